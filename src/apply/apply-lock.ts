@@ -1,0 +1,39 @@
+// One applier at a time: a transaction-scoped PostgreSQL advisory lock, so a killed process
+// releases it with its session. Works the same on PGlite (a single session anyway).
+import { sql, type Kysely, type Transaction } from 'kysely';
+import { LockError } from '../cli/errors.js';
+import type { DatabaseSchema } from '../db/schema.js';
+
+/** An arbitrary constant naming argosctl's apply lock among advisory locks. */
+export const APPLY_LOCK_KEY = 0x41524753; // "ARGS"
+
+export interface LockOptions {
+  /** How long to wait for the lock, in milliseconds; 0 fails at once. */
+  timeoutMs: number;
+}
+
+async function holderDescription(db: Kysely<DatabaseSchema>): Promise<string> {
+  try {
+    const { rows } = await sql<{ pid: number; application_name: string; client_addr: string | null; xact_start: Date | null }>`
+      select a.pid, a.application_name, a.client_addr::text as client_addr, a.xact_start
+      from pg_locks l join pg_stat_activity a on a.pid = l.pid
+      where l.locktype = 'advisory' and l.objid = ${APPLY_LOCK_KEY} and l.granted limit 1`.execute(db);
+    const h = rows[0];
+    if (!h) return 'another applier';
+    return `${h.application_name || 'a session'} (backend pid ${h.pid}${h.client_addr ? ` from ${h.client_addr}` : ''}${h.xact_start ? `, since ${new Date(h.xact_start).toISOString()}` : ''})`;
+  } catch {
+    return 'another applier';
+  }
+}
+
+export async function takeApplyLock(tx: Transaction<DatabaseSchema>, db: Kysely<DatabaseSchema>, options: LockOptions): Promise<void> {
+  const deadline = Date.now() + options.timeoutMs;
+  for (;;) {
+    const { rows } = await sql<{ ok: boolean }>`select pg_try_advisory_xact_lock(${APPLY_LOCK_KEY}) as ok`.execute(tx);
+    if (rows[0]?.ok) return;
+    if (Date.now() >= deadline) {
+      throw new LockError(`another apply holds the lock: ${await holderDescription(db)}`, options.timeoutMs ? 'it did not finish within --lock-timeout; try again later' : 'wait for it, or pass --lock-timeout 2m to wait');
+    }
+    await new Promise((r) => setTimeout(r, Math.min(250, Math.max(10, deadline - Date.now()))));
+  }
+}

@@ -1,0 +1,56 @@
+// Apply: the whole plan in one transaction under the apply lock, after checking that the
+// database still looks exactly as it did when the plan was made.
+import type { Kysely, Transaction } from 'kysely';
+import { GuardError, UserError } from '../cli/errors.js';
+import { readState, type CurrentState } from '../db/read-state.js';
+import type { DatabaseSchema } from '../db/schema.js';
+import type { Plan } from '../plan/plan-types.js';
+import { takeApplyLock, type LockOptions } from './apply-lock.js';
+import { writeAuditRows, type ApplyContext } from './audit.js';
+import { StatementCounter } from './fault-injection.js';
+import { writeChanges } from './write-changes.js';
+
+export interface ApplyResult {
+  plan: Plan;
+  statements: number;
+}
+
+export interface ApplyOptions extends ApplyContext {
+  lock: LockOptions;
+  /** Guards that refuse a plan (stale state, risky changes, blast radius); throw GuardError. */
+  check?(plan: Plan, state: CurrentState): void;
+  /** Asked with the lock held, after the checks; false cancels without writing. */
+  confirm?(plan: Plan): Promise<boolean>;
+}
+
+async function ensureNotApplied(tx: Transaction<DatabaseSchema>, plan: Plan): Promise<void> {
+  const done = await tx.selectFrom('applied_plans').select(['applied_at', 'actor']).where('plan_digest', '=', plan.planDigest).executeTakeFirst();
+  if (done) throw new GuardError(`this plan was already applied at ${new Date(done.applied_at).toISOString()} by ${done.actor}`, 'run argosctl plan again');
+}
+
+/**
+ * Runs `makePlan` against the state read under the lock, then executes the plan it returns.
+ * A saved plan passes a function that checks the fingerprint and returns the saved plan.
+ */
+export async function lockedApply(db: Kysely<DatabaseSchema>, scope: readonly string[] | undefined, makePlan: (state: CurrentState) => Plan, options: ApplyOptions): Promise<ApplyResult> {
+  return db.transaction().execute(async (tx) => {
+    await takeApplyLock(tx, db, options.lock);
+    const state = await readState(tx, scope);
+    const plan = makePlan(state);
+    if (plan.changes.length > 0) await ensureNotApplied(tx, plan);
+    options.check?.(plan, state);
+    if (plan.changes.length === 0) return { plan, statements: 0 };
+    if (options.confirm && !(await options.confirm(plan))) throw new UserError('apply cancelled; nothing was written');
+    const counter = new StatementCounter();
+    await writeChanges(tx, plan.changes, counter);
+    await writeAuditRows(tx, plan.changes, plan.planDigest, options, counter);
+    await counter.run(() => tx.insertInto('applied_plans').values({ plan_digest: plan.planDigest, actor: options.actor, change_count: plan.changes.length }).execute());
+    return { plan, statements: counter.statements };
+  });
+}
+
+export function assertFresh(saved: Plan, state: CurrentState): void {
+  if (saved.stateFingerprint !== state.fingerprint) {
+    throw new GuardError('the saved plan is stale: the database changed since it was planned', 'run argosctl plan again and review the new plan');
+  }
+}

@@ -1,0 +1,144 @@
+// Executes a plan's changes inside the caller's transaction: batched inserts for new projects,
+// one UPDATE per project row for scalar settings, set members added and removed in bulk.
+import { randomBytes } from 'node:crypto';
+import { sql, type Transaction } from 'kysely';
+import { SCALAR_BY_PATH, SET_BY_PATH, parseAuthPath } from '../model/fields.js';
+import { AUTH_METHODS, type JsonObject, type ProjectSettings } from '../model/project-settings.js';
+import type { Change } from '../plan/plan-types.js';
+import type { DatabaseSchema } from '../db/schema.js';
+import { chunksFor, jsonb } from '../db/sql-values.js';
+import type { StatementCounter } from './fault-injection.js';
+
+type Tx = Transaction<DatabaseSchema>;
+
+function projectRow(s: ProjectSettings) {
+  return {
+    id: s.id, name: s.name, description: s.description, region: s.region, labels: jsonb(s.labels),
+    status: s.status, submissions: s.submissions, private_mode: s.privateMode,
+    token_pre_registration: s.tokenPreRegistration, token_expiration_mode: s.tokenExpirationMode, token_expiration_seconds: s.tokenExpirationSeconds,
+    token_delete_on_expiration: s.tokenDeleteOnExpiration, token_volume_start_threshold: s.tokenVolumeStartThreshold,
+    token_volume_ratio: s.tokenVolumeRatio, token_volume_priority: s.tokenVolumePriority,
+    encrypted_only: s.encryptedOnly, encryption_method: s.encryptionMethod, privacy_protection: s.privacyProtection,
+    secure_transmission: s.secureTransmission, secure_transmission_public_key: s.secureTransmissionPublicKey,
+  };
+}
+
+interface MemberRows {
+  ip: { project_id: string; scope: string; range: string }[];
+  admins: { project_id: string; email: string }[];
+  keys: { project_id: string; name: string; status: string; material: Buffer }[];
+}
+
+function newKey(projectId: string, name: string, status: string) {
+  // Fresh 256-bit material for every newly declared key; it never leaves the database.
+  return { project_id: projectId, name, status, material: randomBytes(32) };
+}
+
+async function insertCreates(tx: Tx, creates: ProjectSettings[], counter: StatementCounter): Promise<void> {
+  const rows = creates.map(projectRow);
+  for (const chunk of chunksFor(rows, 20)) await counter.run(() => tx.insertInto('projects').values(chunk).execute());
+  const methods = creates.flatMap((s) => AUTH_METHODS.map((m) => ({
+    project_id: s.id, method: m, enabled: s.authMethods[m].enabled,
+    user_policy: jsonb(s.authMethods[m].userPolicy), mfa: jsonb(s.authMethods[m].mfa), fraud_detection: jsonb(s.authMethods[m].fraudDetection),
+  })));
+  for (const chunk of chunksFor(methods, 6)) await counter.run(() => tx.insertInto('auth_methods').values(chunk).execute());
+  const members: MemberRows = { ip: [], admins: [], keys: [] };
+  for (const s of creates) {
+    for (const range of s.ipWhitelistDashboard) members.ip.push({ project_id: s.id, scope: 'dashboard', range });
+    for (const range of s.ipWhitelistApi) members.ip.push({ project_id: s.id, scope: 'api', range });
+    for (const email of s.admins) members.admins.push({ project_id: s.id, email });
+    for (const k of s.encryptionKeys) members.keys.push(newKey(s.id, k.name, k.status));
+  }
+  await insertMembers(tx, members, counter);
+}
+
+async function insertMembers(tx: Tx, rows: MemberRows, counter: StatementCounter): Promise<void> {
+  for (const chunk of chunksFor(rows.ip, 3)) await counter.run(() => tx.insertInto('ip_whitelist').values(chunk).execute());
+  for (const chunk of chunksFor(rows.admins, 2)) await counter.run(() => tx.insertInto('admins').values(chunk).execute());
+  for (const chunk of chunksFor(rows.keys, 4)) await counter.run(() => tx.insertInto('encryption_keys').values(chunk).execute());
+}
+
+async function updateProjects(tx: Tx, updates: Change[], counter: StatementCounter): Promise<void> {
+  const byProject = new Map<string, Record<string, unknown>>();
+  const methodPatches = new Map<string, { enabled?: boolean; set: Record<string, JsonObject>; unset: Record<string, string[]> }>();
+  for (const c of updates) {
+    const scalar = SCALAR_BY_PATH.get(c.path);
+    if (scalar) {
+      const row = byProject.get(c.projectId) ?? {};
+      row[scalar.column] = scalar.column === 'labels' ? jsonb(c.after) : c.after;
+      byProject.set(c.projectId, row);
+      continue;
+    }
+    const auth = parseAuthPath(c.path);
+    if (auth) {
+      const key = `${c.projectId}\0${auth.method}`;
+      const patch = methodPatches.get(key) ?? { set: {}, unset: {} };
+      if (auth.group === 'enabled') patch.enabled = c.after as boolean;
+      else if (c.after === null) (patch.unset[auth.group] ??= []).push(auth.key!);
+      else (patch.set[auth.group] ??= {})[auth.key!] = c.after;
+      methodPatches.set(key, patch);
+    }
+  }
+  for (const [id, row] of byProject) {
+    await counter.run(() => tx.updateTable('projects').set({ ...row, updated_at: sql`now()` } as never).where('id', '=', id).execute());
+  }
+  const columnOf = { userPolicy: 'user_policy', mfa: 'mfa', fraudDetection: 'fraud_detection' } as const;
+  for (const [key, patch] of methodPatches) {
+    const [projectId, method] = key.split('\0');
+    await counter.run(() => tx.insertInto('auth_methods').values({ project_id: projectId, method, enabled: false, user_policy: jsonb({}), mfa: jsonb({}), fraud_detection: jsonb({}) })
+      .onConflict((oc) => oc.columns(['project_id', 'method']).doNothing()).execute());
+    const set: Record<string, unknown> = {};
+    if (patch.enabled !== undefined) set.enabled = patch.enabled;
+    for (const group of ['userPolicy', 'mfa', 'fraudDetection'] as const) {
+      if (!patch.set[group] && !patch.unset[group]) continue;
+      const column = sql.ref(columnOf[group]);
+      const removals = patch.unset[group] ?? [];
+      set[columnOf[group]] = sql`(${column} - cast(${`{${removals.map((r) => JSON.stringify(r)).join(',')}}`} as text[])) || ${jsonb(patch.set[group] ?? {})}`;
+    }
+    await counter.run(() => tx.updateTable('auth_methods').set(set as never).where('project_id', '=', projectId).where('method', '=', method).execute());
+  }
+}
+
+async function changeMembers(tx: Tx, changes: Change[], counter: StatementCounter): Promise<void> {
+  const adds: MemberRows = { ip: [], admins: [], keys: [] };
+  for (const c of changes) {
+    const set = SET_BY_PATH.get(c.path);
+    if (!set || !c.member) continue;
+    if (c.action === 'add') {
+      if (set === 'ipWhitelistApi' || set === 'ipWhitelistDashboard') adds.ip.push({ project_id: c.projectId, scope: set === 'ipWhitelistApi' ? 'api' : 'dashboard', range: c.member });
+      else if (set === 'admins') adds.admins.push({ project_id: c.projectId, email: c.member });
+      else adds.keys.push(newKey(c.projectId, c.member, (c.after as { status: string }).status));
+    } else if (c.action === 'remove') {
+      if (set === 'ipWhitelistApi' || set === 'ipWhitelistDashboard') {
+        await counter.run(() => tx.deleteFrom('ip_whitelist').where('project_id', '=', c.projectId).where('scope', '=', set === 'ipWhitelistApi' ? 'api' : 'dashboard')
+          .where(sql`range`, '=', sql`cast(${c.member} as cidr)`).execute());
+      } else if (set === 'admins') {
+        await counter.run(() => tx.deleteFrom('admins').where('project_id', '=', c.projectId).where('email', '=', c.member!).execute());
+      } else {
+        await counter.run(() => tx.deleteFrom('encryption_keys').where('project_id', '=', c.projectId).where('name', '=', c.member!).execute());
+      }
+    } else if (c.action === 'update' && set === 'encryptionKeys') {
+      const status = (c.after as { status: string }).status;
+      await counter.run(() => tx.updateTable('encryption_keys').set({ status, retired_at: status === 'retired' ? sql`now()` : null } as never)
+        .where('project_id', '=', c.projectId).where('name', '=', c.member!).execute());
+    }
+  }
+  await insertMembers(tx, adds, counter);
+}
+
+export async function writeChanges(tx: Tx, changes: readonly Change[], counter: StatementCounter): Promise<void> {
+  const creates: ProjectSettings[] = [];
+  const scalarUpdates: Change[] = [];
+  const memberChanges: Change[] = [];
+  for (const c of changes) {
+    switch (c.action) {
+      case 'create': creates.push(c.after as unknown as ProjectSettings); break;
+      case 'update': (c.member === undefined ? scalarUpdates : memberChanges).push(c); break;
+      case 'add': case 'remove': memberChanges.push(c); break;
+      default: { const never: never = c; throw new Error(`unknown change ${JSON.stringify(never)}`); }
+    }
+  }
+  await insertCreates(tx, creates, counter);
+  await updateProjects(tx, scalarUpdates, counter);
+  await changeMembers(tx, memberChanges, counter);
+}

@@ -1,0 +1,94 @@
+// argosctl apply: execute a saved plan, or plan and apply in one locked step. One transaction.
+import { Command, Option } from 'commander';
+import { assertFresh, lockedApply } from '../../apply/apply-plan.js';
+import { resolveDatabaseUrl, withDatabase } from '../../db/connection.js';
+import { readManifests, type ManifestSet } from '../../manifest/read-manifests.js';
+import { EMPTY_ORGANIZATION } from '../../manifest/organization.js';
+import { buildPlan } from '../../plan/build-plan.js';
+import { guardRefusals } from '../../plan/guards.js';
+import { RISK_CLASSES, type Plan } from '../../plan/plan-types.js';
+import { summaryLine } from '../../render/describe-change.js';
+import { renderDiagnosticsText } from '../../render/diagnostics.js';
+import { confirm } from '../confirm.js';
+import type { CliContext } from '../context.js';
+import { ExitCode, GuardError, UserError } from '../errors.js';
+import { actorName, readGitInfo } from '../git-info.js';
+import { loadValidManifests } from '../load-desired.js';
+import { collect, databaseOption, dirOption, formatOption, parseDurationMs, projectOption } from '../options.js';
+import { readPlanFile, type SavedPlan } from '../plan-file.js';
+import { renderPlan } from './plan.js';
+
+interface ApplyOptions {
+  dir: string;
+  autoApprove?: boolean;
+  format: 'text' | 'json';
+  lockTimeout: number;
+  allow: string[];
+  allowReopen?: boolean;
+  force?: boolean;
+  project: string[];
+  databaseUrl?: string;
+}
+
+async function manifestsForSavedPlan(saved: SavedPlan, dir: string | undefined): Promise<ManifestSet> {
+  const set = await readManifests(dir ?? saved.manifestDir);
+  if (set.digest !== saved.manifestDigest) {
+    throw new GuardError('the manifests changed since this plan was made', 'run argosctl plan again and review the new plan');
+  }
+  return set;
+}
+
+export function applyCommand(ctx: CliContext): Command {
+  return new Command('apply')
+    .description('apply a saved plan, or plan and apply; all in one transaction under the apply lock')
+    .argument('[planfile]', 'a plan saved by `argosctl plan --out`')
+    .addOption(dirOption())
+    .option('--auto-approve', 'do not ask for confirmation')
+    .addOption(formatOption(['text', 'json']))
+    .addOption(new Option('--lock-timeout <duration>', 'how long to wait for another apply to finish (0: fail at once)').argParser(parseDurationMs).default(0, '0'))
+    .addOption(new Option('--allow <class>', `allow a risky change class (repeatable): ${RISK_CLASSES.join(', ')}`).argParser(collect).default([] as string[]))
+    .option('--allow-reopen', 'allow moving a CLOSE project to another status (same as --allow leave-close)')
+    .option('--force', 'allow plans that change more than 30% of existing projects, or an empty manifest folder')
+    .addOption(projectOption())
+    .addOption(databaseOption())
+    .action(async (planfile: string | undefined, opts: ApplyOptions, command: Command) => {
+      const unknown = opts.allow.filter((a) => !(RISK_CLASSES as readonly string[]).includes(a));
+      if (unknown.length) throw new UserError(`unknown risk class ${unknown.join(', ')}`, `one of: ${RISK_CLASSES.join(', ')}`);
+      const allow = new Set([...opts.allow, ...(opts.allowReopen ? ['leave-close'] : [])]);
+      const dirGiven = command.getOptionValueSource('dir') === 'cli';
+      const saved = planfile ? await readPlanFile(planfile) : undefined;
+      const manifests = saved ? await manifestsForSavedPlan(saved, dirGiven ? opts.dir : undefined) : await loadValidManifests(ctx, opts.dir, opts.format);
+      if (!saved && !opts.autoApprove && !ctx.stdinIsTTY) {
+        throw new UserError('apply needs confirmation, and there is no terminal to ask', 'pass --auto-approve, or apply a saved plan file');
+      }
+      const git = readGitInfo(ctx.cwd, ctx.env);
+      const scope = saved ? (saved.scope === 'all' ? undefined : saved.scope) : opts.project.length ? opts.project : undefined;
+      const check = (plan: Plan) => {
+        const refusals = guardRefusals(plan, { allow, force: Boolean(opts.force), organization: manifests.organization ?? EMPTY_ORGANIZATION, declaredProjects: manifests.projects.length });
+        if (refusals.length) throw new GuardError(`apply refused:\n  - ${refusals.join('\n  - ')}`, 'nothing was written');
+      };
+      const result = await withDatabase(resolveDatabaseUrl(opts.databaseUrl), ({ db }) => lockedApply(db, scope, (state) => {
+        if (saved) { assertFresh(saved, state); return saved; }
+        return buildPlan({ desired: manifests.projects, current: state.projects, stateFingerprint: state.fingerprint, manifestDigest: manifests.digest, git, now: new Date(), only: scope, allowReopen: allow.has('leave-close') });
+      }, {
+        actor: actorName(ctx.env), git, lock: { timeoutMs: opts.lockTimeout },
+        check: (plan) => {
+          if (plan.diagnostics.length) {
+            ctx.err(renderDiagnosticsText(plan.diagnostics, ctx.errStyle));
+            throw new ExitCode(1);
+          }
+          check(plan);
+        },
+        confirm: saved || opts.autoApprove ? undefined : async (plan) => {
+          ctx.out(renderPlan(plan, 'text', ctx));
+          return plan.changes.length === 0 || confirm('Apply these changes? Only "yes" is accepted: ');
+        },
+      }));
+      if (opts.format === 'json') {
+        ctx.out(JSON.stringify({ applied: result.plan.changes.length > 0, planDigest: result.plan.planDigest, summary: result.plan.summary, statements: result.statements }, null, 2) + '\n');
+      } else {
+        if (saved || opts.autoApprove) ctx.out(renderPlan(result.plan, 'text', ctx));
+        ctx.out(result.plan.changes.length ? ctx.style.green(`Applied: ${summaryLine(result.plan).replace(/^Plan: /, '')}\n`) : '');
+      }
+    });
+}

@@ -1,0 +1,63 @@
+// argosctl plan: compare manifests with the database and print what apply would change.
+import { Command, Option } from 'commander';
+import { resolveDatabaseUrl, withDatabase } from '../../db/connection.js';
+import { readState } from '../../db/read-state.js';
+import { buildPlan } from '../../plan/build-plan.js';
+import type { Plan } from '../../plan/plan-types.js';
+import { renderDiagnosticsText } from '../../render/diagnostics.js';
+import { renderPlanMarkdown } from '../../render/plan-markdown.js';
+import { renderPlanText } from '../../render/plan-text.js';
+import type { CliContext } from '../context.js';
+import { ExitCode } from '../errors.js';
+import { actorName, readGitInfo } from '../git-info.js';
+import { loadValidManifests } from '../load-desired.js';
+import { databaseOption, dirOption, formatOption, projectOption } from '../options.js';
+import { writePlanFile } from '../plan-file.js';
+
+export interface PlanOptions {
+  dir: string;
+  out?: string;
+  format: 'text' | 'markdown' | 'json';
+  detailedExitcode?: boolean;
+  project: string[];
+  allowReopen?: boolean;
+  databaseUrl?: string;
+}
+
+export function renderPlan(plan: Plan, format: string, ctx: CliContext): string {
+  if (format === 'json') return JSON.stringify(plan, null, 2) + '\n';
+  if (format === 'markdown') return renderPlanMarkdown(plan);
+  return renderPlanText(plan, ctx.style);
+}
+
+export function planCommand(ctx: CliContext): Command {
+  return new Command('plan')
+    .description('read manifests and database, print the changes apply would make; writes nothing to the database')
+    .addOption(dirOption())
+    .option('--out <file>', 'save the plan for `argosctl apply FILE`')
+    .addOption(formatOption(['text', 'markdown', 'json']))
+    .option('--detailed-exitcode', 'exit 0 when there are no changes, 2 when there are')
+    .addOption(projectOption())
+    .addOption(new Option('--allow-reopen', 'allow moving a CLOSE project to another status'))
+    .addOption(databaseOption())
+    .action(async (opts: PlanOptions) => {
+      const manifests = await loadValidManifests(ctx, opts.dir, opts.format);
+      const plan = await withDatabase(resolveDatabaseUrl(opts.databaseUrl), async ({ db }) => {
+        const state = await readState(db, opts.project.length ? opts.project : undefined);
+        return buildPlan({
+          desired: manifests.projects, current: state.projects, stateFingerprint: state.fingerprint, manifestDigest: manifests.digest,
+          git: readGitInfo(ctx.cwd, ctx.env), now: new Date(), only: opts.project, allowReopen: opts.allowReopen,
+        });
+      });
+      ctx.out(renderPlan(plan, opts.format, ctx));
+      if (plan.diagnostics.length) {
+        if (opts.format !== 'json') ctx.err(renderDiagnosticsText(plan.diagnostics, ctx.errStyle));
+        throw new ExitCode(1);
+      }
+      if (opts.out) {
+        await writePlanFile(opts.out, { ...plan, manifestDir: opts.dir });
+        ctx.err(`Saved the plan to ${opts.out} (planned by ${actorName(ctx.env)}); apply it with: argosctl apply ${opts.out}\n`);
+      }
+      if (opts.detailedExitcode && plan.changes.length > 0) throw new ExitCode(2);
+    });
+}

@@ -1,0 +1,22 @@
+// Option parsing shared by several commands.
+import { InvalidArgumentError, Option } from 'commander';
+import { parseDuration } from '../util/duration.js';
+
+export const dirOption = () => new Option('--dir <dir>', 'manifest folder, searched recursively for *.yaml / *.yml').default('projects');
+export const databaseOption = () => new Option('--database-url <url>', 'postgres://…, pglite:PATH or memory: (default: $ARGOS_DATABASE_URL, else pglite:./.argos/db)');
+export const projectOption = () => new Option('--project <id>', 'limit to this project (repeatable)').argParser(collect).default([] as string[]);
+
+export function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+export function formatOption(choices: string[]): Option {
+  return new Option('--format <format>', 'output format').choices(choices).default(choices[0]);
+}
+
+export function parseDurationMs(value: string): number {
+  if (value === '0') return 0;
+  const seconds = parseDuration(value);
+  if (seconds === undefined) throw new InvalidArgumentError('expected a duration such as 0, 30s, 2m or 1h');
+  return seconds * 1000;
+}

@@ -1,0 +1,122 @@
+// Schema migrations, in order. Constraints repeat the important manifest rules so that even a
+// hand-written UPDATE cannot store what a manifest could not say.
+import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+
+const ID_DOCUMENT_ONLY_POLICY = `array['approvedPeriod','rejectedPeriod','idRecognitionGuarantee','supportedIdTypes']`;
+const ID_DOCUMENT_ONLY_FRAUD = `array['mrzCheck','idLiveness','streamingCaptureOnly']`;
+
+const m001 = `
+CREATE TABLE projects (
+  id text PRIMARY KEY CHECK (id ~ '^[a-z0-9]([a-z0-9-]*[a-z0-9])?$' AND length(id) <= 63),
+  name text NOT NULL CHECK (length(name) BETWEEN 1 AND 200),
+  description text,
+  region text CHECK (region ~ '^[a-z][a-z0-9-]{0,31}$'),
+  labels jsonb NOT NULL DEFAULT '{}' CHECK (jsonb_typeof(labels) = 'object'),
+  status text NOT NULL CHECK (status IN ('TRIAL','TEST','OPEN','CLOSE')),
+  submissions text NOT NULL DEFAULT 'normal' CHECK (submissions IN ('normal','emergency-stop')),
+  private_mode boolean NOT NULL DEFAULT false,
+  token_pre_registration boolean NOT NULL DEFAULT false,
+  token_expiration_mode text NOT NULL DEFAULT 'none' CHECK (token_expiration_mode IN ('none','count','time')),
+  token_expiration_seconds integer CHECK (token_expiration_seconds > 0),
+  token_delete_on_expiration boolean NOT NULL DEFAULT false,
+  token_volume_start_threshold smallint CHECK (token_volume_start_threshold BETWEEN 1 AND 100),
+  token_volume_ratio smallint CHECK (token_volume_ratio BETWEEN 1 AND 100),
+  token_volume_priority text CHECK (token_volume_priority IN ('oldest-first','newest-first')),
+  encrypted_only boolean NOT NULL DEFAULT false,
+  encryption_method text NOT NULL DEFAULT 'GCM' CHECK (encryption_method IN ('ECB','GCM')),
+  privacy_protection boolean NOT NULL DEFAULT false,
+  secure_transmission boolean NOT NULL DEFAULT false,
+  secure_transmission_public_key text CHECK (secure_transmission_public_key LIKE '-----BEGIN PUBLIC KEY-----%'),
+  created_at timestamptz NOT NULL DEFAULT now(),
+  updated_at timestamptz NOT NULL DEFAULT now(),
+  CONSTRAINT time_expiry_has_duration CHECK ((token_expiration_mode = 'time') = (token_expiration_seconds IS NOT NULL)),
+  CONSTRAINT volume_deletion_complete CHECK (
+    (token_volume_start_threshold IS NULL) = (token_volume_ratio IS NULL)
+    AND (token_volume_ratio IS NULL) = (token_volume_priority IS NULL)),
+  CONSTRAINT token_rules_need_pre_registration CHECK (token_pre_registration OR (
+    token_expiration_mode = 'none' AND NOT token_delete_on_expiration AND token_volume_ratio IS NULL)),
+  CONSTRAINT secure_transmission_has_key CHECK (NOT secure_transmission OR secure_transmission_public_key IS NOT NULL)
+);
+
+CREATE TABLE auth_methods (
+  project_id text NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+  method text NOT NULL CHECK (method IN ('idDocument','knowledgeBased')),
+  enabled boolean NOT NULL DEFAULT false,
+  user_policy jsonb NOT NULL DEFAULT '{}' CHECK (jsonb_typeof(user_policy) = 'object'),
+  mfa jsonb NOT NULL DEFAULT '{}' CHECK (jsonb_typeof(mfa) = 'object'),
+  fraud_detection jsonb NOT NULL DEFAULT '{}' CHECK (jsonb_typeof(fraud_detection) = 'object'),
+  PRIMARY KEY (project_id, method),
+  CONSTRAINT document_options_only_on_id_document CHECK (method = 'idDocument' OR NOT (
+    user_policy ?| ${ID_DOCUMENT_ONLY_POLICY} OR fraud_detection ?| ${ID_DOCUMENT_ONLY_FRAUD}))
+);
+
+CREATE TABLE ip_whitelist (
+  project_id text NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+  scope text NOT NULL CHECK (scope IN ('dashboard','api')),
+  range cidr NOT NULL CHECK (family(range) = 4),
+  PRIMARY KEY (project_id, scope, range)
+);
+
+CREATE TABLE admins (
+  project_id text NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+  email text NOT NULL CHECK (email = lower(email) AND email ~ '^[^@[:space:]]+@[^@[:space:]]+\\.[^@[:space:]]+$'),
+  role text NOT NULL DEFAULT 'member' CHECK (role IN ('owner','leader','member','guest')),
+  added_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (project_id, email)
+);
+
+CREATE TABLE encryption_keys (
+  project_id text NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+  name text NOT NULL CHECK (name ~ '^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$'),
+  status text NOT NULL CHECK (status IN ('active','retired')),
+  material bytea NOT NULL CHECK (length(material) = 32),
+  created_at timestamptz NOT NULL DEFAULT now(),
+  retired_at timestamptz,
+  PRIMARY KEY (project_id, name)
+);
+
+CREATE TABLE admin_logins (
+  id bigserial PRIMARY KEY,
+  email text NOT NULL,
+  logged_in_at timestamptz NOT NULL DEFAULT now(),
+  ip inet,
+  user_agent text
+);
+CREATE INDEX admin_logins_by_email ON admin_logins (email, logged_in_at DESC);
+
+CREATE TABLE audit_log (
+  id bigserial PRIMARY KEY,
+  applied_at timestamptz NOT NULL DEFAULT now(),
+  actor text NOT NULL,
+  git_commit text,
+  git_branch text,
+  git_author text,
+  pr_number integer,
+  plan_digest text NOT NULL,
+  project_id text NOT NULL,
+  action text NOT NULL CHECK (action IN ('create','update','add','remove','emergency-stop','emergency-resume')),
+  path text NOT NULL,
+  member text,
+  before jsonb,
+  after jsonb,
+  reason text NOT NULL
+);
+CREATE INDEX audit_log_by_project ON audit_log (project_id, id);
+
+CREATE TABLE applied_plans (
+  plan_digest text PRIMARY KEY,
+  applied_at timestamptz NOT NULL DEFAULT now(),
+  actor text NOT NULL,
+  change_count integer NOT NULL
+);
+`;
+
+function rawMigration(up: string): Migration {
+  return { up: async (db: Kysely<unknown>) => { await sql.raw(up).execute(db); } };
+}
+
+export const MIGRATIONS: Record<string, Migration> = {
+  '001_projects': rawMigration(m001),
+};
+
+export const migrationProvider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -1,0 +1,66 @@
+// The state reader: every managed project in a fixed number of queries, whatever their count.
+// It only reports what is there; deciding what to change is the planner's job.
+import { createHash } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { canonicalJson } from '../util/canonical-json.js';
+import { AUTH_METHODS, emptyAuthMethod, type AuthMethodName, type ProjectSettings, type Status, type Submissions } from '../model/project-settings.js';
+import type { DatabaseSchema } from './schema.js';
+
+export interface CurrentState {
+  projects: Map<string, ProjectSettings>;
+  /** Digest of every row read (no secret material is read): binds a saved plan to what it saw. */
+  fingerprint: string;
+  /** Queries this read issued; the benchmark checks it stays constant. */
+  queryCount: number;
+}
+
+export async function readState(db: Kysely<DatabaseSchema>, only?: readonly string[]): Promise<CurrentState> {
+  const filter = only && only.length > 0 ? only : undefined;
+  const [projectRows, methodRows, ipRows, adminRows, keyRows] = await Promise.all([
+    db.selectFrom('projects').selectAll().$if(!!filter, (q) => q.where('id', 'in', filter!)).orderBy('id').execute(),
+    db.selectFrom('auth_methods').selectAll().$if(!!filter, (q) => q.where('project_id', 'in', filter!)).execute(),
+    db.selectFrom('ip_whitelist').select(['project_id', 'scope', (eb) => eb.cast<string>('range', 'text').as('range')]).$if(!!filter, (q) => q.where('project_id', 'in', filter!)).execute(),
+    db.selectFrom('admins').select(['project_id', 'email']).$if(!!filter, (q) => q.where('project_id', 'in', filter!)).execute(),
+    db.selectFrom('encryption_keys').select(['project_id', 'name', 'status', 'created_at']).$if(!!filter, (q) => q.where('project_id', 'in', filter!)).execute(),
+  ]);
+
+  const projects = new Map<string, ProjectSettings>();
+  for (const r of projectRows) {
+    projects.set(r.id, {
+      id: r.id, name: r.name, description: r.description, region: r.region, labels: r.labels ?? {},
+      status: r.status as Status, submissions: r.submissions as Submissions,
+      authMethods: { idDocument: emptyAuthMethod(), knowledgeBased: emptyAuthMethod() },
+      privateMode: r.private_mode, tokenPreRegistration: r.token_pre_registration,
+      tokenExpirationMode: r.token_expiration_mode as ProjectSettings['tokenExpirationMode'], tokenExpirationSeconds: r.token_expiration_seconds,
+      tokenDeleteOnExpiration: r.token_delete_on_expiration,
+      tokenVolumeStartThreshold: r.token_volume_start_threshold, tokenVolumeRatio: r.token_volume_ratio,
+      tokenVolumePriority: r.token_volume_priority as ProjectSettings['tokenVolumePriority'],
+      encryptedOnly: r.encrypted_only, encryptionMethod: r.encryption_method as ProjectSettings['encryptionMethod'], encryptionKeys: [],
+      privacyProtection: r.privacy_protection, secureTransmission: r.secure_transmission, secureTransmissionPublicKey: r.secure_transmission_public_key,
+      ipWhitelistDashboard: [], ipWhitelistApi: [], admins: [],
+    });
+  }
+  for (const r of methodRows) {
+    const p = projects.get(r.project_id);
+    if (p && (AUTH_METHODS as readonly string[]).includes(r.method)) {
+      p.authMethods[r.method as AuthMethodName] = { enabled: r.enabled, userPolicy: r.user_policy, mfa: r.mfa, fraudDetection: r.fraud_detection };
+    }
+  }
+  for (const r of ipRows) projects.get(r.project_id)?.[r.scope === 'api' ? 'ipWhitelistApi' : 'ipWhitelistDashboard'].push(r.range);
+  for (const r of adminRows) projects.get(r.project_id)?.admins.push(r.email);
+  const keyTimes: string[] = [];
+  for (const r of keyRows) {
+    projects.get(r.project_id)?.encryptionKeys.push({ name: r.name, status: r.status as 'active' | 'retired' });
+    keyTimes.push(`${r.project_id}/${r.name}@${new Date(r.created_at).toISOString()}`);
+  }
+  const hash = createHash('sha256');
+  for (const p of projects.values()) {
+    p.ipWhitelistApi.sort();
+    p.ipWhitelistDashboard.sort();
+    p.admins.sort();
+    p.encryptionKeys.sort((a, b) => a.name.localeCompare(b.name));
+    hash.update(canonicalJson(p)).update('\n');
+  }
+  hash.update(keyTimes.sort().join('\n'));
+  return { projects, fingerprint: `sha256:${hash.digest('hex')}`, queryCount: 5 };
+}

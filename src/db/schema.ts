@@ -1,0 +1,106 @@
+// The database as kysely sees it. The migrations in migrations.ts are the source of truth.
+import type { ColumnType, Generated } from 'kysely';
+import type { Json, JsonObject } from '../model/project-settings.js';
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+
+export interface ProjectsTable {
+  id: string;
+  name: string;
+  description: string | null;
+  region: string | null;
+  labels: ColumnType<Record<string, string>, string, string>;
+  status: string;
+  submissions: string;
+  private_mode: boolean;
+  token_pre_registration: boolean;
+  token_expiration_mode: string;
+  token_expiration_seconds: number | null;
+  token_delete_on_expiration: boolean;
+  token_volume_start_threshold: number | null;
+  token_volume_ratio: number | null;
+  token_volume_priority: string | null;
+  encrypted_only: boolean;
+  encryption_method: string;
+  privacy_protection: boolean;
+  secure_transmission: boolean;
+  secure_transmission_public_key: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface AuthMethodsTable {
+  project_id: string;
+  method: string;
+  enabled: boolean;
+  user_policy: ColumnType<JsonObject, string, string>;
+  mfa: ColumnType<JsonObject, string, string>;
+  fraud_detection: ColumnType<JsonObject, string, string>;
+}
+
+export interface IpWhitelistTable {
+  project_id: string;
+  scope: string;
+  range: string;
+}
+
+export interface AdminsTable {
+  project_id: string;
+  email: string;
+  role: Generated<string>;
+  added_at: Timestamp;
+}
+
+export interface EncryptionKeysTable {
+  project_id: string;
+  name: string;
+  status: string;
+  /** Secret: read only by code that encrypts, never by the state reader. */
+  material: Uint8Array;
+  created_at: Timestamp;
+  retired_at: Date | null;
+}
+
+export interface AdminLoginsTable {
+  id: Generated<string>;
+  email: string;
+  logged_in_at: Timestamp;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+export interface AuditLogTable {
+  id: Generated<string>;
+  applied_at: Timestamp;
+  actor: string;
+  git_commit: string | null;
+  git_branch: string | null;
+  git_author: string | null;
+  pr_number: number | null;
+  plan_digest: string;
+  project_id: string;
+  action: string;
+  path: string;
+  member: string | null;
+  before: ColumnType<Json, string | null, string | null>;
+  after: ColumnType<Json, string | null, string | null>;
+  reason: string;
+}
+
+export interface AppliedPlansTable {
+  plan_digest: string;
+  applied_at: Timestamp;
+  actor: string;
+  change_count: number;
+}
+
+export interface DatabaseSchema {
+  projects: ProjectsTable;
+  auth_methods: AuthMethodsTable;
+  ip_whitelist: IpWhitelistTable;
+  admins: AdminsTable;
+  encryption_keys: EncryptionKeysTable;
+  admin_logins: AdminLoginsTable;
+  audit_log: AuditLogTable;
+  applied_plans: AppliedPlansTable;
+}

@@ -1,0 +1,131 @@
+// Stage 1 of validation: find manifest files, read them safely, parse YAML keeping positions.
+import { readdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { LineCounter, parseAllDocuments } from 'yaml';
+import type { Diagnostic } from './diagnostic.js';
+import type { ParsedDocument } from './yaml-position.js';
+
+export const MAX_FILE_BYTES = 1024 * 1024;
+export const MAX_ALIAS_COUNT = 100;
+export const CONFIG_FILE = 'argosctl.yaml';
+
+export interface LoadedFiles {
+  documents: ParsedDocument[];
+  /** argosctl.yaml at the manifest root, when present. */
+  config?: ParsedDocument;
+  diagnostics: Diagnostic[];
+  /** Raw bytes of every file read, for the manifest digest. */
+  contents: Map<string, Buffer>;
+}
+
+async function listYamlFiles(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  const entries = await readdir(dir, { withFileTypes: true });
+  for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (!entry.name.startsWith('.') && entry.name !== 'node_modules') out.push(...(await listYamlFiles(full)));
+    } else if (/\.ya?ml$/i.test(entry.name)) {
+      out.push(full);
+    }
+  }
+  return out;
+}
+
+function fileProblem(file: string, rule: string, message: string, allowed?: string, line = 1, column = 1): Diagnostic {
+  return { severity: 'error', rule, file, line, column, path: '(file)', message, allowed };
+}
+
+/** Position of the first byte that is not valid UTF-8, as line and column. */
+function firstInvalidUtf8(bytes: Buffer): { line: number; column: number } | undefined {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  try {
+    decoder.decode(bytes);
+    return undefined;
+  } catch {
+    let lo = 0;
+    let hi = bytes.length;
+    while (lo < hi) { // find the longest valid prefix, by bisection
+      const mid = (lo + hi + 1) >> 1;
+      try { new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, mid), { stream: true }); lo = mid; } catch { hi = mid - 1; }
+    }
+    const prefix = bytes.subarray(0, lo).toString('utf8');
+    const lines = prefix.split('\n');
+    return { line: lines.length, column: lines[lines.length - 1].length + 1 };
+  }
+}
+
+export function parseYamlText(file: string, text: string, diagnostics: Diagnostic[]): ParsedDocument[] {
+  const lineCounter = new LineCounter();
+  const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true });
+  const list = Array.isArray(docs) ? docs : [];
+  const out: ParsedDocument[] = [];
+  list.forEach((doc, index) => {
+    const errors = [...doc.errors, ...doc.warnings.filter((w) => w.code === 'DUPLICATE_KEY')];
+    for (const err of errors) {
+      const pos = lineCounter.linePos(err.pos[0]);
+      const duplicate = err.code === 'DUPLICATE_KEY';
+      diagnostics.push({
+        severity: 'error', rule: duplicate ? 'yaml.duplicate-key' : 'yaml.syntax', file, line: pos.line, column: pos.col, path: '(document)',
+        message: duplicate ? 'duplicate key: a key may appear only once in a mapping' : `not valid YAML: ${err.message.split('\n')[0]}`,
+        allowed: duplicate ? 'each key once; merge the two entries' : undefined,
+      });
+    }
+    if (errors.length > 0) return;
+    if (doc.contents === null) return; // an empty document between separators
+    let value: unknown;
+    try {
+      value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    } catch (err) {
+      const pos = lineCounter.linePos(doc.contents.range?.[0] ?? 0);
+      diagnostics.push({
+        severity: 'error', rule: 'yaml.alias-bomb', file, line: pos.line, column: pos.col, path: '(document)',
+        message: `aliases expand too far (${(err as Error).message})`, allowed: `at most ${MAX_ALIAS_COUNT} alias expansions per document`,
+      });
+      return;
+    }
+    out.push({ file, index, doc, lineCounter, value });
+  });
+  return out;
+}
+
+export async function loadManifestFiles(dir: string): Promise<LoadedFiles> {
+  const diagnostics: Diagnostic[] = [];
+  const documents: ParsedDocument[] = [];
+  const contents = new Map<string, Buffer>();
+  let config: ParsedDocument | undefined;
+  const root = path.resolve(dir);
+  let files: string[];
+  try {
+    if (!(await stat(root)).isDirectory()) throw new Error('not a directory');
+    files = await listYamlFiles(root);
+  } catch {
+    diagnostics.push(fileProblem(dir, 'files.missing-dir', `manifest folder "${dir}" does not exist or is not a folder`, 'an existing folder of *.yaml manifests (--dir)'));
+    return { documents, diagnostics, contents };
+  }
+  for (const full of files) {
+    const file = path.relative(process.cwd(), full) || full;
+    const bytes = await readFile(full);
+    contents.set(file, bytes);
+    if (bytes.length > MAX_FILE_BYTES) {
+      diagnostics.push(fileProblem(file, 'files.too-large', `file is ${bytes.length} bytes`, `at most ${MAX_FILE_BYTES} bytes (1 MiB); split it into several files`));
+      continue;
+    }
+    const bad = firstInvalidUtf8(bytes);
+    if (bad) {
+      diagnostics.push(fileProblem(file, 'files.encoding', 'file is not valid UTF-8', 'UTF-8 text', bad.line, bad.column));
+      continue;
+    }
+    const text = bytes.toString('utf8').replace(/^\uFEFF/, '');
+    const before = diagnostics.length;
+    const parsed = parseYamlText(file, text, diagnostics);
+    if (parsed.length === 0 && diagnostics.length === before) {
+      diagnostics.push(fileProblem(file, 'files.empty', 'file holds no YAML document', 'at least one document (apiVersion, kind, metadata, spec)'));
+      continue;
+    }
+    const isConfig = path.dirname(full) === root && path.basename(full) === CONFIG_FILE;
+    if (isConfig) config = parsed[0];
+    else documents.push(...parsed);
+  }
+  return { documents, config, diagnostics, contents };
+}

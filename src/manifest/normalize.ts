@@ -1,0 +1,61 @@
+// Stage 4: a valid manifest becomes the normalized ProjectSettings the planner compares.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { checkIpv4Entry } from '../util/ipv4.js';
+import { parseDuration } from '../util/duration.js';
+import type { ProjectManifest } from './manifest-types.generated.js';
+import { emptyAuthMethod, type AuthMethodSettings, type JsonObject, type ProjectSettings } from '../model/project-settings.js';
+
+function cidrs(list: readonly string[] | undefined): string[] {
+  const out = new Set<string>();
+  for (const entry of list ?? []) {
+    const r = checkIpv4Entry(entry);
+    if (r.ok) out.add(r.cidr);
+  }
+  return [...out].sort();
+}
+
+function method(m: { enabled: boolean; userPolicy?: object; mfa?: object; fraudDetection?: object } | undefined): AuthMethodSettings {
+  if (!m) return emptyAuthMethod();
+  return {
+    enabled: m.enabled,
+    userPolicy: (m.userPolicy ?? {}) as JsonObject,
+    mfa: (m.mfa ?? {}) as JsonObject,
+    fraudDetection: (m.fraudDetection ?? {}) as JsonObject,
+  };
+}
+
+export function normalizeManifest(manifest: ProjectManifest, manifestFile: string): ProjectSettings {
+  const { metadata, spec } = manifest;
+  const tokens = spec.liveform?.tokens;
+  const volume = tokens?.deletion?.byVolume;
+  const st = spec.security?.secureTransmission;
+  const expiration = tokens?.expiration;
+  return {
+    id: metadata.id,
+    name: metadata.name,
+    description: metadata.description ?? null,
+    region: metadata.region ?? null,
+    labels: Object.fromEntries(Object.entries(metadata.labels ?? {}).sort(([a], [b]) => a.localeCompare(b))),
+    status: spec.status,
+    submissions: spec.submissions ?? 'normal',
+    authMethods: { idDocument: method(spec.authMethods?.idDocument), knowledgeBased: method(spec.authMethods?.knowledgeBased) },
+    privateMode: spec.liveform?.privateMode ?? false,
+    tokenPreRegistration: tokens?.preRegistration ?? false,
+    tokenExpirationMode: expiration?.mode ?? 'none',
+    tokenExpirationSeconds: expiration?.mode === 'time' && expiration.after ? parseDuration(expiration.after) ?? null : null,
+    tokenDeleteOnExpiration: tokens?.deletion?.onExpiration ?? false,
+    tokenVolumeStartThreshold: volume?.startThreshold ?? null,
+    tokenVolumeRatio: volume?.ratio ?? null,
+    tokenVolumePriority: volume ? volume.priority ?? 'oldest-first' : null,
+    encryptedOnly: spec.encryption?.encryptedOnly ?? false,
+    encryptionMethod: spec.encryption?.method ?? 'GCM',
+    encryptionKeys: (spec.encryption?.keys ?? []).map((k) => ({ name: k.name, status: k.status })).sort((a, b) => a.name.localeCompare(b.name)),
+    privacyProtection: spec.security?.privacyProtection ?? false,
+    secureTransmission: st?.enabled ?? false,
+    secureTransmissionPublicKey: st?.publicKey ? readFileSync(path.resolve(path.dirname(manifestFile), st.publicKey), 'utf8').trim() : null,
+    ipWhitelistDashboard: cidrs(spec.security?.ipWhitelist?.dashboard),
+    ipWhitelistApi: cidrs(spec.security?.ipWhitelist?.api),
+    admins: [...new Set((spec.admins ?? []).map((a) => a.email.trim().toLowerCase()))].sort(),
+  };
+}

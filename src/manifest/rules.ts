@@ -1,0 +1,155 @@
+// Stage 3 of validation: named semantic rules over schema-valid manifests, all reported at once.
+import { createPublicKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { checkIpv4Entry } from '../util/ipv4.js';
+import { parseDuration } from '../util/duration.js';
+import { formatPath, type Diagnostic } from './diagnostic.js';
+import type { ProjectManifest } from './manifest-types.generated.js';
+import { isRegionManager, type Organization } from './organization.js';
+import { locate, type ParsedDocument } from './yaml-position.js';
+
+export interface RuleContext {
+  manifest: ProjectManifest;
+  parsed: ParsedDocument;
+  organization: Organization;
+}
+
+type Seg = string | number;
+type Report = (rule: string, at: Seg[], message: string, allowed?: string, hint?: string) => void;
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+function getIn(value: unknown, path: readonly Seg[]): unknown {
+  let node = value as Record<string | number, unknown> | undefined;
+  for (const seg of path) node = node == null ? undefined : (node[seg] as Record<string | number, unknown>);
+  return node;
+}
+
+function checkIpLists({ manifest }: RuleContext, report: Report): void {
+  for (const scope of ['dashboard', 'api'] as const) {
+    const list = manifest.spec.security?.ipWhitelist?.[scope] ?? [];
+    const seen = new Map<string, number>();
+    list.forEach((entry, i) => {
+      const at = ['spec', 'security', 'ipWhitelist', scope, i];
+      const result = checkIpv4Entry(entry);
+      if (!result.ok) return report(entry.includes(':') ? 'ip.ipv6' : result.message.includes('host bits') ? 'ip.host-bits' : 'ip.invalid', at, result.message, result.allowed, result.hint);
+      if (seen.has(result.cidr)) report('ip.duplicate', at, `"${entry}" is listed twice (same as item ${seen.get(result.cidr)})`, 'each address or range once');
+      else seen.set(result.cidr, i);
+    });
+  }
+}
+
+function checkAdmins({ manifest, organization }: RuleContext, report: Report): void {
+  const seen = new Map<string, number>();
+  const region = manifest.metadata.region;
+  const managers = region ? organization.regions?.[region]?.managers : undefined;
+  (manifest.spec.admins ?? []).forEach((admin, i) => {
+    const at = ['spec', 'admins', i, 'email'];
+    const email = admin.email.trim().toLowerCase();
+    if (!EMAIL.test(admin.email)) return report('admin.email', at, `"${admin.email}" is not an email address`, 'an address such as ops@bank.example');
+    if (seen.has(email)) return report('admin.duplicate', at, `admin "${admin.email}" is listed twice (same as item ${seen.get(email)})`, 'each admin once');
+    seen.set(email, i);
+    if (managers && !isRegionManager(managers, email)) {
+      report('region.manager', at, `"${admin.email}" is not a manager of region "${region}"`, `a manager listed in argosctl.yaml regions.${region}.managers: ${managers.join(', ')}`);
+    }
+  });
+}
+
+function checkAuthMethods({ manifest }: RuleContext, report: Report): void {
+  const methods = manifest.spec.authMethods ?? {};
+  const anyEnabled = Boolean(methods.idDocument?.enabled || methods.knowledgeBased?.enabled);
+  if (!anyEnabled && manifest.spec.status !== 'CLOSE') {
+    report('auth.none-enabled', ['spec', 'authMethods'], 'no authentication method is enabled', 'enable idDocument or knowledgeBased (or set status: CLOSE)');
+  }
+  for (const method of ['idDocument', 'knowledgeBased'] as const) {
+    const policy = methods[method]?.userPolicy as Record<string, unknown> | undefined;
+    for (const key of ['approvedPeriod', 'rejectedPeriod']) {
+      const value = policy?.[key];
+      if (typeof value === 'string' && parseDuration(value) === undefined) {
+        report('duration.invalid', ['spec', 'authMethods', method, 'userPolicy', key], `"${value}" is not a duration`, 'a duration such as 30s, 10m, 24h, 7d or 1h30m');
+      }
+    }
+    const rate = methods[method]?.fraudDetection?.rateLimit;
+    if (rate && parseDuration(rate.window) === undefined) {
+      report('duration.invalid', ['spec', 'authMethods', method, 'fraudDetection', 'rateLimit', 'window'], `"${rate.window}" is not a duration`, 'a duration such as 30s, 10m, 24h, 7d or 1h30m');
+    }
+  }
+}
+
+function checkTokens({ manifest }: RuleContext, report: Report): void {
+  const tokens = manifest.spec.liveform?.tokens;
+  if (!tokens) return;
+  const expiration = tokens.expiration;
+  if (expiration?.mode === 'time') {
+    if (expiration.after === undefined) report('tokens.expiration-after', ['spec', 'liveform', 'tokens', 'expiration'], 'time-based expiration needs "after"', 'after: a duration such as 24h');
+    else if (parseDuration(expiration.after) === undefined) report('duration.invalid', ['spec', 'liveform', 'tokens', 'expiration', 'after'], `"${expiration.after}" is not a duration`, 'a duration such as 30s, 10m, 24h, 7d or 1h30m');
+  }
+  if (expiration?.mode === 'count' && expiration.after !== undefined) {
+    report('tokens.expiration-after', ['spec', 'liveform', 'tokens', 'expiration', 'after'], 'count-based expiration takes no "after": the token expires at its first use', 'remove after, or use mode: time');
+  }
+  if (!tokens.preRegistration) {
+    if (expiration) report('tokens.needs-pre-registration', ['spec', 'liveform', 'tokens', 'expiration'], 'token expiration is set but token pre-registration is off', 'set spec.liveform.tokens.preRegistration: true, or remove expiration');
+    if (tokens.deletion) report('tokens.needs-pre-registration', ['spec', 'liveform', 'tokens', 'deletion'], 'token deletion is set but token pre-registration is off', 'set spec.liveform.tokens.preRegistration: true, or remove deletion');
+  }
+}
+
+function checkEncryption({ manifest }: RuleContext, report: Report): void {
+  const encryption = manifest.spec.encryption;
+  if (!encryption) return;
+  const seen = new Map<string, number>();
+  (encryption.keys ?? []).forEach((key, i) => {
+    if (seen.has(key.name)) report('encryption.duplicate-key', ['spec', 'encryption', 'keys', i, 'name'], `key "${key.name}" is listed twice`, 'each key name once');
+    seen.set(key.name, i);
+  });
+  if (encryption.encryptedOnly && !(encryption.keys ?? []).some((k) => k.status === 'active')) {
+    report('encryption.needs-active-key', ['spec', 'encryption', 'encryptedOnly'], 'encrypted-only mode needs an active encryption key', 'add a key with status: active under spec.encryption.keys');
+  }
+}
+
+function checkSecureTransmission({ manifest, parsed }: RuleContext, report: Report): void {
+  const st = manifest.spec.security?.secureTransmission;
+  if (!st) return;
+  const at = ['spec', 'security', 'secureTransmission', 'publicKey'];
+  if (st.enabled && !st.publicKey) return report('secure-transmission.public-key', ['spec', 'security', 'secureTransmission'], 'secure transmission needs a public key', 'publicKey: a PEM file path relative to the manifest');
+  if (st.publicKey) {
+    const file = path.resolve(path.dirname(parsed.file), st.publicKey);
+    try {
+      const pem = readFileSync(file, 'utf8');
+      const key = createPublicKey(pem);
+      if (key.type !== 'public') throw new Error('not a public key');
+    } catch (err) {
+      const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : 'is not a PEM public key';
+      report('secure-transmission.public-key', at, `public key file "${st.publicKey}" ${why}`, 'a PEM public key file (-----BEGIN PUBLIC KEY-----); never a private key');
+    }
+  }
+}
+
+function checkRegion({ manifest, organization }: RuleContext, report: Report): void {
+  const region = manifest.metadata.region;
+  if (!region) return;
+  const declared = organization.regions ?? {};
+  const def = declared[region];
+  if (!def) {
+    const names = Object.keys(declared);
+    return report('region.unknown', ['metadata', 'region'], `region "${region}" is not declared in argosctl.yaml`, names.length ? `one of: ${names.join(', ')}` : 'declare regions in argosctl.yaml at the manifest root');
+  }
+  for (const [field, required] of Object.entries(def.require ?? {})) {
+    const segs = field.split('.');
+    const actual = getIn(manifest, segs);
+    if (actual !== required) {
+      report('region.require', segs, `region "${region}" requires ${field}: ${JSON.stringify(required)} (rule regions.${region}.require in argosctl.yaml), found ${actual === undefined ? 'nothing' : JSON.stringify(actual)}`, `${field}: ${JSON.stringify(required)}`);
+    }
+  }
+}
+
+export const PROJECT_RULES = [checkIpLists, checkAdmins, checkAuthMethods, checkTokens, checkEncryption, checkSecureTransmission, checkRegion];
+
+export function runProjectRules(ctx: RuleContext): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const report: Report = (rule, at, message, allowed, hint) => {
+    out.push({ severity: 'error', rule, file: ctx.parsed.file, ...locate(ctx.parsed, at), path: formatPath(at), message, allowed, hint });
+  };
+  for (const rule of PROJECT_RULES) rule(ctx, report);
+  return out;
+}

@@ -1,0 +1,42 @@
+// Maps a path inside a parsed YAML document back to file:line:column.
+import { isMap, isSeq, isScalar, type Document, type LineCounter, type Node } from 'yaml';
+
+export interface ParsedDocument {
+  file: string;
+  /** Index of the document inside a multi-document file. */
+  index: number;
+  doc: Document.Parsed;
+  lineCounter: LineCounter;
+  value: unknown;
+}
+
+type Range = [number, number, number] | undefined | null;
+
+function findChild(node: unknown, seg: string | number): { key?: Node; value?: Node } | undefined {
+  if (isMap(node)) {
+    const pair = node.items.find((p) => (isScalar(p.key) ? String(p.key.value) : String(p.key)) === String(seg));
+    return pair ? { key: pair.key as Node, value: pair.value as Node } : undefined;
+  }
+  if (isSeq(node) && typeof seg === 'number') {
+    const item = node.items[seg] as Node | undefined;
+    return item ? { value: item } : undefined;
+  }
+  return undefined;
+}
+
+/** Line and column (1-based) of the deepest node along `path`; `atKey` points at the key itself. */
+export function locate(parsed: ParsedDocument, path: readonly (string | number)[], atKey = false): { line: number; column: number } {
+  let node: unknown = parsed.doc.contents;
+  let range: Range = (node as Node | null)?.range;
+  for (let i = 0; i < path.length; i++) {
+    const child = findChild(node, path[i]);
+    if (!child) break;
+    const last = i === path.length - 1;
+    const target = last && atKey && child.key ? child.key : child.value ?? child.key;
+    if (target?.range) range = target.range;
+    node = child.value;
+  }
+  const offset = range ? range[0] : 0;
+  const pos = parsed.lineCounter.linePos(offset);
+  return { line: pos.line, column: pos.col };
+}

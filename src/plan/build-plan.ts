@@ -1,0 +1,66 @@
+// Assembles the plan from what was read: manifests, database state, git facts, the clock.
+// Pure: every input is passed in, so the same inputs always give the same plan.
+import type { Diagnostic } from '../manifest/diagnostic.js';
+import type { DesiredProject } from '../manifest/read-manifests.js';
+import { locate } from '../manifest/yaml-position.js';
+import type { ProjectSettings } from '../model/project-settings.js';
+import { canonicalJson, sha256 } from '../util/canonical-json.js';
+import { diffProjects, type DesiredInput } from './diff.js';
+import { PLAN_FORMAT_VERSION, summarize, type Change, type GitInfo, type Plan } from './plan-types.js';
+
+export interface PlanInputs {
+  desired: readonly DesiredProject[];
+  current: ReadonlyMap<string, ProjectSettings>;
+  stateFingerprint: string;
+  manifestDigest: string;
+  git: GitInfo;
+  now: Date;
+  /** Limit the plan to these project ids (`--project`); empty means all. */
+  only?: readonly string[];
+  /** Leaving CLOSE is refused unless explicitly allowed. */
+  allowReopen?: boolean;
+}
+
+export function toDesiredInput(p: DesiredProject): DesiredInput {
+  return {
+    settings: p.settings,
+    sourceOf: (path) => {
+      const segs = path.split('.');
+      return { file: p.parsed.file, line: locate(p.parsed, segs).line };
+    },
+  };
+}
+
+function reopenDiagnostics(changes: readonly Change[]): Diagnostic[] {
+  return changes.filter((c) => c.risk?.includes('leave-close')).map((c) => ({
+    severity: 'error' as const, rule: 'status.reopen', file: c.source?.file ?? '(manifest)', line: c.source?.line ?? 1, column: 1, path: c.path,
+    message: `project "${c.projectId}" is CLOSE in the database; moving it to ${String(c.after)} reopens a terminated project`,
+    allowed: 'keep status: CLOSE, or pass --allow-reopen to reopen it deliberately',
+  }));
+}
+
+export function planDigestOf(plan: Pick<Plan, 'stateFingerprint' | 'manifestDigest' | 'changes'>): string {
+  return sha256(canonicalJson({ state: plan.stateFingerprint, manifests: plan.manifestDigest, changes: plan.changes }));
+}
+
+export function buildPlan(inputs: PlanInputs): Plan {
+  const only = inputs.only && inputs.only.length > 0 ? new Set(inputs.only) : undefined;
+  const desired = inputs.desired.filter((p) => !only || only.has(p.settings.id)).map(toDesiredInput);
+  const { changes, unmanaged } = diffProjects(desired, inputs.current, !only);
+  const diagnostics = inputs.allowReopen ? [] : reopenDiagnostics(changes);
+  const base = { stateFingerprint: inputs.stateFingerprint, manifestDigest: inputs.manifestDigest, changes };
+  return {
+    formatVersion: PLAN_FORMAT_VERSION,
+    createdAt: inputs.now.toISOString(),
+    stateFingerprint: inputs.stateFingerprint,
+    manifestDigest: inputs.manifestDigest,
+    planDigest: planDigestOf(base),
+    git: inputs.git,
+    unmanaged,
+    scope: only ? [...only].sort() : 'all',
+    existingProjects: inputs.current.size,
+    summary: summarize(changes, unmanaged.length),
+    changes,
+    diagnostics,
+  };
+}

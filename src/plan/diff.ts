@@ -1,0 +1,97 @@
+// The planner: a pure, synchronous comparison of desired and current state. No I/O.
+import { jsonEqual } from '../util/canonical-json.js';
+import { SCALAR_FIELDS, SET_PATHS, authMethodEnabledPath, authOptionPath, setMembers, type SetName } from '../model/fields.js';
+import { AUTH_METHODS, OPTION_GROUPS, type Json, type ProjectSettings } from '../model/project-settings.js';
+import { ACTION_ORDER, type Change, type ChangeSource } from './plan-types.js';
+import { entersBilling, removeRisks, updateRisks, whitelistAddRisks } from './risk.js';
+
+export interface DesiredInput {
+  settings: ProjectSettings;
+  /** Manifest file:line of a setting's path (pure lookup in the parsed document). */
+  sourceOf(path: string): ChangeSource;
+}
+
+export interface DiffResult {
+  changes: Change[];
+  unmanaged: string[];
+}
+
+/** The settings as shown in a create change and audit rows: everything but secrets (there are none here). */
+export function publicSettings(s: ProjectSettings): Json {
+  return JSON.parse(JSON.stringify(s)) as Json;
+}
+
+function compareScalars(d: DesiredInput, c: ProjectSettings, out: Change[]): void {
+  const id = d.settings.id;
+  const update = (path: string, before: Json, after: Json) => {
+    if (jsonEqual(before, after)) return;
+    const risk = updateRisks(path, before, after);
+    out.push({
+      action: 'update', projectId: id, path, before, after, reason: `${path} differs: the manifest says ${JSON.stringify(after)}, the database has ${JSON.stringify(before)}`,
+      source: d.sourceOf(path), ...(risk.length ? { risk } : {}), ...(entersBilling(path, before, after) ? { billing: true } : {}),
+    });
+  };
+  for (const field of SCALAR_FIELDS) update(field.path, field.get(c), field.get(d.settings));
+  for (const method of AUTH_METHODS) {
+    const want = d.settings.authMethods[method];
+    const have = c.authMethods[method];
+    update(authMethodEnabledPath(method), have.enabled, want.enabled);
+    for (const group of OPTION_GROUPS) {
+      const keys = [...new Set([...Object.keys(have[group]), ...Object.keys(want[group])])].sort();
+      for (const key of keys) update(authOptionPath(method, group, key), have[group][key] ?? null, want[group][key] ?? null);
+    }
+  }
+}
+
+function compareSets(d: DesiredInput, c: ProjectSettings, out: Change[]): void {
+  const id = d.settings.id;
+  for (const [set, path] of Object.entries(SET_PATHS) as [SetName, string][]) {
+    const want = setMembers(d.settings, set);
+    const have = setMembers(c, set);
+    const source = d.sourceOf(path);
+    for (const [member, after] of want) {
+      const before = have.get(member);
+      if (before === undefined) {
+        const risk = set.startsWith('ipWhitelist') ? whitelistAddRisks([...have.keys()], [...want.keys()], member) : [];
+        out.push({ action: 'add', projectId: id, path, member, before: null, after, reason: `${member} is in the manifest but not in the database`, source, ...(risk.length ? { risk } : {}) });
+      } else if (!jsonEqual(before, after)) {
+        const risk = updateRisks(path, before, after);
+        out.push({ action: 'update', projectId: id, path, member, before, after, reason: `${member} differs`, source, ...(risk.length ? { risk } : {}) });
+      }
+    }
+    for (const [member, before] of have) {
+      if (want.has(member)) continue;
+      const risk = removeRisks(path, want.size, before);
+      out.push({ action: 'remove', projectId: id, path, member, before, after: null, reason: `${member} is in the database but not in the manifest`, source, ...(risk.length ? { risk } : {}) });
+    }
+  }
+}
+
+export function compareChanges(a: Change, b: Change): number {
+  return a.projectId.localeCompare(b.projectId) || ACTION_ORDER[a.action] - ACTION_ORDER[b.action] || a.path.localeCompare(b.path) || (a.member ?? '').localeCompare(b.member ?? '');
+}
+
+/**
+ * Compares every desired project with the database. Projects only in the database are
+ * `unmanaged` when the plan covers all projects; they are never changed.
+ */
+export function diffProjects(desired: readonly DesiredInput[], current: ReadonlyMap<string, ProjectSettings>, scopeAll: boolean): DiffResult {
+  const changes: Change[] = [];
+  const declared = new Set<string>();
+  for (const d of desired) {
+    declared.add(d.settings.id);
+    const existing = current.get(d.settings.id);
+    if (!existing) {
+      changes.push({
+        action: 'create', projectId: d.settings.id, path: 'project', before: null, after: publicSettings(d.settings),
+        reason: 'the project is declared in a manifest but does not exist in the database', source: d.sourceOf('metadata.id'),
+        ...(d.settings.status === 'OPEN' ? { billing: true } : {}),
+      });
+      continue;
+    }
+    compareScalars(d, existing, changes);
+    compareSets(d, existing, changes);
+  }
+  const unmanaged = scopeAll ? [...current.keys()].filter((id) => !declared.has(id)).sort() : [];
+  return { changes: changes.sort(compareChanges), unmanaged };
+}

@@ -1,0 +1,95 @@
+// The plan: plain, frozen, versioned data. Renderers read it; the applier executes it; nobody
+// decides anything from it twice.
+import type { Diagnostic } from '../manifest/diagnostic.js';
+import type { Json } from '../model/project-settings.js';
+
+export const PLAN_FORMAT_VERSION = 1;
+
+export type ChangeAction = 'create' | 'update' | 'add' | 'remove';
+/** Fixed order of actions inside one project, so output is stable. */
+export const ACTION_ORDER: Record<ChangeAction, number> = { create: 0, update: 1, add: 2, remove: 3 };
+
+export const RISK_CLASSES = [
+  'enter-close', 'leave-close', 'emergency-stop', 'emergency-resume', 'whitelist-remove', 'whitelist-widen',
+  'disable-encrypted-only', 'disable-private-mode', 'disable-pre-registration', 'disable-privacy-protection',
+  'disable-secure-transmission', 'downgrade-encryption', 'remove-last-admin', 'retire-key',
+] as const;
+export type RiskClass = (typeof RISK_CLASSES)[number];
+
+export interface ChangeSource {
+  file: string;
+  line: number;
+}
+
+interface ChangeBase {
+  projectId: string;
+  /** Manifest path of the setting, e.g. `spec.security.ipWhitelist.api`. */
+  path: string;
+  /** For set members (IP ranges, admins, keys): the member's key. */
+  member?: string;
+  before: Json;
+  after: Json;
+  /** Why this change is in the plan, in words. */
+  reason: string;
+  source: ChangeSource | null;
+  risk?: RiskClass[];
+  /** Entering OPEN: credit billing may start. */
+  billing?: boolean;
+}
+
+export interface CreateChange extends ChangeBase { action: 'create'; path: 'project' }
+export interface UpdateChange extends ChangeBase { action: 'update' }
+export interface AddChange extends ChangeBase { action: 'add'; member: string }
+export interface RemoveChange extends ChangeBase { action: 'remove'; member: string }
+export type Change = CreateChange | UpdateChange | AddChange | RemoveChange;
+
+export interface GitInfo {
+  commit?: string;
+  branch?: string;
+  author?: string;
+  pr?: number;
+}
+
+export interface PlanSummary {
+  create: number;
+  update: number;
+  add: number;
+  remove: number;
+  projectsChanged: number;
+  risky: number;
+  billing: number;
+  unmanaged: number;
+}
+
+export interface Plan {
+  formatVersion: typeof PLAN_FORMAT_VERSION;
+  createdAt: string;
+  stateFingerprint: string;
+  manifestDigest: string;
+  /** Digest of the changes themselves: what was reviewed, recorded as applied. */
+  planDigest: string;
+  git: GitInfo;
+  /** Projects in the database with no manifest: reported, never changed. */
+  unmanaged: string[];
+  /** Projects the plan covered (all manifests, or the --project selection). */
+  scope: string[] | 'all';
+  /** How many projects existed when planned (for the blast-radius guard). */
+  existingProjects: number;
+  summary: PlanSummary;
+  changes: Change[];
+  diagnostics: Diagnostic[];
+}
+
+export function summarize(changes: readonly Change[], unmanaged: number): PlanSummary {
+  const s: PlanSummary = { create: 0, update: 0, add: 0, remove: 0, projectsChanged: new Set(changes.map((c) => c.projectId)).size, risky: 0, billing: 0, unmanaged };
+  for (const c of changes) {
+    s[c.action]++;
+    if (c.risk?.length) s.risky++;
+    if (c.billing) s.billing++;
+  }
+  return s;
+}
+
+export function hasChanges(plan: Plan): boolean {
+  return plan.changes.length > 0;
+}

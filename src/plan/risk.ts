@@ -1,0 +1,46 @@
+// Which changes are risky (guarded at apply) and which may start billing. Pure functions of a change.
+import { cidrContains } from '../util/ipv4.js';
+import type { Json } from '../model/project-settings.js';
+import type { RiskClass } from './plan-types.js';
+
+const DISABLE_RISKS: Record<string, RiskClass> = {
+  'spec.encryption.encryptedOnly': 'disable-encrypted-only',
+  'spec.liveform.privateMode': 'disable-private-mode',
+  'spec.liveform.tokens.preRegistration': 'disable-pre-registration',
+  'spec.security.privacyProtection': 'disable-privacy-protection',
+  'spec.security.secureTransmission.enabled': 'disable-secure-transmission',
+};
+
+export function updateRisks(path: string, before: Json, after: Json): RiskClass[] {
+  const risks: RiskClass[] = [];
+  if (path === 'spec.status') {
+    if (before === 'CLOSE') risks.push('leave-close');
+    if (after === 'CLOSE') risks.push('enter-close');
+  }
+  if (path === 'spec.submissions') {
+    if (after === 'emergency-stop') risks.push('emergency-stop');
+    if (before === 'emergency-stop') risks.push('emergency-resume');
+  }
+  if (DISABLE_RISKS[path] && before === true && after === false) risks.push(DISABLE_RISKS[path]);
+  if (path === 'spec.encryption.method' && before === 'GCM' && after === 'ECB') risks.push('downgrade-encryption');
+  if (path === 'spec.encryption.keys' && (before as { status?: string })?.status === 'active' && (after as { status?: string })?.status === 'retired') risks.push('retire-key');
+  return risks;
+}
+
+/** Adding a range to a list that already restricts access lets more addresses in. */
+export function whitelistAddRisks(beforeList: readonly string[], afterList: readonly string[], added: string): RiskClass[] {
+  if (beforeList.length === 0) return []; // an empty list allows everyone; the first entry narrows
+  const coveredBefore = beforeList.some((r) => cidrContains(r, added));
+  return coveredBefore ? [] : ['whitelist-widen'];
+}
+
+export function removeRisks(path: string, remainingMembers: number, before: Json): RiskClass[] {
+  if (path.startsWith('spec.security.ipWhitelist.')) return ['whitelist-remove'];
+  if (path === 'spec.admins' && remainingMembers === 0) return ['remove-last-admin'];
+  if (path === 'spec.encryption.keys' && (before as { status?: string })?.status === 'active') return ['retire-key'];
+  return [];
+}
+
+export function entersBilling(path: string, before: Json, after: Json): boolean {
+  return path === 'spec.status' && after === 'OPEN' && before !== 'OPEN';
+}

@@ -1,0 +1,32 @@
+// Terraform-like terminal view of a plan.
+import type { ProjectSettings } from '../model/project-settings.js';
+import type { Plan } from '../plan/plan-types.js';
+import { SYMBOL, changeTarget, changeValues, createSummary, flags, groupByProject, summaryLine } from './describe-change.js';
+import type { Style } from './style.js';
+
+export function renderPlanText(plan: Plan, style: Style): string {
+  const lines: string[] = [];
+  const paint = { create: style.green, add: style.green, update: style.yellow, remove: style.red } as const;
+  for (const [projectId, changes] of groupByProject(plan.changes)) {
+    const create = changes.find((c) => c.action === 'create');
+    if (create) {
+      lines.push(style.green(`+ project ${style.bold(projectId)} will be created`) + style.dim(create.source ? `  (${create.source.file}:${create.source.line})` : ''));
+      for (const l of createSummary(create.after as unknown as ProjectSettings)) lines.push(`    ${l}`);
+      const f = flags(create);
+      if (f.length) lines.push(`    ${style.red(`! ${f.join('; ')}`)}`);
+    } else {
+      lines.push(style.yellow(`~ project ${style.bold(projectId)}`));
+      for (const c of changes) {
+        const values = changeValues(c);
+        const f = flags(c);
+        lines.push(`    ${paint[c.action](`${SYMBOL[c.action]} ${changeTarget(c)}`)}${values ? `: ${values}` : ''}${f.length ? `  ${style.red(`! ${f.join('; ')}`)}` : ''}${c.source ? style.dim(`  (${c.source.file}:${c.source.line})`) : ''}`);
+      }
+    }
+    lines.push('');
+  }
+  if (plan.unmanaged.length) {
+    lines.push(style.dim(`Unmanaged: ${plan.unmanaged.length} project(s) in the database have no manifest and are left unchanged: ${plan.unmanaged.slice(0, 20).join(', ')}${plan.unmanaged.length > 20 ? ', …' : ''}`), '');
+  }
+  lines.push(style.bold(summaryLine(plan)));
+  return lines.join('\n') + '\n';
+}
