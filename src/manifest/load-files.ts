@@ -36,23 +36,29 @@ function fileProblem(file: string, rule: string, message: string, allowed?: stri
   return { severity: 'error', rule, file, line, column, path: '(file)', message, allowed };
 }
 
-/** Position of the first byte that is not valid UTF-8, as line and column. */
-function firstInvalidUtf8(bytes: Buffer): { line: number; column: number } | undefined {
-  const decoder = new TextDecoder('utf-8', { fatal: true });
-  try {
-    decoder.decode(bytes);
-    return undefined;
-  } catch {
-    let lo = 0;
-    let hi = bytes.length;
-    while (lo < hi) { // find the longest valid prefix, by bisection
-      const mid = (lo + hi + 1) >> 1;
-      try { new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, mid), { stream: true }); lo = mid; } catch { hi = mid - 1; }
+/** Offset of the first byte that does not begin a valid UTF-8 sequence, or -1. */
+export function invalidUtf8Offset(bytes: Uint8Array): number {
+  let i = 0;
+  while (i < bytes.length) {
+    const b = bytes[i];
+    const need = b < 0x80 ? 0 : b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : -1;
+    if (need < 0 || i + need >= bytes.length) return i; // bad lead byte, or a sequence cut off at the end
+    for (let k = 1; k <= need; k++) if ((bytes[i + k] & 0xc0) !== 0x80) return i;
+    if (need > 0) {
+      const cp = need === 1 ? 0 : need === 2 ? ((b & 0x0f) << 12) | ((bytes[i + 1] & 0x3f) << 6) : ((b & 0x07) << 18) | ((bytes[i + 1] & 0x3f) << 12);
+      if (need === 2 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) return i; // overlong or surrogate
+      if (need === 3 && (cp < 0x10000 || cp > 0x10ffff)) return i;
     }
-    const prefix = bytes.subarray(0, lo).toString('utf8');
-    const lines = prefix.split('\n');
-    return { line: lines.length, column: lines[lines.length - 1].length + 1 };
+    i += need + 1;
   }
+  return -1;
+}
+
+function firstInvalidUtf8(bytes: Buffer): { line: number; column: number } | undefined {
+  const offset = invalidUtf8Offset(bytes);
+  if (offset < 0) return undefined;
+  const lines = bytes.subarray(0, offset).toString('utf8').split('\n');
+  return { line: lines.length, column: lines[lines.length - 1].length + 1 };
 }
 
 export function parseYamlText(file: string, text: string, diagnostics: Diagnostic[]): ParsedDocument[] {

@@ -1,0 +1,24 @@
+// In-memory builders of project settings, for planner and renderer tests.
+import { emptyAuthMethod, type ProjectSettings } from '../../src/model/project-settings.js';
+import type { DesiredInput } from '../../src/plan/diff.js';
+
+export function project(id: string, overrides: Partial<ProjectSettings> = {}): ProjectSettings {
+  return {
+    id, name: `Project ${id}`, description: null, region: null, labels: {},
+    status: 'TEST', submissions: 'normal',
+    authMethods: { idDocument: { ...emptyAuthMethod(), enabled: true }, knowledgeBased: emptyAuthMethod() },
+    privateMode: false, tokenPreRegistration: false, tokenExpirationMode: 'none', tokenExpirationSeconds: null,
+    tokenDeleteOnExpiration: false, tokenVolumeStartThreshold: null, tokenVolumeRatio: null, tokenVolumePriority: null,
+    encryptedOnly: false, encryptionMethod: 'GCM', encryptionKeys: [], privacyProtection: false,
+    secureTransmission: false, secureTransmissionPublicKey: null, ipWhitelistDashboard: [], ipWhitelistApi: [], admins: [],
+    ...overrides,
+  };
+}
+
+export function desired(settings: ProjectSettings, file = 'projects/p.yaml'): DesiredInput {
+  return { settings, sourceOf: (path) => ({ file, line: path.length }) };
+}
+
+export function stateOf(...projects: ProjectSettings[]): Map<string, ProjectSettings> {
+  return new Map(projects.map((p) => [p.id, structuredClone(p)]));
+}

@@ -1,0 +1,62 @@
+// Every database test runs on each dialect: embedded PGlite, and a real PostgreSQL server.
+// The PostgreSQL run creates a fresh database per call and drops it afterwards. In CI
+// (CI=true) an unreachable server fails the run; elsewhere it is skipped with a visible notice.
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+
+export const PG_ADMIN_URL = process.env.ARGOS_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+async function reachable(url: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+export const postgresAvailable: boolean = await reachable(PG_ADMIN_URL);
+if (!postgresAvailable) {
+  if (process.env.CI) throw new Error(`PostgreSQL at ${PG_ADMIN_URL} is unreachable; CI requires it (.ci/run starts it)`);
+  console.warn(`\n*** NOTICE: PostgreSQL at ${PG_ADMIN_URL} is unreachable: the PostgreSQL variants of the database tests are SKIPPED. ***\n`);
+}
+
+export interface DatabaseTarget {
+  name: 'pglite' | 'postgres';
+  available: boolean;
+  /** A URL to a new, empty database; `drop()` removes it. */
+  fresh(): Promise<{ url: string; drop(): Promise<void> }>;
+}
+
+function withDatabaseName(url: string, name: string): string {
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+export const DATABASE_TARGETS: DatabaseTarget[] = [
+  { name: 'pglite', available: true, fresh: async () => ({ url: 'memory:', drop: async () => {} }) },
+  {
+    name: 'postgres',
+    available: postgresAvailable,
+    fresh: async () => {
+      const name = `argos_test_${randomBytes(6).toString('hex')}`;
+      const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+      await admin.connect();
+      await admin.query(`CREATE DATABASE ${name}`);
+      await admin.end();
+      return {
+        url: withDatabaseName(PG_ADMIN_URL, name),
+        drop: async () => {
+          const c = new pg.Client({ connectionString: PG_ADMIN_URL });
+          await c.connect();
+          await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+          await c.end();
+        },
+      };
+    },
+  },
+];
