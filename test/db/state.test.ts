@@ -1,0 +1,93 @@
+// Reading and writing project state on both dialects: PGlite and a real PostgreSQL server.
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assertFresh, lockedApply } from '../../src/apply/apply-plan.js';
+import { migrateToLatest, openDatabase, type Database } from '../../src/db/connection.js';
+import { readState } from '../../src/db/read-state.js';
+import { readManifests } from '../../src/manifest/read-manifests.js';
+import { DATABASE_TARGETS } from '../helpers/databases.js';
+import { applyDir, planDir } from '../helpers/apply.js';
+
+for (const target of DATABASE_TARGETS) {
+  describe.skipIf(!target.available)(`state on ${target.name}`, () => {
+    let database: Database;
+    let drop: () => Promise<void>;
+
+    beforeAll(async () => {
+      const fresh = await target.fresh();
+      drop = fresh.drop;
+      database = await openDatabase(fresh.url);
+      await migrateToLatest(database.db);
+    });
+    afterAll(async () => {
+      await database?.close();
+      await drop?.();
+    });
+
+    it('applies every example, reads back exactly the desired settings, and then plans nothing', async () => {
+      for (const dir of ['examples/bank', 'examples/startup', 'examples/global-platform']) {
+        const plan = await applyDir(database, dir);
+        expect(plan.changes.length).toBeGreaterThan(0);
+        expect((await planDir(database, dir)).changes).toEqual([]);
+        const set = await readManifests(dir);
+        const state = await readState(database.db, set.projects.map((p) => p.settings.id));
+        for (const p of set.projects) expect(state.projects.get(p.settings.id)).toEqual(p.settings);
+      }
+    });
+
+    it('reads all projects with a fixed number of queries', async () => {
+      const state = await readState(database.db);
+      expect(state.projects.size).toBe(7);
+      expect(state.queryCount).toBe(5);
+    });
+
+    it('writes an audit row per change with commit and plan digest, and issues 256-bit key material', async () => {
+      const audit = await database.db.selectFrom('audit_log').selectAll().where('project_id', '=', 'kbank-prod').execute();
+      expect(audit).toHaveLength(1);
+      expect(audit[0]).toMatchObject({ action: 'create', actor: 'test', git_commit: 'abc123' });
+      expect(audit[0].plan_digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+      const keys = await database.db.selectFrom('encryption_keys').select(['name', 'material']).where('project_id', '=', 'kbank-prod').orderBy('name').execute();
+      expect(keys.map((k) => [k.name, k.material.length])).toEqual([['2026-q3', 32], ['2026-q4', 32]]);
+      expect(Buffer.from(keys[0].material).equals(Buffer.from(keys[1].material))).toBe(false);
+    });
+
+    it('sees a change made behind the tool\'s back, and changes the fingerprint', async () => {
+      const before = await readState(database.db);
+      await sql`update projects set privacy_protection = false where id = 'globex-eu'`.execute(database.db);
+      await sql`insert into ip_whitelist values ('globex-us', 'api', '192.0.2.0/24')`.execute(database.db);
+      const after = await readState(database.db);
+      expect(after.fingerprint).not.toBe(before.fingerprint);
+      const plan = await planDir(database, 'examples/global-platform');
+      expect(plan.changes.map((c) => `${c.projectId} ${c.action} ${c.path}${c.member ? `[${c.member}]` : ''}`)).toEqual([
+        'globex-eu update spec.security.privacyProtection',
+        'globex-us remove spec.security.ipWhitelist.api[192.0.2.0/24]',
+      ]);
+      await applyDir(database, 'examples/global-platform');
+      expect((await planDir(database, 'examples/global-platform')).changes).toEqual([]);
+    });
+
+    it('refuses a saved plan once the database changed since it was planned', async () => {
+      const plan = await planDir(database, 'examples/startup');
+      await sql`update projects set name = 'renamed' where id = 'acme-beta'`.execute(database.db);
+      const stale = await planDir(database, 'examples/startup');
+      expect(stale.changes).toHaveLength(1);
+      await expect(lockedApply(database.db, undefined, (state) => { assertFresh(plan, state); return plan; },
+        { actor: 't', git: {}, lock: { timeoutMs: 0 } })).rejects.toThrow(/stale/);
+    });
+
+    it('repeats the important rules as constraints', async () => {
+      const bad = [
+        sql`update projects set status = 'LIVE' where id = 'acme-beta'`,
+        sql`update projects set token_volume_ratio = 101 where id = 'acme-beta'`,
+        sql`insert into ip_whitelist values ('acme-beta', 'api', '10.1.2.3/8')`,
+        sql`insert into ip_whitelist values ('acme-beta', 'api', '2001:db8::/32')`,
+        sql`insert into admins (project_id, email) values ('acme-beta', 'Upper@Case.example')`,
+        sql`insert into admins (project_id, email) values ('no-such-project', 'a@b.example')`,
+        sql`update auth_methods set fraud_detection = '{"mrzCheck": {"enabled": true}}' where project_id = 'acme-beta' and method = 'knowledgeBased'`,
+        sql`update projects set token_pre_registration = false where id = 'acme-beta'`,
+        sql`insert into projects (id, name, status) values ('Bad_Id', 'x', 'TEST')`,
+      ];
+      for (const statement of bad) await expect(statement.execute(database.db)).rejects.toThrow();
+    });
+  });
+}
