@@ -28,7 +28,12 @@ export function redactUrl(url: string): string {
   return url.replace(/^(postgres(?:ql)?:\/\/[^:/@]*):[^@]*@/, '$1:***@');
 }
 
-async function openPGlite(dataDir: string | undefined, displayUrl: string): Promise<Database> {
+export interface OpenOptions {
+  /** Called once per query sent (benchmarks count queries with it). */
+  onQuery?: () => void;
+}
+
+async function openPGlite(dataDir: string | undefined, displayUrl: string, options: OpenOptions): Promise<Database> {
   let lock: FolderLock | undefined;
   if (dataDir) {
     mkdirSync(dataDir, { recursive: true });
@@ -36,7 +41,7 @@ async function openPGlite(dataDir: string | undefined, displayUrl: string): Prom
   }
   try {
     const pglite = dataDir ? await PGlite.create(dataDir) : await PGlite.create();
-    const db = new Kysely<DatabaseSchema>({ dialect: new PGliteDialect(pglite) });
+    const db = new Kysely<DatabaseSchema>({ dialect: new PGliteDialect(pglite), log: options.onQuery ? () => options.onQuery!() : undefined });
     return { db, kind: 'pglite', displayUrl, close: async () => { try { await db.destroy(); } finally { lock?.release(); } } };
   } catch (err) {
     lock?.release();
@@ -44,10 +49,10 @@ async function openPGlite(dataDir: string | undefined, displayUrl: string): Prom
   }
 }
 
-export async function openDatabase(url: string): Promise<Database> {
+export async function openDatabase(url: string, options: OpenOptions = {}): Promise<Database> {
   const displayUrl = redactUrl(url);
-  if (url === 'memory:') return openPGlite(undefined, displayUrl);
-  if (url.startsWith('pglite:')) return openPGlite(path.resolve(url.slice('pglite:'.length) || './.argos/db'), displayUrl);
+  if (url === 'memory:') return openPGlite(undefined, displayUrl, options);
+  if (url.startsWith('pglite:')) return openPGlite(path.resolve(url.slice('pglite:'.length) || './.argos/db'), displayUrl, options);
   if (/^postgres(ql)?:\/\//.test(url)) {
     const pool = new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 10_000 });
     pool.on('error', () => {}); // a dropped idle client surfaces on the next query instead
@@ -58,7 +63,7 @@ export async function openDatabase(url: string): Promise<Database> {
       await pool.end().catch(() => {});
       throw new UserError(`database ${displayUrl} is unreachable: ${(err as Error).message}`);
     }
-    const db = new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool }) });
+    const db = new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool }), log: options.onQuery ? () => options.onQuery!() : undefined });
     return { db, kind: 'postgres', displayUrl, close: () => db.destroy() };
   }
   throw new UserError(`unsupported database URL "${displayUrl}"`, 'postgres://…, postgresql://…, pglite:PATH or memory:');

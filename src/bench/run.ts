@@ -1,0 +1,135 @@
+// `npm run bench`: the reconcile core at 1,000 and 10,000 projects on PGlite and PostgreSQL,
+// each figure next to a floor measured in the same run. Each (size, dialect) runs in its own
+// process so peak memory is its own.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { parse } from 'yaml';
+import { lockedApply } from '../apply/apply-plan.js';
+import { migrateToLatest, openDatabase } from '../db/connection.js';
+import { readState } from '../db/read-state.js';
+import { readManifests } from '../manifest/read-manifests.js';
+import { buildPlan } from '../plan/build-plan.js';
+import { generateProjects } from './generate.js';
+
+type Metrics = Record<string, number | string>;
+
+const arg = (name: string, fallback: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : fallback;
+};
+
+function listFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((n) => {
+    const full = path.join(dir, n);
+    return statSync(full).isDirectory() ? listFiles(full) : [full];
+  });
+}
+
+async function timed<T>(work: () => Promise<T> | T): Promise<[T, number]> {
+  const start = performance.now();
+  const result = await work();
+  return [result, Math.round(performance.now() - start)];
+}
+
+async function freshPostgres(adminUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `argos_bench_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const u = new URL(adminUrl);
+  u.pathname = `/${name}`;
+  return {
+    url: u.toString(),
+    drop: async () => {
+      const c = new pg.Client({ connectionString: adminUrl });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
+async function child(dir: string, dialect: string): Promise<Metrics> {
+  const m: Metrics = {};
+  const files = listFiles(dir);
+  [, m.floorParseMs] = await timed(() => { for (const f of files) parse(readFileSync(f, 'utf8')); });
+  const [manifests, validateMs] = await timed(() => readManifests(dir));
+  m.validateMs = validateMs;
+  if (manifests.diagnostics.length) throw new Error(`generated manifests are invalid: ${manifests.diagnostics[0].message}`);
+
+  const target = dialect === 'postgres' ? await freshPostgres(process.env.ARGOS_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres') : { url: 'memory:', drop: async () => {} };
+  let queries = 0;
+  const database = await openDatabase(target.url, { onQuery: () => queries++ });
+  try {
+    await migrateToLatest(database.db);
+    const plan = (state: Awaited<ReturnType<typeof readState>>) => buildPlan({ desired: manifests.projects, current: state.projects, stateFingerprint: state.fingerprint, manifestDigest: manifests.digest, git: {}, now: new Date() });
+    const [createPlan, planCreateMs] = await timed(async () => plan(await readState(database.db)));
+    m.planCreateMs = planCreateMs;
+    m.changesCreated = createPlan.changes.length;
+    queries = 0;
+    const [applied, applyCreateMs] = await timed(() => lockedApply(database.db, undefined, plan, { actor: 'bench', git: {}, lock: { timeoutMs: 0 } }));
+    m.applyCreateMs = applyCreateMs;
+    m.applyStatements = applied.statements;
+    queries = 0;
+    const [noChange, planNoChangeMs] = await timed(async () => plan(await readState(database.db)));
+    if (noChange.changes.length) throw new Error('plan after apply is not empty');
+    m.planNoChangeMs = planNoChangeMs;
+    m.planQueries = queries;
+    [, m.floorSelectMs] = await timed(() => sql`select * from projects`.execute(database.db));
+    [, m.floorSelectAllTablesMs] = await timed(async () => {
+      for (const t of ['projects', 'auth_methods', 'ip_whitelist', 'admins', 'encryption_keys']) await sql`select * from ${sql.table(t)}`.execute(database.db);
+    });
+    m.validateAndPlanNoChangeMs = validateMs + planNoChangeMs;
+  } finally {
+    await database.close();
+    await target.drop();
+  }
+  m.peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+  return m;
+}
+
+function machine(): string {
+  const cpu = cpus()[0]?.model ?? 'unknown cpu';
+  return `${cpus().length} cores (${cpu}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+}
+
+async function main(): Promise<void> {
+  if (process.argv.includes('--child')) {
+    process.stdout.write(JSON.stringify(await child(arg('dir', ''), arg('dialect', 'pglite'))) + '\n');
+    return;
+  }
+  const sizes = arg('sizes', '1000,10000').split(',').map(Number);
+  const dialects = arg('dialects', 'pglite,postgres').split(',');
+  const self = fileURLToPath(import.meta.url);
+  console.error(`argosctl bench on ${machine()}`);
+  const rows: string[] = [];
+  for (const size of sizes) {
+    const dir = mkdtempSync(path.join(tmpdir(), `argosctl-bench-${size}-`));
+    console.error(`generating ${size} projects in ${dir} …`);
+    generateProjects(dir, size);
+    for (const dialect of dialects) {
+      console.error(`  ${dialect}: running …`);
+      const r = spawnSync(process.execPath, [self, '--child', '--dir', dir, '--dialect', dialect], { encoding: 'utf8', maxBuffer: 1 << 24, stdio: ['ignore', 'pipe', 'inherit'] });
+      if (r.status !== 0) throw new Error(`bench child failed for ${size} on ${dialect}`);
+      const m = JSON.parse(r.stdout.trim().split('\n').pop()!) as Metrics;
+      rows.push(`| ${size} | ${dialect} | ${m.floorParseMs} | ${m.validateMs} | ${m.planCreateMs} | ${m.applyCreateMs} (${m.applyStatements} stmts) | ${m.floorSelectMs} / ${m.floorSelectAllTablesMs} | ${m.planNoChangeMs} | ${m.validateAndPlanNoChangeMs} | ${m.planQueries} | ${m.peakRssMb} |`);
+      console.error(`    ${JSON.stringify(m)}`);
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+  let commit = 'unknown';
+  try { commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim(); } catch { /* not a checkout */ }
+  console.log(`\nReconcile core, ${new Date().toISOString().slice(0, 10)}, commit ${commit}, ${machine()}\n`);
+  console.log('| projects | db | floor: parse YAML ms | validate ms | plan (all new) ms | apply create-all ms | floor: SELECT projects / all 5 tables ms | plan no-change ms (read+diff) | validate + no-change plan ms | queries per plan | peak RSS MB |');
+  console.log('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const row of rows) console.log(row);
+}
+
+await main();
