@@ -1,7 +1,7 @@
 // The whole validation pipeline: files → YAML → schema → semantic rules → desired state.
 import { createHash } from 'node:crypto';
 import { formatPath, sortDiagnostics, type Diagnostic } from './diagnostic.js';
-import { loadManifestFiles } from './load-files.js';
+import { loadManifestFiles, parseYamlText } from './load-files.js';
 import type { ProjectManifest } from './manifest-types.generated.js';
 import { normalizeManifest } from './normalize.js';
 import { EMPTY_ORGANIZATION, type Organization } from './organization.js';
@@ -13,9 +13,11 @@ import type { ProjectSettings } from '../model/project-settings.js';
 
 export interface DesiredProject {
   settings: ProjectSettings;
-  parsed: ParsedDocument;
+  file: string;
   /** Where the document's metadata.id sits. */
   line: number;
+  /** Line of a path inside this project's document (re-parses its file on first use). */
+  lineOf(path: readonly (string | number)[]): number;
 }
 
 export interface ManifestSet {
@@ -25,6 +27,19 @@ export interface ManifestSet {
   /** sha256 over every manifest file's path and bytes, in path order. */
   digest: string;
   fileCount: number;
+}
+
+/**
+ * Keeping 10,000 parsed YAML documents alive costs hundreds of MB; only changed projects ever
+ * need a position, so keep the text and parse again on demand.
+ */
+function lazyLocator(parsed: ParsedDocument): (path: readonly (string | number)[]) => number {
+  const { file, index, text } = parsed;
+  let again: ParsedDocument | undefined;
+  return (path) => {
+    again ??= parseYamlText(file, text, []).find((d) => d.index === index);
+    return again ? locate(again, path).line : 1;
+  };
 }
 
 function digestOf(contents: Map<string, Buffer>): string {
@@ -72,7 +87,7 @@ export async function readManifests(dir: string): Promise<ManifestSet> {
     firstSeen.set(manifest.metadata.id, parsed);
     const problems = runProjectRules({ manifest, parsed, organization });
     diagnostics.push(...problems);
-    if (problems.length === 0) projects.push({ settings: normalizeManifest(manifest, parsed.file), parsed, line: idPos.line });
+    if (problems.length === 0) projects.push({ settings: normalizeManifest(manifest, parsed.file), file: parsed.file, line: idPos.line, lineOf: lazyLocator(parsed) });
   }
 
   return { projects, organization, diagnostics: sortDiagnostics(diagnostics), digest: digestOf(loaded.contents), fileCount: loaded.contents.size };

@@ -8,6 +8,8 @@ export interface ParsedDocument {
   doc: Document.Parsed;
   lineCounter: LineCounter;
   value: unknown;
+  /** The whole file's text (shared by its documents). */
+  text: string;
 }
 
 type Range = [number, number, number] | undefined | null;

@@ -2,7 +2,6 @@
 // Pure: every input is passed in, so the same inputs always give the same plan.
 import type { Diagnostic } from '../manifest/diagnostic.js';
 import type { DesiredProject } from '../manifest/read-manifests.js';
-import { locate } from '../manifest/yaml-position.js';
 import type { ProjectSettings } from '../model/project-settings.js';
 import { canonicalJson, sha256 } from '../util/canonical-json.js';
 import { diffProjects, type DesiredInput } from './diff.js';
@@ -24,10 +23,7 @@ export interface PlanInputs {
 export function toDesiredInput(p: DesiredProject): DesiredInput {
   return {
     settings: p.settings,
-    sourceOf: (path) => {
-      const segs = path.split('.');
-      return { file: p.parsed.file, line: locate(p.parsed, segs).line };
-    },
+    sourceOf: (path) => ({ file: p.file, line: path === 'metadata.id' ? p.line : p.lineOf(path.split('.')) }),
   };
 }
 

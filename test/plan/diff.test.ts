@@ -85,7 +85,7 @@ describe('diffProjects', () => {
 
 function planOf(wants: ReturnType<typeof project>[], current: Map<string, ReturnType<typeof project>>, allowReopen = false): Plan {
   return buildPlan({
-    desired: wants.map((s) => ({ settings: s, parsed: { file: 'p.yaml', index: 0, doc: { contents: null } as never, lineCounter: { linePos: () => ({ line: 1, col: 1 }) } as never, value: null }, line: 1 })),
+    desired: wants.map((s) => ({ settings: s, file: 'p.yaml', line: 1, lineOf: () => 1 })),
     current, stateFingerprint: 'sha256:x', manifestDigest: 'sha256:y', git: {}, now: new Date('2026-01-01T00:00:00Z'), allowReopen,
   });
 }
