@@ -9,13 +9,12 @@ export const MAX_FILE_BYTES = 1024 * 1024;
 export const MAX_ALIAS_COUNT = 100;
 export const CONFIG_FILE = 'argosctl.yaml';
 
-export interface LoadedFiles {
-  documents: ParsedDocument[];
-  /** argosctl.yaml at the manifest root, when present. */
-  config?: ParsedDocument;
-  diagnostics: Diagnostic[];
-  /** Raw bytes of every file read, for the manifest digest. */
-  contents: Map<string, Buffer>;
+export interface ManifestFile {
+  /** Path as shown to users (relative to the working directory). */
+  file: string;
+  full: string;
+  /** argosctl.yaml at the manifest root. */
+  isConfig: boolean;
 }
 
 function listYamlFiles(dir: string): string[] {
@@ -95,43 +94,39 @@ export function parseYamlText(file: string, text: string, diagnostics: Diagnosti
   return out;
 }
 
-export async function loadManifestFiles(dir: string): Promise<LoadedFiles> {
-  const diagnostics: Diagnostic[] = [];
-  const documents: ParsedDocument[] = [];
-  const contents = new Map<string, Buffer>();
-  let config: ParsedDocument | undefined;
+/** Every *.yaml / *.yml below `dir`, in a stable order; a problem when `dir` is not a folder. */
+export function listManifestFiles(dir: string): ManifestFile[] | Diagnostic {
   const root = path.resolve(dir);
-  let files: string[];
   try {
     if (!statSync(root).isDirectory()) throw new Error('not a directory');
-    files = listYamlFiles(root);
   } catch {
-    diagnostics.push(fileProblem(dir, 'files.missing-dir', `manifest folder "${dir}" does not exist or is not a folder`, 'an existing folder of *.yaml manifests (--dir)'));
-    return { documents, diagnostics, contents };
+    return fileProblem(dir, 'files.missing-dir', `manifest folder "${dir}" does not exist or is not a folder`, 'an existing folder of *.yaml manifests (--dir)');
   }
-  for (const full of files) {
-    const file = path.relative(process.cwd(), full) || full;
-    const bytes = readFileSync(full); // sync: a local folder of small files reads faster than awaiting each
-    contents.set(file, bytes);
-    if (bytes.length > MAX_FILE_BYTES) {
-      diagnostics.push(fileProblem(file, 'files.too-large', `file is ${bytes.length} bytes`, `at most ${MAX_FILE_BYTES} bytes (1 MiB); split it into several files`));
-      continue;
-    }
-    const bad = firstInvalidUtf8(bytes);
-    if (bad) {
-      diagnostics.push(fileProblem(file, 'files.encoding', 'file is not valid UTF-8', 'UTF-8 text', bad.line, bad.column));
-      continue;
-    }
-    const text = bytes.toString('utf8').replace(/^\uFEFF/, '');
-    const before = diagnostics.length;
-    const parsed = parseYamlText(file, text, diagnostics);
-    if (parsed.length === 0 && diagnostics.length === before) {
-      diagnostics.push(fileProblem(file, 'files.empty', 'file holds no YAML document', 'at least one document (apiVersion, kind, metadata, spec)'));
-      continue;
-    }
-    const isConfig = path.dirname(full) === root && path.basename(full) === CONFIG_FILE;
-    if (isConfig) config = parsed[0];
-    else documents.push(...parsed);
+  return listYamlFiles(root).map((full) => ({
+    file: path.relative(process.cwd(), full) || full,
+    full,
+    isConfig: path.dirname(full) === root && path.basename(full) === CONFIG_FILE,
+  }));
+}
+
+/** Reads one file safely (size, encoding, emptiness) and parses its documents, keeping positions. */
+export function readManifestFile(entry: ManifestFile, diagnostics: Diagnostic[]): { bytes: Buffer; documents: ParsedDocument[] } {
+  const { file } = entry;
+  const bytes = readFileSync(entry.full); // sync: a local folder of small files reads faster than awaiting each
+  if (bytes.length > MAX_FILE_BYTES) {
+    diagnostics.push(fileProblem(file, 'files.too-large', `file is ${bytes.length} bytes`, `at most ${MAX_FILE_BYTES} bytes (1 MiB); split it into several files`));
+    return { bytes, documents: [] };
   }
-  return { documents, config, diagnostics, contents };
+  const bad = firstInvalidUtf8(bytes);
+  if (bad) {
+    diagnostics.push(fileProblem(file, 'files.encoding', 'file is not valid UTF-8', 'UTF-8 text', bad.line, bad.column));
+    return { bytes, documents: [] };
+  }
+  const text = bytes.toString('utf8').replace(/^\uFEFF/, '');
+  const before = diagnostics.length;
+  const documents = parseYamlText(file, text, diagnostics);
+  if (documents.length === 0 && diagnostics.length === before) {
+    diagnostics.push(fileProblem(file, 'files.empty', 'file holds no YAML document', 'at least one document (apiVersion, kind, metadata, spec)'));
+  }
+  return { bytes, documents };
 }

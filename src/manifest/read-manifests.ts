@@ -1,7 +1,9 @@
 // The whole validation pipeline: files → YAML → schema → semantic rules → desired state.
 import { createHash } from 'node:crypto';
+import type { ValidateFunction } from 'ajv';
+import { sha256 } from '../util/canonical-json.js';
 import { formatPath, sortDiagnostics, type Diagnostic } from './diagnostic.js';
-import { loadManifestFiles, parseYamlText } from './load-files.js';
+import { listManifestFiles, parseYamlText, readManifestFile, type ManifestFile } from './load-files.js';
 import type { ProjectManifest } from './manifest-types.generated.js';
 import { normalizeManifest } from './normalize.js';
 import { EMPTY_ORGANIZATION, type Organization } from './organization.js';
@@ -42,53 +44,61 @@ function lazyLocator(parsed: ParsedDocument): (path: readonly (string | number)[
   };
 }
 
-function digestOf(contents: Map<string, Buffer>): string {
-  const hash = createHash('sha256');
-  for (const file of [...contents.keys()].sort()) hash.update(file).update('\0').update(contents.get(file)!).update('\0');
-  return `sha256:${hash.digest('hex')}`;
-}
-
 export async function readManifests(dir: string): Promise<ManifestSet> {
-  const loaded = await loadManifestFiles(dir);
-  const diagnostics = [...loaded.diagnostics];
+  const diagnostics: Diagnostic[] = [];
+  const listing = listManifestFiles(dir);
+  if (!Array.isArray(listing)) return { projects: [], organization: EMPTY_ORGANIZATION, diagnostics: [listing], digest: sha256(''), fileCount: 0 };
   const validators = schemaValidators();
+  const fileDigests: string[] = [];
+  const read = (entry: ManifestFile) => {
+    const { bytes, documents } = readManifestFile(entry, diagnostics);
+    fileDigests.push(`${entry.file}\0${createHash('sha256').update(bytes).digest('hex')}`);
+    return documents;
+  };
 
   let organization = EMPTY_ORGANIZATION;
-  if (loaded.config) {
-    const problems = checkSchema(loaded.config, validators.config);
+  const configEntry = listing.find((f) => f.isConfig);
+  const config = configEntry ? read(configEntry)[0] : undefined;
+  if (config) {
+    const problems = checkSchema(config, validators.config);
     diagnostics.push(...problems);
-    if (problems.length === 0) organization = loaded.config.value as Organization;
+    if (problems.length === 0) organization = config.value as Organization;
   }
 
-  const valid: { manifest: ProjectManifest; parsed: ParsedDocument }[] = [];
-  for (const parsed of loaded.documents) {
-    const kind = (parsed.value as { kind?: unknown } | null)?.kind;
-    if (kind === 'Organization') {
-      diagnostics.push({ severity: 'error', rule: 'files.organization-place', file: parsed.file, ...locate(parsed, ['kind']), path: 'kind',
-        message: 'kind Organization belongs only in argosctl.yaml at the manifest root', allowed: 'kind: Project here' });
-      continue;
-    }
-    const problems = checkSchema(parsed, validators.project);
-    diagnostics.push(...problems);
-    if (problems.length === 0) valid.push({ manifest: parsed.value as ProjectManifest, parsed });
-  }
-
-  const firstSeen = new Map<string, ParsedDocument>();
+  // File by file, so each parsed document can be dropped as soon as its project is normalized.
+  const firstSeen = new Map<string, string>();
   const projects: DesiredProject[] = [];
-  for (const { manifest, parsed } of valid) {
-    const idPos = locate(parsed, ['metadata', 'id']);
-    const earlier = firstSeen.get(manifest.metadata.id);
-    if (earlier) {
-      const where = `${earlier.file}:${locate(earlier, ['metadata', 'id']).line}`;
-      diagnostics.push({ severity: 'error', rule: 'project.duplicate-id', file: parsed.file, ...idPos, path: formatPath(['metadata', 'id']),
-        message: `project id "${manifest.metadata.id}" is already declared at ${where}`, allowed: 'each project id in exactly one manifest' });
-      continue;
+  for (const entry of listing) {
+    if (entry.isConfig) continue;
+    for (const parsed of read(entry)) {
+      const project = checkDocument(parsed, validators.project, organization, firstSeen, diagnostics);
+      if (project) projects.push(project);
     }
-    firstSeen.set(manifest.metadata.id, parsed);
-    const problems = runProjectRules({ manifest, parsed, organization });
-    diagnostics.push(...problems);
-    if (problems.length === 0) projects.push({ settings: normalizeManifest(manifest, parsed.file), file: parsed.file, line: idPos.line, lineOf: lazyLocator(parsed) });
   }
+  return { projects, organization, diagnostics: sortDiagnostics(diagnostics), digest: sha256(fileDigests.sort().join('\n')), fileCount: listing.length };
+}
 
-  return { projects, organization, diagnostics: sortDiagnostics(diagnostics), digest: digestOf(loaded.contents), fileCount: loaded.contents.size };
+function checkDocument(parsed: ParsedDocument, validate: ValidateFunction, organization: Organization, firstSeen: Map<string, string>, diagnostics: Diagnostic[]): DesiredProject | undefined {
+  const kind = (parsed.value as { kind?: unknown } | null)?.kind;
+  if (kind === 'Organization') {
+    diagnostics.push({ severity: 'error', rule: 'files.organization-place', file: parsed.file, ...locate(parsed, ['kind']), path: 'kind',
+      message: 'kind Organization belongs only in argosctl.yaml at the manifest root', allowed: 'kind: Project here' });
+    return undefined;
+  }
+  const schemaProblems = checkSchema(parsed, validate);
+  diagnostics.push(...schemaProblems);
+  if (schemaProblems.length) return undefined;
+  const manifest = parsed.value as ProjectManifest;
+  const idPos = locate(parsed, ['metadata', 'id']);
+  const earlier = firstSeen.get(manifest.metadata.id);
+  if (earlier) {
+    diagnostics.push({ severity: 'error', rule: 'project.duplicate-id', file: parsed.file, ...idPos, path: formatPath(['metadata', 'id']),
+      message: `project id "${manifest.metadata.id}" is already declared at ${earlier}`, allowed: 'each project id in exactly one manifest' });
+    return undefined;
+  }
+  firstSeen.set(manifest.metadata.id, `${parsed.file}:${idPos.line}`);
+  const problems = runProjectRules({ manifest, parsed, organization });
+  diagnostics.push(...problems);
+  if (problems.length) return undefined;
+  return { settings: normalizeManifest(manifest, parsed.file), file: parsed.file, line: idPos.line, lineOf: lazyLocator(parsed) };
 }

@@ -48,21 +48,22 @@ function compareSets(d: DesiredInput, c: ProjectSettings, out: Change[]): void {
   for (const [set, path] of Object.entries(SET_PATHS) as [SetName, string][]) {
     const want = setMembers(d.settings, set);
     const have = setMembers(c, set);
-    const source = d.sourceOf(path);
+    let cached: ChangeSource | undefined;
+    const source = () => (cached ??= d.sourceOf(path)); // looked up only when something changed
     for (const [member, after] of want) {
       const before = have.get(member);
       if (before === undefined) {
         const risk = set.startsWith('ipWhitelist') ? whitelistAddRisks([...have.keys()], [...want.keys()], member) : [];
-        out.push({ action: 'add', projectId: id, path, member, before: null, after, reason: `${member} is in the manifest but not in the database`, source, ...(risk.length ? { risk } : {}) });
+        out.push({ action: 'add', projectId: id, path, member, before: null, after, reason: `${member} is in the manifest but not in the database`, source: source(), ...(risk.length ? { risk } : {}) });
       } else if (!jsonEqual(before, after)) {
         const risk = updateRisks(path, before, after);
-        out.push({ action: 'update', projectId: id, path, member, before, after, reason: `${member} differs`, source, ...(risk.length ? { risk } : {}) });
+        out.push({ action: 'update', projectId: id, path, member, before, after, reason: `${member} differs`, source: source(), ...(risk.length ? { risk } : {}) });
       }
     }
     for (const [member, before] of have) {
       if (want.has(member)) continue;
       const risk = removeRisks(path, want.size, before);
-      out.push({ action: 'remove', projectId: id, path, member, before, after: null, reason: `${member} is in the database but not in the manifest`, source, ...(risk.length ? { risk } : {}) });
+      out.push({ action: 'remove', projectId: id, path, member, before, after: null, reason: `${member} is in the database but not in the manifest`, source: source(), ...(risk.length ? { risk } : {}) });
     }
   }
 }

@@ -131,3 +131,15 @@ describe('guardRefusals', () => {
     expect(guardRefusals(plan, { ...options, declaredProjects: 0, force: true })).toEqual([]);
   });
 });
+
+describe('source lookups', () => {
+  it('looks up manifest positions only for settings that changed', () => {
+    let lookups = 0;
+    const p = project('a', { admins: ['x@y.example'], ipWhitelistApi: ['10.0.0.0/8'] });
+    const input = { settings: p, sourceOf: (path: string) => { lookups++; return { file: 'f', line: path.length }; } };
+    diffProjects([input], stateOf(p), true);
+    expect(lookups).toBe(0);
+    diffProjects([input], stateOf(project('a', { admins: ['x@y.example'] })), true);
+    expect(lookups).toBe(1);
+  });
+});
