@@ -1,5 +1,6 @@
 // One applier at a time: a transaction-scoped PostgreSQL advisory lock, so a killed process
 // releases it with its session. Works the same on PGlite (a single session anyway).
+import { hostname } from 'node:os';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { LockError } from '../cli/errors.js';
 import type { DatabaseSchema } from '../db/schema.js';
@@ -10,6 +11,12 @@ export const APPLY_LOCK_KEY = 0x41524753; // "ARGS"
 export interface LockOptions {
   /** How long to wait for the lock, in milliseconds; 0 fails at once. */
   timeoutMs: number;
+  /** Who is applying (host, pid, commit), shown to whoever finds the lock taken. */
+  holder?: string;
+}
+
+export function describeHolder(commit?: string): string {
+  return `argosctl ${hostname()} pid ${process.pid}${commit ? ` commit ${commit.slice(0, 12)}` : ''}`;
 }
 
 async function holderDescription(db: Kysely<DatabaseSchema>): Promise<string> {
@@ -20,7 +27,7 @@ async function holderDescription(db: Kysely<DatabaseSchema>): Promise<string> {
       where l.locktype = 'advisory' and l.objid = ${APPLY_LOCK_KEY} and l.granted limit 1`.execute(db);
     const h = rows[0];
     if (!h) return 'another applier';
-    return `${h.application_name || 'a session'} (backend pid ${h.pid}${h.client_addr ? ` from ${h.client_addr}` : ''}${h.xact_start ? `, since ${new Date(h.xact_start).toISOString()}` : ''})`;
+    return `${h.application_name || 'a session'} (backend ${h.pid}${h.client_addr ? ` from ${h.client_addr}` : ''}${h.xact_start ? `, since ${new Date(h.xact_start).toISOString()}` : ''})`;
   } catch {
     return 'another applier';
   }
@@ -28,6 +35,8 @@ async function holderDescription(db: Kysely<DatabaseSchema>): Promise<string> {
 
 export async function takeApplyLock(tx: Transaction<DatabaseSchema>, db: Kysely<DatabaseSchema>, options: LockOptions): Promise<void> {
   const deadline = Date.now() + options.timeoutMs;
+  // Visible to other sessions in pg_stat_activity while this transaction lives (63 chars max).
+  if (options.holder) await sql`select set_config('application_name', ${options.holder.slice(0, 63)}, true)`.execute(tx);
   for (;;) {
     const { rows } = await sql<{ ok: boolean }>`select pg_try_advisory_xact_lock(${APPLY_LOCK_KEY}) as ok`.execute(tx);
     if (rows[0]?.ok) return;

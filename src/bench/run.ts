@@ -69,7 +69,7 @@ async function child(dir: string, dialect: string): Promise<Metrics> {
   const database = await openDatabase(target.url, { onQuery: () => queries++ });
   try {
     await migrateToLatest(database.db);
-    const plan = (state: Awaited<ReturnType<typeof readState>>) => buildPlan({ desired: manifests.projects, current: state.projects, stateFingerprint: state.fingerprint, manifestDigest: manifests.digest, git: {}, now: new Date() });
+    const plan = (state: Awaited<ReturnType<typeof readState>>) => buildPlan({ manifests, state, git: {}, now: new Date() });
     const [createPlan, planCreateMs] = await timed(async () => plan(await readState(database.db)));
     m.planCreateMs = planCreateMs;
     m.changesCreated = createPlan.changes.length;

@@ -6,22 +6,32 @@ import { canonicalJson } from '../util/canonical-json.js';
 import { AUTH_METHODS, emptyAuthMethod, type AuthMethodName, type ProjectSettings, type Status, type Submissions } from '../model/project-settings.js';
 import type { DatabaseSchema } from './schema.js';
 
+/** The last break-glass action on a project (emergency stop or resume outside git). */
+export interface BreakGlassNote {
+  action: 'emergency-stop' | 'emergency-resume';
+  actor: string;
+  at: string;
+  reason: string;
+}
+
 export interface CurrentState {
+  breakGlass: Map<string, BreakGlassNote>;
   projects: Map<string, ProjectSettings>;
   /** Digest of every row read (no secret material is read): binds a saved plan to what it saw. */
   fingerprint: string;
-  /** Queries this read issued; the benchmark checks it stays constant. */
-  queryCount: number;
 }
 
 export async function readState(db: Kysely<DatabaseSchema>, only?: readonly string[]): Promise<CurrentState> {
   const filter = only && only.length > 0 ? only : undefined;
-  const [projectRows, methodRows, ipRows, adminRows, keyRows] = await Promise.all([
+  const [projectRows, methodRows, ipRows, adminRows, keyRows, breakGlassRows] = await Promise.all([
     db.selectFrom('projects').selectAll().$if(!!filter, (q) => q.where('id', 'in', filter!)).orderBy('id').execute(),
     db.selectFrom('auth_methods').selectAll().$if(!!filter, (q) => q.where('project_id', 'in', filter!)).execute(),
     db.selectFrom('ip_whitelist').select(['project_id', 'scope', (eb) => eb.cast<string>('range', 'text').as('range')]).$if(!!filter, (q) => q.where('project_id', 'in', filter!)).execute(),
     db.selectFrom('admins').select(['project_id', 'email']).$if(!!filter, (q) => q.where('project_id', 'in', filter!)).execute(),
     db.selectFrom('encryption_keys').select(['project_id', 'name', 'status', 'created_at']).$if(!!filter, (q) => q.where('project_id', 'in', filter!)).execute(),
+    db.selectFrom('audit_log').distinctOn('project_id').select(['project_id', 'action', 'actor', 'applied_at', 'reason'])
+      .where('action', 'in', ['emergency-stop', 'emergency-resume']).$if(!!filter, (q) => q.where('project_id', 'in', filter!))
+      .orderBy('project_id').orderBy('id', 'desc').execute(),
   ]);
 
   const projects = new Map<string, ProjectSettings>();
@@ -62,5 +72,8 @@ export async function readState(db: Kysely<DatabaseSchema>, only?: readonly stri
     hash.update(canonicalJson(p)).update('\n');
   }
   hash.update(keyTimes.sort().join('\n'));
-  return { projects, fingerprint: `sha256:${hash.digest('hex')}`, queryCount: 5 };
+  const breakGlass = new Map(breakGlassRows.map((r) => [r.project_id, {
+    action: r.action as BreakGlassNote['action'], actor: r.actor, at: new Date(r.applied_at).toISOString(), reason: r.reason,
+  }]));
+  return { projects, breakGlass, fingerprint: `sha256:${hash.digest('hex')}` };
 }

@@ -1,17 +1,16 @@
 // Assembles the plan from what was read: manifests, database state, git facts, the clock.
 // Pure: every input is passed in, so the same inputs always give the same plan.
 import type { Diagnostic } from '../manifest/diagnostic.js';
-import type { DesiredProject } from '../manifest/read-manifests.js';
-import type { ProjectSettings } from '../model/project-settings.js';
+import type { DesiredProject, ManifestSet } from '../manifest/read-manifests.js';
+import type { CurrentState } from '../db/read-state.js';
 import { canonicalJson, sha256 } from '../util/canonical-json.js';
 import { diffProjects, type DesiredInput } from './diff.js';
 import { PLAN_FORMAT_VERSION, summarize, type Change, type GitInfo, type Plan } from './plan-types.js';
 
 export interface PlanInputs {
-  desired: readonly DesiredProject[];
-  current: ReadonlyMap<string, ProjectSettings>;
-  stateFingerprint: string;
-  manifestDigest: string;
+  manifests: Pick<ManifestSet, 'projects' | 'digest'>;
+  /** What the state reader returned (break-glass notes explain drift). */
+  state: Pick<CurrentState, 'projects' | 'fingerprint'> & Partial<Pick<CurrentState, 'breakGlass'>>;
   git: GitInfo;
   now: Date;
   /** Limit the plan to these project ids (`--project`); empty means all. */
@@ -41,20 +40,20 @@ export function planDigestOf(plan: Pick<Plan, 'stateFingerprint' | 'manifestDige
 
 export function buildPlan(inputs: PlanInputs): Plan {
   const only = inputs.only && inputs.only.length > 0 ? new Set(inputs.only) : undefined;
-  const desired = inputs.desired.filter((p) => !only || only.has(p.settings.id)).map(toDesiredInput);
-  const { changes, unmanaged } = diffProjects(desired, inputs.current, !only);
+  const desired = inputs.manifests.projects.filter((p) => !only || only.has(p.settings.id)).map(toDesiredInput);
+  const { changes, unmanaged } = diffProjects(desired, inputs.state.projects, !only, inputs.state.breakGlass);
   const diagnostics = inputs.allowReopen ? [] : reopenDiagnostics(changes);
-  const base = { stateFingerprint: inputs.stateFingerprint, manifestDigest: inputs.manifestDigest, changes };
+  const base = { stateFingerprint: inputs.state.fingerprint, manifestDigest: inputs.manifests.digest, changes };
   return {
     formatVersion: PLAN_FORMAT_VERSION,
     createdAt: inputs.now.toISOString(),
-    stateFingerprint: inputs.stateFingerprint,
-    manifestDigest: inputs.manifestDigest,
+    stateFingerprint: inputs.state.fingerprint,
+    manifestDigest: inputs.manifests.digest,
     planDigest: planDigestOf(base),
     git: inputs.git,
     unmanaged,
     scope: only ? [...only].sort() : 'all',
-    existingProjects: inputs.current.size,
+    existingProjects: inputs.state.projects.size,
     summary: summarize(changes, unmanaged.length),
     changes,
     diagnostics,

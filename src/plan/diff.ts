@@ -1,4 +1,5 @@
 // The planner: a pure, synchronous comparison of desired and current state. No I/O.
+import type { BreakGlassNote } from '../db/read-state.js';
 import { jsonEqual } from '../util/canonical-json.js';
 import { SCALAR_FIELDS, SET_PATHS, authMethodEnabledPath, authOptionPath, setMembers, type SetName } from '../model/fields.js';
 import { AUTH_METHODS, OPTION_GROUPS, type Json, type ProjectSettings } from '../model/project-settings.js';
@@ -21,13 +22,20 @@ export function publicSettings(s: ProjectSettings): Json {
   return JSON.parse(JSON.stringify(s)) as Json;
 }
 
-function compareScalars(d: DesiredInput, c: ProjectSettings, out: Change[]): void {
+function breakGlassReason(note: BreakGlassNote | undefined, path: string, before: Json): string | undefined {
+  if (!note || path !== 'spec.submissions' || before !== (note.action === 'emergency-stop' ? 'emergency-stop' : 'normal')) return undefined;
+  const what = note.action === 'emergency-stop' ? 'emergency stop' : 'emergency resume';
+  return `drift: ${what} set outside git by ${note.actor} at ${note.at} ("${note.reason}"); update the manifest to keep it`;
+}
+
+function compareScalars(d: DesiredInput, c: ProjectSettings, note: BreakGlassNote | undefined, out: Change[]): void {
   const id = d.settings.id;
   const update = (path: string, before: Json, after: Json) => {
     if (jsonEqual(before, after)) return;
     const risk = updateRisks(path, before, after);
     out.push({
-      action: 'update', projectId: id, path, before, after, reason: `${path} differs: the manifest says ${JSON.stringify(after)}, the database has ${JSON.stringify(before)}`,
+      action: 'update', projectId: id, path, before, after,
+      reason: breakGlassReason(note, path, before) ?? `${path} differs: the manifest says ${JSON.stringify(after)}, the database has ${JSON.stringify(before)}`,
       source: d.sourceOf(path), ...(risk.length ? { risk } : {}), ...(entersBilling(path, before, after) ? { billing: true } : {}),
     });
   };
@@ -76,7 +84,8 @@ export function compareChanges(a: Change, b: Change): number {
  * Compares every desired project with the database. Projects only in the database are
  * `unmanaged` when the plan covers all projects; they are never changed.
  */
-export function diffProjects(desired: readonly DesiredInput[], current: ReadonlyMap<string, ProjectSettings>, scopeAll: boolean): DiffResult {
+export function diffProjects(desired: readonly DesiredInput[], current: ReadonlyMap<string, ProjectSettings>, scopeAll: boolean,
+  breakGlass: ReadonlyMap<string, BreakGlassNote> = new Map()): DiffResult {
   const changes: Change[] = [];
   const declared = new Set<string>();
   for (const d of desired) {
@@ -90,7 +99,7 @@ export function diffProjects(desired: readonly DesiredInput[], current: Readonly
       });
       continue;
     }
-    compareScalars(d, existing, changes);
+    compareScalars(d, existing, breakGlass.get(d.settings.id), changes);
     compareSets(d, existing, changes);
   }
   const unmanaged = scopeAll ? [...current.keys()].filter((id) => !declared.has(id)).sort() : [];

@@ -10,13 +10,13 @@ export async function planDir(database: Database, dir: string): Promise<Plan> {
   const set = await readManifests(dir);
   if (set.diagnostics.length) throw new Error(JSON.stringify(set.diagnostics));
   const state = await readState(database.db);
-  return buildPlan({ desired: set.projects, current: state.projects, stateFingerprint: state.fingerprint, manifestDigest: set.digest, git: {}, now: new Date() });
+  return buildPlan({ manifests: set, state, git: {}, now: new Date() });
 }
 
 export async function applyDir(database: Database, dir: string): Promise<Plan> {
   const set = await readManifests(dir);
   const result = await lockedApply(database.db, undefined, (state) => buildPlan({
-    desired: set.projects, current: state.projects, stateFingerprint: state.fingerprint, manifestDigest: set.digest, git: { commit: 'abc123' }, now: new Date(),
+    manifests: set, state, git: { commit: 'abc123' }, now: new Date(),
   }), { actor: 'test', git: { commit: 'abc123' }, lock: { timeoutMs: 0 } });
   return result.plan;
 }

@@ -85,8 +85,8 @@ describe('diffProjects', () => {
 
 function planOf(wants: ReturnType<typeof project>[], current: Map<string, ReturnType<typeof project>>, allowReopen = false): Plan {
   return buildPlan({
-    desired: wants.map((s) => ({ settings: s, file: 'p.yaml', line: 1, lineOf: () => 1 })),
-    current, stateFingerprint: 'sha256:x', manifestDigest: 'sha256:y', git: {}, now: new Date('2026-01-01T00:00:00Z'), allowReopen,
+    manifests: { projects: wants.map((s) => ({ settings: s, file: 'p.yaml', line: 1, lineOf: () => 1 })), digest: 'sha256:y' },
+    state: { projects: current, fingerprint: 'sha256:x' }, git: {}, now: new Date('2026-01-01T00:00:00Z'), allowReopen,
   });
 }
 

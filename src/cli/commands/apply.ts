@@ -1,6 +1,7 @@
 // argosctl apply: execute a saved plan, or plan and apply in one locked step. One transaction.
 import { Command, Option } from 'commander';
 import { assertFresh, lockedApply } from '../../apply/apply-plan.js';
+import { describeHolder } from '../../apply/apply-lock.js';
 import { resolveDatabaseUrl, withDatabase } from '../../db/connection.js';
 import { readManifests, type ManifestSet } from '../../manifest/read-manifests.js';
 import { EMPTY_ORGANIZATION } from '../../manifest/organization.js';
@@ -69,9 +70,9 @@ export function applyCommand(ctx: CliContext): Command {
       };
       const result = await withDatabase(resolveDatabaseUrl(opts.databaseUrl), ({ db }) => lockedApply(db, scope, (state) => {
         if (saved) { assertFresh(saved, state); return saved; }
-        return buildPlan({ desired: manifests.projects, current: state.projects, stateFingerprint: state.fingerprint, manifestDigest: manifests.digest, git, now: new Date(), only: scope, allowReopen: allow.has('leave-close') });
+        return buildPlan({ manifests, state, git, now: new Date(), only: scope, allowReopen: allow.has('leave-close') });
       }, {
-        actor: actorName(ctx.env), git, lock: { timeoutMs: opts.lockTimeout },
+        actor: actorName(ctx.env), git, lock: { timeoutMs: opts.lockTimeout, holder: describeHolder(git.commit) },
         check: (plan) => {
           if (plan.diagnostics.length) {
             ctx.err(renderDiagnosticsText(plan.diagnostics, ctx.errStyle));

@@ -45,7 +45,7 @@ export function planCommand(ctx: CliContext): Command {
       const plan = await withDatabase(resolveDatabaseUrl(opts.databaseUrl), async ({ db }) => {
         const state = await readState(db, opts.project.length ? opts.project : undefined);
         return buildPlan({
-          desired: manifests.projects, current: state.projects, stateFingerprint: state.fingerprint, manifestDigest: manifests.digest,
+          manifests, state,
           git: readGitInfo(ctx.cwd, ctx.env), now: new Date(), only: opts.project, allowReopen: opts.allowReopen,
         });
       });
