@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { applyCommand } from './commands/apply.js';
 import { dbCommand } from './commands/db.js';
+import { emergencyCommands } from './commands/emergency.js';
 import { planCommand } from './commands/plan.js';
 import { validateCommand } from './commands/validate.js';
 import { processContext, type CliContext } from './context.js';
@@ -18,13 +19,25 @@ export function buildProgram(ctx: CliContext): Command {
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: (s) => ctx.out(s), writeErr: (s) => ctx.err(s) })
     .exitOverride();
-  for (const make of [validateCommand, planCommand, applyCommand, dbCommand]) {
-    const cmd = make(ctx);
+  const commands = [validateCommand(ctx), planCommand(ctx), applyCommand(ctx), ...emergencyCommands(ctx), dbCommand(ctx)];
+  for (const cmd of commands) {
     cmd.exitOverride().configureOutput({ writeOut: (s) => ctx.out(s), writeErr: (s) => ctx.err(s) });
     for (const sub of cmd.commands) sub.exitOverride().configureOutput({ writeOut: (s) => ctx.out(s), writeErr: (s) => ctx.err(s) });
     program.addCommand(cmd);
   }
   return program;
+}
+
+/**
+ * Errors from PostgreSQL or PGlite (they carry a SQLSTATE code) are expected failures, not bugs.
+ * Only the message is shown: the server's detail can echo row values, secrets included.
+ */
+function asDatabaseError(err: unknown): string | undefined {
+  const e = err as { code?: unknown; message?: unknown; severity?: unknown };
+  if (e && typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code) && typeof e.message === 'string') return `database error ${e.code}: ${e.message}`;
+  if (e && typeof e.code === 'string' && /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE)$/.test(e.code)) return `database connection lost (${e.code})`;
+  if (e instanceof Error && /Connection terminated|not queryable|terminating connection/.test(e.message)) return `database connection lost: ${e.message}`;
+  return undefined;
 }
 
 export async function run(argv: string[], ctx: CliContext): Promise<number> {
@@ -34,6 +47,11 @@ export async function run(argv: string[], ctx: CliContext): Promise<number> {
   } catch (err) {
     if (err instanceof ExitCode) return err.code;
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 1;
+    const database = asDatabaseError(err);
+    if (database) {
+      ctx.err(`${ctx.errStyle.red('error')}: ${database}\n  hint: nothing was written (the transaction was rolled back)\n`);
+      return 1;
+    }
     if (err instanceof UserError) {
       ctx.err(`${ctx.errStyle.red('error')}: ${err.message}\n${err.hint ? `  hint: ${err.hint}\n` : ''}`);
       return err.exitCode;

@@ -55,7 +55,10 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
   if (url.startsWith('pglite:')) return openPGlite(path.resolve(url.slice('pglite:'.length) || './.argos/db'), displayUrl, options);
   if (/^postgres(ql)?:\/\//.test(url)) {
     const pool = new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 10_000 });
-    pool.on('error', () => {}); // a dropped idle client surfaces on the next query instead
+    // A dropped connection surfaces as an error on the next query; without these listeners pg
+    // would crash the process from an 'error' event instead.
+    pool.on('error', () => {});
+    pool.on('connect', (client) => client.on('error', () => {}));
     try {
       const client = await pool.connect();
       client.release();

@@ -1,0 +1,131 @@
+// All or nothing: an apply that fails after any statement, is SIGKILLed at a random moment, or
+// loses its PostgreSQL backend mid-way leaves the database exactly as before or exactly as
+// planned (audit rows included), and the next apply converges.
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { APPLY_LOCK_KEY } from '../../src/apply/apply-lock.js';
+import { generateProjects } from '../../src/bench/generate.js';
+import { migrateToLatest, openDatabase, type Database } from '../../src/db/connection.js';
+import { readState } from '../../src/db/read-state.js';
+import { applyDir, planDir } from '../helpers/apply.js';
+import { BIN, runCli } from '../helpers/cli.js';
+import { DATABASE_TARGETS } from '../helpers/databases.js';
+import { rowCounts, snapshot } from '../helpers/snapshot.js';
+
+for (const target of DATABASE_TARGETS) {
+  describe.skipIf(!target.available)(`injected faults on ${target.name}`, () => {
+    let database: Database;
+    let drop: () => Promise<void>;
+    beforeAll(async () => {
+      const fresh = await target.fresh();
+      drop = fresh.drop;
+      database = await openDatabase(fresh.url);
+      await migrateToLatest(database.db);
+      await applyDir(database, 'examples/startup'); // something to update, not only to create
+    });
+    afterAll(async () => { await database?.close(); await drop?.(); });
+
+    it('a fault after the k-th statement, for every k, rolls back everything', async () => {
+      const before = await snapshot(database.db);
+      let k = 1;
+      for (; k < 100; k++) {
+        process.env.ARGOSCTL_FAULT_AFTER_STATEMENTS = String(k);
+        try {
+          await applyDir(database, 'examples/bank');
+        } catch (err) {
+          expect(String(err)).toMatch(/injected fault after statement/);
+          expect(await snapshot(database.db)).toBe(before);
+          continue;
+        } finally {
+          delete process.env.ARGOSCTL_FAULT_AFTER_STATEMENTS;
+        }
+        break; // k passed the last statement: the apply went through
+      }
+      expect(k).toBeGreaterThan(5);
+      expect((await planDir(database, 'examples/bank')).changes).toEqual([]);
+    });
+  });
+}
+
+const postgres = DATABASE_TARGETS.find((t) => t.name === 'postgres')!;
+
+describe.skipIf(!postgres.available)('killed applies on postgres', () => {
+  let database: Database;
+  let drop: () => Promise<void>;
+  let url: string;
+  const manifests = mkdtempSync(path.join(tmpdir(), 'argosctl-crash-'));
+  const PROJECTS = 400;
+
+  beforeAll(async () => {
+    const fresh = await postgres.fresh();
+    ({ url, drop } = fresh);
+    database = await openDatabase(url);
+    await migrateToLatest(database.db);
+    generateProjects(manifests, PROJECTS);
+  });
+  afterAll(async () => { await database?.close(); await drop?.(); });
+
+  /** Waits until no apply holds the lock, so a killed backend has finished rolling back. */
+  async function settled(): Promise<void> {
+    await database.db.transaction().execute(async (tx) => { await sql`select pg_advisory_xact_lock(${APPLY_LOCK_KEY})`.execute(tx); });
+  }
+
+  async function expectBeforeOrPlanned(): Promise<'before' | 'planned'> {
+    await settled();
+    const counts = await rowCounts(database.db);
+    if (counts.projects === 0) {
+      expect(counts).toMatchObject({ audit_log: 0, applied_plans: 0, auth_methods: 0, admins: 0 });
+      return 'before';
+    }
+    expect(counts).toMatchObject({ projects: PROJECTS, audit_log: PROJECTS, applied_plans: 1, auth_methods: PROJECTS * 2 });
+    expect((await planDir(database, manifests)).changes).toEqual([]);
+    return 'planned';
+  }
+
+  async function reset(): Promise<void> {
+    await sql`truncate projects, audit_log, applied_plans cascade`.execute(database.db);
+  }
+
+  it('SIGKILL of the real CLI at random moments (bounded: 6 runs)', async () => {
+    const outcomes: string[] = [];
+    for (let run = 0; run < 6; run++) {
+      const child = spawn(process.execPath, [BIN, 'apply', '--auto-approve', '--dir', manifests, '--database-url', url], { stdio: 'ignore' });
+      const closed = new Promise((r) => child.on('close', r));
+      const delay = 300 + Math.floor(Math.random() * 1500);
+      await new Promise((r) => setTimeout(r, delay));
+      child.kill('SIGKILL');
+      await closed;
+      outcomes.push(await expectBeforeOrPlanned());
+      await reset();
+    }
+    const converge = await runCli(['apply', '--auto-approve', '--dir', manifests, '--database-url', url], { cwd: manifests });
+    expect(converge.code, converge.stderr).toBe(0);
+    expect(await expectBeforeOrPlanned()).toBe('planned');
+    console.info(`SIGKILL outcomes: ${outcomes.join(', ')}`);
+  });
+
+  it('the PostgreSQL backend terminated mid-apply: exit 1, nothing written, the next apply converges', async () => {
+    await reset();
+    const pending = runCli(['apply', '--auto-approve', '--dir', manifests, '--database-url', url], { cwd: manifests, env: { ARGOSCTL_PAUSE_AFTER_STATEMENTS: '3' } });
+    let terminated = 0;
+    for (let i = 0; i < 100 && terminated === 0; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      const { rows } = await sql<{ ok: boolean }>`select pg_terminate_backend(pid) as ok from pg_stat_activity where application_name like 'argosctl %' and datname = current_database()`.execute(database.db);
+      terminated = rows.filter((r) => r.ok).length;
+    }
+    expect(terminated).toBe(1);
+    const r = await pending;
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/error: database (error|connection lost)/);
+    expect(r.stderr).not.toMatch(/internal error/);
+    expect(await expectBeforeOrPlanned()).toBe('before');
+    const again = await runCli(['apply', '--auto-approve', '--dir', manifests, '--database-url', url], { cwd: manifests });
+    expect(again.code, again.stderr).toBe(0);
+    expect(await expectBeforeOrPlanned()).toBe('planned');
+    expect((await readState(database.db)).projects.size).toBe(PROJECTS);
+  });
+});
