@@ -1,0 +1,50 @@
+// Eight applies of the same manifests started at once against PostgreSQL: exactly one writes,
+// the others wait for the lock and find nothing to do; audit rows come from one plan, in order.
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrateToLatest, openDatabase, type Database } from '../../src/db/connection.js';
+import { runCli, tempDir } from '../helpers/cli.js';
+import { DATABASE_TARGETS } from '../helpers/databases.js';
+
+const postgres = DATABASE_TARGETS.find((t) => t.name === 'postgres')!;
+
+describe.skipIf(!postgres.available)('concurrent applies on postgres', () => {
+  let database: Database;
+  let drop: () => Promise<void>;
+  let url: string;
+  beforeAll(async () => {
+    ({ url, drop } = await postgres.fresh());
+    database = await openDatabase(url);
+    await migrateToLatest(database.db);
+  });
+  afterAll(async () => { await database?.close(); await drop?.(); });
+
+  it('eight at once: one writes, seven wait and find nothing to do', async () => {
+    const cwd = tempDir('examples/global-platform');
+    const runs = await Promise.all(Array.from({ length: 8 }, () =>
+      runCli(['apply', '--auto-approve', '--lock-timeout', '2m', '--format', 'json', '--database-url', url], { cwd })));
+    for (const r of runs) expect(r.code, r.stderr).toBe(0);
+    const results = runs.map((r) => JSON.parse(r.stdout) as { applied: boolean; summary: { create: number } });
+    expect(results.filter((r) => r.applied)).toHaveLength(1);
+    expect(results.find((r) => r.applied)!.summary.create).toBe(3);
+    const audit = await sql<{ id: string; plan_digest: string }>`select id, plan_digest from audit_log order by id`.execute(database.db);
+    expect(audit.rows).toHaveLength(3);
+    expect(new Set(audit.rows.map((r) => r.plan_digest)).size).toBe(1);
+    const ids = audit.rows.map((r) => Number(r.id));
+    expect(ids).toEqual([...ids].sort((a, b) => a - b));
+  });
+
+  it('without --lock-timeout a second applier is refused at once with exit 3, naming the holder', async () => {
+    const cwd = tempDir('examples/startup');
+    const slow = runCli(['apply', '--auto-approve', '--database-url', url], { cwd, env: { ARGOSCTL_PAUSE_AFTER_STATEMENTS: '1' } });
+    for (let i = 0; i < 100; i++) { // wait until the first apply holds the lock
+      const { rows } = await sql`select 1 from pg_stat_activity where application_name like 'argosctl %' and datname = current_database()`.execute(database.db);
+      if (rows.length) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const second = await runCli(['apply', '--auto-approve', '--database-url', url], { cwd });
+    expect(second.code).toBe(3);
+    expect(second.stderr).toMatch(/another apply holds the lock: argosctl \S+ pid \d+.*since \d{4}-/);
+    expect((await slow).code).toBe(0);
+  });
+});
