@@ -1,0 +1,93 @@
+// No secret leaves the database: canary key material must not appear in stdout, stderr, saved
+// plans, JSON or markdown, audit rows, on any command or error path, including database errors
+// whose detail echoes the failing row.
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrateToLatest, openDatabase, type Database } from '../../src/db/connection.js';
+import { runCli, tempDir, type CliResult } from '../helpers/cli.js';
+import { DATABASE_TARGETS } from '../helpers/databases.js';
+
+const CANARY = Buffer.from('c4a7a12ff00dcafe' + 'deadbeef'.repeat(5) + '0badc0de', 'hex'); // 32 bytes
+const FORMS = [CANARY.toString('hex'), CANARY.toString('base64'), CANARY.toString('base64url'), CANARY.toString('latin1'), CANARY.toString('hex').slice(0, 16)];
+
+function expectNoCanary(where: string, text: string): void {
+  for (const form of FORMS) expect(text.includes(form), `${where} contains the canary (${form.slice(0, 8)}…)`).toBe(false);
+}
+
+const postgres = DATABASE_TARGETS.find((t) => t.name === 'postgres')!;
+
+describe.skipIf(!postgres.available)('canary key material on postgres', () => {
+  let database: Database;
+  let drop: () => Promise<void>;
+  let url: string;
+  let cwd: string;
+  const outputs: [string, CliResult][] = [];
+  const cli = async (args: string[], env?: NodeJS.ProcessEnv) => {
+    const r = await runCli([...args, '--database-url', url], { cwd, env });
+    outputs.push([args.join(' '), r]);
+    return r;
+  };
+
+  beforeAll(async () => {
+    ({ url, drop } = await postgres.fresh());
+    database = await openDatabase(url);
+    await migrateToLatest(database.db);
+    cwd = tempDir('examples/bank');
+    expect((await cli(['apply', '--auto-approve'])).code).toBe(0);
+    await sql`update encryption_keys set material = ${CANARY}`.execute(database.db);
+    // A trigger that writes the canary into every new key row, and a constraint that then fails:
+    // PostgreSQL's error detail ("Failing row contains …") would echo the canary.
+    await sql.raw(`
+      create function canary_key() returns trigger language plpgsql as $$
+      begin new.material := decode('${CANARY.toString('hex')}', 'hex'); return new; end $$;
+      create trigger canary_key before insert on encryption_keys for each row execute function canary_key();
+      alter table encryption_keys add constraint no_boom check (name <> 'boom');
+    `).execute(database.db);
+  });
+  afterAll(async () => { await database?.close(); await drop?.(); });
+
+  it('every command, format and error path keeps the canary in the database', async () => {
+    const manifest = path.join(cwd, 'projects/kbank-onboarding.yaml');
+    const original = readFileSync(manifest, 'utf8');
+    await cli(['validate', '--format', 'json']);
+    await cli(['plan']);
+    await cli(['plan', '--format', 'json']);
+    await cli(['plan', '--format', 'markdown']);
+    // a change that touches keys: retire one, add one (a new key row goes through the trigger)
+    writeFileSync(manifest, original.replace('      - { name: 2026-q4, status: active }', '      - { name: 2026-q4, status: active }\n      - { name: 2027-q1, status: active }'));
+    await cli(['plan', '--out', 'plan.json']);
+    expect((await cli(['apply', 'plan.json'])).code).toBe(0);
+    await cli(['apply', 'plan.json']); // refused: already applied / stale
+    // a key whose insert fails with the canary in the error detail
+    writeFileSync(manifest, original.replace('      - { name: 2026-q4, status: active }', '      - { name: 2026-q4, status: active }\n      - { name: 2027-q1, status: active }\n      - { name: boom, status: active }'));
+    const failed = await cli(['apply', '--auto-approve']);
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toMatch(/database error 23514/);
+    await cli(['emergency-stop', 'kbank-prod', '--reason', 'canary drill']);
+    await cli(['apply', '--auto-approve', '--format', 'json']); // refused: emergency-resume
+    const unreachable = await runCli(['plan', '--database-url', 'postgres://nobody:hunter2@127.0.0.1:1/none'], { cwd });
+    expect(unreachable.code).toBe(1);
+    expect(unreachable.stderr).toMatch(/postgres:\/\/nobody:\*\*\*@127\.0\.0\.1:1\/none is unreachable/);
+    outputs.push(['plan (unreachable)', unreachable]);
+
+    expect(outputs.length).toBeGreaterThan(10);
+    for (const [command, r] of outputs) {
+      expectNoCanary(`stdout of ${command}`, r.stdout);
+      expectNoCanary(`stderr of ${command}`, r.stderr);
+    }
+    expectNoCanary('the saved plan', readFileSync(path.join(cwd, 'plan.json'), 'latin1'));
+    const audit = await sql<{ row: string }>`select a::text as row from audit_log a`.execute(database.db);
+    expect(audit.rows.length).toBeGreaterThan(0);
+    for (const r of audit.rows) expectNoCanary('an audit row', r.row);
+    const stored = await sql<{ n: number }>`select count(*)::int as n from encryption_keys where material = ${CANARY}`.execute(database.db);
+    expect(stored.rows[0].n).toBeGreaterThanOrEqual(4); // the canary is really there to be leaked
+  });
+
+  it('a database URL password is never printed', () => {
+    const [, r] = outputs.find(([c]) => c === 'plan')!;
+    expect(r.code).toBe(0);
+    for (const [, out] of outputs) expect(out.stderr + out.stdout).not.toContain('hunter2');
+  });
+});
