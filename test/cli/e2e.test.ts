@@ -101,6 +101,16 @@ describe('argosctl end to end on the embedded database', () => {
     expect(r.stderr).toMatch(/manifests changed/);
   });
 
+  it('a plan saved against an empty database is stale once anything was applied', async () => {
+    const fresh = tempDir('examples/startup');
+    expect((await runCli(['plan', '--out', 'empty.json'], { cwd: fresh })).code).toBe(0);
+    expect((await runCli(['plan', '--out', 'empty-too.json'], { cwd: fresh })).code).toBe(0);
+    expect((await runCli(['apply', 'empty.json'], { cwd: fresh })).code).toBe(0);
+    const second = await runCli(['apply', 'empty-too.json'], { cwd: fresh });
+    expect(second.code).toBe(3);
+    expect(second.stderr).toMatch(/stale/);
+  });
+
   it('errors are one clear line, without a stack trace', async () => {
     const r = await runCli(['plan', '--database-url', 'mysql://x'], { cwd });
     expect(r.code).toBe(1);
