@@ -1,29 +1,19 @@
 // Reading and writing project state on both dialects: PGlite and a real PostgreSQL server.
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { assertFresh, lockedApply } from '../../src/apply/apply-plan.js';
-import { migrateToLatest, openDatabase, type Database } from '../../src/db/connection.js';
+import type { Database } from '../../src/db/connection.js';
 import { readState } from '../../src/db/read-state.js';
 import { readManifests } from '../../src/manifest/read-manifests.js';
-import { DATABASE_TARGETS } from '../helpers/databases.js';
+import { DATABASE_TARGETS, useFreshDatabase } from '../helpers/databases.js';
 import { applyDir, planDir } from '../helpers/apply.js';
 
 for (const target of DATABASE_TARGETS) {
   describe.skipIf(!target.available)(`state on ${target.name}`, () => {
-    let database: Database;
-    let drop: () => Promise<void>;
     let queries = 0;
-
-    beforeAll(async () => {
-      const fresh = await target.fresh();
-      drop = fresh.drop;
-      database = await openDatabase(fresh.url, { onQuery: () => queries++ });
-      await migrateToLatest(database.db);
-    });
-    afterAll(async () => {
-      await database?.close();
-      await drop?.();
-    });
+    const fresh = useFreshDatabase(target, { onQuery: () => queries++ });
+    let database: Database;
+    beforeAll(() => { database = fresh.database; });
 
     it('applies every example, reads back exactly the desired settings, and then plans nothing', async () => {
       for (const dir of ['examples/bank', 'examples/startup', 'examples/global-platform']) {

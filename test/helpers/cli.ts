@@ -1,6 +1,6 @@
 // Runs the real, built CLI as a child process, the way users and CI run it.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, cpSync } from 'node:fs';
+import { mkdtempSync, cpSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,9 +31,17 @@ export function runCli(args: string[], options: { cwd: string; env?: NodeJS.Proc
   });
 }
 
-/** A temp folder, optionally seeded with a copy of a folder from the repository. */
+const created: string[] = [];
+
+/** Called after each test file (test/helpers/setup.ts). */
+export function removeTempDirs(): void {
+  for (const dir of created.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
+/** A temp folder, removed after the test file, optionally seeded with a copy of a folder from the repository. */
 export function tempDir(copyFrom?: string, as = 'projects'): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'argosctl-test-'));
+  created.push(dir);
   if (copyFrom) cpSync(path.join(ROOT, copyFrom), path.join(dir, as), { recursive: true });
   return dir;
 }

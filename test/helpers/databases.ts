@@ -3,6 +3,8 @@
 // (CI=true) an unreachable server fails the run; elsewhere it is skipped with a visible notice.
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { afterAll, beforeAll } from 'vitest';
+import { migrateToLatest, openDatabase, type Database, type OpenOptions } from '../../src/db/connection.js';
 
 export const PG_ADMIN_URL = process.env.ARGOS_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -60,3 +62,25 @@ export const DATABASE_TARGETS: DatabaseTarget[] = [
     },
   },
 ];
+
+/**
+ * A fresh, migrated database for the enclosing describe block: opened before its tests, closed
+ * and dropped after them.
+ */
+export function useFreshDatabase(target: DatabaseTarget, options: OpenOptions = {}): { readonly database: Database; readonly url: string } {
+  let database: Database | undefined;
+  let fresh: { url: string; drop(): Promise<void> } | undefined;
+  beforeAll(async () => {
+    fresh = await target.fresh();
+    database = await openDatabase(fresh.url, options);
+    await migrateToLatest(database.db);
+  });
+  afterAll(async () => {
+    await database?.close();
+    await fresh?.drop();
+  });
+  return {
+    get database() { return database!; },
+    get url() { return fresh!.url; },
+  };
+}

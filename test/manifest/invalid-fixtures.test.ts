@@ -1,10 +1,10 @@
 // One fixture folder per class of bad input: each must be rejected with the right rule at the
 // right file:line, and nothing else may be reported as valid.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readManifests } from '../../src/manifest/read-manifests.js';
+import { tempDir } from '../helpers/cli.js';
 
 const FIXTURES = 'test/fixtures/invalid';
 
@@ -60,7 +60,7 @@ describe('invalid manifests are rejected with file, line, column, path and what 
   });
 
   it('a file over 1 MiB is refused without being parsed', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'argosctl-big-'));
+    const dir = tempDir();
     writeFileSync(path.join(dir, 'big.yaml'), `# ${'x'.repeat(1024 * 1024)}\n`);
     const set = await readManifests(dir);
     expect(set.diagnostics).toMatchObject([{ rule: 'files.too-large', line: 1 }]);
@@ -68,14 +68,14 @@ describe('invalid manifests are rejected with file, line, column, path and what 
   });
 
   it('non-UTF-8 bytes are refused with the position of the first bad byte', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'argosctl-latin1-'));
+    const dir = tempDir();
     writeFileSync(path.join(dir, 'p.yaml'), Buffer.concat([Buffer.from('apiVersion: argosctl/v1\nkind: Project\nmetadata:\n  name: Caf'), Buffer.from([0xe9]), Buffer.from('\n')]));
     const set = await readManifests(dir);
     expect(set.diagnostics).toMatchObject([{ rule: 'files.encoding', line: 4, column: 12 }]);
   });
 
   it('reports every problem of every document at once', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'argosctl-many-'));
+    const dir = tempDir();
     writeFileSync(path.join(dir, 'a.yaml'), [
       'apiVersion: argosctl/v1', 'kind: Project', 'metadata: { id: one, name: One }', 'spec:', '  status: LIVE', '  submissions: paused',
       '  liveform: { privateMode: 1 }', '---',

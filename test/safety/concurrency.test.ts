@@ -1,23 +1,18 @@
 // Eight applies of the same manifests started at once against PostgreSQL: exactly one writes,
 // the others wait for the lock and find nothing to do; audit rows come from one plan, in order.
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrateToLatest, openDatabase, type Database } from '../../src/db/connection.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../../src/db/connection.js';
 import { runCli, tempDir } from '../helpers/cli.js';
-import { DATABASE_TARGETS } from '../helpers/databases.js';
+import { DATABASE_TARGETS, useFreshDatabase } from '../helpers/databases.js';
 
 const postgres = DATABASE_TARGETS.find((t) => t.name === 'postgres')!;
 
 describe.skipIf(!postgres.available)('concurrent applies on postgres', () => {
+  const fresh = useFreshDatabase(postgres);
   let database: Database;
-  let drop: () => Promise<void>;
   let url: string;
-  beforeAll(async () => {
-    ({ url, drop } = await postgres.fresh());
-    database = await openDatabase(url);
-    await migrateToLatest(database.db);
-  });
-  afterAll(async () => { await database?.close(); await drop?.(); });
+  beforeAll(() => { ({ database, url } = fresh); });
 
   it('eight at once: one writes, seven wait and find nothing to do', async () => {
     const cwd = tempDir('examples/global-platform');

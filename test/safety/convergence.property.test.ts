@@ -2,15 +2,15 @@
 // the state read back equal the desired one, the next plan is empty, and planning writes nothing.
 import fc from 'fast-check';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { lockedApply } from '../../src/apply/apply-plan.js';
-import { migrateToLatest, openDatabase, type Database } from '../../src/db/connection.js';
+import type { Database } from '../../src/db/connection.js';
 import { readState } from '../../src/db/read-state.js';
 import type { DesiredProject } from '../../src/manifest/read-manifests.js';
 import type { ProjectSettings } from '../../src/model/project-settings.js';
 import { buildPlan } from '../../src/plan/build-plan.js';
 import { projectSettings } from '../helpers/arbitraries.js';
-import { DATABASE_TARGETS } from '../helpers/databases.js';
+import { DATABASE_TARGETS, useFreshDatabase } from '../helpers/databases.js';
 import { snapshot } from '../helpers/snapshot.js';
 
 const IDS = ['p-a', 'p-b', 'p-c'];
@@ -28,15 +28,9 @@ async function applyAll(database: Database, projects: ProjectSettings[]) {
 
 for (const target of DATABASE_TARGETS) {
   describe.skipIf(!target.available)(`convergence on ${target.name}`, () => {
+    const fresh = useFreshDatabase(target);
     let database: Database;
-    let drop: () => Promise<void>;
-    beforeAll(async () => {
-      const fresh = await target.fresh();
-      drop = fresh.drop;
-      database = await openDatabase(fresh.url);
-      await migrateToLatest(database.db);
-    });
-    afterAll(async () => { await database?.close(); await drop?.(); });
+    beforeAll(() => { database = fresh.database; });
 
     it(`apply(plan(desired, current)) reads back as desired; the next plan is empty (${RUNS[target.name]} runs)`, async () => {
       const states = fc.tuple(...IDS.map((id) => fc.option(projectSettings(id), { freq: 4 })));

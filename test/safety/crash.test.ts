@@ -2,32 +2,26 @@
 // loses its PostgreSQL backend mid-way leaves the database exactly as before or exactly as
 // planned (audit rows included), and the next apply converges.
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { APPLY_LOCK_KEY } from '../../src/apply/apply-lock.js';
 import { generateProjects } from '../../src/bench/generate.js';
-import { migrateToLatest, openDatabase, type Database } from '../../src/db/connection.js';
+import type { Database } from '../../src/db/connection.js';
 import { readState } from '../../src/db/read-state.js';
 import { applyDir, planDir } from '../helpers/apply.js';
-import { BIN, runCli } from '../helpers/cli.js';
-import { DATABASE_TARGETS } from '../helpers/databases.js';
+import { BIN, runCli, tempDir } from '../helpers/cli.js';
+import { DATABASE_TARGETS, useFreshDatabase } from '../helpers/databases.js';
 import { rowCounts, snapshot } from '../helpers/snapshot.js';
 
 for (const target of DATABASE_TARGETS) {
   describe.skipIf(!target.available)(`injected faults on ${target.name}`, () => {
+    const fresh = useFreshDatabase(target);
     let database: Database;
-    let drop: () => Promise<void>;
     beforeAll(async () => {
-      const fresh = await target.fresh();
-      drop = fresh.drop;
-      database = await openDatabase(fresh.url);
-      await migrateToLatest(database.db);
+      database = fresh.database;
       await applyDir(database, 'examples/startup'); // something to update, not only to create
     });
-    afterAll(async () => { await database?.close(); await drop?.(); });
 
     it('a fault after the k-th statement, for every k, rolls back everything', async () => {
       const before = await snapshot(database.db);
@@ -54,20 +48,17 @@ for (const target of DATABASE_TARGETS) {
 const postgres = DATABASE_TARGETS.find((t) => t.name === 'postgres')!;
 
 describe.skipIf(!postgres.available)('killed applies on postgres', () => {
+  const fresh = useFreshDatabase(postgres);
   let database: Database;
-  let drop: () => Promise<void>;
   let url: string;
-  const manifests = mkdtempSync(path.join(tmpdir(), 'argosctl-crash-'));
+  let manifests: string;
   const PROJECTS = 400;
 
-  beforeAll(async () => {
-    const fresh = await postgres.fresh();
-    ({ url, drop } = fresh);
-    database = await openDatabase(url);
-    await migrateToLatest(database.db);
+  beforeAll(() => {
+    ({ database, url } = fresh);
+    manifests = tempDir();
     generateProjects(manifests, PROJECTS);
   });
-  afterAll(async () => { await database?.close(); await drop?.(); });
 
   /** Waits until no apply holds the lock, so a killed backend has finished rolling back. */
   async function settled(): Promise<void> {

@@ -4,10 +4,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrateToLatest, openDatabase, type Database } from '../../src/db/connection.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../../src/db/connection.js';
 import { runCli, tempDir, type CliResult } from '../helpers/cli.js';
-import { DATABASE_TARGETS } from '../helpers/databases.js';
+import { DATABASE_TARGETS, useFreshDatabase } from '../helpers/databases.js';
 
 const CANARY = Buffer.from('c4a7a12ff00dcafe' + 'deadbeef'.repeat(5) + '0badc0de', 'hex'); // 32 bytes
 const FORMS = [CANARY.toString('hex'), CANARY.toString('base64'), CANARY.toString('base64url'), CANARY.toString('latin1'), CANARY.toString('hex').slice(0, 16)];
@@ -19,8 +19,8 @@ function expectNoCanary(where: string, text: string): void {
 const postgres = DATABASE_TARGETS.find((t) => t.name === 'postgres')!;
 
 describe.skipIf(!postgres.available)('canary key material on postgres', () => {
+  const fresh = useFreshDatabase(postgres);
   let database: Database;
-  let drop: () => Promise<void>;
   let url: string;
   let cwd: string;
   const outputs: [string, CliResult][] = [];
@@ -31,9 +31,7 @@ describe.skipIf(!postgres.available)('canary key material on postgres', () => {
   };
 
   beforeAll(async () => {
-    ({ url, drop } = await postgres.fresh());
-    database = await openDatabase(url);
-    await migrateToLatest(database.db);
+    ({ database, url } = fresh);
     cwd = tempDir('examples/bank');
     expect((await cli(['apply', '--auto-approve'])).code).toBe(0);
     await sql`update encryption_keys set material = ${CANARY}`.execute(database.db);
@@ -46,7 +44,6 @@ describe.skipIf(!postgres.available)('canary key material on postgres', () => {
       alter table encryption_keys add constraint no_boom check (name <> 'boom');
     `).execute(database.db);
   });
-  afterAll(async () => { await database?.close(); await drop?.(); });
 
   it('every command, format and error path keeps the canary in the database', async () => {
     const manifest = path.join(cwd, 'projects/kbank-onboarding.yaml');
