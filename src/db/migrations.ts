@@ -111,12 +111,70 @@ CREATE TABLE applied_plans (
 );
 `;
 
+// Liveform tokens: the store, its per-project counter (the 100,000 cap, enforced under
+// concurrency by the counter row's lock and CHECK), the webhook outbox, pruning history and the
+// worker's claimed ticks.
+const m002 = `
+CREATE TABLE tokens (
+  project_id text NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+  token_id text NOT NULL CHECK (octet_length(token_id) BETWEEN 8 AND 64 AND token_id ~ '^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$'),
+  registered_at timestamptz NOT NULL DEFAULT now(),
+  first_used_at timestamptz,
+  expires_at timestamptz,
+  expired_at timestamptz,
+  completed_at timestamptz,
+  PRIMARY KEY (project_id, token_id)
+);
+CREATE INDEX tokens_by_registration ON tokens (project_id, registered_at, token_id);
+CREATE INDEX tokens_expired ON tokens (project_id) WHERE expired_at IS NOT NULL;
+CREATE INDEX tokens_expiring ON tokens (project_id, expires_at) WHERE expired_at IS NULL AND expires_at IS NOT NULL;
+
+CREATE TABLE token_counts (
+  project_id text PRIMARY KEY REFERENCES projects(id) ON DELETE CASCADE,
+  registered integer NOT NULL DEFAULT 0 CONSTRAINT token_cap CHECK (registered BETWEEN 0 AND 100000)
+);
+
+CREATE TABLE token_events (
+  id bigserial PRIMARY KEY,
+  project_id text NOT NULL,
+  payload jsonb NOT NULL CHECK (payload->>'webhook_trigger' = 'token_expired'),
+  created_at timestamptz NOT NULL DEFAULT now(),
+  delivered_at timestamptz
+);
+CREATE INDEX token_events_undelivered ON token_events (id) WHERE delivered_at IS NULL;
+
+CREATE TABLE prune_runs (
+  id bigserial PRIMARY KEY,
+  tick timestamptz,
+  project_id text NOT NULL,
+  started_at timestamptz NOT NULL,
+  finished_at timestamptz NOT NULL,
+  duration_ms integer NOT NULL,
+  expired_marked integer NOT NULL,
+  expired_deleted integer NOT NULL,
+  volume_deleted integer NOT NULL,
+  registered_before integer NOT NULL,
+  registered_after integer NOT NULL,
+  reason text NOT NULL,
+  outcome text NOT NULL CHECK (outcome IN ('done','abandoned'))
+);
+
+CREATE TABLE worker_ticks (
+  tick timestamptz PRIMARY KEY,
+  claimed_by text NOT NULL,
+  claimed_at timestamptz NOT NULL DEFAULT now(),
+  finished_at timestamptz,
+  status text NOT NULL CHECK (status IN ('running','done','skipped','abandoned','failed'))
+);
+`;
+
 function rawMigration(up: string): Migration {
   return { up: async (db: Kysely<unknown>) => { await sql.raw(up).execute(db); } };
 }
 
 export const MIGRATIONS: Record<string, Migration> = {
   '001_projects': rawMigration(m001),
+  '002_tokens': rawMigration(m002),
 };
 
 export const migrationProvider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

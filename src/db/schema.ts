@@ -94,7 +94,59 @@ export interface AppliedPlansTable {
   change_count: number;
 }
 
+export interface TokensTable {
+  project_id: string;
+  token_id: string;
+  registered_at: Timestamp;
+  first_used_at: Date | null;
+  expires_at: Date | null;
+  expired_at: Date | null;
+  completed_at: Date | null;
+}
+
+export interface TokenCountsTable {
+  project_id: string;
+  registered: number;
+}
+
+export interface TokenEventsTable {
+  id: Generated<string>;
+  project_id: string;
+  payload: ColumnType<Json, string, string>;
+  created_at: Timestamp;
+  delivered_at: Date | null;
+}
+
+export interface PruneRunsTable {
+  id: Generated<string>;
+  tick: Date | null;
+  project_id: string;
+  started_at: Timestamp;
+  finished_at: Timestamp;
+  duration_ms: number;
+  expired_marked: number;
+  expired_deleted: number;
+  volume_deleted: number;
+  registered_before: number;
+  registered_after: number;
+  reason: string;
+  outcome: string;
+}
+
+export interface WorkerTicksTable {
+  tick: Timestamp;
+  claimed_by: string;
+  claimed_at: Timestamp;
+  finished_at: Date | null;
+  status: string;
+}
+
 export interface DatabaseSchema {
+  tokens: TokensTable;
+  token_counts: TokenCountsTable;
+  token_events: TokenEventsTable;
+  prune_runs: PruneRunsTable;
+  worker_ticks: WorkerTicksTable;
   projects: ProjectsTable;
   auth_methods: AuthMethodsTable;
   ip_whitelist: IpWhitelistTable;

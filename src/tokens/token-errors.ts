@@ -1,0 +1,22 @@
+// The token API's error codes, as the real service names them.
+import { GuardError, UserError } from '../cli/errors.js';
+
+export type TokenErrorCode =
+  | 'invalid_payload' | 'invalid_project' | 'invalid_token_id' | 'invalid_token_id_format'
+  | 'request_token_limit_exceeded' | 'token_id_not_found' | 'token_not_found' | 'token_expired'
+  | 'token_completed' | 'pre_registration_off';
+
+export class TokenError extends UserError {
+  constructor(readonly code: TokenErrorCode, message: string, hint?: string) {
+    super(`[${code}] ${message}`, hint);
+    this.name = 'TokenError';
+  }
+}
+
+/** Refusals of a token at the Liveform (not usage errors): exit 3 like other guards. */
+export class TokenRefused extends GuardError {
+  constructor(readonly code: TokenErrorCode, message: string) {
+    super(`[${code}] ${message}`);
+    this.name = 'TokenRefused';
+  }
+}

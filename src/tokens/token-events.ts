@@ -1,0 +1,19 @@
+// The webhook outbox: every expiry writes a `token_expired` event in the documented shape.
+import type { Transaction } from 'kysely';
+import type { DatabaseSchema } from '../db/schema.js';
+import { chunksFor, jsonb } from '../db/sql-values.js';
+
+export interface TokenExpiredEvent {
+  webhook_trigger: 'token_expired';
+  token_id: string;
+  expired_condition: 'count' | 'time';
+  expired_at: string;
+}
+
+export async function writeExpiredEvents(tx: Transaction<DatabaseSchema>, projectId: string, expired: { tokenId: string; condition: 'count' | 'time'; at: Date }[]): Promise<void> {
+  const rows = expired.map((e) => ({
+    project_id: projectId,
+    payload: jsonb({ webhook_trigger: 'token_expired', token_id: e.tokenId, expired_condition: e.condition, expired_at: e.at.toISOString() } satisfies TokenExpiredEvent),
+  }));
+  for (const chunk of chunksFor(rows, 2)) await tx.insertInto('token_events').values(chunk).execute();
+}

@@ -1,0 +1,95 @@
+// The 10-minute pruning schedule. The cycle is fixed (the seed says so) and aligned to 10-minute
+// boundaries. Any number of workers may run against one PostgreSQL: each tick is claimed by
+// inserting its row (exactly one claimer wins), a tick older than one already claimed is never
+// claimed (a clock that steps back runs nothing twice), a missed tick is not made up (only the
+// current one runs), and a pass still running at the next tick makes that tick record 'skipped'.
+import { hostname } from 'node:os';
+import { sql, type Kysely } from 'kysely';
+import type { DatabaseSchema } from '../db/schema.js';
+import { prunePass, type ProjectPruneResult } from './prune.js';
+
+export const TICK_MS = 10 * 60 * 1000;
+/** Held (session-level) while a pass runs, so the next tick can see that one still is. */
+export const PRUNE_LOCK_KEY = 0x41524750; // "ARGP"
+
+export interface Clock {
+  now(): Date;
+  /** Resolves after `ms`, or early when `signal` aborts. */
+  sleep(ms: number, signal: AbortSignal): Promise<void>;
+}
+
+export const systemClock: Clock = {
+  now: () => new Date(),
+  sleep: (ms, signal) => new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => { clearTimeout(timer); resolve(); }, { once: true });
+  }),
+};
+
+export function tickOf(time: Date): Date {
+  return new Date(Math.floor(time.getTime() / TICK_MS) * TICK_MS);
+}
+
+export type TickOutcome =
+  | { tick: Date; status: 'taken' }
+  | { tick: Date; status: 'skipped' }
+  | { tick: Date; status: 'done' | 'abandoned'; results: ProjectPruneResult[] };
+
+export function workerName(): string {
+  return `${hostname()}:${process.pid}`;
+}
+
+/** Claims `tick` and, if this worker won it and no other pass is running, runs one pruning pass. */
+export async function runTick(db: Kysely<DatabaseSchema>, tick: Date, me: string, shouldStop: () => boolean = () => false): Promise<TickOutcome> {
+  const claimed = await sql<{ tick: Date }>`
+    insert into worker_ticks (tick, claimed_by, status)
+    select ${tick}, ${me}, 'running'
+    where not exists (select 1 from worker_ticks where tick >= ${tick})
+    on conflict (tick) do nothing
+    returning tick`.execute(db);
+  if (claimed.rows.length === 0) return { tick, status: 'taken' };
+
+  return db.connection().execute(async (conn) => {
+    const { rows } = await sql<{ ok: boolean }>`select pg_try_advisory_lock(${PRUNE_LOCK_KEY}) as ok`.execute(conn);
+    if (!rows[0].ok) {
+      await conn.updateTable('worker_ticks').set({ status: 'skipped', finished_at: new Date() }).where('tick', '=', tick).execute();
+      return { tick, status: 'skipped' as const };
+    }
+    let status: 'done' | 'abandoned' | 'failed' = 'failed';
+    try {
+      const results = await prunePass(conn, { tick, shouldStop });
+      status = results.some((r) => r.outcome === 'abandoned') || shouldStop() ? 'abandoned' : 'done';
+      return { tick, status, results };
+    } finally {
+      await conn.updateTable('worker_ticks').set({ status, finished_at: new Date() }).where('tick', '=', tick).execute();
+      await sql`select pg_advisory_unlock(${PRUNE_LOCK_KEY})`.execute(conn);
+    }
+  });
+}
+
+export interface WorkerOptions {
+  clock?: Clock;
+  me?: string;
+  signal: AbortSignal;
+  onTick?(outcome: TickOutcome): void;
+  /** Stop after this many ticks were seen (tests, `--once`). */
+  maxTicks?: number;
+}
+
+/** Runs until `signal` aborts: each new 10-minute boundary, one attempt to run its tick. */
+export async function runWorker(db: Kysely<DatabaseSchema>, options: WorkerOptions): Promise<void> {
+  const clock = options.clock ?? systemClock;
+  const me = options.me ?? workerName();
+  let lastTick: Date | undefined;
+  let seen = 0;
+  while (!options.signal.aborted) {
+    const tick = tickOf(clock.now());
+    if (!lastTick || tick > lastTick) {
+      lastTick = tick;
+      options.onTick?.(await runTick(db, tick, me, () => options.signal.aborted));
+      if (options.maxTicks !== undefined && ++seen >= options.maxTicks) return;
+    }
+    const untilNext = lastTick.getTime() + TICK_MS - clock.now().getTime();
+    await clock.sleep(Math.max(untilNext, 1000), options.signal);
+  }
+}
