@@ -21,6 +21,7 @@ export interface Clock {
 export const systemClock: Clock = {
   now: () => new Date(),
   sleep: (ms, signal) => new Promise((resolve) => {
+    if (signal.aborted) return resolve();
     const timer = setTimeout(resolve, ms);
     signal.addEventListener('abort', () => { clearTimeout(timer); resolve(); }, { once: true });
   }),
