@@ -16,6 +16,7 @@ import { readState } from '../db/read-state.js';
 import { readManifests } from '../manifest/read-manifests.js';
 import { buildPlan } from '../plan/build-plan.js';
 import { generateProjects } from './generate.js';
+import { tokenBench } from './tokens.js';
 
 type Metrics = Record<string, number | string>;
 
@@ -54,6 +55,17 @@ async function freshPostgres(adminUrl: string): Promise<{ url: string; drop(): P
       await c.end();
     },
   };
+}
+
+async function tokenChild(dir: string, dialect: string): Promise<Metrics> {
+  const target = dialect === 'postgres' ? await freshPostgres(process.env.ARGOS_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres') : { url: 'memory:', drop: async () => {} };
+  try {
+    const m = await tokenBench(target.url, dialect, dir);
+    m.peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+    return m;
+  } finally {
+    await target.drop();
+  }
 }
 
 async function child(dir: string, dialect: string): Promise<Metrics> {
@@ -102,10 +114,12 @@ function machine(): string {
 
 async function main(): Promise<void> {
   if (process.argv.includes('--child')) {
-    process.stdout.write(JSON.stringify(await child(arg('dir', ''), arg('dialect', 'pglite'))) + '\n');
+    const run = arg('suite', 'core') === 'tokens' ? tokenChild : child;
+    process.stdout.write(JSON.stringify(await run(arg('dir', ''), arg('dialect', 'pglite'))) + '\n');
     return;
   }
-  const sizes = arg('sizes', '1000,10000').split(',').map(Number);
+  const suites = arg('suite', 'core,tokens').split(',');
+  const sizes = suites.includes('core') ? arg('sizes', '1000,10000').split(',').map(Number) : [];
   const dialects = arg('dialects', 'pglite,postgres').split(',');
   const self = fileURLToPath(import.meta.url);
   console.error(`argosctl bench on ${machine()}`);
@@ -124,12 +138,34 @@ async function main(): Promise<void> {
     }
     rmSync(dir, { recursive: true, force: true });
   }
+  const tokenRows: string[] = [];
+  if (suites.includes('tokens')) {
+    const dir = mkdtempSync(path.join(tmpdir(), 'argosctl-bench-tokens-'));
+    for (const dialect of dialects) {
+      console.error(`tokens on ${dialect}: running …`);
+      const r = spawnSync(process.execPath, [self, '--child', '--suite', 'tokens', '--dir', dir, '--dialect', dialect], { encoding: 'utf8', maxBuffer: 1 << 24, stdio: ['ignore', 'pipe', 'inherit'] });
+      if (r.status !== 0) throw new Error(`token bench failed on ${dialect}`);
+      const m = JSON.parse(r.stdout.trim().split('\n').pop()!) as Metrics;
+      console.error(`    ${JSON.stringify(m)}`);
+      tokenRows.push(`| ${dialect} | ${m.floorCopyMs} | ${m.importMs} | ${m.importIdsPerSecond} | ${(Number(m.importMs) / Number(m.floorCopyMs)).toFixed(2)}× | ${m.floorDeleteMs} (${m.floorDeleted} rows) | ${m.pruneMs} (${m.pruneDeleted} rows) | ${(Number(m.pruneMs) / Number(m.floorDeleteMs)).toFixed(2)}× | ${m.peakRssMb} |`);
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
   let commit = 'unknown';
   try { commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim(); } catch { /* not a checkout */ }
-  console.log(`\nReconcile core, ${new Date().toISOString().slice(0, 10)}, commit ${commit}, ${machine()}\n`);
+  console.log(`\nRun of ${new Date().toISOString().slice(0, 10)}, commit ${commit}, ${machine()}`);
+  if (rows.length) {
+  console.log('\nReconcile core\n');
   console.log('| projects | db | floor: parse YAML ms | validate ms | plan (all new) ms | apply create-all ms | floor: SELECT projects / all 5 tables ms | plan no-change ms (read+diff) | validate + no-change plan ms | queries per plan | peak RSS MB |');
   console.log('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const row of rows) console.log(row);
+  }
+  if (tokenRows.length) {
+    console.log('\nTokens: import 100,000 IDs; prune a full project (10% expired, then 20% of the rest, oldest first)\n');
+    console.log('| db | floor: copy ms | import ms | IDs/s | import ÷ floor | floor: one DELETE ms | prune ms | prune ÷ floor | peak RSS MB |');
+    console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+    for (const row of tokenRows) console.log(row);
+  }
 }
 
 await main();
