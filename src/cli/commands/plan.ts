@@ -13,6 +13,7 @@ import { actorName, readGitInfo } from '../git-info.js';
 import { loadValidManifests } from '../load-desired.js';
 import { databaseOption, dirOption, formatOption, projectOption } from '../options.js';
 import { writePlanFile } from '../plan-file.js';
+import { publishPlan } from '../github-publish.js';
 
 export interface PlanOptions {
   dir: string;
@@ -22,6 +23,7 @@ export interface PlanOptions {
   project: string[];
   allowReopen?: boolean;
   databaseUrl?: string;
+  githubComment?: boolean;
 }
 
 export function renderPlan(plan: Plan, format: string, ctx: CliContext): string {
@@ -39,6 +41,7 @@ export function planCommand(ctx: CliContext): Command {
     .option('--detailed-exitcode', 'exit 0 when there are no changes, 2 when there are')
     .addOption(projectOption())
     .addOption(new Option('--allow-reopen', 'allow moving a CLOSE project to another status'))
+    .option('--github-comment', 'also post the plan on the pull request (like `argosctl github comment`)')
     .addOption(databaseOption())
     .action(async (opts: PlanOptions) => {
       const manifests = await loadValidManifests(ctx, opts.dir, opts.format);
@@ -50,6 +53,7 @@ export function planCommand(ctx: CliContext): Command {
         });
       });
       ctx.out(renderPlan(plan, opts.format, ctx));
+      if (opts.githubComment) await publishPlan(ctx, { dir: opts.dir, plan, diagnostics: plan.diagnostics });
       if (plan.diagnostics.length) {
         if (opts.format !== 'json') ctx.err(renderDiagnosticsText(plan.diagnostics, ctx.errStyle));
         throw new ExitCode(1);

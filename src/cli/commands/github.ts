@@ -1,0 +1,34 @@
+// argosctl github comment: the plan (or the validation errors) on the pull request.
+import { Command } from 'commander';
+import { resolveDatabaseUrl, withDatabase } from '../../db/connection.js';
+import { readState } from '../../db/read-state.js';
+import { hasErrors } from '../../manifest/diagnostic.js';
+import { readManifests } from '../../manifest/read-manifests.js';
+import { buildPlan } from '../../plan/build-plan.js';
+import type { CliContext } from '../context.js';
+import { ExitCode } from '../errors.js';
+import { readGitInfo } from '../git-info.js';
+import { publishPlan } from '../github-publish.js';
+import { databaseOption, dirOption } from '../options.js';
+
+export function githubCommand(ctx: CliContext): Command {
+  const github = new Command('github').description('GitHub integration (uses GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_EVENT_PATH, GITHUB_SHA, GITHUB_API_URL)');
+  github.command('comment')
+    .description('post the plan on the pull request: one comment, updated in place; job summary; commit status argosctl/plan')
+    .addOption(dirOption())
+    .option('--allow-reopen', 'allow moving a CLOSE project to another status')
+    .addOption(databaseOption())
+    .action(async (opts: { dir: string; allowReopen?: boolean; databaseUrl?: string }) => {
+      const manifests = await readManifests(opts.dir);
+      if (hasErrors(manifests.diagnostics)) {
+        await publishPlan(ctx, { dir: opts.dir, diagnostics: manifests.diagnostics });
+        throw new ExitCode(1);
+      }
+      const plan = await withDatabase(resolveDatabaseUrl(opts.databaseUrl), async ({ db }) => buildPlan({
+        manifests, state: await readState(db), git: readGitInfo(ctx.cwd, ctx.env), now: new Date(), allowReopen: opts.allowReopen,
+      }));
+      await publishPlan(ctx, { dir: opts.dir, plan, diagnostics: plan.diagnostics });
+      if (plan.diagnostics.length) throw new ExitCode(1);
+    });
+  return github;
+}
