@@ -1,6 +1,7 @@
 // What git and the CI environment know about the commit being planned or applied.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import type { GitInfo } from '../plan/plan-types.js';
 
 function git(args: string[], cwd: string): string | undefined {
@@ -36,5 +37,6 @@ export function readGitInfo(cwd: string, env: NodeJS.ProcessEnv = process.env): 
 export function actorName(env: NodeJS.ProcessEnv = process.env): string {
   if (env.ARGOSCTL_ACTOR) return env.ARGOSCTL_ACTOR;
   if (env.GITHUB_ACTOR) return `github:${env.GITHUB_ACTOR}`;
-  return env.USER || env.LOGNAME || 'unknown';
+  if (env.USER || env.LOGNAME) return (env.USER || env.LOGNAME)!;
+  try { return userInfo().username; } catch { return 'unknown'; }
 }

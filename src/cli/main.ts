@@ -5,7 +5,9 @@ import { Command, CommanderError } from 'commander';
 import { applyCommand } from './commands/apply.js';
 import { dbCommand } from './commands/db.js';
 import { emergencyCommands } from './commands/emergency.js';
+import { driftCommand } from './commands/drift.js';
 import { githubCommand } from './commands/github.js';
+import { historyCommands } from './commands/history.js';
 import { pruneCommand } from './commands/prune.js';
 import { tokensCommand } from './commands/tokens.js';
 import { workerCommand } from './commands/worker.js';
@@ -23,7 +25,7 @@ export function buildProgram(ctx: CliContext): Command {
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: (s) => ctx.out(s), writeErr: (s) => ctx.err(s) })
     .exitOverride();
-  const commands = [validateCommand(ctx), planCommand(ctx), applyCommand(ctx), ...emergencyCommands(ctx), tokensCommand(ctx), pruneCommand(ctx), workerCommand(ctx), githubCommand(ctx), dbCommand(ctx)];
+  const commands = [validateCommand(ctx), planCommand(ctx), applyCommand(ctx), ...emergencyCommands(ctx), tokensCommand(ctx), pruneCommand(ctx), workerCommand(ctx), driftCommand(ctx), ...historyCommands(ctx), githubCommand(ctx), dbCommand(ctx)];
   for (const cmd of commands) {
     cmd.exitOverride().configureOutput({ writeOut: (s) => ctx.out(s), writeErr: (s) => ctx.err(s) });
     for (const sub of cmd.commands) sub.exitOverride().configureOutput({ writeOut: (s) => ctx.out(s), writeErr: (s) => ctx.err(s) });

@@ -1,0 +1,102 @@
+// argosctl history, blame and admins logins: the audit trail for auditors.
+import { execFileSync } from 'node:child_process';
+import { Command, InvalidArgumentError } from 'commander';
+import { resolveDatabaseUrl, withDatabase } from '../../db/connection.js';
+import { readState } from '../../db/read-state.js';
+import { readApplyHistory, replayAudit } from '../../drift/audit-replay.js';
+import { flattenSettings, settingKey } from '../../model/flatten.js';
+import { formatValue } from '../../render/format-value.js';
+import { parseDuration } from '../../util/duration.js';
+import type { CliContext } from '../context.js';
+import { UserError } from '../errors.js';
+import { databaseOption, formatOption } from '../options.js';
+
+function parseSince(value: string): Date {
+  const seconds = parseDuration(value);
+  if (seconds !== undefined) return new Date(Date.now() - seconds * 1000);
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) throw new InvalidArgumentError('expected a date (2026-11-01) or a duration (7d, 24h)');
+  return date;
+}
+
+const csvCell = (v: unknown) => {
+  const s = v === null || v === undefined ? '' : typeof v === 'string' ? v : JSON.stringify(v);
+  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+};
+
+function commitSubject(cwd: string, commit: string | null): string | undefined {
+  if (!commit) return undefined;
+  try {
+    return execFileSync('git', ['log', '-1', '--format=%s', commit], { cwd, stdio: ['ignore', 'pipe', 'ignore'], encoding: 'utf8' }).trim() || undefined;
+  } catch {
+    return undefined; // not a checkout, or the commit is not here
+  }
+}
+
+export function historyCommands(ctx: CliContext): Command[] {
+  const history = new Command('history')
+    .description('applied changes with time, actor, commit, PR, setting, before and after')
+    .argument('[project]', 'only this project')
+    .option('--since <when>', 'a date (2026-11-01) or a duration back from now (7d)', parseSince)
+    .addOption(formatOption(['text', 'markdown', 'json', 'csv']))
+    .addOption(databaseOption())
+    .action(async (project: string | undefined, opts: { since?: Date; format: string; databaseUrl?: string }) => {
+      const rows = await withDatabase(resolveDatabaseUrl(opts.databaseUrl), ({ db }) => db.selectFrom('audit_log').selectAll()
+        .$if(project !== undefined, (q) => q.where('project_id', '=', project!))
+        .$if(opts.since !== undefined, (q) => q.where('applied_at', '>=', opts.since!))
+        .orderBy('id').execute());
+      const items = rows.map((r) => ({
+        id: String(r.id), time: new Date(r.applied_at).toISOString(), actor: r.actor, commit: r.git_commit, author: r.git_author, pr: r.pr_number,
+        project: r.project_id, action: r.action, setting: settingKey(r.path, r.member), before: r.before, after: r.after, reason: r.reason, plan: r.plan_digest,
+      }));
+      if (opts.format === 'json') return ctx.out(JSON.stringify(items, null, 2) + '\n');
+      if (opts.format === 'csv') {
+        const cols = ['time', 'actor', 'commit', 'author', 'pr', 'project', 'action', 'setting', 'before', 'after', 'reason'] as const;
+        return ctx.out([cols.join(','), ...items.map((i) => cols.map((c) => csvCell(i[c])).join(','))].join('\n') + '\n');
+      }
+      if (opts.format === 'markdown') {
+        const cell = (s: string) => s.replace(/\|/g, '\\|');
+        return ctx.out(['| time | actor | commit | PR | project | change | before | after |', '|---|---|---|---|---|---|---|---|',
+          ...items.map((i) => `| ${i.time} | ${cell(i.actor)} | ${i.commit?.slice(0, 7) ?? ''} | ${i.pr ? `#${i.pr}` : ''} | \`${i.project}\` | ${i.action} \`${cell(i.setting)}\` | ${cell(formatValue(i.before))} | ${cell(formatValue(i.after))} |`)].join('\n') + '\n');
+      }
+      ctx.out(items.length ? items.map((i) => `${i.time}  ${i.actor}  ${i.commit?.slice(0, 7) ?? '-------'}${i.pr ? ` #${i.pr}` : ''}  ${i.project}  ${i.action} ${i.setting}${i.action === 'create' ? '' : `: ${formatValue(i.before)} → ${formatValue(i.after)}`}\n`).join('') : 'No applied changes.\n');
+    });
+
+  const blame = new Command('blame')
+    .description('for each current setting of a project, the apply (commit, PR, actor, time) that last set it')
+    .argument('<project>')
+    .addOption(formatOption(['text', 'json']))
+    .addOption(databaseOption())
+    .action(async (project: string, opts: { format: string; databaseUrl?: string }) => {
+      const { current, applied } = await withDatabase(resolveDatabaseUrl(opts.databaseUrl), async ({ db }) => ({
+        current: (await readState(db, [project])).projects.get(project),
+        applied: replayAudit(await readApplyHistory(db, project)).get(project),
+      }));
+      if (!current) throw new UserError(`project "${project}" does not exist in the database`);
+      const subjects = new Map<string, string | undefined>();
+      const lines = [...flattenSettings(current)].map(([key, value]) => {
+        const last = applied?.get(key);
+        const setByGit = last && JSON.stringify(last.value) === JSON.stringify(value) ? last.setBy : undefined;
+        if (setByGit?.commit && !subjects.has(setByGit.commit)) subjects.set(setByGit.commit, commitSubject(ctx.cwd, setByGit.commit));
+        return { setting: key, value, setBy: setByGit ?? null, subject: setByGit?.commit ? subjects.get(setByGit.commit) ?? null : null, outsideGit: !setByGit };
+      });
+      if (opts.format === 'json') return ctx.out(JSON.stringify(lines, null, 2) + '\n');
+      ctx.out(lines.map((l) => `${l.setBy ? `${l.setBy.commit?.slice(0, 7) ?? '-------'}${l.setBy.pr ? ` #${l.setBy.pr}` : ''} ${l.setBy.actor} ${l.setBy.appliedAt.slice(0, 10)}` : '(not set by an apply)'}  ${l.setting} = ${formatValue(l.value)}${l.subject ? `  — ${l.subject}` : ''}\n`).join(''));
+    });
+
+  const admins = new Command('admins').description('project administrators');
+  admins.command('logins')
+    .description('login records of an administrator account (read-only)')
+    .argument('<email>')
+    .option('--limit <n>', 'most recent records', (v) => Number(v), 100)
+    .addOption(formatOption(['text', 'json']))
+    .addOption(databaseOption())
+    .action(async (email: string, opts: { limit: number; format: string; databaseUrl?: string }) => {
+      const rows = await withDatabase(resolveDatabaseUrl(opts.databaseUrl), ({ db }) => db.selectFrom('admin_logins')
+        .select(['logged_in_at', 'ip', 'user_agent']).where('email', '=', email.toLowerCase()).orderBy('logged_in_at', 'desc').limit(opts.limit).execute());
+      const items = rows.map((r) => ({ time: new Date(r.logged_in_at).toISOString(), ip: r.ip, userAgent: r.user_agent }));
+      if (opts.format === 'json') return ctx.out(JSON.stringify(items, null, 2) + '\n');
+      ctx.out(items.length ? items.map((i) => `${i.time}  ${i.ip ?? '-'}  ${i.userAgent ?? ''}\n`).join('') : `No login records for ${email}.\n`);
+    });
+  return [history, blame, admins];
+}
