@@ -1,0 +1,52 @@
+// The docs and the workflows to copy name only commands and options that exist.
+import { readdirSync, readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { buildProgram } from '../../src/cli/program.js';
+import type { CliContext } from '../../src/cli/context.js';
+import { makeStyle } from '../../src/render/style.js';
+
+const ctx: CliContext = { out: () => {}, err: () => {}, style: makeStyle(false), errStyle: makeStyle(false), env: {}, cwd: '.', stdinIsTTY: false };
+const program = buildProgram(ctx);
+
+function resolve(words: string[]): { command: Command; rest: string[] } | undefined {
+  let command: Command = program;
+  let i = 0;
+  for (; i < words.length; i++) {
+    const next = command.commands.find((c) => c.name() === words[i]);
+    if (!next) break;
+    command = next;
+  }
+  return command === program ? undefined : { command, rest: words.slice(i) };
+}
+
+function invocations(text: string): string[][] {
+  return [...text.matchAll(/(?:npx )?argosctl ((?:[a-z][a-z-]*)(?: [^\n`|#;&)]*)?)/g)].map((m) => m[1].trim().split(/\s+/));
+}
+
+/** "argosctl keeps …" in prose is not a command. */
+const PROSE = ['is', 'keeps', 'should', 'takes', 'also'];
+
+describe('documented invocations', () => {
+  const sources = ['README.md', ...readdirSync('examples/github').map((f) => `examples/github/${f}`)];
+  for (const file of sources) {
+    it(`${file} uses only real commands and options`, () => {
+      const text = readFileSync(file, 'utf8');
+      const calls = invocations(text).filter((w) => !PROSE.includes(w[0]));
+      expect(calls.length).toBeGreaterThanOrEqual(file === 'README.md' ? 20 : 1);
+      for (const words of calls) {
+        const found = resolve(words);
+        expect(found, `"argosctl ${words.join(' ')}" in ${file}`).toBeDefined();
+        const known = new Set(found!.command.options.flatMap((o) => [o.long, o.short]).filter(Boolean));
+        for (const flag of found!.rest.filter((w) => w.startsWith('--'))) {
+          expect(known.has(flag.replace(/=.*/, '')), `${flag} of "argosctl ${words.join(' ')}" in ${file}`).toBe(true);
+        }
+      }
+    });
+  }
+
+  it('the workflows are valid YAML with jobs', () => {
+    for (const f of readdirSync('examples/github')) expect(Object.keys(parse(readFileSync(`examples/github/${f}`, 'utf8')).jobs).length).toBeGreaterThan(0);
+  });
+});
