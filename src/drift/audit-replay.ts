@@ -1,7 +1,7 @@
 // Replays the audit trail to the state the last applies left behind, per setting, with the row
 // that set it. Break-glass rows are not part of it: they are changes made outside git.
-import type { Kysely } from 'kysely';
-import type { DatabaseSchema } from '../db/schema.js';
+import type { Kysely, Selectable } from 'kysely';
+import type { AuditLogTable, DatabaseSchema } from '../db/schema.js';
 import { flattenSettings, settingKey } from '../model/flatten.js';
 import type { Json, ProjectSettings } from '../model/project-settings.js';
 
@@ -21,26 +21,14 @@ export interface AppliedValue {
 
 export type AppliedState = Map<string, Map<string, AppliedValue>>;
 
-export interface AuditRow {
-  id: string;
-  applied_at: Date | string;
-  actor: string;
-  git_commit: string | null;
-  pr_number: number | null;
-  plan_digest: string;
-  project_id: string;
-  action: string;
-  path: string;
-  member: string | null;
-  after: Json;
-}
+export type AuditRow = Pick<Selectable<AuditLogTable>, 'id' | 'applied_at' | 'actor' | 'git_commit' | 'pr_number' | 'plan_digest' | 'project_id' | 'action' | 'path' | 'member' | 'after'>;
 
 export async function readApplyHistory(db: Kysely<DatabaseSchema>, projectId?: string): Promise<AuditRow[]> {
   return db.selectFrom('audit_log')
     .select(['id', 'applied_at', 'actor', 'git_commit', 'pr_number', 'plan_digest', 'project_id', 'action', 'path', 'member', 'after'])
     .where('action', 'in', ['create', 'update', 'add', 'remove'])
     .$if(projectId !== undefined, (q) => q.where('project_id', '=', projectId!))
-    .orderBy('id').execute() as Promise<AuditRow[]>;
+    .orderBy('id').execute();
 }
 
 /** Pure: the last applied value of every setting, from audit rows in id order. */
