@@ -2,6 +2,7 @@
 // loses its PostgreSQL backend mid-way leaves the database exactly as before or exactly as
 // planned (audit rows included), and the next apply converges.
 import { spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -118,5 +119,29 @@ describe.skipIf(!postgres.available)('killed applies on postgres', () => {
     expect(again.code, again.stderr).toBe(0);
     expect(await expectBeforeOrPlanned()).toBe('planned');
     expect((await readState(database.db)).projects.size).toBe(PROJECTS);
+  });
+});
+
+describe('killed applies on the embedded database', () => {
+  it('SIGKILL at random moments leaves the PGlite folder before or planned, and the stale lock is taken over (bounded: 4 runs)', async () => {
+    const cwd = tempDir();
+    generateProjects(path.join(cwd, 'projects'), 300);
+    const outcomes: string[] = [];
+    for (let run = 0; run < 4; run++) {
+      rmSync(path.join(cwd, '.argos'), { recursive: true, force: true });
+      expect((await runCli(['db', 'migrate'], { cwd })).code).toBe(0); // the folder exists before the race
+      const child = spawn(process.execPath, [BIN, 'apply', '--auto-approve'], { cwd, stdio: 'ignore' });
+      const closed = new Promise((r) => child.on('close', r));
+      await new Promise((r) => setTimeout(r, 400 + Math.floor(Math.random() * 1400)));
+      child.kill('SIGKILL');
+      await closed;
+      const after = await runCli(['plan', '--format', 'json'], { cwd });
+      expect(after.code, after.stderr).toBe(0);
+      const { summary } = JSON.parse(after.stdout);
+      expect(summary.update + summary.add + summary.remove).toBe(0);
+      expect([0, 300]).toContain(summary.create);
+      outcomes.push(summary.create === 0 ? 'planned' : 'before');
+    }
+    console.info(`PGlite SIGKILL outcomes: ${outcomes.join(', ')}`);
   });
 });
