@@ -16,12 +16,6 @@ export interface Diagnostic {
   hint?: string;
 }
 
-export interface SourceRef {
-  file: string;
-  line: number;
-  column: number;
-}
-
 export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
   return diagnostics.some((d) => d.severity === 'error');
 }

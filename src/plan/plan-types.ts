@@ -89,7 +89,3 @@ export function summarize(changes: readonly Change[], unmanaged: number): PlanSu
   }
   return s;
 }
-
-export function hasChanges(plan: Plan): boolean {
-  return plan.changes.length > 0;
-}

@@ -1,6 +1,7 @@
 // Words shared by the text and markdown plan renderers.
 import type { ProjectSettings } from '../model/project-settings.js';
 import type { Change, Plan } from '../plan/plan-types.js';
+import { formatDuration } from '../util/duration.js';
 import { formatValue } from './format-value.js';
 
 export const SYMBOL: Record<Change['action'], string> = { create: '+', update: '~', add: '+', remove: '-' };
@@ -9,10 +10,15 @@ export function changeTarget(c: Change): string {
   return c.member !== undefined ? `${c.path}[${c.member}]` : c.path;
 }
 
+/** Durations are stored in seconds but written like `24h` in manifests: show them that way. */
+function valueOf(path: string, value: Change['before']): string {
+  return path === 'spec.liveform.tokens.expiration.after' && typeof value === 'number' ? formatDuration(value) : formatValue(value);
+}
+
 export function changeValues(c: Change): string {
   switch (c.action) {
     case 'create': return '';
-    case 'update': return `${formatValue(c.before)} → ${formatValue(c.after)}`;
+    case 'update': return `${valueOf(c.path, c.before)} → ${valueOf(c.path, c.after)}`;
     case 'add': return c.after && Object.keys(c.after as object).length ? formatValue(c.after) : '';
     case 'remove': return '';
   }

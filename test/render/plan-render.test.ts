@@ -1,0 +1,64 @@
+// Renderers only render: the same plan in text, markdown and JSON, with colour only when asked.
+import { describe, expect, it } from 'vitest';
+import { diffProjects } from '../../src/plan/diff.js';
+import { PLAN_FORMAT_VERSION, summarize, type Plan } from '../../src/plan/plan-types.js';
+import { renderPlanMarkdown } from '../../src/render/plan-markdown.js';
+import { renderPlanText } from '../../src/render/plan-text.js';
+import { makeStyle } from '../../src/render/style.js';
+import { desired, project, stateOf } from '../helpers/builders.js';
+
+function samplePlan(): Plan {
+  const current = stateOf(project('bank', { status: 'TEST', tokenPreRegistration: true, tokenExpirationMode: 'time', tokenExpirationSeconds: 86400, ipWhitelistApi: ['10.0.0.0/8'], admins: ['a@x.example'] }), project('legacy'));
+  const wants = [
+    desired(project('bank', { status: 'OPEN', tokenPreRegistration: true, tokenExpirationMode: 'time', tokenExpirationSeconds: 3600, ipWhitelistApi: ['10.0.0.0/8', '11.0.0.0/8'], admins: ['a@x.example'] }), 'projects/bank.yaml'),
+    desired(project('new-one'), 'projects/new.yaml'),
+  ];
+  const { changes, unmanaged } = diffProjects(wants, current, true);
+  return {
+    formatVersion: PLAN_FORMAT_VERSION, createdAt: '2026-11-25T00:00:00.000Z', stateFingerprint: 'sha256:s', manifestDigest: 'sha256:m', planDigest: 'sha256:p',
+    git: {}, unmanaged, scope: 'all', existingProjects: 2, summary: summarize(changes, unmanaged.length), changes, diagnostics: [],
+  };
+}
+
+describe('plan renderers', () => {
+  it('text: Terraform-like symbols, flags, sources, durations as written, unmanaged, summary', () => {
+    expect(renderPlanText(samplePlan(), makeStyle(false))).toBe([
+      '~ project bank',
+      '    ~ spec.liveform.tokens.expiration.after: 1d → 1h  (projects/bank.yaml:37)',
+      '    ~ spec.status: "TEST" → "OPEN"  ! billing: credit usage may be charged  (projects/bank.yaml:11)',
+      '    + spec.security.ipWhitelist.api[11.0.0.0/8]  ! risk: whitelist-widen  (projects/bank.yaml:29)',
+      '',
+      '+ project new-one will be created  (projects/new.yaml:11)',
+      '    status TEST, submissions normal, auth methods: idDocument',
+      '    liveform: private mode off, token pre-registration off',
+      '    encryption: GCM, keys: none',
+      '    security: privacy protection off, secure transmission off, whitelist dashboard 0, api 0',
+      '    admins: none',
+      '',
+      'Unmanaged: 1 project(s) in the database have no manifest and are left unchanged: legacy',
+      '',
+      'Plan: 1 to create, 2 to update, 1 to add, 0 to remove across 2 project(s) (1 risky, 1 billing-relevant).',
+      '',
+    ].join('\n'));
+  });
+
+  it('text: colour codes only when the style asks for them', () => {
+    expect(renderPlanText(samplePlan(), makeStyle(false))).not.toMatch(/\u001b\[/);
+    expect(renderPlanText(samplePlan(), makeStyle(true))).toMatch(/\u001b\[33m~ project/);
+  });
+
+  it('markdown: summary table, attention list, one folded section per project', () => {
+    const md = renderPlanMarkdown(samplePlan());
+    expect(md).toMatch(/^### argosctl plan\n\nPlan: 1 to create/);
+    expect(md).toContain('| 1 | 2 | 1 | 0 | 2 | 1 | 1 |');
+    expect(md).toContain('- `bank` ~ `spec.status`: billing: credit usage may be charged');
+    expect(md).toContain('<details><summary><code>bank</code>: 3 change(s)</summary>');
+    expect(md).toContain('<details><summary><code>new-one</code>: 1 change(s)</summary>');
+    expect(md).toContain('_Unmanaged (no manifest, left unchanged): `legacy`_');
+  });
+
+  it('no changes reads as such', () => {
+    const plan = { ...samplePlan(), changes: [], unmanaged: [], summary: summarize([], 0) };
+    expect(renderPlanText(plan, makeStyle(false))).toBe('No changes. The database matches the manifests.\n');
+  });
+});
