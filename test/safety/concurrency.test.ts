@@ -1,6 +1,7 @@
 // Eight applies of the same manifests started at once against PostgreSQL: exactly one writes,
 // the others wait for the lock and find nothing to do; audit rows come from one plan, in order.
 import { sql } from 'kysely';
+import { APPLY_LOCK_KEY } from '../../src/apply/apply-lock.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/connection.js';
 import { runCli, tempDir } from '../helpers/cli.js';
@@ -33,7 +34,7 @@ describe.skipIf(!postgres.available)('concurrent applies on postgres', () => {
     const cwd = tempDir('examples/startup');
     const slow = runCli(['apply', '--auto-approve', '--database-url', url], { cwd, env: { ARGOSCTL_PAUSE_AFTER_STATEMENTS: '1' } });
     for (let i = 0; i < 100; i++) { // wait until the first apply holds the lock
-      const { rows } = await sql`select 1 from pg_stat_activity where application_name like 'argosctl %' and datname = current_database()`.execute(database.db);
+      const { rows } = await sql`select 1 from pg_locks where locktype = 'advisory' and objid = ${APPLY_LOCK_KEY} and granted`.execute(database.db);
       if (rows.length) break;
       await new Promise((r) => setTimeout(r, 100));
     }

@@ -73,6 +73,7 @@ export function applyCommand(ctx: CliContext): Command {
         return buildPlan({ manifests, state, git, now: new Date(), only: scope, allowReopen: allow.has('leave-close') });
       }, {
         actor: actorName(ctx.env), git, lock: { timeoutMs: opts.lockTimeout, holder: describeHolder(git.commit) },
+        onProgress: (message) => ctx.err(`apply: ${message}\n`),
         check: (plan) => {
           if (plan.diagnostics.length) {
             ctx.err(renderDiagnosticsText(plan.diagnostics, ctx.errStyle));
