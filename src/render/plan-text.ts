@@ -27,6 +27,12 @@ export function renderPlanText(plan: Plan, style: Style): string {
   if (plan.unmanaged.length) {
     lines.push(style.dim(`Unmanaged: ${plan.unmanaged.length} project(s) in the database have no manifest and are left unchanged: ${plan.unmanaged.slice(0, 20).join(', ')}${plan.unmanaged.length > 20 ? ', …' : ''}`), '');
   }
+  const risky = plan.changes.filter((c) => c.risk?.length);
+  if (risky.length) {
+    lines.push(style.red(style.bold(`Risky changes: apply refuses these without --allow CLASS (or an allow rule in argosctl.yaml):`)));
+    for (const c of risky) lines.push(style.red(`  ! ${c.risk!.join(', ')}: ${c.projectId} ${changeTarget(c)}`));
+    lines.push('');
+  }
   lines.push(style.bold(summaryLine(plan)));
   return lines.join('\n') + '\n';
 }

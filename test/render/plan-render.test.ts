@@ -37,6 +37,9 @@ describe('plan renderers', () => {
       '',
       'Unmanaged: 1 project(s) in the database have no manifest and are left unchanged: legacy',
       '',
+      'Risky changes: apply refuses these without --allow CLASS (or an allow rule in argosctl.yaml):',
+      '  ! whitelist-widen: bank spec.security.ipWhitelist.api[11.0.0.0/8]',
+      '',
       'Plan: 1 to create, 2 to update, 1 to add, 0 to remove across 2 project(s) (1 risky, 1 billing-relevant).',
       '',
     ].join('\n'));
