@@ -1,4 +1,5 @@
 // Stage 4: a valid manifest becomes the normalized ProjectSettings the planner compares.
+import { createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { checkIpv4Entry } from '../util/ipv4.js';
@@ -23,6 +24,11 @@ function method(m: { enabled: boolean; userPolicy?: object; mfa?: object; fraudD
     mfa: (m.mfa ?? {}) as JsonObject,
     fraudDetection: (m.fraudDetection ?? {}) as JsonObject,
   };
+}
+
+/** Any PEM public key format, stored as SPKI PEM so equal keys compare equal. */
+function canonicalPublicKey(file: string): string {
+  return String(createPublicKey(readFileSync(file, 'utf8')).export({ type: 'spki', format: 'pem' })).trim();
 }
 
 export function normalizeManifest(manifest: ProjectManifest, manifestFile: string): ProjectSettings {
@@ -53,7 +59,7 @@ export function normalizeManifest(manifest: ProjectManifest, manifestFile: strin
     encryptionKeys: (spec.encryption?.keys ?? []).map((k) => ({ name: k.name, status: k.status })).sort((a, b) => a.name.localeCompare(b.name)),
     privacyProtection: spec.security?.privacyProtection ?? false,
     secureTransmission: st?.enabled ?? false,
-    secureTransmissionPublicKey: st?.publicKey ? readFileSync(path.resolve(path.dirname(manifestFile), st.publicKey), 'utf8').trim() : null,
+    secureTransmissionPublicKey: st?.publicKey ? canonicalPublicKey(path.resolve(path.dirname(manifestFile), st.publicKey)) : null,
     ipWhitelistDashboard: cidrs(spec.security?.ipWhitelist?.dashboard),
     ipWhitelistApi: cidrs(spec.security?.ipWhitelist?.api),
     admins: [...new Set((spec.admins ?? []).map((a) => a.email.trim().toLowerCase()))].sort(),

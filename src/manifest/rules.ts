@@ -116,8 +116,11 @@ function checkSecureTransmission({ manifest, parsed }: RuleContext, report: Repo
     const file = path.resolve(path.dirname(parsed.file), st.publicKey);
     try {
       const pem = readFileSync(file, 'utf8');
-      const key = createPublicKey(pem);
-      if (key.type !== 'public') throw new Error('not a public key');
+      if (/PRIVATE KEY/.test(pem)) {
+        return report('secure-transmission.private-key', at, `"${st.publicKey}" holds a PRIVATE key; it must never be in the repository`,
+          'the public half only (openssl pkey -in key.pem -pubout)', 'remove the file from git and its history, and issue a new key pair');
+      }
+      createPublicKey(pem);
     } catch (err) {
       const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : 'is not a PEM public key';
       report('secure-transmission.public-key', at, `public key file "${st.publicKey}" ${why}`, 'a PEM public key file (-----BEGIN PUBLIC KEY-----); never a private key');

@@ -31,6 +31,7 @@ const cases: { dir: string; rule: string; file: string; line: number; message: R
   { dir: 'no-auth-method', rule: 'auth.none-enabled', file: 'p.yaml', line: 9, message: /no authentication method is enabled/ },
   { dir: 'expiration-without-pre-registration', rule: 'tokens.needs-pre-registration', file: 'p.yaml', line: 13, message: /pre-registration is off/ },
   { dir: 'encrypted-only-without-key', rule: 'encryption.needs-active-key', file: 'p.yaml', line: 12, message: /needs an active encryption key/ },
+  { dir: 'private-key', rule: 'secure-transmission.private-key', file: 'p.yaml', line: 12, message: /holds a PRIVATE key/ },
   { dir: 'region-rules', rule: 'region.require', file: 'p.yaml', line: 8, message: /requires spec\.security\.privacyProtection: true \(rule regions\.eu\.require/ },
   { dir: 'region-rules', rule: 'region.manager', file: 'p.yaml', line: 13, message: /not a manager of region "eu"/ },
 ];
