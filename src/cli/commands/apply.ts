@@ -4,7 +4,6 @@ import { assertFresh, lockedApply } from '../../apply/apply-plan.js';
 import { describeHolder } from '../../apply/apply-lock.js';
 import { resolveDatabaseUrl, withDatabase } from '../../db/connection.js';
 import { readManifests, type ManifestSet } from '../../manifest/read-manifests.js';
-import { EMPTY_ORGANIZATION } from '../../manifest/organization.js';
 import { buildPlan } from '../../plan/build-plan.js';
 import { guardRefusals } from '../../plan/guards.js';
 import { RISK_CLASSES, type Plan } from '../../plan/plan-types.js';
@@ -64,8 +63,12 @@ export function applyCommand(ctx: CliContext): Command {
       }
       const git = readGitInfo(ctx.cwd, ctx.env);
       const scope = saved ? (saved.scope === 'all' ? undefined : saved.scope) : opts.project.length ? opts.project : undefined;
-      const check = (plan: Plan) => {
-        const refusals = guardRefusals(plan, { allow, force: Boolean(opts.force), organization: manifests.organization ?? EMPTY_ORGANIZATION, declaredProjects: manifests.projects.length });
+      const refuseUnsafe = (plan: Plan) => {
+        if (plan.diagnostics.length) {
+          ctx.err(renderDiagnosticsText(plan.diagnostics, ctx.errStyle));
+          throw new ExitCode(1);
+        }
+        const refusals = guardRefusals(plan, { allow, force: Boolean(opts.force), organization: manifests.organization, declaredProjects: manifests.projects.length });
         if (refusals.length) throw new GuardError(`apply refused:\n  - ${refusals.join('\n  - ')}`, 'nothing was written');
       };
       const result = await withDatabase(resolveDatabaseUrl(opts.databaseUrl), ({ db }) => lockedApply(db, scope, (state) => {
@@ -74,13 +77,7 @@ export function applyCommand(ctx: CliContext): Command {
       }, {
         actor: actorName(ctx.env), git, lock: { timeoutMs: opts.lockTimeout, holder: describeHolder(git.commit) },
         onProgress: (message) => ctx.err(`apply: ${message}\n`),
-        check: (plan) => {
-          if (plan.diagnostics.length) {
-            ctx.err(renderDiagnosticsText(plan.diagnostics, ctx.errStyle));
-            throw new ExitCode(1);
-          }
-          check(plan);
-        },
+        check: refuseUnsafe,
         confirm: saved || opts.autoApprove ? undefined : async (plan) => {
           ctx.out(renderPlan(plan, 'text', ctx));
           return plan.changes.length === 0 || confirm('Apply these changes? Only "yes" is accepted: ');
