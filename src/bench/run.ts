@@ -1,7 +1,6 @@
 // `npm run bench`: the reconcile core at 1,000 and 10,000 projects on PGlite and PostgreSQL,
 // each figure next to a floor measured in the same run. Each (size, dialect) runs in its own
 // process so peak memory is its own.
-import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -9,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import pg from 'pg';
+import { $ } from 'zx';
 import { parse } from 'yaml';
 import { lockedApply } from '../apply/apply-plan.js';
 import { migrateToLatest, openDatabase } from '../db/connection.js';
@@ -107,6 +107,12 @@ async function child(dir: string, dialect: string): Promise<Metrics> {
   return m;
 }
 
+/** One measurement in a process of its own (so its peak memory is its own); its last stdout line is the JSON. */
+async function runChild(self: string, args: string[]): Promise<Metrics> {
+  const out = await $({ stdio: ['ignore', 'pipe', 'inherit'] })`${process.execPath} ${self} --child ${args}`;
+  return JSON.parse(out.stdout.trim().split('\n').pop()!) as Metrics;
+}
+
 function machine(): string {
   const cpu = cpus()[0]?.model ?? 'unknown cpu';
   return `${cpus().length} cores (${cpu}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
@@ -130,9 +136,7 @@ async function main(): Promise<void> {
     generateProjects(dir, size);
     for (const dialect of dialects) {
       console.error(`  ${dialect}: running …`);
-      const r = spawnSync(process.execPath, [self, '--child', '--dir', dir, '--dialect', dialect], { encoding: 'utf8', maxBuffer: 1 << 24, stdio: ['ignore', 'pipe', 'inherit'] });
-      if (r.status !== 0) throw new Error(`bench child failed for ${size} on ${dialect}`);
-      const m = JSON.parse(r.stdout.trim().split('\n').pop()!) as Metrics;
+      const m = await runChild(self, ['--dir', dir, '--dialect', dialect]);
       rows.push(`| ${size} | ${dialect} | ${m.floorParseMs} | ${m.validateMs} | ${m.planCreateMs} | ${m.applyCreateMs} (${m.applyStatements} stmts) | ${m.floorSelectMs} / ${m.floorSelectAllTablesMs} | ${m.planNoChangeMs} | ${m.validateAndPlanNoChangeMs} | ${m.planQueries} | ${m.peakRssMb} |`);
       console.error(`    ${JSON.stringify(m)}`);
     }
@@ -143,16 +147,14 @@ async function main(): Promise<void> {
     const dir = mkdtempSync(path.join(tmpdir(), 'argosctl-bench-tokens-'));
     for (const dialect of dialects) {
       console.error(`tokens on ${dialect}: running …`);
-      const r = spawnSync(process.execPath, [self, '--child', '--suite', 'tokens', '--dir', dir, '--dialect', dialect], { encoding: 'utf8', maxBuffer: 1 << 24, stdio: ['ignore', 'pipe', 'inherit'] });
-      if (r.status !== 0) throw new Error(`token bench failed on ${dialect}`);
-      const m = JSON.parse(r.stdout.trim().split('\n').pop()!) as Metrics;
+      const m = await runChild(self, ['--suite', 'tokens', '--dir', dir, '--dialect', dialect]);
       console.error(`    ${JSON.stringify(m)}`);
       tokenRows.push(`| ${dialect} | ${m.floorCopyMs} | ${m.importMs} | ${m.importIdsPerSecond} | ${(Number(m.importMs) / Number(m.floorCopyMs)).toFixed(2)}× | ${m.floorDeleteMs} (${m.floorDeleted} rows) | ${m.pruneMs} (${m.pruneDeleted} rows) | ${(Number(m.pruneMs) / Number(m.floorDeleteMs)).toFixed(2)}× | ${m.peakRssMb} |`);
     }
     rmSync(dir, { recursive: true, force: true });
   }
   let commit = 'unknown';
-  try { commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim(); } catch { /* not a checkout */ }
+  try { commit = (await $`git rev-parse --short HEAD`).stdout.trim(); } catch { /* not a checkout */ }
   console.log(`\nRun of ${new Date().toISOString().slice(0, 10)}, commit ${commit}, ${machine()}`);
   if (rows.length) {
   console.log('\nReconcile core\n');

@@ -1,6 +1,6 @@
 // Token benchmark: import 100,000 IDs and prune a full project, next to floors measured in the
 // same run (psql \copy of the same file; one hand-written DELETE of the same rows).
-import { execFileSync } from 'node:child_process';
+import { $ } from 'zx';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { sql, type Kysely } from 'kysely';
@@ -47,7 +47,7 @@ export async function tokenBench(url: string, dialect: string, dir: string): Pro
       values (${PROJECT}, 'bench', 'TEST', true, true, 80, 20, 'oldest-first')`.execute(db);
 
     if (dialect === 'postgres') {
-      m.floorCopyMs = await timed(async () => execFileSync('psql', [url, '-qc', `\\copy tokens(project_id, token_id) from '${csvFile}' with (format csv)`]));
+      m.floorCopyMs = await timed(() => $`psql ${url} -qc ${`\\copy tokens(project_id, token_id) from '${csvFile}' with (format csv)`}`);
     } else {
       m.floorCopyMs = await timed(() => sql`insert into tokens (project_id, token_id) select ${PROJECT}, unnest(cast(${`{${ids.join(',')}}`} as text[]))`.execute(db));
     }
