@@ -17,22 +17,28 @@ function asDatabaseError(err: unknown): string | undefined {
   return undefined;
 }
 
+function wantsJson(argv: readonly string[]): boolean {
+  return argv.some((a, i) => a === '--format=json' || (a === '--format' && argv[i + 1] === 'json'));
+}
+
 export async function run(argv: string[], ctx: CliContext): Promise<number> {
+  let wroteStdout = false;
+  const tracked: CliContext = { ...ctx, out: (t) => { wroteStdout = true; ctx.out(t); } };
+  /** An expected failure: one clear line on stderr, and with --format json one document on stdout. */
+  const fail = (message: string, hint: string | undefined, code: number) => {
+    ctx.err(`${ctx.errStyle.red('error')}: ${message}\n${hint ? `  hint: ${hint}\n` : ''}`);
+    if (wantsJson(argv) && !wroteStdout) ctx.out(JSON.stringify({ error: { message, ...(hint ? { hint } : {}), exitCode: code } }, null, 2) + '\n');
+    return code;
+  };
   try {
-    await buildProgram(ctx).parseAsync(argv, { from: 'user' });
+    await buildProgram(tracked).parseAsync(argv, { from: 'user' });
     return 0;
   } catch (err) {
     if (err instanceof ExitCode) return err.code;
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 1;
     const database = asDatabaseError(err);
-    if (database) {
-      ctx.err(`${ctx.errStyle.red('error')}: ${database}\n  hint: nothing was written (the transaction was rolled back)\n`);
-      return 1;
-    }
-    if (err instanceof UserError) {
-      ctx.err(`${ctx.errStyle.red('error')}: ${err.message}\n${err.hint ? `  hint: ${err.hint}\n` : ''}`);
-      return err.exitCode;
-    }
+    if (database) return fail(database, 'nothing was written (the transaction was rolled back)', 1);
+    if (err instanceof UserError) return fail(err.message, err.hint, err.exitCode);
     ctx.err(`argosctl: internal error: ${(err as Error)?.stack ?? String(err)}\nThis is a bug in argosctl; please report it with the command you ran.\n`);
     return 1;
   }
