@@ -3,6 +3,7 @@ import type { ProjectSettings } from '../model/project-settings.js';
 import type { Plan } from '../plan/plan-types.js';
 import { SYMBOL, changeTarget, changeValues, createSummary, flags, groupByProject, summaryLine } from './describe-change.js';
 import type { Style } from './style.js';
+import { objectDiffLines } from './value-diff.js';
 
 export function renderPlanText(plan: Plan, style: Style): string {
   const lines: string[] = [];
@@ -17,9 +18,11 @@ export function renderPlanText(plan: Plan, style: Style): string {
     } else {
       lines.push(style.yellow(`~ project ${style.bold(projectId)}`));
       for (const c of changes) {
-        const values = changeValues(c);
+        const detail = c.action === 'update' ? objectDiffLines(c.before, c.after) : undefined;
+        const values = detail ? '' : changeValues(c);
         const f = flags(c);
         lines.push(`    ${paint[c.action](`${SYMBOL[c.action]} ${changeTarget(c)}`)}${values ? `: ${values}` : ''}${f.length ? `  ${style.red(`! ${f.join('; ')}`)}` : ''}${c.source ? style.dim(`  (${c.source.file}:${c.source.line})`) : ''}`);
+        for (const d of detail ?? []) lines.push(`        ${d.startsWith('+') ? style.green(d) : style.red(d)}`);
       }
     }
     lines.push('');

@@ -60,6 +60,20 @@ describe('plan renderers', () => {
     expect(md).toContain('_Unmanaged (no manifest, left unchanged): `legacy`_');
   });
 
+  it('an object-valued setting shows only the lines that changed', () => {
+    const before = project('p');
+    before.authMethods.idDocument.fraudDetection = { faceMatch: { enabled: true, threshold: 80 } };
+    const after = project('p');
+    after.authMethods.idDocument.fraudDetection = { faceMatch: { enabled: true, threshold: 85 } };
+    const { changes } = diffProjects([desired(after)], stateOf(before), true);
+    const text = renderPlanText({ ...samplePlan(), changes, unmanaged: [], summary: summarize(changes, 0) }, makeStyle(false));
+    expect(text).toContain([
+      '    ~ spec.authMethods.idDocument.fraudDetection.faceMatch  (projects/p.yaml:52)',
+      '        - "threshold": 80',
+      '        + "threshold": 85',
+    ].join('\n'));
+  });
+
   it('no changes reads as such', () => {
     const plan = { ...samplePlan(), changes: [], unmanaged: [], summary: summarize([], 0) };
     expect(renderPlanText(plan, makeStyle(false))).toBe('No changes. The database matches the manifests.\n');
