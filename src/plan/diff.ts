@@ -70,7 +70,7 @@ function compareSets(d: DesiredInput, c: ProjectSettings, out: Change[]): void {
     }
     for (const [member, before] of have) {
       if (want.has(member)) continue;
-      const risk = removeRisks(path, want.size, before);
+      const risk = removeRisks(path, want.size);
       out.push({ action: 'remove', projectId: id, path, member, before, after: null, reason: `${member} is in the database but not in the manifest`, source: source(), ...(risk.length ? { risk } : {}) });
     }
   }

@@ -34,10 +34,11 @@ export function whitelistAddRisks(beforeList: readonly string[], afterList: read
   return coveredBefore ? [] : ['whitelist-widen'];
 }
 
-export function removeRisks(path: string, remainingMembers: number, before: Json): RiskClass[] {
+export function removeRisks(path: string, remainingMembers: number): RiskClass[] {
   if (path.startsWith('spec.security.ipWhitelist.')) return ['whitelist-remove'];
   if (path === 'spec.admins' && remainingMembers === 0) return ['remove-last-admin'];
-  if (path === 'spec.encryption.keys' && (before as { status?: string })?.status === 'active') return ['retire-key'];
+  // Removing a key destroys its material for good, whatever its status: always guarded.
+  if (path === 'spec.encryption.keys') return ['retire-key'];
   return [];
 }
 

@@ -77,6 +77,12 @@ describe('diffProjects', () => {
     expect(new Set(risks)).toEqual(new Set(['leave-close', 'emergency-resume', 'disable-encrypted-only', 'downgrade-encryption', 'whitelist-widen', 'remove-last-admin', 'retire-key']));
   });
 
+  it('guards the removal of any key, retired ones included: its material is destroyed', () => {
+    const current = project('a', { encryptionKeys: [{ name: 'old', status: 'retired' }] });
+    const { changes } = diffProjects([desired(project('a'))], stateOf(current), true);
+    expect(changes).toMatchObject([{ action: 'remove', member: 'old', risk: ['retire-key'] }]);
+  });
+
   it('does not call a first whitelist entry a widening', () => {
     const { changes } = diffProjects([desired(project('a', { ipWhitelistApi: ['10.0.0.0/8'] }))], stateOf(project('a')), true);
     expect(changes[0].risk).toBeUndefined();
