@@ -73,6 +73,8 @@ export interface WorkerOptions {
   me?: string;
   signal: AbortSignal;
   onTick?(outcome: TickOutcome): void;
+  /** A pass that failed (database down, a bug): reported, and the worker goes on to the next tick. */
+  onError?(tick: Date, error: unknown): void;
   /** Stop after this many ticks were seen (tests, `--once`). */
   maxTicks?: number;
 }
@@ -87,7 +89,11 @@ export async function runWorker(db: Kysely<DatabaseSchema>, options: WorkerOptio
     const tick = tickOf(clock.now());
     if (!lastTick || tick > lastTick) {
       lastTick = tick;
-      options.onTick?.(await runTick(db, tick, me, () => options.signal.aborted));
+      try {
+        options.onTick?.(await runTick(db, tick, me, () => options.signal.aborted));
+      } catch (error) {
+        options.onError?.(tick, error);
+      }
       if (options.maxTicks !== undefined && ++seen >= options.maxTicks) return;
     }
     const untilNext = lastTick.getTime() + TICK_MS - clock.now().getTime();

@@ -89,6 +89,31 @@ for (const target of DATABASE_TARGETS) {
       expect((await runTick(database.db, new Date(BASE + TICK_MS), 'b')).status).toBe('done');
     });
 
+    it('a failed pass is recorded as failed and the worker goes on to the next tick', async () => {
+      await registerTokens(database.db, 'w', ids('f', 1000)); // 1 % of the cap: the pass will delete
+      await sql.raw(`create function refuse_delete() returns trigger language plpgsql as $$ begin raise exception 'disk on fire'; end $$;
+        create trigger refuse_delete before delete on tokens for each row execute function refuse_delete();`).execute(database.db);
+      const errors: string[] = [];
+      const seen: TickOutcome[] = [];
+      try {
+        const times = scriptedClock([BASE + 10, BASE + TICK_MS + 10]);
+        const clock: Clock = { now: times.now, sleep: async (ms, signal) => { // the fire is out by the next tick
+          await sql.raw('drop trigger if exists refuse_delete on tokens').execute(database.db);
+          await times.sleep(ms, signal);
+        } };
+        await runWorker(database.db, {
+          clock, me: 'a', signal: new AbortController().signal, maxTicks: 2,
+          onTick: (o) => seen.push(o),
+          onError: (tick, e) => errors.push(`${tick.getTime() - BASE}: ${(e as Error).message}`),
+        });
+      } finally {
+        await sql.raw('drop trigger if exists refuse_delete on tokens; drop function refuse_delete(); truncate tokens; delete from token_counts').execute(database.db);
+      }
+      expect(errors).toEqual([expect.stringMatching(/^0: .*disk on fire/)]);
+      expect(seen.map((o) => [o.tick.getTime() - BASE, o.status])).toEqual([[TICK_MS, 'done']]);
+      expect((await ticks()).map((t) => t.status)).toEqual(['failed', 'done']);
+    });
+
     it('a policy change takes effect at the next tick', async () => {
       await registerTokens(database.db, 'w', ids('p', 1000));
       await sql`update projects set token_volume_ratio = 50 where id = 'w'`.execute(database.db);

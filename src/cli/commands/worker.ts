@@ -28,6 +28,7 @@ export function workerCommand(ctx: CliContext): Command {
       try {
         await withDatabase(resolveDatabaseUrl(opts.databaseUrl), ({ db }) => runWorker(db, {
           me, signal: stop.signal, maxTicks: opts.once ? 1 : undefined, onTick: (o) => ctx.err(describeTick(o)),
+          onError: (tick, error) => ctx.err(`${tick.toISOString()}: pass failed: ${(error as Error).message}; trying again at the next tick\n`),
         }));
       } finally {
         process.off('SIGTERM', onSignal);
