@@ -12,14 +12,18 @@ import { checkSchema } from './schema-check.js';
 import { schemaValidators } from './schemas.js';
 import { locate, type ParsedDocument } from './yaml-position.js';
 import type { ProjectSettings } from '../model/project-settings.js';
+import { SET_BY_PATH, memberKeyOfItem } from '../model/fields.js';
 
 export interface DesiredProject {
   settings: ProjectSettings;
   file: string;
   /** Where the document's metadata.id sits. */
   line: number;
-  /** Line of a path inside this project's document (re-parses its file on first use). */
-  lineOf(path: readonly (string | number)[]): number;
+  /**
+   * Line of a setting inside this project's document (re-parses its file on first use); with a
+   * member, the line of that item of the list (an IP range, an admin, a key).
+   */
+  lineOf(path: string, member?: string): number;
 }
 
 export interface ManifestSet {
@@ -35,12 +39,20 @@ export interface ManifestSet {
  * Keeping 10,000 parsed YAML documents alive costs hundreds of MB; only changed projects ever
  * need a position, so keep the text and parse again on demand.
  */
-function lazyLocator(parsed: ParsedDocument): (path: readonly (string | number)[]) => number {
+function lazyLocator(parsed: ParsedDocument): DesiredProject['lineOf'] {
   const { file, index, text } = parsed;
   let again: ParsedDocument | undefined;
-  return (path) => {
+  return (path, member) => {
     again ??= parseYamlText(file, text, []).find((d) => d.index === index);
-    return again ? locate(again, path).line : 1;
+    if (!again) return 1;
+    const segs: (string | number)[] = path.split('.');
+    const set = SET_BY_PATH.get(path);
+    if (member !== undefined && set) {
+      const items = segs.reduce<unknown>((node, seg) => (node as Record<string, unknown> | undefined)?.[seg], again.value);
+      const at = Array.isArray(items) ? items.findIndex((item) => memberKeyOfItem(set, item) === member) : -1;
+      if (at >= 0) segs.push(at);
+    }
+    return locate(again, segs).line;
   };
 }
 

@@ -1,5 +1,6 @@
 // The catalogue that ties each setting's manifest path to where it lives in the database.
 // The planner flattens settings through it and the applier writes through it: one list, no drift.
+import { checkIpv4Entry } from '../util/ipv4.js';
 import type { AuthMethodName, Json, OptionGroup, ProjectSettings } from './project-settings.js';
 
 export interface ScalarField {
@@ -42,6 +43,17 @@ export const SET_PATHS: Record<SetName, string> = {
   encryptionKeys: 'spec.encryption.keys',
 };
 export const SET_BY_PATH = new Map(Object.entries(SET_PATHS).map(([k, v]) => [v, k as SetName]));
+
+/** The member key a raw manifest list item stands for (normalized as the planner compares it). */
+export function memberKeyOfItem(set: SetName, item: unknown): string | undefined {
+  if (set === 'ipWhitelistApi' || set === 'ipWhitelistDashboard') {
+    const r = typeof item === 'string' ? checkIpv4Entry(item) : undefined;
+    return r?.ok ? r.cidr : undefined;
+  }
+  const record = item as { email?: unknown; name?: unknown } | null;
+  if (set === 'admins') return typeof record?.email === 'string' ? record.email.trim().toLowerCase() : undefined;
+  return typeof record?.name === 'string' ? record.name : undefined;
+}
 
 /** Members of a set as key → value (the value holds member attributes, `{}` when it has none). */
 export function setMembers(s: ProjectSettings, set: SetName): Map<string, Json> {

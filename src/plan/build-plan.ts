@@ -22,7 +22,7 @@ export interface PlanInputs {
 export function toDesiredInput(p: DesiredProject): DesiredInput {
   return {
     settings: p.settings,
-    sourceOf: (path) => ({ file: p.file, line: path === 'metadata.id' ? p.line : p.lineOf(path.split('.')) }),
+    sourceOf: (path, member) => ({ file: p.file, line: path === 'metadata.id' ? p.line : p.lineOf(path, member) }),
   };
 }
 

@@ -8,8 +8,8 @@ import { entersBilling, removeRisks, updateRisks, whitelistAddRisks } from './ri
 
 export interface DesiredInput {
   settings: ProjectSettings;
-  /** Manifest file:line of a setting's path (pure lookup in the parsed document). */
-  sourceOf(path: string): ChangeSource;
+  /** Manifest file:line of a setting (and of one member of a list), a lookup in memory. */
+  sourceOf(path: string, member?: string): ChangeSource;
 }
 
 export interface DiffResult {
@@ -56,16 +56,16 @@ function compareSets(d: DesiredInput, c: ProjectSettings, out: Change[]): void {
   for (const [set, path] of Object.entries(SET_PATHS) as [SetName, string][]) {
     const want = setMembers(d.settings, set);
     const have = setMembers(c, set);
-    let cached: ChangeSource | undefined;
-    const source = () => (cached ??= d.sourceOf(path)); // looked up only when something changed
+    // Looked up only when something changed: the list itself for removals, the item otherwise.
+    const source = (member?: string) => d.sourceOf(path, member);
     for (const [member, after] of want) {
       const before = have.get(member);
       if (before === undefined) {
         const risk = set.startsWith('ipWhitelist') ? whitelistAddRisks([...have.keys()], [...want.keys()], member) : [];
-        out.push({ action: 'add', projectId: id, path, member, before: null, after, reason: `${member} is in the manifest but not in the database`, source: source(), ...(risk.length ? { risk } : {}) });
+        out.push({ action: 'add', projectId: id, path, member, before: null, after, reason: `${member} is in the manifest but not in the database`, source: source(member), ...(risk.length ? { risk } : {}) });
       } else if (!jsonEqual(before, after)) {
         const risk = updateRisks(path, before, after);
-        out.push({ action: 'update', projectId: id, path, member, before, after, reason: `${member} differs`, source: source(), ...(risk.length ? { risk } : {}) });
+        out.push({ action: 'update', projectId: id, path, member, before, after, reason: `${member} differs`, source: source(member), ...(risk.length ? { risk } : {}) });
       }
     }
     for (const [member, before] of have) {

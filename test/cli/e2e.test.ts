@@ -74,6 +74,10 @@ describe('argosctl end to end on the embedded database', () => {
     expect(r.code).toBe(2);
     expect(r.stdout).toMatch(/~ spec\.status: "TRIAL" → "TEST"/);
     expect(r.stdout).toMatch(/\+ spec\.admins\[security@kbank\.example\]/);
+    const json = JSON.parse((await runCli(['plan', '--format', 'json'], { cwd })).stdout);
+    const added = json.changes.find((c: { action: string }) => c.action === 'add');
+    const manifestLines = readFileSync(path.join(cwd, 'projects/kbank-onboarding.yaml'), 'utf8').split('\n');
+    expect(manifestLines[added.source.line - 1]).toContain('- email: security@kbank.example'); // the item itself, not the list
     const md = await runCli(['plan', '--format', 'markdown'], { cwd });
     expect(md.stdout).toMatch(/<details><summary><code>kbank-onboarding<\/code>: 2 change\(s\)<\/summary>/);
   });
