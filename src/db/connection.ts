@@ -72,8 +72,12 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
   throw new UserError(`unsupported database URL "${displayUrl}"`, 'postgres://…, postgresql://…, pglite:PATH or memory:');
 }
 
+function migratorFor(db: Kysely<DatabaseSchema>): Migrator {
+  return new Migrator({ db, provider: migrationProvider, migrationTableName: 'argosctl_migrations', migrationLockTableName: 'argosctl_migration_lock' });
+}
+
 export async function migrateToLatest(db: Kysely<DatabaseSchema>): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: migrationProvider, migrationTableName: 'argosctl_migrations', migrationLockTableName: 'argosctl_migration_lock' });
+  const migrator = migratorFor(db);
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw new UserError(`database migration failed: ${(error as Error).message}`);
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
@@ -81,7 +85,7 @@ export async function migrateToLatest(db: Kysely<DatabaseSchema>): Promise<strin
 
 /** PostgreSQL is migrated on purpose (`argosctl db migrate`); other commands check it was. */
 async function assertMigrated(database: Database): Promise<void> {
-  const migrator = new Migrator({ db: database.db, provider: migrationProvider, migrationTableName: 'argosctl_migrations', migrationLockTableName: 'argosctl_migration_lock' });
+  const migrator = migratorFor(database.db);
   const pending = (await migrator.getMigrations()).filter((m) => !m.executedAt);
   if (pending.length) {
     throw new UserError(`the database ${database.displayUrl} needs ${pending.length} migration(s): ${pending.map((m) => m.name).join(', ')}`, 'run argosctl db migrate');
