@@ -1,7 +1,7 @@
 // Token benchmark: import 100,000 IDs and prune a full project, next to floors measured in the
 // same run (psql \copy of the same file; one hand-written DELETE of the same rows).
 import { $ } from 'zx';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { sql, type Kysely } from 'kysely';
 import { migrateToLatest, openDatabase } from '../db/connection.js';
@@ -53,15 +53,18 @@ export async function tokenBench(url: string, dialect: string, dir: string): Pro
     }
     await resetTokens(db);
     m.importMs = await timed(async () => {
-      const { readFileSync } = await import('node:fs');
       const parsed = parseTokenImport(idsFile, readFileSync(idsFile, 'utf8'));
       await registerTokens(db, PROJECT, parsed.ids);
     });
     m.importIdsPerSecond = Math.round(N / (Number(m.importMs) / 1000));
 
     await fillAndExpire(db, ids);
-    const [result] = await (async () => { const start = performance.now(); const r = await prunePass(db, { projects: [PROJECT] }); m.pruneMs = Math.round(performance.now() - start); return r; })();
-    m.pruneDeleted = result.expiredDeleted + result.volumeDeleted;
+    let deleted = 0;
+    m.pruneMs = await timed(async () => {
+      const [result] = await prunePass(db, { projects: [PROJECT] });
+      deleted = result.expiredDeleted + result.volumeDeleted;
+    });
+    m.pruneDeleted = deleted;
 
     await fillAndExpire(db, ids);
     const volume = Math.ceil(((N - N / 10) * 20) / 100);
