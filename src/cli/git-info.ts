@@ -28,8 +28,9 @@ export function prNumberFrom(env: NodeJS.ProcessEnv, commitMessage: string | und
 export function readGitInfo(cwd: string, env: NodeJS.ProcessEnv = process.env): GitInfo {
   const commit = env.GITHUB_SHA || git(['rev-parse', 'HEAD'], cwd);
   const branch = env.GITHUB_HEAD_REF || env.GITHUB_REF_NAME || git(['rev-parse', '--abbrev-ref', 'HEAD'], cwd);
-  const author = commit ? git(['log', '-1', '--format=%an <%ae>', commit], cwd) : undefined;
-  const message = commit ? git(['log', '-1', '--format=%B', commit], cwd) : undefined;
+  // GITHUB_SHA is a value from the environment: after --end-of-options it can only be a revision.
+  const author = commit ? git(['log', '-1', '--format=%an <%ae>', '--end-of-options', commit], cwd) : undefined;
+  const message = commit ? git(['log', '-1', '--format=%B', '--end-of-options', commit], cwd) : undefined;
   const pr = prNumberFrom(env, message);
   return { ...(commit ? { commit } : {}), ...(branch ? { branch } : {}), ...(author ? { author } : {}), ...(pr ? { pr } : {}) };
 }

@@ -2,6 +2,7 @@
 // and reports anything else as an internal bug.
 import { CommanderError } from 'commander';
 import { processContext, type CliContext } from './context.js';
+import { escapeTerminal } from '../render/escape-terminal.js';
 import { ExitCode, UserError } from './errors.js';
 import { buildProgram } from './program.js';
 
@@ -17,6 +18,17 @@ function asDatabaseError(err: unknown): string | undefined {
   return undefined;
 }
 
+/** Messages may quote user text; a few (apply refusals) are lists, so each line is escaped on its own. */
+const escapeLines = (text: string) => text.split('\n').map(escapeTerminal).join('\n');
+
+/** A bug's message (escaped: it may quote user text) and its stack frames. */
+function describeBug(err: unknown): string {
+  if (!(err instanceof Error)) return escapeTerminal(String(err));
+  const head = `${err.name}: ${err.message}`;
+  const frames = err.stack?.startsWith(head) ? err.stack.slice(head.length) : '';
+  return `${escapeTerminal(head)}${frames}`;
+}
+
 function wantsJson(argv: readonly string[]): boolean {
   return argv.some((a, i) => a === '--format=json' || (a === '--format' && argv[i + 1] === 'json'));
 }
@@ -24,9 +36,9 @@ function wantsJson(argv: readonly string[]): boolean {
 export async function run(argv: string[], ctx: CliContext): Promise<number> {
   let wroteStdout = false;
   const tracked: CliContext = { ...ctx, out: (t) => { wroteStdout = true; ctx.out(t); } };
-  /** An expected failure: one clear line on stderr, and with --format json one document on stdout. */
+  /** An expected failure: one clear line on stderr (user text in it escaped), and with --format json one document on stdout. */
   const fail = (message: string, hint: string | undefined, code: number) => {
-    ctx.err(`${ctx.errStyle.red('error')}: ${message}\n${hint ? `  hint: ${hint}\n` : ''}`);
+    ctx.err(`${ctx.errStyle.red('error')}: ${escapeLines(message)}\n${hint ? `  hint: ${escapeLines(hint)}\n` : ''}`);
     if (wantsJson(argv) && !wroteStdout) ctx.out(JSON.stringify({ error: { message, ...(hint ? { hint } : {}), exitCode: code } }, null, 2) + '\n');
     return code;
   };
@@ -39,7 +51,7 @@ export async function run(argv: string[], ctx: CliContext): Promise<number> {
     const database = asDatabaseError(err);
     if (database) return fail(database, 'nothing was written (the transaction was rolled back)', 1);
     if (err instanceof UserError) return fail(err.message, err.hint, err.exitCode);
-    ctx.err(`argosctl: internal error: ${(err as Error)?.stack ?? String(err)}\nThis is a bug in argosctl; please report it with the command you ran.\n`);
+    ctx.err(`argosctl: internal error: ${describeBug(err)}\nThis is a bug in argosctl; please report it with the command you ran.\n`);
     return 1;
   }
 }

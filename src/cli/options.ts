@@ -4,6 +4,8 @@ import { parseDuration } from '../util/duration.js';
 
 export const dirOption = () => new Option('--dir <dir>', 'manifest folder, searched recursively for *.yaml / *.yml').default('projects');
 export const databaseOption = () => new Option('--database-url <url>', 'postgres://…, pglite:PATH or memory: (default: $ARGOS_DATABASE_URL, else pglite:./.argos/db)');
+export const commentAuthorOption = () => new Option('--comment-author <login>',
+  'the GitHub login argosctl posts as; only its own comment or issue is updated (default: the token\'s user, else github-actions[bot])');
 export const projectOption = () => new Option('--project <id>', 'limit to this project (repeatable)').argParser(collect).default([] as string[]);
 
 export function collect(value: string, previous: string[]): string[] {

@@ -3,21 +3,22 @@
 // 65,536-character limit.
 import type { Diagnostic } from '../manifest/diagnostic.js';
 import type { Plan } from '../plan/plan-types.js';
+import { markdownCode as code, escapeMarkdown as md } from '../render/escape-markdown.js';
 import { renderPlanMarkdown } from '../render/plan-markdown.js';
 
 export const GITHUB_COMMENT_LIMIT = 65_536;
 /** Room kept for the cut note and closing tags. */
 const CUT_AT = GITHUB_COMMENT_LIMIT - 2_000;
 
+/** The folder name inside an HTML comment: nothing that could end the comment or the line. */
 export function commentMarker(dir: string): string {
-  return `<!-- argosctl:plan dir=${dir.replace(/-->/g, '')} -->`;
+  return `<!-- argosctl:plan dir=${dir.replace(/[<>\r\n]/g, '')} -->`;
 }
 
 export function diagnosticsMarkdown(diagnostics: readonly Diagnostic[]): string {
   const lines = ['### argosctl: the manifests are invalid', '', `${diagnostics.length} problem(s); nothing was planned.`, '',
     '| where | path | problem | allowed |', '|---|---|---|---|'];
-  const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-  for (const d of diagnostics) lines.push(`| \`${d.file}:${d.line}:${d.column}\` | \`${cell(d.path)}\` | ${cell(d.message)} | ${cell(d.allowed ?? '')} |`);
+  for (const d of diagnostics) lines.push(`| ${code(`${d.file}:${d.line}:${d.column}`)} | ${code(d.path)} | ${md(d.message)} | ${md(d.allowed ?? '')} |`);
   return lines.join('\n') + '\n';
 }
 
@@ -32,7 +33,7 @@ export function fitComment(body: string, pointer: string): string {
 
 export function planCommentBody(input: { dir: string; plan?: Plan; diagnostics?: readonly Diagnostic[]; sha?: string; runUrl?: string }): string {
   const main = input.plan ? renderPlanMarkdown(input.plan) : diagnosticsMarkdown(input.diagnostics ?? []);
-  const footer = `\n<sub>argosctl · manifests in \`${input.dir}\`${input.sha ? ` · commit ${input.sha.slice(0, 7)}` : ''}${input.runUrl ? ` · [run](${input.runUrl})` : ''}</sub>\n`;
+  const footer = `\n<sub>argosctl · manifests in ${code(input.dir)}${input.sha ? ` · commit ${md(input.sha.slice(0, 7))}` : ''}${input.runUrl ? ` · [run](${input.runUrl})` : ''}</sub>\n`;
   const pointer = input.runUrl ? `The full plan is in the [job summary](${input.runUrl}).` : 'The full plan is in the job summary.';
   return fitComment(`${commentMarker(input.dir)}\n${main}${footer}`, pointer);
 }

@@ -1,15 +1,17 @@
 // Publishes a plan on a pull request: one comment updated in place, the job summary, and the
-// `argosctl/plan` commit status.
+// `argosctl/plan` commit status. Only a comment argosctl wrote itself is ever edited: a comment
+// by anyone else that carries the marker (copied, quoted, forged) stays as it is.
 import { appendFileSync } from 'node:fs';
 import type { GithubClient } from './client.js';
 import type { GithubEnv } from './github-env.js';
+import { isAuthor, type PostingIdentity } from './identity.js';
 
 export const STATUS_CONTEXT = 'argosctl/plan';
 
-/** Finds the comment carrying `marker` and updates it, or creates it. Returns its id and whether it was new. */
-export async function upsertComment(client: GithubClient, env: GithubEnv, issueNumber: number, marker: string, body: string): Promise<{ id: number; created: boolean }> {
+/** Finds our comment carrying `marker` and updates it, or creates one. Returns its id and whether it was new. */
+export async function upsertComment(client: GithubClient, env: GithubEnv, issueNumber: number, marker: string, body: string, author: PostingIdentity): Promise<{ id: number; created: boolean }> {
   const comments = await client.paginate(client.rest.issues.listComments, { owner: env.owner, repo: env.repo, issue_number: issueNumber, per_page: 100 });
-  const existing = comments.find((c) => c.body?.includes(marker));
+  const existing = comments.find((c) => c.body?.includes(marker) && isAuthor(c.user, author));
   if (existing) {
     await client.rest.issues.updateComment({ owner: env.owner, repo: env.repo, comment_id: existing.id, body });
     return { id: existing.id, created: false };

@@ -1,19 +1,24 @@
-// Drift reports: text for people, markdown for the drift issue.
+// Drift reports: text for people, markdown for the drift issue. Values are escaped per medium.
 import { ORIGIN_TEXT, type DriftItem } from '../drift/classify-drift.js';
+import { markdownCode as code, escapeMarkdown as md } from './escape-markdown.js';
+import { escapeTerminal as t } from './escape-terminal.js';
 import { formatValue } from './format-value.js';
 
 export function renderDriftText(items: readonly DriftItem[]): string {
   if (items.length === 0) return 'No drift: the database matches the manifests.\n';
-  const lines = items.map((i) => `${i.projectId}  ${i.key}\n    ${ORIGIN_TEXT[i.origin]}: git ${formatValue(i.git)}, database ${formatValue(i.database)}, last applied ${formatValue(i.lastApplied)}${i.lastAppliedBy ? ` (${i.lastAppliedBy.commit?.slice(0, 7) ?? 'no commit'}${i.lastAppliedBy.pr ? `, PR #${i.lastAppliedBy.pr}` : ''}, ${i.lastAppliedBy.appliedAt})` : ''}`);
+  const lines = items.map((i) => {
+    const by = i.lastAppliedBy;
+    const applied = by ? ` (${by.commit ? t(by.commit.slice(0, 7)) : 'no commit'}${by.pr ? `, PR #${by.pr}` : ''}, ${t(by.appliedAt)})` : '';
+    return `${t(i.projectId)}  ${t(i.key)}\n    ${ORIGIN_TEXT[i.origin]}: git ${t(formatValue(i.git))}, database ${t(formatValue(i.database))}, last applied ${t(formatValue(i.lastApplied))}${applied}`;
+  });
   return `${lines.join('\n')}\n\n${items.length} difference(s).\n`;
 }
 
 export function renderDriftMarkdown(items: readonly DriftItem[]): string {
-  const cell = (s: string) => s.replace(/\|/g, '\\|');
   const out = ['### argosctl drift', '', `${items.length} difference(s) between the manifests and the database.`, '',
     '| project | setting | origin | git | database | last applied |', '|---|---|---|---|---|---|'];
   for (const i of items) {
-    out.push(`| \`${i.projectId}\` | \`${cell(i.key)}\` | ${ORIGIN_TEXT[i.origin]} | ${cell(formatValue(i.git))} | ${cell(formatValue(i.database))} | ${cell(formatValue(i.lastApplied))}${i.lastAppliedBy?.pr ? ` (#${i.lastAppliedBy.pr})` : ''} |`);
+    out.push(`| ${code(i.projectId)} | ${code(i.key)} | ${ORIGIN_TEXT[i.origin]} | ${md(formatValue(i.git))} | ${md(formatValue(i.database))} | ${md(formatValue(i.lastApplied))}${i.lastAppliedBy?.pr ? ` (#${i.lastAppliedBy.pr})` : ''} |`);
   }
   return out.join('\n') + '\n';
 }

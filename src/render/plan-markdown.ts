@@ -1,9 +1,9 @@
-// Markdown view of a plan, for pull-request comments and job summaries.
+// Markdown view of a plan, for pull-request comments and job summaries. Every value from a
+// manifest or the database goes through escapeMarkdown (`md`) or markdownCode (`code`).
 import type { ProjectSettings } from '../model/project-settings.js';
 import type { Plan } from '../plan/plan-types.js';
 import { SYMBOL, changeTarget, changeValues, createSummary, flags, groupByProject, summaryLine } from './describe-change.js';
-
-const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+import { markdownCode as code, escapeMarkdown as md } from './escape-markdown.js';
 
 export function renderPlanMarkdown(plan: Plan): string {
   const s = plan.summary;
@@ -15,21 +15,24 @@ export function renderPlanMarkdown(plan: Plan): string {
   const flagged = plan.changes.filter((c) => flags(c).length);
   if (flagged.length) {
     out.push('**Needs attention**', '');
-    for (const c of flagged) out.push(`- \`${c.projectId}\` ${SYMBOL[c.action]} \`${changeTarget(c)}\`: ${flags(c).join('; ')}`);
+    for (const c of flagged) out.push(`- ${code(c.projectId)} ${SYMBOL[c.action]} ${code(changeTarget(c))}: ${md(flags(c).join('; '))}`);
     out.push('');
   }
   for (const [projectId, changes] of groupByProject(plan.changes)) {
-    out.push(`<details><summary><code>${projectId}</code>: ${changes.length} change(s)</summary>`, '');
+    out.push(`<details><summary>${code(projectId)}: ${changes.length} change(s)</summary>`, '');
     const create = changes.find((c) => c.action === 'create');
     if (create) {
-      out.push(`Created from \`${create.source?.file}:${create.source?.line}\`:`, '');
-      for (const l of createSummary(create.after as unknown as ProjectSettings)) out.push(`- ${cell(l)}`);
+      out.push(`Created from ${code(`${create.source?.file}:${create.source?.line}`)}:`, '');
+      for (const l of createSummary(create.after as unknown as ProjectSettings)) out.push(`- ${md(l)}`);
     } else {
       out.push('| | setting | change | source |', '|---|---|---|---|');
-      for (const c of changes) out.push(`| ${SYMBOL[c.action]} | \`${cell(changeTarget(c))}\` | ${cell(changeValues(c))} ${flags(c).length ? `**${cell(flags(c).join('; '))}**` : ''} | ${c.source ? `\`${c.source.file}:${c.source.line}\`` : ''} |`);
+      for (const c of changes) {
+        const f = flags(c);
+        out.push(`| ${SYMBOL[c.action]} | ${code(changeTarget(c))} | ${md(changeValues(c))} ${f.length ? `**${md(f.join('; '))}**` : ''} | ${c.source ? code(`${c.source.file}:${c.source.line}`) : ''} |`);
+      }
     }
     out.push('', '</details>', '');
   }
-  if (plan.unmanaged.length) out.push(`_Unmanaged (no manifest, left unchanged): ${plan.unmanaged.map((u) => `\`${u}\``).join(', ')}_`, '');
+  if (plan.unmanaged.length) out.push(`_Unmanaged (no manifest, left unchanged): ${plan.unmanaged.map((u) => code(u)).join(', ')}_`, '');
   return out.join('\n');
 }

@@ -1,7 +1,9 @@
-// Terraform-like terminal view of a plan.
+// Terraform-like terminal view of a plan. Every value from a manifest or the database goes
+// through escapeTerminal (`t`).
 import type { ProjectSettings } from '../model/project-settings.js';
 import type { Plan } from '../plan/plan-types.js';
 import { SYMBOL, changeTarget, changeValues, createSummary, flags, groupByProject, summaryLine } from './describe-change.js';
+import { escapeTerminal as t } from './escape-terminal.js';
 import type { Style } from './style.js';
 import { objectDiffLines } from './value-diff.js';
 
@@ -11,29 +13,29 @@ export function renderPlanText(plan: Plan, style: Style): string {
   for (const [projectId, changes] of groupByProject(plan.changes)) {
     const create = changes.find((c) => c.action === 'create');
     if (create) {
-      lines.push(style.green(`+ project ${style.bold(projectId)} will be created`) + style.dim(create.source ? `  (${create.source.file}:${create.source.line})` : ''));
-      for (const l of createSummary(create.after as unknown as ProjectSettings)) lines.push(`    ${l}`);
+      lines.push(style.green(`+ project ${style.bold(t(projectId))} will be created`) + style.dim(create.source ? `  (${t(create.source.file)}:${create.source.line})` : ''));
+      for (const l of createSummary(create.after as unknown as ProjectSettings)) lines.push(`    ${t(l)}`);
       const f = flags(create);
       if (f.length) lines.push(`    ${style.red(`! ${f.join('; ')}`)}`);
     } else {
-      lines.push(style.yellow(`~ project ${style.bold(projectId)}`));
+      lines.push(style.yellow(`~ project ${style.bold(t(projectId))}`));
       for (const c of changes) {
         const detail = c.action === 'update' ? objectDiffLines(c.before, c.after) : undefined;
-        const values = detail ? '' : changeValues(c);
+        const values = detail ? '' : t(changeValues(c));
         const f = flags(c);
-        lines.push(`    ${paint[c.action](`${SYMBOL[c.action]} ${changeTarget(c)}`)}${values ? `: ${values}` : ''}${f.length ? `  ${style.red(`! ${f.join('; ')}`)}` : ''}${c.source ? style.dim(`  (${c.source.file}:${c.source.line})`) : ''}`);
-        for (const d of detail ?? []) lines.push(`        ${d.startsWith('+') ? style.green(d) : style.red(d)}`);
+        lines.push(`    ${paint[c.action](`${SYMBOL[c.action]} ${t(changeTarget(c))}`)}${values ? `: ${values}` : ''}${f.length ? `  ${style.red(`! ${f.join('; ')}`)}` : ''}${c.source ? style.dim(`  (${t(c.source.file)}:${c.source.line})`) : ''}`);
+        for (const d of detail ?? []) lines.push(`        ${d.startsWith('+') ? style.green(t(d)) : style.red(t(d))}`);
       }
     }
     lines.push('');
   }
   if (plan.unmanaged.length) {
-    lines.push(style.dim(`Unmanaged: ${plan.unmanaged.length} project(s) in the database have no manifest and are left unchanged: ${plan.unmanaged.slice(0, 20).join(', ')}${plan.unmanaged.length > 20 ? ', …' : ''}`), '');
+    lines.push(style.dim(`Unmanaged: ${plan.unmanaged.length} project(s) in the database have no manifest and are left unchanged: ${plan.unmanaged.slice(0, 20).map(t).join(', ')}${plan.unmanaged.length > 20 ? ', …' : ''}`), '');
   }
   const risky = plan.changes.filter((c) => c.risk?.length);
   if (risky.length) {
     lines.push(style.red(style.bold(`Risky changes: apply refuses these without --allow CLASS (or an allow rule in argosctl.yaml):`)));
-    for (const c of risky) lines.push(style.red(`  ! ${c.risk!.join(', ')}: ${c.projectId} ${changeTarget(c)}`));
+    for (const c of risky) lines.push(style.red(`  ! ${c.risk!.join(', ')}: ${t(c.projectId)} ${t(changeTarget(c))}`));
     lines.push('');
   }
   lines.push(style.bold(summaryLine(plan)));

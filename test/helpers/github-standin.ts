@@ -1,5 +1,7 @@
 // A local stand-in for the GitHub REST API on 127.0.0.1: just the endpoints argosctl uses, with
-// every request recorded and faults that can be queued (a 502, a secondary rate limit).
+// every request recorded and faults that can be queued (a 502, a secondary rate limit). Comments
+// and issues carry `user.login`: what the token posts as (`viewer`), or whoever a test says.
+// GET /user answers with the viewer, or 403 like the GITHUB_TOKEN of GitHub Actions.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -8,6 +10,12 @@ export interface RecordedRequest {
   path: string;
   body: string;
   authorization?: string;
+}
+
+export interface Comment {
+  id: number;
+  body: string;
+  user: { login: string };
 }
 
 interface Fault {
@@ -19,8 +27,10 @@ interface Fault {
 
 export class GithubStandIn {
   readonly requests: RecordedRequest[] = [];
-  readonly comments = new Map<number, { id: number; body: string }[]>();
-  readonly issues: { number: number; title: string; body: string; state: string; labels: { name: string }[] }[] = [];
+  readonly comments = new Map<number, Comment[]>();
+  readonly issues: { number: number; title: string; body: string; state: string; labels: { name: string }[]; user: { login: string } }[] = [];
+  /** Who the token is. `canReadUser: false` is the Actions GITHUB_TOKEN: GET /user is 403, posts are by github-actions[bot]. */
+  viewer = { login: 'argos-ci', canReadUser: true };
   readonly statuses: { sha: string; state: string; context: string; description: string }[] = [];
   private faults: Fault[] = [];
   private nextId = 1000;
@@ -36,6 +46,18 @@ export class GithubStandIn {
 
   async stop(): Promise<void> {
     await new Promise((resolve) => this.server?.close(resolve));
+  }
+
+  /** The login new comments and issues are written by, as GitHub would record it. */
+  get author(): string {
+    return this.viewer.canReadUser ? this.viewer.login : 'github-actions[bot]';
+  }
+
+  /** A comment written by someone else (or by us, with `login` = `author`). */
+  addComment(issue: number, body: string, login: string): Comment {
+    const comment = { id: this.nextId++, body, user: { login } };
+    this.comments.set(issue, [...(this.comments.get(issue) ?? []), comment]);
+    return comment;
   }
 
   /** The next request whose "METHOD path" matches gets this answer instead. */
@@ -60,12 +82,12 @@ export class GithubStandIn {
     }
     const json = body ? JSON.parse(body) : {};
     let m: RegExpExecArray | null;
-    if ((m = /^GET \/repos\/[^/]+\/[^/]+\/issues\/(\d+)\/comments$/.exec(line))) return send(200, this.comments.get(Number(m[1])) ?? []);
-    if ((m = /^POST \/repos\/[^/]+\/[^/]+\/issues\/(\d+)\/comments$/.exec(line))) {
-      const comment = { id: this.nextId++, body: json.body };
-      this.comments.set(Number(m[1]), [...(this.comments.get(Number(m[1])) ?? []), comment]);
-      return send(201, comment);
+    if (line === 'GET /user') {
+      return this.viewer.canReadUser ? send(200, { login: this.viewer.login, type: 'User' })
+        : send(403, { message: 'Resource not accessible by integration', documentation_url: 'https://docs.github.com/rest/users/users#get-the-authenticated-user' });
     }
+    if ((m = /^GET \/repos\/[^/]+\/[^/]+\/issues\/(\d+)\/comments$/.exec(line))) return send(200, this.comments.get(Number(m[1])) ?? []);
+    if ((m = /^POST \/repos\/[^/]+\/[^/]+\/issues\/(\d+)\/comments$/.exec(line))) return send(201, this.addComment(Number(m[1]), json.body, this.author));
     if ((m = /^PATCH \/repos\/[^/]+\/[^/]+\/issues\/comments\/(\d+)$/.exec(line))) {
       for (const list of this.comments.values()) {
         const c = list.find((x) => x.id === Number(m![1]));
@@ -83,7 +105,7 @@ export class GithubStandIn {
       return send(200, this.issues.filter((i) => (state === 'all' || i.state === state) && (!label || i.labels.some((l) => l.name === label))));
     }
     if (/^POST \/repos\/[^/]+\/[^/]+\/issues$/.test(line)) {
-      const issue = { number: this.issues.length + 1, title: json.title, body: json.body, state: 'open', labels: (json.labels ?? []).map((name: string) => ({ name })) };
+      const issue = { number: this.issues.length + 1, title: json.title, body: json.body, state: 'open', labels: (json.labels ?? []).map((name: string) => ({ name })), user: { login: this.author } };
       this.issues.push(issue);
       return send(201, issue);
     }

@@ -54,10 +54,10 @@ describe('plan renderers', () => {
     const md = renderPlanMarkdown(samplePlan());
     expect(md).toMatch(/^### argosctl plan\n\nPlan: 1 to create/);
     expect(md).toContain('| 1 | 2 | 1 | 0 | 2 | 1 | 1 |');
-    expect(md).toContain('- `bank` ~ `spec.status`: billing: credit usage may be charged');
+    expect(md).toContain('- <code>bank</code> ~ <code>spec.status</code>: billing: credit usage may be charged');
     expect(md).toContain('<details><summary><code>bank</code>: 3 change(s)</summary>');
     expect(md).toContain('<details><summary><code>new-one</code>: 1 change(s)</summary>');
-    expect(md).toContain('_Unmanaged (no manifest, left unchanged): `legacy`_');
+    expect(md).toContain('_Unmanaged (no manifest, left unchanged): <code>legacy</code>_');
   });
 
   it('an object-valued setting shows only the lines that changed', () => {

@@ -4,15 +4,14 @@ import { resolveDatabaseUrl, withDatabase } from '../../db/connection.js';
 import { readState } from '../../db/read-state.js';
 import { classifyDrift } from '../../drift/classify-drift.js';
 import { readApplyHistory, replayAudit } from '../../drift/audit-replay.js';
-import { githubClient } from '../../github/client.js';
 import { syncDriftIssue } from '../../github/drift-issue.js';
-import { readGithubEnv } from '../../github/github-env.js';
 import { buildPlan } from '../../plan/build-plan.js';
 import { renderDriftMarkdown, renderDriftText } from '../../render/drift.js';
 import type { CliContext } from '../context.js';
 import { ExitCode } from '../errors.js';
 import { loadValidManifests } from '../load-desired.js';
-import { databaseOption, dirOption, formatOption } from '../options.js';
+import { withGithub } from '../github-publish.js';
+import { commentAuthorOption, databaseOption, dirOption, formatOption } from '../options.js';
 
 export function driftCommand(ctx: CliContext): Command {
   return new Command('drift')
@@ -20,8 +19,9 @@ export function driftCommand(ctx: CliContext): Command {
     .addOption(dirOption())
     .addOption(formatOption(['text', 'markdown', 'json']))
     .option('--github-issue', 'open, update or close the repository\'s drift issue')
+    .addOption(commentAuthorOption())
     .addOption(databaseOption())
-    .action(async (opts: { dir: string; format: string; githubIssue?: boolean; databaseUrl?: string }) => {
+    .action(async (opts: { dir: string; format: string; githubIssue?: boolean; databaseUrl?: string; commentAuthor?: string }) => {
       const manifests = await loadValidManifests(ctx, opts.dir, opts.format);
       const { items, unmanaged } = await withDatabase(resolveDatabaseUrl(opts.databaseUrl), async ({ db }) => {
         const state = await readState(db);
@@ -32,9 +32,8 @@ export function driftCommand(ctx: CliContext): Command {
       if (opts.format === 'json') ctx.out(JSON.stringify({ drift: items.length > 0, items, unmanaged }, null, 2) + '\n');
       else ctx.out(opts.format === 'markdown' ? renderDriftMarkdown(items) : renderDriftText(items));
       if (opts.githubIssue) {
-        const env = readGithubEnv(ctx.env, false);
-        const client = githubClient(env, { onRetry: (m) => ctx.err(`github: ${m}\n`) });
-        const r = await syncDriftIssue(client, env, items.length ? renderDriftMarkdown(items) : undefined);
+        const r = await withGithub(ctx, false, opts.commentAuthor, (client, env, author) =>
+          syncDriftIssue(client, env, items.length ? renderDriftMarkdown(items) : undefined, author));
         if (r.action !== 'none') ctx.err(`github: drift issue #${r.number} ${r.action}\n`);
       }
       if (items.length) throw new ExitCode(2);

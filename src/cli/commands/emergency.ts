@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { breakGlass, type BreakGlassAction } from '../../apply/break-glass.js';
 import { describeHolder } from '../../apply/apply-lock.js';
 import { resolveDatabaseUrl, withDatabase } from '../../db/connection.js';
+import { escapeTerminal as t } from '../../render/escape-terminal.js';
 import type { CliContext } from '../context.js';
 import { actorName, readGitInfo } from '../git-info.js';
 import { databaseOption, parseDurationMs } from '../options.js';
@@ -20,8 +21,8 @@ function breakGlassCommand(ctx: CliContext, action: BreakGlassAction, descriptio
         actor: actorName(ctx.env), git, lock: { timeoutMs: opts.lockTimeout, holder: describeHolder(git.commit) },
       }));
       ctx.out(result.changed
-        ? `${projectId}: submissions ${result.before} → ${result.after} (audited). Update the manifest so the next apply keeps it.\n`
-        : `${projectId}: submissions already ${result.after}; nothing changed.\n`);
+        ? `${t(projectId)}: submissions ${result.before} → ${result.after} (audited). Update the manifest so the next apply keeps it.\n`
+        : `${t(projectId)}: submissions already ${result.after}; nothing changed.\n`);
     });
 }
 

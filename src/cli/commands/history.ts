@@ -1,10 +1,14 @@
-// argosctl history, blame and admins logins: the audit trail for auditors.
+// argosctl history, blame and admins logins: the audit trail for auditors. Actors, authors,
+// reasons, values and commit subjects are user text: escaped per output kind.
 import { execFileSync } from 'node:child_process';
 import { Command, InvalidArgumentError } from 'commander';
 import { resolveDatabaseUrl, withDatabase } from '../../db/connection.js';
 import { readState } from '../../db/read-state.js';
 import { readApplyHistory, replayAudit } from '../../drift/audit-replay.js';
 import { flattenSettings, settingKey } from '../../model/flatten.js';
+import { escapeCsv } from '../../render/escape-csv.js';
+import { markdownCode as code, escapeMarkdown as md } from '../../render/escape-markdown.js';
+import { escapeTerminal as t } from '../../render/escape-terminal.js';
 import { formatValue } from '../../render/format-value.js';
 import { parseDuration } from '../../util/duration.js';
 import type { CliContext } from '../context.js';
@@ -19,15 +23,11 @@ function parseSince(value: string): Date {
   return date;
 }
 
-const csvCell = (v: unknown) => {
-  const s = v === null || v === undefined ? '' : typeof v === 'string' ? v : JSON.stringify(v);
-  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-};
-
 function commitSubject(cwd: string, commit: string | null): string | undefined {
   if (!commit) return undefined;
   try {
-    return execFileSync('git', ['log', '-1', '--format=%s', commit], { cwd, stdio: ['ignore', 'pipe', 'ignore'], encoding: 'utf8' }).trim() || undefined;
+    // After --end-of-options, a commit recorded as `--output=/tmp/x` is a revision, never an option.
+    return execFileSync('git', ['log', '-1', '--format=%s', '--end-of-options', commit], { cwd, stdio: ['ignore', 'pipe', 'ignore'], encoding: 'utf8' }).trim() || undefined;
   } catch {
     return undefined; // not a checkout, or the commit is not here
   }
@@ -52,14 +52,13 @@ export function historyCommands(ctx: CliContext): Command[] {
       if (opts.format === 'json') return ctx.out(JSON.stringify(items, null, 2) + '\n');
       if (opts.format === 'csv') {
         const cols = ['time', 'actor', 'commit', 'author', 'pr', 'project', 'action', 'setting', 'before', 'after', 'reason'] as const;
-        return ctx.out([cols.join(','), ...items.map((i) => cols.map((c) => csvCell(i[c])).join(','))].join('\n') + '\n');
+        return ctx.out([cols.join(','), ...items.map((i) => cols.map((c) => escapeCsv(i[c])).join(','))].join('\n') + '\n');
       }
       if (opts.format === 'markdown') {
-        const cell = (s: string) => s.replace(/\|/g, '\\|');
         return ctx.out(['| time | actor | commit | PR | project | change | before | after |', '|---|---|---|---|---|---|---|---|',
-          ...items.map((i) => `| ${i.time} | ${cell(i.actor)} | ${i.commit?.slice(0, 7) ?? ''} | ${i.pr ? `#${i.pr}` : ''} | \`${i.project}\` | ${i.action} \`${cell(i.setting)}\` | ${cell(formatValue(i.before))} | ${cell(formatValue(i.after))} |`)].join('\n') + '\n');
+          ...items.map((i) => `| ${i.time} | ${md(i.actor)} | ${md(i.commit?.slice(0, 7) ?? '')} | ${i.pr ? `#${i.pr}` : ''} | ${code(i.project)} | ${i.action} ${code(i.setting)} | ${md(formatValue(i.before))} | ${md(formatValue(i.after))} |`)].join('\n') + '\n');
       }
-      ctx.out(items.length ? items.map((i) => `${i.time}  ${i.actor}  ${i.commit?.slice(0, 7) ?? '-------'}${i.pr ? ` #${i.pr}` : ''}  ${i.project}  ${i.action} ${i.setting}${i.action === 'create' ? '' : `: ${formatValue(i.before)} → ${formatValue(i.after)}`}\n`).join('') : 'No applied changes.\n');
+      ctx.out(items.length ? items.map((i) => `${i.time}  ${t(i.actor)}  ${t(i.commit?.slice(0, 7) ?? '-------')}${i.pr ? ` #${i.pr}` : ''}  ${t(i.project)}  ${i.action} ${t(i.setting)}${i.action === 'create' ? '' : `: ${t(formatValue(i.before))} → ${t(formatValue(i.after))}`}\n`).join('') : 'No applied changes.\n');
     });
 
   const blame = new Command('blame')
@@ -72,7 +71,7 @@ export function historyCommands(ctx: CliContext): Command[] {
         current: (await readState(db, [project])).projects.get(project),
         applied: replayAudit(await readApplyHistory(db, project)).get(project),
       }));
-      if (!current) throw new UserError(`project "${project}" does not exist in the database`);
+      if (!current) throw new UserError(`project "${project}" does not exist in the database`); // main escapes messages
       const subjects = new Map<string, string | undefined>();
       const lines = [...flattenSettings(current)].map(([key, value]) => {
         const last = applied?.get(key);
@@ -81,7 +80,7 @@ export function historyCommands(ctx: CliContext): Command[] {
         return { setting: key, value, setBy: setByGit ?? null, subject: setByGit?.commit ? subjects.get(setByGit.commit) ?? null : null, outsideGit: !setByGit };
       });
       if (opts.format === 'json') return ctx.out(JSON.stringify(lines, null, 2) + '\n');
-      ctx.out(lines.map((l) => `${l.setBy ? `${l.setBy.commit?.slice(0, 7) ?? '-------'}${l.setBy.pr ? ` #${l.setBy.pr}` : ''} ${l.setBy.actor} ${l.setBy.appliedAt.slice(0, 10)}` : '(not set by an apply)'}  ${l.setting} = ${formatValue(l.value)}${l.subject ? `  — ${l.subject}` : ''}\n`).join(''));
+      ctx.out(lines.map((l) => `${l.setBy ? `${t(l.setBy.commit?.slice(0, 7) ?? '-------')}${l.setBy.pr ? ` #${l.setBy.pr}` : ''} ${t(l.setBy.actor)} ${t(l.setBy.appliedAt.slice(0, 10))}` : '(not set by an apply)'}  ${t(l.setting)} = ${t(formatValue(l.value))}${l.subject ? `  — ${t(l.subject)}` : ''}\n`).join(''));
     });
 
   const admins = new Command('admins').description('project administrators');
@@ -96,7 +95,7 @@ export function historyCommands(ctx: CliContext): Command[] {
         .select(['logged_in_at', 'ip', 'user_agent']).where('email', '=', email.toLowerCase()).orderBy('logged_in_at', 'desc').limit(opts.limit).execute());
       const items = rows.map((r) => ({ time: new Date(r.logged_in_at).toISOString(), ip: r.ip, userAgent: r.user_agent }));
       if (opts.format === 'json') return ctx.out(JSON.stringify(items, null, 2) + '\n');
-      ctx.out(items.length ? items.map((i) => `${i.time}  ${i.ip ?? '-'}  ${i.userAgent ?? ''}\n`).join('') : `No login records for ${email}.\n`);
+      ctx.out(items.length ? items.map((i) => `${i.time}  ${t(i.ip ?? '-')}  ${t(i.userAgent ?? '')}\n`).join('') : `No login records for ${t(email)}.\n`);
     });
   return [history, blame, admins];
 }

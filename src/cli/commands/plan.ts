@@ -5,13 +5,14 @@ import { readState } from '../../db/read-state.js';
 import { buildPlan } from '../../plan/build-plan.js';
 import type { Plan } from '../../plan/plan-types.js';
 import { renderDiagnosticsText } from '../../render/diagnostics.js';
+import { escapeTerminal as t } from '../../render/escape-terminal.js';
 import { renderPlanMarkdown } from '../../render/plan-markdown.js';
 import { renderPlanText } from '../../render/plan-text.js';
 import type { CliContext } from '../context.js';
 import { ExitCode } from '../errors.js';
 import { actorName, readGitInfo } from '../git-info.js';
 import { loadValidManifests } from '../load-desired.js';
-import { databaseOption, dirOption, formatOption, projectOption } from '../options.js';
+import { commentAuthorOption, databaseOption, dirOption, formatOption, projectOption } from '../options.js';
 import { writePlanFile } from '../plan-file.js';
 import { publishPlan } from '../github-publish.js';
 
@@ -24,6 +25,7 @@ export interface PlanOptions {
   allowReopen?: boolean;
   databaseUrl?: string;
   githubComment?: boolean;
+  commentAuthor?: string;
 }
 
 export function renderPlan(plan: Plan, format: string, ctx: CliContext): string {
@@ -42,6 +44,7 @@ export function planCommand(ctx: CliContext): Command {
     .addOption(projectOption())
     .addOption(new Option('--allow-reopen', 'allow moving a CLOSE project to another status'))
     .option('--github-comment', 'also post the plan on the pull request (like `argosctl github comment`)')
+    .addOption(commentAuthorOption())
     .addOption(databaseOption())
     .action(async (opts: PlanOptions) => {
       const manifests = await loadValidManifests(ctx, opts.dir, opts.format);
@@ -53,14 +56,14 @@ export function planCommand(ctx: CliContext): Command {
         });
       });
       ctx.out(renderPlan(plan, opts.format, ctx));
-      if (opts.githubComment) await publishPlan(ctx, { dir: opts.dir, plan, diagnostics: plan.diagnostics });
+      if (opts.githubComment) await publishPlan(ctx, { dir: opts.dir, plan, diagnostics: plan.diagnostics, commentAuthor: opts.commentAuthor });
       if (plan.diagnostics.length) {
         if (opts.format !== 'json') ctx.err(renderDiagnosticsText(plan.diagnostics, ctx.errStyle));
         throw new ExitCode(1);
       }
       if (opts.out) {
         await writePlanFile(opts.out, { ...plan, manifestDir: opts.dir });
-        ctx.err(`Saved the plan to ${opts.out} (planned by ${actorName(ctx.env)}); apply it with: argosctl apply ${opts.out}\n`);
+        ctx.err(`Saved the plan to ${t(opts.out)} (planned by ${t(actorName(ctx.env))}); apply it with: argosctl apply ${t(opts.out)}\n`);
       }
       if (opts.detailedExitcode && plan.changes.length > 0) throw new ExitCode(2);
     });

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { resolveDatabaseUrl, withDatabase } from '../../db/connection.js';
 import type { DatabaseSchema } from '../../db/schema.js';
+import { escapeTerminal as t } from '../../render/escape-terminal.js';
 import { parseTokenImport } from '../../tokens/import-file.js';
 import { TokenError } from '../../tokens/token-errors.js';
 import { countTokens, deleteOldestTokens, deleteTokens, getToken, listTokens, registerTokens } from '../../tokens/token-store.js';
@@ -34,7 +35,7 @@ export function tokensCommand(ctx: CliContext): Command {
       try { text = readFileSync(file, 'utf8'); } catch { throw new UserError(`cannot read "${file}"`); }
       const parsed = parseTokenImport(file, text);
       if (parsed.problems.length) {
-        for (const p of parsed.problems.slice(0, 200)) ctx.err(`${file}:${p.line}: ${p.message}\n`);
+        for (const p of parsed.problems.slice(0, 200)) ctx.err(`${t(file)}:${p.line}: ${t(p.message)}\n`);
         if (parsed.problems.length > 200) ctx.err(`… and ${parsed.problems.length - 200} more\n`);
         throw new TokenError('invalid_token_id_format', `${parsed.problems.length} invalid line(s) in ${file}; nothing registered`, 'a token ID is 8 to 64 bytes of a-z A-Z 0-9 - _ . starting and ending with a letter or digit');
       }
