@@ -4,6 +4,7 @@
 import type { Diagnostic } from '../manifest/diagnostic.js';
 import type { Plan } from '../plan/plan-types.js';
 import { markdownCode as code, escapeMarkdown as md } from '../render/escape-markdown.js';
+import { escapeControls } from '../render/escape-terminal.js';
 import { renderPlanMarkdown } from '../render/plan-markdown.js';
 
 export const GITHUB_COMMENT_LIMIT = 65_536;
@@ -12,7 +13,7 @@ const CUT_AT = GITHUB_COMMENT_LIMIT - 2_000;
 
 /** The folder name inside an HTML comment: nothing that could end the comment or the line. */
 export function commentMarker(dir: string): string {
-  return `<!-- argosctl:plan dir=${dir.replace(/[<>\r\n]/g, '')} -->`;
+  return `<!-- argosctl:plan dir=${escapeControls(dir).replace(/[<>]/g, '')} -->`;
 }
 
 export function diagnosticsMarkdown(diagnostics: readonly Diagnostic[]): string {

@@ -1,15 +1,13 @@
-// argosctl history, blame and admins logins: the audit trail for auditors. Actors, authors,
-// reasons, values and commit subjects are user text: escaped per output kind.
+// argosctl history, blame and admins logins: the audit trail for auditors (rendered in
+// src/render/history.ts, where user text is escaped per output kind).
 import { execFileSync } from 'node:child_process';
 import { Command, InvalidArgumentError } from 'commander';
 import { resolveDatabaseUrl, withDatabase } from '../../db/connection.js';
 import { readState } from '../../db/read-state.js';
 import { readApplyHistory, replayAudit } from '../../drift/audit-replay.js';
 import { flattenSettings, settingKey } from '../../model/flatten.js';
-import { escapeCsv } from '../../render/escape-csv.js';
-import { markdownCode as code, escapeMarkdown as md } from '../../render/escape-markdown.js';
 import { escapeTerminal as t } from '../../render/escape-terminal.js';
-import { formatValue } from '../../render/format-value.js';
+import { renderBlameText, renderHistoryCsv, renderHistoryMarkdown, renderHistoryText, type BlameLine, type HistoryItem } from '../../render/history.js';
 import { parseDuration } from '../../util/duration.js';
 import type { CliContext } from '../context.js';
 import { UserError } from '../errors.js';
@@ -45,20 +43,12 @@ export function historyCommands(ctx: CliContext): Command[] {
         .$if(project !== undefined, (q) => q.where('project_id', '=', project!))
         .$if(opts.since !== undefined, (q) => q.where('applied_at', '>=', opts.since!))
         .orderBy('id').execute());
-      const items = rows.map((r) => ({
+      const items = rows.map((r): HistoryItem => ({
         id: String(r.id), time: new Date(r.applied_at).toISOString(), actor: r.actor, commit: r.git_commit, author: r.git_author, pr: r.pr_number,
         project: r.project_id, action: r.action, setting: settingKey(r.path, r.member), before: r.before, after: r.after, reason: r.reason, plan: r.plan_digest,
       }));
       if (opts.format === 'json') return ctx.out(JSON.stringify(items, null, 2) + '\n');
-      if (opts.format === 'csv') {
-        const cols = ['time', 'actor', 'commit', 'author', 'pr', 'project', 'action', 'setting', 'before', 'after', 'reason'] as const;
-        return ctx.out([cols.join(','), ...items.map((i) => cols.map((c) => escapeCsv(i[c])).join(','))].join('\n') + '\n');
-      }
-      if (opts.format === 'markdown') {
-        return ctx.out(['| time | actor | commit | PR | project | change | before | after |', '|---|---|---|---|---|---|---|---|',
-          ...items.map((i) => `| ${i.time} | ${md(i.actor)} | ${md(i.commit?.slice(0, 7) ?? '')} | ${i.pr ? `#${i.pr}` : ''} | ${code(i.project)} | ${i.action} ${code(i.setting)} | ${md(formatValue(i.before))} | ${md(formatValue(i.after))} |`)].join('\n') + '\n');
-      }
-      ctx.out(items.length ? items.map((i) => `${i.time}  ${t(i.actor)}  ${t(i.commit?.slice(0, 7) ?? '-------')}${i.pr ? ` #${i.pr}` : ''}  ${t(i.project)}  ${i.action} ${t(i.setting)}${i.action === 'create' ? '' : `: ${t(formatValue(i.before))} → ${t(formatValue(i.after))}`}\n`).join('') : 'No applied changes.\n');
+      ctx.out(opts.format === 'csv' ? renderHistoryCsv(items) : opts.format === 'markdown' ? renderHistoryMarkdown(items) : renderHistoryText(items));
     });
 
   const blame = new Command('blame')
@@ -73,14 +63,14 @@ export function historyCommands(ctx: CliContext): Command[] {
       }));
       if (!current) throw new UserError(`project "${project}" does not exist in the database`); // main escapes messages
       const subjects = new Map<string, string | undefined>();
-      const lines = [...flattenSettings(current)].map(([key, value]) => {
+      const lines = [...flattenSettings(current)].map(([key, value]): BlameLine => {
         const last = applied?.get(key);
         const setByGit = last && JSON.stringify(last.value) === JSON.stringify(value) ? last.setBy : undefined;
         if (setByGit?.commit && !subjects.has(setByGit.commit)) subjects.set(setByGit.commit, commitSubject(ctx.cwd, setByGit.commit));
         return { setting: key, value, setBy: setByGit ?? null, subject: setByGit?.commit ? subjects.get(setByGit.commit) ?? null : null, outsideGit: !setByGit };
       });
       if (opts.format === 'json') return ctx.out(JSON.stringify(lines, null, 2) + '\n');
-      ctx.out(lines.map((l) => `${l.setBy ? `${t(l.setBy.commit?.slice(0, 7) ?? '-------')}${l.setBy.pr ? ` #${l.setBy.pr}` : ''} ${t(l.setBy.actor)} ${t(l.setBy.appliedAt.slice(0, 10))}` : '(not set by an apply)'}  ${t(l.setting)} = ${t(formatValue(l.value))}${l.subject ? `  — ${t(l.subject)}` : ''}\n`).join(''));
+      ctx.out(renderBlameText(lines));
     });
 
   const admins = new Command('admins').description('project administrators');
