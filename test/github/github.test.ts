@@ -1,13 +1,18 @@
 // The GitHub side over real HTTP against a local stand-in: one plan comment updated in place,
 // retries on 502 and secondary rate limits, validation errors shown instead of a plan, long plans
-// cut under the limit, the commit status, the drift issue's life, and no secret sent.
+// cut under the limit, the commit status, the drift issue's life, and no secret sent. Only our own
+// comment and issue are ever edited; 401/403/422/500/unreachable are one clear line without the token.
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateProjects } from '../../src/bench/generate.js';
+import { githubClient } from '../../src/github/client.js';
 import { GITHUB_COMMENT_LIMIT } from '../../src/github/comment-body.js';
+import { DRIFT_LABEL, DRIFT_MARKER, syncDriftIssue } from '../../src/github/drift-issue.js';
 import { runCli, tempDir } from '../helpers/cli.js';
 import { GithubStandIn } from '../helpers/github-standin.js';
 
@@ -135,5 +140,127 @@ describe('GitHub integration against a local stand-in', () => {
     } finally {
       await db.close();
     }
+  });
+});
+
+describe('the plan comment and the drift issue are ours only; GitHub failures are one clear line', () => {
+  let gh: GithubStandIn;
+  let cwd: string;
+  let env: NodeJS.ProcessEnv;
+  const MARKER = '<!-- argosctl:plan dir=projects -->';
+  const invalidEnv = (pr: number): NodeJS.ProcessEnv => {
+    writeFileSync(path.join(cwd, `event-${pr}.json`), JSON.stringify({ pull_request: { number: pr } }));
+    return { ...env, GITHUB_EVENT_PATH: path.join(cwd, `event-${pr}.json`) };
+  };
+
+  beforeAll(async () => {
+    gh = await new GithubStandIn().start();
+    // Invalid manifests: `github comment` posts the validation errors without touching a database (fast).
+    cwd = tempDir();
+    mkdirSync(path.join(cwd, 'projects'));
+    writeFileSync(path.join(cwd, 'projects/p.yaml'), 'apiVersion: argosctl/v1\nkind: Project\nmetadata: { id: p, name: P }\nspec: { status: LIVE }\n');
+    env = { GITHUB_TOKEN: TOKEN, GITHUB_REPOSITORY: 'acme/idv', GITHUB_API_URL: gh.url, ARGOSCTL_GITHUB_RETRY_BASE_MS: '10' };
+  });
+  afterAll(async () => { await gh.stop(); });
+
+  it('a foreign comment carrying the marker stays untouched; ours is created, then updated', async () => {
+    gh.viewer = { login: 'argos-ci', canReadUser: true };
+    const forged = gh.addComment(11, `${MARKER}\nmallory wrote this`, 'mallory');
+    const first = await runCli(['github', 'comment'], { cwd, env: invalidEnv(11) });
+    expect(first.code).toBe(1);
+    expect(first.stderr).toMatch(/posting as argos-ci \(the token's user\)/);
+    expect(first.stderr).toMatch(/created the plan comment/);
+    const second = await runCli(['github', 'comment'], { cwd, env: invalidEnv(11) });
+    expect(second.stderr).toMatch(/updated the plan comment/);
+    const comments = gh.comments.get(11)!;
+    expect(comments).toHaveLength(2);
+    expect(comments[0]).toEqual({ ...forged, body: `${MARKER}\nmallory wrote this` });
+    expect(comments[1]).toMatchObject({ user: { login: 'argos-ci' }, body: expect.stringMatching(/the manifests are invalid/) });
+    expect(gh.requests.filter((r) => r.method === 'PATCH' && r.path.endsWith(`/comments/${forged.id}`))).toHaveLength(0);
+  });
+
+  it('when GET /user is refused (the GITHUB_TOKEN of Actions) it posts as github-actions[bot] and updates only that comment', async () => {
+    gh.viewer = { login: 'argos-ci', canReadUser: false };
+    const other = gh.addComment(12, `${MARKER}\nold`, 'argos-ci');
+    const bots = gh.addComment(12, `${MARKER}\nold`, 'github-actions[bot]');
+    const r = await runCli(['github', 'comment'], { cwd, env: invalidEnv(12) });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/posting as github-actions\[bot\] \(GET \/user is not allowed/);
+    expect(r.stderr).toMatch(new RegExp(`updated the plan comment ${bots.id} `));
+    expect(gh.comments.get(12)).toHaveLength(2);
+    expect(gh.comments.get(12)![0]).toEqual({ ...other, body: `${MARKER}\nold` });
+    expect(gh.comments.get(12)![1].body).toMatch(/the manifests are invalid/);
+  });
+
+  it('--comment-author names the account: plan --github-comment updates its comment and does not ask GET /user', async () => {
+    gh.viewer = { login: 'argos-ci', canReadUser: true };
+    const valid = tempDir('examples/startup');
+    writeFileSync(path.join(valid, 'event.json'), JSON.stringify({ pull_request: { number: 13 } }));
+    gh.addComment(13, `${MARKER}\nnot ours`, 'argos-ci');
+    const ours = gh.addComment(13, `${MARKER}\nold`, 'deploy-bot');
+    const before = gh.requests.length;
+    const r = await runCli(['plan', '--github-comment', '--comment-author', 'deploy-bot', '--database-url', 'memory:'],
+      { cwd: valid, env: { ...env, GITHUB_EVENT_PATH: path.join(valid, 'event.json') } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(new RegExp(`posting as deploy-bot \\(--comment-author\\)[\\s\\S]*updated the plan comment ${ours.id} `));
+    expect(gh.comments.get(13)!.map((c) => c.body)).toEqual([`${MARKER}\nnot ours`, expect.stringMatching(/### argosctl plan/)]);
+    expect(gh.requests.slice(before).some((q) => q.path === '/user')).toBe(false);
+  });
+
+  it('the drift issue: a foreign issue with the label and the marker is left alone; ours is opened, updated, closed', async () => {
+    const client = githubClient({ token: TOKEN, owner: 'acme', repo: 'idv', apiUrl: gh.url });
+    const githubEnv = { token: TOKEN, owner: 'acme', repo: 'idv', apiUrl: gh.url };
+    gh.issues.push({ number: 1, title: 'forged', body: `${DRIFT_MARKER}\nmallory`, state: 'open', labels: [{ name: DRIFT_LABEL }], user: { login: 'mallory' } });
+    const me = { login: 'argos-ci', source: 'token' } as const;
+    expect(await syncDriftIssue(client, githubEnv, '### drift', me)).toEqual({ action: 'opened', number: 2 });
+    expect(await syncDriftIssue(client, githubEnv, '### more drift', me)).toEqual({ action: 'updated', number: 2 });
+    expect(await syncDriftIssue(client, githubEnv, undefined, me)).toEqual({ action: 'closed', number: 2 });
+    expect(gh.issues[0]).toMatchObject({ body: `${DRIFT_MARKER}\nmallory`, state: 'open' });
+    expect(gh.issues[1]).toMatchObject({ user: { login: 'argos-ci' }, state: 'closed' });
+  });
+
+  const closedPort = async () => {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    await new Promise((resolve) => server.close(resolve));
+    return port;
+  };
+  const failures: [string, () => Promise<NodeJS.ProcessEnv | void>, RegExp][] = [
+    ['401', async () => gh.failNext(/^GET \/user$/, 401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' }),
+      /^error: GitHub refused GET \/user \(401 Bad credentials\)$/],
+    ['403', async () => gh.failNext(/^POST .*\/comments$/, 403, { message: 'Resource not accessible by integration' }),
+      /^error: GitHub refused POST \/repos\/acme\/idv\/issues\/14\/comments \(403 Resource not accessible by integration\)$/],
+    ['422, with a message that echoes the token and an ANSI escape', async () => gh.failNext(/^POST .*\/comments$/, 422, { message: `Validation Failed for ${TOKEN} \u001b[31m` }),
+      /^error: GitHub refused POST \/repos\/acme\/idv\/issues\/14\/comments \(422 Validation Failed for \[REDACTED\] \\x1b\[31m\)$/],
+    ['500 (after the retries)', async () => { for (let i = 0; i < 4; i++) gh.failNext(/^GET .*\/comments$/, 500, { message: 'Server Error' }); },
+      /^error: GitHub failed on GET \/repos\/acme\/idv\/issues\/14\/comments \(500 Server Error\)$/],
+    ['unreachable (a closed port)', async () => ({ GITHUB_API_URL: `http://127.0.0.1:${await closedPort()}` }),
+      /^error: cannot reach the GitHub API at 127\.0\.0\.1:\d+ \(ECONNREFUSED\)$/],
+  ];
+  it.each(failures)('GitHub %s: exit 1, one clear line, no stack trace, no token', async (_name, arrange, line) => {
+    gh.viewer = { login: 'argos-ci', canReadUser: true };
+    const extra = (await arrange()) ?? {};
+    const r = await runCli(['github', 'comment'], { cwd, env: { ...invalidEnv(14), ...extra } });
+    expect(r.code).toBe(1);
+    const errors = r.stderr.split('\n').filter((l) => l.startsWith('error:'));
+    expect(errors, r.stderr).toHaveLength(1);
+    expect(errors[0]).toMatch(line);
+    expect(r.stderr).toMatch(/\n {2}hint: \S/);
+    expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
+    expect(r.stdout + r.stderr).not.toContain(TOKEN);
+    expect(gh.comments.get(14) ?? []).toHaveLength(0);
+  });
+
+  it('with --format json a GitHub failure still leaves exactly one JSON document on stdout', async () => {
+    gh.failNext(/^GET \/user$/, 401, { message: 'Bad credentials' });
+    const valid = tempDir('examples/startup');
+    writeFileSync(path.join(valid, 'event.json'), JSON.stringify({ pull_request: { number: 15 } }));
+    const r = await runCli(['plan', '--github-comment', '--format', 'json', '--database-url', 'memory:'],
+      { cwd: valid, env: { ...env, GITHUB_EVENT_PATH: path.join(valid, 'event.json') } });
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout)).toHaveProperty('formatVersion');
+    expect(r.stderr.split('\n').filter((l) => l.startsWith('error:'))).toEqual(['error: GitHub refused GET /user (401 Bad credentials)']);
+    expect(r.stdout + r.stderr).not.toContain(TOKEN);
   });
 });
