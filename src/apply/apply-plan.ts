@@ -21,6 +21,8 @@ export interface ApplyOptions extends ApplyContext {
   check?(plan: Plan, state: CurrentState): void;
   /** Asked with the lock held, after the checks; false cancels without writing. */
   confirm?(plan: Plan): Promise<boolean>;
+  /** The master key that seals newly issued secrets (default: from the environment). */
+  masterKey?: () => Buffer;
   /** Told when writing starts and ends (the CLI shows it on stderr). */
   onProgress?(message: string): void;
 }
@@ -46,7 +48,7 @@ export async function lockedApply(db: Kysely<DatabaseSchema>, scope: readonly st
     const counter = new StatementCounter();
     const started = performance.now();
     options.onProgress?.(`writing ${plan.changes.length} change(s) to ${plan.summary.projectsChanged} project(s) in one transaction…`);
-    await writeChanges(tx, plan.changes, counter);
+    await writeChanges(tx, plan.changes, counter, options.masterKey);
     await writeAuditRows(tx, plan.changes, plan.planDigest, options, counter);
     await counter.run(() => tx.insertInto('applied_plans').values({ plan_digest: plan.planDigest, actor: options.actor, change_count: plan.changes.length }).execute());
     options.onProgress?.(`wrote ${counter.statements} statement(s) in ${Math.round(performance.now() - started)} ms; committing`);

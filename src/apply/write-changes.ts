@@ -8,6 +8,8 @@ import type { Change } from '../plan/plan-types.js';
 import type { DatabaseSchema } from '../db/schema.js';
 import { chunksFor, jsonb } from '../db/sql-values.js';
 import type { StatementCounter } from './fault-injection.js';
+import { syncApiKey } from '../keys/api-key.js';
+import { resolveMasterKey } from '../keys/master-key.js';
 
 type Tx = Transaction<DatabaseSchema>;
 
@@ -20,6 +22,7 @@ function projectRow(s: ProjectSettings) {
     token_volume_ratio: s.tokenVolumeRatio, token_volume_priority: s.tokenVolumePriority,
     encrypted_only: s.encryptedOnly, encryption_method: s.encryptionMethod, privacy_protection: s.privacyProtection,
     secure_transmission: s.secureTransmission, secure_transmission_public_key: s.secureTransmissionPublicKey,
+    api_key_rotation: s.apiKeyRotation, api_key_previous_valid_seconds: s.apiKeyPreviousValidSeconds,
   };
 }
 
@@ -126,7 +129,20 @@ async function changeMembers(tx: Tx, changes: Change[], counter: StatementCounte
   await insertMembers(tx, adds, counter);
 }
 
-export async function writeChanges(tx: Tx, changes: readonly Change[], counter: StatementCounter): Promise<void> {
+/** A new API key for every created project that declares one, and for every rotation change. */
+async function issueApiKeys(tx: Tx, creates: ProjectSettings[], updates: Change[], masterKey: () => Buffer, counter: StatementCounter): Promise<void> {
+  for (const s of creates) {
+    if (s.apiKeyRotation) await counter.run(() => syncApiKey(tx, s.id, s.apiKeyRotation, s.apiKeyPreviousValidSeconds, masterKey));
+  }
+  for (const c of updates.filter((u) => u.path === 'spec.security.apiKey.rotation')) {
+    const row = await tx.selectFrom('projects').select(['api_key_previous_valid_seconds']).where('id', '=', c.projectId).executeTakeFirstOrThrow();
+    await counter.run(() => syncApiKey(tx, c.projectId, c.after as number | null, row.api_key_previous_valid_seconds, masterKey));
+  }
+}
+
+/** `masterKey` seals newly issued secrets; by default it comes from the environment. */
+export async function writeChanges(tx: Tx, changes: readonly Change[], counter: StatementCounter,
+  masterKey: () => Buffer = () => resolveMasterKey(undefined)): Promise<void> {
   const creates: ProjectSettings[] = [];
   const scalarUpdates: Change[] = [];
   const memberChanges: Change[] = [];
@@ -141,4 +157,5 @@ export async function writeChanges(tx: Tx, changes: readonly Change[], counter: 
   await insertCreates(tx, creates, counter);
   await updateProjects(tx, scalarUpdates, counter);
   await changeMembers(tx, memberChanges, counter);
+  await issueApiKeys(tx, creates, scalarUpdates, masterKey, counter);
 }

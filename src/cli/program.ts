@@ -10,6 +10,9 @@ import { historyCommands } from './commands/history.js';
 import { pruneCommand } from './commands/prune.js';
 import { tokensCommand } from './commands/tokens.js';
 import { workerCommand } from './commands/worker.js';
+import { checkCommand } from './commands/check.js';
+import { keysCommand } from './commands/keys.js';
+import { serveCommand } from './commands/serve.js';
 import { planCommand } from './commands/plan.js';
 import { validateCommand } from './commands/validate.js';
 import type { CliContext } from './context.js';
@@ -24,6 +27,7 @@ export function buildProgram(ctx: CliContext): Command {
     .configureOutput({ writeOut: (s) => ctx.out(s), writeErr: (s) => ctx.err(s) })
     .exitOverride();
   const commands = [validateCommand(ctx), planCommand(ctx), applyCommand(ctx), ...emergencyCommands(ctx), tokensCommand(ctx), pruneCommand(ctx), workerCommand(ctx), driftCommand(ctx), ...historyCommands(ctx), githubCommand(ctx), dbCommand(ctx)];
+  commands.push(serveCommand(ctx), checkCommand(ctx), keysCommand(ctx));
   for (const cmd of commands) {
     cmd.exitOverride().configureOutput({ writeOut: (s) => ctx.out(s), writeErr: (s) => ctx.err(s) });
     for (const sub of cmd.commands) sub.exitOverride().configureOutput({ writeOut: (s) => ctx.out(s), writeErr: (s) => ctx.err(s) });

@@ -83,12 +83,15 @@ export async function migrateToLatest(db: Kysely<DatabaseSchema>): Promise<strin
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
 
+export async function pendingMigrations(db: Kysely<DatabaseSchema>): Promise<string[]> {
+  return (await migratorFor(db).getMigrations()).filter((m) => !m.executedAt).map((m) => m.name);
+}
+
 /** PostgreSQL is migrated on purpose (`argosctl db migrate`); other commands check it was. */
 async function assertMigrated(database: Database): Promise<void> {
-  const migrator = migratorFor(database.db);
-  const pending = (await migrator.getMigrations()).filter((m) => !m.executedAt);
+  const pending = await pendingMigrations(database.db);
   if (pending.length) {
-    throw new UserError(`the database ${database.displayUrl} needs ${pending.length} migration(s): ${pending.map((m) => m.name).join(', ')}`, 'run argosctl db migrate');
+    throw new UserError(`the database ${database.displayUrl} needs ${pending.length} migration(s): ${pending.join(', ')}`, 'run argosctl db migrate');
   }
 }
 

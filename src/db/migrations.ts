@@ -168,6 +168,60 @@ CREATE TABLE worker_ticks (
 );
 `;
 
+// The service (issue 10): API keys (only a SHA-256 hash and a fingerprint; the plaintext sealed
+// with the master key until its one reveal), the reveal audit, Liveform sessions, and the first
+// use of tokens that are not pre-registered (the 3-minute rule).
+const m003 = `
+ALTER TABLE projects
+  ADD COLUMN api_key_rotation integer CHECK (api_key_rotation >= 1),
+  ADD COLUMN api_key_previous_valid_seconds integer CHECK (api_key_previous_valid_seconds > 0);
+
+CREATE TABLE api_keys (
+  project_id text NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+  rotation integer NOT NULL CHECK (rotation >= 1),
+  key_hash bytea NOT NULL CHECK (length(key_hash) = 32),
+  fingerprint text NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  valid_until timestamptz,
+  sealed bytea,
+  revealed_at timestamptz,
+  revealed_by text,
+  PRIMARY KEY (project_id, rotation),
+  CONSTRAINT revealed_once CHECK (sealed IS NULL OR revealed_at IS NULL)
+);
+
+CREATE TABLE key_reveals (
+  id bigserial PRIMARY KEY,
+  project_id text NOT NULL,
+  secret text NOT NULL,
+  rotation integer NOT NULL,
+  fingerprint text NOT NULL,
+  revealed_by text NOT NULL,
+  revealed_at timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE TABLE liveform_sessions (
+  id uuid PRIMARY KEY,
+  project_id text NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+  token_id text,
+  pre_registered boolean NOT NULL,
+  client_ip inet,
+  started_at timestamptz NOT NULL,
+  completed_at timestamptz,
+  result text CHECK (result IN ('approved','rejected','pending')),
+  CONSTRAINT completed_has_result CHECK ((completed_at IS NULL) = (result IS NULL))
+);
+
+CREATE TABLE token_uses (
+  project_id text NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+  token_id text NOT NULL CHECK (octet_length(token_id) BETWEEN 1 AND 256),
+  first_used_at timestamptz NOT NULL,
+  final_result text CHECK (final_result IN ('approved','rejected','pending')),
+  final_at timestamptz,
+  PRIMARY KEY (project_id, token_id)
+);
+`;
+
 function rawMigration(up: string): Migration {
   return { up: async (db: Kysely<unknown>) => { await sql.raw(up).execute(db); } };
 }
@@ -175,6 +229,7 @@ function rawMigration(up: string): Migration {
 export const MIGRATIONS: Record<string, Migration> = {
   '001_projects': rawMigration(m001),
   '002_tokens': rawMigration(m002),
+  '003_service': rawMigration(m003),
 };
 
 export const migrationProvider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -47,6 +47,7 @@ export async function readState(db: Kysely<DatabaseSchema>, only?: readonly stri
       tokenVolumePriority: r.token_volume_priority as ProjectSettings['tokenVolumePriority'],
       encryptedOnly: r.encrypted_only, encryptionMethod: r.encryption_method as ProjectSettings['encryptionMethod'], encryptionKeys: [],
       privacyProtection: r.privacy_protection, secureTransmission: r.secure_transmission, secureTransmissionPublicKey: r.secure_transmission_public_key,
+      apiKeyRotation: r.api_key_rotation, apiKeyPreviousValidSeconds: r.api_key_previous_valid_seconds,
       ipWhitelistDashboard: [], ipWhitelistApi: [], admins: [],
     });
   }

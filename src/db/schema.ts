@@ -25,6 +25,8 @@ export interface ProjectsTable {
   privacy_protection: boolean;
   secure_transmission: boolean;
   secure_transmission_public_key: string | null;
+  api_key_rotation: Generated<number | null>;
+  api_key_previous_valid_seconds: Generated<number | null>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -141,7 +143,54 @@ export interface WorkerTicksTable {
   status: string;
 }
 
+export interface ApiKeysTable {
+  project_id: string;
+  rotation: number;
+  /** SHA-256 of the key: what requests are compared against. */
+  key_hash: Uint8Array;
+  fingerprint: string;
+  created_at: Timestamp;
+  valid_until: Date | null;
+  /** The plaintext sealed with the master key until its one reveal; then NULL. */
+  sealed: Uint8Array | null;
+  revealed_at: Date | null;
+  revealed_by: string | null;
+}
+
+export interface KeyRevealsTable {
+  id: Generated<string>;
+  project_id: string;
+  secret: string;
+  rotation: number;
+  fingerprint: string;
+  revealed_by: string;
+  revealed_at: Timestamp;
+}
+
+export interface LiveformSessionsTable {
+  id: string;
+  project_id: string;
+  token_id: string | null;
+  pre_registered: boolean;
+  client_ip: string | null;
+  started_at: Timestamp;
+  completed_at: Date | null;
+  result: string | null;
+}
+
+export interface TokenUsesTable {
+  project_id: string;
+  token_id: string;
+  first_used_at: Timestamp;
+  final_result: string | null;
+  final_at: Date | null;
+}
+
 export interface DatabaseSchema {
+  api_keys: ApiKeysTable;
+  key_reveals: KeyRevealsTable;
+  liveform_sessions: LiveformSessionsTable;
+  token_uses: TokenUsesTable;
   tokens: TokensTable;
   token_counts: TokenCountsTable;
   token_events: TokenEventsTable;

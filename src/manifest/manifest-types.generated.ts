@@ -204,6 +204,7 @@ export interface Security {
    */
   privacyProtection?: boolean;
   secureTransmission?: SecureTransmission;
+  apiKey?: ApiKey;
   ipWhitelist?: IpWhitelist;
 }
 export interface SecureTransmission {
@@ -212,6 +213,19 @@ export interface SecureTransmission {
    * Path of a PEM public key file, relative to the manifest.
    */
   publicKey?: string;
+}
+/**
+ * The project's API key (header x-api-key). argosctl issues the material at apply; it is shown once by `argosctl keys reveal PROJECT api-key` and never appears in manifests or plans.
+ */
+export interface ApiKey {
+  /**
+   * Bump to issue a new key; the previous one stays valid for previousKeyValidFor.
+   */
+  rotation: number;
+  /**
+   * How long the previous key keeps working after a rotation.
+   */
+  previousKeyValidFor?: string;
 }
 export interface IpWhitelist {
   dashboard?: string[];

@@ -60,6 +60,8 @@ export function normalizeManifest(manifest: ProjectManifest, manifestFile: strin
     privacyProtection: spec.security?.privacyProtection ?? false,
     secureTransmission: st?.enabled ?? false,
     secureTransmissionPublicKey: st?.publicKey ? canonicalPublicKey(path.resolve(path.dirname(manifestFile), st.publicKey)) : null,
+    apiKeyRotation: spec.security?.apiKey?.rotation ?? null,
+    apiKeyPreviousValidSeconds: spec.security?.apiKey ? parseDuration(spec.security.apiKey.previousKeyValidFor ?? '24h') ?? null : null,
     ipWhitelistDashboard: cidrs(spec.security?.ipWhitelist?.dashboard),
     ipWhitelistApi: cidrs(spec.security?.ipWhitelist?.api),
     admins: [...new Set((spec.admins ?? []).map((a) => a.email.trim().toLowerCase()))].sort(),

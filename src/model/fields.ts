@@ -29,6 +29,8 @@ export const SCALAR_FIELDS: readonly ScalarField[] = [
   { path: 'spec.security.privacyProtection', column: 'privacy_protection', get: (s) => s.privacyProtection },
   { path: 'spec.security.secureTransmission.enabled', column: 'secure_transmission', get: (s) => s.secureTransmission },
   { path: 'spec.security.secureTransmission.publicKey', column: 'secure_transmission_public_key', get: (s) => s.secureTransmissionPublicKey },
+  { path: 'spec.security.apiKey.rotation', column: 'api_key_rotation', get: (s) => s.apiKeyRotation },
+  { path: 'spec.security.apiKey.previousKeyValidFor', column: 'api_key_previous_valid_seconds', get: (s) => s.apiKeyPreviousValidSeconds },
 ];
 
 export const SCALAR_BY_PATH = new Map(SCALAR_FIELDS.map((f) => [f.path, f]));

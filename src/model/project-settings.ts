@@ -47,6 +47,10 @@ export interface ProjectSettings {
   secureTransmission: boolean;
   /** PEM text of the public key: public by nature, so it may be shown (as a fingerprint). */
   secureTransmissionPublicKey: string | null;
+  /** Bumping it issues a new API key at apply (null: the project has no API key). */
+  apiKeyRotation: number | null;
+  /** How long the previous API key keeps working after a rotation. */
+  apiKeyPreviousValidSeconds: number | null;
   ipWhitelistDashboard: string[];
   ipWhitelistApi: string[];
   admins: string[];

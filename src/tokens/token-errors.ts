@@ -4,7 +4,10 @@ import { GuardError, UserError } from '../cli/errors.js';
 export type TokenErrorCode =
   | 'invalid_payload' | 'invalid_project' | 'invalid_token_id' | 'invalid_token_id_format'
   | 'request_token_limit_exceeded' | 'token_id_not_found' | 'token_not_found' | 'token_expired'
-  | 'token_completed' | 'pre_registration_off';
+  | 'token_completed' | 'pre_registration_off'
+  // ours, for the service: admission refusals, sessions, authentication
+  | 'project_closed' | 'emergency_stop' | 'encrypted_only' | 'session_not_found' | 'session_completed'
+  | 'invalid_api_key' | 'ip_not_allowed' | 'not_found';
 
 export class TokenError extends UserError {
   constructor(readonly code: TokenErrorCode, message: string, hint?: string) {

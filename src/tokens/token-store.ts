@@ -16,8 +16,19 @@ export interface TokenRow {
   completed: boolean;
 }
 
+/** The public Token API's limits; the CLI and the HTTP routes both go through the functions below. */
+export const REGISTER_LIMIT = 500;
+export const DELETE_LIMIT = 500;
+export const DELETE_OLDEST_LIMIT = 5_000;
+export const PAGE_LIMIT = 10_000;
+
 /** Rows per INSERT … SELECT unnest(…): large enough to be fast, small enough for short statements. */
 const REGISTER_BATCH = 20_000;
+
+export async function requireProject(db: Db, projectId: string): Promise<void> {
+  const project = await db.selectFrom('projects').select('id').where('id', '=', projectId).executeTakeFirst();
+  if (!project) throw new TokenError('invalid_project', `project "${projectId}" does not exist`, 'apply its manifest first');
+}
 
 export async function requirePreRegistration(db: Db, projectId: string): Promise<void> {
   const project = await db.selectFrom('projects').select(['token_pre_registration']).where('id', '=', projectId).executeTakeFirst();
@@ -40,7 +51,15 @@ export interface RegisterResult {
   registered: number;
 }
 
-/** Registers all IDs or none. `onProgress` reports IDs written so far (for a progress bar). */
+/** One register request of the Token API: 1 to 500 IDs, all registered or none. */
+export async function registerTokenRequest(db: Kysely<DatabaseSchema>, projectId: string, ids: readonly string[]): Promise<RegisterResult> {
+  if (ids.length === 0 || ids.length > REGISTER_LIMIT) {
+    throw new TokenError('invalid_payload', `${ids.length} IDs in one request; 1 to ${REGISTER_LIMIT} are allowed`, 'split the IDs into requests of at most 500, or use argosctl tokens import FILE');
+  }
+  return registerTokens(db, projectId, ids);
+}
+
+/** Registers all IDs or none (bulk: import uses it directly). `onProgress` reports IDs written so far. */
 export async function registerTokens(db: Kysely<DatabaseSchema>, projectId: string, ids: readonly string[], onProgress?: (done: number) => void): Promise<RegisterResult> {
   const problems = ids.map((id) => tokenIdProblem(id)).filter((p): p is string => p !== undefined);
   if (problems.length) throw new TokenError('invalid_token_id_format', `${problems.length} invalid token ID(s); nothing registered: ${problems.slice(0, 3).join('; ')}`);
@@ -83,6 +102,9 @@ function toRow(r: { token_id: string; registered_at: Date | string; first_used_a
 }
 
 export async function getToken(db: Db, projectId: string, tokenId: string, now = new Date()): Promise<TokenRow> {
+  const problem = tokenIdProblem(tokenId);
+  if (problem) throw new TokenError('invalid_token_id', problem);
+  await requireProject(db, projectId);
   const r = await db.selectFrom('tokens').selectAll().where('project_id', '=', projectId).where('token_id', '=', tokenId).executeTakeFirst();
   if (!r) throw new TokenError('token_id_not_found', `token "${tokenId}" is not registered for project "${projectId}"`);
   return toRow(r, now);
@@ -96,7 +118,9 @@ export interface TokenPage {
 
 /** Keyset paging in registration order (time, then id): stable while tokens come and go. */
 export async function listTokens(db: Db, projectId: string, options: { limit?: number; after?: string; now?: Date } = {}): Promise<TokenPage> {
-  const limit = Math.min(Math.max(options.limit ?? 10_000, 1), 10_000);
+  const limit = options.limit ?? PAGE_LIMIT;
+  if (!Number.isInteger(limit) || limit < 1 || limit > PAGE_LIMIT) throw new TokenError('invalid_payload', `page size ${limit}: expected 1 to ${PAGE_LIMIT.toLocaleString('en')}`);
+  await requireProject(db, projectId);
   let query = db.selectFrom('tokens').selectAll().where('project_id', '=', projectId);
   if (options.after) {
     const [time, id] = decodeCursor(options.after);
@@ -123,6 +147,7 @@ function decodeCursor(cursor: string): [string, string] {
 }
 
 export async function countTokens(db: Db, projectId: string): Promise<{ registered: number; expired: number }> {
+  await requireProject(db, projectId);
   const { rows } = await sql<{ registered: number; expired: number }>`
     select count(*)::int as registered, count(*) filter (where expired_at is not null or expires_at <= now())::int as expired
     from tokens where project_id = ${projectId}`.execute(db);
@@ -131,8 +156,9 @@ export async function countTokens(db: Db, projectId: string): Promise<{ register
 
 /** Deletes the given IDs (all must exist, or none is deleted). */
 export async function deleteTokens(db: Kysely<DatabaseSchema>, projectId: string, ids: readonly string[]): Promise<number> {
-  if (ids.length > 500) throw new TokenError('invalid_payload', `${ids.length} IDs in one request; at most 500`, 'split the request, or use --oldest N');
+  if (ids.length === 0 || ids.length > DELETE_LIMIT) throw new TokenError('invalid_payload', `${ids.length} IDs in one request; 1 to ${DELETE_LIMIT} are allowed`, 'split the request, or use --oldest N');
   return db.transaction().execute(async (tx) => {
+    await requireProject(tx, projectId);
     const count = await lockCounter(tx, projectId);
     const deleted = await tx.deleteFrom('tokens').where('project_id', '=', projectId).where('token_id', 'in', [...new Set(ids)]).returning('token_id').execute();
     const missing = [...new Set(ids)].filter((id) => !deleted.some((d) => d.token_id === id));
@@ -144,8 +170,9 @@ export async function deleteTokens(db: Kysely<DatabaseSchema>, projectId: string
 
 /** Time-based N deletion: the N oldest registrations (at most 5,000 per request). */
 export async function deleteOldestTokens(db: Kysely<DatabaseSchema>, projectId: string, n: number): Promise<number> {
-  if (!Number.isInteger(n) || n < 1 || n > 5000) throw new TokenError('invalid_payload', `--oldest ${n}: expected 1 to 5,000`);
+  if (!Number.isInteger(n) || n < 1 || n > DELETE_OLDEST_LIMIT) throw new TokenError('invalid_payload', `oldest ${n}: expected 1 to 5,000`);
   return db.transaction().execute(async (tx) => {
+    await requireProject(tx, projectId);
     const count = await lockCounter(tx, projectId);
     const { rows } = await sql<{ n: number }>`
       with doomed as (select token_id from tokens where project_id = ${projectId} order by registered_at, token_id limit ${n}),

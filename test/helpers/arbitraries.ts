@@ -68,6 +68,7 @@ export function projectSettings(id: string): fc.Arbitrary<ProjectSettings> {
     encryptedOnly: g.encryptedOnly, encryptionMethod: g.method as 'ECB' | 'GCM',
     encryptionKeys: [...g.keys].sort((a, b) => a.name.localeCompare(b.name)) as ProjectSettings['encryptionKeys'],
     privacyProtection: g.privacy, secureTransmission: g.secure, secureTransmissionPublicKey: g.secure ? PEM : null,
+    apiKeyRotation: null, apiKeyPreviousValidSeconds: null,
     ipWhitelistDashboard: g.dashboard, ipWhitelistApi: g.api, admins: g.admins,
   }));
 }

@@ -7,6 +7,7 @@ import { readManifests, type ManifestSet } from '../../manifest/read-manifests.j
 import { buildPlan } from '../../plan/build-plan.js';
 import { guardRefusals } from '../../plan/guards.js';
 import { RISK_CLASSES, type Plan } from '../../plan/plan-types.js';
+import { resolveMasterKey } from '../../keys/master-key.js';
 import { summaryLine } from '../../render/describe-change.js';
 import { renderDiagnosticsText } from '../../render/diagnostics.js';
 import { confirm } from '../confirm.js';
@@ -71,12 +72,14 @@ export function applyCommand(ctx: CliContext): Command {
         const refusals = guardRefusals(plan, { allow, force: Boolean(opts.force), organization: manifests.organization, declaredProjects: manifests.projects.length });
         if (refusals.length) throw new GuardError(`apply refused:\n  - ${refusals.join('\n  - ')}`, 'nothing was written');
       };
-      const result = await withDatabase(resolveDatabaseUrl(opts.databaseUrl), ({ db }) => lockedApply(db, scope, (state) => {
+      const url = resolveDatabaseUrl(opts.databaseUrl);
+      const result = await withDatabase(url, ({ db }) => lockedApply(db, scope, (state) => {
         if (saved) { assertFresh(saved, state); return saved; }
         return buildPlan({ manifests, state, git, now: new Date(), only: scope, allowReopen: allow.has('leave-close') });
       }, {
         actor: actorName(ctx.env), git, lock: { timeoutMs: opts.lockTimeout, holder: describeHolder(git.commit) },
         onProgress: (message) => ctx.err(`apply: ${message}\n`),
+        masterKey: () => resolveMasterKey(url, ctx.env),
         check: refuseUnsafe,
         confirm: saved || opts.autoApprove ? undefined : async (plan) => {
           ctx.out(renderPlan(plan, 'text', ctx));

@@ -6,7 +6,7 @@ import type { DatabaseSchema } from '../../db/schema.js';
 import { escapeTerminal as t } from '../../render/escape-terminal.js';
 import { parseTokenImport } from '../../tokens/import-file.js';
 import { TokenError } from '../../tokens/token-errors.js';
-import { countTokens, deleteOldestTokens, deleteTokens, getToken, listTokens, registerTokens } from '../../tokens/token-store.js';
+import { countTokens, deleteOldestTokens, deleteTokens, getToken, listTokens, registerTokenRequest, registerTokens } from '../../tokens/token-store.js';
 import { completeToken, startToken } from '../../tokens/token-use.js';
 import type { CliContext } from '../context.js';
 import { UserError } from '../errors.js';
@@ -24,7 +24,7 @@ export function tokensCommand(ctx: CliContext): Command {
   tokens.command('register').description('register token IDs (re-registering an ID overwrites it)')
     .argument('<project>').argument('<ids...>').addOption(formatOption(['text', 'json'])).addOption(databaseOption())
     .action(async (project: string, ids: string[], opts: Opts) => {
-      const r = await withDb(opts, (db) => registerTokens(db, project, ids));
+      const r = await withDb(opts, (db) => registerTokenRequest(db, project, ids));
       print(opts, r, `Registered ${r.added} new, ${r.overwritten} overwritten; ${project} now holds ${r.registered} token(s).\n`);
     });
 
@@ -47,7 +47,7 @@ export function tokensCommand(ctx: CliContext): Command {
     });
 
   tokens.command('list').description('list tokens in registration order, with their expired flag (10,000 a page)')
-    .argument('<project>').option('--after <cursor>', 'the "next" cursor of the previous page').option('--limit <n>', 'page size (at most 10,000)', (v) => Number(v), 10_000)
+    .argument('<project>').option('--after <cursor>', 'the "next" cursor of the previous page').option('--limit <n>', 'page size (at most 10,000)', (v) => Number(v))
     .option('--id <tokenId>', 'show one token').addOption(formatOption(['text', 'json'])).addOption(databaseOption())
     .action(async (project: string, opts: Opts & { after?: string; limit: number; id?: string }) => {
       if (opts.id) {

@@ -1,0 +1,58 @@
+// The master key that seals secret material (API keys now, more with issue 11) while it waits in
+// the database for its one reveal. Where it comes from, first match wins:
+//   ARGOS_MASTER_KEY (base64 of 32 bytes) · ARGOS_MASTER_KEY_FILE (a file holding that base64) ·
+//   for an embedded database pglite:DIR, a generated key file DIR.master-key (mode 0600) beside it ·
+//   for memory:, a key that lives as long as the process.
+import { randomBytes } from 'node:crypto';
+import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { UserError } from '../cli/errors.js';
+
+export const MASTER_KEY_BYTES = 32;
+let processKey: Buffer | undefined;
+
+function decode(text: string, where: string): Buffer {
+  const key = Buffer.from(text.trim(), 'base64');
+  if (key.length !== MASTER_KEY_BYTES || !/^[A-Za-z0-9+/_-]+=*$/.test(text.trim())) {
+    throw new UserError(`${where} is not a master key`, 'it must hold base64 of exactly 32 random bytes (openssl rand -base64 32)');
+  }
+  return key;
+}
+
+/** The key file beside an embedded database folder: `.argos/db` → `.argos/db.master-key`. */
+export function embeddedKeyFile(dataDir: string): string {
+  const dir = path.resolve(dataDir);
+  return path.join(path.dirname(dir), `${path.basename(dir)}.master-key`);
+}
+
+function readOrCreateKeyFile(file: string): Buffer {
+  try {
+    writeFileSync(file, randomBytes(MASTER_KEY_BYTES).toString('base64') + '\n', { flag: 'wx', mode: 0o600 });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new UserError(`cannot create the master key file ${file}: ${(err as Error).message}`);
+  }
+  chmodSync(file, 0o600);
+  return readKeyFile(file);
+}
+
+function readKeyFile(file: string): Buffer {
+  let text: string;
+  try {
+    if (statSync(file).mode & 0o077) throw new UserError(`the master key file ${file} is readable by others`, `chmod 600 ${file}`);
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    if (err instanceof UserError) throw err;
+    throw new UserError(`cannot read the master key file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  return decode(text, `the master key file ${file}`);
+}
+
+/** The master key for the database at `databaseUrl` (undefined: only the environment counts). */
+export function resolveMasterKey(databaseUrl: string | undefined, env: NodeJS.ProcessEnv = process.env): Buffer {
+  if (env.ARGOS_MASTER_KEY) return decode(env.ARGOS_MASTER_KEY, 'ARGOS_MASTER_KEY');
+  if (env.ARGOS_MASTER_KEY_FILE) return readKeyFile(env.ARGOS_MASTER_KEY_FILE);
+  if (databaseUrl === 'memory:') return (processKey ??= randomBytes(MASTER_KEY_BYTES));
+  if (databaseUrl?.startsWith('pglite:')) return readOrCreateKeyFile(embeddedKeyFile(databaseUrl.slice('pglite:'.length) || './.argos/db'));
+  throw new UserError('secret material needs a master key, and none is configured',
+    'set ARGOS_MASTER_KEY (base64 of 32 bytes) or ARGOS_MASTER_KEY_FILE; keep it outside the database');
+}

@@ -1,0 +1,64 @@
+// The HTTP face of argosctl: Fastify routes that validate input (the project's ajv), call the
+// same core functions as the CLI, and shape replies. It holds no rule of its own.
+import { Ajv } from 'ajv';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
+import type { Database } from '../db/connection.js';
+import { TokenError } from '../tokens/token-errors.js';
+import { plainMessage, sendError } from './http-errors.js';
+import { healthRoutes } from './health-routes.js';
+import { liveformRoutes } from './liveform-routes.js';
+import { ServiceMetrics } from './metrics.js';
+import { requestLogLine } from './request-log.js';
+import { tokenRoutes } from './token-routes.js';
+
+export interface ServerOptions {
+  /** CIDR ranges of proxies whose X-Forwarded-For is believed. */
+  trustProxy?: string[];
+  /** The clock (tests inject one). */
+  now?: () => Date;
+  /** Where request log lines go (default: stderr). */
+  log?: (line: string) => void;
+}
+
+export interface ServiceContext {
+  database: Database;
+  metrics: ServiceMetrics;
+  now: () => Date;
+}
+
+/** Route label for logs and metrics: the route template, never the URL (it may hold token IDs). */
+export function routeOf(request: FastifyRequest): string {
+  return request.routeOptions.url ?? 'unmatched';
+}
+
+export async function buildServer(database: Database, options: ServerOptions = {}): Promise<{ app: FastifyInstance; metrics: ServiceMetrics }> {
+  const trust = options.trustProxy ?? [];
+  const app = Fastify({ logger: false, trustProxy: trust.length ? trust : false, bodyLimit: 1024 * 1024 });
+  const ajv = new Ajv({ allErrors: false, strict: true, allowUnionTypes: true });
+  app.setValidatorCompiler(({ schema }) => ajv.compile(schema));
+  const ctx: ServiceContext = { database, metrics: new ServiceMetrics(), now: options.now ?? (() => new Date()) };
+  const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
+
+  app.addHook('onRequest', async (request) => { (request as { startedAt?: number }).startedAt = performance.now(); });
+  app.addHook('onResponse', async (request, reply) => {
+    ctx.metrics.requests.inc({ route: routeOf(request), method: request.method, code: String(reply.statusCode) });
+    log(requestLogLine(request, reply, performance.now() - ((request as { startedAt?: number }).startedAt ?? performance.now())));
+  });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error instanceof TokenError) return sendError(reply, error.code, plainMessage(error.message));
+    if (error.validation || error.code?.startsWith('FST_ERR_CTP') || error.statusCode === 400 || error.statusCode === 415) {
+      return sendError(reply, 'invalid_payload', error.message);
+    }
+    if (error.statusCode === 413) return reply.code(413).send({ code: 'invalid_payload', message: 'request body too large' });
+    log(JSON.stringify({ level: 'error', time: new Date().toISOString(), route: routeOf(request), error: String(error.message).slice(0, 300) }));
+    return reply.code(500).send({ code: 'internal_error', message: 'internal error; see the server log' });
+  });
+  app.setNotFoundHandler((request, reply) => sendError(reply, 'not_found', `no route ${request.method} ${request.url.split('?')[0].slice(0, 100)}`));
+
+  healthRoutes(app, ctx);
+  tokenRoutes(app, ctx);
+  liveformRoutes(app, ctx);
+  await app.ready();
+  return { app, metrics: ctx.metrics };
+}

@@ -1,0 +1,38 @@
+// A small Prometheus registry: labelled counters, rendered in the text exposition format.
+type Labels = Record<string, string>;
+
+const escapeLabel = (v: string) => v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
+
+export class Counter {
+  private readonly values = new Map<string, { labels: Labels; value: number }>();
+  constructor(readonly name: string, readonly help: string) {}
+
+  inc(labels: Labels = {}, by = 1): void {
+    const key = JSON.stringify(Object.entries(labels).sort());
+    const entry = this.values.get(key) ?? { labels, value: 0 };
+    entry.value += by;
+    this.values.set(key, entry);
+  }
+
+  render(): string {
+    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} counter`];
+    if (this.values.size === 0) lines.push(`${this.name} 0`);
+    for (const { labels, value } of this.values.values()) {
+      const text = Object.entries(labels).map(([k, v]) => `${k}="${escapeLabel(v)}"`).join(',');
+      lines.push(`${this.name}${text ? `{${text}}` : ''} ${value}`);
+    }
+    return lines.join('\n');
+  }
+}
+
+/** The service's counters (per process; Prometheus sums replicas). */
+export class ServiceMetrics {
+  readonly requests = new Counter('argos_http_requests_total', 'HTTP requests by route, method and status code.');
+  readonly admissions = new Counter('argos_admissions_total', 'Liveform admissions by decision (admitted, or the refusal code).');
+  readonly tokensRegistered = new Counter('argos_tokens_registered_total', 'Token IDs registered (new and overwritten) through the API.');
+  readonly webhookDeliveries = new Counter('argos_webhook_deliveries_total', 'Webhook deliveries by outcome (delivery is not implemented in serve yet).');
+
+  render(extra: string[] = []): string {
+    return [this.requests, this.admissions, this.tokensRegistered, this.webhookDeliveries].map((c) => c.render()).concat(extra).join('\n') + '\n';
+  }
+}

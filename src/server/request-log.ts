@@ -1,0 +1,23 @@
+// One JSON line per request: no secrets (no headers, no bodies, no query strings), and token IDs
+// cut to a short prefix.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+
+export function tokenPrefix(tokenId: unknown): string | undefined {
+  return typeof tokenId === 'string' && tokenId ? `${tokenId.slice(0, 4)}…` : undefined;
+}
+
+export function requestLogLine(request: FastifyRequest, reply: FastifyReply, ms: number): string {
+  const params = (request.params ?? {}) as Record<string, unknown>;
+  const body = (request.body && typeof request.body === 'object' ? request.body : {}) as Record<string, unknown>;
+  const project = params.pid ?? body.pid;
+  return JSON.stringify({
+    time: new Date().toISOString(),
+    method: request.method,
+    route: request.routeOptions.url ?? 'unmatched',
+    status: reply.statusCode,
+    ms: Math.round(ms * 10) / 10,
+    ip: request.ip,
+    ...(typeof project === 'string' ? { project: project.slice(0, 64) } : {}),
+    ...(tokenPrefix(params.tokenId ?? body.token) ? { token: tokenPrefix(params.tokenId ?? body.token) } : {}),
+  });
+}

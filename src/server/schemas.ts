@@ -1,0 +1,73 @@
+// JSON Schemas of the service's requests and answers, validated with the project's ajv.
+const tokenIds = { type: 'array', items: { type: 'string' } } as const;
+const error = { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string' }, message: { type: 'string' } } } as const;
+const pid = { type: 'object', required: ['pid'], properties: { pid: { type: 'string', maxLength: 200 } } } as const;
+const tokenRow = {
+  type: 'object',
+  required: ['tokenId', 'registeredAt', 'expired'],
+  properties: {
+    tokenId: { type: 'string' }, registeredAt: { type: 'string' }, firstUsedAt: { type: ['string', 'null'] },
+    expiresAt: { type: ['string', 'null'] }, expired: { type: 'boolean' }, completed: { type: 'boolean' },
+  },
+} as const;
+
+export const registerSchema = {
+  params: pid,
+  body: { type: 'object', additionalProperties: false, required: ['tokenIds'], properties: { tokenIds } },
+  response: {
+    200: { type: 'object', properties: { added: { type: 'integer' }, overwritten: { type: 'integer' }, registered: { type: 'integer' } } },
+    '4xx': error,
+  },
+} as const;
+
+export const deleteSchema = {
+  params: pid,
+  querystring: { type: 'object', additionalProperties: false, properties: { oldest: { type: 'string', pattern: '^[0-9]{1,9}$' } } },
+  body: { type: ['object', 'null'], additionalProperties: false, properties: { tokenIds } },
+  response: { 200: { type: 'object', properties: { deleted: { type: 'integer' } } }, '4xx': error },
+} as const;
+
+export const listSchema = {
+  params: pid,
+  querystring: { type: 'object', additionalProperties: false, properties: { after: { type: 'string', maxLength: 400 }, limit: { type: 'string', pattern: '^[0-9]{1,9}$' } } },
+  response: { 200: { type: 'object', properties: { tokens: { type: 'array', items: tokenRow }, next: { type: 'string' } } }, '4xx': error },
+} as const;
+
+export const countSchema = {
+  params: pid,
+  response: { 200: { type: 'object', properties: { registered: { type: 'integer' }, expired: { type: 'integer' } } }, '4xx': error },
+} as const;
+
+export const getSchema = {
+  params: { type: 'object', required: ['pid', 'tokenId'], properties: { pid: { type: 'string' }, tokenId: { type: 'string' } } },
+  response: { 200: tokenRow, '4xx': error },
+} as const;
+
+const admissionBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['pid'],
+  properties: {
+    pid: { type: 'string', minLength: 1, maxLength: 200 },
+    token: { type: 'string' },
+    params: { type: 'object', maxProperties: 100, additionalProperties: { type: 'string', maxLength: 4096 } },
+    encrypted: { type: 'string', maxLength: 65536 },
+  },
+} as const;
+
+const admissionAnswer = {
+  type: 'object',
+  required: ['admitted'],
+  properties: {
+    admitted: { type: 'boolean' }, sessionId: { type: 'string' }, expiresAt: { type: ['string', 'null'] },
+    dryRun: { type: 'boolean' }, code: { type: 'string' }, message: { type: 'string' },
+  },
+} as const;
+
+export const admissionSchema = { body: admissionBody, response: { 200: admissionAnswer, 403: admissionAnswer, '4xx': error } } as const;
+
+export const completeSchema = {
+  params: { type: 'object', required: ['sessionId'], properties: { sessionId: { type: 'string' } } },
+  body: { type: 'object', additionalProperties: false, required: ['result'], properties: { result: { enum: ['approved', 'rejected', 'pending'] } } },
+  response: { 200: { type: 'object', properties: { sessionId: { type: 'string' }, result: { type: 'string' } } }, '4xx': error },
+} as const;
