@@ -1,0 +1,138 @@
+// Liveform admission over real HTTP: start, check (no side effects) and complete; CLOSE,
+// emergency stop and encrypted-only refuse; count-based expiry exactly once under 16 racing
+// clients; private mode; the 3-minute rule for tokens that are not pre-registered (injected clock).
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registerTokens } from '../../src/tokens/token-store.js';
+import { DATABASE_TARGETS, useFreshDatabase } from '../helpers/databases.js';
+import { applyManifests, call, manifest, startService, type Service } from '../helpers/service.js';
+
+const pre = (extra = '') => `  liveform:\n${extra}    tokens:\n      preRegistration: true\n`;
+const T0 = new Date('2026-11-25T10:00:00Z');
+
+for (const target of DATABASE_TARGETS) {
+  describe.skipIf(!target.available)(`Liveform admission on ${target.name}`, () => {
+    const fresh = useFreshDatabase(target);
+    let svc: Service;
+    let clock = T0;
+    const advance = (seconds: number) => { clock = new Date(clock.getTime() + seconds * 1000); };
+    const start = (body: unknown) => call(svc.base, 'POST', '/v1/liveform/start', { body });
+    const check = (body: unknown) => call(svc.base, 'POST', '/v1/liveform/check', { body });
+    const complete = (sessionId: unknown, result: string) => call(svc.base, 'POST', `/v1/liveform/sessions/${sessionId}/complete`, { body: { result } });
+
+    beforeAll(async () => {
+      await applyManifests(fresh.database, {
+        count: manifest('count', `${pre()}      expiration: { mode: count }\n`),
+        private: manifest('private', pre('    privateMode: true\n')),
+        open: manifest('open', '  liveform: { privateMode: false }\n'),
+        closed: manifest('closed', '', 'CLOSE'),
+        stopped: manifest('stopped', '  submissions: emergency-stop\n'),
+        sealed: manifest('sealed', '  encryption:\n    encryptedOnly: true\n    keys: [{ name: k1, status: active }]\n'),
+      });
+      await registerTokens(fresh.database.db, 'count', ['race-token-1', 'count-token-2']);
+      await registerTokens(fresh.database.db, 'private', ['private-token-1']);
+      svc = await startService(fresh.database, { now: () => clock });
+    });
+    afterAll(() => svc?.close());
+
+    it('a registered count-based token is admitted with a session; the second start is refused token_expired', async () => {
+      const first = await start({ pid: 'count', token: 'count-token-2' });
+      expect(first.status).toBe(200);
+      expect(first.body).toMatchObject({ admitted: true, expiresAt: T0.toISOString() });
+      expect(first.body.sessionId).toMatch(/^[0-9a-f-]{36}$/);
+      const second = await start({ pid: 'count', token: 'count-token-2' });
+      expect(second).toMatchObject({ status: 403, body: { admitted: false, code: 'token_expired' } });
+    });
+
+    it('16 clients racing on one count-based token: exactly one is admitted, one token_expired event', async () => {
+      const replies = await Promise.all(Array.from({ length: 16 }, () => start({ pid: 'count', token: 'race-token-1' })));
+      expect(replies.filter((r) => r.status === 200)).toHaveLength(1);
+      expect(replies.filter((r) => r.status === 403 && r.body.code === 'token_expired')).toHaveLength(15);
+      const events = await sql<{ n: number }>`select count(*)::int as n from token_events where project_id = 'count' and payload->>'token_id' = 'race-token-1'`.execute(fresh.database.db);
+      expect(events.rows[0].n).toBe(1);
+    });
+
+    it('refuses unknown tokens, a missing token, unknown projects, CLOSE, emergency stop and encrypted-only violations', async () => {
+      const cases: [unknown, string][] = [
+        [{ pid: 'count', token: 'never-registered' }, 'token_not_found'],
+        [{ pid: 'count' }, 'token_not_found'],
+        [{ pid: 'no-such-project' }, 'invalid_project'],
+        [{ pid: 'closed' }, 'project_closed'],
+        [{ pid: 'stopped' }, 'emergency_stop'],
+        [{ pid: 'sealed', params: { pid: 'sealed', email: 'a@b.example' }, encrypted: 'xyz' }, 'encrypted_only'],
+        [{ pid: 'sealed', params: { lang: 'ko' } }, 'encrypted_only'],
+      ];
+      for (const [body, code] of cases) {
+        for (const answer of [await check(body), await start(body)]) expect({ body, status: answer.status, code: answer.body.code }).toEqual({ body, status: 403, code });
+      }
+      const ok = await start({ pid: 'sealed', params: { pid: 'sealed', lang: 'ko', encrypted: 'opaque' } });
+      expect(ok.body).toMatchObject({ admitted: true });
+    });
+
+    it('a malformed body is 400 invalid_payload', async () => {
+      const cases: [unknown, string][] = [
+        [{}, 'invalid_payload'], [{ pid: 'count', params: { a: 1 } }, 'invalid_payload'], [{ pid: 'count', extra: true }, 'invalid_payload'],
+        [{ pid: 'count', token: '' }, 'invalid_token_id_format'], [{ pid: 'count', token: 'x'.repeat(257) }, 'invalid_token_id_format'],
+      ];
+      for (const [body, code] of cases) {
+        const r = await start(body);
+        expect({ body, status: r.status, code: r.body.code }).toEqual({ body, status: 400, code });
+      }
+      const badResult = await complete('00000000-0000-0000-0000-000000000000', 'maybe');
+      expect([badResult.status, badResult.body.code]).toEqual([400, 'invalid_payload']);
+    });
+
+    it('private mode: after completion the token cannot start again; completion is recorded once', async () => {
+      const s = await start({ pid: 'private', token: 'private-token-1' });
+      expect(s.status).toBe(200);
+      expect((await start({ pid: 'private', token: 'private-token-1' })).status).toBe(200); // not completed yet
+      expect(await complete(s.body.sessionId, 'approved')).toEqual({ status: 200, body: { sessionId: s.body.sessionId, result: 'approved' } });
+      const again = await complete(s.body.sessionId, 'rejected');
+      expect([again.status, again.body.code]).toEqual([409, 'session_completed']);
+      expect((await start({ pid: 'private', token: 'private-token-1' })).body).toMatchObject({ admitted: false, code: 'token_completed' });
+      const unknown = await complete('00000000-0000-4000-8000-000000000000', 'approved');
+      expect([unknown.status, unknown.body.code]).toEqual([404, 'session_not_found']);
+    });
+
+    it('a token that is not pre-registered works for 3 minutes after its first use (injected clock)', async () => {
+      clock = T0;
+      expect((await start({ pid: 'open', token: 'walk-in-1' })).body).toMatchObject({ admitted: true, expiresAt: new Date(T0.getTime() + 180_000).toISOString() });
+      advance(179);
+      expect((await start({ pid: 'open', token: 'walk-in-1' })).body).toMatchObject({ admitted: true });
+      advance(1);
+      expect((await check({ pid: 'open', token: 'walk-in-1' })).body).toMatchObject({ admitted: false, code: 'token_expired' });
+      expect((await start({ pid: 'open', token: 'walk-in-1' })).body).toMatchObject({ admitted: false, code: 'token_expired' });
+      expect((await start({ pid: 'open' })).body).toMatchObject({ admitted: true }); // no token: nothing to limit
+    });
+
+    it('a token that is not pre-registered is refused once a final submission exists, even inside its 3 minutes', async () => {
+      clock = T0;
+      const s = await start({ pid: 'open', token: 'walk-in-2' });
+      await complete(s.body.sessionId, 'pending');
+      expect((await start({ pid: 'open', token: 'walk-in-2' })).body).toMatchObject({ admitted: false, code: 'token_completed' });
+    });
+
+    it('check answers as start would and changes nothing', async () => {
+      await registerTokens(fresh.database.db, 'count', ['dry-token-1']);
+      const snapshot = async () => (await sql<Record<string, unknown>>`
+        select (select count(*)::int from liveform_sessions) as sessions, (select count(*)::int from token_events) as events,
+               (select count(*)::int from token_uses) as uses,
+               (select json_agg(t order by token_id)::text from tokens t) as tokens`.execute(fresh.database.db)).rows[0];
+      const before = await snapshot();
+      for (const body of [{ pid: 'count', token: 'dry-token-1' }, { pid: 'open', token: 'walk-in-3' }, { pid: 'open' }, { pid: 'count', token: 'race-token-1' }]) {
+        const c = await check(body);
+        expect(c.body.dryRun ?? false).toBe(c.status === 200);
+        expect(c.body.sessionId).toBeUndefined();
+      }
+      expect((await check({ pid: 'count', token: 'dry-token-1' })).body).toMatchObject({ admitted: true, dryRun: true });
+      expect(await snapshot()).toEqual(before);
+      expect((await start({ pid: 'count', token: 'dry-token-1' })).body).toMatchObject({ admitted: true });
+    });
+
+    it('/metrics counts admissions by decision', async () => {
+      const text = await fetch(`${svc.base}/metrics`).then((r) => r.text());
+      expect(text).toMatch(/argos_admissions_total\{decision="admitted"\} \d+/);
+      expect(text).toMatch(/argos_admissions_total\{decision="token_expired"\} \d+/);
+    });
+  });
+}
