@@ -1,7 +1,7 @@
 // Project API keys. Material is generated at apply (32 random bytes, base64url, prefix argos_),
 // stored as a SHA-256 hash and a short fingerprint, and sealed with the master key until it is
 // revealed once. A rotation keeps the previous key valid for a while; removing the setting
-// revokes every key. Requests are checked by hash with a constant-time comparison.
+// deletes (revokes) every key. Requests are checked by hash with a constant-time comparison.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { GuardError, UserError } from '../cli/errors.js';
@@ -25,8 +25,8 @@ const sealLabel = (projectId: string, rotation: number) => `api-key:${projectId}
 /** Issues the key for `rotation` (or revokes all keys when rotation is null), in the apply transaction. */
 export async function syncApiKey(tx: Tx, projectId: string, rotation: number | null, previousValidSeconds: number | null, masterKey: () => Buffer): Promise<void> {
   if (rotation === null) {
-    await tx.updateTable('api_keys').set({ valid_until: sql`least(coalesce(valid_until, now()), now())` as never, sealed: null })
-      .where('project_id', '=', projectId).execute();
+    // Revoked keys serve no one; their reveals stay in key_reveals.
+    await tx.deleteFrom('api_keys').where('project_id', '=', projectId).execute();
     return;
   }
   const grace = previousValidSeconds ?? 86_400;
