@@ -23,6 +23,8 @@ export function updateRisks(path: string, before: Json, after: Json): RiskClass[
   }
   if (DISABLE_RISKS[path] && before === true && after === false) risks.push(DISABLE_RISKS[path]);
   if (path === 'spec.encryption.method' && before === 'GCM' && after === 'ECB') risks.push('downgrade-encryption');
+  // Removing the API key revokes every key at once: every client of the Token API stops working.
+  if (path === 'spec.security.apiKey.rotation' && before !== null && after === null) risks.push('revoke-api-key');
   if (path === 'spec.encryption.keys' && (before as { status?: string })?.status === 'active' && (after as { status?: string })?.status === 'retired') risks.push('retire-key');
   return risks;
 }

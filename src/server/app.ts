@@ -33,7 +33,11 @@ export function routeOf(request: FastifyRequest): string {
 
 export async function buildServer(database: Database, options: ServerOptions = {}): Promise<{ app: FastifyInstance; metrics: ServiceMetrics }> {
   const trust = options.trustProxy ?? [];
-  const app = Fastify({ logger: false, trustProxy: trust.length ? trust : false, bodyLimit: 1024 * 1024 });
+  const app = Fastify({
+    logger: false, trustProxy: trust.length ? trust : false, bodyLimit: 1024 * 1024,
+    // A malformed URL or an over-long path parameter is the caller's mistake, answered in our shape.
+    frameworkErrors: (error, _request, reply) => sendError(reply, 'invalid_payload', error.message),
+  });
   const ajv = new Ajv({ allErrors: false, strict: true, allowUnionTypes: true });
   app.setValidatorCompiler(({ schema }) => ajv.compile(schema));
   const ctx: ServiceContext = { database, metrics: new ServiceMetrics(), now: options.now ?? (() => new Date()) };

@@ -9,9 +9,22 @@ import { DATABASE_TARGETS, useFreshDatabase } from '../helpers/databases.js';
 import { planDir } from '../helpers/apply.js';
 import { TEST_MASTER_KEY, applyManifests, call, manifest, reveal, startService, type Service } from '../helpers/service.js';
 import { tempDir } from '../helpers/cli.js';
+import { desired, project, stateOf } from '../helpers/builders.js';
+import { diffProjects } from '../../src/plan/diff.js';
 
 const withKey = (rotation: number, validFor?: string) =>
   manifest('keyed', `  security:\n    apiKey: { rotation: ${rotation}${validFor ? `, previousKeyValidFor: ${validFor}` : ''} }\n`);
+
+describe('the API key in the planner', () => {
+  it('a rotation is a plain update of a number; removing the key is guarded as revoke-api-key', () => {
+    const current = project('a', { apiKeyRotation: 1, apiKeyPreviousValidSeconds: 86_400 });
+    const bump = diffProjects([desired(project('a', { apiKeyRotation: 2, apiKeyPreviousValidSeconds: 86_400 }))], stateOf(current), true).changes;
+    expect(bump).toMatchObject([{ action: 'update', path: 'spec.security.apiKey.rotation', before: 1, after: 2 }]);
+    expect(bump[0].risk).toBeUndefined();
+    const removal = diffProjects([desired(project('a'))], stateOf(current), true).changes;
+    expect(removal.find((c) => c.path === 'spec.security.apiKey.rotation')?.risk).toEqual(['revoke-api-key']);
+  });
+});
 
 describe('seal', () => {
   it('opens what it sealed, and refuses another label, another key or a changed byte', () => {

@@ -117,6 +117,11 @@ for (const target of DATABASE_TARGETS) {
         expect(ok).toEqual({ status: 200, body: { registered: 0, expired: 0 } });
         const outside = await call(proxied.base, 'GET', `${tokens('walled')}/count`, { key: walledKey, headers: { 'x-forwarded-for': '192.0.2.1' } });
         expect(outside.status).toBe(403);
+        // A client that writes a whitelisted address first gains nothing: the hop the proxy saw counts.
+        for (const spoof of ['10.1.2.3, 192.0.2.1', 'garbage, 192.0.2.1', '::1']) {
+          const r = await call(proxied.base, 'GET', `${tokens('walled')}/count`, { key: walledKey, headers: { 'x-forwarded-for': spoof } });
+          expect({ spoof, status: r.status }).toEqual({ spoof, status: 403 });
+        }
       } finally {
         await proxied.close();
       }
@@ -140,6 +145,19 @@ for (const target of DATABASE_TARGETS) {
       const metrics = await fetch(`${svc.base}/metrics`).then((r) => r.text());
       expect(metrics).toMatch(/argos_http_requests_total\{route="\/v1\/projects\/:pid\/tokens",method="POST",code="200"\} \d+/);
       expect(metrics).toMatch(/argos_tokens_registered_total \d+/);
+    });
+
+    it('hostile project IDs, token IDs and headers are answered with a code, never a crash', async () => {
+      const hostile = ["x'; drop table tokens; --", '<script>alert(1)</script>', '..%2F..%2Fetc', 'a'.repeat(5000), '%00'];
+      for (const pid of hostile) {
+        const r = await call(svc.base, 'GET', `/v1/projects/${encodeURIComponent(pid)}/tokens/count`, { key });
+        expect([400, 401, 404, 414]).toContain(r.status);
+        const t = await call(svc.base, 'GET', `${tokens('api')}/${encodeURIComponent(pid)}`, { key });
+        expect({ pid, status: t.status, code: t.body.code }).toEqual({ pid, status: 400, code: pid.length > 100 ? 'invalid_payload' : 'invalid_token_id' });
+      }
+      const weirdKey = await call(svc.base, 'GET', `${tokens('api')}/count`, { headers: { 'x-api-key': 'é'.repeat(100) } });
+      expect(weirdKey.status).toBe(401);
+      expect((await call(svc.base, 'GET', `${tokens('api')}/count`, { key })).status).toBe(200);
     });
 
     it('/healthz and /readyz answer; unknown routes are 404 not_found', async () => {
