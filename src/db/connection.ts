@@ -31,6 +31,8 @@ export function redactUrl(url: string): string {
 export interface OpenOptions {
   /** Called once per query sent (benchmarks count queries with it). */
   onQuery?: () => void;
+  /** PostgreSQL connections in the pool (default 4; `serve` takes more). */
+  poolSize?: number;
 }
 
 async function openPGlite(dataDir: string | undefined, displayUrl: string, options: OpenOptions): Promise<Database> {
@@ -54,7 +56,7 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
   if (url === 'memory:') return openPGlite(undefined, displayUrl, options);
   if (url.startsWith('pglite:')) return openPGlite(path.resolve(url.slice('pglite:'.length) || './.argos/db'), displayUrl, options);
   if (/^postgres(ql)?:\/\//.test(url)) {
-    const pool = new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 10_000 });
+    const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 4, connectionTimeoutMillis: 10_000 });
     // A dropped connection surfaces as an error on the next query; without these listeners pg
     // would crash the process from an 'error' event instead.
     pool.on('error', () => {});
@@ -96,8 +98,9 @@ async function assertMigrated(database: Database): Promise<void> {
 }
 
 /** Opens the database, migrates an embedded one, runs `work`, and always closes. */
-export async function withDatabase<T>(url: string, work: (database: Database) => Promise<T>, options: { migrate?: 'auto' | 'always' | 'never' } = {}): Promise<T> {
-  const database = await openDatabase(url);
+export async function withDatabase<T>(url: string, work: (database: Database) => Promise<T>,
+  options: { migrate?: 'auto' | 'always' | 'never'; open?: OpenOptions } = {}): Promise<T> {
+  const database = await openDatabase(url, options.open);
   try {
     const mode = options.migrate ?? 'auto';
     if (mode === 'always' || (mode === 'auto' && database.kind === 'pglite')) await migrateToLatest(database.db);

@@ -14,6 +14,12 @@ function parsePort(value: string): number {
   return n;
 }
 
+function parsePoolSize(value: string): number {
+  const n = Number(value);
+  if (!/^\d{1,3}$/.test(value) || n < 1) throw new InvalidArgumentError('expected a number of connections from 1 to 999');
+  return n;
+}
+
 function parseCidr(value: string, previous: string[]): string[] {
   const r = checkIpv4Entry(value);
   if (!r.ok) throw new InvalidArgumentError(`${r.message}; expected ${r.allowed}`);
@@ -26,8 +32,9 @@ export function serveCommand(ctx: CliContext): Command {
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .addOption(new Option('--port <port>', 'port to listen on (0: any free port)').argParser(parsePort).default(8080))
     .addOption(new Option('--trust-proxy <cidr...>', 'proxies whose X-Forwarded-For names the client (IPv4 addresses or CIDR ranges)').argParser(parseCidr).default([] as string[]))
+    .addOption(new Option('--pool-size <n>', 'PostgreSQL connections per replica').argParser(parsePoolSize).default(16))
     .addOption(databaseOption())
-    .action(async (opts: { host: string; port: number; trustProxy: string[]; databaseUrl?: string }) => {
+    .action(async (opts: { host: string; port: number; trustProxy: string[]; poolSize: number; databaseUrl?: string }) => {
       let stopping!: () => void;
       const stopped = new Promise<void>((resolve) => (stopping = resolve));
       const onSignal = () => stopping();
@@ -44,7 +51,7 @@ export function serveCommand(ctx: CliContext): Command {
           ctx.err('serve: stopping: no new connections; finishing requests in flight…\n');
           await app.close();
           ctx.err('serve: stopped; closing the database\n');
-        });
+        }, { open: { poolSize: opts.poolSize } });
       } finally {
         process.off('SIGTERM', onSignal);
         process.off('SIGINT', onSignal);
