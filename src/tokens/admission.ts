@@ -1,13 +1,15 @@
 // Liveform admission ("Start Authentication"): may this request open the Liveform? One pure
 // decision over facts read from the database, used three ways: `startAdmission` reads the facts
-// under row locks and carries out the decision's effects (count-based expiry happens here,
-// exactly once under concurrency); `checkAdmission` reads the same facts and changes nothing;
+// and carries out the decision's effects in one conditional statement (count-based expiry happens
+// here, exactly once under concurrency); `checkAdmission` reads the same facts and changes nothing;
 // `completeSession` records the final result (private mode and the 3-minute rule read it).
 import { randomUUID } from 'node:crypto';
-import type { Kysely, Transaction } from 'kysely';
+import { isIP } from 'node:net';
+import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
+import { jsonb } from '../db/sql-values.js';
 import type { DatabaseSchema } from '../db/schema.js';
 import { TokenError } from './token-errors.js';
-import { writeExpiredEvents } from './token-events.js';
+import { expiredEvent } from './token-events.js';
 
 type Db = Kysely<DatabaseSchema> | Transaction<DatabaseSchema>;
 
@@ -98,15 +100,27 @@ function decidePreRegistered(req: AdmissionRequest, p: ProjectFacts, tokenId: st
   return admit(null, { kind: 'use-window', firstUse, expiresAt: null });
 }
 
-async function readProject(db: Db, projectId: string): Promise<ProjectFacts | undefined> {
-  return db.selectFrom('projects').select(['status', 'submissions', 'encrypted_only', 'private_mode', 'token_pre_registration', 'token_expiration_mode', 'token_expiration_seconds'])
-    .where('id', '=', projectId).executeTakeFirst();
+/** Every fact the decision needs, in one round trip (the token and its first use joined in). */
+async function readFacts(db: Db, projectId: string, tokenId: string | undefined): Promise<Facts> {
+  const { rows } = await sql<ProjectFacts & {
+    t_found: boolean; t_first_used_at: Date | null; expires_at: Date | null; expired_at: Date | null; completed_at: Date | null;
+    u_found: boolean; u_first_used_at: Date | null; final_result: string | null;
+  }>`
+    select p.status, p.submissions, p.encrypted_only, p.private_mode, p.token_pre_registration, p.token_expiration_mode, p.token_expiration_seconds,
+           t.token_id is not null as t_found, t.first_used_at as t_first_used_at, t.expires_at, t.expired_at, t.completed_at,
+           u.token_id is not null as u_found, u.first_used_at as u_first_used_at, u.final_result
+    from projects p
+    left join tokens t on t.project_id = p.id and t.token_id = cast(${tokenId ?? null} as text)
+    left join token_uses u on u.project_id = p.id and u.token_id = cast(${tokenId ?? null} as text)
+    where p.id = ${projectId}`.execute(db);
+  const r = rows[0];
+  if (!r) return {};
+  return {
+    project: r,
+    token: r.t_found ? { first_used_at: r.t_first_used_at, expires_at: r.expires_at, expired_at: r.expired_at, completed_at: r.completed_at } : undefined,
+    use: r.u_found ? { first_used_at: r.u_first_used_at!, final_result: r.final_result } : undefined,
+  };
 }
-
-const tokenQuery = (db: Db, projectId: string, tokenId: string) => db.selectFrom('tokens').select(['first_used_at', 'expires_at', 'expired_at', 'completed_at'])
-  .where('project_id', '=', projectId).where('token_id', '=', tokenId);
-const useQuery = (db: Db, projectId: string, tokenId: string) => db.selectFrom('token_uses').select(['first_used_at', 'final_result'])
-  .where('project_id', '=', projectId).where('token_id', '=', tokenId);
 
 function checkTokenLength(tokenId: string | undefined): void {
   if (tokenId !== undefined && (tokenId.length < 1 || Buffer.byteLength(tokenId) > 256)) throw new TokenError('invalid_token_id_format', 'a token is 1 to 256 bytes');
@@ -115,57 +129,89 @@ function checkTokenLength(tokenId: string | undefined): void {
 /** The dry run: the same answer `startAdmission` would give now, and nothing written. */
 export async function checkAdmission(db: Kysely<DatabaseSchema>, req: AdmissionRequest, now: Date = new Date()): Promise<Decision> {
   checkTokenLength(tokenOf(req));
-  const project = await readProject(db, req.projectId);
-  const tokenId = tokenOf(req);
-  if (!project || tokenId === undefined) return decide(req, { project }, now);
-  const token = project.token_pre_registration ? await tokenQuery(db, req.projectId, tokenId).executeTakeFirst() : undefined;
-  const use = project.token_pre_registration ? undefined : await useQuery(db, req.projectId, tokenId).executeTakeFirst();
-  return decide(req, { project, token, use }, now);
+  return decide(req, await readFacts(db, req.projectId, tokenOf(req)), now);
 }
 
 export type StartOutcome = Decision & { sessionId?: string };
 
-/** "Start Authentication": decide under row locks, carry out the effects, open a session when admitted. */
-export async function startAdmission(db: Kysely<DatabaseSchema>, req: AdmissionRequest, now: Date = new Date()): Promise<StartOutcome> {
+/**
+ * "Start Authentication": read the facts, decide, then carry out the decision in ONE conditional
+ * statement that holds only if the facts still hold (a count-based token not yet expired, a first
+ * use not yet recorded, …). If another request changed them in between, read and decide again:
+ * so a count-based token is admitted exactly once however many requests race, in two round trips.
+ */
+export async function startAdmission(db: Kysely<DatabaseSchema>, req: AdmissionRequest, now: Date = new Date(),
+  race?: { betweenReadAndWrite(): Promise<void> }): Promise<StartOutcome> {
   checkTokenLength(tokenOf(req));
-  return db.transaction().execute(async (tx) => {
-    const project = await readProject(tx, req.projectId);
-    const tokenId = tokenOf(req);
-    const early = decide(req, { project }, now);
-    if (!project || tokenId === undefined || (!early.admitted && early.code !== 'token_not_found')) return writeOutcome(tx, req, early, now);
-    let facts: Facts;
-    if (project.token_pre_registration) {
-      facts = { project, token: await tokenQuery(tx, req.projectId, tokenId).forUpdate().executeTakeFirst() };
-    } else {
-      // The first use is recorded before the decision, so racing first uses agree on one time.
-      await tx.insertInto('token_uses').values({ project_id: req.projectId, token_id: tokenId, first_used_at: now })
-        .onConflict((oc) => oc.columns(['project_id', 'token_id']).doNothing()).execute();
-      facts = { project, use: await useQuery(tx, req.projectId, tokenId).forUpdate().executeTakeFirstOrThrow() };
-    }
-    return writeOutcome(tx, req, decide(req, facts, now), now);
-  });
+  for (let attempt = 0; ; attempt++) {
+    const facts = await readFacts(db, req.projectId, tokenOf(req));
+    // Tests put a competing request exactly here, to prove the write re-checks what was read.
+    if (attempt === 0) await race?.betweenReadAndWrite();
+    const decision = decide(req, facts, now);
+    const sessionId = randomUUID();
+    const held = await carryOut(db, req, facts, decision, sessionId, now);
+    if (held) return decision.admitted ? { ...decision, sessionId } : decision;
+    if (attempt >= 10) throw new Error('admission kept conflicting with concurrent requests');
+  }
 }
 
-async function writeOutcome(tx: Transaction<DatabaseSchema>, req: AdmissionRequest, decision: Decision, now: Date): Promise<StartOutcome> {
-  const { effect } = decision;
-  const tokenId = tokenOf(req)!;
-  const row = () => tx.updateTable('tokens').where('project_id', '=', req.projectId).where('token_id', '=', tokenId);
-  if (effect.kind === 'expire-count') {
-    await row().set({ first_used_at: effect.firstUse, expired_at: now }).execute();
-    await writeExpiredEvents(tx, req.projectId, [{ tokenId, condition: 'count', at: now }]);
-  } else if (effect.kind === 'use-window') {
-    await row().set({ first_used_at: effect.firstUse, expires_at: effect.expiresAt }).execute();
-  } else if (effect.kind === 'mark-time-expiry') {
-    await row().set({ expired_at: effect.at }).execute();
-    await writeExpiredEvents(tx, req.projectId, [{ tokenId, condition: 'time', at: effect.at }]);
+/** The decision's writes as one statement; false when the facts it was based on changed meanwhile. */
+async function carryOut(db: Kysely<DatabaseSchema>, req: AdmissionRequest, facts: Facts, decision: Decision, sessionId: string, now: Date): Promise<boolean> {
+  const { projectId } = req;
+  const tokenId = tokenOf(req) ?? null;
+  const effect = decision.effect;
+  const event = (condition: 'count' | 'time', at: Date) => jsonb(expiredEvent(tokenId!, condition, at));
+  const session = (from: RawBuilder<unknown>) => sql`insert into liveform_sessions (id, project_id, token_id, pre_registered, client_ip, started_at)
+    select cast(${sessionId} as uuid), cast(${projectId} as text), cast(${tokenId} as text), cast(${decision.admitted && decision.preRegistered} as boolean),
+      cast(${req.clientIp && isIP(req.clientIp) ? req.clientIp : null} as inet), cast(${now} as timestamptz)
+    ${from}`;
+  const fromUsed = sql`from used`;
+  const sameToken = sql`project_id = ${projectId} and token_id = cast(${tokenId} as text)`;
+  const notCompleted = facts.project?.private_mode ? sql`and completed_at is null` : sql``;
+
+  if (effect.kind === 'mark-time-expiry') {
+    // A refusal that records the expiry no prune has marked yet (once, whoever gets there first).
+    await sql`with marked as (update tokens set expired_at = expires_at where ${sameToken} and expired_at is null returning 1)
+      insert into token_events (project_id, payload) select ${projectId}, ${event('time', effect.at)} from marked`.execute(db);
+    return true;
   }
-  if (!decision.admitted) return decision;
-  const sessionId = randomUUID();
-  await tx.insertInto('liveform_sessions').values({
-    id: sessionId, project_id: req.projectId, token_id: decision.tokenId, pre_registered: decision.preRegistered,
-    client_ip: req.clientIp ?? null, started_at: now,
-  }).execute();
-  return { ...decision, sessionId };
+  if (!decision.admitted) return true;
+  if (effect.kind === 'expire-count') {
+    const { rows } = await sql<{ n: number }>`
+      with used as (update tokens set first_used_at = cast(${effect.firstUse} as timestamptz), expired_at = cast(${now} as timestamptz)
+                    where ${sameToken} and expired_at is null ${notCompleted} returning 1),
+           ev as (insert into token_events (project_id, payload) select ${projectId}, ${event('count', now)} from used),
+           s as (${session(fromUsed)})
+      select count(*)::int as n from used`.execute(db);
+    return rows[0].n === 1;
+  }
+  if (effect.kind === 'use-window') {
+    const { rows } = await sql<{ n: number }>`
+      with used as (update tokens set first_used_at = coalesce(first_used_at, cast(${effect.firstUse} as timestamptz)),
+                                      expires_at = coalesce(expires_at, cast(${effect.expiresAt} as timestamptz))
+                    where ${sameToken} and expired_at is null and (expires_at is null or expires_at > cast(${now} as timestamptz)) ${notCompleted}
+                    returning 1),
+           s as (${session(fromUsed)})
+      select count(*)::int as n from used`.execute(db);
+    return rows[0].n === 1;
+  }
+  if (tokenId !== null && !facts.use) {
+    // The first use of a token that is not pre-registered: recorded once; a racing first use retries.
+    const { rows } = await sql<{ n: number }>`
+      with used as (insert into token_uses (project_id, token_id, first_used_at) values (${projectId}, ${tokenId}, cast(${now} as timestamptz))
+                    on conflict (project_id, token_id) do nothing returning 1),
+           s as (${session(fromUsed)})
+      select count(*)::int as n from used`.execute(db);
+    return rows[0].n === 1;
+  }
+  if (tokenId !== null) {
+    // Not once a final result exists for it (it may have arrived since the facts were read).
+    const { rows } = await sql<{ n: number }>`with s as (${session(sql`where not exists (select 1 from token_uses where ${sameToken} and final_result is not null)`)} returning 1)
+      select count(*)::int as n from s`.execute(db);
+    return rows[0].n === 1;
+  }
+  await session(sql``).execute(db);
+  return true;
 }
 
 export interface CompleteResult { sessionId: string; projectId: string; result: FinalResult }

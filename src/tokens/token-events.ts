@@ -10,10 +10,14 @@ export interface TokenExpiredEvent {
   expired_at: string;
 }
 
+export function expiredEvent(tokenId: string, condition: 'count' | 'time', at: Date): TokenExpiredEvent {
+  return { webhook_trigger: 'token_expired', token_id: tokenId, expired_condition: condition, expired_at: at.toISOString() };
+}
+
 export async function writeExpiredEvents(tx: Transaction<DatabaseSchema>, projectId: string, expired: { tokenId: string; condition: 'count' | 'time'; at: Date }[]): Promise<void> {
   const rows = expired.map((e) => ({
     project_id: projectId,
-    payload: jsonb({ webhook_trigger: 'token_expired', token_id: e.tokenId, expired_condition: e.condition, expired_at: e.at.toISOString() } satisfies TokenExpiredEvent),
+    payload: jsonb(expiredEvent(e.tokenId, e.condition, e.at)),
   }));
   for (const chunk of chunksFor(rows, 2)) await tx.insertInto('token_events').values(chunk).execute();
 }

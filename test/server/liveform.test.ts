@@ -29,7 +29,7 @@ for (const target of DATABASE_TARGETS) {
         stopped: manifest('stopped', '  submissions: emergency-stop\n'),
         sealed: manifest('sealed', '  encryption:\n    encryptedOnly: true\n    keys: [{ name: k1, status: active }]\n'),
       });
-      await registerTokens(fresh.database.db, 'count', ['race-token-1', 'count-token-2']);
+      await registerTokens(fresh.database.db, 'count', ['race-token-1', 'race-token-2', 'race-token-3', 'count-token-2']);
       await registerTokens(fresh.database.db, 'private', ['private-token-1']);
       svc = await startService(fresh.database, { now: () => clock });
     });
@@ -44,12 +44,16 @@ for (const target of DATABASE_TARGETS) {
       expect(second).toMatchObject({ status: 403, body: { admitted: false, code: 'token_expired' } });
     });
 
-    it('16 clients racing on one count-based token: exactly one is admitted, one token_expired event', async () => {
-      const replies = await Promise.all(Array.from({ length: 16 }, () => start({ pid: 'count', token: 'race-token-1' })));
-      expect(replies.filter((r) => r.status === 200)).toHaveLength(1);
-      expect(replies.filter((r) => r.status === 403 && r.body.code === 'token_expired')).toHaveLength(15);
-      const events = await sql<{ n: number }>`select count(*)::int as n from token_events where project_id = 'count' and payload->>'token_id' = 'race-token-1'`.execute(fresh.database.db);
-      expect(events.rows[0].n).toBe(1);
+    it('16 clients racing on each of three count-based tokens: exactly one admitted per token, one token_expired event each', async () => {
+      const racers = ['race-token-1', 'race-token-2', 'race-token-3'];
+      const replies = await Promise.all(racers.flatMap((token) => Array.from({ length: 16 }, () => start({ pid: 'count', token }).then((r) => ({ token, ...r })))));
+      for (const token of racers) {
+        const mine = replies.filter((r) => r.token === token);
+        expect({ token, admitted: mine.filter((r) => r.status === 200).length }).toEqual({ token, admitted: 1 });
+        expect(mine.filter((r) => r.status === 403 && r.body.code === 'token_expired')).toHaveLength(15);
+      }
+      const events = await sql<{ n: number }>`select count(*)::int as n from token_events where project_id = 'count' and payload->>'token_id' like 'race-token-%'`.execute(fresh.database.db);
+      expect(events.rows[0].n).toBe(3);
     });
 
     it('refuses unknown tokens, a missing token, unknown projects, CLOSE, emergency stop and encrypted-only violations', async () => {
