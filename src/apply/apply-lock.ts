@@ -24,7 +24,8 @@ async function holderDescription(db: Kysely<DatabaseSchema>): Promise<string> {
     const { rows } = await sql<{ pid: number; application_name: string; client_addr: string | null; xact_start: Date | null }>`
       select a.pid, a.application_name, a.client_addr::text as client_addr, a.xact_start
       from pg_locks l join pg_stat_activity a on a.pid = l.pid
-      where l.locktype = 'advisory' and l.objid = ${APPLY_LOCK_KEY} and l.granted limit 1`.execute(db);
+      where l.locktype = 'advisory' and l.objid = ${APPLY_LOCK_KEY} and l.granted
+        and l.database = (select oid from pg_database where datname = current_database()) limit 1`.execute(db);
     const h = rows[0];
     if (!h) return 'another applier';
     return `${h.application_name || 'a session'} (backend ${h.pid}${h.client_addr ? ` from ${h.client_addr}` : ''}${h.xact_start ? `, since ${new Date(h.xact_start).toISOString()}` : ''})`;
