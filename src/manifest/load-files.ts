@@ -48,6 +48,16 @@ function listYamlFiles(dir: string, out: string[] = []): string[] {
   return out;
 }
 
+/**
+ * The parser's message, first line only; the part after "…: " can quote the source (a tag, an
+ * alias name), so it is cut to a short escaped excerpt.
+ */
+function parserMessage(message: string): string {
+  const first = message.split('\n')[0];
+  const at = first.indexOf(': ');
+  return at >= 0 && at < 80 ? `${first.slice(0, at + 2)}${excerpt(first.slice(at + 2))}` : excerpt(first, 60);
+}
+
 function fileProblem(file: string, rule: string, message: string, allowed?: string, line = 1, column = 1): Diagnostic {
   return { severity: 'error', rule, file, line, column, path: '(file)', message, allowed };
 }
@@ -89,8 +99,7 @@ export function parseYamlText(file: string, text: string, diagnostics: Diagnosti
       const duplicate = err.code === 'DUPLICATE_KEY';
       diagnostics.push({
         severity: 'error', rule: duplicate ? 'yaml.duplicate-key' : 'yaml.syntax', file, line: pos.line, column: pos.col, path: '(document)',
-        // The parser's message can quote the source: keep only a short, escaped first line.
-        message: duplicate ? 'duplicate key: a key may appear only once in a mapping' : `not valid YAML: ${excerpt(err.message.split('\n')[0], 100)}`,
+        message: duplicate ? 'duplicate key: a key may appear only once in a mapping' : `not valid YAML: ${parserMessage(err.message)}`,
         allowed: duplicate ? 'each key once; merge the two entries' : undefined,
       });
     }
@@ -101,10 +110,12 @@ export function parseYamlText(file: string, text: string, diagnostics: Diagnosti
       value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
     } catch (err) {
       const pos = lineCounter.linePos(doc.contents.range?.[0] ?? 0);
-      diagnostics.push({
-        severity: 'error', rule: 'yaml.alias-bomb', file, line: pos.line, column: pos.col, path: '(document)',
-        message: `aliases expand too far (${excerpt((err as Error).message, 100)})`, allowed: `at most ${MAX_ALIAS_COUNT} alias expansions per document`,
-      });
+      const message = parserMessage((err as Error).message);
+      diagnostics.push(/^Unresolved alias/.test(message)
+        ? { severity: 'error', rule: 'yaml.syntax', file, line: pos.line, column: pos.col, path: '(document)', message: `not valid YAML: ${message}`,
+          allowed: 'an alias (*name) only after its anchor (&name)' }
+        : { severity: 'error', rule: 'yaml.alias-bomb', file, line: pos.line, column: pos.col, path: '(document)',
+          message: `aliases expand too far (${message})`, allowed: `at most ${MAX_ALIAS_COUNT} alias expansions per document` });
       return;
     }
     out.push({ file, index, doc, lineCounter, value, text });
