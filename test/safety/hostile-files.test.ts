@@ -202,10 +202,10 @@ describe('messages quote manifest values only as short escaped excerpts', () => 
     ]);
   });
 
-  it('a short value is quoted with control characters escaped', async () => {
+  it('a short value is quoted with control and direction-changing characters escaped', async () => {
     const { root } = workspace();
-    writeFileSync(path.join(root, 'p.yaml'), project('p').replace('status: TEST', 'status: "A\\e[31mB"'));
-    expect((await problems(root))[0].message).toBe('string "A\\u001b[31mB" is not allowed here');
+    writeFileSync(path.join(root, 'p.yaml'), project('p').replace('status: TEST', 'status: "A\\e[31mB\\u202E\\x9b"'));
+    expect((await problems(root))[0].message).toBe('string "A\\u001b[31mB\\u202e\\u009b" is not allowed here');
   });
 
   it('YAML syntax errors quote at most a short excerpt of the source', async () => {
