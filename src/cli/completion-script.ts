@@ -96,6 +96,7 @@ ${fn}() {
     mapfile -t COMPREPLY < <(compgen -W "$(${fn}_subcommands "$path")" -- "$cur")
     [ \${#COMPREPLY[@]} -eq 0 ] && mapfile -t COMPREPLY < <(compgen -f -- "$cur")
   fi
+  return 0
 }
 complete -o filenames -F ${fn} ${name}
 `;
