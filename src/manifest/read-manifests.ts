@@ -1,6 +1,8 @@
 // The whole validation pipeline: files → YAML → schema → semantic rules → desired state.
 import { createHash } from 'node:crypto';
+import path from 'node:path';
 import type { ValidateFunction } from 'ajv';
+import { configAbove } from '../config/find-config.js';
 import { sha256 } from '../util/canonical-json.js';
 import { formatPath, sortDiagnostics, type Diagnostic } from './diagnostic.js';
 import { listManifestFiles, parseYamlText, readManifestFile, type ManifestFile } from './load-files.js';
@@ -69,7 +71,9 @@ export async function readManifests(dir: string): Promise<ManifestSet> {
   };
 
   let organization = EMPTY_ORGANIZATION;
-  const configEntry = listing.find((f) => f.isConfig);
+  // argosctl.yaml at the root, or the one above it whose `manifests:` names this folder.
+  const above = configAbove(dir);
+  const configEntry = listing.find((f) => f.isConfig) ?? (above ? { file: path.relative(process.cwd(), above) || above, full: above, isConfig: true } : undefined);
   const config = configEntry ? read(configEntry)[0] : undefined;
   if (config) {
     const problems = checkSchema(config, validators.config);
@@ -87,7 +91,7 @@ export async function readManifests(dir: string): Promise<ManifestSet> {
       if (project) projects.push(project);
     }
   }
-  return { projects, organization, diagnostics: sortDiagnostics(diagnostics), digest: sha256(fileDigests.sort().join('\n')), fileCount: listing.length };
+  return { projects, organization, diagnostics: sortDiagnostics(diagnostics), digest: sha256(fileDigests.sort().join('\n')), fileCount: listing.length + (above ? 1 : 0) };
 }
 
 function checkDocument(parsed: ParsedDocument, validate: ValidateFunction, organization: Organization, firstSeen: Map<string, string>, diagnostics: Diagnostic[]): DesiredProject | undefined {
