@@ -40,6 +40,10 @@ export function chooseDatabase({ flag, env, cwd, config }: ChooseInput): Databas
   // A secret that is not set expands to an empty string in CI: the same as not set.
   const fromEnv = env.ARGOS_DATABASE_URL;
   if (fromEnv) return { url: parse(fromEnv, cwd, 'ARGOS_DATABASE_URL'), source: 'env', from: 'ARGOS_DATABASE_URL' };
+  if (config?.unreadable) {
+    const shown = path.relative(cwd, config.file) || config.file;
+    throw new UserError(`${shown} is not valid YAML, so the database it may name is unknown`, 'run argosctl validate to see the problem, or pass --database-url');
+  }
   const named = config?.database;
   if (config && named) {
     const shown = named.at.replace(/:\d+:\d+$/, '');
@@ -52,9 +56,4 @@ export function chooseDatabase({ flag, env, cwd, config }: ChooseInput): Databas
     return { url: parse(named.value, config.dir, shown), source: 'config', from: `database: in ${shown}` };
   }
   return { url: parseDatabaseUrl(DEFAULT_DATABASE_URL, defaultBase(cwd, config)), source: 'default', from: 'the default; nothing configured' };
-}
-
-/** The embedded default's folder for `cwd`, e.g. to check that none was created. */
-export function defaultDatabaseFolder(cwd: string, config?: FoundConfig): string {
-  return path.join(defaultBase(cwd, config), '.argos', 'db');
 }
