@@ -43,8 +43,10 @@ function ciWithoutDatabase(ctx: CliContext, command: Command, choice: DatabaseCh
   if (choice.source !== 'default' || !ctx.env.CI) return;
   const missing = 'ARGOS_DATABASE_URL, --database-url, or database: in argosctl.yaml';
   if (writes(command)) {
-    throw new UserError(`CI is set and no database is configured (${missing}): refusing to run \`${commandPath(command)}\` against a new, empty embedded database (${choice.url.display})`,
-      'set ARGOS_DATABASE_URL from a secret (is the secret available to this job?), pass --database-url, or name database: in argosctl.yaml');
+    throw new UserError(`CI is set and no database is configured (${missing}): refusing to run \`${commandPath(command)}\` `
+      + `against a new, empty embedded database (${choice.url.display})`,
+    'set ARGOS_DATABASE_URL from a secret (is the secret available to this job?), pass --database-url, '
+      + 'or name database: in argosctl.yaml');
   }
   const bar = '!'.repeat(78);
   ctx.err(`${ctx.errStyle.red(bar)}\n${ctx.errStyle.red('WARNING')}: CI is set and no database is configured (${missing}).\n`

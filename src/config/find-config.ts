@@ -57,7 +57,8 @@ function readBounded(file: string, boundary: string): string {
   const shown = path.relative(process.cwd(), file) || file;
   const real = realpathSync(file);
   if (lstatSync(file).isSymbolicLink() && !isInside(real, realpathSync(boundary))) {
-    throw new UserError(`${shown} is a link to a file outside ${boundary}; it is not read`, 'make argosctl.yaml a regular file in the repository');
+    throw new UserError(`${shown} is a link to a file outside ${boundary}; it is not read`,
+      'make argosctl.yaml a regular file in the repository');
   }
   const stat = statSync(real);
   if (!stat.isFile()) throw new UserError(`${shown} is not a regular file; it is not read`, 'make argosctl.yaml a regular file');
@@ -76,7 +77,8 @@ function setting(node: Node | null | undefined, key: string, at: (offset: number
   if (node === undefined || node === null) return undefined;
   const where = at(node.range?.[0] ?? 0);
   if (!isScalar(node) || typeof node.value !== 'string' || node.value === '') {
-    throw new UserError(`${where}: ${key} must be a non-empty string`, key === 'manifests' ? 'a folder relative to argosctl.yaml, e.g. projects' : 'a URL without credentials, or env:NAME');
+    throw new UserError(`${where}: ${key} must be a non-empty string`,
+      key === 'manifests' ? 'a folder relative to argosctl.yaml, e.g. projects' : 'a URL without credentials, or env:NAME');
   }
   return { value: node.value, at: where };
 }
@@ -90,7 +92,9 @@ function checkManifests(s: ConfigSetting, dir: string): void {
 
 function checkDatabase(s: ConfigSetting, dir: string): void {
   if (s.value.startsWith('env:')) {
-    if (!/^env:[A-Za-z_][A-Za-z0-9_]*$/.test(s.value)) throw new UserError(`${s.at}: database: env: needs a variable name`, 'env:NAME, e.g. env:ARGOS_DATABASE_URL');
+    if (!/^env:[A-Za-z_][A-Za-z0-9_]*$/.test(s.value)) {
+      throw new UserError(`${s.at}: database: env: needs a variable name`, 'env:NAME, e.g. env:ARGOS_DATABASE_URL');
+    }
     return;
   }
   let url;

@@ -48,7 +48,9 @@ function safeDecode(s: string): string {
  */
 export function parseDatabaseUrl(raw: string, baseDir: string): DatabaseUrl {
   // eslint-disable-next-line no-control-regex
-  if (/[\s\u0000-\u001f\u007f]/.test(raw)) refuse('it contains spaces, line breaks or control characters (check the secret for a stray space or newline)');
+  if (/[\s\u0000-\u001f\u007f]/.test(raw)) {
+    refuse('it contains spaces, line breaks or control characters (check the secret for a stray space or newline)');
+  }
   if (raw === 'memory:') return { kind: 'memory', url: raw, display: 'in-memory PGlite (memory:)' };
   if (raw.startsWith('pglite:')) {
     const folder = path.resolve(baseDir, raw.slice('pglite:'.length) || '.argos/db');

@@ -7,7 +7,9 @@ let notes: ((text: string) => void)[] = [];
 
 function describe(warning: unknown): string {
   const text = typeof warning === 'string' ? warning : warning instanceof Error ? warning.message : '';
-  if (/SSL modes 'prefer', 'require', and 'verify-ca'/.test(text)) return "its sslmode notice: prefer, require and verify-ca are treated as verify-full";
+  if (/SSL modes 'prefer', 'require', and 'verify-ca'/.test(text)) {
+    return 'its sslmode notice: prefer, require and verify-ca are treated as verify-full';
+  }
   return 'a driver warning';
 }
 
@@ -16,7 +18,8 @@ export function muteDriverWarnings(note: (text: string) => void): () => void {
   if (active++ === 0) {
     original = process.emitWarning;
     process.emitWarning = ((warning: string | Error) => {
-      const text = `note: the PostgreSQL driver (pg) printed ${describe(warning)}; argosctl hides driver messages because they can quote connection settings\n`;
+      const text = `note: the PostgreSQL driver (pg) printed ${describe(warning)}; `
+        + 'argosctl hides driver messages because they can quote connection settings\n';
       notes.at(-1)?.(text);
     }) as typeof process.emitWarning;
   }

@@ -27,7 +27,8 @@ export function acquireFolderLock(dir: string): FolderLock {
       try { holder = JSON.parse(readFileSync(file, 'utf8')); } catch { /* half-written: treat as stale */ }
       if (holder.host && holder.host !== hostname()) {
         const shown = (v: unknown) => JSON.stringify(String(v).slice(0, 100)); // the file's text, inert
-        throw new LockError(`the embedded database ${dir} is locked by argosctl on another host, ${shown(holder.host)} (pid ${shown(holder.pid)}, since ${shown(holder.since)})`,
+        throw new LockError(`the embedded database ${dir} is locked by argosctl on another host, ${shown(holder.host)} `
+          + `(pid ${Number(holder.pid) || '?'}, since ${shown(holder.since)})`,
           `PGlite allows one process per data folder; if no argosctl runs on that host any more, delete ${file}`);
       }
       if (holder.pid && alive(holder.pid) && holder.pid !== process.pid) {

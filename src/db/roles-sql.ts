@@ -36,7 +36,8 @@ export const DEFAULT_APPLY_ROLE = 'argosctl_apply';
 
 export function checkRoleName(name: string, option: string): string {
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) {
-    throw new UserError(`${option} must be a plain role name`, 'lowercase letters, digits and _, starting with a letter or _, at most 63 characters');
+    throw new UserError(`${option} must be a plain role name`,
+      'lowercase letters, digits and _, starting with a letter or _, at most 63 characters');
   }
   return name;
 }
@@ -44,7 +45,11 @@ export function checkRoleName(name: string, option: string): string {
 const quote = (name: string) => `"${name}"`;
 
 function createRole(name: string): string {
-  return `DO $$ BEGIN\n  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${name}') THEN CREATE ROLE ${quote(name)} NOLOGIN; END IF;\nEND $$;`;
+  return [
+    'DO $$ BEGIN',
+    `  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${name}') THEN CREATE ROLE ${quote(name)} NOLOGIN; END IF;`,
+    'END $$;',
+  ].join('\n');
 }
 
 export function rolesSql(planRole: string, applyRole: string): string {
