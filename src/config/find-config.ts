@@ -85,9 +85,19 @@ function setting(node: Node | null | undefined, key: string, at: (offset: number
 
 function checkManifests(s: ConfigSetting, dir: string): void {
   const root = path.resolve(dir, s.value);
-  if (path.isAbsolute(s.value) || !isInside(root, dir)) {
-    throw new UserError(`${s.at}: manifests must name a folder inside ${dir}`, 'a relative path without "..", e.g. projects');
+  if (path.isAbsolute(s.value) || !isInside(root, dir) || root.split(path.sep).includes('.git')) {
+    throw new UserError(`${s.at}: manifests must name a folder inside ${dir}`, 'a relative path without ".." or .git, e.g. projects');
   }
+}
+
+/** A manifest root that is a link (or lies below one) must still end inside the config's folder. */
+function checkRealRoot(root: string, config: FoundConfig): string {
+  if (existsSync(root) && !isInside(realpathSync(root), realpathSync(config.dir))) {
+    const shown = path.relative(process.cwd(), root) || root;
+    throw new UserError(`the manifest folder ${shown} leads outside ${config.dir} through a link; it is not read`,
+      'make the manifest folder a real folder inside the repository');
+  }
+  return root;
 }
 
 function checkDatabase(s: ConfigSetting, dir: string): void {
@@ -140,9 +150,9 @@ export function findConfig(start: string): FoundConfig | undefined {
  * folder exists; else the config's own folder (argosctl.yaml at the manifest root, the first layout).
  */
 export function manifestRootOf(config: FoundConfig): string {
-  if (config.manifests) return path.resolve(config.dir, config.manifests.value);
+  if (config.manifests) return checkRealRoot(path.resolve(config.dir, config.manifests.value), config);
   const projects = path.join(config.dir, DEFAULT_MANIFESTS);
-  return existsSync(projects) && statSync(projects).isDirectory() ? projects : config.dir;
+  return existsSync(projects) && statSync(projects).isDirectory() ? checkRealRoot(projects, config) : config.dir;
 }
 
 /** Where the manifests, and the embedded database, are when nothing names them. */

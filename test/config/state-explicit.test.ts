@@ -1,7 +1,7 @@
 // State is explicit: argosctl.yaml is found walking up to the git root and says where the
 // manifests and the database are; every command that touches a database names it on stderr; CI
 // without a configured database refuses to write; a PGlite lock from another host is refused.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { chooseDatabase } from '../../src/config/choose-database.js';
@@ -95,11 +95,19 @@ describe('argosctl.yaml is found by walking up to the git root', () => {
     }
   });
 
-  it('a manifests: folder outside the repository is refused', async () => {
-    const root = repo({ 'argosctl.yaml': `${ORG}manifests: ../elsewhere\n` });
-    const r = await runInProcess(['validate'], { cwd: root });
+  it('a manifests: folder outside the repository, in .git, or behind a link to outside is refused', async () => {
+    for (const value of ['../elsewhere', '/etc', '.git']) {
+      const root = repo({ 'argosctl.yaml': `${ORG}manifests: ${value}\n` });
+      const r = await runInProcess(['validate'], { cwd: root });
+      expect(r.code, value).toBe(1);
+      expect(r.stderr).toMatch(/argosctl\.yaml:3:12: manifests must name a folder inside/);
+    }
+    const outside = tempDir('examples/startup');
+    const linked = repo({ 'argosctl.yaml': `${ORG}manifests: settings\n` });
+    symlinkSync(path.join(outside, 'projects'), path.join(linked, 'settings'));
+    const r = await runInProcess(['validate'], { cwd: linked });
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/argosctl\.yaml:3:12: manifests must name a folder inside/);
+    expect(r.stderr).toMatch(/the manifest folder .*settings leads outside .* through a link; it is not read/);
   });
 
   it('an argosctl.yaml that is not valid YAML: validation reports it; its database is never guessed', async () => {
