@@ -16,6 +16,7 @@ import { validateCommand } from './commands/validate.js';
 import type { CliContext } from './context.js';
 import { ExitCode } from './errors.js';
 import { versionOutput } from './version.js';
+import { resolveStateOptions } from './state-options.js';
 
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command('argosctl')
@@ -23,7 +24,8 @@ export function buildProgram(ctx: CliContext): Command {
     .option('-V, --version', 'print the version (with --format json: version, node and schema versions)')
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: (s) => ctx.out(s), writeErr: (s) => ctx.err(s) })
-    .exitOverride();
+    .exitOverride()
+    .hook('preAction', (_program, command) => resolveStateOptions(ctx, command));
   // Handled here rather than by commander's .version() so `--version --format json` can print JSON.
   program.on('option:version', () => {
     // rawArgs (the arguments being parsed) is set by commander at runtime but missing from its typings.

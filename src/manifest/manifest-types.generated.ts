@@ -393,6 +393,14 @@ export interface OrganizationConfig {
    */
   kind: "Organization";
   /**
+   * The manifest folder, relative to this file (no ".."); argosctl finds this file by walking up from the current folder to the git root. --dir overrides it.
+   */
+  manifests?: string;
+  /**
+   * The database: a URL without credentials, or env:NAME to read it from that environment variable. A URL holding a password is refused. --database-url and ARGOS_DATABASE_URL override it; without any, the embedded PGlite database .argos/db next to this file is used.
+   */
+  database?: string;
+  /**
    * Regions by name (lowercase, such as kr, eu or us-east); a project joins one with metadata.region.
    */
   regions?: {

@@ -1,11 +1,14 @@
 // The whole validation pipeline: files → YAML → schema → semantic rules → desired state.
 import { createHash } from 'node:crypto';
+import path from 'node:path';
 import type { ValidateFunction } from 'ajv';
+import { configAbove } from '../config/find-config.js';
 import { sha256 } from '../util/canonical-json.js';
 import { formatPath, sortDiagnostics, type Diagnostic } from './diagnostic.js';
 import { quote } from './excerpt.js';
 import { checkHostileValues } from './hostile-values.js';
 import { listManifestFiles, parseYamlText, readManifestFile, type ManifestFile } from './load-files.js';
+import { realRoot } from './safe-read.js';
 import type { ProjectManifest } from './manifest-types.generated.js';
 import { normalizeManifest } from './normalize.js';
 import { EMPTY_ORGANIZATION, type Organization } from './organization.js';
@@ -78,7 +81,9 @@ export async function readManifests(dir: string): Promise<ManifestSet> {
   };
 
   let organization = EMPTY_ORGANIZATION;
-  const configEntry = listing.find((f) => f.isConfig);
+  // argosctl.yaml at the root, or the one above it whose `manifests:` names this folder.
+  const above = configAbove(dir);
+  const configEntry = listing.find((f) => f.isConfig) ?? (above ? { file: path.relative(process.cwd(), above) || above, full: above, isConfig: true, root: realRoot(path.dirname(above)) ?? path.dirname(above) } : undefined);
   const config = configEntry ? read(configEntry)[0] : undefined;
   if (config && !report(checkHostileValues(config)) && !report(checkSchema(config, validators.config))) {
     organization = config.value as Organization;
@@ -94,7 +99,7 @@ export async function readManifests(dir: string): Promise<ManifestSet> {
       if (project) projects.push(project);
     }
   }
-  return { projects, organization, diagnostics: sortDiagnostics(diagnostics), digest: sha256(fileDigests.sort().join('\n')), fileCount: listing.length };
+  return { projects, organization, diagnostics: sortDiagnostics(diagnostics), digest: sha256(fileDigests.sort().join('\n')), fileCount: listing.length + (above ? 1 : 0) };
 }
 
 function checkDocument(parsed: ParsedDocument, entry: ManifestFile, validate: ValidateFunction, organization: Organization,

@@ -130,7 +130,8 @@ describe('killed applies on the embedded database', () => {
     for (let run = 0; run < 4; run++) {
       rmSync(path.join(cwd, '.argos'), { recursive: true, force: true });
       expect((await runCli(['db', 'migrate'], { cwd })).code).toBe(0); // the folder exists before the race
-      const child = spawn(process.execPath, [BIN, 'apply', '--auto-approve'], { cwd, stdio: 'ignore' });
+      // CI unset: with CI set and no database configured, apply would refuse instead of racing the kill
+      const child = spawn(process.execPath, [BIN, 'apply', '--auto-approve'], { cwd, stdio: 'ignore', env: { ...process.env, CI: '' } });
       const closed = new Promise((r) => child.on('close', r));
       await new Promise((r) => setTimeout(r, 400 + Math.floor(Math.random() * 1400)));
       child.kill('SIGKILL');
