@@ -1,20 +1,19 @@
 // argosctl apply: execute a saved plan, or plan and apply in one locked step. One transaction.
 import { Command, Option } from 'commander';
-import { assertFresh, lockedApply } from '../../apply/apply-plan.js';
+import { lockedApply } from '../../apply/apply-plan.js';
 import { describeHolder } from '../../apply/apply-lock.js';
+import { refuseOrHold } from '../../apply/guard-plan.js';
+import { recomputeSavedPlan } from '../../apply/saved-plan.js';
 import { resolveDatabaseUrl, withDatabase } from '../../db/connection.js';
-import type { CurrentState } from '../../db/read-state.js';
 import type { ManifestSet } from '../../manifest/read-manifests.js';
 import { buildPlan } from '../../plan/build-plan.js';
-import { planDifference } from '../../plan/compare-plans.js';
-import { judgePlan } from '../../plan/guards.js';
 import { RISK_CLASSES, type Change, type Plan, type Refusal } from '../../plan/plan-types.js';
 import { summaryLine } from '../../render/describe-change.js';
 import { renderDiagnosticsText } from '../../render/diagnostics.js';
 import { refusalLinesText } from '../../render/refusals.js';
 import { confirm } from '../confirm.js';
 import type { CliContext } from '../context.js';
-import { ExitCode, GuardError, UserError } from '../errors.js';
+import { ExitCode, UserError } from '../errors.js';
 import { actorName, readGitInfo } from '../git-info.js';
 import { assertKnownProjects } from '../known-projects.js';
 import { loadValidManifests } from '../load-desired.js';
@@ -34,26 +33,9 @@ interface ApplyOptions {
   databaseUrl?: string;
 }
 
-async function manifestsForSavedPlan(ctx: CliContext, saved: SavedPlan, dir: string | undefined, format: string): Promise<ManifestSet> {
-  const set = await loadValidManifests(ctx, dir ?? saved.manifestDir, format);
-  if (set.digest !== saved.manifestDigest) {
-    throw new GuardError('the manifests changed since this plan was made', 'run argosctl plan again and review the new plan');
-  }
-  return set;
-}
-
-/**
- * A saved plan is a claim about what the manifests and the database give: recompute the plan
- * from both, as it was made (same time, same git facts), and go on only when it is the same.
- */
-function recomputeSaved(saved: SavedPlan, manifests: ManifestSet, state: CurrentState, scope: string[] | undefined): Plan {
-  assertFresh(saved, state);
-  const plan = buildPlan({ manifests, state, git: saved.git, now: new Date(saved.createdAt), only: scope, allowReopen: true });
-  const difference = planDifference(saved, plan, ['manifestDir']);
-  if (difference) {
-    throw new GuardError(`the saved plan is not what the manifests and the database give: ${difference}`, 'nothing was written; run argosctl plan --out again and review the new plan');
-  }
-  return plan;
+/** The manifests a saved plan names (or --dir), valid; the digest is checked with the plan. */
+function manifestsForSavedPlan(ctx: CliContext, saved: SavedPlan, dir: string | undefined, format: string): Promise<ManifestSet> {
+  return loadValidManifests(ctx, dir ?? saved.manifestDir, format);
 }
 
 /** The held changes as the JSON output lists them under changedOutsideGit. */
@@ -92,15 +74,12 @@ export function applyCommand(ctx: CliContext): Command {
           ctx.err(renderDiagnosticsText(plan.diagnostics, ctx.errStyle));
           throw new ExitCode(1);
         }
-        const verdict = judgePlan(plan, { allow, force: Boolean(opts.force), organization: manifests.organization, declaredProjects: manifests.projects.length });
-        if (verdict.refused.length) {
-          throw new GuardError(`apply refused:\n  - ${verdict.refused.map((r) => `${r.message}; apply refuses this unless ${r.unless}`).join('\n  - ')}`, 'nothing was written');
-        }
-        held = verdict.held;
-        return { held: plan.changes.filter((c) => held.some((r) => r.projectId === c.projectId && r.path === c.path)) };
+        const verdict = refuseOrHold(plan, { allow, force: Boolean(opts.force), organization: manifests.organization, declaredProjects: manifests.projects.length });
+        held = verdict.holds;
+        return verdict;
       };
       const result = await withDatabase(resolveDatabaseUrl(opts.databaseUrl), ({ db }) => lockedApply(db, scope, (state) => {
-        if (saved) return recomputeSaved(saved, manifests, state, scope);
+        if (saved) return recomputeSavedPlan(saved, manifests, state);
         assertKnownProjects(scope, manifests, state);
         return buildPlan({ manifests, state, git, now: new Date(), only: scope, allowReopen: allow.has('leave-close') });
       }, {
