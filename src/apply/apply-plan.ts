@@ -47,7 +47,7 @@ function withoutHeld(plan: Plan, held: readonly Change[]): Plan {
 
 /**
  * Runs `makePlan` against the state read under the lock, then executes the plan it returns.
- * A saved plan passes a function that checks the fingerprint and returns the saved plan.
+ * A saved plan passes a function that recomputes it and compares (src/apply/saved-plan.ts).
  */
 export async function lockedApply(db: Kysely<DatabaseSchema>, scope: readonly string[] | undefined, makePlan: (state: CurrentState) => Plan, options: ApplyOptions): Promise<ApplyResult> {
   return db.transaction().execute(async (tx) => {
