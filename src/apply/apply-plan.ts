@@ -1,7 +1,7 @@
 // Apply: the whole plan in one transaction under the apply lock, after checking that the
 // database still looks exactly as it did when the plan was made.
 import type { Kysely, Transaction } from 'kysely';
-import { GuardError, UserError } from '../cli/errors.js';
+import { GuardError, UserError } from '../errors.js';
 import { readState, type CurrentState } from '../db/read-state.js';
 import type { DatabaseSchema } from '../db/schema.js';
 import { summarize, type Change, type Plan } from '../plan/plan-types.js';

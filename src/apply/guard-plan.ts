@@ -1,6 +1,6 @@
 // The apply-time verdict on a plan: refusals no flag lifted stop it (exit 3, nothing written);
 // break-glass values set outside git are held back (those changes are left out, the rest applies).
-import { GuardError } from '../cli/errors.js';
+import { GuardError } from '../errors.js';
 import { judgePlan, type GuardOptions } from '../plan/guards.js';
 import type { Change, Plan, Refusal } from '../plan/plan-types.js';
 

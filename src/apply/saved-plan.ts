@@ -1,7 +1,7 @@
 // A saved plan is only a claim about what the manifests and the database give. Apply recomputes
 // the plan from both, as it was made (same time, same scope, same git facts), and goes on only
 // when the two are the same; it then applies the recomputed plan, never the file's changes.
-import { GuardError } from '../cli/errors.js';
+import { GuardError } from '../errors.js';
 import type { CurrentState } from '../db/read-state.js';
 import type { ManifestSet } from '../manifest/read-manifests.js';
 import { buildPlan } from '../plan/build-plan.js';

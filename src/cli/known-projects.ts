@@ -3,7 +3,7 @@
 import type { CurrentState } from '../db/read-state.js';
 import type { ManifestSet } from '../manifest/read-manifests.js';
 import { unknownProjects } from '../plan/unknown-projects.js';
-import { UserError } from './errors.js';
+import { UserError } from '../errors.js';
 
 export function assertKnownProjects(only: readonly string[] | undefined, manifests: Pick<ManifestSet, 'projects'>, state: Pick<CurrentState, 'projects'>): void {
   const unknown = unknownProjects(only, manifests.projects.map((p) => p.settings.id), state.projects);

@@ -3,7 +3,7 @@
 import { CommanderError } from 'commander';
 import { processContext, type CliContext } from './context.js';
 import { escapeTerminal } from '../render/escape-terminal.js';
-import { ExitCode, UserError } from './errors.js';
+import { ExitCode, UserError } from '../errors.js';
 import { buildProgram } from './program.js';
 
 /**

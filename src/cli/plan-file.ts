@@ -1,7 +1,7 @@
 // Saved plans: written atomically, read back only when their format version and the argosctl
 // version that made them are this one's. Apply does not trust the rest: it recomputes the plan.
 import { readFile, rename, writeFile } from 'node:fs/promises';
-import { UserError } from './errors.js';
+import { UserError } from '../errors.js';
 import { PLAN_FORMAT_VERSION, type Plan } from '../plan/plan-types.js';
 import { ARGOSCTL_VERSION } from '../version.js';
 

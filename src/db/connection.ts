@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, Migrator, PostgresDialect } from 'kysely';
 import pg from 'pg';
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../errors.js';
 import { migrationProvider } from './migrations.js';
 import { PGliteDialect } from './pglite-dialect.js';
 import { parseDatabaseUrl, scrubSecrets, type DatabaseUrl } from './database-url.js';

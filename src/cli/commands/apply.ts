@@ -13,7 +13,7 @@ import { renderDiagnosticsText } from '../../render/diagnostics.js';
 import { refusalLinesText } from '../../render/refusals.js';
 import { confirm } from '../confirm.js';
 import type { CliContext } from '../context.js';
-import { ExitCode, UserError } from '../errors.js';
+import { ExitCode, UserError } from '../../errors.js';
 import { actorName, readGitInfo } from '../git-info.js';
 import { assertKnownProjects } from '../known-projects.js';
 import { loadValidManifests } from '../load-desired.js';
