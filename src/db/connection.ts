@@ -7,6 +7,7 @@ import pg from 'pg';
 import { UserError } from '../cli/errors.js';
 import { migrationProvider } from './migrations.js';
 import { PGliteDialect } from './pglite-dialect.js';
+import { pgliteTemplateOptions } from './pglite-template.js';
 import { acquireFolderLock, type FolderLock } from './folder-lock.js';
 import type { DatabaseSchema } from './schema.js';
 
@@ -40,7 +41,7 @@ async function openPGlite(dataDir: string | undefined, displayUrl: string, optio
     lock = acquireFolderLock(dataDir);
   }
   try {
-    const pglite = dataDir ? await PGlite.create(dataDir) : await PGlite.create();
+    const pglite = await PGlite.create({ dataDir, ...pgliteTemplateOptions(dataDir) });
     const db = new Kysely<DatabaseSchema>({ dialect: new PGliteDialect(pglite), log: options.onQuery ? () => options.onQuery!() : undefined });
     return { db, kind: 'pglite', displayUrl, close: async () => { try { await db.destroy(); } finally { lock?.release(); } } };
   } catch (err) {
