@@ -1,10 +1,11 @@
 // All or nothing: an apply that fails after any statement, is SIGKILLed at a random moment, or
 // loses its PostgreSQL backend mid-way leaves the database exactly as before or exactly as
 // planned (audit rows included), and the next apply converges.
-import { spawn } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { sql } from 'kysely';
+import pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { APPLY_LOCK_KEY } from '../../src/apply/apply-lock.js';
 import { generateProjects } from '../../src/bench/generate.js';
@@ -12,8 +13,31 @@ import type { Database } from '../../src/db/connection.js';
 import { readState } from '../../src/db/read-state.js';
 import { applyDir, planDir } from '../helpers/apply.js';
 import { BIN, runCli, tempDir } from '../helpers/cli.js';
+import { runCliInProcess } from '../helpers/cli-in-process.js';
 import { DATABASE_TARGETS, useFreshDatabase } from '../helpers/databases.js';
 import { rowCounts, snapshot } from '../helpers/snapshot.js';
+import { waitFor } from '../helpers/wait.js';
+
+/**
+ * Starts `argosctl apply` and SIGKILLs it at a random moment of a phase reached by the process
+ * itself, not by the clock: on even runs within 1.5 s after `started()` holds (it took its lock),
+ * on odd runs within 1 s after it began writing. Resolves once the process is gone.
+ */
+async function killApplyAtRandom(run: number, args: string[], options: {
+  cwd?: string; started: (child: ChildProcess) => boolean | Promise<boolean>;
+}): Promise<void> {
+  const child = spawn(process.execPath, [BIN, 'apply', '--auto-approve', ...args], { cwd: options.cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  let exited = false;
+  child.stderr!.on('data', (d) => (stderr += d));
+  const closed = new Promise((r) => child.on('close', () => { exited = true; r(undefined); }));
+  const writing = run % 2 === 1;
+  await waitFor(writing ? 'the apply to start writing' : 'the apply to take its lock',
+    async () => exited || (writing ? /apply: writing/.test(stderr) : await options.started(child)));
+  await new Promise((r) => setTimeout(r, Math.floor(Math.random() * (writing ? 1000 : 1500))));
+  child.kill('SIGKILL');
+  await closed;
+}
 
 for (const target of DATABASE_TARGETS) {
   describe.skipIf(!target.available)(`injected faults on ${target.name}`, () => {
@@ -84,13 +108,10 @@ describe.skipIf(!postgres.available)('killed applies on postgres', () => {
 
   it('SIGKILL of the real CLI at random moments (bounded: 6 runs)', async () => {
     const outcomes: string[] = [];
+    const locked = async () => (await sql`select 1 from pg_locks where locktype = 'advisory' and objid = ${APPLY_LOCK_KEY} and granted`
+      .execute(database.db)).rows.length > 0;
     for (let run = 0; run < 6; run++) {
-      const child = spawn(process.execPath, [BIN, 'apply', '--auto-approve', '--dir', manifests, '--database-url', url], { stdio: 'ignore' });
-      const closed = new Promise((r) => child.on('close', r));
-      const delay = 300 + Math.floor(Math.random() * 1500);
-      await new Promise((r) => setTimeout(r, delay));
-      child.kill('SIGKILL');
-      await closed;
+      await killApplyAtRandom(run, ['--dir', manifests, '--database-url', url], { started: locked });
       outcomes.push(await expectBeforeOrPlanned());
       await reset();
     }
@@ -102,12 +123,26 @@ describe.skipIf(!postgres.available)('killed applies on postgres', () => {
 
   it('the PostgreSQL backend terminated mid-apply: exit 1, nothing written, the next apply converges', async () => {
     await reset();
-    const pending = runCli(['apply', '--auto-approve', '--dir', manifests, '--database-url', url], { cwd: manifests, env: { ARGOSCTL_PAUSE_AFTER_STATEMENTS: '3' } });
+    // The apply writes every project row, then waits for the audit table this test holds: its
+    // backend is terminated mid-transaction, whatever the machine's load.
+    const blocker = new pg.Client({ connectionString: url });
+    await blocker.connect();
+    await blocker.query('begin');
+    await blocker.query('lock table audit_log in share mode');
+    let finished = false;
+    const pending = runCli(['apply', '--auto-approve', '--dir', manifests, '--database-url', url], { cwd: manifests }).finally(() => { finished = true; });
     let terminated = 0;
-    for (let i = 0; i < 100 && terminated === 0; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      const { rows } = await sql<{ ok: boolean }>`select pg_terminate_backend(pid) as ok from pg_stat_activity where application_name like 'argosctl %' and datname = current_database()`.execute(database.db);
-      terminated = rows.filter((r) => r.ok).length;
+    try {
+      await waitFor('the apply to wait for the audit table', async () => {
+        if (finished) return true;
+        const { rows } = await sql<{ ok: boolean }>`select pg_terminate_backend(pid) as ok from pg_stat_activity
+          where application_name like 'argosctl %' and datname = current_database() and wait_event_type = 'Lock'`.execute(database.db);
+        terminated = rows.filter((r) => r.ok).length;
+        return terminated > 0;
+      });
+    } finally {
+      await blocker.query('commit');
+      await blocker.end();
     }
     expect(terminated).toBe(1);
     const r = await pending;
@@ -122,6 +157,15 @@ describe.skipIf(!postgres.available)('killed applies on postgres', () => {
   });
 });
 
+/** The pid in the embedded folder's lock file, if one is there. */
+function lockHolder(cwd: string): number | undefined {
+  try {
+    return (JSON.parse(readFileSync(path.join(cwd, '.argos/db/.argosctl.lock'), 'utf8')) as { pid?: number }).pid;
+  } catch {
+    return undefined;
+  }
+}
+
 describe('killed applies on the embedded database', () => {
   it('SIGKILL at random moments leaves the PGlite folder before or planned, and the stale lock is taken over (bounded: 4 runs)', async () => {
     const cwd = tempDir();
@@ -129,13 +173,9 @@ describe('killed applies on the embedded database', () => {
     const outcomes: string[] = [];
     for (let run = 0; run < 4; run++) {
       rmSync(path.join(cwd, '.argos'), { recursive: true, force: true });
-      expect((await runCli(['db', 'migrate'], { cwd })).code).toBe(0); // the folder exists before the race
-      const child = spawn(process.execPath, [BIN, 'apply', '--auto-approve'], { cwd, stdio: 'ignore' });
-      const closed = new Promise((r) => child.on('close', r));
-      await new Promise((r) => setTimeout(r, 400 + Math.floor(Math.random() * 1400)));
-      child.kill('SIGKILL');
-      await closed;
-      const after = await runCli(['plan', '--format', 'json'], { cwd });
+      expect((await runCliInProcess(['db', 'migrate'], { cwd })).code).toBe(0); // the folder exists before the race
+      await killApplyAtRandom(run, [], { cwd, started: (child) => lockHolder(cwd) === child.pid });
+      const after = await runCliInProcess(['plan', '--format', 'json'], { cwd });
       expect(after.code, after.stderr).toBe(0);
       const { summary } = JSON.parse(after.stdout);
       expect(summary.update + summary.add + summary.remove).toBe(0);
