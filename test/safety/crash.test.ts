@@ -1,9 +1,7 @@
 // All or nothing: an apply that fails after any statement, is SIGKILLed at a random moment, or
 // loses its PostgreSQL backend mid-way leaves the database exactly as before or exactly as
-// planned (audit rows included), and the next apply converges.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
-import path from 'node:path';
+// planned (audit rows included), and the next apply converges. (The embedded database's SIGKILL
+// test is in crash-embedded.test.ts, so the two long runs can go to different workers.)
 import { sql } from 'kysely';
 import pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -12,32 +10,11 @@ import { generateProjects } from '../../src/bench/generate.js';
 import type { Database } from '../../src/db/connection.js';
 import { readState } from '../../src/db/read-state.js';
 import { applyDir, planDir } from '../helpers/apply.js';
-import { BIN, runCli, tempDir } from '../helpers/cli.js';
-import { runCliInProcess } from '../helpers/cli-in-process.js';
+import { runCli, tempDir } from '../helpers/cli.js';
+import { killApplyAtRandom } from '../helpers/kill-apply.js';
 import { DATABASE_TARGETS, useFreshDatabase } from '../helpers/databases.js';
 import { rowCounts, snapshot } from '../helpers/snapshot.js';
 import { waitFor } from '../helpers/wait.js';
-
-/**
- * Starts `argosctl apply` and SIGKILLs it at a random moment of a phase reached by the process
- * itself, not by the clock: on even runs within 1.5 s after `started()` holds (it took its lock),
- * on odd runs within 1 s after it began writing. Resolves once the process is gone.
- */
-async function killApplyAtRandom(run: number, args: string[], options: {
-  cwd?: string; started: (child: ChildProcess) => boolean | Promise<boolean>;
-}): Promise<void> {
-  const child = spawn(process.execPath, [BIN, 'apply', '--auto-approve', ...args], { cwd: options.cwd, stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  let exited = false;
-  child.stderr!.on('data', (d) => (stderr += d));
-  const closed = new Promise((r) => child.on('close', () => { exited = true; r(undefined); }));
-  const writing = run % 2 === 1;
-  await waitFor(writing ? 'the apply to start writing' : 'the apply to take its lock',
-    async () => exited || (writing ? /apply: writing/.test(stderr) : await options.started(child)));
-  await new Promise((r) => setTimeout(r, Math.floor(Math.random() * (writing ? 1000 : 1500))));
-  child.kill('SIGKILL');
-  await closed;
-}
 
 for (const target of DATABASE_TARGETS) {
   describe.skipIf(!target.available)(`injected faults on ${target.name}`, () => {
@@ -154,34 +131,5 @@ describe.skipIf(!postgres.available)('killed applies on postgres', () => {
     expect(again.code, again.stderr).toBe(0);
     expect(await expectBeforeOrPlanned()).toBe('planned');
     expect((await readState(database.db)).projects.size).toBe(PROJECTS);
-  });
-});
-
-/** The pid in the embedded folder's lock file, if one is there. */
-function lockHolder(cwd: string): number | undefined {
-  try {
-    return (JSON.parse(readFileSync(path.join(cwd, '.argos/db/.argosctl.lock'), 'utf8')) as { pid?: number }).pid;
-  } catch {
-    return undefined;
-  }
-}
-
-describe('killed applies on the embedded database', () => {
-  it('SIGKILL at random moments leaves the PGlite folder before or planned, and the stale lock is taken over (bounded: 4 runs)', async () => {
-    const cwd = tempDir();
-    generateProjects(path.join(cwd, 'projects'), 300);
-    const outcomes: string[] = [];
-    for (let run = 0; run < 4; run++) {
-      rmSync(path.join(cwd, '.argos'), { recursive: true, force: true });
-      expect((await runCliInProcess(['db', 'migrate'], { cwd })).code).toBe(0); // the folder exists before the race
-      await killApplyAtRandom(run, [], { cwd, started: (child) => lockHolder(cwd) === child.pid });
-      const after = await runCliInProcess(['plan', '--format', 'json'], { cwd });
-      expect(after.code, after.stderr).toBe(0);
-      const { summary } = JSON.parse(after.stdout);
-      expect(summary.update + summary.add + summary.remove).toBe(0);
-      expect([0, 300]).toContain(summary.create);
-      outcomes.push(summary.create === 0 ? 'planned' : 'before');
-    }
-    console.info(`PGlite SIGKILL outcomes: ${outcomes.join(', ')}`);
   });
 });
