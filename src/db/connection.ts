@@ -8,6 +8,7 @@ import { migrationProvider } from './migrations.js';
 import { PGliteDialect } from './pglite-dialect.js';
 import { parseDatabaseUrl, scrubSecrets, type DatabaseUrl } from './database-url.js';
 import { muteDriverWarnings } from './driver-warnings.js';
+import { pgliteTemplateOptions } from './pglite-template.js';
 import { acquireFolderLock, type FolderLock } from './folder-lock.js';
 import type { DatabaseSchema } from './schema.js';
 
@@ -45,7 +46,8 @@ async function openPGlite(url: DatabaseUrl & { kind: 'pglite' | 'memory' }, opti
     lock = acquireFolderLock(url.path);
   }
   try {
-    const pglite = url.kind === 'pglite' ? await PGlite.create(url.path) : await PGlite.create();
+    const dataDir = url.kind === 'pglite' ? url.path : undefined;
+    const pglite = await PGlite.create({ dataDir, ...pgliteTemplateOptions(dataDir) });
     const db = new Kysely<DatabaseSchema>({ dialect: new PGliteDialect(pglite), log: options.onQuery ? () => options.onQuery!() : undefined });
     return { db, kind: 'pglite', displayUrl: url.display, close: async () => { try { await db.destroy(); } finally { lock?.release(); } } };
   } catch (err) {
