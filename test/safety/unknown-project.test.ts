@@ -44,7 +44,7 @@ describe('unknown ids on the command line', () => {
   it('plan --project and apply --project with an id in no manifest and not in the database exit 1', async () => {
     const plan = await runCli(['plan', '--project', 'acme-beta', '--project', 'acme-btea', ...db], { cwd });
     expect(plan.code).toBe(1);
-    expect(plan.stderr).toMatch(/^error: unknown project "acme-btea": no manifest declares it and the database does not hold it\n/);
+    expect(plan.stderr).toMatch(/(^|\n)error: unknown project "acme-btea": no manifest declares it and the database does not hold it\n/);
     expect(plan.stdout).not.toMatch(/No changes/);
     const apply = await runCli(['apply', '--auto-approve', '--project', 'nope', ...db], { cwd });
     expect(apply.code).toBe(1);
