@@ -2,8 +2,10 @@
 import { InvalidArgumentError, Option } from 'commander';
 import { parseDuration } from '../util/duration.js';
 
-export const dirOption = () => new Option('--dir <dir>', 'manifest folder, searched recursively for *.yaml / *.yml').default('projects');
-export const databaseOption = () => new Option('--database-url <url>', 'postgres://…, pglite:PATH or memory: (default: $ARGOS_DATABASE_URL, else pglite:./.argos/db)');
+export const dirOption = () => new Option('--dir <dir>', 'manifest folder, searched recursively for *.yaml / *.yml')
+  .default('projects', 'manifests: in argosctl.yaml (found walking up to the git root), else projects/ next to it');
+export const databaseOption = () => new Option('--database-url <url>',
+  'postgres://…, pglite:PATH or memory: (default: $ARGOS_DATABASE_URL, else database: in argosctl.yaml, else pglite:.argos/db next to argosctl.yaml or at the git root)');
 export const commentAuthorOption = () => new Option('--comment-author <login>',
   'the GitHub login argosctl posts as; only its own comment or issue is updated (default: the token\'s user, else github-actions[bot])');
 export const projectOption = () => new Option('--project <id>', 'limit to this project (repeatable)').argParser(collect).default([] as string[]);

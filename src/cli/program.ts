@@ -1,13 +1,14 @@
 // The command tree of argosctl: every command, its options and help.
-import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { applyCommand } from './commands/apply.js';
+import { completionCommand } from './commands/completion.js';
 import { dbCommand } from './commands/db.js';
 import { emergencyCommands } from './commands/emergency.js';
 import { driftCommand } from './commands/drift.js';
 import { githubCommand } from './commands/github.js';
 import { historyCommands } from './commands/history.js';
 import { pruneCommand } from './commands/prune.js';
+import { schemaCommand } from './commands/schema.js';
 import { tokensCommand } from './commands/tokens.js';
 import { workerCommand } from './commands/worker.js';
 import { checkCommand } from './commands/check.js';
@@ -16,17 +17,26 @@ import { serveCommand } from './commands/serve.js';
 import { planCommand } from './commands/plan.js';
 import { validateCommand } from './commands/validate.js';
 import type { CliContext } from './context.js';
-
-const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+import { ExitCode } from '../errors.js';
+import { versionOutput } from './version.js';
+import { resolveStateOptions } from './state-options.js';
 
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command('argosctl')
     .description('ARGOS identity-verification projects as code: validate, plan and apply YAML manifests')
-    .version(pkg.version, '-V, --version')
+    .option('-V, --version', 'print the version (with --format json: version, node and schema versions)')
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: (s) => ctx.out(s), writeErr: (s) => ctx.err(s) })
-    .exitOverride();
+    .exitOverride()
+    .hook('preAction', (_program, command) => resolveStateOptions(ctx, command));
+  // Handled here rather than by commander's .version() so `--version --format json` can print JSON.
+  program.on('option:version', () => {
+    // rawArgs (the arguments being parsed) is set by commander at runtime but missing from its typings.
+    ctx.out(versionOutput((program as unknown as { rawArgs: string[] }).rawArgs));
+    throw new ExitCode(0);
+  });
   const commands = [validateCommand(ctx), planCommand(ctx), applyCommand(ctx), ...emergencyCommands(ctx), tokensCommand(ctx), pruneCommand(ctx), workerCommand(ctx), driftCommand(ctx), ...historyCommands(ctx), githubCommand(ctx), dbCommand(ctx)];
+  commands.push(schemaCommand(ctx), completionCommand(ctx));
   commands.push(serveCommand(ctx), checkCommand(ctx), keysCommand(ctx));
   for (const cmd of commands) {
     cmd.exitOverride().configureOutput({ writeOut: (s) => ctx.out(s), writeErr: (s) => ctx.err(s) });

@@ -1,31 +1,35 @@
 // Opening and closing the database named by a URL: PostgreSQL, PGlite in a folder, or in memory.
 import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, Migrator, PostgresDialect } from 'kysely';
 import pg from 'pg';
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../errors.js';
 import { migrationProvider } from './migrations.js';
 import { PGliteDialect } from './pglite-dialect.js';
+import { parseDatabaseUrl, scrubSecrets, type DatabaseUrl } from './database-url.js';
+import { muteDriverWarnings } from './driver-warnings.js';
+import { pgliteTemplateOptions } from './pglite-template.js';
 import { acquireFolderLock, type FolderLock } from './folder-lock.js';
 import type { DatabaseSchema } from './schema.js';
 
-export const DEFAULT_DATABASE_URL = 'pglite:./.argos/db';
+/** The embedded default, relative to the folder of the found argosctl.yaml (or the git root, or the cwd). */
+export const DEFAULT_DATABASE_URL = 'pglite:.argos/db';
 
 export interface Database {
   db: Kysely<DatabaseSchema>;
   kind: 'postgres' | 'pglite';
-  /** The URL with any password removed: safe to print. */
+  /** The URL without user, password or secret query values: safe to print. */
   displayUrl: string;
   close(): Promise<void>;
 }
 
-export function resolveDatabaseUrl(flag?: string): string {
-  return flag || process.env.ARGOS_DATABASE_URL || DEFAULT_DATABASE_URL;
-}
-
-export function redactUrl(url: string): string {
-  return url.replace(/^(postgres(?:ql)?:\/\/[^:/@]*):[^@]*@/, '$1:***@');
+/**
+ * The database a command was given. The CLI resolves flag, environment, argosctl.yaml and default
+ * before the command runs (src/cli/state-options.ts) and hands the result in as the flag's value.
+ */
+export function resolveDatabaseUrl(resolved?: string): string {
+  if (!resolved) throw new Error('the database URL was not resolved: the command needs the --database-url option');
+  return resolved;
 }
 
 export interface OpenOptions {
@@ -33,30 +37,31 @@ export interface OpenOptions {
   onQuery?: () => void;
   /** PostgreSQL connections in the pool (default 4; `serve` takes more). */
   poolSize?: number;
+  /** Where a one-line note about hidden driver warnings goes (default: stderr). */
+  onNote?: (text: string) => void;
 }
 
-async function openPGlite(dataDir: string | undefined, displayUrl: string, options: OpenOptions): Promise<Database> {
+async function openPGlite(url: DatabaseUrl & { kind: 'pglite' | 'memory' }, options: OpenOptions): Promise<Database> {
   let lock: FolderLock | undefined;
-  if (dataDir) {
-    mkdirSync(dataDir, { recursive: true });
-    lock = acquireFolderLock(dataDir);
+  if (url.kind === 'pglite') {
+    mkdirSync(url.path, { recursive: true });
+    lock = acquireFolderLock(url.path);
   }
   try {
-    const pglite = dataDir ? await PGlite.create(dataDir) : await PGlite.create();
+    const dataDir = url.kind === 'pglite' ? url.path : undefined;
+    const pglite = await PGlite.create({ dataDir, ...pgliteTemplateOptions(dataDir) });
     const db = new Kysely<DatabaseSchema>({ dialect: new PGliteDialect(pglite), log: options.onQuery ? () => options.onQuery!() : undefined });
-    return { db, kind: 'pglite', displayUrl, close: async () => { try { await db.destroy(); } finally { lock?.release(); } } };
+    return { db, kind: 'pglite', displayUrl: url.display, close: async () => { try { await db.destroy(); } finally { lock?.release(); } } };
   } catch (err) {
     lock?.release();
-    throw new UserError(`cannot open the embedded database ${displayUrl}: ${(err as Error).message}`);
+    throw new UserError(`cannot open the ${url.display}: ${(err as Error).message}`);
   }
 }
 
-export async function openDatabase(url: string, options: OpenOptions = {}): Promise<Database> {
-  const displayUrl = redactUrl(url);
-  if (url === 'memory:') return openPGlite(undefined, displayUrl, options);
-  if (url.startsWith('pglite:')) return openPGlite(path.resolve(url.slice('pglite:'.length) || './.argos/db'), displayUrl, options);
-  if (/^postgres(ql)?:\/\//.test(url)) {
-    const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 4, connectionTimeoutMillis: 10_000 });
+async function openPostgres(url: DatabaseUrl & { kind: 'postgres' }, options: OpenOptions): Promise<Database> {
+  const unmute = muteDriverWarnings(options.onNote ?? ((t) => process.stderr.write(t)));
+  try {
+    const pool = new pg.Pool({ connectionString: url.url, max: options.poolSize ?? 4, connectionTimeoutMillis: 10_000 });
     // A dropped connection surfaces as an error on the next query; without these listeners pg
     // would crash the process from an 'error' event instead.
     pool.on('error', () => {});
@@ -66,12 +71,21 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
       client.release();
     } catch (err) {
       await pool.end().catch(() => {});
-      throw new UserError(`database ${displayUrl} is unreachable: ${(err as Error).message}`);
+      throw new UserError(`database ${url.display} is unreachable: ${scrubSecrets((err as Error).message, url)}`,
+        'check the host, port and credentials (the URL is shown without user and password)');
     }
     const db = new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool }), log: options.onQuery ? () => options.onQuery!() : undefined });
-    return { db, kind: 'postgres', displayUrl, close: () => db.destroy() };
+    return { db, kind: 'postgres', displayUrl: url.display, close: async () => { try { await db.destroy(); } finally { unmute(); } } };
+  } catch (err) {
+    unmute();
+    throw err;
   }
-  throw new UserError(`unsupported database URL "${displayUrl}"`, 'postgres://…, postgresql://…, pglite:PATH or memory:');
+}
+
+/** Opens a database; a string is parsed first (a relative pglite:PATH against the process's folder). */
+export async function openDatabase(url: string | DatabaseUrl, options: OpenOptions = {}): Promise<Database> {
+  const parsed = typeof url === 'string' ? parseDatabaseUrl(url, process.cwd()) : url;
+  return parsed.kind === 'postgres' ? openPostgres(parsed, options) : openPGlite(parsed, options);
 }
 
 function migratorFor(db: Kysely<DatabaseSchema>): Migrator {
@@ -98,8 +112,7 @@ async function assertMigrated(database: Database): Promise<void> {
 }
 
 /** Opens the database, migrates an embedded one, runs `work`, and always closes. */
-export async function withDatabase<T>(url: string, work: (database: Database) => Promise<T>,
-  options: { migrate?: 'auto' | 'always' | 'never'; open?: OpenOptions } = {}): Promise<T> {
+export async function withDatabase<T>(url: string | DatabaseUrl, work: (database: Database) => Promise<T>, options: { migrate?: 'auto' | 'always' | 'never'; open?: OpenOptions } = {}): Promise<T> {
   const database = await openDatabase(url, options.open);
   try {
     const mode = options.migrate ?? 'auto';

@@ -1,8 +1,10 @@
 // Stage 1 of validation: find manifest files, read them safely, parse YAML keeping positions.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { LineCounter, parseAllDocuments } from 'yaml';
 import type { Diagnostic } from './diagnostic.js';
+import { escapeText, excerpt } from './excerpt.js';
+import { readInsideRoot, realRoot } from './safe-read.js';
 import type { ParsedDocument } from './yaml-position.js';
 
 export const MAX_FILE_BYTES = 1024 * 1024;
@@ -15,20 +17,45 @@ export interface ManifestFile {
   full: string;
   /** argosctl.yaml at the manifest root. */
   isConfig: boolean;
+  /** Real path of the manifest root: every read must stay below it. */
+  root: string;
 }
 
-function listYamlFiles(dir: string): string[] {
-  const out: string[] = [];
+const isLinkToFolder = (full: string) => {
+  try {
+    return statSync(full).isDirectory();
+  } catch {
+    return false; // a dangling link that is not named *.yaml is not a manifest
+  }
+};
+
+/**
+ * Every *.yaml / *.yml entry whatever its type (reading decides whether it may be read), plus
+ * links to folders, which are never followed and so must be reported rather than silently skipped.
+ * Dot-folders (.git, .github, …) and node_modules are never walked.
+ */
+function listYamlFiles(dir: string, out: string[] = []): string[] {
   const entries = readdirSync(dir, { withFileTypes: true });
   for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
     const full = path.join(dir, entry.name);
+    const skipped = entry.name.startsWith('.') || entry.name === 'node_modules';
     if (entry.isDirectory()) {
-      if (!entry.name.startsWith('.') && entry.name !== 'node_modules') out.push(...listYamlFiles(full));
-    } else if (/\.ya?ml$/i.test(entry.name)) {
+      if (!skipped) listYamlFiles(full, out);
+    } else if (/\.ya?ml$/i.test(entry.name) || (entry.isSymbolicLink() && !skipped && isLinkToFolder(full))) {
       out.push(full);
     }
   }
   return out;
+}
+
+/**
+ * The parser's message, first line only; the part after "…: " can quote the source (a tag, an
+ * alias name), so it is cut to a short escaped excerpt.
+ */
+function parserMessage(message: string): string {
+  const first = message.split('\n')[0];
+  const at = first.indexOf(': ');
+  return at >= 0 && at < 80 ? `${first.slice(0, at + 2)}${excerpt(first.slice(at + 2))}` : excerpt(first, 60);
 }
 
 function fileProblem(file: string, rule: string, message: string, allowed?: string, line = 1, column = 1): Diagnostic {
@@ -72,7 +99,7 @@ export function parseYamlText(file: string, text: string, diagnostics: Diagnosti
       const duplicate = err.code === 'DUPLICATE_KEY';
       diagnostics.push({
         severity: 'error', rule: duplicate ? 'yaml.duplicate-key' : 'yaml.syntax', file, line: pos.line, column: pos.col, path: '(document)',
-        message: duplicate ? 'duplicate key: a key may appear only once in a mapping' : `not valid YAML: ${err.message.split('\n')[0]}`,
+        message: duplicate ? 'duplicate key: a key may appear only once in a mapping' : `not valid YAML: ${parserMessage(err.message)}`,
         allowed: duplicate ? 'each key once; merge the two entries' : undefined,
       });
     }
@@ -83,10 +110,12 @@ export function parseYamlText(file: string, text: string, diagnostics: Diagnosti
       value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
     } catch (err) {
       const pos = lineCounter.linePos(doc.contents.range?.[0] ?? 0);
-      diagnostics.push({
-        severity: 'error', rule: 'yaml.alias-bomb', file, line: pos.line, column: pos.col, path: '(document)',
-        message: `aliases expand too far (${(err as Error).message})`, allowed: `at most ${MAX_ALIAS_COUNT} alias expansions per document`,
-      });
+      const message = parserMessage((err as Error).message);
+      diagnostics.push(/^Unresolved alias/.test(message)
+        ? { severity: 'error', rule: 'yaml.syntax', file, line: pos.line, column: pos.col, path: '(document)', message: `not valid YAML: ${message}`,
+          allowed: 'an alias (*name) only after its anchor (&name)' }
+        : { severity: 'error', rule: 'yaml.alias-bomb', file, line: pos.line, column: pos.col, path: '(document)',
+          message: `aliases expand too far (${message})`, allowed: `at most ${MAX_ALIAS_COUNT} alias expansions per document` });
       return;
     }
     out.push({ file, index, doc, lineCounter, value, text });
@@ -97,26 +126,34 @@ export function parseYamlText(file: string, text: string, diagnostics: Diagnosti
 /** Every *.yaml / *.yml below `dir`, in a stable order; a problem when `dir` is not a folder. */
 export function listManifestFiles(dir: string): ManifestFile[] | Diagnostic {
   const root = path.resolve(dir);
-  try {
-    if (!statSync(root).isDirectory()) throw new Error('not a directory');
-  } catch {
-    return fileProblem(dir, 'files.missing-dir', `manifest folder "${dir}" does not exist or is not a folder`, 'an existing folder of *.yaml manifests (--dir)');
+  const real = realRoot(dir);
+  if (!real) {
+    return fileProblem(dir, 'files.missing-dir', `manifest folder "${escapeText(dir)}" does not exist or is not a folder`, 'an existing folder of *.yaml manifests (--dir)');
   }
   return listYamlFiles(root).map((full) => ({
     file: path.relative(process.cwd(), full) || full,
     full,
     isConfig: path.dirname(full) === root && path.basename(full) === CONFIG_FILE,
+    root: real,
   }));
 }
 
-/** Reads one file safely (size, encoding, emptiness) and parses its documents, keeping positions. */
+const READ_ALLOWED: Record<string, string> = {
+  'files.too-large': `at most ${MAX_FILE_BYTES} bytes (1 MiB); split it into several files`,
+  'files.missing': 'a file that stays in place while argosctl reads it',
+};
+
+/** Reads one file safely (inside the root, size, encoding, emptiness) and parses its documents, keeping positions. */
 export function readManifestFile(entry: ManifestFile, diagnostics: Diagnostic[]): { bytes: Buffer; documents: ParsedDocument[] } {
   const { file } = entry;
-  const bytes = readFileSync(entry.full); // sync: a local folder of small files reads faster than awaiting each
-  if (bytes.length > MAX_FILE_BYTES) {
-    diagnostics.push(fileProblem(file, 'files.too-large', `file is ${bytes.length} bytes`, `at most ${MAX_FILE_BYTES} bytes (1 MiB); split it into several files`));
-    return { bytes, documents: [] };
+  // sync: a local folder of small files reads faster than awaiting each
+  const read = readInsideRoot(entry.root, entry.full, MAX_FILE_BYTES);
+  if (!read.ok) {
+    diagnostics.push(fileProblem(file, read.rule, `${escapeText(file)} ${read.problem}`,
+      READ_ALLOWED[read.rule] ?? 'a regular file inside the manifest root; a link must lead to such a file (links to folders are not followed)'));
+    return { bytes: Buffer.alloc(0), documents: [] };
   }
+  const { bytes } = read;
   const bad = firstInvalidUtf8(bytes);
   if (bad) {
     diagnostics.push(fileProblem(file, 'files.encoding', 'file is not valid UTF-8', 'UTF-8 text', bad.line, bad.column));

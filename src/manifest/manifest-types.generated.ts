@@ -11,7 +11,13 @@ export type Percentage = number;
  * One ARGOS project, apiVersion argosctl/v1. Secrets never appear here: encryption key material is issued by argosctl at apply and stays in the database.
  */
 export interface ProjectManifest {
+  /**
+   * Manifest format version.
+   */
   apiVersion: "argosctl/v1";
+  /**
+   * Document kind; a project manifest is always Project.
+   */
   kind: "Project";
   metadata: Metadata;
   spec: Spec;
@@ -21,12 +27,21 @@ export interface Metadata {
    * The ARGOS project id: the stable key, immutable once applied.
    */
   id: string;
+  /**
+   * Display name shown in the ARGOS dashboard.
+   */
   name: string;
+  /**
+   * Free text for the dashboard.
+   */
   description?: string;
   /**
    * A region declared in argosctl.yaml; its managers and required settings apply.
    */
   region?: string;
+  /**
+   * Free-form key/value labels for grouping and filtering projects; they change no ARGOS behaviour.
+   */
   labels?: {
     [k: string]: string;
   };
@@ -44,6 +59,9 @@ export interface Spec {
   liveform?: Liveform;
   encryption?: Encryption;
   security?: Security;
+  /**
+   * Dashboard administrators (membership only; roles come later). Removing the last admin is a guarded change.
+   */
   admins?: Admin[];
 }
 export interface AuthMethods {
@@ -54,6 +72,9 @@ export interface AuthMethods {
  * ID document authentication (🪪): ID image plus selfie.
  */
 export interface IdDocumentMethod {
+  /**
+   * Whether ID document authentication is offered. At least one method must be enabled unless status is CLOSE.
+   */
   enabled: boolean;
   userPolicy?: IdDocumentUserPolicy;
   mfa?: Mfa;
@@ -61,16 +82,31 @@ export interface IdDocumentMethod {
 }
 export interface IdDocumentUserPolicy {
   scoreThreshold?: ScoreThreshold;
+  /**
+   * Minimum age in whole years; younger users are rejected.
+   */
   ageLimit?: number;
+  /**
+   * Issuing countries whose users are rejected (ISO 3166-1 alpha-2 codes in capitals).
+   */
   blacklistCountries?: CountryCode[];
+  /**
+   * Reject a user who has already submitted to this project.
+   */
   rejectDuplicateUser?: boolean;
   /**
-   * What would go to Pending is rejected instead.
+   * What would go to Pending is rejected instead, so no submission waits for manual review.
    */
   automaticProcessingOnly?: boolean;
   approvedPeriod?: Duration;
   rejectedPeriod?: Duration;
+  /**
+   * ID recognition guarantee mode: only IDs that can be read reliably are accepted (ID document only).
+   */
   idRecognitionGuarantee?: boolean;
+  /**
+   * Accepted ID types per issuing country (ISO alpha-2 code → list); countries not listed accept every type.
+   */
   supportedIdTypes?: {
     /**
      * @minItems 1
@@ -82,28 +118,61 @@ export interface IdDocumentUserPolicy {
   };
 }
 export interface Mfa {
+  /**
+   * Confirm the user by a code sent in an SMS.
+   */
   sms?: boolean;
+  /**
+   * Confirm the user by a code sent by email.
+   */
   email?: boolean;
 }
 export interface IdDocumentFraudDetection {
   faceMatch?: Threshold;
   selfieLiveness?: SelfieLiveness;
+  /**
+   * Reject a face that already submitted under another identity.
+   */
   faceDeduplication?: boolean;
+  /**
+   * Reject selfies with a covered face (mask, sunglasses, hand).
+   */
   occludedFaceCheck?: boolean;
+  /**
+   * Estimate age from the face and check it against the age limit.
+   */
   faceAgeVerification?: boolean;
+  /**
+   * Reject submissions that come through a proxy or VPN.
+   */
   proxyVpnDetection?: boolean;
+  /**
+   * Check the submitting device for emulators and tampering.
+   */
   deviceVerification?: boolean;
+  /**
+   * Check the identity details against government data where available.
+   */
   governmentDataVerification?: boolean;
   rateLimit?: RateLimit;
   mrzCheck?: MrzCheck;
   idLiveness?: IdLiveness;
+  /**
+   * Accept only IDs captured live from the camera stream, not uploaded files (ID document only).
+   */
   streamingCaptureOnly?: boolean;
 }
 export interface Threshold {
+  /**
+   * Whether the check runs.
+   */
   enabled: boolean;
   threshold?: Percentage;
 }
 export interface SelfieLiveness {
+  /**
+   * off, passive (a single photo is analysed) or active (the user follows prompts).
+   */
   mode: "off" | "passive" | "active";
   threshold?: Percentage;
 }
@@ -111,21 +180,42 @@ export interface SelfieLiveness {
  * Sliding-window submission rate limit.
  */
 export interface RateLimit {
+  /**
+   * Most submissions accepted within one window.
+   */
   maxSubmissions: number;
   window: Duration;
 }
+/**
+ * Read the machine-readable zone and compare its name with the printed one (ID document only).
+ */
 export interface MrzCheck {
+  /**
+   * Whether the MRZ check runs.
+   */
   enabled: boolean;
   nameThreshold?: Percentage;
 }
+/**
+ * Reject IDs photographed from a screen or a paper printout (ID document only).
+ */
 export interface IdLiveness {
+  /**
+   * Reject an ID shown on a screen.
+   */
   screenReplay?: boolean;
+  /**
+   * Reject an ID printed on paper.
+   */
   paperPrintout?: boolean;
 }
 /**
  * Knowledge-based authentication (💡): typed identity details, SMS confirmation and a selfie; no ID document, so document-only options are rejected here.
  */
 export interface KnowledgeBasedMethod {
+  /**
+   * Whether knowledge-based authentication is offered. At least one method must be enabled unless status is CLOSE.
+   */
   enabled: boolean;
   userPolicy?: KnowledgeBasedUserPolicy;
   mfa?: Mfa;
@@ -133,19 +223,49 @@ export interface KnowledgeBasedMethod {
 }
 export interface KnowledgeBasedUserPolicy {
   scoreThreshold?: ScoreThreshold;
+  /**
+   * Minimum age in whole years; younger users are rejected.
+   */
   ageLimit?: number;
+  /**
+   * Issuing countries whose users are rejected (ISO 3166-1 alpha-2 codes in capitals).
+   */
   blacklistCountries?: CountryCode[];
+  /**
+   * Reject a user who has already submitted to this project.
+   */
   rejectDuplicateUser?: boolean;
+  /**
+   * What would go to Pending is rejected instead, so no submission waits for manual review.
+   */
   automaticProcessingOnly?: boolean;
 }
 export interface KnowledgeBasedFraudDetection {
   faceMatch?: Threshold;
   selfieLiveness?: SelfieLiveness;
+  /**
+   * Reject a face that already submitted under another identity.
+   */
   faceDeduplication?: boolean;
+  /**
+   * Reject selfies with a covered face (mask, sunglasses, hand).
+   */
   occludedFaceCheck?: boolean;
+  /**
+   * Estimate age from the face and check it against the age limit.
+   */
   faceAgeVerification?: boolean;
+  /**
+   * Reject submissions that come through a proxy or VPN.
+   */
   proxyVpnDetection?: boolean;
+  /**
+   * Check the submitting device for emulators and tampering.
+   */
   deviceVerification?: boolean;
+  /**
+   * Check the identity details against government data where available.
+   */
   governmentDataVerification?: boolean;
   rateLimit?: RateLimit;
 }
@@ -164,6 +284,9 @@ export interface Tokens {
   expiration?: TokenExpiration;
   deletion?: TokenDeletion;
 }
+/**
+ * When a registered token stops opening the Liveform; needs preRegistration. Absent means tokens do not expire.
+ */
 export interface TokenExpiration {
   /**
    * count: expires at the first 'Start Authentication'; time: expires a set time after first use.
@@ -171,19 +294,25 @@ export interface TokenExpiration {
   mode: "count" | "time";
   after?: Duration;
 }
+/**
+ * Automatic deletion of registered tokens (every 10 minutes); needs preRegistration.
+ */
 export interface TokenDeletion {
+  /**
+   * Delete a token once it has expired.
+   */
   onExpiration?: boolean;
   byVolume?: VolumeDeletion;
 }
+/**
+ * Delete a share of the tokens once registrations near the 100,000 cap.
+ */
 export interface VolumeDeletion {
+  startThreshold: Percentage;
+  ratio: Percentage;
   /**
-   * Start when registrations reach this % of the 100,000 cap.
+   * Which tokens a volume pass deletes first, by registration time.
    */
-  startThreshold: number;
-  /**
-   * Delete this % of the project's registered tokens in one pass.
-   */
-  ratio: number;
   priority?: "oldest-first" | "newest-first";
 }
 export interface Encryption {
@@ -191,11 +320,23 @@ export interface Encryption {
    * The Liveform opens only through encrypted URLs.
    */
   encryptedOnly?: boolean;
+  /**
+   * AES-256 mode for encrypted URLs: GCM (authenticated; recommended) or ECB. Moving GCM to ECB is a guarded change.
+   */
   method?: "ECB" | "GCM";
+  /**
+   * Named encryption keys; argosctl issues the key material at apply and keeps it in the database.
+   */
   keys?: EncryptionKey[];
 }
 export interface EncryptionKey {
+  /**
+   * Key name, unique in the project; a new name issues a new key.
+   */
   name: string;
+  /**
+   * active keys encrypt and decrypt; retired keys are kept but no longer used. Retiring an active key is guarded.
+   */
   status: "active" | "retired";
 }
 export interface Security {
@@ -207,7 +348,13 @@ export interface Security {
   apiKey?: ApiKey;
   ipWhitelist?: IpWhitelist;
 }
+/**
+ * Secure data transmission: API requests, responses and webhooks encrypted with AES-256, keyed with your public key.
+ */
 export interface SecureTransmission {
+  /**
+   * Whether secure data transmission is on; on needs a readable public key.
+   */
   enabled: boolean;
   /**
    * Path of a PEM public key file, relative to the manifest.
@@ -222,16 +369,25 @@ export interface ApiKey {
    * Bump to issue a new key; the previous one stays valid for previousKeyValidFor.
    */
   rotation: number;
-  /**
-   * How long the previous key keeps working after a rotation.
-   */
-  previousKeyValidFor?: string;
+  previousKeyValidFor?: Duration;
 }
+/**
+ * Addresses allowed to reach the dashboard and the API; an empty list means unrestricted.
+ */
 export interface IpWhitelist {
+  /**
+   * IPv4 addresses or CIDR ranges (without host bits) allowed to open the dashboard; empty means unrestricted.
+   */
   dashboard?: string[];
+  /**
+   * IPv4 addresses or CIDR ranges (without host bits) allowed to call the API; a blocked call gets 403. Empty means unrestricted.
+   */
   api?: string[];
 }
 export interface Admin {
+  /**
+   * Email address of the administrator; compared case-insensitively, each once.
+   */
   email: string;
 }
 
@@ -239,8 +395,25 @@ export interface Admin {
  * argosctl.yaml at the manifest root: organisation-wide settings.
  */
 export interface OrganizationConfig {
+  /**
+   * Config format version.
+   */
   apiVersion: "argosctl/v1";
+  /**
+   * Document kind; argosctl.yaml is always Organization.
+   */
   kind: "Organization";
+  /**
+   * The manifest folder, relative to this file (no ".."); argosctl finds this file by walking up from the current folder to the git root. --dir overrides it.
+   */
+  manifests?: string;
+  /**
+   * The database: a URL without credentials, or env:NAME to read it from that environment variable. A URL holding a password is refused. --database-url and ARGOS_DATABASE_URL override it; without any, the embedded PGlite database .argos/db next to this file is used.
+   */
+  database?: string;
+  /**
+   * Regions by name (lowercase, such as kr, eu or us-east); a project joins one with metadata.region.
+   */
   regions?: {
     [k: string]: Region;
   };
@@ -250,9 +423,12 @@ export interface OrganizationConfig {
   allow?: AllowRule[];
 }
 export interface Region {
+  /**
+   * Free text saying what the region covers.
+   */
   description?: string;
   /**
-   * Emails, or @domain patterns, of the people allowed to administer this region's projects.
+   * Emails, or @domain patterns, of the people allowed to administer this region's projects. Unset: anyone.
    */
   managers?: string[];
   /**
@@ -263,6 +439,12 @@ export interface Region {
   };
 }
 export interface AllowRule {
+  /**
+   * A risk class, such as enter-close, leave-close, whitelist-widen, retire-key or downgrade-encryption.
+   */
   class: string;
+  /**
+   * Project ids the rule is limited to; unset means every project.
+   */
   projects?: string[];
 }

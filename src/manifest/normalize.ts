@@ -1,7 +1,4 @@
 // Stage 4: a valid manifest becomes the normalized ProjectSettings the planner compares.
-import { createPublicKey } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { checkIpv4Entry } from '../util/ipv4.js';
 import { parseDuration } from '../util/duration.js';
 import type { ProjectManifest } from './manifest-types.generated.js';
@@ -26,12 +23,8 @@ function method(m: { enabled: boolean; userPolicy?: object; mfa?: object; fraudD
   };
 }
 
-/** Any PEM public key format, stored as SPKI PEM so equal keys compare equal. */
-function canonicalPublicKey(file: string): string {
-  return String(createPublicKey(readFileSync(file, 'utf8')).export({ type: 'spki', format: 'pem' })).trim();
-}
-
-export function normalizeManifest(manifest: ProjectManifest, manifestFile: string): ProjectSettings {
+/** `publicKey`: the canonical SPKI PEM of spec.security.secureTransmission.publicKey, read once by the rules' stage. */
+export function normalizeManifest(manifest: ProjectManifest, publicKey: string | null): ProjectSettings {
   const { metadata, spec } = manifest;
   const tokens = spec.liveform?.tokens;
   const volume = tokens?.deletion?.byVolume;
@@ -59,7 +52,7 @@ export function normalizeManifest(manifest: ProjectManifest, manifestFile: strin
     encryptionKeys: (spec.encryption?.keys ?? []).map((k) => ({ name: k.name, status: k.status })).sort((a, b) => a.name.localeCompare(b.name)),
     privacyProtection: spec.security?.privacyProtection ?? false,
     secureTransmission: st?.enabled ?? false,
-    secureTransmissionPublicKey: st?.publicKey ? canonicalPublicKey(path.resolve(path.dirname(manifestFile), st.publicKey)) : null,
+    secureTransmissionPublicKey: st?.publicKey ? publicKey : null,
     apiKeyRotation: spec.security?.apiKey?.rotation ?? null,
     apiKeyPreviousValidSeconds: spec.security?.apiKey ? parseDuration(spec.security.apiKey.previousKeyValidFor ?? '24h') ?? null : null,
     ipWhitelistDashboard: cidrs(spec.security?.ipWhitelist?.dashboard),

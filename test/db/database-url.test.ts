@@ -1,0 +1,89 @@
+// Database URLs are parsed once and shown without credentials; with a canary password in five
+// URL shapes, the canary is never printed: not by the parser, not by a command in process, not
+// by the real CLI, whether the URL comes from --database-url or ARGOS_DATABASE_URL.
+import { describe, expect, it } from 'vitest';
+import { hasCredentials, parseDatabaseUrl, scrubSecrets, UNPARSEABLE } from '../../src/db/database-url.js';
+import { runCli, tempDir } from '../helpers/cli.js';
+import { runCliInProcess as runInProcess } from '../helpers/cli-in-process.js';
+
+const CANARY = 'Canary7x9Q2pass';
+const CANARY2 = 'Canary8y3W4ssl';
+// 127.0.0.1:1 is a closed port: connecting fails at once, with the driver's own error message.
+const SHAPES = {
+  userinfo: `postgres://appuser:${CANARY}@127.0.0.1:1/db`,
+  sslpassword: `postgresql://appuser:${CANARY}@127.0.0.1:1/db?sslpassword=${CANARY2}&sslmode=require`,
+  queryPassword: `postgres://127.0.0.1:1/db?password=${CANARY}`,
+  leadingSpace: ` postgres://appuser:${CANARY}@127.0.0.1:1/db`,
+  otherScheme: `mysql://appuser:${CANARY}@127.0.0.1:1/db`,
+};
+
+function expectNoCanary(where: string, text: string): void {
+  expect(text.includes(CANARY), `${where} shows the password`).toBe(false);
+  expect(text.includes(CANARY2), `${where} shows the sslpassword`).toBe(false);
+  expect(text.includes('appuser'), `${where} shows the user`).toBe(false);
+}
+
+describe('parsing a database URL', () => {
+  it('shows a PostgreSQL URL without user, password or secret query values', () => {
+    expect(parseDatabaseUrl(SHAPES.userinfo, '/x').display).toBe('postgres://127.0.0.1:1/db');
+    expect(parseDatabaseUrl(SHAPES.sslpassword, '/x').display).toBe('postgresql://127.0.0.1:1/db?sslmode=require');
+    expect(parseDatabaseUrl(SHAPES.queryPassword, '/x').display).toBe('postgres://127.0.0.1:1/db');
+    expect(parseDatabaseUrl(`postgres://h/db?sslkey=/k/${CANARY}&sslcert=/c&application_name=ci#${CANARY}`, '/x').display).toBe('postgres://h/db?application_name=ci');
+  });
+
+  it('refuses unparseable URLs without quoting them', () => {
+    for (const raw of [SHAPES.leadingSpace, SHAPES.otherScheme, `postgres://u:${CANARY}@[bad/db`, `postgres://u:p#${CANARY}@h/db`, `${CANARY}\n`, '']) {
+      let message = '';
+      try { parseDatabaseUrl(raw, '/x'); } catch (err) { message = `${(err as Error).message} ${(err as { hint?: string }).hint}`; }
+      expect(message, JSON.stringify(raw)).toContain(UNPARSEABLE);
+      expectNoCanary(JSON.stringify(raw), message);
+    }
+  });
+
+  it('knows embedded URLs and which URLs carry a credential', () => {
+    expect(parseDatabaseUrl('pglite:data/db', '/repo')).toMatchObject({ kind: 'pglite', path: '/repo/data/db', display: 'embedded PGlite at /repo/data/db' });
+    expect(parseDatabaseUrl('memory:', '/repo').kind).toBe('memory');
+    expect(hasCredentials(parseDatabaseUrl(SHAPES.userinfo, '/'))).toBe(true);
+    expect(hasCredentials(parseDatabaseUrl(SHAPES.queryPassword, '/'))).toBe(true);
+    expect(hasCredentials(parseDatabaseUrl('postgres://ci@h/db?sslmode=verify-full', '/'))).toBe(false);
+  });
+
+  it('scrubs credentials a driver message quotes', () => {
+    const url = parseDatabaseUrl(SHAPES.sslpassword, '/');
+    expectNoCanary('scrubbed', scrubSecrets(`bad ${SHAPES.sslpassword} for appuser with ${CANARY} and ${CANARY2}`, url));
+  });
+});
+
+describe('commands never print a database password', () => {
+  for (const [shape, url] of Object.entries(SHAPES)) {
+    it(`${shape}: plan and tokens count fail with exit 1, in process, from the flag and from ARGOS_DATABASE_URL`, async () => {
+      const cwd = tempDir('examples/bank');
+      const runs = [
+        await runInProcess(['plan', '--database-url', url], { cwd }),
+        await runInProcess(['plan'], { cwd, env: { ARGOS_DATABASE_URL: url } }),
+        await runInProcess(['tokens', 'count', 'kbank-prod'], { cwd, env: { ARGOS_DATABASE_URL: url, CI: 'true' } }),
+      ];
+      for (const r of runs) {
+        expect(r.code, r.stderr).toBe(1);
+        expectNoCanary(shape, r.stdout + r.stderr);
+        if (shape === 'leadingSpace' || shape === 'otherScheme') expect(r.stderr).toContain(UNPARSEABLE);
+        else expect(r.stderr).toMatch(/error: database postgres(ql)?:\/\/127\.0\.0\.1:1\/db\S* is unreachable: connect ECONNREFUSED/);
+      }
+    });
+  }
+
+  it('the real CLI: no password, and the driver\'s own warning replaced by one note', async () => {
+    const cwd = tempDir('examples/bank');
+    const [viaEnv, viaFlag] = await Promise.all([
+      runCli(['plan'], { cwd, env: { ARGOS_DATABASE_URL: SHAPES.sslpassword } }),
+      runCli(['apply', '--auto-approve', '--database-url', SHAPES.leadingSpace], { cwd }),
+    ]);
+    expect(viaEnv.code).toBe(1);
+    expect(viaEnv.stderr).toMatch(/^database: postgresql:\/\/127\.0\.0\.1:1\/db\?sslmode=require \(ARGOS_DATABASE_URL\)$/m);
+    expect(viaEnv.stderr).toMatch(/^note: the PostgreSQL driver \(pg\) printed its sslmode notice/m);
+    expect(viaEnv.stderr).not.toMatch(/SECURITY WARNING|Warning:/);
+    expect(viaFlag.code).toBe(1);
+    expect(viaFlag.stderr).toContain(UNPARSEABLE);
+    for (const r of [viaEnv, viaFlag]) expectNoCanary('CLI', r.stdout + r.stderr);
+  });
+});
