@@ -23,12 +23,17 @@ export const ROLE_TABLES: Record<string, { plan: PlanAccess; apply: ApplyAccess 
   token_events: { plan: 'none', apply: 'dml' },
   prune_runs: { plan: 'none', apply: 'dml' },
   worker_ticks: { plan: 'none', apply: 'dml' },
+  // the service (issue 10): key hashes and sealed keys stay unreadable to the plan role
+  api_keys: { plan: 'none', apply: 'dml' },
+  key_reveals: { plan: 'none', apply: 'dml' },
+  liveform_sessions: { plan: 'none', apply: 'dml' },
+  token_uses: { plan: 'none', apply: 'dml' },
   argosctl_migrations: { plan: 'select', apply: 'select' },
   argosctl_migration_lock: { plan: 'none', apply: 'select' },
 };
 
 /** Sequences behind the apply role's inserts (bigserial ids); admin_logins' is the service's. */
-export const APPLY_SEQUENCES = ['audit_log_id_seq', 'token_events_id_seq', 'prune_runs_id_seq'];
+export const APPLY_SEQUENCES = ['audit_log_id_seq', 'token_events_id_seq', 'prune_runs_id_seq', 'key_reveals_id_seq'];
 export const OTHER_SEQUENCES = ['admin_logins_id_seq'];
 
 export const DEFAULT_PLAN_ROLE = 'argosctl_plan';
