@@ -113,6 +113,8 @@ export interface Plan {
   /** What apply will refuse or hold back, unless allowed: shown by plan before merge. */
   refusals: Refusal[];
   diagnostics: Diagnostic[];
+  /** Lint warnings of the planned manifests (valid but dangerous settings); they do not stop apply. */
+  warnings?: Diagnostic[];
 }
 
 export function summarize(changes: readonly Change[], unmanaged: number): PlanSummary {

@@ -37,6 +37,11 @@ export function renderPlanMarkdown(plan: Plan): string {
     out.push('', '</details>', '');
   }
   out.push(...refusalLinesMarkdown(plan.refusals ?? []));
+  if (plan.warnings?.length) {
+    out.push(`**Warnings** (${plan.warnings.length}): valid, but worth a second look`, '');
+    for (const w of plan.warnings) out.push(`- ${code(`${w.file}:${w.line}`)} ${md(w.message)} (${code(w.rule)})`);
+    out.push('');
+  }
   if (plan.unmanaged.length) out.push(`_Unmanaged (no manifest, left unchanged): ${plan.unmanaged.map((u) => code(u)).join(', ')}_`, '');
   return out.join('\n');
 }

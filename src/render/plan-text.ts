@@ -35,6 +35,11 @@ export function renderPlanText(plan: Plan, style: Style): string {
     lines.push(style.dim(`Unmanaged: ${plan.unmanaged.length} project(s) in the database have no manifest and are left unchanged: ${plan.unmanaged.slice(0, 20).map(t).join(', ')}${plan.unmanaged.length > 20 ? ', …' : ''}`), '');
   }
   lines.push(...refusalLinesText(plan.refusals ?? [], style));
+  if (plan.warnings?.length) {
+    lines.push(style.yellow(`Warnings (${plan.warnings.length}): valid, but worth a second look (--strict makes them errors):`));
+    for (const w of plan.warnings) lines.push(`  ${style.yellow('!')} ${t(`${w.file}:${w.line}`)}: ${t(w.message)} ${style.dim(`(${t(w.rule)})`)}`);
+    lines.push('');
+  }
   lines.push(style.bold(summaryLine(plan)));
   return lines.join('\n') + '\n';
 }
