@@ -62,6 +62,8 @@ async function reportInvalid(ctx: CliContext, outDir: string, written: string[])
   const set = await readManifests(outDir);
   const problems = set.diagnostics.filter((d) => ours.has(path.resolve(d.file)));
   if (!problems.length) return;
-  ctx.err(renderDiagnosticsText(problems, ctx.errStyle)
-    + `warning: ${problems.length} problem(s) in the exported manifests: they hold what the database holds; fix them before committing.\n`);
+  const errors = problems.filter((d) => d.severity === 'error').length;
+  ctx.err(renderDiagnosticsText(problems, ctx.errStyle) + (errors
+    ? `warning: ${errors} problem(s) in the exported manifests: they hold what the database holds; fix them before committing.\n`
+    : `${problems.length} lint warning(s) in the exported manifests: review them (a project accepts one with lint.ignore and a reason).\n`));
 }
