@@ -3,6 +3,8 @@ import { Command } from 'commander';
 import { applyCommand } from './commands/apply.js';
 import { completionCommand } from './commands/completion.js';
 import { dbCommand } from './commands/db.js';
+import { exportCommand } from './commands/export.js';
+import { fmtCommand } from './commands/fmt.js';
 import { emergencyCommands } from './commands/emergency.js';
 import { driftCommand } from './commands/drift.js';
 import { githubCommand } from './commands/github.js';
@@ -38,6 +40,7 @@ export function buildProgram(ctx: CliContext): Command {
   const commands = [validateCommand(ctx), planCommand(ctx), applyCommand(ctx), ...emergencyCommands(ctx), tokensCommand(ctx), pruneCommand(ctx), workerCommand(ctx), driftCommand(ctx), ...historyCommands(ctx), githubCommand(ctx), dbCommand(ctx)];
   commands.push(schemaCommand(ctx), completionCommand(ctx));
   commands.push(serveCommand(ctx), checkCommand(ctx), keysCommand(ctx));
+  commands.push(exportCommand(ctx), fmtCommand(ctx));
   for (const cmd of commands) {
     cmd.exitOverride().configureOutput({ writeOut: (s) => ctx.out(s), writeErr: (s) => ctx.err(s) });
     for (const sub of cmd.commands) sub.exitOverride().configureOutput({ writeOut: (s) => ctx.out(s), writeErr: (s) => ctx.err(s) });

@@ -21,6 +21,7 @@ export interface ProjectManifest {
   kind: "Project";
   metadata: Metadata;
   spec: Spec;
+  lint?: Lint;
 }
 export interface Metadata {
   /**
@@ -389,6 +390,29 @@ export interface Admin {
    * Email address of the administrator; compared case-insensitively, each once.
    */
   email: string;
+}
+export interface Lint {
+  /**
+   * Warnings not to report for this project; each needs a reason a reviewer can judge.
+   */
+  ignore?: LintIgnore[];
+}
+export interface LintIgnore {
+  /**
+   * The lint rule to silence (the name shown in brackets after a warning).
+   */
+  rule:
+    | "lint.whitelist-wide"
+    | "lint.open-empty-api-whitelist"
+    | "lint.open-without-admins"
+    | "lint.ecb"
+    | "lint.long-token-expiry"
+    | "lint.deletion-without-expiration"
+    | "lint.private-without-pre-registration";
+  /**
+   * Why the warning is accepted for this project.
+   */
+  reason: string;
 }
 
 /**

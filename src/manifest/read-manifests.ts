@@ -13,6 +13,7 @@ import type { ProjectManifest } from './manifest-types.generated.js';
 import { normalizeManifest } from './normalize.js';
 import { EMPTY_ORGANIZATION, type Organization } from './organization.js';
 import { readPublicKeyFile } from './public-key-file.js';
+import { runLintRules } from './lint-rules.js';
 import { runProjectRules } from './rules.js';
 import { checkSchema } from './schema-check.js';
 import { schemaValidators } from './schemas.js';
@@ -130,6 +131,7 @@ function checkDocument(parsed: ParsedDocument, entry: ManifestFile, validate: Va
   const problems = runProjectRules({ manifest, parsed, organization, publicKey });
   for (const problem of problems) diagnostics.push(problem);
   if (problems.length) return undefined;
+  for (const warning of runLintRules(manifest, parsed)) diagnostics.push(warning);
   const spki = publicKey?.ok ? publicKey.spki : null;
   return { settings: normalizeManifest(manifest, spki), file: parsed.file, line: idPos.line, lineOf: lazyLocator(parsed) };
 }

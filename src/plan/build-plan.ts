@@ -11,7 +11,7 @@ import { planRefusals } from './guards.js';
 import { PLAN_FORMAT_VERSION, summarize, type Change, type GitInfo, type Plan } from './plan-types.js';
 
 export interface PlanInputs {
-  manifests: Pick<ManifestSet, 'projects' | 'digest'> & Partial<Pick<ManifestSet, 'organization'>>;
+  manifests: Pick<ManifestSet, 'projects' | 'digest'> & Partial<Pick<ManifestSet, 'organization' | 'diagnostics'>>;
   /** What the state reader returned (break-glass notes explain drift). */
   state: Pick<CurrentState, 'projects' | 'fingerprint'> & Partial<Pick<CurrentState, 'breakGlass'>>;
   git: GitInfo;
@@ -61,6 +61,9 @@ export function buildPlan(inputs: PlanInputs): Plan {
     stateFingerprint: inputs.state.fingerprint, manifestDigest: inputs.manifests.digest, scope: only ? [...only].sort() : 'all', changes,
   };
   const existingProjects = inputs.state.projects.size;
+  // With --project, the warnings of the files that declare the planned projects.
+  const files = new Set(inputs.manifests.projects.filter((p) => !only || only.has(p.settings.id)).map((p) => p.file));
+  const warnings = (inputs.manifests.diagnostics ?? []).filter((d) => d.severity === 'warning' && (!only || files.has(d.file)));
   const refusals = planRefusals({ changes, existingProjects }, {
     organization: inputs.manifests.organization ?? EMPTY_ORGANIZATION, declaredProjects: inputs.manifests.projects.length,
   });
@@ -79,5 +82,6 @@ export function buildPlan(inputs: PlanInputs): Plan {
     changes,
     refusals,
     diagnostics,
+    warnings,
   };
 }

@@ -8,6 +8,8 @@ const FIELDS = [
   'formatVersion', 'argosctlVersion', 'createdAt', 'stateFingerprint', 'manifestDigest', 'scope', 'existingProjects',
   'unmanaged', 'changes', 'refusals', 'summary', 'diagnostics', 'git', 'planDigest',
 ] as const;
+/** Shown for information only: recomputed from the manifests, never bound to the saved plan. */
+const INFORMATIONAL = ['warnings'] as const;
 
 interface Difference {
   path: (string | number)[];
@@ -68,7 +70,7 @@ function describe(d: Difference, saved: Plan, computed: Plan): string {
  * Fields the saved file has beyond a plan (other than `extra`) count as differences.
  */
 export function planDifference(saved: Plan, computed: Plan, extra: readonly string[] = []): string | undefined {
-  const known = new Set<string>([...FIELDS, ...extra]);
+  const known = new Set<string>([...FIELDS, ...INFORMATIONAL, ...extra]);
   const unknown = Object.keys(saved).find((k) => !known.has(k));
   if (unknown) return `the file has a field a plan does not have: ${quote(unknown)}`;
   for (const field of FIELDS) {

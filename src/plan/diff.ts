@@ -3,6 +3,7 @@ import { jsonEqual } from '../util/canonical-json.js';
 import { SCALAR_FIELDS, SET_PATHS, authMethodEnabledPath, authOptionPath, setMembers, type SetName } from '../model/fields.js';
 import { AUTH_METHODS, OPTION_GROUPS, type Json, type ProjectSettings } from '../model/project-settings.js';
 import { ACTION_ORDER, type Change, type ChangeSource, type OutsideGitNote } from './plan-types.js';
+import { createdSettings } from './created-settings.js';
 import { entersBilling, removeRisks, updateRisks, whitelistAddRisks } from './risk.js';
 
 export interface DesiredInput {
@@ -99,7 +100,7 @@ export function diffProjects(desired: readonly DesiredInput[], current: Readonly
     const existing = current.get(d.settings.id);
     if (!existing) {
       changes.push({
-        action: 'create', projectId: d.settings.id, path: 'project', before: null, after: publicSettings(d.settings),
+        action: 'create', projectId: d.settings.id, path: 'project', before: null, after: publicSettings(d.settings), settings: createdSettings(d.settings),
         reason: 'the project is declared in a manifest but does not exist in the database', source: d.sourceOf('metadata.id'),
         ...(d.settings.status === 'OPEN' ? { billing: true } : {}),
       });

@@ -2,6 +2,7 @@
 // decides anything from it twice.
 import type { Diagnostic } from '../manifest/diagnostic.js';
 import type { Json } from '../model/project-settings.js';
+import type { CreatedSetting } from './created-settings.js';
 
 export const PLAN_FORMAT_VERSION = 1;
 
@@ -48,7 +49,12 @@ interface ChangeBase {
   outsideGit?: OutsideGitNote;
 }
 
-export interface CreateChange extends ChangeBase { action: 'create'; path: 'project' }
+export interface CreateChange extends ChangeBase {
+  action: 'create';
+  path: 'project';
+  /** Every set value of the new project, defaults marked: what a reviewer must see. */
+  settings: CreatedSetting[];
+}
 export interface UpdateChange extends ChangeBase { action: 'update' }
 export interface AddChange extends ChangeBase { action: 'add'; member: string }
 export interface RemoveChange extends ChangeBase { action: 'remove'; member: string }
@@ -108,6 +114,8 @@ export interface Plan {
   /** What apply will refuse or hold back, unless allowed: shown by plan before merge. */
   refusals: Refusal[];
   diagnostics: Diagnostic[];
+  /** Lint warnings of the planned manifests (valid but dangerous settings); they do not stop apply. */
+  warnings?: Diagnostic[];
 }
 
 export function summarize(changes: readonly Change[], unmanaged: number): PlanSummary {

@@ -1,6 +1,6 @@
 // Words shared by the text and markdown plan renderers.
-import type { ProjectSettings } from '../model/project-settings.js';
-import type { Change, Plan } from '../plan/plan-types.js';
+import type { CreatedSetting } from '../plan/created-settings.js';
+import type { Change, CreateChange, Plan } from '../plan/plan-types.js';
 import { formatDuration } from '../util/duration.js';
 import { formatValue } from './format-value.js';
 
@@ -31,16 +31,17 @@ export function flags(c: Change): string[] {
   return out;
 }
 
-/** A few lines that say what a new project will look like. */
-export function createSummary(s: ProjectSettings): string[] {
-  const methods = (['idDocument', 'knowledgeBased'] as const).filter((m) => s.authMethods[m].enabled);
-  return [
-    `status ${s.status}, submissions ${s.submissions}, auth methods: ${methods.join(', ') || 'none'}`,
-    `liveform: private mode ${s.privateMode ? 'on' : 'off'}, token pre-registration ${s.tokenPreRegistration ? 'on' : 'off'}`,
-    `encryption: ${s.encryptedOnly ? 'encrypted-only, ' : ''}${s.encryptionMethod}, keys: ${s.encryptionKeys.map((k) => `${k.name} (${k.status})`).join(', ') || 'none'}`,
-    `security: privacy protection ${s.privacyProtection ? 'on' : 'off'}, secure transmission ${s.secureTransmission ? 'on' : 'off'}, whitelist dashboard ${s.ipWhitelistDashboard.length}, api ${s.ipWhitelistApi.length}`,
-    `admins: ${s.admins.join(', ') || 'none'}`,
-  ];
+/** One set value of a new project as `target: value` (a list member shows as its list's path and the member). */
+export function createdSettingRow(setting: CreatedSetting): { target: string; value: string; isDefault: boolean } {
+  if (setting.member !== undefined) {
+    const attributes = setting.value && typeof setting.value === 'object' && Object.keys(setting.value).length ? ` ${formatValue(setting.value)}` : '';
+    return { target: setting.path, value: `${setting.member}${attributes}`, isDefault: false };
+  }
+  return { target: setting.path, value: valueOf(setting.path, setting.value), isDefault: setting.default === true };
+}
+
+export function createdSettings(c: CreateChange): CreatedSetting[] {
+  return c.settings ?? []; // a plan saved before create changes listed their settings
 }
 
 export function summaryLine(plan: Plan): string {

@@ -1,9 +1,8 @@
 // Markdown view of a plan, for pull-request comments and job summaries. Every value from a
 // manifest or the database goes through escapeMarkdown (`md`) or markdownCode (`code`).
-import type { ProjectSettings } from '../model/project-settings.js';
-import type { Plan } from '../plan/plan-types.js';
+import type { CreateChange, Plan } from '../plan/plan-types.js';
 import { refusalLinesMarkdown } from './refusals.js';
-import { SYMBOL, changeTarget, changeValues, createSummary, flags, groupByProject, summaryLine } from './describe-change.js';
+import { SYMBOL, changeTarget, changeValues, createdSettingRow, createdSettings, flags, groupByProject, summaryLine } from './describe-change.js';
 import { markdownCode as code, escapeMarkdown as md } from './escape-markdown.js';
 
 export function renderPlanMarkdown(plan: Plan): string {
@@ -21,10 +20,13 @@ export function renderPlanMarkdown(plan: Plan): string {
   }
   for (const [projectId, changes] of groupByProject(plan.changes)) {
     out.push(`<details><summary>${code(projectId)}: ${changes.length} change(s)</summary>`, '');
-    const create = changes.find((c) => c.action === 'create');
+    const create = changes.find((c): c is CreateChange => c.action === 'create');
     if (create) {
       out.push(`Created from ${code(`${create.source?.file}:${create.source?.line}`)}:`, '');
-      for (const l of createSummary(create.after as unknown as ProjectSettings)) out.push(`- ${md(l)}`);
+      out.push('| setting | value |', '|---|---|');
+      for (const row of createdSettings(create).map(createdSettingRow)) {
+        out.push(`| ${code(row.target)} | ${md(row.value)}${row.isDefault ? ' _(default)_' : ''} |`);
+      }
     } else {
       out.push('| | setting | change | source |', '|---|---|---|---|');
       for (const c of changes) {
@@ -35,6 +37,11 @@ export function renderPlanMarkdown(plan: Plan): string {
     out.push('', '</details>', '');
   }
   out.push(...refusalLinesMarkdown(plan.refusals ?? []));
+  if (plan.warnings?.length) {
+    out.push(`**Warnings** (${plan.warnings.length}): valid, but worth a second look`, '');
+    for (const w of plan.warnings) out.push(`- ${code(`${w.file}:${w.line}`)} ${md(w.message)} (${code(w.rule)})`);
+    out.push('');
+  }
   if (plan.unmanaged.length) out.push(`_Unmanaged (no manifest, left unchanged): ${plan.unmanaged.map((u) => code(u)).join(', ')}_`, '');
   return out.join('\n');
 }

@@ -1,8 +1,7 @@
 // Terraform-like terminal view of a plan. Every value from a manifest or the database goes
 // through escapeTerminal (`t`).
-import type { ProjectSettings } from '../model/project-settings.js';
-import type { Plan } from '../plan/plan-types.js';
-import { SYMBOL, changeTarget, changeValues, createSummary, flags, groupByProject, summaryLine } from './describe-change.js';
+import type { CreateChange, Plan } from '../plan/plan-types.js';
+import { SYMBOL, changeTarget, changeValues, createdSettingRow, createdSettings, flags, groupByProject, summaryLine } from './describe-change.js';
 import { escapeTerminal as t } from './escape-terminal.js';
 import { refusalLinesText } from './refusals.js';
 import type { Style } from './style.js';
@@ -12,10 +11,12 @@ export function renderPlanText(plan: Plan, style: Style): string {
   const lines: string[] = [];
   const paint = { create: style.green, add: style.green, update: style.yellow, remove: style.red } as const;
   for (const [projectId, changes] of groupByProject(plan.changes)) {
-    const create = changes.find((c) => c.action === 'create');
+    const create = changes.find((c): c is CreateChange => c.action === 'create');
     if (create) {
       lines.push(style.green(`+ project ${style.bold(t(projectId))} will be created`) + style.dim(create.source ? `  (${t(create.source.file)}:${create.source.line})` : ''));
-      for (const l of createSummary(create.after as unknown as ProjectSettings)) lines.push(`    ${t(l)}`);
+      for (const row of createdSettings(create).map(createdSettingRow)) {
+        lines.push(`    ${t(row.target)}: ${t(row.value)}${row.isDefault ? style.dim('  (default)') : ''}`);
+      }
       const f = flags(create);
       if (f.length) lines.push(`    ${style.red(`! ${f.join('; ')}`)}`);
     } else {
@@ -34,6 +35,11 @@ export function renderPlanText(plan: Plan, style: Style): string {
     lines.push(style.dim(`Unmanaged: ${plan.unmanaged.length} project(s) in the database have no manifest and are left unchanged: ${plan.unmanaged.slice(0, 20).map(t).join(', ')}${plan.unmanaged.length > 20 ? ', …' : ''}`), '');
   }
   lines.push(...refusalLinesText(plan.refusals ?? [], style));
+  if (plan.warnings?.length) {
+    lines.push(style.yellow(`Warnings (${plan.warnings.length}): valid, but worth a second look (--strict makes them errors):`));
+    for (const w of plan.warnings) lines.push(`  ${style.yellow('!')} ${t(`${w.file}:${w.line}`)}: ${t(w.message)} ${style.dim(`(${t(w.rule)})`)}`);
+    lines.push('');
+  }
   lines.push(style.bold(summaryLine(plan)));
   return lines.join('\n') + '\n';
 }

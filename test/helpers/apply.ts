@@ -3,6 +3,7 @@ import { lockedApply, type ApplyResult } from '../../src/apply/apply-plan.js';
 import { refuseOrHold } from '../../src/apply/guard-plan.js';
 import { recomputeSavedPlan } from '../../src/apply/saved-plan.js';
 import type { Database } from '../../src/db/connection.js';
+import { hasErrors } from '../../src/manifest/diagnostic.js';
 import { readManifests } from '../../src/manifest/read-manifests.js';
 import { buildPlan } from '../../src/plan/build-plan.js';
 import type { Plan } from '../../src/plan/plan-types.js';
@@ -10,7 +11,7 @@ import { readState } from '../../src/db/read-state.js';
 
 export async function planDir(database: Database, dir: string): Promise<Plan> {
   const set = await readManifests(dir);
-  if (set.diagnostics.length) throw new Error(JSON.stringify(set.diagnostics));
+  if (hasErrors(set.diagnostics)) throw new Error(JSON.stringify(set.diagnostics));
   const state = await readState(database.db);
   return buildPlan({ manifests: set, state, git: {}, now: new Date() });
 }

@@ -52,6 +52,7 @@ export function projectSettings(id: string): fc.Arbitrary<ProjectSettings> {
     api: sortedSet(cidr, 3),
     admins: sortedSet(fc.constantFrom('a@x.example', 'b@x.example', 'ops@bank.example'), 3),
     labels: fc.dictionary(fc.constantFrom('team', 'tier'), fc.constantFrom('x', 'y')),
+    apiKey: fc.option(fc.record({ rotation: fc.integer({ min: 1, max: 5 }), previousSeconds: fc.constantFrom(1800, 3600, 86400) })),
   }).map((g) => ({
     id, name: g.name, description: null, region: null,
     labels: Object.fromEntries(Object.entries(g.labels).sort(([a], [b]) => a.localeCompare(b))),
@@ -68,7 +69,7 @@ export function projectSettings(id: string): fc.Arbitrary<ProjectSettings> {
     encryptedOnly: g.encryptedOnly, encryptionMethod: g.method as 'ECB' | 'GCM',
     encryptionKeys: [...g.keys].sort((a, b) => a.name.localeCompare(b.name)) as ProjectSettings['encryptionKeys'],
     privacyProtection: g.privacy, secureTransmission: g.secure, secureTransmissionPublicKey: g.secure ? PEM : null,
-    apiKeyRotation: null, apiKeyPreviousValidSeconds: null,
+    apiKeyRotation: g.apiKey?.rotation ?? null, apiKeyPreviousValidSeconds: g.apiKey?.previousSeconds ?? null,
     ipWhitelistDashboard: g.dashboard, ipWhitelistApi: g.api, admins: g.admins,
   }));
 }

@@ -27,6 +27,7 @@ export interface PlanOptions {
   databaseUrl?: string;
   githubComment?: boolean;
   commentAuthor?: string;
+  strict?: boolean;
 }
 
 export function renderPlan(plan: Plan, format: string, ctx: CliContext): string {
@@ -44,11 +45,12 @@ export function planCommand(ctx: CliContext): Command {
     .option('--detailed-exitcode', 'exit 0 when there are no changes, 2 when there are')
     .addOption(projectOption())
     .addOption(new Option('--allow-reopen', 'allow moving a CLOSE project to another status'))
+    .option('--strict', 'treat lint warnings as errors')
     .option('--github-comment', 'also post the plan on the pull request (like `argosctl github comment`)')
     .addOption(commentAuthorOption())
     .addOption(databaseOption())
     .action(async (opts: PlanOptions) => {
-      const manifests = await loadValidManifests(ctx, opts.dir, opts.format);
+      const manifests = await loadValidManifests(ctx, opts.dir, opts.format, opts.strict);
       const plan = await withDatabase(resolveDatabaseUrl(opts.databaseUrl), async ({ db }) => {
         const state = await readState(db, opts.project.length ? opts.project : undefined);
         assertKnownProjects(opts.project, manifests, state);

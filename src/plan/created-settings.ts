@@ -1,0 +1,47 @@
+// What a create change shows: every set value of the new project, one row per setting or list
+// member, in the catalogue's fixed order, with values that equal the manifest default marked so
+// a reviewer sees at a glance what the author chose (`api: 0.0.0.0/0`) and what came by default.
+import { flattenSettings } from '../model/flatten.js';
+import { emptyAuthMethod, type Json, type ProjectSettings } from '../model/project-settings.js';
+import { SET_BY_PATH } from '../model/fields.js';
+import { jsonEqual } from '../util/canonical-json.js';
+
+export interface CreatedSetting {
+  /** Manifest path, e.g. `spec.liveform.privateMode` or, for a list, `spec.security.ipWhitelist.api`. */
+  path: string;
+  /** For list members (IP ranges, admins, keys): the member's key. */
+  member?: string;
+  /** The value; for list members their attributes (`{}` when none). */
+  value: Json;
+  /** The value equals what an absent setting means. */
+  default?: true;
+}
+
+/** What a manifest that says nothing beyond id, name and status normalizes to (mirrors normalizeManifest). */
+const ABSENT: ProjectSettings = {
+  id: '', name: '', description: null, region: null, labels: {}, status: 'TRIAL', submissions: 'normal',
+  authMethods: { idDocument: emptyAuthMethod(), knowledgeBased: emptyAuthMethod() },
+  privateMode: false, tokenPreRegistration: false, tokenExpirationMode: 'none', tokenExpirationSeconds: null,
+  tokenDeleteOnExpiration: false, tokenVolumeStartThreshold: null, tokenVolumeRatio: null, tokenVolumePriority: null,
+  encryptedOnly: false, encryptionMethod: 'GCM', encryptionKeys: [], privacyProtection: false,
+  secureTransmission: false, secureTransmissionPublicKey: null, ipWhitelistDashboard: [], ipWhitelistApi: [], admins: [],
+  apiKeyRotation: null, apiKeyPreviousValidSeconds: null,
+};
+const REQUIRED = new Set(['metadata.name', 'spec.status']);
+const DEFAULTS = flattenSettings(ABSENT);
+
+export function createdSettings(s: ProjectSettings): CreatedSetting[] {
+  const out: CreatedSetting[] = [];
+  for (const [key, value] of flattenSettings(s)) {
+    if (value === null || (typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 0 && !key.includes('['))) continue;
+    const bracket = key.indexOf('[');
+    const path = bracket < 0 ? key : key.slice(0, bracket);
+    if (bracket >= 0 && SET_BY_PATH.has(path)) {
+      out.push({ path, member: key.slice(bracket + 1, -1), value });
+      continue;
+    }
+    const isDefault = !REQUIRED.has(key) && DEFAULTS.has(key) && jsonEqual(DEFAULTS.get(key)!, value);
+    out.push({ path: key, value, ...(isDefault ? { default: true as const } : {}) });
+  }
+  return out;
+}
