@@ -4,11 +4,12 @@ import { readManifests, type ManifestSet } from '../manifest/read-manifests.js';
 import { renderDiagnosticsText } from '../render/diagnostics.js';
 import type { CliContext } from './context.js';
 import { ExitCode } from './errors.js';
+import { jsonDocument } from '../render/json-document.js';
 
 export async function loadValidManifests(ctx: CliContext, dir: string, format: string): Promise<ManifestSet> {
   const set = await readManifests(dir);
   if (hasErrors(set.diagnostics)) {
-    if (format === 'json') ctx.out(JSON.stringify({ valid: false, diagnostics: set.diagnostics }, null, 2) + '\n');
+    if (format === 'json') ctx.out(jsonDocument({ valid: false, files: set.fileCount, projects: set.projects.length, diagnostics: set.diagnostics }));
     else ctx.err(renderDiagnosticsText(set.diagnostics, ctx.errStyle) + `${set.diagnostics.length} problem(s) in the manifests; nothing was planned or written.\n`);
     throw new ExitCode(1);
   }

@@ -17,6 +17,7 @@ import { loadValidManifests } from '../load-desired.js';
 import { collect, databaseOption, dirOption, formatOption, parseDurationMs, projectOption } from '../options.js';
 import { readPlanFile, type SavedPlan } from '../plan-file.js';
 import { renderPlan } from './plan.js';
+import { jsonDocument } from '../../render/json-document.js';
 
 interface ApplyOptions {
   dir: string;
@@ -84,7 +85,7 @@ export function applyCommand(ctx: CliContext): Command {
         },
       }));
       if (opts.format === 'json') {
-        ctx.out(JSON.stringify({ applied: result.plan.changes.length > 0, planDigest: result.plan.planDigest, summary: result.plan.summary, statements: result.statements }, null, 2) + '\n');
+        ctx.out(jsonDocument({ applied: result.plan.changes.length > 0, planDigest: result.plan.planDigest, summary: result.plan.summary, statements: result.statements }));
       } else {
         if (saved || opts.autoApprove) ctx.out(renderPlan(result.plan, 'text', ctx));
         ctx.out(result.plan.changes.length ? ctx.style.green(`Applied: ${summaryLine(result.plan).replace(/^Plan: /, '')}\n`) : '');

@@ -7,6 +7,7 @@ import { renderDiagnosticsGithub, renderDiagnosticsText } from '../../render/dia
 import type { CliContext } from '../context.js';
 import { ExitCode } from '../errors.js';
 import { dirOption, formatOption } from '../options.js';
+import { jsonDocument } from '../../render/json-document.js';
 
 export function validateCommand(ctx: CliContext): Command {
   return new Command('validate')
@@ -20,7 +21,7 @@ export function validateCommand(ctx: CliContext): Command {
       const set = await readManifests(opts.dir, only);
       const valid = !hasErrors(set.diagnostics);
       if (opts.format === 'json') {
-        ctx.out(JSON.stringify({ valid, files: set.fileCount, projects: set.projects.length, diagnostics: set.diagnostics }, null, 2) + '\n');
+        ctx.out(jsonDocument({ valid, files: set.fileCount, projects: set.projects.length, diagnostics: set.diagnostics }));
       } else if (opts.format === 'github') {
         ctx.out(renderDiagnosticsGithub(set.diagnostics));
       } else {
