@@ -51,6 +51,10 @@ describe('JSON outputs against schemas/output/*.v1.json', () => {
     await runCli(['tokens', 'register', 'kbank-onboarding', 'token-0001', 'token-0002'], { cwd });
     const list = await runCli(['tokens', 'list', 'kbank-onboarding', '--limit', '1', '--format', 'json'], { cwd });
     expect(expectDocument('tokens-list', list)).toHaveProperty('next');
+    // text: stdout is the page alone (pipeable); the next-page hint goes to stderr
+    const text = await runCli(['tokens', 'list', 'kbank-onboarding', '--limit', '1'], { cwd });
+    expect(text.stdout).toMatch(/^token-0001\t\S+\tvalid\n$/);
+    expect(text.stderr).toMatch(/next page: --after \S+/);
     expectDocument('tokens-count', await runCli(['tokens', 'count', 'kbank-onboarding', '--format', 'json'], { cwd }));
     const error = await runCli(['apply', 'missing-plan.json', '--format', 'json'], { cwd });
     expect(error.code).toBe(1);
