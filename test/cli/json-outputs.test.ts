@@ -59,7 +59,7 @@ describe('JSON outputs against schemas/output/*.v1.json', () => {
     const error = await runCli(['apply', 'missing-plan.json', '--format', 'json'], { cwd });
     expect(error.code).toBe(1);
     expectDocument('error', error);
-  });
+  }, 300_000); // a safety net: thirteen CLI runs, each opening the embedded database
 
   it('invalid manifests: validate, plan and drift print the validate document', async () => {
     const bad = tempDir();
