@@ -18,6 +18,7 @@ import { collect, databaseOption, dirOption, formatOption, parseDurationMs, proj
 import { readPlanFile, type SavedPlan } from '../plan-file.js';
 import { renderPlan } from './plan.js';
 import { jsonDocument } from '../../render/json-document.js';
+import { sayOnInterrupt, type WritePhase } from '../interrupt.js';
 
 interface ApplyOptions {
   dir: string;
@@ -72,18 +73,25 @@ export function applyCommand(ctx: CliContext): Command {
         const refusals = guardRefusals(plan, { allow, force: Boolean(opts.force), organization: manifests.organization, declaredProjects: manifests.projects.length });
         if (refusals.length) throw new GuardError(`apply refused:\n  - ${refusals.join('\n  - ')}`, 'nothing was written');
       };
+      let phase: WritePhase = 'reading';
+      const stopWatching = sayOnInterrupt(ctx, 'apply', () => phase);
       const result = await withDatabase(resolveDatabaseUrl(opts.databaseUrl), ({ db }) => lockedApply(db, scope, (state) => {
         if (saved) { assertFresh(saved, state); return saved; }
         return buildPlan({ manifests, state, git, now: new Date(), only: scope, allowReopen: allow.has('leave-close') });
       }, {
         actor: actorName(ctx.env), git, lock: { timeoutMs: opts.lockTimeout, holder: describeHolder(git.commit) },
-        onProgress: (message) => ctx.err(`apply: ${message}\n`),
+        onProgress: (message) => {
+          // apply-plan reports "writing …" before its first statement and "…; committing" before COMMIT
+          if (message.startsWith('writing')) phase = 'writing';
+          if (message.endsWith('committing')) phase = 'committing';
+          ctx.err(`apply: ${message}\n`);
+        },
         check: refuseUnsafe,
         confirm: saved || opts.autoApprove ? undefined : async (plan) => {
           ctx.out(renderPlan(plan, 'text', ctx));
           return plan.changes.length === 0 || confirm('Apply these changes? Only "yes" is accepted: ');
         },
-      }));
+      })).finally(stopWatching);
       if (opts.format === 'json') {
         ctx.out(jsonDocument({ applied: result.plan.changes.length > 0, planDigest: result.plan.planDigest, summary: result.plan.summary, statements: result.statements }));
       } else {
