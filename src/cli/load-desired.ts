@@ -7,7 +7,11 @@ import { ExitCode } from './errors.js';
 import { jsonDocument } from '../render/json-document.js';
 
 export async function loadValidManifests(ctx: CliContext, dir: string, format: string): Promise<ManifestSet> {
+  const started = performance.now();
   const set = await readManifests(dir);
+  const seconds = (performance.now() - started) / 1000;
+  // Large repositories take a while to read: one line on stderr says what the time went on.
+  if (seconds >= 1) ctx.err(`read ${set.projects.length} project(s) from ${set.fileCount} file(s) in ${seconds.toFixed(1)} s\n`);
   if (hasErrors(set.diagnostics)) {
     if (format === 'json') ctx.out(jsonDocument({ valid: false, files: set.fileCount, projects: set.projects.length, diagnostics: set.diagnostics }));
     else ctx.err(renderDiagnosticsText(set.diagnostics, ctx.errStyle) + `${set.diagnostics.length} problem(s) in the manifests; nothing was planned or written.\n`);

@@ -46,6 +46,10 @@ describe('argosctl init', () => {
     expect(plan.code).toBe(0);
     expect(plan.stdout).toMatch(/\+ project my-first-project will be created/);
     expect(plan.stderr).toContain(`embedded PGlite at ${path.join(cwd, '.argos/db')}`);
+    // progress off a terminal too: the slow first start of the embedded database is announced, once
+    expect(plan.stderr).toMatch(/creating the embedded database \(.*\); the first start takes a while…\nthe embedded database is ready/);
+    const again = await runCli(['plan'], { cwd });
+    expect(again.stderr).not.toMatch(/creating the embedded database/);
     // the embedded database is git-ignored
     const status = execFileSync('git', ['status', '--porcelain', '--ignored'], { cwd, encoding: 'utf8' });
     expect(status).toMatch(/^!! \.argos\/$/m);
