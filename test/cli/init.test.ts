@@ -92,6 +92,32 @@ describe('argosctl init', () => {
     }
   });
 
+  it('the workflows follow the GitHub workflow syntax: known keys, runs-on, one of uses/run per step, known contexts', () => {
+    const cwd = gitRepo();
+    execFileSync(process.execPath, [path.join(ROOT, 'bin/argosctl.js'), 'init'], { cwd });
+    const TOP = ['name', 'run-name', 'on', 'permissions', 'env', 'defaults', 'concurrency', 'jobs'];
+    const JOB = ['name', 'needs', 'permissions', 'if', 'runs-on', 'environment', 'concurrency', 'outputs', 'env', 'defaults', 'steps',
+      'timeout-minutes', 'strategy', 'continue-on-error', 'container', 'services'];
+    const STEP = ['id', 'if', 'name', 'uses', 'run', 'working-directory', 'shell', 'with', 'env', 'continue-on-error', 'timeout-minutes'];
+    const EVENTS = ['pull_request', 'push', 'schedule', 'workflow_dispatch'];
+    const CONTEXTS = /^(!?cancelled\(\)|always\(\)|(github|secrets|env|steps|inputs|vars|runner)\.[\w.-]+)$/;
+    for (const name of WORKFLOWS) {
+      const text = readFileSync(path.join(cwd, '.github/workflows', name), 'utf8');
+      const workflow = parse(text) as Record<string, unknown> & { on: Record<string, unknown>; jobs: Record<string, Record<string, unknown>> };
+      expect(Object.keys(workflow).filter((k) => !TOP.includes(k)), name).toEqual([]);
+      expect(Object.keys(workflow.on).filter((k) => !EVENTS.includes(k)), name).toEqual([]);
+      for (const [id, job] of Object.entries(workflow.jobs)) {
+        expect(Object.keys(job).filter((k) => !JOB.includes(k)), `${name} ${id}`).toEqual([]);
+        expect(job['runs-on'], `${name} ${id}`).toBeTruthy();
+        for (const step of job.steps as Record<string, unknown>[]) {
+          expect(Object.keys(step).filter((k) => !STEP.includes(k)), `${name} ${id}`).toEqual([]);
+          expect(Boolean(step.uses) !== Boolean(step.run), `${name} ${id}: one of uses/run`).toBe(true);
+        }
+      }
+      for (const [, expr] of text.matchAll(/\$\{\{\s*(.+?)\s*\}\}/g)) expect(expr, name).toMatch(CONTEXTS);
+    }
+  });
+
   it('a second init changes nothing and says every file was kept', async () => {
     const cwd = gitRepo();
     expect((await runCli(['init'], { cwd })).code).toBe(0);
