@@ -102,20 +102,20 @@ describe('.pre-commit-hooks.yaml', () => {
   const changed = ['projects/good.yaml', 'projects/bad.yaml', 'argosctl.yaml', '.github/workflows/argosctl-plan.yml', 'README.md'];
 
   it('each hook runs argosctl validate on the changed manifests of the default layout only', () => {
-    expect(hooks.map((h) => h.id)).toEqual(['argosctl-validate', 'argosctl-validate-local']);
+    expect(hooks.map((h) => h.id)).toEqual(['argosctl-validate']);
     for (const hook of hooks) {
       expect(hook.entry).toMatch(/argosctl validate$/);
       expect(hook.pass_filenames).toBe(true);
       expect(changed.filter((f) => new RegExp(hook.files).test(f))).toEqual(['projects/good.yaml', 'projects/bad.yaml', 'argosctl.yaml']);
     }
-    expect(hooks[0].language).toBe('node');
-    expect(hooks[1].entry).toBe('npx --no-install argosctl validate');
+    expect(hooks[0]).toMatchObject({ language: 'system', entry: 'npx --no-install argosctl validate' });
   });
 
   it('run as pre-commit runs it (entry + the matching changed files): fails on the bad file, passes without it', async () => {
     const cwd = repo();
     const hook = hooks[0];
-    const args = (files: string[]) => [...hook.entry.split(' ').slice(1), ...files.filter((f) => new RegExp(hook.files).test(f))];
+    // the entry without `npx --no-install argosctl`: runCli runs the built argosctl itself
+    const args = (files: string[]) => [...hook.entry.split(' ').slice(3), ...files.filter((f) => new RegExp(hook.files).test(f))];
     const bad = await runCli(args(changed), { cwd });
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/projects\/bad\.yaml:5:11/);
