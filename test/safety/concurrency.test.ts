@@ -34,7 +34,9 @@ describe.skipIf(!postgres.available)('concurrent applies on postgres', () => {
     const cwd = tempDir('examples/startup');
     const slow = runCli(['apply', '--auto-approve', '--database-url', url], { cwd, env: { ARGOSCTL_PAUSE_AFTER_STATEMENTS: '1' } });
     for (let i = 0; i < 100; i++) { // wait until the first apply holds the lock
-      const { rows } = await sql`select 1 from pg_locks where locktype = 'advisory' and objid = ${APPLY_LOCK_KEY} and granted`.execute(database.db);
+      // this database only: another test file may hold the same advisory key in its own database
+      const { rows } = await sql`select 1 from pg_locks where locktype = 'advisory' and objid = ${APPLY_LOCK_KEY} and granted
+        and database = (select oid from pg_database where datname = current_database())`.execute(database.db);
       if (rows.length) break;
       await new Promise((r) => setTimeout(r, 100));
     }

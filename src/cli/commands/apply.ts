@@ -79,7 +79,7 @@ export function applyCommand(ctx: CliContext): Command {
         if (saved) { assertFresh(saved, state); return saved; }
         return buildPlan({ manifests, state, git, now: new Date(), only: scope, allowReopen: allow.has('leave-close') });
       }, {
-        actor: actorName(ctx.env), git, lock: { timeoutMs: opts.lockTimeout, holder: describeHolder(git.commit) },
+        actor: actorName(ctx.env), git, lock: { timeoutMs: opts.lockTimeout, holder: describeHolder(git.commit), onWait: (message) => ctx.err(`apply: ${message}\n`) },
         onProgress: (message) => {
           // apply-plan reports "writing …" before its first statement and "…; committing" before COMMIT
           if (message.startsWith('writing')) phase = 'writing';
