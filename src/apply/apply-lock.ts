@@ -2,7 +2,7 @@
 // releases it with its session. Works the same on PGlite (a single session anyway).
 import { hostname } from 'node:os';
 import { sql, type Kysely, type Transaction } from 'kysely';
-import { LockError } from '../cli/errors.js';
+import { LockError } from '../errors.js';
 import type { DatabaseSchema } from '../db/schema.js';
 
 /** An arbitrary constant naming argosctl's apply lock among advisory locks. */

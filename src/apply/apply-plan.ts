@@ -1,47 +1,64 @@
 // Apply: the whole plan in one transaction under the apply lock, after checking that the
 // database still looks exactly as it did when the plan was made.
 import type { Kysely, Transaction } from 'kysely';
-import { GuardError, UserError } from '../cli/errors.js';
+import { GuardError, UserError } from '../errors.js';
 import { readState, type CurrentState } from '../db/read-state.js';
 import type { DatabaseSchema } from '../db/schema.js';
-import type { Plan } from '../plan/plan-types.js';
+import { summarize, type Change, type Plan } from '../plan/plan-types.js';
 import { takeApplyLock, type LockOptions } from './apply-lock.js';
 import { writeAuditRows, type ApplyContext } from './audit.js';
 import { StatementCounter } from './fault-injection.js';
 import { writeChanges } from './write-changes.js';
 
 export interface ApplyResult {
+  /** The plan as executed: without the changes held back. */
   plan: Plan;
+  /** Changes left out: break-glass values set outside git that no flag lifted. */
+  held: Change[];
   statements: number;
 }
 
 export interface ApplyOptions extends ApplyContext {
   lock: LockOptions;
-  /** Guards that refuse a plan (stale state, risky changes, blast radius); throw GuardError. */
-  check?(plan: Plan, state: CurrentState): void;
+  /**
+   * Guards that refuse a plan (stale state, risky changes, blast radius) throw GuardError; the
+   * changes returned in `held` are left out and the rest is applied.
+   */
+  check?(plan: Plan, state: CurrentState): { held: Change[] } | void;
+  /** A saved plan's digest: refused at once when that very plan was applied before. */
+  savedPlanDigest?: string;
   /** Asked with the lock held, after the checks; false cancels without writing. */
   confirm?(plan: Plan): Promise<boolean>;
   /** Told when writing starts and ends (the CLI shows it on stderr). */
   onProgress?(message: string): void;
 }
 
-async function ensureNotApplied(tx: Transaction<DatabaseSchema>, plan: Plan): Promise<void> {
-  const done = await tx.selectFrom('applied_plans').select(['applied_at', 'actor']).where('plan_digest', '=', plan.planDigest).executeTakeFirst();
+async function ensureNotApplied(tx: Transaction<DatabaseSchema>, planDigest: string): Promise<void> {
+  const done = await tx.selectFrom('applied_plans').select(['applied_at', 'actor']).where('plan_digest', '=', planDigest).executeTakeFirst();
   if (done) throw new GuardError(`this plan was already applied at ${new Date(done.applied_at).toISOString()} by ${done.actor}`, 'run argosctl plan again');
+}
+
+/** The plan without the held changes; its digest stays the one of the plan that was reviewed. */
+function withoutHeld(plan: Plan, held: readonly Change[]): Plan {
+  if (held.length === 0) return plan;
+  const changes = plan.changes.filter((c) => !held.includes(c));
+  return { ...plan, changes, summary: summarize(changes, plan.unmanaged.length) };
 }
 
 /**
  * Runs `makePlan` against the state read under the lock, then executes the plan it returns.
- * A saved plan passes a function that checks the fingerprint and returns the saved plan.
+ * A saved plan passes a function that recomputes it and compares (src/apply/saved-plan.ts).
  */
 export async function lockedApply(db: Kysely<DatabaseSchema>, scope: readonly string[] | undefined, makePlan: (state: CurrentState) => Plan, options: ApplyOptions): Promise<ApplyResult> {
   return db.transaction().execute(async (tx) => {
     await takeApplyLock(tx, db, options.lock);
+    if (options.savedPlanDigest) await ensureNotApplied(tx, options.savedPlanDigest);
     const state = await readState(tx, scope);
-    const plan = makePlan(state);
-    if (plan.changes.length > 0) await ensureNotApplied(tx, plan);
-    options.check?.(plan, state);
-    if (plan.changes.length === 0) return { plan, statements: 0 };
+    const planned = makePlan(state);
+    if (planned.changes.length > 0) await ensureNotApplied(tx, planned.planDigest);
+    const held = options.check?.(planned, state)?.held ?? [];
+    const plan = withoutHeld(planned, held);
+    if (plan.changes.length === 0) return { plan, held, statements: 0 };
     if (options.confirm && !(await options.confirm(plan))) throw new UserError('apply cancelled; nothing was written');
     const counter = new StatementCounter();
     const started = performance.now();
@@ -50,7 +67,7 @@ export async function lockedApply(db: Kysely<DatabaseSchema>, scope: readonly st
     await writeAuditRows(tx, plan.changes, plan.planDigest, options, counter);
     await counter.run(() => tx.insertInto('applied_plans').values({ plan_digest: plan.planDigest, actor: options.actor, change_count: plan.changes.length }).execute());
     options.onProgress?.(`wrote ${counter.statements} statement(s) in ${Math.round(performance.now() - started)} ms; committing`);
-    return { plan, statements: counter.statements };
+    return { plan, held, statements: counter.statements };
   });
 }
 

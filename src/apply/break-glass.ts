@@ -2,7 +2,7 @@
 // The next plan shows the difference as drift, and apply will not lift a stop git does not know
 // about without --allow emergency-resume (a risk class on the plan).
 import { sql, type Kysely } from 'kysely';
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../errors.js';
 import type { DatabaseSchema } from '../db/schema.js';
 import { jsonb } from '../db/sql-values.js';
 import type { GitInfo } from '../plan/plan-types.js';

@@ -3,7 +3,7 @@ import { hasErrors } from '../manifest/diagnostic.js';
 import { readManifests, type ManifestSet } from '../manifest/read-manifests.js';
 import { renderDiagnosticsText } from '../render/diagnostics.js';
 import type { CliContext } from './context.js';
-import { ExitCode } from './errors.js';
+import { ExitCode } from '../errors.js';
 import { jsonDocument } from '../render/json-document.js';
 
 export async function loadValidManifests(ctx: CliContext, dir: string, format: string): Promise<ManifestSet> {

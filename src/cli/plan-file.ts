@@ -1,7 +1,9 @@
-// Saved plans: written atomically, read back only when their format version is known.
+// Saved plans: written atomically, read back only when their format version and the argosctl
+// version that made them are this one's. Apply does not trust the rest: it recomputes the plan.
 import { readFile, rename, writeFile } from 'node:fs/promises';
-import { UserError } from './errors.js';
+import { UserError } from '../errors.js';
 import { PLAN_FORMAT_VERSION, type Plan } from '../plan/plan-types.js';
+import { ARGOSCTL_VERSION } from '../version.js';
 
 export interface SavedPlan extends Plan {
   /** The manifest folder the plan was made from, so apply can check it is unchanged. */
@@ -27,8 +29,31 @@ export async function readPlanFile(file: string): Promise<SavedPlan> {
   } catch {
     throw new UserError(`plan file "${file}" is not JSON`, 'pass a file written by argosctl plan --out');
   }
-  if (plan?.formatVersion !== PLAN_FORMAT_VERSION || !Array.isArray(plan.changes) || typeof plan.stateFingerprint !== 'string') {
-    throw new UserError(`plan file "${file}" has format version ${JSON.stringify(plan?.formatVersion)}`, `this argosctl reads format version ${PLAN_FORMAT_VERSION}; plan again with this version`);
+  const again = 'run argosctl plan --out again with this argosctl and review the new plan';
+  if (typeof plan !== 'object' || plan === null || Array.isArray(plan)) throw new UserError(`plan file "${file}" is not a plan`, again);
+  if (plan.formatVersion !== PLAN_FORMAT_VERSION) {
+    throw new UserError(`plan file "${file}" has format version ${short(plan.formatVersion)}; this argosctl reads only format version ${PLAN_FORMAT_VERSION}`, again);
   }
+  if (plan.argosctlVersion !== ARGOSCTL_VERSION) {
+    throw new UserError(`plan file "${file}" was made by argosctl ${short(plan.argosctlVersion)}; this is argosctl ${ARGOSCTL_VERSION}, and plans do not carry over between versions`, again);
+  }
+  const problem = shapeProblem(plan);
+  if (problem) throw new UserError(`plan file "${file}" is not a plan: ${problem}`, again);
   return plan;
+}
+
+const short = (v: unknown) => (JSON.stringify(v) ?? 'nothing').slice(0, 40);
+
+/** Just enough shape to recompute from: everything else is compared with the recomputed plan. */
+function shapeProblem(plan: SavedPlan): string | undefined {
+  if (typeof plan.createdAt !== 'string' || Number.isNaN(Date.parse(plan.createdAt)) || new Date(plan.createdAt).toISOString() !== plan.createdAt) {
+    return 'createdAt is not an ISO timestamp';
+  }
+  for (const field of ['stateFingerprint', 'manifestDigest', 'planDigest', 'manifestDir'] as const) {
+    if (typeof plan[field] !== 'string') return `${field} is not a string`;
+  }
+  if (plan.scope !== 'all' && !(Array.isArray(plan.scope) && plan.scope.every((id) => typeof id === 'string'))) return 'scope is neither "all" nor a list of project ids';
+  if (typeof plan.git !== 'object' || plan.git === null || Array.isArray(plan.git)) return 'git is not an object';
+  if (!Array.isArray(plan.changes)) return 'changes is not a list';
+  return undefined;
 }

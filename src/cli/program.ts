@@ -15,7 +15,7 @@ import { workerCommand } from './commands/worker.js';
 import { planCommand } from './commands/plan.js';
 import { validateCommand } from './commands/validate.js';
 import type { CliContext } from './context.js';
-import { ExitCode } from './errors.js';
+import { ExitCode } from '../errors.js';
 import { versionOutput } from './version.js';
 import { resolveStateOptions } from './state-options.js';
 

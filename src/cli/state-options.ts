@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { chooseDatabase, type DatabaseChoice } from '../config/choose-database.js';
 import { defaultManifestRoot, findConfig, type FoundConfig } from '../config/find-config.js';
 import type { CliContext } from './context.js';
-import { UserError } from './errors.js';
+import { UserError } from '../errors.js';
 
 /**
  * Commands that only read the database. Any other command with --database-url counts as writing,

@@ -1,10 +1,12 @@
 // `argosctl --version`: the bare version, or with `--format json` one document naming the version,
 // the Node.js running it and the schema versions this build publishes (the files in schemas/).
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
+import { ARGOSCTL_VERSION } from '../version.js';
 
 const root = new URL('../../', import.meta.url);
 
-export const packageVersion: string = (JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as { version: string }).version;
+/** The one reading of package.json's version (src/version.ts), which plans record too. */
+export const packageVersion: string = ARGOSCTL_VERSION;
 
 export interface VersionInfo {
   formatVersion: 1;

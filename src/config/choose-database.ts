@@ -1,7 +1,7 @@
 // Which database a command uses: --database-url, else ARGOS_DATABASE_URL, else `database:` in the
 // found argosctl.yaml, else the embedded default next to that file (or at the git root, or here).
 import path from 'node:path';
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../errors.js';
 import { DEFAULT_DATABASE_URL } from '../db/connection.js';
 import { parseDatabaseUrl, type DatabaseUrl } from '../db/database-url.js';
 import { defaultBase, type FoundConfig } from './find-config.js';

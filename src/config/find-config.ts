@@ -4,7 +4,7 @@
 import { closeSync, existsSync, lstatSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { LineCounter, parseDocument, isMap, isScalar, type Node } from 'yaml';
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../errors.js';
 import { hasCredentials, parseDatabaseUrl } from '../db/database-url.js';
 
 export const CONFIG_FILE = 'argosctl.yaml';

@@ -3,11 +3,12 @@ import { mkdirSync, readdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, Migrator, PostgresDialect } from 'kysely';
 import pg from 'pg';
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../errors.js';
 import { migrationProvider } from './migrations.js';
 import { PGliteDialect } from './pglite-dialect.js';
 import { parseDatabaseUrl, scrubSecrets, type DatabaseUrl } from './database-url.js';
 import { muteDriverWarnings } from './driver-warnings.js';
+import { pgliteTemplateOptions } from './pglite-template.js';
 import { acquireFolderLock, type FolderLock } from './folder-lock.js';
 import type { DatabaseSchema } from './schema.js';
 
@@ -59,7 +60,8 @@ async function openPGlite(url: DatabaseUrl & { kind: 'pglite' | 'memory' }, opti
     lock = acquireFolderLock(url.path);
   }
   try {
-    const pglite = url.kind === 'pglite' ? await PGlite.create(url.path) : await PGlite.create();
+    const dataDir = url.kind === 'pglite' ? url.path : undefined;
+    const pglite = await PGlite.create({ dataDir, ...pgliteTemplateOptions(dataDir) });
     const db = new Kysely<DatabaseSchema>({ dialect: new PGliteDialect(pglite), log: options.onQuery ? () => options.onQuery!() : undefined });
     if (first) note(`the embedded database is ready (${((performance.now() - started) / 1000).toFixed(1)} s)\n`);
     return { db, kind: 'pglite', displayUrl: url.display, close: async () => { try { await db.destroy(); } finally { lock?.release(); } } };

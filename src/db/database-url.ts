@@ -1,7 +1,7 @@
 // Every database URL is parsed here, once. The result carries a `display` form that is safe to
 // print (no user, password or secret query values); nothing else of the raw URL is ever shown.
 import path from 'node:path';
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../errors.js';
 
 export type DatabaseUrl =
   | { kind: 'postgres'; url: string; display: string; secrets: readonly string[] }

@@ -5,7 +5,7 @@
 import { openSync, writeSync, closeSync, readFileSync, unlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
-import { LockError } from '../cli/errors.js';
+import { LockError } from '../errors.js';
 
 export interface FolderLock { release(): void }
 

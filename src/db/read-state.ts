@@ -4,15 +4,11 @@ import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { canonicalJson } from '../util/canonical-json.js';
 import { AUTH_METHODS, emptyAuthMethod, type AuthMethodName, type ProjectSettings, type Status, type Submissions } from '../model/project-settings.js';
+import type { OutsideGitNote } from '../plan/plan-types.js';
 import type { DatabaseSchema } from './schema.js';
 
 /** The last break-glass action on a project (emergency stop or resume outside git). */
-export interface BreakGlassNote {
-  action: 'emergency-stop' | 'emergency-resume';
-  actor: string;
-  at: string;
-  reason: string;
-}
+export type BreakGlassNote = OutsideGitNote;
 
 export interface CurrentState {
   breakGlass: Map<string, BreakGlassNote>;
@@ -29,8 +25,9 @@ export async function readState(db: Kysely<DatabaseSchema>, only?: readonly stri
     db.selectFrom('ip_whitelist').select(['project_id', 'scope', (eb) => eb.cast<string>('range', 'text').as('range')]).$if(!!filter, (q) => q.where('project_id', 'in', filter!)).execute(),
     db.selectFrom('admins').select(['project_id', 'email']).$if(!!filter, (q) => q.where('project_id', 'in', filter!)).execute(),
     db.selectFrom('encryption_keys').select(['project_id', 'name', 'status', 'created_at']).$if(!!filter, (q) => q.where('project_id', 'in', filter!)).execute(),
+    // The last write to submissions per project: a note only when break-glass made it (an apply since then means git knows).
     db.selectFrom('audit_log').distinctOn('project_id').select(['project_id', 'action', 'actor', 'applied_at', 'reason'])
-      .where('action', 'in', ['emergency-stop', 'emergency-resume']).$if(!!filter, (q) => q.where('project_id', 'in', filter!))
+      .where('path', '=', 'spec.submissions').$if(!!filter, (q) => q.where('project_id', 'in', filter!))
       .orderBy('project_id').orderBy('id', 'desc').execute(),
   ]);
 
@@ -72,7 +69,7 @@ export async function readState(db: Kysely<DatabaseSchema>, only?: readonly stri
     hash.update(canonicalJson(p)).update('\n');
   }
   hash.update(keyTimes.sort().join('\n'));
-  const breakGlass = new Map(breakGlassRows.map((r) => [r.project_id, {
+  const breakGlass = new Map(breakGlassRows.filter((r) => r.action === 'emergency-stop' || r.action === 'emergency-resume').map((r) => [r.project_id, {
     action: r.action as BreakGlassNote['action'], actor: r.actor, at: new Date(r.applied_at).toISOString(), reason: r.reason,
   }]));
   return { projects, breakGlass, fingerprint: `sha256:${hash.digest('hex')}` };

@@ -2,7 +2,7 @@
 // plan, drift and history (pull-request CI runs them with untrusted manifests), and an apply role
 // that changes rows but never the schema. Every table of the migrations is listed here; a test
 // fails when a migration adds a table or sequence this file does not place.
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../errors.js';
 
 type PlanAccess = 'none' | 'select' | readonly string[];
 type ApplyAccess = 'select' | 'dml';

@@ -1,7 +1,7 @@
 // The standard GitHub Actions environment, read in one place. The token is kept out of every
 // message this module builds.
 import { readFileSync } from 'node:fs';
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../errors.js';
 
 export interface GithubEnv {
   token: string;

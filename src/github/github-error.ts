@@ -1,6 +1,6 @@
 // A failed GitHub call as one clear line: what GitHub said (its short message, escaped later by
 // the CLI), what to check, never the token and never the response body beyond that message.
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../errors.js';
 import type { GithubEnv } from './github-env.js';
 
 interface OctokitFailure {

@@ -3,12 +3,15 @@
 import type { Diagnostic } from '../manifest/diagnostic.js';
 import type { DesiredProject, ManifestSet } from '../manifest/read-manifests.js';
 import type { CurrentState } from '../db/read-state.js';
+import { EMPTY_ORGANIZATION } from '../manifest/organization.js';
 import { canonicalJson, sha256 } from '../util/canonical-json.js';
+import { ARGOSCTL_VERSION } from '../version.js';
 import { diffProjects, type DesiredInput } from './diff.js';
+import { planRefusals } from './guards.js';
 import { PLAN_FORMAT_VERSION, summarize, type Change, type GitInfo, type Plan } from './plan-types.js';
 
 export interface PlanInputs {
-  manifests: Pick<ManifestSet, 'projects' | 'digest'>;
+  manifests: Pick<ManifestSet, 'projects' | 'digest'> & Partial<Pick<ManifestSet, 'organization'>>;
   /** What the state reader returned (break-glass notes explain drift). */
   state: Pick<CurrentState, 'projects' | 'fingerprint'> & Partial<Pick<CurrentState, 'breakGlass'>>;
   git: GitInfo;
@@ -34,8 +37,18 @@ function reopenDiagnostics(changes: readonly Change[]): Diagnostic[] {
   }));
 }
 
-export function planDigestOf(plan: Pick<Plan, 'stateFingerprint' | 'manifestDigest' | 'changes'>): string {
-  return sha256(canonicalJson({ state: plan.stateFingerprint, manifests: plan.manifestDigest, changes: plan.changes }));
+type DigestInputs = Pick<Plan, 'formatVersion' | 'argosctlVersion' | 'createdAt' | 'stateFingerprint' | 'manifestDigest' | 'scope' | 'changes'>;
+
+/**
+ * The identity of one plan: what it changes, what it saw, and when it was made. `createdAt` is in
+ * it so that planning the same change again later (a→b→a→b, or drift fixed twice) gives a new
+ * identity; only re-running the very same saved plan repeats one.
+ */
+export function planDigestOf(plan: DigestInputs): string {
+  return sha256(canonicalJson({
+    formatVersion: plan.formatVersion, argosctlVersion: plan.argosctlVersion, createdAt: plan.createdAt,
+    state: plan.stateFingerprint, manifests: plan.manifestDigest, scope: plan.scope, changes: plan.changes,
+  }));
 }
 
 export function buildPlan(inputs: PlanInputs): Plan {
@@ -43,19 +56,28 @@ export function buildPlan(inputs: PlanInputs): Plan {
   const desired = inputs.manifests.projects.filter((p) => !only || only.has(p.settings.id)).map(toDesiredInput);
   const { changes, unmanaged } = diffProjects(desired, inputs.state.projects, !only, inputs.state.breakGlass);
   const diagnostics = inputs.allowReopen ? [] : reopenDiagnostics(changes);
-  const base = { stateFingerprint: inputs.state.fingerprint, manifestDigest: inputs.manifests.digest, changes };
+  const base: DigestInputs = {
+    formatVersion: PLAN_FORMAT_VERSION, argosctlVersion: ARGOSCTL_VERSION, createdAt: inputs.now.toISOString(),
+    stateFingerprint: inputs.state.fingerprint, manifestDigest: inputs.manifests.digest, scope: only ? [...only].sort() : 'all', changes,
+  };
+  const existingProjects = inputs.state.projects.size;
+  const refusals = planRefusals({ changes, existingProjects }, {
+    organization: inputs.manifests.organization ?? EMPTY_ORGANIZATION, declaredProjects: inputs.manifests.projects.length,
+  });
   return {
-    formatVersion: PLAN_FORMAT_VERSION,
-    createdAt: inputs.now.toISOString(),
-    stateFingerprint: inputs.state.fingerprint,
-    manifestDigest: inputs.manifests.digest,
+    formatVersion: base.formatVersion,
+    argosctlVersion: base.argosctlVersion,
+    createdAt: base.createdAt,
+    stateFingerprint: base.stateFingerprint,
+    manifestDigest: base.manifestDigest,
     planDigest: planDigestOf(base),
     git: inputs.git,
     unmanaged,
-    scope: only ? [...only].sort() : 'all',
-    existingProjects: inputs.state.projects.size,
+    scope: base.scope,
+    existingProjects,
     summary: summarize(changes, unmanaged.length),
     changes,
+    refusals,
     diagnostics,
   };
 }

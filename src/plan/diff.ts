@@ -1,9 +1,8 @@
 // The planner: a pure, synchronous comparison of desired and current state. No I/O.
-import type { BreakGlassNote } from '../db/read-state.js';
 import { jsonEqual } from '../util/canonical-json.js';
 import { DURATION_PATHS, SCALAR_FIELDS, SET_PATHS, authMethodEnabledPath, authOptionPath, setMembers, type SetName } from '../model/fields.js';
 import { AUTH_METHODS, OPTION_GROUPS, type Json, type ProjectSettings } from '../model/project-settings.js';
-import { ACTION_ORDER, type Change, type ChangeSource } from './plan-types.js';
+import { ACTION_ORDER, type Change, type ChangeSource, type OutsideGitNote } from './plan-types.js';
 import { entersBilling, removeRisks, updateRisks, whitelistAddRisks } from './risk.js';
 import { formatDuration } from '../util/duration.js';
 
@@ -28,21 +27,28 @@ export function publicSettings(s: ProjectSettings): Json {
   return JSON.parse(JSON.stringify(s)) as Json;
 }
 
-function breakGlassReason(note: BreakGlassNote | undefined, path: string, before: Json): string | undefined {
+/** The note, when the database value being changed is the one break-glass set outside git. */
+function outsideGit(note: OutsideGitNote | undefined, path: string, before: Json): OutsideGitNote | undefined {
   if (!note || path !== 'spec.submissions' || before !== (note.action === 'emergency-stop' ? 'emergency-stop' : 'normal')) return undefined;
+  return note;
+}
+
+function breakGlassReason(note: OutsideGitNote): string {
   const what = note.action === 'emergency-stop' ? 'emergency stop' : 'emergency resume';
   return `drift: ${what} set outside git by ${note.actor} at ${note.at} ("${note.reason}"); update the manifest to keep it`;
 }
 
-function compareScalars(d: DesiredInput, c: ProjectSettings, note: BreakGlassNote | undefined, out: Change[]): void {
+function compareScalars(d: DesiredInput, c: ProjectSettings, note: OutsideGitNote | undefined, out: Change[]): void {
   const id = d.settings.id;
   const update = (path: string, before: Json, after: Json) => {
     if (jsonEqual(before, after)) return;
     const risk = updateRisks(path, before, after);
+    const glass = outsideGit(note, path, before);
     out.push({
       action: 'update', projectId: id, path, before, after,
-      reason: breakGlassReason(note, path, before) ?? `${path} differs: the manifest says ${written(path, after)}, the database has ${written(path, before)}`,
+      reason: glass ? breakGlassReason(glass) : `${path} differs: the manifest says ${written(path, after)}, the database has ${written(path, before)}`,
       source: d.sourceOf(path), ...(risk.length ? { risk } : {}), ...(entersBilling(path, before, after) ? { billing: true } : {}),
+      ...(glass ? { outsideGit: glass } : {}),
     });
   };
   for (const field of SCALAR_FIELDS) update(field.path, field.get(c), field.get(d.settings));
@@ -91,7 +97,7 @@ export function compareChanges(a: Change, b: Change): number {
  * `unmanaged` when the plan covers all projects; they are never changed.
  */
 export function diffProjects(desired: readonly DesiredInput[], current: ReadonlyMap<string, ProjectSettings>, scopeAll: boolean,
-  breakGlass: ReadonlyMap<string, BreakGlassNote> = new Map()): DiffResult {
+  breakGlass: ReadonlyMap<string, OutsideGitNote> = new Map()): DiffResult {
   const changes: Change[] = [];
   const declared = new Set<string>();
   for (const d of desired) {

@@ -16,6 +16,14 @@ export const RISK_CLASSES = [
 ] as const;
 export type RiskClass = (typeof RISK_CLASSES)[number];
 
+/** The last break-glass action on a project (emergency stop or resume, outside git). */
+export interface OutsideGitNote {
+  action: 'emergency-stop' | 'emergency-resume';
+  actor: string;
+  at: string;
+  reason: string;
+}
+
 export interface ChangeSource {
   file: string;
   line: number;
@@ -35,6 +43,8 @@ interface ChangeBase {
   risk?: RiskClass[];
   /** Entering OPEN: credit billing may start. */
   billing?: boolean;
+  /** The database value was set by break-glass outside git: apply leaves it unless allowed. */
+  outsideGit?: OutsideGitNote;
 }
 
 export interface CreateChange extends ChangeBase { action: 'create'; path: 'project' }
@@ -61,8 +71,25 @@ export interface PlanSummary {
   unmanaged: number;
 }
 
+/**
+ * What apply will refuse (risk, blast-radius, empty-folder: exit 3) or leave as it is
+ * (break-glass: the change is held back) unless `unless` is done.
+ */
+export interface Refusal {
+  kind: 'risk' | 'blast-radius' | 'empty-folder' | 'break-glass';
+  message: string;
+  unless: string;
+  /** The risk class a flag `--allow CLASS` lifts (risk and break-glass). */
+  risk?: RiskClass;
+  /** For break-glass: the change apply leaves out. */
+  projectId?: string;
+  path?: string;
+}
+
 export interface Plan {
   formatVersion: typeof PLAN_FORMAT_VERSION;
+  /** The argosctl version that made the plan; a saved plan applies only with the same version. */
+  argosctlVersion: string;
   createdAt: string;
   stateFingerprint: string;
   manifestDigest: string;
@@ -77,6 +104,8 @@ export interface Plan {
   existingProjects: number;
   summary: PlanSummary;
   changes: Change[];
+  /** What apply will refuse or hold back, unless allowed: shown by plan before merge. */
+  refusals: Refusal[];
   diagnostics: Diagnostic[];
 }
 

@@ -2,6 +2,7 @@
 // manifest or the database goes through escapeMarkdown (`md`) or markdownCode (`code`).
 import type { ProjectSettings } from '../model/project-settings.js';
 import type { Plan } from '../plan/plan-types.js';
+import { refusalLinesMarkdown } from './refusals.js';
 import { SYMBOL, changeTarget, changeValues, createSummary, flags, groupByProject, summaryLine } from './describe-change.js';
 import { markdownCode as code, escapeMarkdown as md } from './escape-markdown.js';
 
@@ -33,6 +34,7 @@ export function renderPlanMarkdown(plan: Plan): string {
     }
     out.push('', '</details>', '');
   }
+  out.push(...refusalLinesMarkdown(plan.refusals ?? []));
   if (plan.unmanaged.length) out.push(`_Unmanaged (no manifest, left unchanged): ${plan.unmanaged.map((u) => code(u)).join(', ')}_`, '');
   return out.join('\n');
 }

@@ -4,6 +4,7 @@ import type { ProjectSettings } from '../model/project-settings.js';
 import type { Plan } from '../plan/plan-types.js';
 import { SYMBOL, changeTarget, changeValues, createSummary, flags, groupByProject, summaryLine } from './describe-change.js';
 import { escapeTerminal as t } from './escape-terminal.js';
+import { refusalLinesText } from './refusals.js';
 import type { Style } from './style.js';
 import { objectDiffLines } from './value-diff.js';
 
@@ -32,12 +33,7 @@ export function renderPlanText(plan: Plan, style: Style): string {
   if (plan.unmanaged.length) {
     lines.push(style.dim(`Unmanaged: ${plan.unmanaged.length} project(s) in the database have no manifest and are left unchanged: ${plan.unmanaged.slice(0, 20).map(t).join(', ')}${plan.unmanaged.length > 20 ? ', …' : ''}`), '');
   }
-  const risky = plan.changes.filter((c) => c.risk?.length);
-  if (risky.length) {
-    lines.push(style.red(style.bold(`Risky changes: apply refuses these without --allow CLASS (or an allow rule in argosctl.yaml):`)));
-    for (const c of risky) lines.push(style.red(`  ! ${c.risk!.join(', ')}: ${t(c.projectId)} ${t(changeTarget(c))}`));
-    lines.push('');
-  }
+  lines.push(...refusalLinesText(plan.refusals ?? [], style));
   lines.push(style.bold(summaryLine(plan)));
   return lines.join('\n') + '\n';
 }

@@ -5,7 +5,7 @@
 // long lock is ever held over the table.
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DatabaseSchema } from '../db/schema.js';
-import { lockCounter } from './token-store.js';
+import { lockCounter, requireProject } from './token-store.js';
 import { writeExpiredEvents } from './token-events.js';
 import { TOKEN_CAP } from './token-id.js';
 
@@ -164,6 +164,7 @@ async function pruneProject(db: Kysely<DatabaseSchema>, policy: PrunePolicy, opt
 }
 
 export async function prunePass(db: Kysely<DatabaseSchema>, options: PruneOptions = {}): Promise<ProjectPruneResult[]> {
+  for (const id of new Set(options.projects ?? [])) await requireProject(db, id);
   const results: ProjectPruneResult[] = [];
   for (const policy of await readPolicies(db, options.projects)) {
     if (options.shouldStop?.()) break;

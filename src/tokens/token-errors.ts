@@ -1,5 +1,5 @@
 // The token API's error codes, as the real service names them.
-import { GuardError, UserError } from '../cli/errors.js';
+import { GuardError, UserError } from '../errors.js';
 
 export type TokenErrorCode =
   | 'invalid_payload' | 'invalid_project' | 'invalid_token_id' | 'invalid_token_id_format'

@@ -19,6 +19,12 @@ export interface TokenRow {
 /** Rows per INSERT … SELECT unnest(…): large enough to be fast, small enough for short statements. */
 const REGISTER_BATCH = 20_000;
 
+/** Token commands name a project: one that does not exist is an error, not "0 registered". */
+export async function requireProject(db: Db, projectId: string): Promise<void> {
+  const project = await db.selectFrom('projects').select('id').where('id', '=', projectId).executeTakeFirst();
+  if (!project) throw new TokenError('invalid_project', `project "${projectId}" does not exist`, 'check the project id, or apply its manifest first');
+}
+
 export async function requirePreRegistration(db: Db, projectId: string): Promise<void> {
   const project = await db.selectFrom('projects').select(['token_pre_registration']).where('id', '=', projectId).executeTakeFirst();
   if (!project) throw new TokenError('invalid_project', `project "${projectId}" does not exist`, 'apply its manifest first');
@@ -83,6 +89,7 @@ function toRow(r: { token_id: string; registered_at: Date | string; first_used_a
 }
 
 export async function getToken(db: Db, projectId: string, tokenId: string, now = new Date()): Promise<TokenRow> {
+  await requireProject(db, projectId);
   const r = await db.selectFrom('tokens').selectAll().where('project_id', '=', projectId).where('token_id', '=', tokenId).executeTakeFirst();
   if (!r) throw new TokenError('token_id_not_found', `token "${tokenId}" is not registered for project "${projectId}"`);
   return toRow(r, now);
@@ -96,6 +103,7 @@ export interface TokenPage {
 
 /** Keyset paging in registration order (time, then id): stable while tokens come and go. */
 export async function listTokens(db: Db, projectId: string, options: { limit?: number; after?: string; now?: Date } = {}): Promise<TokenPage> {
+  await requireProject(db, projectId);
   const limit = Math.min(Math.max(options.limit ?? 10_000, 1), 10_000);
   let query = db.selectFrom('tokens').selectAll().where('project_id', '=', projectId);
   if (options.after) {
@@ -123,6 +131,7 @@ function decodeCursor(cursor: string): [string, string] {
 }
 
 export async function countTokens(db: Db, projectId: string): Promise<{ registered: number; expired: number }> {
+  await requireProject(db, projectId);
   const { rows } = await sql<{ registered: number; expired: number }>`
     select count(*)::int as registered, count(*) filter (where expired_at is not null or expires_at <= now())::int as expired
     from tokens where project_id = ${projectId}`.execute(db);
@@ -133,6 +142,7 @@ export async function countTokens(db: Db, projectId: string): Promise<{ register
 export async function deleteTokens(db: Kysely<DatabaseSchema>, projectId: string, ids: readonly string[]): Promise<number> {
   if (ids.length > 500) throw new TokenError('invalid_payload', `${ids.length} IDs in one request; at most 500`, 'split the request, or use --oldest N');
   return db.transaction().execute(async (tx) => {
+    await requireProject(tx, projectId);
     const count = await lockCounter(tx, projectId);
     const deleted = await tx.deleteFrom('tokens').where('project_id', '=', projectId).where('token_id', 'in', [...new Set(ids)]).returning('token_id').execute();
     const missing = [...new Set(ids)].filter((id) => !deleted.some((d) => d.token_id === id));
@@ -146,6 +156,7 @@ export async function deleteTokens(db: Kysely<DatabaseSchema>, projectId: string
 export async function deleteOldestTokens(db: Kysely<DatabaseSchema>, projectId: string, n: number): Promise<number> {
   if (!Number.isInteger(n) || n < 1 || n > 5000) throw new TokenError('invalid_payload', `--oldest ${n}: expected 1 to 5,000`);
   return db.transaction().execute(async (tx) => {
+    await requireProject(tx, projectId);
     const count = await lockCounter(tx, projectId);
     const { rows } = await sql<{ n: number }>`
       with doomed as (select token_id from tokens where project_id = ${projectId} order by registered_at, token_id limit ${n}),

@@ -5,6 +5,7 @@ import type { Kysely } from 'kysely';
 import type { DatabaseSchema } from '../db/schema.js';
 import { TokenError, TokenRefused } from './token-errors.js';
 import { writeExpiredEvents } from './token-events.js';
+import { requireProject } from './token-store.js';
 
 export interface StartResult {
   tokenId: string;
@@ -54,6 +55,7 @@ export async function startToken(db: Kysely<DatabaseSchema>, projectId: string, 
 
 /** The authentication finished: with private mode on, the token cannot start another. */
 export async function completeToken(db: Kysely<DatabaseSchema>, projectId: string, tokenId: string, now: Date = new Date()): Promise<void> {
+  await requireProject(db, projectId);
   const done = await db.updateTable('tokens').set({ completed_at: now }).where('project_id', '=', projectId).where('token_id', '=', tokenId).where('first_used_at', 'is not', null).executeTakeFirst();
   if (Number(done.numUpdatedRows) === 0) throw new TokenError('token_not_found', `token "${tokenId}" is not registered for "${projectId}" or was never started`);
 }

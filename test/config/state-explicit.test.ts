@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { chooseDatabase } from '../../src/config/choose-database.js';
 import { findConfig } from '../../src/config/find-config.js';
 import { runCli, tempDir } from '../helpers/cli.js';
-import { runInProcess } from '../helpers/in-process.js';
+import { runCliInProcess as runInProcess } from '../helpers/cli-in-process.js';
 
 const CANARY = 'Canary5k2Zyaml';
 
@@ -61,7 +61,7 @@ describe('argosctl.yaml is found by walking up to the git root', () => {
   it('database: names the database; precedence is --database-url, ARGOS_DATABASE_URL, argosctl.yaml, default', async () => {
     const root = repo({ 'argosctl.yaml': `${ORG}database: "memory:"\n`, 'sub/x': '' }, { from: 'examples/startup', as: 'projects' });
     const sub = path.join(root, 'sub');
-    const shownConfig = path.relative(process.cwd(), path.join(root, 'argosctl.yaml'));
+    const shownConfig = path.relative(sub, path.join(root, 'argosctl.yaml')); // shown relative to the command's folder
     const fromFile = await runInProcess(['history'], { cwd: sub });
     expect(fromFile.stderr.split('\n')[0]).toBe(`database: in-memory PGlite (memory:) (database: in ${shownConfig})`);
     const fromEnv = await runInProcess(['history'], { cwd: sub, env: { ARGOS_DATABASE_URL: 'memory:' } });

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { hasCredentials, parseDatabaseUrl, scrubSecrets, UNPARSEABLE } from '../../src/db/database-url.js';
 import { runCli, tempDir } from '../helpers/cli.js';
-import { runInProcess } from '../helpers/in-process.js';
+import { runCliInProcess as runInProcess } from '../helpers/cli-in-process.js';
 
 const CANARY = 'Canary7x9Q2pass';
 const CANARY2 = 'Canary8y3W4ssl';

@@ -13,7 +13,8 @@ import { generateProjects } from '../../src/bench/generate.js';
 import { githubClient } from '../../src/github/client.js';
 import { GITHUB_COMMENT_LIMIT } from '../../src/github/comment-body.js';
 import { DRIFT_LABEL, DRIFT_MARKER, syncDriftIssue } from '../../src/github/drift-issue.js';
-import { runCli, tempDir } from '../helpers/cli.js';
+import { tempDir } from '../helpers/cli.js';
+import { runCliInProcess } from '../helpers/cli-in-process.js';
 import { GithubStandIn } from '../helpers/github-standin.js';
 
 const TOKEN = 'ghs_canaryTokenValue123';
@@ -33,7 +34,7 @@ describe('GitHub integration against a local stand-in', () => {
       GITHUB_API_URL: gh.url, GITHUB_STEP_SUMMARY: path.join(cwd, 'summary.md'), GITHUB_RUN_ID: '42', ARGOSCTL_GITHUB_RETRY_BASE_MS: '10',
     };
     // An applied project with canary key material, so the plan has something to say and a secret to keep.
-    expect((await runCli(['apply', '--auto-approve', '--project', 'kbank-prod'], { cwd })).code).toBe(0);
+    expect((await runCliInProcess(['apply', '--auto-approve', '--project', 'kbank-prod'], { cwd })).code).toBe(0);
     const db = await PGlite.create(path.join(cwd, '.argos/db'));
     await db.query('update encryption_keys set material = $1', [CANARY]);
     await db.close();
@@ -41,10 +42,10 @@ describe('GitHub integration against a local stand-in', () => {
   afterAll(async () => { await gh.stop(); });
 
   it('the first run creates the comment, posts the status and writes the job summary; the next run updates it', async () => {
-    const first = await runCli(['github', 'comment'], { cwd, env });
+    const first = await runCliInProcess(['github', 'comment'], { cwd, env });
     expect(first.code, first.stderr).toBe(0);
     expect(first.stderr).toMatch(/created the plan comment \d+ on acme\/idv#7/);
-    const second = await runCli(['plan', '--github-comment'], { cwd, env });
+    const second = await runCliInProcess(['plan', '--github-comment'], { cwd, env });
     expect(second.code, second.stderr).toBe(0);
     expect(second.stderr).toMatch(/updated the plan comment/);
     const comments = gh.comments.get(7)!;
@@ -59,7 +60,7 @@ describe('GitHub integration against a local stand-in', () => {
     gh.failNext(/^GET .*\/issues\/7\/comments$/, 502, { message: 'Bad Gateway' });
     gh.failNext(/^PATCH .*\/issues\/comments\//, 403, { message: 'You have exceeded a secondary rate limit. Please wait.' }, { 'retry-after': '1' });
     const before = gh.requests.length;
-    const r = await runCli(['github', 'comment'], { cwd, env });
+    const r = await runCliInProcess(['github', 'comment'], { cwd, env });
     expect(r.code, r.stderr).toBe(0);
     const calls = gh.requests.slice(before).map((q) => `${q.method} ${q.path.replace(/\?.*/, '')}`);
     expect(calls.filter((c) => /GET .*comments/.test(c))).toHaveLength(2);
@@ -73,7 +74,7 @@ describe('GitHub integration against a local stand-in', () => {
     const original = readFileSync(manifest, 'utf8');
     writeFileSync(manifest, original.replace('status: TEST', 'status: LIVE'));
     try {
-      const r = await runCli(['github', 'comment'], { cwd, env });
+      const r = await runCliInProcess(['github', 'comment'], { cwd, env });
       expect(r.code).toBe(1);
       expect(gh.comments.get(7)).toHaveLength(1);
       expect(gh.comments.get(7)![0].body).toMatch(/the manifests are invalid[\s\S]*kbank-onboarding\.yaml:\d+:\d+/);
@@ -87,7 +88,7 @@ describe('GitHub integration against a local stand-in', () => {
     const big = tempDir();
     generateProjects(path.join(big, 'projects'), 400);
     writeFileSync(path.join(big, 'event.json'), JSON.stringify({ number: 9 }));
-    const r = await runCli(['github', 'comment', '--database-url', 'memory:'], { cwd: big, env: { ...env, GITHUB_EVENT_PATH: path.join(big, 'event.json'), GITHUB_STEP_SUMMARY: path.join(big, 'summary.md') } });
+    const r = await runCliInProcess(['github', 'comment', '--database-url', 'memory:'], { cwd: big, env: { ...env, GITHUB_EVENT_PATH: path.join(big, 'event.json'), GITHUB_STEP_SUMMARY: path.join(big, 'summary.md') } });
     expect(r.code, r.stderr).toBe(0);
     const body = gh.comments.get(9)![0].body;
     expect(body.length).toBeLessThanOrEqual(GITHUB_COMMENT_LIMIT);
@@ -97,18 +98,18 @@ describe('GitHub integration against a local stand-in', () => {
   });
 
   it('the drift issue opens, updates while drift lasts, and closes when it is gone', async () => {
-    const stop = await runCli(['emergency-stop', 'kbank-prod', '--reason', 'drill'], { cwd });
+    const stop = await runCliInProcess(['emergency-stop', 'kbank-prod', '--reason', 'drill'], { cwd });
     expect(stop.code).toBe(0);
-    const opened = await runCli(['drift', '--github-issue'], { cwd, env });
+    const opened = await runCliInProcess(['drift', '--github-issue'], { cwd, env });
     expect(opened.code).toBe(2);
     expect(opened.stderr).toMatch(/drift issue #1 opened/);
     expect(gh.issues[0]).toMatchObject({ state: 'open', labels: [{ name: 'argosctl-drift' }] });
     expect(gh.issues[0].body).toMatch(/kbank-prod.*spec\.submissions.*changed in the database outside git/);
-    const updated = await runCli(['drift', '--github-issue'], { cwd, env });
+    const updated = await runCliInProcess(['drift', '--github-issue'], { cwd, env });
     expect(updated.stderr).toMatch(/drift issue #1 updated/);
     expect(gh.issues).toHaveLength(1);
-    expect((await runCli(['apply', '--auto-approve', '--allow', 'emergency-resume'], { cwd })).code).toBe(0);
-    const closed = await runCli(['drift', '--github-issue'], { cwd, env });
+    expect((await runCliInProcess(['apply', '--auto-approve', '--allow', 'emergency-resume'], { cwd })).code).toBe(0);
+    const closed = await runCliInProcess(['drift', '--github-issue'], { cwd, env });
     expect(closed.code).toBe(0);
     expect(closed.stderr).toMatch(/drift issue #1 closed/);
     expect(gh.issues[0].state).toBe('closed');
@@ -129,7 +130,7 @@ describe('GitHub integration against a local stand-in', () => {
     git('init', '-q');
     git('add', '-A');
     git('-c', 'user.email=dev@acme.example', '-c', 'user.name=Dev', 'commit', '-qm', 'Merge pull request #31 from acme/beta');
-    const r = await runCli(['apply', '--auto-approve'], { cwd: merge });
+    const r = await runCliInProcess(['apply', '--auto-approve'], { cwd: merge });
     expect(r.code, r.stderr).toBe(0);
     const db = await PGlite.create(path.join(merge, '.argos/db'));
     try {
@@ -166,11 +167,11 @@ describe('the plan comment and the drift issue are ours only; GitHub failures ar
   it('a foreign comment carrying the marker stays untouched; ours is created, then updated', async () => {
     gh.viewer = { login: 'argos-ci', canReadUser: true };
     const forged = gh.addComment(11, `${MARKER}\nmallory wrote this`, 'mallory');
-    const first = await runCli(['github', 'comment'], { cwd, env: invalidEnv(11) });
+    const first = await runCliInProcess(['github', 'comment'], { cwd, env: invalidEnv(11) });
     expect(first.code).toBe(1);
     expect(first.stderr).toMatch(/posting as argos-ci \(the token's user\)/);
     expect(first.stderr).toMatch(/created the plan comment/);
-    const second = await runCli(['github', 'comment'], { cwd, env: invalidEnv(11) });
+    const second = await runCliInProcess(['github', 'comment'], { cwd, env: invalidEnv(11) });
     expect(second.stderr).toMatch(/updated the plan comment/);
     const comments = gh.comments.get(11)!;
     expect(comments).toHaveLength(2);
@@ -183,7 +184,7 @@ describe('the plan comment and the drift issue are ours only; GitHub failures ar
     gh.viewer = { login: 'argos-ci', canReadUser: false };
     const other = gh.addComment(12, `${MARKER}\nold`, 'argos-ci');
     const bots = gh.addComment(12, `${MARKER}\nold`, 'github-actions[bot]');
-    const r = await runCli(['github', 'comment'], { cwd, env: invalidEnv(12) });
+    const r = await runCliInProcess(['github', 'comment'], { cwd, env: invalidEnv(12) });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/posting as github-actions\[bot\] \(GET \/user is not allowed/);
     expect(r.stderr).toMatch(new RegExp(`updated the plan comment ${bots.id} `));
@@ -199,7 +200,7 @@ describe('the plan comment and the drift issue are ours only; GitHub failures ar
     gh.addComment(13, `${MARKER}\nnot ours`, 'argos-ci');
     const ours = gh.addComment(13, `${MARKER}\nold`, 'deploy-bot');
     const before = gh.requests.length;
-    const r = await runCli(['plan', '--github-comment', '--comment-author', 'deploy-bot', '--database-url', 'memory:'],
+    const r = await runCliInProcess(['plan', '--github-comment', '--comment-author', 'deploy-bot', '--database-url', 'memory:'],
       { cwd: valid, env: { ...env, GITHUB_EVENT_PATH: path.join(valid, 'event.json') } });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(new RegExp(`posting as deploy-bot \\(--comment-author\\)[\\s\\S]*updated the plan comment ${ours.id} `));
@@ -241,7 +242,7 @@ describe('the plan comment and the drift issue are ours only; GitHub failures ar
   it.each(failures)('GitHub %s: exit 1, one clear line, no stack trace, no token', async (_name, arrange, line) => {
     gh.viewer = { login: 'argos-ci', canReadUser: true };
     const extra = (await arrange()) ?? {};
-    const r = await runCli(['github', 'comment'], { cwd, env: { ...invalidEnv(14), ...extra } });
+    const r = await runCliInProcess(['github', 'comment'], { cwd, env: { ...invalidEnv(14), ...extra } });
     expect(r.code).toBe(1);
     const errors = r.stderr.split('\n').filter((l) => l.startsWith('error:'));
     expect(errors, r.stderr).toHaveLength(1);
@@ -256,7 +257,7 @@ describe('the plan comment and the drift issue are ours only; GitHub failures ar
     gh.failNext(/^GET \/user$/, 401, { message: 'Bad credentials' });
     const valid = tempDir('examples/startup');
     writeFileSync(path.join(valid, 'event.json'), JSON.stringify({ pull_request: { number: 15 } }));
-    const r = await runCli(['plan', '--github-comment', '--format', 'json', '--database-url', 'memory:'],
+    const r = await runCliInProcess(['plan', '--github-comment', '--format', 'json', '--database-url', 'memory:'],
       { cwd: valid, env: { ...env, GITHUB_EVENT_PATH: path.join(valid, 'event.json') } });
     expect(r.code).toBe(1);
     expect(JSON.parse(r.stdout)).toHaveProperty('formatVersion');

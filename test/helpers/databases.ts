@@ -1,9 +1,10 @@
 // Every database test runs on each dialect: embedded PGlite, and a real PostgreSQL server.
-// The PostgreSQL run creates a fresh database per call and drops it afterwards. In CI
+// The PostgreSQL run creates a fresh database per call, copied from the migrated template made
+// once per run (test/helpers/global-setup.ts), and drops it afterwards. In CI
 // (CI=true) an unreachable server fails the run; elsewhere it is skipped with a visible notice.
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { migrateToLatest, openDatabase, type Database, type OpenOptions } from '../../src/db/connection.js';
 
 export const PG_ADMIN_URL = process.env.ARGOS_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -29,7 +30,7 @@ if (!postgresAvailable) {
 export interface DatabaseTarget {
   name: 'pglite' | 'postgres';
   available: boolean;
-  /** A URL to a new, empty database; `drop()` removes it. */
+  /** A URL to a new database (empty, or already migrated); `drop()` removes it. */
   fresh(): Promise<{ url: string; drop(): Promise<void> }>;
 }
 
@@ -48,7 +49,8 @@ export const DATABASE_TARGETS: DatabaseTarget[] = [
       const name = `argos_test_${randomBytes(6).toString('hex')}`;
       const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
       await admin.connect();
-      await admin.query(`CREATE DATABASE ${name}`);
+      const template = inject('pgTemplate');
+      await admin.query(`CREATE DATABASE ${name}${template ? ` TEMPLATE ${template}` : ''}`);
       await admin.end();
       return {
         url: withDatabaseName(PG_ADMIN_URL, name),

@@ -115,7 +115,7 @@ describe('guardRefusals', () => {
 
   it('refuses risky classes unless allowed by flag or by an argosctl.yaml rule', () => {
     const plan = planOf([project('a', { submissions: 'emergency-stop' })], stateOf(project('a')));
-    expect(guardRefusals(plan, options)).toEqual([expect.stringMatching(/"emergency-stop" needs --allow emergency-stop/)]);
+    expect(guardRefusals(plan, options)).toEqual([expect.stringMatching(/"emergency-stop".*unless --allow emergency-stop is given/)]);
     expect(guardRefusals(plan, { ...options, allow: new Set(['emergency-stop']) })).toEqual([]);
     expect(guardRefusals(plan, { ...options, organization: { ...EMPTY_ORGANIZATION, allow: [{ class: 'emergency-stop', projects: ['a'] }] } })).toEqual([]);
     expect(guardRefusals(plan, { ...options, organization: { ...EMPTY_ORGANIZATION, allow: [{ class: 'emergency-stop', projects: ['b'] }] } })).toHaveLength(1);

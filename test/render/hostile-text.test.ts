@@ -5,7 +5,9 @@ import { describe, expect, it } from 'vitest';
 import type { DriftItem } from '../../src/drift/classify-drift.js';
 import { diagnosticsMarkdown, planCommentBody } from '../../src/github/comment-body.js';
 import type { Diagnostic } from '../../src/manifest/diagnostic.js';
+import { EMPTY_ORGANIZATION } from '../../src/manifest/organization.js';
 import { diffProjects } from '../../src/plan/diff.js';
+import { planRefusals } from '../../src/plan/guards.js';
 import { PLAN_FORMAT_VERSION, summarize, type Plan } from '../../src/plan/plan-types.js';
 import { renderDiagnosticsGithub, renderDiagnosticsText } from '../../src/render/diagnostics.js';
 import { renderDriftMarkdown, renderDriftText } from '../../src/render/drift.js';
@@ -25,15 +27,17 @@ const H = ATTACKS.join(' ');
 const LEADING = ['::error::x', '=HYPERLINK("http://x")', '+cmd', '-1+1', '@SUM(1)', '\tTAB', '\rCR'];
 
 function hostilePlan(): Plan {
-  const current = stateOf(project('bank', { name: 'Bank', labels: { team: 'a' }, admins: ['a@x.example'] }), project(`legacy ${H}`));
+  const current = stateOf(project('bank', { name: 'Bank', labels: { team: 'a' }, admins: ['a@x.example'], ipWhitelistApi: [H], submissions: 'emergency-stop' }), project(`legacy ${H}`));
   const wants = [
     desired(project('bank', { name: H, labels: { team: H, [H]: 'v' }, admins: ['a@x.example', `${H}@x.example`] }), `projects/${H}.yaml`),
     desired(project(`new ${H}`, { admins: [H], encryptionKeys: [{ name: H, status: 'active' }] }), `projects/new${H}.yaml`),
     ...LEADING.map((id) => desired(project(id), `${id}.yaml`)),
   ];
-  const { changes, unmanaged } = diffProjects(wants, current, true);
+  // A break-glass stop by a hostile actor with a hostile reason, and a risky removal of a hostile member.
+  const { changes, unmanaged } = diffProjects(wants, current, true, new Map([['bank', { action: 'emergency-stop', actor: H, at: H, reason: H }]]));
   return {
-    formatVersion: PLAN_FORMAT_VERSION, createdAt: '2026-11-25T00:00:00.000Z', stateFingerprint: 'sha256:s', manifestDigest: 'sha256:m',
+    formatVersion: PLAN_FORMAT_VERSION, argosctlVersion: H, refusals: planRefusals({ changes, existingProjects: 2 }, { organization: EMPTY_ORGANIZATION, declaredProjects: 9 }),
+    createdAt: '2026-11-25T00:00:00.000Z', stateFingerprint: 'sha256:s', manifestDigest: 'sha256:m',
     planDigest: 'sha256:p', git: { branch: H, author: H }, unmanaged, scope: 'all', existingProjects: 2,
     summary: summarize(changes, unmanaged.length), changes, diagnostics: [],
   };
@@ -90,6 +94,8 @@ function expectMarkdownInert(withMarker: string): void {
 
 describe('hostile text stays inert', () => {
   it('plan as text: controls and ANSI shown escaped, no value starts a workflow command', () => {
+    expect(hostilePlan().refusals.map((r) => r.kind)).toEqual(['break-glass', 'risk']); // the refusal sections carry hostile text too
+    expect(renderPlanText(hostilePlan(), makeStyle(false))).toMatch(/Apply will refuse[\s\S]*Changed outside git/);
     expectTerminalInert(renderPlanText(hostilePlan(), makeStyle(false)));
   });
 

@@ -1,6 +1,8 @@
 // Renderers only render: the same plan in text, markdown and JSON, with colour only when asked.
 import { describe, expect, it } from 'vitest';
+import { EMPTY_ORGANIZATION } from '../../src/manifest/organization.js';
 import { diffProjects } from '../../src/plan/diff.js';
+import { planRefusals } from '../../src/plan/guards.js';
 import { PLAN_FORMAT_VERSION, summarize, type Plan } from '../../src/plan/plan-types.js';
 import { renderPlanMarkdown } from '../../src/render/plan-markdown.js';
 import { renderPlanText } from '../../src/render/plan-text.js';
@@ -15,8 +17,9 @@ function samplePlan(): Plan {
   ];
   const { changes, unmanaged } = diffProjects(wants, current, true);
   return {
-    formatVersion: PLAN_FORMAT_VERSION, createdAt: '2026-11-25T00:00:00.000Z', stateFingerprint: 'sha256:s', manifestDigest: 'sha256:m', planDigest: 'sha256:p',
+    formatVersion: PLAN_FORMAT_VERSION, argosctlVersion: '0.0.0-test', createdAt: '2026-11-25T00:00:00.000Z', stateFingerprint: 'sha256:s', manifestDigest: 'sha256:m', planDigest: 'sha256:p',
     git: {}, unmanaged, scope: 'all', existingProjects: 2, summary: summarize(changes, unmanaged.length), changes, diagnostics: [],
+    refusals: planRefusals({ changes, existingProjects: 2 }, { organization: EMPTY_ORGANIZATION, declaredProjects: 2 }),
   };
 }
 
@@ -37,8 +40,9 @@ describe('plan renderers', () => {
       '',
       'Unmanaged: 1 project(s) in the database have no manifest and are left unchanged: legacy',
       '',
-      'Risky changes: apply refuses these without --allow CLASS (or an allow rule in argosctl.yaml):',
-      '  ! whitelist-widen: bank spec.security.ipWhitelist.api[11.0.0.0/8]',
+      'Apply will refuse this plan (exit 3, nothing written) unless …:',
+      '  ! risky change "whitelist-widen": bank spec.security.ipWhitelist.api[11.0.0.0/8]',
+      '      apply will refuse this unless --allow whitelist-widen is given (or an allow rule in argosctl.yaml covers it)',
       '',
       'Plan: 1 to create, 2 to update, 1 to add, 0 to remove across 2 project(s) (1 risky, 1 billing-relevant).',
       '',
@@ -75,7 +79,7 @@ describe('plan renderers', () => {
   });
 
   it('no changes reads as such', () => {
-    const plan = { ...samplePlan(), changes: [], unmanaged: [], summary: summarize([], 0) };
+    const plan = { ...samplePlan(), changes: [], refusals: [], unmanaged: [], summary: summarize([], 0) };
     expect(renderPlanText(plan, makeStyle(false))).toBe('No changes. The database matches the manifests.\n');
   });
 });

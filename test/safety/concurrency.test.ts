@@ -1,11 +1,13 @@
 // Eight applies of the same manifests started at once against PostgreSQL: exactly one writes,
 // the others wait for the lock and find nothing to do; audit rows come from one plan, in order.
 import { sql } from 'kysely';
+import pg from 'pg';
 import { APPLY_LOCK_KEY } from '../../src/apply/apply-lock.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/connection.js';
 import { runCli, tempDir } from '../helpers/cli.js';
 import { DATABASE_TARGETS, useFreshDatabase } from '../helpers/databases.js';
+import { waitFor } from '../helpers/wait.js';
 
 const postgres = DATABASE_TARGETS.find((t) => t.name === 'postgres')!;
 
@@ -32,17 +34,26 @@ describe.skipIf(!postgres.available)('concurrent applies on postgres', () => {
 
   it('without --lock-timeout a second applier is refused at once with exit 3, naming the holder', async () => {
     const cwd = tempDir('examples/startup');
-    const slow = runCli(['apply', '--auto-approve', '--database-url', url], { cwd, env: { ARGOSCTL_PAUSE_AFTER_STATEMENTS: '1' } });
-    for (let i = 0; i < 100; i++) { // wait until the first apply holds the lock
-      // this database only: another test file may hold the same advisory key in its own database
-      const { rows } = await sql`select 1 from pg_locks where locktype = 'advisory' and objid = ${APPLY_LOCK_KEY} and granted
-        and database = (select oid from pg_database where datname = current_database())`.execute(database.db);
-      if (rows.length) break;
-      await new Promise((r) => setTimeout(r, 100));
+    // The first apply takes the lock, writes, then waits for the audit table this test holds: it
+    // keeps the lock for as long as the second one needs to start, however loaded the machine is.
+    const blocker = new pg.Client({ connectionString: url });
+    await blocker.connect();
+    await blocker.query('begin');
+    await blocker.query('lock table audit_log in share mode');
+    let finished = false;
+    const slow = runCli(['apply', '--auto-approve', '--database-url', url], { cwd }).finally(() => { finished = true; });
+    try {
+      await waitFor('the first apply to hold the lock', async () => finished || (await sql`
+        select 1 from pg_locks where locktype = 'advisory' and objid = ${APPLY_LOCK_KEY} and granted
+        and database = (select oid from pg_database where datname = current_database())`.execute(database.db)).rows.length > 0);
+      const second = await runCli(['apply', '--auto-approve', '--database-url', url], { cwd });
+      expect(second.code).toBe(3);
+      expect(second.stderr).toMatch(/another apply holds the lock: argosctl \S+ pid \d+.*since \d{4}-/);
+    } finally {
+      await blocker.query('commit');
+      await blocker.end();
     }
-    const second = await runCli(['apply', '--auto-approve', '--database-url', url], { cwd });
-    expect(second.code).toBe(3);
-    expect(second.stderr).toMatch(/another apply holds the lock: argosctl \S+ pid \d+.*since \d{4}-/);
-    expect((await slow).code).toBe(0);
+    const first = await slow;
+    expect(first.code, first.stderr).toBe(0);
   });
 });

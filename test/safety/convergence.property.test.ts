@@ -53,7 +53,7 @@ for (const target of DATABASE_TARGETS) {
         expect(next.changes).toEqual([]);
         const audited = await sql<{ n: number }>`select count(*)::int as n from audit_log where actor = 'prop'`.execute(database.db);
         expect(audited.rows[0].n).toBe(current.length + plan.changes.length);
-      }), { numRuns: RUNS[target.name], interruptAfterTimeLimit: 60_000 });
+      }), { numRuns: RUNS[target.name] }); // bounded by count only: a loaded machine runs them all, slower
     });
   });
 }

@@ -1,6 +1,6 @@
-// The token commands run for real: import all-or-nothing with line numbers, parallel
-// registrations from several processes never pass the cap (also while a prune runs), and a
-// worker stopped with SIGTERM ends cleanly.
+// The token commands: import all-or-nothing with line numbers (in process), parallel
+// registrations from several real processes never pass the cap (also while a prune runs), and a
+// real worker stopped with SIGTERM ends cleanly.
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -9,43 +9,45 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/connection.js';
 import { countTokens, registerTokens } from '../../src/tokens/token-store.js';
 import { BIN, runCli, tempDir } from '../helpers/cli.js';
+import { runCliInProcess } from '../helpers/cli-in-process.js';
 import { DATABASE_TARGETS, useFreshDatabase } from '../helpers/databases.js';
 import { ids, tokenProject } from '../helpers/token-fixtures.js';
+import { waitFor } from '../helpers/wait.js';
 
 describe('tokens import on the embedded database', () => {
   let cwd: string;
   beforeAll(async () => {
     cwd = tempDir('examples/startup');
-    expect((await runCli(['apply', '--auto-approve'], { cwd })).code).toBe(0);
+    expect((await runCliInProcess(['apply', '--auto-approve'], { cwd })).code).toBe(0);
   });
 
   it('reports every invalid line with its number and registers nothing', async () => {
     writeFileSync(path.join(cwd, 'ids.txt'), ['good-token-1', 'short', 'good-token-2', 'has space x', '-leading-dash'].join('\n'));
-    const r = await runCli(['tokens', 'import', 'acme-beta', 'ids.txt'], { cwd });
+    const r = await runCliInProcess(['tokens', 'import', 'acme-beta', 'ids.txt'], { cwd });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/ids\.txt:2: "short" is 5 bytes/);
     expect(r.stderr).toMatch(/ids\.txt:4: "has space x" contains white space/);
     expect(r.stderr).toMatch(/ids\.txt:5: .*must start and end with a letter or digit/);
     expect(r.stderr).toMatch(/\[invalid_token_id_format\] 3 invalid line\(s\) in ids\.txt; nothing registered/);
-    const count = await runCli(['tokens', 'count', 'acme-beta', '--format', 'json'], { cwd });
+    const count = await runCliInProcess(['tokens', 'count', 'acme-beta', '--format', 'json'], { cwd });
     expect(JSON.parse(count.stdout).registered).toBe(0);
   });
 
   it('reads CSV with a header and NDJSON', async () => {
     writeFileSync(path.join(cwd, 'ids.csv'), 'token_id,note\ncsv-token-1,a\n"csv-token-2",b\n');
     writeFileSync(path.join(cwd, 'ids.ndjson'), '{"token_id":"json-token-1"}\n{"tokenId":"json-token-2"}\n');
-    expect((await runCli(['tokens', 'import', 'acme-beta', 'ids.csv'], { cwd })).stdout).toMatch(/2 new/);
-    expect((await runCli(['tokens', 'import', 'acme-beta', 'ids.ndjson'], { cwd })).stdout).toMatch(/2 new/);
-    const list = JSON.parse((await runCli(['tokens', 'list', 'acme-beta', '--format', 'json'], { cwd })).stdout);
+    expect((await runCliInProcess(['tokens', 'import', 'acme-beta', 'ids.csv'], { cwd })).stdout).toMatch(/2 new/);
+    expect((await runCliInProcess(['tokens', 'import', 'acme-beta', 'ids.ndjson'], { cwd })).stdout).toMatch(/2 new/);
+    const list = JSON.parse((await runCliInProcess(['tokens', 'list', 'acme-beta', '--format', 'json'], { cwd })).stdout);
     expect(list.tokens.map((t: { tokenId: string }) => t.tokenId).sort()).toEqual(['csv-token-1', 'csv-token-2', 'json-token-1', 'json-token-2']);
   });
 
   it('refuses a project without pre-registration, and start shows count-based expiry', async () => {
-    const r = await runCli(['tokens', 'register', 'acme-trial', 'some-token-1'], { cwd });
+    const r = await runCliInProcess(['tokens', 'register', 'acme-trial', 'some-token-1'], { cwd });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/does not use token pre-registration/);
-    expect((await runCli(['tokens', 'start', 'acme-beta', 'csv-token-1'], { cwd })).code).toBe(0);
-    const again = await runCli(['tokens', 'start', 'acme-beta', 'csv-token-1'], { cwd });
+    expect((await runCliInProcess(['tokens', 'start', 'acme-beta', 'csv-token-1'], { cwd })).code).toBe(0);
+    const again = await runCliInProcess(['tokens', 'start', 'acme-beta', 'csv-token-1'], { cwd });
     expect(again.code).toBe(3);
     expect(again.stderr).toMatch(/\[token_expired\]/);
   });
@@ -89,12 +91,9 @@ describe.skipIf(!postgres.available)('tokens under concurrency on postgres', () 
     const child = spawn(process.execPath, [BIN, 'worker', '--database-url', fresh.url], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
-    const exited = new Promise<number | null>((r) => child.on('close', r));
-    for (let i = 0; i < 100; i++) {
-      const { rows } = await sql`select 1 from worker_ticks`.execute(database.db);
-      if (rows.length) break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    let gone = false;
+    const exited = new Promise<number | null>((r) => child.on('close', (code) => { gone = true; r(code); }));
+    await waitFor('the worker to claim its first tick', async () => gone || (await sql`select 1 from worker_ticks`.execute(database.db)).rows.length > 0);
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(stderr).not.toMatch(/internal error/);

@@ -1,18 +1,21 @@
 // argosctl apply: execute a saved plan, or plan and apply in one locked step. One transaction.
 import { Command, Option } from 'commander';
-import { assertFresh, lockedApply } from '../../apply/apply-plan.js';
+import { lockedApply } from '../../apply/apply-plan.js';
 import { describeHolder } from '../../apply/apply-lock.js';
+import { refuseOrHold } from '../../apply/guard-plan.js';
+import { recomputeSavedPlan } from '../../apply/saved-plan.js';
 import { resolveDatabaseUrl, withDatabase } from '../../db/connection.js';
-import { readManifests, type ManifestSet } from '../../manifest/read-manifests.js';
+import type { ManifestSet } from '../../manifest/read-manifests.js';
 import { buildPlan } from '../../plan/build-plan.js';
-import { guardRefusals } from '../../plan/guards.js';
-import { RISK_CLASSES, type Plan } from '../../plan/plan-types.js';
+import { RISK_CLASSES, type Change, type Plan, type Refusal } from '../../plan/plan-types.js';
 import { summaryLine } from '../../render/describe-change.js';
 import { renderDiagnosticsText } from '../../render/diagnostics.js';
+import { refusalLinesText } from '../../render/refusals.js';
 import { confirm } from '../confirm.js';
 import type { CliContext } from '../context.js';
-import { ExitCode, GuardError, UserError } from '../errors.js';
+import { ExitCode, UserError } from '../../errors.js';
 import { actorName, readGitInfo } from '../git-info.js';
+import { assertKnownProjects } from '../known-projects.js';
 import { loadValidManifests } from '../load-desired.js';
 import { collect, databaseOption, dirOption, formatOption, parseDurationMs, projectOption } from '../options.js';
 import { readPlanFile, type SavedPlan } from '../plan-file.js';
@@ -32,12 +35,14 @@ interface ApplyOptions {
   databaseUrl?: string;
 }
 
-async function manifestsForSavedPlan(saved: SavedPlan, dir: string | undefined): Promise<ManifestSet> {
-  const set = await readManifests(dir ?? saved.manifestDir);
-  if (set.digest !== saved.manifestDigest) {
-    throw new GuardError('the manifests changed since this plan was made', 'run argosctl plan again and review the new plan');
-  }
-  return set;
+/** The manifests a saved plan names (or --dir), valid; the digest is checked with the plan. */
+function manifestsForSavedPlan(ctx: CliContext, saved: SavedPlan, dir: string | undefined, format: string): Promise<ManifestSet> {
+  return loadValidManifests(ctx, dir ?? saved.manifestDir, format);
+}
+
+/** The held changes as the JSON output lists them under changedOutsideGit. */
+function outsideGitJson(held: readonly Change[]) {
+  return held.map((c) => ({ projectId: c.projectId, path: c.path, value: c.before, manifest: c.after, ...c.outsideGit }));
 }
 
 export function applyCommand(ctx: CliContext): Command {
@@ -59,27 +64,31 @@ export function applyCommand(ctx: CliContext): Command {
       const allow = new Set([...opts.allow, ...(opts.allowReopen ? ['leave-close'] : [])]);
       const dirGiven = command.getOptionValueSource('dir') === 'cli';
       const saved = planfile ? await readPlanFile(planfile) : undefined;
-      const manifests = saved ? await manifestsForSavedPlan(saved, dirGiven ? opts.dir : undefined) : await loadValidManifests(ctx, opts.dir, opts.format);
+      const manifests = saved ? await manifestsForSavedPlan(ctx, saved, dirGiven ? opts.dir : undefined, opts.format) : await loadValidManifests(ctx, opts.dir, opts.format);
       if (!saved && !opts.autoApprove && !ctx.stdinIsTTY) {
         throw new UserError('apply needs confirmation, and there is no terminal to ask', 'pass --auto-approve, or apply a saved plan file');
       }
       const git = readGitInfo(ctx.cwd, ctx.env);
       const scope = saved ? (saved.scope === 'all' ? undefined : saved.scope) : opts.project.length ? opts.project : undefined;
+      let held: Refusal[] = [];
       const refuseUnsafe = (plan: Plan) => {
         if (plan.diagnostics.length) {
           ctx.err(renderDiagnosticsText(plan.diagnostics, ctx.errStyle));
           throw new ExitCode(1);
         }
-        const refusals = guardRefusals(plan, { allow, force: Boolean(opts.force), organization: manifests.organization, declaredProjects: manifests.projects.length });
-        if (refusals.length) throw new GuardError(`apply refused:\n  - ${refusals.join('\n  - ')}`, 'nothing was written');
+        const verdict = refuseOrHold(plan, { allow, force: Boolean(opts.force), organization: manifests.organization, declaredProjects: manifests.projects.length });
+        held = verdict.holds;
+        return verdict;
       };
       let phase: WritePhase = 'reading';
       const stopWatching = sayOnInterrupt(ctx, 'apply', () => phase);
       const result = await withDatabase(resolveDatabaseUrl(opts.databaseUrl), ({ db }) => lockedApply(db, scope, (state) => {
-        if (saved) { assertFresh(saved, state); return saved; }
+        if (saved) return recomputeSavedPlan(saved, manifests, state);
+        assertKnownProjects(scope, manifests, state);
         return buildPlan({ manifests, state, git, now: new Date(), only: scope, allowReopen: allow.has('leave-close') });
       }, {
         actor: actorName(ctx.env), git, lock: { timeoutMs: opts.lockTimeout, holder: describeHolder(git.commit), onWait: (message) => ctx.err(`apply: ${message}\n`) },
+        savedPlanDigest: saved?.planDigest,
         onProgress: (message) => {
           // apply-plan reports "writing …" before its first statement and "…; committing" before COMMIT
           if (message.startsWith('writing')) phase = 'writing';
@@ -88,14 +97,20 @@ export function applyCommand(ctx: CliContext): Command {
         },
         check: refuseUnsafe,
         confirm: saved || opts.autoApprove ? undefined : async (plan) => {
-          ctx.out(renderPlan(plan, 'text', ctx));
+          ctx.out(renderPlan({ ...plan, refusals: held }, 'text', ctx));
           return plan.changes.length === 0 || confirm('Apply these changes? Only "yes" is accepted: ');
         },
       })).finally(stopWatching);
+      // After apply, only the holds still say something: the other refusals were lifted or absent.
+      const executed = { ...result.plan, refusals: held };
       if (opts.format === 'json') {
-        ctx.out(jsonDocument({ applied: result.plan.changes.length > 0, planDigest: result.plan.planDigest, summary: result.plan.summary, statements: result.statements }));
+        ctx.out(jsonDocument({
+          applied: result.plan.changes.length > 0, planDigest: result.plan.planDigest, summary: result.plan.summary, statements: result.statements,
+          changedOutsideGit: outsideGitJson(result.held),
+        }));
       } else {
-        if (saved || opts.autoApprove) ctx.out(renderPlan(result.plan, 'text', ctx));
+        if (saved || opts.autoApprove) ctx.out(renderPlan(executed, 'text', ctx));
+        else if (held.length) ctx.out(refusalLinesText(held, ctx.style).join('\n') + '\n');
         ctx.out(result.plan.changes.length ? ctx.style.green(`Applied: ${summaryLine(result.plan).replace(/^Plan: /, '')}\n`) : '');
       }
     });

@@ -4,7 +4,7 @@ import { Command, Option } from 'commander';
 import { migrateToLatest, resolveDatabaseUrl, withDatabase } from '../../db/connection.js';
 import { checkRoleName, DEFAULT_APPLY_ROLE, DEFAULT_PLAN_ROLE, rolesSql } from '../../db/roles-sql.js';
 import type { CliContext } from '../context.js';
-import { UserError } from '../errors.js';
+import { UserError } from '../../errors.js';
 import { databaseOption } from '../options.js';
 
 export function dbCommand(ctx: CliContext): Command {

@@ -8,7 +8,7 @@ import { syncDriftIssue } from '../../github/drift-issue.js';
 import { buildPlan } from '../../plan/build-plan.js';
 import { renderDriftMarkdown, renderDriftText } from '../../render/drift.js';
 import type { CliContext } from '../context.js';
-import { ExitCode } from '../errors.js';
+import { ExitCode } from '../../errors.js';
 import { loadValidManifests } from '../load-desired.js';
 import { withGithub } from '../github-publish.js';
 import { commentAuthorOption, databaseOption, dirOption, formatOption } from '../options.js';

@@ -6,7 +6,7 @@ import { hasErrors } from '../../manifest/diagnostic.js';
 import { readManifests } from '../../manifest/read-manifests.js';
 import { buildPlan } from '../../plan/build-plan.js';
 import type { CliContext } from '../context.js';
-import { ExitCode } from '../errors.js';
+import { ExitCode } from '../../errors.js';
 import { readGitInfo } from '../git-info.js';
 import { publishPlan } from '../github-publish.js';
 import { commentAuthorOption, databaseOption, dirOption } from '../options.js';

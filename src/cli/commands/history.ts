@@ -10,7 +10,7 @@ import { escapeTerminal as t } from '../../render/escape-terminal.js';
 import { renderBlameText, renderHistoryCsv, renderHistoryMarkdown, renderHistoryText, type BlameLine, type HistoryItem } from '../../render/history.js';
 import { parseDuration } from '../../util/duration.js';
 import type { CliContext } from '../context.js';
-import { UserError } from '../errors.js';
+import { UserError } from '../../errors.js';
 import { databaseOption, formatOption } from '../options.js';
 import { jsonDocument } from '../../render/json-document.js';
 

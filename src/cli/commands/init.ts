@@ -7,7 +7,7 @@ import { Command } from 'commander';
 import { scaffoldFiles } from '../../init/scaffold-files.js';
 import { writeScaffold, type ScaffoldOutcome } from '../../init/write-scaffold.js';
 import type { CliContext } from '../context.js';
-import { ExitCode } from '../errors.js';
+import { ExitCode } from '../../errors.js';
 import { packageVersion } from '../version.js';
 
 /** A kept file that lacks what the scaffold needs from it: what it lacks, and how to add it. */

@@ -9,8 +9,9 @@ import { escapeTerminal as t } from '../../render/escape-terminal.js';
 import { renderPlanMarkdown } from '../../render/plan-markdown.js';
 import { renderPlanText } from '../../render/plan-text.js';
 import type { CliContext } from '../context.js';
-import { ExitCode } from '../errors.js';
+import { ExitCode } from '../../errors.js';
 import { actorName, readGitInfo } from '../git-info.js';
+import { assertKnownProjects } from '../known-projects.js';
 import { loadValidManifests } from '../load-desired.js';
 import { commentAuthorOption, databaseOption, dirOption, formatOption, projectOption } from '../options.js';
 import { writePlanFile } from '../plan-file.js';
@@ -50,6 +51,7 @@ export function planCommand(ctx: CliContext): Command {
       const manifests = await loadValidManifests(ctx, opts.dir, opts.format);
       const plan = await withDatabase(resolveDatabaseUrl(opts.databaseUrl), async ({ db }) => {
         const state = await readState(db, opts.project.length ? opts.project : undefined);
+        assertKnownProjects(opts.project, manifests, state);
         return buildPlan({
           manifests, state,
           git: readGitInfo(ctx.cwd, ctx.env), now: new Date(), only: opts.project, allowReopen: opts.allowReopen,

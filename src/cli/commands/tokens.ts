@@ -9,7 +9,7 @@ import { TokenError } from '../../tokens/token-errors.js';
 import { countTokens, deleteOldestTokens, deleteTokens, getToken, listTokens, registerTokens } from '../../tokens/token-store.js';
 import { completeToken, startToken } from '../../tokens/token-use.js';
 import type { CliContext } from '../context.js';
-import { UserError } from '../errors.js';
+import { UserError } from '../../errors.js';
 import { databaseOption, formatOption } from '../options.js';
 import { progressBar } from '../progress.js';
 import type { Kysely } from 'kysely';

@@ -5,7 +5,7 @@ import { hasErrors } from '../../manifest/diagnostic.js';
 import { readManifests } from '../../manifest/read-manifests.js';
 import { renderDiagnosticsGithub, renderDiagnosticsText } from '../../render/diagnostics.js';
 import type { CliContext } from '../context.js';
-import { ExitCode } from '../errors.js';
+import { ExitCode } from '../../errors.js';
 import { dirOption, formatOption } from '../options.js';
 import { jsonDocument } from '../../render/json-document.js';
 

@@ -1,0 +1,13 @@
+// `--project ID` on plan and apply: an id in no manifest and not in the database is a mistake
+// (exit 1), not a plan with no changes.
+import type { CurrentState } from '../db/read-state.js';
+import type { ManifestSet } from '../manifest/read-manifests.js';
+import { unknownProjects } from '../plan/unknown-projects.js';
+import { UserError } from '../errors.js';
+
+export function assertKnownProjects(only: readonly string[] | undefined, manifests: Pick<ManifestSet, 'projects'>, state: Pick<CurrentState, 'projects'>): void {
+  const unknown = unknownProjects(only, manifests.projects.map((p) => p.settings.id), state.projects);
+  if (unknown.length === 0) return;
+  const names = unknown.map((id) => JSON.stringify(id).slice(0, 80)).join(', ');
+  throw new UserError(`unknown project ${names}: no manifest declares it and the database does not hold it`, 'check the id given to --project');
+}

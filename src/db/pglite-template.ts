@@ -1,0 +1,46 @@
+// A pre-initialised, migrated PGlite data directory, built with the package (npm run build), from
+// which a new embedded folder or `memory:` starts instead of running initdb (seconds to tens of
+// seconds). Used only when it was made by the installed PGlite version; otherwise PGlite runs
+// initdb as before. The migrations still run after loading, so a template made by an older build
+// of argosctl is brought up to date like any existing database.
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Two levels up from src/db/ and from dist/db/ alike: the package's dist/ folder. */
+export const TEMPLATE_FILE = fileURLToPath(new URL('../../dist/pglite-template.tar.gz', import.meta.url));
+export const TEMPLATE_STAMP_FILE = TEMPLATE_FILE.replace(/\.tar\.gz$/, '.json');
+
+export interface TemplateStamp {
+  /** The @electric-sql/pglite version that made it: data directories are not portable across versions. */
+  pglite: string;
+  /** A digest of the migrations it holds, so the build knows when to remake it. */
+  migrations: string;
+}
+
+export function installedPGliteVersion(): string {
+  const entry = createRequire(import.meta.url).resolve('@electric-sql/pglite');
+  let dir = path.dirname(entry);
+  while (!existsSync(path.join(dir, 'package.json'))) dir = path.dirname(dir);
+  return (JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+export function readTemplateStamp(stampFile = TEMPLATE_STAMP_FILE): TemplateStamp | undefined {
+  try {
+    return JSON.parse(readFileSync(stampFile, 'utf8')) as TemplateStamp;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * PGlite options that start a new database from the template: for `memory:` (no dataDir) or a
+ * folder that holds no database yet. Empty (so PGlite opens the folder or runs initdb) otherwise.
+ */
+export function pgliteTemplateOptions(dataDir: string | undefined, file = TEMPLATE_FILE): { loadDataDir?: Blob } {
+  if (dataDir && existsSync(path.join(dataDir, 'PG_VERSION'))) return {};
+  const stamp = readTemplateStamp(file.replace(/\.tar\.gz$/, '.json'));
+  if (!stamp || stamp.pglite !== installedPGliteVersion() || !existsSync(file)) return {};
+  return { loadDataDir: new Blob([readFileSync(file)]) };
+}

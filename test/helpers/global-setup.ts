@@ -1,0 +1,46 @@
+// Once per test run: a migrated PostgreSQL template database, so each test database is a cheap
+// CREATE DATABASE … TEMPLATE instead of a create and a migration; dropped when the run ends.
+// (Embedded databases start from the PGlite template built with the package, dist/pglite-template.tar.gz.)
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import type { TestProject } from 'vitest/node';
+import { migrateToLatest, openDatabase } from '../../src/db/connection.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** The migrated template database's name, or '' when PostgreSQL is unreachable. */
+    pgTemplate: string;
+  }
+}
+
+const ADMIN_URL = process.env.ARGOS_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+async function admin(statement: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    await client.query(statement);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const name = `argos_tmpl_${randomBytes(6).toString('hex')}`;
+  project.provide('pgTemplate', '');
+  // Unreachable: test/helpers/databases.ts reports it (and fails the run in CI).
+  if (!(await admin(`CREATE DATABASE ${name}`))) return async () => {};
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${name}`;
+  const database = await openDatabase(url.toString());
+  try {
+    await migrateToLatest(database.db);
+  } finally {
+    await database.close(); // no session may stay on a template while it is copied
+  }
+  project.provide('pgTemplate', name);
+  return async () => { await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`); };
+}
