@@ -13,7 +13,11 @@ export interface LockOptions {
   timeoutMs: number;
   /** Who is applying (host, pid, commit), shown to whoever finds the lock taken. */
   holder?: string;
+  /** Told once when the lock is taken by another applier, then every 10 s while waiting for it. */
+  onWait?: (message: string) => void;
 }
+
+const WAIT_NOTICE_EVERY_MS = 10_000;
 
 export function describeHolder(commit?: string): string {
   return `argosctl ${hostname()} pid ${process.pid}${commit ? ` commit ${commit.slice(0, 12)}` : ''}`;
@@ -38,9 +42,16 @@ export async function takeApplyLock(tx: Transaction<DatabaseSchema>, db: Kysely<
   const deadline = Date.now() + options.timeoutMs;
   // Visible to other sessions in pg_stat_activity while this transaction lives (63 chars max).
   if (options.holder) await sql`select set_config('application_name', ${options.holder.slice(0, 63)}, true)`.execute(tx);
+  let nextNotice = 0;
   for (;;) {
     const { rows } = await sql<{ ok: boolean }>`select pg_try_advisory_xact_lock(${APPLY_LOCK_KEY}) as ok`.execute(tx);
     if (rows[0]?.ok) return;
+    if (options.onWait && Date.now() < deadline && Date.now() >= nextNotice) {
+      const first = nextNotice === 0;
+      nextNotice = Date.now() + WAIT_NOTICE_EVERY_MS;
+      options.onWait(`${first ? 'waiting' : 'still waiting'} for the lock held by ${await holderDescription(db)} `
+        + `(up to ${Math.ceil((deadline - Date.now()) / 1000)} s more)`);
+    }
     if (Date.now() >= deadline) {
       throw new LockError(`another apply holds the lock: ${await holderDescription(db)}`, options.timeoutMs ? 'it did not finish within --lock-timeout; try again later' : 'wait for it, or pass --lock-timeout 2m to wait');
     }

@@ -9,6 +9,7 @@ import { emergencyCommands } from './commands/emergency.js';
 import { driftCommand } from './commands/drift.js';
 import { githubCommand } from './commands/github.js';
 import { historyCommands } from './commands/history.js';
+import { initCommand } from './commands/init.js';
 import { pruneCommand } from './commands/prune.js';
 import { schemaCommand } from './commands/schema.js';
 import { tokensCommand } from './commands/tokens.js';
@@ -38,7 +39,7 @@ export function buildProgram(ctx: CliContext): Command {
     throw new ExitCode(0);
   });
   const commands = [validateCommand(ctx), planCommand(ctx), applyCommand(ctx), ...emergencyCommands(ctx), tokensCommand(ctx), pruneCommand(ctx), workerCommand(ctx), driftCommand(ctx), ...historyCommands(ctx), githubCommand(ctx), dbCommand(ctx)];
-  commands.push(schemaCommand(ctx), completionCommand(ctx));
+  commands.push(schemaCommand(ctx), completionCommand(ctx), initCommand(ctx));
   commands.push(serveCommand(ctx), checkCommand(ctx), keysCommand(ctx));
   commands.push(exportCommand(ctx), fmtCommand(ctx));
   for (const cmd of commands) {

@@ -6,6 +6,7 @@ import type { CliContext } from './context.js';
 import { escapeTerminal } from '../render/escape-terminal.js';
 import { ExitCode, UserError } from '../errors.js';
 import { buildProgram } from './program.js';
+import { jsonDocument } from '../render/json-document.js';
 
 /**
  * Errors from PostgreSQL or PGlite (they carry a SQLSTATE code) are expected failures, not bugs.
@@ -40,7 +41,7 @@ export async function run(argv: string[], ctx: CliContext): Promise<number> {
   /** An expected failure: one clear line on stderr (user text in it escaped), and with --format json one document on stdout. */
   const fail = (message: string, hint: string | undefined, code: number) => {
     ctx.err(`${ctx.errStyle.red('error')}: ${escapeLines(message)}\n${hint ? `  hint: ${escapeLines(hint)}\n` : ''}`);
-    if (wantsJson(argv) && !wroteStdout) ctx.out(JSON.stringify({ error: { message, ...(hint ? { hint } : {}), exitCode: code } }, null, 2) + '\n');
+    if (wantsJson(argv) && !wroteStdout) ctx.out(jsonDocument({ error: { message, ...(hint ? { hint } : {}), exitCode: code } }));
     return code;
   };
   try {

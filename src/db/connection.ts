@@ -1,5 +1,5 @@
 // Opening and closing the database named by a URL: PostgreSQL, PGlite in a folder, or in memory.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, Migrator, PostgresDialect } from 'kysely';
 import pg from 'pg';
@@ -41,8 +41,22 @@ export interface OpenOptions {
   onNote?: (text: string) => void;
 }
 
+function isNewFolder(folder: string): boolean {
+  try {
+    return readdirSync(folder).length === 0;
+  } catch {
+    return true;
+  }
+}
+
 async function openPGlite(url: DatabaseUrl & { kind: 'pglite' | 'memory' }, options: OpenOptions): Promise<Database> {
   let lock: FolderLock | undefined;
+  // The first start of an embedded database takes many seconds (and blocks timers while the
+  // WebAssembly initdb runs): say so before it starts, on stderr, terminal or not.
+  const note = options.onNote ?? ((text: string) => process.stderr.write(text));
+  const first = url.kind === 'pglite' && isNewFolder(url.path);
+  const started = performance.now();
+  if (first) note(`creating the embedded database (${url.display}); the first start takes a while…\n`);
   if (url.kind === 'pglite') {
     mkdirSync(url.path, { recursive: true });
     lock = acquireFolderLock(url.path);
@@ -51,6 +65,7 @@ async function openPGlite(url: DatabaseUrl & { kind: 'pglite' | 'memory' }, opti
     const dataDir = url.kind === 'pglite' ? url.path : undefined;
     const pglite = await PGlite.create({ dataDir, ...pgliteTemplateOptions(dataDir) });
     const db = new Kysely<DatabaseSchema>({ dialect: new PGliteDialect(pglite), log: options.onQuery ? () => options.onQuery!() : undefined });
+    if (first) note(`the embedded database is ready (${((performance.now() - started) / 1000).toFixed(1)} s)\n`);
     return { db, kind: 'pglite', displayUrl: url.display, close: async () => { try { await db.destroy(); } finally { lock?.release(); } } };
   } catch (err) {
     lock?.release();

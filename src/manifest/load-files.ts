@@ -80,6 +80,21 @@ export function invalidUtf8Offset(bytes: Uint8Array): number {
   return -1;
 }
 
+/** A UTF-16 byte order mark, or ASCII text with every other byte NUL (UTF-16 without a mark). */
+function isUtf16(bytes: Buffer): boolean {
+  if (bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))) return true;
+  const sample = bytes.subarray(0, Math.min(bytes.length, 64) & ~1);
+  if (sample.length < 4) return false;
+  let even = 0;
+  let odd = 0;
+  for (let i = 0; i < sample.length; i += 2) {
+    if (sample[i] === 0) even++;
+    if (sample[i + 1] === 0) odd++;
+  }
+  const half = sample.length / 2;
+  return (even === half && odd === 0) || (odd === half && even === 0);
+}
+
 function firstInvalidUtf8(bytes: Buffer): { line: number; column: number } | undefined {
   const offset = invalidUtf8Offset(bytes);
   if (offset < 0) return undefined;
@@ -94,6 +109,17 @@ export function parseYamlText(file: string, text: string, diagnostics: Diagnosti
   const out: ParsedDocument[] = [];
   list.forEach((doc, index) => {
     const errors = [...doc.errors, ...doc.warnings.filter((w) => w.code === 'DUPLICATE_KEY')];
+    // Tabs for indentation make the parser report every indented line and what follows from it:
+    // one problem, at the first tab, names them all instead.
+    const tabs = errors.filter((e) => e.code === 'TAB_AS_INDENT');
+    if (tabs.length) {
+      const lines = [...new Set(tabs.map((e) => lineCounter.linePos(e.pos[0]).line))];
+      const first = lineCounter.linePos(tabs[0].pos[0]);
+      diagnostics.push({ severity: 'error', rule: 'yaml.tab-indent', file, line: first.line, column: first.col, path: '(document)',
+        message: `tabs used for indentation on line${lines.length > 1 ? 's' : ''} ${lines.slice(0, 10).join(', ')}${lines.length > 10 ? ` and ${lines.length - 10} more` : ''}`,
+        allowed: 'spaces for indentation (YAML does not allow tabs there)' });
+      return;
+    }
     for (const err of errors) {
       const pos = lineCounter.linePos(err.pos[0]);
       const duplicate = err.code === 'DUPLICATE_KEY';
@@ -154,6 +180,10 @@ export function readManifestFile(entry: ManifestFile, diagnostics: Diagnostic[])
     return { bytes: Buffer.alloc(0), documents: [] };
   }
   const { bytes } = read;
+  if (isUtf16(bytes)) {
+    diagnostics.push(fileProblem(file, 'files.encoding', 'file is UTF-16 encoded', 'UTF-8 text: save the file as UTF-8'));
+    return { bytes, documents: [] };
+  }
   const bad = firstInvalidUtf8(bytes);
   if (bad) {
     diagnostics.push(fileProblem(file, 'files.encoding', 'file is not valid UTF-8', 'UTF-8 text', bad.line, bad.column));

@@ -17,6 +17,7 @@ import { runLintRules } from './lint-rules.js';
 import { runProjectRules } from './rules.js';
 import { checkSchema } from './schema-check.js';
 import { schemaValidators } from './schemas.js';
+import { selectManifestFiles } from './select-files.js';
 import { locate, type ParsedDocument } from './yaml-position.js';
 import type { ProjectSettings } from '../model/project-settings.js';
 import { SET_BY_PATH, memberKeyOfItem } from '../model/fields.js';
@@ -63,10 +64,11 @@ function lazyLocator(parsed: ParsedDocument): DesiredProject['lineOf'] {
   };
 }
 
-export async function readManifests(dir: string): Promise<ManifestSet> {
+/** `only`: absolute paths of files or folders inside `dir` to read instead of all of it (argosctl.yaml is always read). */
+export async function readManifests(dir: string, only?: string[]): Promise<ManifestSet> {
   const diagnostics: Diagnostic[] = [];
-  const listing = listManifestFiles(dir);
-  if (!Array.isArray(listing)) return { projects: [], organization: EMPTY_ORGANIZATION, diagnostics: [listing], digest: sha256(''), fileCount: 0 };
+  const all = listManifestFiles(dir);
+  if (!Array.isArray(all)) return { projects: [], organization: EMPTY_ORGANIZATION, diagnostics: [all], digest: sha256(''), fileCount: 0 };
   const validators = schemaValidators();
   const fileDigests: string[] = [];
   const read = (entry: ManifestFile) => {
@@ -84,8 +86,15 @@ export async function readManifests(dir: string): Promise<ManifestSet> {
   let organization = EMPTY_ORGANIZATION;
   // argosctl.yaml at the root, or the one above it whose `manifests:` names this folder.
   const above = configAbove(dir);
-  const configEntry = listing.find((f) => f.isConfig) ?? (above ? { file: path.relative(process.cwd(), above) || above, full: above, isConfig: true, root: realRoot(path.dirname(above)) ?? path.dirname(above) } : undefined);
+  const configEntry = all.find((f) => f.isConfig) ?? (above ? { file: path.relative(process.cwd(), above) || above, full: above, isConfig: true, root: realRoot(path.dirname(above)) ?? path.dirname(above) } : undefined);
   const config = configEntry ? read(configEntry)[0] : undefined;
+  let listing = all;
+  if (only) {
+    const configs = configEntry ? [configEntry.full] : [];
+    const selection = selectManifestFiles(all, path.resolve(dir), realRoot(dir)!, only, configs);
+    report(selection.diagnostics);
+    listing = [...all.filter((f) => f.isConfig), ...selection.files];
+  }
   if (config && !report(checkHostileValues(config)) && !report(checkSchema(config, validators.config))) {
     organization = config.value as Organization;
   }

@@ -35,6 +35,9 @@ export const SCALAR_FIELDS: readonly ScalarField[] = [
 
 export const SCALAR_BY_PATH = new Map(SCALAR_FIELDS.map((f) => [f.path, f]));
 
+/** Settings stored in seconds but written as durations (24h) in manifests: shown that way too. */
+export const DURATION_PATHS: ReadonlySet<string> = new Set(['spec.liveform.tokens.expiration.after']);
+
 /** Sets of members: each member is added, removed, or (keys) updated on its own. */
 export type SetName = 'ipWhitelistDashboard' | 'ipWhitelistApi' | 'admins' | 'encryptionKeys';
 

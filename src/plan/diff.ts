@@ -1,10 +1,16 @@
 // The planner: a pure, synchronous comparison of desired and current state. No I/O.
 import { jsonEqual } from '../util/canonical-json.js';
-import { SCALAR_FIELDS, SET_PATHS, authMethodEnabledPath, authOptionPath, setMembers, type SetName } from '../model/fields.js';
+import { DURATION_PATHS, SCALAR_FIELDS, SET_PATHS, authMethodEnabledPath, authOptionPath, setMembers, type SetName } from '../model/fields.js';
 import { AUTH_METHODS, OPTION_GROUPS, type Json, type ProjectSettings } from '../model/project-settings.js';
 import { ACTION_ORDER, type Change, type ChangeSource, type OutsideGitNote } from './plan-types.js';
 import { createdSettings } from './created-settings.js';
 import { entersBilling, removeRisks, updateRisks, whitelistAddRisks } from './risk.js';
+import { formatDuration } from '../util/duration.js';
+
+/** A value in a reason, as the manifest writes it (a duration as 24h, not 86400). */
+function written(path: string, value: Json): string {
+  return DURATION_PATHS.has(path) && typeof value === 'number' ? formatDuration(value) : JSON.stringify(value);
+}
 
 export interface DesiredInput {
   settings: ProjectSettings;
@@ -41,7 +47,7 @@ function compareScalars(d: DesiredInput, c: ProjectSettings, note: OutsideGitNot
     const glass = outsideGit(note, path, before);
     out.push({
       action: 'update', projectId: id, path, before, after,
-      reason: glass ? breakGlassReason(glass) : `${path} differs: the manifest says ${JSON.stringify(after)}, the database has ${JSON.stringify(before)}`,
+      reason: glass ? breakGlassReason(glass) : `${path} differs: the manifest says ${written(path, after)}, the database has ${written(path, before)}`,
       source: d.sourceOf(path), ...(risk.length ? { risk } : {}), ...(entersBilling(path, before, after) ? { billing: true } : {}),
       ...(glass ? { outsideGit: glass } : {}),
     });

@@ -130,7 +130,7 @@ describe('argosctl end to end on the embedded database', () => {
   it('with --format json a refusal is still one JSON document on stdout', async () => {
     const r = await runCliInProcess(['apply', 'missing-plan.json', '--format', 'json'], { cwd });
     expect(r.code).toBe(1);
-    expect(JSON.parse(r.stdout)).toEqual({ error: { message: 'cannot read plan file "missing-plan.json"', hint: 'pass a file written by argosctl plan --out', exitCode: 1 } });
+    expect(JSON.parse(r.stdout)).toEqual({ formatVersion: 1, error: { message: 'cannot read plan file "missing-plan.json"', hint: 'pass a file written by argosctl plan --out', exitCode: 1 } });
   });
 
   it('--help and --version exit 0', async () => {

@@ -44,7 +44,8 @@ describe.skipIf(!postgres.available)('concurrent applies on postgres', () => {
     const slow = runCli(['apply', '--auto-approve', '--database-url', url], { cwd }).finally(() => { finished = true; });
     try {
       await waitFor('the first apply to hold the lock', async () => finished || (await sql`
-        select 1 from pg_locks where locktype = 'advisory' and objid = ${APPLY_LOCK_KEY} and granted`.execute(database.db)).rows.length > 0);
+        select 1 from pg_locks where locktype = 'advisory' and objid = ${APPLY_LOCK_KEY} and granted
+        and database = (select oid from pg_database where datname = current_database())`.execute(database.db)).rows.length > 0);
       const second = await runCli(['apply', '--auto-approve', '--database-url', url], { cwd });
       expect(second.code).toBe(3);
       expect(second.stderr).toMatch(/another apply holds the lock: argosctl \S+ pid \d+.*since \d{4}-/);

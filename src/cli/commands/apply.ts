@@ -21,6 +21,8 @@ import { loadValidManifests } from '../load-desired.js';
 import { collect, databaseOption, dirOption, formatOption, parseDurationMs, projectOption } from '../options.js';
 import { readPlanFile, type SavedPlan } from '../plan-file.js';
 import { renderPlan } from './plan.js';
+import { jsonDocument } from '../../render/json-document.js';
+import { sayOnInterrupt, type WritePhase } from '../interrupt.js';
 
 interface ApplyOptions {
   dir: string;
@@ -80,28 +82,35 @@ export function applyCommand(ctx: CliContext): Command {
         return verdict;
       };
       const url = resolveDatabaseUrl(opts.databaseUrl);
+      let phase: WritePhase = 'reading';
+      const stopWatching = sayOnInterrupt(ctx, 'apply', () => phase);
       const result = await withDatabase(url, ({ db }) => lockedApply(db, scope, (state) => {
         if (saved) return recomputeSavedPlan(saved, manifests, state);
         assertKnownProjects(scope, manifests, state);
         return buildPlan({ manifests, state, git, now: new Date(), only: scope, allowReopen: allow.has('leave-close') });
       }, {
-        actor: actorName(ctx.env), git, lock: { timeoutMs: opts.lockTimeout, holder: describeHolder(git.commit) },
+        actor: actorName(ctx.env), git, lock: { timeoutMs: opts.lockTimeout, holder: describeHolder(git.commit), onWait: (message) => ctx.err(`apply: ${message}\n`) },
         savedPlanDigest: saved?.planDigest,
-        onProgress: (message) => ctx.err(`apply: ${message}\n`),
+        onProgress: (message) => {
+          // apply-plan reports "writing …" before its first statement and "…; committing" before COMMIT
+          if (message.startsWith('writing')) phase = 'writing';
+          if (message.endsWith('committing')) phase = 'committing';
+          ctx.err(`apply: ${message}\n`);
+        },
         masterKey: () => resolveMasterKey(url, ctx.env),
         check: refuseUnsafe,
         confirm: saved || opts.autoApprove ? undefined : async (plan) => {
           ctx.out(renderPlan({ ...plan, refusals: held }, 'text', ctx));
           return plan.changes.length === 0 || confirm('Apply these changes? Only "yes" is accepted: ');
         },
-      }));
+      })).finally(stopWatching);
       // After apply, only the holds still say something: the other refusals were lifted or absent.
       const executed = { ...result.plan, refusals: held };
       if (opts.format === 'json') {
-        ctx.out(JSON.stringify({
+        ctx.out(jsonDocument({
           applied: result.plan.changes.length > 0, planDigest: result.plan.planDigest, summary: result.plan.summary, statements: result.statements,
           changedOutsideGit: outsideGitJson(result.held),
-        }, null, 2) + '\n');
+        }));
       } else {
         if (saved || opts.autoApprove) ctx.out(renderPlan(executed, 'text', ctx));
         else if (held.length) ctx.out(refusalLinesText(held, ctx.style).join('\n') + '\n');

@@ -12,6 +12,7 @@ import { ExitCode } from '../../errors.js';
 import { loadValidManifests } from '../load-desired.js';
 import { withGithub } from '../github-publish.js';
 import { commentAuthorOption, databaseOption, dirOption, formatOption } from '../options.js';
+import { jsonDocument } from '../../render/json-document.js';
 
 export function driftCommand(ctx: CliContext): Command {
   return new Command('drift')
@@ -29,7 +30,7 @@ export function driftCommand(ctx: CliContext): Command {
         const desired = new Map(manifests.projects.map((p) => [p.settings.id, p.settings]));
         return { items: classifyDrift(plan.changes, desired, state.projects, replayAudit(await readApplyHistory(db))), unmanaged: plan.unmanaged };
       });
-      if (opts.format === 'json') ctx.out(JSON.stringify({ drift: items.length > 0, items, unmanaged }, null, 2) + '\n');
+      if (opts.format === 'json') ctx.out(jsonDocument({ drift: items.length > 0, items, unmanaged }));
       else ctx.out(opts.format === 'markdown' ? renderDriftMarkdown(items) : renderDriftText(items));
       if (opts.githubIssue) {
         const r = await withGithub(ctx, false, opts.commentAuthor, (client, env, author) =>

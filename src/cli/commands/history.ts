@@ -12,6 +12,7 @@ import { parseDuration } from '../../util/duration.js';
 import type { CliContext } from '../context.js';
 import { UserError } from '../../errors.js';
 import { databaseOption, formatOption } from '../options.js';
+import { jsonDocument } from '../../render/json-document.js';
 
 function parseSince(value: string): Date {
   const seconds = parseDuration(value);
@@ -47,7 +48,7 @@ export function historyCommands(ctx: CliContext): Command[] {
         id: String(r.id), time: new Date(r.applied_at).toISOString(), actor: r.actor, commit: r.git_commit, author: r.git_author, pr: r.pr_number,
         project: r.project_id, action: r.action, setting: settingKey(r.path, r.member), before: r.before, after: r.after, reason: r.reason, plan: r.plan_digest,
       }));
-      if (opts.format === 'json') return ctx.out(JSON.stringify(items, null, 2) + '\n');
+      if (opts.format === 'json') return ctx.out(jsonDocument({ entries: items }));
       ctx.out(opts.format === 'csv' ? renderHistoryCsv(items) : opts.format === 'markdown' ? renderHistoryMarkdown(items) : renderHistoryText(items));
     });
 
@@ -69,7 +70,7 @@ export function historyCommands(ctx: CliContext): Command[] {
         if (setByGit?.commit && !subjects.has(setByGit.commit)) subjects.set(setByGit.commit, commitSubject(ctx.cwd, setByGit.commit));
         return { setting: key, value, setBy: setByGit ?? null, subject: setByGit?.commit ? subjects.get(setByGit.commit) ?? null : null, outsideGit: !setByGit };
       });
-      if (opts.format === 'json') return ctx.out(JSON.stringify(lines, null, 2) + '\n');
+      if (opts.format === 'json') return ctx.out(jsonDocument({ project, settings: lines }));
       ctx.out(renderBlameText(lines));
     });
 
@@ -84,7 +85,7 @@ export function historyCommands(ctx: CliContext): Command[] {
       const rows = await withDatabase(resolveDatabaseUrl(opts.databaseUrl), ({ db }) => db.selectFrom('admin_logins')
         .select(['logged_in_at', 'ip', 'user_agent']).where('email', '=', email.toLowerCase()).orderBy('logged_in_at', 'desc').limit(opts.limit).execute());
       const items = rows.map((r) => ({ time: new Date(r.logged_in_at).toISOString(), ip: r.ip, userAgent: r.user_agent }));
-      if (opts.format === 'json') return ctx.out(JSON.stringify(items, null, 2) + '\n');
+      if (opts.format === 'json') return ctx.out(jsonDocument({ email, logins: items }));
       ctx.out(items.length ? items.map((i) => `${i.time}  ${t(i.ip ?? '-')}  ${t(i.userAgent ?? '')}\n`).join('') : `No login records for ${t(email)}.\n`);
     });
   return [history, blame, admins];

@@ -4,6 +4,7 @@ import { resolveDatabaseUrl, withDatabase } from '../../db/connection.js';
 import { prunePass, type ProjectPruneResult } from '../../tokens/prune.js';
 import type { CliContext } from '../context.js';
 import { databaseOption, formatOption, projectOption } from '../options.js';
+import { jsonDocument } from '../../render/json-document.js';
 
 export function renderPruneResults(results: readonly ProjectPruneResult[], dryRun: boolean): string {
   if (results.length === 0) return 'No project uses token pre-registration; nothing to prune.\n';
@@ -21,6 +22,6 @@ export function pruneCommand(ctx: CliContext): Command {
     .addOption(databaseOption())
     .action(async (opts: { dryRun?: boolean; project: string[]; format: string; databaseUrl?: string }) => {
       const results = await withDatabase(resolveDatabaseUrl(opts.databaseUrl), ({ db }) => prunePass(db, { dryRun: opts.dryRun, projects: opts.project }));
-      ctx.out(opts.format === 'json' ? JSON.stringify({ dryRun: Boolean(opts.dryRun), results }, null, 2) + '\n' : renderPruneResults(results, Boolean(opts.dryRun)));
+      ctx.out(opts.format === 'json' ? jsonDocument({ dryRun: Boolean(opts.dryRun), results }) : renderPruneResults(results, Boolean(opts.dryRun)));
     });
 }

@@ -13,13 +13,14 @@ import { UserError } from '../../errors.js';
 import { databaseOption, formatOption } from '../options.js';
 import { progressBar } from '../progress.js';
 import type { Kysely } from 'kysely';
+import { jsonDocument } from '../../render/json-document.js';
 
 type Opts = { databaseUrl?: string; format?: 'text' | 'json' };
 
 export function tokensCommand(ctx: CliContext): Command {
   const tokens = new Command('tokens').description('Liveform token pre-registration: the token store');
   const withDb = <T>(opts: Opts, work: (db: Kysely<DatabaseSchema>) => Promise<T>) => withDatabase(resolveDatabaseUrl(opts.databaseUrl), ({ db }) => work(db));
-  const print = (opts: Opts, json: unknown, text: string) => ctx.out(opts.format === 'json' ? JSON.stringify(json, null, 2) + '\n' : text);
+  const print = (opts: Opts, json: object, text: string) => ctx.out(opts.format === 'json' ? jsonDocument(json) : text);
 
   tokens.command('register').description('register token IDs (re-registering an ID overwrites it)')
     .argument('<project>').argument('<ids...>').addOption(formatOption(['text', 'json'])).addOption(databaseOption())
@@ -55,7 +56,9 @@ export function tokensCommand(ctx: CliContext): Command {
         return print(opts, t, `${t.tokenId}  registered ${t.registeredAt}  ${t.expired ? 'expired' : 'valid'}${t.expiresAt ? `  expires ${t.expiresAt}` : ''}${t.completed ? '  completed' : ''}\n`);
       }
       const page = await withDb(opts, (db) => listTokens(db, project, { after: opts.after, limit: opts.limit }));
-      print(opts, page, page.tokens.map((t) => `${t.tokenId}\t${t.registeredAt}\t${t.expired ? 'expired' : 'valid'}\n`).join('') + (page.next ? `next page: --after ${page.next}\n` : ''));
+      print(opts, page, page.tokens.map((t) => `${t.tokenId}\t${t.registeredAt}\t${t.expired ? 'expired' : 'valid'}\n`).join(''));
+      // A hint, not data: stdout stays the list alone, so it can be piped.
+      if (page.next && opts.format !== 'json') ctx.err(`next page: --after ${page.next}\n`);
     });
 
   tokens.command('count').description('how many tokens are registered, and how many of them expired')

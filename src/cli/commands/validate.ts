@@ -1,5 +1,6 @@
 // argosctl validate: schema and semantic checks of every manifest; touches no database.
-import { Command } from 'commander';
+import path from 'node:path';
+import { Argument, Command } from 'commander';
 import { hasErrors } from '../../manifest/diagnostic.js';
 import { strictDiagnostics } from '../../manifest/lint-rules.js';
 import { readManifests } from '../../manifest/read-manifests.js';
@@ -7,20 +8,24 @@ import { renderDiagnosticsGithub, renderDiagnosticsText } from '../../render/dia
 import type { CliContext } from '../context.js';
 import { ExitCode } from '../../errors.js';
 import { dirOption, formatOption } from '../options.js';
+import { jsonDocument } from '../../render/json-document.js';
 
 export function validateCommand(ctx: CliContext): Command {
   return new Command('validate')
-    .description('check every manifest against the schema and the semantic rules; report all problems at once')
+    .description('check manifests (all, or the files and folders named) against the schema and the semantic rules; report all problems at once')
+    .addArgument(new Argument('[paths...]', 'manifest files or folders inside the manifest folder (default: all of it)'))
     .addOption(dirOption())
     .addOption(formatOption(['text', 'json', 'github']))
     .option('--strict', 'treat lint warnings as errors')
-    .action(async (opts: { dir: string; format: 'text' | 'json' | 'github'; strict?: boolean }) => {
-      const read = await readManifests(opts.dir);
+    .action(async (paths: string[], opts: { dir: string; format: 'text' | 'json' | 'github'; strict?: boolean }) => {
+      // Named paths (e.g. from a pre-commit hook) are relative to where the command runs.
+      const only = paths.length ? paths.map((p) => path.resolve(ctx.cwd, p)) : undefined;
+      const read = await readManifests(opts.dir, only);
       const set = { ...read, diagnostics: strictDiagnostics(read.diagnostics, opts.strict) };
       const warnings = set.diagnostics.filter((d) => d.severity === 'warning').length;
       const valid = !hasErrors(set.diagnostics);
       if (opts.format === 'json') {
-        ctx.out(JSON.stringify({ valid, files: set.fileCount, projects: set.projects.length, diagnostics: set.diagnostics }, null, 2) + '\n');
+        ctx.out(jsonDocument({ valid, files: set.fileCount, projects: set.projects.length, diagnostics: set.diagnostics }));
       } else if (opts.format === 'github') {
         ctx.out(renderDiagnosticsGithub(set.diagnostics));
       } else {

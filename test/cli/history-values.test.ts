@@ -1,0 +1,60 @@
+// History, blame and drift show values as a manifest writes them: a duration as `24h` (stored in
+// seconds), a set member (admin, IP range) as present/absent, never as `{}`.
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runCli, tempDir } from '../helpers/cli.js';
+
+describe('values as written in history, blame and drift', () => {
+  let cwd: string;
+  const manifest = () => path.join(cwd, 'projects/kbank-onboarding.yaml');
+  const edit = (from: string, to: string) => writeFileSync(manifest(), readFileSync(manifest(), 'utf8').replace(from, to));
+
+  beforeAll(async () => {
+    cwd = tempDir('examples/bank');
+    expect((await runCli(['apply', '--auto-approve'], { cwd })).code).toBe(0);
+    edit('after: 24h', 'after: 36h');
+    edit('api: [203.0.113.7, 198.51.100.0/24]', 'api: [203.0.113.7, 192.0.2.0/24]');
+    edit('    - email: security@kbank.example\n', '    - email: audit@kbank.example\n');
+    const second = await runCli(['apply', '--auto-approve', '--allow', 'whitelist-remove', '--allow', 'whitelist-widen'], { cwd });
+    expect(second.code, second.stderr).toBe(0);
+  }, 120_000);
+
+  it('history text, markdown and CSV: 24h → 1d12h, members present/absent, no 86400 and no {}', async () => {
+    const text = (await runCli(['history', 'kbank-onboarding'], { cwd })).stdout;
+    expect(text).toMatch(/update spec\.liveform\.tokens\.expiration\.after: 1d → 1d12h/);
+    expect(text).toMatch(/add spec\.admins\[audit@kbank\.example\]: \(absent\) → present/);
+    expect(text).toMatch(/remove spec\.security\.ipWhitelist\.api\[198\.51\.100\.0\/24\]: present → \(absent\)/);
+    const markdown = (await runCli(['history', '--format', 'markdown'], { cwd })).stdout;
+    const csv = (await runCli(['history', '--format', 'csv'], { cwd })).stdout;
+    // a create row of the CSV keeps the whole project as stored (for tools); the others read as written
+    const changes = csv.split('\n').filter((l) => /,(update|add|remove),spec\./.test(l)).join('\n');
+    expect(changes.split('\n')).toHaveLength(5);
+    for (const out of [text, markdown, changes]) {
+      expect(out).not.toContain('{}');
+      expect(out).not.toMatch(/\b(86400|129600)\b/);
+    }
+    expect(csv).toMatch(/,update,spec\.liveform\.tokens\.expiration\.after,1d,1d12h,/);
+  });
+
+  it('blame shows the duration as written and members without {}', async () => {
+    const blame = (await runCli(['blame', 'kbank-onboarding'], { cwd })).stdout;
+    expect(blame).toMatch(/spec\.liveform\.tokens\.expiration\.after = 1d12h/);
+    expect(blame).toMatch(/spec\.admins\[audit@kbank\.example\] = present/);
+    expect(blame).not.toContain('{}');
+  });
+
+  it('drift text and markdown: the same', async () => {
+    edit('after: 36h', 'after: 2d');
+    edit('    - email: audit@kbank.example\n', '');
+    for (const format of ['text', 'markdown']) {
+      const drift = await runCli(['drift', '--format', format], { cwd });
+      expect(drift.code).toBe(2);
+      expect(drift.stdout).toMatch(/2d/);
+      expect(drift.stdout).toMatch(/1d12h/);
+      expect(drift.stdout).toMatch(/present/);
+      expect(drift.stdout).not.toContain('{}');
+      expect(drift.stdout).not.toMatch(/\b(172800|129600)\b/);
+    }
+  });
+});

@@ -1,0 +1,167 @@
+// argosctl init: a fresh config repository that validates and plans on the embedded database,
+// a second run that changes nothing, and pre-existing files and links that are neither followed
+// nor overwritten.
+import { execFileSync } from 'node:child_process';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { ROOT, runCli, tempDir } from '../helpers/cli.js';
+
+const WORKFLOWS = ['argosctl-plan.yml', 'argosctl-apply.yml', 'argosctl-drift.yml'];
+const FILES = ['argosctl.yaml', 'projects/example.yaml', '.gitignore', 'package.json', ...WORKFLOWS.map((w) => `.github/workflows/${w}`)];
+
+function gitRepo(): string {
+  const dir = tempDir();
+  execFileSync('git', ['init', '-q'], { cwd: dir });
+  return dir;
+}
+
+/** Every file below `dir` (not .git, not .argos) with its bytes and modification time. */
+function snapshot(dir: string, rel = ''): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of readdirSync(path.join(dir, rel))) {
+    if (name === '.git' || name === '.argos') continue;
+    const p = path.join(rel, name);
+    const stats = lstatSync(path.join(dir, p));
+    if (stats.isDirectory()) Object.assign(out, snapshot(dir, p));
+    else out[p] = `${stats.mtimeMs} ${stats.isSymbolicLink() ? 'link' : readFileSync(path.join(dir, p), 'utf8')}`;
+  }
+  return out;
+}
+
+describe('argosctl init', () => {
+  it('scaffolds an empty git repository that then validates and plans (exit 0)', async () => {
+    const cwd = gitRepo();
+    const init = await runCli(['init'], { cwd });
+    expect(init.code).toBe(0);
+    for (const file of FILES) {
+      expect(existsSync(path.join(cwd, file)), file).toBe(true);
+      expect(init.stdout).toContain(`created ${file}`);
+    }
+    const validate = await runCli(['validate'], { cwd });
+    expect(validate).toMatchObject({ code: 0 });
+    expect(validate.stdout).toMatch(/1 project\(s\) in 2 file\(s\) are valid/);
+    const plan = await runCli(['plan'], { cwd });
+    expect(plan.code).toBe(0);
+    expect(plan.stdout).toMatch(/\+ project my-first-project will be created/);
+    expect(plan.stderr).toContain(`embedded PGlite at ${path.join(cwd, '.argos/db')}`);
+    // progress off a terminal too: the slow first start of the embedded database is announced, once
+    expect(plan.stderr).toMatch(/creating the embedded database \(.*\); the first start takes a while…\nthe embedded database is ready/);
+    const again = await runCli(['plan'], { cwd });
+    expect(again.stderr).not.toMatch(/creating the embedded database/);
+    // the embedded database is git-ignored
+    const status = execFileSync('git', ['status', '--porcelain', '--ignored'], { cwd, encoding: 'utf8' });
+    expect(status).toMatch(/^!! \.argos\/$/m);
+  });
+
+  it('argosctl.yaml names the manifest folder and leaves the database to the embedded default (commented env: line)', () => {
+    const cwd = gitRepo();
+    execFileSync(process.execPath, [path.join(ROOT, 'bin/argosctl.js'), 'init'], { cwd });
+    const config = parse(readFileSync(path.join(cwd, 'argosctl.yaml'), 'utf8')) as Record<string, unknown>;
+    expect(config).toEqual({ apiVersion: 'argosctl/v1', kind: 'Organization', manifests: 'projects' });
+    expect(readFileSync(path.join(cwd, 'argosctl.yaml'), 'utf8')).toMatch(/^# database: env:ARGOS_DATABASE_URL$/m);
+    const pkg = JSON.parse(readFileSync(path.join(cwd, 'package.json'), 'utf8'));
+    const ours = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+    expect(pkg.devDependencies).toEqual({ argosctl: `^${ours.version}` });
+  });
+
+  it('the modelines point at the schemas of the installed package, relative to each file', () => {
+    const cwd = gitRepo();
+    execFileSync(process.execPath, [path.join(ROOT, 'bin/argosctl.js'), 'init'], { cwd });
+    // what `npm install` makes of package.json: node_modules/argosctl is the package
+    mkdirSync(path.join(cwd, 'node_modules'));
+    symlinkSync(ROOT, path.join(cwd, 'node_modules/argosctl'));
+    for (const [file, schema] of [['argosctl.yaml', 'config.v1.json'], ['projects/example.yaml', 'project.v1.json']]) {
+      const first = readFileSync(path.join(cwd, file), 'utf8').split('\n')[0];
+      const target = /^# yaml-language-server: \$schema=(\S+)$/.exec(first)?.[1];
+      expect(target, file).toMatch(new RegExp(`node_modules/argosctl/schemas/${schema.replace('.', '\\.')}$`));
+      const resolved = path.resolve(path.dirname(path.join(cwd, file)), target!);
+      expect(statSync(resolved).isFile(), `${file} -> ${target}`).toBe(true);
+    }
+  });
+
+  it('the workflows are the hardened examples/github ones (only the first comment line differs)', () => {
+    const cwd = gitRepo();
+    execFileSync(process.execPath, [path.join(ROOT, 'bin/argosctl.js'), 'init'], { cwd });
+    for (const name of ['plan', 'apply', 'drift']) {
+      const written = readFileSync(path.join(cwd, `.github/workflows/argosctl-${name}.yml`), 'utf8').split('\n');
+      const example = readFileSync(path.join(ROOT, `examples/github/${name}.yml`), 'utf8').split('\n');
+      expect(written[0]).toMatch(/^# Written by `argosctl init`: /);
+      expect(written.slice(1)).toEqual(example.slice(1));
+    }
+  });
+
+  it('the workflows follow the GitHub workflow syntax: known keys, runs-on, one of uses/run per step, known contexts', () => {
+    const cwd = gitRepo();
+    execFileSync(process.execPath, [path.join(ROOT, 'bin/argosctl.js'), 'init'], { cwd });
+    const TOP = ['name', 'run-name', 'on', 'permissions', 'env', 'defaults', 'concurrency', 'jobs'];
+    const JOB = ['name', 'needs', 'permissions', 'if', 'runs-on', 'environment', 'concurrency', 'outputs', 'env', 'defaults', 'steps',
+      'timeout-minutes', 'strategy', 'continue-on-error', 'container', 'services'];
+    const STEP = ['id', 'if', 'name', 'uses', 'run', 'working-directory', 'shell', 'with', 'env', 'continue-on-error', 'timeout-minutes'];
+    const EVENTS = ['pull_request', 'push', 'schedule', 'workflow_dispatch'];
+    const CONTEXTS = /^(!?cancelled\(\)|always\(\)|(github|secrets|env|steps|inputs|vars|runner)\.[\w.-]+)$/;
+    for (const name of WORKFLOWS) {
+      const text = readFileSync(path.join(cwd, '.github/workflows', name), 'utf8');
+      const workflow = parse(text) as Record<string, unknown> & { on: Record<string, unknown>; jobs: Record<string, Record<string, unknown>> };
+      expect(Object.keys(workflow).filter((k) => !TOP.includes(k)), name).toEqual([]);
+      expect(Object.keys(workflow.on).filter((k) => !EVENTS.includes(k)), name).toEqual([]);
+      for (const [id, job] of Object.entries(workflow.jobs)) {
+        expect(Object.keys(job).filter((k) => !JOB.includes(k)), `${name} ${id}`).toEqual([]);
+        expect(job['runs-on'], `${name} ${id}`).toBeTruthy();
+        for (const step of job.steps as Record<string, unknown>[]) {
+          expect(Object.keys(step).filter((k) => !STEP.includes(k)), `${name} ${id}`).toEqual([]);
+          expect(Boolean(step.uses) !== Boolean(step.run), `${name} ${id}: one of uses/run`).toBe(true);
+        }
+      }
+      for (const [, expr] of text.matchAll(/\$\{\{\s*(.+?)\s*\}\}/g)) expect(expr, name).toMatch(CONTEXTS);
+    }
+  });
+
+  it('a second init changes nothing and says every file was kept', async () => {
+    const cwd = gitRepo();
+    expect((await runCli(['init'], { cwd })).code).toBe(0);
+    const before = snapshot(cwd);
+    const again = await runCli(['init'], { cwd });
+    expect(again.code).toBe(0);
+    for (const file of FILES) expect(again.stdout).toContain(`kept    ${file} (it exists)`);
+    expect(again.stdout).toMatch(/Nothing to do/);
+    expect(snapshot(cwd)).toEqual(before);
+  });
+
+  it('existing files are kept as they are, with a hint when they lack what the scaffold needs', async () => {
+    const cwd = gitRepo();
+    writeFileSync(path.join(cwd, 'argosctl.yaml'), 'apiVersion: argosctl/v1\nkind: Organization\n# ours\n');
+    writeFileSync(path.join(cwd, '.gitignore'), 'dist/\n');
+    writeFileSync(path.join(cwd, 'package.json'), '{"name":"ours"}\n');
+    const r = await runCli(['init'], { cwd });
+    expect(r.code).toBe(0);
+    expect(readFileSync(path.join(cwd, 'argosctl.yaml'), 'utf8')).toBe('apiVersion: argosctl/v1\nkind: Organization\n# ours\n');
+    expect(readFileSync(path.join(cwd, '.gitignore'), 'utf8')).toBe('dist/\n');
+    expect(readFileSync(path.join(cwd, 'package.json'), 'utf8')).toBe('{"name":"ours"}\n');
+    expect(r.stdout).toMatch(/kept {4}\.gitignore \(it exists; add \.argos\/ to it/);
+    expect(r.stdout).toMatch(/kept {4}package\.json \(it exists; add argosctl to it: npm install --save-dev argosctl\)/);
+    expect(r.stdout).toContain('created projects/example.yaml');
+  });
+
+  it('hostile links: a linked file or folder is never followed or written through; blocked files exit 1', async () => {
+    const cwd = gitRepo();
+    const outside = tempDir();
+    writeFileSync(path.join(outside, 'secret'), 'do not touch\n');
+    symlinkSync(path.join(outside, 'secret'), path.join(cwd, '.gitignore'));              // link to a real file
+    symlinkSync(path.join(outside, 'created-by-init'), path.join(cwd, 'package.json'));   // dangling link
+    symlinkSync(outside, path.join(cwd, 'projects'));                                      // folder link
+    writeFileSync(path.join(cwd, '.github'), 'a file, not a folder\n');
+    const r = await runCli(['init'], { cwd });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('kept    .gitignore (a link is there; it is not followed)');
+    expect(r.stdout).toContain('kept    package.json (a link is there; it is not followed)');
+    expect(r.stderr).toContain('not written: projects/example.yaml: projects is a link; init writes nothing through links');
+    expect(r.stderr).toContain('not written: .github/workflows/argosctl-plan.yml: .github exists and is not a folder');
+    expect(r.stdout).toContain('created argosctl.yaml');
+    expect(readdirSync(outside).sort()).toEqual(['secret']);
+    expect(readFileSync(path.join(outside, 'secret'), 'utf8')).toBe('do not touch\n');
+    expect(readFileSync(path.join(cwd, '.github'), 'utf8')).toBe('a file, not a folder\n');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});

@@ -1,0 +1,77 @@
+// Every `--format json` document carries formatVersion and validates against its published schema
+// under schemas/output/: the real commands run on the embedded database of a temp folder.
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { Ajv, type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ROOT, runCli, tempDir, type CliResult } from '../helpers/cli.js';
+
+const SCHEMA_DIR = path.join(ROOT, 'schemas/output');
+
+function validators(): Map<string, ValidateFunction> {
+  const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
+  (addFormats as unknown as (a: Ajv) => void)(ajv);
+  const out = new Map<string, ValidateFunction>();
+  for (const file of readdirSync(SCHEMA_DIR)) out.set(file.replace(/\.v1\.json$/, ''), ajv.compile(JSON.parse(readFileSync(path.join(SCHEMA_DIR, file), 'utf8'))));
+  return out;
+}
+
+describe('JSON outputs against schemas/output/*.v1.json', () => {
+  const schemas = validators();
+  const checked = new Set<string>();
+  let cwd: string;
+
+  /** The command's stdout is exactly one JSON document, valid against `kind`'s schema. */
+  function expectDocument(kind: string, r: CliResult): Record<string, unknown> {
+    const doc = JSON.parse(r.stdout) as Record<string, unknown>;
+    expect(Object.keys(doc)[0], `${kind}: formatVersion comes first`).toBe('formatVersion');
+    const validate = schemas.get(kind)!;
+    expect(validate(doc), `${kind}: ${JSON.stringify(validate.errors)}`).toBe(true);
+    checked.add(kind);
+    return doc;
+  }
+
+  beforeAll(() => { cwd = tempDir('examples/bank'); });
+
+  it('validate, plan, apply, history, blame, drift, tokens list and count, and an error', async () => {
+    expectDocument('validate', await runCli(['validate', '--format', 'json'], { cwd }));
+    expectDocument('plan', await runCli(['plan', '--format', 'json'], { cwd }));
+    const apply = await runCli(['apply', '--auto-approve', '--format', 'json'], { cwd });
+    expect(apply.code, apply.stderr).toBe(0);
+    expect(expectDocument('apply', apply)).toMatchObject({ applied: true });
+    const history = expectDocument('history', await runCli(['history', '--format', 'json'], { cwd }));
+    expect((history.entries as unknown[]).length).toBeGreaterThan(0);
+    expectDocument('blame', await runCli(['blame', 'kbank-onboarding', '--format', 'json'], { cwd }));
+    const manifest = path.join(cwd, 'projects/kbank-onboarding.yaml');
+    writeFileSync(manifest, readFileSync(manifest, 'utf8').replace('status: TEST', 'status: TRIAL'));
+    const drift = await runCli(['drift', '--format', 'json'], { cwd });
+    expect(drift.code).toBe(2);
+    expect(expectDocument('drift', drift)).toMatchObject({ drift: true });
+    await runCli(['tokens', 'register', 'kbank-onboarding', 'token-0001', 'token-0002'], { cwd });
+    const list = await runCli(['tokens', 'list', 'kbank-onboarding', '--limit', '1', '--format', 'json'], { cwd });
+    expect(expectDocument('tokens-list', list)).toHaveProperty('next');
+    // text: stdout is the page alone (pipeable); the next-page hint goes to stderr
+    const text = await runCli(['tokens', 'list', 'kbank-onboarding', '--limit', '1'], { cwd });
+    expect(text.stdout).toMatch(/^token-0001\t\S+\tvalid\n$/);
+    expect(text.stderr).toMatch(/next page: --after \S+/);
+    expectDocument('tokens-count', await runCli(['tokens', 'count', 'kbank-onboarding', '--format', 'json'], { cwd }));
+    const error = await runCli(['apply', 'missing-plan.json', '--format', 'json'], { cwd });
+    expect(error.code).toBe(1);
+    expectDocument('error', error);
+  }, 300_000); // a safety net: thirteen CLI runs, each opening the embedded database
+
+  it('invalid manifests: validate, plan and drift print the validate document', async () => {
+    const bad = tempDir();
+    writeFileSync(path.join(bad, 'p.yaml'), 'apiVersion: argosctl/v1\nkind: Project\nmetadata: { id: ok, name: x }\nspec:\n  status: LIVE\n');
+    for (const command of ['validate', 'plan', 'drift']) {
+      const r = await runCli([command, '--dir', '.', '--format', 'json'], { cwd: bad });
+      expect(r.code, command).toBe(1);
+      expect(expectDocument('validate', r)).toMatchObject({ valid: false });
+    }
+  });
+
+  it('every published output schema was checked against a real output', () => {
+    expect([...checked].sort()).toEqual([...schemas.keys()].sort());
+  });
+});

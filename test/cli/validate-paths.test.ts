@@ -1,0 +1,125 @@
+// `validate FILE|FOLDER…` (what the pre-commit hook runs): only the named manifests are read, each
+// under the manifest root's read rules; a path outside the configured manifest folder is an error.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { BIN, ROOT, runCli, tempDir } from '../helpers/cli.js';
+
+const BAD = 'apiVersion: argosctl/v1\nkind: Project\nmetadata: { id: bad, name: x }\nspec:\n  status: LIVE\n';
+const SECRET = 'apiVersion: argosctl/v1\nkind: Project\nmetadata: { id: SECRET-CONTENT, name: x }\n';
+
+/** A repository made by `argosctl init` (manifests: projects) with a second good and one bad manifest. */
+function repo(): string {
+  const cwd = tempDir();
+  execFileSync('git', ['init', '-q'], { cwd });
+  execFileSync(process.execPath, [BIN, 'init'], { cwd });
+  const example = readFileSync(path.join(cwd, 'projects/example.yaml'), 'utf8');
+  writeFileSync(path.join(cwd, 'projects/good.yaml'), example.replace('my-first-project', 'second-project'));
+  writeFileSync(path.join(cwd, 'projects/bad.yaml'), BAD);
+  return cwd;
+}
+
+describe('validate with files and folders', () => {
+  let cwd: string;
+  beforeAll(() => { cwd = repo(); });
+
+  it('a named file is validated alone: the bad manifest next to it is not read', async () => {
+    const r = await runCli(['validate', 'projects/good.yaml'], { cwd });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/1 project\(s\) in 2 file\(s\) are valid/); // the file and argosctl.yaml
+  });
+
+  it('a named bad file fails with its problem; a named folder reads everything below it', async () => {
+    const file = await runCli(['validate', 'projects/good.yaml', 'projects/bad.yaml'], { cwd });
+    expect(file.code).toBe(1);
+    expect(file.stderr).toMatch(/projects\/bad\.yaml:5:11: error: string "LIVE" is not allowed here/);
+    const folder = await runCli(['validate', 'projects', '--format', 'json'], { cwd });
+    expect(folder.code).toBe(1);
+    expect(JSON.parse(folder.stdout)).toMatchObject({ valid: false, files: 4, projects: 2 });
+  });
+
+  it('paths are relative to the current folder, also from a subfolder', async () => {
+    const r = await runCli(['validate', 'good.yaml'], { cwd: path.join(cwd, 'projects') });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/1 project\(s\) in 2 file\(s\) are valid/);
+  });
+
+  it('naming argosctl.yaml adds nothing: it is always validated', async () => {
+    const r = await runCli(['validate', 'argosctl.yaml', 'projects/good.yaml'], { cwd });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/1 project\(s\) in 2 file\(s\) are valid/);
+  });
+
+  it('a file outside the manifest folder is an error naming the folder, and is not read', async () => {
+    const outside = tempDir();
+    writeFileSync(path.join(outside, 'secret.yaml'), SECRET);
+    writeFileSync(path.join(cwd, 'stray.yaml'), SECRET);
+    for (const named of [path.join(outside, 'secret.yaml'), 'stray.yaml', 'projects/../stray.yaml', '.github/workflows/argosctl-plan.yml']) {
+      const r = await runCli(['validate', named, 'projects/good.yaml'], { cwd });
+      expect(r.code, named).toBe(1);
+      expect(r.stderr, named).toMatch(/is outside the manifest folder projects .*\(files\.outside-root\)/);
+      expect(r.stderr).not.toContain('SECRET-CONTENT');
+    }
+  });
+
+  it('hostile links inside the folder are refused under the read rules, without reading the target', async () => {
+    const outside = tempDir();
+    writeFileSync(path.join(outside, 'secret.yaml'), SECRET);
+    const dir = repo();
+    symlinkSync(path.join(outside, 'secret.yaml'), path.join(dir, 'projects/link.yaml'));
+    symlinkSync(outside, path.join(dir, 'projects/linked-folder'));
+    mkdirSync(path.join(dir, 'projects/.hidden'));
+    writeFileSync(path.join(dir, 'projects/.hidden/x.yaml'), BAD);
+    for (const named of ['projects/link.yaml', 'projects/linked-folder/secret.yaml', 'projects/linked-folder']) {
+      const r = await runCli(['validate', named], { cwd: dir });
+      expect(r.code, named).toBe(1);
+      expect(r.stderr, named).toMatch(/(leads outside the manifest root|is outside the manifest root|not a regular file)/);
+      expect(r.stderr).not.toContain('SECRET-CONTENT');
+    }
+    // a named file below a dot-folder (never walked) is still read under the same rules
+    const hidden = await runCli(['validate', 'projects/.hidden/x.yaml'], { cwd: dir });
+    expect(hidden.code).toBe(1);
+    expect(hidden.stderr).toMatch(/projects\/\.hidden\/x\.yaml:5:11: error/);
+  });
+
+  it('a named file that is not YAML, or does not exist, gets one clear error', async () => {
+    writeFileSync(path.join(cwd, 'projects/notes.md'), '# notes\n');
+    const md = await runCli(['validate', 'projects/notes.md'], { cwd });
+    expect(md.code).toBe(1);
+    expect(md.stderr).toMatch(/projects\/notes\.md is not a manifest file .*\(files\.not-manifest\)/);
+    const missing = await runCli(['validate', 'projects/gone.yaml'], { cwd });
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/projects\/gone\.yaml does not exist/);
+  });
+});
+
+interface Hook { id: string; entry: string; language: string; files: string; pass_filenames?: boolean }
+
+describe('.pre-commit-hooks.yaml', () => {
+  const hooks = parse(readFileSync(path.join(ROOT, '.pre-commit-hooks.yaml'), 'utf8')) as Hook[];
+  const changed = ['projects/good.yaml', 'projects/bad.yaml', 'argosctl.yaml', '.github/workflows/argosctl-plan.yml', 'README.md'];
+
+  it('each hook runs argosctl validate on the changed manifests of the default layout only', () => {
+    expect(hooks.map((h) => h.id)).toEqual(['argosctl-validate']);
+    for (const hook of hooks) {
+      expect(hook.entry).toMatch(/argosctl validate$/);
+      expect(hook.pass_filenames).toBe(true);
+      expect(changed.filter((f) => new RegExp(hook.files).test(f))).toEqual(['projects/good.yaml', 'projects/bad.yaml', 'argosctl.yaml']);
+    }
+    expect(hooks[0]).toMatchObject({ language: 'system', entry: 'npx --no-install argosctl validate' });
+  });
+
+  it('run as pre-commit runs it (entry + the matching changed files): fails on the bad file, passes without it', async () => {
+    const cwd = repo();
+    const hook = hooks[0];
+    // the entry without `npx --no-install argosctl`: runCli runs the built argosctl itself
+    const args = (files: string[]) => [...hook.entry.split(' ').slice(3), ...files.filter((f) => new RegExp(hook.files).test(f))];
+    const bad = await runCli(args(changed), { cwd });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/projects\/bad\.yaml:5:11/);
+    const good = await runCli(args(changed.filter((f) => f !== 'projects/bad.yaml')), { cwd });
+    expect(good.code).toBe(0);
+  });
+});
