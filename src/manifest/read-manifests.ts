@@ -85,7 +85,7 @@ export async function readManifests(dir: string): Promise<ManifestSet> {
   }
 
   // File by file, so each parsed document can be dropped as soon as its project is normalized.
-  const firstSeen = new Map<string, string>();
+  const firstSeen = new Map<string, () => string>();
   const projects: DesiredProject[] = [];
   for (const entry of listing) {
     if (entry.isConfig) continue;
@@ -98,7 +98,7 @@ export async function readManifests(dir: string): Promise<ManifestSet> {
 }
 
 function checkDocument(parsed: ParsedDocument, entry: ManifestFile, validate: ValidateFunction, organization: Organization,
-  firstSeen: Map<string, string>, diagnostics: Diagnostic[]): DesiredProject | undefined {
+  firstSeen: Map<string, () => string>, diagnostics: Diagnostic[]): DesiredProject | undefined {
   const hostile = checkHostileValues(parsed);
   for (const problem of hostile) diagnostics.push(problem);
   if (hostile.length) return undefined;
@@ -112,19 +112,22 @@ function checkDocument(parsed: ParsedDocument, entry: ManifestFile, validate: Va
   for (const problem of schemaProblems) diagnostics.push(problem);
   if (schemaProblems.length) return undefined;
   const manifest = parsed.value as ProjectManifest;
-  const idPos = locate(parsed, ['metadata', 'id']);
+  // Lines are looked up only when needed (on the fast path a lookup parses the file with `yaml`);
+  // the lookups keep the file's text, not its parsed documents.
+  const lineOf = lazyLocator(parsed);
   const earlier = firstSeen.get(manifest.metadata.id);
   if (earlier) {
-    diagnostics.push({ severity: 'error', rule: 'project.duplicate-id', file: parsed.file, ...idPos, path: formatPath(['metadata', 'id']),
-      message: `project id ${quote(manifest.metadata.id)} is already declared at ${earlier}`, allowed: 'each project id in exactly one manifest' });
+    diagnostics.push({ severity: 'error', rule: 'project.duplicate-id', file: parsed.file, ...locate(parsed, ['metadata', 'id']), path: formatPath(['metadata', 'id']),
+      message: `project id ${quote(manifest.metadata.id)} is already declared at ${earlier()}`, allowed: 'each project id in exactly one manifest' });
     return undefined;
   }
-  firstSeen.set(manifest.metadata.id, `${parsed.file}:${idPos.line}`);
+  const file = parsed.file;
+  firstSeen.set(manifest.metadata.id, () => `${file}:${lineOf('metadata.id')}`);
   const written = manifest.spec.security?.secureTransmission?.publicKey;
   const publicKey = written ? readPublicKeyFile(entry.root, entry.full, written) : undefined;
   const problems = runProjectRules({ manifest, parsed, organization, publicKey });
   for (const problem of problems) diagnostics.push(problem);
   if (problems.length) return undefined;
   const spki = publicKey?.ok ? publicKey.spki : null;
-  return { settings: normalizeManifest(manifest, spki), file: parsed.file, line: idPos.line, lineOf: lazyLocator(parsed) };
+  return { settings: normalizeManifest(manifest, spki), file, get line() { return lineOf('metadata.id'); }, lineOf };
 }
