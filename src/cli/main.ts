@@ -43,7 +43,7 @@ export async function run(argv: string[], ctx: CliContext): Promise<number> {
     return code;
   };
   try {
-    await buildProgram(tracked).parseAsync(argv, { from: 'user' });
+    await (await buildProgram(tracked, argv)).parseAsync(argv, { from: 'user' });
     return 0;
   } catch (err) {
     if (err instanceof ExitCode) return err.code;

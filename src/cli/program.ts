@@ -1,33 +1,99 @@
 // The command tree of argosctl: every command, its options and help.
+//
+// Commands load lazily, so `--version`, `--help` and `validate` do not pay for pg, PGlite,
+// octokit or kysely. COMMANDS lists each top-level command with the line `--help` shows for it
+// (term and summary) and a loader that imports its module. Only the command named on the command
+// line is loaded (for `help X`, X); every other one is a stand-in with the same name and help
+// line. To add a command: add one entry here, with its loader. test/cli/program.test.ts checks
+// that every entry's help line is the real command's and that each loader gives that command.
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
-import { applyCommand } from './commands/apply.js';
-import { dbCommand } from './commands/db.js';
-import { emergencyCommands } from './commands/emergency.js';
-import { driftCommand } from './commands/drift.js';
-import { githubCommand } from './commands/github.js';
-import { historyCommands } from './commands/history.js';
-import { pruneCommand } from './commands/prune.js';
-import { tokensCommand } from './commands/tokens.js';
-import { workerCommand } from './commands/worker.js';
-import { planCommand } from './commands/plan.js';
-import { validateCommand } from './commands/validate.js';
 import type { CliContext } from './context.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
-export function buildProgram(ctx: CliContext): Command {
-  const program = new Command('argosctl')
+export interface CommandEntry {
+  name: string;
+  /** What `argosctl --help` lists: the usage term and the description, as the real command says them. */
+  term: string;
+  summary: string;
+  load(ctx: CliContext): Promise<Command[]>;
+}
+
+export const COMMANDS: CommandEntry[] = [
+  { name: 'validate', term: 'validate [options]', summary: 'check every manifest against the schema and the semantic rules; report all problems at once',
+    load: async (ctx) => [(await import('./commands/validate.js')).validateCommand(ctx)] },
+  { name: 'plan', term: 'plan [options]', summary: 'read manifests and database, print the changes apply would make; writes nothing to the database',
+    load: async (ctx) => [(await import('./commands/plan.js')).planCommand(ctx)] },
+  { name: 'apply', term: 'apply [options] [planfile]', summary: 'apply a saved plan, or plan and apply; all in one transaction under the apply lock',
+    load: async (ctx) => [(await import('./commands/apply.js')).applyCommand(ctx)] },
+  { name: 'emergency-stop', term: 'emergency-stop [options] <project>', summary: 'halt a project\'s eKYC submissions now (Liveform and API), outside git; audited',
+    load: async (ctx) => (await import('./commands/emergency.js')).emergencyCommands(ctx) },
+  { name: 'emergency-resume', term: 'emergency-resume [options] <project>', summary: 'resume a project\'s submissions now, outside git; audited',
+    load: async (ctx) => (await import('./commands/emergency.js')).emergencyCommands(ctx) },
+  { name: 'tokens', term: 'tokens', summary: 'Liveform token pre-registration: the token store',
+    load: async (ctx) => [(await import('./commands/tokens.js')).tokensCommand(ctx)] },
+  { name: 'prune', term: 'prune [options]', summary: 'one pruning pass over registered tokens: expired, then by volume (the worker runs this every 10 minutes)',
+    load: async (ctx) => [(await import('./commands/prune.js')).pruneCommand(ctx)] },
+  { name: 'worker', term: 'worker [options]', summary: 'long-running: one pruning pass per 10-minute tick (fixed cycle), claimed in the database',
+    load: async (ctx) => [(await import('./commands/worker.js')).workerCommand(ctx)] },
+  { name: 'drift', term: 'drift [options]', summary: 'compare the database with the manifests; tell git-side from database-side changes; exit 2 on drift',
+    load: async (ctx) => [(await import('./commands/drift.js')).driftCommand(ctx)] },
+  { name: 'history', term: 'history [options] [project]', summary: 'applied changes with time, actor, commit, PR, setting, before and after',
+    load: async (ctx) => (await import('./commands/history.js')).historyCommands(ctx) },
+  { name: 'blame', term: 'blame [options] <project>', summary: 'for each current setting of a project, the apply (commit, PR, actor, time) that last set it',
+    load: async (ctx) => (await import('./commands/history.js')).historyCommands(ctx) },
+  { name: 'admins', term: 'admins', summary: 'project administrators',
+    load: async (ctx) => (await import('./commands/history.js')).historyCommands(ctx) },
+  { name: 'github', term: 'github', summary: 'GitHub integration (uses GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_EVENT_PATH, GITHUB_SHA, GITHUB_API_URL)',
+    load: async (ctx) => [(await import('./commands/github.js')).githubCommand(ctx)] },
+  { name: 'db', term: 'db', summary: 'database schema management',
+    load: async (ctx) => [(await import('./commands/db.js')).dbCommand(ctx)] },
+];
+
+/** The command the arguments name (`help X` names X), if any: the first word that is not an option. */
+function wantedCommand(argv: readonly string[]): string | undefined {
+  const words = argv.filter((a) => !a.startsWith('-'));
+  return words[0] === 'help' ? words[1] : words[0];
+}
+
+function newProgram(ctx: CliContext): Command {
+  return new Command('argosctl')
     .description('ARGOS identity-verification projects as code: validate, plan and apply YAML manifests')
     .version(pkg.version, '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: (s) => ctx.out(s), writeErr: (s) => ctx.err(s) })
     .exitOverride();
-  const commands = [validateCommand(ctx), planCommand(ctx), applyCommand(ctx), ...emergencyCommands(ctx), tokensCommand(ctx), pruneCommand(ctx), workerCommand(ctx), driftCommand(ctx), ...historyCommands(ctx), githubCommand(ctx), dbCommand(ctx)];
-  for (const cmd of commands) {
-    cmd.exitOverride().configureOutput({ writeOut: (s) => ctx.out(s), writeErr: (s) => ctx.err(s) });
-    for (const sub of cmd.commands) sub.exitOverride().configureOutput({ writeOut: (s) => ctx.out(s), writeErr: (s) => ctx.err(s) });
-    program.addCommand(cmd);
+}
+
+function attach(program: Command, cmd: Command, ctx: CliContext): void {
+  cmd.exitOverride().configureOutput({ writeOut: (s) => ctx.out(s), writeErr: (s) => ctx.err(s) });
+  for (const sub of cmd.commands) sub.exitOverride().configureOutput({ writeOut: (s) => ctx.out(s), writeErr: (s) => ctx.err(s) });
+  program.addCommand(cmd);
+}
+
+/** The program for these arguments: the named command loaded, every other one a stand-in. */
+export async function buildProgram(ctx: CliContext, argv: readonly string[] = []): Promise<Command> {
+  const program = newProgram(ctx);
+  const wanted = COMMANDS.find((c) => c.name === wantedCommand(argv));
+  const loaded = wanted ? (await wanted.load(ctx)).find((c) => c.name() === wanted.name) : undefined;
+  const terms = new Map(COMMANDS.map((c) => [c.name, c.term]));
+  program.configureHelp({ subcommandTerm: (cmd) => terms.get(cmd.name()) ?? `${cmd.name()} [command]` });
+  for (const entry of COMMANDS) {
+    attach(program, entry === wanted && loaded ? loaded : new Command(entry.name).description(entry.summary), ctx);
+  }
+  return program;
+}
+
+/** Every command loaded (tests, and anything that needs the whole tree such as shell completion). */
+export async function buildFullProgram(ctx: CliContext): Promise<Command> {
+  const program = newProgram(ctx);
+  const seen = new Set<string>();
+  for (const entry of COMMANDS) {
+    for (const cmd of await entry.load(ctx)) {
+      if (!seen.has(cmd.name())) attach(program, cmd, ctx);
+      seen.add(cmd.name());
+    }
   }
   return program;
 }

@@ -1,9 +1,7 @@
 // Opening and closing the database named by a URL: PostgreSQL, PGlite in a folder, or in memory.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
 import { Kysely, Migrator, PostgresDialect } from 'kysely';
-import pg from 'pg';
 import { UserError } from '../cli/errors.js';
 import { migrationProvider } from './migrations.js';
 import { PGliteDialect } from './pglite-dialect.js';
@@ -40,6 +38,8 @@ async function openPGlite(dataDir: string | undefined, displayUrl: string, optio
     lock = acquireFolderLock(dataDir);
   }
   try {
+    // Each driver is imported when its kind of URL is opened: a PostgreSQL run never loads PGlite.
+    const { PGlite } = await import('@electric-sql/pglite');
     const pglite = dataDir ? await PGlite.create(dataDir) : await PGlite.create();
     const db = new Kysely<DatabaseSchema>({ dialect: new PGliteDialect(pglite), log: options.onQuery ? () => options.onQuery!() : undefined });
     return { db, kind: 'pglite', displayUrl, close: async () => { try { await db.destroy(); } finally { lock?.release(); } } };
@@ -54,6 +54,7 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
   if (url === 'memory:') return openPGlite(undefined, displayUrl, options);
   if (url.startsWith('pglite:')) return openPGlite(path.resolve(url.slice('pglite:'.length) || './.argos/db'), displayUrl, options);
   if (/^postgres(ql)?:\/\//.test(url)) {
+    const { default: pg } = await import('pg');
     const pool = new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 10_000 });
     // A dropped connection surfaces as an error on the next query; without these listeners pg
     // would crash the process from an 'error' event instead.
