@@ -63,7 +63,7 @@ export async function readManifests(dir: string): Promise<ManifestSet> {
   const diagnostics: Diagnostic[] = [];
   const listing = listManifestFiles(dir);
   if (!Array.isArray(listing)) return { projects: [], organization: EMPTY_ORGANIZATION, diagnostics: [listing], digest: sha256(''), fileCount: 0 };
-  const validators = schemaValidators();
+  const validators = await schemaValidators();
   const fileDigests: string[] = [];
   const read = (entry: ManifestFile) => {
     const { bytes, documents } = readManifestFile(entry, diagnostics);
