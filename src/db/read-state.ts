@@ -2,7 +2,6 @@
 // It only reports what is there; deciding what to change is the planner's job.
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { canonicalJson } from '../util/canonical-json.js';
 import { AUTH_METHODS, emptyAuthMethod, type AuthMethodName, type ProjectSettings, type Status, type Submissions } from '../model/project-settings.js';
 import type { DatabaseSchema } from './schema.js';
 
@@ -69,7 +68,10 @@ export async function readState(db: Kysely<DatabaseSchema>, only?: readonly stri
     p.ipWhitelistDashboard.sort();
     p.admins.sort();
     p.encryptionKeys.sort((a, b) => a.name.localeCompare(b.name));
-    hash.update(canonicalJson(p)).update('\n');
+    // Plain JSON, not canonical: every object here is built in a fixed key order, and jsonb
+    // values come back in PostgreSQL's own stable key order, so equal rows give equal text
+    // (canonicalJson cost ~0.4 s at 10,000 projects).
+    hash.update(JSON.stringify(p)).update('\n');
   }
   hash.update(keyTimes.sort().join('\n'));
   const breakGlass = new Map(breakGlassRows.map((r) => [r.project_id, {

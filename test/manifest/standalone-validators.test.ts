@@ -28,7 +28,7 @@ function yamlFiles(dir: string): string[] {
 }
 
 const documents = [...yamlFiles('examples'), ...yamlFiles('test/fixtures/invalid')]
-  .flatMap((f) => { try { return parseAllDocuments(readFileSync(f, 'utf8')) as { toJS(): unknown }[]; } catch { return []; } })
+  .flatMap((f) => { try { return parseAllDocuments(readFileSync(f, 'utf8')) as { toJS(options?: object): unknown }[]; } catch { return []; } })
   .flatMap((d) => { try { return [d.toJS({ maxAliasCount: 100 })]; } catch { return []; } })
   .filter((v) => v && typeof v === 'object');
 
