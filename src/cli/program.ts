@@ -21,34 +21,76 @@ export interface CommandEntry {
 }
 
 export const COMMANDS: CommandEntry[] = [
-  { name: 'validate', term: 'validate [options]', summary: 'check every manifest against the schema and the semantic rules; report all problems at once',
-    load: async (ctx) => [(await import('./commands/validate.js')).validateCommand(ctx)] },
-  { name: 'plan', term: 'plan [options]', summary: 'read manifests and database, print the changes apply would make; writes nothing to the database',
-    load: async (ctx) => [(await import('./commands/plan.js')).planCommand(ctx)] },
-  { name: 'apply', term: 'apply [options] [planfile]', summary: 'apply a saved plan, or plan and apply; all in one transaction under the apply lock',
-    load: async (ctx) => [(await import('./commands/apply.js')).applyCommand(ctx)] },
-  { name: 'emergency-stop', term: 'emergency-stop [options] <project>', summary: 'halt a project\'s eKYC submissions now (Liveform and API), outside git; audited',
-    load: async (ctx) => (await import('./commands/emergency.js')).emergencyCommands(ctx) },
-  { name: 'emergency-resume', term: 'emergency-resume [options] <project>', summary: 'resume a project\'s submissions now, outside git; audited',
-    load: async (ctx) => (await import('./commands/emergency.js')).emergencyCommands(ctx) },
-  { name: 'tokens', term: 'tokens', summary: 'Liveform token pre-registration: the token store',
-    load: async (ctx) => [(await import('./commands/tokens.js')).tokensCommand(ctx)] },
-  { name: 'prune', term: 'prune [options]', summary: 'one pruning pass over registered tokens: expired, then by volume (the worker runs this every 10 minutes)',
-    load: async (ctx) => [(await import('./commands/prune.js')).pruneCommand(ctx)] },
-  { name: 'worker', term: 'worker [options]', summary: 'long-running: one pruning pass per 10-minute tick (fixed cycle), claimed in the database',
-    load: async (ctx) => [(await import('./commands/worker.js')).workerCommand(ctx)] },
-  { name: 'drift', term: 'drift [options]', summary: 'compare the database with the manifests; tell git-side from database-side changes; exit 2 on drift',
-    load: async (ctx) => [(await import('./commands/drift.js')).driftCommand(ctx)] },
-  { name: 'history', term: 'history [options] [project]', summary: 'applied changes with time, actor, commit, PR, setting, before and after',
-    load: async (ctx) => (await import('./commands/history.js')).historyCommands(ctx) },
-  { name: 'blame', term: 'blame [options] <project>', summary: 'for each current setting of a project, the apply (commit, PR, actor, time) that last set it',
-    load: async (ctx) => (await import('./commands/history.js')).historyCommands(ctx) },
-  { name: 'admins', term: 'admins', summary: 'project administrators',
-    load: async (ctx) => (await import('./commands/history.js')).historyCommands(ctx) },
-  { name: 'github', term: 'github', summary: 'GitHub integration (uses GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_EVENT_PATH, GITHUB_SHA, GITHUB_API_URL)',
-    load: async (ctx) => [(await import('./commands/github.js')).githubCommand(ctx)] },
-  { name: 'db', term: 'db', summary: 'database schema management',
-    load: async (ctx) => [(await import('./commands/db.js')).dbCommand(ctx)] },
+  {
+    name: 'validate', term: 'validate [options]',
+    summary: 'check every manifest against the schema and the semantic rules; report all problems at once',
+    load: async (ctx) => [(await import('./commands/validate.js')).validateCommand(ctx)],
+  },
+  {
+    name: 'plan', term: 'plan [options]',
+    summary: 'read manifests and database, print the changes apply would make; writes nothing to the database',
+    load: async (ctx) => [(await import('./commands/plan.js')).planCommand(ctx)],
+  },
+  {
+    name: 'apply', term: 'apply [options] [planfile]',
+    summary: 'apply a saved plan, or plan and apply; all in one transaction under the apply lock',
+    load: async (ctx) => [(await import('./commands/apply.js')).applyCommand(ctx)],
+  },
+  {
+    name: 'emergency-stop', term: 'emergency-stop [options] <project>',
+    summary: 'halt a project\'s eKYC submissions now (Liveform and API), outside git; audited',
+    load: async (ctx) => (await import('./commands/emergency.js')).emergencyCommands(ctx),
+  },
+  {
+    name: 'emergency-resume', term: 'emergency-resume [options] <project>',
+    summary: 'resume a project\'s submissions now, outside git; audited',
+    load: async (ctx) => (await import('./commands/emergency.js')).emergencyCommands(ctx),
+  },
+  {
+    name: 'tokens', term: 'tokens',
+    summary: 'Liveform token pre-registration: the token store',
+    load: async (ctx) => [(await import('./commands/tokens.js')).tokensCommand(ctx)],
+  },
+  {
+    name: 'prune', term: 'prune [options]',
+    summary: 'one pruning pass over registered tokens: expired, then by volume (the worker runs this every 10 minutes)',
+    load: async (ctx) => [(await import('./commands/prune.js')).pruneCommand(ctx)],
+  },
+  {
+    name: 'worker', term: 'worker [options]',
+    summary: 'long-running: one pruning pass per 10-minute tick (fixed cycle), claimed in the database',
+    load: async (ctx) => [(await import('./commands/worker.js')).workerCommand(ctx)],
+  },
+  {
+    name: 'drift', term: 'drift [options]',
+    summary: 'compare the database with the manifests; tell git-side from database-side changes; exit 2 on drift',
+    load: async (ctx) => [(await import('./commands/drift.js')).driftCommand(ctx)],
+  },
+  {
+    name: 'history', term: 'history [options] [project]',
+    summary: 'applied changes with time, actor, commit, PR, setting, before and after',
+    load: async (ctx) => (await import('./commands/history.js')).historyCommands(ctx),
+  },
+  {
+    name: 'blame', term: 'blame [options] <project>',
+    summary: 'for each current setting of a project, the apply (commit, PR, actor, time) that last set it',
+    load: async (ctx) => (await import('./commands/history.js')).historyCommands(ctx),
+  },
+  {
+    name: 'admins', term: 'admins',
+    summary: 'project administrators',
+    load: async (ctx) => (await import('./commands/history.js')).historyCommands(ctx),
+  },
+  {
+    name: 'github', term: 'github',
+    summary: 'GitHub integration (uses GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_EVENT_PATH, GITHUB_SHA, GITHUB_API_URL)',
+    load: async (ctx) => [(await import('./commands/github.js')).githubCommand(ctx)],
+  },
+  {
+    name: 'db', term: 'db',
+    summary: 'database schema management',
+    load: async (ctx) => [(await import('./commands/db.js')).dbCommand(ctx)],
+  },
 ];
 
 /** The command the arguments name (`help X` names X), if any: the first word that is not an option. */
@@ -67,8 +109,9 @@ function newProgram(ctx: CliContext): Command {
 }
 
 function attach(program: Command, cmd: Command, ctx: CliContext): void {
-  cmd.exitOverride().configureOutput({ writeOut: (s) => ctx.out(s), writeErr: (s) => ctx.err(s) });
-  for (const sub of cmd.commands) sub.exitOverride().configureOutput({ writeOut: (s) => ctx.out(s), writeErr: (s) => ctx.err(s) });
+  const output = { writeOut: (s: string) => ctx.out(s), writeErr: (s: string) => ctx.err(s) };
+  cmd.exitOverride().configureOutput(output);
+  for (const sub of cmd.commands) sub.exitOverride().configureOutput(output);
   program.addCommand(cmd);
 }
 
@@ -78,7 +121,7 @@ export async function buildProgram(ctx: CliContext, argv: readonly string[] = []
   const wanted = COMMANDS.find((c) => c.name === wantedCommand(argv));
   const loaded = wanted ? (await wanted.load(ctx)).find((c) => c.name() === wanted.name) : undefined;
   const terms = new Map(COMMANDS.map((c) => [c.name, c.term]));
-  program.configureHelp({ subcommandTerm: (cmd) => terms.get(cmd.name()) ?? `${cmd.name()} [command]` });
+  program.configureHelp({ subcommandTerm: (cmd) => terms.get(cmd.name()) ?? cmd.name() });
   for (const entry of COMMANDS) {
     attach(program, entry === wanted && loaded ? loaded : new Command(entry.name).description(entry.summary), ctx);
   }

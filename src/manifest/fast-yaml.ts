@@ -11,18 +11,26 @@ import type { ParsedDocument } from './yaml-position.js';
 
 const { FAILSAFE_SCHEMA, Type, loadAll } = jsYaml;
 
-const scalar = (tag: string, test: RegExp, construct: (s: string) => unknown) =>
-  new Type(`tag:yaml.org,2002:${tag}`, { kind: 'scalar', resolve: (s: string | null) => s !== null && test.test(s), construct });
+const scalar = (tag: string, test: RegExp, construct: (s: string) => unknown) => new Type(`tag:yaml.org,2002:${tag}`, {
+  kind: 'scalar', resolve: (s: string | null) => s !== null && test.test(s), construct,
+});
+const toInt = (s: string) => {
+  if (s.startsWith('0o')) return parseInt(s.slice(2), 8);
+  return s.startsWith('0x') ? parseInt(s.slice(2), 16) : parseInt(s, 10);
+};
+const toFloat = (s: string) => {
+  if (/nan$/i.test(s)) return NaN;
+  return /inf$/i.test(s) ? (s[0] === '-' ? -Infinity : Infinity) : parseFloat(s);
+};
 
 /** `yaml`'s core schema tests and conversions (node_modules/yaml/dist/schema/core), one for one. */
 const CORE_LIKE_YAML = FAILSAFE_SCHEMA.extend({
   implicit: [
     scalar('null', /^(?:~|[Nn]ull|NULL)?$/, () => null),
     scalar('bool', /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/, (s) => s[0] === 't' || s[0] === 'T'),
-    scalar('int', /^(?:0o[0-7]+|[-+]?[0-9]+|0x[0-9a-fA-F]+)$/,
-      (s) => (s.startsWith('0o') ? parseInt(s.slice(2), 8) : s.startsWith('0x') ? parseInt(s.slice(2), 16) : parseInt(s, 10))),
-    scalar('float', /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+|[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*))$/,
-      (s) => (/nan$/i.test(s) ? NaN : /inf$/i.test(s) ? (s[0] === '-' ? -Infinity : Infinity) : parseFloat(s))),
+    scalar('int', /^(?:0o[0-7]+|[-+]?[0-9]+|0x[0-9a-fA-F]+)$/, toInt),
+    scalar('float', new RegExp(String.raw`^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN`
+      + String.raw`|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+|[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*))$`), toFloat),
   ],
 });
 
@@ -85,7 +93,9 @@ function clean(value: unknown, depth: number): boolean {
  * A document as the rest of stage 1 sees it; `doc` and `lineCounter` come from `yaml` on first
  * use (a problem to locate, a changed setting's line), shared by the file's documents.
  */
-function lazyDocument(file: string, text: string, index: number, value: unknown, parseFile: () => { docs: ParsedDocument['doc'][]; lineCounter: LineCounter }): ParsedDocument {
+type YamlFile = { docs: ParsedDocument['doc'][]; lineCounter: LineCounter };
+
+function lazyDocument(file: string, text: string, index: number, value: unknown, parseFile: () => YamlFile): ParsedDocument {
   return {
     file, index, value, text, hostileChecked: true,
     get doc() { return parseFile().docs[index]; },
@@ -107,11 +117,12 @@ export function fastParseDocuments(file: string, text: string): ParsedDocument[]
   }
   // No document, or an empty one (`yaml` skips those and reports an empty file): let `yaml` decide.
   if (values.length === 0 || values.some((v) => v === null || v === undefined || !clean(v, 0))) return undefined;
-  let parsed: { docs: ParsedDocument['doc'][]; lineCounter: LineCounter } | undefined;
+  let parsed: YamlFile | undefined;
   const parseFile = () => {
     if (!parsed) {
       const lineCounter = new LineCounter();
-      parsed = { docs: parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true }) as ParsedDocument['doc'][], lineCounter };
+      const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true });
+      parsed = { docs: docs as ParsedDocument['doc'][], lineCounter };
     }
     return parsed;
   };
