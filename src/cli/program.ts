@@ -7,7 +7,7 @@
 // line. To add a command: add one entry here, with its loader. test/cli/program.test.ts checks
 // that every entry's help line is the real command's and that each loader gives that command.
 import { readFileSync } from 'node:fs';
-import { Command } from 'commander';
+import { Command, Help } from 'commander';
 import type { CliContext } from './context.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -121,7 +121,8 @@ export async function buildProgram(ctx: CliContext, argv: readonly string[] = []
   const wanted = COMMANDS.find((c) => c.name === wantedCommand(argv));
   const loaded = wanted ? (await wanted.load(ctx)).find((c) => c.name() === wanted.name) : undefined;
   const terms = new Map(COMMANDS.map((c) => [c.name, c.term]));
-  program.configureHelp({ subcommandTerm: (cmd) => terms.get(cmd.name()) ?? cmd.name() });
+  const standard = new Help();
+  program.configureHelp({ subcommandTerm: (cmd) => terms.get(cmd.name()) ?? standard.subcommandTerm(cmd) });
   for (const entry of COMMANDS) {
     attach(program, entry === wanted && loaded ? loaded : new Command(entry.name).description(entry.summary), ctx);
   }
