@@ -15,6 +15,7 @@ import { migrateToLatest, openDatabase } from '../db/connection.js';
 import { readState } from '../db/read-state.js';
 import { readManifests } from '../manifest/read-manifests.js';
 import { buildPlan } from '../plan/build-plan.js';
+import { commandFigures, fileFloors, seed, smallFigures } from './cli-bench.js';
 import { generateProjects } from './generate.js';
 import { tokenBench } from './tokens.js';
 
@@ -63,6 +64,25 @@ async function tokenChild(dir: string, dialect: string): Promise<Metrics> {
     const m = await tokenBench(target.url, dialect, dir);
     m.peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
     return m;
+  } finally {
+    await target.drop();
+  }
+}
+
+/** A database for the whole-command suite: a fresh PostgreSQL database, or a PGlite folder. */
+async function commandTarget(dialect: string): Promise<{ url: string; drop(): Promise<void> }> {
+  if (dialect === 'postgres') return freshPostgres(process.env.ARGOS_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
+  const folder = mkdtempSync(path.join(tmpdir(), 'argosctl-bench-pglite-'));
+  return { url: `pglite:${folder}`, drop: async () => rmSync(folder, { recursive: true, force: true }) };
+}
+
+async function commandChild(dir: string, dialect: string, runs: number): Promise<Metrics> {
+  const target = await commandTarget(dialect);
+  try {
+    const m: Metrics = { ...fileFloors(dir, runs), ...(await seed(target.url, dir)) };
+    if (arg('small', '') === 'yes') return { ...m, ...smallFigures(dir, target.url, runs) };
+    const { floorNode, floorNodeMs } = smallFigures(dir, target.url, runs);
+    return { ...m, ...commandFigures(dir, target.url, runs), floorNode, floorNodeMs };
   } finally {
     await target.drop();
   }
@@ -121,15 +141,44 @@ function machine(): string {
 
 async function main(): Promise<void> {
   if (process.argv.includes('--child')) {
-    const run = arg('suite', 'core') === 'tokens' ? tokenChild : child;
-    process.stdout.write(JSON.stringify(await run(arg('dir', ''), arg('dialect', 'pglite'))) + '\n');
+    const suite = arg('suite', 'core');
+    const metrics = suite === 'commands' ? await commandChild(arg('dir', ''), arg('dialect', 'pglite'), Number(arg('runs', '3')))
+      : await (suite === 'tokens' ? tokenChild : child)(arg('dir', ''), arg('dialect', 'pglite'));
+    process.stdout.write(JSON.stringify(metrics) + '\n');
     return;
   }
-  const suites = arg('suite', 'core,tokens').split(',');
+  const suites = arg('suite', 'commands,core,tokens').split(',');
   const sizes = suites.includes('core') ? arg('sizes', '1000,10000').split(',').map(Number) : [];
   const dialects = arg('dialects', 'pglite,postgres').split(',');
   const self = fileURLToPath(import.meta.url);
   console.error(`argosctl bench on ${machine()}`);
+  const commandRows: string[] = [];
+  const smallRows: string[] = [];
+  if (suites.includes('commands')) {
+    const runs = arg('runs', '3');
+    for (const size of arg('command-sizes', '10000,100000').split(',').map(Number)) {
+      const dir = mkdtempSync(path.join(tmpdir(), `argosctl-bench-cmd-${size}-`));
+      generateProjects(dir, size);
+      // PGlite only up to 10,000: its own heap, not argosctl, decides the rest.
+      for (const dialect of dialects.filter((d) => d === 'postgres' || size <= 10_000)) {
+        console.error(`commands, ${size} projects, ${dialect}: running …`);
+        const m = await runChild(self, ['--suite', 'commands', '--dir', dir, '--dialect', dialect, '--runs', runs]);
+        console.error(`    ${JSON.stringify(m)}`);
+        const floor = Number(m.floorNodeMs) + Number(m.floorReadHashMs) + Number(m.floorJsonParseMs) + Number(m.floorSelectAllMs);
+        commandRows.push(`| ${size} | ${dialect} | ${m.floorNode} | ${m.floorReadHashMs} | ${m.floorJsonParseMs} | ${m.floorJsYamlMs} | ${m.floorSelectAllMs} | ${m.validateMs} | ${m.planNoChangeMs} | ${m.planOneChangedMs} | ${(Number(m.planNoChangeWallMs) / floor).toFixed(1)}× | ${m.peakRssMb} |`);
+      }
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const one = mkdtempSync(path.join(tmpdir(), 'argosctl-bench-one-'));
+    generateProjects(one, 1);
+    for (const dialect of dialects) {
+      console.error(`commands, one project, ${dialect}: running …`);
+      const m = await runChild(self, ['--suite', 'commands', '--dir', one, '--dialect', dialect, '--runs', String(Number(runs) * 3), '--small', 'yes']);
+      console.error(`    ${JSON.stringify(m)}`);
+      smallRows.push(`| ${dialect} | ${m.floorNode} | ${m.versionMs} | ${m.helpMs} | ${m.validateOneMs} | ${m.planOneMs} |`);
+    }
+    rmSync(one, { recursive: true, force: true });
+  }
   const rows: string[] = [];
   for (const size of sizes) {
     const dir = mkdtempSync(path.join(tmpdir(), `argosctl-bench-${size}-`));
@@ -157,6 +206,19 @@ async function main(): Promise<void> {
   let commit = 'unknown';
   try { commit = (await $`git rev-parse --short HEAD`).stdout.trim(); } catch { /* not a checkout */ }
   console.log(`\nRun of ${new Date().toISOString().slice(0, 10)}, commit ${commit}, ${machine()}`);
+  if (commandRows.length) {
+    console.log('\nWhole commands (median of the runs; "wall / CPU" ms, CPU = user + system of the command\'s process;');
+    console.log('plan ÷ floor: wall time over node -e 0 + read+sha256 + JSON.parse + SELECT of the 5 tables, all wall)\n');
+    console.log('| projects | db | floor: node -e 0 ms | floor: read+sha256 ms | floor: JSON.parse ms | floor: js-yaml ms | floor: SELECT 5 tables ms | validate ms | plan no-change ms | plan one changed ms | plan ÷ floor | peak RSS MB |');
+    console.log('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+    for (const row of commandRows) console.log(row);
+  }
+  if (smallRows.length) {
+    console.log('\nOne-project commands and start-up (median, "wall / CPU" ms)\n');
+    console.log('| db | floor: node -e 0 ms | --version ms | --help ms | validate ms | plan ms |');
+    console.log('|---|---:|---:|---:|---:|---:|');
+    for (const row of smallRows) console.log(row);
+  }
   if (rows.length) {
   console.log('\nReconcile core\n');
   console.log('| projects | db | floor: parse YAML ms | validate ms | plan (all new) ms | apply create-all ms | floor: SELECT projects / all 5 tables ms | plan no-change ms (read+diff) | validate + no-change plan ms | queries per plan | peak RSS MB |');

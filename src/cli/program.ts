@@ -1,51 +1,191 @@
 // The command tree of argosctl: every command, its options and help.
-import { Command } from 'commander';
-import { applyCommand } from './commands/apply.js';
-import { completionCommand } from './commands/completion.js';
-import { dbCommand } from './commands/db.js';
-import { exportCommand } from './commands/export.js';
-import { fmtCommand } from './commands/fmt.js';
-import { emergencyCommands } from './commands/emergency.js';
-import { driftCommand } from './commands/drift.js';
-import { githubCommand } from './commands/github.js';
-import { historyCommands } from './commands/history.js';
-import { initCommand } from './commands/init.js';
-import { pruneCommand } from './commands/prune.js';
-import { schemaCommand } from './commands/schema.js';
-import { tokensCommand } from './commands/tokens.js';
-import { workerCommand } from './commands/worker.js';
-import { checkCommand } from './commands/check.js';
-import { keysCommand } from './commands/keys.js';
-import { serveCommand } from './commands/serve.js';
-import { planCommand } from './commands/plan.js';
-import { validateCommand } from './commands/validate.js';
+//
+// Commands load lazily, so `--version`, `--help` and `validate` do not pay for pg, PGlite,
+// octokit or kysely. COMMANDS lists each top-level command with the line `--help` shows for it
+// (term and summary) and a loader that imports its module. Only the command named on the command
+// line is loaded (for `help X`, X); every other one is a stand-in with the same name and help
+// line. To add a command: add one entry here, with its loader. test/cli/program.test.ts checks
+// that every entry's help line is the real command's and that each loader gives that command.
+import { Command, Help } from 'commander';
 import type { CliContext } from './context.js';
 import { ExitCode } from '../errors.js';
 import { versionOutput } from './version.js';
-import { resolveStateOptions } from './state-options.js';
 
-export function buildProgram(ctx: CliContext): Command {
-  const program = new Command('argosctl')
+
+export interface CommandEntry {
+  name: string;
+  /** What `argosctl --help` lists: the usage term and the description, as the real command says them. */
+  term: string;
+  summary: string;
+  load(ctx: CliContext): Promise<Command[]>;
+}
+
+export const COMMANDS: CommandEntry[] = [
+  {
+    name: 'validate', term: 'validate [options] [paths...]',
+    summary: 'check manifests (all, or the files and folders named) against the schema and the semantic rules; report all problems at once',
+    load: async (ctx) => [(await import('./commands/validate.js')).validateCommand(ctx)],
+  },
+  {
+    name: 'plan', term: 'plan [options]',
+    summary: 'read manifests and database, print the changes apply would make; writes nothing to the database',
+    load: async (ctx) => [(await import('./commands/plan.js')).planCommand(ctx)],
+  },
+  {
+    name: 'apply', term: 'apply [options] [planfile]',
+    summary: 'apply a saved plan, or plan and apply; all in one transaction under the apply lock',
+    load: async (ctx) => [(await import('./commands/apply.js')).applyCommand(ctx)],
+  },
+  {
+    name: 'emergency-stop', term: 'emergency-stop [options] <project>',
+    summary: 'halt a project\'s eKYC submissions now (Liveform and API), outside git; audited',
+    load: async (ctx) => (await import('./commands/emergency.js')).emergencyCommands(ctx),
+  },
+  {
+    name: 'emergency-resume', term: 'emergency-resume [options] <project>',
+    summary: 'resume a project\'s submissions now, outside git; audited',
+    load: async (ctx) => (await import('./commands/emergency.js')).emergencyCommands(ctx),
+  },
+  {
+    name: 'tokens', term: 'tokens',
+    summary: 'Liveform token pre-registration: the token store',
+    load: async (ctx) => [(await import('./commands/tokens.js')).tokensCommand(ctx)],
+  },
+  {
+    name: 'prune', term: 'prune [options]',
+    summary: 'one pruning pass over registered tokens: expired, then by volume (the worker runs this every 10 minutes)',
+    load: async (ctx) => [(await import('./commands/prune.js')).pruneCommand(ctx)],
+  },
+  {
+    name: 'worker', term: 'worker [options]',
+    summary: 'long-running: one pruning pass per 10-minute tick (fixed cycle), claimed in the database',
+    load: async (ctx) => [(await import('./commands/worker.js')).workerCommand(ctx)],
+  },
+  {
+    name: 'drift', term: 'drift [options]',
+    summary: 'compare the database with the manifests; tell git-side from database-side changes; exit 2 on drift',
+    load: async (ctx) => [(await import('./commands/drift.js')).driftCommand(ctx)],
+  },
+  {
+    name: 'history', term: 'history [options] [project]',
+    summary: 'applied changes with time, actor, commit, PR, setting, before and after',
+    load: async (ctx) => (await import('./commands/history.js')).historyCommands(ctx),
+  },
+  {
+    name: 'blame', term: 'blame [options] <project>',
+    summary: 'for each current setting of a project, the apply (commit, PR, actor, time) that last set it',
+    load: async (ctx) => (await import('./commands/history.js')).historyCommands(ctx),
+  },
+  {
+    name: 'admins', term: 'admins',
+    summary: 'project administrators',
+    load: async (ctx) => (await import('./commands/history.js')).historyCommands(ctx),
+  },
+  {
+    name: 'github', term: 'github',
+    summary: 'GitHub integration (uses GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_EVENT_PATH, GITHUB_SHA, GITHUB_API_URL)',
+    load: async (ctx) => [(await import('./commands/github.js')).githubCommand(ctx)],
+  },
+  {
+    name: 'db', term: 'db',
+    summary: 'database schema management',
+    load: async (ctx) => [(await import('./commands/db.js')).dbCommand(ctx)],
+  },
+  {
+    name: 'serve', term: 'serve [options]',
+    summary: 'serve the Token API and Liveform admission over HTTP (prints "listening on http://HOST:PORT" on stderr when ready)',
+    load: async (ctx) => [(await import('./commands/serve.js')).serveCommand(ctx)],
+  },
+  {
+    name: 'check', term: 'check [options] <project>',
+    summary: 'dry-run Liveform admission: would "Start Authentication" be admitted now? (writes nothing; exit 3 when refused)',
+    load: async (ctx) => [(await import('./commands/check.js')).checkCommand(ctx)],
+  },
+  {
+    name: 'keys', term: 'keys',
+    summary: 'secret material issued at apply: list by fingerprint, reveal once',
+    load: async (ctx) => [(await import('./commands/keys.js')).keysCommand(ctx)],
+  },
+  {
+    name: 'export', term: 'export [options]',
+    summary: 'write one manifest per project from the database (no key material; public keys as files under keys/)',
+    load: async (ctx) => [(await import('./commands/export.js')).exportCommand(ctx)],
+  },
+  {
+    name: 'fmt', term: 'fmt [options] [files...]',
+    summary: 'rewrite manifests in canonical key order and quoting, keeping comments; --check only reports',
+    load: async (ctx) => [(await import('./commands/fmt.js')).fmtCommand(ctx)],
+  },
+  {
+    name: 'init', term: 'init',
+    summary: 'scaffold a config repository here: argosctl.yaml, projects/, .gitignore, package.json, GitHub workflows; overwrites nothing',
+    load: async (ctx) => [(await import('./commands/init.js')).initCommand(ctx)],
+  },
+  {
+    name: 'schema', term: 'schema [options] [which]',
+    summary: 'print the manifest schema (project) or the argosctl.yaml schema (config)',
+    load: async (ctx) => [(await import('./commands/schema.js')).schemaCommand(ctx)],
+  },
+  {
+    name: 'completion', term: 'completion <shell>',
+    summary: 'print a shell completion script (bash: source <(argosctl completion bash))',
+    load: async (ctx) => [(await import('./commands/completion.js')).completionCommand(ctx)],
+  },
+];
+
+/** The command the arguments name (`help X` names X), if any: the first word that is not an option. */
+function wantedCommand(argv: readonly string[]): string | undefined {
+  const words = argv.filter((a) => !a.startsWith('-'));
+  return words[0] === 'help' ? words[1] : words[0];
+}
+
+function newProgram(ctx: CliContext): Command {
+  const program: Command = new Command('argosctl')
     .description('ARGOS identity-verification projects as code: validate, plan and apply YAML manifests')
     .option('-V, --version', 'print the version (with --format json: version, node and schema versions)')
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: (s) => ctx.out(s), writeErr: (s) => ctx.err(s) })
     .exitOverride()
-    .hook('preAction', (_program, command) => resolveStateOptions(ctx, command));
+    .hook('preAction', async (_program, command) => (await import('./state-options.js')).resolveStateOptions(ctx, command));
   // Handled here rather than by commander's .version() so `--version --format json` can print JSON.
   program.on('option:version', () => {
     // rawArgs (the arguments being parsed) is set by commander at runtime but missing from its typings.
     ctx.out(versionOutput((program as unknown as { rawArgs: string[] }).rawArgs));
     throw new ExitCode(0);
   });
-  const commands = [validateCommand(ctx), planCommand(ctx), applyCommand(ctx), ...emergencyCommands(ctx), tokensCommand(ctx), pruneCommand(ctx), workerCommand(ctx), driftCommand(ctx), ...historyCommands(ctx), githubCommand(ctx), dbCommand(ctx)];
-  commands.push(schemaCommand(ctx), completionCommand(ctx), initCommand(ctx));
-  commands.push(serveCommand(ctx), checkCommand(ctx), keysCommand(ctx));
-  commands.push(exportCommand(ctx), fmtCommand(ctx));
-  for (const cmd of commands) {
-    cmd.exitOverride().configureOutput({ writeOut: (s) => ctx.out(s), writeErr: (s) => ctx.err(s) });
-    for (const sub of cmd.commands) sub.exitOverride().configureOutput({ writeOut: (s) => ctx.out(s), writeErr: (s) => ctx.err(s) });
-    program.addCommand(cmd);
+  return program;
+}
+
+function attach(program: Command, cmd: Command, ctx: CliContext): void {
+  const output = { writeOut: (s: string) => ctx.out(s), writeErr: (s: string) => ctx.err(s) };
+  cmd.exitOverride().configureOutput(output);
+  for (const sub of cmd.commands) sub.exitOverride().configureOutput(output);
+  program.addCommand(cmd);
+}
+
+/** The program for these arguments: the named command loaded, every other one a stand-in. */
+export async function buildProgram(ctx: CliContext, argv: readonly string[] = []): Promise<Command> {
+  const program = newProgram(ctx);
+  const wanted = COMMANDS.find((c) => c.name === wantedCommand(argv));
+  const loaded = wanted ? (await wanted.load(ctx)).find((c) => c.name() === wanted.name) : undefined;
+  const terms = new Map(COMMANDS.map((c) => [c.name, c.term]));
+  const standard = new Help();
+  program.configureHelp({ subcommandTerm: (cmd) => terms.get(cmd.name()) ?? standard.subcommandTerm(cmd) });
+  for (const entry of COMMANDS) {
+    attach(program, entry === wanted && loaded ? loaded : new Command(entry.name).description(entry.summary), ctx);
+  }
+  return program;
+}
+
+/** Every command loaded (tests, and anything that needs the whole tree such as shell completion). */
+export async function buildFullProgram(ctx: CliContext): Promise<Command> {
+  const program = newProgram(ctx);
+  const seen = new Set<string>();
+  for (const entry of COMMANDS) {
+    for (const cmd of await entry.load(ctx)) {
+      if (!seen.has(cmd.name())) attach(program, cmd, ctx);
+      seen.add(cmd.name());
+    }
   }
   return program;
 }

@@ -16,7 +16,7 @@ function asDatabaseError(err: unknown): string | undefined {
   const e = err as { code?: unknown; message?: unknown; severity?: unknown };
   if (e && typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code) && typeof e.message === 'string') return `database error ${e.code}: ${e.message}`;
   if (e && typeof e.code === 'string' && /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE)$/.test(e.code)) return `database connection lost (${e.code})`;
-  if (e instanceof Error && /Connection terminated|not queryable|terminating connection/.test(e.message)) return `database connection lost: ${e.message}`;
+  if (e instanceof Error && /Connection terminated|not queryable|terminating connection|timeout exceeded when trying to connect/.test(e.message)) return `database connection lost: ${e.message}`;
   return undefined;
 }
 
@@ -45,7 +45,7 @@ export async function run(argv: string[], ctx: CliContext): Promise<number> {
     return code;
   };
   try {
-    await buildProgram(tracked).parseAsync(argv, { from: 'user' });
+    await (await buildProgram(tracked, argv)).parseAsync(argv, { from: 'user' });
     return 0;
   } catch (err) {
     if (err instanceof ExitCode) return err.code;

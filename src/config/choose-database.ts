@@ -2,8 +2,7 @@
 // found argosctl.yaml, else the embedded default next to that file (or at the git root, or here).
 import path from 'node:path';
 import { UserError } from '../errors.js';
-import { DEFAULT_DATABASE_URL } from '../db/connection.js';
-import { parseDatabaseUrl, type DatabaseUrl } from '../db/database-url.js';
+import { DEFAULT_DATABASE_URL, parseDatabaseUrl, type DatabaseUrl } from '../db/database-url.js';
 import { defaultBase, type FoundConfig } from './find-config.js';
 
 export type DatabaseSource = 'flag' | 'env' | 'config' | 'default';

@@ -1,8 +1,6 @@
 // Opening and closing the database named by a URL: PostgreSQL, PGlite in a folder, or in memory.
 import { mkdirSync, readdirSync } from 'node:fs';
-import { PGlite } from '@electric-sql/pglite';
 import { Kysely, Migrator, PostgresDialect } from 'kysely';
-import pg from 'pg';
 import { UserError } from '../errors.js';
 import { migrationProvider } from './migrations.js';
 import { PGliteDialect } from './pglite-dialect.js';
@@ -13,7 +11,7 @@ import { acquireFolderLock, type FolderLock } from './folder-lock.js';
 import type { DatabaseSchema } from './schema.js';
 
 /** The embedded default, relative to the folder of the found argosctl.yaml (or the git root, or the cwd). */
-export const DEFAULT_DATABASE_URL = 'pglite:.argos/db';
+export { DEFAULT_DATABASE_URL } from './database-url.js';
 
 export interface Database {
   db: Kysely<DatabaseSchema>;
@@ -62,6 +60,8 @@ async function openPGlite(url: DatabaseUrl & { kind: 'pglite' | 'memory' }, opti
     lock = acquireFolderLock(url.path);
   }
   try {
+    // Each driver is imported when its kind of URL is opened: a PostgreSQL run never loads PGlite.
+    const { PGlite } = await import('@electric-sql/pglite');
     const dataDir = url.kind === 'pglite' ? url.path : undefined;
     const pglite = await PGlite.create({ dataDir, ...pgliteTemplateOptions(dataDir) });
     const db = new Kysely<DatabaseSchema>({ dialect: new PGliteDialect(pglite), log: options.onQuery ? () => options.onQuery!() : undefined });
@@ -76,6 +76,7 @@ async function openPGlite(url: DatabaseUrl & { kind: 'pglite' | 'memory' }, opti
 async function openPostgres(url: DatabaseUrl & { kind: 'postgres' }, options: OpenOptions): Promise<Database> {
   const unmute = muteDriverWarnings(options.onNote ?? ((t) => process.stderr.write(t)));
   try {
+    const { default: pg } = await import('pg');
     const pool = new pg.Pool({ connectionString: url.url, max: options.poolSize ?? 4, connectionTimeoutMillis: 10_000 });
     // A dropped connection surfaces as an error on the next query; without these listeners pg
     // would crash the process from an 'error' event instead.

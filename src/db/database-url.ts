@@ -3,6 +3,9 @@
 import path from 'node:path';
 import { UserError } from '../errors.js';
 
+/** The embedded database when none is configured (relative to argosctl.yaml or the git root). */
+export const DEFAULT_DATABASE_URL = 'pglite:.argos/db';
+
 export type DatabaseUrl =
   | { kind: 'postgres'; url: string; display: string; secrets: readonly string[] }
   | { kind: 'pglite'; url: string; display: string; path: string }

@@ -2,7 +2,6 @@
 // It only reports what is there; deciding what to change is the planner's job.
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { canonicalJson } from '../util/canonical-json.js';
 import { AUTH_METHODS, emptyAuthMethod, type AuthMethodName, type ProjectSettings, type Status, type Submissions } from '../model/project-settings.js';
 import type { OutsideGitNote } from '../plan/plan-types.js';
 import type { DatabaseSchema } from './schema.js';
@@ -17,11 +16,18 @@ export interface CurrentState {
   fingerprint: string;
 }
 
+const PROJECT_COLUMNS = ['id', 'name', 'description', 'region', 'labels', 'status', 'submissions', 'private_mode', 'token_pre_registration',
+  'token_expiration_mode', 'token_expiration_seconds', 'token_delete_on_expiration', 'token_volume_start_threshold', 'token_volume_ratio',
+  'token_volume_priority', 'encrypted_only', 'encryption_method', 'privacy_protection', 'secure_transmission', 'secure_transmission_public_key',
+  'api_key_rotation', 'api_key_previous_valid_seconds',
+] as const;
+
 export async function readState(db: Kysely<DatabaseSchema>, only?: readonly string[]): Promise<CurrentState> {
   const filter = only && only.length > 0 ? only : undefined;
   const [projectRows, methodRows, ipRows, adminRows, keyRows, breakGlassRows] = await Promise.all([
-    db.selectFrom('projects').selectAll().$if(!!filter, (q) => q.where('id', 'in', filter!)).orderBy('id').execute(),
-    db.selectFrom('auth_methods').selectAll().$if(!!filter, (q) => q.where('project_id', 'in', filter!)).execute(),
+    // Only the columns a plan compares: no timestamps to parse into 10,000 Date objects.
+    db.selectFrom('projects').select(PROJECT_COLUMNS).$if(!!filter, (q) => q.where('id', 'in', filter!)).orderBy('id').execute(),
+    db.selectFrom('auth_methods').select(['project_id', 'method', 'enabled', 'user_policy', 'mfa', 'fraud_detection']).$if(!!filter, (q) => q.where('project_id', 'in', filter!)).execute(),
     db.selectFrom('ip_whitelist').select(['project_id', 'scope', (eb) => eb.cast<string>('range', 'text').as('range')]).$if(!!filter, (q) => q.where('project_id', 'in', filter!)).execute(),
     db.selectFrom('admins').select(['project_id', 'email']).$if(!!filter, (q) => q.where('project_id', 'in', filter!)).execute(),
     db.selectFrom('encryption_keys').select(['project_id', 'name', 'status', 'created_at']).$if(!!filter, (q) => q.where('project_id', 'in', filter!)).execute(),
@@ -67,7 +73,10 @@ export async function readState(db: Kysely<DatabaseSchema>, only?: readonly stri
     p.ipWhitelistDashboard.sort();
     p.admins.sort();
     p.encryptionKeys.sort((a, b) => a.name.localeCompare(b.name));
-    hash.update(canonicalJson(p)).update('\n');
+    // Plain JSON, not canonical: every object here is built in a fixed key order, and jsonb
+    // values come back in PostgreSQL's own stable key order, so equal rows give equal text
+    // (canonicalJson cost ~0.4 s at 10,000 projects).
+    hash.update(JSON.stringify(p)).update('\n');
   }
   hash.update(keyTimes.sort().join('\n'));
   const breakGlass = new Map(breakGlassRows.filter((r) => r.action === 'emergency-stop' || r.action === 'emergency-resume').map((r) => [r.project_id, {

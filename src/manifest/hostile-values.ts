@@ -23,6 +23,7 @@ export function stringProblem(value: string): string | undefined {
 }
 
 export function checkHostileValues(parsed: ParsedDocument): Diagnostic[] {
+  if (parsed.hostileChecked) return []; // the fast path walked the same values and found nothing
   const out: Diagnostic[] = [];
   const report = (node: Node | null | undefined, path: Seg[], rule: string, message: string, allowed: string) => {
     const pos = parsed.lineCounter.linePos(node?.range?.[0] ?? 0);

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { LineCounter, parseAllDocuments } from 'yaml';
 import type { Diagnostic } from './diagnostic.js';
 import { escapeText, excerpt } from './excerpt.js';
+import { fastParseDocuments } from './fast-yaml.js';
 import { readInsideRoot, realRoot } from './safe-read.js';
 import type { ParsedDocument } from './yaml-position.js';
 
@@ -190,6 +191,8 @@ export function readManifestFile(entry: ManifestFile, diagnostics: Diagnostic[])
     return { bytes, documents: [] };
   }
   const text = bytes.toString('utf8').replace(/^\uFEFF/, '');
+  const fast = fastParseDocuments(file, text);
+  if (fast) return { bytes, documents: fast };
   const before = diagnostics.length;
   const documents = parseYamlText(file, text, diagnostics);
   if (documents.length === 0 && diagnostics.length === before) {

@@ -69,7 +69,7 @@ export async function readManifests(dir: string, only?: string[]): Promise<Manif
   const diagnostics: Diagnostic[] = [];
   const all = listManifestFiles(dir);
   if (!Array.isArray(all)) return { projects: [], organization: EMPTY_ORGANIZATION, diagnostics: [all], digest: sha256(''), fileCount: 0 };
-  const validators = schemaValidators();
+  const validators = await schemaValidators();
   const fileDigests: string[] = [];
   const read = (entry: ManifestFile) => {
     const { bytes, documents } = readManifestFile(entry, diagnostics);
@@ -100,7 +100,7 @@ export async function readManifests(dir: string, only?: string[]): Promise<Manif
   }
 
   // File by file, so each parsed document can be dropped as soon as its project is normalized.
-  const firstSeen = new Map<string, string>();
+  const firstSeen = new Map<string, () => string>();
   const projects: DesiredProject[] = [];
   for (const entry of listing) {
     if (entry.isConfig) continue;
@@ -113,7 +113,7 @@ export async function readManifests(dir: string, only?: string[]): Promise<Manif
 }
 
 function checkDocument(parsed: ParsedDocument, entry: ManifestFile, validate: ValidateFunction, organization: Organization,
-  firstSeen: Map<string, string>, diagnostics: Diagnostic[]): DesiredProject | undefined {
+  firstSeen: Map<string, () => string>, diagnostics: Diagnostic[]): DesiredProject | undefined {
   const hostile = checkHostileValues(parsed);
   for (const problem of hostile) diagnostics.push(problem);
   if (hostile.length) return undefined;
@@ -127,14 +127,17 @@ function checkDocument(parsed: ParsedDocument, entry: ManifestFile, validate: Va
   for (const problem of schemaProblems) diagnostics.push(problem);
   if (schemaProblems.length) return undefined;
   const manifest = parsed.value as ProjectManifest;
-  const idPos = locate(parsed, ['metadata', 'id']);
+  // Lines are looked up only when needed (on the fast path a lookup parses the file with `yaml`);
+  // the lookups keep the file's text, not its parsed documents.
+  const lineOf = lazyLocator(parsed);
   const earlier = firstSeen.get(manifest.metadata.id);
   if (earlier) {
-    diagnostics.push({ severity: 'error', rule: 'project.duplicate-id', file: parsed.file, ...idPos, path: formatPath(['metadata', 'id']),
-      message: `project id ${quote(manifest.metadata.id)} is already declared at ${earlier}`, allowed: 'each project id in exactly one manifest' });
+    diagnostics.push({ severity: 'error', rule: 'project.duplicate-id', file: parsed.file, ...locate(parsed, ['metadata', 'id']), path: formatPath(['metadata', 'id']),
+      message: `project id ${quote(manifest.metadata.id)} is already declared at ${earlier()}`, allowed: 'each project id in exactly one manifest' });
     return undefined;
   }
-  firstSeen.set(manifest.metadata.id, `${parsed.file}:${idPos.line}`);
+  const file = parsed.file;
+  firstSeen.set(manifest.metadata.id, () => `${file}:${lineOf('metadata.id')}`);
   const written = manifest.spec.security?.secureTransmission?.publicKey;
   const publicKey = written ? readPublicKeyFile(entry.root, entry.full, written) : undefined;
   const problems = runProjectRules({ manifest, parsed, organization, publicKey });
@@ -142,5 +145,5 @@ function checkDocument(parsed: ParsedDocument, entry: ManifestFile, validate: Va
   if (problems.length) return undefined;
   for (const warning of runLintRules(manifest, parsed)) diagnostics.push(warning);
   const spki = publicKey?.ok ? publicKey.spki : null;
-  return { settings: normalizeManifest(manifest, spki), file: parsed.file, line: idPos.line, lineOf: lazyLocator(parsed) };
+  return { settings: normalizeManifest(manifest, spki), file, get line() { return lineOf('metadata.id'); }, lineOf };
 }

@@ -10,6 +10,8 @@ export interface ParsedDocument {
   value: unknown;
   /** The whole file's text (shared by its documents). */
   text: string;
+  /** Set by the fast path (fast-yaml.ts), which ran the hostile-value walk on the plain values already. */
+  hostileChecked?: boolean;
 }
 
 type Range = [number, number, number] | undefined | null;

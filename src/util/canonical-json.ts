@@ -13,5 +13,6 @@ export function sha256(text: string): string {
 }
 
 export function jsonEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true; // most compared values are equal strings, numbers and booleans
   return canonicalJson(a) === canonicalJson(b);
 }

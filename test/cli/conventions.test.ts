@@ -5,12 +5,12 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CliContext } from '../../src/cli/context.js';
-import { buildProgram } from '../../src/cli/program.js';
+import { buildFullProgram } from '../../src/cli/program.js';
 import { makeStyle, shouldColor } from '../../src/render/style.js';
 import { BIN, ROOT, runCli, tempDir } from '../helpers/cli.js';
 
 const ctx: CliContext = { out: () => {}, err: () => {}, style: makeStyle(false), errStyle: makeStyle(false), env: {}, cwd: '.', stdinIsTTY: false };
-const program = buildProgram(ctx);
+const program = await buildFullProgram(ctx);
 const topLevel = program.commands.map((c) => c.name());
 const ESC = '\u001b[';
 

@@ -3,12 +3,12 @@ import { readdirSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { buildProgram } from '../../src/cli/program.js';
+import { buildFullProgram } from '../../src/cli/program.js';
 import type { CliContext } from '../../src/cli/context.js';
 import { makeStyle } from '../../src/render/style.js';
 
 const ctx: CliContext = { out: () => {}, err: () => {}, style: makeStyle(false), errStyle: makeStyle(false), env: {}, cwd: '.', stdinIsTTY: false };
-const program = buildProgram(ctx);
+const program = await buildFullProgram(ctx);
 
 function resolve(words: string[]): { command: Command; rest: string[] } | undefined {
   let command: Command = program;

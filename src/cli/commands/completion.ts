@@ -6,13 +6,12 @@ import type { CliContext } from '../context.js';
 const SHELLS = { bash: bashCompletion, zsh: zshCompletion, fish: fishCompletion } as const;
 
 export function completionCommand(ctx: CliContext): Command {
-  const cmd: Command = new Command('completion')
+  return new Command('completion')
     .description('print a shell completion script (bash: source <(argosctl completion bash))')
     .addArgument(new Argument('<shell>', 'the shell').choices(Object.keys(SHELLS)))
-    .action((shell: keyof typeof SHELLS) => {
-      let root = cmd;
-      while (root.parent) root = root.parent;
-      ctx.out(SHELLS[shell](root));
+    .action(async (shell: keyof typeof SHELLS) => {
+      // Commands load lazily, so the tree this command sits in holds stand-ins: complete from the full one.
+      const { buildFullProgram } = await import('../program.js');
+      ctx.out(SHELLS[shell](await buildFullProgram(ctx)));
     });
-  return cmd;
 }

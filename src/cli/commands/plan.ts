@@ -15,7 +15,6 @@ import { assertKnownProjects } from '../known-projects.js';
 import { loadValidManifests } from '../load-desired.js';
 import { commentAuthorOption, databaseOption, dirOption, formatOption, projectOption } from '../options.js';
 import { writePlanFile } from '../plan-file.js';
-import { publishPlan } from '../github-publish.js';
 
 export interface PlanOptions {
   dir: string;
@@ -60,7 +59,8 @@ export function planCommand(ctx: CliContext): Command {
         });
       });
       ctx.out(renderPlan(plan, opts.format, ctx));
-      if (opts.githubComment) await publishPlan(ctx, { dir: opts.dir, plan, diagnostics: plan.diagnostics, commentAuthor: opts.commentAuthor });
+      // Imported only when asked for: octokit is not loaded for an ordinary plan.
+      if (opts.githubComment) await (await import('../github-publish.js')).publishPlan(ctx, { dir: opts.dir, plan, diagnostics: plan.diagnostics, commentAuthor: opts.commentAuthor });
       if (plan.diagnostics.length) {
         if (opts.format !== 'json') ctx.err(renderDiagnosticsText(plan.diagnostics, ctx.errStyle));
         throw new ExitCode(1);

@@ -1,0 +1,130 @@
+// The fast path of stage 1: js-yaml (about 10× faster than `yaml` on manifests) with a schema
+// that resolves plain scalars exactly as `yaml`'s YAML 1.2 core schema does. It answers only
+// when it is sure; anything else (anchors and aliases, tags, directives, tabs, a key that is
+// not plainly a string, a hostile value, a parser error) returns undefined and the file goes
+// through `yaml`, which keeps positions and reports problems. Positions for a file taken on the
+// fast path are parsed with `yaml` only when something asks for one.
+import jsYaml from 'js-yaml';
+import { LineCounter, parseAllDocuments } from 'yaml';
+import { MAX_COLLECTION_ITEMS, MAX_DEPTH, RESERVED_KEYS, stringProblem } from './hostile-values.js';
+import type { ParsedDocument } from './yaml-position.js';
+
+const { FAILSAFE_SCHEMA, Type, loadAll } = jsYaml;
+
+const scalar = (tag: string, test: RegExp, construct: (s: string) => unknown) => new Type(`tag:yaml.org,2002:${tag}`, {
+  kind: 'scalar', resolve: (s: string | null) => s !== null && test.test(s), construct,
+});
+const toInt = (s: string) => {
+  if (s.startsWith('0o')) return parseInt(s.slice(2), 8);
+  return s.startsWith('0x') ? parseInt(s.slice(2), 16) : parseInt(s, 10);
+};
+const toFloat = (s: string) => {
+  if (/nan$/i.test(s)) return NaN;
+  return /inf$/i.test(s) ? (s[0] === '-' ? -Infinity : Infinity) : parseFloat(s);
+};
+
+/** `yaml`'s core schema tests and conversions (node_modules/yaml/dist/schema/core), one for one. */
+const CORE_LIKE_YAML = FAILSAFE_SCHEMA.extend({
+  implicit: [
+    scalar('null', /^(?:~|[Nn]ull|NULL)?$/, () => null),
+    scalar('bool', /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/, (s) => s[0] === 't' || s[0] === 'T'),
+    scalar('int', /^(?:0o[0-7]+|[-+]?[0-9]+|0x[0-9a-fA-F]+)$/, toInt),
+    scalar('float', new RegExp(String.raw`^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN`
+      + String.raw`|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+|[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*))$`), toFloat),
+  ],
+});
+
+// The subset the fast path accepts, line by line: block mappings and sequences whose keys are
+// plain names and whose values are one-line plain scalars, simple quoted strings or one-line flow
+// collections of plain scalars, with comments and `---` separators. No tabs, tags, anchors,
+// aliases, directives, block scalars or multi-line scalars: `yaml` reads those. Each pattern
+// below matches in one pass (no nested repetition), so a long line cannot make it slow.
+const KEY = String.raw`[A-Za-z_][A-Za-z0-9_./-]*`;
+const PLAIN_CHAR = String.raw`(?:[\p{L}\p{N}_./+'()@,;!?&*%$=~-]|:(?=[^ ]))`;
+const PLAIN = String.raw`(?!-(?: |$))(?:[\p{L}\p{N}_./+-]|:(?=[^ ]))(?:${PLAIN_CHAR}| +(?=[^ #]))*`;
+const DOUBLE = String.raw`"(?:[^"\\\p{Cc}\u2028\u2029\ufeff]|\\["\\/nt]|\\u[0-9a-fA-F]{4})*"`;
+const SINGLE = String.raw`'(?:[^'\p{Cc}\u2028\u2029\ufeff]|'')*'`;
+const FLOW = String.raw`[[{](?:[\p{L}\p{N}_./+ ,[\]{}-]|:(?= ))*[\]}]`;
+const VALUE = `(?:${PLAIN}|${DOUBLE}|${SINGLE}|${FLOW})`;
+const ENTRY = `(?:${KEY}:(?: +${VALUE})?)`;
+const COMMENT = String.raw`(?: +#[^\p{Cc}\u2028\u2029\ufeff]*)?`;
+const LINE = new RegExp(`^(?: *(?:(?:- +)+(?:${ENTRY}|${VALUE})|${ENTRY})${COMMENT} *| *(?:#[^\\p{Cc}\\u2028\\u2029\\ufeff]*)?|---|\\.\\.\\.)$`, 'u');
+const MAX_LINE = 1000;
+
+function inFastSubset(text: string): boolean {
+  let start = 0;
+  while (start <= text.length) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    if (end - start > MAX_LINE || !LINE.test(text.slice(start, end))) return false;
+    start = end + 1;
+  }
+  return true;
+}
+
+/** Keys that a plain scalar could turn into a non-string (null, bool, number) or a flow collection: `yaml` decides. */
+const UNSURE_KEY = /^$|^[-+.~0-9]|^(?:null|Null|NULL|true|True|TRUE|false|False|FALSE|<<)$|[,[\]{}]/;
+
+/**
+ * The hostile-value walk of hostile-values.ts over plain values: true when nothing would be
+ * reported there (depth, collection size, reserved and unsure keys, NUL and lone surrogates).
+ * It may refuse more than that walk (the file then goes through it), never less.
+ */
+function clean(value: unknown, depth: number): boolean {
+  if (depth > MAX_DEPTH) return false;
+  if (typeof value === 'string') return stringProblem(value) === undefined;
+  if (value === null || typeof value !== 'object') return true;
+  if (Array.isArray(value)) {
+    if (value.length > MAX_COLLECTION_ITEMS) return false;
+    for (const item of value) if (!clean(item, depth + 1)) return false;
+    return true;
+  }
+  if (Object.getPrototypeOf(value) !== Object.prototype) return false;
+  const keys = Object.keys(value);
+  if (keys.length > MAX_COLLECTION_ITEMS) return false;
+  for (const key of keys) {
+    if (RESERVED_KEYS.has(key) || UNSURE_KEY.test(key) || stringProblem(key) !== undefined) return false;
+    if (!clean((value as Record<string, unknown>)[key], depth + 1)) return false;
+  }
+  return true;
+}
+
+/**
+ * A document as the rest of stage 1 sees it; `doc` and `lineCounter` come from `yaml` on first
+ * use (a problem to locate, a changed setting's line), shared by the file's documents.
+ */
+type YamlFile = { docs: ParsedDocument['doc'][]; lineCounter: LineCounter };
+
+function lazyDocument(file: string, text: string, index: number, value: unknown, parseFile: () => YamlFile): ParsedDocument {
+  return {
+    file, index, value, text, hostileChecked: true,
+    get doc() { return parseFile().docs[index]; },
+    get lineCounter() { return parseFile().lineCounter; },
+  };
+}
+
+/** Tests turn the fast path off to check that both paths give the same results. */
+export const fastYaml = { enabled: true };
+
+/** The file's documents when the fast parser is sure of all of them and they are clean; else undefined. */
+export function fastParseDocuments(file: string, text: string): ParsedDocument[] | undefined {
+  if (!fastYaml.enabled || !inFastSubset(text)) return undefined;
+  let values: unknown[];
+  try {
+    values = loadAll(text, undefined, { schema: CORE_LIKE_YAML, json: false }) as unknown[];
+  } catch {
+    return undefined; // `yaml` reports it with its position
+  }
+  // No document, or an empty one (`yaml` skips those and reports an empty file): let `yaml` decide.
+  if (values.length === 0 || values.some((v) => v === null || v === undefined || !clean(v, 0))) return undefined;
+  let parsed: YamlFile | undefined;
+  const parseFile = () => {
+    if (!parsed) {
+      const lineCounter = new LineCounter();
+      const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true });
+      parsed = { docs: docs as ParsedDocument['doc'][], lineCounter };
+    }
+    return parsed;
+  };
+  return values.map((value, index) => lazyDocument(file, text, index, value, parseFile));
+}
