@@ -4,7 +4,7 @@
 // deletes (revokes) every key. Requests are checked by hash with a constant-time comparison.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { sql, type Kysely, type Transaction } from 'kysely';
-import { GuardError, UserError } from '../cli/errors.js';
+import { GuardError, UserError } from '../errors.js';
 import type { DatabaseSchema } from '../db/schema.js';
 import { open, seal } from './seal.js';
 

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../errors.js';
 
 export const MASTER_KEY_BYTES = 32;
 let processKey: Buffer | undefined;

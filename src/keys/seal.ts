@@ -2,7 +2,7 @@
 // Layout: version byte (1) · IV (12) · tag (16) · ciphertext. The AAD names what is sealed
 // (e.g. "api-key:PROJECT:3"), so a sealed value cannot be moved to another row and opened there.
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../errors.js';
 
 const VERSION = 1;
 

@@ -4,7 +4,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { GuardError, UserError } from '../../src/cli/errors.js';
+import { GuardError, UserError } from '../../src/errors.js';
 import { readPlanFile, writePlanFile, type SavedPlan } from '../../src/cli/plan-file.js';
 import type { Database } from '../../src/db/connection.js';
 import { readState } from '../../src/db/read-state.js';

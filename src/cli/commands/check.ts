@@ -5,7 +5,7 @@ import { resolveDatabaseUrl, withDatabase } from '../../db/connection.js';
 import { escapeTerminal as t } from '../../render/escape-terminal.js';
 import { checkAdmission } from '../../tokens/admission.js';
 import type { CliContext } from '../context.js';
-import { ExitCode } from '../errors.js';
+import { ExitCode } from '../../errors.js';
 import { databaseOption, formatOption } from '../options.js';
 
 function parseParam(value: string, previous: Record<string, string>): Record<string, string> {

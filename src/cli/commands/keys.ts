@@ -5,7 +5,7 @@ import { listApiKeys, revealApiKey } from '../../keys/api-key.js';
 import { resolveMasterKey } from '../../keys/master-key.js';
 import { escapeTerminal as t } from '../../render/escape-terminal.js';
 import type { CliContext } from '../context.js';
-import { UserError } from '../errors.js';
+import { UserError } from '../../errors.js';
 import { actorName } from '../git-info.js';
 import { databaseOption, formatOption } from '../options.js';
 
