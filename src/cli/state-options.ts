@@ -12,7 +12,8 @@ import { UserError } from '../errors.js';
  * Commands that only read the database. Any other command with --database-url counts as writing,
  * so a new command is refused in CI without a database until it is listed here.
  */
-const READ_ONLY = new Set(['plan', 'drift', 'history', 'blame', 'admins logins', 'tokens list', 'tokens count', 'github comment', 'export']);
+const READ_ONLY = new Set(['plan', 'drift', 'history', 'blame', 'admins logins', 'tokens list', 'tokens count', 'github comment', 'export',
+  'check', 'keys list']);
 
 export function commandPath(command: Command): string {
   const names: string[] = [];
