@@ -1,5 +1,7 @@
 // Colour on a TTY, or anywhere with FORCE_COLOR; never with a non-empty NO_COLOR. The caller decides,
 // renderers just receive it.
+import pc from 'picocolors';
+
 export interface Style {
   green(s: string): string;
   yellow(s: string): string;
@@ -8,12 +10,10 @@ export interface Style {
   dim(s: string): string;
 }
 
-const wrap = (open: number, close: number) => (s: string) => `\u001b[${open}m${s}\u001b[${close}m`;
-const plain = (s: string) => s;
-
+// picocolors: no dependencies, and it handles nested styles (an inner close code re-opens the outer style).
 export function makeStyle(color: boolean): Style {
-  if (!color) return { green: plain, yellow: plain, red: plain, bold: plain, dim: plain };
-  return { green: wrap(32, 39), yellow: wrap(33, 39), red: wrap(31, 39), bold: wrap(1, 22), dim: wrap(2, 22) };
+  const { green, yellow, red, bold, dim } = pc.createColors(color);
+  return { green, yellow, red, bold, dim };
 }
 
 /**

@@ -42,6 +42,20 @@ describe('tokens import on the embedded database', () => {
     expect(list.tokens.map((t: { tokenId: string }) => t.tokenId).sort()).toEqual(['csv-token-1', 'csv-token-2', 'json-token-1', 'json-token-2']);
   });
 
+  it('imports a `;` spreadsheet export by header name, and registers nothing when one line is bad', async () => {
+    const count = async () => JSON.parse((await runCliInProcess(['tokens', 'count', 'acme-beta', '--format', 'json'], { cwd })).stdout).registered;
+    const before = await count();
+    writeFileSync(path.join(cwd, 'bad.csv'), 'Name;Token ID;tokenId\n"Weiß; Anna";x;semi-token-1\nBob;y;"bad token"\n');
+    const bad = await runCliInProcess(['tokens', 'import', 'acme-beta', 'bad.csv'], { cwd });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/bad\.csv:3: "bad token" contains white space/);
+    expect(await count()).toBe(before);
+    writeFileSync(path.join(cwd, 'export.csv'), '\uFEFFName;Token ID;tokenId\r\n"Weiß; Anna";x;semi-token-1\r\nBob;y;"semi-token-2"\r\n');
+    const r = await runCliInProcess(['tokens', 'import', 'acme-beta', 'export.csv'], { cwd });
+    expect(r.stdout, r.stderr).toMatch(/Imported 2 ID\(s\) from export\.csv \(csv\).*2 new/);
+    expect(await count()).toBe(before + 2);
+  });
+
   it('refuses a project without pre-registration, and start shows count-based expiry', async () => {
     const r = await runCliInProcess(['tokens', 'register', 'acme-trial', 'some-token-1'], { cwd });
     expect(r.code).toBe(1);
