@@ -12,9 +12,9 @@ import { realRoot } from './safe-read.js';
 import type { ProjectManifest } from './manifest-types.generated.js';
 import { normalizeManifest } from './normalize.js';
 import { EMPTY_ORGANIZATION, type Organization } from './organization.js';
-import { readPublicKeyFile } from './public-key-file.js';
+import { readPublicKeyFile, type PublicKeyFile } from './public-key-file.js';
 import { runLintRules } from './lint-rules.js';
-import { runProjectRules } from './rules.js';
+import { runProjectRules, touches } from './rules.js';
 import { checkSchema } from './schema-check.js';
 import { schemaValidators } from './schemas.js';
 import { selectManifestFiles } from './select-files.js';
@@ -125,8 +125,14 @@ function checkDocument(parsed: ParsedDocument, entry: ManifestFile, validate: Va
   }
   const schemaProblems = checkSchema(parsed, validate);
   for (const problem of schemaProblems) diagnostics.push(problem);
-  if (schemaProblems.length) return undefined;
   const manifest = parsed.value as ProjectManifest;
+  if (schemaProblems.length) {
+    // The rules the schema problems leave sound still run, so one misspelt field hides no other problem.
+    const problemPaths = schemaProblems.map((problem) => problem.path);
+    const publicKey = publicKeyOf(manifest, entry, problemPaths);
+    for (const problem of runProjectRules({ manifest, parsed, organization, publicKey }, problemPaths)) diagnostics.push(problem);
+    return undefined;
+  }
   // Lines are looked up only when needed (on the fast path a lookup parses the file with `yaml`);
   // the lookups keep the file's text, not its parsed documents.
   const lineOf = lazyLocator(parsed);
@@ -138,12 +144,20 @@ function checkDocument(parsed: ParsedDocument, entry: ManifestFile, validate: Va
   }
   const file = parsed.file;
   firstSeen.set(manifest.metadata.id, () => `${file}:${lineOf('metadata.id')}`);
-  const written = manifest.spec.security?.secureTransmission?.publicKey;
-  const publicKey = written ? readPublicKeyFile(entry.root, entry.full, written) : undefined;
+  const publicKey = publicKeyOf(manifest, entry, []);
   const problems = runProjectRules({ manifest, parsed, organization, publicKey });
   for (const problem of problems) diagnostics.push(problem);
   if (problems.length) return undefined;
   for (const warning of runLintRules(manifest, parsed)) diagnostics.push(warning);
   const spki = publicKey?.ok ? publicKey.spki : null;
   return { settings: normalizeManifest(manifest, spki), file, get line() { return lineOf('metadata.id'); }, lineOf };
+}
+
+const PUBLIC_KEY_PATH = ['spec', 'security', 'secureTransmission', 'publicKey'];
+
+/** The public key file the manifest names, unless a schema problem touches where it is named. */
+function publicKeyOf(manifest: ProjectManifest, entry: ManifestFile, problemPaths: readonly string[]): PublicKeyFile | undefined {
+  if (problemPaths.some((problem) => touches(problem, PUBLIC_KEY_PATH))) return undefined;
+  const written = manifest.spec.security?.secureTransmission?.publicKey;
+  return written ? readPublicKeyFile(entry.root, entry.full, written) : undefined;
 }

@@ -1,4 +1,5 @@
-// Stage 3 of validation: named semantic rules over schema-valid manifests, all reported at once.
+// Stage 3 of validation: named semantic rules, all reported at once. A document with schema problems
+// still gets the rules whose inputs the schema found sound, so one misspelt field hides nothing else.
 import { checkIpv4Entry } from '../util/ipv4.js';
 import { parseDuration } from '../util/duration.js';
 import { formatPath, type Diagnostic } from './diagnostic.js';
@@ -136,13 +137,42 @@ function checkRegion({ manifest, organization }: RuleContext, report: Report): v
   }
 }
 
-export const PROJECT_RULES = [checkIpLists, checkAdmins, checkAuthMethods, checkTokens, checkEncryption, checkSecureTransmission, checkRegion];
+interface ProjectRule {
+  check: (ctx: RuleContext, report: Report) => void;
+  /** The document paths the rule reads (each with everything below it). */
+  reads: readonly (readonly Seg[])[];
+}
 
-export function runProjectRules(ctx: RuleContext): Diagnostic[] {
+// checkRegion also reads the fields named by argosctl.yaml's require, through getIn, which takes any type.
+export const PROJECT_RULES: readonly ProjectRule[] = [
+  { check: checkIpLists, reads: [['spec', 'security', 'ipWhitelist']] },
+  { check: checkAdmins, reads: [['spec', 'admins'], ['metadata', 'region']] },
+  { check: checkAuthMethods, reads: [['spec', 'authMethods'], ['spec', 'status']] },
+  { check: checkTokens, reads: [['spec', 'liveform', 'tokens']] },
+  { check: checkEncryption, reads: [['spec', 'encryption']] },
+  { check: checkSecureTransmission, reads: [['spec', 'security', 'secureTransmission']] },
+  { check: checkRegion, reads: [['metadata', 'region']] },
+];
+
+/** True when a problem at `problem` (a formatted path) is at, above or below `read`. */
+export function touches(problem: string, read: readonly Seg[]): boolean {
+  const at = formatPath(read);
+  if (problem === '(document)' || problem === at) return true;
+  const below = (a: string, b: string) => a.startsWith(b + '.') || a.startsWith(b + '[');
+  return below(problem, at) || below(at, problem);
+}
+
+/**
+ * `schemaProblems`: the paths of the document's schema problems; a rule runs only when none of them
+ * touches what it reads, so every value a rule sees has the type the schema promises.
+ */
+export function runProjectRules(ctx: RuleContext, schemaProblems: readonly string[] = []): Diagnostic[] {
   const out: Diagnostic[] = [];
   const report: Report = (rule, at, message, allowed, hint) => {
     out.push({ severity: 'error', rule, file: ctx.parsed.file, ...locate(ctx.parsed, at), path: formatPath(at), message, allowed, hint });
   };
-  for (const rule of PROJECT_RULES) rule(ctx, report);
+  for (const { check, reads } of PROJECT_RULES) {
+    if (!schemaProblems.some((problem) => reads.some((read) => touches(problem, read)))) check(ctx, report);
+  }
   return out;
 }
