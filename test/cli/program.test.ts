@@ -42,9 +42,10 @@ function packagesImported(args: string[]): string[] {
 describe('commands load only the modules they need', () => {
   const heavy = ['@electric-sql/pglite', '@octokit/rest', 'kysely', 'pg'];
 
-  it('--version and --help load commander only', () => {
-    expect(packagesImported(['--version'])).toEqual(['commander']);
-    expect(packagesImported(['--help'])).toEqual(['commander']);
+  // picocolors (one dependency-free file) builds the context's colour style for every command.
+  it('--version and --help load commander and the colour helper only', () => {
+    expect(packagesImported(['--version'])).toEqual(['commander', 'picocolors']);
+    expect(packagesImported(['--help'])).toEqual(['commander', 'picocolors']);
   });
 
   it('validate loads no database driver, no kysely, no octokit', () => {
