@@ -1,4 +1,4 @@
-// Checks an unpacked package folder: only dist, bin, schemas, README.md, LICENSE and package.json
+// Checks an unpacked package folder: only dist, bin, schemas, examples (the workflows init copies), README.md, LICENSE and package.json
 // ship, and every bare import in the shipped JavaScript names a `dependencies` entry or a Node builtin.
 import { readdirSync, readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
@@ -6,7 +6,7 @@ import path from 'node:path';
 
 const dir = process.argv[2];
 const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8'));
-const allowedTop = new Set(['dist', 'bin', 'schemas', 'README.md', 'LICENSE', 'package.json']);
+const allowedTop = new Set(['dist', 'bin', 'schemas', 'examples', 'README.md', 'LICENSE', 'package.json']);
 const problems = [];
 
 for (const name of readdirSync(dir)) if (!allowedTop.has(name)) problems.push(`ships ${name}, which users do not need`);
