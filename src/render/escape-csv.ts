@@ -1,7 +1,8 @@
 // CSV (`history --format csv`), opened in spreadsheets and printed to CI logs. A cell that starts
 // with = + - @ tab or CR is a formula to a spreadsheet: it gets a leading single quote (OWASP,
 // CSV injection). Control characters are shown escaped (\n, \x1b) so a cell never spans lines.
-// Quoting itself is csv-stringify's job in the renderer; escapeCsv is the one-cell form of both.
+// Quoting is csv-stringify's; csvText does both steps and is the only way CSV is written.
+import { stringify } from 'csv-stringify/sync';
 import { escapeControls } from './escape-terminal.js';
 
 /** The cell's text, formula-neutralised and with controls escaped, but not yet quoted. */
@@ -12,8 +13,12 @@ export function neutraliseCsvCell(value: unknown): string {
   return escapeControls(/^[=+\-@\t\r]/.test(raw) ? `'${raw}` : raw);
 }
 
-/** One neutralised cell, quoted when it holds a comma, a quote or edge whitespace (quotes doubled). */
+/** Rows as CSV text: every cell neutralised, then quoted by csv-stringify (edge whitespace quoted too). */
+export function csvText(rows: readonly (readonly unknown[])[]): string {
+  return stringify(rows.map((row) => row.map(neutraliseCsvCell)), { record_delimiter: 'unix', quoted_match: /^\s|\s$/ });
+}
+
+/** One cell as it appears in a CSV line. */
 export function escapeCsv(value: unknown): string {
-  const text = neutraliseCsvCell(value);
-  return /[",]/.test(text) || text !== text.trim() ? `"${text.replace(/"/g, '""')}"` : text;
+  return csvText([[value]]).replace(/\n$/, '');
 }

@@ -1,8 +1,7 @@
 // The audit trail for auditors: `history` as text, markdown and CSV, and `blame` as text. Actors,
 // authors, commits, reasons, values and commit subjects are user text, escaped per medium.
 import type { AuditRef } from '../drift/audit-replay.js';
-import { stringify } from 'csv-stringify/sync';
-import { neutraliseCsvCell } from './escape-csv.js';
+import { csvText } from './escape-csv.js';
 import { markdownCode as code, escapeMarkdown as md } from './escape-markdown.js';
 import { escapeTerminal as t } from './escape-terminal.js';
 import { formatSettingValue, formatValue } from './format-value.js';
@@ -40,13 +39,9 @@ function csvValue(i: HistoryItem, column: (typeof CSV_COLUMNS)[number]): unknown
   return shown === formatValue(i[column]) ? i[column] : shown;
 }
 
-/**
- * csv-stringify quotes and doubles quotes but does not neutralise formulas, so every cell goes through
- * neutraliseCsvCell first; cells with edge whitespace are quoted too, so spreadsheets keep it.
- */
+/** Every cell through csvText: formulas neutralised, then quoted by csv-stringify. */
 export function renderHistoryCsv(items: readonly HistoryItem[]): string {
-  const rows = items.map((i) => CSV_COLUMNS.map((c) => neutraliseCsvCell(csvValue(i, c))));
-  return stringify([[...CSV_COLUMNS], ...rows], { record_delimiter: 'unix', quoted_match: /^\s|\s$/ });
+  return csvText([[...CSV_COLUMNS], ...items.map((i) => CSV_COLUMNS.map((c) => csvValue(i, c)))]);
 }
 
 export function renderHistoryMarkdown(items: readonly HistoryItem[]): string {
