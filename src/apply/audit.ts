@@ -16,5 +16,5 @@ export async function writeAuditRows(tx: Transaction<DatabaseSchema>, changes: r
     plan_digest: planDigest, project_id: c.projectId, action: c.action, path: c.path, member: c.member ?? null,
     before: jsonb(c.before), after: jsonb(c.after), reason: c.reason,
   }));
-  for (const chunk of chunksFor(rows, 14)) await counter.run(() => tx.insertInto('audit_log').values(chunk).execute());
+  for (const chunk of chunksFor(rows)) await counter.run(() => tx.insertInto('audit_log').values(chunk).execute());
 }

@@ -39,12 +39,12 @@ function newKey(projectId: string, name: string, status: string) {
 
 async function insertCreates(tx: Tx, creates: ProjectSettings[], counter: StatementCounter): Promise<void> {
   const rows = creates.map(projectRow);
-  for (const chunk of chunksFor(rows, 20)) await counter.run(() => tx.insertInto('projects').values(chunk).execute());
+  for (const chunk of chunksFor(rows)) await counter.run(() => tx.insertInto('projects').values(chunk).execute());
   const methods = creates.flatMap((s) => AUTH_METHODS.map((m) => ({
     project_id: s.id, method: m, enabled: s.authMethods[m].enabled,
     user_policy: jsonb(s.authMethods[m].userPolicy), mfa: jsonb(s.authMethods[m].mfa), fraud_detection: jsonb(s.authMethods[m].fraudDetection),
   })));
-  for (const chunk of chunksFor(methods, 6)) await counter.run(() => tx.insertInto('auth_methods').values(chunk).execute());
+  for (const chunk of chunksFor(methods)) await counter.run(() => tx.insertInto('auth_methods').values(chunk).execute());
   const members: MemberRows = { ip: [], admins: [], keys: [] };
   for (const s of creates) {
     for (const range of s.ipWhitelistDashboard) members.ip.push({ project_id: s.id, scope: 'dashboard', range });
@@ -56,9 +56,9 @@ async function insertCreates(tx: Tx, creates: ProjectSettings[], counter: Statem
 }
 
 async function insertMembers(tx: Tx, rows: MemberRows, counter: StatementCounter): Promise<void> {
-  for (const chunk of chunksFor(rows.ip, 3)) await counter.run(() => tx.insertInto('ip_whitelist').values(chunk).execute());
-  for (const chunk of chunksFor(rows.admins, 2)) await counter.run(() => tx.insertInto('admins').values(chunk).execute());
-  for (const chunk of chunksFor(rows.keys, 4)) await counter.run(() => tx.insertInto('encryption_keys').values(chunk).execute());
+  for (const chunk of chunksFor(rows.ip)) await counter.run(() => tx.insertInto('ip_whitelist').values(chunk).execute());
+  for (const chunk of chunksFor(rows.admins)) await counter.run(() => tx.insertInto('admins').values(chunk).execute());
+  for (const chunk of chunksFor(rows.keys)) await counter.run(() => tx.insertInto('encryption_keys').values(chunk).execute());
 }
 
 async function updateProjects(tx: Tx, updates: Change[], counter: StatementCounter): Promise<void> {

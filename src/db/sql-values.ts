@@ -6,9 +6,14 @@ export function jsonb(value: unknown): RawBuilder<string> {
   return sql<string>`cast(cast(${JSON.stringify(value)} as text) as jsonb)`;
 }
 
-/** Splits rows into chunks that stay under PostgreSQL's 65,535 parameters per statement. */
-export function chunksFor<T>(rows: readonly T[], columns: number): T[][] {
-  const size = Math.max(1, Math.floor(60_000 / Math.max(1, columns)));
+/**
+ * Splits rows into chunks that stay under PostgreSQL's 65,535 parameters per statement. The column
+ * count is read off the rows themselves: a count written by hand went stale when a column was added,
+ * and the wire protocol's 16-bit parameter count then wrapped instead of failing.
+ */
+export function chunksFor<T extends object>(rows: readonly T[]): T[][] {
+  const columns = rows.reduce((widest, row) => Math.max(widest, Object.keys(row).length), 1);
+  const size = Math.max(1, Math.floor(60_000 / columns));
   const out: T[][] = [];
   for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
   return out;

@@ -19,5 +19,5 @@ export async function writeExpiredEvents(tx: Transaction<DatabaseSchema>, projec
     project_id: projectId,
     payload: jsonb(expiredEvent(e.tokenId, e.condition, e.at)),
   }));
-  for (const chunk of chunksFor(rows, 2)) await tx.insertInto('token_events').values(chunk).execute();
+  for (const chunk of chunksFor(rows)) await tx.insertInto('token_events').values(chunk).execute();
 }
