@@ -23,20 +23,33 @@ function mostChangedSetting(changes: readonly Change[]): string {
   return `${path} (in ${projects.size})`;
 }
 
-export function blastRadiusWarning(changes: readonly Change[], existingProjects: number, limits: BlastRadius = {}): Diagnostic | undefined {
+export function blastRadiusWarning(
+  changes: readonly Change[],
+  existingProjects: number,
+  limits: BlastRadius = {},
+): Diagnostic | undefined {
   const maxProjects = limits.projects ?? BLAST_RADIUS_WARN.projects;
   const maxPercent = limits.percent ?? BLAST_RADIUS_WARN.percent;
   const updates = changes.filter((c) => c.action !== 'create');
   const changed = [...new Set(updates.map((c) => c.projectId))];
   const percent = existingProjects > 0 ? (changed.length / existingProjects) * 100 : 0;
-  const byShare = existingProjects >= BLAST_RADIUS_MIN_PROJECTS && changed.length >= BLAST_RADIUS_WARN_MIN_CHANGED && percent > maxPercent;
+  const byShare =
+    existingProjects >= BLAST_RADIUS_MIN_PROJECTS &&
+    changed.length >= BLAST_RADIUS_WARN_MIN_CHANGED &&
+    percent > maxPercent;
   if (changed.length <= maxProjects && !byShare) return undefined;
   const names = `${changed.slice(0, 5).join(', ')}${changed.length > 5 ? `, and ${changed.length - 5} more` : ''}`;
   return {
-    severity: 'warning', rule: BLAST_RADIUS_RULE, ...PLAN_LOCATION,
-    message: `the plan changes ${changed.length} of ${existingProjects} existing projects (${Math.round(percent)}%): ${names}; `
-      + `most changed setting: ${mostChangedSetting(updates)}`,
+    severity: 'warning',
+    rule: BLAST_RADIUS_RULE,
+    ...PLAN_LOCATION,
+    message:
+      `the plan changes ${changed.length} of ${existingProjects} existing projects ` +
+      `(${Math.round(percent)}%): ${names}; ` +
+      `most changed setting: ${mostChangedSetting(updates)}`,
     allowed: `at most ${maxProjects} projects and at most ${maxPercent}% of them per plan`,
-    hint: 'split the change into smaller pull requests, or raise lint.blastRadius in argosctl.yaml if such sweeps are normal here',
+    hint:
+      'split the change into smaller pull requests, or raise lint.blastRadius in argosctl.yaml ' +
+      'if such sweeps are normal here',
   };
 }

@@ -15,16 +15,25 @@ type Seg = string | number;
 type Report = (at: Seg[], message: string, allowed: string) => void;
 
 const CONDITION_LIST = CONDITIONS.join(', ');
+const KIND_WORDS: Partial<Record<string, string>> = { list: 'a list or map', map: 'a list or map' };
 
 /** What a value of `setting` may be compared with, or undefined when `value` fits it. */
 function valueProblem(setting: PolicySetting, value: unknown): string | undefined {
   switch (setting.kind) {
-    case 'boolean': return typeof value === 'boolean' ? undefined : 'true or false';
-    case 'enum': return setting.values!.includes(value as string) ? undefined : `one of ${setting.values!.join(', ')}`;
-    case 'string': return typeof value === 'string' ? undefined : 'text';
-    case 'number': return typeof value === 'number' ? undefined : 'a number';
-    case 'duration': return typeof value === 'string' && parseDuration(value) !== undefined ? undefined : 'a duration such as 30s, 10m, 24h or 7d';
-    default: return undefined;
+    case 'boolean':
+      return typeof value === 'boolean' ? undefined : 'true or false';
+    case 'enum':
+      return setting.values!.includes(value as string) ? undefined : `one of ${setting.values!.join(', ')}`;
+    case 'string':
+      return typeof value === 'string' ? undefined : 'text';
+    case 'number':
+      return typeof value === 'number' ? undefined : 'a number';
+    case 'duration':
+      return typeof value === 'string' && parseDuration(value) !== undefined
+        ? undefined
+        : 'a duration such as 30s, 10m, 24h or 7d';
+    default:
+      return undefined;
   }
 }
 
@@ -40,52 +49,91 @@ const FITS: Record<ConditionKind, readonly string[]> = {
 
 function checkCondition(entry: PolicyRule, at: Seg[], setting: PolicySetting, report: Report): void {
   const stated = CONDITIONS.filter((c) => entry[c] !== undefined);
-  if (stated.length === 0) return report(at, `rule ${quote(entry.name)} states no condition`, `exactly one of ${CONDITION_LIST}`);
+  if (stated.length === 0)
+    return report(at, `rule ${quote(entry.name)} states no condition`, `exactly one of ${CONDITION_LIST}`);
   if (stated.length > 1) {
-    return report([...at, stated[1]], `rule ${quote(entry.name)} states ${stated.length} conditions (${stated.join(', ')})`,
-      `exactly one condition per rule; write another rule for the next one`);
+    return report(
+      [...at, stated[1]],
+      `rule ${quote(entry.name)} states ${stated.length} conditions (${stated.join(', ')})`,
+      `exactly one condition per rule; write another rule for the next one`,
+    );
   }
   const kind = stated[0];
   const where = [...at, kind];
   if (!FITS[kind].includes(setting.kind) || (kind === 'required' && setting.always)) {
-    const why = kind === 'required' && setting.always ? 'always has a value (its default when left out), so required cannot fail'
-      : `is ${setting.kind === 'list' || setting.kind === 'map' ? 'a list or map' : `a ${setting.kind}`}, which ${kind} does not apply to`;
-    return report(where, `${setting.path} ${why}`, `for this setting: ${Object.entries(FITS).filter(([c, kinds]) =>
-      kinds.includes(setting.kind) && !(c === 'required' && setting.always)).map(([c]) => c).join(', ')}`);
+    const why =
+      kind === 'required' && setting.always
+        ? 'always has a value (its default when left out), so required cannot fail'
+        : `is ${KIND_WORDS[setting.kind] ?? `a ${setting.kind}`}, which ${kind} does not apply to`;
+    return report(
+      where,
+      `${setting.path} ${why}`,
+      `for this setting: ${Object.entries(FITS)
+        .filter(([c, kinds]) => kinds.includes(setting.kind) && !(c === 'required' && setting.always))
+        .map(([c]) => c)
+        .join(', ')}`,
+    );
   }
   const values: unknown[] = kind === 'oneOf' ? entry.oneOf! : kind === 'equals' ? [entry.equals] : [];
   values.forEach((value, i) => {
     const problem = valueProblem(setting, value);
-    if (problem) report(kind === 'oneOf' ? [...where, i] : where, `${setting.path} can never be ${showValue(value)}`, problem);
+    if (problem)
+      report(kind === 'oneOf' ? [...where, i] : where, `${setting.path} can never be ${showValue(value)}`, problem);
   });
   if (kind === 'max' || kind === 'min') {
     const limit = entry[kind]!;
-    const ok = setting.kind === 'number' ? typeof limit === 'number'
-      : setting.kind === 'duration' ? typeof limit === 'string' && parseDuration(limit) !== undefined
-        : typeof limit === 'number' || parseDuration(limit) !== undefined;
-    const allowed = setting.kind === 'number' ? 'a number' : setting.kind === 'duration' ? 'a duration such as 30s, 10m, 24h or 7d' : 'a number or a duration';
+    const ok =
+      setting.kind === 'number'
+        ? typeof limit === 'number'
+        : setting.kind === 'duration'
+          ? typeof limit === 'string' && parseDuration(limit) !== undefined
+          : typeof limit === 'number' || parseDuration(limit) !== undefined;
+    const allowed =
+      setting.kind === 'number'
+        ? 'a number'
+        : setting.kind === 'duration'
+          ? 'a duration such as 30s, 10m, 24h or 7d'
+          : 'a number or a duration';
     if (!ok) report(where, `${kind} of ${setting.path} is ${quote(String(limit))}, not ${allowed}`, allowed);
   }
 }
 
-function checkRule(entry: PolicyRule, i: number, regions: readonly string[], seen: Map<string, number>, report: Report): void {
+function checkRule(
+  entry: PolicyRule,
+  i: number,
+  regions: readonly string[],
+  seen: Map<string, number>,
+  report: Report,
+): void {
   const at = ['policy', 'rules', i];
   if (entry.name === REQUIRE_REGION_RULE) {
     report([...at, 'name'], `the rule name ${quote(entry.name)} is taken by requireRegion`, 'another name');
   } else if (seen.has(entry.name)) {
-    report([...at, 'name'], `the rule name ${quote(entry.name)} is used twice (also by rule ${seen.get(entry.name)})`, 'each name once');
+    report(
+      [...at, 'name'],
+      `the rule name ${quote(entry.name)} is used twice (also by rule ${seen.get(entry.name)})`,
+      'each name once',
+    );
   }
   seen.set(entry.name, i);
   for (const [j, region] of (entry.when?.region ?? []).entries()) {
     if (!regions.includes(region)) {
-      report([...at, 'when', 'region', j], `region ${quote(region)} is not declared under regions`, regions.length ? `one of: ${regions.join(', ')}` : 'declare it under regions');
+      report(
+        [...at, 'when', 'region', j],
+        `region ${quote(region)} is not declared under regions`,
+        regions.length ? `one of: ${regions.join(', ')}` : 'declare it under regions',
+      );
     }
   }
   const setting = policySetting(entry.setting);
   if (!setting) {
     const guess = closest(entry.setting, POLICY_SETTING_PATHS);
-    return report([...at, 'setting'], `${quote(entry.setting)} is not a setting a policy can check${guess ? ` (did you mean ${guess}?)` : ''}`,
-      'a manifest path from `argosctl schema`, such as spec.security.privacyProtection or spec.authMethods.idDocument.userPolicy.ageLimit');
+    return report(
+      [...at, 'setting'],
+      `${quote(entry.setting)} is not a setting a policy can check${guess ? ` (did you mean ${guess}?)` : ''}`,
+      'a manifest path from `argosctl schema`, such as spec.security.privacyProtection or ' +
+        'spec.authMethods.idDocument.userPolicy.ageLimit',
+    );
   }
   checkCondition(entry, at, setting, report);
 }
@@ -96,11 +144,23 @@ export function checkPolicyConfig(parsed: ParsedDocument, organization: Organiza
   if (!policy) return [];
   const out: Diagnostic[] = [];
   const report: Report = (at, message, allowed) => {
-    out.push({ severity: 'error', rule: 'config.policy', file: parsed.file, ...locate(parsed, at), path: formatPath(at), message, allowed });
+    out.push({
+      severity: 'error',
+      rule: 'config.policy',
+      file: parsed.file,
+      ...locate(parsed, at),
+      path: formatPath(at),
+      message,
+      allowed,
+    });
   };
   const regions = Object.keys(organization.regions ?? {});
   if (policy.requireRegion && regions.length === 0) {
-    report(['policy', 'requireRegion'], 'requireRegion is on but argosctl.yaml declares no regions, so no project could meet it', 'declare regions, or requireRegion: false');
+    report(
+      ['policy', 'requireRegion'],
+      'requireRegion is on but argosctl.yaml declares no regions, so no project could meet it',
+      'declare regions, or requireRegion: false',
+    );
   }
   const seen = new Map<string, number>();
   (policy.rules ?? []).forEach((entry, i) => checkRule(entry, i, regions, seen, report));

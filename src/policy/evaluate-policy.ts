@@ -3,7 +3,14 @@
 // caller did not re-read; positions are added afterwards (policy-diagnostics.ts).
 import type { Json, ProjectSettings } from '../model/project-settings.js';
 import { parseDuration } from '../util/duration.js';
-import { describeCondition, describeScope, showSettingValue, type CompiledRule, type PolicyScope, type Scalar } from './policy-rules.js';
+import {
+  describeCondition,
+  describeScope,
+  showSettingValue,
+  type CompiledRule,
+  type PolicyScope,
+  type Scalar,
+} from './policy-rules.js';
 import { settingValue } from './policy-settings.js';
 
 export interface PolicyViolation {
@@ -79,12 +86,18 @@ function violation(rule: CompiledRule, s: ProjectSettings, value: Json): PolicyV
   const found = Array.isArray(value) && value.length === 0 ? 'an empty list' : showSettingValue(rule.setting, value);
   const scope = rule.when.status || rule.when.region ? ` for ${describeScope(rule.when)}` : '';
   const c = rule.condition;
-  const allowed = c.kind === 'required' || c.kind === 'nonEmpty'
-    ? `${path}: ${c.kind === 'nonEmpty' ? 'at least one entry' : 'a value'}`
-    : `${path}: ${describeCondition(rule).replace(/^must be /, '')}`;
+  const allowed =
+    c.kind === 'required' || c.kind === 'nonEmpty'
+      ? `${path}: ${c.kind === 'nonEmpty' ? 'at least one entry' : 'a value'}`
+      : `${path}: ${describeCondition(rule).replace(/^must be /, '')}`;
   return {
-    rule: rule.rule, projectId: s.id, setting: path, missing: isEmpty(value), found,
-    message: `${path} ${describeCondition(rule)}${scope}; found ${found}`, allowed,
+    rule: rule.rule,
+    projectId: s.id,
+    setting: path,
+    missing: isEmpty(value),
+    found,
+    message: `${path} ${describeCondition(rule)}${scope}; found ${found}`,
+    allowed,
   };
 }
 
@@ -102,8 +115,14 @@ export function evaluatePolicy(projects: readonly ProjectSettings[], rules: read
     violations += violated.length;
     const scope = rule.when.status || rule.when.region ? ` for ${describeScope(rule.when)}` : '';
     return {
-      rule: rule.rule, source: rule.source, description: rule.description, setting: rule.setting.path, when: rule.when,
-      requirement: `${rule.setting.path} ${describeCondition(rule)}${scope}`, passed, violated,
+      rule: rule.rule,
+      source: rule.source,
+      description: rule.description,
+      setting: rule.setting.path,
+      when: rule.when,
+      requirement: `${rule.setting.path} ${describeCondition(rule)}${scope}`,
+      passed,
+      violated,
     };
   });
   return { rules: outcomes, violations };

@@ -28,13 +28,21 @@ export function policyDiagnostics(report: PolicyReport, projects: readonly Locat
   const byId = new Map(projects.map((p) => [p.settings.id, p]));
   const out: Diagnostic[] = [];
   for (const outcome of report.rules) {
+    const why = outcome.description ? `: ${excerpt(outcome.description, 160)}` : '';
     for (const v of outcome.violated) {
       const p = byId.get(v.projectId);
       if (!p) continue;
       const at = violationPosition(p, outcome, v.setting);
       out.push({
-        severity: 'error', rule: v.rule, file: p.file, line: at.line, column: at.column, path: v.setting, message: v.message, allowed: v.allowed,
-        hint: `rule ${outcome.source} in argosctl.yaml${outcome.description ? `: ${excerpt(outcome.description, 160)}` : ''}`,
+        severity: 'error',
+        rule: v.rule,
+        file: p.file,
+        line: at.line,
+        column: at.column,
+        path: v.setting,
+        message: v.message,
+        allowed: v.allowed,
+        hint: `rule ${outcome.source} in argosctl.yaml${why}`,
       });
     }
   }
@@ -45,7 +53,13 @@ export function policyDiagnostics(report: PolicyReport, projects: readonly Locat
  * The organisation policy over these projects: the report (per rule, who passed and who not) and
  * one error per violation. Call it on every project a command acts on, also ones not re-read.
  */
-export function checkPolicy(projects: readonly Located[], organization: Organization): { report: PolicyReport; diagnostics: Diagnostic[] } {
-  const report = evaluatePolicy(projects.map((p) => p.settings), compilePolicy(organization));
+export function checkPolicy(
+  projects: readonly Located[],
+  organization: Organization,
+): { report: PolicyReport; diagnostics: Diagnostic[] } {
+  const report = evaluatePolicy(
+    projects.map((p) => p.settings),
+    compilePolicy(organization),
+  );
   return { report, diagnostics: policyDiagnostics(report, projects) };
 }

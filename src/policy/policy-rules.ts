@@ -65,15 +65,23 @@ export function compilePolicy(organization: Organization): CompiledRule[] {
   const rules: CompiledRule[] = [];
   if (policy.requireRegion) {
     rules.push({
-      rule: `policy.${REQUIRE_REGION_RULE}`, source: 'policy.requireRegion', description: 'every project names its region',
-      when: {}, setting: policySetting('metadata.region')!, condition: { kind: 'required' },
+      rule: `policy.${REQUIRE_REGION_RULE}`,
+      source: 'policy.requireRegion',
+      description: 'every project names its region',
+      when: {},
+      setting: policySetting('metadata.region')!,
+      condition: { kind: 'required' },
     });
   }
   (policy.rules ?? []).forEach((entry, i) => {
     const setting = policySetting(entry.setting)!;
     rules.push({
-      rule: `policy.${entry.name}`, source: `policy.rules[${i}]`, description: entry.description,
-      when: { status: entry.when?.status, region: entry.when?.region }, setting, condition: compileCondition(entry, setting),
+      rule: `policy.${entry.name}`,
+      source: `policy.rules[${i}]`,
+      description: entry.description,
+      when: { status: entry.when?.status, region: entry.when?.region },
+      setting,
+      condition: compileCondition(entry, setting),
     });
   });
   return rules;
@@ -91,12 +99,18 @@ export function describeCondition(rule: Pick<CompiledRule, 'condition' | 'settin
   const c = rule.condition;
   const show = (v: unknown) => showSettingValue(rule.setting, v);
   switch (c.kind) {
-    case 'required': return 'must be set';
-    case 'nonEmpty': return 'must not be empty';
-    case 'equals': return `must be ${show(c.value)}`;
-    case 'oneOf': return c.values.length === 1 ? `must be ${show(c.values[0])}` : `must be one of ${c.values.map(show).join(', ')}`;
-    case 'max': return `must be at most ${typeof c.written === 'string' ? c.written : show(c.limit)}`;
-    case 'min': return `must be at least ${typeof c.written === 'string' ? c.written : show(c.limit)}`;
+    case 'required':
+      return 'must be set';
+    case 'nonEmpty':
+      return 'must not be empty';
+    case 'equals':
+      return `must be ${show(c.value)}`;
+    case 'oneOf':
+      return c.values.length === 1 ? `must be ${show(c.values[0])}` : `must be one of ${c.values.map(show).join(', ')}`;
+    case 'max':
+      return `must be at most ${typeof c.written === 'string' ? c.written : show(c.limit)}`;
+    case 'min':
+      return `must be at least ${typeof c.written === 'string' ? c.written : show(c.limit)}`;
   }
 }
 

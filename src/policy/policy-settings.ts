@@ -29,7 +29,11 @@ const KINDS: Record<string, Omit<PolicySetting, 'path'>> = {
   'spec.liveform.tokens.deletion.onExpiration': { kind: 'boolean', always: true },
   'spec.liveform.tokens.deletion.byVolume.startThreshold': { kind: 'number', always: false },
   'spec.liveform.tokens.deletion.byVolume.ratio': { kind: 'number', always: false },
-  'spec.liveform.tokens.deletion.byVolume.priority': { kind: 'enum', always: false, values: ['oldest-first', 'newest-first'] },
+  'spec.liveform.tokens.deletion.byVolume.priority': {
+    kind: 'enum',
+    always: false,
+    values: ['oldest-first', 'newest-first'],
+  },
   'spec.encryption.encryptedOnly': { kind: 'boolean', always: true },
   'spec.encryption.method': { kind: 'enum', always: true, values: ['ECB', 'GCM'] },
   'spec.security.privacyProtection': { kind: 'boolean', always: true },
@@ -41,8 +45,12 @@ const KINDS: Record<string, Omit<PolicySetting, 'path'>> = {
 
 /** Every path a rule may name, except the options under spec.authMethods (open-ended: see policySetting). */
 export const POLICY_SETTING_PATHS: readonly string[] = [
-  ...SCALAR_FIELDS.map((f) => f.path), ...Object.values(SET_PATHS),
-  ...AUTH_METHODS.flatMap((m) => [`spec.authMethods.${m}.enabled`, ...OPTION_GROUPS.map((g) => `spec.authMethods.${m}.${g}.<option>`)]),
+  ...SCALAR_FIELDS.map((f) => f.path),
+  ...Object.values(SET_PATHS),
+  ...AUTH_METHODS.flatMap((m) => [
+    `spec.authMethods.${m}.enabled`,
+    ...OPTION_GROUPS.map((g) => `spec.authMethods.${m}.${g}.<option>`),
+  ]),
 ];
 
 /** What a path names, or undefined when no setting has that path. */
@@ -76,5 +84,5 @@ export function settingValue(s: ProjectSettings, setting: PolicySetting): Json {
   const method = s.authMethods[auth.method];
   if (auth.group === 'enabled') return method.enabled;
   const group = method[auth.group];
-  return auth.key === undefined ? group : descend(group, auth.key.split('.')) ?? null;
+  return auth.key === undefined ? group : (descend(group, auth.key.split('.')) ?? null);
 }

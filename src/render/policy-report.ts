@@ -8,12 +8,15 @@ import type { Style } from './style.js';
 const LIST_MAX = 20;
 
 function ids(list: readonly string[]): string {
-  return list.slice(0, LIST_MAX).map(t).join(', ') + (list.length > LIST_MAX ? `, and ${list.length - LIST_MAX} more` : '');
+  return (
+    list.slice(0, LIST_MAX).map(t).join(', ') + (list.length > LIST_MAX ? `, and ${list.length - LIST_MAX} more` : '')
+  );
 }
 
 export function renderPolicyText(result: PolicyTestResult, style: Style): string {
   const lines: string[] = [];
-  if (result.rules.length === 0) return 'argosctl.yaml sets no policy (policy: requireRegion, rules): nothing to test.\n';
+  if (result.rules.length === 0)
+    return 'argosctl.yaml sets no policy (policy: requireRegion, rules): nothing to test.\n';
   for (const r of result.rules) {
     const mark = r.violated.length ? style.red('✗') : style.green('✓');
     lines.push(`${mark} ${style.bold(t(r.rule))}: ${t(r.requirement)}`);
@@ -23,12 +26,17 @@ export function renderPolicyText(result: PolicyTestResult, style: Style): string
     if (r.passed.length) lines.push(`    ${style.green(`met by ${r.passed.length}`)}: ${ids(r.passed)}`);
     if (r.violated.length) {
       lines.push(`    ${style.red(`violated by ${r.violated.length}`)}:`);
-      for (const v of r.violated.slice(0, LIST_MAX)) lines.push(`      ${t(v.projectId)} ${style.dim(`(${t(`${v.file}:${v.line}:${v.column}`)})`)}: found ${t(v.found)}`);
-      if (r.violated.length > LIST_MAX) lines.push(`      and ${r.violated.length - LIST_MAX} more (--format json lists all)`);
+      for (const v of r.violated.slice(0, LIST_MAX))
+        lines.push(
+          `      ${t(v.projectId)} ${style.dim(`(${t(`${v.file}:${v.line}:${v.column}`)})`)}: found ${t(v.found)}`,
+        );
+      if (r.violated.length > LIST_MAX)
+        lines.push(`      and ${r.violated.length - LIST_MAX} more (--format json lists all)`);
     }
   }
   lines.push('');
-  const summary = `${result.rules.length} rule(s) over ${result.projects} project(s): ${result.violations} violation(s)`;
+  const { rules, projects, violations } = result;
+  const summary = `${rules.length} rule(s) over ${projects} project(s): ${violations} violation(s)`;
   lines.push(result.violations ? style.red(style.bold(`✗ ${summary}.`)) : style.green(style.bold(`✓ ${summary}.`)));
   return lines.join('\n') + '\n';
 }

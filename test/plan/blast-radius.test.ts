@@ -12,14 +12,24 @@ import { project, stateOf } from '../helpers/builders.js';
 const ids = (n: number, prefix = 'p') => Array.from({ length: n }, (_, i) => `${prefix}${String(i).padStart(3, '0')}`);
 
 /** `existing` projects in the database; the first `changed` of them get privacy protection in the manifests. */
-function planOf(existing: number, changed: number, opts: { organization?: Organization; strict?: boolean; created?: number } = {}) {
+function planOf(
+  existing: number,
+  changed: number,
+  opts: { organization?: Organization; strict?: boolean; created?: number } = {},
+) {
   const current = ids(existing).map((id) => project(id));
   const wanted: ProjectSettings[] = current.map((p, i) => (i < changed ? { ...p, privacyProtection: true } : p));
   for (const id of ids(opts.created ?? 0, 'new')) wanted.push(project(id));
   return buildPlan({
-    manifests: { projects: wanted.map((s) => ({ settings: s, file: 'p.yaml', line: 1, lineOf: () => 1 })), digest: 'sha256:y',
-      organization: opts.organization ?? EMPTY_ORGANIZATION },
-    state: { projects: stateOf(...current), fingerprint: 'sha256:x' }, git: {}, now: new Date('2026-01-01T00:00:00Z'), strict: opts.strict,
+    manifests: {
+      projects: wanted.map((s) => ({ settings: s, file: 'p.yaml', line: 1, lineOf: () => 1 })),
+      digest: 'sha256:y',
+      organization: opts.organization ?? EMPTY_ORGANIZATION,
+    },
+    state: { projects: stateOf(...current), fingerprint: 'sha256:x' },
+    git: {},
+    now: new Date('2026-01-01T00:00:00Z'),
+    strict: opts.strict,
   });
 }
 
@@ -27,8 +37,16 @@ const blast = (plan: ReturnType<typeof planOf>) => (plan.warnings ?? []).filter(
 
 describe('lint.blast-radius', () => {
   it('fires above 25 changed projects, whatever their share; not at 25', () => {
-    expect(blast(planOf(1000, 26))).toEqual([expect.objectContaining({ severity: 'warning', file: '(plan)', path: '(plan)',
-      message: expect.stringMatching(/^the plan changes 26 of 1000 existing projects \(3%\): p000, p001, p002, p003, p004, and 21 more; most changed setting: spec\.security\.privacyProtection \(in 26\)$/) })]);
+    expect(blast(planOf(1000, 26))).toEqual([
+      expect.objectContaining({
+        severity: 'warning',
+        file: '(plan)',
+        path: '(plan)',
+        message: expect.stringMatching(
+          /^the plan changes 26 of 1000 existing projects \(3%\): p000, p001, p002, p003, p004, and 21 more; most changed setting: spec\.security\.privacyProtection \(in 26\)$/,
+        ),
+      }),
+    ]);
     expect(blast(planOf(1000, 25))).toEqual([]);
   });
 
@@ -45,7 +63,9 @@ describe('lint.blast-radius', () => {
 
   it('takes its limits from lint.blastRadius in argosctl.yaml', () => {
     const organization: Organization = { ...EMPTY_ORGANIZATION, lint: { blastRadius: { projects: 3, percent: 50 } } };
-    expect(blast(planOf(1000, 4, { organization }))).toEqual([expect.objectContaining({ allowed: 'at most 3 projects and at most 50% of them per plan' })]);
+    expect(blast(planOf(1000, 4, { organization }))).toEqual([
+      expect.objectContaining({ allowed: 'at most 3 projects and at most 50% of them per plan' }),
+    ]);
     expect(blast(planOf(40, 5, { organization }))).toHaveLength(1); // 5 > 3 projects
     expect(blast(planOf(1000, 3, { organization }))).toEqual([]);
   });
@@ -58,8 +78,14 @@ describe('lint.blast-radius', () => {
 
   it('is shown in the text and markdown plans as being about the plan, and in JSON under warnings', () => {
     const plan = planOf(1000, 30);
-    expect(renderPlanText(plan, makeStyle(false))).toMatch(/ {2}! the plan: the plan changes 30 of 1000 existing projects .*\(lint\.blast-radius\)/);
-    expect(renderPlanMarkdown(plan)).toMatch(/- <code>the plan<\/code> the plan changes 30 of 1000 existing projects .*\(<code>lint\.blast-radius<\/code>\)/);
-    expect(JSON.parse(JSON.stringify(plan)).warnings).toEqual([expect.objectContaining({ rule: 'lint.blast-radius', line: 1, column: 1 })]);
+    expect(renderPlanText(plan, makeStyle(false))).toMatch(
+      / {2}! the plan: the plan changes 30 of 1000 existing projects .*\(lint\.blast-radius\)/,
+    );
+    expect(renderPlanMarkdown(plan)).toMatch(
+      /- <code>the plan<\/code> the plan changes 30 of 1000 existing projects .*\(<code>lint\.blast-radius<\/code>\)/,
+    );
+    expect(JSON.parse(JSON.stringify(plan)).warnings).toEqual([
+      expect.objectContaining({ rule: 'lint.blast-radius', line: 1, column: 1 }),
+    ]);
   });
 });

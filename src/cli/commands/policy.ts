@@ -11,9 +11,15 @@ import type { CliContext } from '../context.js';
 import { dirOption, formatOption } from '../options.js';
 
 export function policyCommand(ctx: CliContext): Command {
-  const policy = new Command('policy').description('the organisation policy of argosctl.yaml (policy: requireRegion, rules)');
-  policy.command('test')
-    .description('run the policy against the manifests: per rule, the projects that meet it and those that violate it; exit 1 on violations')
+  const policy = new Command('policy').description(
+    'the organisation policy of argosctl.yaml (policy: requireRegion, rules)',
+  );
+  policy
+    .command('test')
+    .description(
+      'run the policy against the manifests: per rule, the projects that meet it and those that violate it; ' +
+        'exit 1 on violations',
+    )
     .addOption(dirOption())
     .addOption(formatOption(['text', 'json']))
     .action(async (opts: { dir: string; format: 'text' | 'json' }) => {
@@ -23,8 +29,10 @@ export function policyCommand(ctx: CliContext): Command {
         ctx.out(jsonDocument({ ...rest, diagnostics: problems }));
       } else {
         if (result.problems.length) {
-          ctx.err(renderDiagnosticsText(result.problems, ctx.errStyle)
-            + `${result.problems.length} other problem(s): the projects they concern were not tested.\n`);
+          ctx.err(
+            renderDiagnosticsText(result.problems, ctx.errStyle) +
+              `${result.problems.length} other problem(s): the projects they concern were not tested.\n`,
+          );
         }
         ctx.out(renderPolicyText(result, ctx.style));
       }
