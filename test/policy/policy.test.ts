@@ -410,7 +410,7 @@ describe('argosctl policy test', () => {
     });
     expect(broken.code).toBe(1);
     expect(broken.stderr).toMatch(
-      /d\.yaml:9:\d+: error: .*\n[^]*1 other problem\(s\): the projects they concern were not tested/,
+      /d\.yaml:9:\d+: error: .*\n[\s\S]*1 other problem\(s\): the projects they concern were not tested/,
     );
   });
 });
@@ -427,7 +427,7 @@ describe('validate and plan honour the policy', () => {
     );
     const plan = await run(['plan', '--dir', '.', '--database-url', 'memory:'], { cwd: dir() });
     expect(plan.code).toBe(1);
-    expect(plan.stderr).toMatch(/\(policy\.r\)[^]*nothing was planned or written/);
+    expect(plan.stderr).toMatch(/\(policy\.r\)[\s\S]*nothing was planned or written/);
   });
 });
 
