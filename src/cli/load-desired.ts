@@ -16,9 +16,13 @@ export async function loadValidManifests(ctx: CliContext, dir: string, format: s
   // Large repositories take a while to read: one line on stderr says what the time went on.
   if (seconds >= 1) ctx.err(`read ${set.projects.length} project(s) from ${set.fileCount} file(s) in ${seconds.toFixed(1)} s\n`);
   if (hasErrors(set.diagnostics)) {
+    // Manifests that are valid but break the organisation's policy are a refusal (exit 3, CONTRACT), not an error.
+    const errors = set.diagnostics.filter((d) => d.severity === 'error');
+    const byPolicy = errors.every((d) => d.rule.startsWith('policy.'));
+    const why = byPolicy ? 'blocked by the policy in argosctl.yaml' : 'in the manifests';
     if (format === 'json') ctx.out(jsonDocument({ valid: false, files: set.fileCount, projects: set.projects.length, diagnostics: set.diagnostics }));
-    else ctx.err(renderDiagnosticsText(set.diagnostics, ctx.errStyle) + `${set.diagnostics.length} problem(s) in the manifests; nothing was planned or written.\n`);
-    throw new ExitCode(1);
+    else ctx.err(renderDiagnosticsText(set.diagnostics, ctx.errStyle) + `${set.diagnostics.length} problem(s) ${why}; nothing was planned or written.\n`);
+    throw new ExitCode(byPolicy ? 3 : 1);
   }
   return set;
 }
