@@ -11,7 +11,7 @@ export const CEK_BYTES = 32;
 
 /** The recipient's P-256 public point, uncompressed (0x04 ‖ X ‖ Y), as ECDH takes it. */
 export function ecPoint(key: KeyObject): Buffer {
-  const jwk = createPublicKey(key).export({ format: 'jwk' });
+  const jwk = (key.type === 'private' ? createPublicKey(key) : key).export({ format: 'jwk' });
   return Buffer.concat([Buffer.from([4]), Buffer.from(jwk.x!, 'base64url'), Buffer.from(jwk.y!, 'base64url')]);
 }
 
