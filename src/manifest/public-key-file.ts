@@ -40,8 +40,10 @@ export function readPublicKeyFile(root: string, manifestFull: string, written: s
   // Only keys every sealer can use (src/transmit): a weak or unsupported key fails here, not at the first response.
   const kind = checkTransmissionKey(key);
   if (!kind.ok) {
-    return { ok: false, rule: 'secure-transmission.key-type', message: `${shown} holds ${kind.found}`, allowed: ALLOWED_TRANSMISSION_KEYS,
-      hint: 'openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out key.pem, then openssl pkey -in key.pem -pubout' };
+    return {
+      ok: false, rule: 'secure-transmission.key-type', message: `${shown} holds ${kind.found}`, allowed: ALLOWED_TRANSMISSION_KEYS,
+      hint: 'openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out key.pem; openssl pkey -in key.pem -pubout',
+    };
   }
   return { ok: true, spki: String(key.export({ type: 'spki', format: 'pem' })).trim() };
 }

@@ -18,8 +18,15 @@ export function sealResponseFor(request: FastifyRequest, publicKeyPem: string | 
 export function sealedResponses(app: FastifyInstance): void {
   app.addHook('onSend', async (request, reply, payload) => {
     const pem = sealTo.get(request);
-    if (!pem || reply.statusCode < 200 || reply.statusCode > 299 || (typeof payload !== 'string' && !Buffer.isBuffer(payload))) return payload;
-    // A key that cannot seal (stored before the key rule) throws: the error handler answers 500, never the body in clear.
+    if (
+      !pem ||
+      reply.statusCode < 200 ||
+      reply.statusCode > 299 ||
+      (typeof payload !== 'string' && !Buffer.isBuffer(payload))
+    )
+      return payload;
+    // A key that cannot seal (stored before the key rule) throws: the error handler answers 500,
+    // never the body in clear.
     const sealed = sealForProject(pem, payload);
     reply.header('content-type', SEALED_CONTENT_TYPE);
     return sealed;

@@ -14,7 +14,8 @@ export function tokenRoutes(app: FastifyInstance, ctx: ServiceContext): void {
   const db = ctx.database.db;
   const access = async (request: FastifyRequest<{ Params: Pid }>) => {
     const key = request.headers['x-api-key'];
-    const granted = await authorize(db, request.params.pid, request.ip, typeof key === 'string' ? key : undefined, ctx.now());
+    const apiKey = typeof key === 'string' ? key : undefined;
+    const granted = await authorize(db, request.params.pid, request.ip, apiKey, ctx.now());
     sealResponseFor(request, granted.sealTo);
     return granted;
   };

@@ -43,9 +43,15 @@ const b64url = (b: Buffer) => b.toString('base64url');
 /** Fixed key order, no whitespace: the same envelope always serializes to the same bytes. */
 export function writeEnvelope(e: Envelope): string {
   return JSON.stringify({
-    v: e.v, alg: e.alg, enc: e.enc, kid: e.kid,
-    ...(e.ek ? { ek: b64url(e.ek) } : {}), ...(e.epk ? { epk: b64url(e.epk) } : {}),
-    iv: b64url(e.iv), tag: b64url(e.tag), ct: b64url(e.ct),
+    v: e.v,
+    alg: e.alg,
+    enc: e.enc,
+    kid: e.kid,
+    ...(e.ek ? { ek: b64url(e.ek) } : {}),
+    ...(e.epk ? { epk: b64url(e.epk) } : {}),
+    iv: b64url(e.iv),
+    tag: b64url(e.tag),
+    ct: b64url(e.ct),
   });
 }
 
@@ -53,7 +59,10 @@ const KID = /^SHA256:[A-Za-z0-9+/]{43}$/;
 const BASE64URL = /^[A-Za-z0-9_-]*$/;
 
 function notEnvelope(what: string): TransmitError {
-  return new TransmitError(`not a sealed envelope: ${what}`, 'give the JSON that `argosctl transmit seal` (or a sealed response) produced');
+  return new TransmitError(
+    `not a sealed envelope: ${what}`,
+    'give the JSON that `argosctl transmit seal` (or a sealed response) produced',
+  );
 }
 
 function bytes(o: Record<string, unknown>, field: string, length?: number): Buffer {
@@ -71,16 +80,23 @@ export function readEnvelope(input: Buffer | string): Envelope {
   } catch {
     throw notEnvelope('the input is not JSON');
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw notEnvelope('the input is not a JSON object');
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw notEnvelope('the input is not a JSON object');
   const o = parsed as Record<string, unknown>;
-  if (o.v !== ENVELOPE_VERSION) throw notEnvelope(`"v" is not ${ENVELOPE_VERSION} (this argosctl reads version ${ENVELOPE_VERSION})`);
+  if (o.v !== ENVELOPE_VERSION)
+    throw notEnvelope(`"v" is not ${ENVELOPE_VERSION} (this argosctl reads version ${ENVELOPE_VERSION})`);
   if (o.alg !== ALG_RSA && o.alg !== ALG_EC) throw notEnvelope(`"alg" is neither ${ALG_RSA} nor ${ALG_EC}`);
   if (o.enc !== CONTENT_ENCRYPTION) throw notEnvelope(`"enc" is not ${CONTENT_ENCRYPTION}`);
   if (typeof o.kid !== 'string' || !KID.test(o.kid)) throw notEnvelope('"kid" is not a SHA256: key fingerprint');
   const alg = o.alg;
   return {
-    v: ENVELOPE_VERSION, alg, enc: CONTENT_ENCRYPTION, kid: o.kid,
+    v: ENVELOPE_VERSION,
+    alg,
+    enc: CONTENT_ENCRYPTION,
+    kid: o.kid,
     ...(alg === ALG_RSA ? { ek: bytes(o, 'ek') } : { epk: bytes(o, 'epk', EPK_BYTES) }),
-    iv: bytes(o, 'iv', IV_BYTES), tag: bytes(o, 'tag', TAG_BYTES), ct: bytes(o, 'ct'),
+    iv: bytes(o, 'iv', IV_BYTES),
+    tag: bytes(o, 'tag', TAG_BYTES),
+    ct: bytes(o, 'ct'),
   };
 }

@@ -12,7 +12,10 @@ const ALTERED = 'cannot open the sealed data: it was altered, or it was not seal
 
 function contentKey(privateKey: KeyObject, e: Envelope, header: string): Buffer {
   if (e.alg === ALG_RSA) {
-    const cek = privateDecrypt({ key: privateKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, e.ek!);
+    const cek = privateDecrypt(
+      { key: privateKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' },
+      e.ek!,
+    );
     if (cek.length !== CEK_BYTES) throw new Error('content key length');
     return cek;
   }
@@ -23,12 +26,18 @@ function contentKey(privateKey: KeyObject, e: Envelope, header: string): Buffer 
 
 /** The plaintext of `envelope` (the JSON text or its bytes), opened with the recipient's private key. */
 export function open(privateKey: KeyObject, envelope: Buffer | string): Buffer {
-  if (privateKey.type !== 'private') throw new TransmitError('opening needs the recipient\'s private key', 'give the PEM private key file (-----BEGIN PRIVATE KEY-----)');
+  if (privateKey.type !== 'private')
+    throw new TransmitError(
+      "opening needs the recipient's private key",
+      'give the PEM private key file (-----BEGIN PRIVATE KEY-----)',
+    );
   const check = checkTransmissionKey(privateKey);
-  if (!check.ok) throw new TransmitError(`cannot open with ${check.found}`, `secure transmission uses ${ALLOWED_TRANSMISSION_KEYS}`);
+  if (!check.ok)
+    throw new TransmitError(`cannot open with ${check.found}`, `secure transmission uses ${ALLOWED_TRANSMISSION_KEYS}`);
   const e = readEnvelope(envelope);
   const mine = keyFingerprint(privateKey);
-  if (e.kid !== mine) throw new TransmitError(`the data was sealed for key ${e.kid}, not for this private key (${mine})`);
+  if (e.kid !== mine)
+    throw new TransmitError(`the data was sealed for key ${e.kid}, not for this private key (${mine})`);
   if ((e.alg === ALG_RSA) !== (check.kind === 'rsa')) throw new TransmitError(ALTERED);
   const header = headerOf(e);
   try {

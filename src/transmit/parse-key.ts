@@ -6,14 +6,18 @@ import { TransmitError } from './transmit-error.js';
 
 function usable(key: KeyObject, what: string): KeyObject {
   const check = checkTransmissionKey(key);
-  if (!check.ok) throw new TransmitError(`${what} holds ${check.found}`, `secure transmission accepts ${ALLOWED_TRANSMISSION_KEYS}`);
+  if (!check.ok)
+    throw new TransmitError(`${what} holds ${check.found}`, `secure transmission accepts ${ALLOWED_TRANSMISSION_KEYS}`);
   return key;
 }
 
 /** A public key (SPKI PEM, or a certificate); a private key is refused: sealing never needs one. */
 export function parsePublicKey(pem: Buffer, what: string): KeyObject {
   if (/PRIVATE KEY/.test(pem.toString('latin1'))) {
-    throw new TransmitError(`${what} holds a PRIVATE key; sealing needs only the public key`, 'openssl pkey -in key.pem -pubout -out key.pub.pem');
+    throw new TransmitError(
+      `${what} holds a PRIVATE key; sealing needs only the public key`,
+      'openssl pkey -in key.pem -pubout -out key.pub.pem',
+    );
   }
   try {
     return usable(createPublicKey(pem), what);
@@ -26,15 +30,21 @@ export function parsePublicKey(pem: Buffer, what: string): KeyObject {
 /** A private key (PKCS#8, or PKCS#1 / SEC1 PEM), optionally encrypted with `passphrase`. */
 export function parsePrivateKey(pem: Buffer, what: string, passphrase?: string): KeyObject {
   const text = pem.toString('latin1');
-  if (!/PRIVATE KEY-----/.test(text)) throw new TransmitError(`${what} is not a PEM private key`, 'a file that starts with -----BEGIN PRIVATE KEY-----');
+  if (!/PRIVATE KEY-----/.test(text))
+    throw new TransmitError(`${what} is not a PEM private key`, 'a file that starts with -----BEGIN PRIVATE KEY-----');
   const encrypted = /ENCRYPTED/.test(text);
   if (encrypted && passphrase === undefined) {
-    throw new TransmitError(`${what} is encrypted with a passphrase`, 'name the environment variable that holds it with --passphrase-env NAME');
+    throw new TransmitError(
+      `${what} is encrypted with a passphrase`,
+      'name the environment variable that holds it with --passphrase-env NAME',
+    );
   }
   try {
     return usable(createPrivateKey({ key: pem, ...(passphrase !== undefined ? { passphrase } : {}) }), what);
   } catch (err) {
     if (err instanceof TransmitError) throw err;
-    throw new TransmitError(encrypted ? `${what} cannot be decrypted with the passphrase given` : `${what} is not a readable PEM private key`);
+    throw new TransmitError(
+      encrypted ? `${what} cannot be decrypted with the passphrase given` : `${what} is not a readable PEM private key`,
+    );
   }
 }

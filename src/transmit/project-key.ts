@@ -9,12 +9,25 @@ export interface ProjectTransmissionKey {
   enabled: boolean;
 }
 
-export async function projectTransmissionKey(db: Kysely<DatabaseSchema>, projectId: string): Promise<ProjectTransmissionKey> {
-  const row = await db.selectFrom('projects').select(['secure_transmission', 'secure_transmission_public_key']).where('id', '=', projectId).executeTakeFirst();
-  if (!row) throw new UserError(`the database holds no project ${JSON.stringify(projectId).slice(0, 80)}`, 'check the project id, or apply its manifest first');
+export async function projectTransmissionKey(
+  db: Kysely<DatabaseSchema>,
+  projectId: string,
+): Promise<ProjectTransmissionKey> {
+  const row = await db
+    .selectFrom('projects')
+    .select(['secure_transmission', 'secure_transmission_public_key'])
+    .where('id', '=', projectId)
+    .executeTakeFirst();
+  if (!row)
+    throw new UserError(
+      `the database holds no project ${JSON.stringify(projectId).slice(0, 80)}`,
+      'check the project id, or apply its manifest first',
+    );
   if (!row.secure_transmission_public_key) {
-    throw new UserError(`project ${JSON.stringify(projectId).slice(0, 80)} has no secure-transmission public key`,
-      'set spec.security.secureTransmission.publicKey in its manifest and apply, or pass --public-key FILE');
+    throw new UserError(
+      `project ${JSON.stringify(projectId).slice(0, 80)} has no secure-transmission public key`,
+      'set spec.security.secureTransmission.publicKey in its manifest and apply, or pass --public-key FILE',
+    );
   }
   return { pem: row.secure_transmission_public_key, enabled: row.secure_transmission };
 }

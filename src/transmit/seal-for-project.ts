@@ -14,7 +14,10 @@ function keyOf(publicKeyPem: string): KeyObject {
   try {
     key = createPublicKey(publicKeyPem);
   } catch {
-    throw new TransmitError('the project\'s secure-transmission key is not a PEM public key', 'fix spec.security.secureTransmission.publicKey and apply');
+    throw new TransmitError(
+      "the project's secure-transmission key is not a PEM public key",
+      'fix spec.security.secureTransmission.publicKey and apply',
+    );
   }
   if (keys.size >= MAX_CACHED) keys.clear();
   keys.set(publicKeyPem, key);

@@ -4,7 +4,8 @@
 import type { KeyObject } from 'node:crypto';
 
 export const MIN_RSA_BITS = 2048;
-export const ALLOWED_TRANSMISSION_KEYS = `an RSA key of at least ${MIN_RSA_BITS} bits, or an EC key on the P-256 curve (prime256v1)`;
+export const ALLOWED_TRANSMISSION_KEYS =
+  `an RSA key of at least ${MIN_RSA_BITS} bits, ` + 'or an EC key on the P-256 curve (prime256v1)';
 
 export type TransmissionKeyKind = 'rsa' | 'ec-p256';
 
@@ -19,8 +20,11 @@ export function checkTransmissionKey(key: KeyObject): TransmissionKeyCheck {
     return bits >= MIN_RSA_BITS ? { ok: true, kind: 'rsa' } : { ok: false, found: `an RSA key of ${bits} bits` };
   }
   if (type === 'ec') {
-    return details.namedCurve === 'prime256v1' ? { ok: true, kind: 'ec-p256' } : { ok: false, found: `an EC key on curve ${details.namedCurve ?? 'unknown'}` };
+    return details.namedCurve === 'prime256v1'
+      ? { ok: true, kind: 'ec-p256' }
+      : { ok: false, found: `an EC key on curve ${details.namedCurve ?? 'unknown'}` };
   }
-  if (type === 'rsa-pss') return { ok: false, found: 'an RSA-PSS key (signature only; RSA-OAEP needs a plain rsaEncryption key)' };
+  if (type === 'rsa-pss')
+    return { ok: false, found: 'an RSA-PSS key (signature only; RSA-OAEP needs a plain rsaEncryption key)' };
   return { ok: false, found: `a key of type ${type ?? 'unknown'}` };
 }

@@ -16,10 +16,20 @@ import { applyManifests, manifest, reveal, startService, type Service } from '..
 const postgres = DATABASE_TARGETS.find((t) => t.name === 'postgres')!;
 const pair = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 const TOKENS = '  liveform:\n    tokens: { preRegistration: true }\n';
-const sealed = `${TOKENS}  security:\n    apiKey: { rotation: 1 }\n    secureTransmission: { enabled: true, publicKey: keys/bank.pub.pem }\n`;
+const sealed =
+  `${TOKENS}  security:\n    apiKey: { rotation: 1 }\n` +
+  '    secureTransmission: { enabled: true, publicKey: keys/bank.pub.pem }\n';
 
-async function get(base: string, url: string, key: string, init: RequestInit = {}): Promise<{ status: number; type: string; text: string }> {
-  const res = await fetch(base + url, { ...init, headers: { 'x-api-key': key, ...(init.body ? { 'content-type': 'application/json' } : {}), ...init.headers } });
+async function get(
+  base: string,
+  url: string,
+  key: string,
+  init: RequestInit = {},
+): Promise<{ status: number; type: string; text: string }> {
+  const res = await fetch(base + url, {
+    ...init,
+    headers: { 'x-api-key': key, ...(init.body ? { 'content-type': 'application/json' } : {}), ...init.headers },
+  });
   return { status: res.status, type: res.headers.get('content-type') ?? '', text: await res.text() };
 }
 
@@ -33,19 +43,29 @@ describe.skipIf(!postgres.available)('serve: sealed Token API responses for a pr
   beforeAll(async () => {
     const dir = tempDir();
     mkdirSync(path.join(dir, 'projects/keys'), { recursive: true });
-    writeFileSync(path.join(dir, 'projects/keys/bank.pub.pem'), String(pair.publicKey.export({ type: 'spki', format: 'pem' })));
-    await applyManifests(fresh.database, {
-      bank: manifest('bank', sealed),
-      plain: manifest('plain', `${TOKENS}  security:\n    apiKey: { rotation: 1 }\n`),
-    }, dir);
+    writeFileSync(
+      path.join(dir, 'projects/keys/bank.pub.pem'),
+      String(pair.publicKey.export({ type: 'spki', format: 'pem' })),
+    );
+    await applyManifests(
+      fresh.database,
+      {
+        bank: manifest('bank', sealed),
+        plain: manifest('plain', `${TOKENS}  security:\n    apiKey: { rotation: 1 }\n`),
+      },
+      dir,
+    );
     bankKey = await reveal(fresh.database, 'bank');
     plainKey = await reveal(fresh.database, 'plain');
     svc = await startService(fresh.database);
   });
   afterAll(() => svc?.close());
 
-  it('register, count, list and get answer sealed envelopes that the project\'s private key opens; plaintext never on the wire', async () => {
-    const reg = await get(svc.base, tokens('bank'), bankKey, { method: 'POST', body: JSON.stringify({ tokenIds: ['token-canary-0001'] }) });
+  it("register, count, list, get: envelopes the project's private key opens; no plaintext on the wire", async () => {
+    const reg = await get(svc.base, tokens('bank'), bankKey, {
+      method: 'POST',
+      body: JSON.stringify({ tokenIds: ['token-canary-0001'] }),
+    });
     expect(reg.status).toBe(200);
     expect(reg.type).toBe(SEALED_CONTENT_TYPE);
     expect(JSON.parse(open(pair.privateKey, reg.text).toString())).toEqual({ added: 1, overwritten: 0, registered: 1 });
@@ -54,7 +74,11 @@ describe.skipIf(!postgres.available)('serve: sealed Token API responses for a pr
       expect(r.status, url).toBe(200);
       expect(r.type, url).toBe(SEALED_CONTENT_TYPE);
       expect(r.text, url).not.toContain('token-canary');
-      expect(JSON.parse(r.text)).toMatchObject({ v: 1, alg: 'ECDH-ES+HKDF-SHA256', kid: keyFingerprint(pair.publicKey) });
+      expect(JSON.parse(r.text)).toMatchObject({
+        v: 1,
+        alg: 'ECDH-ES+HKDF-SHA256',
+        kid: keyFingerprint(pair.publicKey),
+      });
       const body = JSON.parse(open(pair.privateKey, r.text).toString());
       if (url.endsWith('/count')) expect(body).toEqual({ registered: 1, expired: 0 });
       else expect(JSON.stringify(body)).toContain('token-canary-0001');
@@ -74,9 +98,13 @@ describe.skipIf(!postgres.available)('serve: sealed Token API responses for a pr
     expect(JSON.parse(plain.text)).toEqual({ registered: 0, expired: 0 });
   });
 
-  it('a stored key that cannot seal (RSA 1024, from before the key rule) answers 500 and logs why; the data never goes out in clear', async () => {
-    const weak = String(generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ type: 'spki', format: 'pem' }));
-    await sql`update projects set secure_transmission_public_key = ${weak} where id = 'bank'`.execute(fresh.database.db);
+  it('a stored key that cannot seal (RSA 1024, from before the rule): 500, logged, never in clear', async () => {
+    const weak = String(
+      generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey.export({ type: 'spki', format: 'pem' }),
+    );
+    await sql`update projects set secure_transmission_public_key = ${weak} where id = 'bank'`.execute(
+      fresh.database.db,
+    );
     const r = await get(svc.base, tokens('bank'), bankKey);
     expect(r.status).toBe(500);
     expect(JSON.parse(r.text)).toEqual({ code: 'internal_error', message: 'internal error; see the server log' });

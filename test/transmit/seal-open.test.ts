@@ -32,9 +32,13 @@ const flip = (b64: unknown) => {
 
 describe('seal → open', () => {
   for (const kind of ['RSA 2048', 'RSA 3072', 'EC P-256']) {
-    it(`round-trips on ${kind}: empty, text and 1 MiB binary; the envelope names the key and leaks no plaintext`, () => {
+    it(`round-trips on ${kind}: empty, text and 1 MiB binary; the envelope names the key, leaks no plaintext`, () => {
       const { publicKey, privateKey } = pairs[kind];
-      for (const plaintext of [Buffer.alloc(0), Buffer.from('{"tokenId":"SECRET-CANARY-42"}'), randomBytes(1024 * 1024)]) {
+      for (const plaintext of [
+        Buffer.alloc(0),
+        Buffer.from('{"tokenId":"SECRET-CANARY-42"}'),
+        randomBytes(1024 * 1024),
+      ]) {
         const envelope = seal(publicKey, plaintext);
         expect(open(privateKey, envelope).equals(plaintext)).toBe(true);
         expect(envelope).not.toContain('SECRET-CANARY');
@@ -47,7 +51,7 @@ describe('seal → open', () => {
     });
   }
 
-  it('sealForProject takes the stored PEM and a string, and the project\'s private key opens it', () => {
+  it("sealForProject takes the stored PEM and a string, and the project's private key opens it", () => {
     const { publicKey, privateKey } = pairs['EC P-256'];
     const pem = String(publicKey.export({ type: 'spki', format: 'pem' }));
     expect(open(privateKey, sealForProject(pem, '{"registered":1}')).toString()).toBe('{"registered":1}');
@@ -58,28 +62,45 @@ describe('seal → open', () => {
     for (const wrong of ['RSA 3072', 'EC P-256']) {
       const attempt = () => open(pairs[wrong].privateKey, sealed);
       expect(attempt).toThrow(TransmitError);
-      expect(attempt).toThrow(`the data was sealed for key ${keyFingerprint(pairs['RSA 2048'].publicKey)}, not for this private key (${keyFingerprint(pairs[wrong].publicKey)})`);
+      expect(attempt).toThrow(
+        `the data was sealed for key ${keyFingerprint(pairs['RSA 2048'].publicKey)}, ` +
+          `not for this private key (${keyFingerprint(pairs[wrong].publicKey)})`,
+      );
     }
     const ec = seal(pairs['EC P-256'].publicKey, Buffer.from('hello'));
-    expect(() => open(pairs['EC P-256 (other)'].privateKey, ec)).toThrow(/^the data was sealed for key SHA256:\S+, not for this private key/);
+    expect(() => open(pairs['EC P-256 (other)'].privateKey, ec)).toThrow(
+      /^the data was sealed for key SHA256:\S+, not for this private key/,
+    );
   });
 
-  it('a lying kid (the wrong key\'s fingerprint) and every altered field fail as "altered", never with plaintext', () => {
+  it('a lying kid (this key\'s fingerprint on another\'s envelope) and every altered field fail as "altered"', () => {
     for (const kind of ['RSA 2048', 'EC P-256']) {
       const { publicKey, privateKey } = pairs[kind];
       const sealed = seal(publicKey, Buffer.from('hello'));
       const wrapped = kind.startsWith('RSA') ? 'ek' : 'epk';
       const variants = [
-        edit(sealed, (e) => { e.ct = flip(e.ct); }),
-        edit(sealed, (e) => { e.tag = flip(e.tag); }),
-        edit(sealed, (e) => { e.iv = flip(e.iv); }),
-        edit(sealed, (e) => { e[wrapped] = flip(e[wrapped]); }),
+        edit(sealed, (e) => {
+          e.ct = flip(e.ct);
+        }),
+        edit(sealed, (e) => {
+          e.tag = flip(e.tag);
+        }),
+        edit(sealed, (e) => {
+          e.iv = flip(e.iv);
+        }),
+        edit(sealed, (e) => {
+          e[wrapped] = flip(e[wrapped]);
+        }),
       ];
       for (const v of variants) expect(() => open(privateKey, v), `${kind} ${v}`).toThrow(TransmitError);
       // sealed for another key, relabelled with this key's fingerprint
       const other = kind.startsWith('RSA') ? pairs['RSA 3072'] : pairs['EC P-256 (other)'];
-      const relabelled = edit(seal(other.publicKey, Buffer.from('hello')), (e) => { e.kid = keyFingerprint(publicKey); });
-      expect(() => open(privateKey, relabelled)).toThrow('cannot open the sealed data: it was altered, or it was not sealed for this key');
+      const relabelled = edit(seal(other.publicKey, Buffer.from('hello')), (e) => {
+        e.kid = keyFingerprint(publicKey);
+      });
+      expect(() => open(privateKey, relabelled)).toThrow(
+        'cannot open the sealed data: it was altered, or it was not sealed for this key',
+      );
     }
   });
 
@@ -89,11 +110,36 @@ describe('seal → open', () => {
     const cases: [string, RegExp][] = [
       ['\u001b[31mnot json', /the input is not JSON$/],
       ['[1,2]', /not a JSON object$/],
-      [edit(sealed, (e) => { e.v = 2; }), /"v" is not 1/],
-      [edit(sealed, (e) => { e.alg = 'none'; }), /"alg" is neither/],
-      [edit(sealed, (e) => { e.kid = 'SHA256:\u001b[2J'; }), /"kid" is not a SHA256: key fingerprint$/],
-      [edit(sealed, (e) => { e.iv = 'AAAA'; }), /"iv" is not 12 bytes$/],
-      [edit(sealed, (e) => { e.epk = '!!'; }), /"epk" is not base64url text$/],
+      [
+        edit(sealed, (e) => {
+          e.v = 2;
+        }),
+        /"v" is not 1/,
+      ],
+      [
+        edit(sealed, (e) => {
+          e.alg = 'none';
+        }),
+        /"alg" is neither/,
+      ],
+      [
+        edit(sealed, (e) => {
+          e.kid = 'SHA256:\u001b[2J';
+        }),
+        /"kid" is not a SHA256: key fingerprint$/,
+      ],
+      [
+        edit(sealed, (e) => {
+          e.iv = 'AAAA';
+        }),
+        /"iv" is not 12 bytes$/,
+      ],
+      [
+        edit(sealed, (e) => {
+          e.epk = '!!';
+        }),
+        /"epk" is not base64url text$/,
+      ],
     ];
     for (const [input, message] of cases) {
       const attempt = () => open(privateKey, input);

@@ -1,7 +1,16 @@
 // The published vectors (docs/secure-transmission-vectors.json) open with a from-scratch opener
 // written here from docs/secure-transmission.md and plain node:crypto only, and with argosctl's
 // own; the must-fail entries fail both. A customer's implementation can be checked the same way.
-import { constants, createDecipheriv, createECDH, createHash, createPrivateKey, createPublicKey, hkdfSync, privateDecrypt } from 'node:crypto';
+import {
+  constants,
+  createDecipheriv,
+  createECDH,
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  hkdfSync,
+  privateDecrypt,
+} from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { open } from '../../src/transmit/open.js';
@@ -40,20 +49,25 @@ function openAsDocumented(privateKeyPem: string, envelopeJson: string): Buffer {
 }
 
 describe('published secure-transmission vectors', () => {
-  it('cover both key kinds, and every fingerprint is SHA-256 of the key\'s SPKI DER', () => {
-    expect(new Set(file.vectors.map((v) => JSON.parse(v.envelope).alg))).toEqual(new Set(['RSA-OAEP-256', 'ECDH-ES+HKDF-SHA256']));
+  it("cover both key kinds, and every fingerprint is SHA-256 of the key's SPKI DER", () => {
+    expect(new Set(file.vectors.map((v) => JSON.parse(v.envelope).alg))).toEqual(
+      new Set(['RSA-OAEP-256', 'ECDH-ES+HKDF-SHA256']),
+    );
     for (const k of Object.values(file.keys)) {
       const der = createPublicKey(k.publicKeyPem).export({ type: 'spki', format: 'der' });
       expect(k.fingerprint).toBe(`SHA256:${createHash('sha256').update(der).digest('base64').replace(/=+$/, '')}`);
     }
   });
 
-  it.each(file.vectors.map((v) => [v.name, v] as const))('%s opens with plain node:crypto and with argosctl', (_name, v) => {
-    const key = file.keys[v.key];
-    const expected = Buffer.from(v.plaintextBase64url, 'base64url');
-    expect(openAsDocumented(key.privateKeyPem, v.envelope).equals(expected)).toBe(true);
-    expect(open(createPrivateKey(key.privateKeyPem), v.envelope).equals(expected)).toBe(true);
-  });
+  it.each(file.vectors.map((v) => [v.name, v] as const))(
+    '%s opens with plain node:crypto and with argosctl',
+    (_name, v) => {
+      const key = file.keys[v.key];
+      const expected = Buffer.from(v.plaintextBase64url, 'base64url');
+      expect(openAsDocumented(key.privateKeyPem, v.envelope).equals(expected)).toBe(true);
+      expect(open(createPrivateKey(key.privateKeyPem), v.envelope).equals(expected)).toBe(true);
+    },
+  );
 
   it.each(file.mustFail.map((v) => [v.name, v] as const))('%s fails with both openers', (_name, v) => {
     const key = file.keys[v.key];
