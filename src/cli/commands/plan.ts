@@ -15,6 +15,7 @@ import { assertKnownProjects } from '../known-projects.js';
 import { loadValidManifests } from '../load-desired.js';
 import { commentAuthorOption, databaseOption, dirOption, formatOption, projectOption } from '../options.js';
 import { writePlanFile } from '../plan-file.js';
+import { pemAsFingerprint } from '../../transmit/fingerprint.js';
 
 export interface PlanOptions {
   dir: string;
@@ -30,7 +31,7 @@ export interface PlanOptions {
 }
 
 export function renderPlan(plan: Plan, format: string, ctx: CliContext): string {
-  if (format === 'json') return JSON.stringify(plan, null, 2) + '\n';
+  if (format === 'json') return JSON.stringify(plan, pemAsFingerprint, 2) + '\n';
   if (format === 'markdown') return renderPlanMarkdown(plan);
   return renderPlanText(plan, ctx.style);
 }
