@@ -1,7 +1,7 @@
 // The one file a manifest names: spec.security.secureTransmission.publicKey. Read once, with the
 // same rules as manifests (relative to the manifest, inside the root, a small regular file), and
 // never quoted: a problem names the path as written, not what the file holds.
-import { createPublicKey } from 'node:crypto';
+import { createHash, createPublicKey } from 'node:crypto';
 import path from 'node:path';
 import { quote } from './excerpt.js';
 import { readInsideRoot } from './safe-read.js';
@@ -9,7 +9,7 @@ import { readInsideRoot } from './safe-read.js';
 export const MAX_PUBLIC_KEY_BYTES = 16 * 1024;
 
 export type PublicKeyFile =
-  | { ok: true; spki: string }
+  | { ok: true; spki: string; /** sha256 of the file's bytes (src/manifest/source-key.ts). */ sha256: string }
   | { ok: false; rule: string; message: string; allowed: string; hint?: string };
 
 const ALLOWED = 'a PEM public key file (-----BEGIN PUBLIC KEY-----) inside the manifest root, relative to the manifest; never a private key';
@@ -31,7 +31,7 @@ export function readPublicKeyFile(root: string, manifestFull: string, written: s
       allowed: 'the public half only (openssl pkey -in key.pem -pubout)', hint: 'remove the file from git and its history, and issue a new key pair' };
   }
   try {
-    return { ok: true, spki: String(createPublicKey(pem).export({ type: 'spki', format: 'pem' })).trim() };
+    return { ok: true, spki: String(createPublicKey(pem).export({ type: 'spki', format: 'pem' })).trim(), sha256: createHash('sha256').update(read.bytes).digest('hex') };
   } catch {
     return { ok: false, rule: 'secure-transmission.public-key', message: `${shown} is not a PEM public key`, allowed: ALLOWED };
   }
