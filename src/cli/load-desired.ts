@@ -32,8 +32,11 @@ export async function loadValidManifests(ctx: CliContext, dir: string, format: s
 
 export interface DesiredAgainstDatabase {
   manifests: ManifestSet;
-  /** The state in `only` (all without it), with the projects of skipped files left unread. */
-  readState(db: Kysely<DatabaseSchema>, only?: readonly string[]): Promise<CurrentState>;
+  /**
+   * The state in `only` (all without it), with the projects of skipped files left unread; `again`:
+   * read the revisions again (under apply's lock) rather than use those the skip was decided on.
+   */
+  readState(db: Kysely<DatabaseSchema>, only?: readonly string[], again?: boolean): Promise<CurrentState>;
 }
 
 /**
@@ -46,5 +49,5 @@ export async function loadAgainstDatabase(ctx: CliContext, db: Kysely<DatabaseSc
   const revisions = opts.cache ? await readRevisions(db) : undefined;
   const manifests = await loadValidManifests(ctx, opts.dir, opts.format, opts.strict, revisions && appliedOracle(revisions));
   const skipped = new Map(manifests.unchanged.map((u) => [u.id, revisions!.get(u.id)!]));
-  return { manifests, readState: (reader, only) => readState(reader, only, skipped) };
+  return { manifests, readState: (reader, only, again = false) => readState(reader, only, skipped, again ? undefined : revisions) };
 }

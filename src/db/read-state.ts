@@ -34,33 +34,46 @@ const PROJECT_COLUMNS = ['id', 'name', 'description', 'region', 'labels', 'statu
 /**
  * `skipped`: projects whose files were skipped, with the revisions that let them be; each must
  * still be at that revision and recorded the same (else the database changed meanwhile: an error
- * that asks to run again). Their rows are not read.
+ * that asks to run again). Their rows are not read. `known`: the revisions the skip was decided on,
+ * used as they are instead of read again (not under apply's lock, where they must be read again).
  */
 export async function readState(db: Kysely<DatabaseSchema>, only?: readonly string[],
-  skipped: ReadonlyMap<string, ProjectRevision> = new Map()): Promise<CurrentState> {
-  const scope = only && only.length > 0 ? new Set(only) : undefined;
-  const revisions = await readRevisions(db);
-  const ids = [...revisions.keys()].filter((id) => !scope || scope.has(id)).sort();
-  const fingerprintHash = createHash('sha256');
-  for (const id of ids) fingerprintHash.update(`${id}\0${revisions.get(id)!.revision}\n`);
+  skipped: ReadonlyMap<string, ProjectRevision> = new Map(), known?: ReadonlyMap<string, ProjectRevision>): Promise<CurrentState> {
+  const scope = only && only.length > 0 ? [...new Set(only)] : undefined;
+  if (skipped.size === 0) {
+    const { revisions, ...rows } = await readRows(db, scope);
+    return { ...rows, ids: [...revisions.keys()].sort(), fingerprint: fingerprintOf(revisions) };
+  }
+  const all = known ?? await readRevisions(db);
   for (const [id, seen] of skipped) {
-    const now = revisions.get(id);
+    const now = all.get(id);
     if (!now?.applied || now.revision !== seen.revision || now.applied.key !== seen.applied?.key) {
       throw new GuardError(`project "${id}" changed in the database while argosctl read the manifests`, 'run the command again');
     }
   }
-  const read = skipped.size ? ids.filter((id) => !skipped.has(id)) : undefined;
-  return { ...(await readRows(db, read ?? (scope ? [...scope] : undefined))), ids, fingerprint: `sha256:${fingerprintHash.digest('hex')}` };
+  const inScope = scope && new Set(scope);
+  const revisions = new Map([...all].filter(([id]) => !inScope || inScope.has(id)));
+  const ids = [...revisions.keys()].sort();
+  const { projects, breakGlass } = await readRows(db, ids.filter((id) => !skipped.has(id)));
+  return { projects, breakGlass, ids, fingerprint: fingerprintOf(new Map([...revisions].map(([id, r]) => [id, r.revision]))) };
 }
 
-/** The full rows of the projects `only` names (all without it). */
-async function readRows(db: Kysely<DatabaseSchema>, only?: readonly string[]): Promise<Pick<CurrentState, 'projects' | 'breakGlass'>> {
-  if (only && only.length === 0) return { projects: new Map(), breakGlass: new Map() };
+function fingerprintOf(revisions: ReadonlyMap<string, string>): string {
+  const hash = createHash('sha256');
+  for (const id of [...revisions.keys()].sort()) hash.update(`${id}\0${revisions.get(id)}\n`);
+  return `sha256:${hash.digest('hex')}`;
+}
+
+type Rows = Pick<CurrentState, 'projects' | 'breakGlass'> & { revisions: Map<string, string> };
+
+/** The full rows of the projects `only` names (all without it), and their revisions. */
+async function readRows(db: Kysely<DatabaseSchema>, only?: readonly string[]): Promise<Rows> {
+  if (only && only.length === 0) return { projects: new Map(), breakGlass: new Map(), revisions: new Map() };
   // A JSON array, not `in ($1, …)`: 100,000 ids would pass the 65,535-parameter limit.
   const filter = only ? sql<string>`(select jsonb_array_elements_text(${jsonb(only)}))` : undefined;
   const [projectRows, methodRows, ipRows, adminRows, keyRows, breakGlassRows] = await Promise.all([
     // Only the columns a plan compares: no timestamps to parse into 10,000 Date objects.
-    db.selectFrom('projects').select(PROJECT_COLUMNS).$if(!!filter, (q) => q.where('id', 'in', filter!)).orderBy('id').execute(),
+    db.selectFrom('projects').select([...PROJECT_COLUMNS, sql<string>`revision::text`.as('revision')]).$if(!!filter, (q) => q.where('id', 'in', filter!)).orderBy('id').execute(),
     db.selectFrom('auth_methods').select(['project_id', 'method', 'enabled', 'user_policy', 'mfa', 'fraud_detection']).$if(!!filter, (q) => q.where('project_id', 'in', filter!)).execute(),
     db.selectFrom('ip_whitelist').select(['project_id', 'scope', (eb) => eb.cast<string>('range', 'text').as('range')]).$if(!!filter, (q) => q.where('project_id', 'in', filter!)).execute(),
     db.selectFrom('admins').select(['project_id', 'email']).$if(!!filter, (q) => q.where('project_id', 'in', filter!)).execute(),
@@ -72,7 +85,9 @@ async function readRows(db: Kysely<DatabaseSchema>, only?: readonly string[]): P
   ]);
 
   const projects = new Map<string, ProjectSettings>();
+  const revisions = new Map<string, string>();
   for (const r of projectRows) {
+    revisions.set(r.id, r.revision);
     projects.set(r.id, {
       id: r.id, name: r.name, description: r.description, region: r.region, labels: r.labels ?? {},
       status: r.status as Status, submissions: r.submissions as Submissions,
@@ -106,5 +121,5 @@ async function readRows(db: Kysely<DatabaseSchema>, only?: readonly string[]): P
   const breakGlass = new Map(breakGlassRows.filter((r) => r.action === 'emergency-stop' || r.action === 'emergency-resume').map((r) => [r.project_id, {
     action: r.action as BreakGlassNote['action'], actor: r.actor, at: new Date(r.applied_at).toISOString(), reason: r.reason,
   }]));
-  return { projects, breakGlass };
+  return { projects, breakGlass, revisions };
 }

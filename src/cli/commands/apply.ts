@@ -99,7 +99,7 @@ export function applyCommand(ctx: CliContext): Command {
             ctx.err(`apply: ${message}\n`);
           },
           masterKey: () => resolveMasterKey(url, ctx.env),
-          readState: (tx) => readState(tx, scope),
+          readState: (tx) => readState(tx, scope, true),
           record: (plan, heldChanges) => recordableSources(manifests, plan, heldChanges),
           check: refuseUnsafe,
           confirm: saved || opts.autoApprove ? undefined : async (plan) => {
