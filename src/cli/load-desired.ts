@@ -14,7 +14,8 @@ import { ExitCode } from '../errors.js';
 import { jsonDocument } from '../render/json-document.js';
 
 /** `strict`: lint warnings count as errors (`--strict`); `skip`: files to take as unchanged (src/manifest/skip-unchanged.ts). */
-export async function loadValidManifests(ctx: CliContext, dir: string, format: string, strict = false, skip?: SkipOracle): Promise<ManifestSet> {
+export async function loadValidManifests(ctx: CliContext, dir: string, format: string, strict = false,
+  skip?: SkipOracle): Promise<ManifestSet> {
   const started = performance.now();
   const read = await readManifests(dir, { skip });
   const set = { ...read, diagnostics: strictDiagnostics(read.diagnostics, strict) };

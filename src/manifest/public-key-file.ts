@@ -9,7 +9,8 @@ import { readInsideRoot } from './safe-read.js';
 export const MAX_PUBLIC_KEY_BYTES = 16 * 1024;
 
 export type PublicKeyFile =
-  | { ok: true; spki: string; /** sha256 of the file's bytes (src/manifest/source-key.ts). */ sha256: string }
+  /** sha256: of the file's bytes, so a skipped manifest notices a changed key (src/manifest/source-key.ts). */
+  | { ok: true; spki: string; sha256: string }
   | { ok: false; rule: string; message: string; allowed: string; hint?: string };
 
 const ALLOWED = 'a PEM public key file (-----BEGIN PUBLIC KEY-----) inside the manifest root, relative to the manifest; never a private key';
@@ -31,7 +32,8 @@ export function readPublicKeyFile(root: string, manifestFull: string, written: s
       allowed: 'the public half only (openssl pkey -in key.pem -pubout)', hint: 'remove the file from git and its history, and issue a new key pair' };
   }
   try {
-    return { ok: true, spki: String(createPublicKey(pem).export({ type: 'spki', format: 'pem' })).trim(), sha256: createHash('sha256').update(read.bytes).digest('hex') };
+    const spki = String(createPublicKey(pem).export({ type: 'spki', format: 'pem' })).trim();
+    return { ok: true, spki, sha256: createHash('sha256').update(read.bytes).digest('hex') };
   } catch {
     return { ok: false, rule: 'secure-transmission.public-key', message: `${shown} is not a PEM public key`, allowed: ALLOWED };
   }

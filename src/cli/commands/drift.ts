@@ -22,7 +22,8 @@ export function driftCommand(ctx: CliContext): Command {
     .addOption(commentAuthorOption())
     .addOption(databaseOption())
     .addOption(noCacheOption())
-    .action(async (opts: { dir: string; format: string; githubIssue?: boolean; databaseUrl?: string; commentAuthor?: string; cache: boolean }) => {
+    .action(async (opts: { dir: string; format: string; githubIssue?: boolean; databaseUrl?: string; commentAuthor?: string;
+      cache: boolean }) => {
       const { items, unmanaged } = await withDatabase(resolveDatabaseUrl(opts.databaseUrl), async ({ db }) => {
         // A project whose rows changed behind the tool has a new revision: it is never skipped.
         const { manifests, readState } = await loadAgainstDatabase(ctx, db, opts);
