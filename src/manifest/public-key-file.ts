@@ -1,7 +1,7 @@
 // The one file a manifest names: spec.security.secureTransmission.publicKey. Read once, with the
 // same rules as manifests (relative to the manifest, inside the root, a small regular file), and
 // never quoted: a problem names the path as written, not what the file holds.
-import { createPublicKey, type KeyObject } from 'node:crypto';
+import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import path from 'node:path';
 import { quote } from './excerpt.js';
 import { readInsideRoot } from './safe-read.js';
@@ -10,7 +10,8 @@ import { ALLOWED_TRANSMISSION_KEYS, checkTransmissionKey } from '../transmit/tra
 export const MAX_PUBLIC_KEY_BYTES = 16 * 1024;
 
 export type PublicKeyFile =
-  | { ok: true; spki: string }
+  /** sha256: of the file's bytes, so a skipped manifest notices a changed key (src/manifest/source-key.ts). */
+  | { ok: true; spki: string; sha256: string }
   | { ok: false; rule: string; message: string; allowed: string; hint?: string };
 
 const ALLOWED = 'a PEM public key file (-----BEGIN PUBLIC KEY-----) inside the manifest root, relative to the manifest; never a private key';
@@ -45,5 +46,6 @@ export function readPublicKeyFile(root: string, manifestFull: string, written: s
       hint: 'openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out key.pem; openssl pkey -in key.pem -pubout',
     };
   }
-  return { ok: true, spki: String(key.export({ type: 'spki', format: 'pem' })).trim() };
+  const sha256 = createHash('sha256').update(read.bytes).digest('hex');
+  return { ok: true, spki: String(key.export({ type: 'spki', format: 'pem' })).trim(), sha256 };
 }
