@@ -56,6 +56,19 @@ export function schemasFrom(oldest: Record<string, unknown>): Map<string, Record
   return out;
 }
 
+const MODELINE = /^#\s*yaml-language-server:\s*\$schema=\S*?(?=\r?$)/gm;
+
+/** Editor modelines naming the previous version's schema file name the next one's, so editors check what the file now is. */
+function modelineEdits(text: string, step: VersionStep): TextEdit[] {
+  const from = schemaFileOf(step.from);
+  const out: TextEdit[] = [];
+  for (const m of text.matchAll(MODELINE)) {
+    const at = m[0].lastIndexOf(from);
+    if (at >= 0 && at + from.length === m[0].length) out.push({ start: m.index + at, end: m.index + m[0].length, text: schemaFileOf(step.to) });
+  }
+  return out;
+}
+
 export type Migrated = { ok: true; text: string; changed: number } | { ok: false; message: string };
 
 /**
@@ -76,6 +89,7 @@ export function migrateText(text: string, to = CURRENT_VERSION): Migrated {
       if (found.length) changed++;
       edits.push(...found);
     }
+    if (edits.length) edits.push(...modelineEdits(current, step));
     current = applyEdits(current, edits);
   }
   return { ok: true, text: current, changed };
