@@ -52,7 +52,7 @@ describe('values as written in history, blame and drift', () => {
       expect(drift.code).toBe(2);
       expect(drift.stdout).toMatch(/2d/);
       expect(drift.stdout).toMatch(/1d12h/);
-      expect(drift.stdout).toMatch(/role=Member/);
+      expect(drift.stdout).toMatch(/role(=|&#61;)Member/); // markdown escapes "="
       expect(drift.stdout).not.toContain('{}');
       expect(drift.stdout).not.toMatch(/\b(172800|129600)\b/);
     }
