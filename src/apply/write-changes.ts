@@ -3,10 +3,10 @@
 import { randomBytes } from 'node:crypto';
 import { sql, type Transaction } from 'kysely';
 import { SCALAR_BY_PATH, SET_BY_PATH, parseAuthPath } from '../model/fields.js';
-import { AUTH_METHODS, type JsonObject, type ProjectSettings } from '../model/project-settings.js';
+import { AUTH_METHODS, type AdminRole, type JsonObject, type ProjectSettings } from '../model/project-settings.js';
 import type { Change } from '../plan/plan-types.js';
 import type { DatabaseSchema } from '../db/schema.js';
-import { chunksFor, jsonb } from '../db/sql-values.js';
+import { chunksFor, jsonb, textArray } from '../db/sql-values.js';
 import type { StatementCounter } from './fault-injection.js';
 import { syncApiKey } from '../keys/api-key.js';
 import { resolveMasterKey } from '../keys/master-key.js';
@@ -20,7 +20,7 @@ function projectRow(s: ProjectSettings) {
     token_pre_registration: s.tokenPreRegistration, token_expiration_mode: s.tokenExpirationMode, token_expiration_seconds: s.tokenExpirationSeconds,
     token_delete_on_expiration: s.tokenDeleteOnExpiration, token_volume_start_threshold: s.tokenVolumeStartThreshold,
     token_volume_ratio: s.tokenVolumeRatio, token_volume_priority: s.tokenVolumePriority,
-    encrypted_only: s.encryptedOnly, encryption_method: s.encryptionMethod, privacy_protection: s.privacyProtection,
+    encrypted_only: s.encryptedOnly, encryption_methods: textArray(s.encryptionMethods), privacy_protection: s.privacyProtection,
     secure_transmission: s.secureTransmission, secure_transmission_public_key: s.secureTransmissionPublicKey,
     api_key_rotation: s.apiKeyRotation, api_key_previous_valid_seconds: s.apiKeyPreviousValidSeconds,
   };
@@ -28,9 +28,12 @@ function projectRow(s: ProjectSettings) {
 
 interface MemberRows {
   ip: { project_id: string; scope: string; range: string }[];
-  admins: { project_id: string; email: string }[];
+  admins: { project_id: string; email: string; role: string }[];
   keys: { project_id: string; name: string; status: string; material: Buffer }[];
 }
+
+/** The database stores roles in lower case (migration 001's CHECK). */
+const storedRole = (role: AdminRole | string) => role.toLowerCase();
 
 function newKey(projectId: string, name: string, status: string) {
   // Fresh 256-bit material for every newly declared key; it never leaves the database.
@@ -49,7 +52,7 @@ async function insertCreates(tx: Tx, creates: ProjectSettings[], counter: Statem
   for (const s of creates) {
     for (const range of s.ipWhitelistDashboard) members.ip.push({ project_id: s.id, scope: 'dashboard', range });
     for (const range of s.ipWhitelistApi) members.ip.push({ project_id: s.id, scope: 'api', range });
-    for (const email of s.admins) members.admins.push({ project_id: s.id, email });
+    for (const a of s.admins) members.admins.push({ project_id: s.id, email: a.email, role: storedRole(a.role) });
     for (const k of s.encryptionKeys) members.keys.push(newKey(s.id, k.name, k.status));
   }
   await insertMembers(tx, members, counter);
@@ -68,7 +71,7 @@ async function updateProjects(tx: Tx, updates: Change[], counter: StatementCount
     const scalar = SCALAR_BY_PATH.get(c.path);
     if (scalar) {
       const row = byProject.get(c.projectId) ?? {};
-      row[scalar.column] = scalar.column === 'labels' ? jsonb(c.after) : c.after;
+      row[scalar.column] = scalar.column === 'labels' ? jsonb(c.after) : scalar.column === 'encryption_methods' ? textArray(c.after as string[]) : c.after;
       byProject.set(c.projectId, row);
       continue;
     }
@@ -109,7 +112,7 @@ async function changeMembers(tx: Tx, changes: Change[], counter: StatementCounte
     if (!set || !c.member) continue;
     if (c.action === 'add') {
       if (set === 'ipWhitelistApi' || set === 'ipWhitelistDashboard') adds.ip.push({ project_id: c.projectId, scope: set === 'ipWhitelistApi' ? 'api' : 'dashboard', range: c.member });
-      else if (set === 'admins') adds.admins.push({ project_id: c.projectId, email: c.member });
+      else if (set === 'admins') adds.admins.push({ project_id: c.projectId, email: c.member, role: storedRole((c.after as { role: string }).role) });
       else adds.keys.push(newKey(c.projectId, c.member, (c.after as { status: string }).status));
     } else if (c.action === 'remove') {
       if (set === 'ipWhitelistApi' || set === 'ipWhitelistDashboard') {
@@ -120,6 +123,9 @@ async function changeMembers(tx: Tx, changes: Change[], counter: StatementCounte
       } else {
         await counter.run(() => tx.deleteFrom('encryption_keys').where('project_id', '=', c.projectId).where('name', '=', c.member!).execute());
       }
+    } else if (c.action === 'update' && set === 'admins') {
+      const role = storedRole((c.after as { role: string }).role);
+      await counter.run(() => tx.updateTable('admins').set({ role }).where('project_id', '=', c.projectId).where('email', '=', c.member!).execute());
     } else if (c.action === 'update' && set === 'encryptionKeys') {
       const status = (c.after as { status: string }).status;
       await counter.run(() => tx.updateTable('encryption_keys').set({ status, retired_at: status === 'retired' ? sql`now()` : null } as never)

@@ -46,7 +46,7 @@ async function project(database: Database, id: string, expiration: 'count' | 'no
     id, name: id, labels: '{}', status: 'TEST', submissions: 'normal', private_mode: false, token_pre_registration: true,
     token_expiration_mode: expiration, token_expiration_seconds: null, token_delete_on_expiration: false,
     token_volume_start_threshold: null, token_volume_ratio: null, token_volume_priority: null, encrypted_only: false,
-    encryption_method: 'GCM', privacy_protection: false, secure_transmission: false, secure_transmission_public_key: null, api_key_rotation: 1,
+    privacy_protection: false, secure_transmission: false, secure_transmission_public_key: null, api_key_rotation: 1,
   }).execute();
   await database.db.transaction().execute((tx) => syncApiKey(tx, id, 1, null, () => MASTER));
   return (await revealApiKey(database.db, id, 'bench', () => MASTER)).key;

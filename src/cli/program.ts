@@ -127,6 +127,11 @@ export const COMMANDS: CommandEntry[] = [
     load: async (ctx) => [(await import('./commands/policy.js')).policyCommand(ctx)],
   },
   {
+    name: 'migrate', term: 'migrate [options] [paths...]',
+    summary: 'rewrite manifests to a newer apiVersion in place, keeping comments and order; --check only reports',
+    load: async (ctx) => [(await import('./commands/migrate.js')).migrateCommand(ctx)],
+  },
+  {
     name: 'init', term: 'init',
     summary: 'scaffold a config repository here: argosctl.yaml, projects/, .gitignore, package.json, GitHub workflows; overwrites nothing',
     load: async (ctx) => [(await import('./commands/init.js')).initCommand(ctx)],

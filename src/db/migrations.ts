@@ -1,6 +1,7 @@
 // Schema migrations, in order. Constraints repeat the important manifest rules so that even a
 // hand-written UPDATE cannot store what a manifest could not say.
 import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { PROJECT_ID_PATTERN } from '../model/project-id.js';
 
 const ID_DOCUMENT_ONLY_POLICY = `array['approvedPeriod','rejectedPeriod','idRecognitionGuarantee','supportedIdTypes']`;
 const ID_DOCUMENT_ONLY_FRAUD = `array['mrzCheck','idLiveness','streamingCaptureOnly']`;
@@ -280,6 +281,19 @@ CREATE TRIGGER ${t}_revision_update AFTER UPDATE ON ${t} REFERENCING OLD TABLE A
   FOR EACH STATEMENT EXECUTE FUNCTION child_bump_updated();
 CREATE TRIGGER ${t}_revision_truncate BEFORE TRUNCATE ON ${t} FOR EACH STATEMENT EXECUTE FUNCTION child_bump_truncated();
 `).join('');
+// Manifest v2 (issue 12): a project accepts a set of encryption methods, not one: the column
+// becomes a sorted array, each existing project keeping exactly the method it had. Project ids
+// follow the one grammar of src/model/project-id.ts (mixed case, as ARGOS issues them), and ids
+// that differ only in case are refused like duplicates. Admin roles already have their column.
+const m007 = `
+ALTER TABLE projects ADD COLUMN encryption_methods text[] NOT NULL DEFAULT '{GCM}'
+  CONSTRAINT encryption_methods_sorted_set CHECK (encryption_methods IN ('{ECB}'::text[], '{GCM}'::text[], '{ECB,GCM}'::text[]));
+UPDATE projects SET encryption_methods = ARRAY[encryption_method];
+ALTER TABLE projects DROP COLUMN encryption_method;
+ALTER TABLE projects DROP CONSTRAINT projects_id_check;
+ALTER TABLE projects ADD CONSTRAINT project_id_grammar CHECK (id ~ '${PROJECT_ID_PATTERN}');
+CREATE UNIQUE INDEX projects_id_case_folded ON projects (lower(id));
+`;
 
 function rawMigration(up: string): Migration {
   return { up: async (db: Kysely<unknown>) => { await sql.raw(up).execute(db); } };
@@ -290,6 +304,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '002_tokens': rawMigration(m002),
   '003_service': rawMigration(m003),
   '004_skip_unchanged': rawMigration(m004),
+  '007_manifest_v2': rawMigration(m007),
 };
 
 export const migrationProvider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

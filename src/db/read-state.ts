@@ -3,7 +3,9 @@
 import { createHash } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import { GuardError } from '../errors.js';
-import { AUTH_METHODS, emptyAuthMethod, type AuthMethodName, type ProjectSettings, type Status, type Submissions } from '../model/project-settings.js';
+import {
+  AUTH_METHODS, emptyAuthMethod, sortedMethods, type AdminRole, type AuthMethodName, type ProjectSettings, type Status, type Submissions,
+} from '../model/project-settings.js';
 import type { OutsideGitNote } from '../plan/plan-types.js';
 import { readRevisions, type ProjectRevision } from './applied-sources.js';
 import type { DatabaseSchema } from './schema.js';
@@ -27,9 +29,14 @@ export interface CurrentState {
 
 const PROJECT_COLUMNS = ['id', 'name', 'description', 'region', 'labels', 'status', 'submissions', 'private_mode', 'token_pre_registration',
   'token_expiration_mode', 'token_expiration_seconds', 'token_delete_on_expiration', 'token_volume_start_threshold', 'token_volume_ratio',
-  'token_volume_priority', 'encrypted_only', 'encryption_method', 'privacy_protection', 'secure_transmission', 'secure_transmission_public_key',
+  'token_volume_priority', 'encrypted_only', 'encryption_methods', 'privacy_protection', 'secure_transmission', 'secure_transmission_public_key',
   'api_key_rotation', 'api_key_previous_valid_seconds',
 ] as const;
+
+/** The database stores roles in lower case (migration 001): `owner` → `Owner`. */
+function roleOf(stored: string): AdminRole {
+  return (stored.charAt(0).toUpperCase() + stored.slice(1)) as AdminRole;
+}
 
 /**
  * `skipped`: projects whose files were skipped, with the revisions that let them be; each must
@@ -76,7 +83,7 @@ async function readRows(db: Kysely<DatabaseSchema>, only?: readonly string[]): P
     db.selectFrom('projects').select([...PROJECT_COLUMNS, sql<string>`revision::text`.as('revision')]).$if(!!filter, (q) => q.where('id', 'in', filter!)).orderBy('id').execute(),
     db.selectFrom('auth_methods').select(['project_id', 'method', 'enabled', 'user_policy', 'mfa', 'fraud_detection']).$if(!!filter, (q) => q.where('project_id', 'in', filter!)).execute(),
     db.selectFrom('ip_whitelist').select(['project_id', 'scope', (eb) => eb.cast<string>('range', 'text').as('range')]).$if(!!filter, (q) => q.where('project_id', 'in', filter!)).execute(),
-    db.selectFrom('admins').select(['project_id', 'email']).$if(!!filter, (q) => q.where('project_id', 'in', filter!)).execute(),
+    db.selectFrom('admins').select(['project_id', 'email', 'role']).$if(!!filter, (q) => q.where('project_id', 'in', filter!)).execute(),
     db.selectFrom('encryption_keys').select(['project_id', 'name', 'status']).$if(!!filter, (q) => q.where('project_id', 'in', filter!)).execute(),
     // The last write to submissions per project: a note only when break-glass made it (an apply since then means git knows).
     db.selectFrom('audit_log').distinctOn('project_id').select(['project_id', 'action', 'actor', 'applied_at', 'reason'])
@@ -97,7 +104,7 @@ async function readRows(db: Kysely<DatabaseSchema>, only?: readonly string[]): P
       tokenDeleteOnExpiration: r.token_delete_on_expiration,
       tokenVolumeStartThreshold: r.token_volume_start_threshold, tokenVolumeRatio: r.token_volume_ratio,
       tokenVolumePriority: r.token_volume_priority as ProjectSettings['tokenVolumePriority'],
-      encryptedOnly: r.encrypted_only, encryptionMethod: r.encryption_method as ProjectSettings['encryptionMethod'], encryptionKeys: [],
+      encryptedOnly: r.encrypted_only, encryptionMethods: sortedMethods(r.encryption_methods), encryptionKeys: [],
       privacyProtection: r.privacy_protection, secureTransmission: r.secure_transmission, secureTransmissionPublicKey: r.secure_transmission_public_key,
       apiKeyRotation: r.api_key_rotation, apiKeyPreviousValidSeconds: r.api_key_previous_valid_seconds,
       ipWhitelistDashboard: [], ipWhitelistApi: [], admins: [],
@@ -110,12 +117,12 @@ async function readRows(db: Kysely<DatabaseSchema>, only?: readonly string[]): P
     }
   }
   for (const r of ipRows) projects.get(r.project_id)?.[r.scope === 'api' ? 'ipWhitelistApi' : 'ipWhitelistDashboard'].push(r.range);
-  for (const r of adminRows) projects.get(r.project_id)?.admins.push(r.email);
+  for (const r of adminRows) projects.get(r.project_id)?.admins.push({ email: r.email, role: roleOf(r.role) });
   for (const r of keyRows) projects.get(r.project_id)?.encryptionKeys.push({ name: r.name, status: r.status as 'active' | 'retired' });
   for (const p of projects.values()) {
     p.ipWhitelistApi.sort();
     p.ipWhitelistDashboard.sort();
-    p.admins.sort();
+    p.admins.sort((a, b) => (a.email < b.email ? -1 : a.email > b.email ? 1 : 0));
     p.encryptionKeys.sort((a, b) => a.name.localeCompare(b.name));
   }
   const breakGlass = new Map(breakGlassRows.filter((r) => r.action === 'emergency-stop' || r.action === 'emergency-resume').map((r) => [r.project_id, {

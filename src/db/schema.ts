@@ -1,5 +1,5 @@
 // The database as kysely sees it. The migrations in migrations.ts are the source of truth.
-import type { ColumnType, Generated } from 'kysely';
+import type { ColumnType, Generated, RawBuilder } from 'kysely';
 import type { Json, JsonObject } from '../model/project-settings.js';
 import type { ManifestRead } from '../manifest/source-key.js';
 
@@ -22,7 +22,8 @@ export interface ProjectsTable {
   token_volume_ratio: number | null;
   token_volume_priority: string | null;
   encrypted_only: boolean;
-  encryption_method: string;
+  /** Sorted: {ECB}, {GCM} or {ECB,GCM} (migration 007). Written through textArray(). */
+  encryption_methods: ColumnType<string[], RawBuilder<string[]> | undefined, RawBuilder<string[]>>;
   privacy_protection: boolean;
   secure_transmission: boolean;
   secure_transmission_public_key: string | null;

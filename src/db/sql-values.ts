@@ -6,6 +6,12 @@ export function jsonb(value: unknown): RawBuilder<string> {
   return sql<string>`cast(cast(${JSON.stringify(value)} as text) as jsonb)`;
 }
 
+/** A text[] parameter, as a PostgreSQL array literal cast in SQL (the same on pg and PGlite). */
+export function textArray(values: readonly string[]): RawBuilder<string[]> {
+  const literal = `{${values.map((v) => `"${v.replace(/[\\"]/g, (c) => `\\${c}`)}"`).join(',')}}`;
+  return sql<string[]>`cast(cast(${literal} as text) as text[])`;
+}
+
 /**
  * Splits rows into chunks that stay under PostgreSQL's 65,535 parameters per statement. The column
  * count is read off the rows themselves: a count written by hand went stale when a column was added,

@@ -1,7 +1,7 @@
 // What `argosctl export` writes, as data: one manifest per project and its public key file.
 // File names come only from the project id, and only when it fits the manifest's id grammar.
 import { createPublicKey } from 'node:crypto';
-import { readSchema } from '../manifest/schemas.js';
+import { PROJECT_ID_ALLOWED, isProjectId } from '../model/project-id.js';
 import type { ProjectSettings } from '../model/project-settings.js';
 import { manifestOf } from './manifest-of.js';
 import { renderManifest } from './render-manifest.js';
@@ -19,17 +19,6 @@ export interface ExportProblem {
 
 export const EXPORT_HEADER = 'Exported by `argosctl export` from the database; "# default" marks values that equal the default.';
 
-let idPattern: RegExp | undefined;
-
-/** The manifest's id grammar, taken from the published schema so the two never disagree. */
-export function isManifestId(id: string): boolean {
-  if (!idPattern) {
-    const schema = readSchema('project.v1.json') as { definitions: { Metadata: { properties: { id: { pattern: string } } } } };
-    idPattern = new RegExp(schema.definitions.Metadata.properties.id.pattern);
-  }
-  return id.length <= 63 && idPattern.test(id);
-}
-
 /** The public half as SPKI PEM; undefined when the stored text is not a public key (never write private material). */
 function publicPem(stored: string): string | undefined {
   if (/PRIVATE/i.test(stored)) return undefined;
@@ -44,8 +33,9 @@ export function exportFiles(projects: readonly ProjectSettings[], schemaRef: str
   const files: ExportFile[] = [];
   const problems: ExportProblem[] = [];
   for (const p of [...projects].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) {
-    if (!isManifestId(p.id)) {
-      problems.push({ projectId: p.id, message: 'its id does not fit the manifest id grammar (lowercase letters, digits and \'-\', 1 to 63 characters)' });
+    // The database enforces the same grammar (migration 007); a row older than it may not fit.
+    if (!isProjectId(p.id)) {
+      problems.push({ projectId: p.id, message: `its id does not fit the project id grammar (${PROJECT_ID_ALLOWED})` });
       continue;
     }
     let keyRel: string | undefined;

@@ -1,6 +1,7 @@
 // The inverse of normalizeManifest: what the database holds for a project, as the manifest that
 // normalizes back to exactly those settings. Pure data; rendering to YAML is render-manifest.ts.
 import { keyRank } from '../manifest/key-order.js';
+import { CURRENT_VERSION } from '../manifest/versions/registry.js';
 import type { Json, JsonObject, ProjectSettings } from '../model/project-settings.js';
 import { AUTH_METHODS, OPTION_GROUPS } from '../model/project-settings.js';
 import { formatDuration } from '../util/duration.js';
@@ -71,9 +72,10 @@ export function manifestOf(s: ProjectSettings, publicKeyPath: string | undefined
     tokens.deletion = deletion;
   }
 
+  // methods always written: absent means both, which a reviewer should see stated, not implied.
   const encryption: JsonObject = {
     encryptedOnly: explicit('spec.encryption.encryptedOnly', s.encryptedOnly, false),
-    method: explicit('spec.encryption.method', s.encryptionMethod, 'GCM'),
+    methods: [...s.encryptionMethods],
   };
   if (s.encryptionKeys.length) encryption.keys = s.encryptionKeys.map((k) => ({ name: k.name, status: k.status }));
 
@@ -102,8 +104,8 @@ export function manifestOf(s: ProjectSettings, publicKeyPath: string | undefined
     encryption,
     security,
   };
-  if (s.admins.length) spec.admins = s.admins.map((email) => ({ email }));
+  if (s.admins.length) spec.admins = s.admins.map((a) => ({ email: a.email, role: a.role }));
 
-  const value = orderKeys({ apiVersion: 'argosctl/v1', kind: 'Project', metadata, spec }) as JsonObject;
+  const value = orderKeys({ apiVersion: CURRENT_VERSION, kind: 'Project', metadata, spec }) as JsonObject;
   return { value, defaults };
 }

@@ -39,10 +39,10 @@ function keepCommentsInPlace(map: YAMLMap, oldFirst: YAMLMap['items'][number], i
 }
 
 /** Sorts map pairs in place by schema rank; equal ranks (unknown keys, free-form maps) keep their order. */
-function reorder(node: unknown, schemaPath: string | undefined): void {
+function reorder(node: unknown, schemaPath: string | undefined, version: string): void {
   if (isMap(node)) {
     if (schemaPath !== undefined) {
-      const ranked = node.items.map((pair, i) => ({ pair, i, rank: keyRank(schemaPath, keyName(pair.key) ?? '') }));
+      const ranked = node.items.map((pair, i) => ({ pair, i, rank: keyRank(schemaPath, keyName(pair.key) ?? '', version) }));
       ranked.sort((a, b) => a.rank - b.rank || a.i - b.i);
       const first = node.items[0];
       node.items = ranked.map((r) => r.pair);
@@ -50,10 +50,10 @@ function reorder(node: unknown, schemaPath: string | undefined): void {
     }
     for (const pair of node.items) {
       const key = keyName(pair.key);
-      reorder(pair.value, schemaPath === undefined || key === undefined ? undefined : childSchemaPath(schemaPath, key));
+      reorder(pair.value, schemaPath === undefined || key === undefined ? undefined : childSchemaPath(schemaPath, key, version), version);
     }
   } else if (isSeq(node)) {
-    for (const item of node.items) reorder(item, schemaPath === undefined ? undefined : `${schemaPath}[]`);
+    for (const item of node.items) reorder(item, schemaPath === undefined ? undefined : `${schemaPath}[]`, version);
   }
 }
 
@@ -79,7 +79,9 @@ function canonicalQuotes(node: unknown): void {
 
 function formatDocument(doc: Document.Parsed): string {
   const kind: unknown = isMap(doc.contents) ? doc.contents.get('kind') : undefined;
-  reorder(doc.contents, kind === 'Project' ? '' : undefined);
+  const version: unknown = isMap(doc.contents) ? doc.contents.get('apiVersion') : undefined;
+  // Each file in its own version's key order (key-order.ts falls back to the current one).
+  reorder(doc.contents, kind === 'Project' ? '' : undefined, String(version));
   canonicalQuotes(doc.contents);
   return doc.toString({ lineWidth: 0 });
 }

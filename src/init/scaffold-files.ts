@@ -23,11 +23,11 @@ manifests: projects
 # database: env:ARGOS_DATABASE_URL
 `;
 
-const EXAMPLE = `# yaml-language-server: $schema=../node_modules/argosctl/schemas/project.v1.json
+const EXAMPLE = `# yaml-language-server: $schema=../node_modules/argosctl/schemas/project.v2.json
 # An example project: rename it, edit it, then run \`npx argosctl plan\` to see what would change and
 # \`npx argosctl apply\` to write it. Every setting, with defaults: \`npx argosctl schema\`.
 # One YAML document per project; a file may hold several, separated by ---.
-apiVersion: argosctl/v1
+apiVersion: argosctl/v2
 kind: Project
 metadata:
   id: my-first-project        # the ARGOS project id: the stable key, never changed once applied
@@ -45,6 +45,8 @@ spec:
       enabled: false
   liveform:
     privateMode: true         # a completed Liveform URL cannot be used again
+  encryption:
+    methods: [GCM]            # encrypted Liveform URLs: GCM (recommended), ECB, or both
   security:
     privacyProtection: true   # blur ID images and numbers in the dashboard
     ipWhitelist:              # empty: no restriction
@@ -52,6 +54,7 @@ spec:
       api: []
   admins:
     - email: you@example.com
+      role: Owner             # Owner | Leader | Member | Guest (read-only)
 `;
 
 const GITIGNORE = `# the embedded database argosctl uses when no database is configured

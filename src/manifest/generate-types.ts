@@ -1,7 +1,10 @@
-// Generates src/manifest/manifest-types.generated.ts from the JSON Schemas, so the TypeScript
-// types can never drift from what the validator accepts (a test regenerates and compares).
+// Generates what is derived from the hand-written schemas: schemas/project.v2.json (and any later
+// version) from project.v1.json through the version steps, and src/manifest/manifest-types.generated.ts
+// from the current project schema and the config schema, so neither can drift from what the
+// validator accepts (tests regenerate both and compare).
 import { readFileSync } from 'node:fs';
 import { compile } from 'json-schema-to-typescript';
+import { OLDEST_VERSION, schemaFileOf, schemasFrom, CURRENT_VERSION } from './versions/registry.js';
 
 /**
  * Annotations beside a $ref (description, default, examples for editors) would make the generator
@@ -14,11 +17,22 @@ function dropRefAnnotations(node: unknown): unknown {
   return Object.fromEntries(entries.map(([k, v]) => [k, k === 'examples' || k === 'default' ? v : dropRefAnnotations(v)]));
 }
 
+/** File name → text of every derived project schema (not the oldest, which is written by hand). */
+export function generateProjectSchemas(schemaDir: string): Map<string, string> {
+  const oldest = JSON.parse(readFileSync(`${schemaDir}/${schemaFileOf(OLDEST_VERSION)}`, 'utf8'));
+  const out = new Map<string, string>();
+  for (const [version, schema] of schemasFrom(oldest)) {
+    if (version !== OLDEST_VERSION) out.set(schemaFileOf(version), `${JSON.stringify(schema, null, 2)}\n`);
+  }
+  return out;
+}
+
 export async function generateManifestTypes(schemaDir: string): Promise<string> {
   const banner = '/* Generated from schemas/*.json by `npm run gen:types`. Do not edit. */';
   const parts: string[] = [banner];
-  for (const file of ['project.v1.json', 'config.v1.json']) {
-    const schema = dropRefAnnotations(JSON.parse(readFileSync(`${schemaDir}/${file}`, 'utf8'))) as { title: string };
+  const current = generateProjectSchemas(schemaDir).get(schemaFileOf(CURRENT_VERSION)) ?? readFileSync(`${schemaDir}/${schemaFileOf(CURRENT_VERSION)}`, 'utf8');
+  for (const text of [current, readFileSync(`${schemaDir}/config.v1.json`, 'utf8')]) {
+    const schema = dropRefAnnotations(JSON.parse(text)) as { title: string };
     parts.push(await compile(schema as Parameters<typeof compile>[0], schema.title, { bannerComment: '', additionalProperties: false, strictIndexSignatures: false, unreachableDefinitions: false, format: true }));
   }
   return parts.join('\n');

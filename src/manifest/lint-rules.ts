@@ -6,7 +6,8 @@ import { parseDuration } from '../util/duration.js';
 import { formatPath, type Diagnostic } from './diagnostic.js';
 import { quote } from './excerpt.js';
 import type { ProjectManifest } from './manifest-types.generated.js';
-import { locate, type ParsedDocument } from './yaml-position.js';
+import { acceptedMethodsOf } from './normalize.js';
+import { locate, pathInFile, type ParsedDocument } from './yaml-position.js';
 
 export const LINT_RULES = [
   'lint.whitelist-wide', 'lint.open-empty-api-whitelist', 'lint.open-without-admins', 'lint.ecb',
@@ -46,9 +47,11 @@ function openProject(m: ProjectManifest, warn: Warn): void {
 }
 
 function encryption(m: ProjectManifest, warn: Warn): void {
-  if (m.spec.encryption?.method === 'ECB') {
-    warn('lint.ecb', ['spec', 'encryption', 'method'], 'ECB encryption reveals repeated blocks of the parameters it encrypts', 'method: GCM');
-  }
+  const written = m.spec.encryption?.methods;
+  if (!acceptedMethodsOf(m).includes('ECB')) return;
+  const what = written ? 'ECB is accepted' : 'ECB is accepted (methods is not set, and accepts both by default)';
+  warn('lint.ecb', written ? ['spec', 'encryption', 'methods'] : m.spec.encryption ? ['spec', 'encryption'] : ['spec'],
+    `${what}: ECB encryption reveals repeated blocks of the parameters it encrypts`, 'methods: [GCM]');
 }
 
 function tokens(m: ProjectManifest, warn: Warn): void {
@@ -75,7 +78,7 @@ export function runLintRules(manifest: ProjectManifest, parsed: ParsedDocument):
   const out: Diagnostic[] = [];
   const warn: Warn = (rule, at, message, allowed) => {
     if (ignored.has(rule)) return;
-    out.push({ severity: 'warning', rule, file: parsed.file, ...locate(parsed, at), path: formatPath(at), message, allowed,
+    out.push({ severity: 'warning', rule, file: parsed.file, ...locate(parsed, at), path: formatPath(pathInFile(parsed, at)), message, allowed,
       hint: `to accept it for this project: lint: { ignore: [{ rule: ${rule}, reason: "…" }] }` });
   };
   for (const check of CHECKS) check(manifest, warn);

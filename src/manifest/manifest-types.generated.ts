@@ -8,13 +8,13 @@ export type Duration = string;
 export type Percentage = number;
 
 /**
- * One ARGOS project, apiVersion argosctl/v1. Secrets never appear here: encryption key material is issued by argosctl at apply and stays in the database.
+ * One ARGOS project, apiVersion argosctl/v2. Secrets never appear here: encryption key material is issued by argosctl at apply and stays in the database.
  */
 export interface ProjectManifest {
   /**
-   * Manifest format version.
+   * Manifest format version. argosctl/v1 files are still read and converted in memory; `argosctl migrate` rewrites them to argosctl/v2.
    */
-  apiVersion: "argosctl/v1";
+  apiVersion: "argosctl/v2";
   /**
    * Document kind; a project manifest is always Project.
    */
@@ -25,7 +25,7 @@ export interface ProjectManifest {
 }
 export interface Metadata {
   /**
-   * The ARGOS project id: the stable key, immutable once applied.
+   * The ARGOS project id as the service issues it (the `pid` of Liveform URLs): the stable key, immutable once applied.
    */
   id: string;
   /**
@@ -61,7 +61,7 @@ export interface Spec {
   encryption?: Encryption;
   security?: Security;
   /**
-   * Dashboard administrators (membership only; roles come later). Removing the last admin is a guarded change.
+   * Dashboard administrators, each with a role. Removing the last admin is a guarded change.
    */
   admins?: Admin[];
 }
@@ -322,9 +322,11 @@ export interface Encryption {
    */
   encryptedOnly?: boolean;
   /**
-   * AES-256 mode for encrypted URLs: GCM (authenticated; recommended) or ECB. Moving GCM to ECB is a guarded change.
+   * AES-256 modes accepted for encrypted URLs: GCM (authenticated; recommended) and ECB. Absent means both, as the service offers them. Adding ECB is a guarded change.
+   *
+   * @minItems 1
    */
-  method?: "ECB" | "GCM";
+  methods?: ["ECB" | "GCM", ...("ECB" | "GCM")[]];
   /**
    * Named encryption keys; argosctl issues the key material at apply and keeps it in the database.
    */
@@ -390,6 +392,10 @@ export interface Admin {
    * Email address of the administrator; compared case-insensitively, each once.
    */
   email: string;
+  /**
+   * Dashboard role: Owner, Leader, Member or Guest (read-only). Stored now; the service enforces tiered permissions later.
+   */
+  role: "Owner" | "Leader" | "Member" | "Guest";
 }
 export interface Lint {
   /**

@@ -2,7 +2,26 @@
 import { checkIpv4Entry } from '../util/ipv4.js';
 import { parseDuration } from '../util/duration.js';
 import type { ProjectManifest } from './manifest-types.generated.js';
-import { emptyAuthMethod, type AuthMethodSettings, type JsonObject, type ProjectSettings } from '../model/project-settings.js';
+import {
+  ENCRYPTION_METHODS, emptyAuthMethod, sortedMethods, type AdminRef, type AuthMethodSettings, type EncryptionMethod, type JsonObject, type ProjectSettings,
+} from '../model/project-settings.js';
+
+/** What a current-version manifest without spec.encryption.methods accepts: both, as the service offers them. */
+export const DEFAULT_ENCRYPTION_METHODS: readonly EncryptionMethod[] = ENCRYPTION_METHODS;
+
+export function acceptedMethodsOf(manifest: ProjectManifest): EncryptionMethod[] {
+  return sortedMethods(manifest.spec.encryption?.methods ?? DEFAULT_ENCRYPTION_METHODS);
+}
+
+/** One entry per address (the first one written wins; the rules refuse duplicates anyway), sorted. */
+function admins(list: ProjectManifest['spec']['admins']): AdminRef[] {
+  const byEmail = new Map<string, AdminRef>();
+  for (const a of list ?? []) {
+    const email = a.email.trim().toLowerCase();
+    if (!byEmail.has(email)) byEmail.set(email, { email, role: a.role });
+  }
+  return [...byEmail.values()].sort((a, b) => (a.email < b.email ? -1 : a.email > b.email ? 1 : 0));
+}
 
 function cidrs(list: readonly string[] | undefined): string[] {
   const out = new Set<string>();
@@ -48,7 +67,7 @@ export function normalizeManifest(manifest: ProjectManifest, publicKey: string |
     tokenVolumeRatio: volume?.ratio ?? null,
     tokenVolumePriority: volume ? volume.priority ?? 'oldest-first' : null,
     encryptedOnly: spec.encryption?.encryptedOnly ?? false,
-    encryptionMethod: spec.encryption?.method ?? 'GCM',
+    encryptionMethods: acceptedMethodsOf(manifest),
     encryptionKeys: (spec.encryption?.keys ?? []).map((k) => ({ name: k.name, status: k.status })).sort((a, b) => a.name.localeCompare(b.name)),
     privacyProtection: spec.security?.privacyProtection ?? false,
     secureTransmission: st?.enabled ?? false,
@@ -57,6 +76,6 @@ export function normalizeManifest(manifest: ProjectManifest, publicKey: string |
     apiKeyPreviousValidSeconds: spec.security?.apiKey ? parseDuration(spec.security.apiKey.previousKeyValidFor ?? '24h') ?? null : null,
     ipWhitelistDashboard: cidrs(spec.security?.ipWhitelist?.dashboard),
     ipWhitelistApi: cidrs(spec.security?.ipWhitelist?.api),
-    admins: [...new Set((spec.admins ?? []).map((a) => a.email.trim().toLowerCase()))].sort(),
+    admins: admins(spec.admins),
   };
 }

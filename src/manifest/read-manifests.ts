@@ -1,6 +1,5 @@
 // The whole validation pipeline: files → YAML → schema → semantic rules → desired state.
 import path from 'node:path';
-import type { ValidateFunction } from 'ajv';
 import { configAbove } from '../config/find-config.js';
 import { sha256 } from '../util/canonical-json.js';
 import { formatPath, sortDiagnostics, type Diagnostic } from './diagnostic.js';
@@ -15,12 +14,14 @@ import { readPublicKeyFile, type PublicKeyFile } from './public-key-file.js';
 import { runLintRules } from './lint-rules.js';
 import { runProjectRules, touches } from './rules.js';
 import { checkSchema } from './schema-check.js';
-import { schemaValidators } from './schemas.js';
+import { projectValidator, schemaValidators, type Validators } from './schemas.js';
+import { sourcePathMapper, upgradeValue, versionOf } from './versions/registry.js';
 import { selectManifestFiles } from './select-files.js';
 import { hashBytes, sourceKey, type ManifestRead, type ProjectSource, type SkipOracle } from './source-key.js';
-import { locate, locatePath, type ParsedDocument } from './yaml-position.js';
+import { locate, locatePath, upgradedView, type ParsedDocument } from './yaml-position.js';
 import type { ProjectSettings } from '../model/project-settings.js';
 import { SET_BY_PATH, memberKeyOfItem } from '../model/fields.js';
+import { projectIdFold } from '../model/project-id.js';
 import { checkPolicyConfig } from '../policy/check-policy-config.js';
 import type { PolicyReport } from '../policy/evaluate-policy.js';
 import { checkPolicy } from '../policy/policy-diagnostics.js';
@@ -53,6 +54,12 @@ export interface UnchangedProject {
   file: string;
 }
 
+/** The first manifest that declared a project id (keyed by the id folded to lower case). */
+interface FirstSeen {
+  id: string;
+  where(): string;
+}
+
 export interface ManifestSet {
   projects: DesiredProject[];
   /** Projects of skipped files: known by id only, neither parsed nor diffed. */
@@ -74,7 +81,10 @@ function lazyLocator(parsed: ParsedDocument): (path: string, member?: string) =>
   const { file, index, text } = parsed;
   let again: ParsedDocument | undefined;
   return (path, member) => {
-    again ??= parseYamlText(file, text, []).find((d) => d.index === index);
+    if (!again) {
+      const found = parseYamlText(file, text, []).find((d) => d.index === index);
+      again = found && inCurrentVersion(found);
+    }
     if (!again) return { line: 1, column: 1, found: false };
     const segs: (string | number)[] = path.split('.');
     const set = SET_BY_PATH.get(path);
@@ -85,6 +95,15 @@ function lazyLocator(parsed: ParsedDocument): (path: string, member?: string) =>
     }
     return locatePath(again, segs);
   };
+}
+
+/**
+ * The document as the current manifest version: unchanged when it is current, else its value
+ * upgraded step by step and its positions looked up where the older file wrote them.
+ */
+function inCurrentVersion(parsed: ParsedDocument): ParsedDocument {
+  const mapper = sourcePathMapper(versionOf(parsed.value));
+  return mapper ? upgradedView(parsed, upgradeValue(parsed.value, versionOf(parsed.value)), mapper) : parsed;
 }
 
 export interface ReadOptions {
@@ -137,7 +156,7 @@ export async function readManifests(dir: string, options: ReadOptions = {}): Pro
   }
 
   // File by file, so each parsed document can be dropped as soon as its project is normalized.
-  const firstSeen = new Map<string, () => string>();
+  const firstSeen = new Map<string, FirstSeen>();
   const projects: DesiredProject[] = [];
   const unchanged: UnchangedProject[] = [];
   const root = path.resolve(dir);
@@ -153,7 +172,7 @@ export async function readManifests(dir: string, options: ReadOptions = {}): Pro
     }
     const declared: DesiredProject[] = [];
     for (const parsed of parseManifestBytes(entry, bytes, diagnostics)) {
-      const project = checkDocument(parsed, entry, validators.project, organization, firstSeen, diagnostics, key);
+      const project = checkDocument(parsed, entry, validators, organization, firstSeen, diagnostics, key);
       if (project) declared.push(project);
     }
     for (const project of declared) {
@@ -180,19 +199,22 @@ function crossesSkipped(projects: readonly DesiredProject[], unchanged: readonly
   return ids.size !== unchanged.length || projects.some((p) => ids.has(p.settings.id));
 }
 
-function checkDocument(parsed: ParsedDocument, entry: ManifestFile, validate: ValidateFunction, organization: Organization,
-  firstSeen: Map<string, () => string>, diagnostics: Diagnostic[], key: string): DesiredProject | undefined {
-  const hostile = checkHostileValues(parsed);
+function checkDocument(original: ParsedDocument, entry: ManifestFile, validators: Validators, organization: Organization,
+  firstSeen: Map<string, FirstSeen>, diagnostics: Diagnostic[], key: string): DesiredProject | undefined {
+  const hostile = checkHostileValues(original);
   for (const problem of hostile) diagnostics.push(problem);
   if (hostile.length) return undefined;
-  const kind = (parsed.value as { kind?: unknown } | null)?.kind;
+  const kind = (original.value as { kind?: unknown } | null)?.kind;
   if (kind === 'Organization') {
-    diagnostics.push({ severity: 'error', rule: 'files.organization-place', file: parsed.file, ...locate(parsed, ['kind']), path: 'kind',
+    diagnostics.push({ severity: 'error', rule: 'files.organization-place', file: original.file, ...locate(original, ['kind']), path: 'kind',
       message: 'kind Organization belongs only in argosctl.yaml at the manifest root', allowed: 'kind: Project here' });
     return undefined;
   }
-  const schemaProblems = checkSchema(parsed, validate);
+  // The schema of the version the file is written in, so its problems name what the file says;
+  // everything after sees the current version.
+  const schemaProblems = checkSchema(original, projectValidator(validators, versionOf(original.value)));
   for (const problem of schemaProblems) diagnostics.push(problem);
+  const parsed = inCurrentVersion(original);
   const manifest = parsed.value as ProjectManifest;
   if (schemaProblems.length) {
     // The rules the schema problems leave sound still run, so one misspelt field hides no other problem.
@@ -205,14 +227,17 @@ function checkDocument(parsed: ParsedDocument, entry: ManifestFile, validate: Va
   // the lookups keep the file's text, not its parsed documents.
   const positionOf = lazyLocator(parsed);
   const lineOf = (path: string, member?: string) => positionOf(path, member).line;
-  const earlier = firstSeen.get(manifest.metadata.id);
+  // Ids that differ only in case are one project to people and to case-insensitive file systems.
+  const folded = projectIdFold(manifest.metadata.id);
+  const earlier = firstSeen.get(folded);
   if (earlier) {
     diagnostics.push({ severity: 'error', rule: 'project.duplicate-id', file: parsed.file, ...locate(parsed, ['metadata', 'id']), path: formatPath(['metadata', 'id']),
-      message: `project id ${quote(manifest.metadata.id)} is already declared at ${earlier()}`, allowed: 'each project id in exactly one manifest' });
+      message: `project id ${quote(manifest.metadata.id)} is already declared at ${earlier.where()}${earlier.id === manifest.metadata.id ? '' : ` as ${quote(earlier.id)} (ids differing only in case are one project)`}`,
+      allowed: 'each project id in exactly one manifest' });
     return undefined;
   }
   const file = parsed.file;
-  firstSeen.set(manifest.metadata.id, () => `${file}:${lineOf('metadata.id')}`);
+  firstSeen.set(folded, { id: manifest.metadata.id, where: () => `${file}:${lineOf('metadata.id')}` });
   const publicKey = publicKeyOf(manifest, entry, []);
   const problems = runProjectRules({ manifest, parsed, organization, publicKey });
   for (const problem of problems) diagnostics.push(problem);

@@ -7,7 +7,7 @@ import { quote, showValue } from './excerpt.js';
 import type { ProjectManifest } from './manifest-types.generated.js';
 import { isRegionManager, type Organization } from './organization.js';
 import type { PublicKeyFile } from './public-key-file.js';
-import { locate, type ParsedDocument } from './yaml-position.js';
+import { locate, pathInFile, type ParsedDocument } from './yaml-position.js';
 
 export interface RuleContext {
   manifest: ProjectManifest;
@@ -169,7 +169,7 @@ export function touches(problem: string, read: readonly Seg[]): boolean {
 export function runProjectRules(ctx: RuleContext, schemaProblems: readonly string[] = []): Diagnostic[] {
   const out: Diagnostic[] = [];
   const report: Report = (rule, at, message, allowed, hint) => {
-    out.push({ severity: 'error', rule, file: ctx.parsed.file, ...locate(ctx.parsed, at), path: formatPath(at), message, allowed, hint });
+    out.push({ severity: 'error', rule, file: ctx.parsed.file, ...locate(ctx.parsed, at), path: formatPath(pathInFile(ctx.parsed, at)), message, allowed, hint });
   };
   for (const { check, reads } of PROJECT_RULES) {
     if (!schemaProblems.some((problem) => reads.some((read) => touches(problem, read)))) check(ctx, report);

@@ -1,19 +1,30 @@
 // The JSON Schemas shipped in schemas/: the validators precompiled at build (scripts/build-validators.mjs
 // writes dist/manifest/validators.generated.js; compiling them costs ~0.3 s a start), or compiled
-// here when running from source (tests).
+// here when running from source (tests). One project validator per manifest version.
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { ValidateFunction } from 'ajv';
+import { CURRENT_VERSION, VERSIONS, schemaFileOf, shortVersion } from './versions/registry.js';
 
 const schemaDir = fileURLToPath(new URL('../../schemas/', import.meta.url));
 
-export function readSchema(name: 'project.v1.json' | 'config.v1.json'): Record<string, unknown> {
+/** `project.v1.json`, `project.v2.json`, `config.v1.json`, … */
+export function readSchema(name: string): Record<string, unknown> {
   return JSON.parse(readFileSync(schemaDir + name, 'utf8'));
 }
 
-export interface Validators {
-  project: ValidateFunction;
-  config: ValidateFunction;
+/** The current project schema (what export writes and fmt orders keys by). */
+export function currentProjectSchema(): Record<string, unknown> {
+  return readSchema(schemaFileOf(CURRENT_VERSION));
+}
+
+/** `project_v1`, `project_v2`: the names the validators of each manifest version are exported under. */
+export const validatorName = (version: string) => `project_${shortVersion(version)}`;
+
+export type Validators = { config: ValidateFunction } & Record<string, ValidateFunction>;
+
+export function projectValidator(validators: Validators, version: string): ValidateFunction {
+  return validators[validatorName(version)];
 }
 
 /** Compiles the schemas with the options the build uses (kept equal to scripts/build-validators.mjs). */
@@ -21,7 +32,8 @@ export async function compileValidators(): Promise<Validators> {
   const { Ajv } = await import('ajv');
   const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
   ajv.addKeyword({ keyword: 'x-allowed', schemaType: 'string' });
-  return { project: ajv.compile(readSchema('project.v1.json')), config: ajv.compile(readSchema('config.v1.json')) };
+  const projects = Object.fromEntries(VERSIONS.map((v) => [validatorName(v), ajv.compile(readSchema(schemaFileOf(v)))]));
+  return { ...projects, config: ajv.compile(readSchema('config.v1.json')) };
 }
 
 const generated = new URL('./validators.generated.js', import.meta.url);

@@ -12,6 +12,24 @@ export interface ParsedDocument {
   text: string;
   /** Set by the fast path (fast-yaml.ts), which ran the hostile-value walk on the plain values already. */
   hostileChecked?: boolean;
+  /**
+   * Set on a document of an older manifest version whose `value` was upgraded to the current one
+   * (see upgradedView): where a path of the upgraded value was written in the file.
+   */
+  sourcePath?: (path: readonly (string | number)[]) => (string | number)[];
+}
+
+/** The path as the file writes it (a v1 file writes spec.encryption.methods as spec.encryption.method). */
+export function pathInFile(parsed: ParsedDocument, path: readonly (string | number)[]): (string | number)[] {
+  return parsed.sourcePath ? parsed.sourcePath(path) : [...path];
+}
+
+/**
+ * The document seen through its upgraded value: everything else (text, positions, parsed on
+ * demand on the fast path) is the original's, and positions are looked up where the file wrote them.
+ */
+export function upgradedView(parsed: ParsedDocument, value: unknown, sourcePath: NonNullable<ParsedDocument['sourcePath']>): ParsedDocument {
+  return Object.create(parsed, { value: { value, enumerable: true }, sourcePath: { value: sourcePath, enumerable: true } }) as ParsedDocument;
 }
 
 type Range = [number, number, number] | undefined | null;
@@ -35,7 +53,8 @@ export function locate(parsed: ParsedDocument, path: readonly (string | number)[
 }
 
 /** As `locate`, and whether the whole path is in the document (`found: false`: the position is its deepest ancestor's). */
-export function locatePath(parsed: ParsedDocument, path: readonly (string | number)[], atKey = false): { line: number; column: number; found: boolean } {
+export function locatePath(parsed: ParsedDocument, wanted: readonly (string | number)[], atKey = false): { line: number; column: number; found: boolean } {
+  const path = pathInFile(parsed, wanted);
   let node: unknown = parsed.doc.contents;
   let range: Range = (node as Node | null)?.range;
   let depth = 0;

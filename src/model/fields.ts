@@ -25,7 +25,7 @@ export const SCALAR_FIELDS: readonly ScalarField[] = [
   { path: 'spec.liveform.tokens.deletion.byVolume.ratio', column: 'token_volume_ratio', get: (s) => s.tokenVolumeRatio },
   { path: 'spec.liveform.tokens.deletion.byVolume.priority', column: 'token_volume_priority', get: (s) => s.tokenVolumePriority },
   { path: 'spec.encryption.encryptedOnly', column: 'encrypted_only', get: (s) => s.encryptedOnly },
-  { path: 'spec.encryption.method', column: 'encryption_method', get: (s) => s.encryptionMethod },
+  { path: 'spec.encryption.methods', column: 'encryption_methods', get: (s) => s.encryptionMethods },
   { path: 'spec.security.privacyProtection', column: 'privacy_protection', get: (s) => s.privacyProtection },
   { path: 'spec.security.secureTransmission.enabled', column: 'secure_transmission', get: (s) => s.secureTransmission },
   { path: 'spec.security.secureTransmission.publicKey', column: 'secure_transmission_public_key', get: (s) => s.secureTransmissionPublicKey },
@@ -63,6 +63,7 @@ export function memberKeyOfItem(set: SetName, item: unknown): string | undefined
 /** Members of a set as key → value (the value holds member attributes, `{}` when it has none). */
 export function setMembers(s: ProjectSettings, set: SetName): Map<string, Json> {
   if (set === 'encryptionKeys') return new Map(s.encryptionKeys.map((k) => [k.name, { status: k.status }]));
+  if (set === 'admins') return new Map(s.admins.map((a) => [a.email, { role: a.role }]));
   return new Map(s[set].map((m) => [m, {}]));
 }
 

@@ -18,6 +18,25 @@ export interface AuthMethodSettings {
   fraudDetection: JsonObject;
 }
 
+/** The AES-256 modes of encrypted Liveform URLs, in the sorted order settings keep them in. */
+export const ENCRYPTION_METHODS = ['ECB', 'GCM'] as const;
+export type EncryptionMethod = (typeof ENCRYPTION_METHODS)[number];
+
+/** Dashboard roles (the manifest's spelling; the database stores them in lower case). */
+export const ADMIN_ROLES = ['Owner', 'Leader', 'Member', 'Guest'] as const;
+export type AdminRole = (typeof ADMIN_ROLES)[number];
+
+export interface AdminRef {
+  /** Lower case: compared case-insensitively, each once. */
+  email: string;
+  role: AdminRole;
+}
+
+/** A set of methods as settings keep it: each once, in ENCRYPTION_METHODS order. */
+export function sortedMethods(methods: readonly string[]): EncryptionMethod[] {
+  return ENCRYPTION_METHODS.filter((m) => methods.includes(m));
+}
+
 export interface EncryptionKeyRef {
   name: string;
   status: 'active' | 'retired';
@@ -41,7 +60,8 @@ export interface ProjectSettings {
   tokenVolumeRatio: number | null;
   tokenVolumePriority: 'oldest-first' | 'newest-first' | null;
   encryptedOnly: boolean;
-  encryptionMethod: 'ECB' | 'GCM';
+  /** The methods encrypted URLs may use (sorted, never empty). */
+  encryptionMethods: EncryptionMethod[];
   encryptionKeys: EncryptionKeyRef[];
   privacyProtection: boolean;
   secureTransmission: boolean;
@@ -53,7 +73,8 @@ export interface ProjectSettings {
   apiKeyPreviousValidSeconds: number | null;
   ipWhitelistDashboard: string[];
   ipWhitelistApi: string[];
-  admins: string[];
+  /** Sorted by email. */
+  admins: AdminRef[];
 }
 
 export function emptyAuthMethod(): AuthMethodSettings {

@@ -5,6 +5,7 @@ import { flattenSettings } from '../model/flatten.js';
 import { emptyAuthMethod, type Json, type ProjectSettings } from '../model/project-settings.js';
 import { SET_BY_PATH } from '../model/fields.js';
 import { jsonEqual } from '../util/canonical-json.js';
+import { DEFAULT_ENCRYPTION_METHODS } from '../manifest/normalize.js';
 
 export interface CreatedSetting {
   /** Manifest path, e.g. `spec.liveform.privateMode` or, for a list, `spec.security.ipWhitelist.api`. */
@@ -23,7 +24,7 @@ const ABSENT: ProjectSettings = {
   authMethods: { idDocument: emptyAuthMethod(), knowledgeBased: emptyAuthMethod() },
   privateMode: false, tokenPreRegistration: false, tokenExpirationMode: 'none', tokenExpirationSeconds: null,
   tokenDeleteOnExpiration: false, tokenVolumeStartThreshold: null, tokenVolumeRatio: null, tokenVolumePriority: null,
-  encryptedOnly: false, encryptionMethod: 'GCM', encryptionKeys: [], privacyProtection: false,
+  encryptedOnly: false, encryptionMethods: [...DEFAULT_ENCRYPTION_METHODS], encryptionKeys: [], privacyProtection: false,
   secureTransmission: false, secureTransmissionPublicKey: null, ipWhitelistDashboard: [], ipWhitelistApi: [], admins: [],
   apiKeyRotation: null, apiKeyPreviousValidSeconds: null,
 };

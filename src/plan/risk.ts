@@ -11,6 +11,8 @@ const DISABLE_RISKS: Record<string, RiskClass> = {
   'spec.security.secureTransmission.enabled': 'disable-secure-transmission',
 };
 
+const acceptsEcb = (methods: Json) => Array.isArray(methods) && methods.includes('ECB');
+
 export function updateRisks(path: string, before: Json, after: Json): RiskClass[] {
   const risks: RiskClass[] = [];
   if (path === 'spec.status') {
@@ -22,7 +24,8 @@ export function updateRisks(path: string, before: Json, after: Json): RiskClass[
     if (before === 'emergency-stop') risks.push('emergency-resume');
   }
   if (DISABLE_RISKS[path] && before === true && after === false) risks.push(DISABLE_RISKS[path]);
-  if (path === 'spec.encryption.method' && before === 'GCM' && after === 'ECB') risks.push('downgrade-encryption');
+  // Accepting ECB where it was not accepted weakens every encrypted URL that may now use it.
+  if (path === 'spec.encryption.methods' && !acceptsEcb(before) && acceptsEcb(after)) risks.push('downgrade-encryption');
   // Removing the API key revokes every key at once: every client of the Token API stops working.
   if (path === 'spec.security.apiKey.rotation' && before !== null && after === null) risks.push('revoke-api-key');
   if (path === 'spec.encryption.keys' && (before as { status?: string })?.status === 'active' && (after as { status?: string })?.status === 'retired') risks.push('retire-key');

@@ -24,6 +24,10 @@ function valueProblem(setting: PolicySetting, value: unknown): string | undefine
       return typeof value === 'boolean' ? undefined : 'true or false';
     case 'enum':
       return setting.values!.includes(value as string) ? undefined : `one of ${setting.values!.join(', ')}`;
+    case 'list':
+      // A list of known values (encryption methods): each value named must be one of them.
+      if (!setting.values) return undefined;
+      return setting.values.includes(value as string) ? undefined : `one of ${setting.values.join(', ')}`;
     case 'string':
       return typeof value === 'string' ? undefined : 'text';
     case 'number':
@@ -42,7 +46,8 @@ const FITS: Record<ConditionKind, readonly string[]> = {
   required: ['string', 'number', 'duration', 'enum', 'option', 'list', 'map'],
   nonEmpty: ['string', 'list', 'map', 'option'],
   equals: ['boolean', 'enum', 'string', 'number', 'duration', 'option'],
-  oneOf: ['boolean', 'enum', 'string', 'number', 'duration', 'option'],
+  // On a list of values (encryption methods): every member is one of them.
+  oneOf: ['boolean', 'enum', 'string', 'number', 'duration', 'option', 'list'],
   max: ['number', 'duration', 'option'],
   min: ['number', 'duration', 'option'],
 };

@@ -71,6 +71,7 @@ function meets(rule: CompiledRule, value: Json): boolean {
     case 'equals':
       return value === c.value;
     case 'oneOf':
+      if (Array.isArray(value)) return value.every((member) => c.values.includes(member as Scalar));
       return c.values.includes(value as Scalar);
     case 'max':
     case 'min': {

@@ -35,7 +35,7 @@ const KINDS: Record<string, Omit<PolicySetting, 'path'>> = {
     values: ['oldest-first', 'newest-first'],
   },
   'spec.encryption.encryptedOnly': { kind: 'boolean', always: true },
-  'spec.encryption.method': { kind: 'enum', always: true, values: ['ECB', 'GCM'] },
+  'spec.encryption.methods': { kind: 'list', always: true, values: ['ECB', 'GCM'] },
   'spec.security.privacyProtection': { kind: 'boolean', always: true },
   'spec.security.secureTransmission.enabled': { kind: 'boolean', always: true },
   'spec.security.secureTransmission.publicKey': { kind: 'string', always: false },

@@ -1,7 +1,11 @@
 // JSON Schemas of the service's requests and answers, validated with the project's ajv.
+import { PROJECT_ID_PATTERN } from '../model/project-id.js';
 const tokenIds = { type: 'array', items: { type: 'string' } } as const;
 const error = { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string' }, message: { type: 'string' } } } as const;
-const pid = { type: 'object', required: ['pid'], properties: { pid: { type: 'string', maxLength: 200 } } } as const;
+// Path parameter: the one project id grammar (src/model/project-id.ts); anything else is a 400
+// before any lookup, so '..', '%2F', NUL or look-alikes never reach the database or a log line.
+const projectId = { type: 'string', pattern: PROJECT_ID_PATTERN } as const;
+const pid = { type: 'object', required: ['pid'], properties: { pid: projectId } } as const;
 const tokenRow = {
   type: 'object',
   required: ['tokenId', 'registeredAt', 'expired'],
@@ -39,7 +43,7 @@ export const countSchema = {
 } as const;
 
 export const getSchema = {
-  params: { type: 'object', required: ['pid', 'tokenId'], properties: { pid: { type: 'string' }, tokenId: { type: 'string' } } },
+  params: { type: 'object', required: ['pid', 'tokenId'], properties: { pid: projectId, tokenId: { type: 'string' } } },
   response: { 200: tokenRow, '4xx': error },
 } as const;
 

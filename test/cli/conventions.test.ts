@@ -74,8 +74,8 @@ describe('argosctl --version', () => {
 
 describe('argosctl schema', () => {
   it('--format json prints the published schema unchanged; text lists every path with type and default', async () => {
-    for (const which of ['project', 'config']) {
-      const file = JSON.parse(readFileSync(path.join(ROOT, `schemas/${which}.v1.json`), 'utf8'));
+    for (const [which, name] of [['project', 'project.v2'], ['project-v1', 'project.v1'], ['config', 'config.v1']]) {
+      const file = JSON.parse(readFileSync(path.join(ROOT, `schemas/${name}.json`), 'utf8'));
       const json = await runCli(['schema', which, '--format', 'json'], { cwd: ROOT });
       expect(JSON.parse(json.stdout)).toEqual(file);
     }
@@ -87,7 +87,7 @@ describe('argosctl schema', () => {
     expect(config.stdout).toMatch(/\nregions\.<name>\.managers\n {2}list of string; no default; e\.g\. \["@eu\.example\.com"/);
     const bad = await runCli(['schema', 'nope'], { cwd: ROOT });
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toMatch(/project, config/);
+    expect(bad.stderr).toMatch(/project, project-v1, config/);
   });
 });
 

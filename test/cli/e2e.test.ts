@@ -27,11 +27,11 @@ describe('argosctl end to end on the embedded database', () => {
 
   it('invalid manifests: exit 1, every problem named with file:line:column, nothing written', async () => {
     const bad = tempDir();
-    writeFileSync(path.join(bad, 'p.yaml'), 'apiVersion: argosctl/v1\nkind: Project\nmetadata: { id: Bad_Id, name: x }\nspec:\n  status: LIVE\n');
+    writeFileSync(path.join(bad, 'p.yaml'), 'apiVersion: argosctl/v1\nkind: Project\nmetadata: { id: bad/id, name: x }\nspec:\n  status: LIVE\n');
     for (const command of ['validate', 'plan', 'apply']) {
       const r = await runCliInProcess([command, '--dir', '.', '--auto-approve'].filter((a) => command === 'apply' || a !== '--auto-approve'), { cwd: bad });
       expect(r.code).toBe(1);
-      expect(r.stderr).toMatch(/p\.yaml:3:\d+: error: .*Bad_Id/);
+      expect(r.stderr).toMatch(/p\.yaml:3:\d+: error: .*bad\/id/);
       expect(r.stderr).toMatch(/p\.yaml:5:11: error: string "LIVE" is not allowed here/);
       expect(r.stderr).not.toMatch(/\n\s+at /);
     }

@@ -72,7 +72,7 @@ describe('argosctl init', () => {
     // what `npm install` makes of package.json: node_modules/argosctl is the package
     mkdirSync(path.join(cwd, 'node_modules'));
     symlinkSync(ROOT, path.join(cwd, 'node_modules/argosctl'));
-    for (const [file, schema] of [['argosctl.yaml', 'config.v1.json'], ['projects/example.yaml', 'project.v1.json']]) {
+    for (const [file, schema] of [['argosctl.yaml', 'config.v1.json'], ['projects/example.yaml', 'project.v2.json']]) {
       const first = readFileSync(path.join(cwd, file), 'utf8').split('\n')[0];
       const target = /^# yaml-language-server: \$schema=(\S+)$/.exec(first)?.[1];
       expect(target, file).toMatch(new RegExp(`node_modules/argosctl/schemas/${schema.replace('.', '\\.')}$`));

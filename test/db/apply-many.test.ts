@@ -5,7 +5,7 @@ import { lockedApply } from '../../src/apply/apply-plan.js';
 import { readState } from '../../src/db/read-state.js';
 import { buildPlan } from '../../src/plan/build-plan.js';
 import { DATABASE_TARGETS, useFreshDatabase } from '../helpers/databases.js';
-import { project } from '../helpers/builders.js';
+import { admin, project } from '../helpers/builders.js';
 
 const postgres = DATABASE_TARGETS.find((t) => t.name === 'postgres')!;
 
@@ -14,7 +14,7 @@ describe.skipIf(!postgres.available)('one apply creating 3,500 projects on postg
 
   it('writes them all (3,500 rows × every project column is over 65,535 parameters: it must be chunked)', async () => {
     const projects = Array.from({ length: 3500 }, (_, i) => ({
-      settings: project(`bulk-${i}`, { admins: ['ops@bulk.example'], ipWhitelistApi: ['203.0.113.0/24'] }),
+      settings: project(`bulk-${i}`, { admins: [admin('ops@bulk.example')], ipWhitelistApi: ['203.0.113.0/24'] }),
       file: `projects/bulk-${i}.yaml`, line: 1, lineOf: () => 1,
     }));
     await lockedApply(fresh.database.db, undefined, (state) => buildPlan({
@@ -22,6 +22,6 @@ describe.skipIf(!postgres.available)('one apply creating 3,500 projects on postg
     }), { actor: 'test', git: {}, lock: { timeoutMs: 0 } });
     const state = await readState(fresh.database.db);
     expect(state.projects.size).toBe(3500);
-    expect(state.projects.get('bulk-3499')?.admins).toEqual(['ops@bulk.example']);
+    expect(state.projects.get('bulk-3499')?.admins).toEqual([admin('ops@bulk.example')]);
   });
 });

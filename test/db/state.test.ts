@@ -83,7 +83,12 @@ for (const target of DATABASE_TARGETS) {
         sql`insert into admins (project_id, email) values ('no-such-project', 'a@b.example')`,
         sql`update auth_methods set fraud_detection = '{"mrzCheck": {"enabled": true}}' where project_id = 'acme-beta' and method = 'knowledgeBased'`,
         sql`update projects set token_pre_registration = false where id = 'acme-beta'`,
-        sql`insert into projects (id, name, status) values ('Bad_Id', 'x', 'TEST')`,
+        sql`insert into projects (id, name, status) values ('../bad', 'x', 'TEST')`,
+        sql`insert into projects (id, name, status) values ('kаbank', 'x', 'TEST')`, // Cyrillic а: a look-alike
+        sql`insert into projects (id, name, status) values ('Acme-Beta', 'x', 'TEST')`, // acme-beta differing only in case
+        sql`update projects set encryption_methods = '{GCM,ECB}' where id = 'acme-beta'`, // not sorted
+        sql`update projects set encryption_methods = '{}' where id = 'acme-beta'`,
+        sql`update projects set encryption_methods = '{CBC}' where id = 'acme-beta'`,
       ];
       for (const statement of bad) await expect(statement.execute(database.db)).rejects.toThrow();
     });

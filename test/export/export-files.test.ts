@@ -12,12 +12,12 @@ describe('export files', () => {
   });
 
   it('refuses ids that do not fit the manifest id grammar, so no file name comes from hostile text', () => {
-    for (const id of ['../etc/passwd', 'UPPER', 'a/b', '.hidden', 'x'.repeat(64), 'new\nline']) {
+    for (const id of ['../etc/passwd', 'a/b', '.hidden', 'x'.repeat(64), 'new\nline', 'pid%2F', 'k\u0430bank', 'nul\0', 'trailing-']) {
       const { files, problems } = exportFiles([project(id)], 's.json');
       expect(files).toEqual([]);
       expect(problems).toEqual([{ projectId: id, message: expect.stringMatching(/id grammar/) }]);
     }
-    expect(exportFiles([project('ok-1')], 's.json').files.map((f) => f.rel)).toEqual(['ok-1.yaml']);
+    expect(exportFiles([project('ok-1'), project('KBank_Prod7')], 's.json').files.map((f) => f.rel)).toEqual(['KBank_Prod7.yaml', 'ok-1.yaml']);
   });
 
   it('never writes private key material found in the public-key column', () => {

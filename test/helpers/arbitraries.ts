@@ -1,7 +1,7 @@
 // fast-check generators of valid project settings (what a manifest can express).
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
-import type { AuthMethodSettings, JsonObject, ProjectSettings } from '../../src/model/project-settings.js';
+import { ADMIN_ROLES, type AuthMethodSettings, type JsonObject, type ProjectSettings } from '../../src/model/project-settings.js';
 
 const PEM = readFileSync('examples/bank/keys/kbank.pub.pem', 'utf8').trim();
 
@@ -44,13 +44,14 @@ export function projectSettings(id: string): fc.Arbitrary<ProjectSettings> {
       volume: fc.option(fc.record({ start: fc.integer({ min: 1, max: 100 }), ratio: fc.integer({ min: 1, max: 100 }), priority: fc.constantFrom('oldest-first', 'newest-first') })),
     })),
     encryptedOnly: fc.boolean(),
-    method: fc.constantFrom('ECB', 'GCM'),
+    methods: fc.constantFrom(['ECB'], ['GCM'], ['ECB', 'GCM']),
     keys: fc.uniqueArray(fc.record({ name: fc.constantFrom('k1', 'k2', '2026-q4'), status: fc.constantFrom('active', 'retired') }), { maxLength: 3, selector: (k) => k.name }),
     privacy: fc.boolean(),
     secure: fc.boolean(),
     dashboard: sortedSet(cidr, 3),
     api: sortedSet(cidr, 3),
-    admins: sortedSet(fc.constantFrom('a@x.example', 'b@x.example', 'ops@bank.example'), 3),
+    admins: fc.uniqueArray(fc.record({ email: fc.constantFrom('a@x.example', 'b@x.example', 'ops@bank.example'), role: fc.constantFrom(...ADMIN_ROLES) }),
+      { maxLength: 3, selector: (a) => a.email }).map((xs) => [...xs].sort((a, b) => a.email.localeCompare(b.email))),
     labels: fc.dictionary(fc.constantFrom('team', 'tier'), fc.constantFrom('x', 'y')),
     apiKey: fc.option(fc.record({ rotation: fc.integer({ min: 1, max: 5 }), previousSeconds: fc.constantFrom(1800, 3600, 86400) })),
   }).map((g) => ({
@@ -66,7 +67,7 @@ export function projectSettings(id: string): fc.Arbitrary<ProjectSettings> {
     tokenVolumeStartThreshold: g.tokens?.volume?.start ?? null,
     tokenVolumeRatio: g.tokens?.volume?.ratio ?? null,
     tokenVolumePriority: (g.tokens?.volume?.priority ?? null) as ProjectSettings['tokenVolumePriority'],
-    encryptedOnly: g.encryptedOnly, encryptionMethod: g.method as 'ECB' | 'GCM',
+    encryptedOnly: g.encryptedOnly, encryptionMethods: [...g.methods],
     encryptionKeys: [...g.keys].sort((a, b) => a.name.localeCompare(b.name)) as ProjectSettings['encryptionKeys'],
     privacyProtection: g.privacy, secureTransmission: g.secure, secureTransmissionPublicKey: g.secure ? PEM : null,
     apiKeyRotation: g.apiKey?.rotation ?? null, apiKeyPreviousValidSeconds: g.apiKey?.previousSeconds ?? null,

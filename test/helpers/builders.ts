@@ -1,5 +1,5 @@
 // In-memory builders of project settings, for planner and renderer tests.
-import { emptyAuthMethod, type ProjectSettings } from '../../src/model/project-settings.js';
+import { emptyAuthMethod, type AdminRef, type AdminRole, type ProjectSettings } from '../../src/model/project-settings.js';
 import type { DesiredInput } from '../../src/plan/diff.js';
 
 export function project(id: string, overrides: Partial<ProjectSettings> = {}): ProjectSettings {
@@ -9,10 +9,15 @@ export function project(id: string, overrides: Partial<ProjectSettings> = {}): P
     authMethods: { idDocument: { ...emptyAuthMethod(), enabled: true }, knowledgeBased: emptyAuthMethod() },
     privateMode: false, tokenPreRegistration: false, tokenExpirationMode: 'none', tokenExpirationSeconds: null,
     tokenDeleteOnExpiration: false, tokenVolumeStartThreshold: null, tokenVolumeRatio: null, tokenVolumePriority: null,
-    encryptedOnly: false, encryptionMethod: 'GCM', encryptionKeys: [], privacyProtection: false,
+    encryptedOnly: false, encryptionMethods: ['GCM'], encryptionKeys: [], privacyProtection: false,
     secureTransmission: false, secureTransmissionPublicKey: null, apiKeyRotation: null, apiKeyPreviousValidSeconds: null, ipWhitelistDashboard: [], ipWhitelistApi: [], admins: [],
     ...overrides,
   };
+}
+
+/** An admin as settings hold it (v1 manifests' admins are members). */
+export function admin(email: string, role: AdminRole = 'Member'): AdminRef {
+  return { email, role };
 }
 
 export function desired(settings: ProjectSettings, file = 'projects/p.yaml'): DesiredInput {

@@ -4,6 +4,7 @@ import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { readSchema } from '../../src/manifest/schemas.js';
 import { schemaProperties } from '../../src/manifest/schema-properties.js';
+import { DEFAULT_ENCRYPTION_METHODS } from '../../src/manifest/normalize.js';
 
 type Node = Record<string, unknown>;
 
@@ -23,13 +24,13 @@ function propertyEntries(node: unknown, where: string, out: { where: string; ent
   return out;
 }
 
-for (const name of ['project.v1.json', 'config.v1.json'] as const) {
+for (const name of ['project.v1.json', 'project.v2.json', 'config.v1.json'] as const) {
   describe(`schemas/${name}`, () => {
     const root = readSchema(name);
 
     it('every property has a description and at least one example', () => {
       const entries = propertyEntries(root, '#');
-      expect(entries.length).toBeGreaterThan(name === 'project.v1.json' ? 80 : 8);
+      expect(entries.length).toBeGreaterThan(name.startsWith('project') ? 80 : 8);
       const missing = entries
         .filter(({ entry }) => typeof entry.description !== 'string' || !entry.description.trim()
           || !Array.isArray(entry.examples) || entry.examples.length === 0)
@@ -52,7 +53,7 @@ for (const name of ['project.v1.json', 'config.v1.json'] as const) {
     it('the flat property list (argosctl schema --format text) has a description for every path', () => {
       const rows = schemaProperties(root);
       expect(rows.filter((r) => !r.description).map((r) => r.path)).toEqual([]);
-      expect(rows.map((r) => r.path)).toContain(name === 'project.v1.json' ? 'spec.encryption.keys[].status' : 'regions.<name>.managers');
+      expect(rows.map((r) => r.path)).toContain(name.startsWith('project') ? 'spec.encryption.keys[].status' : 'regions.<name>.managers');
     });
   });
 }
@@ -68,5 +69,11 @@ describe('defaults written in the schema', () => {
       'spec.admins': [], 'metadata.labels': {},
     };
     for (const [path, value] of Object.entries(expected)) expect(rows.get(path)?.default, path).toEqual(value);
+  });
+
+  it('v2: methods default to both, as the normaliser assumes', () => {
+    const rows = new Map(schemaProperties(readSchema('project.v2.json')).map((r) => [r.path, r]));
+    expect([...(rows.get('spec.encryption.methods')?.default as string[])].sort()).toEqual([...DEFAULT_ENCRYPTION_METHODS]);
+    expect(rows.get('spec.admins[].role')?.required).toBe(true);
   });
 });

@@ -9,7 +9,8 @@ import fc from 'fast-check';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { compileValidators, type Validators } from '../../src/manifest/schemas.js';
+import { compileValidators, validatorName, type Validators } from '../../src/manifest/schemas.js';
+import { versionOf } from '../../src/manifest/versions/registry.js';
 import { ROOT } from '../helpers/cli.js';
 
 let built: Validators;
@@ -41,7 +42,7 @@ function verdict(validate: ValidateFunction, value: unknown) {
 }
 
 function expectSame(value: unknown) {
-  const kind = (value as { kind?: unknown }).kind === 'Organization' ? 'config' : 'project';
+  const kind = (value as { kind?: unknown }).kind === 'Organization' ? 'config' : validatorName(versionOf(value));
   expect(verdict(built[kind], value)).toEqual(verdict(source[kind], value));
 }
 

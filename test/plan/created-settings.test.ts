@@ -23,14 +23,14 @@ function createOf(overrides: Parameters<typeof project>[1]): CreateChange {
 }
 
 describe('create plans show what they create', () => {
-  const wide = { status: 'OPEN' as const, ipWhitelistApi: ['0.0.0.0/0'], admins: [], encryptionMethod: 'ECB' as const, privateMode: true,
+  const wide = { status: 'OPEN' as const, ipWhitelistApi: ['0.0.0.0/0'], admins: [], encryptionMethods: ['ECB' as const], privateMode: true,
     tokenPreRegistration: true, tokenExpirationMode: 'time' as const, tokenExpirationSeconds: 86400 * 40, encryptionKeys: [{ name: 'k1', status: 'active' as const }] };
 
   it('JSON: the create change lists every set value, list members by key, defaults marked, unset values left out', () => {
     const c = createOf(wide);
     expect(c.settings).toContainEqual({ path: 'spec.security.ipWhitelist.api', member: '0.0.0.0/0', value: {} });
     expect(c.settings).toContainEqual({ path: 'spec.encryption.keys', member: 'k1', value: { status: 'active' } });
-    expect(c.settings).toContainEqual({ path: 'spec.encryption.method', value: 'ECB' });
+    expect(c.settings).toContainEqual({ path: 'spec.encryption.methods', value: ['ECB'] });
     expect(c.settings).toContainEqual({ path: 'spec.liveform.privateMode', value: true });
     expect(c.settings).toContainEqual({ path: 'spec.submissions', value: 'normal', default: true });
     expect(c.settings).toContainEqual({ path: 'spec.security.privacyProtection', value: false, default: true });
@@ -44,7 +44,7 @@ describe('create plans show what they create', () => {
     const plan = planOf([createOf(wide)]);
     const text = renderPlanText(plan, makeStyle(false));
     expect(text).toContain('    spec.security.ipWhitelist.api: 0.0.0.0/0\n');
-    expect(text).toContain('    spec.encryption.method: "ECB"\n');
+    expect(text).toContain('    spec.encryption.methods: ["ECB"]\n');
     expect(text).toContain('    spec.liveform.tokens.expiration.after: 40d\n');
     expect(text).toContain('    spec.submissions: "normal"  (default)\n');
     const md = renderPlanMarkdown(plan);

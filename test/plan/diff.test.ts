@@ -4,7 +4,7 @@ import { diffProjects } from '../../src/plan/diff.js';
 import { guardRefusals } from '../../src/plan/guards.js';
 import { buildPlan } from '../../src/plan/build-plan.js';
 import { EMPTY_ORGANIZATION } from '../../src/manifest/organization.js';
-import { desired, project, stateOf } from '../helpers/builders.js';
+import { admin, desired, project, stateOf } from '../helpers/builders.js';
 import type { Plan } from '../../src/plan/plan-types.js';
 
 describe('diffProjects', () => {
@@ -15,7 +15,7 @@ describe('diffProjects', () => {
   });
 
   it('reports no change when desired equals current', () => {
-    const p = project('a', { admins: ['x@y.example'], ipWhitelistApi: ['10.0.0.0/8'], encryptionKeys: [{ name: 'k', status: 'active' }] });
+    const p = project('a', { admins: [admin('x@y.example')], ipWhitelistApi: ['10.0.0.0/8'], encryptionKeys: [{ name: 'k', status: 'active' }] });
     expect(diffProjects([desired(p)], stateOf(p), true).changes).toEqual([]);
   });
 
@@ -32,8 +32,8 @@ describe('diffProjects', () => {
   });
 
   it('adds and removes set members one by one', () => {
-    const current = project('a', { ipWhitelistApi: ['10.0.0.0/8'], admins: ['old@x.example'] });
-    const want = project('a', { ipWhitelistApi: ['192.168.0.0/16'], admins: ['new@x.example'] });
+    const current = project('a', { ipWhitelistApi: ['10.0.0.0/8'], admins: [admin('old@x.example')] });
+    const want = project('a', { ipWhitelistApi: ['192.168.0.0/16'], admins: [admin('new@x.example')] });
     const { changes } = diffProjects([desired(want)], stateOf(current), true);
     expect(changes.map((c) => `${c.action} ${c.path}[${c.member}]`)).toEqual([
       'add spec.admins[new@x.example]',
@@ -63,7 +63,7 @@ describe('diffProjects', () => {
 
   it('orders changes deterministically whatever the input order', () => {
     const cur = stateOf(project('b'), project('a'));
-    const wants = [desired(project('b', { status: 'OPEN', admins: ['z@x.example'] })), desired(project('a', { privacyProtection: true })), desired(project('c'))];
+    const wants = [desired(project('b', { status: 'OPEN', admins: [admin('z@x.example')] })), desired(project('a', { privacyProtection: true })), desired(project('c'))];
     const one = diffProjects(wants, cur, true).changes;
     const two = diffProjects([...wants].reverse(), cur, true).changes;
     expect(two).toEqual(one);
@@ -71,8 +71,8 @@ describe('diffProjects', () => {
   });
 
   it('marks risky changes with their class', () => {
-    const current = project('a', { status: 'CLOSE', submissions: 'emergency-stop', encryptedOnly: true, encryptionMethod: 'GCM', ipWhitelistApi: ['10.0.0.0/8'], admins: ['a@x.example'], encryptionKeys: [{ name: 'k', status: 'active' }] });
-    const want = project('a', { status: 'TEST', submissions: 'normal', encryptedOnly: false, encryptionMethod: 'ECB', ipWhitelistApi: ['10.0.0.0/8', '11.0.0.0/8'], admins: [], encryptionKeys: [{ name: 'k', status: 'retired' }] });
+    const current = project('a', { status: 'CLOSE', submissions: 'emergency-stop', encryptedOnly: true, encryptionMethods: ['GCM'], ipWhitelistApi: ['10.0.0.0/8'], admins: [admin('a@x.example')], encryptionKeys: [{ name: 'k', status: 'active' }] });
+    const want = project('a', { status: 'TEST', submissions: 'normal', encryptedOnly: false, encryptionMethods: ['ECB'], ipWhitelistApi: ['10.0.0.0/8', '11.0.0.0/8'], admins: [], encryptionKeys: [{ name: 'k', status: 'retired' }] });
     const risks = diffProjects([desired(want)], stateOf(current), true).changes.flatMap((c) => c.risk ?? []);
     expect(new Set(risks)).toEqual(new Set(['leave-close', 'emergency-resume', 'disable-encrypted-only', 'downgrade-encryption', 'whitelist-widen', 'remove-last-admin', 'retire-key']));
   });
@@ -141,11 +141,11 @@ describe('guardRefusals', () => {
 describe('source lookups', () => {
   it('looks up manifest positions only for settings that changed', () => {
     let lookups = 0;
-    const p = project('a', { admins: ['x@y.example'], ipWhitelistApi: ['10.0.0.0/8'] });
+    const p = project('a', { admins: [admin('x@y.example')], ipWhitelistApi: ['10.0.0.0/8'] });
     const input = { settings: p, sourceOf: (path: string) => { lookups++; return { file: 'f', line: path.length }; } };
     diffProjects([input], stateOf(p), true);
     expect(lookups).toBe(0);
-    diffProjects([input], stateOf(project('a', { admins: ['x@y.example'] })), true);
+    diffProjects([input], stateOf(project('a', { admins: [admin('x@y.example')] })), true);
     expect(lookups).toBe(1);
   });
 });

@@ -10,7 +10,7 @@ import { escapeMarkdown } from '../../src/render/escape-markdown.js';
 import { renderPlanMarkdown } from '../../src/render/plan-markdown.js';
 import { renderPlanText } from '../../src/render/plan-text.js';
 import { makeStyle } from '../../src/render/style.js';
-import { project, stateOf } from '../helpers/builders.js';
+import { admin, project, stateOf } from '../helpers/builders.js';
 
 function planOf(wants: ReturnType<typeof project>[], current: Map<string, ReturnType<typeof project>>, organization: Organization = EMPTY_ORGANIZATION): Plan {
   return buildPlan({
@@ -62,7 +62,7 @@ describe('plan.refusals', () => {
   });
 
   it('keeps user text inert in markdown (a member cannot add HTML or mentions)', () => {
-    const plan = planOf([project('a', { admins: [] })], stateOf(project('a', { admins: ['x@team.example'] })));
+    const plan = planOf([project('a', { admins: [] })], stateOf(project('a', { admins: [admin('x@team.example')] })));
     expect(plan.refusals[0].message).toContain('spec.admins[x@team.example]');
     expect(renderPlanMarkdown(plan)).toContain('spec.admins&#91;x@\u200dteam.example&#93;');
   });

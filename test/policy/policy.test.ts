@@ -11,7 +11,7 @@ import { evaluatePolicy } from '../../src/policy/evaluate-policy.js';
 import { compilePolicy } from '../../src/policy/policy-rules.js';
 import { tempDir } from '../helpers/cli.js';
 import { runCliInProcess as run } from '../helpers/cli-in-process.js';
-import { project } from '../helpers/builders.js';
+import { admin, project } from '../helpers/builders.js';
 
 const CONFIG_HEAD = ['apiVersion: argosctl/v1', 'kind: Organization', 'regions:', '  eu: {}', '  us: {}'];
 
@@ -96,10 +96,10 @@ const cases: {
   },
   {
     name: 'oneOf',
-    policy: rule('spec.encryption.method', 'oneOf: [GCM]'),
+    policy: rule('spec.encryption.methods', 'oneOf: [GCM]'),
     fires: ['status: TEST', 'encryption: { method: ECB }'],
     at: [10, 25],
-    path: 'spec.encryption.method',
+    path: 'spec.encryption.methods',
     quiet: ['status: TEST', 'encryption: { method: GCM }'],
   },
   {
@@ -191,7 +191,7 @@ describe('policy conditions', () => {
     const report = evaluatePolicy(
       [
         project('a', { region: 'eu', status: 'OPEN' }),
-        project('b', { status: 'OPEN', admins: ['x@y.example'] }),
+        project('b', { status: 'OPEN', admins: [admin('x@y.example')] }),
         project('c', { region: 'eu', status: 'TEST' }),
       ],
       rules,
@@ -251,7 +251,7 @@ describe('a bad policy block', () => {
         /for this setting: equals, oneOf/,
       ],
       [
-        one('{ name: a, setting: spec.encryption.method, oneOf: [GCM, CBC] }'),
+        one('{ name: a, setting: spec.encryption.methods, oneOf: [GCM, CBC] }'),
         'CBC',
         /can never be "CBC"/,
         /one of ECB, GCM/,
@@ -278,7 +278,7 @@ describe('a bad policy block', () => {
         [
           'rules:',
           '  - { name: a, setting: spec.admins, nonEmpty: true }',
-          '  - { name: a, setting: spec.encryption.method, equals: GCM }',
+          '  - { name: a, setting: spec.encryption.methods, oneOf: [GCM] }',
         ],
         'a, setting: spec.encryption',
         /"a" is used twice/,
@@ -334,7 +334,7 @@ describe('argosctl policy test', () => {
     'requireRegion: true',
     'rules:',
     '  - { name: open-api-whitelist, description: OPEN projects take API calls only from our servers, when: { status: [OPEN] }, setting: spec.security.ipWhitelist.api, nonEmpty: true }',
-    '  - { name: gcm-only, setting: spec.encryption.method, equals: GCM }',
+    '  - { name: gcm-only, setting: spec.encryption.methods, oneOf: [GCM] }',
   ];
   const files = {
     'a.yaml': manifest('a', ['status: OPEN', 'security: { ipWhitelist: { api: [203.0.113.7] } }']),
@@ -357,7 +357,7 @@ describe('argosctl policy test', () => {
         '    met by 1: a',
         '    violated by 1:',
         '      b (b.yaml:9:11): found an empty list',
-        '✓ policy.gcm-only: spec.encryption.method must be "GCM"',
+        '✓ policy.gcm-only: spec.encryption.methods must be "GCM"',
         '    met by 3: a, b, c',
         '',
         '✗ 3 rule(s) over 3 project(s): 2 violation(s).',

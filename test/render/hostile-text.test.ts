@@ -16,7 +16,7 @@ import { renderBlameText, renderHistoryCsv, renderHistoryMarkdown, renderHistory
 import { renderPlanMarkdown } from '../../src/render/plan-markdown.js';
 import { renderPlanText } from '../../src/render/plan-text.js';
 import { makeStyle } from '../../src/render/style.js';
-import { desired, project, stateOf } from '../helpers/builders.js';
+import { admin, desired, project, stateOf } from '../helpers/builders.js';
 
 /** Every attack in one value, and each on its own. */
 const ATTACKS = [
@@ -27,10 +27,10 @@ const H = ATTACKS.join(' ');
 const LEADING = ['::error::x', '=HYPERLINK("http://x")', '+cmd', '-1+1', '@SUM(1)', '\tTAB', '\rCR'];
 
 function hostilePlan(): Plan {
-  const current = stateOf(project('bank', { name: 'Bank', labels: { team: 'a' }, admins: ['a@x.example'], ipWhitelistApi: [H], submissions: 'emergency-stop' }), project(`legacy ${H}`));
+  const current = stateOf(project('bank', { name: 'Bank', labels: { team: 'a' }, admins: [admin('a@x.example')], ipWhitelistApi: [H], submissions: 'emergency-stop' }), project(`legacy ${H}`));
   const wants = [
-    desired(project('bank', { name: H, labels: { team: H, [H]: 'v' }, admins: ['a@x.example', `${H}@x.example`] }), `projects/${H}.yaml`),
-    desired(project(`new ${H}`, { admins: [H], encryptionKeys: [{ name: H, status: 'active' }] }), `projects/new${H}.yaml`),
+    desired(project('bank', { name: H, labels: { team: H, [H]: 'v' }, admins: [admin('a@x.example'), admin(`${H}@x.example`)] }), `projects/${H}.yaml`),
+    desired(project(`new ${H}`, { admins: [admin(H)], encryptionKeys: [{ name: H, status: 'active' }] }), `projects/new${H}.yaml`),
     ...LEADING.map((id) => desired(project(id), `${id}.yaml`)),
   ];
   // A break-glass stop by a hostile actor with a hostile reason, and a risky removal of a hostile member.

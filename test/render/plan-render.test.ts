@@ -7,12 +7,12 @@ import { PLAN_FORMAT_VERSION, summarize, type Plan } from '../../src/plan/plan-t
 import { renderPlanMarkdown } from '../../src/render/plan-markdown.js';
 import { renderPlanText } from '../../src/render/plan-text.js';
 import { makeStyle } from '../../src/render/style.js';
-import { desired, project, stateOf } from '../helpers/builders.js';
+import { admin, desired, project, stateOf } from '../helpers/builders.js';
 
 function samplePlan(): Plan {
-  const current = stateOf(project('bank', { status: 'TEST', tokenPreRegistration: true, tokenExpirationMode: 'time', tokenExpirationSeconds: 86400, ipWhitelistApi: ['10.0.0.0/8'], admins: ['a@x.example'] }), project('legacy'));
+  const current = stateOf(project('bank', { status: 'TEST', tokenPreRegistration: true, tokenExpirationMode: 'time', tokenExpirationSeconds: 86400, ipWhitelistApi: ['10.0.0.0/8'], admins: [admin('a@x.example')] }), project('legacy'));
   const wants = [
-    desired(project('bank', { status: 'OPEN', tokenPreRegistration: true, tokenExpirationMode: 'time', tokenExpirationSeconds: 3600, ipWhitelistApi: ['10.0.0.0/8', '11.0.0.0/8'], admins: ['a@x.example'] }), 'projects/bank.yaml'),
+    desired(project('bank', { status: 'OPEN', tokenPreRegistration: true, tokenExpirationMode: 'time', tokenExpirationSeconds: 3600, ipWhitelistApi: ['10.0.0.0/8', '11.0.0.0/8'], admins: [admin('a@x.example')] }), 'projects/bank.yaml'),
     desired(project('new-one'), 'projects/new.yaml'),
   ];
   const { changes, unmanaged } = diffProjects(wants, current, true);
@@ -40,7 +40,7 @@ describe('plan renderers', () => {
       '    spec.liveform.tokens.expiration.mode: "none"  (default)',
       '    spec.liveform.tokens.deletion.onExpiration: false  (default)',
       '    spec.encryption.encryptedOnly: false  (default)',
-      '    spec.encryption.method: "GCM"  (default)',
+      '    spec.encryption.methods: ["GCM"]',
       '    spec.security.privacyProtection: false  (default)',
       '    spec.security.secureTransmission.enabled: false  (default)',
       '    spec.authMethods.idDocument.enabled: true',

@@ -155,6 +155,13 @@ for (const target of DATABASE_TARGETS) {
         const t = await call(svc.base, 'GET', `${tokens('api')}/${encodeURIComponent(pid)}`, { key });
         expect({ pid, status: t.status, code: t.body.code }).toEqual({ pid, status: 400, code: pid.length > 100 ? 'invalid_payload' : 'invalid_token_id' });
       }
+      // The project id grammar (src/model/project-id.ts) is checked on the path before anything else.
+      for (const pid of ['k\u0430bank', 'a/b', 'bad-', '-bad', 'x'.repeat(64), 'a b', 'nul\0', 'pct%41']) {
+        const r = await call(svc.base, 'GET', `/v1/projects/${encodeURIComponent(pid)}/tokens/count`, { key });
+        expect({ pid, status: r.status, code: r.body.code }).toEqual({ pid, status: 400, code: 'invalid_payload' });
+      }
+      const mixedCase = await call(svc.base, 'GET', '/v1/projects/KBank_Prod7/tokens/count', { key });
+      expect({ status: mixedCase.status, code: mixedCase.body.code }).toEqual({ status: 404, code: 'invalid_project' }); // fits the grammar
       const weirdKey = await call(svc.base, 'GET', `${tokens('api')}/count`, { headers: { 'x-api-key': 'é'.repeat(100) } });
       expect(weirdKey.status).toBe(401);
       expect((await call(svc.base, 'GET', `${tokens('api')}/count`, { key })).status).toBe(200);

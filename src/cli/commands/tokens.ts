@@ -10,6 +10,7 @@ import { countTokens, deleteOldestTokens, deleteTokens, getToken, listTokens, re
 import { completeToken, startToken } from '../../tokens/token-use.js';
 import type { CliContext } from '../context.js';
 import { UserError } from '../../errors.js';
+import { PROJECT_ID_ALLOWED, isProjectId } from '../../model/project-id.js';
 import { databaseOption, formatOption } from '../options.js';
 import { progressBar } from '../progress.js';
 import type { Kysely } from 'kysely';
@@ -17,20 +18,27 @@ import { jsonDocument } from '../../render/json-document.js';
 
 type Opts = { databaseUrl?: string; format?: 'text' | 'json' };
 
+
+/** The <project> argument: refused before any database work unless it fits the project id grammar. */
+function projectIdArgument(value: string): string {
+  if (!isProjectId(value)) throw new UserError(`project id ${JSON.stringify(value).slice(0, 80)} is not valid`, PROJECT_ID_ALLOWED);
+  return value;
+}
+
 export function tokensCommand(ctx: CliContext): Command {
   const tokens = new Command('tokens').description('Liveform token pre-registration: the token store');
   const withDb = <T>(opts: Opts, work: (db: Kysely<DatabaseSchema>) => Promise<T>) => withDatabase(resolveDatabaseUrl(opts.databaseUrl), ({ db }) => work(db));
   const print = (opts: Opts, json: object, text: string) => ctx.out(opts.format === 'json' ? jsonDocument(json) : text);
 
   tokens.command('register').description('register token IDs (re-registering an ID overwrites it)')
-    .argument('<project>').argument('<ids...>').addOption(formatOption(['text', 'json'])).addOption(databaseOption())
+    .argument('<project>', 'project id', projectIdArgument).argument('<ids...>').addOption(formatOption(['text', 'json'])).addOption(databaseOption())
     .action(async (project: string, ids: string[], opts: Opts) => {
       const r = await withDb(opts, (db) => registerTokenRequest(db, project, ids));
       print(opts, r, `Registered ${r.added} new, ${r.overwritten} overwritten; ${project} now holds ${r.registered} token(s).\n`);
     });
 
   tokens.command('import').description('register every ID in a file (lines, CSV or NDJSON); all or nothing')
-    .argument('<project>').argument('<file>').addOption(formatOption(['text', 'json'])).addOption(databaseOption())
+    .argument('<project>', 'project id', projectIdArgument).argument('<file>').addOption(formatOption(['text', 'json'])).addOption(databaseOption())
     .action(async (project: string, file: string, opts: Opts) => {
       let text: string;
       try { text = readFileSync(file, 'utf8'); } catch { throw new UserError(`cannot read "${file}"`); }
@@ -48,7 +56,7 @@ export function tokensCommand(ctx: CliContext): Command {
     });
 
   tokens.command('list').description('list tokens in registration order, with their expired flag (10,000 a page)')
-    .argument('<project>').option('--after <cursor>', 'the "next" cursor of the previous page').option('--limit <n>', 'page size (at most 10,000)', (v) => Number(v))
+    .argument('<project>', 'project id', projectIdArgument).option('--after <cursor>', 'the "next" cursor of the previous page').option('--limit <n>', 'page size (at most 10,000)', (v) => Number(v))
     .option('--id <tokenId>', 'show one token').addOption(formatOption(['text', 'json'])).addOption(databaseOption())
     .action(async (project: string, opts: Opts & { after?: string; limit: number; id?: string }) => {
       if (opts.id) {
@@ -62,14 +70,14 @@ export function tokensCommand(ctx: CliContext): Command {
     });
 
   tokens.command('count').description('how many tokens are registered, and how many of them expired')
-    .argument('<project>').addOption(formatOption(['text', 'json'])).addOption(databaseOption())
+    .argument('<project>', 'project id', projectIdArgument).addOption(formatOption(['text', 'json'])).addOption(databaseOption())
     .action(async (project: string, opts: Opts) => {
       const c = await withDb(opts, (db) => countTokens(db, project));
       print(opts, c, `${project}: ${c.registered} registered (${c.expired} expired) of 100,000\n`);
     });
 
   tokens.command('delete').description('delete tokens by ID (at most 500), or the oldest N (at most 5,000); deletion is permanent')
-    .argument('<project>').argument('[ids...]').option('--oldest <n>', 'delete the N oldest registrations', (v) => Number(v))
+    .argument('<project>', 'project id', projectIdArgument).argument('[ids...]').option('--oldest <n>', 'delete the N oldest registrations', (v) => Number(v))
     .addOption(formatOption(['text', 'json'])).addOption(databaseOption())
     .action(async (project: string, ids: string[], opts: Opts & { oldest?: number }) => {
       if ((opts.oldest === undefined) === (ids.length === 0)) throw new UserError('give token IDs or --oldest N (not both)');
@@ -78,14 +86,14 @@ export function tokensCommand(ctx: CliContext): Command {
     });
 
   tokens.command('start').description('try a token as the Liveform does at "Start Authentication" (count-based expiry happens here)')
-    .argument('<project>').argument('<tokenId>').addOption(formatOption(['text', 'json'])).addOption(databaseOption())
+    .argument('<project>', 'project id', projectIdArgument).argument('<tokenId>').addOption(formatOption(['text', 'json'])).addOption(databaseOption())
     .action(async (project: string, tokenId: string, opts: Opts) => {
       const r = await withDb(opts, (db) => startToken(db, project, tokenId));
       print(opts, r, r.preRegistered ? `${tokenId}: accepted${r.expiresAt ? `; expires ${r.expiresAt}` : ''}\n` : `${tokenId}: accepted (${project} does not use pre-registration)\n`);
     });
 
   tokens.command('complete').description('mark a started token\'s authentication as completed (private mode then forbids reuse)')
-    .argument('<project>').argument('<tokenId>').addOption(databaseOption())
+    .argument('<project>', 'project id', projectIdArgument).argument('<tokenId>').addOption(databaseOption())
     .action(async (project: string, tokenId: string, opts: Opts) => {
       await withDb(opts, (db) => completeToken(db, project, tokenId));
       ctx.out(`${tokenId}: completed\n`);
