@@ -103,7 +103,7 @@ export const COMMANDS: CommandEntry[] = [
   },
   {
     name: 'keys', term: 'keys',
-    summary: 'secret material issued at apply: list by fingerprint, reveal once',
+    summary: 'secret material issued at apply: list by fingerprint, reveal once, rewrap',
     load: async (ctx) => [(await import('./commands/keys.js')).keysCommand(ctx)],
   },
   {

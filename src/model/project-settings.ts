@@ -21,6 +21,8 @@ export interface AuthMethodSettings {
 export interface EncryptionKeyRef {
   name: string;
   status: 'active' | 'retired';
+  /** The key's generation when above 1: raising it issues new material under the same name. */
+  rotate?: number;
 }
 
 export interface ProjectSettings {
@@ -43,6 +45,8 @@ export interface ProjectSettings {
   encryptedOnly: boolean;
   encryptionMethod: 'ECB' | 'GCM';
   encryptionKeys: EncryptionKeyRef[];
+  /** How long a retired or rotated-out key keeps opening URLs (null: the default, 7 days). */
+  encryptionRetiredValidSeconds: number | null;
   privacyProtection: boolean;
   secureTransmission: boolean;
   /** PEM text of the public key: public by nature, so it may be shown (as a fingerprint). */

@@ -23,7 +23,7 @@ const ABSENT: ProjectSettings = {
   authMethods: { idDocument: emptyAuthMethod(), knowledgeBased: emptyAuthMethod() },
   privateMode: false, tokenPreRegistration: false, tokenExpirationMode: 'none', tokenExpirationSeconds: null,
   tokenDeleteOnExpiration: false, tokenVolumeStartThreshold: null, tokenVolumeRatio: null, tokenVolumePriority: null,
-  encryptedOnly: false, encryptionMethod: 'GCM', encryptionKeys: [], privacyProtection: false,
+  encryptedOnly: false, encryptionMethod: 'GCM', encryptionKeys: [], encryptionRetiredValidSeconds: null, privacyProtection: false,
   secureTransmission: false, secureTransmissionPublicKey: null, ipWhitelistDashboard: [], ipWhitelistApi: [], admins: [],
   apiKeyRotation: null, apiKeyPreviousValidSeconds: null,
 };
