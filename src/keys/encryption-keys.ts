@@ -12,8 +12,7 @@ import { encryptionKeyLabel } from './sealed-columns.js';
 
 type Db = Kysely<DatabaseSchema> | Transaction<DatabaseSchema>;
 export const ENCRYPTION_KEY_BYTES = 32;
-/** How long a retired or rotated-out key keeps opening URLs when the manifest does not say. */
-export const DEFAULT_RETIRED_VALID_SECONDS = 7 * 86_400;
+export { DEFAULT_RETIRED_KEY_VALID_SECONDS as DEFAULT_RETIRED_VALID_SECONDS } from '../model/project-settings.js';
 
 /** `sha256:` and 12 hex digits of SHA-256 of the material: names the key, helps no one guess it. */
 export function keyFingerprint(material: Uint8Array): string {

@@ -18,6 +18,9 @@ export interface AuthMethodSettings {
   fraudDetection: JsonObject;
 }
 
+/** How long a retired or rotated-out encryption key keeps opening URLs when the manifest does not say. */
+export const DEFAULT_RETIRED_KEY_VALID_SECONDS = 7 * 86_400;
+
 export interface EncryptionKeyRef {
   name: string;
   status: 'active' | 'retired';

@@ -56,6 +56,8 @@ describe('JSON outputs against schemas/output/*.v1.json', () => {
     expect(text.stdout).toMatch(/^token-0001\t\S+\tvalid\n$/);
     expect(text.stderr).toMatch(/next page: --after \S+/);
     expectDocument('tokens-count', await runCli(['tokens', 'count', 'kbank-onboarding', '--format', 'json'], { cwd }));
+    const keys = expectDocument('keys-list', await runCli(['keys', 'list', 'kbank-onboarding', '--format', 'json'], { cwd }));
+    expect(keys.encryptionKeys).toMatchObject([{ name: '2026-q4', status: 'active', current: true, revealed: null }]);
     const error = await runCli(['apply', 'missing-plan.json', '--format', 'json'], { cwd });
     expect(error.code).toBe(1);
     expectDocument('error', error);
