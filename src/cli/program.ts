@@ -107,6 +107,11 @@ export const COMMANDS: CommandEntry[] = [
     load: async (ctx) => [(await import('./commands/keys.js')).keysCommand(ctx)],
   },
   {
+    name: 'url', term: 'url',
+    summary: 'Liveform URLs with encrypted parameters: build one, open one',
+    load: async (ctx) => [(await import('./commands/url.js')).urlCommand(ctx)],
+  },
+  {
     name: 'export', term: 'export [options]',
     summary: 'write one manifest per project from the database (no key material; public keys as files under keys/)',
     load: async (ctx) => [(await import('./commands/export.js')).exportCommand(ctx)],
