@@ -111,9 +111,9 @@ async function updateKey(tx: Tx, c: Change, counter: StatementCounter, masterKey
   const keyRows = () => tx.updateTable('encryption_keys').where('project_id', '=', c.projectId).where('name', '=', name);
   if ((before.rotate ?? 1) !== (after.rotate ?? 1)) {
     const rotation = after.rotate ?? 1;
+    // A lowered rotation (guarded as retire-key): the generations from it up are destroyed, so the new one is current.
+    await counter.run(() => tx.deleteFrom('encryption_keys').where('project_id', '=', c.projectId).where('name', '=', name).where('rotation', '>=', rotation).execute());
     await counter.run(() => keyRows().set({ valid_until: sql`least(coalesce(valid_until, 'infinity'), ${graceEnd(c.projectId)})` as never }).execute());
-    // A rotation number used before (lowered by hand): that old generation is replaced.
-    await counter.run(() => tx.deleteFrom('encryption_keys').where('project_id', '=', c.projectId).where('name', '=', name).where('rotation', '=', rotation).execute());
     await counter.run(() => tx.insertInto('encryption_keys').values(newKeyRow(masterKey(), c.projectId, name, after.status, rotation)).execute());
     return;
   }

@@ -12,7 +12,9 @@ export function keyChangeReason(member: string, before: Json, after: Json, grace
   if (!b) return `${member} is in the manifest but not in the database: new material is issued at apply (shown once by keys reveal)`;
   if (!a) return `${member} is in the database but not in the manifest: its material is destroyed and its URLs stop opening at apply`;
   const parts: string[] = [];
-  if ((b.rotate ?? 1) !== (a.rotate ?? 1)) {
+  if ((a.rotate ?? 1) < (b.rotate ?? 1)) {
+    parts.push(`rotate lowered ${b.rotate ?? 1} → ${a.rotate ?? 1}: the newer material is destroyed at apply and new material is issued`);
+  } else if ((b.rotate ?? 1) !== (a.rotate ?? 1)) {
     parts.push(`rotate ${b.rotate ?? 1} → ${a.rotate ?? 1}: new material is issued; the previous material keeps opening URLs for ${grace} after apply, then stops`);
   } else if (b.status !== a.status) {
     parts.push(a.status === 'retired' ? `retired: it stops encrypting, keeps opening URLs for ${grace} after apply, then stops`

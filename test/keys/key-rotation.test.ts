@@ -24,6 +24,7 @@ describe('key changes in the plan', () => {
     expect(change(key('active'), key('active', 2))[0].risk).toBeUndefined();
     expect(change(key('active'), key('retired'), 86_400)).toMatchObject([{ risk: ['retire-key'], reason: expect.stringMatching(/keeps opening URLs for 1d after apply/) }]);
     expect(change(key('retired'), key('active'))).toMatchObject([{ risk: ['reactivate-key'], reason: expect.stringMatching(/reactivated/) }]);
+    expect(change(key('active', 3), key('active'))).toMatchObject([{ risk: ['retire-key'], reason: expect.stringMatching(/rotate lowered 3 → 1: the newer material is destroyed/) }]);
   });
 });
 
