@@ -26,18 +26,33 @@ export function openSecretSink(ctx: CliContext, opts: SecretOutputOptions): Secr
       fd = openSync(file, 'wx', 0o600);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      throw new UserError(code === 'EEXIST' ? `${opts.out} already exists; a secret is never written over a file`
-        : `cannot create ${opts.out}: ${code ?? (err as Error).message}`, 'name a new file');
+      throw new UserError(
+        code === 'EEXIST'
+          ? `${opts.out} already exists; a secret is never written over a file`
+          : `cannot create ${opts.out}: ${code ?? (err as Error).message}`,
+        'name a new file',
+      );
     }
     return {
-      write: (secret) => { try { writeSync(fd, `${secret}\n`); } finally { closeSync(fd); } },
-      abandon: () => { closeSync(fd); unlinkSync(file); },
+      write: (secret) => {
+        try {
+          writeSync(fd, `${secret}\n`);
+        } finally {
+          closeSync(fd);
+        }
+      },
+      abandon: () => {
+        closeSync(fd);
+        unlinkSync(file);
+      },
       describe: `written to ${opts.out} (mode 0600)`,
     };
   }
   if (!ctx.stdoutIsTTY && !opts.yesPrintSecret) {
-    throw new UserError('stdout is not a terminal: refusing to print a secret into a pipe or a file that may end in a log',
-      'use --out FILE (created with mode 0600), or --yes-print-secret if the pipe is safe');
+    throw new UserError(
+      'stdout is not a terminal: refusing to print a secret into a pipe or a file that may end in a log',
+      'use --out FILE (created with mode 0600), or --yes-print-secret if the pipe is safe',
+    );
   }
   return { write: (secret) => ctx.out(`${secret}\n`), abandon: () => {}, describe: 'shown once' };
 }

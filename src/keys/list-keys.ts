@@ -12,7 +12,8 @@ export interface ProjectKeys {
 
 export async function listProjectKeys(db: Kysely<DatabaseSchema>, projectId: string): Promise<ProjectKeys> {
   const project = await db.selectFrom('projects').select('id').where('id', '=', projectId).executeTakeFirst();
-  if (!project) throw new UserError(`project "${projectId}" does not exist`, 'argosctl history lists the applied projects');
+  if (!project)
+    throw new UserError(`project "${projectId}" does not exist`, 'argosctl history lists the applied projects');
   const [apiKeys, encryptionKeys] = await Promise.all([listApiKeys(db, projectId), listEncryptionKeys(db, projectId)]);
   return { apiKeys, encryptionKeys };
 }

@@ -17,16 +17,22 @@ export interface RewrapResult {
 }
 
 export async function rewrapAll(db: Kysely<DatabaseSchema>, oldKey: Buffer, newKey: Buffer): Promise<RewrapResult> {
-  if (oldKey.equals(newKey)) throw new UserError('the new master key is the old one', 'generate a new one: openssl rand -base64 32');
+  if (oldKey.equals(newKey))
+    throw new UserError('the new master key is the old one', 'generate a new one: openssl rand -base64 32');
   return db.transaction().execute(async (tx) => {
     const rewrapped: Record<string, number> = {};
     for (const c of SEALED_COLUMNS) {
-      const rows = await sql<Record<string, unknown>>`select ${sql.join(c.keys.map((k) => sql.ref(k)))}, ${sql.ref(c.column)} as sealed
+      const rows = await sql<
+        Record<string, unknown>
+      >`select ${sql.join(c.keys.map((k) => sql.ref(k)))}, ${sql.ref(c.column)} as sealed
         from ${sql.table(c.table)} where ${sql.ref(c.column)} is not null for update`.execute(tx);
       for (const row of rows.rows) {
         const label = c.label(row);
         const resealed = seal(newKey, open(oldKey, row.sealed as Uint8Array, label), label);
-        const where = sql.join(c.keys.map((k) => sql`${sql.ref(k)} = ${row[k]}`), sql` and `);
+        const where = sql.join(
+          c.keys.map((k) => sql`${sql.ref(k)} = ${row[k]}`),
+          sql` and `,
+        );
         await sql`update ${sql.table(c.table)} set ${sql.ref(c.column)} = ${resealed} where ${where}`.execute(tx);
       }
       rewrapped[`${c.table}.${c.column}`] = rows.rows.length;

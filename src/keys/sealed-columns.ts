@@ -10,12 +10,20 @@ export interface SealedColumn {
 }
 
 export const apiKeyLabel = (projectId: string, rotation: number) => `api-key:${projectId}:${rotation}`;
-export const encryptionKeyLabel = (projectId: string, name: string, rotation: number) => `encryption-key:${projectId}:${name}:${rotation}`;
+export const encryptionKeyLabel = (projectId: string, name: string, rotation: number) =>
+  `encryption-key:${projectId}:${name}:${rotation}`;
 
 export const SEALED_COLUMNS: readonly SealedColumn[] = [
-  { table: 'api_keys', column: 'sealed', keys: ['project_id', 'rotation'], label: (r) => apiKeyLabel(String(r.project_id), Number(r.rotation)) },
   {
-    table: 'encryption_keys', column: 'sealed', keys: ['project_id', 'name', 'rotation'],
+    table: 'api_keys',
+    column: 'sealed',
+    keys: ['project_id', 'rotation'],
+    label: (r) => apiKeyLabel(String(r.project_id), Number(r.rotation)),
+  },
+  {
+    table: 'encryption_keys',
+    column: 'sealed',
+    keys: ['project_id', 'name', 'rotation'],
     label: (r) => encryptionKeyLabel(String(r.project_id), String(r.name), Number(r.rotation)),
   },
 ];

@@ -12,11 +12,20 @@ export const MAX_ENCRYPTED_LENGTH = 8192;
 const TAGS: Record<UrlMethod, string> = { GCM: 'gcm', ECB: 'ecb' };
 const FORMAT = /^(gcm|ecb)\.([0-9a-f]{12})\.([A-Za-z0-9_-]+)$/;
 
-export type UrlErrorCode = 'encrypted_invalid' | 'encrypted_unknown_key' | 'encrypted_tampered' | 'encrypted_method_not_accepted';
-export const URL_ERROR_CODES: readonly UrlErrorCode[] = ['encrypted_invalid', 'encrypted_unknown_key', 'encrypted_tampered', 'encrypted_method_not_accepted'];
+export type UrlErrorCode =
+  'encrypted_invalid' | 'encrypted_unknown_key' | 'encrypted_tampered' | 'encrypted_method_not_accepted';
+export const URL_ERROR_CODES: readonly UrlErrorCode[] = [
+  'encrypted_invalid',
+  'encrypted_unknown_key',
+  'encrypted_tampered',
+  'encrypted_method_not_accepted',
+];
 
 export class UrlError extends Error {
-  constructor(readonly code: UrlErrorCode, message: string) {
+  constructor(
+    readonly code: UrlErrorCode,
+    message: string,
+  ) {
     super(message);
     this.name = 'UrlError';
   }
@@ -50,20 +59,29 @@ export interface ParsedEncrypted {
 }
 
 export function parseEncrypted(value: string): ParsedEncrypted {
-  if (value.length > MAX_ENCRYPTED_LENGTH) throw new UrlError('encrypted_invalid', `"encrypted" is longer than ${MAX_ENCRYPTED_LENGTH} characters`);
+  if (value.length > MAX_ENCRYPTED_LENGTH)
+    throw new UrlError('encrypted_invalid', `"encrypted" is longer than ${MAX_ENCRYPTED_LENGTH} characters`);
   const m = FORMAT.exec(value);
-  if (!m) throw new UrlError('encrypted_invalid', '"encrypted" is not METHOD.KEYID.DATA (gcm or ecb, 12 hex digits, base64url)');
+  if (!m)
+    throw new UrlError(
+      'encrypted_invalid',
+      '"encrypted" is not METHOD.KEYID.DATA (gcm or ecb, 12 hex digits, base64url)',
+    );
   return { method: m[1] === 'gcm' ? 'GCM' : 'ECB', keyId: m[2], data: Buffer.from(m[3], 'base64url') };
 }
 
 function decrypt(p: ParsedEncrypted, material: Buffer): Buffer {
   if (p.method === 'ECB') {
-    if (p.data.length === 0 || p.data.length % 16) throw new UrlError('encrypted_invalid', 'ECB data is not whole 16-byte blocks');
+    if (p.data.length === 0 || p.data.length % 16)
+      throw new UrlError('encrypted_invalid', 'ECB data is not whole 16-byte blocks');
     const decipher = createDecipheriv('aes-256-ecb', material, null);
     try {
       return Buffer.concat([decipher.update(p.data), decipher.final()]);
     } catch {
-      throw new UrlError('encrypted_invalid', 'ECB data does not decrypt to valid PKCS#7 padding (wrong key, or altered)');
+      throw new UrlError(
+        'encrypted_invalid',
+        'ECB data does not decrypt to valid PKCS#7 padding (wrong key, or altered)',
+      );
     }
   }
   if (p.data.length < 12 + 16 + 2) throw new UrlError('encrypted_invalid', 'GCM data is shorter than IV, tag and "{}"');
@@ -73,7 +91,10 @@ function decrypt(p: ParsedEncrypted, material: Buffer): Buffer {
   try {
     return Buffer.concat([decipher.update(p.data.subarray(12, p.data.length - 16)), decipher.final()]);
   } catch {
-    throw new UrlError('encrypted_tampered', 'the GCM tag does not match: the URL was altered, or made with other key material');
+    throw new UrlError(
+      'encrypted_tampered',
+      'the GCM tag does not match: the URL was altered, or made with other key material',
+    );
   }
 }
 
@@ -84,20 +105,36 @@ function paramsOf(plaintext: Buffer): Params {
   } catch {
     throw new UrlError('encrypted_invalid', 'the decrypted parameters are not UTF-8 JSON');
   }
-  if (!value || typeof value !== 'object' || Array.isArray(value) || Object.values(value).some((v) => typeof v !== 'string')) {
+  if (
+    !value ||
+    typeof value !== 'object' ||
+    Array.isArray(value) ||
+    Object.values(value).some((v) => typeof v !== 'string')
+  ) {
     throw new UrlError('encrypted_invalid', 'the decrypted parameters are not a JSON object of strings');
   }
   return value as Params;
 }
 
 /** Opens `encrypted` with whichever of `keys` its key id names, if its method is accepted. */
-export function decryptParams<K extends UrlKey>(value: string, keys: readonly K[], accepted: readonly UrlMethod[]): { params: Params; key: K; method: UrlMethod } {
+export function decryptParams<K extends UrlKey>(
+  value: string,
+  keys: readonly K[],
+  accepted: readonly UrlMethod[],
+): { params: Params; key: K; method: UrlMethod } {
   const parsed = parseEncrypted(value);
   if (!accepted.includes(parsed.method)) {
-    throw new UrlError('encrypted_method_not_accepted', `${parsed.method} is not accepted by this project (accepted: ${accepted.join(', ')})`);
+    throw new UrlError(
+      'encrypted_method_not_accepted',
+      `${parsed.method} is not accepted by this project (accepted: ${accepted.join(', ')})`,
+    );
   }
   const key = keys.find((k) => k.keyId === parsed.keyId);
-  if (!key) throw new UrlError('encrypted_unknown_key', `key id ${parsed.keyId} is not a key that opens URLs now (unknown, or retired past its grace period)`);
+  if (!key)
+    throw new UrlError(
+      'encrypted_unknown_key',
+      `key id ${parsed.keyId} is not a key that opens URLs now (unknown, or retired past its grace period)`,
+    );
   return { params: paramsOf(decrypt(parsed, key.material)), key, method: parsed.method };
 }
 

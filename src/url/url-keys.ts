@@ -5,7 +5,14 @@ import type { DatabaseSchema } from '../db/schema.js';
 import { UserError } from '../errors.js';
 import { acceptedMethods, type UrlMethod } from '../keys/accepted-methods.js';
 import { encryptingKey, openingKeys, type OpenedKey } from '../keys/encryption-keys.js';
-import { buildLiveformUrl, decryptParams, encryptParams, UrlError, type Params, type UrlErrorCode } from './liveform-url.js';
+import {
+  buildLiveformUrl,
+  decryptParams,
+  encryptParams,
+  UrlError,
+  type Params,
+  type UrlErrorCode,
+} from './liveform-url.js';
 
 type Db = Kysely<DatabaseSchema>;
 
@@ -14,17 +21,38 @@ async function projectMethods(db: Db, projectId: string): Promise<UrlMethod[] | 
   return p ? acceptedMethods({ encryptionMethod: p.encryption_method as UrlMethod }) : undefined;
 }
 
-export interface KeyRef { name: string; rotation: number; keyId: string }
+export interface KeyRef {
+  name: string;
+  rotation: number;
+  keyId: string;
+}
 const refOf = (k: OpenedKey): KeyRef => ({ name: k.name, rotation: k.rotation, keyId: k.keyId });
 
-export interface BuildRequest { params: Params; keyName?: string; method?: UrlMethod; base: string; lang?: string }
-export interface BuiltUrl { url: string; encrypted: string; method: UrlMethod; key: KeyRef }
+export interface BuildRequest {
+  params: Params;
+  keyName?: string;
+  method?: UrlMethod;
+  base: string;
+  lang?: string;
+}
+export interface BuiltUrl {
+  url: string;
+  encrypted: string;
+  method: UrlMethod;
+  key: KeyRef;
+}
 
-export async function buildProjectUrl(db: Db, projectId: string, req: BuildRequest, masterKey: () => Buffer): Promise<BuiltUrl> {
+export async function buildProjectUrl(
+  db: Db,
+  projectId: string,
+  req: BuildRequest,
+  masterKey: () => Buffer,
+): Promise<BuiltUrl> {
   const accepted = await projectMethods(db, projectId);
   if (!accepted) throw new UserError(`project "${projectId}" does not exist`);
   const method = req.method ?? accepted[0];
-  if (!accepted.includes(method)) throw new UserError(`project "${projectId}" does not accept ${method} URLs`, `accepted: ${accepted.join(', ')}`);
+  if (!accepted.includes(method))
+    throw new UserError(`project "${projectId}" does not accept ${method} URLs`, `accepted: ${accepted.join(', ')}`);
   const key = await encryptingKey(db, projectId, req.keyName, masterKey);
   const encrypted = encryptParams(req.params, key, method);
   return { url: buildLiveformUrl(req.base, projectId, encrypted, req.lang), encrypted, method, key: refOf(key) };
@@ -35,7 +63,13 @@ export type Opened =
   | { ok: false; code: UrlErrorCode; message: string };
 
 /** Opens an `encrypted` value with the keys that open URLs for the project at `now`. */
-export async function openProjectEncrypted(db: Db, projectId: string, encrypted: string, now: Date, masterKey: () => Buffer): Promise<Opened> {
+export async function openProjectEncrypted(
+  db: Db,
+  projectId: string,
+  encrypted: string,
+  now: Date,
+  masterKey: () => Buffer,
+): Promise<Opened> {
   const accepted = (await projectMethods(db, projectId)) ?? [];
   try {
     const keys = await openingKeys(db, projectId, now, masterKey);
