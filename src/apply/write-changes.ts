@@ -1,6 +1,5 @@
 // Executes a plan's changes inside the caller's transaction: batched inserts for new projects,
 // one UPDATE per project row for scalar settings, set members added and removed in bulk.
-import { randomBytes } from 'node:crypto';
 import { sql, type Transaction } from 'kysely';
 import { SCALAR_BY_PATH, SET_BY_PATH, parseAuthPath } from '../model/fields.js';
 import { AUTH_METHODS, type AdminRole, type JsonObject, type ProjectSettings } from '../model/project-settings.js';
@@ -10,6 +9,7 @@ import { chunksFor, jsonb, textArray } from '../db/sql-values.js';
 import type { StatementCounter } from './fault-injection.js';
 import { syncApiKey } from '../keys/api-key.js';
 import { resolveMasterKey } from '../keys/master-key.js';
+import { countClearKeys, DEFAULT_RETIRED_VALID_SECONDS, newKeyRow, sealClearKeys } from '../keys/encryption-keys.js';
 
 type Tx = Transaction<DatabaseSchema>;
 
@@ -23,24 +23,20 @@ function projectRow(s: ProjectSettings) {
     encrypted_only: s.encryptedOnly, encryption_methods: textArray(s.encryptionMethods), privacy_protection: s.privacyProtection,
     secure_transmission: s.secureTransmission, secure_transmission_public_key: s.secureTransmissionPublicKey,
     api_key_rotation: s.apiKeyRotation, api_key_previous_valid_seconds: s.apiKeyPreviousValidSeconds,
+    encryption_retired_valid_seconds: s.encryptionRetiredValidSeconds,
   };
 }
 
 interface MemberRows {
   ip: { project_id: string; scope: string; range: string }[];
   admins: { project_id: string; email: string; role: string }[];
-  keys: { project_id: string; name: string; status: string; material: Buffer }[];
+  keys: ReturnType<typeof newKeyRow>[];
 }
 
 /** The database stores roles in lower case (migration 001's CHECK). */
 const storedRole = (role: AdminRole | string) => role.toLowerCase();
 
-function newKey(projectId: string, name: string, status: string) {
-  // Fresh 256-bit material for every newly declared key; it never leaves the database.
-  return { project_id: projectId, name, status, material: randomBytes(32) };
-}
-
-async function insertCreates(tx: Tx, creates: ProjectSettings[], counter: StatementCounter): Promise<void> {
+async function insertCreates(tx: Tx, creates: ProjectSettings[], counter: StatementCounter, masterKey: () => Buffer): Promise<void> {
   const rows = creates.map(projectRow);
   for (const chunk of chunksFor(rows)) await counter.run(() => tx.insertInto('projects').values(chunk).execute());
   const methods = creates.flatMap((s) => AUTH_METHODS.map((m) => ({
@@ -53,7 +49,7 @@ async function insertCreates(tx: Tx, creates: ProjectSettings[], counter: Statem
     for (const range of s.ipWhitelistDashboard) members.ip.push({ project_id: s.id, scope: 'dashboard', range });
     for (const range of s.ipWhitelistApi) members.ip.push({ project_id: s.id, scope: 'api', range });
     for (const a of s.admins) members.admins.push({ project_id: s.id, email: a.email, role: storedRole(a.role) });
-    for (const k of s.encryptionKeys) members.keys.push(newKey(s.id, k.name, k.status));
+    for (const k of s.encryptionKeys) members.keys.push(newKeyRow(masterKey(), s.id, k.name, k.status, k.rotate ?? 1));
   }
   await insertMembers(tx, members, counter);
 }
@@ -105,7 +101,32 @@ async function updateProjects(tx: Tx, updates: Change[], counter: StatementCount
   }
 }
 
-async function changeMembers(tx: Tx, changes: Change[], counter: StatementCounter): Promise<void> {
+type KeyValue = { status: string; rotate?: number };
+/** The project's grace for retired and rotated-out keys, as an SQL interval from now (read after this apply's updates). */
+const graceEnd = (projectId: string) => sql`now() + make_interval(secs => coalesce(
+  (select encryption_retired_valid_seconds from projects where id = ${projectId}), ${DEFAULT_RETIRED_VALID_SECONDS}))`;
+
+/** A key's rotation or status changed: a new generation (the previous ones wait out the grace), or the current one's status. */
+async function updateKey(tx: Tx, c: Change, counter: StatementCounter, masterKey: () => Buffer): Promise<void> {
+  const before = c.before as KeyValue;
+  const after = c.after as KeyValue;
+  const name = c.member!;
+  const keyRows = () => tx.updateTable('encryption_keys').where('project_id', '=', c.projectId).where('name', '=', name);
+  if ((before.rotate ?? 1) !== (after.rotate ?? 1)) {
+    const rotation = after.rotate ?? 1;
+    // A lowered rotation (guarded as retire-key): the generations from it up are destroyed, so the new one is current.
+    await counter.run(() => tx.deleteFrom('encryption_keys').where('project_id', '=', c.projectId).where('name', '=', name).where('rotation', '>=', rotation).execute());
+    await counter.run(() => keyRows().set({ valid_until: sql`least(coalesce(valid_until, 'infinity'), ${graceEnd(c.projectId)})` as never }).execute());
+    await counter.run(() => tx.insertInto('encryption_keys').values(newKeyRow(masterKey(), c.projectId, name, after.status, rotation)).execute());
+    return;
+  }
+  const retire = after.status === 'retired';
+  const current = tx.selectFrom('encryption_keys').select((eb) => eb.fn.max('rotation').as('r')).where('project_id', '=', c.projectId).where('name', '=', name);
+  await counter.run(() => keyRows().where('rotation', '=', current)
+    .set({ status: after.status, retired_at: retire ? sql`now()` : null, valid_until: retire ? graceEnd(c.projectId) : null } as never).execute());
+}
+
+async function changeMembers(tx: Tx, changes: Change[], counter: StatementCounter, masterKey: () => Buffer): Promise<void> {
   const adds: MemberRows = { ip: [], admins: [], keys: [] };
   for (const c of changes) {
     const set = SET_BY_PATH.get(c.path);
@@ -113,7 +134,7 @@ async function changeMembers(tx: Tx, changes: Change[], counter: StatementCounte
     if (c.action === 'add') {
       if (set === 'ipWhitelistApi' || set === 'ipWhitelistDashboard') adds.ip.push({ project_id: c.projectId, scope: set === 'ipWhitelistApi' ? 'api' : 'dashboard', range: c.member });
       else if (set === 'admins') adds.admins.push({ project_id: c.projectId, email: c.member, role: storedRole((c.after as { role: string }).role) });
-      else adds.keys.push(newKey(c.projectId, c.member, (c.after as { status: string }).status));
+      else adds.keys.push(newKeyRow(masterKey(), c.projectId, c.member, (c.after as KeyValue).status, (c.after as KeyValue).rotate ?? 1));
     } else if (c.action === 'remove') {
       if (set === 'ipWhitelistApi' || set === 'ipWhitelistDashboard') {
         await counter.run(() => tx.deleteFrom('ip_whitelist').where('project_id', '=', c.projectId).where('scope', '=', set === 'ipWhitelistApi' ? 'api' : 'dashboard')
@@ -127,9 +148,7 @@ async function changeMembers(tx: Tx, changes: Change[], counter: StatementCounte
       const role = storedRole((c.after as { role: string }).role);
       await counter.run(() => tx.updateTable('admins').set({ role }).where('project_id', '=', c.projectId).where('email', '=', c.member!).execute());
     } else if (c.action === 'update' && set === 'encryptionKeys') {
-      const status = (c.after as { status: string }).status;
-      await counter.run(() => tx.updateTable('encryption_keys').set({ status, retired_at: status === 'retired' ? sql`now()` : null } as never)
-        .where('project_id', '=', c.projectId).where('name', '=', c.member!).execute());
+      await updateKey(tx, c, counter, masterKey);
     }
   }
   await insertMembers(tx, adds, counter);
@@ -160,8 +179,10 @@ export async function writeChanges(tx: Tx, changes: readonly Change[], counter: 
       default: { const never: never = c; throw new Error(`unknown change ${JSON.stringify(never)}`); }
     }
   }
-  await insertCreates(tx, creates, counter);
+  // Keys from before migration 005 are sealed by the first apply that holds the master key.
+  if (await countClearKeys(tx) > 0) await sealClearKeys(tx, masterKey());
+  await insertCreates(tx, creates, counter, masterKey);
   await updateProjects(tx, scalarUpdates, counter);
-  await changeMembers(tx, memberChanges, counter);
+  await changeMembers(tx, memberChanges, counter, masterKey);
   await issueApiKeys(tx, creates, scalarUpdates, masterKey, counter);
 }

@@ -11,6 +11,8 @@ export interface CliContext {
   env: NodeJS.ProcessEnv;
   cwd: string;
   stdinIsTTY: boolean;
+  /** Secrets are printed only to a terminal unless asked otherwise (absent: not a terminal). */
+  stdoutIsTTY?: boolean;
 }
 
 export function processContext(): CliContext {
@@ -22,5 +24,6 @@ export function processContext(): CliContext {
     env: process.env,
     cwd: process.cwd(),
     stdinIsTTY: Boolean(process.stdin.isTTY),
+    stdoutIsTTY: Boolean(process.stdout.isTTY),
   };
 }

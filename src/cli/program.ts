@@ -103,13 +103,18 @@ export const COMMANDS: CommandEntry[] = [
   },
   {
     name: 'keys', term: 'keys',
-    summary: 'secret material issued at apply: list by fingerprint, reveal once',
+    summary: 'secret material issued at apply: list by fingerprint, reveal once, rewrap',
     load: async (ctx) => [(await import('./commands/keys.js')).keysCommand(ctx)],
   },
   {
     name: 'transmit', term: 'transmit',
     summary: 'secure data transmission: seal data for a project\'s public key, open it with the private key',
     load: async (ctx) => [(await import('./commands/transmit.js')).transmitCommand(ctx)],
+  },
+  {
+    name: 'url', term: 'url',
+    summary: 'Liveform URLs with encrypted parameters: build one, open one',
+    load: async (ctx) => [(await import('./commands/url.js')).urlCommand(ctx)],
   },
   {
     name: 'export', term: 'export [options]',

@@ -281,6 +281,7 @@ CREATE TRIGGER ${t}_revision_update AFTER UPDATE ON ${t} REFERENCING OLD TABLE A
   FOR EACH STATEMENT EXECUTE FUNCTION child_bump_updated();
 CREATE TRIGGER ${t}_revision_truncate BEFORE TRUNCATE ON ${t} FOR EACH STATEMENT EXECUTE FUNCTION child_bump_truncated();
 `).join('');
+
 // Manifest v2 (issue 12): a project accepts a set of encryption methods, not one: the column
 // becomes a sorted array, each existing project keeping exactly the method it had. Project ids
 // follow the one grammar of src/model/project-id.ts (mixed case, as ARGOS issues them), and ids
@@ -295,6 +296,29 @@ ALTER TABLE projects ADD CONSTRAINT project_id_grammar CHECK (id ~ '${PROJECT_ID
 CREATE UNIQUE INDEX projects_id_case_folded ON projects (lower(id));
 `;
 
+// Encryption keys (issue 11): material sealed with the master key like API keys, generations per
+// name (`rotate: N` issues new material under the same name), and how long a retired or rotated-out
+// generation keeps opening URLs. Rows from before stay in clear in `material` until a command that
+// holds the master key seals them (`db migrate`, `apply`, `keys rewrap`): the SQL here cannot.
+const m005 = `
+ALTER TABLE encryption_keys DROP CONSTRAINT encryption_keys_pkey;
+ALTER TABLE encryption_keys
+  ALTER COLUMN material DROP NOT NULL,
+  ADD COLUMN rotation integer NOT NULL DEFAULT 1 CHECK (rotation >= 1),
+  ADD COLUMN sealed bytea,
+  ADD COLUMN fingerprint text,
+  ADD COLUMN valid_until timestamptz,
+  ADD COLUMN revealed_at timestamptz,
+  ADD COLUMN revealed_by text,
+  ADD CONSTRAINT sealed_or_legacy_clear CHECK ((material IS NULL) <> (sealed IS NULL)),
+  ADD PRIMARY KEY (project_id, name, rotation);
+UPDATE encryption_keys SET fingerprint = 'sha256:' || substr(encode(sha256(material), 'hex'), 1, 12);
+ALTER TABLE encryption_keys ALTER COLUMN fingerprint SET NOT NULL;
+-- Keys retired before: they open URLs for the default grace period after their retirement.
+UPDATE encryption_keys SET valid_until = coalesce(retired_at, now()) + interval '7 days' WHERE status = 'retired';
+ALTER TABLE projects ADD COLUMN encryption_retired_valid_seconds integer CHECK (encryption_retired_valid_seconds > 0);
+`;
+
 function rawMigration(up: string): Migration {
   return { up: async (db: Kysely<unknown>) => { await sql.raw(up).execute(db); } };
 }
@@ -304,6 +328,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '002_tokens': rawMigration(m002),
   '003_service': rawMigration(m003),
   '004_skip_unchanged': rawMigration(m004),
+  '005_sealed_keys': rawMigration(m005),
   '007_manifest_v2': rawMigration(m007),
 };
 

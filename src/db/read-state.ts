@@ -30,7 +30,7 @@ export interface CurrentState {
 const PROJECT_COLUMNS = ['id', 'name', 'description', 'region', 'labels', 'status', 'submissions', 'private_mode', 'token_pre_registration',
   'token_expiration_mode', 'token_expiration_seconds', 'token_delete_on_expiration', 'token_volume_start_threshold', 'token_volume_ratio',
   'token_volume_priority', 'encrypted_only', 'encryption_methods', 'privacy_protection', 'secure_transmission', 'secure_transmission_public_key',
-  'api_key_rotation', 'api_key_previous_valid_seconds',
+  'api_key_rotation', 'api_key_previous_valid_seconds', 'encryption_retired_valid_seconds',
 ] as const;
 
 /** The database stores roles in lower case (migration 001): `owner` → `Owner`. */
@@ -84,7 +84,9 @@ async function readRows(db: Kysely<DatabaseSchema>, only?: readonly string[]): P
     db.selectFrom('auth_methods').select(['project_id', 'method', 'enabled', 'user_policy', 'mfa', 'fraud_detection']).$if(!!filter, (q) => q.where('project_id', 'in', filter!)).execute(),
     db.selectFrom('ip_whitelist').select(['project_id', 'scope', (eb) => eb.cast<string>('range', 'text').as('range')]).$if(!!filter, (q) => q.where('project_id', 'in', filter!)).execute(),
     db.selectFrom('admins').select(['project_id', 'email', 'role']).$if(!!filter, (q) => q.where('project_id', 'in', filter!)).execute(),
-    db.selectFrom('encryption_keys').select(['project_id', 'name', 'status']).$if(!!filter, (q) => q.where('project_id', 'in', filter!)).execute(),
+    // The current generation of each key (the highest rotation); older ones only wait out their grace.
+    db.selectFrom('encryption_keys').distinctOn(['project_id', 'name']).select(['project_id', 'name', 'rotation', 'status'])
+      .$if(!!filter, (q) => q.where('project_id', 'in', filter!)).orderBy('project_id').orderBy('name').orderBy('rotation', 'desc').execute(),
     // The last write to submissions per project: a note only when break-glass made it (an apply since then means git knows).
     db.selectFrom('audit_log').distinctOn('project_id').select(['project_id', 'action', 'actor', 'applied_at', 'reason'])
       .where('path', '=', 'spec.submissions').$if(!!filter, (q) => q.where('project_id', 'in', filter!))
@@ -105,6 +107,7 @@ async function readRows(db: Kysely<DatabaseSchema>, only?: readonly string[]): P
       tokenVolumeStartThreshold: r.token_volume_start_threshold, tokenVolumeRatio: r.token_volume_ratio,
       tokenVolumePriority: r.token_volume_priority as ProjectSettings['tokenVolumePriority'],
       encryptedOnly: r.encrypted_only, encryptionMethods: sortedMethods(r.encryption_methods), encryptionKeys: [],
+      encryptionRetiredValidSeconds: r.encryption_retired_valid_seconds,
       privacyProtection: r.privacy_protection, secureTransmission: r.secure_transmission, secureTransmissionPublicKey: r.secure_transmission_public_key,
       apiKeyRotation: r.api_key_rotation, apiKeyPreviousValidSeconds: r.api_key_previous_valid_seconds,
       ipWhitelistDashboard: [], ipWhitelistApi: [], admins: [],
@@ -118,7 +121,9 @@ async function readRows(db: Kysely<DatabaseSchema>, only?: readonly string[]): P
   }
   for (const r of ipRows) projects.get(r.project_id)?.[r.scope === 'api' ? 'ipWhitelistApi' : 'ipWhitelistDashboard'].push(r.range);
   for (const r of adminRows) projects.get(r.project_id)?.admins.push({ email: r.email, role: roleOf(r.role) });
-  for (const r of keyRows) projects.get(r.project_id)?.encryptionKeys.push({ name: r.name, status: r.status as 'active' | 'retired' });
+  for (const r of keyRows) {
+    projects.get(r.project_id)?.encryptionKeys.push({ name: r.name, status: r.status as 'active' | 'retired', ...(r.rotation > 1 ? { rotate: r.rotation } : {}) });
+  }
   for (const p of projects.values()) {
     p.ipWhitelistApi.sort();
     p.ipWhitelistDashboard.sort();

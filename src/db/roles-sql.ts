@@ -14,7 +14,7 @@ export const ROLE_TABLES: Record<string, { plan: PlanAccess; apply: ApplyAccess 
   ip_whitelist: { plan: 'select', apply: 'dml' },
   admins: { plan: 'select', apply: 'dml' },
   // key material stays unreadable to the plan role: only names, statuses and dates
-  encryption_keys: { plan: ['project_id', 'name', 'status', 'created_at', 'retired_at'], apply: 'dml' },
+  encryption_keys: { plan: ['project_id', 'name', 'rotation', 'status', 'created_at', 'retired_at', 'valid_until'], apply: 'dml' },
   audit_log: { plan: 'select', apply: 'dml' },
   applied_plans: { plan: 'select', apply: 'dml' },
   admin_logins: { plan: 'none', apply: 'select' }, // written by the service; personal data

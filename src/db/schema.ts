@@ -36,6 +36,7 @@ export interface ProjectsTable {
   manifest_digest: Generated<string | null>;
   manifest_file_projects: Generated<number | null>;
   manifest_reads: ColumnType<ManifestRead[] | null, string | undefined, string | null>;
+  encryption_retired_valid_seconds: Generated<number | null>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -65,11 +66,20 @@ export interface AdminsTable {
 export interface EncryptionKeysTable {
   project_id: string;
   name: string;
+  /** The generation of the key under this name (`rotate: N` in the manifest); the highest is current. */
+  rotation: Generated<number>;
   status: string;
-  /** Secret: read only by code that encrypts, never by the state reader. */
-  material: Uint8Array;
+  /** Legacy clear material from before migration 005; NULL once sealed (never written now). */
+  material: Uint8Array | null;
+  /** The material sealed with the master key (src/keys/sealed-columns.ts); read only to open or reveal it. */
+  sealed: Uint8Array | null;
+  fingerprint: string;
   created_at: Timestamp;
   retired_at: Date | null;
+  /** When this generation stops opening URLs (NULL: it does not, while it is current and active). */
+  valid_until: Date | null;
+  revealed_at: Date | null;
+  revealed_by: string | null;
 }
 
 export interface AdminLoginsTable {

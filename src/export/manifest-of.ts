@@ -77,7 +77,8 @@ export function manifestOf(s: ProjectSettings, publicKeyPath: string | undefined
     encryptedOnly: explicit('spec.encryption.encryptedOnly', s.encryptedOnly, false),
     methods: [...s.encryptionMethods],
   };
-  if (s.encryptionKeys.length) encryption.keys = s.encryptionKeys.map((k) => ({ name: k.name, status: k.status }));
+  if (s.encryptionKeys.length) encryption.keys = s.encryptionKeys.map((k) => ({ name: k.name, status: k.status, ...(k.rotate ? { rotate: k.rotate } : {}) }));
+  if (s.encryptionRetiredValidSeconds !== null) encryption.retiredKeyValidFor = humanDuration(s.encryptionRetiredValidSeconds);
 
   const secureTransmission: JsonObject = { enabled: explicit('spec.security.secureTransmission.enabled', s.secureTransmission, false) };
   if (publicKeyPath) secureTransmission.publicKey = publicKeyPath;

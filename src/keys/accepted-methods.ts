@@ -2,6 +2,8 @@
 // One function, so URL building and the admission check ask the same question.
 import type { ProjectSettings } from '../model/project-settings.js';
 
-export function acceptedMethods(settings: ProjectSettings): ('GCM' | 'ECB')[] {
+export type UrlMethod = 'GCM' | 'ECB';
+
+export function acceptedMethods(settings: Pick<ProjectSettings, 'encryptionMethods'>): UrlMethod[] {
   return [...settings.encryptionMethods];
 }

@@ -7,6 +7,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import { GuardError, UserError } from '../errors.js';
 import type { DatabaseSchema } from '../db/schema.js';
 import { open, seal } from './seal.js';
+import { apiKeyLabel as sealLabel } from './sealed-columns.js';
 
 type Tx = Transaction<DatabaseSchema>;
 export const API_KEY_PREFIX = 'argos_';
@@ -20,7 +21,6 @@ export function fingerprintOf(hash: Uint8Array): string {
   return `sha256:${Buffer.from(hash).toString('hex').slice(0, 12)}`;
 }
 
-const sealLabel = (projectId: string, rotation: number) => `api-key:${projectId}:${rotation}`;
 
 /** Issues the key for `rotation` (or revokes all keys when rotation is null), in the apply transaction. */
 export async function syncApiKey(tx: Tx, projectId: string, rotation: number | null, previousValidSeconds: number | null, masterKey: () => Buffer): Promise<void> {

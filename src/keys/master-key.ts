@@ -47,6 +47,23 @@ function readKeyFile(file: string): Buffer {
   return decode(text, `the master key file ${file}`);
 }
 
+/** A master key from a file the user names (`keys rewrap --new-key-file`): base64 of 32 bytes, not readable by others. */
+export function masterKeyFromFile(file: string): Buffer {
+  return readKeyFile(file);
+}
+
+export function masterKeyFromText(text: string, where: string): Buffer {
+  return decode(text, where);
+}
+
+/** Where resolveMasterKey takes the key from: the generated file beside an embedded database is the one argosctl may replace. */
+export function masterKeySource(databaseUrl: string | undefined, env: NodeJS.ProcessEnv = process.env): { kind: 'env' | 'file' | 'embedded' | 'process'; file?: string } {
+  if (env.ARGOS_MASTER_KEY) return { kind: 'env' };
+  if (env.ARGOS_MASTER_KEY_FILE) return { kind: 'file', file: env.ARGOS_MASTER_KEY_FILE };
+  if (databaseUrl?.startsWith('pglite:')) return { kind: 'embedded', file: embeddedKeyFile(databaseUrl.slice('pglite:'.length) || './.argos/db') };
+  return { kind: databaseUrl === 'memory:' ? 'process' : 'env' };
+}
+
 /** The master key for the database at `databaseUrl` (undefined: only the environment counts). */
 export function resolveMasterKey(databaseUrl: string | undefined, env: NodeJS.ProcessEnv = process.env): Buffer {
   if (env.ARGOS_MASTER_KEY) return decode(env.ARGOS_MASTER_KEY, 'ARGOS_MASTER_KEY');

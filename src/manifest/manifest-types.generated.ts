@@ -328,9 +328,10 @@ export interface Encryption {
    */
   methods?: ["ECB" | "GCM", ...("ECB" | "GCM")[]];
   /**
-   * Named encryption keys; argosctl issues the key material at apply and keeps it in the database.
+   * Named encryption keys; argosctl issues the key material at apply and keeps it sealed in the database; `argosctl keys reveal PROJECT NAME` shows it once.
    */
   keys?: EncryptionKey[];
+  retiredKeyValidFor?: Duration;
 }
 export interface EncryptionKey {
   /**
@@ -338,9 +339,13 @@ export interface EncryptionKey {
    */
   name: string;
   /**
-   * active keys encrypt and decrypt; retired keys are kept but no longer used. Retiring an active key is guarded.
+   * active keys encrypt and decrypt; a retired key keeps opening URLs for retiredKeyValidFor, then stops. Retiring an active key, and reactivating a retired one, are guarded.
    */
   status: "active" | "retired";
+  /**
+   * The key's generation (absent means 1). Raise it to issue new material under the same name; the previous material keeps opening URLs for retiredKeyValidFor.
+   */
+  rotate?: number;
 }
 export interface Security {
   /**

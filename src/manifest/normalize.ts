@@ -68,7 +68,9 @@ export function normalizeManifest(manifest: ProjectManifest, publicKey: string |
     tokenVolumePriority: volume ? volume.priority ?? 'oldest-first' : null,
     encryptedOnly: spec.encryption?.encryptedOnly ?? false,
     encryptionMethods: acceptedMethodsOf(manifest),
-    encryptionKeys: (spec.encryption?.keys ?? []).map((k) => ({ name: k.name, status: k.status })).sort((a, b) => a.name.localeCompare(b.name)),
+    encryptionKeys: (spec.encryption?.keys ?? []).map((k) => ({ name: k.name, status: k.status, ...(k.rotate && k.rotate > 1 ? { rotate: k.rotate } : {}) }))
+      .sort((a, b) => a.name.localeCompare(b.name)),
+    encryptionRetiredValidSeconds: spec.encryption?.retiredKeyValidFor ? parseDuration(spec.encryption.retiredKeyValidFor) ?? null : null,
     privacyProtection: spec.security?.privacyProtection ?? false,
     secureTransmission: st?.enabled ?? false,
     secureTransmissionPublicKey: st?.publicKey ? publicKey : null,

@@ -105,6 +105,8 @@ function checkEncryption({ manifest }: RuleContext, report: Report): void {
   (encryption.keys ?? []).forEach((key, i) => {
     if (seen.has(key.name)) report('encryption.duplicate-key', ['spec', 'encryption', 'keys', i, 'name'], `key ${quote(key.name)} is listed twice`, 'each key name once');
     seen.set(key.name, i);
+    // `argosctl keys reveal PROJECT api-key` names the API key: an encryption key cannot share the name.
+    if (key.name === 'api-key') report('encryption.reserved-key-name', ['spec', 'encryption', 'keys', i, 'name'], 'the key name "api-key" is reserved for the project\'s API key', 'choose another name, such as 2026-q4');
   });
   if (encryption.encryptedOnly && !(encryption.keys ?? []).some((k) => k.status === 'active')) {
     report('encryption.needs-active-key', ['spec', 'encryption', 'encryptedOnly'], 'encrypted-only mode needs an active encryption key', 'add a key with status: active under spec.encryption.keys');

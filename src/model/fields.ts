@@ -26,6 +26,7 @@ export const SCALAR_FIELDS: readonly ScalarField[] = [
   { path: 'spec.liveform.tokens.deletion.byVolume.priority', column: 'token_volume_priority', get: (s) => s.tokenVolumePriority },
   { path: 'spec.encryption.encryptedOnly', column: 'encrypted_only', get: (s) => s.encryptedOnly },
   { path: 'spec.encryption.methods', column: 'encryption_methods', get: (s) => s.encryptionMethods },
+  { path: 'spec.encryption.retiredKeyValidFor', column: 'encryption_retired_valid_seconds', get: (s) => s.encryptionRetiredValidSeconds },
   { path: 'spec.security.privacyProtection', column: 'privacy_protection', get: (s) => s.privacyProtection },
   { path: 'spec.security.secureTransmission.enabled', column: 'secure_transmission', get: (s) => s.secureTransmission },
   { path: 'spec.security.secureTransmission.publicKey', column: 'secure_transmission_public_key', get: (s) => s.secureTransmissionPublicKey },
@@ -36,7 +37,7 @@ export const SCALAR_FIELDS: readonly ScalarField[] = [
 export const SCALAR_BY_PATH = new Map(SCALAR_FIELDS.map((f) => [f.path, f]));
 
 /** Settings stored in seconds but written as durations (24h) in manifests: shown that way too. */
-export const DURATION_PATHS: ReadonlySet<string> = new Set(['spec.liveform.tokens.expiration.after']);
+export const DURATION_PATHS: ReadonlySet<string> = new Set(['spec.liveform.tokens.expiration.after', 'spec.encryption.retiredKeyValidFor']);
 
 /** Sets of members: each member is added, removed, or (keys) updated on its own. */
 export type SetName = 'ipWhitelistDashboard' | 'ipWhitelistApi' | 'admins' | 'encryptionKeys';
@@ -62,7 +63,7 @@ export function memberKeyOfItem(set: SetName, item: unknown): string | undefined
 
 /** Members of a set as key → value (the value holds member attributes, `{}` when it has none). */
 export function setMembers(s: ProjectSettings, set: SetName): Map<string, Json> {
-  if (set === 'encryptionKeys') return new Map(s.encryptionKeys.map((k) => [k.name, { status: k.status }]));
+  if (set === 'encryptionKeys') return new Map(s.encryptionKeys.map((k) => [k.name, { status: k.status, ...(k.rotate ? { rotate: k.rotate } : {}) }]));
   if (set === 'admins') return new Map(s.admins.map((a) => [a.email, { role: a.role }]));
   return new Map(s[set].map((m) => [m, {}]));
 }

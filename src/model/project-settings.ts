@@ -36,10 +36,14 @@ export interface AdminRef {
 export function sortedMethods(methods: readonly string[]): EncryptionMethod[] {
   return ENCRYPTION_METHODS.filter((m) => methods.includes(m));
 }
+/** How long a retired or rotated-out encryption key keeps opening URLs when the manifest does not say. */
+export const DEFAULT_RETIRED_KEY_VALID_SECONDS = 7 * 86_400;
 
 export interface EncryptionKeyRef {
   name: string;
   status: 'active' | 'retired';
+  /** The key's generation when above 1: raising it issues new material under the same name. */
+  rotate?: number;
 }
 
 export interface ProjectSettings {
@@ -63,6 +67,8 @@ export interface ProjectSettings {
   /** The methods encrypted URLs may use (sorted, never empty). */
   encryptionMethods: EncryptionMethod[];
   encryptionKeys: EncryptionKeyRef[];
+  /** How long a retired or rotated-out key keeps opening URLs (null: the default, 7 days). */
+  encryptionRetiredValidSeconds: number | null;
   privacyProtection: boolean;
   secureTransmission: boolean;
   /** PEM text of the public key: public by nature, so it may be shown (as a fingerprint). */

@@ -24,7 +24,8 @@ const ABSENT: ProjectSettings = {
   authMethods: { idDocument: emptyAuthMethod(), knowledgeBased: emptyAuthMethod() },
   privateMode: false, tokenPreRegistration: false, tokenExpirationMode: 'none', tokenExpirationSeconds: null,
   tokenDeleteOnExpiration: false, tokenVolumeStartThreshold: null, tokenVolumeRatio: null, tokenVolumePriority: null,
-  encryptedOnly: false, encryptionMethods: [...DEFAULT_ENCRYPTION_METHODS], encryptionKeys: [], privacyProtection: false,
+  encryptedOnly: false, encryptionMethods: [...DEFAULT_ENCRYPTION_METHODS], encryptionKeys: [], encryptionRetiredValidSeconds: null,
+  privacyProtection: false,
   secureTransmission: false, secureTransmissionPublicKey: null, ipWhitelistDashboard: [], ipWhitelistApi: [], admins: [],
   apiKeyRotation: null, apiKeyPreviousValidSeconds: null,
 };

@@ -7,6 +7,7 @@ import { createdSettings } from './created-settings.js';
 import { entersBilling, removeRisks, updateRisks, whitelistAddRisks } from './risk.js';
 import { formatDuration } from '../util/duration.js';
 import { isPem, pemLabel } from '../transmit/fingerprint.js';
+import { keyChangeReason } from './key-reasons.js';
 
 /** A value in a reason, as the manifest writes it (a duration as 24h, not 86400). */
 function written(path: string, value: Json): string {
@@ -73,20 +74,22 @@ function compareSets(d: DesiredInput, c: ProjectSettings, out: Change[]): void {
     const have = setMembers(c, set);
     // Looked up only when something changed: the list itself for removals, the item otherwise.
     const source = (member?: string) => d.sourceOf(path, member);
+    const keyReason = (member: string, before: Json, after: Json, plain: string) =>
+      (set === 'encryptionKeys' ? keyChangeReason(member, before, after, d.settings.encryptionRetiredValidSeconds) : plain);
     for (const [member, after] of want) {
       const before = have.get(member);
       if (before === undefined) {
         const risk = set.startsWith('ipWhitelist') ? whitelistAddRisks([...have.keys()], [...want.keys()], member) : [];
-        out.push({ action: 'add', projectId: id, path, member, before: null, after, reason: `${member} is in the manifest but not in the database`, source: source(member), ...(risk.length ? { risk } : {}) });
+        out.push({ action: 'add', projectId: id, path, member, before: null, after, reason: keyReason(member, null, after, `${member} is in the manifest but not in the database`), source: source(member), ...(risk.length ? { risk } : {}) });
       } else if (!jsonEqual(before, after)) {
         const risk = updateRisks(path, before, after);
-        out.push({ action: 'update', projectId: id, path, member, before, after, reason: `${member} differs`, source: source(member), ...(risk.length ? { risk } : {}) });
+        out.push({ action: 'update', projectId: id, path, member, before, after, reason: keyReason(member, before, after, `${member} differs`), source: source(member), ...(risk.length ? { risk } : {}) });
       }
     }
     for (const [member, before] of have) {
       if (want.has(member)) continue;
       const risk = removeRisks(path, want.size);
-      out.push({ action: 'remove', projectId: id, path, member, before, after: null, reason: `${member} is in the database but not in the manifest`, source: source(), ...(risk.length ? { risk } : {}) });
+      out.push({ action: 'remove', projectId: id, path, member, before, after: null, reason: keyReason(member, before, null, `${member} is in the database but not in the manifest`), source: source(), ...(risk.length ? { risk } : {}) });
     }
   }
 }

@@ -14,7 +14,7 @@ export const RISK_CLASSES = [
   'enter-close', 'leave-close', 'emergency-stop', 'emergency-resume', 'whitelist-remove', 'whitelist-widen',
   'disable-encrypted-only', 'disable-private-mode', 'disable-pre-registration', 'disable-privacy-protection',
   'disable-secure-transmission', 'downgrade-encryption', 'remove-last-admin', 'retire-key',
-  'revoke-api-key',
+  'revoke-api-key', 'reactivate-key',
 ] as const;
 export type RiskClass = (typeof RISK_CLASSES)[number];
 

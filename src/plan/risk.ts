@@ -28,7 +28,13 @@ export function updateRisks(path: string, before: Json, after: Json): RiskClass[
   if (path === 'spec.encryption.methods' && !acceptsEcb(before) && acceptsEcb(after)) risks.push('downgrade-encryption');
   // Removing the API key revokes every key at once: every client of the Token API stops working.
   if (path === 'spec.security.apiKey.rotation' && before !== null && after === null) risks.push('revoke-api-key');
-  if (path === 'spec.encryption.keys' && (before as { status?: string })?.status === 'active' && (after as { status?: string })?.status === 'retired') risks.push('retire-key');
+  const keyStatus = (v: Json) => (v as { status?: string } | null)?.status;
+  const keyRotate = (v: Json) => (v as { rotate?: number } | null)?.rotate ?? 1;
+  // Lowering rotate destroys the newer material at once (no grace): as destructive as removing the key.
+  const lowered = path === 'spec.encryption.keys' && before !== null && after !== null && keyRotate(after) < keyRotate(before);
+  if (path === 'spec.encryption.keys' && ((keyStatus(before) === 'active' && keyStatus(after) === 'retired') || lowered)) risks.push('retire-key');
+  // A retired key may have leaked (that is often why it was retired): opening URLs with it again is a decision.
+  if (path === 'spec.encryption.keys' && keyStatus(before) === 'retired' && keyStatus(after) === 'active') risks.push('reactivate-key');
   return risks;
 }
 

@@ -4,6 +4,7 @@ import { Ajv } from 'ajv';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Database } from '../db/connection.js';
 import { TokenError } from '../tokens/token-errors.js';
+import { resolveMasterKey } from '../keys/master-key.js';
 import { plainMessage, sendError } from './http-errors.js';
 import { healthRoutes } from './health-routes.js';
 import { liveformRoutes } from './liveform-routes.js';
@@ -19,12 +20,15 @@ export interface ServerOptions {
   now?: () => Date;
   /** Where request log lines go (default: stderr). */
   log?: (line: string) => void;
+  /** Unseals the URL encryption keys (default: the master key from the environment). */
+  masterKey?: () => Buffer;
 }
 
 export interface ServiceContext {
   database: Database;
   metrics: ServiceMetrics;
   now: () => Date;
+  masterKey: () => Buffer;
 }
 
 /** Route label for logs and metrics: the route template, never the URL (it may hold token IDs). */
@@ -41,7 +45,9 @@ export async function buildServer(database: Database, options: ServerOptions = {
   });
   const ajv = new Ajv({ allErrors: false, strict: true, allowUnionTypes: true });
   app.setValidatorCompiler(({ schema }) => ajv.compile(schema));
-  const ctx: ServiceContext = { database, metrics: new ServiceMetrics(), now: options.now ?? (() => new Date()) };
+  const ctx: ServiceContext = {
+    database, metrics: new ServiceMetrics(), now: options.now ?? (() => new Date()), masterKey: options.masterKey ?? (() => resolveMasterKey(undefined)),
+  };
   const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
 
   app.addHook('onRequest', async (request) => { (request as { startedAt?: number }).startedAt = performance.now(); });

@@ -7,8 +7,8 @@ import { admissionSchema, completeSchema } from './schemas.js';
 
 interface AdmissionBody { pid: string; token?: string; params?: Record<string, string>; encrypted?: string }
 
-function toRequest(body: AdmissionBody, clientIp: string): AdmissionRequest {
-  return { projectId: body.pid, tokenId: body.token, params: body.params, encrypted: body.encrypted, clientIp };
+function toRequest(body: AdmissionBody, clientIp: string, masterKey: () => Buffer): AdmissionRequest {
+  return { projectId: body.pid, tokenId: body.token, params: body.params, encrypted: body.encrypted, clientIp, masterKey };
 }
 
 function answer(decision: Decision & { sessionId?: string }, dryRun: boolean) {
@@ -19,13 +19,13 @@ function answer(decision: Decision & { sessionId?: string }, dryRun: boolean) {
 export function liveformRoutes(app: FastifyInstance, ctx: ServiceContext): void {
   const db = ctx.database.db;
   app.post<{ Body: AdmissionBody }>('/v1/liveform/start', { schema: admissionSchema }, async (request, reply) => {
-    const decision = await startAdmission(db, toRequest(request.body, request.ip), ctx.now());
+    const decision = await startAdmission(db, toRequest(request.body, request.ip, ctx.masterKey), ctx.now());
     ctx.metrics.admissions.inc({ decision: decision.admitted ? 'admitted' : decision.code });
     const { status, body } = answer(decision, false);
     return reply.code(status).send(body);
   });
   app.post<{ Body: AdmissionBody }>('/v1/liveform/check', { schema: admissionSchema }, async (request, reply) => {
-    const { status, body } = answer(await checkAdmission(db, toRequest(request.body, request.ip), ctx.now()), true);
+    const { status, body } = answer(await checkAdmission(db, toRequest(request.body, request.ip, ctx.masterKey), ctx.now()), true);
     return reply.code(status).send(body);
   });
   app.post<{ Params: { sessionId: string }; Body: { result: FinalResult } }>('/v1/liveform/sessions/:sessionId/complete', { schema: completeSchema }, async (request) => {

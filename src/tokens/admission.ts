@@ -10,10 +10,13 @@ import { jsonb } from '../db/sql-values.js';
 import type { DatabaseSchema } from '../db/schema.js';
 import { TokenError } from './token-errors.js';
 import { expiredEvent } from './token-events.js';
+import { URL_ERROR_CODES } from '../url/liveform-url.js';
+import { openProjectEncrypted, type Opened } from '../url/url-keys.js';
 
 type Db = Kysely<DatabaseSchema> | Transaction<DatabaseSchema>;
 
-export const REFUSAL_CODES = ['invalid_project', 'project_closed', 'emergency_stop', 'encrypted_only', 'token_not_found', 'token_expired', 'token_completed'] as const;
+export const REFUSAL_CODES = ['invalid_project', 'project_closed', 'emergency_stop', 'encrypted_only', 'token_not_found', 'token_expired', 'token_completed',
+  ...URL_ERROR_CODES] as const;
 export type RefusalCode = (typeof REFUSAL_CODES)[number];
 /** Plain URL parameters that encryption-only mode still accepts. */
 export const PLAIN_PARAMS_IN_ENCRYPTED_ONLY = ['pid', 'encrypted', 'lang'];
@@ -27,9 +30,11 @@ export interface AdmissionRequest {
   tokenId?: string;
   /** The Liveform URL's plain parameters. */
   params?: Record<string, string>;
-  /** The `encrypted` URL parameter (opened by the encryption work later; for now its presence counts). */
+  /** The `encrypted` URL parameter (docs/url-encryption.md); also read from params.encrypted. */
   encrypted?: string;
   clientIp?: string;
+  /** Unseals the project's URL keys when `encrypted` is given (serve and check pass the master key). */
+  masterKey?: () => Buffer;
 }
 
 interface ProjectFacts {
@@ -38,7 +43,8 @@ interface ProjectFacts {
 }
 interface TokenFacts { first_used_at: Date | null; expires_at: Date | null; expired_at: Date | null; completed_at: Date | null }
 interface UseFacts { first_used_at: Date; final_result: string | null }
-interface Facts { project?: ProjectFacts; token?: TokenFacts; use?: UseFacts }
+/** `opened`: the `encrypted` parameter opened with the project's keys valid now (absent: none was given). */
+interface Facts { project?: ProjectFacts; token?: TokenFacts; use?: UseFacts; opened?: Opened }
 
 /** What admitting (or a late refusal) writes; `startAdmission` carries it out, `checkAdmission` does not. */
 type Effect =
@@ -55,8 +61,13 @@ const none: Effect = { kind: 'none' };
 const refuse = (code: RefusalCode, message: string, effect: Effect = none): Decision => ({ admitted: false, code, message, effect });
 const iso = (d: Date | string) => new Date(d).toISOString();
 
-function tokenOf(req: AdmissionRequest): string | undefined {
-  return req.tokenId ?? req.params?.token;
+function encryptedOf(req: AdmissionRequest): string | undefined {
+  return req.encrypted ?? req.params?.encrypted;
+}
+
+/** The token: from the encrypted parameters when they carry one (they cannot be altered), else the plain ones. */
+function tokenOf(req: AdmissionRequest, opened: Opened | undefined): string | undefined {
+  return (opened?.ok ? opened.params.token : undefined) ?? req.tokenId ?? req.params?.token;
 }
 
 /** The decision itself: pure, no I/O, the clock passed in. */
@@ -66,11 +77,19 @@ export function decide(req: AdmissionRequest, facts: Facts, now: Date): Decision
   if (p.status === 'CLOSE') return refuse('project_closed', `project "${req.projectId}" is closed (CLOSE); submissions are not active`);
   if (p.submissions === 'emergency-stop') return refuse('emergency_stop', `project "${req.projectId}" is under emergency stop; submissions are halted`);
   if (p.encrypted_only) {
-    const plain = Object.keys(req.params ?? {}).filter((k) => !PLAIN_PARAMS_IN_ENCRYPTED_ONLY.includes(k));
+    const plain = [...(req.tokenId !== undefined ? ['token'] : []), ...Object.keys(req.params ?? {}).filter((k) => !PLAIN_PARAMS_IN_ENCRYPTED_ONLY.includes(k))];
     if (plain.length) return refuse('encrypted_only', `project "${req.projectId}" accepts only encrypted URLs; plain parameter(s) not allowed: ${plain.slice(0, 5).join(', ')}`);
-    if (!req.encrypted && !req.params?.encrypted) return refuse('encrypted_only', `project "${req.projectId}" accepts only encrypted URLs; "encrypted" is missing`);
+    if (!encryptedOf(req)) return refuse('encrypted_only', `project "${req.projectId}" accepts only encrypted URLs; "encrypted" is missing`);
   }
-  const tokenId = tokenOf(req);
+  const opened = facts.opened;
+  if (encryptedOf(req) !== undefined) {
+    if (!opened) return refuse('encrypted_invalid', `project "${req.projectId}": the encrypted parameters were not opened`);
+    if (!opened.ok) return refuse(opened.code, `project "${req.projectId}": ${opened.message}`);
+    if (opened.params.pid !== undefined && opened.params.pid !== req.projectId) {
+      return refuse('encrypted_invalid', `the encrypted parameters name another project than pid "${req.projectId}"`);
+    }
+  }
+  const tokenId = tokenOf(req, opened);
   if (p.token_pre_registration) return decidePreRegistered(req, p, tokenId, facts.token, now);
   if (tokenId === undefined) return { admitted: true, tokenId: null, preRegistered: false, expiresAt: null, effect: none };
   const use = facts.use;
@@ -126,10 +145,25 @@ function checkTokenLength(tokenId: string | undefined): void {
   if (tokenId !== undefined && (tokenId.length < 1 || Buffer.byteLength(tokenId) > 256)) throw new TokenError('invalid_token_id_format', 'a token is 1 to 256 bytes');
 }
 
+/** The `encrypted` parameter opened with the keys that open URLs at `now` (one more round trip, only when given). */
+async function openEncrypted(db: Db, req: AdmissionRequest, now: Date): Promise<Opened | undefined> {
+  const value = encryptedOf(req);
+  if (value === undefined) return undefined;
+  if (!req.masterKey) return { ok: false, code: 'encrypted_invalid', message: 'encrypted parameters cannot be opened here (no master key)' };
+  return openProjectEncrypted(db as Kysely<DatabaseSchema>, req.projectId, value, now, req.masterKey);
+}
+
+/** Everything the decision needs: the opened parameters first, since they may carry the token. */
+async function gatherFacts(db: Db, req: AdmissionRequest, now: Date): Promise<Facts> {
+  const opened = await openEncrypted(db, req, now);
+  const tokenId = tokenOf(req, opened);
+  checkTokenLength(tokenId);
+  return { ...(await readFacts(db, req.projectId, tokenId)), opened };
+}
+
 /** The dry run: the same answer `startAdmission` would give now, and nothing written. */
 export async function checkAdmission(db: Kysely<DatabaseSchema>, req: AdmissionRequest, now: Date = new Date()): Promise<Decision> {
-  checkTokenLength(tokenOf(req));
-  return decide(req, await readFacts(db, req.projectId, tokenOf(req)), now);
+  return decide(req, await gatherFacts(db, req, now), now);
 }
 
 export type StartOutcome = Decision & { sessionId?: string };
@@ -142,9 +176,8 @@ export type StartOutcome = Decision & { sessionId?: string };
  */
 export async function startAdmission(db: Kysely<DatabaseSchema>, req: AdmissionRequest, now: Date = new Date(),
   race?: { betweenReadAndWrite(): Promise<void> }): Promise<StartOutcome> {
-  checkTokenLength(tokenOf(req));
   for (let attempt = 0; ; attempt++) {
-    const facts = await readFacts(db, req.projectId, tokenOf(req));
+    const facts = await gatherFacts(db, req, now);
     // Tests put a competing request exactly here, to prove the write re-checks what was read.
     if (attempt === 0) await race?.betweenReadAndWrite();
     const decision = decide(req, facts, now);
@@ -158,7 +191,7 @@ export async function startAdmission(db: Kysely<DatabaseSchema>, req: AdmissionR
 /** The decision's writes as one statement; false when the facts it was based on changed meanwhile. */
 async function carryOut(db: Kysely<DatabaseSchema>, req: AdmissionRequest, facts: Facts, decision: Decision, sessionId: string, now: Date): Promise<boolean> {
   const { projectId } = req;
-  const tokenId = tokenOf(req) ?? null;
+  const tokenId = tokenOf(req, facts.opened) ?? null;
   const effect = decision.effect;
   const event = (condition: 'count' | 'time', at: Date) => jsonb(expiredEvent(tokenId!, condition, at));
   const session = (from: RawBuilder<unknown>) => sql`insert into liveform_sessions (id, project_id, token_id, pre_registered, client_ip, started_at)

@@ -7,7 +7,9 @@ export type TokenErrorCode =
   | 'token_completed' | 'pre_registration_off'
   // ours, for the service: admission refusals, sessions, authentication
   | 'project_closed' | 'emergency_stop' | 'encrypted_only' | 'session_not_found' | 'session_completed'
-  | 'invalid_api_key' | 'ip_not_allowed' | 'not_found';
+  | 'invalid_api_key' | 'ip_not_allowed' | 'not_found'
+  // encrypted Liveform parameters (docs/url-encryption.md)
+  | 'encrypted_invalid' | 'encrypted_unknown_key' | 'encrypted_tampered' | 'encrypted_method_not_accepted';
 
 export class TokenError extends UserError {
   constructor(readonly code: TokenErrorCode, message: string, hint?: string) {

@@ -56,6 +56,11 @@ describe('JSON outputs against schemas/output/*.v1.json', () => {
     expect(text.stdout).toMatch(/^token-0001\t\S+\tvalid\n$/);
     expect(text.stderr).toMatch(/next page: --after \S+/);
     expectDocument('tokens-count', await runCli(['tokens', 'count', 'kbank-onboarding', '--format', 'json'], { cwd }));
+    const keys = expectDocument('keys-list', await runCli(['keys', 'list', 'kbank-onboarding', '--format', 'json'], { cwd }));
+    expect(keys.encryptionKeys).toMatchObject([{ name: '2026-q4', status: 'active', current: true, revealed: null }]);
+    const built = expectDocument('url-build', await runCli(['url', 'build', 'kbank-onboarding', '--param', 'token=t-1', '--format', 'json'], { cwd }));
+    const opened = expectDocument('url-open', await runCli(['url', 'open', built.url as string, '--format', 'json'], { cwd }));
+    expect(opened).toMatchObject({ params: { token: 't-1' }, key: { name: '2026-q4' } });
     const error = await runCli(['apply', 'missing-plan.json', '--format', 'json'], { cwd });
     expect(error.code).toBe(1);
     expectDocument('error', error);

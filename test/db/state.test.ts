@@ -7,6 +7,10 @@ import { readState } from '../../src/db/read-state.js';
 import { readManifests } from '../../src/manifest/read-manifests.js';
 import { DATABASE_TARGETS, useFreshDatabase } from '../helpers/databases.js';
 import { applyDir, planDir } from '../helpers/apply.js';
+import { open } from '../../src/keys/seal.js';
+import { encryptionKeyLabel } from '../../src/keys/sealed-columns.js';
+
+const masterKey = Buffer.from(process.env.ARGOS_MASTER_KEY!, 'base64');
 
 for (const target of DATABASE_TARGETS) {
   describe.skipIf(!target.available)(`state on ${target.name}`, () => {
@@ -44,9 +48,12 @@ for (const target of DATABASE_TARGETS) {
       expect(audit).toHaveLength(1);
       expect(audit[0]).toMatchObject({ action: 'create', actor: 'test', git_commit: 'abc123' });
       expect(audit[0].plan_digest).toMatch(/^sha256:[0-9a-f]{64}$/);
-      const keys = await database.db.selectFrom('encryption_keys').select(['name', 'material']).where('project_id', '=', 'kbank-prod').orderBy('name').execute();
-      expect(keys.map((k) => [k.name, k.material.length])).toEqual([['2026-q3', 32], ['2026-q4', 32]]);
-      expect(Buffer.from(keys[0].material).equals(Buffer.from(keys[1].material))).toBe(false);
+      const rows = await database.db.selectFrom('encryption_keys').selectAll().where('project_id', '=', 'kbank-prod').orderBy('name').execute();
+      // Sealed with the master key, never in clear; the label binds each to its project, name and rotation.
+      expect(rows.map((k) => [k.name, k.material, k.rotation])).toEqual([['2026-q3', null, 1], ['2026-q4', null, 1]]);
+      const keys = rows.map((k) => open(masterKey, k.sealed!, encryptionKeyLabel('kbank-prod', k.name, 1)));
+      expect(keys.map((k) => k.length)).toEqual([32, 32]);
+      expect(keys[0].equals(keys[1])).toBe(false);
     });
 
     it('sees a change made behind the tool\'s back, and changes the fingerprint', async () => {

@@ -2,6 +2,7 @@
 // retries on 502 and secondary rate limits, validation errors shown instead of a plan, long plans
 // cut under the limit, the commit status, the drift issue's life, and no secret sent. Only our own
 // comment and issue are ever edited; 401/403/422/500/unreachable are one clear line without the token.
+import { sealCanaryKeys } from '../helpers/canary-keys.js';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -36,7 +37,7 @@ describe('GitHub integration against a local stand-in', () => {
     // An applied project with canary key material, so the plan has something to say and a secret to keep.
     expect((await runCliInProcess(['apply', '--auto-approve', '--project', 'kbank-prod'], { cwd })).code).toBe(0);
     const db = await PGlite.create(path.join(cwd, '.argos/db'));
-    await db.query('update encryption_keys set material = $1', [CANARY]);
+    expect(await sealCanaryKeys((text, params) => db.query(text, params), CANARY)).toBeGreaterThan(0);
     await db.close();
   });
   afterAll(async () => { await gh.stop(); });

@@ -45,7 +45,9 @@ export function projectSettings(id: string): fc.Arbitrary<ProjectSettings> {
     })),
     encryptedOnly: fc.boolean(),
     methods: fc.constantFrom(['ECB'], ['GCM'], ['ECB', 'GCM']),
-    keys: fc.uniqueArray(fc.record({ name: fc.constantFrom('k1', 'k2', '2026-q4'), status: fc.constantFrom('active', 'retired') }), { maxLength: 3, selector: (k) => k.name }),
+    keys: fc.uniqueArray(fc.record({ name: fc.constantFrom('k1', 'k2', '2026-q4'), status: fc.constantFrom('active', 'retired'), rotate: fc.constantFrom(1, 1, 2, 3) })
+      .map(({ rotate, ...k }) => (rotate > 1 ? { ...k, rotate } : k)), { maxLength: 3, selector: (k) => k.name }),
+    keyGrace: fc.option(fc.constantFrom(3600, 86400 * 7, 86400 * 30)),
     privacy: fc.boolean(),
     secure: fc.boolean(),
     dashboard: sortedSet(cidr, 3),
@@ -69,6 +71,7 @@ export function projectSettings(id: string): fc.Arbitrary<ProjectSettings> {
     tokenVolumePriority: (g.tokens?.volume?.priority ?? null) as ProjectSettings['tokenVolumePriority'],
     encryptedOnly: g.encryptedOnly, encryptionMethods: [...g.methods],
     encryptionKeys: [...g.keys].sort((a, b) => a.name.localeCompare(b.name)) as ProjectSettings['encryptionKeys'],
+    encryptionRetiredValidSeconds: g.keyGrace,
     privacyProtection: g.privacy, secureTransmission: g.secure, secureTransmissionPublicKey: g.secure ? PEM : null,
     apiKeyRotation: g.apiKey?.rotation ?? null, apiKeyPreviousValidSeconds: g.apiKey?.previousSeconds ?? null,
     ipWhitelistDashboard: g.dashboard, ipWhitelistApi: g.api, admins: g.admins,

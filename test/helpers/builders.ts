@@ -9,7 +9,7 @@ export function project(id: string, overrides: Partial<ProjectSettings> = {}): P
     authMethods: { idDocument: { ...emptyAuthMethod(), enabled: true }, knowledgeBased: emptyAuthMethod() },
     privateMode: false, tokenPreRegistration: false, tokenExpirationMode: 'none', tokenExpirationSeconds: null,
     tokenDeleteOnExpiration: false, tokenVolumeStartThreshold: null, tokenVolumeRatio: null, tokenVolumePriority: null,
-    encryptedOnly: false, encryptionMethods: ['GCM'], encryptionKeys: [], privacyProtection: false,
+    encryptedOnly: false, encryptionMethods: ['GCM'], encryptionKeys: [], encryptionRetiredValidSeconds: null, privacyProtection: false,
     secureTransmission: false, secureTransmissionPublicKey: null, apiKeyRotation: null, apiKeyPreviousValidSeconds: null, ipWhitelistDashboard: [], ipWhitelistApi: [], admins: [],
     ...overrides,
   };

@@ -31,7 +31,10 @@ async function runNow(args: string[], options: { cwd: string; env?: NodeJS.Proce
   const savedStdin = Object.getOwnPropertyDescriptor(process, 'stdin')!;
   // What runCli gives the child, plus vitest's own variables, which its worker reads meanwhile.
   const vitest = Object.fromEntries(Object.entries(savedEnv).filter(([key]) => key.startsWith('VITEST')));
-  setProcessEnv({ ...vitest, PATH: savedEnv.PATH, HOME: savedEnv.HOME, XDG_CACHE_HOME: TEST_CACHE_HOME, NO_COLOR: '1', ...options.env });
+  setProcessEnv({
+    ...vitest, PATH: savedEnv.PATH, HOME: savedEnv.HOME, XDG_CACHE_HOME: TEST_CACHE_HOME, NO_COLOR: '1',
+    ARGOS_MASTER_KEY: savedEnv.ARGOS_MASTER_KEY, ...options.env,
+  });
   process.chdir(options.cwd);
   // The CLI reads stdin only to ask for confirmation; like runCli's pipe, it is not a terminal.
   if (options.input !== undefined) Object.defineProperty(process, 'stdin', { value: Readable.from([options.input]), configurable: true });
@@ -51,6 +54,7 @@ async function runNow(args: string[], options: { cwd: string; env?: NodeJS.Proce
       env: process.env,
       cwd: options.cwd,
       stdinIsTTY: false,
+      stdoutIsTTY: false,
     });
     return { code, stdout, stderr };
   } finally {

@@ -73,7 +73,7 @@ describe('defaults written in the schema', () => {
 
   it('v2: methods default to both, as the normaliser assumes', () => {
     const rows = new Map(schemaProperties(readSchema('project.v2.json')).map((r) => [r.path, r]));
-    expect([...(rows.get('spec.encryption.methods')?.default as string[])].sort()).toEqual([...DEFAULT_ENCRYPTION_METHODS]);
+    expect([...((rows.get('spec.encryption.methods')?.default ?? []) as string[])].sort()).toEqual([...DEFAULT_ENCRYPTION_METHODS]);
     expect(rows.get('spec.admins[].role')?.required).toBe(true);
   });
 });

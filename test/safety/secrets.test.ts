@@ -3,10 +3,14 @@
 // whose detail echoes the failing row.
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { sql } from 'kysely';
+import { CompiledQuery, sql } from 'kysely';
+import { open } from '../../src/keys/seal.js';
+import { encryptionKeyLabel } from '../../src/keys/sealed-columns.js';
+import { sealCanaryKeys, testMasterKey } from '../helpers/canary-keys.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/connection.js';
 import { runCli, tempDir, type CliResult } from '../helpers/cli.js';
+import { runCliInProcess } from '../helpers/cli-in-process.js';
 import { DATABASE_TARGETS, useFreshDatabase } from '../helpers/databases.js';
 
 const CANARY = Buffer.from('c4a7a12ff00dcafe' + 'deadbeef'.repeat(5) + '0badc0de', 'hex'); // 32 bytes
@@ -34,12 +38,12 @@ describe.skipIf(!postgres.available)('canary key material on postgres', () => {
     ({ database, url } = fresh);
     cwd = tempDir('examples/bank');
     expect((await cli(['apply', '--auto-approve'])).code).toBe(0);
-    await sql`update encryption_keys set material = ${CANARY}`.execute(database.db);
-    // A trigger that writes the canary into every new key row, and a constraint that then fails:
-    // PostgreSQL's error detail ("Failing row contains …") would echo the canary.
+    await sealCanaryKeys(async (text, params) => (await database.db.executeQuery(CompiledQuery.raw(text, params))), CANARY);
+    // A trigger that writes the canary in clear into a new key row named boom, which then fails a
+    // constraint: PostgreSQL's error detail ("Failing row contains …") would echo the canary.
     await sql.raw(`
       create function canary_key() returns trigger language plpgsql as $$
-      begin new.material := decode('${CANARY.toString('hex')}', 'hex'); return new; end $$;
+      begin if new.name = 'boom' then new.material := decode('${CANARY.toString('hex')}', 'hex'); end if; return new; end $$;
       create trigger canary_key before insert on encryption_keys for each row execute function canary_key();
       alter table encryption_keys add constraint no_boom check (name <> 'boom');
     `).execute(database.db);
@@ -78,8 +82,42 @@ describe.skipIf(!postgres.available)('canary key material on postgres', () => {
     const audit = await sql<{ row: string }>`select a::text as row from audit_log a`.execute(database.db);
     expect(audit.rows.length).toBeGreaterThan(0);
     for (const r of audit.rows) expectNoCanary('an audit row', r.row);
-    const stored = await sql<{ n: number }>`select count(*)::int as n from encryption_keys where material = ${CANARY}`.execute(database.db);
-    expect(stored.rows[0].n).toBeGreaterThanOrEqual(4); // the canary is really there to be leaked
+    // The canary is really there to be leaked: sealed, it opens to the canary.
+    const rows = await database.db.selectFrom('encryption_keys').selectAll().where('project_id', '=', 'kbank-prod').execute();
+    expect(rows.filter((r) => open(testMasterKey(), r.sealed!, encryptionKeyLabel(r.project_id, r.name, r.rotation)).equals(CANARY)).length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('the key commands (keys list, url build/open, check --encrypted, keys reveal): the canary shows only in the one reveal', async () => {
+    const run = async (args: string[]) => {
+      const r = await runCliInProcess([...args, '--database-url', url], { cwd });
+      outputs.push([args.join(' '), r]);
+      return r;
+    };
+    await run(['keys', 'list', 'kbank-prod']);
+    await run(['keys', 'list', 'kbank-prod', '--format', 'json']);
+    const built = await run(['url', 'build', 'kbank-prod', '--param', 'token=t-1', '--key', '2026-q4']);
+    expect(built.code, built.stderr).toBe(0);
+    const link = built.stdout.trim();
+    expect((await run(['url', 'open', link])).stdout).toContain('token = t-1');
+    await run(['url', 'open', link, '--format', 'json']);
+    await run(['url', 'build', 'kbank-prod', '--param', 'token=t-1', '--format', 'json']);
+    // kbank-prod is under emergency stop (above): check opens URLs of kbank-onboarding
+    const onboarding = (await run(['url', 'build', 'kbank-onboarding', '--param', 'token=t-1'])).stdout.trim();
+    const encrypted = new URL(onboarding).searchParams.get('encrypted')!;
+    expect((await run(['check', 'kbank-onboarding', '--encrypted', encrypted])).stdout).not.toMatch(/encrypted_/);
+    expect((await run(['check', 'kbank-onboarding', '--encrypted', encrypted.slice(0, -4) + 'AAAA'])).stdout).toMatch(/encrypted_tampered/);
+    await run(['keys', 'reveal', 'kbank-prod', '2026-q4']); // refused: not a terminal
+    for (const [command, r] of outputs) {
+      expectNoCanary(`stdout of ${command}`, r.stdout);
+      expectNoCanary(`stderr of ${command}`, r.stderr);
+    }
+    const reveal = await run(['keys', 'reveal', 'kbank-prod', '2026-q4', '--yes-print-secret']);
+    expect(reveal.code, reveal.stderr).toBe(0);
+    expect(reveal.stdout).toBe(`${CANARY.toString('base64')}\n`);
+    expectNoCanary('stderr of keys reveal', reveal.stderr);
+    const again = await run(['keys', 'reveal', 'kbank-prod', '2026-q4', '--yes-print-secret']);
+    expect(again.code).toBe(3);
+    expectNoCanary('the refused second reveal', again.stdout + again.stderr);
   });
 
   it('a database URL password is never printed', () => {

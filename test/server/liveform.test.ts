@@ -5,7 +5,9 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerTokens } from '../../src/tokens/token-store.js';
 import { DATABASE_TARGETS, useFreshDatabase } from '../helpers/databases.js';
-import { applyManifests, call, manifest, startService, type Service } from '../helpers/service.js';
+import { TEST_MASTER_KEY, applyManifests, call, manifest, startService, type Service } from '../helpers/service.js';
+import { encryptingKey } from '../../src/keys/encryption-keys.js';
+import { encryptParams } from '../../src/url/liveform-url.js';
 
 const pre = (extra = '') => `  liveform:\n${extra}    tokens:\n      preRegistration: true\n`;
 const T0 = new Date('2026-11-25T10:00:00Z');
@@ -69,7 +71,8 @@ for (const target of DATABASE_TARGETS) {
       for (const [body, code] of cases) {
         for (const answer of [await check(body), await start(body)]) expect({ body, status: answer.status, code: answer.body.code }).toEqual({ body, status: 403, code });
       }
-      const ok = await start({ pid: 'sealed', params: { pid: 'sealed', lang: 'ko', encrypted: 'opaque' } });
+      const key = await encryptingKey(fresh.database.db, 'sealed', 'k1', () => TEST_MASTER_KEY);
+      const ok = await start({ pid: 'sealed', params: { pid: 'sealed', lang: 'ko', encrypted: encryptParams({ userid: 'u1' }, key, 'GCM') } });
       expect(ok.body).toMatchObject({ admitted: true });
     });
 

@@ -51,12 +51,12 @@ describe('serve, keys and check through the CLI on the embedded database', () =>
 
   it('apply makes a 0600 master key file beside the database; keys reveal prints the key once, then exit 3 with a hint', async () => {
     expect(statSync(path.join(cwd, '.argos/db.master-key')).mode & 0o777).toBe(0o600);
-    const first = await cli(['keys', 'reveal', 'svc', 'api-key']);
+    const first = await cli(['keys', 'reveal', 'svc', 'api-key', '--yes-print-secret']);
     expect(first.code).toBe(0);
     key = first.stdout.trim();
     expect(key).toMatch(/^argos_[A-Za-z0-9_-]{43}$/);
     expect(first.stderr).not.toContain(key);
-    const second = await cli(['keys', 'reveal', 'svc', 'api-key']);
+    const second = await cli(['keys', 'reveal', 'svc', 'api-key', '--yes-print-secret']);
     expect(second.code).toBe(3);
     expect(second.stderr).toMatch(/already revealed[\s\S]*hint: bump spec\.security\.apiKey\.rotation to 2/);
     expect(second.stdout).toBe('');

@@ -4,6 +4,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { resolveDatabaseUrl, withDatabase } from '../../db/connection.js';
 import { escapeTerminal as t } from '../../render/escape-terminal.js';
 import { checkAdmission } from '../../tokens/admission.js';
+import { resolveMasterKey } from '../../keys/master-key.js';
 import type { CliContext } from '../context.js';
 import { ExitCode } from '../../errors.js';
 import { databaseOption, formatOption } from '../options.js';
@@ -20,12 +21,15 @@ export function checkCommand(ctx: CliContext): Command {
     .argument('<project>')
     .option('--token <tokenId>', 'the Liveform token')
     .option('--param <key=value>', 'a plain URL parameter (repeatable)', parseParam, {} as Record<string, string>)
-    .option('--encrypted <data>', 'the encrypted URL parameter')
+    .option('--encrypted <data>', 'the encrypted URL parameter (docs/url-encryption.md); opened with the project\'s keys')
     .option('--ip <address>', 'the client address')
     .addOption(formatOption(['text', 'json'])).addOption(databaseOption())
     .action(async (project: string, opts: { token?: string; param: Record<string, string>; encrypted?: string; ip?: string; format: string; databaseUrl?: string }) => {
       const params = Object.keys(opts.param).length ? opts.param : undefined;
-      const d = await withDatabase(resolveDatabaseUrl(opts.databaseUrl), ({ db }) => checkAdmission(db, { projectId: project, tokenId: opts.token, params, encrypted: opts.encrypted, clientIp: opts.ip }));
+      const url = resolveDatabaseUrl(opts.databaseUrl);
+      const d = await withDatabase(url, ({ db }) => checkAdmission(db, {
+        projectId: project, tokenId: opts.token, params, encrypted: opts.encrypted, clientIp: opts.ip, masterKey: () => resolveMasterKey(url, ctx.env),
+      }));
       const doc = d.admitted ? { formatVersion: 1, admitted: true, expiresAt: d.expiresAt, dryRun: true } : { formatVersion: 1, admitted: false, code: d.code, message: d.message, dryRun: true };
       if (opts.format === 'json') ctx.out(JSON.stringify(doc, null, 2) + '\n');
       else ctx.out(d.admitted ? `admitted${d.expiresAt ? ` (token valid until ${d.expiresAt})` : ''}; dry run, nothing written\n` : `refused [${d.code}]: ${t(d.message)}\n`);

@@ -6,6 +6,8 @@ import { checkRoleName, DEFAULT_APPLY_ROLE, DEFAULT_PLAN_ROLE, rolesSql } from '
 import type { CliContext } from '../context.js';
 import { UserError } from '../../errors.js';
 import { databaseOption } from '../options.js';
+import { countClearKeys, sealClearKeys } from '../../keys/encryption-keys.js';
+import { resolveMasterKey } from '../../keys/master-key.js';
 
 export function dbCommand(ctx: CliContext): Command {
   const db = new Command('db').description('database schema management');
@@ -13,11 +15,26 @@ export function dbCommand(ctx: CliContext): Command {
     .description('create or upgrade the database schema (automatic on the embedded database)')
     .addOption(databaseOption())
     .action(async (opts: { databaseUrl?: string }) => {
-      const applied = await withDatabase(resolveDatabaseUrl(opts.databaseUrl), async (database) => {
+      const url = resolveDatabaseUrl(opts.databaseUrl);
+      const applied = await withDatabase(url, async (database) => {
         const names = await migrateToLatest(database.db);
-        return { names, url: database.displayUrl };
+        // Encryption keys from before migration 005 are in clear: sealed here, where the master key is known.
+        const clear = await countClearKeys(database.db);
+        let sealed = 0;
+        if (clear > 0) {
+          try {
+            const masterKey = resolveMasterKey(url, ctx.env);
+            sealed = await database.db.transaction().execute((tx) => sealClearKeys(tx, masterKey));
+          } catch (err) {
+            if (!(err instanceof UserError)) throw err;
+            ctx.err(`warning: ${clear} encryption key(s) are still stored in clear: ${err.message}\n`
+              + `  ${err.hint ?? ''}; then run argosctl db migrate again (apply and keys rewrap seal them too)\n`);
+          }
+        }
+        return { names, url: database.displayUrl, sealed };
       }, { migrate: 'never' });
       ctx.out(applied.names.length ? `Applied ${applied.names.length} migration(s) to ${applied.url}: ${applied.names.join(', ')}\n` : `${applied.url} is up to date.\n`);
+      if (applied.sealed) ctx.out(`Sealed ${applied.sealed} encryption key(s) that were stored in clear with the master key.\n`);
     });
   db.command('roles')
     .description('print the SQL (PostgreSQL) for a read-only role for plan/drift/history and an apply role without DDL')

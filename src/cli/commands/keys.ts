@@ -1,36 +1,132 @@
-// argosctl keys list|reveal: the project's API keys by fingerprint, and the one reveal of a new key.
-import { Command } from 'commander';
+// argosctl keys list|reveal|rewrap: a project's keys by fingerprint, the one reveal of a secret,
+// and moving every sealed value to a new master key.
+import { Command, Option } from 'commander';
 import { resolveDatabaseUrl, withDatabase } from '../../db/connection.js';
-import { listApiKeys, revealApiKey } from '../../keys/api-key.js';
-import { resolveMasterKey } from '../../keys/master-key.js';
+import { revealApiKey } from '../../keys/api-key.js';
+import { revealEncryptionKey } from '../../keys/encryption-keys.js';
+import { listProjectKeys, type ProjectKeys } from '../../keys/list-keys.js';
+import { masterKeyFromFile, masterKeyFromText, masterKeySource, resolveMasterKey } from '../../keys/master-key.js';
+import { rewrapAll } from '../../keys/rewrap.js';
 import { escapeTerminal as t } from '../../render/escape-terminal.js';
+import { writeFileAtomic } from '../../util/atomic-write.js';
 import type { CliContext } from '../context.js';
 import { UserError } from '../../errors.js';
 import { actorName } from '../git-info.js';
 import { databaseOption, formatOption } from '../options.js';
+import { openSecretSink, type SecretOutputOptions } from '../secret-output.js';
 
 type Opts = { databaseUrl?: string; format: 'text' | 'json' };
-const SECRETS = ['api-key'];
+const API_KEY = 'api-key';
+
+function keysText(project: string, keys: ProjectKeys): string {
+  const lines: string[] = [];
+  for (const k of keys.apiKeys) {
+    lines.push(
+      `api-key rotation ${k.rotation}  ${k.fingerprint}  ${k.validUntil ? `valid until ${k.validUntil}` : 'current'}  ` +
+        `${k.revealed ? `revealed ${k.revealed.at} by ${t(k.revealed.by)}` : k.revealable ? 'not revealed yet' : 'not revealable'}`,
+    );
+  }
+  for (const k of keys.encryptionKeys) {
+    const validity = k.validUntil ? `opens URLs until ${k.validUntil}` : 'opens URLs';
+    lines.push(
+      `encryption-key ${t(k.name)} rotation ${k.rotation}  ${k.status}${k.current ? '' : ' (rotated out)'}  ${k.fingerprint}  ` +
+        `key id ${k.keyId}  created ${k.createdAt}  ${validity}  ${k.revealed ? `revealed ${k.revealed.at} by ${t(k.revealed.by)}` : 'not revealed yet'}`,
+    );
+  }
+  return lines.length ? `${lines.join('\n')}\n` : `${t(project)}: no keys\n`;
+}
+
+/** The new master key for rewrap: --new-key-file, else ARGOS_NEW_MASTER_KEY. */
+function newMasterKey(file: string | undefined, env: NodeJS.ProcessEnv): Buffer {
+  if (file) return masterKeyFromFile(file);
+  if (env.ARGOS_NEW_MASTER_KEY) return masterKeyFromText(env.ARGOS_NEW_MASTER_KEY, 'ARGOS_NEW_MASTER_KEY');
+  throw new UserError(
+    'keys rewrap needs the new master key',
+    'pass --new-key-file FILE (mode 0600) or set ARGOS_NEW_MASTER_KEY (base64 of 32 bytes)',
+  );
+}
 
 export function keysCommand(ctx: CliContext): Command {
-  const keys = new Command('keys').description('secret material issued at apply: list by fingerprint, reveal once');
-  keys.command('list').description('a project\'s API keys: rotation, fingerprint, validity, reveal record (never the key)')
-    .argument('<project>').addOption(formatOption(['text', 'json'])).addOption(databaseOption())
+  const keys = new Command('keys').description(
+    'secret material issued at apply: list by fingerprint, reveal once, rewrap',
+  );
+  keys
+    .command('list')
+    .description(
+      "a project's API keys and encryption keys: rotation, status, fingerprint, dates, reveal record (never material)",
+    )
+    .argument('<project>')
+    .addOption(formatOption(['text', 'json']))
+    .addOption(databaseOption())
     .action(async (project: string, opts: Opts) => {
-      const rows = await withDatabase(resolveDatabaseUrl(opts.databaseUrl), ({ db }) => listApiKeys(db, project));
-      if (opts.format === 'json') return ctx.out(JSON.stringify({ formatVersion: 1, project, apiKeys: rows }, null, 2) + '\n');
-      if (!rows.length) return ctx.out(`${t(project)}: no API key\n`);
-      ctx.out(rows.map((k) => `api-key rotation ${k.rotation}  ${k.fingerprint}  ${k.validUntil ? `valid until ${k.validUntil}` : 'current'}  `
-        + `${k.revealed ? `revealed ${k.revealed.at} by ${t(k.revealed.by)}` : k.revealable ? 'not revealed yet' : 'not revealable'}\n`).join(''));
+      const found = await withDatabase(resolveDatabaseUrl(opts.databaseUrl), ({ db }) => listProjectKeys(db, project));
+      if (opts.format === 'json')
+        return ctx.out(JSON.stringify({ formatVersion: 1, project, ...found }, null, 2) + '\n');
+      ctx.out(keysText(project, found));
     });
-  keys.command('reveal').description('print a newly issued secret once (audited); the sealed copy is then destroyed')
-    .argument('<project>').argument('<secret>', `which secret: ${SECRETS.join(', ')}`).addOption(databaseOption())
-    .action(async (project: string, secret: string, opts: { databaseUrl?: string }) => {
-      if (!SECRETS.includes(secret)) throw new UserError(`unknown secret "${secret}"`, `one of: ${SECRETS.join(', ')}`);
+  keys
+    .command('reveal')
+    .description('print a newly issued secret once (audited): the API key, or an encryption key by name')
+    .argument('<project>')
+    .argument('<key>', `${API_KEY}, or the name of an encryption key`)
+    .option('--out <file>', 'write it to this new file (mode 0600) instead of the terminal')
+    .option('--yes-print-secret', 'print it even though stdout is not a terminal')
+    .addOption(databaseOption())
+    .action(async (project: string, key: string, opts: SecretOutputOptions & { databaseUrl?: string }) => {
       const url = resolveDatabaseUrl(opts.databaseUrl);
-      const r = await withDatabase(url, ({ db }) => revealApiKey(db, project, actorName(ctx.env), () => resolveMasterKey(url, ctx.env)));
-      ctx.err(`API key of ${t(project)}, rotation ${r.rotation} (${r.fingerprint}); shown once, store it now:\n`);
-      ctx.out(`${r.key}\n`);
+      const sink = openSecretSink(ctx, opts);
+      const masterKey = () => resolveMasterKey(url, ctx.env);
+      const actor = actorName(ctx.env);
+      try {
+        if (key === API_KEY) {
+          const r = await withDatabase(url, ({ db }) => revealApiKey(db, project, actor, masterKey));
+          ctx.err(
+            `API key of ${t(project)}, rotation ${r.rotation} (${r.fingerprint}); ${sink.describe}, store it now:\n`,
+          );
+          sink.write(r.key);
+        } else {
+          const r = await withDatabase(url, ({ db }) => revealEncryptionKey(db, project, key, actor, masterKey));
+          ctx.err(
+            `encryption key ${t(key)} of ${t(project)}, rotation ${r.rotation}, key id ${r.keyId} (${r.fingerprint}): ` +
+              `AES-256 key in base64; ${sink.describe}, store it now:\n`,
+          );
+          sink.write(r.material.toString('base64'));
+        }
+      } catch (err) {
+        sink.abandon();
+        throw err;
+      }
+    });
+  keys
+    .command('rewrap')
+    .description('re-seal every sealed secret under a new master key, in one transaction')
+    .addOption(
+      new Option(
+        '--new-key-file <file>',
+        'the new master key: a file holding base64 of 32 bytes, mode 0600 (else $ARGOS_NEW_MASTER_KEY)',
+      ),
+    )
+    .addOption(databaseOption())
+    .action(async (opts: { newKeyFile?: string; databaseUrl?: string }) => {
+      const url = resolveDatabaseUrl(opts.databaseUrl);
+      const next = newMasterKey(opts.newKeyFile, ctx.env);
+      const source = masterKeySource(url, ctx.env);
+      const r = await withDatabase(url, ({ db }) => rewrapAll(db, resolveMasterKey(url, ctx.env), next));
+      const counts = Object.entries(r.rewrapped)
+        .map(([column, n]) => `${n} in ${column}`)
+        .join(', ');
+      ctx.out(
+        `re-sealed ${counts}${r.sealedFromClear ? `; sealed ${r.sealedFromClear} key(s) that were in clear` : ''}\n`,
+      );
+      if (source.kind === 'embedded') {
+        // The generated key file beside an embedded database is argosctl's own: it now holds the new key.
+        writeFileAtomic(source.file!, next.toString('base64') + '\n', 0o600);
+        ctx.err(`the master key file ${source.file} now holds the new key\n`);
+      } else {
+        ctx.err(
+          'from now on use the NEW master key (ARGOS_MASTER_KEY or ARGOS_MASTER_KEY_FILE); the old one opens nothing\n',
+        );
+      }
     });
   return keys;
 }

@@ -3,6 +3,7 @@
 // requests, close the pool.
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { resolveDatabaseUrl, withDatabase } from '../../db/connection.js';
+import { resolveMasterKey } from '../../keys/master-key.js';
 import { buildServer } from '../../server/app.js';
 import { checkIpv4Entry } from '../../util/ipv4.js';
 import type { CliContext } from '../context.js';
@@ -41,8 +42,13 @@ export function serveCommand(ctx: CliContext): Command {
       process.once('SIGTERM', onSignal);
       process.once('SIGINT', onSignal);
       try {
-        await withDatabase(resolveDatabaseUrl(opts.databaseUrl), async (database) => {
-          const { app } = await buildServer(database, { trustProxy: opts.trustProxy, log: (line) => ctx.err(line + '\n') });
+        const url = resolveDatabaseUrl(opts.databaseUrl);
+        // Resolved on the first encrypted URL, then kept: a service without encrypted URLs needs no master key.
+        let masterKey: Buffer | undefined;
+        await withDatabase(url, async (database) => {
+          const { app } = await buildServer(database, {
+            trustProxy: opts.trustProxy, log: (line) => ctx.err(line + '\n'), masterKey: () => (masterKey ??= resolveMasterKey(url, ctx.env)),
+          });
           await app.listen({ host: opts.host, port: opts.port });
           const address = app.server.address();
           const port = typeof address === 'object' && address ? address.port : opts.port;

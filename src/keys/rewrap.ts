@@ -1,0 +1,42 @@
+// `keys rewrap`: every sealed value (SEALED_COLUMNS) opened with the old master key and sealed with
+// the new one, in ONE transaction: either all of them move, or none (a value the old key cannot
+// open stops it all, and the database keeps working with the old key). Keys still in clear from
+// before migration 005 are sealed with the new key on the way.
+import { sql, type Kysely } from 'kysely';
+import type { DatabaseSchema } from '../db/schema.js';
+import { UserError } from '../errors.js';
+import { sealClearKeys } from './encryption-keys.js';
+import { open, seal } from './seal.js';
+import { SEALED_COLUMNS } from './sealed-columns.js';
+
+export interface RewrapResult {
+  /** Values re-sealed per table.column. */
+  rewrapped: Record<string, number>;
+  /** Clear keys sealed for the first time. */
+  sealedFromClear: number;
+}
+
+export async function rewrapAll(db: Kysely<DatabaseSchema>, oldKey: Buffer, newKey: Buffer): Promise<RewrapResult> {
+  if (oldKey.equals(newKey))
+    throw new UserError('the new master key is the old one', 'generate a new one: openssl rand -base64 32');
+  return db.transaction().execute(async (tx) => {
+    const rewrapped: Record<string, number> = {};
+    for (const c of SEALED_COLUMNS) {
+      const rows = await sql<
+        Record<string, unknown>
+      >`select ${sql.join(c.keys.map((k) => sql.ref(k)))}, ${sql.ref(c.column)} as sealed
+        from ${sql.table(c.table)} where ${sql.ref(c.column)} is not null for update`.execute(tx);
+      for (const row of rows.rows) {
+        const label = c.label(row);
+        const resealed = seal(newKey, open(oldKey, row.sealed as Uint8Array, label), label);
+        const where = sql.join(
+          c.keys.map((k) => sql`${sql.ref(k)} = ${row[k]}`),
+          sql` and `,
+        );
+        await sql`update ${sql.table(c.table)} set ${sql.ref(c.column)} = ${resealed} where ${where}`.execute(tx);
+      }
+      rewrapped[`${c.table}.${c.column}`] = rows.rows.length;
+    }
+    return { rewrapped, sealedFromClear: await sealClearKeys(tx, newKey) };
+  });
+}
