@@ -222,6 +222,42 @@ CREATE TABLE token_uses (
 );
 `;
 
+// Webhook delivery (issue 10, item 5): the project's webhook, its signing secrets (sealed with the
+// master key; they stay sealed because the worker signs with them; revealed once), and the
+// outbox's delivery state per event. A NULL next_attempt_at means "due now".
+const m006 = `
+ALTER TABLE projects
+  ADD COLUMN webhook_url text CHECK (length(webhook_url) <= 2000 AND webhook_url !~ '[[:space:][:cntrl:]]'
+    AND (webhook_url ~* '^https://[^/@]+(/|\\?|$)' OR webhook_url ~* '^http://(127\\.0\\.0\\.1|localhost|\\[::1\\])(:[0-9]+)?(/|\\?|$)')),
+  ADD COLUMN webhook_events jsonb CHECK (jsonb_typeof(webhook_events) = 'array'),
+  ADD COLUMN webhook_secret_rotation integer CHECK (webhook_secret_rotation >= 1),
+  ADD CONSTRAINT webhook_complete CHECK ((webhook_url IS NULL) = (webhook_events IS NULL)
+    AND (webhook_url IS NULL) = (webhook_secret_rotation IS NULL));
+
+CREATE TABLE webhook_secrets (
+  project_id text NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+  rotation integer NOT NULL CHECK (rotation >= 1),
+  fingerprint text NOT NULL,
+  sealed bytea NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  valid_until timestamptz,
+  revealed_at timestamptz,
+  revealed_by text,
+  PRIMARY KEY (project_id, rotation)
+);
+
+ALTER TABLE token_events
+  ADD COLUMN attempts integer NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+  ADD COLUMN next_attempt_at timestamptz,
+  ADD COLUMN last_attempt_at timestamptz,
+  ADD COLUMN last_error text CHECK (length(last_error) <= 300),
+  ADD COLUMN claimed_by text,
+  ADD COLUMN dead_at timestamptz,
+  ADD CONSTRAINT delivered_or_dead CHECK (delivered_at IS NULL OR dead_at IS NULL);
+DROP INDEX token_events_undelivered;
+CREATE INDEX token_events_open ON token_events (project_id, id) WHERE delivered_at IS NULL AND dead_at IS NULL;
+`;
+
 function rawMigration(up: string): Migration {
   return { up: async (db: Kysely<unknown>) => { await sql.raw(up).execute(db); } };
 }
@@ -230,6 +266,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '001_projects': rawMigration(m001),
   '002_tokens': rawMigration(m002),
   '003_service': rawMigration(m003),
+  '006_webhooks': rawMigration(m006),
 };
 
 export const migrationProvider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -19,7 +19,7 @@ export interface CurrentState {
 const PROJECT_COLUMNS = ['id', 'name', 'description', 'region', 'labels', 'status', 'submissions', 'private_mode', 'token_pre_registration',
   'token_expiration_mode', 'token_expiration_seconds', 'token_delete_on_expiration', 'token_volume_start_threshold', 'token_volume_ratio',
   'token_volume_priority', 'encrypted_only', 'encryption_method', 'privacy_protection', 'secure_transmission', 'secure_transmission_public_key',
-  'api_key_rotation', 'api_key_previous_valid_seconds',
+  'api_key_rotation', 'api_key_previous_valid_seconds', 'webhook_url', 'webhook_events', 'webhook_secret_rotation',
 ] as const;
 
 export async function readState(db: Kysely<DatabaseSchema>, only?: readonly string[]): Promise<CurrentState> {
@@ -51,6 +51,7 @@ export async function readState(db: Kysely<DatabaseSchema>, only?: readonly stri
       encryptedOnly: r.encrypted_only, encryptionMethod: r.encryption_method as ProjectSettings['encryptionMethod'], encryptionKeys: [],
       privacyProtection: r.privacy_protection, secureTransmission: r.secure_transmission, secureTransmissionPublicKey: r.secure_transmission_public_key,
       apiKeyRotation: r.api_key_rotation, apiKeyPreviousValidSeconds: r.api_key_previous_valid_seconds,
+      webhookUrl: r.webhook_url, webhookEvents: r.webhook_events, webhookSecretRotation: r.webhook_secret_rotation,
       ipWhitelistDashboard: [], ipWhitelistApi: [], admins: [],
     });
   }

@@ -8,6 +8,7 @@ import type { ProjectManifest } from './manifest-types.generated.js';
 import { isRegionManager, type Organization } from './organization.js';
 import type { PublicKeyFile } from './public-key-file.js';
 import { locate, type ParsedDocument } from './yaml-position.js';
+import { checkWebhookUrl, WEBHOOK_URL_ALLOWED } from '../webhooks/webhook-url.js';
 
 export interface RuleContext {
   manifest: ProjectManifest;
@@ -118,6 +119,13 @@ function checkSecureTransmission({ manifest, publicKey }: RuleContext, report: R
   if (publicKey && !publicKey.ok) report(publicKey.rule, ['spec', 'security', 'secureTransmission', 'publicKey'], publicKey.message, publicKey.allowed, publicKey.hint);
 }
 
+function checkWebhook({ manifest }: RuleContext, report: Report): void {
+  const webhook = manifest.spec.webhook;
+  if (!webhook) return;
+  const result = checkWebhookUrl(webhook.url);
+  if (!result.ok) report('webhook.url', ['spec', 'webhook', 'url'], result.message, WEBHOOK_URL_ALLOWED, result.hint);
+}
+
 function checkRegion({ manifest, organization }: RuleContext, report: Report): void {
   const region = manifest.metadata.region;
   if (!region) return;
@@ -151,6 +159,7 @@ export const PROJECT_RULES: readonly ProjectRule[] = [
   { check: checkTokens, reads: [['spec', 'liveform', 'tokens']] },
   { check: checkEncryption, reads: [['spec', 'encryption']] },
   { check: checkSecureTransmission, reads: [['spec', 'security', 'secureTransmission']] },
+  { check: checkWebhook, reads: [['spec', 'webhook']] },
   { check: checkRegion, reads: [['metadata', 'region']] },
 ];
 

@@ -25,7 +25,7 @@ const ABSENT: ProjectSettings = {
   tokenDeleteOnExpiration: false, tokenVolumeStartThreshold: null, tokenVolumeRatio: null, tokenVolumePriority: null,
   encryptedOnly: false, encryptionMethod: 'GCM', encryptionKeys: [], privacyProtection: false,
   secureTransmission: false, secureTransmissionPublicKey: null, ipWhitelistDashboard: [], ipWhitelistApi: [], admins: [],
-  apiKeyRotation: null, apiKeyPreviousValidSeconds: null,
+  apiKeyRotation: null, apiKeyPreviousValidSeconds: null, webhookUrl: null, webhookEvents: null, webhookSecretRotation: null,
 };
 const REQUIRED = new Set(['metadata.name', 'spec.status']);
 const DEFAULTS = flattenSettings(ABSENT);
