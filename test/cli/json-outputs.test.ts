@@ -56,6 +56,7 @@ describe('JSON outputs against schemas/output/*.v1.json', () => {
     expect(text.stdout).toMatch(/^token-0001\t\S+\tvalid\n$/);
     expect(text.stderr).toMatch(/next page: --after \S+/);
     expectDocument('tokens-count', await runCli(['tokens', 'count', 'kbank-onboarding', '--format', 'json'], { cwd }));
+    expectDocument('webhooks-status', await runCli(['webhooks', 'status', '--format', 'json'], { cwd }));
     const error = await runCli(['apply', 'missing-plan.json', '--format', 'json'], { cwd });
     expect(error.code).toBe(1);
     expectDocument('error', error);
