@@ -24,7 +24,8 @@ function projectRow(s: ProjectSettings) {
     encrypted_only: s.encryptedOnly, encryption_method: s.encryptionMethod, privacy_protection: s.privacyProtection,
     secure_transmission: s.secureTransmission, secure_transmission_public_key: s.secureTransmissionPublicKey,
     api_key_rotation: s.apiKeyRotation, api_key_previous_valid_seconds: s.apiKeyPreviousValidSeconds,
-    webhook_url: s.webhookUrl, webhook_events: s.webhookEvents === null ? null : jsonb(s.webhookEvents), webhook_secret_rotation: s.webhookSecretRotation,
+    webhook_url: s.webhookUrl, webhook_events: s.webhookEvents === null ? null : jsonb(s.webhookEvents),
+    webhook_secret_rotation: s.webhookSecretRotation,
   };
 }
 
@@ -143,9 +144,11 @@ async function issueApiKeys(tx: Tx, creates: ProjectSettings[], updates: Change[
 }
 
 /** A new signing secret for every created project with a webhook, and for every rotation (or removal) of one. */
-async function issueWebhookSecrets(tx: Tx, creates: ProjectSettings[], updates: Change[], masterKey: () => Buffer, counter: StatementCounter): Promise<void> {
+async function issueWebhookSecrets(tx: Tx, creates: ProjectSettings[], updates: Change[], masterKey: () => Buffer,
+  counter: StatementCounter): Promise<void> {
   for (const s of creates) {
-    if (s.webhookSecretRotation) await counter.run(() => syncWebhookSecret(tx, s.id, s.webhookSecretRotation, masterKey));
+    const rotation = s.webhookSecretRotation;
+    if (rotation) await counter.run(() => syncWebhookSecret(tx, s.id, rotation, masterKey));
   }
   for (const c of updates.filter((u) => u.path === 'spec.webhook.secretRotation')) {
     await counter.run(() => syncWebhookSecret(tx, c.projectId, c.after as number | null, masterKey));

@@ -58,7 +58,8 @@ export const COMMANDS: CommandEntry[] = [
   },
   {
     name: 'worker', term: 'worker [options]',
-    summary: 'long-running: one pruning pass per 10-minute tick (fixed cycle), claimed in the database; webhook delivery every few seconds',
+    summary: 'long-running: one pruning pass per 10-minute tick (fixed cycle), claimed in the database;'
+      + ' webhook delivery every few seconds',
     load: async (ctx) => [(await import('./commands/worker.js')).workerCommand(ctx)],
   },
   {

@@ -228,7 +228,8 @@ CREATE TABLE token_uses (
 const m006 = `
 ALTER TABLE projects
   ADD COLUMN webhook_url text CHECK (length(webhook_url) <= 2000 AND webhook_url !~ '[[:space:][:cntrl:]]'
-    AND (webhook_url ~* '^https://[^/@]+(/|\\?|$)' OR webhook_url ~* '^http://(127\\.0\\.0\\.1|localhost|\\[::1\\])(:[0-9]+)?(/|\\?|$)')),
+    AND (webhook_url ~* '^https://[^/@]+(/|\\?|$)'
+      OR webhook_url ~* '^http://(127\\.0\\.0\\.1|localhost|\\[::1\\])(:[0-9]+)?(/|\\?|$)')),
   ADD COLUMN webhook_events jsonb CHECK (jsonb_typeof(webhook_events) = 'array'),
   ADD COLUMN webhook_secret_rotation integer CHECK (webhook_secret_rotation >= 1),
   ADD CONSTRAINT webhook_complete CHECK ((webhook_url IS NULL) = (webhook_events IS NULL)

@@ -12,7 +12,11 @@ export interface ExpirySweep {
   expired: number;
 }
 
-export async function expireDueTokens(db: Kysely<DatabaseSchema>, now: Date, options: { batchSize?: number; shouldStop?: () => boolean } = {}): Promise<ExpirySweep> {
+export async function expireDueTokens(
+  db: Kysely<DatabaseSchema>,
+  now: Date,
+  options: { batchSize?: number; shouldStop?: () => boolean } = {},
+): Promise<ExpirySweep> {
   const batch = options.batchSize ?? PRUNE_BATCH;
   const { rows } = await sql<{ id: string }>`
     select p.id from projects p

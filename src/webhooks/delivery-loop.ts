@@ -24,7 +24,9 @@ export async function runDeliveryLoop(db: Kysely<DatabaseSchema>, options: Deliv
   const { signal } = options;
   for (let passes = 0; !signal.aborted;) {
     try {
-      options.onPass?.(await deliveryPass(db, { ...options, now: () => clock.now(), shouldStop: () => signal.aborted }));
+      options.onPass?.(
+        await deliveryPass(db, { ...options, now: () => clock.now(), shouldStop: () => signal.aborted }),
+      );
     } catch (error) {
       options.onError?.(error);
     }

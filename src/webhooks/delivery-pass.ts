@@ -67,7 +67,8 @@ export async function deliveryPass(db: Kysely<DatabaseSchema>, options: Delivery
 
   const secrets = new Map<string, Promise<SigningSecret[]>>();
   const secretsOf = (projectId: string) => {
-    if (!secrets.has(projectId)) secrets.set(projectId, signingSecrets(db, projectId, options.now(), options.masterKey));
+    if (!secrets.has(projectId))
+      secrets.set(projectId, signingSecrets(db, projectId, options.now(), options.masterKey));
     return secrets.get(projectId)!;
   };
 
@@ -80,12 +81,27 @@ export async function deliveryPass(db: Kysely<DatabaseSchema>, options: Delivery
     } catch (error) {
       return { ok: false, reason: 'signing', error: `cannot sign: ${(error as Error).message}` };
     }
-    if (!signing.length) return { ok: false, reason: 'signing', error: 'cannot sign: the project has no signing secret (apply the webhook again)' };
+    if (!signing.length)
+      return {
+        ok: false,
+        reason: 'signing',
+        error: 'cannot sign: the project has no signing secret (apply the webhook again)',
+      };
     const body = JSON.stringify(event.payload);
     const t = Math.floor(options.now().getTime() / 1000);
     return postEvent({
-      url: event.url, body, timeoutMs,
-      headers: { [SIGNATURE_HEADER]: signatureHeader(signing.map((s) => s.secret), t, body), [EVENT_ID_HEADER]: event.id, [ATTEMPT_HEADER]: String(event.attempt) },
+      url: event.url,
+      body,
+      timeoutMs,
+      headers: {
+        [SIGNATURE_HEADER]: signatureHeader(
+          signing.map((s) => s.secret),
+          t,
+          body,
+        ),
+        [EVENT_ID_HEADER]: event.id,
+        [ATTEMPT_HEADER]: String(event.attempt),
+      },
     });
   };
 
@@ -108,7 +124,12 @@ export async function deliveryPass(db: Kysely<DatabaseSchema>, options: Delivery
   };
 
   while (!stop()) {
-    const claimed = await claimDueEvents(db, { now: options.now(), limit: batch, leaseMs: timeoutMs + LEASE_MARGIN_MS, me: options.me });
+    const claimed = await claimDueEvents(db, {
+      now: options.now(),
+      limit: batch,
+      leaseMs: timeoutMs + LEASE_MARGIN_MS,
+      me: options.me,
+    });
     await eachLimited(claimed, options.concurrency ?? DEFAULT_CONCURRENCY, deliver);
     if (claimed.length < batch) break;
   }

@@ -17,7 +17,10 @@ export interface ClaimedEvent {
   url: string;
 }
 
-export async function claimDueEvents(db: Kysely<DatabaseSchema>, options: { now: Date; limit: number; leaseMs: number; me: string }): Promise<ClaimedEvent[]> {
+export async function claimDueEvents(
+  db: Kysely<DatabaseSchema>,
+  options: { now: Date; limit: number; leaseMs: number; me: string },
+): Promise<ClaimedEvent[]> {
   const leaseEnd = new Date(options.now.getTime() + options.leaseMs);
   const { rows } = await sql<{ id: string; project_id: string; payload: Json; attempts: number; webhook_url: string }>`
     with due as (
@@ -29,20 +32,38 @@ export async function claimDueEvents(db: Kysely<DatabaseSchema>, options: { now:
       order by e.id
       limit ${options.limit}
       for update of e skip locked)
-    update token_events e set attempts = e.attempts + 1, next_attempt_at = ${leaseEnd}, last_attempt_at = ${options.now}, claimed_by = ${options.me}
+    update token_events e
+    set attempts = e.attempts + 1, next_attempt_at = ${leaseEnd},
+        last_attempt_at = ${options.now}, claimed_by = ${options.me}
     from due, projects p
     where e.id = due.id and p.id = e.project_id
     returning e.id, e.project_id, e.payload, e.attempts, p.webhook_url`.execute(db);
-  return rows.map((r) => ({ id: String(r.id), projectId: r.project_id, payload: r.payload, attempt: r.attempts, url: r.webhook_url }))
+  return rows
+    .map((r) => ({
+      id: String(r.id),
+      projectId: r.project_id,
+      payload: r.payload,
+      attempt: r.attempts,
+      url: r.webhook_url,
+    }))
     .sort((a, b) => Number(a.id) - Number(b.id));
 }
 
 /** Only the holder of this attempt may record its end (a lease that ran out was claimed again). */
-const sameAttempt = (id: string, attempt: number, me: string) => sql<boolean>`id = cast(${id} as bigint) and attempts = ${attempt} and claimed_by = ${me}`;
+const sameAttempt = (id: string, attempt: number, me: string) =>
+  sql<boolean>`id = cast(${id} as bigint) and attempts = ${attempt} and claimed_by = ${me}`;
 
-export async function markDelivered(db: Kysely<DatabaseSchema>, event: ClaimedEvent, me: string, now: Date): Promise<void> {
-  await db.updateTable('token_events').set({ delivered_at: now, next_attempt_at: null, last_error: null })
-    .where(sameAttempt(event.id, event.attempt, me)).execute();
+export async function markDelivered(
+  db: Kysely<DatabaseSchema>,
+  event: ClaimedEvent,
+  me: string,
+  now: Date,
+): Promise<void> {
+  await db
+    .updateTable('token_events')
+    .set({ delivered_at: now, next_attempt_at: null, last_error: null })
+    .where(sameAttempt(event.id, event.attempt, me))
+    .execute();
 }
 
 /** Our own words only; bounded so a stored error can never be a payload. */
@@ -51,8 +72,21 @@ export function shortError(text: string): string {
 }
 
 /** A failed attempt: tried again at `retryAt`, or dead (retryAt null) when the attempts are spent. */
-export async function markFailed(db: Kysely<DatabaseSchema>, event: ClaimedEvent, me: string, now: Date, error: string, retryAt: Date | null): Promise<void> {
-  await db.updateTable('token_events')
-    .set(retryAt ? { next_attempt_at: retryAt, last_error: shortError(error) } : { next_attempt_at: null, dead_at: now, last_error: shortError(error) })
-    .where(sameAttempt(event.id, event.attempt, me)).execute();
+export async function markFailed(
+  db: Kysely<DatabaseSchema>,
+  event: ClaimedEvent,
+  me: string,
+  now: Date,
+  error: string,
+  retryAt: Date | null,
+): Promise<void> {
+  await db
+    .updateTable('token_events')
+    .set(
+      retryAt
+        ? { next_attempt_at: retryAt, last_error: shortError(error) }
+        : { next_attempt_at: null, dead_at: now, last_error: shortError(error) },
+    )
+    .where(sameAttempt(event.id, event.attempt, me))
+    .execute();
 }

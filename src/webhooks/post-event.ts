@@ -16,8 +16,10 @@ export interface PostRequest {
 
 function networkError(error: unknown, timeoutMs: number): PostResult {
   const e = error as { name?: string; cause?: { code?: unknown; name?: unknown } };
-  if (e.name === 'TimeoutError' || e.cause?.name === 'TimeoutError') return { ok: false, reason: 'timeout', error: `no answer within ${timeoutMs} ms` };
-  const code = typeof e.cause?.code === 'string' && /^[A-Z0-9_]{1,40}$/.test(e.cause.code) ? e.cause.code : 'network error';
+  if (e.name === 'TimeoutError' || e.cause?.name === 'TimeoutError')
+    return { ok: false, reason: 'timeout', error: `no answer within ${timeoutMs} ms` };
+  const code =
+    typeof e.cause?.code === 'string' && /^[A-Z0-9_]{1,40}$/.test(e.cause.code) ? e.cause.code : 'network error';
   return { ok: false, reason: 'connection', error: `connection failed (${code})` };
 }
 
@@ -25,14 +27,22 @@ export async function postEvent(request: PostRequest): Promise<PostResult> {
   let response: Response;
   try {
     response = await fetch(request.url, {
-      method: 'POST', body: request.body, redirect: 'manual', signal: AbortSignal.timeout(request.timeoutMs),
-      headers: { 'content-type': 'application/json', 'user-agent': `argosctl-webhook/${ARGOSCTL_VERSION}`, ...request.headers },
+      method: 'POST',
+      body: request.body,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(request.timeoutMs),
+      headers: {
+        'content-type': 'application/json',
+        'user-agent': `argosctl-webhook/${ARGOSCTL_VERSION}`,
+        ...request.headers,
+      },
     });
   } catch (error) {
     return networkError(error, request.timeoutMs);
   }
   await response.body?.cancel().catch(() => {});
   if (response.status >= 200 && response.status < 300) return { ok: true, status: response.status };
-  if (response.status >= 300 && response.status < 400) return { ok: false, reason: 'redirect', error: `HTTP ${response.status} redirect, not followed` };
+  if (response.status >= 300 && response.status < 400)
+    return { ok: false, reason: 'redirect', error: `HTTP ${response.status} redirect, not followed` };
   return { ok: false, reason: 'http-status', error: `HTTP ${response.status}` };
 }

@@ -27,10 +27,26 @@ export interface BackgroundOptions {
 export async function runBackground(db: Kysely<DatabaseSchema>, o: BackgroundOptions): Promise<void> {
   const limit = o.once ? 1 : undefined;
   await Promise.all([
-    runWorker(db, { clock: o.clock, me: o.me, signal: o.signal, maxTicks: limit, onTick: o.onTick, onError: o.onTickError }),
+    runWorker(db, {
+      clock: o.clock,
+      me: o.me,
+      signal: o.signal,
+      maxTicks: limit,
+      onTick: o.onTick,
+      onError: o.onTickError,
+    }),
     runDeliveryLoop(db, {
-      clock: o.clock, me: o.me, signal: o.signal, maxPasses: limit, masterKey: o.masterKey, intervalMs: o.deliveryIntervalMs,
-      retry: o.retry, timeoutMs: o.timeoutMs, onPass: o.onPass, onError: o.onPassError, onDelivery: o.onDelivery,
+      clock: o.clock,
+      me: o.me,
+      signal: o.signal,
+      maxPasses: limit,
+      masterKey: o.masterKey,
+      intervalMs: o.deliveryIntervalMs,
+      retry: o.retry,
+      timeoutMs: o.timeoutMs,
+      onPass: o.onPass,
+      onError: o.onPassError,
+      onDelivery: o.onDelivery,
     }),
   ]);
 }

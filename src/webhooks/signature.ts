@@ -21,10 +21,18 @@ export function signatureHeader(secrets: readonly string[], timestamp: number, b
 export type Verification = { ok: true } | { ok: false; reason: 'malformed' | 'too-old' | 'mismatch' };
 
 /** What a receiver does (the README shows the same steps): parse, check the window, compare in constant time. */
-export function verifySignature(header: string | undefined, body: string, secret: string, nowSeconds: number, toleranceSeconds = DEFAULT_TOLERANCE_SECONDS): Verification {
+export function verifySignature(
+  header: string | undefined,
+  body: string,
+  secret: string,
+  nowSeconds: number,
+  toleranceSeconds = DEFAULT_TOLERANCE_SECONDS,
+): Verification {
   const parts = (header ?? '').split(',').map((p) => p.split('=', 2) as [string, string | undefined]);
   const t = Number(parts.find(([k]) => k === 't')?.[1]);
-  const candidates = parts.filter(([k, v]) => k === 'v1' && v && /^[0-9a-f]{64}$/.test(v)).map(([, v]) => Buffer.from(v!, 'hex'));
+  const candidates = parts
+    .filter(([k, v]) => k === 'v1' && v && /^[0-9a-f]{64}$/.test(v))
+    .map(([, v]) => Buffer.from(v!, 'hex'));
   if (!Number.isSafeInteger(t) || candidates.length === 0) return { ok: false, reason: 'malformed' };
   if (Math.abs(nowSeconds - t) > toleranceSeconds) return { ok: false, reason: 'too-old' };
   const expected = Buffer.from(hmac(secret, t, body), 'hex');

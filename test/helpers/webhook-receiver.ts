@@ -31,16 +31,29 @@ export async function startReceiver(port = 0): Promise<Receiver> {
       seen.set(path, n);
       const status = receiver.answer(path, n);
       receiver.received.push({ path, headers: req.headers, body, status });
-      setTimeout(() => res.writeHead(status, { 'content-type': 'text/plain' }).end(`reply ${status} with \u001b[31m hostile text`), receiver.delayMs);
+      setTimeout(
+        () =>
+          res.writeHead(status, { 'content-type': 'text/plain' }).end(`reply ${status} with \u001b[31m hostile text`),
+        receiver.delayMs,
+      );
     });
   });
-  await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(port, '127.0.0.1', resolve); });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', resolve);
+  });
   const actual = (server.address() as { port: number }).port;
   const receiver: Receiver = {
     port: actual,
     url: (path) => `http://127.0.0.1:${actual}${path}`,
-    received: [], answer: () => 200, delayMs: 0,
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    received: [],
+    answer: () => 200,
+    delayMs: 0,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
   return receiver;
 }

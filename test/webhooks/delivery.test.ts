@@ -52,30 +52,70 @@ for (const target of DATABASE_TARGETS) {
         secrets[p] = (await revealWebhookSecret(database.db, p, 'test', () => TEST_MASTER_KEY)).secret;
       }
     });
-    afterAll(async () => { await receiver?.close(); });
-
-    const emit = (project: string, tokens: string[]) => database.db.transaction().execute((tx) =>
-      writeExpiredEvents(tx, project, tokens.map((tokenId) => ({ tokenId, condition: 'count' as const, at: T }))));
-    const pass = (now: Date, extra: Partial<DeliveryOptions> = {}) => deliveryPass(database.db, {
-      now: () => now, me: 'w1', masterKey: () => TEST_MASTER_KEY, random: () => 0.5, retry: RETRY, ...extra,
+    afterAll(async () => {
+      await receiver?.close();
     });
+
+    const emit = (project: string, tokens: string[]) =>
+      database.db.transaction().execute((tx) =>
+        writeExpiredEvents(
+          tx,
+          project,
+          tokens.map((tokenId) => ({ tokenId, condition: 'count' as const, at: T })),
+        ),
+      );
+    const pass = (now: Date, extra: Partial<DeliveryOptions> = {}) =>
+      deliveryPass(database.db, {
+        now: () => now,
+        me: 'w1',
+        masterKey: () => TEST_MASTER_KEY,
+        random: () => 0.5,
+        retry: RETRY,
+        ...extra,
+      });
     const to = (path: string) => receiver.received.filter((r) => r.path === path);
-    const eventRow = async (project: string) => (await sql<{ id: string; attempts: number; delivered_at: Date | null; dead_at: Date | null; next_attempt_at: Date | null; last_error: string | null }>`
-      select id, attempts, delivered_at, dead_at, next_attempt_at, last_error from token_events where project_id = ${project} order by id`.execute(database.db)).rows;
+    const eventRow = async (project: string) =>
+      (
+        await sql<{
+          id: string;
+          attempts: number;
+          delivered_at: Date | null;
+          dead_at: Date | null;
+          next_attempt_at: Date | null;
+          last_error: string | null;
+        }>`
+      select id, attempts, delivered_at, dead_at, next_attempt_at, last_error from token_events where project_id = ${project} order by id`.execute(
+          database.db,
+        )
+      ).rows;
 
     it('a delivery is a signed POST of the documented payload with the event id; the signature verifies, and only with the secret', async () => {
       await emit('signed', ['signed-token-1']);
       expect(await pass(T)).toEqual({ expired: 0, delivered: 1, retried: 0, dead: 0 });
       const [got] = to('/signed');
-      expect(JSON.parse(got.body)).toEqual({ webhook_trigger: 'token_expired', token_id: 'signed-token-1', expired_condition: 'count', expired_at: T.toISOString() });
+      expect(JSON.parse(got.body)).toEqual({
+        webhook_trigger: 'token_expired',
+        token_id: 'signed-token-1',
+        expired_condition: 'count',
+        expired_at: T.toISOString(),
+      });
       const [row] = await eventRow('signed');
-      expect(got.headers).toMatchObject({ 'content-type': 'application/json', 'argos-event-id': String(row.id), 'argos-delivery-attempt': '1' });
+      expect(got.headers).toMatchObject({
+        'content-type': 'application/json',
+        'argos-event-id': String(row.id),
+        'argos-delivery-attempt': '1',
+      });
       const header = got.headers['argos-signature'] as string;
       expect(header).toMatch(new RegExp(`^t=${seconds(T)},v1=[0-9a-f]{64}$`));
       expect(verifySignature(header, got.body, secrets.signed, seconds(T) + 30)).toEqual({ ok: true });
       expect(verifySignature(header, got.body, secrets.flaky, seconds(T))).toEqual({ ok: false, reason: 'mismatch' });
-      expect(verifySignature(header, got.body.replace('signed-token-1', 'signed-token-2'), secrets.signed, seconds(T))).toEqual({ ok: false, reason: 'mismatch' });
-      expect(verifySignature(header, got.body, secrets.signed, seconds(T) + 600)).toEqual({ ok: false, reason: 'too-old' });
+      expect(
+        verifySignature(header, got.body.replace('signed-token-1', 'signed-token-2'), secrets.signed, seconds(T)),
+      ).toEqual({ ok: false, reason: 'mismatch' });
+      expect(verifySignature(header, got.body, secrets.signed, seconds(T) + 600)).toEqual({
+        ok: false,
+        reason: 'too-old',
+      });
       expect(row).toMatchObject({ attempts: 1, dead_at: null, last_error: null });
       expect(row.delivered_at).not.toBeNull();
       await pass(later(3600));
@@ -96,7 +136,10 @@ for (const target of DATABASE_TARGETS) {
       expect(await pass(later(45), { onDelivery })).toMatchObject({ delivered: 1, retried: 0 });
       await pass(later(7200), { onDelivery });
       const got = to('/flaky');
-      expect(got.map((r) => [r.status, r.headers['argos-delivery-attempt']])).toEqual([[500, '1'], [200, '2']]);
+      expect(got.map((r) => [r.status, r.headers['argos-delivery-attempt']])).toEqual([
+        [500, '1'],
+        [200, '2'],
+      ]);
       expect(new Set(got.map((r) => r.headers['argos-event-id'])).size).toBe(1);
       expect(metrics.render()).toContain('argos_webhook_deliveries_total{outcome="retry"} 1');
       expect(metrics.render()).toContain('argos_webhook_deliveries_total{outcome="delivered"} 1');
@@ -111,13 +154,22 @@ for (const target of DATABASE_TARGETS) {
       expect(await pass(later(99_999))).toMatchObject({ retried: 0, dead: 0, delivered: 0 });
       const [status] = await webhookStatus(database.db, 'down');
       expect(status).toMatchObject({ pending: 0, delivered: 0, dead: 1, nextRetryAt: null });
-      expect(status.recentFailures).toEqual([expect.objectContaining({ attempts: 3, dead: true, error: 'connection failed (ECONNREFUSED)' })]);
+      expect(status.recentFailures).toEqual([
+        expect.objectContaining({ attempts: 3, dead: true, error: 'connection failed (ECONNREFUSED)' }),
+      ]);
       const revived = await startReceiver(downPort);
       try {
         expect((await redrive(database.db, 'down', { allDead: true })).redriven).toHaveLength(1);
         expect(await pass(later(100_000))).toMatchObject({ delivered: 1 });
         expect(revived.received).toHaveLength(1);
-        expect(verifySignature(revived.received[0].headers['argos-signature'] as string, revived.received[0].body, secrets.down, seconds(later(100_000)))).toEqual({ ok: true });
+        expect(
+          verifySignature(
+            revived.received[0].headers['argos-signature'] as string,
+            revived.received[0].body,
+            secrets.down,
+            seconds(later(100_000)),
+          ),
+        ).toEqual({ ok: true });
       } finally {
         await revived.close();
       }
@@ -125,21 +177,28 @@ for (const target of DATABASE_TARGETS) {
     });
 
     // PGlite is one connection: workers there take turns, so the race is PostgreSQL's.
-    it.skipIf(target.name === 'pglite')('two workers racing over one outbox deliver each event exactly once', async () => {
-      await emit('race', ids('race', 40));
-      receiver.delayMs = 15;
-      const [a, b] = await Promise.all([pass(T, { me: 'w1', batchSize: 4 }), pass(T, { me: 'w2', batchSize: 4 })]);
-      receiver.delayMs = 0;
-      const got = to('/race');
-      const perEvent = new Map<string, number>();
-      for (const r of got) perEvent.set(r.headers['argos-event-id'] as string, (perEvent.get(r.headers['argos-event-id'] as string) ?? 0) + 1);
-      expect(perEvent.size).toBe(40);
-      expect([...perEvent.values()].every((n) => n === 1)).toBe(true);
-      expect(a.delivered + b.delivered).toBe(40);
-      expect(a.delivered).toBeGreaterThan(0);
-      expect(b.delivered).toBeGreaterThan(0);
-      expect((await eventRow('race')).every((r) => r.attempts === 1 && r.delivered_at !== null)).toBe(true);
-    });
+    it.skipIf(target.name === 'pglite')(
+      'two workers racing over one outbox deliver each event exactly once',
+      async () => {
+        await emit('race', ids('race', 40));
+        receiver.delayMs = 15;
+        const [a, b] = await Promise.all([pass(T, { me: 'w1', batchSize: 4 }), pass(T, { me: 'w2', batchSize: 4 })]);
+        receiver.delayMs = 0;
+        const got = to('/race');
+        const perEvent = new Map<string, number>();
+        for (const r of got)
+          perEvent.set(
+            r.headers['argos-event-id'] as string,
+            (perEvent.get(r.headers['argos-event-id'] as string) ?? 0) + 1,
+          );
+        expect(perEvent.size).toBe(40);
+        expect([...perEvent.values()].every((n) => n === 1)).toBe(true);
+        expect(a.delivered + b.delivered).toBe(40);
+        expect(a.delivered).toBeGreaterThan(0);
+        expect(b.delivered).toBeGreaterThan(0);
+        expect((await eventRow('race')).every((r) => r.attempts === 1 && r.delivered_at !== null)).toBe(true);
+      },
+    );
 
     it('a time-based expiry is marked and delivered in the first pass after it happens, not at the next prune or use', async () => {
       await registerTokens(database.db, 'timed', ['timed-token-1']);
@@ -147,8 +206,17 @@ for (const target of DATABASE_TARGETS) {
       expect(await pass(later(599))).toMatchObject({ expired: 0, delivered: 0 });
       expect(await pass(later(601))).toMatchObject({ expired: 1, delivered: 1 });
       const [got] = to('/timed');
-      expect(JSON.parse(got.body)).toEqual({ webhook_trigger: 'token_expired', token_id: 'timed-token-1', expired_condition: 'time', expected_expired_at: later(600).toISOString() });
-      const token = await database.db.selectFrom('tokens').select('expired_at').where('project_id', '=', 'timed').executeTakeFirstOrThrow();
+      expect(JSON.parse(got.body)).toEqual({
+        webhook_trigger: 'token_expired',
+        token_id: 'timed-token-1',
+        expired_condition: 'time',
+        expected_expired_at: later(600).toISOString(),
+      });
+      const token = await database.db
+        .selectFrom('tokens')
+        .select('expired_at')
+        .where('project_id', '=', 'timed')
+        .executeTakeFirstOrThrow();
       expect(new Date(token.expired_at!).toISOString()).toBe(later(600).toISOString());
       expect(await pass(later(700))).toMatchObject({ expired: 0, delivered: 0 });
     });
@@ -163,13 +231,20 @@ for (const target of DATABASE_TARGETS) {
       await pass(now);
       const during = to('/signed').at(-1)!;
       expect((during.headers['argos-signature'] as string).match(/v1=/g)).toHaveLength(2);
-      for (const secret of [second.secret, secrets.signed]) expect(verifySignature(during.headers['argos-signature'] as string, during.body, secret, seconds(now))).toEqual({ ok: true });
+      for (const secret of [second.secret, secrets.signed])
+        expect(verifySignature(during.headers['argos-signature'] as string, during.body, secret, seconds(now))).toEqual(
+          { ok: true },
+        );
       const after = later(25 * 3600, now);
       await emit('signed', ['signed-token-3']);
       await pass(after);
       const last = to('/signed').at(-1)!;
-      expect(verifySignature(last.headers['argos-signature'] as string, last.body, second.secret, seconds(after))).toEqual({ ok: true });
-      expect(verifySignature(last.headers['argos-signature'] as string, last.body, secrets.signed, seconds(after))).toEqual({ ok: false, reason: 'mismatch' });
+      expect(
+        verifySignature(last.headers['argos-signature'] as string, last.body, second.secret, seconds(after)),
+      ).toEqual({ ok: true });
+      expect(
+        verifySignature(last.headers['argos-signature'] as string, last.body, secrets.signed, seconds(after)),
+      ).toEqual({ ok: false, reason: 'mismatch' });
     });
   });
 }

@@ -32,6 +32,9 @@ function parseCidr(value: string, previous: string[]): string[] {
   return [...previous, r.cidr];
 }
 
+type ServeFlags = { host: string; port: number; trustProxy: string[]; poolSize: number; databaseUrl?: string; worker?: boolean }
+  & DeliveryFlags;
+
 export function serveCommand(ctx: CliContext): Command {
   const command = new Command('serve')
     .description('serve the Token API and Liveform admission over HTTP (prints "listening on http://HOST:PORT" on stderr when ready)')
@@ -39,10 +42,11 @@ export function serveCommand(ctx: CliContext): Command {
     .addOption(new Option('--port <port>', 'port to listen on (0: any free port)').argParser(parsePort).default(8080))
     .addOption(new Option('--trust-proxy <cidr...>', 'proxies whose X-Forwarded-For names the client (IPv4 addresses or CIDR ranges)').argParser(parseCidr).default([] as string[]))
     .addOption(new Option('--pool-size <n>', 'PostgreSQL connections per replica').argParser(parsePoolSize).default(16))
-    .option('--worker', 'also run the worker in this process (prune ticks, time expiries, webhook delivery; counted in /metrics)');
+    .option('--worker',
+      'also run the worker in this process (prune ticks, time expiries, webhook delivery; counted in /metrics)');
   for (const option of deliveryOptions()) command.addOption(option);
   return command.addOption(databaseOption())
-    .action(async (opts: { host: string; port: number; trustProxy: string[]; poolSize: number; databaseUrl?: string; worker?: boolean } & DeliveryFlags) => {
+    .action(async (opts: ServeFlags) => {
       let stopping!: () => void;
       const stopped = new Promise<void>((resolve) => (stopping = resolve));
       const onSignal = () => stopping();
@@ -51,7 +55,8 @@ export function serveCommand(ctx: CliContext): Command {
       const url = resolveDatabaseUrl(opts.databaseUrl);
       try {
         await withDatabase(url, async (database) => {
-          const { app, metrics } = await buildServer(database, { trustProxy: opts.trustProxy, log: (line) => ctx.err(line + '\n') });
+          const log = (line: string) => ctx.err(line + '\n');
+          const { app, metrics } = await buildServer(database, { trustProxy: opts.trustProxy, log });
           await app.listen({ host: opts.host, port: opts.port });
           const address = app.server.address();
           const port = typeof address === 'object' && address ? address.port : opts.port;
@@ -59,7 +64,8 @@ export function serveCommand(ctx: CliContext): Command {
           const background = new AbortController();
           const worker = opts.worker ? runBackground(database.db, {
             me: workerName(), signal: background.signal, masterKey: () => resolveMasterKey(url, ctx.env),
-            deliveryIntervalMs: opts.deliveryInterval, timeoutMs: opts.webhookTimeout, retry: { ...DEFAULT_RETRY, maxAttempts: opts.webhookAttempts },
+            deliveryIntervalMs: opts.deliveryInterval, timeoutMs: opts.webhookTimeout,
+            retry: { ...DEFAULT_RETRY, maxAttempts: opts.webhookAttempts },
             onTickError: (tick, error) => ctx.err(`worker: ${tick.toISOString()}: pass failed: ${t((error as Error).message)}\n`),
             onPass: (r) => ctx.err(describePass(r)),
             onPassError: (error) => ctx.err(`webhooks: pass failed: ${t((error as Error).message)}\n`),

@@ -23,7 +23,8 @@ function describeTick(o: TickOutcome): string {
 /** A pass is worth a line only when it did something. */
 export function describePass(r: PassResult): string {
   if (!r.expired && !r.delivered && !r.retried && !r.dead) return '';
-  return `webhooks: ${r.delivered} delivered, ${r.retried} to retry, ${r.dead} dead; ${r.expired} token(s) expired on time\n`;
+  const expired = `${r.expired} token(s) expired on time`;
+  return `webhooks: ${r.delivered} delivered, ${r.retried} to retry, ${r.dead} dead; ${expired}\n`;
 }
 
 /** Failures only (no URL, no body, no secret): the event, its attempt and our own short reason. */
@@ -40,42 +41,73 @@ function atLeastASecond(value: string): number {
 }
 
 function positive(value: string): number {
-  if (!/^\d{1,4}$/.test(value) || Number(value) < 1) throw new InvalidArgumentError('expected a whole number from 1 to 9999');
+  if (!/^\d{1,4}$/.test(value) || Number(value) < 1)
+    throw new InvalidArgumentError('expected a whole number from 1 to 9999');
   return Number(value);
 }
 
 export const deliveryOptions = () => [
-  new Option('--delivery-interval <duration>', 'how often to mark due time expiries and deliver webhooks').argParser(atLeastASecond).default(DEFAULT_DELIVERY_INTERVAL_MS, '5s'),
-  new Option('--webhook-attempts <n>', 'attempts before an event is dead (then `webhooks redrive`)').argParser(positive).default(DEFAULT_RETRY.maxAttempts),
-  new Option('--webhook-timeout <duration>', 'how long to wait for a receiver').argParser(atLeastASecond).default(DEFAULT_TIMEOUT_MS, '10s'),
+  new Option('--delivery-interval <duration>', 'how often to mark due time expiries and deliver webhooks')
+    .argParser(atLeastASecond)
+    .default(DEFAULT_DELIVERY_INTERVAL_MS, '5s'),
+  new Option('--webhook-attempts <n>', 'attempts before an event is dead (then `webhooks redrive`)')
+    .argParser(positive)
+    .default(DEFAULT_RETRY.maxAttempts),
+  new Option('--webhook-timeout <duration>', 'how long to wait for a receiver')
+    .argParser(atLeastASecond)
+    .default(DEFAULT_TIMEOUT_MS, '10s'),
 ];
 
-export interface DeliveryFlags { deliveryInterval: number; webhookAttempts: number; webhookTimeout: number }
+export interface DeliveryFlags {
+  deliveryInterval: number;
+  webhookAttempts: number;
+  webhookTimeout: number;
+}
+
+export const WORKER_SUMMARY =
+  'long-running: one pruning pass per 10-minute tick (fixed cycle), claimed in the database;' +
+  ' webhook delivery every few seconds';
 
 export function workerCommand(ctx: CliContext): Command {
   const command = new Command('worker')
-    .description('long-running: one pruning pass per 10-minute tick (fixed cycle), claimed in the database; webhook delivery every few seconds')
+    .description(WORKER_SUMMARY)
     .option('--once', 'run the current tick (if no one else has) and one delivery pass, then exit');
   for (const option of deliveryOptions()) command.addOption(option);
-  return command.addOption(databaseOption())
+  return command
+    .addOption(databaseOption())
     .action(async (opts: { once?: boolean; databaseUrl?: string } & DeliveryFlags) => {
       const stop = new AbortController();
-      const onSignal = () => { ctx.err('stopping: finishing the current batch…\n'); stop.abort(); };
+      const onSignal = () => {
+        ctx.err('stopping: finishing the current batch…\n');
+        stop.abort();
+      };
       process.once('SIGTERM', onSignal);
       process.once('SIGINT', onSignal);
       const me = workerName();
       const url = resolveDatabaseUrl(opts.databaseUrl);
-      ctx.err(`argosctl worker ${me}: pruning every 10 minutes on the boundaries; webhooks every ${opts.deliveryInterval / 1000}s\n`);
+      const every = `${opts.deliveryInterval / 1000}s`;
+      ctx.err(`argosctl worker ${me}: pruning every 10 minutes on the boundaries; webhooks every ${every}\n`);
       try {
-        await withDatabase(url, ({ db }) => runBackground(db, {
-          me, signal: stop.signal, once: opts.once, masterKey: () => resolveMasterKey(url, ctx.env),
-          deliveryIntervalMs: opts.deliveryInterval, timeoutMs: opts.webhookTimeout, retry: { ...DEFAULT_RETRY, maxAttempts: opts.webhookAttempts },
-          onTick: (o) => ctx.err(describeTick(o)),
-          onTickError: (tick, error) => ctx.err(`${tick.toISOString()}: pass failed: ${t((error as Error).message)}; trying again at the next tick\n`),
-          onPass: (r) => ctx.err(describePass(r)),
-          onPassError: (error) => ctx.err(`webhooks: pass failed: ${t((error as Error).message)}; trying again in ${opts.deliveryInterval / 1000}s\n`),
-          onDelivery: (d) => ctx.err(describeDelivery(d)),
-        }));
+        await withDatabase(url, ({ db }) =>
+          runBackground(db, {
+            me,
+            signal: stop.signal,
+            once: opts.once,
+            masterKey: () => resolveMasterKey(url, ctx.env),
+            deliveryIntervalMs: opts.deliveryInterval,
+            timeoutMs: opts.webhookTimeout,
+            retry: { ...DEFAULT_RETRY, maxAttempts: opts.webhookAttempts },
+            onTick: (o) => ctx.err(describeTick(o)),
+            onTickError: (tick, error) =>
+              ctx.err(
+                `${tick.toISOString()}: pass failed: ${t((error as Error).message)}; trying again at the next tick\n`,
+              ),
+            onPass: (r) => ctx.err(describePass(r)),
+            onPassError: (error) =>
+              ctx.err(`webhooks: pass failed: ${t((error as Error).message)}; trying again in ${every}\n`),
+            onDelivery: (d) => ctx.err(describeDelivery(d)),
+          }),
+        );
       } finally {
         process.off('SIGTERM', onSignal);
         process.off('SIGINT', onSignal);
