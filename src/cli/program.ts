@@ -123,6 +123,11 @@ export const COMMANDS: CommandEntry[] = [
     load: async (ctx) => [(await import('./commands/fmt.js')).fmtCommand(ctx)],
   },
   {
+    name: 'policy', term: 'policy',
+    summary: 'the organisation policy of argosctl.yaml (policy: requireRegion, rules)',
+    load: async (ctx) => [(await import('./commands/policy.js')).policyCommand(ctx)],
+  },
+  {
     name: 'init', term: 'init',
     summary: 'scaffold a config repository here: argosctl.yaml, projects/, .gitignore, package.json, GitHub workflows; overwrites nothing',
     load: async (ctx) => [(await import('./commands/init.js')).initCommand(ctx)],

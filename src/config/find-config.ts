@@ -107,7 +107,7 @@ function checkDatabase(s: ConfigSetting, dir: string): void {
     }
     return;
   }
-  let url;
+  let url: ReturnType<typeof parseDatabaseUrl>;
   try {
     url = parseDatabaseUrl(s.value, dir);
   } catch (err) {

@@ -17,6 +17,7 @@ export interface GithubEnv {
 export function readGithubEnv(env: NodeJS.ProcessEnv, needPr: boolean): GithubEnv {
   const token = env.GITHUB_TOKEN;
   const repository = env.GITHUB_REPOSITORY;
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the hint shows GitHub's own expression syntax
   if (!token) throw new UserError('GITHUB_TOKEN is not set', 'in a workflow: env: { GITHUB_TOKEN: ${{ secrets.GITHUB_TOKEN }} }');
   if (!repository || !/^[^/]+\/[^/]+$/.test(repository)) throw new UserError('GITHUB_REPOSITORY is not set to owner/repo');
   const [owner, repo] = repository.split('/');

@@ -39,7 +39,7 @@ const CORE_LIKE_YAML = FAILSAFE_SCHEMA.extend({
 // collections of plain scalars, with comments and `---` separators. No tabs, tags, anchors,
 // aliases, directives, block scalars or multi-line scalars: `yaml` reads those. Each pattern
 // below matches in one pass (no nested repetition), so a long line cannot make it slow.
-const KEY = String.raw`[A-Za-z_][A-Za-z0-9_./-]*`;
+const KEY = '[A-Za-z_][A-Za-z0-9_./-]*';
 const PLAIN_CHAR = String.raw`(?:[\p{L}\p{N}_./+'()@,;!?&*%$=~-]|:(?=[^ ]))`;
 const PLAIN = String.raw`(?!-(?: |$))(?:[\p{L}\p{N}_./+-]|:(?=[^ ]))(?:${PLAIN_CHAR}| +(?=[^ #]))*`;
 const DOUBLE = String.raw`"(?:[^"\\\p{Cc}\u2028\u2029\ufeff]|\\["\\/nt]|\\u[0-9a-fA-F]{4})*"`;

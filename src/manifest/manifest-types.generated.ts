@@ -458,6 +458,8 @@ export interface OrganizationConfig {
   regions?: {
     [k: string]: Region;
   };
+  policy?: Policy;
+  lint?: LintSettings;
   /**
    * Risk classes that apply may carry out without --allow, optionally limited to some projects.
    */
@@ -478,6 +480,96 @@ export interface Region {
   require?: {
     [k: string]: boolean | string | number;
   };
+}
+/**
+ * Organisation policy: requirements every project must meet, checked by validate, plan and apply beside the region rules. Each violation is an error naming its rule (policy.<name>); argosctl policy test shows which projects each rule touched.
+ */
+export interface Policy {
+  /**
+   * Every project must name a region (metadata.region), so no project skips the region rules; reported as policy.require-region.
+   */
+  requireRegion?: boolean;
+  /**
+   * Named requirements: a setting (its manifest path, e.g. spec.security.privacyProtection) and exactly one condition (required, equals, oneOf, nonEmpty, max or min), optionally only for some statuses or regions.
+   */
+  rules?: PolicyRule[];
+}
+export interface PolicyRule {
+  /**
+   * The rule's name, reported as policy.<name>.
+   */
+  name: string;
+  /**
+   * Why the rule exists, shown with each violation and by argosctl policy test.
+   */
+  description?: string;
+  when?: PolicyScope;
+  /**
+   * The setting the rule checks, by its manifest path (argosctl schema lists them); a list such as spec.admins is one value.
+   */
+  setting: string;
+  /**
+   * The setting must have a value (for settings that may be absent, such as metadata.region or token expiration).
+   */
+  required?: true;
+  /**
+   * The setting must have exactly this value.
+   */
+  equals?: boolean | string | number;
+  /**
+   * The setting must have one of these values.
+   *
+   * @minItems 1
+   */
+  oneOf?: [boolean | string | number, ...(boolean | string | number)[]];
+  /**
+   * The list or map must have at least one entry (IP whitelists, admins, encryption keys, labels).
+   */
+  nonEmpty?: true;
+  /**
+   * Upper bound of a number, or of a duration (written as one: 30d); an absent value passes.
+   */
+  max?: number | string;
+  /**
+   * Lower bound of a number, or of a duration (written as one: 1h); an absent value passes.
+   */
+  min?: number | string;
+}
+/**
+ * Which projects the rule applies to; unset: every project.
+ */
+export interface PolicyScope {
+  /**
+   * Only projects in one of these statuses.
+   *
+   * @minItems 1
+   */
+  status?: ["TRIAL" | "TEST" | "OPEN" | "CLOSE", ...("TRIAL" | "TEST" | "OPEN" | "CLOSE")[]];
+  /**
+   * Only projects of one of these regions (declared under regions).
+   *
+   * @minItems 1
+   */
+  region?: [string, ...string[]];
+}
+/**
+ * Settings of the lint warnings.
+ */
+export interface LintSettings {
+  blastRadius?: BlastRadius;
+}
+/**
+ * lint.blast-radius warns about a plan that changes more existing projects than this: more than projects, or more than percent of them (when the database holds at least 10).
+ */
+export interface BlastRadius {
+  /**
+   * Most existing projects one plan may change without the warning.
+   */
+  projects?: number;
+  /**
+   * Largest share of the existing projects (in %) one plan may change without the warning.
+   */
+  percent?: number;
 }
 export interface AllowRule {
   /**

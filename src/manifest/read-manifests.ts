@@ -18,9 +18,12 @@ import { runProjectRules, touches } from './rules.js';
 import { checkSchema } from './schema-check.js';
 import { schemaValidators } from './schemas.js';
 import { selectManifestFiles } from './select-files.js';
-import { locate, type ParsedDocument } from './yaml-position.js';
+import { locate, locatePath, type ParsedDocument } from './yaml-position.js';
 import type { ProjectSettings } from '../model/project-settings.js';
 import { SET_BY_PATH, memberKeyOfItem } from '../model/fields.js';
+import { checkPolicyConfig } from '../policy/check-policy-config.js';
+import type { PolicyReport } from '../policy/evaluate-policy.js';
+import { checkPolicy } from '../policy/policy-diagnostics.js';
 
 export interface DesiredProject {
   settings: ProjectSettings;
@@ -32,11 +35,21 @@ export interface DesiredProject {
    * member, the line of that item of the list (an IP range, an admin, a key).
    */
   lineOf(path: string, member?: string): number;
+  /** As lineOf, with the column, and whether the setting is written at all (else: its nearest written parent). */
+  positionOf?(path: string, member?: string): SettingPosition;
+}
+
+export interface SettingPosition {
+  line: number;
+  column: number;
+  found: boolean;
 }
 
 export interface ManifestSet {
   projects: DesiredProject[];
   organization: Organization;
+  /** The organisation policy's outcome per rule (absent when argosctl.yaml is invalid); violations are also in diagnostics. */
+  policy?: PolicyReport;
   diagnostics: Diagnostic[];
   /** sha256 over every manifest file's path and bytes, in path order. */
   digest: string;
@@ -47,12 +60,12 @@ export interface ManifestSet {
  * Keeping 10,000 parsed YAML documents alive costs hundreds of MB; only changed projects ever
  * need a position, so keep the text and parse again on demand.
  */
-function lazyLocator(parsed: ParsedDocument): DesiredProject['lineOf'] {
+function lazyLocator(parsed: ParsedDocument): (path: string, member?: string) => SettingPosition {
   const { file, index, text } = parsed;
   let again: ParsedDocument | undefined;
   return (path, member) => {
     again ??= parseYamlText(file, text, []).find((d) => d.index === index);
-    if (!again) return 1;
+    if (!again) return { line: 1, column: 1, found: false };
     const segs: (string | number)[] = path.split('.');
     const set = SET_BY_PATH.get(path);
     if (member !== undefined && set) {
@@ -60,7 +73,7 @@ function lazyLocator(parsed: ParsedDocument): DesiredProject['lineOf'] {
       const at = Array.isArray(items) ? items.findIndex((item) => memberKeyOfItem(set, item) === member) : -1;
       if (at >= 0) segs.push(at);
     }
-    return locate(again, segs).line;
+    return locatePath(again, segs);
   };
 }
 
@@ -95,8 +108,10 @@ export async function readManifests(dir: string, only?: string[]): Promise<Manif
     report(selection.diagnostics);
     listing = [...all.filter((f) => f.isConfig), ...selection.files];
   }
+  let policyValid = false;
   if (config && !report(checkHostileValues(config)) && !report(checkSchema(config, validators.config))) {
     organization = config.value as Organization;
+    policyValid = !report(checkPolicyConfig(config, organization));
   }
 
   // File by file, so each parsed document can be dropped as soon as its project is normalized.
@@ -109,7 +124,10 @@ export async function readManifests(dir: string, only?: string[]): Promise<Manif
       if (project) projects.push(project);
     }
   }
-  return { projects, organization, diagnostics: sortDiagnostics(diagnostics), digest: sha256(fileDigests.sort().join('\n')), fileCount: listing.length + (above ? 1 : 0) };
+  // Beside the per-document rules: the organisation policy over every valid project read.
+  const policy = policyValid ? checkPolicy(projects, organization) : undefined;
+  if (policy) report(policy.diagnostics);
+  return { projects, organization, policy: policy?.report, diagnostics: sortDiagnostics(diagnostics), digest: sha256(fileDigests.sort().join('\n')), fileCount: listing.length + (above ? 1 : 0) };
 }
 
 function checkDocument(parsed: ParsedDocument, entry: ManifestFile, validate: ValidateFunction, organization: Organization,
@@ -135,7 +153,8 @@ function checkDocument(parsed: ParsedDocument, entry: ManifestFile, validate: Va
   }
   // Lines are looked up only when needed (on the fast path a lookup parses the file with `yaml`);
   // the lookups keep the file's text, not its parsed documents.
-  const lineOf = lazyLocator(parsed);
+  const positionOf = lazyLocator(parsed);
+  const lineOf = (path: string, member?: string) => positionOf(path, member).line;
   const earlier = firstSeen.get(manifest.metadata.id);
   if (earlier) {
     diagnostics.push({ severity: 'error', rule: 'project.duplicate-id', file: parsed.file, ...locate(parsed, ['metadata', 'id']), path: formatPath(['metadata', 'id']),
@@ -150,7 +169,7 @@ function checkDocument(parsed: ParsedDocument, entry: ManifestFile, validate: Va
   if (problems.length) return undefined;
   for (const warning of runLintRules(manifest, parsed)) diagnostics.push(warning);
   const spki = publicKey?.ok ? publicKey.spki : null;
-  return { settings: normalizeManifest(manifest, spki), file, get line() { return lineOf('metadata.id'); }, lineOf };
+  return { settings: normalizeManifest(manifest, spki), file, get line() { return lineOf('metadata.id'); }, lineOf, positionOf };
 }
 
 const PUBLIC_KEY_PATH = ['spec', 'security', 'secureTransmission', 'publicKey'];

@@ -30,17 +30,24 @@ function findChild(node: unknown, seg: string | number): { key?: Node; value?: N
 
 /** Line and column (1-based) of the deepest node along `path`; `atKey` points at the key itself. */
 export function locate(parsed: ParsedDocument, path: readonly (string | number)[], atKey = false): { line: number; column: number } {
+  const { line, column } = locatePath(parsed, path, atKey);
+  return { line, column };
+}
+
+/** As `locate`, and whether the whole path is in the document (`found: false`: the position is its deepest ancestor's). */
+export function locatePath(parsed: ParsedDocument, path: readonly (string | number)[], atKey = false): { line: number; column: number; found: boolean } {
   let node: unknown = parsed.doc.contents;
   let range: Range = (node as Node | null)?.range;
-  for (let i = 0; i < path.length; i++) {
-    const child = findChild(node, path[i]);
+  let depth = 0;
+  for (; depth < path.length; depth++) {
+    const child = findChild(node, path[depth]);
     if (!child) break;
-    const last = i === path.length - 1;
+    const last = depth === path.length - 1;
     const target = last && atKey && child.key ? child.key : child.value ?? child.key;
     if (target?.range) range = target.range;
     node = child.value;
   }
   const offset = range ? range[0] : 0;
   const pos = parsed.lineCounter.linePos(offset);
-  return { line: pos.line, column: pos.col };
+  return { line: pos.line, column: pos.col, found: depth === path.length };
 }

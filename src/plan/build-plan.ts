@@ -7,6 +7,7 @@ import { EMPTY_ORGANIZATION } from '../manifest/organization.js';
 import { canonicalJson, sha256 } from '../util/canonical-json.js';
 import { ARGOSCTL_VERSION } from '../version.js';
 import { diffProjects, type DesiredInput } from './diff.js';
+import { blastRadiusWarning } from './blast-radius-lint.js';
 import { planRefusals } from './guards.js';
 import { PLAN_FORMAT_VERSION, summarize, type Change, type GitInfo, type Plan } from './plan-types.js';
 
@@ -20,6 +21,8 @@ export interface PlanInputs {
   only?: readonly string[];
   /** Leaving CLOSE is refused unless explicitly allowed. */
   allowReopen?: boolean;
+  /** `--strict`: plan-level lint warnings (lint.blast-radius) are errors. */
+  strict?: boolean;
 }
 
 export function toDesiredInput(p: DesiredProject): DesiredInput {
@@ -64,6 +67,9 @@ export function buildPlan(inputs: PlanInputs): Plan {
   // With --project, the warnings of the files that declare the planned projects.
   const files = new Set(inputs.manifests.projects.filter((p) => !only || only.has(p.settings.id)).map((p) => p.file));
   const warnings = (inputs.manifests.diagnostics ?? []).filter((d) => d.severity === 'warning' && (!only || files.has(d.file)));
+  const blast = blastRadiusWarning(changes, existingProjects, inputs.manifests.organization?.lint?.blastRadius);
+  if (blast && inputs.strict) diagnostics.push({ ...blast, severity: 'error' });
+  else if (blast) warnings.push(blast);
   const refusals = planRefusals({ changes, existingProjects }, {
     organization: inputs.manifests.organization ?? EMPTY_ORGANIZATION, declaredProjects: inputs.manifests.projects.length,
   });

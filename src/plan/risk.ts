@@ -30,7 +30,7 @@ export function updateRisks(path: string, before: Json, after: Json): RiskClass[
 }
 
 /** Adding a range to a list that already restricts access lets more addresses in. */
-export function whitelistAddRisks(beforeList: readonly string[], afterList: readonly string[], added: string): RiskClass[] {
+export function whitelistAddRisks(beforeList: readonly string[], _afterList: readonly string[], added: string): RiskClass[] {
   if (beforeList.length === 0) return []; // an empty list allows everyone; the first entry narrows
   const coveredBefore = beforeList.some((r) => cidrContains(r, added));
   return coveredBefore ? [] : ['whitelist-widen'];

@@ -11,14 +11,14 @@ export function changeTarget(c: Change): string {
 }
 
 /** Durations are stored in seconds but written like `24h` in manifests: show them that way. */
-function valueOf(path: string, value: Change['before']): string {
+function shownValue(path: string, value: Change['before']): string {
   return path === 'spec.liveform.tokens.expiration.after' && typeof value === 'number' ? formatDuration(value) : formatValue(value);
 }
 
 export function changeValues(c: Change): string {
   switch (c.action) {
     case 'create': return '';
-    case 'update': return `${valueOf(c.path, c.before)} → ${valueOf(c.path, c.after)}`;
+    case 'update': return `${shownValue(c.path, c.before)} → ${shownValue(c.path, c.after)}`;
     case 'add': return c.after && Object.keys(c.after as object).length ? formatValue(c.after) : '';
     case 'remove': return '';
   }
@@ -37,7 +37,7 @@ export function createdSettingRow(setting: CreatedSetting): { target: string; va
     const attributes = setting.value && typeof setting.value === 'object' && Object.keys(setting.value).length ? ` ${formatValue(setting.value)}` : '';
     return { target: setting.path, value: `${setting.member}${attributes}`, isDefault: false };
   }
-  return { target: setting.path, value: valueOf(setting.path, setting.value), isDefault: setting.default === true };
+  return { target: setting.path, value: shownValue(setting.path, setting.value), isDefault: setting.default === true };
 }
 
 export function createdSettings(c: CreateChange): CreatedSetting[] {

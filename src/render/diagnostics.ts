@@ -5,9 +5,14 @@ import { escapeAnnotationData, escapeAnnotationProperty } from './escape-ci-log.
 import { escapeControls, escapeTerminal as t } from './escape-terminal.js';
 import type { Style } from './style.js';
 
+/** `file:line` of a finding, or "the plan" for one about the plan as a whole (lint.blast-radius). */
+export function warningPlace(d: Diagnostic): string {
+  return d.path === '(plan)' ? 'the plan' : `${d.file}:${d.line}`;
+}
+
 export function renderDiagnosticsText(list: readonly Diagnostic[], style: Style): string {
   return list.map((d) => {
-    const head = `${t(d.file)}:${d.line}:${d.column}: ${d.severity === 'error' ? style.red('error') : style.yellow('warning')}: ${t(d.message)} ${style.dim(`[${t(d.path)}] (${d.rule})`)}`;
+    const head = `${d.path === '(plan)' ? 'the plan' : `${t(d.file)}:${d.line}:${d.column}`}: ${d.severity === 'error' ? style.red('error') : style.yellow('warning')}: ${t(d.message)} ${style.dim(`[${t(d.path)}] (${d.rule})`)}`;
     const extra = [d.allowed ? `  allowed: ${t(d.allowed)}` : '', d.hint ? `  hint: ${t(d.hint)}` : ''].filter(Boolean);
     return [head, ...extra].join('\n');
   }).join('\n') + (list.length ? '\n' : '');

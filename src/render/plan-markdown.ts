@@ -1,6 +1,7 @@
 // Markdown view of a plan, for pull-request comments and job summaries. Every value from a
 // manifest or the database goes through escapeMarkdown (`md`) or markdownCode (`code`).
 import type { CreateChange, Plan } from '../plan/plan-types.js';
+import { warningPlace } from './diagnostics.js';
 import { refusalLinesMarkdown } from './refusals.js';
 import { SYMBOL, changeTarget, changeValues, createdSettingRow, createdSettings, flags, groupByProject, summaryLine } from './describe-change.js';
 import { markdownCode as code, escapeMarkdown as md } from './escape-markdown.js';
@@ -39,7 +40,7 @@ export function renderPlanMarkdown(plan: Plan): string {
   out.push(...refusalLinesMarkdown(plan.refusals ?? []));
   if (plan.warnings?.length) {
     out.push(`**Warnings** (${plan.warnings.length}): valid, but worth a second look`, '');
-    for (const w of plan.warnings) out.push(`- ${code(`${w.file}:${w.line}`)} ${md(w.message)} (${code(w.rule)})`);
+    for (const w of plan.warnings) out.push(`- ${code(warningPlace(w))} ${md(w.message)} (${code(w.rule)})`);
     out.push('');
   }
   if (plan.unmanaged.length) out.push(`_Unmanaged (no manifest, left unchanged): ${plan.unmanaged.map((u) => code(u)).join(', ')}_`, '');

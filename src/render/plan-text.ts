@@ -3,6 +3,7 @@
 import type { CreateChange, Plan } from '../plan/plan-types.js';
 import { SYMBOL, changeTarget, changeValues, createdSettingRow, createdSettings, flags, groupByProject, summaryLine } from './describe-change.js';
 import { escapeTerminal as t } from './escape-terminal.js';
+import { warningPlace } from './diagnostics.js';
 import { refusalLinesText } from './refusals.js';
 import type { Style } from './style.js';
 import { objectDiffLines } from './value-diff.js';
@@ -37,7 +38,7 @@ export function renderPlanText(plan: Plan, style: Style): string {
   lines.push(...refusalLinesText(plan.refusals ?? [], style));
   if (plan.warnings?.length) {
     lines.push(style.yellow(`Warnings (${plan.warnings.length}): valid, but worth a second look (--strict makes them errors):`));
-    for (const w of plan.warnings) lines.push(`  ${style.yellow('!')} ${t(`${w.file}:${w.line}`)}: ${t(w.message)} ${style.dim(`(${t(w.rule)})`)}`);
+    for (const w of plan.warnings) lines.push(`  ${style.yellow('!')} ${t(warningPlace(w))}: ${t(w.message)} ${style.dim(`(${t(w.rule)})`)}`);
     lines.push('');
   }
   lines.push(style.bold(summaryLine(plan)));

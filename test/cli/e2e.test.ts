@@ -121,7 +121,7 @@ describe('argosctl end to end on the embedded database', () => {
   it('errors are one clear line, without a stack trace', async () => {
     const r = await runCliInProcess(['plan', '--database-url', 'mysql://x'], { cwd });
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^error: the database URL from --database-url is refused: <unparseable database URL>: not a supported kind of database URL.*\n  hint: use postgres/);
+    expect(r.stderr).toMatch(/^error: the database URL from --database-url is refused: <unparseable database URL>: not a supported kind of database URL.*\n {2}hint: use postgres/);
     const unknown = await runCliInProcess(['plan', '--frobnicate'], { cwd });
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toMatch(/unknown option '--frobnicate'/);

@@ -1,6 +1,6 @@
 // Every `--format json` document carries formatVersion and validates against its published schema
 // under schemas/output/: the real commands run on the embedded database of a temp folder.
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
@@ -70,6 +70,14 @@ describe('JSON outputs against schemas/output/*.v1.json', () => {
       expect(r.code, command).toBe(1);
       expect(expectDocument('validate', r)).toMatchObject({ valid: false });
     }
+  });
+
+  it('policy test', async () => {
+    const dir = tempDir('examples/global-platform', '.');
+    mkdirSync(path.join(dir, '.git')); // a repository root: argosctl.yaml above projects/ is found up to it
+    const r = await runCli(['policy', 'test', '--format', 'json'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect(expectDocument('policy-test', r)).toMatchObject({ violations: 0, projects: 3 }); // the example's own policy
   });
 
   it('every published output schema was checked against a real output', () => {

@@ -41,7 +41,7 @@ for (const target of DATABASE_TARGETS) {
         unless: 'the manifest says "emergency-stop" too, or --allow emergency-resume is given',
       })]);
       expect(renderPlanText(plan, makeStyle(false))).toMatch(
-        /Changed outside git: apply leaves these as they are; everything else applies:\n  ! kbank-prod spec\.submissions stays "emergency-stop": emergency stop set outside git by alice at \S+ \("fraud wave"\)\n      apply will refuse to change it unless the manifest says "emergency-stop" too, or --allow emergency-resume is given/);
+        /Changed outside git: apply leaves these as they are; everything else applies:\n {2}! kbank-prod spec\.submissions stays "emergency-stop": emergency stop set outside git by alice at \S+ \("fraud wave"\)\n {6}apply will refuse to change it unless the manifest says "emergency-stop" too, or --allow emergency-resume is given/);
       expect(renderPlanMarkdown(plan)).toMatch(/\*\*Changed outside git\*\*[^\n]*\n\n- :warning: kbank-prod spec\.submissions stays &quot;emergency-stop&quot;/);
       expect(JSON.parse(JSON.stringify(plan)).changes[0].outsideGit).toMatchObject({ action: 'emergency-stop', actor: 'alice', reason: 'fraud wave' });
     });

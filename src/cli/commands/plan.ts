@@ -55,7 +55,7 @@ export function planCommand(ctx: CliContext): Command {
         assertKnownProjects(opts.project, manifests, state);
         return buildPlan({
           manifests, state,
-          git: readGitInfo(ctx.cwd, ctx.env), now: new Date(), only: opts.project, allowReopen: opts.allowReopen,
+          git: readGitInfo(ctx.cwd, ctx.env), now: new Date(), only: opts.project, allowReopen: opts.allowReopen, strict: opts.strict,
         });
       });
       ctx.out(renderPlan(plan, opts.format, ctx));
