@@ -246,5 +246,21 @@ for (const target of DATABASE_TARGETS) {
         verifySignature(last.headers['argos-signature'] as string, last.body, secrets.signed, seconds(after)),
       ).toEqual({ ok: false, reason: 'mismatch' });
     });
+
+    it('removing the webhook deletes its secrets; its undelivered events wait, and reveal says there is none', async () => {
+      await applyManifests(database, { ...manifests(', secretRotation: 2'), signed: manifest('signed', '') });
+      const left = await database.db
+        .selectFrom('webhook_secrets')
+        .select('rotation')
+        .where('project_id', '=', 'signed')
+        .execute();
+      expect(left).toEqual([]);
+      await emit('signed', ['signed-token-4']);
+      expect(await pass(later(30 * 3600))).toMatchObject({ delivered: 0, retried: 0 });
+      expect((await webhookStatus(database.db, 'signed'))[0]).toMatchObject({ webhook: null, pending: 1 });
+      await expect(revealWebhookSecret(database.db, 'signed', 'test', () => TEST_MASTER_KEY)).rejects.toThrow(
+        /has no webhook/,
+      );
+    });
   });
 }
