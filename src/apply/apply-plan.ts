@@ -2,6 +2,7 @@
 // database still looks exactly as it did when the plan was made.
 import type { Kysely, Transaction } from 'kysely';
 import { GuardError, UserError } from '../errors.js';
+import { recordSources, type SourceRecord } from '../db/applied-sources.js';
 import { readState, type CurrentState } from '../db/read-state.js';
 import type { DatabaseSchema } from '../db/schema.js';
 import { summarize, type Change, type Plan } from '../plan/plan-types.js';
@@ -33,6 +34,13 @@ export interface ApplyOptions extends ApplyContext {
   masterKey?: () => Buffer;
   /** Told when writing starts and ends (the CLI shows it on stderr). */
   onProgress?(message: string): void;
+  /** Reads the state under the lock (default: readState of the scope; the CLI passes the files it skipped). */
+  readState?(tx: Transaction<DatabaseSchema>): Promise<CurrentState>;
+  /**
+   * The projects the database now matches, with the manifest sources to record for them so a
+   * later plan can skip their files (src/apply/record-sources.ts); asked after the checks.
+   */
+  record?(plan: Plan, held: readonly Change[]): SourceRecord[];
 }
 
 async function ensureNotApplied(tx: Transaction<DatabaseSchema>, planDigest: string): Promise<void> {
@@ -55,12 +63,15 @@ export async function lockedApply(db: Kysely<DatabaseSchema>, scope: readonly st
   return db.transaction().execute(async (tx) => {
     await takeApplyLock(tx, db, options.lock);
     if (options.savedPlanDigest) await ensureNotApplied(tx, options.savedPlanDigest);
-    const state = await readState(tx, scope);
+    const state = await (options.readState ? options.readState(tx) : readState(tx, scope));
     const planned = makePlan(state);
     if (planned.changes.length > 0) await ensureNotApplied(tx, planned.planDigest);
     const held = options.check?.(planned, state)?.held ?? [];
     const plan = withoutHeld(planned, held);
-    if (plan.changes.length === 0) return { plan, held, statements: 0 };
+    if (plan.changes.length === 0) {
+      await recordSources(tx, options.record?.(plan, held) ?? []);
+      return { plan, held, statements: 0 };
+    }
     if (options.confirm && !(await options.confirm(plan))) throw new UserError('apply cancelled; nothing was written');
     const counter = new StatementCounter();
     const started = performance.now();
@@ -68,6 +79,8 @@ export async function lockedApply(db: Kysely<DatabaseSchema>, scope: readonly st
     await writeChanges(tx, plan.changes, counter, options.masterKey);
     await writeAuditRows(tx, plan.changes, plan.planDigest, options, counter);
     await counter.run(() => tx.insertInto('applied_plans').values({ plan_digest: plan.planDigest, actor: options.actor, change_count: plan.changes.length }).execute());
+    // Last: the revisions it records are the ones every write above left.
+    await recordSources(tx, options.record?.(plan, held) ?? []);
     options.onProgress?.(`wrote ${counter.statements} statement(s) in ${Math.round(performance.now() - started)} ms; committing`);
     return { plan, held, statements: counter.statements };
   });

@@ -7,6 +7,7 @@ import type { ManifestSet } from '../manifest/read-manifests.js';
 import { buildPlan } from '../plan/build-plan.js';
 import { planDifference } from '../plan/compare-plans.js';
 import type { Plan } from '../plan/plan-types.js';
+import { withPemsAsFingerprints } from '../transmit/fingerprint.js';
 import { assertFresh } from './apply-plan.js';
 
 export function recomputeSavedPlan(saved: Plan, manifests: Pick<ManifestSet, 'projects' | 'digest' | 'organization'>, state: CurrentState, extraFields: readonly string[] = ['manifestDir']): Plan {
@@ -19,7 +20,8 @@ export function recomputeSavedPlan(saved: Plan, manifests: Pick<ManifestSet, 'pr
     only: saved.scope === 'all' ? undefined : saved.scope,
     allowReopen: true, // a saved plan never carries reopen diagnostics; leave-close stays a guarded risk
   });
-  const difference = planDifference(saved, plan, extraFields);
+  // The file shows public keys as fingerprints (plan-file.ts); the recomputed plan holds the PEM it writes.
+  const difference = planDifference(saved, withPemsAsFingerprints(plan), extraFields);
   if (difference) {
     throw new GuardError(`the saved plan is not what the manifests and the database give: ${difference}`,
       'nothing was written; run argosctl plan --out again and review the new plan');

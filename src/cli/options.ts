@@ -24,3 +24,6 @@ export function parseDurationMs(value: string): number {
   if (seconds === undefined) throw new InvalidArgumentError('expected a duration such as 0, 30s, 2m or 1h');
   return seconds * 1000;
 }
+
+export const noCacheOption = () => new Option('--no-cache',
+  'check every manifest file, including those unchanged since they were last checked (same result, slower)');

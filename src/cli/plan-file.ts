@@ -2,6 +2,7 @@
 // version that made them are this one's. Apply does not trust the rest: it recomputes the plan.
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { UserError } from '../errors.js';
+import { pemAsFingerprint } from '../transmit/fingerprint.js';
 import { PLAN_FORMAT_VERSION, type Plan } from '../plan/plan-types.js';
 import { ARGOSCTL_VERSION } from '../version.js';
 
@@ -12,7 +13,8 @@ export interface SavedPlan extends Plan {
 
 export async function writePlanFile(file: string, plan: SavedPlan): Promise<void> {
   const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, JSON.stringify(plan, null, 2) + '\n', { mode: 0o600 });
+  // Public keys as fingerprints, as in every plan output; apply compares with publicPlanView.
+  await writeFile(tmp, JSON.stringify(plan, pemAsFingerprint, 2) + '\n', { mode: 0o600 });
   await rename(tmp, file);
 }
 

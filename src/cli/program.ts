@@ -113,6 +113,11 @@ export const COMMANDS: CommandEntry[] = [
     load: async (ctx) => [(await import('./commands/webhooks.js')).webhooksCommand(ctx)],
   },
   {
+    name: 'transmit', term: 'transmit',
+    summary: 'secure data transmission: seal data for a project\'s public key, open it with the private key',
+    load: async (ctx) => [(await import('./commands/transmit.js')).transmitCommand(ctx)],
+  },
+  {
     name: 'export', term: 'export [options]',
     summary: 'write one manifest per project from the database (no key material; public keys as files under keys/)',
     load: async (ctx) => [(await import('./commands/export.js')).exportCommand(ctx)],

@@ -1,18 +1,27 @@
 // The state reader: every managed project in a fixed number of queries, whatever their count.
 // It only reports what is there; deciding what to change is the planner's job.
 import { createHash } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import { GuardError } from '../errors.js';
 import { AUTH_METHODS, emptyAuthMethod, type AuthMethodName, type ProjectSettings, type Status, type Submissions } from '../model/project-settings.js';
 import type { OutsideGitNote } from '../plan/plan-types.js';
+import { readRevisions, type ProjectRevision } from './applied-sources.js';
 import type { DatabaseSchema } from './schema.js';
+import { jsonb } from './sql-values.js';
 
 /** The last break-glass action on a project (emergency stop or resume outside git). */
 export type BreakGlassNote = OutsideGitNote;
 
 export interface CurrentState {
   breakGlass: Map<string, BreakGlassNote>;
+  /** The projects read in full: all in scope, but those skipped as unchanged. */
   projects: Map<string, ProjectSettings>;
-  /** Digest of every row read (no secret material is read): binds a saved plan to what it saw. */
+  /** Every project id in scope, skipped or not, sorted. */
+  ids: string[];
+  /**
+   * Digest of every project id in scope and its revision (which triggers bump on any write to its
+   * rows): binds a saved plan to what it saw, whether or not its projects were skipped.
+   */
   fingerprint: string;
 }
 
@@ -22,15 +31,53 @@ const PROJECT_COLUMNS = ['id', 'name', 'description', 'region', 'labels', 'statu
   'api_key_rotation', 'api_key_previous_valid_seconds', 'webhook_url', 'webhook_events', 'webhook_secret_rotation',
 ] as const;
 
-export async function readState(db: Kysely<DatabaseSchema>, only?: readonly string[]): Promise<CurrentState> {
-  const filter = only && only.length > 0 ? only : undefined;
+/**
+ * `skipped`: projects whose files were skipped, with the revisions that let them be; each must
+ * still be at that revision and recorded the same (else the database changed meanwhile: an error
+ * that asks to run again). Their rows are not read. `known`: the revisions the skip was decided on,
+ * used as they are instead of read again (not under apply's lock, where they must be read again).
+ */
+export async function readState(db: Kysely<DatabaseSchema>, only?: readonly string[],
+  skipped: ReadonlyMap<string, ProjectRevision> = new Map(), known?: ReadonlyMap<string, ProjectRevision>): Promise<CurrentState> {
+  const scope = only && only.length > 0 ? [...new Set(only)] : undefined;
+  if (skipped.size === 0) {
+    const { revisions, ...rows } = await readRows(db, scope);
+    return { ...rows, ids: [...revisions.keys()].sort(), fingerprint: fingerprintOf(revisions) };
+  }
+  const all = known ?? await readRevisions(db);
+  for (const [id, seen] of skipped) {
+    const now = all.get(id);
+    if (!now?.applied || now.revision !== seen.revision || now.applied.key !== seen.applied?.key) {
+      throw new GuardError(`project "${id}" changed in the database while argosctl read the manifests`, 'run the command again');
+    }
+  }
+  const inScope = scope && new Set(scope);
+  const revisions = new Map([...all].filter(([id]) => !inScope || inScope.has(id)));
+  const ids = [...revisions.keys()].sort();
+  const { projects, breakGlass } = await readRows(db, ids.filter((id) => !skipped.has(id)));
+  return { projects, breakGlass, ids, fingerprint: fingerprintOf(new Map([...revisions].map(([id, r]) => [id, r.revision]))) };
+}
+
+function fingerprintOf(revisions: ReadonlyMap<string, string>): string {
+  const hash = createHash('sha256');
+  for (const id of [...revisions.keys()].sort()) hash.update(`${id}\0${revisions.get(id)}\n`);
+  return `sha256:${hash.digest('hex')}`;
+}
+
+type Rows = Pick<CurrentState, 'projects' | 'breakGlass'> & { revisions: Map<string, string> };
+
+/** The full rows of the projects `only` names (all without it), and their revisions. */
+async function readRows(db: Kysely<DatabaseSchema>, only?: readonly string[]): Promise<Rows> {
+  if (only && only.length === 0) return { projects: new Map(), breakGlass: new Map(), revisions: new Map() };
+  // A JSON array, not `in ($1, …)`: 100,000 ids would pass the 65,535-parameter limit.
+  const filter = only ? sql<string>`(select jsonb_array_elements_text(${jsonb(only)}))` : undefined;
   const [projectRows, methodRows, ipRows, adminRows, keyRows, breakGlassRows] = await Promise.all([
     // Only the columns a plan compares: no timestamps to parse into 10,000 Date objects.
-    db.selectFrom('projects').select(PROJECT_COLUMNS).$if(!!filter, (q) => q.where('id', 'in', filter!)).orderBy('id').execute(),
+    db.selectFrom('projects').select([...PROJECT_COLUMNS, sql<string>`revision::text`.as('revision')]).$if(!!filter, (q) => q.where('id', 'in', filter!)).orderBy('id').execute(),
     db.selectFrom('auth_methods').select(['project_id', 'method', 'enabled', 'user_policy', 'mfa', 'fraud_detection']).$if(!!filter, (q) => q.where('project_id', 'in', filter!)).execute(),
     db.selectFrom('ip_whitelist').select(['project_id', 'scope', (eb) => eb.cast<string>('range', 'text').as('range')]).$if(!!filter, (q) => q.where('project_id', 'in', filter!)).execute(),
     db.selectFrom('admins').select(['project_id', 'email']).$if(!!filter, (q) => q.where('project_id', 'in', filter!)).execute(),
-    db.selectFrom('encryption_keys').select(['project_id', 'name', 'status', 'created_at']).$if(!!filter, (q) => q.where('project_id', 'in', filter!)).execute(),
+    db.selectFrom('encryption_keys').select(['project_id', 'name', 'status']).$if(!!filter, (q) => q.where('project_id', 'in', filter!)).execute(),
     // The last write to submissions per project: a note only when break-glass made it (an apply since then means git knows).
     db.selectFrom('audit_log').distinctOn('project_id').select(['project_id', 'action', 'actor', 'applied_at', 'reason'])
       .where('path', '=', 'spec.submissions').$if(!!filter, (q) => q.where('project_id', 'in', filter!))
@@ -38,7 +85,9 @@ export async function readState(db: Kysely<DatabaseSchema>, only?: readonly stri
   ]);
 
   const projects = new Map<string, ProjectSettings>();
+  const revisions = new Map<string, string>();
   for (const r of projectRows) {
+    revisions.set(r.id, r.revision);
     projects.set(r.id, {
       id: r.id, name: r.name, description: r.description, region: r.region, labels: r.labels ?? {},
       status: r.status as Status, submissions: r.submissions as Submissions,
@@ -63,25 +112,15 @@ export async function readState(db: Kysely<DatabaseSchema>, only?: readonly stri
   }
   for (const r of ipRows) projects.get(r.project_id)?.[r.scope === 'api' ? 'ipWhitelistApi' : 'ipWhitelistDashboard'].push(r.range);
   for (const r of adminRows) projects.get(r.project_id)?.admins.push(r.email);
-  const keyTimes: string[] = [];
-  for (const r of keyRows) {
-    projects.get(r.project_id)?.encryptionKeys.push({ name: r.name, status: r.status as 'active' | 'retired' });
-    keyTimes.push(`${r.project_id}/${r.name}@${new Date(r.created_at).toISOString()}`);
-  }
-  const hash = createHash('sha256');
+  for (const r of keyRows) projects.get(r.project_id)?.encryptionKeys.push({ name: r.name, status: r.status as 'active' | 'retired' });
   for (const p of projects.values()) {
     p.ipWhitelistApi.sort();
     p.ipWhitelistDashboard.sort();
     p.admins.sort();
     p.encryptionKeys.sort((a, b) => a.name.localeCompare(b.name));
-    // Plain JSON, not canonical: every object here is built in a fixed key order, and jsonb
-    // values come back in PostgreSQL's own stable key order, so equal rows give equal text
-    // (canonicalJson cost ~0.4 s at 10,000 projects).
-    hash.update(JSON.stringify(p)).update('\n');
   }
-  hash.update(keyTimes.sort().join('\n'));
   const breakGlass = new Map(breakGlassRows.filter((r) => r.action === 'emergency-stop' || r.action === 'emergency-resume').map((r) => [r.project_id, {
     action: r.action as BreakGlassNote['action'], actor: r.actor, at: new Date(r.applied_at).toISOString(), reason: r.reason,
   }]));
-  return { projects, breakGlass, fingerprint: `sha256:${hash.digest('hex')}` };
+  return { projects, breakGlass, revisions };
 }

@@ -1,6 +1,7 @@
 // The database as kysely sees it. The migrations in migrations.ts are the source of truth.
 import type { ColumnType, Generated } from 'kysely';
 import type { Json, JsonObject } from '../model/project-settings.js';
+import type { ManifestRead } from '../manifest/source-key.js';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 
@@ -27,6 +28,13 @@ export interface ProjectsTable {
   secure_transmission_public_key: string | null;
   api_key_rotation: Generated<number | null>;
   api_key_previous_valid_seconds: Generated<number | null>;
+  /** Bumped by triggers on every write to the project's rows (migration 004). */
+  revision: Generated<string>;
+  /** revision when apply last recorded the manifest source below. */
+  applied_revision: Generated<string | null>;
+  manifest_digest: Generated<string | null>;
+  manifest_file_projects: Generated<number | null>;
+  manifest_reads: ColumnType<ManifestRead[] | null, string | undefined, string | null>;
   webhook_url: Generated<string | null>;
   webhook_events: ColumnType<string[] | null, string | null | undefined, string | null>;
   webhook_secret_rotation: Generated<number | null>;

@@ -172,31 +172,40 @@ const READ_ALLOWED: Record<string, string> = {
 
 /** Reads one file safely (inside the root, size, encoding, emptiness) and parses its documents, keeping positions. */
 export function readManifestFile(entry: ManifestFile, diagnostics: Diagnostic[]): { bytes: Buffer; documents: ParsedDocument[] } {
+  const bytes = readManifestBytes(entry, diagnostics);
+  return { bytes: bytes ?? Buffer.alloc(0), documents: bytes ? parseManifestBytes(entry, bytes, diagnostics) : [] };
+}
+
+/** The file's bytes, or undefined (with a problem reported) when it may not be read. */
+export function readManifestBytes(entry: ManifestFile, diagnostics: Diagnostic[]): Buffer | undefined {
   const { file } = entry;
   // sync: a local folder of small files reads faster than awaiting each
   const read = readInsideRoot(entry.root, entry.full, MAX_FILE_BYTES);
-  if (!read.ok) {
-    diagnostics.push(fileProblem(file, read.rule, `${escapeText(file)} ${read.problem}`,
-      READ_ALLOWED[read.rule] ?? 'a regular file inside the manifest root; a link must lead to such a file (links to folders are not followed)'));
-    return { bytes: Buffer.alloc(0), documents: [] };
-  }
-  const { bytes } = read;
+  if (read.ok) return read.bytes;
+  diagnostics.push(fileProblem(file, read.rule, `${escapeText(file)} ${read.problem}`,
+    READ_ALLOWED[read.rule] ?? 'a regular file inside the manifest root; a link must lead to such a file (links to folders are not followed)'));
+  return undefined;
+}
+
+/** Checks the encoding of bytes read by readManifestBytes and parses their documents. */
+export function parseManifestBytes(entry: ManifestFile, bytes: Buffer, diagnostics: Diagnostic[]): ParsedDocument[] {
+  const { file } = entry;
   if (isUtf16(bytes)) {
     diagnostics.push(fileProblem(file, 'files.encoding', 'file is UTF-16 encoded', 'UTF-8 text: save the file as UTF-8'));
-    return { bytes, documents: [] };
+    return [];
   }
   const bad = firstInvalidUtf8(bytes);
   if (bad) {
     diagnostics.push(fileProblem(file, 'files.encoding', 'file is not valid UTF-8', 'UTF-8 text', bad.line, bad.column));
-    return { bytes, documents: [] };
+    return [];
   }
   const text = bytes.toString('utf8').replace(/^\uFEFF/, '');
   const fast = fastParseDocuments(file, text);
-  if (fast) return { bytes, documents: fast };
+  if (fast) return fast;
   const before = diagnostics.length;
   const documents = parseYamlText(file, text, diagnostics);
   if (documents.length === 0 && diagnostics.length === before) {
     diagnostics.push(fileProblem(file, 'files.empty', 'file holds no YAML document', 'at least one document (apiVersion, kind, metadata, spec)'));
   }
-  return { bytes, documents };
+  return documents;
 }

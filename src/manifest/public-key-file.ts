@@ -1,15 +1,17 @@
 // The one file a manifest names: spec.security.secureTransmission.publicKey. Read once, with the
 // same rules as manifests (relative to the manifest, inside the root, a small regular file), and
 // never quoted: a problem names the path as written, not what the file holds.
-import { createPublicKey } from 'node:crypto';
+import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import path from 'node:path';
 import { quote } from './excerpt.js';
 import { readInsideRoot } from './safe-read.js';
+import { ALLOWED_TRANSMISSION_KEYS, checkTransmissionKey } from '../transmit/transmission-key.js';
 
 export const MAX_PUBLIC_KEY_BYTES = 16 * 1024;
 
 export type PublicKeyFile =
-  | { ok: true; spki: string }
+  /** sha256: of the file's bytes, so a skipped manifest notices a changed key (src/manifest/source-key.ts). */
+  | { ok: true; spki: string; sha256: string }
   | { ok: false; rule: string; message: string; allowed: string; hint?: string };
 
 const ALLOWED = 'a PEM public key file (-----BEGIN PUBLIC KEY-----) inside the manifest root, relative to the manifest; never a private key';
@@ -30,9 +32,20 @@ export function readPublicKeyFile(root: string, manifestFull: string, written: s
     return { ok: false, rule: 'secure-transmission.private-key', message: `${quote(written)} holds a PRIVATE key; it must never be in the repository`,
       allowed: 'the public half only (openssl pkey -in key.pem -pubout)', hint: 'remove the file from git and its history, and issue a new key pair' };
   }
+  let key: KeyObject;
   try {
-    return { ok: true, spki: String(createPublicKey(pem).export({ type: 'spki', format: 'pem' })).trim() };
+    key = createPublicKey(pem);
   } catch {
     return { ok: false, rule: 'secure-transmission.public-key', message: `${shown} is not a PEM public key`, allowed: ALLOWED };
   }
+  // Only keys every sealer can use (src/transmit): a weak or unsupported key fails here, not at the first response.
+  const kind = checkTransmissionKey(key);
+  if (!kind.ok) {
+    return {
+      ok: false, rule: 'secure-transmission.key-type', message: `${shown} holds ${kind.found}`, allowed: ALLOWED_TRANSMISSION_KEYS,
+      hint: 'openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out key.pem; openssl pkey -in key.pem -pubout',
+    };
+  }
+  const sha256 = createHash('sha256').update(read.bytes).digest('hex');
+  return { ok: true, spki: String(key.export({ type: 'spki', format: 'pem' })).trim(), sha256 };
 }

@@ -1,5 +1,4 @@
 // The whole validation pipeline: files → YAML → schema → semantic rules → desired state.
-import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { ValidateFunction } from 'ajv';
 import { configAbove } from '../config/find-config.js';
@@ -7,7 +6,7 @@ import { sha256 } from '../util/canonical-json.js';
 import { formatPath, sortDiagnostics, type Diagnostic } from './diagnostic.js';
 import { quote } from './excerpt.js';
 import { checkHostileValues } from './hostile-values.js';
-import { listManifestFiles, parseYamlText, readManifestFile, type ManifestFile } from './load-files.js';
+import { listManifestFiles, parseManifestBytes, parseYamlText, readManifestBytes, type ManifestFile } from './load-files.js';
 import { realRoot } from './safe-read.js';
 import type { ProjectManifest } from './manifest-types.generated.js';
 import { normalizeManifest } from './normalize.js';
@@ -18,6 +17,7 @@ import { runProjectRules, touches } from './rules.js';
 import { checkSchema } from './schema-check.js';
 import { schemaValidators } from './schemas.js';
 import { selectManifestFiles } from './select-files.js';
+import { hashBytes, sourceKey, type ManifestRead, type ProjectSource, type SkipOracle } from './source-key.js';
 import { locate, locatePath, type ParsedDocument } from './yaml-position.js';
 import type { ProjectSettings } from '../model/project-settings.js';
 import { SET_BY_PATH, memberKeyOfItem } from '../model/fields.js';
@@ -37,6 +37,8 @@ export interface DesiredProject {
   lineOf(path: string, member?: string): number;
   /** As lineOf, with the column, and whether the setting is written at all (else: its nearest written parent). */
   positionOf?(path: string, member?: string): SettingPosition;
+  /** What the project's checked result depends on: apply records it to skip the file later. */
+  source?: ProjectSource;
 }
 
 export interface SettingPosition {
@@ -45,8 +47,16 @@ export interface SettingPosition {
   found: boolean;
 }
 
+/** A project declared by a file that was skipped (unchanged since it was checked clean). */
+export interface UnchangedProject {
+  id: string;
+  file: string;
+}
+
 export interface ManifestSet {
   projects: DesiredProject[];
+  /** Projects of skipped files: known by id only, neither parsed nor diffed. */
+  unchanged: UnchangedProject[];
   organization: Organization;
   /** The organisation policy's outcome per rule (absent when argosctl.yaml is invalid); violations are also in diagnostics. */
   policy?: PolicyReport;
@@ -77,17 +87,27 @@ function lazyLocator(parsed: ParsedDocument): (path: string, member?: string) =>
   };
 }
 
-/** `only`: absolute paths of files or folders inside `dir` to read instead of all of it (argosctl.yaml is always read). */
-export async function readManifests(dir: string, only?: string[]): Promise<ManifestSet> {
+export interface ReadOptions {
+  /** Absolute paths of files or folders inside `dir` to read instead of all of it (argosctl.yaml is always read). */
+  only?: string[];
+  /** Skips the files it names unchanged (their ids are taken from it); absent: every file is checked. */
+  skip?: SkipOracle;
+}
+
+export async function readManifests(dir: string, options: ReadOptions = {}): Promise<ManifestSet> {
+  const { only, skip } = options;
   const diagnostics: Diagnostic[] = [];
   const all = listManifestFiles(dir);
-  if (!Array.isArray(all)) return { projects: [], organization: EMPTY_ORGANIZATION, diagnostics: [all], digest: sha256(''), fileCount: 0 };
+  if (!Array.isArray(all)) {
+    return { projects: [], unchanged: [], organization: EMPTY_ORGANIZATION, diagnostics: [all], digest: sha256(''), fileCount: 0 };
+  }
   const validators = await schemaValidators();
   const fileDigests: string[] = [];
-  const read = (entry: ManifestFile) => {
-    const { bytes, documents } = readManifestFile(entry, diagnostics);
-    fileDigests.push(`${entry.file}\0${createHash('sha256').update(bytes).digest('hex')}`);
-    return documents;
+  const readBytes = (entry: ManifestFile) => {
+    const bytes = readManifestBytes(entry, diagnostics);
+    const digest = hashBytes(bytes ?? Buffer.alloc(0));
+    fileDigests.push(`${entry.file}\0${digest}`);
+    return { bytes, digest };
   };
 
   // A loop, not push(...list): a list of 100,000 problems overflows the call stack.
@@ -100,7 +120,9 @@ export async function readManifests(dir: string, only?: string[]): Promise<Manif
   // argosctl.yaml at the root, or the one above it whose `manifests:` names this folder.
   const above = configAbove(dir);
   const configEntry = all.find((f) => f.isConfig) ?? (above ? { file: path.relative(process.cwd(), above) || above, full: above, isConfig: true, root: realRoot(path.dirname(above)) ?? path.dirname(above) } : undefined);
-  const config = configEntry ? read(configEntry)[0] : undefined;
+  const configRead = configEntry ? readBytes(configEntry) : undefined;
+  const config = configEntry && configRead?.bytes ? parseManifestBytes(configEntry, configRead.bytes, diagnostics)[0] : undefined;
+  const configDigest = configRead?.digest ?? '';
   let listing = all;
   if (only) {
     const configs = configEntry ? [configEntry.full] : [];
@@ -117,21 +139,49 @@ export async function readManifests(dir: string, only?: string[]): Promise<Manif
   // File by file, so each parsed document can be dropped as soon as its project is normalized.
   const firstSeen = new Map<string, () => string>();
   const projects: DesiredProject[] = [];
+  const unchanged: UnchangedProject[] = [];
+  const root = path.resolve(dir);
   for (const entry of listing) {
     if (entry.isConfig) continue;
-    for (const parsed of read(entry)) {
-      const project = checkDocument(parsed, entry, validators.project, organization, firstSeen, diagnostics);
-      if (project) projects.push(project);
+    const { bytes, digest } = readBytes(entry);
+    if (!bytes) continue;
+    const key = sourceKey(configDigest, path.relative(root, entry.full), digest);
+    const skipped = skip?.(entry, key);
+    if (skipped) {
+      for (const id of skipped) unchanged.push({ id, file: entry.file });
+      continue;
+    }
+    const declared: DesiredProject[] = [];
+    for (const parsed of parseManifestBytes(entry, bytes, diagnostics)) {
+      const project = checkDocument(parsed, entry, validators.project, organization, firstSeen, diagnostics, key);
+      if (project) declared.push(project);
+    }
+    for (const project of declared) {
+      project.source!.fileProjects = declared.length;
+      projects.push(project);
     }
   }
-  // Beside the per-document rules: the organisation policy over every valid project read.
+  // A rule across files (an id declared twice) that involves a skipped file: check everything, so
+  // the problem reads exactly as without skipping.
+  if (skip && crossesSkipped(projects, unchanged)) return readManifests(dir, { only });
+  // Beside the per-document rules: the organisation policy over every valid project read. Skipped files
+  // need no second look: their key covers argosctl.yaml, so they passed this very policy when applied.
   const policy = policyValid ? checkPolicy(projects, organization) : undefined;
   if (policy) report(policy.diagnostics);
-  return { projects, organization, policy: policy?.report, diagnostics: sortDiagnostics(diagnostics), digest: sha256(fileDigests.sort().join('\n')), fileCount: listing.length + (above ? 1 : 0) };
+  return {
+    projects, unchanged, organization, policy: policy?.report, diagnostics: sortDiagnostics(diagnostics),
+    digest: sha256(fileDigests.sort().join('\n')), fileCount: listing.length + (above ? 1 : 0),
+  };
+}
+
+function crossesSkipped(projects: readonly DesiredProject[], unchanged: readonly UnchangedProject[]): boolean {
+  if (unchanged.length === 0) return false;
+  const ids = new Set(unchanged.map((u) => u.id));
+  return ids.size !== unchanged.length || projects.some((p) => ids.has(p.settings.id));
 }
 
 function checkDocument(parsed: ParsedDocument, entry: ManifestFile, validate: ValidateFunction, organization: Organization,
-  firstSeen: Map<string, () => string>, diagnostics: Diagnostic[]): DesiredProject | undefined {
+  firstSeen: Map<string, () => string>, diagnostics: Diagnostic[], key: string): DesiredProject | undefined {
   const hostile = checkHostileValues(parsed);
   for (const problem of hostile) diagnostics.push(problem);
   if (hostile.length) return undefined;
@@ -169,7 +219,11 @@ function checkDocument(parsed: ParsedDocument, entry: ManifestFile, validate: Va
   if (problems.length) return undefined;
   for (const warning of runLintRules(manifest, parsed)) diagnostics.push(warning);
   const spki = publicKey?.ok ? publicKey.spki : null;
-  return { settings: normalizeManifest(manifest, spki), file, get line() { return lineOf('metadata.id'); }, lineOf, positionOf };
+  const reads: ManifestRead[] = publicKey?.ok ? [{ written: manifest.spec.security!.secureTransmission!.publicKey!, sha256: publicKey.sha256 }] : [];
+  return {
+    settings: normalizeManifest(manifest, spki), file, get line() { return lineOf('metadata.id'); }, lineOf, positionOf,
+    source: { key, fileProjects: 1, reads },
+  };
 }
 
 const PUBLIC_KEY_PATH = ['spec', 'security', 'secureTransmission', 'publicKey'];

@@ -12,9 +12,12 @@ import { planRefusals } from './guards.js';
 import { PLAN_FORMAT_VERSION, summarize, type Change, type GitInfo, type Plan } from './plan-types.js';
 
 export interface PlanInputs {
-  manifests: Pick<ManifestSet, 'projects' | 'digest'> & Partial<Pick<ManifestSet, 'organization' | 'diagnostics'>>;
-  /** What the state reader returned (break-glass notes explain drift). */
-  state: Pick<CurrentState, 'projects' | 'fingerprint'> & Partial<Pick<CurrentState, 'breakGlass'>>;
+  manifests: Pick<ManifestSet, 'projects' | 'digest'> & Partial<Pick<ManifestSet, 'organization' | 'diagnostics' | 'unchanged'>>;
+  /**
+   * What the state reader returned (break-glass notes explain drift). Projects in
+   * manifests.unchanged are as last applied: they are in `ids` but need not be in `projects`.
+   */
+  state: Pick<CurrentState, 'projects' | 'fingerprint'> & Partial<Pick<CurrentState, 'breakGlass' | 'ids'>>;
   git: GitInfo;
   now: Date;
   /** Limit the plan to these project ids (`--project`); empty means all. */
@@ -57,13 +60,18 @@ export function planDigestOf(plan: DigestInputs): string {
 export function buildPlan(inputs: PlanInputs): Plan {
   const only = inputs.only && inputs.only.length > 0 ? new Set(inputs.only) : undefined;
   const desired = inputs.manifests.projects.filter((p) => !only || only.has(p.settings.id)).map(toDesiredInput);
-  const { changes, unmanaged } = diffProjects(desired, inputs.state.projects, !only, inputs.state.breakGlass);
+  const unchanged = inputs.manifests.unchanged ?? [];
+  const { changes } = diffProjects(desired, inputs.state.projects, false, inputs.state.breakGlass);
+  const ids = inputs.state.ids ?? [...inputs.state.projects.keys()].sort();
+  const declared = new Set([...inputs.manifests.projects.map((p) => p.settings.id), ...unchanged.map((u) => u.id)]);
+  // Only in the database, when the plan covers all projects: listed, never changed.
+  const unmanaged = only ? [] : ids.filter((id) => !declared.has(id));
   const diagnostics = inputs.allowReopen ? [] : reopenDiagnostics(changes);
   const base: DigestInputs = {
     formatVersion: PLAN_FORMAT_VERSION, argosctlVersion: ARGOSCTL_VERSION, createdAt: inputs.now.toISOString(),
     stateFingerprint: inputs.state.fingerprint, manifestDigest: inputs.manifests.digest, scope: only ? [...only].sort() : 'all', changes,
   };
-  const existingProjects = inputs.state.projects.size;
+  const existingProjects = ids.length;
   // With --project, the warnings of the files that declare the planned projects.
   const files = new Set(inputs.manifests.projects.filter((p) => !only || only.has(p.settings.id)).map((p) => p.file));
   const warnings = (inputs.manifests.diagnostics ?? []).filter((d) => d.severity === 'warning' && (!only || files.has(d.file)));
@@ -71,7 +79,7 @@ export function buildPlan(inputs: PlanInputs): Plan {
   if (blast && inputs.strict) diagnostics.push({ ...blast, severity: 'error' });
   else if (blast) warnings.push(blast);
   const refusals = planRefusals({ changes, existingProjects }, {
-    organization: inputs.manifests.organization ?? EMPTY_ORGANIZATION, declaredProjects: inputs.manifests.projects.length,
+    organization: inputs.manifests.organization ?? EMPTY_ORGANIZATION, declaredProjects: declared.size,
   });
   return {
     formatVersion: base.formatVersion,

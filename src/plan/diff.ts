@@ -6,9 +6,11 @@ import { ACTION_ORDER, type Change, type ChangeSource, type OutsideGitNote } fro
 import { createdSettings } from './created-settings.js';
 import { entersBilling, removeRisks, updateRisks, whitelistAddRisks } from './risk.js';
 import { formatDuration } from '../util/duration.js';
+import { isPem, pemLabel } from '../transmit/fingerprint.js';
 
 /** A value in a reason, as the manifest writes it (a duration as 24h, not 86400). */
 function written(path: string, value: Json): string {
+  if (isPem(value)) return pemLabel(value); // a public key by its fingerprint, never its PEM
   return DURATION_PATHS.has(path) && typeof value === 'number' ? formatDuration(value) : JSON.stringify(value);
 }
 

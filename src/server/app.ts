@@ -9,6 +9,7 @@ import { healthRoutes } from './health-routes.js';
 import { liveformRoutes } from './liveform-routes.js';
 import { ServiceMetrics } from './metrics.js';
 import { requestLogLine } from './request-log.js';
+import { sealedResponses } from './sealed-responses.js';
 import { tokenRoutes } from './token-routes.js';
 
 export interface ServerOptions {
@@ -60,6 +61,7 @@ export async function buildServer(database: Database, options: ServerOptions = {
   });
   app.setNotFoundHandler((request, reply) => sendError(reply, 'not_found', `no route ${request.method} ${request.url.split('?')[0].slice(0, 100)}`));
 
+  sealedResponses(app); // secure transmission: successful Token API answers of a project that has it on
   healthRoutes(app, ctx);
   tokenRoutes(app, ctx);
   liveformRoutes(app, ctx);

@@ -5,15 +5,19 @@ import { TokenError } from '../tokens/token-errors.js';
 import { countTokens, deleteOldestTokens, deleteTokens, getToken, listTokens, registerTokenRequest } from '../tokens/token-store.js';
 import type { ServiceContext } from './app.js';
 import { authorize, refuseWritesWhenClosed } from './project-access.js';
+import { sealResponseFor } from './sealed-responses.js';
 import { countSchema, deleteSchema, getSchema, listSchema, registerSchema } from './schemas.js';
 
 type Pid = { pid: string };
 
 export function tokenRoutes(app: FastifyInstance, ctx: ServiceContext): void {
   const db = ctx.database.db;
-  const access = (request: FastifyRequest<{ Params: Pid }>) => {
+  const access = async (request: FastifyRequest<{ Params: Pid }>) => {
     const key = request.headers['x-api-key'];
-    return authorize(db, request.params.pid, request.ip, typeof key === 'string' ? key : undefined, ctx.now());
+    const apiKey = typeof key === 'string' ? key : undefined;
+    const granted = await authorize(db, request.params.pid, request.ip, apiKey, ctx.now());
+    sealResponseFor(request, granted.sealTo);
+    return granted;
   };
 
   app.post<{ Params: Pid; Body: { tokenIds: string[] } }>('/v1/projects/:pid/tokens', { schema: registerSchema }, async (request) => {

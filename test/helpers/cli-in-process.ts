@@ -9,7 +9,7 @@ import { Readable } from 'node:stream';
 import { processContext } from '../../src/cli/context.js';
 import { run } from '../../src/cli/run.js';
 import { makeStyle } from '../../src/render/style.js';
-import type { CliResult } from './cli.js';
+import { TEST_CACHE_HOME, type CliResult } from './cli.js';
 
 let queue: Promise<unknown> = Promise.resolve();
 
@@ -31,7 +31,7 @@ async function runNow(args: string[], options: { cwd: string; env?: NodeJS.Proce
   const savedStdin = Object.getOwnPropertyDescriptor(process, 'stdin')!;
   // What runCli gives the child, plus vitest's own variables, which its worker reads meanwhile.
   const vitest = Object.fromEntries(Object.entries(savedEnv).filter(([key]) => key.startsWith('VITEST')));
-  setProcessEnv({ ...vitest, PATH: savedEnv.PATH, HOME: savedEnv.HOME, NO_COLOR: '1', ...options.env });
+  setProcessEnv({ ...vitest, PATH: savedEnv.PATH, HOME: savedEnv.HOME, XDG_CACHE_HOME: TEST_CACHE_HOME, NO_COLOR: '1', ...options.env });
   process.chdir(options.cwd);
   // The CLI reads stdin only to ask for confirmation; like runCli's pipe, it is not a terminal.
   if (options.input !== undefined) Object.defineProperty(process, 'stdin', { value: Readable.from([options.input]), configurable: true });

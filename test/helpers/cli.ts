@@ -6,6 +6,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+/** validate's cache (src/manifest/validate-cache.ts) for commands the tests run: never the user's own. */
+export const TEST_CACHE_HOME = path.join(tmpdir(), `argosctl-test-cache-${process.pid}`);
 export const BIN = path.join(ROOT, 'bin/argosctl.js');
 
 export interface CliResult {
@@ -19,7 +21,7 @@ export function runCli(args: string[], options: { cwd: string; env?: NodeJS.Proc
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd: options.cwd,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', ...options.env },
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, XDG_CACHE_HOME: TEST_CACHE_HOME, NO_COLOR: '1', ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
       timeout: options.timeoutMs,
     });

@@ -419,15 +419,15 @@ describe('validate and plan honour the policy', () => {
   const dir = () =>
     repo(rule('spec.security.privacyProtection', 'equals: true'), { 'p.yaml': manifest('p', ['status: TEST']) });
 
-  it('validate exits 1 naming the rule; plan refuses to plan', async () => {
+  it('validate exits 1 naming the rule; plan refuses with exit 3 (a policy block, per the contract)', async () => {
     const validate = await run(['validate', '--dir', '.'], { cwd: dir() });
     expect(validate.code).toBe(1);
     expect(validate.stderr).toMatch(
       /^p\.yaml:8:3: error: spec\.security\.privacyProtection must be true; found false \[spec\.security\.privacyProtection\] \(policy\.r\)$/m,
     );
     const plan = await run(['plan', '--dir', '.', '--database-url', 'memory:'], { cwd: dir() });
-    expect(plan.code).toBe(1);
-    expect(plan.stderr).toMatch(/\(policy\.r\)[\s\S]*nothing was planned or written/);
+    expect(plan.code).toBe(3);
+    expect(plan.stderr).toMatch(/\(policy\.r\)[\s\S]*blocked by the policy in argosctl\.yaml; nothing was planned or written/);
   });
 });
 

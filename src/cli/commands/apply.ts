@@ -5,7 +5,7 @@ import { describeHolder } from '../../apply/apply-lock.js';
 import { refuseOrHold } from '../../apply/guard-plan.js';
 import { recomputeSavedPlan } from '../../apply/saved-plan.js';
 import { resolveDatabaseUrl, withDatabase } from '../../db/connection.js';
-import type { ManifestSet } from '../../manifest/read-manifests.js';
+import { recordableSources } from '../../apply/record-sources.js';
 import { buildPlan } from '../../plan/build-plan.js';
 import { RISK_CLASSES, type Change, type Plan, type Refusal } from '../../plan/plan-types.js';
 import { resolveMasterKey } from '../../keys/master-key.js';
@@ -17,9 +17,9 @@ import type { CliContext } from '../context.js';
 import { ExitCode, UserError } from '../../errors.js';
 import { actorName, readGitInfo } from '../git-info.js';
 import { assertKnownProjects } from '../known-projects.js';
-import { loadValidManifests } from '../load-desired.js';
-import { collect, databaseOption, dirOption, formatOption, parseDurationMs, projectOption } from '../options.js';
-import { readPlanFile, type SavedPlan } from '../plan-file.js';
+import { loadAgainstDatabase } from '../load-desired.js';
+import { collect, databaseOption, dirOption, formatOption, noCacheOption, parseDurationMs, projectOption } from '../options.js';
+import { readPlanFile } from '../plan-file.js';
 import { renderPlan } from './plan.js';
 import { jsonDocument } from '../../render/json-document.js';
 import { sayOnInterrupt, type WritePhase } from '../interrupt.js';
@@ -34,11 +34,7 @@ interface ApplyOptions {
   force?: boolean;
   project: string[];
   databaseUrl?: string;
-}
-
-/** The manifests a saved plan names (or --dir), valid; the digest is checked with the plan. */
-function manifestsForSavedPlan(ctx: CliContext, saved: SavedPlan, dir: string | undefined, format: string): Promise<ManifestSet> {
-  return loadValidManifests(ctx, dir ?? saved.manifestDir, format);
+  cache: boolean;
 }
 
 /** The held changes as the JSON output lists them under changedOutsideGit. */
@@ -59,51 +55,59 @@ export function applyCommand(ctx: CliContext): Command {
     .option('--force', 'allow plans that change more than 30% of existing projects, or an empty manifest folder')
     .addOption(projectOption())
     .addOption(databaseOption())
+    .addOption(noCacheOption())
     .action(async (planfile: string | undefined, opts: ApplyOptions, command: Command) => {
       const unknown = opts.allow.filter((a) => !(RISK_CLASSES as readonly string[]).includes(a));
       if (unknown.length) throw new UserError(`unknown risk class ${unknown.join(', ')}`, `one of: ${RISK_CLASSES.join(', ')}`);
       const allow = new Set([...opts.allow, ...(opts.allowReopen ? ['leave-close'] : [])]);
       const dirGiven = command.getOptionValueSource('dir') === 'cli';
       const saved = planfile ? await readPlanFile(planfile) : undefined;
-      const manifests = saved ? await manifestsForSavedPlan(ctx, saved, dirGiven ? opts.dir : undefined, opts.format) : await loadValidManifests(ctx, opts.dir, opts.format);
+      // A saved plan names its manifest folder (--dir overrides it); the digest is checked with the plan.
+      const dir = saved && !dirGiven ? saved.manifestDir : opts.dir;
       if (!saved && !opts.autoApprove && !ctx.stdinIsTTY) {
         throw new UserError('apply needs confirmation, and there is no terminal to ask', 'pass --auto-approve, or apply a saved plan file');
       }
       const git = readGitInfo(ctx.cwd, ctx.env);
       const scope = saved ? (saved.scope === 'all' ? undefined : saved.scope) : opts.project.length ? opts.project : undefined;
       let held: Refusal[] = [];
-      const refuseUnsafe = (plan: Plan) => {
-        if (plan.diagnostics.length) {
-          ctx.err(renderDiagnosticsText(plan.diagnostics, ctx.errStyle));
-          throw new ExitCode(1);
-        }
-        const verdict = refuseOrHold(plan, { allow, force: Boolean(opts.force), organization: manifests.organization, declaredProjects: manifests.projects.length });
-        held = verdict.holds;
-        return verdict;
-      };
       const url = resolveDatabaseUrl(opts.databaseUrl);
       let phase: WritePhase = 'reading';
       const stopWatching = sayOnInterrupt(ctx, 'apply', () => phase);
-      const result = await withDatabase(url, ({ db }) => lockedApply(db, scope, (state) => {
-        if (saved) return recomputeSavedPlan(saved, manifests, state);
-        assertKnownProjects(scope, manifests, state);
-        return buildPlan({ manifests, state, git, now: new Date(), only: scope, allowReopen: allow.has('leave-close') });
-      }, {
-        actor: actorName(ctx.env), git, lock: { timeoutMs: opts.lockTimeout, holder: describeHolder(git.commit), onWait: (message) => ctx.err(`apply: ${message}\n`) },
-        savedPlanDigest: saved?.planDigest,
-        onProgress: (message) => {
-          // apply-plan reports "writing …" before its first statement and "…; committing" before COMMIT
-          if (message.startsWith('writing')) phase = 'writing';
-          if (message.endsWith('committing')) phase = 'committing';
-          ctx.err(`apply: ${message}\n`);
-        },
-        masterKey: () => resolveMasterKey(url, ctx.env),
-        check: refuseUnsafe,
-        confirm: saved || opts.autoApprove ? undefined : async (plan) => {
-          ctx.out(renderPlan({ ...plan, refusals: held }, 'text', ctx));
-          return plan.changes.length === 0 || confirm('Apply these changes? Only "yes" is accepted: ');
-        },
-      })).finally(stopWatching);
+      const result = await withDatabase(url, async ({ db }) => {
+        const { manifests, readState } = await loadAgainstDatabase(ctx, db, { dir, format: opts.format, cache: opts.cache });
+        const refuseUnsafe = (plan: Plan) => {
+          if (plan.diagnostics.length) {
+            ctx.err(renderDiagnosticsText(plan.diagnostics, ctx.errStyle));
+            throw new ExitCode(1);
+          }
+          const declaredProjects = manifests.projects.length + manifests.unchanged.length;
+          const verdict = refuseOrHold(plan, { allow, force: Boolean(opts.force), organization: manifests.organization, declaredProjects });
+          held = verdict.holds;
+          return verdict;
+        };
+        return lockedApply(db, scope, (state) => {
+          if (saved) return recomputeSavedPlan(saved, manifests, state);
+          assertKnownProjects(scope, manifests, state);
+          return buildPlan({ manifests, state, git, now: new Date(), only: scope, allowReopen: allow.has('leave-close') });
+        }, {
+          actor: actorName(ctx.env), git, lock: { timeoutMs: opts.lockTimeout, holder: describeHolder(git.commit), onWait: (message) => ctx.err(`apply: ${message}\n`) },
+          savedPlanDigest: saved?.planDigest,
+          onProgress: (message) => {
+            // apply-plan reports "writing …" before its first statement and "…; committing" before COMMIT
+            if (message.startsWith('writing')) phase = 'writing';
+            if (message.endsWith('committing')) phase = 'committing';
+            ctx.err(`apply: ${message}\n`);
+          },
+          masterKey: () => resolveMasterKey(url, ctx.env),
+          readState: (tx) => readState(tx, scope, true),
+          record: (plan, heldChanges) => recordableSources(manifests, plan, heldChanges),
+          check: refuseUnsafe,
+          confirm: saved || opts.autoApprove ? undefined : async (plan) => {
+            ctx.out(renderPlan({ ...plan, refusals: held }, 'text', ctx));
+            return plan.changes.length === 0 || confirm('Apply these changes? Only "yes" is accepted: ');
+          },
+        });
+      }).finally(stopWatching);
       // After apply, only the holds still say something: the other refusals were lifted or absent.
       const executed = { ...result.plan, refusals: held };
       if (opts.format === 'json') {

@@ -1,7 +1,6 @@
 // argosctl drift: what differs between manifests and database, and on which side it changed.
 import { Command } from 'commander';
 import { resolveDatabaseUrl, withDatabase } from '../../db/connection.js';
-import { readState } from '../../db/read-state.js';
 import { classifyDrift } from '../../drift/classify-drift.js';
 import { readApplyHistory, replayAudit } from '../../drift/audit-replay.js';
 import { syncDriftIssue } from '../../github/drift-issue.js';
@@ -9,9 +8,9 @@ import { buildPlan } from '../../plan/build-plan.js';
 import { renderDriftMarkdown, renderDriftText } from '../../render/drift.js';
 import type { CliContext } from '../context.js';
 import { ExitCode } from '../../errors.js';
-import { loadValidManifests } from '../load-desired.js';
+import { loadAgainstDatabase } from '../load-desired.js';
 import { withGithub } from '../github-publish.js';
-import { commentAuthorOption, databaseOption, dirOption, formatOption } from '../options.js';
+import { commentAuthorOption, databaseOption, dirOption, formatOption, noCacheOption } from '../options.js';
 import { jsonDocument } from '../../render/json-document.js';
 
 export function driftCommand(ctx: CliContext): Command {
@@ -22,9 +21,12 @@ export function driftCommand(ctx: CliContext): Command {
     .option('--github-issue', 'open, update or close the repository\'s drift issue')
     .addOption(commentAuthorOption())
     .addOption(databaseOption())
-    .action(async (opts: { dir: string; format: string; githubIssue?: boolean; databaseUrl?: string; commentAuthor?: string }) => {
-      const manifests = await loadValidManifests(ctx, opts.dir, opts.format);
+    .addOption(noCacheOption())
+    .action(async (opts: { dir: string; format: string; githubIssue?: boolean; databaseUrl?: string; commentAuthor?: string;
+      cache: boolean }) => {
       const { items, unmanaged } = await withDatabase(resolveDatabaseUrl(opts.databaseUrl), async ({ db }) => {
+        // A project whose rows changed behind the tool has a new revision: it is never skipped.
+        const { manifests, readState } = await loadAgainstDatabase(ctx, db, opts);
         const state = await readState(db);
         const plan = buildPlan({ manifests, state, git: {}, now: new Date(), allowReopen: true });
         const desired = new Map(manifests.projects.map((p) => [p.settings.id, p.settings]));

@@ -1,7 +1,6 @@
 // argosctl plan: compare manifests with the database and print what apply would change.
 import { Command, Option } from 'commander';
 import { resolveDatabaseUrl, withDatabase } from '../../db/connection.js';
-import { readState } from '../../db/read-state.js';
 import { buildPlan } from '../../plan/build-plan.js';
 import type { Plan } from '../../plan/plan-types.js';
 import { renderDiagnosticsText } from '../../render/diagnostics.js';
@@ -12,9 +11,10 @@ import type { CliContext } from '../context.js';
 import { ExitCode } from '../../errors.js';
 import { actorName, readGitInfo } from '../git-info.js';
 import { assertKnownProjects } from '../known-projects.js';
-import { loadValidManifests } from '../load-desired.js';
-import { commentAuthorOption, databaseOption, dirOption, formatOption, projectOption } from '../options.js';
+import { loadAgainstDatabase } from '../load-desired.js';
+import { commentAuthorOption, databaseOption, dirOption, formatOption, noCacheOption, projectOption } from '../options.js';
 import { writePlanFile } from '../plan-file.js';
+import { pemAsFingerprint } from '../../transmit/fingerprint.js';
 
 export interface PlanOptions {
   dir: string;
@@ -27,10 +27,11 @@ export interface PlanOptions {
   githubComment?: boolean;
   commentAuthor?: string;
   strict?: boolean;
+  cache: boolean;
 }
 
 export function renderPlan(plan: Plan, format: string, ctx: CliContext): string {
-  if (format === 'json') return JSON.stringify(plan, null, 2) + '\n';
+  if (format === 'json') return JSON.stringify(plan, pemAsFingerprint, 2) + '\n';
   if (format === 'markdown') return renderPlanMarkdown(plan);
   return renderPlanText(plan, ctx.style);
 }
@@ -48,9 +49,10 @@ export function planCommand(ctx: CliContext): Command {
     .option('--github-comment', 'also post the plan on the pull request (like `argosctl github comment`)')
     .addOption(commentAuthorOption())
     .addOption(databaseOption())
+    .addOption(noCacheOption())
     .action(async (opts: PlanOptions) => {
-      const manifests = await loadValidManifests(ctx, opts.dir, opts.format, opts.strict);
       const plan = await withDatabase(resolveDatabaseUrl(opts.databaseUrl), async ({ db }) => {
+        const { manifests, readState } = await loadAgainstDatabase(ctx, db, opts);
         const state = await readState(db, opts.project.length ? opts.project : undefined);
         assertKnownProjects(opts.project, manifests, state);
         return buildPlan({

@@ -4,10 +4,11 @@ import { Argument, Command } from 'commander';
 import { hasErrors } from '../../manifest/diagnostic.js';
 import { strictDiagnostics } from '../../manifest/lint-rules.js';
 import { readManifests } from '../../manifest/read-manifests.js';
+import { openValidateCache } from '../../manifest/validate-cache.js';
 import { renderDiagnosticsGithub, renderDiagnosticsText } from '../../render/diagnostics.js';
 import type { CliContext } from '../context.js';
 import { ExitCode } from '../../errors.js';
-import { dirOption, formatOption } from '../options.js';
+import { dirOption, formatOption, noCacheOption } from '../options.js';
 import { jsonDocument } from '../../render/json-document.js';
 
 export function validateCommand(ctx: CliContext): Command {
@@ -17,21 +18,25 @@ export function validateCommand(ctx: CliContext): Command {
     .addOption(dirOption())
     .addOption(formatOption(['text', 'json', 'github']))
     .option('--strict', 'treat lint warnings as errors')
-    .action(async (paths: string[], opts: { dir: string; format: 'text' | 'json' | 'github'; strict?: boolean }) => {
+    .addOption(noCacheOption())
+    .action(async (paths: string[], opts: { dir: string; format: 'text' | 'json' | 'github'; strict?: boolean; cache: boolean }) => {
       // Named paths (e.g. from a pre-commit hook) are relative to where the command runs.
       const only = paths.length ? paths.map((p) => path.resolve(ctx.cwd, p)) : undefined;
-      const read = await readManifests(opts.dir, only);
+      const cache = opts.cache ? openValidateCache(ctx.env, opts.dir) : undefined;
+      const read = await readManifests(opts.dir, { only, skip: cache?.skip });
+      cache?.save(read, Boolean(only));
       const set = { ...read, diagnostics: strictDiagnostics(read.diagnostics, opts.strict) };
+      const projects = set.projects.length + set.unchanged.length;
       const warnings = set.diagnostics.filter((d) => d.severity === 'warning').length;
       const valid = !hasErrors(set.diagnostics);
       if (opts.format === 'json') {
-        ctx.out(jsonDocument({ valid, files: set.fileCount, projects: set.projects.length, diagnostics: set.diagnostics }));
+        ctx.out(jsonDocument({ valid, files: set.fileCount, projects, diagnostics: set.diagnostics }));
       } else if (opts.format === 'github') {
         ctx.out(renderDiagnosticsGithub(set.diagnostics));
       } else {
         ctx.err(renderDiagnosticsText(set.diagnostics, ctx.errStyle));
         ctx.out(valid
-          ? `${ctx.style.green('✓')} ${set.projects.length} project(s) in ${set.fileCount} file(s) are valid${warnings ? ` (${warnings} warning(s); --strict makes them errors)` : ''}.\n`
+          ? `${ctx.style.green('✓')} ${projects} project(s) in ${set.fileCount} file(s) are valid${warnings ? ` (${warnings} warning(s); --strict makes them errors)` : ''}.\n`
           : `${ctx.style.red('✗')} ${set.diagnostics.length} problem(s) in ${set.fileCount} file(s).\n`);
       }
       if (!valid) throw new ExitCode(1);

@@ -1,0 +1,47 @@
+// The manifest sources apply recorded (migration 004) and each project's revision, read as four
+// narrow columns for every project; and the write that records them. A project is "as applied"
+// when its revision is still the one recorded: no write to its rows happened since.
+import { sql, type Kysely } from 'kysely';
+import type { ProjectSource } from '../manifest/source-key.js';
+import type { DatabaseSchema } from './schema.js';
+import { jsonb } from './sql-values.js';
+
+export interface ProjectRevision {
+  revision: string;
+  /** The source apply recorded, when the project still is as that apply left it. */
+  applied?: ProjectSource;
+}
+
+export async function readRevisions(db: Kysely<DatabaseSchema>): Promise<Map<string, ProjectRevision>> {
+  const rows = await db.selectFrom('projects')
+    .select(['id', sql<string>`revision::text`.as('revision'), sql<string | null>`applied_revision::text`.as('applied_revision'),
+      'manifest_digest', 'manifest_file_projects', 'manifest_reads'])
+    .execute();
+  const out = new Map<string, ProjectRevision>();
+  for (const r of rows) {
+    const current = r.applied_revision === r.revision && r.manifest_digest !== null && r.manifest_file_projects !== null;
+    out.set(r.id, {
+      revision: r.revision,
+      ...(current ? { applied: { key: r.manifest_digest!, fileProjects: r.manifest_file_projects!, reads: r.manifest_reads ?? [] } } : {}),
+    });
+  }
+  return out;
+}
+
+export interface SourceRecord extends ProjectSource {
+  projectId: string;
+}
+
+/**
+ * Records that each project now is what its source gives, at its current revision. Run last in
+ * apply's transaction, after every write to those projects; it changes no revision itself.
+ */
+export async function recordSources(db: Kysely<DatabaseSchema>, records: readonly SourceRecord[]): Promise<void> {
+  if (records.length === 0) return;
+  const rows = records.map((r) => ({ id: r.projectId, key: r.key, file_projects: r.fileProjects, reads: r.reads }));
+  await sql`
+    update projects p set applied_revision = p.revision, manifest_digest = x.key, manifest_file_projects = x.file_projects,
+      manifest_reads = x.reads
+    from jsonb_to_recordset(${jsonb(rows)}) as x(id text, key text, file_projects integer, reads jsonb)
+    where p.id = x.id`.execute(db);
+}

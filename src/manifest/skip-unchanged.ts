@@ -1,0 +1,36 @@
+// Which files need no reading beyond their hash: those whose source (bytes, path, argosctl.yaml,
+// tool version) is one a trusted record names, whose other read files still hash the same, and
+// which declare exactly the projects recorded for it. The records come from the database (what
+// apply recorded) or from validate's local cache; both are only ever written by argosctl itself.
+import type { ManifestFile } from './load-files.js';
+import { readsUnchanged, type ProjectSource, type SkipOracle } from './source-key.js';
+
+interface Recorded {
+  id: string;
+  source: ProjectSource;
+}
+
+/** `records`: project id → the source it was recorded clean (and, for a database, applied) from. */
+export function skipOracle(records: Iterable<[string, ProjectSource | undefined]>): SkipOracle {
+  const byKey = new Map<string, Recorded[]>();
+  for (const [id, source] of records) {
+    if (!source) continue;
+    const list = byKey.get(source.key);
+    if (list) list.push({ id, source });
+    else byKey.set(source.key, [{ id, source }]);
+  }
+  return (entry: ManifestFile, key: string) => {
+    const found = byKey.get(key);
+    // Every project the file declared must still be recorded: one missing (deleted, or changed
+    // since) means the file is read and checked again.
+    if (!found || found.some((r) => r.source.fileProjects !== found.length)) return undefined;
+    if (!found.every((r) => readsUnchanged(entry, r.source.reads))) return undefined;
+    return found.map((r) => r.id);
+  };
+}
+
+/** Oracle over the database's records (src/db/applied-sources.ts): only projects as last applied. */
+export function appliedOracle(revisions: ReadonlyMap<string, { applied?: ProjectSource }>): SkipOracle {
+  return skipOracle([...revisions].map(([id, r]) => [id, r.applied]));
+}
+

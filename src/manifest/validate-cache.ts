@@ -1,0 +1,83 @@
+// validate's memory of files it found clean, so an unchanged file is hashed, not parsed again.
+// It lives in the user's cache folder ($XDG_CACHE_HOME/argosctl, else ~/.cache/argosctl), never in
+// the repository or the manifest folder, where a pull request could write a forged one. Only clean
+// files (no problem, no warning) are remembered; a cache that cannot be read or makes no sense is
+// ignored, and one that cannot be written is left as it was: it only ever saves time.
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { writeFileAtomic } from '../util/atomic-write.js';
+import type { ManifestSet } from './read-manifests.js';
+import { realRoot } from './safe-read.js';
+import { skipOracle } from './skip-unchanged.js';
+import type { ManifestRead, ProjectSource, SkipOracle } from './source-key.js';
+
+const CACHE_FORMAT = 1;
+
+interface CachedProject extends ProjectSource {
+  id: string;
+}
+
+export interface ValidateCache {
+  skip: SkipOracle;
+  /** Remembers the clean files of `set`; `partial`: only some files were read, keep the others' entries. */
+  save(set: ManifestSet, partial: boolean): void;
+}
+
+export function cacheFolder(env: NodeJS.ProcessEnv): string | undefined {
+  if (env.XDG_CACHE_HOME && path.isAbsolute(env.XDG_CACHE_HOME)) return path.join(env.XDG_CACHE_HOME, 'argosctl');
+  return env.HOME && path.isAbsolute(env.HOME) ? path.join(env.HOME, '.cache', 'argosctl') : undefined;
+}
+
+const isRead = (r: unknown): r is ManifestRead =>
+  typeof r === 'object' && r !== null && typeof (r as ManifestRead).written === 'string' && typeof (r as ManifestRead).sha256 === 'string';
+
+const isCached = (r: unknown): r is CachedProject => {
+  const c = r as CachedProject;
+  return typeof c === 'object' && c !== null && typeof c.id === 'string' && typeof c.key === 'string'
+    && Number.isInteger(c.fileProjects) && Array.isArray(c.reads) && c.reads.every(isRead);
+};
+
+function load(file: string): CachedProject[] {
+  try {
+    const parsed = JSON.parse(readFileSync(file, 'utf8')) as { format?: unknown; projects?: unknown };
+    if (parsed.format !== CACHE_FORMAT || !Array.isArray(parsed.projects) || !parsed.projects.every(isCached)) return [];
+    return parsed.projects;
+  } catch {
+    return [];
+  }
+}
+
+/** The cache of the manifest folder `dir` (one file per folder), or undefined without a cache folder. */
+export function openValidateCache(env: NodeJS.ProcessEnv, dir: string): ValidateCache | undefined {
+  const folder = cacheFolder(env);
+  const root = realRoot(dir);
+  if (!folder || !root) return undefined;
+  const file = path.join(folder, `validate-${createHash('sha256').update(root).digest('hex').slice(0, 16)}.json`);
+  const before = load(file);
+  const recall = skipOracle(before.map((p) => [p.id, p]));
+  const skippedKeys = new Set<string>();
+  return {
+    skip: (entry, key) => {
+      const ids = recall(entry, key);
+      if (ids) skippedKeys.add(key);
+      return ids;
+    },
+    save(set, partial) {
+      const problems = new Set(set.diagnostics.map((d) => d.file));
+      const skippedIds = new Set(set.unchanged.map((u) => u.id));
+      const kept = before.filter((p) => (skippedKeys.has(p.key) && skippedIds.has(p.id)) || (partial && !skippedKeys.has(p.key)));
+      const fresh = set.projects.filter((p) => p.source && !problems.has(p.file)).map((p) => ({ id: p.settings.id, ...p.source! }));
+      const seen = new Set<string>();
+      const projects = [...fresh, ...kept].filter((p) => !seen.has(`${p.key}\0${p.id}`) && seen.add(`${p.key}\0${p.id}`));
+      const text = JSON.stringify({ format: CACHE_FORMAT, projects });
+      if (projects.length === before.length && text === JSON.stringify({ format: CACHE_FORMAT, projects: before })) return;
+      try {
+        mkdirSync(folder, { recursive: true, mode: 0o700 });
+        writeFileAtomic(file, text, 0o600);
+      } catch {
+        // A read-only or full cache folder costs time, never a result.
+      }
+    },
+  };
+}

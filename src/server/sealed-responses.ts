@@ -1,0 +1,34 @@
+// Secure data transmission on the Token API (docs/secure-transmission.md): when the project has
+// it on, every successful response body leaves as a sealed envelope for the project's public key,
+// whatever the client asks for; errors stay in clear (they carry a code and a message, no data,
+// and a client must be able to read why it was refused). The route marks the request once it
+// knows the project; this hook seals at the last moment, after the body was serialized.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { sealForProject } from '../transmit/seal-for-project.js';
+
+export const SEALED_CONTENT_TYPE = 'application/vnd.argos.sealed+json';
+
+const sealTo = new WeakMap<FastifyRequest, string>();
+
+/** After authorization: seal this request's successful answer for `publicKeyPem` (null: in clear). */
+export function sealResponseFor(request: FastifyRequest, publicKeyPem: string | null): void {
+  if (publicKeyPem) sealTo.set(request, publicKeyPem);
+}
+
+export function sealedResponses(app: FastifyInstance): void {
+  app.addHook('onSend', async (request, reply, payload) => {
+    const pem = sealTo.get(request);
+    if (
+      !pem ||
+      reply.statusCode < 200 ||
+      reply.statusCode > 299 ||
+      (typeof payload !== 'string' && !Buffer.isBuffer(payload))
+    )
+      return payload;
+    // A key that cannot seal (stored before the key rule) throws: the error handler answers 500,
+    // never the body in clear.
+    const sealed = sealForProject(pem, payload);
+    reply.header('content-type', SEALED_CONTENT_TYPE);
+    return sealed;
+  });
+}

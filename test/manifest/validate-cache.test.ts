@@ -1,0 +1,73 @@
+// validate's cache of clean files: kept in the user's cache folder only, never trusted for a file
+// that changed, ignored when corrupt, and never hiding a warning.
+import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { ROOT, tempDir } from '../helpers/cli.js';
+import { runCliInProcess } from '../helpers/cli-in-process.js';
+
+const ECB = `apiVersion: argosctl/v1
+kind: Project
+metadata: { id: ecb-project, name: ECB }
+spec:
+  status: TEST
+  authMethods: { idDocument: { enabled: true } }
+  encryption: { method: ECB }
+`;
+
+describe('validate cache', () => {
+  let cwd: string;
+  let cache: string;
+  const validate = (...args: string[]) => runCliInProcess(['validate', ...args], { cwd, env: { XDG_CACHE_HOME: cache } });
+
+  beforeEach(() => {
+    cwd = tempDir();
+    cache = path.join(tempDir(), 'cache');
+    cpSync(path.join(ROOT, 'examples/bank'), path.join(cwd, 'projects'), { recursive: true });
+    writeFileSync(path.join(cwd, 'projects/ecb.yaml'), ECB);
+  });
+
+  const cacheFiles = () => (existsSync(path.join(cache, 'argosctl')) ? readdirSync(path.join(cache, 'argosctl')) : []);
+
+  it('is written in $XDG_CACHE_HOME/argosctl, never next to the manifests, and gives the same result', async () => {
+    const first = await validate();
+    expect(cacheFiles()).toHaveLength(1);
+    expect(readdirSync(cwd).sort()).toEqual(['projects']);
+    const second = await validate();
+    expect(second).toEqual(first);
+    expect(second.code).toBe(0);
+    // The warning's file is not cached: it is reported every time.
+    expect(second.stderr).toMatch(/lint\.ecb/);
+    const cached = JSON.parse(readFileSync(path.join(cache, 'argosctl', cacheFiles()[0]), 'utf8'));
+    expect(cached.projects.map((p: { id: string }) => p.id).sort()).toEqual(['kbank-onboarding', 'kbank-prod']);
+  });
+
+  it('a file changed after it was cached is checked again', async () => {
+    expect((await validate()).code).toBe(0);
+    const file = path.join(cwd, 'projects/kbank-onboarding.yaml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/status: \w+/, 'status: LIVE'));
+    const r = await validate();
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/spec\.status/);
+  });
+
+  it('a changed public key file is checked again', async () => {
+    expect((await validate()).code).toBe(0);
+    writeFileSync(path.join(cwd, 'projects/keys/kbank.pub.pem'), 'not a key');
+    const r = await validate();
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/not a PEM public key/);
+  });
+
+  it('a corrupt cache is ignored and replaced; --no-cache neither reads nor writes it', async () => {
+    expect((await validate()).code).toBe(0);
+    const file = path.join(cache, 'argosctl', cacheFiles()[0]);
+    writeFileSync(file, '{"format":1,"projects":[{"id":5}]');
+    const r = await validate();
+    expect(r.code).toBe(0);
+    expect(JSON.parse(readFileSync(file, 'utf8')).projects).toHaveLength(2);
+    writeFileSync(file, 'garbage');
+    expect((await validate('--no-cache')).code).toBe(0);
+    expect(readFileSync(file, 'utf8')).toBe('garbage');
+  });
+});
