@@ -314,7 +314,8 @@ ALTER TABLE token_events
   ADD COLUMN dead_at timestamptz,
   ADD CONSTRAINT delivered_or_dead CHECK (delivered_at IS NULL OR dead_at IS NULL);
 DROP INDEX token_events_undelivered;
-CREATE INDEX token_events_open ON token_events (project_id, id) WHERE delivered_at IS NULL AND dead_at IS NULL;
+-- the claim scans open events in id order, however many delivered ones the table keeps
+CREATE INDEX token_events_open ON token_events (id) WHERE delivered_at IS NULL AND dead_at IS NULL;
 `;
 
 function rawMigration(up: string): Migration {

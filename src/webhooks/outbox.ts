@@ -1,5 +1,5 @@
-// The webhook outbox's delivery state (token_events): claiming due events, recording how each
-// attempt ended, and re-driving dead ones. A claim is a lease: in one short transaction, due rows
+// The webhook outbox's delivery state (token_events): claiming due events and recording how each
+// attempt ended (re-driving dead ones is redrive.ts). A claim is a lease: in one short transaction, due rows
 // are locked with FOR UPDATE SKIP LOCKED (a replica never waits for, nor takes, another's rows),
 // their attempt is counted and next_attempt_at moves to the end of the lease. The HTTP request then
 // runs outside any transaction; if the worker dies meanwhile, the event is due again once the lease
