@@ -1,7 +1,7 @@
 // Executes a plan's changes inside the caller's transaction: batched inserts for new projects,
 // one UPDATE per project row for scalar settings, set members added and removed in bulk.
 import { sql, type Transaction } from 'kysely';
-import { SCALAR_BY_PATH, SET_BY_PATH, parseAuthPath } from '../model/fields.js';
+import { JSON_COLUMNS, SCALAR_BY_PATH, SET_BY_PATH, parseAuthPath } from '../model/fields.js';
 import { AUTH_METHODS, type AdminRole, type JsonObject, type ProjectSettings } from '../model/project-settings.js';
 import type { Change } from '../plan/plan-types.js';
 import type { DatabaseSchema } from '../db/schema.js';
@@ -10,6 +10,7 @@ import type { StatementCounter } from './fault-injection.js';
 import { syncApiKey } from '../keys/api-key.js';
 import { resolveMasterKey } from '../keys/master-key.js';
 import { countClearKeys, DEFAULT_RETIRED_VALID_SECONDS, newKeyRow, sealClearKeys } from '../keys/encryption-keys.js';
+import { syncWebhookSecret } from '../webhooks/webhook-secret.js';
 
 type Tx = Transaction<DatabaseSchema>;
 
@@ -24,6 +25,8 @@ function projectRow(s: ProjectSettings) {
     secure_transmission: s.secureTransmission, secure_transmission_public_key: s.secureTransmissionPublicKey,
     api_key_rotation: s.apiKeyRotation, api_key_previous_valid_seconds: s.apiKeyPreviousValidSeconds,
     encryption_retired_valid_seconds: s.encryptionRetiredValidSeconds,
+    webhook_url: s.webhookUrl, webhook_events: s.webhookEvents === null ? null : jsonb(s.webhookEvents),
+    webhook_secret_rotation: s.webhookSecretRotation,
   };
 }
 
@@ -67,7 +70,8 @@ async function updateProjects(tx: Tx, updates: Change[], counter: StatementCount
     const scalar = SCALAR_BY_PATH.get(c.path);
     if (scalar) {
       const row = byProject.get(c.projectId) ?? {};
-      row[scalar.column] = scalar.column === 'labels' ? jsonb(c.after) : scalar.column === 'encryption_methods' ? textArray(c.after as string[]) : c.after;
+      row[scalar.column] = scalar.column === 'encryption_methods' ? textArray(c.after as string[])
+        : JSON_COLUMNS.has(scalar.column) && c.after !== null ? jsonb(c.after) : c.after;
       byProject.set(c.projectId, row);
       continue;
     }
@@ -165,6 +169,18 @@ async function issueApiKeys(tx: Tx, creates: ProjectSettings[], updates: Change[
   }
 }
 
+/** A new signing secret for every created project with a webhook, and for every rotation (or removal) of one. */
+async function issueWebhookSecrets(tx: Tx, creates: ProjectSettings[], updates: Change[], masterKey: () => Buffer,
+  counter: StatementCounter): Promise<void> {
+  for (const s of creates) {
+    const rotation = s.webhookSecretRotation;
+    if (rotation) await counter.run(() => syncWebhookSecret(tx, s.id, rotation, masterKey));
+  }
+  for (const c of updates.filter((u) => u.path === 'spec.webhook.secretRotation')) {
+    await counter.run(() => syncWebhookSecret(tx, c.projectId, c.after as number | null, masterKey));
+  }
+}
+
 /** `masterKey` seals newly issued secrets; by default it comes from the environment. */
 export async function writeChanges(tx: Tx, changes: readonly Change[], counter: StatementCounter,
   masterKey: () => Buffer = () => resolveMasterKey(undefined)): Promise<void> {
@@ -185,4 +201,5 @@ export async function writeChanges(tx: Tx, changes: readonly Change[], counter: 
   await updateProjects(tx, scalarUpdates, counter);
   await changeMembers(tx, memberChanges, counter, masterKey);
   await issueApiKeys(tx, creates, scalarUpdates, masterKey, counter);
+  await issueWebhookSecrets(tx, creates, scalarUpdates, masterKey, counter);
 }

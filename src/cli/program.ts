@@ -58,7 +58,8 @@ export const COMMANDS: CommandEntry[] = [
   },
   {
     name: 'worker', term: 'worker [options]',
-    summary: 'long-running: one pruning pass per 10-minute tick (fixed cycle), claimed in the database',
+    summary: 'long-running: one pruning pass per 10-minute tick (fixed cycle), claimed in the database;'
+      + ' webhook delivery every few seconds',
     load: async (ctx) => [(await import('./commands/worker.js')).workerCommand(ctx)],
   },
   {
@@ -105,6 +106,11 @@ export const COMMANDS: CommandEntry[] = [
     name: 'keys', term: 'keys',
     summary: 'secret material issued at apply: list by fingerprint, reveal once, rewrap',
     load: async (ctx) => [(await import('./commands/keys.js')).keysCommand(ctx)],
+  },
+  {
+    name: 'webhooks', term: 'webhooks',
+    summary: 'webhook delivery: status of the outbox (pending, delivered, dead) and re-drive of dead events',
+    load: async (ctx) => [(await import('./commands/webhooks.js')).webhooksCommand(ctx)],
   },
   {
     name: 'transmit', term: 'transmit',

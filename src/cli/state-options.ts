@@ -13,7 +13,7 @@ import { UserError } from '../errors.js';
  * so a new command is refused in CI without a database until it is listed here.
  */
 const READ_ONLY = new Set(['plan', 'drift', 'history', 'blame', 'admins logins', 'tokens list', 'tokens count', 'github comment', 'export',
-  'check', 'keys list', 'transmit seal', 'url build', 'url open']);
+  'check', 'keys list', 'transmit seal', 'url build', 'url open', 'webhooks status']);
 
 export function commandPath(command: Command): string {
   const names: string[] = [];

@@ -281,6 +281,43 @@ CREATE TRIGGER ${t}_revision_update AFTER UPDATE ON ${t} REFERENCING OLD TABLE A
   FOR EACH STATEMENT EXECUTE FUNCTION child_bump_updated();
 CREATE TRIGGER ${t}_revision_truncate BEFORE TRUNCATE ON ${t} FOR EACH STATEMENT EXECUTE FUNCTION child_bump_truncated();
 `).join('');
+// Webhook delivery (issue 10, item 5): the project's webhook, its signing secrets (sealed with the
+// master key; they stay sealed because the worker signs with them; revealed once), and the
+// outbox's delivery state per event. A NULL next_attempt_at means "due now".
+const m006 = `
+ALTER TABLE projects
+  ADD COLUMN webhook_url text CHECK (length(webhook_url) <= 2000 AND webhook_url !~ '[[:space:][:cntrl:]]'
+    AND (webhook_url ~* '^https://[^/@]+(/|\\?|$)'
+      OR webhook_url ~* '^http://(127\\.0\\.0\\.1|localhost|\\[::1\\])(:[0-9]+)?(/|\\?|$)')),
+  ADD COLUMN webhook_events jsonb CHECK (jsonb_typeof(webhook_events) = 'array'),
+  ADD COLUMN webhook_secret_rotation integer CHECK (webhook_secret_rotation >= 1),
+  ADD CONSTRAINT webhook_complete CHECK ((webhook_url IS NULL) = (webhook_events IS NULL)
+    AND (webhook_url IS NULL) = (webhook_secret_rotation IS NULL));
+
+CREATE TABLE webhook_secrets (
+  project_id text NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+  rotation integer NOT NULL CHECK (rotation >= 1),
+  fingerprint text NOT NULL,
+  sealed bytea NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  valid_until timestamptz,
+  revealed_at timestamptz,
+  revealed_by text,
+  PRIMARY KEY (project_id, rotation)
+);
+
+ALTER TABLE token_events
+  ADD COLUMN attempts integer NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+  ADD COLUMN next_attempt_at timestamptz,
+  ADD COLUMN last_attempt_at timestamptz,
+  ADD COLUMN last_error text CHECK (length(last_error) <= 300),
+  ADD COLUMN claimed_by text,
+  ADD COLUMN dead_at timestamptz,
+  ADD CONSTRAINT delivered_or_dead CHECK (delivered_at IS NULL OR dead_at IS NULL);
+DROP INDEX token_events_undelivered;
+-- the claim scans open events in id order, however many delivered ones the table keeps
+CREATE INDEX token_events_open ON token_events (id) WHERE delivered_at IS NULL AND dead_at IS NULL;
+`;
 
 // Manifest v2 (issue 12): a project accepts a set of encryption methods, not one: the column
 // becomes a sorted array, each existing project keeping exactly the method it had. Project ids
@@ -329,6 +366,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '003_service': rawMigration(m003),
   '004_skip_unchanged': rawMigration(m004),
   '005_sealed_keys': rawMigration(m005),
+  '006_webhooks': rawMigration(m006),
   '007_manifest_v2': rawMigration(m007),
 };
 

@@ -31,6 +31,7 @@ const PROJECT_COLUMNS = ['id', 'name', 'description', 'region', 'labels', 'statu
   'token_expiration_mode', 'token_expiration_seconds', 'token_delete_on_expiration', 'token_volume_start_threshold', 'token_volume_ratio',
   'token_volume_priority', 'encrypted_only', 'encryption_methods', 'privacy_protection', 'secure_transmission', 'secure_transmission_public_key',
   'api_key_rotation', 'api_key_previous_valid_seconds', 'encryption_retired_valid_seconds',
+  'webhook_url', 'webhook_events', 'webhook_secret_rotation',
 ] as const;
 
 /** The database stores roles in lower case (migration 001): `owner` → `Owner`. */
@@ -110,6 +111,7 @@ async function readRows(db: Kysely<DatabaseSchema>, only?: readonly string[]): P
       encryptionRetiredValidSeconds: r.encryption_retired_valid_seconds,
       privacyProtection: r.privacy_protection, secureTransmission: r.secure_transmission, secureTransmissionPublicKey: r.secure_transmission_public_key,
       apiKeyRotation: r.api_key_rotation, apiKeyPreviousValidSeconds: r.api_key_previous_valid_seconds,
+      webhookUrl: r.webhook_url, webhookEvents: r.webhook_events, webhookSecretRotation: r.webhook_secret_rotation,
       ipWhitelistDashboard: [], ipWhitelistApi: [], admins: [],
     });
   }

@@ -28,6 +28,8 @@ export const ROLE_TABLES: Record<string, { plan: PlanAccess; apply: ApplyAccess 
   key_reveals: { plan: 'none', apply: 'dml' },
   liveform_sessions: { plan: 'none', apply: 'dml' },
   token_uses: { plan: 'none', apply: 'dml' },
+  // webhook delivery (migration 006): the sealed signing secrets stay unreadable to the plan role
+  webhook_secrets: { plan: 'none', apply: 'dml' },
   argosctl_migrations: { plan: 'select', apply: 'select' },
   argosctl_migration_lock: { plan: 'none', apply: 'select' },
 };

@@ -37,6 +37,9 @@ export interface ProjectsTable {
   manifest_file_projects: Generated<number | null>;
   manifest_reads: ColumnType<ManifestRead[] | null, string | undefined, string | null>;
   encryption_retired_valid_seconds: Generated<number | null>;
+  webhook_url: Generated<string | null>;
+  webhook_events: ColumnType<string[] | null, string | null | undefined, string | null>;
+  webhook_secret_rotation: Generated<number | null>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -136,6 +139,14 @@ export interface TokenEventsTable {
   payload: ColumnType<Json, string, string>;
   created_at: Timestamp;
   delivered_at: Date | null;
+  attempts: Generated<number>;
+  /** NULL: due now. While a worker holds the event, the end of its lease. */
+  next_attempt_at: Date | null;
+  last_attempt_at: Date | null;
+  /** Our own short description of the last failure (never the receiver's response body). */
+  last_error: string | null;
+  claimed_by: string | null;
+  dead_at: Date | null;
 }
 
 export interface PruneRunsTable {
@@ -176,6 +187,19 @@ export interface ApiKeysTable {
   revealed_by: string | null;
 }
 
+export interface WebhookSecretsTable {
+  project_id: string;
+  rotation: number;
+  fingerprint: string;
+  /** Sealed with the master key for good: the worker opens it to sign every delivery. */
+  sealed: Uint8Array;
+  created_at: Timestamp;
+  /** NULL for the current secret; a rotated-away secret still signs until then. */
+  valid_until: Date | null;
+  revealed_at: Date | null;
+  revealed_by: string | null;
+}
+
 export interface KeyRevealsTable {
   id: Generated<string>;
   project_id: string;
@@ -208,6 +232,7 @@ export interface TokenUsesTable {
 export interface DatabaseSchema {
   api_keys: ApiKeysTable;
   key_reveals: KeyRevealsTable;
+  webhook_secrets: WebhookSecretsTable;
   liveform_sessions: LiveformSessionsTable;
   token_uses: TokenUsesTable;
   tokens: TokensTable;

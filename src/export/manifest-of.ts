@@ -105,6 +105,13 @@ export function manifestOf(s: ProjectSettings, publicKeyPath: string | undefined
     encryption,
     security,
   };
+  if (s.webhookUrl !== null) {
+    spec.webhook = {
+      url: s.webhookUrl,
+      events: s.webhookEvents ?? ['token_expired'],
+      secretRotation: explicit('spec.webhook.secretRotation', s.webhookSecretRotation ?? 1, 1),
+    };
+  }
   if (s.admins.length) spec.admins = s.admins.map((a) => ({ email: a.email, role: a.role }));
 
   const value = orderKeys({ apiVersion: CURRENT_VERSION, kind: 'Project', metadata, spec }) as JsonObject;

@@ -13,6 +13,8 @@ export const apiKeyLabel = (projectId: string, rotation: number) => `api-key:${p
 export const encryptionKeyLabel = (projectId: string, name: string, rotation: number) =>
   `encryption-key:${projectId}:${name}:${rotation}`;
 
+export const webhookSecretLabel = (projectId: string, rotation: number) => `webhook-secret:${projectId}:${rotation}`;
+
 export const SEALED_COLUMNS: readonly SealedColumn[] = [
   {
     table: 'api_keys',
@@ -25,5 +27,11 @@ export const SEALED_COLUMNS: readonly SealedColumn[] = [
     column: 'sealed',
     keys: ['project_id', 'name', 'rotation'],
     label: (r) => encryptionKeyLabel(String(r.project_id), String(r.name), Number(r.rotation)),
+  },
+  {
+    table: 'webhook_secrets',
+    column: 'sealed',
+    keys: ['project_id', 'rotation'],
+    label: (r) => webhookSecretLabel(String(r.project_id), Number(r.rotation)),
   },
 ];

@@ -60,6 +60,7 @@ export interface Spec {
   liveform?: Liveform;
   encryption?: Encryption;
   security?: Security;
+  webhook?: Webhook;
   /**
    * Dashboard administrators, each with a role. Removing the last admin is a guarded change.
    */
@@ -391,6 +392,22 @@ export interface IpWhitelist {
    * IPv4 addresses or CIDR ranges (without host bits) allowed to call the API; a blocked call gets 403. Empty means unrestricted.
    */
   api?: string[];
+}
+export interface Webhook {
+  /**
+   * The receiver's URL: https, without credentials; plain http only to a loopback address (127.0.0.1, localhost, [::1]) for tests.
+   */
+  url: string;
+  /**
+   * Which events to deliver; token_expired is the only event today.
+   *
+   * @minItems 1
+   */
+  events?: ["token_expired", ..."token_expired"[]];
+  /**
+   * Bump to issue a new signing secret (shown once by `argosctl keys reveal PROJECT webhook-secret`); deliveries are signed with the previous secret too for 24h.
+   */
+  secretRotation?: number;
 }
 export interface Admin {
   /**

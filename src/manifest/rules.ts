@@ -8,6 +8,7 @@ import type { ProjectManifest } from './manifest-types.generated.js';
 import { isRegionManager, type Organization } from './organization.js';
 import type { PublicKeyFile } from './public-key-file.js';
 import { locate, pathInFile, type ParsedDocument } from './yaml-position.js';
+import { checkWebhookUrl, WEBHOOK_URL_ALLOWED } from '../webhooks/webhook-url.js';
 
 export interface RuleContext {
   manifest: ProjectManifest;
@@ -106,7 +107,9 @@ function checkEncryption({ manifest }: RuleContext, report: Report): void {
     if (seen.has(key.name)) report('encryption.duplicate-key', ['spec', 'encryption', 'keys', i, 'name'], `key ${quote(key.name)} is listed twice`, 'each key name once');
     seen.set(key.name, i);
     // `argosctl keys reveal PROJECT api-key` names the API key: an encryption key cannot share the name.
-    if (key.name === 'api-key') report('encryption.reserved-key-name', ['spec', 'encryption', 'keys', i, 'name'], 'the key name "api-key" is reserved for the project\'s API key', 'choose another name, such as 2026-q4');
+    if (key.name === 'api-key' || key.name === 'webhook-secret') {
+      report('encryption.reserved-key-name', ['spec', 'encryption', 'keys', i, 'name'], `the key name ${quote(key.name)} is reserved for the project's own secret`, 'choose another name, such as 2026-q4');
+    }
   });
   if (encryption.encryptedOnly && !(encryption.keys ?? []).some((k) => k.status === 'active')) {
     report('encryption.needs-active-key', ['spec', 'encryption', 'encryptedOnly'], 'encrypted-only mode needs an active encryption key', 'add a key with status: active under spec.encryption.keys');
@@ -118,6 +121,13 @@ function checkSecureTransmission({ manifest, publicKey }: RuleContext, report: R
   if (!st) return;
   if (st.enabled && !st.publicKey) return report('secure-transmission.public-key', ['spec', 'security', 'secureTransmission'], 'secure transmission needs a public key', 'publicKey: a PEM file path relative to the manifest');
   if (publicKey && !publicKey.ok) report(publicKey.rule, ['spec', 'security', 'secureTransmission', 'publicKey'], publicKey.message, publicKey.allowed, publicKey.hint);
+}
+
+function checkWebhook({ manifest }: RuleContext, report: Report): void {
+  const webhook = manifest.spec.webhook;
+  if (!webhook) return;
+  const result = checkWebhookUrl(webhook.url);
+  if (!result.ok) report('webhook.url', ['spec', 'webhook', 'url'], result.message, WEBHOOK_URL_ALLOWED, result.hint);
 }
 
 function checkRegion({ manifest, organization }: RuleContext, report: Report): void {
@@ -153,6 +163,7 @@ export const PROJECT_RULES: readonly ProjectRule[] = [
   { check: checkTokens, reads: [['spec', 'liveform', 'tokens']] },
   { check: checkEncryption, reads: [['spec', 'encryption']] },
   { check: checkSecureTransmission, reads: [['spec', 'security', 'secureTransmission']] },
+  { check: checkWebhook, reads: [['spec', 'webhook']] },
   { check: checkRegion, reads: [['metadata', 'region']] },
 ];
 

@@ -32,7 +32,13 @@ export const SCALAR_FIELDS: readonly ScalarField[] = [
   { path: 'spec.security.secureTransmission.publicKey', column: 'secure_transmission_public_key', get: (s) => s.secureTransmissionPublicKey },
   { path: 'spec.security.apiKey.rotation', column: 'api_key_rotation', get: (s) => s.apiKeyRotation },
   { path: 'spec.security.apiKey.previousKeyValidFor', column: 'api_key_previous_valid_seconds', get: (s) => s.apiKeyPreviousValidSeconds },
+  { path: 'spec.webhook.url', column: 'webhook_url', get: (s) => s.webhookUrl },
+  { path: 'spec.webhook.events', column: 'webhook_events', get: (s) => s.webhookEvents },
+  { path: 'spec.webhook.secretRotation', column: 'webhook_secret_rotation', get: (s) => s.webhookSecretRotation },
 ];
+
+/** Scalar columns of type jsonb: written as JSON text and cast (the same on pg and PGlite). */
+export const JSON_COLUMNS: ReadonlySet<string> = new Set(['labels', 'webhook_events']);
 
 export const SCALAR_BY_PATH = new Map(SCALAR_FIELDS.map((f) => [f.path, f]));
 

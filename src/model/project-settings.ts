@@ -77,6 +77,12 @@ export interface ProjectSettings {
   apiKeyRotation: number | null;
   /** How long the previous API key keeps working after a rotation. */
   apiKeyPreviousValidSeconds: number | null;
+  /** Where events are POSTed (null: the project has no webhook). */
+  webhookUrl: string | null;
+  /** The events delivered, sorted (null when there is no webhook). */
+  webhookEvents: string[] | null;
+  /** Bumping it issues a new signing secret at apply (null when there is no webhook). */
+  webhookSecretRotation: number | null;
   ipWhitelistDashboard: string[];
   ipWhitelistApi: string[];
   /** Sorted by email. */

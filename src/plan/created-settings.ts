@@ -27,7 +27,7 @@ const ABSENT: ProjectSettings = {
   encryptedOnly: false, encryptionMethods: [...DEFAULT_ENCRYPTION_METHODS], encryptionKeys: [], encryptionRetiredValidSeconds: null,
   privacyProtection: false,
   secureTransmission: false, secureTransmissionPublicKey: null, ipWhitelistDashboard: [], ipWhitelistApi: [], admins: [],
-  apiKeyRotation: null, apiKeyPreviousValidSeconds: null,
+  apiKeyRotation: null, apiKeyPreviousValidSeconds: null, webhookUrl: null, webhookEvents: null, webhookSecretRotation: null,
 };
 const REQUIRED = new Set(['metadata.name', 'spec.status']);
 const DEFAULTS = flattenSettings(ABSENT);

@@ -30,9 +30,19 @@ export class ServiceMetrics {
   readonly requests = new Counter('argos_http_requests_total', 'HTTP requests by route, method and status code.');
   readonly admissions = new Counter('argos_admissions_total', 'Liveform admissions by decision (admitted, or the refusal code).');
   readonly tokensRegistered = new Counter('argos_tokens_registered_total', 'Token IDs registered (new and overwritten) through the API.');
-  readonly webhookDeliveries = new Counter('argos_webhook_deliveries_total', 'Webhook deliveries by outcome (delivery is not implemented in serve yet).');
+  readonly webhookDeliveries = new Counter('argos_webhook_deliveries_total',
+    'Webhook delivery attempts by outcome (delivered, retry, dead); counted where the worker runs (serve --worker).');
+  readonly webhookFailures = new Counter('argos_webhook_failures_total',
+    'Failed webhook delivery attempts by reason (http-status, redirect, timeout, connection, refused-url, signing).');
+
+  /** Counts one delivery attempt of the worker running in this process. */
+  countDelivery(outcome: { outcome: string; reason?: string }): void {
+    this.webhookDeliveries.inc({ outcome: outcome.outcome });
+    if (outcome.reason) this.webhookFailures.inc({ reason: outcome.reason });
+  }
 
   render(extra: string[] = []): string {
-    return [this.requests, this.admissions, this.tokensRegistered, this.webhookDeliveries].map((c) => c.render()).concat(extra).join('\n') + '\n';
+    const counters = [this.requests, this.admissions, this.tokensRegistered, this.webhookDeliveries, this.webhookFailures];
+    return counters.map((c) => c.render()).concat(extra).join('\n') + '\n';
   }
 }

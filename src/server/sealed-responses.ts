@@ -4,9 +4,9 @@
 // and a client must be able to read why it was refused). The route marks the request once it
 // knows the project; this hook seals at the last moment, after the body was serialized.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { sealForProject } from '../transmit/seal-for-project.js';
+import { SEALED_CONTENT_TYPE, sealForProject } from '../transmit/seal-for-project.js';
 
-export const SEALED_CONTENT_TYPE = 'application/vnd.argos.sealed+json';
+export { SEALED_CONTENT_TYPE };
 
 const sealTo = new WeakMap<FastifyRequest, string>();
 

@@ -72,8 +72,8 @@ async function pruneTransaction<T>(db: Kysely<DatabaseSchema>, work: (tx: Transa
   });
 }
 
-/** Marks one batch of tokens whose window has passed; returns how many. */
-async function markExpiredBatch(db: Kysely<DatabaseSchema>, projectId: string, now: Date, limit: number): Promise<number> {
+/** Marks one batch of tokens whose window has passed and writes their events; returns how many. */
+export async function markExpiredBatch(db: Kysely<DatabaseSchema>, projectId: string, now: Date, limit: number): Promise<number> {
   return pruneTransaction(db, async (tx) => {
     const { rows } = await sql<{ token_id: string; expires_at: Date }>`
       with due as (

@@ -5,6 +5,9 @@ import { createPublicKey, type KeyObject } from 'node:crypto';
 import { seal } from './seal.js';
 import { TransmitError } from './transmit-error.js';
 
+/** The content type of a sealed envelope, for responses and webhook bodies alike. */
+export const SEALED_CONTENT_TYPE = 'application/vnd.argos.sealed+json';
+
 const MAX_CACHED = 256;
 const keys = new Map<string, KeyObject>();
 

@@ -61,6 +61,7 @@ describe('JSON outputs against schemas/output/*.v1.json', () => {
     const built = expectDocument('url-build', await runCli(['url', 'build', 'kbank-onboarding', '--param', 'token=t-1', '--format', 'json'], { cwd }));
     const opened = expectDocument('url-open', await runCli(['url', 'open', built.url as string, '--format', 'json'], { cwd }));
     expect(opened).toMatchObject({ params: { token: 't-1' }, key: { name: '2026-q4' } });
+    expectDocument('webhooks-status', await runCli(['webhooks', 'status', '--format', 'json'], { cwd }));
     const error = await runCli(['apply', 'missing-plan.json', '--format', 'json'], { cwd });
     expect(error.code).toBe(1);
     expectDocument('error', error);

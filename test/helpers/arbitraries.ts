@@ -56,6 +56,10 @@ export function projectSettings(id: string): fc.Arbitrary<ProjectSettings> {
       { maxLength: 3, selector: (a) => a.email }).map((xs) => [...xs].sort((a, b) => a.email.localeCompare(b.email))),
     labels: fc.dictionary(fc.constantFrom('team', 'tier'), fc.constantFrom('x', 'y')),
     apiKey: fc.option(fc.record({ rotation: fc.integer({ min: 1, max: 5 }), previousSeconds: fc.constantFrom(1800, 3600, 86400) })),
+    webhook: fc.option(fc.record({
+      url: fc.constantFrom('https://hooks.bank.example/argos', 'https://h.example/x?project=1', 'http://127.0.0.1:8080/hook'),
+      rotation: fc.integer({ min: 1, max: 5 }),
+    })),
   }).map((g) => ({
     id, name: g.name, description: null, region: null,
     labels: Object.fromEntries(Object.entries(g.labels).sort(([a], [b]) => a.localeCompare(b))),
@@ -74,6 +78,7 @@ export function projectSettings(id: string): fc.Arbitrary<ProjectSettings> {
     encryptionRetiredValidSeconds: g.keyGrace,
     privacyProtection: g.privacy, secureTransmission: g.secure, secureTransmissionPublicKey: g.secure ? PEM : null,
     apiKeyRotation: g.apiKey?.rotation ?? null, apiKeyPreviousValidSeconds: g.apiKey?.previousSeconds ?? null,
+    webhookUrl: g.webhook?.url ?? null, webhookEvents: g.webhook ? ['token_expired'] : null, webhookSecretRotation: g.webhook?.rotation ?? null,
     ipWhitelistDashboard: g.dashboard, ipWhitelistApi: g.api, admins: g.admins,
   }));
 }

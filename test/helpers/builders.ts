@@ -10,7 +10,8 @@ export function project(id: string, overrides: Partial<ProjectSettings> = {}): P
     privateMode: false, tokenPreRegistration: false, tokenExpirationMode: 'none', tokenExpirationSeconds: null,
     tokenDeleteOnExpiration: false, tokenVolumeStartThreshold: null, tokenVolumeRatio: null, tokenVolumePriority: null,
     encryptedOnly: false, encryptionMethods: ['GCM'], encryptionKeys: [], encryptionRetiredValidSeconds: null, privacyProtection: false,
-    secureTransmission: false, secureTransmissionPublicKey: null, apiKeyRotation: null, apiKeyPreviousValidSeconds: null, ipWhitelistDashboard: [], ipWhitelistApi: [], admins: [],
+    secureTransmission: false, secureTransmissionPublicKey: null, apiKeyRotation: null, apiKeyPreviousValidSeconds: null,
+    webhookUrl: null, webhookEvents: null, webhookSecretRotation: null, ipWhitelistDashboard: [], ipWhitelistApi: [], admins: [],
     ...overrides,
   };
 }

@@ -34,6 +34,7 @@ const cases: { dir: string; rule: string; file: string; line: number; message: R
   { dir: 'private-key', rule: 'secure-transmission.private-key', file: 'p.yaml', line: 12, message: /holds a PRIVATE key/ },
   { dir: 'region-rules', rule: 'region.require', file: 'p.yaml', line: 8, message: /requires spec\.security\.privacyProtection: true \(rule regions\.eu\.require/ },
   { dir: 'region-rules', rule: 'region.manager', file: 'p.yaml', line: 13, message: /not a manager of region "eu"/ },
+  { dir: 'webhook-url', rule: 'webhook.url', file: 'p.yaml', line: 12, message: /plain http is allowed only to a loopback address/, allowed: /https:\/\// },
 ];
 
 describe('invalid manifests are rejected with file, line, column, path and what is allowed', () => {

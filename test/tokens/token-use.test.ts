@@ -48,7 +48,7 @@ for (const target of DATABASE_TARGETS) {
       expect(await startToken(database.db, 'timed', 'timed-token-1', at(599))).toMatchObject({ expiresAt: at(600).toISOString() });
       await expect(startToken(database.db, 'timed', 'timed-token-1', at(601))).rejects.toThrow(/\[token_expired\]/);
       await expect(startToken(database.db, 'timed', 'timed-token-1', at(700))).rejects.toThrow(/\[token_expired\]/);
-      expect(await events('timed')).toEqual([{ webhook_trigger: 'token_expired', token_id: 'timed-token-1', expired_condition: 'time', expired_at: at(600).toISOString() }]);
+      expect(await events('timed')).toEqual([{ webhook_trigger: 'token_expired', token_id: 'timed-token-1', expired_condition: 'time', expected_expired_at: at(600).toISOString() }]);
     });
 
     it('a pass marks windows that ran out, once, with one event each', async () => {

@@ -7,6 +7,7 @@ import { revealEncryptionKey } from '../../keys/encryption-keys.js';
 import { listProjectKeys, type ProjectKeys } from '../../keys/list-keys.js';
 import { masterKeyFromFile, masterKeyFromText, masterKeySource, resolveMasterKey } from '../../keys/master-key.js';
 import { rewrapAll } from '../../keys/rewrap.js';
+import { revealWebhookSecret } from '../../webhooks/webhook-secret.js';
 import { escapeTerminal as t } from '../../render/escape-terminal.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import type { CliContext } from '../context.js';
@@ -17,6 +18,7 @@ import { openSecretSink, type SecretOutputOptions } from '../secret-output.js';
 
 type Opts = { databaseUrl?: string; format: 'text' | 'json' };
 const API_KEY = 'api-key';
+const WEBHOOK_SECRET = 'webhook-secret';
 
 function keysText(project: string, keys: ProjectKeys): string {
   const lines: string[] = [];
@@ -31,6 +33,12 @@ function keysText(project: string, keys: ProjectKeys): string {
     lines.push(
       `encryption-key ${t(k.name)} rotation ${k.rotation}  ${k.status}${k.current ? '' : ' (rotated out)'}  ${k.fingerprint}  ` +
         `key id ${k.keyId}  created ${k.createdAt}  ${validity}  ${k.revealed ? `revealed ${k.revealed.at} by ${t(k.revealed.by)}` : 'not revealed yet'}`,
+    );
+  }
+  for (const s of keys.webhookSecrets) {
+    lines.push(
+      `webhook-secret rotation ${s.rotation}  ${s.fingerprint}  ${s.validUntil ? `signs until ${s.validUntil}` : 'current'}  ` +
+        `${s.revealed ? `revealed ${s.revealed.at} by ${t(s.revealed.by)}` : 'not revealed yet'}`,
     );
   }
   return lines.length ? `${lines.join('\n')}\n` : `${t(project)}: no keys\n`;
@@ -53,7 +61,7 @@ export function keysCommand(ctx: CliContext): Command {
   keys
     .command('list')
     .description(
-      "a project's API keys and encryption keys: rotation, status, fingerprint, dates, reveal record (never material)",
+      "a project's API keys, encryption keys and webhook secrets: rotation, status, fingerprint, dates, reveal record",
     )
     .argument('<project>')
     .addOption(formatOption(['text', 'json']))
@@ -66,9 +74,9 @@ export function keysCommand(ctx: CliContext): Command {
     });
   keys
     .command('reveal')
-    .description('print a newly issued secret once (audited): the API key, or an encryption key by name')
+    .description('print a newly issued secret once (audited): the API key, the webhook secret, or an encryption key by name')
     .argument('<project>')
-    .argument('<key>', `${API_KEY}, or the name of an encryption key`)
+    .argument('<key>', `${API_KEY}, ${WEBHOOK_SECRET}, or the name of an encryption key`)
     .option('--out <file>', 'write it to this new file (mode 0600) instead of the terminal')
     .option('--yes-print-secret', 'print it even though stdout is not a terminal')
     .addOption(databaseOption())
@@ -78,7 +86,14 @@ export function keysCommand(ctx: CliContext): Command {
       const masterKey = () => resolveMasterKey(url, ctx.env);
       const actor = actorName(ctx.env);
       try {
-        if (key === API_KEY) {
+        if (key === WEBHOOK_SECRET) {
+          const w = await withDatabase(url, ({ db }) => revealWebhookSecret(db, project, actor, masterKey));
+          ctx.err(
+            `webhook signing secret of ${t(project)}, rotation ${w.rotation} (${w.fingerprint}); ` +
+              `${sink.describe}, store it with the receiver now:\n`,
+          );
+          sink.write(w.secret);
+        } else if (key === API_KEY) {
           const r = await withDatabase(url, ({ db }) => revealApiKey(db, project, actor, masterKey));
           ctx.err(
             `API key of ${t(project)}, rotation ${r.rotation} (${r.fingerprint}); ${sink.describe}, store it now:\n`,

@@ -8,6 +8,11 @@ import { buildServer } from '../../server/app.js';
 import { checkIpv4Entry } from '../../util/ipv4.js';
 import type { CliContext } from '../context.js';
 import { databaseOption } from '../options.js';
+import { escapeTerminal as t } from '../../render/escape-terminal.js';
+import { workerName } from '../../tokens/worker.js';
+import { DEFAULT_RETRY } from '../../webhooks/backoff.js';
+import { runBackground } from '../../webhooks/run-background.js';
+import { deliveryOptions, describeDelivery, describePass, type DeliveryFlags } from './worker.js';
 
 function parsePort(value: string): number {
   const n = Number(value);
@@ -27,35 +32,53 @@ function parseCidr(value: string, previous: string[]): string[] {
   return [...previous, r.cidr];
 }
 
+type ServeFlags = { host: string; port: number; trustProxy: string[]; poolSize: number; databaseUrl?: string; worker?: boolean }
+  & DeliveryFlags;
+
 export function serveCommand(ctx: CliContext): Command {
-  return new Command('serve')
+  const command = new Command('serve')
     .description('serve the Token API and Liveform admission over HTTP (prints "listening on http://HOST:PORT" on stderr when ready)')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .addOption(new Option('--port <port>', 'port to listen on (0: any free port)').argParser(parsePort).default(8080))
     .addOption(new Option('--trust-proxy <cidr...>', 'proxies whose X-Forwarded-For names the client (IPv4 addresses or CIDR ranges)').argParser(parseCidr).default([] as string[]))
     .addOption(new Option('--pool-size <n>', 'PostgreSQL connections per replica').argParser(parsePoolSize).default(16))
-    .addOption(databaseOption())
-    .action(async (opts: { host: string; port: number; trustProxy: string[]; poolSize: number; databaseUrl?: string }) => {
+    .option('--worker',
+      'also run the worker in this process (prune ticks, time expiries, webhook delivery; counted in /metrics)');
+  for (const option of deliveryOptions()) command.addOption(option);
+  return command.addOption(databaseOption())
+    .action(async (opts: ServeFlags) => {
       let stopping!: () => void;
       const stopped = new Promise<void>((resolve) => (stopping = resolve));
       const onSignal = () => stopping();
       process.once('SIGTERM', onSignal);
       process.once('SIGINT', onSignal);
+      const url = resolveDatabaseUrl(opts.databaseUrl);
       try {
-        const url = resolveDatabaseUrl(opts.databaseUrl);
         // Resolved on the first encrypted URL, then kept: a service without encrypted URLs needs no master key.
         let masterKey: Buffer | undefined;
         await withDatabase(url, async (database) => {
-          const { app } = await buildServer(database, {
-            trustProxy: opts.trustProxy, log: (line) => ctx.err(line + '\n'), masterKey: () => (masterKey ??= resolveMasterKey(url, ctx.env)),
+          const log = (line: string) => ctx.err(line + '\n');
+          const { app, metrics } = await buildServer(database, {
+            trustProxy: opts.trustProxy, log, masterKey: () => (masterKey ??= resolveMasterKey(url, ctx.env)),
           });
           await app.listen({ host: opts.host, port: opts.port });
           const address = app.server.address();
           const port = typeof address === 'object' && address ? address.port : opts.port;
           ctx.err(`listening on http://${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${port}\n`);
+          const background = new AbortController();
+          const worker = opts.worker ? runBackground(database.db, {
+            me: workerName(), signal: background.signal, masterKey: () => resolveMasterKey(url, ctx.env),
+            deliveryIntervalMs: opts.deliveryInterval, timeoutMs: opts.webhookTimeout,
+            retry: { ...DEFAULT_RETRY, maxAttempts: opts.webhookAttempts },
+            onTickError: (tick, error) => ctx.err(`worker: ${tick.toISOString()}: pass failed: ${t((error as Error).message)}\n`),
+            onPass: (r) => ctx.err(describePass(r)),
+            onPassError: (error) => ctx.err(`webhooks: pass failed: ${t((error as Error).message)}\n`),
+            onDelivery: (d) => { metrics.countDelivery(d); ctx.err(describeDelivery(d)); },
+          }).catch((error) => ctx.err(`worker stopped: ${t((error as Error).message)}\n`)) : Promise.resolve();
           await stopped;
           ctx.err('serve: stopping: no new connections; finishing requests in flight…\n');
-          await app.close();
+          background.abort();
+          await Promise.all([app.close(), worker]);
           ctx.err('serve: stopped; closing the database\n');
         }, { open: { poolSize: opts.poolSize } });
       } finally {
