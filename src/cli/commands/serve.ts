@@ -51,7 +51,7 @@ export function serveCommand(ctx: CliContext): Command {
           ctx.err('serve: stopping: no new connections; finishing requests in flight…\n');
           await app.close();
           ctx.err('serve: stopped; closing the database\n');
-        }, { open: { poolSize: opts.poolSize } });
+        }, { open: { poolSize: opts.poolSize, namedStatements: true } });
       } finally {
         process.off('SIGTERM', onSignal);
         process.off('SIGINT', onSignal);
