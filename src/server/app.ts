@@ -3,6 +3,7 @@
 import { Ajv } from 'ajv';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Database } from '../db/connection.js';
+import { ProjectFactsCache } from '../tokens/admission.js';
 import { TokenError } from '../tokens/token-errors.js';
 import { plainMessage, sendError } from './http-errors.js';
 import { healthRoutes } from './health-routes.js';
@@ -24,6 +25,8 @@ export interface ServiceContext {
   database: Database;
   metrics: ServiceMetrics;
   now: () => Date;
+  /** Project facts admission last read (re-checked by every write; see startAdmission). */
+  projects: ProjectFactsCache;
 }
 
 /** Route label for logs and metrics: the route template, never the URL (it may hold token IDs). */
@@ -40,7 +43,7 @@ export async function buildServer(database: Database, options: ServerOptions = {
   });
   const ajv = new Ajv({ allErrors: false, strict: true, allowUnionTypes: true });
   app.setValidatorCompiler(({ schema }) => ajv.compile(schema));
-  const ctx: ServiceContext = { database, metrics: new ServiceMetrics(), now: options.now ?? (() => new Date()) };
+  const ctx: ServiceContext = { database, metrics: new ServiceMetrics(), now: options.now ?? (() => new Date()), projects: new ProjectFactsCache() };
   const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
 
   app.addHook('onRequest', async (request) => { (request as { startedAt?: number }).startedAt = performance.now(); });
