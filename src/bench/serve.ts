@@ -120,6 +120,7 @@ async function main(): Promise<void> {
       return {
         ...r,
         serverCpuUsPerRequest: Math.round((cpu.user + cpu.system) / n),
+        serverSystemUsPerRequest: Math.round(cpu.system / n),
         pgCpuUsPerRequest: Math.round((pgSeconds * 1e6) / n),
         statementsPerRequest: Math.round(((queries - q0) / n) * 100) / 100,
       };

@@ -60,35 +60,85 @@ export async function registerTokenRequest(db: Kysely<DatabaseSchema>, projectId
   return registerTokens(db, projectId, ids);
 }
 
-/** Registers all IDs or none (bulk: import uses it directly). `onProgress` reports IDs written so far. */
+/**
+ * Registers all IDs or none (bulk: import uses it directly). `onProgress` reports IDs written so far.
+ *
+ * Each chunk is ONE statement: check the project, insert or overwrite the rows, then add the new
+ * ones to the project's counter, whose CHECK (0 to 100,000) fails the statement, and so the
+ * request, when the cap would pass. The counter row is what serializes registrations of one
+ * project (that keeps the cap exact); it is locked last, so batches insert their rows side by side
+ * and only the counter update and the commit take turns. IDs go in sorted so that two requests
+ * overwriting the same IDs lock them in the same order. A request of one chunk (every API request)
+ * needs no transaction around it.
+ */
 export async function registerTokens(db: Kysely<DatabaseSchema>, projectId: string, ids: readonly string[], onProgress?: (done: number) => void): Promise<RegisterResult> {
   const problems = ids.map((id) => tokenIdProblem(id)).filter((p): p is string => p !== undefined);
   if (problems.length) throw new TokenError('invalid_token_id_format', `${problems.length} invalid token ID(s); nothing registered: ${problems.slice(0, 3).join('; ')}`);
-  const unique = [...new Set(ids)];
-  return db.transaction().execute(async (tx) => {
-    await requirePreRegistration(tx, projectId);
-    const before = await lockCounter(tx, projectId);
-    let added = 0;
-    for (let i = 0; i < unique.length; i += REGISTER_BATCH) {
-      const batch = unique.slice(i, i + REGISTER_BATCH);
-      const { rows } = await sql<{ added: number }>`
-        with incoming as (select unnest(cast(${toTextArray(batch)} as text[])) as token_id),
-        written as (
-          insert into tokens (project_id, token_id)
-          select ${projectId}, token_id from incoming
-          on conflict (project_id, token_id) do update
-            set registered_at = now(), first_used_at = null, expires_at = null, expired_at = null, completed_at = null
-          returning (xmax = 0) as inserted)
-        select count(*) filter (where inserted)::int as added from written`.execute(tx);
-      added += rows[0].added;
-      if (before + added > TOKEN_CAP) {
-        throw new TokenError('request_token_limit_exceeded', `registering would bring project "${projectId}" to ${before + added} tokens (at least); the cap is ${TOKEN_CAP.toLocaleString('en')}; nothing registered`, 'delete tokens first (argosctl tokens delete, or argosctl prune)');
-      }
-      onProgress?.(Math.min(unique.length, i + batch.length));
+  const unique = [...new Set(ids)].sort();
+  const chunks: string[][] = [];
+  for (let i = 0; i < unique.length; i += REGISTER_BATCH) chunks.push(unique.slice(i, i + REGISTER_BATCH));
+  const run = async (exec: Db) => {
+    let written = { added: 0, registered: 0 };
+    let done = 0;
+    for (const chunk of chunks) {
+      const r = await registerChunk(exec, projectId, chunk);
+      written = { added: written.added + r.added, registered: r.registered };
+      onProgress?.((done += chunk.length));
     }
-    await tx.updateTable('token_counts').set({ registered: before + added }).where('project_id', '=', projectId).execute();
-    return { added, overwritten: unique.length - added, registered: before + added };
-  });
+    return { added: written.added, overwritten: unique.length - written.added, registered: written.registered };
+  };
+  try {
+    return await retryOnDeadlock(() => (chunks.length === 1 ? run(db) : db.transaction().execute(run)));
+  } catch (err) {
+    if (!isCapViolation(err)) throw err;
+    const row = await db.selectFrom('token_counts').select('registered').where('project_id', '=', projectId).executeTakeFirst();
+    throw new TokenError('request_token_limit_exceeded',
+      `project "${projectId}" holds ${(row?.registered ?? 0).toLocaleString('en')} tokens; registering these ${unique.length.toLocaleString('en')} IDs would pass the cap of ${TOKEN_CAP.toLocaleString('en')}; nothing registered`,
+      'delete tokens first (argosctl tokens delete, or argosctl prune)');
+  }
+}
+
+async function registerChunk(db: Db, projectId: string, ids: readonly string[]): Promise<{ added: number; registered: number }> {
+  const { rows } = await sql<{ pre: boolean | null; added: number; registered: number }>`
+    with project as (select token_pre_registration as pre from projects where id = ${projectId}),
+    written as (
+      insert into tokens (project_id, token_id)
+      select ${projectId}, token_id from unnest(cast(${toTextArray(ids)} as text[])) as incoming(token_id)
+      where (select pre from project)
+      on conflict (project_id, token_id) do update
+        set registered_at = now(), first_used_at = null, expires_at = null, expired_at = null, completed_at = null
+      returning (xmax = 0) as inserted),
+    counted as (
+      insert into token_counts as c (project_id, registered)
+      select ${projectId}, count(*) filter (where inserted) from written having (select pre from project)
+      on conflict (project_id) do update set registered = c.registered + excluded.registered
+      returning c.registered)
+    select (select pre from project) as pre, (select count(*) filter (where inserted) from written)::int as added,
+           (select registered from counted) as registered`.execute(db);
+  const r = rows[0];
+  if (r.pre === null) throw new TokenError('invalid_project', `project "${projectId}" does not exist`, 'apply its manifest first');
+  if (!r.pre) throw new TokenError('invalid_project', `project "${projectId}" does not use token pre-registration`, 'set spec.liveform.tokens.preRegistration: true and apply');
+  return { added: r.added, registered: r.registered };
+}
+
+/** The counter's CHECK (token_cap) refused the new count. */
+function isCapViolation(err: unknown): boolean {
+  const e = err as { code?: string; constraint?: string; message?: string };
+  return e.code === '23514' && (e.constraint === 'token_cap' || /token_cap/.test(e.message ?? ''));
+}
+
+/**
+ * A registration that overwrites IDs while a deletion of the same IDs holds the counter can
+ * deadlock; PostgreSQL then cancels one of them (40P01), and a registration simply runs again.
+ */
+async function retryOnDeadlock<T>(work: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (err) {
+      if ((err as { code?: string }).code !== '40P01' || attempt >= 3) throw err;
+    }
+  }
 }
 
 /** A PostgreSQL array literal, passed as text (pg and PGlite then agree on the encoding). */
