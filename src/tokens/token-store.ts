@@ -128,10 +128,11 @@ function isCapViolation(err: unknown): boolean {
 }
 
 /**
- * A registration that overwrites IDs while a deletion of the same IDs holds the counter can
- * deadlock; PostgreSQL then cancels one of them (40P01), and a registration simply runs again.
+ * A registration locks its rows, then the counter; deletions and prune lock the counter, then the
+ * rows. When both touch the same IDs at once they can deadlock: PostgreSQL cancels one (40P01)
+ * after deadlock_timeout, and that one, which wrote nothing, runs again.
  */
-async function retryOnDeadlock<T>(work: () => Promise<T>): Promise<T> {
+export async function retryOnDeadlock<T>(work: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await work();
@@ -208,7 +209,7 @@ export async function countTokens(db: Db, projectId: string): Promise<{ register
 /** Deletes the given IDs (all must exist, or none is deleted). */
 export async function deleteTokens(db: Kysely<DatabaseSchema>, projectId: string, ids: readonly string[]): Promise<number> {
   if (ids.length === 0 || ids.length > DELETE_LIMIT) throw new TokenError('invalid_payload', `${ids.length} IDs in one request; 1 to ${DELETE_LIMIT} are allowed`, 'split the request, or use --oldest N');
-  return db.transaction().execute(async (tx) => {
+  return retryOnDeadlock(() => db.transaction().execute(async (tx) => {
     await requireProject(tx, projectId);
     const count = await lockCounter(tx, projectId);
     const deleted = await tx.deleteFrom('tokens').where('project_id', '=', projectId).where('token_id', 'in', [...new Set(ids)]).returning('token_id').execute();
@@ -216,13 +217,13 @@ export async function deleteTokens(db: Kysely<DatabaseSchema>, projectId: string
     if (missing.length) throw new TokenError('token_not_found', `not registered: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}; nothing deleted`);
     await tx.updateTable('token_counts').set({ registered: count - deleted.length }).where('project_id', '=', projectId).execute();
     return deleted.length;
-  });
+  }));
 }
 
 /** Time-based N deletion: the N oldest registrations (at most 5,000 per request). */
 export async function deleteOldestTokens(db: Kysely<DatabaseSchema>, projectId: string, n: number): Promise<number> {
   if (!Number.isInteger(n) || n < 1 || n > DELETE_OLDEST_LIMIT) throw new TokenError('invalid_payload', `oldest ${n}: expected 1 to 5,000`);
-  return db.transaction().execute(async (tx) => {
+  return retryOnDeadlock(() => db.transaction().execute(async (tx) => {
     await requireProject(tx, projectId);
     const count = await lockCounter(tx, projectId);
     const { rows } = await sql<{ n: number }>`
@@ -231,5 +232,5 @@ export async function deleteOldestTokens(db: Kysely<DatabaseSchema>, projectId: 
       select count(*)::int as n from gone`.execute(tx);
     await tx.updateTable('token_counts').set({ registered: count - rows[0].n }).where('project_id', '=', projectId).execute();
     return rows[0].n;
-  });
+  }));
 }
