@@ -46,10 +46,15 @@ export async function buildServer(database: Database, options: ServerOptions = {
   const ctx: ServiceContext = { database, metrics: new ServiceMetrics(), now: options.now ?? (() => new Date()), projects: new ProjectFactsCache() };
   const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
 
-  app.addHook('onRequest', async (request) => { (request as { startedAt?: number }).startedAt = performance.now(); });
-  app.addHook('onResponse', async (request, reply) => {
+  // Callback hooks, not async ones: no promise per request for work that never waits.
+  app.addHook('onRequest', (request, _reply, done) => {
+    (request as { startedAt?: number }).startedAt = performance.now();
+    done();
+  });
+  app.addHook('onResponse', (request, reply, done) => {
     ctx.metrics.requests.inc({ route: routeOf(request), method: request.method, code: String(reply.statusCode) });
     log(requestLogLine(request, reply, performance.now() - ((request as { startedAt?: number }).startedAt ?? performance.now())));
+    done();
   });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {

@@ -4,6 +4,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { resolveDatabaseUrl, withDatabase } from '../../db/connection.js';
 import { buildServer } from '../../server/app.js';
+import { lineSink } from '../../server/log-sink.js';
 import { checkIpv4Entry } from '../../util/ipv4.js';
 import type { CliContext } from '../context.js';
 import { databaseOption } from '../options.js';
@@ -42,14 +43,18 @@ export function serveCommand(ctx: CliContext): Command {
       process.once('SIGINT', onSignal);
       try {
         await withDatabase(resolveDatabaseUrl(opts.databaseUrl), async (database) => {
-          const { app } = await buildServer(database, { trustProxy: opts.trustProxy, log: (line) => ctx.err(line + '\n') });
+          // Request log lines go out in batches, one write per turn of the event loop (log-sink.ts).
+          const requestLog = lineSink((text) => ctx.err(text));
+          const { app } = await buildServer(database, { trustProxy: opts.trustProxy, log: requestLog.write });
           await app.listen({ host: opts.host, port: opts.port });
           const address = app.server.address();
           const port = typeof address === 'object' && address ? address.port : opts.port;
           ctx.err(`listening on http://${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${port}\n`);
           await stopped;
+          requestLog.flush();
           ctx.err('serve: stopping: no new connections; finishing requests in flight…\n');
           await app.close();
+          requestLog.flush();
           ctx.err('serve: stopped; closing the database\n');
         }, { open: { poolSize: opts.poolSize, namedStatements: true } });
       } finally {
