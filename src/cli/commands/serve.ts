@@ -34,8 +34,9 @@ export function serveCommand(ctx: CliContext): Command {
     .addOption(new Option('--port <port>', 'port to listen on (0: any free port)').argParser(parsePort).default(8080))
     .addOption(new Option('--trust-proxy <cidr...>', 'proxies whose X-Forwarded-For names the client (IPv4 addresses or CIDR ranges)').argParser(parseCidr).default([] as string[]))
     .addOption(new Option('--pool-size <n>', 'PostgreSQL connections per replica').argParser(parsePoolSize).default(16))
+    .option('--no-named-statements', 'send every statement unnamed, planned each time (for a transaction-mode pooler older than PgBouncer 1.21)')
     .addOption(databaseOption())
-    .action(async (opts: { host: string; port: number; trustProxy: string[]; poolSize: number; databaseUrl?: string }) => {
+    .action(async (opts: { host: string; port: number; trustProxy: string[]; poolSize: number; namedStatements: boolean; databaseUrl?: string }) => {
       let stopping!: () => void;
       const stopped = new Promise<void>((resolve) => (stopping = resolve));
       const onSignal = () => stopping();
@@ -56,7 +57,7 @@ export function serveCommand(ctx: CliContext): Command {
           await app.close();
           requestLog.flush();
           ctx.err('serve: stopped; closing the database\n');
-        }, { open: { poolSize: opts.poolSize, namedStatements: true } });
+        }, { open: { poolSize: opts.poolSize, namedStatements: opts.namedStatements } });
       } finally {
         process.off('SIGTERM', onSignal);
         process.off('SIGINT', onSignal);
