@@ -1,5 +1,6 @@
 // `npm run bench:serve`: load on `serve` over PostgreSQL, next to a floor measured in the same run
 // (a bare Fastify route doing one SELECT round trip on the same pool).
+//   floor-write: the same stack doing one single-row UPDATE that commits
 //   admission: POST /v1/liveform/start, every request a different registered count-based token
 //   register:  POST /v1/projects/{pid}/tokens in 500-ID batches, 8 connections
 //   cap:       8 concurrent registrants pushing past 100,000: the count never passes the cap
@@ -29,7 +30,7 @@ const arg = (name: string, fallback: string) => {
 const PG = process.env.ARGOS_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const SECONDS = Number(arg('seconds', '10'));
 const CONNECTIONS = Number(arg('connections', '32'));
-const ONLY = arg('only', 'floor,admission,register,cap').split(',');
+const ONLY = arg('only', 'floor,floor-write,admission,register,cap').split(',');
 const MASTER = randomBytes(32);
 
 async function freshDatabase(): Promise<{ name: string; url: string; drop(): Promise<void> }> {
@@ -100,10 +101,24 @@ async function main(): Promise<void> {
     const { app } = await buildServer(database, { log: sink.write });
     await app.listen({ host: '127.0.0.1', port: 0 });
     const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+    // autocannon ends a fixed-amount run at its next 1-second tick: the server's own clock (first
+    // request in, last response out) times the register phases instead.
+    const span = { first: 0, last: 0 };
+    app.server.on('request', (_req, res) => {
+      span.first ||= performance.now();
+      res.on('finish', () => { span.last = performance.now(); });
+    });
 
     // Floor: one SELECT round trip per request through the same pool and the same HTTP stack.
     const floorApp = Fastify({ logger: false });
     floorApp.post('/floor', async () => (await sql`select id from projects where id = 'adm'`.execute(database.db)).rows);
+    // Write floor: one single-row UPDATE that commits (the WAL flush admission cannot skip), on
+    // tokens the admission phase does not reach.
+    let nextWrite = 150_000;
+    floorApp.post('/floor-write', async () => {
+      const token = `adm-${String(nextWrite++).padStart(8, '0')}`;
+      return (await sql`update tokens set first_used_at = now(), expired_at = now() where project_id = 'adm' and token_id = ${token} and expired_at is null`.execute(database.db)).numAffectedRows?.toString();
+    });
     await floorApp.listen({ host: '127.0.0.1', port: 0 });
     const floorBase = `http://127.0.0.1:${(floorApp.server.address() as { port: number }).port}`;
 
@@ -111,7 +126,9 @@ async function main(): Promise<void> {
       const q0 = queries;
       const cpu0 = process.cpuUsage();
       const pg0 = await backendCpu(admin, fresh.name);
+      span.first = 0;
       const r = await client.run({ seconds: SECONDS, connections: CONNECTIONS, ...phase });
+      if (phase.amount) r.seconds = Math.round(span.last - span.first) / 1000;
       const cpu = process.cpuUsage(cpu0);
       const pg1 = await backendCpu(admin, fresh.name);
       let pgSeconds = 0;
@@ -135,10 +152,11 @@ async function main(): Promise<void> {
     }
     await sql`vacuum analyze`.execute(database.db);
     if (ONLY.includes('floor')) results.floorSelect = await measure({ url: `${floorBase}/floor`, method: 'POST', body: { kind: 'none' } });
+    if (ONLY.includes('floor-write')) results.floorWrite = await measure({ url: `${floorBase}/floor-write`, method: 'POST', body: { kind: 'none' } });
     if (ONLY.includes('admission')) {
       results.admission = await measure({
         url: `${base}/v1/liveform/start`, method: 'POST', headers: { 'content-type': 'application/json' },
-        body: { kind: 'admission', pid: 'adm', prefix: 'adm', count: ADMISSION_TOKENS },
+        body: { kind: 'admission', pid: 'adm', prefix: 'adm', count: 150_000 },
       });
     }
     if (ONLY.includes('register')) {
@@ -147,7 +165,7 @@ async function main(): Promise<void> {
         url: `${base}/v1/projects/reg/tokens`, method: 'POST', connections: 8, headers: { 'content-type': 'application/json', 'x-api-key': regKey },
         body: { kind: 'batch', prefix: 'reg' }, amount: 190, // 95,000 IDs: stays under the cap so every request counts
       });
-      results.register = { ...r, idsPerSecond: Math.round((r.ok * 500) / r.seconds) };
+      results.register = { ...r, rps: Math.round(r.ok / r.seconds), idsPerSecond: Math.round((r.ok * 500) / r.seconds) };
     }
     if (ONLY.includes('cap')) {
       const capKey = await project(database, 'cap', 'none');
