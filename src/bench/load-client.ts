@@ -20,18 +20,22 @@ export interface Phase {
   amount?: number;
 }
 
-export interface PhaseResult { rps: number; p50: number; p99: number; ok: number; non2xx: number; errors: number; seconds: number }
+export interface PhaseResult {
+  rps: number; p50: number; p99: number; ok: number; non2xx: number; errors: number; seconds: number;
+}
 
 let batches = 0;
 function bodyMaker(body: BodyKind): (() => string) | undefined {
   if (body.kind === 'none') return undefined;
   if (body.kind === 'admission') {
     let next = 0;
-    return () => JSON.stringify({ pid: body.pid, token: `${body.prefix}-${String(next++ % body.count).padStart(8, '0')}` });
+    const token = () => `${body.prefix}-${String(next++ % body.count).padStart(8, '0')}`;
+    return () => JSON.stringify({ pid: body.pid, token: token() });
   }
   return () => {
     const b = batches++;
-    return JSON.stringify({ tokenIds: Array.from({ length: 500 }, (_, i) => `${body.prefix}-${b}-${String(i).padStart(4, '0')}`) });
+    const tokenIds = Array.from({ length: 500 }, (_, i) => `${body.prefix}-${b}-${String(i).padStart(4, '0')}`);
+    return JSON.stringify({ tokenIds });
   };
 }
 
@@ -43,7 +47,8 @@ function run(phase: Phase): Promise<PhaseResult> {
     ...(make ? { requests: [{ setupRequest: (req: autocannon.Request) => ({ ...req, body: make() }) }] } : {}),
   };
   return new Promise((resolve, reject) => autocannon(options, (err, r) => (err ? reject(err) : resolve({
-    rps: Math.round(r.requests.average), p50: r.latency.p50, p99: r.latency.p99, ok: r['2xx'], non2xx: r.non2xx, errors: r.errors, seconds: r.duration,
+    rps: Math.round(r.requests.average), p50: r.latency.p50, p99: r.latency.p99,
+    ok: r['2xx'], non2xx: r.non2xx, errors: r.errors, seconds: r.duration,
   }))));
 }
 

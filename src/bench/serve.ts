@@ -54,10 +54,13 @@ async function freshDatabase(): Promise<{ name: string; url: string; drop(): Pro
 
 async function project(database: Database, id: string, expiration: 'count' | 'none'): Promise<string> {
   await database.db.insertInto('projects').values({
-    id, name: id, labels: '{}', status: 'TEST', submissions: 'normal', private_mode: false, token_pre_registration: true,
+    id, name: id, labels: '{}', status: 'TEST', submissions: 'normal', private_mode: false,
+    token_pre_registration: true,
     token_expiration_mode: expiration, token_expiration_seconds: null, token_delete_on_expiration: false,
     token_volume_start_threshold: null, token_volume_ratio: null, token_volume_priority: null, encrypted_only: false,
-    encryption_method: 'GCM', privacy_protection: false, secure_transmission: false, secure_transmission_public_key: null, api_key_rotation: 1,
+    encryption_method: 'GCM', privacy_protection: false, secure_transmission: false,
+    secure_transmission_public_key: null,
+    api_key_rotation: 1,
   }).execute();
   await database.db.transaction().execute((tx) => syncApiKey(tx, id, 1, null, () => MASTER));
   return (await revealApiKey(database.db, id, 'bench', () => MASTER)).key;
@@ -80,7 +83,8 @@ function loadClient(): { run(phase: Phase): Promise<PhaseResult>; stop(): void }
   const child: ChildProcess = fork(fileURLToPath(new URL('./load-client.js', import.meta.url)));
   return {
     run: (phase) => new Promise((resolve, reject) => {
-      child.once('message', (m: { result?: PhaseResult; error?: string }) => (m.result ? resolve(m.result) : reject(new Error(m.error))));
+      child.once('message', (m: { result?: PhaseResult; error?: string }) =>
+        (m.result ? resolve(m.result) : reject(new Error(m.error))));
       child.send(phase);
     }),
     stop: () => child.kill(),
@@ -90,7 +94,9 @@ function loadClient(): { run(phase: Phase): Promise<PhaseResult>; stop(): void }
 async function main(): Promise<void> {
   const fresh = await freshDatabase();
   let queries = 0;
-  const database = await openDatabase(fresh.url, { poolSize: Number(arg('pool', '16')), namedStatements: arg('named', 'yes') === 'yes', onQuery: () => { queries++; } });
+  const database = await openDatabase(fresh.url, {
+    poolSize: Number(arg('pool', '16')), namedStatements: arg('named', 'yes') === 'yes', onQuery: () => { queries++; },
+  });
   const admin = new pg.Client({ connectionString: PG });
   await admin.connect();
   const client = loadClient();
@@ -111,13 +117,16 @@ async function main(): Promise<void> {
 
     // Floor: one SELECT round trip per request through the same pool and the same HTTP stack.
     const floorApp = Fastify({ logger: false });
-    floorApp.post('/floor', async () => (await sql`select id from projects where id = 'adm'`.execute(database.db)).rows);
+    floorApp.post('/floor', async () =>
+      (await sql`select id from projects where id = 'adm'`.execute(database.db)).rows);
     // Write floor: one single-row UPDATE that commits (the WAL flush admission cannot skip), on
     // tokens the admission phase does not reach.
     let nextWrite = 150_000;
     floorApp.post('/floor-write', async () => {
       const token = `adm-${String(nextWrite++).padStart(8, '0')}`;
-      return (await sql`update tokens set first_used_at = now(), expired_at = now() where project_id = 'adm' and token_id = ${token} and expired_at is null`.execute(database.db)).numAffectedRows?.toString();
+      const { numAffectedRows } = await sql`update tokens set first_used_at = now(), expired_at = now()
+        where project_id = 'adm' and token_id = ${token} and expired_at is null`.execute(database.db);
+      return String(numAffectedRows);
     });
     await floorApp.listen({ host: '127.0.0.1', port: 0 });
     const floorBase = `http://127.0.0.1:${(floorApp.server.address() as { port: number }).port}`;
@@ -147,12 +156,15 @@ async function main(): Promise<void> {
     await project(database, 'adm', 'count');
     const ADMISSION_TOKENS = 200_000;
     for (let i = 0; i < ADMISSION_TOKENS; i += 100_000) {
-      await sql`delete from token_counts where project_id = 'adm'`.execute(database.db); // two fills past the cap, for long runs
-      await registerTokens(database.db, 'adm', Array.from({ length: 100_000 }, (_, j) => `adm-${String(i + j).padStart(8, '0')}`));
+      // Two fills past the cap, for long runs.
+      await sql`delete from token_counts where project_id = 'adm'`.execute(database.db);
+      const fill = Array.from({ length: 100_000 }, (_, j) => `adm-${String(i + j).padStart(8, '0')}`);
+      await registerTokens(database.db, 'adm', fill);
     }
     await sql`vacuum analyze`.execute(database.db);
-    if (ONLY.includes('floor')) results.floorSelect = await measure({ url: `${floorBase}/floor`, method: 'POST', body: { kind: 'none' } });
-    if (ONLY.includes('floor-write')) results.floorWrite = await measure({ url: `${floorBase}/floor-write`, method: 'POST', body: { kind: 'none' } });
+    const bare = (path: string) => measure({ url: `${floorBase}${path}`, method: 'POST', body: { kind: 'none' } });
+    if (ONLY.includes('floor')) results.floorSelect = await bare('/floor');
+    if (ONLY.includes('floor-write')) results.floorWrite = await bare('/floor-write');
     if (ONLY.includes('admission')) {
       results.admission = await measure({
         url: `${base}/v1/liveform/start`, method: 'POST', headers: { 'content-type': 'application/json' },
@@ -162,23 +174,31 @@ async function main(): Promise<void> {
     if (ONLY.includes('register')) {
       const regKey = await project(database, 'reg', 'none');
       const r = await measure({
-        url: `${base}/v1/projects/reg/tokens`, method: 'POST', connections: 8, headers: { 'content-type': 'application/json', 'x-api-key': regKey },
+        url: `${base}/v1/projects/reg/tokens`, method: 'POST', connections: 8,
+        headers: { 'content-type': 'application/json', 'x-api-key': regKey },
         body: { kind: 'batch', prefix: 'reg' }, amount: 190, // 95,000 IDs: stays under the cap so every request counts
       });
-      results.register = { ...r, rps: Math.round(r.ok / r.seconds), idsPerSecond: Math.round((r.ok * 500) / r.seconds) };
+      results.register = { ...r, rps: Math.round(r.ok / r.seconds),
+        idsPerSecond: Math.round((r.ok * 500) / r.seconds) };
     }
     if (ONLY.includes('cap')) {
       const capKey = await project(database, 'cap', 'none');
       const r = await measure({
-        url: `${base}/v1/projects/cap/tokens`, method: 'POST', connections: 8, headers: { 'content-type': 'application/json', 'x-api-key': capKey },
+        url: `${base}/v1/projects/cap/tokens`, method: 'POST', connections: 8,
+        headers: { 'content-type': 'application/json', 'x-api-key': capKey },
         body: { kind: 'batch', prefix: 'cap' }, amount: 240, // 120,000 IDs offered
       });
-      const [{ n }] = (await sql<{ n: number }>`select count(*)::int as n from tokens where project_id = 'cap'`.execute(database.db)).rows;
-      const [{ c }] = (await sql<{ c: number }>`select registered as c from token_counts where project_id = 'cap'`.execute(database.db)).rows;
-      results.cap = { offered: 240 * 500, accepted: r.ok * 500, refused: r.non2xx, stored: n, counter: c, capHeld: n <= 100_000 && n === c };
+      const [{ n, c }] = (await sql<{ n: number; c: number }>`
+        select (select count(*)::int from tokens where project_id = 'cap') as n,
+               (select registered from token_counts where project_id = 'cap') as c`.execute(database.db)).rows;
+      results.cap = {
+        offered: 240 * 500, accepted: r.ok * 500, refused: r.non2xx, stored: n, counter: c,
+        capHeld: n <= 100_000 && n === c,
+      };
     }
     const machine = { cores: os.cpus().length, load: os.loadavg().map((l) => l.toFixed(1)).join(' ') };
-    process.stdout.write(JSON.stringify({ machine, connections: CONNECTIONS, seconds: SECONDS, ...results }, null, 2) + '\n');
+    const report = { machine, connections: CONNECTIONS, seconds: SECONDS, ...results };
+    process.stdout.write(JSON.stringify(report, null, 2) + '\n');
     await app.close();
     await floorApp.close();
   } finally {

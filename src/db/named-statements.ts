@@ -24,7 +24,9 @@ export class StatementNames {
   nameOf(text: string, parameters: number): string | undefined {
     const known = this.names.get(text);
     if (known !== undefined) return known ?? undefined;
-    if (this.names.size >= MAX_NAMES || parameters === 0 || parameters > MAX_PARAMETERS || text.length > MAX_TEXT || TRANSACTION_CONTROL.test(text)) return undefined;
+    const unnamed = this.names.size >= MAX_NAMES || parameters === 0 || parameters > MAX_PARAMETERS
+      || text.length > MAX_TEXT || TRANSACTION_CONTROL.test(text);
+    if (unnamed) return undefined;
     const name = `argos_${this.names.size + 1}`;
     this.names.set(text, name);
     return name;
@@ -45,11 +47,15 @@ export class StatementNames {
  * type" on connections that prepared it before; that statement is then sent unnamed from now on.
  */
 function isStalePlan(err: unknown): boolean {
-  return (err as { code?: string }).code === '0A000' && /cached plan must not change result type/.test(String((err as Error).message));
+  const { code, message } = err as { code?: string; message?: string };
+  return code === '0A000' && /cached plan must not change result type/.test(String(message));
 }
 
 /** The pool as kysely sees it, with statements named per text. One wrapper per pg client. */
-export function withNamedStatements(pool: pg.Pool, names = new StatementNames()): PostgresPool & { names: StatementNames } {
+export function withNamedStatements(
+  pool: pg.Pool,
+  names = new StatementNames(),
+): PostgresPool & { names: StatementNames } {
   const wrappers = new WeakMap<pg.PoolClient, PostgresPoolClient>();
   const wrap = (client: pg.PoolClient): PostgresPoolClient => {
     const query = async (text: string, values: readonly unknown[]) => {
@@ -63,9 +69,11 @@ export function withNamedStatements(pool: pg.Pool, names = new StatementNames())
         return client.query(text, values as unknown[]);
       }
     };
+    // Cursors (kysely's stream()) and anything that is not a text statement pass straight through.
+    const passThroughCursors = (text: unknown, values?: readonly unknown[]) =>
+      (typeof text === 'string' ? query(text, values ?? []) : client.query(text as never));
     return {
-      // Cursors (kysely's stream()) and anything that is not a text statement pass straight through.
-      query: ((text: unknown, values?: readonly unknown[]) => (typeof text === 'string' ? query(text, values ?? []) : client.query(text as never))) as unknown as PostgresPoolClient['query'],
+      query: passThroughCursors as unknown as PostgresPoolClient['query'],
       release: (destroy?: boolean) => client.release(destroy),
     };
   };

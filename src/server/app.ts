@@ -43,7 +43,9 @@ export async function buildServer(database: Database, options: ServerOptions = {
   });
   const ajv = new Ajv({ allErrors: false, strict: true, allowUnionTypes: true });
   app.setValidatorCompiler(({ schema }) => ajv.compile(schema));
-  const ctx: ServiceContext = { database, metrics: new ServiceMetrics(), now: options.now ?? (() => new Date()), projects: new ProjectFactsCache() };
+  const ctx: ServiceContext = {
+    database, metrics: new ServiceMetrics(), now: options.now ?? (() => new Date()), projects: new ProjectFactsCache(),
+  };
   const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
 
   // Callback hooks, not async ones: no promise per request for work that never waits.
@@ -53,7 +55,8 @@ export async function buildServer(database: Database, options: ServerOptions = {
   });
   app.addHook('onResponse', (request, reply, done) => {
     ctx.metrics.requests.inc({ route: routeOf(request), method: request.method, code: String(reply.statusCode) });
-    log(requestLogLine(request, reply, performance.now() - ((request as { startedAt?: number }).startedAt ?? performance.now())));
+    const startedAt = (request as { startedAt?: number }).startedAt ?? performance.now();
+    log(requestLogLine(request, reply, performance.now() - startedAt));
     done();
   });
 

@@ -25,7 +25,8 @@ export function ipAllowed(ranges: readonly string[], address: string): boolean {
 
 /** Loads what the checks need in one statement (a row per key), then checks address before key. */
 export async function authorize(db: Kysely<DatabaseSchema>, projectId: string, clientIp: string, apiKey: string | undefined, now = new Date()): Promise<ProjectAccess> {
-  const { rows } = await sql<{ status: string; ranges: string[]; key_hash: Uint8Array | null; valid_until: Date | string | null }>`
+  type Row = { status: string; ranges: string[]; key_hash: Uint8Array | null; valid_until: Date | string | null };
+  const { rows } = await sql<Row>`
     select p.status, w.ranges, k.key_hash, k.valid_until
     from projects p
     cross join lateral (select coalesce(array_agg(cast(r.range as text)), '{}') as ranges
@@ -33,9 +34,14 @@ export async function authorize(db: Kysely<DatabaseSchema>, projectId: string, c
     left join api_keys k on k.project_id = p.id
     where p.id = ${projectId}`.execute(db);
   if (!rows.length) throw new TokenError('invalid_project', `project "${projectId}" does not exist`);
-  if (!ipAllowed(rows[0].ranges, clientIp)) throw new TokenError('ip_not_allowed', `${clientIp} is not in the API IP whitelist of "${projectId}"`);
+  if (!ipAllowed(rows[0].ranges, clientIp)) {
+    throw new TokenError('ip_not_allowed', `${clientIp} is not in the API IP whitelist of "${projectId}"`);
+  }
   const keys = rows.filter((r): r is typeof r & KeyCandidate => r.key_hash !== null);
-  if (!apiKeyMatches(keys, apiKey, now)) throw new TokenError('invalid_api_key', apiKey ? 'the x-api-key header does not match a valid key of this project' : 'the x-api-key header is missing');
+  if (!apiKeyMatches(keys, apiKey, now)) {
+    throw new TokenError('invalid_api_key',
+      apiKey ? 'the x-api-key header does not match a valid key of this project' : 'the x-api-key header is missing');
+  }
   return { status: rows[0].status };
 }
 

@@ -33,7 +33,10 @@ export interface AdmissionRequest {
 }
 
 /** The columns of `projects` the decision reads (and the one-statement path re-checks, so keep them together). */
-const PROJECT_FACT_COLUMNS = ['status', 'submissions', 'encrypted_only', 'private_mode', 'token_pre_registration', 'token_expiration_mode', 'token_expiration_seconds'] as const;
+const PROJECT_FACT_COLUMNS = [
+  'status', 'submissions', 'encrypted_only', 'private_mode',
+  'token_pre_registration', 'token_expiration_mode', 'token_expiration_seconds',
+] as const;
 export interface ProjectFacts {
   status: string; submissions: string; encrypted_only: boolean; private_mode: boolean;
   token_pre_registration: boolean; token_expiration_mode: string; token_expiration_seconds: number | null;
@@ -156,7 +159,7 @@ export class ProjectFactsCache {
 }
 
 export interface StartOptions {
-  /** Tests put a competing request exactly between the read and the write, to prove the write re-checks what was read. */
+  /** Tests put a competing request between the read and the write, to prove the write re-checks what was read. */
   betweenReadAndWrite?(): Promise<void>;
   /** Known project facts (serve keeps them): the common case then takes one statement instead of two. */
   projects?: ProjectFactsCache;
@@ -176,7 +179,8 @@ const FRESH_TOKEN: TokenFacts = { first_used_at: null, expires_at: null, expired
  * write with a statement that also requires the project's facts to be those known and the token
  * to be fresh. One round trip; when it does not hold, the two-step path above answers.
  */
-export async function startAdmission(db: Kysely<DatabaseSchema>, req: AdmissionRequest, now: Date = new Date(), options: StartOptions = {}): Promise<StartOutcome> {
+export async function startAdmission(db: Kysely<DatabaseSchema>, req: AdmissionRequest, now: Date = new Date(),
+  options: StartOptions = {}): Promise<StartOutcome> {
   checkTokenLength(tokenOf(req));
   const known = options.projects?.get(req.projectId);
   if (known) {
@@ -204,7 +208,8 @@ export async function startAdmission(db: Kysely<DatabaseSchema>, req: AdmissionR
  * `assumed`: the facts were not read but assumed (known project facts, a fresh token), and the
  * statement holds only if they are true.
  */
-async function carryOut(db: Kysely<DatabaseSchema>, req: AdmissionRequest, facts: Facts, decision: Decision, sessionId: string, now: Date, assumed: boolean): Promise<boolean> {
+async function carryOut(db: Kysely<DatabaseSchema>, req: AdmissionRequest, facts: Facts, decision: Decision,
+  sessionId: string, now: Date, assumed: boolean): Promise<boolean> {
   const { projectId } = req;
   const tokenId = tokenOf(req) ?? null;
   const effect = decision.effect;
@@ -217,10 +222,14 @@ async function carryOut(db: Kysely<DatabaseSchema>, req: AdmissionRequest, facts
   const sameToken = sql`project_id = ${projectId} and token_id = cast(${tokenId} as text)`;
   const notCompleted = facts.project?.private_mode ? sql`and completed_at is null` : sql``;
   const project = facts.project;
-  const projectAsAssumed = assumed && project
-    ? sql`exists (select 1 from projects p where p.id = ${projectId} and ${sql.join(PROJECT_FACT_COLUMNS.map((c) => sql`${sql.ref(`p.${c}`)} is not distinct from ${project[c]}`), sql` and `)})`
+  const sameFacts = project && sql.join(
+    PROJECT_FACT_COLUMNS.map((c) => sql`${sql.ref(`p.${c}`)} is not distinct from ${project[c]}`), sql` and `);
+  const projectAsAssumed = assumed && sameFacts
+    ? sql`exists (select 1 from projects p where p.id = ${projectId} and ${sameFacts})`
     : sql`true`;
-  const tokenAsAssumed = assumed ? sql`and first_used_at is null and expires_at is null and completed_at is null and ${projectAsAssumed}` : sql``;
+  const tokenAsAssumed = assumed
+    ? sql`and first_used_at is null and expires_at is null and completed_at is null and ${projectAsAssumed}`
+    : sql``;
 
   if (effect.kind === 'mark-time-expiry') {
     // A refusal that records the expiry no prune has marked yet (once, whoever gets there first).
@@ -253,7 +262,8 @@ async function carryOut(db: Kysely<DatabaseSchema>, req: AdmissionRequest, facts
     // The first use of a token that is not pre-registered: recorded once; a racing first use retries.
     const { rows } = await sql<{ n: number }>`
       with used as (insert into token_uses (project_id, token_id, first_used_at)
-                    select cast(${projectId} as text), cast(${tokenId} as text), cast(${now} as timestamptz) where ${projectAsAssumed}
+                    select cast(${projectId} as text), cast(${tokenId} as text), cast(${now} as timestamptz)
+                    where ${projectAsAssumed}
                     on conflict (project_id, token_id) do nothing returning 1),
            s as (${session(fromUsed)})
       select count(*)::int as n from used`.execute(db);
@@ -269,7 +279,8 @@ async function carryOut(db: Kysely<DatabaseSchema>, req: AdmissionRequest, facts
     await session(sql``).execute(db);
     return true;
   }
-  const { rows } = await sql<{ n: number }>`with s as (${session(sql`where ${projectAsAssumed}`)} returning 1) select count(*)::int as n from s`.execute(db);
+  const { rows } = await sql<{ n: number }>`with s as (${session(sql`where ${projectAsAssumed}`)} returning 1)
+    select count(*)::int as n from s`.execute(db);
   return rows[0].n === 1;
 }
 

@@ -91,14 +91,18 @@ export async function registerTokens(db: Kysely<DatabaseSchema>, projectId: stri
     return await retryOnDeadlock(() => (chunks.length === 1 ? run(db) : db.transaction().execute(run)));
   } catch (err) {
     if (!isCapViolation(err)) throw err;
-    const row = await db.selectFrom('token_counts').select('registered').where('project_id', '=', projectId).executeTakeFirst();
+    const row = await db.selectFrom('token_counts').select('registered').where('project_id', '=', projectId)
+      .executeTakeFirst();
+    const n = (v: number) => v.toLocaleString('en');
     throw new TokenError('request_token_limit_exceeded',
-      `project "${projectId}" holds ${(row?.registered ?? 0).toLocaleString('en')} tokens; registering these ${unique.length.toLocaleString('en')} IDs would pass the cap of ${TOKEN_CAP.toLocaleString('en')}; nothing registered`,
+      `project "${projectId}" holds ${n(row?.registered ?? 0)} tokens; registering these ${n(unique.length)} IDs `
+        + `would pass the cap of ${n(TOKEN_CAP)}; nothing registered`,
       'delete tokens first (argosctl tokens delete, or argosctl prune)');
   }
 }
 
-async function registerChunk(db: Db, projectId: string, ids: readonly string[]): Promise<{ added: number; registered: number }> {
+async function registerChunk(db: Db, projectId: string, ids: readonly string[]):
+  Promise<{ added: number; registered: number }> {
   const { rows } = await sql<{ pre: boolean | null; added: number; registered: number }>`
     with project as (select token_pre_registration as pre from projects where id = ${projectId}),
     written as (
@@ -116,8 +120,13 @@ async function registerChunk(db: Db, projectId: string, ids: readonly string[]):
     select (select pre from project) as pre, (select count(*) filter (where inserted) from written)::int as added,
            (select registered from counted) as registered`.execute(db);
   const r = rows[0];
-  if (r.pre === null) throw new TokenError('invalid_project', `project "${projectId}" does not exist`, 'apply its manifest first');
-  if (!r.pre) throw new TokenError('invalid_project', `project "${projectId}" does not use token pre-registration`, 'set spec.liveform.tokens.preRegistration: true and apply');
+  if (r.pre === null) {
+    throw new TokenError('invalid_project', `project "${projectId}" does not exist`, 'apply its manifest first');
+  }
+  if (!r.pre) {
+    throw new TokenError('invalid_project', `project "${projectId}" does not use token pre-registration`,
+      'set spec.liveform.tokens.preRegistration: true and apply');
+  }
   return { added: r.added, registered: r.registered };
 }
 
@@ -128,8 +137,9 @@ function isCapViolation(err: unknown): boolean {
 }
 
 /**
- * A registration locks its rows, then the counter; deletions and prune lock the counter, then the
- * rows. When both touch the same IDs at once they can deadlock: PostgreSQL cancels one (40P01)
+ * A registration locks its rows (in ID order), then the counter; so does a deletion by ID. Prune
+ * and deletion of the oldest lock the counter, then rows in registration order: when one of them
+ * and a registration touch the same IDs at once they can deadlock; PostgreSQL cancels one (40P01)
  * after deadlock_timeout, and that one, which wrote nothing, runs again.
  */
 export async function retryOnDeadlock<T>(work: () => Promise<T>): Promise<T> {
@@ -211,6 +221,10 @@ export async function deleteTokens(db: Kysely<DatabaseSchema>, projectId: string
   if (ids.length === 0 || ids.length > DELETE_LIMIT) throw new TokenError('invalid_payload', `${ids.length} IDs in one request; 1 to ${DELETE_LIMIT} are allowed`, 'split the request, or use --oldest N');
   return retryOnDeadlock(() => db.transaction().execute(async (tx) => {
     await requireProject(tx, projectId);
+    // The rows first, in ID order, then the counter: the order a registration takes them in, so
+    // the two never wait on each other in a circle.
+    await tx.selectFrom('tokens').select('token_id').where('project_id', '=', projectId)
+      .where('token_id', 'in', [...new Set(ids)]).orderBy('token_id').forUpdate().execute();
     const count = await lockCounter(tx, projectId);
     const deleted = await tx.deleteFrom('tokens').where('project_id', '=', projectId).where('token_id', 'in', [...new Set(ids)]).returning('token_id').execute();
     const missing = [...new Set(ids)].filter((id) => !deleted.some((d) => d.token_id === id));

@@ -16,7 +16,10 @@ for (const target of DATABASE_TARGETS) {
     let statements = 0;
     const fresh = useFreshDatabase(target, { onQuery: () => { statements++; }, namedStatements: true });
     const projects = new ProjectFactsCache();
-    const start = (projectId: string, tokenId?: string, now = T0) => startAdmission(fresh.database.db, { projectId, tokenId }, now, { projects });
+    const start = (projectId: string, tokenId?: string, now = T0) =>
+      startAdmission(fresh.database.db, { projectId, tokenId }, now, { projects });
+    const count = async (query: string) =>
+      (await sql<{ n: number }>`select count(*)::int as n from ${sql.raw(query)}`.execute(fresh.database.db)).rows[0].n;
     const counted = async <T>(work: () => Promise<T>): Promise<{ result: T; statements: number }> => {
       const before = statements;
       const result = await work();
@@ -30,33 +33,33 @@ for (const target of DATABASE_TARGETS) {
       await tokenProject(db, 'count', { expiration: 'count' });
       await tokenProject(db, 'timed', { expiration: 'time', seconds: 600 });
       await tokenProject(db, 'open', { preRegistration: false });
-      await registerTokens(db, 'count', ['count-token-1', 'count-token-2', 'count-token-3', 'count-token-4', 'count-token-5', 'count-race-1']);
+      await registerTokens(db, 'count', ['count-token-1', 'count-token-2', 'count-token-3', 'count-race-1']);
       await registerTokens(db, 'timed', ['timed-token-1', 'timed-token-2']);
     });
 
     it('the first start reads the facts (two statements); the next fresh token takes one', async () => {
-      expect(await counted(() => start('count', 'count-token-1'))).toMatchObject({ result: { admitted: true }, statements: 2 });
-      expect(await counted(() => start('count', 'count-token-2'))).toMatchObject({ result: { admitted: true, expiresAt: T0.toISOString() }, statements: 1 });
-      const events = await sql<{ n: number }>`select count(*)::int as n from token_events where payload->>'token_id' = 'count-token-2'`.execute(fresh.database.db);
-      expect(events.rows[0].n).toBe(1);
+      expect(await counted(() => start('count', 'count-token-1')))
+        .toMatchObject({ result: { admitted: true }, statements: 2 });
+      expect(await counted(() => start('count', 'count-token-2')))
+        .toMatchObject({ result: { admitted: true, expiresAt: T0.toISOString() }, statements: 1 });
+      expect(await count(`token_events where payload->>'token_id' = 'count-token-2'`)).toBe(1);
     });
 
-    it('emergency stop and CLOSE made after the facts were kept refuse the very next start, which writes nothing', async () => {
+    it('emergency stop and CLOSE made after the facts were kept refuse the next start; it writes nothing', async () => {
       await setProject('count', { submissions: 'emergency-stop' });
       expect(await start('count', 'count-token-3')).toMatchObject({ admitted: false, code: 'emergency_stop' });
       await setProject('count', { submissions: 'normal', status: 'CLOSE' });
       expect(await start('count', 'count-token-3')).toMatchObject({ admitted: false, code: 'project_closed' });
-      const token = await sql<{ first_used_at: Date | null }>`select first_used_at from tokens where token_id = 'count-token-3'`.execute(fresh.database.db);
-      expect(token.rows[0].first_used_at).toBeNull();
-      const sessions = await sql<{ n: number }>`select count(*)::int as n from liveform_sessions where token_id = 'count-token-3'`.execute(fresh.database.db);
-      expect(sessions.rows[0].n).toBe(0);
+      expect(await count(`tokens where token_id = 'count-token-3' and first_used_at is null`)).toBe(1);
+      expect(await count(`liveform_sessions where token_id = 'count-token-3'`)).toBe(0);
       await setProject('count', { status: 'TEST' });
       expect(await start('count', 'count-token-3')).toMatchObject({ admitted: true });
     });
 
-    it('a used count-based token is refused token_expired, and a time-based token used before keeps its own window', async () => {
+    it('a used count-based token is refused; a time-based token used before keeps its window', async () => {
       expect(await start('count', 'count-token-1')).toMatchObject({ admitted: false, code: 'token_expired' });
-      expect(await start('timed', 'timed-token-1')).toMatchObject({ admitted: true, expiresAt: later(600).toISOString() });
+      expect(await start('timed', 'timed-token-1'))
+        .toMatchObject({ admitted: true, expiresAt: later(600).toISOString() });
       const again = await counted(() => start('timed', 'timed-token-1', later(100)));
       expect(again.result).toMatchObject({ admitted: true, expiresAt: later(600).toISOString() });
       expect(again.statements).toBe(3); // the one-statement try (the token is not fresh), then read and write
@@ -64,17 +67,18 @@ for (const target of DATABASE_TARGETS) {
 
     it('a token that is not pre-registered keeps the window of its first use', async () => {
       expect(await start('open', 'walk-in-1')).toMatchObject({ admitted: true, expiresAt: later(180).toISOString() });
-      expect(await start('open', 'walk-in-1', later(60))).toMatchObject({ admitted: true, expiresAt: later(180).toISOString() });
+      expect(await start('open', 'walk-in-1', later(60)))
+        .toMatchObject({ admitted: true, expiresAt: later(180).toISOString() });
       expect(await start('open', 'walk-in-1', later(180))).toMatchObject({ admitted: false, code: 'token_expired' });
-      expect(await counted(() => start('open', undefined))).toMatchObject({ result: { admitted: true, tokenId: null }, statements: 1 });
+      expect(await counted(() => start('open', undefined)))
+        .toMatchObject({ result: { admitted: true, tokenId: null }, statements: 1 });
     });
 
     it('16 starts racing on one count-based token with the facts known: one admitted, one event', async () => {
       const outcomes = await Promise.all(Array.from({ length: 16 }, () => start('count', 'count-race-1')));
       expect(outcomes.filter((o) => o.admitted)).toHaveLength(1);
       expect(outcomes.filter((o) => !o.admitted && o.code === 'token_expired')).toHaveLength(15);
-      const events = await sql<{ n: number }>`select count(*)::int as n from token_events where payload->>'token_id' = 'count-race-1'`.execute(fresh.database.db);
-      expect(events.rows[0].n).toBe(1);
+      expect(await count(`token_events where payload->>'token_id' = 'count-race-1'`)).toBe(1);
     });
   });
 }

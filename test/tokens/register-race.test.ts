@@ -25,17 +25,22 @@ describe.skipIf(!postgres.available)('concurrent registration on postgres', () =
     await registerTokens(fresh.database.db, 'cap', ids('seed', 98_000));
   });
 
-  it('8 registrants of 500 new IDs at 98,000: exactly 4 fit, 4 are refused whole, the counter equals the rows', async () => {
-    const outcomes = await Promise.allSettled(Array.from({ length: 8 }, (_, i) => registerTokenRequest(fresh.database.db, 'cap', ids(`racer${i}`, 500))));
+  it('8 registrants of 500 new IDs at 98,000: exactly 4 fit, 4 are refused whole; counter = rows', async () => {
+    const register = (i: number) => registerTokenRequest(fresh.database.db, 'cap', ids(`racer${i}`, 500));
+    const outcomes = await Promise.allSettled(Array.from({ length: 8 }, (_, i) => register(i)));
     expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(4);
-    for (const o of outcomes) if (o.status === 'rejected') expect(String(o.reason)).toMatch(/\[request_token_limit_exceeded\] project "cap" holds/);
+    for (const o of outcomes) {
+      if (o.status !== 'rejected') continue;
+      expect(String(o.reason)).toMatch(/\[request_token_limit_exceeded\] project "cap" holds/);
+    }
     expect(await counterAndRows('cap')).toEqual({ counter: 100_000, stored: 100_000 });
     const racers = await sql<{ prefix: string; n: number }>`
-      select split_part(token_id, '-', 1) as prefix, count(*)::int as n from tokens where project_id = 'cap' and token_id like 'racer%' group by 1`.execute(fresh.database.db);
+      select split_part(token_id, '-', 1) as prefix, count(*)::int as n from tokens
+      where project_id = 'cap' and token_id like 'racer%' group by 1`.execute(fresh.database.db);
     expect(racers.rows.map((r) => r.n)).toEqual([500, 500, 500, 500]); // whole batches, never part of one
   });
 
-  it('batches overwriting the same IDs in opposite orders, and deletions of them, all finish; the counter equals the rows', async () => {
+  it('batches overwriting the same IDs in opposite orders, and deletions of them, finish; counter = rows', async () => {
     const shared = ids('shared', 500);
     await registerTokens(fresh.database.db, 'overlap', shared);
     const work = [
@@ -46,7 +51,9 @@ describe.skipIf(!postgres.available)('concurrent registration on postgres', () =
       registerTokenRequest(fresh.database.db, 'overlap', [...shared].reverse()),
     ];
     const settled = await Promise.allSettled(work);
-    expect(settled.filter((s) => s.status === 'rejected').map((s) => String((s as PromiseRejectedResult).reason))).toEqual([]);
+    const failures = settled.filter((s): s is PromiseRejectedResult => s.status === 'rejected')
+      .map((s) => String(s.reason));
+    expect(failures).toEqual([]);
     const { counter, stored } = await counterAndRows('overlap');
     expect(counter).toBe(stored);
     expect(stored).toBeGreaterThanOrEqual(650);

@@ -34,9 +34,13 @@ export function serveCommand(ctx: CliContext): Command {
     .addOption(new Option('--port <port>', 'port to listen on (0: any free port)').argParser(parsePort).default(8080))
     .addOption(new Option('--trust-proxy <cidr...>', 'proxies whose X-Forwarded-For names the client (IPv4 addresses or CIDR ranges)').argParser(parseCidr).default([] as string[]))
     .addOption(new Option('--pool-size <n>', 'PostgreSQL connections per replica').argParser(parsePoolSize).default(16))
-    .option('--no-named-statements', 'send every statement unnamed, planned each time (for a transaction-mode pooler older than PgBouncer 1.21)')
+    .option('--no-named-statements',
+      'send every statement unnamed, planned each time (for a transaction-mode pooler older than PgBouncer 1.21)')
     .addOption(databaseOption())
-    .action(async (opts: { host: string; port: number; trustProxy: string[]; poolSize: number; namedStatements: boolean; databaseUrl?: string }) => {
+    .action(async (opts: {
+      host: string; port: number; trustProxy: string[]; poolSize: number;
+      namedStatements: boolean; databaseUrl?: string;
+    }) => {
       let stopping!: () => void;
       const stopped = new Promise<void>((resolve) => (stopping = resolve));
       const onSignal = () => stopping();
