@@ -3,6 +3,7 @@ import { mkdirSync, readdirSync } from 'node:fs';
 import { Kysely, Migrator, PostgresDialect } from 'kysely';
 import { UserError } from '../errors.js';
 import { migrationProvider } from './migrations.js';
+import { withNamedStatements } from './named-statements.js';
 import { PGliteDialect } from './pglite-dialect.js';
 import { parseDatabaseUrl, scrubSecrets, type DatabaseUrl } from './database-url.js';
 import { muteDriverWarnings } from './driver-warnings.js';
@@ -37,6 +38,12 @@ export interface OpenOptions {
   poolSize?: number;
   /** Where a one-line note about hidden driver warnings goes (default: stderr). */
   onNote?: (text: string) => void;
+  /**
+   * PostgreSQL only: send statements as named (prepared) statements, planned once per connection
+   * (`serve` does; see named-statements.ts). Off for the CLI: a transaction-mode connection pooler
+   * before PgBouncer 1.21 cannot carry them, and one-shot commands gain little.
+   */
+  namedStatements?: boolean;
 }
 
 function isNewFolder(folder: string): boolean {
@@ -90,7 +97,8 @@ async function openPostgres(url: DatabaseUrl & { kind: 'postgres' }, options: Op
       throw new UserError(`database ${url.display} is unreachable: ${scrubSecrets((err as Error).message, url)}`,
         'check the host, port and credentials (the URL is shown without user and password)');
     }
-    const db = new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool }), log: options.onQuery ? () => options.onQuery!() : undefined });
+    const dialect = new PostgresDialect({ pool: options.namedStatements ? withNamedStatements(pool) : pool });
+    const db = new Kysely<DatabaseSchema>({ dialect, log: options.onQuery ? () => options.onQuery!() : undefined });
     return { db, kind: 'postgres', displayUrl: url.display, close: async () => { try { await db.destroy(); } finally { unmute(); } } };
   } catch (err) {
     unmute();

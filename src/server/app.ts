@@ -3,6 +3,7 @@
 import { Ajv } from 'ajv';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Database } from '../db/connection.js';
+import { ProjectFactsCache } from '../tokens/admission.js';
 import { TokenError } from '../tokens/token-errors.js';
 import { resolveMasterKey } from '../keys/master-key.js';
 import { plainMessage, sendError } from './http-errors.js';
@@ -29,6 +30,8 @@ export interface ServiceContext {
   metrics: ServiceMetrics;
   now: () => Date;
   masterKey: () => Buffer;
+  /** Project facts admission last read (re-checked by every write; see startAdmission). */
+  projects: ProjectFactsCache;
 }
 
 /** Route label for logs and metrics: the route template, never the URL (it may hold token IDs). */
@@ -46,14 +49,21 @@ export async function buildServer(database: Database, options: ServerOptions = {
   const ajv = new Ajv({ allErrors: false, strict: true, allowUnionTypes: true });
   app.setValidatorCompiler(({ schema }) => ajv.compile(schema));
   const ctx: ServiceContext = {
-    database, metrics: new ServiceMetrics(), now: options.now ?? (() => new Date()), masterKey: options.masterKey ?? (() => resolveMasterKey(undefined)),
+    database, metrics: new ServiceMetrics(), now: options.now ?? (() => new Date()), projects: new ProjectFactsCache(),
+    masterKey: options.masterKey ?? (() => resolveMasterKey(undefined)),
   };
   const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
 
-  app.addHook('onRequest', async (request) => { (request as { startedAt?: number }).startedAt = performance.now(); });
-  app.addHook('onResponse', async (request, reply) => {
+  // Callback hooks, not async ones: no promise per request for work that never waits.
+  app.addHook('onRequest', (request, _reply, done) => {
+    (request as { startedAt?: number }).startedAt = performance.now();
+    done();
+  });
+  app.addHook('onResponse', (request, reply, done) => {
     ctx.metrics.requests.inc({ route: routeOf(request), method: request.method, code: String(reply.statusCode) });
-    log(requestLogLine(request, reply, performance.now() - ((request as { startedAt?: number }).startedAt ?? performance.now())));
+    const startedAt = (request as { startedAt?: number }).startedAt ?? performance.now();
+    log(requestLogLine(request, reply, performance.now() - startedAt));
+    done();
   });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {

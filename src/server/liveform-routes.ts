@@ -19,7 +19,8 @@ function answer(decision: Decision & { sessionId?: string }, dryRun: boolean) {
 export function liveformRoutes(app: FastifyInstance, ctx: ServiceContext): void {
   const db = ctx.database.db;
   app.post<{ Body: AdmissionBody }>('/v1/liveform/start', { schema: admissionSchema }, async (request, reply) => {
-    const decision = await startAdmission(db, toRequest(request.body, request.ip, ctx.masterKey), ctx.now());
+    const decision = await startAdmission(db, toRequest(request.body, request.ip, ctx.masterKey), ctx.now(),
+      { projects: ctx.projects });
     ctx.metrics.admissions.inc({ decision: decision.admitted ? 'admitted' : decision.code });
     const { status, body } = answer(decision, false);
     return reply.code(status).send(body);

@@ -1,6 +1,6 @@
 // Who may call the Token API of a project: the caller's address must be in the project's API
 // whitelist (when it has one), and the x-api-key header must match one of its valid keys.
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { DatabaseSchema } from '../db/schema.js';
 import { apiKeyMatches, type KeyCandidate } from '../keys/api-key.js';
 import { TokenError } from '../tokens/token-errors.js';
@@ -25,19 +25,29 @@ export function ipAllowed(ranges: readonly string[], address: string): boolean {
   return host !== undefined && ranges.some((r) => cidrContains(r, host));
 }
 
-/** Loads what the checks need in two small queries, then checks address before key. */
+/** Loads what the checks need in one statement (a row per key), then checks address before key. */
 export async function authorize(db: Kysely<DatabaseSchema>, projectId: string, clientIp: string, apiKey: string | undefined, now = new Date()): Promise<ProjectAccess> {
-  const [project, ranges, keys] = await Promise.all([
-    db.selectFrom('projects').select(['status', 'secure_transmission', 'secure_transmission_public_key'])
-      .where('id', '=', projectId).executeTakeFirst(),
-    db.selectFrom('ip_whitelist').select((eb) => eb.cast<string>('range', 'text').as('range')).where('project_id', '=', projectId).where('scope', '=', 'api').execute(),
-    db.selectFrom('api_keys').select(['key_hash', 'valid_until']).where('project_id', '=', projectId).execute() as Promise<KeyCandidate[]>,
-  ]);
-  if (!project) throw new TokenError('invalid_project', `project "${projectId}" does not exist`);
-  if (!ipAllowed(ranges.map((r) => r.range), clientIp)) throw new TokenError('ip_not_allowed', `${clientIp} is not in the API IP whitelist of "${projectId}"`);
-  if (!apiKeyMatches(keys, apiKey, now)) throw new TokenError('invalid_api_key', apiKey ? 'the x-api-key header does not match a valid key of this project' : 'the x-api-key header is missing');
-  const sealTo = project.secure_transmission ? project.secure_transmission_public_key : null;
-  return { status: project.status, sealTo };
+  type Row = {
+    status: string; ranges: string[]; seal_to: string | null; key_hash: Uint8Array | null; valid_until: Date | string | null;
+  };
+  const { rows } = await sql<Row>`
+    select p.status, w.ranges, k.key_hash, k.valid_until,
+      case when p.secure_transmission then p.secure_transmission_public_key end as seal_to
+    from projects p
+    cross join lateral (select coalesce(array_agg(cast(r.range as text)), '{}') as ranges
+                        from ip_whitelist r where r.project_id = p.id and r.scope = 'api') w
+    left join api_keys k on k.project_id = p.id
+    where p.id = ${projectId}`.execute(db);
+  if (!rows.length) throw new TokenError('invalid_project', `project "${projectId}" does not exist`);
+  if (!ipAllowed(rows[0].ranges, clientIp)) {
+    throw new TokenError('ip_not_allowed', `${clientIp} is not in the API IP whitelist of "${projectId}"`);
+  }
+  const keys = rows.filter((r): r is typeof r & KeyCandidate => r.key_hash !== null);
+  if (!apiKeyMatches(keys, apiKey, now)) {
+    throw new TokenError('invalid_api_key',
+      apiKey ? 'the x-api-key header does not match a valid key of this project' : 'the x-api-key header is missing');
+  }
+  return { status: rows[0].status, sealTo: rows[0].seal_to };
 }
 
 export function refuseWritesWhenClosed(access: ProjectAccess, projectId: string): void {

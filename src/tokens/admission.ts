@@ -37,7 +37,12 @@ export interface AdmissionRequest {
   masterKey?: () => Buffer;
 }
 
-interface ProjectFacts {
+/** The columns of `projects` the decision reads (and the one-statement path re-checks, so keep them together). */
+const PROJECT_FACT_COLUMNS = [
+  'status', 'submissions', 'encrypted_only', 'private_mode',
+  'token_pre_registration', 'token_expiration_mode', 'token_expiration_seconds',
+] as const;
+export interface ProjectFacts {
   status: string; submissions: string; encrypted_only: boolean; private_mode: boolean;
   token_pre_registration: boolean; token_expiration_mode: string; token_expiration_seconds: number | null;
 }
@@ -125,7 +130,7 @@ async function readFacts(db: Db, projectId: string, tokenId: string | undefined)
     t_found: boolean; t_first_used_at: Date | null; expires_at: Date | null; expired_at: Date | null; completed_at: Date | null;
     u_found: boolean; u_first_used_at: Date | null; final_result: string | null;
   }>`
-    select p.status, p.submissions, p.encrypted_only, p.private_mode, p.token_pre_registration, p.token_expiration_mode, p.token_expiration_seconds,
+    select ${sql.join(PROJECT_FACT_COLUMNS.map((c) => sql.ref(`p.${c}`)))},
            t.token_id is not null as t_found, t.first_used_at as t_first_used_at, t.expires_at, t.expired_at, t.completed_at,
            u.token_id is not null as u_found, u.first_used_at as u_first_used_at, u.final_result
     from projects p
@@ -135,7 +140,7 @@ async function readFacts(db: Db, projectId: string, tokenId: string | undefined)
   const r = rows[0];
   if (!r) return {};
   return {
-    project: r,
+    project: Object.fromEntries(PROJECT_FACT_COLUMNS.map((c) => [c, r[c]])) as unknown as ProjectFacts,
     token: r.t_found ? { first_used_at: r.t_first_used_at, expires_at: r.expires_at, expired_at: r.expired_at, completed_at: r.completed_at } : undefined,
     use: r.u_found ? { first_used_at: r.u_first_used_at!, final_result: r.final_result } : undefined,
   };
@@ -169,27 +174,79 @@ export async function checkAdmission(db: Kysely<DatabaseSchema>, req: AdmissionR
 export type StartOutcome = Decision & { sessionId?: string };
 
 /**
+ * The project facts `serve` last read, per project, to decide a request in one statement (see
+ * startAdmission). Never trusted on their own: the statement re-checks them, so a change (CLOSE,
+ * emergency stop, …) takes effect on the next request. Bounded: the oldest entry goes first.
+ */
+export class ProjectFactsCache {
+  private readonly entries = new Map<string, ProjectFacts>();
+  constructor(private readonly max = 10_000) {}
+  get(projectId: string): ProjectFacts | undefined {
+    return this.entries.get(projectId);
+  }
+  set(projectId: string, facts: ProjectFacts | undefined): void {
+    this.entries.delete(projectId);
+    if (!facts) return;
+    if (this.entries.size >= this.max) this.entries.delete(this.entries.keys().next().value!);
+    this.entries.set(projectId, facts);
+  }
+}
+
+export interface StartOptions {
+  /** Tests put a competing request between the read and the write, to prove the write re-checks what was read. */
+  betweenReadAndWrite?(): Promise<void>;
+  /** Known project facts (serve keeps them): the common case then takes one statement instead of two. */
+  projects?: ProjectFactsCache;
+}
+
+/** A token as it is before its first use: what the one-statement path assumes, and its write requires. */
+const FRESH_TOKEN: TokenFacts = { first_used_at: null, expires_at: null, expired_at: null, completed_at: null };
+
+/**
  * "Start Authentication": read the facts, decide, then carry out the decision in ONE conditional
  * statement that holds only if the facts still hold (a count-based token not yet expired, a first
  * use not yet recorded, …). If another request changed them in between, read and decide again:
  * so a count-based token is admitted exactly once however many requests race, in two round trips.
+ *
+ * With known project facts the read is skipped for the common case: decide as if the token were
+ * fresh (never used) or, for a project without pre-registration, used for the first time, and
+ * write with a statement that also requires the project's facts to be those known and the token
+ * to be fresh. One round trip; when it does not hold, the two-step path above answers.
  */
 export async function startAdmission(db: Kysely<DatabaseSchema>, req: AdmissionRequest, now: Date = new Date(),
-  race?: { betweenReadAndWrite(): Promise<void> }): Promise<StartOutcome> {
+  options: StartOptions = {}): Promise<StartOutcome> {
+  // Encrypted parameters are opened with the project's keys, which the one-statement path does not
+  // re-check: such requests always read first.
+  const known = encryptedOf(req) === undefined ? options.projects?.get(req.projectId) : undefined;
+  if (known) {
+    checkTokenLength(tokenOf(req, undefined));
+    const assumed: Facts = { project: known, token: known.token_pre_registration ? FRESH_TOKEN : undefined };
+    const decision = decide(req, assumed, now);
+    if (decision.admitted) {
+      const sessionId = randomUUID();
+      if (await carryOut(db, req, assumed, decision, sessionId, now, true)) return { ...decision, sessionId };
+    }
+  }
   for (let attempt = 0; ; attempt++) {
     const facts = await gatherFacts(db, req, now);
+    options.projects?.set(req.projectId, facts.project);
     // Tests put a competing request exactly here, to prove the write re-checks what was read.
-    if (attempt === 0) await race?.betweenReadAndWrite();
+    if (attempt === 0) await options.betweenReadAndWrite?.();
     const decision = decide(req, facts, now);
     const sessionId = randomUUID();
-    const held = await carryOut(db, req, facts, decision, sessionId, now);
+    const held = await carryOut(db, req, facts, decision, sessionId, now, false);
     if (held) return decision.admitted ? { ...decision, sessionId } : decision;
     if (attempt >= 10) throw new Error('admission kept conflicting with concurrent requests');
   }
 }
 
-/** The decision's writes as one statement; false when the facts it was based on changed meanwhile. */
-async function carryOut(db: Kysely<DatabaseSchema>, req: AdmissionRequest, facts: Facts, decision: Decision, sessionId: string, now: Date): Promise<boolean> {
+/**
+ * The decision's writes as one statement; false when the facts it was based on changed meanwhile.
+ * `assumed`: the facts were not read but assumed (known project facts, a fresh token), and the
+ * statement holds only if they are true.
+ */
+async function carryOut(db: Kysely<DatabaseSchema>, req: AdmissionRequest, facts: Facts, decision: Decision,
+  sessionId: string, now: Date, assumed: boolean): Promise<boolean> {
   const { projectId } = req;
   const tokenId = tokenOf(req, facts.opened) ?? null;
   const effect = decision.effect;
@@ -201,6 +258,15 @@ async function carryOut(db: Kysely<DatabaseSchema>, req: AdmissionRequest, facts
   const fromUsed = sql`from used`;
   const sameToken = sql`project_id = ${projectId} and token_id = cast(${tokenId} as text)`;
   const notCompleted = facts.project?.private_mode ? sql`and completed_at is null` : sql``;
+  const project = facts.project;
+  const sameFacts = project && sql.join(
+    PROJECT_FACT_COLUMNS.map((c) => sql`${sql.ref(`p.${c}`)} is not distinct from ${project[c]}`), sql` and `);
+  const projectAsAssumed = assumed && sameFacts
+    ? sql`exists (select 1 from projects p where p.id = ${projectId} and ${sameFacts})`
+    : sql`true`;
+  const tokenAsAssumed = assumed
+    ? sql`and first_used_at is null and expires_at is null and completed_at is null and ${projectAsAssumed}`
+    : sql``;
 
   if (effect.kind === 'mark-time-expiry') {
     // A refusal that records the expiry no prune has marked yet (once, whoever gets there first).
@@ -212,7 +278,7 @@ async function carryOut(db: Kysely<DatabaseSchema>, req: AdmissionRequest, facts
   if (effect.kind === 'expire-count') {
     const { rows } = await sql<{ n: number }>`
       with used as (update tokens set first_used_at = cast(${effect.firstUse} as timestamptz), expired_at = cast(${now} as timestamptz)
-                    where ${sameToken} and expired_at is null ${notCompleted} returning 1),
+                    where ${sameToken} and expired_at is null ${notCompleted} ${tokenAsAssumed} returning 1),
            ev as (insert into token_events (project_id, payload) select ${projectId}, ${event('count', now)} from used),
            s as (${session(fromUsed)})
       select count(*)::int as n from used`.execute(db);
@@ -223,6 +289,7 @@ async function carryOut(db: Kysely<DatabaseSchema>, req: AdmissionRequest, facts
       with used as (update tokens set first_used_at = coalesce(first_used_at, cast(${effect.firstUse} as timestamptz)),
                                       expires_at = coalesce(expires_at, cast(${effect.expiresAt} as timestamptz))
                     where ${sameToken} and expired_at is null and (expires_at is null or expires_at > cast(${now} as timestamptz)) ${notCompleted}
+                      ${tokenAsAssumed}
                     returning 1),
            s as (${session(fromUsed)})
       select count(*)::int as n from used`.execute(db);
@@ -231,7 +298,9 @@ async function carryOut(db: Kysely<DatabaseSchema>, req: AdmissionRequest, facts
   if (tokenId !== null && !facts.use) {
     // The first use of a token that is not pre-registered: recorded once; a racing first use retries.
     const { rows } = await sql<{ n: number }>`
-      with used as (insert into token_uses (project_id, token_id, first_used_at) values (${projectId}, ${tokenId}, cast(${now} as timestamptz))
+      with used as (insert into token_uses (project_id, token_id, first_used_at)
+                    select cast(${projectId} as text), cast(${tokenId} as text), cast(${now} as timestamptz)
+                    where ${projectAsAssumed}
                     on conflict (project_id, token_id) do nothing returning 1),
            s as (${session(fromUsed)})
       select count(*)::int as n from used`.execute(db);
@@ -243,8 +312,13 @@ async function carryOut(db: Kysely<DatabaseSchema>, req: AdmissionRequest, facts
       select count(*)::int as n from s`.execute(db);
     return rows[0].n === 1;
   }
-  await session(sql``).execute(db);
-  return true;
+  if (!assumed) {
+    await session(sql``).execute(db);
+    return true;
+  }
+  const { rows } = await sql<{ n: number }>`with s as (${session(sql`where ${projectAsAssumed}`)} returning 1)
+    select count(*)::int as n from s`.execute(db);
+  return rows[0].n === 1;
 }
 
 export interface CompleteResult { sessionId: string; projectId: string; result: FinalResult }

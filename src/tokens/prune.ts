@@ -5,7 +5,7 @@
 // long lock is ever held over the table.
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DatabaseSchema } from '../db/schema.js';
-import { lockCounter, requireProject } from './token-store.js';
+import { lockCounter, requireProject, retryOnDeadlock } from './token-store.js';
 import { writeExpiredEvents } from './token-events.js';
 import { TOKEN_CAP } from './token-id.js';
 
@@ -66,10 +66,10 @@ async function registeredCount(db: Kysely<DatabaseSchema>, projectId: string): P
  * it can only lose the last moments of work), which makes many short batches cheap.
  */
 async function pruneTransaction<T>(db: Kysely<DatabaseSchema>, work: (tx: Transaction<DatabaseSchema>) => Promise<T>): Promise<T> {
-  return db.transaction().execute(async (tx) => {
+  return retryOnDeadlock(() => db.transaction().execute(async (tx) => {
     await sql`set local synchronous_commit to off`.execute(tx);
     return work(tx);
-  });
+  }));
 }
 
 /** Marks one batch of tokens whose window has passed and writes their events; returns how many. */

@@ -60,35 +60,96 @@ export async function registerTokenRequest(db: Kysely<DatabaseSchema>, projectId
   return registerTokens(db, projectId, ids);
 }
 
-/** Registers all IDs or none (bulk: import uses it directly). `onProgress` reports IDs written so far. */
+/**
+ * Registers all IDs or none (bulk: import uses it directly). `onProgress` reports IDs written so far.
+ *
+ * Each chunk is ONE statement: check the project, insert or overwrite the rows, then add the new
+ * ones to the project's counter, whose CHECK (0 to 100,000) fails the statement, and so the
+ * request, when the cap would pass. The counter row is what serializes registrations of one
+ * project (that keeps the cap exact); it is locked last, so batches insert their rows side by side
+ * and only the counter update and the commit take turns. IDs go in sorted so that two requests
+ * overwriting the same IDs lock them in the same order. A request of one chunk (every API request)
+ * needs no transaction around it.
+ */
 export async function registerTokens(db: Kysely<DatabaseSchema>, projectId: string, ids: readonly string[], onProgress?: (done: number) => void): Promise<RegisterResult> {
   const problems = ids.map((id) => tokenIdProblem(id)).filter((p): p is string => p !== undefined);
   if (problems.length) throw new TokenError('invalid_token_id_format', `${problems.length} invalid token ID(s); nothing registered: ${problems.slice(0, 3).join('; ')}`);
-  const unique = [...new Set(ids)];
-  return db.transaction().execute(async (tx) => {
-    await requirePreRegistration(tx, projectId);
-    const before = await lockCounter(tx, projectId);
-    let added = 0;
-    for (let i = 0; i < unique.length; i += REGISTER_BATCH) {
-      const batch = unique.slice(i, i + REGISTER_BATCH);
-      const { rows } = await sql<{ added: number }>`
-        with incoming as (select unnest(cast(${toTextArray(batch)} as text[])) as token_id),
-        written as (
-          insert into tokens (project_id, token_id)
-          select ${projectId}, token_id from incoming
-          on conflict (project_id, token_id) do update
-            set registered_at = now(), first_used_at = null, expires_at = null, expired_at = null, completed_at = null
-          returning (xmax = 0) as inserted)
-        select count(*) filter (where inserted)::int as added from written`.execute(tx);
-      added += rows[0].added;
-      if (before + added > TOKEN_CAP) {
-        throw new TokenError('request_token_limit_exceeded', `registering would bring project "${projectId}" to ${before + added} tokens (at least); the cap is ${TOKEN_CAP.toLocaleString('en')}; nothing registered`, 'delete tokens first (argosctl tokens delete, or argosctl prune)');
-      }
-      onProgress?.(Math.min(unique.length, i + batch.length));
+  const unique = [...new Set(ids)].sort();
+  const chunks: string[][] = [];
+  for (let i = 0; i < unique.length; i += REGISTER_BATCH) chunks.push(unique.slice(i, i + REGISTER_BATCH));
+  const run = async (exec: Db) => {
+    let written = { added: 0, registered: 0 };
+    let done = 0;
+    for (const chunk of chunks) {
+      const r = await registerChunk(exec, projectId, chunk);
+      written = { added: written.added + r.added, registered: r.registered };
+      onProgress?.((done += chunk.length));
     }
-    await tx.updateTable('token_counts').set({ registered: before + added }).where('project_id', '=', projectId).execute();
-    return { added, overwritten: unique.length - added, registered: before + added };
-  });
+    return { added: written.added, overwritten: unique.length - written.added, registered: written.registered };
+  };
+  try {
+    return await retryOnDeadlock(() => (chunks.length === 1 ? run(db) : db.transaction().execute(run)));
+  } catch (err) {
+    if (!isCapViolation(err)) throw err;
+    const row = await db.selectFrom('token_counts').select('registered').where('project_id', '=', projectId)
+      .executeTakeFirst();
+    const n = (v: number) => v.toLocaleString('en');
+    throw new TokenError('request_token_limit_exceeded',
+      `project "${projectId}" holds ${n(row?.registered ?? 0)} tokens; registering these ${n(unique.length)} IDs `
+        + `would pass the cap of ${n(TOKEN_CAP)}; nothing registered`,
+      'delete tokens first (argosctl tokens delete, or argosctl prune)');
+  }
+}
+
+async function registerChunk(db: Db, projectId: string, ids: readonly string[]):
+  Promise<{ added: number; registered: number }> {
+  const { rows } = await sql<{ pre: boolean | null; added: number; registered: number }>`
+    with project as (select token_pre_registration as pre from projects where id = ${projectId}),
+    written as (
+      insert into tokens (project_id, token_id)
+      select ${projectId}, token_id from unnest(cast(${toTextArray(ids)} as text[])) as incoming(token_id)
+      where (select pre from project)
+      on conflict (project_id, token_id) do update
+        set registered_at = now(), first_used_at = null, expires_at = null, expired_at = null, completed_at = null
+      returning (xmax = 0) as inserted),
+    counted as (
+      insert into token_counts as c (project_id, registered)
+      select ${projectId}, count(*) filter (where inserted) from written having (select pre from project)
+      on conflict (project_id) do update set registered = c.registered + excluded.registered
+      returning c.registered)
+    select (select pre from project) as pre, (select count(*) filter (where inserted) from written)::int as added,
+           (select registered from counted) as registered`.execute(db);
+  const r = rows[0];
+  if (r.pre === null) {
+    throw new TokenError('invalid_project', `project "${projectId}" does not exist`, 'apply its manifest first');
+  }
+  if (!r.pre) {
+    throw new TokenError('invalid_project', `project "${projectId}" does not use token pre-registration`,
+      'set spec.liveform.tokens.preRegistration: true and apply');
+  }
+  return { added: r.added, registered: r.registered };
+}
+
+/** The counter's CHECK (token_cap) refused the new count. */
+function isCapViolation(err: unknown): boolean {
+  const e = err as { code?: string; constraint?: string; message?: string };
+  return e.code === '23514' && (e.constraint === 'token_cap' || /token_cap/.test(e.message ?? ''));
+}
+
+/**
+ * A registration locks its rows (in ID order), then the counter; so does a deletion by ID. Prune
+ * and deletion of the oldest lock the counter, then rows in registration order: when one of them
+ * and a registration touch the same IDs at once they can deadlock; PostgreSQL cancels one (40P01)
+ * after deadlock_timeout, and that one, which wrote nothing, runs again.
+ */
+export async function retryOnDeadlock<T>(work: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (err) {
+      if ((err as { code?: string }).code !== '40P01' || attempt >= 3) throw err;
+    }
+  }
 }
 
 /** A PostgreSQL array literal, passed as text (pg and PGlite then agree on the encoding). */
@@ -158,21 +219,25 @@ export async function countTokens(db: Db, projectId: string): Promise<{ register
 /** Deletes the given IDs (all must exist, or none is deleted). */
 export async function deleteTokens(db: Kysely<DatabaseSchema>, projectId: string, ids: readonly string[]): Promise<number> {
   if (ids.length === 0 || ids.length > DELETE_LIMIT) throw new TokenError('invalid_payload', `${ids.length} IDs in one request; 1 to ${DELETE_LIMIT} are allowed`, 'split the request, or use --oldest N');
-  return db.transaction().execute(async (tx) => {
+  return retryOnDeadlock(() => db.transaction().execute(async (tx) => {
     await requireProject(tx, projectId);
+    // The rows first, in ID order, then the counter: the order a registration takes them in, so
+    // the two never wait on each other in a circle.
+    await tx.selectFrom('tokens').select('token_id').where('project_id', '=', projectId)
+      .where('token_id', 'in', [...new Set(ids)]).orderBy('token_id').forUpdate().execute();
     const count = await lockCounter(tx, projectId);
     const deleted = await tx.deleteFrom('tokens').where('project_id', '=', projectId).where('token_id', 'in', [...new Set(ids)]).returning('token_id').execute();
     const missing = [...new Set(ids)].filter((id) => !deleted.some((d) => d.token_id === id));
     if (missing.length) throw new TokenError('token_not_found', `not registered: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}; nothing deleted`);
     await tx.updateTable('token_counts').set({ registered: count - deleted.length }).where('project_id', '=', projectId).execute();
     return deleted.length;
-  });
+  }));
 }
 
 /** Time-based N deletion: the N oldest registrations (at most 5,000 per request). */
 export async function deleteOldestTokens(db: Kysely<DatabaseSchema>, projectId: string, n: number): Promise<number> {
   if (!Number.isInteger(n) || n < 1 || n > DELETE_OLDEST_LIMIT) throw new TokenError('invalid_payload', `oldest ${n}: expected 1 to 5,000`);
-  return db.transaction().execute(async (tx) => {
+  return retryOnDeadlock(() => db.transaction().execute(async (tx) => {
     await requireProject(tx, projectId);
     const count = await lockCounter(tx, projectId);
     const { rows } = await sql<{ n: number }>`
@@ -181,5 +246,5 @@ export async function deleteOldestTokens(db: Kysely<DatabaseSchema>, projectId: 
       select count(*)::int as n from gone`.execute(tx);
     await tx.updateTable('token_counts').set({ registered: count - rows[0].n }).where('project_id', '=', projectId).execute();
     return rows[0].n;
-  });
+  }));
 }

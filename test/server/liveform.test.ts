@@ -14,7 +14,7 @@ const T0 = new Date('2026-11-25T10:00:00Z');
 
 for (const target of DATABASE_TARGETS) {
   describe.skipIf(!target.available)(`Liveform admission on ${target.name}`, () => {
-    const fresh = useFreshDatabase(target);
+    const fresh = useFreshDatabase(target, { namedStatements: true }); // as serve opens it
     let svc: Service;
     let clock = T0;
     const advance = (seconds: number) => { clock = new Date(clock.getTime() + seconds * 1000); };

@@ -12,7 +12,7 @@ const keyed = (extra = '') => `  security:\n    apiKey: { rotation: 1 }\n${extra
 
 for (const target of DATABASE_TARGETS) {
   describe.skipIf(!target.available)(`Token API on ${target.name}`, () => {
-    const fresh = useFreshDatabase(target);
+    const fresh = useFreshDatabase(target, { namedStatements: true }); // as serve opens it
     let svc: Service;
     let key: string;
     let closedKey: string;

@@ -5,6 +5,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { resolveDatabaseUrl, withDatabase } from '../../db/connection.js';
 import { resolveMasterKey } from '../../keys/master-key.js';
 import { buildServer } from '../../server/app.js';
+import { lineSink } from '../../server/log-sink.js';
 import { checkIpv4Entry } from '../../util/ipv4.js';
 import type { CliContext } from '../context.js';
 import { databaseOption } from '../options.js';
@@ -32,7 +33,7 @@ function parseCidr(value: string, previous: string[]): string[] {
   return [...previous, r.cidr];
 }
 
-type ServeFlags = { host: string; port: number; trustProxy: string[]; poolSize: number; databaseUrl?: string; worker?: boolean }
+type ServeFlags = { host: string; port: number; trustProxy: string[]; poolSize: number; databaseUrl?: string; worker?: boolean; namedStatements: boolean }
   & DeliveryFlags;
 
 export function serveCommand(ctx: CliContext): Command {
@@ -43,7 +44,9 @@ export function serveCommand(ctx: CliContext): Command {
     .addOption(new Option('--trust-proxy <cidr...>', 'proxies whose X-Forwarded-For names the client (IPv4 addresses or CIDR ranges)').argParser(parseCidr).default([] as string[]))
     .addOption(new Option('--pool-size <n>', 'PostgreSQL connections per replica').argParser(parsePoolSize).default(16))
     .option('--worker',
-      'also run the worker in this process (prune ticks, time expiries, webhook delivery; counted in /metrics)');
+      'also run the worker in this process (prune ticks, time expiries, webhook delivery; counted in /metrics)')
+    .option('--no-named-statements',
+      'send every statement unnamed, planned each time (for a transaction-mode pooler older than PgBouncer 1.21)');
   for (const option of deliveryOptions()) command.addOption(option);
   return command.addOption(databaseOption())
     .action(async (opts: ServeFlags) => {
@@ -57,9 +60,10 @@ export function serveCommand(ctx: CliContext): Command {
         // Resolved on the first encrypted URL, then kept: a service without encrypted URLs needs no master key.
         let masterKey: Buffer | undefined;
         await withDatabase(url, async (database) => {
-          const log = (line: string) => ctx.err(line + '\n');
+          // Request log lines go out in batches, one write per turn of the event loop (log-sink.ts).
+          const requestLog = lineSink((text) => ctx.err(text));
           const { app, metrics } = await buildServer(database, {
-            trustProxy: opts.trustProxy, log, masterKey: () => (masterKey ??= resolveMasterKey(url, ctx.env)),
+            trustProxy: opts.trustProxy, log: requestLog.write, masterKey: () => (masterKey ??= resolveMasterKey(url, ctx.env)),
           });
           await app.listen({ host: opts.host, port: opts.port });
           const address = app.server.address();
@@ -76,11 +80,13 @@ export function serveCommand(ctx: CliContext): Command {
             onDelivery: (d) => { metrics.countDelivery(d); ctx.err(describeDelivery(d)); },
           }).catch((error) => ctx.err(`worker stopped: ${t((error as Error).message)}\n`)) : Promise.resolve();
           await stopped;
+          requestLog.flush();
           ctx.err('serve: stopping: no new connections; finishing requests in flight…\n');
           background.abort();
           await Promise.all([app.close(), worker]);
+          requestLog.flush();
           ctx.err('serve: stopped; closing the database\n');
-        }, { open: { poolSize: opts.poolSize } });
+        }, { open: { poolSize: opts.poolSize, namedStatements: opts.namedStatements } });
       } finally {
         process.off('SIGTERM', onSignal);
         process.off('SIGINT', onSignal);
