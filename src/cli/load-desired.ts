@@ -10,6 +10,9 @@ import { appliedOracle } from '../manifest/skip-unchanged.js';
 import type { SkipOracle } from '../manifest/source-key.js';
 import { renderDiagnosticsText } from '../render/diagnostics.js';
 import type { CliContext } from './context.js';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { parseDatabaseUrl } from '../db/database-url.js';
 import { ExitCode } from '../errors.js';
 import { jsonDocument } from '../render/json-document.js';
 
@@ -35,6 +38,18 @@ export async function loadValidManifests(ctx: CliContext, dir: string, format: s
   return set;
 }
 
+/**
+ * The manifests checked BEFORE the database is opened, when opening would create it (memory:, or an
+ * embedded folder that does not exist yet): such a database records nothing to skip, and invalid
+ * manifests must leave nothing behind. Undefined: open first, then read (unchanged files skipped).
+ */
+export async function checkBeforeCreating(ctx: CliContext, url: string,
+  opts: { dir: string; format: string; strict?: boolean }): Promise<ManifestSet | undefined> {
+  const target = parseDatabaseUrl(url, ctx.cwd);
+  const creates = target.kind === 'memory' || (target.kind === 'pglite' && !existsSync(path.join(target.path, 'PG_VERSION')));
+  return creates ? loadValidManifests(ctx, opts.dir, opts.format, opts.strict) : undefined;
+}
+
 export interface DesiredAgainstDatabase {
   manifests: ManifestSet;
   /**
@@ -50,7 +65,8 @@ export interface DesiredAgainstDatabase {
  * or compared (`--no-cache` turns it off: same result, every file checked).
  */
 export async function loadAgainstDatabase(ctx: CliContext, db: Kysely<DatabaseSchema>,
-  opts: { dir: string; format: string; strict?: boolean; cache: boolean }): Promise<DesiredAgainstDatabase> {
+  opts: { dir: string; format: string; strict?: boolean; cache: boolean; checked?: ManifestSet }): Promise<DesiredAgainstDatabase> {
+  if (opts.checked) return { manifests: opts.checked, readState: (reader, only) => readState(reader, only) };
   const revisions = opts.cache ? await readRevisions(db) : undefined;
   const manifests = await loadValidManifests(ctx, opts.dir, opts.format, opts.strict, revisions && appliedOracle(revisions));
   const skipped = new Map(manifests.unchanged.map((u) => [u.id, revisions!.get(u.id)!]));

@@ -17,7 +17,7 @@ import type { CliContext } from '../context.js';
 import { ExitCode, UserError } from '../../errors.js';
 import { actorName, readGitInfo } from '../git-info.js';
 import { assertKnownProjects } from '../known-projects.js';
-import { loadAgainstDatabase } from '../load-desired.js';
+import { checkBeforeCreating, loadAgainstDatabase } from '../load-desired.js';
 import { collect, databaseOption, dirOption, formatOption, noCacheOption, parseDurationMs, projectOption } from '../options.js';
 import { readPlanFile } from '../plan-file.js';
 import { renderPlan } from './plan.js';
@@ -73,8 +73,9 @@ export function applyCommand(ctx: CliContext): Command {
       const url = resolveDatabaseUrl(opts.databaseUrl);
       let phase: WritePhase = 'reading';
       const stopWatching = sayOnInterrupt(ctx, 'apply', () => phase);
+      const checked = await checkBeforeCreating(ctx, url, { dir, format: opts.format });
       const result = await withDatabase(url, async ({ db }) => {
-        const { manifests, readState } = await loadAgainstDatabase(ctx, db, { dir, format: opts.format, cache: opts.cache });
+        const { manifests, readState } = await loadAgainstDatabase(ctx, db, { dir, format: opts.format, cache: opts.cache, checked });
         const refuseUnsafe = (plan: Plan) => {
           if (plan.diagnostics.length) {
             ctx.err(renderDiagnosticsText(plan.diagnostics, ctx.errStyle));

@@ -8,7 +8,7 @@ import { buildPlan } from '../../plan/build-plan.js';
 import { renderDriftMarkdown, renderDriftText } from '../../render/drift.js';
 import type { CliContext } from '../context.js';
 import { ExitCode } from '../../errors.js';
-import { loadAgainstDatabase } from '../load-desired.js';
+import { checkBeforeCreating, loadAgainstDatabase } from '../load-desired.js';
 import { withGithub } from '../github-publish.js';
 import { commentAuthorOption, databaseOption, dirOption, formatOption, noCacheOption } from '../options.js';
 import { jsonDocument } from '../../render/json-document.js';
@@ -24,9 +24,11 @@ export function driftCommand(ctx: CliContext): Command {
     .addOption(noCacheOption())
     .action(async (opts: { dir: string; format: string; githubIssue?: boolean; databaseUrl?: string; commentAuthor?: string;
       cache: boolean }) => {
-      const { items, unmanaged } = await withDatabase(resolveDatabaseUrl(opts.databaseUrl), async ({ db }) => {
+      const url = resolveDatabaseUrl(opts.databaseUrl);
+      const checked = await checkBeforeCreating(ctx, url, opts);
+      const { items, unmanaged } = await withDatabase(url, async ({ db }) => {
         // A project whose rows changed behind the tool has a new revision: it is never skipped.
-        const { manifests, readState } = await loadAgainstDatabase(ctx, db, opts);
+        const { manifests, readState } = await loadAgainstDatabase(ctx, db, { ...opts, checked });
         const state = await readState(db);
         const plan = buildPlan({ manifests, state, git: {}, now: new Date(), allowReopen: true });
         const desired = new Map(manifests.projects.map((p) => [p.settings.id, p.settings]));

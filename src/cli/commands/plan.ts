@@ -11,7 +11,7 @@ import type { CliContext } from '../context.js';
 import { ExitCode } from '../../errors.js';
 import { actorName, readGitInfo } from '../git-info.js';
 import { assertKnownProjects } from '../known-projects.js';
-import { loadAgainstDatabase } from '../load-desired.js';
+import { checkBeforeCreating, loadAgainstDatabase } from '../load-desired.js';
 import { commentAuthorOption, databaseOption, dirOption, formatOption, noCacheOption, projectOption } from '../options.js';
 import { writePlanFile } from '../plan-file.js';
 import { pemAsFingerprint } from '../../transmit/fingerprint.js';
@@ -51,8 +51,10 @@ export function planCommand(ctx: CliContext): Command {
     .addOption(databaseOption())
     .addOption(noCacheOption())
     .action(async (opts: PlanOptions) => {
-      const plan = await withDatabase(resolveDatabaseUrl(opts.databaseUrl), async ({ db }) => {
-        const { manifests, readState } = await loadAgainstDatabase(ctx, db, opts);
+      const url = resolveDatabaseUrl(opts.databaseUrl);
+      const checked = await checkBeforeCreating(ctx, url, opts);
+      const plan = await withDatabase(url, async ({ db }) => {
+        const { manifests, readState } = await loadAgainstDatabase(ctx, db, { ...opts, checked });
         const state = await readState(db, opts.project.length ? opts.project : undefined);
         assertKnownProjects(opts.project, manifests, state);
         return buildPlan({
