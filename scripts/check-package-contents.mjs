@@ -12,9 +12,12 @@ const problems = [];
 for (const name of readdirSync(dir)) if (!allowedTop.has(name)) problems.push(`ships ${name}, which users do not need`);
 for (const name of allowedTop) if (!readdirSync(dir).includes(name)) problems.push(`does not ship ${name}`);
 
-const files = readdirSync(dir, { recursive: true }).map(String).filter((f) => /\.(m?js)$/.test(f));
+const files = readdirSync(dir, { recursive: true })
+  .map(String)
+  .filter((f) => /\.(m?js)$/.test(f));
 const deps = new Set(Object.keys(pkg.dependencies ?? {}));
-const importRe = /(?:^|[\s;])(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|^import\s+['"]([^'"]+)['"]/gm;
+const importRe =
+  /(?:^|[\s;])(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|^import\s+['"]([^'"]+)['"]/gm;
 for (const file of files) {
   const text = readFileSync(path.join(dir, file), 'utf8');
   for (const m of text.matchAll(importRe)) {

@@ -2,7 +2,10 @@
 // anything else is an internal bug and is reported with a stack trace.
 export class UserError extends Error {
   readonly exitCode: number = 1;
-  constructor(message: string, readonly hint?: string) {
+  constructor(
+    message: string,
+    readonly hint?: string,
+  ) {
     super(message);
     this.name = 'UserError';
   }

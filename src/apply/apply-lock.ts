@@ -25,7 +25,12 @@ export function describeHolder(commit?: string): string {
 
 async function holderDescription(db: Kysely<DatabaseSchema>): Promise<string> {
   try {
-    const { rows } = await sql<{ pid: number; application_name: string; client_addr: string | null; xact_start: Date | null }>`
+    const { rows } = await sql<{
+      pid: number;
+      application_name: string;
+      client_addr: string | null;
+      xact_start: Date | null;
+    }>`
       select a.pid, a.application_name, a.client_addr::text as client_addr, a.xact_start
       from pg_locks l join pg_stat_activity a on a.pid = l.pid
       where l.locktype = 'advisory' and l.objid = ${APPLY_LOCK_KEY} and l.granted
@@ -38,10 +43,15 @@ async function holderDescription(db: Kysely<DatabaseSchema>): Promise<string> {
   }
 }
 
-export async function takeApplyLock(tx: Transaction<DatabaseSchema>, db: Kysely<DatabaseSchema>, options: LockOptions): Promise<void> {
+export async function takeApplyLock(
+  tx: Transaction<DatabaseSchema>,
+  db: Kysely<DatabaseSchema>,
+  options: LockOptions,
+): Promise<void> {
   const deadline = Date.now() + options.timeoutMs;
   // Visible to other sessions in pg_stat_activity while this transaction lives (63 chars max).
-  if (options.holder) await sql`select set_config('application_name', ${options.holder.slice(0, 63)}, true)`.execute(tx);
+  if (options.holder)
+    await sql`select set_config('application_name', ${options.holder.slice(0, 63)}, true)`.execute(tx);
   let nextNotice = 0;
   for (;;) {
     const { rows } = await sql<{ ok: boolean }>`select pg_try_advisory_xact_lock(${APPLY_LOCK_KEY}) as ok`.execute(tx);
@@ -49,11 +59,18 @@ export async function takeApplyLock(tx: Transaction<DatabaseSchema>, db: Kysely<
     if (options.onWait && Date.now() < deadline && Date.now() >= nextNotice) {
       const first = nextNotice === 0;
       nextNotice = Date.now() + WAIT_NOTICE_EVERY_MS;
-      options.onWait(`${first ? 'waiting' : 'still waiting'} for the lock held by ${await holderDescription(db)} `
-        + `(up to ${Math.ceil((deadline - Date.now()) / 1000)} s more)`);
+      options.onWait(
+        `${first ? 'waiting' : 'still waiting'} for the lock held by ${await holderDescription(db)} ` +
+          `(up to ${Math.ceil((deadline - Date.now()) / 1000)} s more)`,
+      );
     }
     if (Date.now() >= deadline) {
-      throw new LockError(`another apply holds the lock: ${await holderDescription(db)}`, options.timeoutMs ? 'it did not finish within --lock-timeout; try again later' : 'wait for it, or pass --lock-timeout 2m to wait');
+      throw new LockError(
+        `another apply holds the lock: ${await holderDescription(db)}`,
+        options.timeoutMs
+          ? 'it did not finish within --lock-timeout; try again later'
+          : 'wait for it, or pass --lock-timeout 2m to wait',
+      );
     }
     await new Promise((r) => setTimeout(r, Math.min(250, Math.max(10, deadline - Date.now()))));
   }

@@ -44,8 +44,16 @@ export interface ApplyOptions extends ApplyContext {
 }
 
 async function ensureNotApplied(tx: Transaction<DatabaseSchema>, planDigest: string): Promise<void> {
-  const done = await tx.selectFrom('applied_plans').select(['applied_at', 'actor']).where('plan_digest', '=', planDigest).executeTakeFirst();
-  if (done) throw new GuardError(`this plan was already applied at ${new Date(done.applied_at).toISOString()} by ${done.actor}`, 'run argosctl plan again');
+  const done = await tx
+    .selectFrom('applied_plans')
+    .select(['applied_at', 'actor'])
+    .where('plan_digest', '=', planDigest)
+    .executeTakeFirst();
+  if (done)
+    throw new GuardError(
+      `this plan was already applied at ${new Date(done.applied_at).toISOString()} by ${done.actor}`,
+      'run argosctl plan again',
+    );
 }
 
 /** The plan without the held changes; its digest stays the one of the plan that was reviewed. */
@@ -59,7 +67,12 @@ function withoutHeld(plan: Plan, held: readonly Change[]): Plan {
  * Runs `makePlan` against the state read under the lock, then executes the plan it returns.
  * A saved plan passes a function that recomputes it and compares (src/apply/saved-plan.ts).
  */
-export async function lockedApply(db: Kysely<DatabaseSchema>, scope: readonly string[] | undefined, makePlan: (state: CurrentState) => Plan, options: ApplyOptions): Promise<ApplyResult> {
+export async function lockedApply(
+  db: Kysely<DatabaseSchema>,
+  scope: readonly string[] | undefined,
+  makePlan: (state: CurrentState) => Plan,
+  options: ApplyOptions,
+): Promise<ApplyResult> {
   return db.transaction().execute(async (tx) => {
     await takeApplyLock(tx, db, options.lock);
     if (options.savedPlanDigest) await ensureNotApplied(tx, options.savedPlanDigest);
@@ -75,19 +88,31 @@ export async function lockedApply(db: Kysely<DatabaseSchema>, scope: readonly st
     if (options.confirm && !(await options.confirm(plan))) throw new UserError('apply cancelled; nothing was written');
     const counter = new StatementCounter();
     const started = performance.now();
-    options.onProgress?.(`writing ${plan.changes.length} change(s) to ${plan.summary.projectsChanged} project(s) in one transaction…`);
+    options.onProgress?.(
+      `writing ${plan.changes.length} change(s) to ${plan.summary.projectsChanged} project(s) in one transaction…`,
+    );
     await writeChanges(tx, plan.changes, counter, options.masterKey);
     await writeAuditRows(tx, plan.changes, plan.planDigest, options, counter);
-    await counter.run(() => tx.insertInto('applied_plans').values({ plan_digest: plan.planDigest, actor: options.actor, change_count: plan.changes.length }).execute());
+    await counter.run(() =>
+      tx
+        .insertInto('applied_plans')
+        .values({ plan_digest: plan.planDigest, actor: options.actor, change_count: plan.changes.length })
+        .execute(),
+    );
     // Last: the revisions it records are the ones every write above left.
     await recordSources(tx, options.record?.(plan, held) ?? []);
-    options.onProgress?.(`wrote ${counter.statements} statement(s) in ${Math.round(performance.now() - started)} ms; committing`);
+    options.onProgress?.(
+      `wrote ${counter.statements} statement(s) in ${Math.round(performance.now() - started)} ms; committing`,
+    );
     return { plan, held, statements: counter.statements };
   });
 }
 
 export function assertFresh(saved: Plan, state: CurrentState): void {
   if (saved.stateFingerprint !== state.fingerprint) {
-    throw new GuardError('the saved plan is stale: the database changed since it was planned', 'run argosctl plan again and review the new plan');
+    throw new GuardError(
+      'the saved plan is stale: the database changed since it was planned',
+      'run argosctl plan again and review the new plan',
+    );
   }
 }

@@ -10,11 +10,27 @@ export interface ApplyContext {
   git: GitInfo;
 }
 
-export async function writeAuditRows(tx: Transaction<DatabaseSchema>, changes: readonly Change[], planDigest: string, ctx: ApplyContext, counter: StatementCounter): Promise<void> {
+export async function writeAuditRows(
+  tx: Transaction<DatabaseSchema>,
+  changes: readonly Change[],
+  planDigest: string,
+  ctx: ApplyContext,
+  counter: StatementCounter,
+): Promise<void> {
   const rows = changes.map((c) => ({
-    actor: ctx.actor, git_commit: ctx.git.commit ?? null, git_branch: ctx.git.branch ?? null, git_author: ctx.git.author ?? null, pr_number: ctx.git.pr ?? null,
-    plan_digest: planDigest, project_id: c.projectId, action: c.action, path: c.path, member: c.member ?? null,
-    before: jsonb(c.before), after: jsonb(c.after), reason: c.reason,
+    actor: ctx.actor,
+    git_commit: ctx.git.commit ?? null,
+    git_branch: ctx.git.branch ?? null,
+    git_author: ctx.git.author ?? null,
+    pr_number: ctx.git.pr ?? null,
+    plan_digest: planDigest,
+    project_id: c.projectId,
+    action: c.action,
+    path: c.path,
+    member: c.member ?? null,
+    before: jsonb(c.before),
+    after: jsonb(c.after),
+    reason: c.reason,
   }));
   for (const chunk of chunksFor(rows)) await counter.run(() => tx.insertInto('audit_log').values(chunk).execute());
 }

@@ -14,7 +14,10 @@ export interface Holds {
 export function refuseOrHold(plan: Plan, options: GuardOptions): Holds {
   const verdict = judgePlan(plan, options);
   if (verdict.refused.length) {
-    throw new GuardError(`apply refused:\n  - ${verdict.refused.map((r) => `${r.message}; apply refuses this unless ${r.unless}`).join('\n  - ')}`, 'nothing was written');
+    throw new GuardError(
+      `apply refused:\n  - ${verdict.refused.map((r) => `${r.message}; apply refuses this unless ${r.unless}`).join('\n  - ')}`,
+      'nothing was written',
+    );
   }
   const held = plan.changes.filter((c) => verdict.held.some((r) => r.projectId === c.projectId && r.path === c.path));
   return { held, holds: verdict.held };

@@ -6,8 +6,11 @@ import type { SourceRecord } from '../db/applied-sources.js';
 import type { ManifestSet } from '../manifest/read-manifests.js';
 import type { Change, Plan } from '../plan/plan-types.js';
 
-export function recordableSources(manifests: Pick<ManifestSet, 'projects' | 'diagnostics'>, plan: Pick<Plan, 'scope'>,
-  held: readonly Change[]): SourceRecord[] {
+export function recordableSources(
+  manifests: Pick<ManifestSet, 'projects' | 'diagnostics'>,
+  plan: Pick<Plan, 'scope'>,
+  held: readonly Change[],
+): SourceRecord[] {
   const scope = plan.scope === 'all' ? undefined : new Set(plan.scope);
   const withProblems = new Set(manifests.diagnostics.map((d) => d.file));
   const heldProjects = new Set(held.map((c) => c.projectId));

@@ -26,14 +26,20 @@ const CACHE_HOME = mkdtempSync(path.join(tmpdir(), 'argosctl-bench-cache-'));
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-interface Run { ms: number; cpuMs: number; rssMb: number }
+interface Run {
+  ms: number;
+  cpuMs: number;
+  rssMb: number;
+}
 
 /** One process: wall-clock ms, CPU ms (user + system) and its peak RSS in MB. */
 function runOnce(args: string[]): Run {
   const rssFile = path.join(mkdtempSync(path.join(tmpdir(), 'argosctl-rss-')), 'rss');
   const start = performance.now();
   const r = spawnSync(process.execPath, ['--import', PROBE, ...args], {
-    env: { ...process.env, ARGOS_BENCH_RSS_FILE: rssFile, NO_COLOR: '1', XDG_CACHE_HOME: CACHE_HOME }, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8',
+    env: { ...process.env, ARGOS_BENCH_RSS_FILE: rssFile, NO_COLOR: '1', XDG_CACHE_HOME: CACHE_HOME },
+    stdio: ['ignore', 'ignore', 'pipe'],
+    encoding: 'utf8',
   });
   const ms = performance.now() - start;
   if (r.status !== 0) throw new Error(`${args.join(' ')} exited ${r.status}: ${r.stderr.slice(0, 2000)}`);
@@ -46,7 +52,8 @@ function runOnce(args: string[]): Run {
 function measure(args: string[], runs: number): Run {
   const results = Array.from({ length: runs }, () => runOnce(args));
   return {
-    ms: Math.round(median(results.map((r) => r.ms))), cpuMs: Math.round(median(results.map((r) => r.cpuMs))),
+    ms: Math.round(median(results.map((r) => r.ms))),
+    cpuMs: Math.round(median(results.map((r) => r.cpuMs))),
     rssMb: Math.max(...results.map((r) => r.rssMb)),
   };
 }
@@ -64,7 +71,11 @@ function listFiles(dir: string): string[] {
 }
 
 function timedMedian(work: () => void, runs: number): number {
-  const times = Array.from({ length: runs }, () => { const s = performance.now(); work(); return performance.now() - s; });
+  const times = Array.from({ length: runs }, () => {
+    const s = performance.now();
+    work();
+    return performance.now() - s;
+  });
   return Math.round(median(times));
 }
 
@@ -74,9 +85,15 @@ export function fileFloors(dir: string, runs: number): Metrics {
   const texts = files.map((f) => readFileSync(f, 'utf8'));
   const json = texts.map((t) => JSON.stringify(jsYaml.load(t)));
   return {
-    floorReadHashMs: timedMedian(() => { for (const f of files) createHash('sha256').update(readFileSync(f)).digest('hex'); }, runs),
-    floorJsonParseMs: timedMedian(() => { for (const j of json) JSON.parse(j); }, runs),
-    floorJsYamlMs: timedMedian(() => { for (const t of texts) jsYaml.load(t); }, runs),
+    floorReadHashMs: timedMedian(() => {
+      for (const f of files) createHash('sha256').update(readFileSync(f)).digest('hex');
+    }, runs),
+    floorJsonParseMs: timedMedian(() => {
+      for (const j of json) JSON.parse(j);
+    }, runs),
+    floorJsYamlMs: timedMedian(() => {
+      for (const t of texts) jsYaml.load(t);
+    }, runs),
   };
 }
 
@@ -86,14 +103,25 @@ export async function seed(url: string, dir: string): Promise<Metrics> {
   try {
     await migrateToLatest(database.db);
     const manifests = await readManifests(dir);
-    if (manifests.diagnostics.length) throw new Error(`generated manifests are invalid: ${manifests.diagnostics[0].message}`);
+    if (manifests.diagnostics.length)
+      throw new Error(`generated manifests are invalid: ${manifests.diagnostics[0].message}`);
     // As `argosctl apply` does: the sources are recorded, so a later plan skips unchanged files.
-    await lockedApply(database.db, undefined, (state) => buildPlan({ manifests, state, git: {}, now: new Date() }),
-      { actor: 'bench', git: {}, lock: { timeoutMs: 0 }, record: (plan, held) => recordableSources(manifests, plan, held) });
+    await lockedApply(database.db, undefined, (state) => buildPlan({ manifests, state, git: {}, now: new Date() }), {
+      actor: 'bench',
+      git: {},
+      lock: { timeoutMs: 0 },
+      record: (plan, held) => recordableSources(manifests, plan, held),
+    });
     const tables = ['projects', 'auth_methods', 'ip_whitelist', 'admins', 'encryption_keys'];
-    const selectAll = async () => { for (const t of tables) await sql`select * from ${sql.table(t)}`.execute(database.db); };
+    const selectAll = async () => {
+      for (const t of tables) await sql`select * from ${sql.table(t)}`.execute(database.db);
+    };
     const times: number[] = [];
-    for (let i = 0; i < 3; i++) { const s = performance.now(); await selectAll(); times.push(performance.now() - s); }
+    for (let i = 0; i < 3; i++) {
+      const s = performance.now();
+      await selectAll();
+      times.push(performance.now() - s);
+    }
     return { floorSelectAllMs: Math.round(median(times)) };
   } finally {
     await database.close();
@@ -119,7 +147,10 @@ export function commandFigures(dir: string, url: string, runs: number): Metrics 
   m.peakRssMb = Math.max(validate.rssMb, validateFull.rssMb, plan.rssMb, planFull.rssMb);
   const file = listFiles(dir).sort()[0];
   const original = readFileSync(file, 'utf8');
-  writeFileSync(file, original.replace(/status: (TRIAL|TEST|OPEN)/, (_, s) => `status: ${s === 'TEST' ? 'TRIAL' : 'TEST'}`));
+  writeFileSync(
+    file,
+    original.replace(/status: (TRIAL|TEST|OPEN)/, (_, s) => `status: ${s === 'TEST' ? 'TRIAL' : 'TEST'}`),
+  );
   try {
     m.planOneChangedMs = both(measure(cli('plan', '--dir', dir, '--database-url', url), runs));
   } finally {

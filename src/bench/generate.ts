@@ -10,7 +10,9 @@ export function generateProjects(dir: string, count: number): void {
     const id = `bench-${String(i).padStart(6, '0')}`;
     const a = (i >> 8) & 255;
     const b = i & 255;
-    writeFileSync(path.join(folder, `${id}.yaml`), `apiVersion: argosctl/v1
+    writeFileSync(
+      path.join(folder, `${id}.yaml`),
+      `apiVersion: argosctl/v1
 kind: Project
 metadata:
   id: ${id}
@@ -47,6 +49,7 @@ spec:
   admins:
     - email: ops${i}@bench.example
     - email: lead@bench.example
-`);
+`,
+    );
   }
 }

@@ -21,7 +21,13 @@ export interface Phase {
 }
 
 export interface PhaseResult {
-  rps: number; p50: number; p99: number; ok: number; non2xx: number; errors: number; seconds: number;
+  rps: number;
+  p50: number;
+  p99: number;
+  ok: number;
+  non2xx: number;
+  errors: number;
+  seconds: number;
 }
 
 let batches = 0;
@@ -42,16 +48,33 @@ function bodyMaker(body: BodyKind): (() => string) | undefined {
 function run(phase: Phase): Promise<PhaseResult> {
   const make = bodyMaker(phase.body);
   const options: autocannon.Options = {
-    url: phase.url, method: phase.method, connections: phase.connections, headers: phase.headers,
+    url: phase.url,
+    method: phase.method,
+    connections: phase.connections,
+    headers: phase.headers,
     ...(phase.amount ? { amount: phase.amount } : { duration: phase.seconds }),
     ...(make ? { requests: [{ setupRequest: (req: autocannon.Request) => ({ ...req, body: make() }) }] } : {}),
   };
-  return new Promise((resolve, reject) => autocannon(options, (err, r) => (err ? reject(err) : resolve({
-    rps: Math.round(r.requests.average), p50: r.latency.p50, p99: r.latency.p99,
-    ok: r['2xx'], non2xx: r.non2xx, errors: r.errors, seconds: r.duration,
-  }))));
+  return new Promise((resolve, reject) =>
+    autocannon(options, (err, r) =>
+      err
+        ? reject(err)
+        : resolve({
+            rps: Math.round(r.requests.average),
+            p50: r.latency.p50,
+            p99: r.latency.p99,
+            ok: r['2xx'],
+            non2xx: r.non2xx,
+            errors: r.errors,
+            seconds: r.duration,
+          }),
+    ),
+  );
 }
 
 process.on('message', (phase: Phase) => {
-  run(phase).then((result) => process.send!({ result }), (err: Error) => process.send!({ error: err.message }));
+  run(phase).then(
+    (result) => process.send!({ result }),
+    (err: Error) => process.send!({ error: err.message }),
+  );
 });

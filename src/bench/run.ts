@@ -59,7 +59,10 @@ async function freshPostgres(adminUrl: string): Promise<{ url: string; drop(): P
 }
 
 async function tokenChild(dir: string, dialect: string): Promise<Metrics> {
-  const target = dialect === 'postgres' ? await freshPostgres(process.env.ARGOS_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres') : { url: 'memory:', drop: async () => {} };
+  const target =
+    dialect === 'postgres'
+      ? await freshPostgres(process.env.ARGOS_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres')
+      : { url: 'memory:', drop: async () => {} };
   try {
     const m = await tokenBench(target.url, dialect, dir);
     m.peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
@@ -71,7 +74,8 @@ async function tokenChild(dir: string, dialect: string): Promise<Metrics> {
 
 /** A database for the whole-command suite: a fresh PostgreSQL database, or a PGlite folder. */
 async function commandTarget(dialect: string): Promise<{ url: string; drop(): Promise<void> }> {
-  if (dialect === 'postgres') return freshPostgres(process.env.ARGOS_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
+  if (dialect === 'postgres')
+    return freshPostgres(process.env.ARGOS_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
   const folder = mkdtempSync(path.join(tmpdir(), 'argosctl-bench-pglite-'));
   return { url: `pglite:${folder}`, drop: async () => rmSync(folder, { recursive: true, force: true }) };
 }
@@ -91,23 +95,31 @@ async function commandChild(dir: string, dialect: string, runs: number): Promise
 async function child(dir: string, dialect: string): Promise<Metrics> {
   const m: Metrics = {};
   const files = listFiles(dir);
-  [, m.floorParseMs] = await timed(() => { for (const f of files) parse(readFileSync(f, 'utf8')); });
+  [, m.floorParseMs] = await timed(() => {
+    for (const f of files) parse(readFileSync(f, 'utf8'));
+  });
   const [manifests, validateMs] = await timed(() => readManifests(dir));
   m.validateMs = validateMs;
   const errors = manifests.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length) throw new Error(`generated manifests are invalid: ${errors[0].message}`);
 
-  const target = dialect === 'postgres' ? await freshPostgres(process.env.ARGOS_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres') : { url: 'memory:', drop: async () => {} };
+  const target =
+    dialect === 'postgres'
+      ? await freshPostgres(process.env.ARGOS_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres')
+      : { url: 'memory:', drop: async () => {} };
   let queries = 0;
   const database = await openDatabase(target.url, { onQuery: () => queries++ });
   try {
     await migrateToLatest(database.db);
-    const plan = (state: Awaited<ReturnType<typeof readState>>) => buildPlan({ manifests, state, git: {}, now: new Date() });
+    const plan = (state: Awaited<ReturnType<typeof readState>>) =>
+      buildPlan({ manifests, state, git: {}, now: new Date() });
     const [createPlan, planCreateMs] = await timed(async () => plan(await readState(database.db)));
     m.planCreateMs = planCreateMs;
     m.changesCreated = createPlan.changes.length;
     queries = 0;
-    const [applied, applyCreateMs] = await timed(() => lockedApply(database.db, undefined, plan, { actor: 'bench', git: {}, lock: { timeoutMs: 0 } }));
+    const [applied, applyCreateMs] = await timed(() =>
+      lockedApply(database.db, undefined, plan, { actor: 'bench', git: {}, lock: { timeoutMs: 0 } }),
+    );
     m.applyCreateMs = applyCreateMs;
     m.applyStatements = applied.statements;
     queries = 0;
@@ -117,7 +129,8 @@ async function child(dir: string, dialect: string): Promise<Metrics> {
     m.planQueries = queries;
     [, m.floorSelectMs] = await timed(() => sql`select * from projects`.execute(database.db));
     [, m.floorSelectAllTablesMs] = await timed(async () => {
-      for (const t of ['projects', 'auth_methods', 'ip_whitelist', 'admins', 'encryption_keys']) await sql`select * from ${sql.table(t)}`.execute(database.db);
+      for (const t of ['projects', 'auth_methods', 'ip_whitelist', 'admins', 'encryption_keys'])
+        await sql`select * from ${sql.table(t)}`.execute(database.db);
     });
     m.validateAndPlanNoChangeMs = validateMs + planNoChangeMs;
   } finally {
@@ -142,8 +155,10 @@ function machine(): string {
 async function main(): Promise<void> {
   if (process.argv.includes('--child')) {
     const suite = arg('suite', 'core');
-    const metrics = suite === 'commands' ? await commandChild(arg('dir', ''), arg('dialect', 'pglite'), Number(arg('runs', '3')))
-      : await (suite === 'tokens' ? tokenChild : child)(arg('dir', ''), arg('dialect', 'pglite'));
+    const metrics =
+      suite === 'commands'
+        ? await commandChild(arg('dir', ''), arg('dialect', 'pglite'), Number(arg('runs', '3')))
+        : await (suite === 'tokens' ? tokenChild : child)(arg('dir', ''), arg('dialect', 'pglite'));
     process.stdout.write(JSON.stringify(metrics) + '\n');
     return;
   }
@@ -164,8 +179,11 @@ async function main(): Promise<void> {
         console.error(`commands, ${size} projects, ${dialect}: running …`);
         const m = await runChild(self, ['--suite', 'commands', '--dir', dir, '--dialect', dialect, '--runs', runs]);
         console.error(`    ${JSON.stringify(m)}`);
-        const floor = Number(m.floorNodeMs) + Number(m.floorReadHashMs) + Number(m.floorJsonParseMs) + Number(m.floorSelectAllMs);
-        commandRows.push(`| ${size} | ${dialect} | ${m.floorNode} | ${m.floorReadHashMs} | ${m.floorJsonParseMs} | ${m.floorJsYamlMs} | ${m.floorSelectAllMs} | ${m.validateMs} | ${m.validateNoCacheMs} | ${m.planNoChangeMs} | ${m.planNoCacheMs} | ${m.planOneChangedMs} | ${(Number(m.planNoChangeWallMs) / floor).toFixed(1)}× | ${m.peakRssMb} |`);
+        const floor =
+          Number(m.floorNodeMs) + Number(m.floorReadHashMs) + Number(m.floorJsonParseMs) + Number(m.floorSelectAllMs);
+        commandRows.push(
+          `| ${size} | ${dialect} | ${m.floorNode} | ${m.floorReadHashMs} | ${m.floorJsonParseMs} | ${m.floorJsYamlMs} | ${m.floorSelectAllMs} | ${m.validateMs} | ${m.validateNoCacheMs} | ${m.planNoChangeMs} | ${m.planNoCacheMs} | ${m.planOneChangedMs} | ${(Number(m.planNoChangeWallMs) / floor).toFixed(1)}× | ${m.peakRssMb} |`,
+        );
       }
       rmSync(dir, { recursive: true, force: true });
     }
@@ -173,9 +191,22 @@ async function main(): Promise<void> {
     generateProjects(one, 1);
     for (const dialect of dialects) {
       console.error(`commands, one project, ${dialect}: running …`);
-      const m = await runChild(self, ['--suite', 'commands', '--dir', one, '--dialect', dialect, '--runs', String(Number(runs) * 3), '--small', 'yes']);
+      const m = await runChild(self, [
+        '--suite',
+        'commands',
+        '--dir',
+        one,
+        '--dialect',
+        dialect,
+        '--runs',
+        String(Number(runs) * 3),
+        '--small',
+        'yes',
+      ]);
       console.error(`    ${JSON.stringify(m)}`);
-      smallRows.push(`| ${dialect} | ${m.floorNode} | ${m.versionMs} | ${m.helpMs} | ${m.validateOneMs} | ${m.planOneMs} |`);
+      smallRows.push(
+        `| ${dialect} | ${m.floorNode} | ${m.versionMs} | ${m.helpMs} | ${m.validateOneMs} | ${m.planOneMs} |`,
+      );
     }
     rmSync(one, { recursive: true, force: true });
   }
@@ -187,7 +218,9 @@ async function main(): Promise<void> {
     for (const dialect of dialects) {
       console.error(`  ${dialect}: running …`);
       const m = await runChild(self, ['--dir', dir, '--dialect', dialect]);
-      rows.push(`| ${size} | ${dialect} | ${m.floorParseMs} | ${m.validateMs} | ${m.planCreateMs} | ${m.applyCreateMs} (${m.applyStatements} stmts) | ${m.floorSelectMs} / ${m.floorSelectAllTablesMs} | ${m.planNoChangeMs} | ${m.validateAndPlanNoChangeMs} | ${m.planQueries} | ${m.peakRssMb} |`);
+      rows.push(
+        `| ${size} | ${dialect} | ${m.floorParseMs} | ${m.validateMs} | ${m.planCreateMs} | ${m.applyCreateMs} (${m.applyStatements} stmts) | ${m.floorSelectMs} / ${m.floorSelectAllTablesMs} | ${m.planNoChangeMs} | ${m.validateAndPlanNoChangeMs} | ${m.planQueries} | ${m.peakRssMb} |`,
+      );
       console.error(`    ${JSON.stringify(m)}`);
     }
     rmSync(dir, { recursive: true, force: true });
@@ -199,17 +232,29 @@ async function main(): Promise<void> {
       console.error(`tokens on ${dialect}: running …`);
       const m = await runChild(self, ['--suite', 'tokens', '--dir', dir, '--dialect', dialect]);
       console.error(`    ${JSON.stringify(m)}`);
-      tokenRows.push(`| ${dialect} | ${m.floorCopyMs} | ${m.importMs} | ${m.importIdsPerSecond} | ${(Number(m.importMs) / Number(m.floorCopyMs)).toFixed(2)}× | ${m.floorDeleteMs} (${m.floorDeleted} rows) | ${m.pruneMs} (${m.pruneDeleted} rows) | ${(Number(m.pruneMs) / Number(m.floorDeleteMs)).toFixed(2)}× | ${m.peakRssMb} |`);
+      tokenRows.push(
+        `| ${dialect} | ${m.floorCopyMs} | ${m.importMs} | ${m.importIdsPerSecond} | ${(Number(m.importMs) / Number(m.floorCopyMs)).toFixed(2)}× | ${m.floorDeleteMs} (${m.floorDeleted} rows) | ${m.pruneMs} (${m.pruneDeleted} rows) | ${(Number(m.pruneMs) / Number(m.floorDeleteMs)).toFixed(2)}× | ${m.peakRssMb} |`,
+      );
     }
     rmSync(dir, { recursive: true, force: true });
   }
   let commit = 'unknown';
-  try { commit = (await $`git rev-parse --short HEAD`).stdout.trim(); } catch { /* not a checkout */ }
+  try {
+    commit = (await $`git rev-parse --short HEAD`).stdout.trim();
+  } catch {
+    /* not a checkout */
+  }
   console.log(`\nRun of ${new Date().toISOString().slice(0, 10)}, commit ${commit}, ${machine()}`);
   if (commandRows.length) {
-    console.log('\nWhole commands (median of the runs; "wall / CPU" ms, CPU = user + system of the command\'s process;');
-    console.log('plan ÷ floor: wall time over node -e 0 + read+sha256 + JSON.parse + SELECT of the 5 tables, all wall)\n');
-    console.log('| projects | db | floor: node -e 0 ms | floor: read+sha256 ms | floor: JSON.parse ms | floor: js-yaml ms | floor: SELECT 5 tables ms | validate ms | validate --no-cache ms | plan no-change ms | plan --no-cache ms | plan one changed ms | plan ÷ floor | peak RSS MB |');
+    console.log(
+      '\nWhole commands (median of the runs; "wall / CPU" ms, CPU = user + system of the command\'s process;',
+    );
+    console.log(
+      'plan ÷ floor: wall time over node -e 0 + read+sha256 + JSON.parse + SELECT of the 5 tables, all wall)\n',
+    );
+    console.log(
+      '| projects | db | floor: node -e 0 ms | floor: read+sha256 ms | floor: JSON.parse ms | floor: js-yaml ms | floor: SELECT 5 tables ms | validate ms | validate --no-cache ms | plan no-change ms | plan --no-cache ms | plan one changed ms | plan ÷ floor | peak RSS MB |',
+    );
     console.log('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
     for (const row of commandRows) console.log(row);
   }
@@ -220,14 +265,20 @@ async function main(): Promise<void> {
     for (const row of smallRows) console.log(row);
   }
   if (rows.length) {
-  console.log('\nReconcile core\n');
-  console.log('| projects | db | floor: parse YAML ms | validate ms | plan (all new) ms | apply create-all ms | floor: SELECT projects / all 5 tables ms | plan no-change ms (read+diff) | validate + no-change plan ms | queries per plan | peak RSS MB |');
-  console.log('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
-  for (const row of rows) console.log(row);
+    console.log('\nReconcile core\n');
+    console.log(
+      '| projects | db | floor: parse YAML ms | validate ms | plan (all new) ms | apply create-all ms | floor: SELECT projects / all 5 tables ms | plan no-change ms (read+diff) | validate + no-change plan ms | queries per plan | peak RSS MB |',
+    );
+    console.log('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+    for (const row of rows) console.log(row);
   }
   if (tokenRows.length) {
-    console.log('\nTokens: import 100,000 IDs; prune a full project (10% expired, then 20% of the rest, oldest first)\n');
-    console.log('| db | floor: copy ms | import ms | IDs/s | import ÷ floor | floor: one DELETE ms | prune ms | prune ÷ floor | peak RSS MB |');
+    console.log(
+      '\nTokens: import 100,000 IDs; prune a full project (10% expired, then 20% of the rest, oldest first)\n',
+    );
+    console.log(
+      '| db | floor: copy ms | import ms | IDs/s | import ÷ floor | floor: one DELETE ms | prune ms | prune ÷ floor | peak RSS MB |',
+    );
     console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
     for (const row of tokenRows) console.log(row);
   }

@@ -42,7 +42,8 @@ async function freshDatabase(): Promise<{ name: string; url: string; drop(): Pro
   const u = new URL(PG);
   u.pathname = `/${name}`;
   return {
-    name, url: u.toString(),
+    name,
+    url: u.toString(),
     drop: async () => {
       const c = new pg.Client({ connectionString: PG });
       await c.connect();
@@ -53,13 +54,29 @@ async function freshDatabase(): Promise<{ name: string; url: string; drop(): Pro
 }
 
 async function project(database: Database, id: string, expiration: 'count' | 'none'): Promise<string> {
-  await database.db.insertInto('projects').values({
-    id, name: id, labels: '{}', status: 'TEST', submissions: 'normal', private_mode: false,
-    token_pre_registration: true,
-    token_expiration_mode: expiration, token_expiration_seconds: null, token_delete_on_expiration: false,
-    token_volume_start_threshold: null, token_volume_ratio: null, token_volume_priority: null, encrypted_only: false,
-    privacy_protection: false, secure_transmission: false, secure_transmission_public_key: null, api_key_rotation: 1,
-  }).execute();
+  await database.db
+    .insertInto('projects')
+    .values({
+      id,
+      name: id,
+      labels: '{}',
+      status: 'TEST',
+      submissions: 'normal',
+      private_mode: false,
+      token_pre_registration: true,
+      token_expiration_mode: expiration,
+      token_expiration_seconds: null,
+      token_delete_on_expiration: false,
+      token_volume_start_threshold: null,
+      token_volume_ratio: null,
+      token_volume_priority: null,
+      encrypted_only: false,
+      privacy_protection: false,
+      secure_transmission: false,
+      secure_transmission_public_key: null,
+      api_key_rotation: 1,
+    })
+    .execute();
   await database.db.transaction().execute((tx) => syncApiKey(tx, id, 1, null, () => MASTER));
   return (await revealApiKey(database.db, id, 'bench', () => MASTER)).key;
 }
@@ -72,7 +89,9 @@ async function backendCpu(admin: pg.Client, dbName: string): Promise<Map<number,
     try {
       const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
       ticks.set(pid, (Number(fields[11]) + Number(fields[12])) / 100); // utime, stime: clock ticks of 1/100 s
-    } catch { /* the backend ended */ }
+    } catch {
+      /* the backend ended */
+    }
   }
   return ticks;
 }
@@ -80,11 +99,13 @@ async function backendCpu(admin: pg.Client, dbName: string): Promise<Map<number,
 function loadClient(): { run(phase: Phase): Promise<PhaseResult>; stop(): void } {
   const child: ChildProcess = fork(fileURLToPath(new URL('./load-client.js', import.meta.url)));
   return {
-    run: (phase) => new Promise((resolve, reject) => {
-      child.once('message', (m: { result?: PhaseResult; error?: string }) =>
-        (m.result ? resolve(m.result) : reject(new Error(m.error))));
-      child.send(phase);
-    }),
+    run: (phase) =>
+      new Promise((resolve, reject) => {
+        child.once('message', (m: { result?: PhaseResult; error?: string }) =>
+          m.result ? resolve(m.result) : reject(new Error(m.error)),
+        );
+        child.send(phase);
+      }),
     stop: () => child.kill(),
   };
 }
@@ -93,7 +114,11 @@ async function main(): Promise<void> {
   const fresh = await freshDatabase();
   let queries = 0;
   const database = await openDatabase(fresh.url, {
-    poolSize: Number(arg('pool', '16')), namedStatements: arg('named', 'yes') === 'yes', onQuery: () => { queries++; },
+    poolSize: Number(arg('pool', '16')),
+    namedStatements: arg('named', 'yes') === 'yes',
+    onQuery: () => {
+      queries++;
+    },
   });
   const admin = new pg.Client({ connectionString: PG });
   await admin.connect();
@@ -110,13 +135,17 @@ async function main(): Promise<void> {
     const span = { first: 0, last: 0 };
     app.server.on('request', (_req, res) => {
       span.first ||= performance.now();
-      res.on('finish', () => { span.last = performance.now(); });
+      res.on('finish', () => {
+        span.last = performance.now();
+      });
     });
 
     // Floor: one SELECT round trip per request through the same pool and the same HTTP stack.
     const floorApp = Fastify({ logger: false });
-    floorApp.post('/floor', async () =>
-      (await sql`select id from projects where id = 'adm'`.execute(database.db)).rows);
+    floorApp.post(
+      '/floor',
+      async () => (await sql`select id from projects where id = 'adm'`.execute(database.db)).rows,
+    );
     // Write floor: one single-row UPDATE that commits (the WAL flush admission cannot skip), on
     // tokens the admission phase does not reach.
     let nextWrite = 150_000;
@@ -165,36 +194,59 @@ async function main(): Promise<void> {
     if (ONLY.includes('floor-write')) results.floorWrite = await bare('/floor-write');
     if (ONLY.includes('admission')) {
       results.admission = await measure({
-        url: `${base}/v1/liveform/start`, method: 'POST', headers: { 'content-type': 'application/json' },
+        url: `${base}/v1/liveform/start`,
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
         body: { kind: 'admission', pid: 'adm', prefix: 'adm', count: 150_000 },
       });
     }
     if (ONLY.includes('register')) {
       const regKey = await project(database, 'reg', 'none');
       const r = await measure({
-        url: `${base}/v1/projects/reg/tokens`, method: 'POST', connections: 8,
+        url: `${base}/v1/projects/reg/tokens`,
+        method: 'POST',
+        connections: 8,
         headers: { 'content-type': 'application/json', 'x-api-key': regKey },
-        body: { kind: 'batch', prefix: 'reg' }, amount: 190, // 95,000 IDs: stays under the cap so every request counts
+        body: { kind: 'batch', prefix: 'reg' },
+        amount: 190, // 95,000 IDs: stays under the cap so every request counts
       });
-      results.register = { ...r, rps: Math.round(r.ok / r.seconds),
-        idsPerSecond: Math.round((r.ok * 500) / r.seconds) };
+      results.register = {
+        ...r,
+        rps: Math.round(r.ok / r.seconds),
+        idsPerSecond: Math.round((r.ok * 500) / r.seconds),
+      };
     }
     if (ONLY.includes('cap')) {
       const capKey = await project(database, 'cap', 'none');
       const r = await measure({
-        url: `${base}/v1/projects/cap/tokens`, method: 'POST', connections: 8,
+        url: `${base}/v1/projects/cap/tokens`,
+        method: 'POST',
+        connections: 8,
         headers: { 'content-type': 'application/json', 'x-api-key': capKey },
-        body: { kind: 'batch', prefix: 'cap' }, amount: 240, // 120,000 IDs offered
+        body: { kind: 'batch', prefix: 'cap' },
+        amount: 240, // 120,000 IDs offered
       });
-      const [{ n, c }] = (await sql<{ n: number; c: number }>`
+      const [{ n, c }] = (
+        await sql<{ n: number; c: number }>`
         select (select count(*)::int from tokens where project_id = 'cap') as n,
-               (select registered from token_counts where project_id = 'cap') as c`.execute(database.db)).rows;
+               (select registered from token_counts where project_id = 'cap') as c`.execute(database.db)
+      ).rows;
       results.cap = {
-        offered: 240 * 500, accepted: r.ok * 500, refused: r.non2xx, stored: n, counter: c,
+        offered: 240 * 500,
+        accepted: r.ok * 500,
+        refused: r.non2xx,
+        stored: n,
+        counter: c,
         capHeld: n <= 100_000 && n === c,
       };
     }
-    const machine = { cores: os.cpus().length, load: os.loadavg().map((l) => l.toFixed(1)).join(' ') };
+    const machine = {
+      cores: os.cpus().length,
+      load: os
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' '),
+    };
     const report = { machine, connections: CONNECTIONS, seconds: SECONDS, ...results };
     process.stdout.write(JSON.stringify(report, null, 2) + '\n');
     await app.close();

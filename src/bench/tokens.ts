@@ -27,7 +27,9 @@ async function resetTokens(db: Kysely<DatabaseSchema>): Promise<void> {
 async function fillAndExpire(db: Kysely<DatabaseSchema>, ids: string[]): Promise<void> {
   await resetTokens(db);
   await registerTokens(db, PROJECT, ids);
-  await sql`update tokens set expired_at = now() where project_id = ${PROJECT} and right(token_id, 1) = '7'`.execute(db); // 10% expired
+  await sql`update tokens set expired_at = now() where project_id = ${PROJECT} and right(token_id, 1) = '7'`.execute(
+    db,
+  ); // 10% expired
   await sql`vacuum analyze tokens`.execute(db); // the same fresh statistics for prune and its floor
 }
 
@@ -47,9 +49,15 @@ export async function tokenBench(url: string, dialect: string, dir: string): Pro
       values (${PROJECT}, 'bench', 'TEST', true, true, 80, 20, 'oldest-first')`.execute(db);
 
     if (dialect === 'postgres') {
-      m.floorCopyMs = await timed(() => $`psql ${url} -qc ${`\\copy tokens(project_id, token_id) from '${csvFile}' with (format csv)`}`);
+      m.floorCopyMs = await timed(
+        () => $`psql ${url} -qc ${`\\copy tokens(project_id, token_id) from '${csvFile}' with (format csv)`}`,
+      );
     } else {
-      m.floorCopyMs = await timed(() => sql`insert into tokens (project_id, token_id) select ${PROJECT}, unnest(cast(${`{${ids.join(',')}}`} as text[]))`.execute(db));
+      m.floorCopyMs = await timed(() =>
+        sql`insert into tokens (project_id, token_id) select ${PROJECT}, unnest(cast(${`{${ids.join(',')}}`} as text[]))`.execute(
+          db,
+        ),
+      );
     }
     await resetTokens(db);
     m.importMs = await timed(async () => {
@@ -68,9 +76,13 @@ export async function tokenBench(url: string, dialect: string, dir: string): Pro
 
     await fillAndExpire(db, ids);
     const volume = Math.ceil(((N - N / 10) * 20) / 100);
-    m.floorDeleteMs = await timed(() => sql`
+    m.floorDeleteMs = await timed(() =>
+      sql`
       delete from tokens where project_id = ${PROJECT} and (expired_at is not null or token_id in (
-        select token_id from tokens where project_id = ${PROJECT} and expired_at is null order by registered_at, token_id limit ${volume}))`.execute(db));
+        select token_id from tokens where project_id = ${PROJECT} and expired_at is null order by registered_at, token_id limit ${volume}))`.execute(
+        db,
+      ),
+    );
     m.floorDeleted = N / 10 + volume;
   } finally {
     await database.close();

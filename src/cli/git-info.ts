@@ -6,7 +6,9 @@ import type { GitInfo } from '../plan/plan-types.js';
 
 function git(args: string[], cwd: string): string | undefined {
   try {
-    return execFileSync('git', args, { cwd, stdio: ['ignore', 'pipe', 'ignore'], encoding: 'utf8' }).trim() || undefined;
+    return (
+      execFileSync('git', args, { cwd, stdio: ['ignore', 'pipe', 'ignore'], encoding: 'utf8' }).trim() || undefined
+    );
   } catch {
     return undefined;
   }
@@ -19,7 +21,9 @@ export function prNumberFrom(env: NodeJS.ProcessEnv, commitMessage: string | und
       const event = JSON.parse(readFileSync(env.GITHUB_EVENT_PATH, 'utf8'));
       const n = event.pull_request?.number ?? event.number;
       if (Number.isInteger(n)) return n;
-    } catch { /* no readable event: fall back to the message */ }
+    } catch {
+      /* no readable event: fall back to the message */
+    }
   }
   const m = commitMessage && (/Merge pull request #(\d+)/.exec(commitMessage) ?? /\(#(\d+)\)\s*$/m.exec(commitMessage));
   return m ? Number(m[1]) : undefined;
@@ -32,12 +36,21 @@ export function readGitInfo(cwd: string, env: NodeJS.ProcessEnv = process.env): 
   const author = commit ? git(['log', '-1', '--format=%an <%ae>', '--end-of-options', commit], cwd) : undefined;
   const message = commit ? git(['log', '-1', '--format=%B', '--end-of-options', commit], cwd) : undefined;
   const pr = prNumberFrom(env, message);
-  return { ...(commit ? { commit } : {}), ...(branch ? { branch } : {}), ...(author ? { author } : {}), ...(pr ? { pr } : {}) };
+  return {
+    ...(commit ? { commit } : {}),
+    ...(branch ? { branch } : {}),
+    ...(author ? { author } : {}),
+    ...(pr ? { pr } : {}),
+  };
 }
 
 export function actorName(env: NodeJS.ProcessEnv = process.env): string {
   if (env.ARGOSCTL_ACTOR) return env.ARGOSCTL_ACTOR;
   if (env.GITHUB_ACTOR) return `github:${env.GITHUB_ACTOR}`;
   if (env.USER || env.LOGNAME) return (env.USER || env.LOGNAME)!;
-  try { return userInfo().username; } catch { return 'unknown'; }
+  try {
+    return userInfo().username;
+  } catch {
+    return 'unknown';
+  }
 }

@@ -12,12 +12,18 @@ import { renderPlanMarkdown } from '../render/plan-markdown.js';
 import type { CliContext } from './context.js';
 
 /** The client, the environment and who we post as; every GitHub failure becomes one clear line. */
-export async function withGithub<T>(ctx: CliContext, needPr: boolean, commentAuthor: string | undefined,
-  work: (client: GithubClient, env: GithubEnv, author: PostingIdentity) => Promise<T>): Promise<T> {
+export async function withGithub<T>(
+  ctx: CliContext,
+  needPr: boolean,
+  commentAuthor: string | undefined,
+  work: (client: GithubClient, env: GithubEnv, author: PostingIdentity) => Promise<T>,
+): Promise<T> {
   const env = readGithubEnv(ctx.env, needPr);
   const client = githubClient(env, {
     onRetry: (m) => ctx.err(`github: ${m}\n`),
-    retryAfterBaseValue: ctx.env.ARGOSCTL_GITHUB_RETRY_BASE_MS ? Number(ctx.env.ARGOSCTL_GITHUB_RETRY_BASE_MS) : undefined,
+    retryAfterBaseValue: ctx.env.ARGOSCTL_GITHUB_RETRY_BASE_MS
+      ? Number(ctx.env.ARGOSCTL_GITHUB_RETRY_BASE_MS)
+      : undefined,
   });
   return withGithubErrors(env, async () => {
     const author = await postingIdentity(client, commentAuthor);
@@ -26,17 +32,24 @@ export async function withGithub<T>(ctx: CliContext, needPr: boolean, commentAut
   });
 }
 
-export async function publishPlan(ctx: CliContext, input: { dir: string; plan?: Plan; diagnostics?: readonly Diagnostic[]; commentAuthor?: string }): Promise<void> {
+export async function publishPlan(
+  ctx: CliContext,
+  input: { dir: string; plan?: Plan; diagnostics?: readonly Diagnostic[]; commentAuthor?: string },
+): Promise<void> {
   await withGithub(ctx, true, input.commentAuthor, async (client, env, author) => {
     const full = input.plan ? renderPlanMarkdown(input.plan) : diagnosticsMarkdown(input.diagnostics ?? []);
     writeStepSummary(env, full);
     const body = planCommentBody({ ...input, sha: env.sha, runUrl: env.runUrl });
     const { created, id } = await upsertComment(client, env, env.prNumber!, commentMarker(input.dir), body, author);
-    ctx.err(`github: ${created ? 'created' : 'updated'} the plan comment ${id} on ${env.owner}/${env.repo}#${env.prNumber}\n`);
+    ctx.err(
+      `github: ${created ? 'created' : 'updated'} the plan comment ${id} on ${env.owner}/${env.repo}#${env.prNumber}\n`,
+    );
     if (input.plan) {
       const s = input.plan.summary;
-      const text = input.plan.changes.length === 0 ? 'No changes'
-        : `${s.create} to create, ${s.update} to update, ${s.add} to add, ${s.remove} to remove${s.risky ? `; ${s.risky} risky` : ''}${s.billing ? `; ${s.billing} billing` : ''}`;
+      const text =
+        input.plan.changes.length === 0
+          ? 'No changes'
+          : `${s.create} to create, ${s.update} to update, ${s.add} to add, ${s.remove} to remove${s.risky ? `; ${s.risky} risky` : ''}${s.billing ? `; ${s.billing} billing` : ''}`;
       await postStatus(client, env, 'success', text);
     } else {
       await postStatus(client, env, 'failure', `${input.diagnostics?.length ?? 0} problem(s) in the manifests`);

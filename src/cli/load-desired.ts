@@ -17,8 +17,13 @@ import { ExitCode } from '../errors.js';
 import { jsonDocument } from '../render/json-document.js';
 
 /** `strict`: lint warnings count as errors (`--strict`); `skip`: files to take as unchanged (src/manifest/skip-unchanged.ts). */
-export async function loadValidManifests(ctx: CliContext, dir: string, format: string, strict = false,
-  skip?: SkipOracle): Promise<ManifestSet> {
+export async function loadValidManifests(
+  ctx: CliContext,
+  dir: string,
+  format: string,
+  strict = false,
+  skip?: SkipOracle,
+): Promise<ManifestSet> {
   const started = performance.now();
   const read = await readManifests(dir, { skip });
   const set = { ...read, diagnostics: strictDiagnostics(read.diagnostics, strict) };
@@ -31,8 +36,13 @@ export async function loadValidManifests(ctx: CliContext, dir: string, format: s
     const errors = set.diagnostics.filter((d) => d.severity === 'error');
     const byPolicy = errors.every((d) => d.rule.startsWith('policy.'));
     const why = byPolicy ? 'blocked by the policy in argosctl.yaml' : 'in the manifests';
-    if (format === 'json') ctx.out(jsonDocument({ valid: false, files: set.fileCount, projects, diagnostics: set.diagnostics }));
-    else ctx.err(renderDiagnosticsText(set.diagnostics, ctx.errStyle) + `${set.diagnostics.length} problem(s) ${why}; nothing was planned or written.\n`);
+    if (format === 'json')
+      ctx.out(jsonDocument({ valid: false, files: set.fileCount, projects, diagnostics: set.diagnostics }));
+    else
+      ctx.err(
+        renderDiagnosticsText(set.diagnostics, ctx.errStyle) +
+          `${set.diagnostics.length} problem(s) ${why}; nothing was planned or written.\n`,
+      );
     throw new ExitCode(byPolicy ? 3 : 1);
   }
   return set;
@@ -43,10 +53,14 @@ export async function loadValidManifests(ctx: CliContext, dir: string, format: s
  * embedded folder that does not exist yet): such a database records nothing to skip, and invalid
  * manifests must leave nothing behind. Undefined: open first, then read (unchanged files skipped).
  */
-export async function checkBeforeCreating(ctx: CliContext, url: string,
-  opts: { dir: string; format: string; strict?: boolean }): Promise<ManifestSet | undefined> {
+export async function checkBeforeCreating(
+  ctx: CliContext,
+  url: string,
+  opts: { dir: string; format: string; strict?: boolean },
+): Promise<ManifestSet | undefined> {
   const target = parseDatabaseUrl(url, ctx.cwd);
-  const creates = target.kind === 'memory' || (target.kind === 'pglite' && !existsSync(path.join(target.path, 'PG_VERSION')));
+  const creates =
+    target.kind === 'memory' || (target.kind === 'pglite' && !existsSync(path.join(target.path, 'PG_VERSION')));
   return creates ? loadValidManifests(ctx, opts.dir, opts.format, opts.strict) : undefined;
 }
 
@@ -64,11 +78,23 @@ export interface DesiredAgainstDatabase {
  * the database records as applied, for a project no write touched since, are not parsed, checked
  * or compared (`--no-cache` turns it off: same result, every file checked).
  */
-export async function loadAgainstDatabase(ctx: CliContext, db: Kysely<DatabaseSchema>,
-  opts: { dir: string; format: string; strict?: boolean; cache: boolean; checked?: ManifestSet }): Promise<DesiredAgainstDatabase> {
+export async function loadAgainstDatabase(
+  ctx: CliContext,
+  db: Kysely<DatabaseSchema>,
+  opts: { dir: string; format: string; strict?: boolean; cache: boolean; checked?: ManifestSet },
+): Promise<DesiredAgainstDatabase> {
   if (opts.checked) return { manifests: opts.checked, readState: (reader, only) => readState(reader, only) };
   const revisions = opts.cache ? await readRevisions(db) : undefined;
-  const manifests = await loadValidManifests(ctx, opts.dir, opts.format, opts.strict, revisions && appliedOracle(revisions));
+  const manifests = await loadValidManifests(
+    ctx,
+    opts.dir,
+    opts.format,
+    opts.strict,
+    revisions && appliedOracle(revisions),
+  );
   const skipped = new Map(manifests.unchanged.map((u) => [u.id, revisions!.get(u.id)!]));
-  return { manifests, readState: (reader, only, again = false) => readState(reader, only, skipped, again ? undefined : revisions) };
+  return {
+    manifests,
+    readState: (reader, only, again = false) => readState(reader, only, skipped, again ? undefined : revisions),
+  };
 }

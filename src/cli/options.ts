@@ -2,13 +2,23 @@
 import { InvalidArgumentError, Option } from 'commander';
 import { parseDuration } from '../util/duration.js';
 
-export const dirOption = () => new Option('--dir <dir>', 'manifest folder, searched recursively for *.yaml / *.yml')
-  .default('projects', 'manifests: in argosctl.yaml (found walking up to the git root), else projects/ next to it');
-export const databaseOption = () => new Option('--database-url <url>',
-  'postgres://…, pglite:PATH or memory: (default: $ARGOS_DATABASE_URL, else database: in argosctl.yaml, else pglite:.argos/db next to argosctl.yaml or at the git root)');
-export const commentAuthorOption = () => new Option('--comment-author <login>',
-  'the GitHub login argosctl posts as; only its own comment or issue is updated (default: the token\'s user, else github-actions[bot])');
-export const projectOption = () => new Option('--project <id>', 'limit to this project (repeatable)').argParser(collect).default([] as string[]);
+export const dirOption = () =>
+  new Option('--dir <dir>', 'manifest folder, searched recursively for *.yaml / *.yml').default(
+    'projects',
+    'manifests: in argosctl.yaml (found walking up to the git root), else projects/ next to it',
+  );
+export const databaseOption = () =>
+  new Option(
+    '--database-url <url>',
+    'postgres://…, pglite:PATH or memory: (default: $ARGOS_DATABASE_URL, else database: in argosctl.yaml, else pglite:.argos/db next to argosctl.yaml or at the git root)',
+  );
+export const commentAuthorOption = () =>
+  new Option(
+    '--comment-author <login>',
+    "the GitHub login argosctl posts as; only its own comment or issue is updated (default: the token's user, else github-actions[bot])",
+  );
+export const projectOption = () =>
+  new Option('--project <id>', 'limit to this project (repeatable)').argParser(collect).default([] as string[]);
 
 export function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -25,5 +35,8 @@ export function parseDurationMs(value: string): number {
   return seconds * 1000;
 }
 
-export const noCacheOption = () => new Option('--no-cache',
-  'check every manifest file, including those unchanged since they were last checked (same result, slower)');
+export const noCacheOption = () =>
+  new Option(
+    '--no-cache',
+    'check every manifest file, including those unchanged since they were last checked (same result, slower)',
+  );

@@ -32,12 +32,19 @@ export async function readPlanFile(file: string): Promise<SavedPlan> {
     throw new UserError(`plan file "${file}" is not JSON`, 'pass a file written by argosctl plan --out');
   }
   const again = 'run argosctl plan --out again with this argosctl and review the new plan';
-  if (typeof plan !== 'object' || plan === null || Array.isArray(plan)) throw new UserError(`plan file "${file}" is not a plan`, again);
+  if (typeof plan !== 'object' || plan === null || Array.isArray(plan))
+    throw new UserError(`plan file "${file}" is not a plan`, again);
   if (plan.formatVersion !== PLAN_FORMAT_VERSION) {
-    throw new UserError(`plan file "${file}" has format version ${short(plan.formatVersion)}; this argosctl reads only format version ${PLAN_FORMAT_VERSION}`, again);
+    throw new UserError(
+      `plan file "${file}" has format version ${short(plan.formatVersion)}; this argosctl reads only format version ${PLAN_FORMAT_VERSION}`,
+      again,
+    );
   }
   if (plan.argosctlVersion !== ARGOSCTL_VERSION) {
-    throw new UserError(`plan file "${file}" was made by argosctl ${short(plan.argosctlVersion)}; this is argosctl ${ARGOSCTL_VERSION}, and plans do not carry over between versions`, again);
+    throw new UserError(
+      `plan file "${file}" was made by argosctl ${short(plan.argosctlVersion)}; this is argosctl ${ARGOSCTL_VERSION}, and plans do not carry over between versions`,
+      again,
+    );
   }
   const problem = shapeProblem(plan);
   if (problem) throw new UserError(`plan file "${file}" is not a plan: ${problem}`, again);
@@ -48,13 +55,18 @@ const short = (v: unknown) => (JSON.stringify(v) ?? 'nothing').slice(0, 40);
 
 /** Just enough shape to recompute from: everything else is compared with the recomputed plan. */
 function shapeProblem(plan: SavedPlan): string | undefined {
-  if (typeof plan.createdAt !== 'string' || Number.isNaN(Date.parse(plan.createdAt)) || new Date(plan.createdAt).toISOString() !== plan.createdAt) {
+  if (
+    typeof plan.createdAt !== 'string' ||
+    Number.isNaN(Date.parse(plan.createdAt)) ||
+    new Date(plan.createdAt).toISOString() !== plan.createdAt
+  ) {
     return 'createdAt is not an ISO timestamp';
   }
   for (const field of ['stateFingerprint', 'manifestDigest', 'planDigest', 'manifestDir'] as const) {
     if (typeof plan[field] !== 'string') return `${field} is not a string`;
   }
-  if (plan.scope !== 'all' && !(Array.isArray(plan.scope) && plan.scope.every((id) => typeof id === 'string'))) return 'scope is neither "all" nor a list of project ids';
+  if (plan.scope !== 'all' && !(Array.isArray(plan.scope) && plan.scope.every((id) => typeof id === 'string')))
+    return 'scope is neither "all" nor a list of project ids';
   if (typeof plan.git !== 'object' || plan.git === null || Array.isArray(plan.git)) return 'git is not an object';
   if (!Array.isArray(plan.changes)) return 'changes is not a list';
   return undefined;

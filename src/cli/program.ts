@@ -11,7 +11,6 @@ import type { CliContext } from './context.js';
 import { ExitCode } from '../errors.js';
 import { versionOutput } from './version.js';
 
-
 export interface CommandEntry {
   name: string;
   /** What `argosctl --help` lists: the usage term and the description, as the real command says them. */
@@ -22,138 +21,170 @@ export interface CommandEntry {
 
 export const COMMANDS: CommandEntry[] = [
   {
-    name: 'validate', term: 'validate [options] [paths...]',
-    summary: 'check manifests (all, or the files and folders named) against the schema and the semantic rules; report all problems at once',
+    name: 'validate',
+    term: 'validate [options] [paths...]',
+    summary:
+      'check manifests (all, or the files and folders named) against the schema and the semantic rules; report all problems at once',
     load: async (ctx) => [(await import('./commands/validate.js')).validateCommand(ctx)],
   },
   {
-    name: 'plan', term: 'plan [options]',
+    name: 'plan',
+    term: 'plan [options]',
     summary: 'read manifests and database, print the changes apply would make; writes nothing to the database',
     load: async (ctx) => [(await import('./commands/plan.js')).planCommand(ctx)],
   },
   {
-    name: 'apply', term: 'apply [options] [planfile]',
+    name: 'apply',
+    term: 'apply [options] [planfile]',
     summary: 'apply a saved plan, or plan and apply; all in one transaction under the apply lock',
     load: async (ctx) => [(await import('./commands/apply.js')).applyCommand(ctx)],
   },
   {
-    name: 'emergency-stop', term: 'emergency-stop [options] <project>',
-    summary: 'halt a project\'s eKYC submissions now (Liveform and API), outside git; audited',
+    name: 'emergency-stop',
+    term: 'emergency-stop [options] <project>',
+    summary: "halt a project's eKYC submissions now (Liveform and API), outside git; audited",
     load: async (ctx) => (await import('./commands/emergency.js')).emergencyCommands(ctx),
   },
   {
-    name: 'emergency-resume', term: 'emergency-resume [options] <project>',
-    summary: 'resume a project\'s submissions now, outside git; audited',
+    name: 'emergency-resume',
+    term: 'emergency-resume [options] <project>',
+    summary: "resume a project's submissions now, outside git; audited",
     load: async (ctx) => (await import('./commands/emergency.js')).emergencyCommands(ctx),
   },
   {
-    name: 'tokens', term: 'tokens',
+    name: 'tokens',
+    term: 'tokens',
     summary: 'Liveform token pre-registration: the token store',
     load: async (ctx) => [(await import('./commands/tokens.js')).tokensCommand(ctx)],
   },
   {
-    name: 'prune', term: 'prune [options]',
+    name: 'prune',
+    term: 'prune [options]',
     summary: 'one pruning pass over registered tokens: expired, then by volume (the worker runs this every 10 minutes)',
     load: async (ctx) => [(await import('./commands/prune.js')).pruneCommand(ctx)],
   },
   {
-    name: 'worker', term: 'worker [options]',
-    summary: 'long-running: one pruning pass per 10-minute tick (fixed cycle), claimed in the database;'
-      + ' webhook delivery every few seconds',
+    name: 'worker',
+    term: 'worker [options]',
+    summary:
+      'long-running: one pruning pass per 10-minute tick (fixed cycle), claimed in the database;' +
+      ' webhook delivery every few seconds',
     load: async (ctx) => [(await import('./commands/worker.js')).workerCommand(ctx)],
   },
   {
-    name: 'drift', term: 'drift [options]',
+    name: 'drift',
+    term: 'drift [options]',
     summary: 'compare the database with the manifests; tell git-side from database-side changes; exit 2 on drift',
     load: async (ctx) => [(await import('./commands/drift.js')).driftCommand(ctx)],
   },
   {
-    name: 'history', term: 'history [options] [project]',
+    name: 'history',
+    term: 'history [options] [project]',
     summary: 'applied changes with time, actor, commit, PR, setting, before and after',
     load: async (ctx) => (await import('./commands/history.js')).historyCommands(ctx),
   },
   {
-    name: 'blame', term: 'blame [options] <project>',
+    name: 'blame',
+    term: 'blame [options] <project>',
     summary: 'for each current setting of a project, the apply (commit, PR, actor, time) that last set it',
     load: async (ctx) => (await import('./commands/history.js')).historyCommands(ctx),
   },
   {
-    name: 'admins', term: 'admins',
+    name: 'admins',
+    term: 'admins',
     summary: 'project administrators',
     load: async (ctx) => (await import('./commands/history.js')).historyCommands(ctx),
   },
   {
-    name: 'github', term: 'github',
+    name: 'github',
+    term: 'github',
     summary: 'GitHub integration (uses GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_EVENT_PATH, GITHUB_SHA, GITHUB_API_URL)',
     load: async (ctx) => [(await import('./commands/github.js')).githubCommand(ctx)],
   },
   {
-    name: 'db', term: 'db',
+    name: 'db',
+    term: 'db',
     summary: 'database schema management',
     load: async (ctx) => [(await import('./commands/db.js')).dbCommand(ctx)],
   },
   {
-    name: 'serve', term: 'serve [options]',
-    summary: 'serve the Token API and Liveform admission over HTTP (prints "listening on http://HOST:PORT" on stderr when ready)',
+    name: 'serve',
+    term: 'serve [options]',
+    summary:
+      'serve the Token API and Liveform admission over HTTP (prints "listening on http://HOST:PORT" on stderr when ready)',
     load: async (ctx) => [(await import('./commands/serve.js')).serveCommand(ctx)],
   },
   {
-    name: 'check', term: 'check [options] <project>',
-    summary: 'dry-run Liveform admission: would "Start Authentication" be admitted now? (writes nothing; exit 3 when refused)',
+    name: 'check',
+    term: 'check [options] <project>',
+    summary:
+      'dry-run Liveform admission: would "Start Authentication" be admitted now? (writes nothing; exit 3 when refused)',
     load: async (ctx) => [(await import('./commands/check.js')).checkCommand(ctx)],
   },
   {
-    name: 'keys', term: 'keys',
+    name: 'keys',
+    term: 'keys',
     summary: 'secret material issued at apply: list by fingerprint, reveal once, rewrap',
     load: async (ctx) => [(await import('./commands/keys.js')).keysCommand(ctx)],
   },
   {
-    name: 'webhooks', term: 'webhooks',
+    name: 'webhooks',
+    term: 'webhooks',
     summary: 'webhook delivery: status of the outbox (pending, delivered, dead) and re-drive of dead events',
     load: async (ctx) => [(await import('./commands/webhooks.js')).webhooksCommand(ctx)],
   },
   {
-    name: 'transmit', term: 'transmit',
-    summary: 'secure data transmission: seal data for a project\'s public key, open it with the private key',
+    name: 'transmit',
+    term: 'transmit',
+    summary: "secure data transmission: seal data for a project's public key, open it with the private key",
     load: async (ctx) => [(await import('./commands/transmit.js')).transmitCommand(ctx)],
   },
   {
-    name: 'url', term: 'url',
+    name: 'url',
+    term: 'url',
     summary: 'Liveform URLs with encrypted parameters: build one, open one',
     load: async (ctx) => [(await import('./commands/url.js')).urlCommand(ctx)],
   },
   {
-    name: 'export', term: 'export [options]',
+    name: 'export',
+    term: 'export [options]',
     summary: 'write one manifest per project from the database (no key material; public keys as files under keys/)',
     load: async (ctx) => [(await import('./commands/export.js')).exportCommand(ctx)],
   },
   {
-    name: 'fmt', term: 'fmt [options] [files...]',
+    name: 'fmt',
+    term: 'fmt [options] [files...]',
     summary: 'rewrite manifests in canonical key order and quoting, keeping comments; --check only reports',
     load: async (ctx) => [(await import('./commands/fmt.js')).fmtCommand(ctx)],
   },
   {
-    name: 'policy', term: 'policy',
+    name: 'policy',
+    term: 'policy',
     summary: 'the organisation policy of argosctl.yaml (policy: requireRegion, rules)',
     load: async (ctx) => [(await import('./commands/policy.js')).policyCommand(ctx)],
   },
   {
-    name: 'migrate', term: 'migrate [options] [paths...]',
+    name: 'migrate',
+    term: 'migrate [options] [paths...]',
     summary: 'rewrite manifests to a newer apiVersion in place, keeping comments and order; --check only reports',
     load: async (ctx) => [(await import('./commands/migrate.js')).migrateCommand(ctx)],
   },
   {
-    name: 'init', term: 'init',
-    summary: 'scaffold a config repository here: argosctl.yaml, projects/, .gitignore, package.json, GitHub workflows; overwrites nothing',
+    name: 'init',
+    term: 'init',
+    summary:
+      'scaffold a config repository here: argosctl.yaml, projects/, .gitignore, package.json, GitHub workflows; overwrites nothing',
     load: async (ctx) => [(await import('./commands/init.js')).initCommand(ctx)],
   },
   {
-    name: 'schema', term: 'schema [options] [which]',
+    name: 'schema',
+    term: 'schema [options] [which]',
     summary: 'print the manifest schema (project) or the argosctl.yaml schema (config)',
     load: async (ctx) => [(await import('./commands/schema.js')).schemaCommand(ctx)],
   },
   {
-    name: 'completion', term: 'completion <shell>',
+    name: 'completion',
+    term: 'completion <shell>',
     summary: 'print a shell completion script (bash: source <(argosctl completion bash))',
     load: async (ctx) => [(await import('./commands/completion.js')).completionCommand(ctx)],
   },
@@ -172,7 +203,9 @@ function newProgram(ctx: CliContext): Command {
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: (s) => ctx.out(s), writeErr: (s) => ctx.err(s) })
     .exitOverride()
-    .hook('preAction', async (_program, command) => (await import('./state-options.js')).resolveStateOptions(ctx, command));
+    .hook('preAction', async (_program, command) =>
+      (await import('./state-options.js')).resolveStateOptions(ctx, command),
+    );
   // Handled here rather than by commander's .version() so `--version --format json` can print JSON.
   program.on('option:version', () => {
     // rawArgs (the arguments being parsed) is set by commander at runtime but missing from its typings.

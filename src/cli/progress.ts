@@ -1,5 +1,9 @@
 // A progress bar on stderr when it is a terminal; silent otherwise (CI logs stay clean).
-export function progressBar(stream: NodeJS.WriteStream, total: number, label: string): { update(done: number): void; end(): void } {
+export function progressBar(
+  stream: NodeJS.WriteStream,
+  total: number,
+  label: string,
+): { update(done: number): void; end(): void } {
   if (!stream.isTTY || total === 0) return { update: () => {}, end: () => {} };
   const width = 30;
   const draw = (done: number) => {

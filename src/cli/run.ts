@@ -14,9 +14,15 @@ import { jsonDocument } from '../render/json-document.js';
  */
 function asDatabaseError(err: unknown): string | undefined {
   const e = err as { code?: unknown; message?: unknown; severity?: unknown };
-  if (e && typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code) && typeof e.message === 'string') return `database error ${e.code}: ${e.message}`;
-  if (e && typeof e.code === 'string' && /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE)$/.test(e.code)) return `database connection lost (${e.code})`;
-  if (e instanceof Error && /Connection terminated|not queryable|terminating connection|timeout exceeded when trying to connect/.test(e.message)) return `database connection lost: ${e.message}`;
+  if (e && typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code) && typeof e.message === 'string')
+    return `database error ${e.code}: ${e.message}`;
+  if (e && typeof e.code === 'string' && /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE)$/.test(e.code))
+    return `database connection lost (${e.code})`;
+  if (
+    e instanceof Error &&
+    /Connection terminated|not queryable|terminating connection|timeout exceeded when trying to connect/.test(e.message)
+  )
+    return `database connection lost: ${e.message}`;
   return undefined;
 }
 
@@ -37,11 +43,18 @@ function wantsJson(argv: readonly string[]): boolean {
 
 export async function run(argv: string[], ctx: CliContext): Promise<number> {
   let wroteStdout = false;
-  const tracked: CliContext = { ...ctx, out: (t) => { wroteStdout = true; ctx.out(t); } };
+  const tracked: CliContext = {
+    ...ctx,
+    out: (t) => {
+      wroteStdout = true;
+      ctx.out(t);
+    },
+  };
   /** An expected failure: one clear line on stderr (user text in it escaped), and with --format json one document on stdout. */
   const fail = (message: string, hint: string | undefined, code: number) => {
     ctx.err(`${ctx.errStyle.red('error')}: ${escapeLines(message)}\n${hint ? `  hint: ${escapeLines(hint)}\n` : ''}`);
-    if (wantsJson(argv) && !wroteStdout) ctx.out(jsonDocument({ error: { message, ...(hint ? { hint } : {}), exitCode: code } }));
+    if (wantsJson(argv) && !wroteStdout)
+      ctx.out(jsonDocument({ error: { message, ...(hint ? { hint } : {}), exitCode: code } }));
     return code;
   };
   try {
@@ -53,7 +66,9 @@ export async function run(argv: string[], ctx: CliContext): Promise<number> {
     const database = asDatabaseError(err);
     if (database) return fail(database, 'nothing was written (the transaction was rolled back)', 1);
     if (err instanceof UserError) return fail(err.message, err.hint, err.exitCode);
-    ctx.err(`argosctl: internal error: ${describeBug(err)}\nThis is a bug in argosctl; please report it with the command you ran.\n`);
+    ctx.err(
+      `argosctl: internal error: ${describeBug(err)}\nThis is a bug in argosctl; please report it with the command you ran.\n`,
+    );
     return 1;
   }
 }

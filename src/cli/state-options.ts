@@ -12,8 +12,23 @@ import { UserError } from '../errors.js';
  * Commands that only read the database. Any other command with --database-url counts as writing,
  * so a new command is refused in CI without a database until it is listed here.
  */
-const READ_ONLY = new Set(['plan', 'drift', 'history', 'blame', 'admins logins', 'tokens list', 'tokens count', 'github comment', 'export',
-  'check', 'keys list', 'transmit seal', 'url build', 'url open', 'webhooks status']);
+const READ_ONLY = new Set([
+  'plan',
+  'drift',
+  'history',
+  'blame',
+  'admins logins',
+  'tokens list',
+  'tokens count',
+  'github comment',
+  'export',
+  'check',
+  'keys list',
+  'transmit seal',
+  'url build',
+  'url open',
+  'webhooks status',
+]);
 
 export function commandPath(command: Command): string {
   const names: string[] = [];
@@ -44,16 +59,20 @@ function ciWithoutDatabase(ctx: CliContext, command: Command, choice: DatabaseCh
   if (choice.source !== 'default' || !ctx.env.CI) return;
   const missing = 'ARGOS_DATABASE_URL, --database-url, or database: in argosctl.yaml';
   if (writes(command)) {
-    throw new UserError(`CI is set and no database is configured (${missing}): refusing to run \`${commandPath(command)}\` `
-      + `against a new, empty embedded database (${choice.url.display})`,
-    'set ARGOS_DATABASE_URL from a secret (is the secret available to this job?), pass --database-url, '
-      + 'or name database: in argosctl.yaml');
+    throw new UserError(
+      `CI is set and no database is configured (${missing}): refusing to run \`${commandPath(command)}\` ` +
+        `against a new, empty embedded database (${choice.url.display})`,
+      'set ARGOS_DATABASE_URL from a secret (is the secret available to this job?), pass --database-url, ' +
+        'or name database: in argosctl.yaml',
+    );
   }
   const bar = '!'.repeat(78);
-  ctx.err(`${ctx.errStyle.red(bar)}\n${ctx.errStyle.red('WARNING')}: CI is set and no database is configured (${missing}).\n`
-    + `\`${commandPath(command)}\` reads the embedded default (${choice.url.display}), which on a CI runner is new and EMPTY: `
-    + 'its output does not show the real settings.\n'
-    + `${ctx.errStyle.red(bar)}\n`);
+  ctx.err(
+    `${ctx.errStyle.red(bar)}\n${ctx.errStyle.red('WARNING')}: CI is set and no database is configured (${missing}).\n` +
+      `\`${commandPath(command)}\` reads the embedded default (${choice.url.display}), which on a CI runner is new and EMPTY: ` +
+      'its output does not show the real settings.\n' +
+      `${ctx.errStyle.red(bar)}\n`,
+  );
 }
 
 /** The preAction hook: fills in `dir` and `databaseUrl` for the command about to run. */
@@ -64,11 +83,14 @@ export function resolveStateOptions(ctx: CliContext, command: Command): void {
   const config: FoundConfig | undefined = findConfig(ctx.cwd);
   if (wantsDir) {
     const given = command.getOptionValueSource('dir') === 'cli';
-    if (!given) command.setOptionValueWithSource('dir', usablePath(ctx, defaultManifestRoot(ctx.cwd, config)), 'config');
-    else if (ctx.cwd !== process.cwd()) command.setOptionValueWithSource('dir', path.resolve(ctx.cwd, command.opts().dir as string), 'cli');
+    if (!given)
+      command.setOptionValueWithSource('dir', usablePath(ctx, defaultManifestRoot(ctx.cwd, config)), 'config');
+    else if (ctx.cwd !== process.cwd())
+      command.setOptionValueWithSource('dir', path.resolve(ctx.cwd, command.opts().dir as string), 'cli');
   }
   if (wantsDatabase) {
-    const flag = command.getOptionValueSource('databaseUrl') === 'cli' ? (command.opts().databaseUrl as string) : undefined;
+    const flag =
+      command.getOptionValueSource('databaseUrl') === 'cli' ? (command.opts().databaseUrl as string) : undefined;
     const choice = chooseDatabase({ flag, env: ctx.env, cwd: ctx.cwd, config });
     ciWithoutDatabase(ctx, command, choice);
     ctx.err(describeDatabase(choice));

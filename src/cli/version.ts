@@ -17,7 +17,10 @@ export interface VersionInfo {
 }
 
 export function versionInfo(): VersionInfo {
-  const schemas = readdirSync(new URL('schemas/', root)).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort();
+  const schemas = readdirSync(new URL('schemas/', root))
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => f.slice(0, -5))
+    .sort();
   return { formatVersion: 1, version: packageVersion, node: process.version, schemas };
 }
 

@@ -41,8 +41,10 @@ export function chooseDatabase({ flag, env, cwd, config }: ChooseInput): Databas
   if (fromEnv) return { url: parse(fromEnv, cwd, 'ARGOS_DATABASE_URL'), source: 'env', from: 'ARGOS_DATABASE_URL' };
   if (config?.unreadable) {
     const shown = path.relative(cwd, config.file) || config.file;
-    throw new UserError(`${shown} is not valid YAML, so the database it may name is unknown`,
-      'run argosctl validate to see the problem, or pass --database-url');
+    throw new UserError(
+      `${shown} is not valid YAML, so the database it may name is unknown`,
+      'run argosctl validate to see the problem, or pass --database-url',
+    );
   }
   const named = config?.database;
   if (config && named) {
@@ -51,10 +53,16 @@ export function chooseDatabase({ flag, env, cwd, config }: ChooseInput): Databas
       const name = named.value.slice('env:'.length);
       const value = env[name];
       if (!value) {
-        throw new UserError(`${named.at}: database: env:${name}, and the environment variable ${name} is not set`,
-          `set ${name} (e.g. from a CI secret), or pass --database-url`);
+        throw new UserError(
+          `${named.at}: database: env:${name}, and the environment variable ${name} is not set`,
+          `set ${name} (e.g. from a CI secret), or pass --database-url`,
+        );
       }
-      return { url: parse(value, cwd, `${name} (named in ${shown})`), source: 'config', from: `${name}, named in ${shown}` };
+      return {
+        url: parse(value, cwd, `${name} (named in ${shown})`),
+        source: 'config',
+        from: `${name}, named in ${shown}`,
+      };
     }
     return { url: parse(named.value, config.dir, shown), source: 'config', from: `database: in ${shown}` };
   }

@@ -57,12 +57,16 @@ function readBounded(file: string, boundary: string): string {
   const shown = path.relative(process.cwd(), file) || file;
   const real = realpathSync(file);
   if (lstatSync(file).isSymbolicLink() && !isInside(real, realpathSync(boundary))) {
-    throw new UserError(`${shown} is a link to a file outside ${boundary}; it is not read`,
-      'make argosctl.yaml a regular file in the repository');
+    throw new UserError(
+      `${shown} is a link to a file outside ${boundary}; it is not read`,
+      'make argosctl.yaml a regular file in the repository',
+    );
   }
   const stat = statSync(real);
-  if (!stat.isFile()) throw new UserError(`${shown} is not a regular file; it is not read`, 'make argosctl.yaml a regular file');
-  if (stat.size > MAX_CONFIG_BYTES) throw new UserError(`${shown} is ${stat.size} bytes`, `at most ${MAX_CONFIG_BYTES} bytes`);
+  if (!stat.isFile())
+    throw new UserError(`${shown} is not a regular file; it is not read`, 'make argosctl.yaml a regular file');
+  if (stat.size > MAX_CONFIG_BYTES)
+    throw new UserError(`${shown} is ${stat.size} bytes`, `at most ${MAX_CONFIG_BYTES} bytes`);
   const buffer = Buffer.alloc(Math.min(stat.size, MAX_CONFIG_BYTES));
   const fd = openSync(real, 'r');
   try {
@@ -73,12 +77,20 @@ function readBounded(file: string, boundary: string): string {
   }
 }
 
-function setting(node: Node | null | undefined, key: string, at: (offset: number) => string): ConfigSetting | undefined {
+function setting(
+  node: Node | null | undefined,
+  key: string,
+  at: (offset: number) => string,
+): ConfigSetting | undefined {
   if (node === undefined || node === null) return undefined;
   const where = at(node.range?.[0] ?? 0);
   if (!isScalar(node) || typeof node.value !== 'string' || node.value === '') {
-    throw new UserError(`${where}: ${key} must be a non-empty string`,
-      key === 'manifests' ? 'a folder relative to argosctl.yaml, e.g. projects' : 'a URL without credentials, or env:NAME');
+    throw new UserError(
+      `${where}: ${key} must be a non-empty string`,
+      key === 'manifests'
+        ? 'a folder relative to argosctl.yaml, e.g. projects'
+        : 'a URL without credentials, or env:NAME',
+    );
   }
   return { value: node.value, at: where };
 }
@@ -86,7 +98,10 @@ function setting(node: Node | null | undefined, key: string, at: (offset: number
 function checkManifests(s: ConfigSetting, dir: string): void {
   const root = path.resolve(dir, s.value);
   if (path.isAbsolute(s.value) || !isInside(root, dir) || root.split(path.sep).includes('.git')) {
-    throw new UserError(`${s.at}: manifests must name a folder inside ${dir}`, 'a relative path without ".." or .git, e.g. projects');
+    throw new UserError(
+      `${s.at}: manifests must name a folder inside ${dir}`,
+      'a relative path without ".." or .git, e.g. projects',
+    );
   }
 }
 
@@ -94,8 +109,10 @@ function checkManifests(s: ConfigSetting, dir: string): void {
 function checkRealRoot(root: string, config: FoundConfig): string {
   if (existsSync(root) && !isInside(realpathSync(root), realpathSync(config.dir))) {
     const shown = path.relative(process.cwd(), root) || root;
-    throw new UserError(`the manifest folder ${shown} leads outside ${config.dir} through a link; it is not read`,
-      'make the manifest folder a real folder inside the repository');
+    throw new UserError(
+      `the manifest folder ${shown} leads outside ${config.dir} through a link; it is not read`,
+      'make the manifest folder a real folder inside the repository',
+    );
   }
   return root;
 }
@@ -114,8 +131,10 @@ function checkDatabase(s: ConfigSetting, dir: string): void {
     throw new UserError(`${s.at}: database: ${(err as Error).message}`, (err as UserError).hint);
   }
   if (hasCredentials(url)) {
-    throw new UserError(`${s.at}: database holds a password; argosctl.yaml is in git, so it must never hold one (the value is not shown)`,
-      'remove the password from the file (and rotate it); keep the URL in a secret and write database: env:ARGOS_DATABASE_URL');
+    throw new UserError(
+      `${s.at}: database holds a password; argosctl.yaml is in git, so it must never hold one (the value is not shown)`,
+      'remove the password from the file (and rotate it); keep the URL in a secret and write database: env:ARGOS_DATABASE_URL',
+    );
   }
 }
 
@@ -126,7 +145,10 @@ function readConfig(file: string, boundary: string): FoundConfig {
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
   if (doc.errors.length > 0 || !isMap(doc.contents)) return { file, dir, unreadable: true };
   const shown = path.relative(process.cwd(), file) || file;
-  const at = (offset: number) => { const p = lineCounter.linePos(offset); return `${shown}:${p.line}:${p.col}`; };
+  const at = (offset: number) => {
+    const p = lineCounter.linePos(offset);
+    return `${shown}:${p.line}:${p.col}`;
+  };
   const manifests = setting(doc.contents.get('manifests', true) as Node | undefined, 'manifests', at);
   const database = setting(doc.contents.get('database', true) as Node | undefined, 'database', at);
   if (manifests) checkManifests(manifests, dir);

@@ -13,16 +13,32 @@ export interface ProjectRevision {
 }
 
 export async function readRevisions(db: Kysely<DatabaseSchema>): Promise<Map<string, ProjectRevision>> {
-  const rows = await db.selectFrom('projects')
-    .select(['id', sql<string>`revision::text`.as('revision'), sql<string | null>`applied_revision::text`.as('applied_revision'),
-      'manifest_digest', 'manifest_file_projects', 'manifest_reads'])
+  const rows = await db
+    .selectFrom('projects')
+    .select([
+      'id',
+      sql<string>`revision::text`.as('revision'),
+      sql<string | null>`applied_revision::text`.as('applied_revision'),
+      'manifest_digest',
+      'manifest_file_projects',
+      'manifest_reads',
+    ])
     .execute();
   const out = new Map<string, ProjectRevision>();
   for (const r of rows) {
-    const current = r.applied_revision === r.revision && r.manifest_digest !== null && r.manifest_file_projects !== null;
+    const current =
+      r.applied_revision === r.revision && r.manifest_digest !== null && r.manifest_file_projects !== null;
     out.set(r.id, {
       revision: r.revision,
-      ...(current ? { applied: { key: r.manifest_digest!, fileProjects: r.manifest_file_projects!, reads: r.manifest_reads ?? [] } } : {}),
+      ...(current
+        ? {
+            applied: {
+              key: r.manifest_digest!,
+              fileProjects: r.manifest_file_projects!,
+              reads: r.manifest_reads ?? [],
+            },
+          }
+        : {}),
     });
   }
   return out;

@@ -71,9 +71,23 @@ async function openPGlite(url: DatabaseUrl & { kind: 'pglite' | 'memory' }, opti
     const { PGlite } = await import('@electric-sql/pglite');
     const dataDir = url.kind === 'pglite' ? url.path : undefined;
     const pglite = await PGlite.create({ dataDir, ...pgliteTemplateOptions(dataDir) });
-    const db = new Kysely<DatabaseSchema>({ dialect: new PGliteDialect(pglite), log: options.onQuery ? () => options.onQuery!() : undefined });
+    const db = new Kysely<DatabaseSchema>({
+      dialect: new PGliteDialect(pglite),
+      log: options.onQuery ? () => options.onQuery!() : undefined,
+    });
     if (first) note(`the embedded database is ready (${((performance.now() - started) / 1000).toFixed(1)} s)\n`);
-    return { db, kind: 'pglite', displayUrl: url.display, close: async () => { try { await db.destroy(); } finally { lock?.release(); } } };
+    return {
+      db,
+      kind: 'pglite',
+      displayUrl: url.display,
+      close: async () => {
+        try {
+          await db.destroy();
+        } finally {
+          lock?.release();
+        }
+      },
+    };
   } catch (err) {
     lock?.release();
     throw new UserError(`cannot open the ${url.display}: ${(err as Error).message}`);
@@ -84,7 +98,11 @@ async function openPostgres(url: DatabaseUrl & { kind: 'postgres' }, options: Op
   const unmute = muteDriverWarnings(options.onNote ?? ((t) => process.stderr.write(t)));
   try {
     const { default: pg } = await import('pg');
-    const pool = new pg.Pool({ connectionString: url.url, max: options.poolSize ?? 4, connectionTimeoutMillis: 10_000 });
+    const pool = new pg.Pool({
+      connectionString: url.url,
+      max: options.poolSize ?? 4,
+      connectionTimeoutMillis: 10_000,
+    });
     // A dropped connection surfaces as an error on the next query; without these listeners pg
     // would crash the process from an 'error' event instead.
     pool.on('error', () => {});
@@ -94,12 +112,25 @@ async function openPostgres(url: DatabaseUrl & { kind: 'postgres' }, options: Op
       client.release();
     } catch (err) {
       await pool.end().catch(() => {});
-      throw new UserError(`database ${url.display} is unreachable: ${scrubSecrets((err as Error).message, url)}`,
-        'check the host, port and credentials (the URL is shown without user and password)');
+      throw new UserError(
+        `database ${url.display} is unreachable: ${scrubSecrets((err as Error).message, url)}`,
+        'check the host, port and credentials (the URL is shown without user and password)',
+      );
     }
     const dialect = new PostgresDialect({ pool: options.namedStatements ? withNamedStatements(pool) : pool });
     const db = new Kysely<DatabaseSchema>({ dialect, log: options.onQuery ? () => options.onQuery!() : undefined });
-    return { db, kind: 'postgres', displayUrl: url.display, close: async () => { try { await db.destroy(); } finally { unmute(); } } };
+    return {
+      db,
+      kind: 'postgres',
+      displayUrl: url.display,
+      close: async () => {
+        try {
+          await db.destroy();
+        } finally {
+          unmute();
+        }
+      },
+    };
   } catch (err) {
     unmute();
     throw err;
@@ -113,7 +144,12 @@ export async function openDatabase(url: string | DatabaseUrl, options: OpenOptio
 }
 
 function migratorFor(db: Kysely<DatabaseSchema>): Migrator {
-  return new Migrator({ db, provider: migrationProvider, migrationTableName: 'argosctl_migrations', migrationLockTableName: 'argosctl_migration_lock' });
+  return new Migrator({
+    db,
+    provider: migrationProvider,
+    migrationTableName: 'argosctl_migrations',
+    migrationLockTableName: 'argosctl_migration_lock',
+  });
 }
 
 export async function migrateToLatest(db: Kysely<DatabaseSchema>): Promise<string[]> {
@@ -131,12 +167,19 @@ export async function pendingMigrations(db: Kysely<DatabaseSchema>): Promise<str
 async function assertMigrated(database: Database): Promise<void> {
   const pending = await pendingMigrations(database.db);
   if (pending.length) {
-    throw new UserError(`the database ${database.displayUrl} needs ${pending.length} migration(s): ${pending.join(', ')}`, 'run argosctl db migrate');
+    throw new UserError(
+      `the database ${database.displayUrl} needs ${pending.length} migration(s): ${pending.join(', ')}`,
+      'run argosctl db migrate',
+    );
   }
 }
 
 /** Opens the database, migrates an embedded one, runs `work`, and always closes. */
-export async function withDatabase<T>(url: string | DatabaseUrl, work: (database: Database) => Promise<T>, options: { migrate?: 'auto' | 'always' | 'never'; open?: OpenOptions } = {}): Promise<T> {
+export async function withDatabase<T>(
+  url: string | DatabaseUrl,
+  work: (database: Database) => Promise<T>,
+  options: { migrate?: 'auto' | 'always' | 'never'; open?: OpenOptions } = {},
+): Promise<T> {
   const database = await openDatabase(url, options.open);
   try {
     const mode = options.migrate ?? 'auto';

@@ -15,12 +15,23 @@ export const UNPARSEABLE = '<unparseable database URL>';
 export const SUPPORTED_URLS = 'postgres://HOST/DB, postgresql://HOST/DB, pglite:PATH or memory:';
 
 /** Query parameters whose values are shown; any other parameter is left out of the display form. */
-const SHOWN_PARAMS = new Set(['host', 'port', 'sslmode', 'application_name', 'connect_timeout', 'target_session_attrs', 'uselibpqcompat']);
+const SHOWN_PARAMS = new Set([
+  'host',
+  'port',
+  'sslmode',
+  'application_name',
+  'connect_timeout',
+  'target_session_attrs',
+  'uselibpqcompat',
+]);
 /** Query parameters that carry a credential (a password, or a key that stands for one). */
 const SECRET_PARAMS = ['password', 'sslpassword', 'sslkey', 'sslcert'];
 
 function refuse(reason: string): never {
-  throw new UserError(`${UNPARSEABLE}: ${reason} (the URL is not shown: it may hold a password)`, `use ${SUPPORTED_URLS}`);
+  throw new UserError(
+    `${UNPARSEABLE}: ${reason} (the URL is not shown: it may hold a password)`,
+    `use ${SUPPORTED_URLS}`,
+  );
 }
 
 function parsePostgres(raw: string): DatabaseUrl {
@@ -41,7 +52,11 @@ function parsePostgres(raw: string): DatabaseUrl {
 }
 
 function safeDecode(s: string): string {
-  try { return decodeURIComponent(s); } catch { return s; }
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
 }
 
 /**

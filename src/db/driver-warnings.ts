@@ -18,8 +18,9 @@ export function muteDriverWarnings(note: (text: string) => void): () => void {
   if (active++ === 0) {
     original = process.emitWarning;
     process.emitWarning = ((warning: string | Error) => {
-      const text = `note: the PostgreSQL driver (pg) printed ${describe(warning)}; `
-        + 'argosctl hides driver messages because they can quote connection settings\n';
+      const text =
+        `note: the PostgreSQL driver (pg) printed ${describe(warning)}; ` +
+        'argosctl hides driver messages because they can quote connection settings\n';
       notes.at(-1)?.(text);
     }) as typeof process.emitWarning;
   }

@@ -228,7 +228,8 @@ CREATE TABLE token_uses (
 // the other files the document read) and the project's revision at that moment. Every write to the
 // project's rows bumps revision, whoever makes it, so a hand-written UPDATE makes revision differ
 // from applied_revision and the next plan diffs that project in full: drift stays visible.
-const m004 = `
+const m004 =
+  `
 ALTER TABLE projects
   ADD COLUMN revision bigint NOT NULL DEFAULT 1,
   ADD COLUMN applied_revision bigint,
@@ -272,7 +273,10 @@ BEGIN
   UPDATE projects SET revision = revision + 1;
   RETURN NULL;
 END $$;
-` + ['auth_methods', 'ip_whitelist', 'admins', 'encryption_keys'].map((t) => `
+` +
+  ['auth_methods', 'ip_whitelist', 'admins', 'encryption_keys']
+    .map(
+      (t) => `
 CREATE TRIGGER ${t}_revision_insert AFTER INSERT ON ${t} REFERENCING NEW TABLE AS new_rows
   FOR EACH STATEMENT EXECUTE FUNCTION child_bump_inserted();
 CREATE TRIGGER ${t}_revision_delete AFTER DELETE ON ${t} REFERENCING OLD TABLE AS old_rows
@@ -280,7 +284,9 @@ CREATE TRIGGER ${t}_revision_delete AFTER DELETE ON ${t} REFERENCING OLD TABLE A
 CREATE TRIGGER ${t}_revision_update AFTER UPDATE ON ${t} REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
   FOR EACH STATEMENT EXECUTE FUNCTION child_bump_updated();
 CREATE TRIGGER ${t}_revision_truncate BEFORE TRUNCATE ON ${t} FOR EACH STATEMENT EXECUTE FUNCTION child_bump_truncated();
-`).join('');
+`,
+    )
+    .join('');
 // Webhook delivery (issue 10, item 5): the project's webhook, its signing secrets (sealed with the
 // master key; they stay sealed because the worker signs with them; revealed once), and the
 // outbox's delivery state per event. A NULL next_attempt_at means "due now".
@@ -357,7 +363,11 @@ ALTER TABLE projects ADD COLUMN encryption_retired_valid_seconds integer CHECK (
 `;
 
 function rawMigration(up: string): Migration {
-  return { up: async (db: Kysely<unknown>) => { await sql.raw(up).execute(db); } };
+  return {
+    up: async (db: Kysely<unknown>) => {
+      await sql.raw(up).execute(db);
+    },
+  };
 }
 
 export const MIGRATIONS: Record<string, Migration> = {

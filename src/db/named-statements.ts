@@ -24,8 +24,12 @@ export class StatementNames {
   nameOf(text: string, parameters: number): string | undefined {
     const known = this.names.get(text);
     if (known !== undefined) return known ?? undefined;
-    const unnamed = this.names.size >= MAX_NAMES || parameters === 0 || parameters > MAX_PARAMETERS
-      || text.length > MAX_TEXT || TRANSACTION_CONTROL.test(text);
+    const unnamed =
+      this.names.size >= MAX_NAMES ||
+      parameters === 0 ||
+      parameters > MAX_PARAMETERS ||
+      text.length > MAX_TEXT ||
+      TRANSACTION_CONTROL.test(text);
     if (unnamed) return undefined;
     const name = `argos_${this.names.size + 1}`;
     this.names.set(text, name);
@@ -71,7 +75,7 @@ export function withNamedStatements(
     };
     // Cursors (kysely's stream()) and anything that is not a text statement pass straight through.
     const passThroughCursors = (text: unknown, values?: readonly unknown[]) =>
-      (typeof text === 'string' ? query(text, values ?? []) : client.query(text as never));
+      typeof text === 'string' ? query(text, values ?? []) : client.query(text as never);
     return {
       query: passThroughCursors as unknown as PostgresPoolClient['query'],
       release: (destroy?: boolean) => client.release(destroy),

@@ -2,8 +2,15 @@
 // hands out PGlite's single session to one user at a time.
 import type { PGlite } from '@electric-sql/pglite';
 import {
-  CompiledQuery, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler,
-  type DatabaseConnection, type Dialect, type Driver, type Kysely, type QueryResult,
+  CompiledQuery,
+  PostgresAdapter,
+  PostgresIntrospector,
+  PostgresQueryCompiler,
+  type DatabaseConnection,
+  type Dialect,
+  type Driver,
+  type Kysely,
+  type QueryResult,
 } from 'kysely';
 
 class PGliteConnection implements DatabaseConnection {
@@ -11,11 +18,15 @@ class PGliteConnection implements DatabaseConnection {
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
     // Migrations send several statements at once; only the simple protocol (exec) takes those.
-    const result = query.parameters.length === 0 && query.sql.includes(';')
-      ? ((await this.pglite.exec(query.sql)).at(-1) ?? { rows: [] as R[] }) as { rows: R[]; affectedRows?: number }
-      : await this.pglite.query<R>(query.sql, query.parameters as unknown[]);
+    const result =
+      query.parameters.length === 0 && query.sql.includes(';')
+        ? (((await this.pglite.exec(query.sql)).at(-1) ?? { rows: [] as R[] }) as { rows: R[]; affectedRows?: number })
+        : await this.pglite.query<R>(query.sql, query.parameters as unknown[]);
     const affected = result.affectedRows;
-    return { rows: result.rows, ...(affected !== undefined && !/^\s*select/i.test(query.sql) ? { numAffectedRows: BigInt(affected) } : {}) };
+    return {
+      rows: result.rows,
+      ...(affected !== undefined && !/^\s*select/i.test(query.sql) ? { numAffectedRows: BigInt(affected) } : {}),
+    };
   }
 
   // biome-ignore lint/correctness/useYield: the interface wants a generator; PGlite has no cursor to yield from
@@ -69,8 +80,16 @@ class PGliteDriver implements Driver {
 
 export class PGliteDialect implements Dialect {
   constructor(private readonly pglite: PGlite) {}
-  createAdapter() { return new PostgresAdapter(); }
-  createDriver() { return new PGliteDriver(this.pglite); }
-  createQueryCompiler() { return new PostgresQueryCompiler(); }
-  createIntrospector(db: Kysely<unknown>) { return new PostgresIntrospector(db); }
+  createAdapter() {
+    return new PostgresAdapter();
+  }
+  createDriver() {
+    return new PGliteDriver(this.pglite);
+  }
+  createQueryCompiler() {
+    return new PostgresQueryCompiler();
+  }
+  createIntrospector(db: Kysely<unknown>) {
+    return new PostgresIntrospector(db);
+  }
 }

@@ -4,7 +4,14 @@ import { createHash } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import { GuardError } from '../errors.js';
 import {
-  AUTH_METHODS, emptyAuthMethod, sortedMethods, type AdminRole, type AuthMethodName, type ProjectSettings, type Status, type Submissions,
+  AUTH_METHODS,
+  emptyAuthMethod,
+  sortedMethods,
+  type AdminRole,
+  type AuthMethodName,
+  type ProjectSettings,
+  type Status,
+  type Submissions,
 } from '../model/project-settings.js';
 import type { OutsideGitNote } from '../plan/plan-types.js';
 import { readRevisions, type ProjectRevision } from './applied-sources.js';
@@ -27,11 +34,33 @@ export interface CurrentState {
   fingerprint: string;
 }
 
-const PROJECT_COLUMNS = ['id', 'name', 'description', 'region', 'labels', 'status', 'submissions', 'private_mode', 'token_pre_registration',
-  'token_expiration_mode', 'token_expiration_seconds', 'token_delete_on_expiration', 'token_volume_start_threshold', 'token_volume_ratio',
-  'token_volume_priority', 'encrypted_only', 'encryption_methods', 'privacy_protection', 'secure_transmission', 'secure_transmission_public_key',
-  'api_key_rotation', 'api_key_previous_valid_seconds', 'encryption_retired_valid_seconds',
-  'webhook_url', 'webhook_events', 'webhook_secret_rotation',
+const PROJECT_COLUMNS = [
+  'id',
+  'name',
+  'description',
+  'region',
+  'labels',
+  'status',
+  'submissions',
+  'private_mode',
+  'token_pre_registration',
+  'token_expiration_mode',
+  'token_expiration_seconds',
+  'token_delete_on_expiration',
+  'token_volume_start_threshold',
+  'token_volume_ratio',
+  'token_volume_priority',
+  'encrypted_only',
+  'encryption_methods',
+  'privacy_protection',
+  'secure_transmission',
+  'secure_transmission_public_key',
+  'api_key_rotation',
+  'api_key_previous_valid_seconds',
+  'encryption_retired_valid_seconds',
+  'webhook_url',
+  'webhook_events',
+  'webhook_secret_rotation',
 ] as const;
 
 /** The database stores roles in lower case (migration 001): `owner` → `Owner`. */
@@ -45,25 +74,40 @@ function roleOf(stored: string): AdminRole {
  * that asks to run again). Their rows are not read. `known`: the revisions the skip was decided on,
  * used as they are instead of read again (not under apply's lock, where they must be read again).
  */
-export async function readState(db: Kysely<DatabaseSchema>, only?: readonly string[],
-  skipped: ReadonlyMap<string, ProjectRevision> = new Map(), known?: ReadonlyMap<string, ProjectRevision>): Promise<CurrentState> {
+export async function readState(
+  db: Kysely<DatabaseSchema>,
+  only?: readonly string[],
+  skipped: ReadonlyMap<string, ProjectRevision> = new Map(),
+  known?: ReadonlyMap<string, ProjectRevision>,
+): Promise<CurrentState> {
   const scope = only && only.length > 0 ? [...new Set(only)] : undefined;
   if (skipped.size === 0) {
     const { revisions, ...rows } = await readRows(db, scope);
     return { ...rows, ids: [...revisions.keys()].sort(), fingerprint: fingerprintOf(revisions) };
   }
-  const all = known ?? await readRevisions(db);
+  const all = known ?? (await readRevisions(db));
   for (const [id, seen] of skipped) {
     const now = all.get(id);
     if (!now?.applied || now.revision !== seen.revision || now.applied.key !== seen.applied?.key) {
-      throw new GuardError(`project "${id}" changed in the database while argosctl read the manifests`, 'run the command again');
+      throw new GuardError(
+        `project "${id}" changed in the database while argosctl read the manifests`,
+        'run the command again',
+      );
     }
   }
   const inScope = scope && new Set(scope);
   const revisions = new Map([...all].filter(([id]) => !inScope || inScope.has(id)));
   const ids = [...revisions.keys()].sort();
-  const { projects, breakGlass } = await readRows(db, ids.filter((id) => !skipped.has(id)));
-  return { projects, breakGlass, ids, fingerprint: fingerprintOf(new Map([...revisions].map(([id, r]) => [id, r.revision]))) };
+  const { projects, breakGlass } = await readRows(
+    db,
+    ids.filter((id) => !skipped.has(id)),
+  );
+  return {
+    projects,
+    breakGlass,
+    ids,
+    fingerprint: fingerprintOf(new Map([...revisions].map(([id, r]) => [id, r.revision]))),
+  };
 }
 
 function fingerprintOf(revisions: ReadonlyMap<string, string>): string {
@@ -81,17 +125,47 @@ async function readRows(db: Kysely<DatabaseSchema>, only?: readonly string[]): P
   const filter = only ? sql<string>`(select jsonb_array_elements_text(${jsonb(only)}))` : undefined;
   const [projectRows, methodRows, ipRows, adminRows, keyRows, breakGlassRows] = await Promise.all([
     // Only the columns a plan compares: no timestamps to parse into 10,000 Date objects.
-    db.selectFrom('projects').select([...PROJECT_COLUMNS, sql<string>`revision::text`.as('revision')]).$if(!!filter, (q) => q.where('id', 'in', filter!)).orderBy('id').execute(),
-    db.selectFrom('auth_methods').select(['project_id', 'method', 'enabled', 'user_policy', 'mfa', 'fraud_detection']).$if(!!filter, (q) => q.where('project_id', 'in', filter!)).execute(),
-    db.selectFrom('ip_whitelist').select(['project_id', 'scope', (eb) => eb.cast<string>('range', 'text').as('range')]).$if(!!filter, (q) => q.where('project_id', 'in', filter!)).execute(),
-    db.selectFrom('admins').select(['project_id', 'email', 'role']).$if(!!filter, (q) => q.where('project_id', 'in', filter!)).execute(),
+    db
+      .selectFrom('projects')
+      .select([...PROJECT_COLUMNS, sql<string>`revision::text`.as('revision')])
+      .$if(!!filter, (q) => q.where('id', 'in', filter!))
+      .orderBy('id')
+      .execute(),
+    db
+      .selectFrom('auth_methods')
+      .select(['project_id', 'method', 'enabled', 'user_policy', 'mfa', 'fraud_detection'])
+      .$if(!!filter, (q) => q.where('project_id', 'in', filter!))
+      .execute(),
+    db
+      .selectFrom('ip_whitelist')
+      .select(['project_id', 'scope', (eb) => eb.cast<string>('range', 'text').as('range')])
+      .$if(!!filter, (q) => q.where('project_id', 'in', filter!))
+      .execute(),
+    db
+      .selectFrom('admins')
+      .select(['project_id', 'email', 'role'])
+      .$if(!!filter, (q) => q.where('project_id', 'in', filter!))
+      .execute(),
     // The current generation of each key (the highest rotation); older ones only wait out their grace.
-    db.selectFrom('encryption_keys').distinctOn(['project_id', 'name']).select(['project_id', 'name', 'rotation', 'status'])
-      .$if(!!filter, (q) => q.where('project_id', 'in', filter!)).orderBy('project_id').orderBy('name').orderBy('rotation', 'desc').execute(),
+    db
+      .selectFrom('encryption_keys')
+      .distinctOn(['project_id', 'name'])
+      .select(['project_id', 'name', 'rotation', 'status'])
+      .$if(!!filter, (q) => q.where('project_id', 'in', filter!))
+      .orderBy('project_id')
+      .orderBy('name')
+      .orderBy('rotation', 'desc')
+      .execute(),
     // The last write to submissions per project: a note only when break-glass made it (an apply since then means git knows).
-    db.selectFrom('audit_log').distinctOn('project_id').select(['project_id', 'action', 'actor', 'applied_at', 'reason'])
-      .where('path', '=', 'spec.submissions').$if(!!filter, (q) => q.where('project_id', 'in', filter!))
-      .orderBy('project_id').orderBy('id', 'desc').execute(),
+    db
+      .selectFrom('audit_log')
+      .distinctOn('project_id')
+      .select(['project_id', 'action', 'actor', 'applied_at', 'reason'])
+      .where('path', '=', 'spec.submissions')
+      .$if(!!filter, (q) => q.where('project_id', 'in', filter!))
+      .orderBy('project_id')
+      .orderBy('id', 'desc')
+      .execute(),
   ]);
 
   const projects = new Map<string, ProjectSettings>();
@@ -99,32 +173,59 @@ async function readRows(db: Kysely<DatabaseSchema>, only?: readonly string[]): P
   for (const r of projectRows) {
     revisions.set(r.id, r.revision);
     projects.set(r.id, {
-      id: r.id, name: r.name, description: r.description, region: r.region, labels: r.labels ?? {},
-      status: r.status as Status, submissions: r.submissions as Submissions,
+      id: r.id,
+      name: r.name,
+      description: r.description,
+      region: r.region,
+      labels: r.labels ?? {},
+      status: r.status as Status,
+      submissions: r.submissions as Submissions,
       authMethods: { idDocument: emptyAuthMethod(), knowledgeBased: emptyAuthMethod() },
-      privateMode: r.private_mode, tokenPreRegistration: r.token_pre_registration,
-      tokenExpirationMode: r.token_expiration_mode as ProjectSettings['tokenExpirationMode'], tokenExpirationSeconds: r.token_expiration_seconds,
+      privateMode: r.private_mode,
+      tokenPreRegistration: r.token_pre_registration,
+      tokenExpirationMode: r.token_expiration_mode as ProjectSettings['tokenExpirationMode'],
+      tokenExpirationSeconds: r.token_expiration_seconds,
       tokenDeleteOnExpiration: r.token_delete_on_expiration,
-      tokenVolumeStartThreshold: r.token_volume_start_threshold, tokenVolumeRatio: r.token_volume_ratio,
+      tokenVolumeStartThreshold: r.token_volume_start_threshold,
+      tokenVolumeRatio: r.token_volume_ratio,
       tokenVolumePriority: r.token_volume_priority as ProjectSettings['tokenVolumePriority'],
-      encryptedOnly: r.encrypted_only, encryptionMethods: sortedMethods(r.encryption_methods), encryptionKeys: [],
+      encryptedOnly: r.encrypted_only,
+      encryptionMethods: sortedMethods(r.encryption_methods),
+      encryptionKeys: [],
       encryptionRetiredValidSeconds: r.encryption_retired_valid_seconds,
-      privacyProtection: r.privacy_protection, secureTransmission: r.secure_transmission, secureTransmissionPublicKey: r.secure_transmission_public_key,
-      apiKeyRotation: r.api_key_rotation, apiKeyPreviousValidSeconds: r.api_key_previous_valid_seconds,
-      webhookUrl: r.webhook_url, webhookEvents: r.webhook_events, webhookSecretRotation: r.webhook_secret_rotation,
-      ipWhitelistDashboard: [], ipWhitelistApi: [], admins: [],
+      privacyProtection: r.privacy_protection,
+      secureTransmission: r.secure_transmission,
+      secureTransmissionPublicKey: r.secure_transmission_public_key,
+      apiKeyRotation: r.api_key_rotation,
+      apiKeyPreviousValidSeconds: r.api_key_previous_valid_seconds,
+      webhookUrl: r.webhook_url,
+      webhookEvents: r.webhook_events,
+      webhookSecretRotation: r.webhook_secret_rotation,
+      ipWhitelistDashboard: [],
+      ipWhitelistApi: [],
+      admins: [],
     });
   }
   for (const r of methodRows) {
     const p = projects.get(r.project_id);
     if (p && (AUTH_METHODS as readonly string[]).includes(r.method)) {
-      p.authMethods[r.method as AuthMethodName] = { enabled: r.enabled, userPolicy: r.user_policy, mfa: r.mfa, fraudDetection: r.fraud_detection };
+      p.authMethods[r.method as AuthMethodName] = {
+        enabled: r.enabled,
+        userPolicy: r.user_policy,
+        mfa: r.mfa,
+        fraudDetection: r.fraud_detection,
+      };
     }
   }
-  for (const r of ipRows) projects.get(r.project_id)?.[r.scope === 'api' ? 'ipWhitelistApi' : 'ipWhitelistDashboard'].push(r.range);
+  for (const r of ipRows)
+    projects.get(r.project_id)?.[r.scope === 'api' ? 'ipWhitelistApi' : 'ipWhitelistDashboard'].push(r.range);
   for (const r of adminRows) projects.get(r.project_id)?.admins.push({ email: r.email, role: roleOf(r.role) });
   for (const r of keyRows) {
-    projects.get(r.project_id)?.encryptionKeys.push({ name: r.name, status: r.status as 'active' | 'retired', ...(r.rotation > 1 ? { rotate: r.rotation } : {}) });
+    projects.get(r.project_id)?.encryptionKeys.push({
+      name: r.name,
+      status: r.status as 'active' | 'retired',
+      ...(r.rotation > 1 ? { rotate: r.rotation } : {}),
+    });
   }
   for (const p of projects.values()) {
     p.ipWhitelistApi.sort();
@@ -132,8 +233,18 @@ async function readRows(db: Kysely<DatabaseSchema>, only?: readonly string[]): P
     p.admins.sort((a, b) => (a.email < b.email ? -1 : a.email > b.email ? 1 : 0));
     p.encryptionKeys.sort((a, b) => a.name.localeCompare(b.name));
   }
-  const breakGlass = new Map(breakGlassRows.filter((r) => r.action === 'emergency-stop' || r.action === 'emergency-resume').map((r) => [r.project_id, {
-    action: r.action as BreakGlassNote['action'], actor: r.actor, at: new Date(r.applied_at).toISOString(), reason: r.reason,
-  }]));
+  const breakGlass = new Map(
+    breakGlassRows
+      .filter((r) => r.action === 'emergency-stop' || r.action === 'emergency-resume')
+      .map((r) => [
+        r.project_id,
+        {
+          action: r.action as BreakGlassNote['action'],
+          actor: r.actor,
+          at: new Date(r.applied_at).toISOString(),
+          reason: r.reason,
+        },
+      ]),
+  );
   return { projects, breakGlass, revisions };
 }

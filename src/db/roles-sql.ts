@@ -14,7 +14,10 @@ export const ROLE_TABLES: Record<string, { plan: PlanAccess; apply: ApplyAccess 
   ip_whitelist: { plan: 'select', apply: 'dml' },
   admins: { plan: 'select', apply: 'dml' },
   // key material stays unreadable to the plan role: only names, statuses and dates
-  encryption_keys: { plan: ['project_id', 'name', 'rotation', 'status', 'created_at', 'retired_at', 'valid_until'], apply: 'dml' },
+  encryption_keys: {
+    plan: ['project_id', 'name', 'rotation', 'status', 'created_at', 'retired_at', 'valid_until'],
+    apply: 'dml',
+  },
   audit_log: { plan: 'select', apply: 'dml' },
   applied_plans: { plan: 'select', apply: 'dml' },
   admin_logins: { plan: 'none', apply: 'select' }, // written by the service; personal data
@@ -43,8 +46,10 @@ export const DEFAULT_APPLY_ROLE = 'argosctl_apply';
 
 export function checkRoleName(name: string, option: string): string {
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) {
-    throw new UserError(`${option} must be a plain role name`,
-      'lowercase letters, digits and _, starting with a letter or _, at most 63 characters');
+    throw new UserError(
+      `${option} must be a plain role name`,
+      'lowercase letters, digits and _, starting with a letter or _, at most 63 characters',
+    );
   }
   return name;
 }

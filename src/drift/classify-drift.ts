@@ -27,7 +27,12 @@ export interface DriftItem {
 
 const same = (a: Json | undefined, b: Json | undefined) => jsonEqual(a ?? null, b ?? null);
 
-export function classifyDrift(changes: readonly Change[], desired: ReadonlyMap<string, ProjectSettings>, current: ReadonlyMap<string, ProjectSettings>, applied: AppliedState): DriftItem[] {
+export function classifyDrift(
+  changes: readonly Change[],
+  desired: ReadonlyMap<string, ProjectSettings>,
+  current: ReadonlyMap<string, ProjectSettings>,
+  applied: AppliedState,
+): DriftItem[] {
   const flat = new Map<string, { git: Map<string, Json>; db: Map<string, Json> }>();
   const flatOf = (id: string) => {
     if (!flat.has(id)) {
@@ -40,16 +45,32 @@ export function classifyDrift(changes: readonly Change[], desired: ReadonlyMap<s
   return changes.map((c) => {
     const history = applied.get(c.projectId);
     if (c.action === 'create') {
-      return { projectId: c.projectId, key: 'project', git: 'declared', database: null, lastApplied: history ? 'created' : null,
-        origin: history ? 'database' : 'git' } satisfies DriftItem; // created once, now gone: removed outside git
+      return {
+        projectId: c.projectId,
+        key: 'project',
+        git: 'declared',
+        database: null,
+        lastApplied: history ? 'created' : null,
+        origin: history ? 'database' : 'git',
+      } satisfies DriftItem; // created once, now gone: removed outside git
     }
     const key = settingKey(c.path, c.member);
     const { git, db } = flatOf(c.projectId);
     const last = history?.get(key);
-    const item = { projectId: c.projectId, key, git: git.get(key) ?? null, database: db.get(key) ?? null, lastApplied: last?.value ?? null, lastAppliedBy: last?.setBy };
+    const item = {
+      projectId: c.projectId,
+      key,
+      git: git.get(key) ?? null,
+      database: db.get(key) ?? null,
+      lastApplied: last?.value ?? null,
+      lastAppliedBy: last?.setBy,
+    };
     if (!history) return { ...item, origin: 'unknown' as const };
     const gitMoved = !same(item.git, item.lastApplied);
     const dbMoved = !same(item.database, item.lastApplied);
-    return { ...item, origin: gitMoved && dbMoved ? 'both' as const : dbMoved ? 'database' as const : 'git' as const };
+    return {
+      ...item,
+      origin: gitMoved && dbMoved ? ('both' as const) : dbMoved ? ('database' as const) : ('git' as const),
+    };
   });
 }

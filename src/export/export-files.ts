@@ -17,7 +17,8 @@ export interface ExportProblem {
   message: string;
 }
 
-export const EXPORT_HEADER = 'Exported by `argosctl export` from the database; "# default" marks values that equal the default.';
+export const EXPORT_HEADER =
+  'Exported by `argosctl export` from the database; "# default" marks values that equal the default.';
 
 /** The public half as SPKI PEM; undefined when the stored text is not a public key (never write private material). */
 function publicPem(stored: string): string | undefined {
@@ -29,7 +30,10 @@ function publicPem(stored: string): string | undefined {
   }
 }
 
-export function exportFiles(projects: readonly ProjectSettings[], schemaRef: string): { files: ExportFile[]; problems: ExportProblem[] } {
+export function exportFiles(
+  projects: readonly ProjectSettings[],
+  schemaRef: string,
+): { files: ExportFile[]; problems: ExportProblem[] } {
   const files: ExportFile[] = [];
   const problems: ExportProblem[] = [];
   for (const p of [...projects].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) {
@@ -42,7 +46,10 @@ export function exportFiles(projects: readonly ProjectSettings[], schemaRef: str
     if (p.secureTransmissionPublicKey !== null) {
       const pem = publicPem(p.secureTransmissionPublicKey);
       if (!pem) {
-        problems.push({ projectId: p.id, message: 'the stored secure-transmission key is not a PEM public key; it was not exported' });
+        problems.push({
+          projectId: p.id,
+          message: 'the stored secure-transmission key is not a PEM public key; it was not exported',
+        });
         continue;
       }
       keyRel = `keys/${p.id}.pub.pem`;

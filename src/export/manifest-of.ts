@@ -56,18 +56,26 @@ export function manifestOf(s: ProjectSettings, publicKeyPath: string | undefined
     authMethods[m] = method;
   }
 
-  const tokens: JsonObject = { preRegistration: explicit('spec.liveform.tokens.preRegistration', s.tokenPreRegistration, false) };
+  const tokens: JsonObject = {
+    preRegistration: explicit('spec.liveform.tokens.preRegistration', s.tokenPreRegistration, false),
+  };
   if (s.tokenExpirationMode !== 'none') {
-    tokens.expiration = s.tokenExpirationMode === 'time' && s.tokenExpirationSeconds !== null
-      ? { mode: 'time', after: humanDuration(s.tokenExpirationSeconds) } : { mode: s.tokenExpirationMode };
+    tokens.expiration =
+      s.tokenExpirationMode === 'time' && s.tokenExpirationSeconds !== null
+        ? { mode: 'time', after: humanDuration(s.tokenExpirationSeconds) }
+        : { mode: s.tokenExpirationMode };
   }
   const volume = s.tokenVolumeStartThreshold !== null || s.tokenVolumeRatio !== null || s.tokenVolumePriority !== null;
   if (s.tokenDeleteOnExpiration || volume) {
     const deletion: JsonObject = { onExpiration: s.tokenDeleteOnExpiration };
     if (volume) {
-      deletion.byVolume = Object.fromEntries(Object.entries({
-        startThreshold: s.tokenVolumeStartThreshold, ratio: s.tokenVolumeRatio, priority: s.tokenVolumePriority,
-      }).filter(([, v]) => v !== null)) as JsonObject;
+      deletion.byVolume = Object.fromEntries(
+        Object.entries({
+          startThreshold: s.tokenVolumeStartThreshold,
+          ratio: s.tokenVolumeRatio,
+          priority: s.tokenVolumePriority,
+        }).filter(([, v]) => v !== null),
+      ) as JsonObject;
     }
     tokens.deletion = deletion;
   }
@@ -77,10 +85,18 @@ export function manifestOf(s: ProjectSettings, publicKeyPath: string | undefined
     encryptedOnly: explicit('spec.encryption.encryptedOnly', s.encryptedOnly, false),
     methods: [...s.encryptionMethods],
   };
-  if (s.encryptionKeys.length) encryption.keys = s.encryptionKeys.map((k) => ({ name: k.name, status: k.status, ...(k.rotate ? { rotate: k.rotate } : {}) }));
-  if (s.encryptionRetiredValidSeconds !== null) encryption.retiredKeyValidFor = humanDuration(s.encryptionRetiredValidSeconds);
+  if (s.encryptionKeys.length)
+    encryption.keys = s.encryptionKeys.map((k) => ({
+      name: k.name,
+      status: k.status,
+      ...(k.rotate ? { rotate: k.rotate } : {}),
+    }));
+  if (s.encryptionRetiredValidSeconds !== null)
+    encryption.retiredKeyValidFor = humanDuration(s.encryptionRetiredValidSeconds);
 
-  const secureTransmission: JsonObject = { enabled: explicit('spec.security.secureTransmission.enabled', s.secureTransmission, false) };
+  const secureTransmission: JsonObject = {
+    enabled: explicit('spec.security.secureTransmission.enabled', s.secureTransmission, false),
+  };
   if (publicKeyPath) secureTransmission.publicKey = publicKeyPath;
   const security: JsonObject = {
     privacyProtection: explicit('spec.security.privacyProtection', s.privacyProtection, false),
@@ -93,7 +109,11 @@ export function manifestOf(s: ProjectSettings, publicKeyPath: string | undefined
   if (s.apiKeyRotation !== null) {
     security.apiKey = {
       rotation: s.apiKeyRotation,
-      previousKeyValidFor: explicit('spec.security.apiKey.previousKeyValidFor', humanDuration(s.apiKeyPreviousValidSeconds ?? 86400), '24h'),
+      previousKeyValidFor: explicit(
+        'spec.security.apiKey.previousKeyValidFor',
+        humanDuration(s.apiKeyPreviousValidSeconds ?? 86400),
+        '24h',
+      ),
     };
   }
 

@@ -25,16 +25,23 @@ export function writeExport(outDir: string, files: readonly ExportFile[], force:
   for (const file of files) {
     const folder = path.dirname(path.join(root, file.rel));
     const folderStats = lstatOrUndefined(folder);
-    if (folderStats && !folderStats.isDirectory()) throw new UserError(`${path.relative(root, folder)} in ${outDir} is not a folder (a link or a file); nothing was written`);
-    if (folderStats && !isInside(root, realpathSync(folder))) throw new UserError(`${path.relative(root, folder)} leads outside ${outDir}; nothing was written`);
+    if (folderStats && !folderStats.isDirectory())
+      throw new UserError(
+        `${path.relative(root, folder)} in ${outDir} is not a folder (a link or a file); nothing was written`,
+      );
+    if (folderStats && !isInside(root, realpathSync(folder)))
+      throw new UserError(`${path.relative(root, folder)} leads outside ${outDir}; nothing was written`);
     const stats = lstatOrUndefined(path.join(root, file.rel));
     if (!stats) continue;
-    if (!stats.isFile()) throw new UserError(`${file.rel} in ${outDir} exists and is not a regular file; nothing was written`);
+    if (!stats.isFile())
+      throw new UserError(`${file.rel} in ${outDir} exists and is not a regular file; nothing was written`);
     existing.push(file.rel);
   }
   if (existing.length && !force) {
-    throw new UserError(`${existing.length} file(s) already exist in ${outDir}: ${existing.join(', ')}; nothing was written`,
-      'pass --force to replace them, or --out to write elsewhere');
+    throw new UserError(
+      `${existing.length} file(s) already exist in ${outDir}: ${existing.join(', ')}; nothing was written`,
+      'pass --force to replace them, or --out to write elsewhere',
+    );
   }
   for (const file of files) {
     const full = path.join(root, file.rel);

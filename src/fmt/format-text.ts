@@ -2,12 +2,22 @@
 // quoted only where YAML needs it, flow collections written `[a, b]` and `{ a: 1 }`; comments,
 // blank lines, block or flow style and every value kept; aliases stay aliases (never expanded).
 // Pure: text in, text out.
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, Scalar, YAMLMap, YAMLSeq, type Document, type Node } from 'yaml';
+import {
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseAllDocuments,
+  Scalar,
+  YAMLMap,
+  YAMLSeq,
+  type Document,
+  type Node,
+} from 'yaml';
 import { childSchemaPath, keyRank } from '../manifest/key-order.js';
 
-export type Formatted =
-  | { ok: true; text: string }
-  | { ok: false; line: number; column: number; message: string };
+export type Formatted = { ok: true; text: string } | { ok: false; line: number; column: number; message: string };
 
 function keyName(node: unknown): string | undefined {
   return isScalar(node) && typeof node.value === 'string' ? node.value : undefined;
@@ -42,7 +52,11 @@ function keepCommentsInPlace(map: YAMLMap, oldFirst: YAMLMap['items'][number], i
 function reorder(node: unknown, schemaPath: string | undefined, version: string): void {
   if (isMap(node)) {
     if (schemaPath !== undefined) {
-      const ranked = node.items.map((pair, i) => ({ pair, i, rank: keyRank(schemaPath, keyName(pair.key) ?? '', version) }));
+      const ranked = node.items.map((pair, i) => ({
+        pair,
+        i,
+        rank: keyRank(schemaPath, keyName(pair.key) ?? '', version),
+      }));
       ranked.sort((a, b) => a.rank - b.rank || a.i - b.i);
       const first = node.items[0];
       node.items = ranked.map((r) => r.pair);
@@ -50,7 +64,11 @@ function reorder(node: unknown, schemaPath: string | undefined, version: string)
     }
     for (const pair of node.items) {
       const key = keyName(pair.key);
-      reorder(pair.value, schemaPath === undefined || key === undefined ? undefined : childSchemaPath(schemaPath, key, version), version);
+      reorder(
+        pair.value,
+        schemaPath === undefined || key === undefined ? undefined : childSchemaPath(schemaPath, key, version),
+        version,
+      );
     }
   } else if (isSeq(node)) {
     for (const item of node.items) reorder(item, schemaPath === undefined ? undefined : `${schemaPath}[]`, version);
@@ -62,17 +80,25 @@ const QUOTE_KINDS = new Set([Scalar.PLAIN, Scalar.QUOTE_DOUBLE, Scalar.QUOTE_SIN
 /** Plain where YAML reads it back as the same string, else quoted (the library decides); block scalars stay. */
 function canonicalQuotes(node: unknown): void {
   if (isScalar(node)) {
-    if (typeof node.value === 'string' && (node.type === undefined || QUOTE_KINDS.has(node.type))) node.type = undefined;
+    if (typeof node.value === 'string' && (node.type === undefined || QUOTE_KINDS.has(node.type)))
+      node.type = undefined;
   } else if (isMap(node) || isSeq(node)) {
     for (const item of node.items as unknown[]) {
-      if (isPair(item)) { canonicalQuotes(item.key); canonicalQuotes(item.value); } else canonicalQuotes(item);
+      if (isPair(item)) {
+        canonicalQuotes(item.key);
+        canonicalQuotes(item.value);
+      } else canonicalQuotes(item);
     }
     // One padding rule per kind, whatever the nesting: `[a, b]` and `{ a: 1 }`, as people write them.
     if (node.flow) {
       const padding = isMap(node) ? ' ' : '';
       const own = (isMap(node) ? YAMLMap : YAMLSeq).prototype.toString;
       (node as Node).toString = ((ctx: { flowCollectionPadding?: string } | undefined, ...rest: unknown[]) =>
-        (own as (...a: unknown[]) => string).call(node, ctx && { ...ctx, flowCollectionPadding: padding }, ...rest)) as Node['toString'];
+        (own as (...a: unknown[]) => string).call(
+          node,
+          ctx && { ...ctx, flowCollectionPadding: padding },
+          ...rest,
+        )) as Node['toString'];
     }
   }
 }
@@ -94,7 +120,12 @@ export function formatText(text: string): Formatted {
     const error = doc.errors[0];
     if (error) {
       const pos = lineCounter.linePos(error.pos[0]);
-      return { ok: false, line: pos.line, column: pos.col, message: `not valid YAML (${error.code}); fix it before formatting` };
+      return {
+        ok: false,
+        line: pos.line,
+        column: pos.col,
+        message: `not valid YAML (${error.code}); fix it before formatting`,
+      };
     }
   }
   return { ok: true, text: list.map(formatDocument).join('') };

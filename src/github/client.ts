@@ -20,7 +20,10 @@ export function githubClient(env: GithubEnv, options: ClientOptions = {}): Githu
     baseUrl: env.apiUrl.replace(/\/$/, ''),
     userAgent: 'argosctl',
     log: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
-    retry: { retries: 3, ...(options.retryAfterBaseValue !== undefined ? { retryAfterBaseValue: options.retryAfterBaseValue } : {}) },
+    retry: {
+      retries: 3,
+      ...(options.retryAfterBaseValue !== undefined ? { retryAfterBaseValue: options.retryAfterBaseValue } : {}),
+    },
     throttle: {
       onRateLimit: (after: number, o: { method: string; url: string }, _k: unknown, retryCount: number) => {
         note(`rate limit on ${o.method} ${o.url}; retrying after ${after}s`);

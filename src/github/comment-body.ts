@@ -17,9 +17,18 @@ export function commentMarker(dir: string): string {
 }
 
 export function diagnosticsMarkdown(diagnostics: readonly Diagnostic[]): string {
-  const lines = ['### argosctl: the manifests are invalid', '', `${diagnostics.length} problem(s); nothing was planned.`, '',
-    '| where | path | problem | allowed |', '|---|---|---|---|'];
-  for (const d of diagnostics) lines.push(`| ${code(`${d.file}:${d.line}:${d.column}`)} | ${code(d.path)} | ${md(d.message)} | ${md(d.allowed ?? '')} |`);
+  const lines = [
+    '### argosctl: the manifests are invalid',
+    '',
+    `${diagnostics.length} problem(s); nothing was planned.`,
+    '',
+    '| where | path | problem | allowed |',
+    '|---|---|---|---|',
+  ];
+  for (const d of diagnostics)
+    lines.push(
+      `| ${code(`${d.file}:${d.line}:${d.column}`)} | ${code(d.path)} | ${md(d.message)} | ${md(d.allowed ?? '')} |`,
+    );
   return lines.join('\n') + '\n';
 }
 
@@ -32,9 +41,17 @@ export function fitComment(body: string, pointer: string): string {
   return `${cut}\n${'\n</details>\n'.repeat(Math.max(open, 0))}\n---\n**The plan is cut here** (${cut.length.toLocaleString('en')} of ${body.length.toLocaleString('en')} characters shown, GitHub allows ${GITHUB_COMMENT_LIMIT.toLocaleString('en')}). ${pointer}\n`;
 }
 
-export function planCommentBody(input: { dir: string; plan?: Plan; diagnostics?: readonly Diagnostic[]; sha?: string; runUrl?: string }): string {
+export function planCommentBody(input: {
+  dir: string;
+  plan?: Plan;
+  diagnostics?: readonly Diagnostic[];
+  sha?: string;
+  runUrl?: string;
+}): string {
   const main = input.plan ? renderPlanMarkdown(input.plan) : diagnosticsMarkdown(input.diagnostics ?? []);
   const footer = `\n<sub>argosctl · manifests in ${code(input.dir)}${input.sha ? ` · commit ${md(input.sha.slice(0, 7))}` : ''}${input.runUrl ? ` · [run](${input.runUrl})` : ''}</sub>\n`;
-  const pointer = input.runUrl ? `The full plan is in the [job summary](${input.runUrl}).` : 'The full plan is in the job summary.';
+  const pointer = input.runUrl
+    ? `The full plan is in the [job summary](${input.runUrl}).`
+    : 'The full plan is in the job summary.';
   return fitComment(`${commentMarker(input.dir)}\n${main}${footer}`, pointer);
 }

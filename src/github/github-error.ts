@@ -49,12 +49,20 @@ export function githubFailure(err: unknown, env: GithubEnv): UserError | undefin
     const code = err.cause?.code ?? err.cause?.cause?.code;
     const reason = typeof code === 'string' ? code : 'no answer';
     let host = env.apiUrl;
-    try { host = new URL(env.apiUrl).host; } catch { /* keep it as given */ }
-    return new UserError(hide(`cannot reach the GitHub API at ${host} (${reason})`), 'check GITHUB_API_URL and the network; nothing was posted');
+    try {
+      host = new URL(env.apiUrl).host;
+    } catch {
+      /* keep it as given */
+    }
+    return new UserError(
+      hide(`cannot reach the GitHub API at ${host} (${reason})`),
+      'check GITHUB_API_URL and the network; nothing was posted',
+    );
   }
   const said = shortMessage(err.response.data);
   const status = `${err.status}${said ? ` ${said}` : ''}`;
-  const hint = HINTS[err.status] ?? (err.status >= 500 ? 'GitHub failed after retries; run the job again later' : undefined);
+  const hint =
+    HINTS[err.status] ?? (err.status >= 500 ? 'GitHub failed after retries; run the job again later' : undefined);
   const verb = err.status >= 500 ? 'GitHub failed on' : 'GitHub refused';
   return new UserError(hide(`${verb} ${what(err)} (${status})`), hint);
 }

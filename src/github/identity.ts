@@ -30,8 +30,11 @@ export function isAuthor(user: { login?: string } | null | undefined, identity: 
 
 export function describeIdentity(identity: PostingIdentity): string {
   switch (identity.source) {
-    case 'flag': return `as ${identity.login} (--comment-author)`;
-    case 'token': return `as ${identity.login} (the token's user)`;
-    case 'actions-fallback': return `as ${identity.login} (GET /user is not allowed for this token; pass --comment-author LOGIN if the token posts as another account)`;
+    case 'flag':
+      return `as ${identity.login} (--comment-author)`;
+    case 'token':
+      return `as ${identity.login} (the token's user)`;
+    case 'actions-fallback':
+      return `as ${identity.login} (GET /user is not allowed for this token; pass --comment-author LOGIN if the token posts as another account)`;
   }
 }

@@ -79,7 +79,10 @@ export function packageJson(version: string): string {
 function workflow(name: 'plan' | 'apply' | 'drift'): ScaffoldFile {
   // Two levels up from src/init or dist/init is the package root.
   const example = readFileSync(new URL(`../../examples/github/${name}.yml`, import.meta.url), 'utf8');
-  const content = example.replace(/^# Copy to \.github\/workflows\/argosctl-[a-z]+\.yml:/, '# Written by `argosctl init`:');
+  const content = example.replace(
+    /^# Copy to \.github\/workflows\/argosctl-[a-z]+\.yml:/,
+    '# Written by `argosctl init`:',
+  );
   return { path: `.github/workflows/argosctl-${name}.yml`, content };
 }
 
@@ -89,6 +92,8 @@ export function scaffoldFiles(version: string): ScaffoldFile[] {
     { path: 'projects/example.yaml', content: EXAMPLE },
     { path: '.gitignore', content: GITIGNORE },
     { path: 'package.json', content: packageJson(version) },
-    workflow('plan'), workflow('apply'), workflow('drift'),
+    workflow('plan'),
+    workflow('apply'),
+    workflow('drift'),
   ];
 }

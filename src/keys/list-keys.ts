@@ -17,7 +17,9 @@ export async function listProjectKeys(db: Kysely<DatabaseSchema>, projectId: str
   if (!project)
     throw new UserError(`project "${projectId}" does not exist`, 'argosctl history lists the applied projects');
   const [apiKeys, encryptionKeys, webhookSecrets] = await Promise.all([
-    listApiKeys(db, projectId), listEncryptionKeys(db, projectId), listWebhookSecrets(db, projectId),
+    listApiKeys(db, projectId),
+    listEncryptionKeys(db, projectId),
+    listWebhookSecrets(db, projectId),
   ]);
   return { apiKeys, encryptionKeys, webhookSecrets };
 }

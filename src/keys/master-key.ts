@@ -14,7 +14,10 @@ let processKey: Buffer | undefined;
 function decode(text: string, where: string): Buffer {
   const key = Buffer.from(text.trim(), 'base64');
   if (key.length !== MASTER_KEY_BYTES || !/^[A-Za-z0-9+/_-]+=*$/.test(text.trim())) {
-    throw new UserError(`${where} is not a master key`, 'it must hold base64 of exactly 32 random bytes (openssl rand -base64 32)');
+    throw new UserError(
+      `${where} is not a master key`,
+      'it must hold base64 of exactly 32 random bytes (openssl rand -base64 32)',
+    );
   }
   return key;
 }
@@ -29,7 +32,8 @@ function readOrCreateKeyFile(file: string): Buffer {
   try {
     writeFileSync(file, randomBytes(MASTER_KEY_BYTES).toString('base64') + '\n', { flag: 'wx', mode: 0o600 });
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new UserError(`cannot create the master key file ${file}: ${(err as Error).message}`);
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST')
+      throw new UserError(`cannot create the master key file ${file}: ${(err as Error).message}`);
   }
   chmodSync(file, 0o600);
   return readKeyFile(file);
@@ -38,11 +42,14 @@ function readOrCreateKeyFile(file: string): Buffer {
 function readKeyFile(file: string): Buffer {
   let text: string;
   try {
-    if (statSync(file).mode & 0o077) throw new UserError(`the master key file ${file} is readable by others`, `chmod 600 ${file}`);
+    if (statSync(file).mode & 0o077)
+      throw new UserError(`the master key file ${file} is readable by others`, `chmod 600 ${file}`);
     text = readFileSync(file, 'utf8');
   } catch (err) {
     if (err instanceof UserError) throw err;
-    throw new UserError(`cannot read the master key file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new UserError(
+      `cannot read the master key file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    );
   }
   return decode(text, `the master key file ${file}`);
 }
@@ -57,10 +64,14 @@ export function masterKeyFromText(text: string, where: string): Buffer {
 }
 
 /** Where resolveMasterKey takes the key from: the generated file beside an embedded database is the one argosctl may replace. */
-export function masterKeySource(databaseUrl: string | undefined, env: NodeJS.ProcessEnv = process.env): { kind: 'env' | 'file' | 'embedded' | 'process'; file?: string } {
+export function masterKeySource(
+  databaseUrl: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): { kind: 'env' | 'file' | 'embedded' | 'process'; file?: string } {
   if (env.ARGOS_MASTER_KEY) return { kind: 'env' };
   if (env.ARGOS_MASTER_KEY_FILE) return { kind: 'file', file: env.ARGOS_MASTER_KEY_FILE };
-  if (databaseUrl?.startsWith('pglite:')) return { kind: 'embedded', file: embeddedKeyFile(databaseUrl.slice('pglite:'.length) || './.argos/db') };
+  if (databaseUrl?.startsWith('pglite:'))
+    return { kind: 'embedded', file: embeddedKeyFile(databaseUrl.slice('pglite:'.length) || './.argos/db') };
   return { kind: databaseUrl === 'memory:' ? 'process' : 'env' };
 }
 
@@ -69,7 +80,10 @@ export function resolveMasterKey(databaseUrl: string | undefined, env: NodeJS.Pr
   if (env.ARGOS_MASTER_KEY) return decode(env.ARGOS_MASTER_KEY, 'ARGOS_MASTER_KEY');
   if (env.ARGOS_MASTER_KEY_FILE) return readKeyFile(env.ARGOS_MASTER_KEY_FILE);
   if (databaseUrl === 'memory:') return (processKey ??= randomBytes(MASTER_KEY_BYTES));
-  if (databaseUrl?.startsWith('pglite:')) return readOrCreateKeyFile(embeddedKeyFile(databaseUrl.slice('pglite:'.length) || './.argos/db'));
-  throw new UserError('secret material needs a master key, and none is configured',
-    'set ARGOS_MASTER_KEY (base64 of 32 bytes) or ARGOS_MASTER_KEY_FILE; keep it outside the database');
+  if (databaseUrl?.startsWith('pglite:'))
+    return readOrCreateKeyFile(embeddedKeyFile(databaseUrl.slice('pglite:'.length) || './.argos/db'));
+  throw new UserError(
+    'secret material needs a master key, and none is configured',
+    'set ARGOS_MASTER_KEY (base64 of 32 bytes) or ARGOS_MASTER_KEY_FILE; keep it outside the database',
+  );
 }

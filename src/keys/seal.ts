@@ -23,6 +23,9 @@ export function open(masterKey: Buffer, sealed: Uint8Array, aad: string): Buffer
   try {
     return Buffer.concat([decipher.update(data.subarray(29)), decipher.final()]);
   } catch {
-    throw new UserError(`cannot open the sealed ${aad}: wrong master key, or the value was altered`, 'use the master key that was in force at apply');
+    throw new UserError(
+      `cannot open the sealed ${aad}: wrong master key, or the value was altered`,
+      'use the master key that was in force at apply',
+    );
   }
 }

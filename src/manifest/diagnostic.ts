@@ -32,5 +32,8 @@ export function formatPath(path: readonly (string | number)[]): string {
 }
 
 export function sortDiagnostics(list: Diagnostic[]): Diagnostic[] {
-  return list.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.message.localeCompare(b.message));
+  return list.sort(
+    (a, b) =>
+      a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.message.localeCompare(b.message),
+  );
 }

@@ -11,9 +11,12 @@ import type { ParsedDocument } from './yaml-position.js';
 
 const { FAILSAFE_SCHEMA, Type, loadAll } = jsYaml;
 
-const scalar = (tag: string, test: RegExp, construct: (s: string) => unknown) => new Type(`tag:yaml.org,2002:${tag}`, {
-  kind: 'scalar', resolve: (s: string | null) => s !== null && test.test(s), construct,
-});
+const scalar = (tag: string, test: RegExp, construct: (s: string) => unknown) =>
+  new Type(`tag:yaml.org,2002:${tag}`, {
+    kind: 'scalar',
+    resolve: (s: string | null) => s !== null && test.test(s),
+    construct,
+  });
 const toInt = (s: string) => {
   if (s.startsWith('0o')) return parseInt(s.slice(2), 8);
   return s.startsWith('0x') ? parseInt(s.slice(2), 16) : parseInt(s, 10);
@@ -29,8 +32,14 @@ const CORE_LIKE_YAML = FAILSAFE_SCHEMA.extend({
     scalar('null', /^(?:~|[Nn]ull|NULL)?$/, () => null),
     scalar('bool', /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/, (s) => s[0] === 't' || s[0] === 'T'),
     scalar('int', /^(?:0o[0-7]+|[-+]?[0-9]+|0x[0-9a-fA-F]+)$/, toInt),
-    scalar('float', new RegExp(String.raw`^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN`
-      + String.raw`|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+|[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*))$`), toFloat),
+    scalar(
+      'float',
+      new RegExp(
+        String.raw`^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN` +
+          String.raw`|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+|[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*))$`,
+      ),
+      toFloat,
+    ),
   ],
 });
 
@@ -48,7 +57,10 @@ const FLOW = String.raw`[[{](?:[\p{L}\p{N}_./+ ,[\]{}-]|:(?= ))*[\]}]`;
 const VALUE = `(?:${PLAIN}|${DOUBLE}|${SINGLE}|${FLOW})`;
 const ENTRY = `(?:${KEY}:(?: +${VALUE})?)`;
 const COMMENT = String.raw`(?: +#[^\p{Cc}\u2028\u2029\ufeff]*)?`;
-const LINE = new RegExp(`^(?: *(?:(?:- +)+(?:${ENTRY}|${VALUE})|${ENTRY})${COMMENT} *| *(?:#[^\\p{Cc}\\u2028\\u2029\\ufeff]*)?|---|\\.\\.\\.)$`, 'u');
+const LINE = new RegExp(
+  `^(?: *(?:(?:- +)+(?:${ENTRY}|${VALUE})|${ENTRY})${COMMENT} *| *(?:#[^\\p{Cc}\\u2028\\u2029\\ufeff]*)?|---|\\.\\.\\.)$`,
+  'u',
+);
 const MAX_LINE = 1000;
 
 function inFastSubset(text: string): boolean {
@@ -95,11 +107,25 @@ function clean(value: unknown, depth: number): boolean {
  */
 type YamlFile = { docs: ParsedDocument['doc'][]; lineCounter: LineCounter };
 
-function lazyDocument(file: string, text: string, index: number, value: unknown, parseFile: () => YamlFile): ParsedDocument {
+function lazyDocument(
+  file: string,
+  text: string,
+  index: number,
+  value: unknown,
+  parseFile: () => YamlFile,
+): ParsedDocument {
   return {
-    file, index, value, text, hostileChecked: true,
-    get doc() { return parseFile().docs[index]; },
-    get lineCounter() { return parseFile().lineCounter; },
+    file,
+    index,
+    value,
+    text,
+    hostileChecked: true,
+    get doc() {
+      return parseFile().docs[index];
+    },
+    get lineCounter() {
+      return parseFile().lineCounter;
+    },
   };
 }
 

@@ -13,8 +13,12 @@ import { OLDEST_VERSION, schemaFileOf, schemasFrom, CURRENT_VERSION } from './ve
 function dropRefAnnotations(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(dropRefAnnotations);
   if (!node || typeof node !== 'object') return node;
-  const entries = Object.entries(node).filter(([k]) => !('$ref' in node) || !['description', 'default', 'examples'].includes(k));
-  return Object.fromEntries(entries.map(([k, v]) => [k, k === 'examples' || k === 'default' ? v : dropRefAnnotations(v)]));
+  const entries = Object.entries(node).filter(
+    ([k]) => !('$ref' in node) || !['description', 'default', 'examples'].includes(k),
+  );
+  return Object.fromEntries(
+    entries.map(([k, v]) => [k, k === 'examples' || k === 'default' ? v : dropRefAnnotations(v)]),
+  );
 }
 
 /** File name → text of every derived project schema (not the oldest, which is written by hand). */
@@ -30,10 +34,20 @@ export function generateProjectSchemas(schemaDir: string): Map<string, string> {
 export async function generateManifestTypes(schemaDir: string): Promise<string> {
   const banner = '/* Generated from schemas/*.json by `npm run gen:types`. Do not edit. */';
   const parts: string[] = [banner];
-  const current = generateProjectSchemas(schemaDir).get(schemaFileOf(CURRENT_VERSION)) ?? readFileSync(`${schemaDir}/${schemaFileOf(CURRENT_VERSION)}`, 'utf8');
+  const current =
+    generateProjectSchemas(schemaDir).get(schemaFileOf(CURRENT_VERSION)) ??
+    readFileSync(`${schemaDir}/${schemaFileOf(CURRENT_VERSION)}`, 'utf8');
   for (const text of [current, readFileSync(`${schemaDir}/config.v1.json`, 'utf8')]) {
     const schema = dropRefAnnotations(JSON.parse(text)) as { title: string };
-    parts.push(await compile(schema as Parameters<typeof compile>[0], schema.title, { bannerComment: '', additionalProperties: false, strictIndexSignatures: false, unreachableDefinitions: false, format: true }));
+    parts.push(
+      await compile(schema as Parameters<typeof compile>[0], schema.title, {
+        bannerComment: '',
+        additionalProperties: false,
+        strictIndexSignatures: false,
+        unreachableDefinitions: false,
+        format: true,
+      }),
+    );
   }
   return parts.join('\n');
 }

@@ -18,7 +18,8 @@ type Seg = string | number;
 /** What is wrong with a string anywhere in a manifest, if anything. */
 export function stringProblem(value: string): string | undefined {
   if (value.includes('\u0000')) return 'contains a NUL character (\\0)';
-  if (LONE_SURROGATE.test(value)) return 'contains a lone UTF-16 surrogate (an escape such as \\uD800 without its pair)';
+  if (LONE_SURROGATE.test(value))
+    return 'contains a lone UTF-16 surrogate (an escape such as \\uD800 without its pair)';
   return undefined;
 }
 
@@ -27,16 +28,39 @@ export function checkHostileValues(parsed: ParsedDocument): Diagnostic[] {
   const out: Diagnostic[] = [];
   const report = (node: Node | null | undefined, path: Seg[], rule: string, message: string, allowed: string) => {
     const pos = parsed.lineCounter.linePos(node?.range?.[0] ?? 0);
-    out.push({ severity: 'error', rule, file: parsed.file, line: pos.line, column: pos.col, path: formatPath(path), message, allowed });
+    out.push({
+      severity: 'error',
+      rule,
+      file: parsed.file,
+      line: pos.line,
+      column: pos.col,
+      path: formatPath(path),
+      message,
+      allowed,
+    });
   };
   const textProblem = (node: Node, path: Seg[], value: string, what: string) => {
     const problem = stringProblem(value);
-    if (problem) report(node, path, 'value.unsafe-text', `${what} ${problem}`, 'text without NUL characters and without unpaired surrogate escapes');
+    if (problem)
+      report(
+        node,
+        path,
+        'value.unsafe-text',
+        `${what} ${problem}`,
+        'text without NUL characters and without unpaired surrogate escapes',
+      );
   };
 
   const walk = (node: unknown, path: Seg[]): void => {
     if (isAlias(node) || node == null) return; // an alias repeats a node that is walked where it is defined
-    if (path.length > MAX_DEPTH) return report(node as Node, path, 'value.too-deep', `nested more than ${MAX_DEPTH} levels deep`, 'the manifest structure from the schema');
+    if (path.length > MAX_DEPTH)
+      return report(
+        node as Node,
+        path,
+        'value.too-deep',
+        `nested more than ${MAX_DEPTH} levels deep`,
+        'the manifest structure from the schema',
+      );
     if (isScalar(node)) {
       if (typeof node.value === 'string') textProblem(node, path, node.value, 'value');
       return;
@@ -44,8 +68,13 @@ export function checkHostileValues(parsed: ParsedDocument): Diagnostic[] {
     if (isSeq(node) || isMap(node)) {
       const kind = isSeq(node) ? 'list' : 'mapping';
       if (node.items.length > MAX_COLLECTION_ITEMS) {
-        return report(node, path, 'value.too-many-items', `${kind} has ${node.items.length} entries`,
-          `at most ${MAX_COLLECTION_ITEMS} entries per ${kind} (for IP whitelists, merge addresses into CIDR ranges)`);
+        return report(
+          node,
+          path,
+          'value.too-many-items',
+          `${kind} has ${node.items.length} entries`,
+          `at most ${MAX_COLLECTION_ITEMS} entries per ${kind} (for IP whitelists, merge addresses into CIDR ranges)`,
+        );
       }
     }
     if (isSeq(node)) return node.items.forEach((item, i) => walk(item, [...path, i]));
@@ -55,8 +84,13 @@ export function checkHostileValues(parsed: ParsedDocument): Diagnostic[] {
         const key = isScalar(pair.key) ? pair.key.value : undefined;
         const name = typeof key === 'string' || typeof key === 'number' ? String(key) : undefined;
         if (name !== undefined && RESERVED_KEYS.has(name)) {
-          report(pair.key as Node, [...path, name], 'value.reserved-key', `"${name}" cannot be used as a name or key`,
-            `any other name (${[...RESERVED_KEYS].join(', ')} are reserved)`);
+          report(
+            pair.key as Node,
+            [...path, name],
+            'value.reserved-key',
+            `"${name}" cannot be used as a name or key`,
+            `any other name (${[...RESERVED_KEYS].join(', ')} are reserved)`,
+          );
           continue;
         }
         if (typeof key === 'string' && stringProblem(key)) textProblem(pair.key as Node, path, key, 'key');

@@ -10,8 +10,13 @@ import { acceptedMethodsOf } from './normalize.js';
 import { locate, pathInFile, type ParsedDocument } from './yaml-position.js';
 
 export const LINT_RULES = [
-  'lint.whitelist-wide', 'lint.open-empty-api-whitelist', 'lint.open-without-admins', 'lint.ecb',
-  'lint.long-token-expiry', 'lint.deletion-without-expiration', 'lint.private-without-pre-registration',
+  'lint.whitelist-wide',
+  'lint.open-empty-api-whitelist',
+  'lint.open-without-admins',
+  'lint.ecb',
+  'lint.long-token-expiry',
+  'lint.deletion-without-expiration',
+  'lint.private-without-pre-registration',
 ] as const;
 export type LintRule = (typeof LINT_RULES)[number];
 
@@ -30,7 +35,12 @@ function whitelists(m: ProjectManifest, warn: Warn): void {
       const bits = Number(r.cidr.split('/')[1]);
       if (bits >= WIDEST_PREFIX) return;
       const what = bits === 0 ? 'admits every IPv4 address' : `admits ${2 ** (32 - bits)} addresses`;
-      warn('lint.whitelist-wide', ['spec', 'security', 'ipWhitelist', scope, i], `${quote(entry)} ${what}`, `ranges of /${WIDEST_PREFIX} or narrower`);
+      warn(
+        'lint.whitelist-wide',
+        ['spec', 'security', 'ipWhitelist', scope, i],
+        `${quote(entry)} ${what}`,
+        `ranges of /${WIDEST_PREFIX} or narrower`,
+      );
     });
   }
 }
@@ -38,11 +48,20 @@ function whitelists(m: ProjectManifest, warn: Warn): void {
 function openProject(m: ProjectManifest, warn: Warn): void {
   if (m.spec.status !== 'OPEN') return;
   if ((m.spec.security?.ipWhitelist?.api ?? []).length === 0) {
-    warn('lint.open-empty-api-whitelist', ['spec', 'status'], 'an OPEN project with no API whitelist accepts API calls from any address',
-      'spec.security.ipWhitelist.api: the addresses of your servers');
+    warn(
+      'lint.open-empty-api-whitelist',
+      ['spec', 'status'],
+      'an OPEN project with no API whitelist accepts API calls from any address',
+      'spec.security.ipWhitelist.api: the addresses of your servers',
+    );
   }
   if ((m.spec.admins ?? []).length === 0) {
-    warn('lint.open-without-admins', ['spec', 'status'], 'an OPEN project has no admins: nobody can act in the dashboard', 'at least one entry in spec.admins');
+    warn(
+      'lint.open-without-admins',
+      ['spec', 'status'],
+      'an OPEN project has no admins: nobody can act in the dashboard',
+      'at least one entry in spec.admins',
+    );
   }
 }
 
@@ -50,8 +69,12 @@ function encryption(m: ProjectManifest, warn: Warn): void {
   const written = m.spec.encryption?.methods;
   if (!acceptedMethodsOf(m).includes('ECB')) return;
   const what = written ? 'ECB is accepted' : 'ECB is accepted (methods is not set, and accepts both by default)';
-  warn('lint.ecb', written ? ['spec', 'encryption', 'methods'] : m.spec.encryption ? ['spec', 'encryption'] : ['spec'],
-    `${what}: ECB encryption reveals repeated blocks of the parameters it encrypts`, 'methods: [GCM]');
+  warn(
+    'lint.ecb',
+    written ? ['spec', 'encryption', 'methods'] : m.spec.encryption ? ['spec', 'encryption'] : ['spec'],
+    `${what}: ECB encryption reveals repeated blocks of the parameters it encrypts`,
+    'methods: [GCM]',
+  );
 }
 
 function tokens(m: ProjectManifest, warn: Warn): void {
@@ -59,15 +82,28 @@ function tokens(m: ProjectManifest, warn: Warn): void {
   const t = liveform?.tokens;
   const after = t?.expiration?.mode === 'time' && t.expiration.after ? parseDuration(t.expiration.after) : undefined;
   if (after !== undefined && after > MAX_TOKEN_EXPIRY_SECONDS) {
-    warn('lint.long-token-expiry', ['spec', 'liveform', 'tokens', 'expiration', 'after'], `tokens stay valid for ${quote(t!.expiration!.after!)}, more than 30 days`, 'after: 30d or less');
+    warn(
+      'lint.long-token-expiry',
+      ['spec', 'liveform', 'tokens', 'expiration', 'after'],
+      `tokens stay valid for ${quote(t!.expiration!.after!)}, more than 30 days`,
+      'after: 30d or less',
+    );
   }
   if (t?.deletion?.onExpiration && !t.expiration) {
-    warn('lint.deletion-without-expiration', ['spec', 'liveform', 'tokens', 'deletion', 'onExpiration'], 'deletion on expiration is on, but tokens never expire',
-      'an expiration (mode: time or count), or onExpiration: false');
+    warn(
+      'lint.deletion-without-expiration',
+      ['spec', 'liveform', 'tokens', 'deletion', 'onExpiration'],
+      'deletion on expiration is on, but tokens never expire',
+      'an expiration (mode: time or count), or onExpiration: false',
+    );
   }
   if (liveform?.privateMode && !t?.preRegistration) {
-    warn('lint.private-without-pre-registration', ['spec', 'liveform', 'privateMode'], 'private mode is on without token pre-registration: any token opens the Liveform once',
-      'spec.liveform.tokens.preRegistration: true');
+    warn(
+      'lint.private-without-pre-registration',
+      ['spec', 'liveform', 'privateMode'],
+      'private mode is on without token pre-registration: any token opens the Liveform once',
+      'spec.liveform.tokens.preRegistration: true',
+    );
   }
 }
 
@@ -78,8 +114,16 @@ export function runLintRules(manifest: ProjectManifest, parsed: ParsedDocument):
   const out: Diagnostic[] = [];
   const warn: Warn = (rule, at, message, allowed) => {
     if (ignored.has(rule)) return;
-    out.push({ severity: 'warning', rule, file: parsed.file, ...locate(parsed, at), path: formatPath(pathInFile(parsed, at)), message, allowed,
-      hint: `to accept it for this project: lint: { ignore: [{ rule: ${rule}, reason: "…" }] }` });
+    out.push({
+      severity: 'warning',
+      rule,
+      file: parsed.file,
+      ...locate(parsed, at),
+      path: formatPath(pathInFile(parsed, at)),
+      message,
+      allowed,
+      hint: `to accept it for this project: lint: { ignore: [{ rule: ${rule}, reason: "…" }] }`,
+    });
   };
   for (const check of CHECKS) check(manifest, warn);
   return out;
@@ -87,5 +131,7 @@ export function runLintRules(manifest: ProjectManifest, parsed: ParsedDocument):
 
 /** `--strict`: every warning counts as an error. */
 export function strictDiagnostics(diagnostics: readonly Diagnostic[], strict: boolean | undefined): Diagnostic[] {
-  return strict ? diagnostics.map((d) => (d.severity === 'warning' ? { ...d, severity: 'error' as const } : d)) : [...diagnostics];
+  return strict
+    ? diagnostics.map((d) => (d.severity === 'warning' ? { ...d, severity: 'error' as const } : d))
+    : [...diagnostics];
 }

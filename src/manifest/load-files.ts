@@ -68,11 +68,17 @@ export function invalidUtf8Offset(bytes: Uint8Array): number {
   let i = 0;
   while (i < bytes.length) {
     const b = bytes[i];
-    const need = b < 0x80 ? 0 : b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : -1;
+    const need =
+      b < 0x80 ? 0 : b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : -1;
     if (need < 0 || i + need >= bytes.length) return i; // bad lead byte, or a sequence cut off at the end
     for (let k = 1; k <= need; k++) if ((bytes[i + k] & 0xc0) !== 0x80) return i;
     if (need > 0) {
-      const cp = need === 1 ? 0 : need === 2 ? ((b & 0x0f) << 12) | ((bytes[i + 1] & 0x3f) << 6) : ((b & 0x07) << 18) | ((bytes[i + 1] & 0x3f) << 12);
+      const cp =
+        need === 1
+          ? 0
+          : need === 2
+            ? ((b & 0x0f) << 12) | ((bytes[i + 1] & 0x3f) << 6)
+            : ((b & 0x07) << 18) | ((bytes[i + 1] & 0x3f) << 12);
       if (need === 2 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) return i; // overlong or surrogate
       if (need === 3 && (cp < 0x10000 || cp > 0x10ffff)) return i;
     }
@@ -83,7 +89,8 @@ export function invalidUtf8Offset(bytes: Uint8Array): number {
 
 /** A UTF-16 byte order mark, or ASCII text with every other byte NUL (UTF-16 without a mark). */
 function isUtf16(bytes: Buffer): boolean {
-  if (bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))) return true;
+  if (bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)))
+    return true;
   const sample = bytes.subarray(0, Math.min(bytes.length, 64) & ~1);
   if (sample.length < 4) return false;
   let even = 0;
@@ -116,17 +123,31 @@ export function parseYamlText(file: string, text: string, diagnostics: Diagnosti
     if (tabs.length) {
       const lines = [...new Set(tabs.map((e) => lineCounter.linePos(e.pos[0]).line))];
       const first = lineCounter.linePos(tabs[0].pos[0]);
-      diagnostics.push({ severity: 'error', rule: 'yaml.tab-indent', file, line: first.line, column: first.col, path: '(document)',
+      diagnostics.push({
+        severity: 'error',
+        rule: 'yaml.tab-indent',
+        file,
+        line: first.line,
+        column: first.col,
+        path: '(document)',
         message: `tabs used for indentation on line${lines.length > 1 ? 's' : ''} ${lines.slice(0, 10).join(', ')}${lines.length > 10 ? ` and ${lines.length - 10} more` : ''}`,
-        allowed: 'spaces for indentation (YAML does not allow tabs there)' });
+        allowed: 'spaces for indentation (YAML does not allow tabs there)',
+      });
       return;
     }
     for (const err of errors) {
       const pos = lineCounter.linePos(err.pos[0]);
       const duplicate = err.code === 'DUPLICATE_KEY';
       diagnostics.push({
-        severity: 'error', rule: duplicate ? 'yaml.duplicate-key' : 'yaml.syntax', file, line: pos.line, column: pos.col, path: '(document)',
-        message: duplicate ? 'duplicate key: a key may appear only once in a mapping' : `not valid YAML: ${parserMessage(err.message)}`,
+        severity: 'error',
+        rule: duplicate ? 'yaml.duplicate-key' : 'yaml.syntax',
+        file,
+        line: pos.line,
+        column: pos.col,
+        path: '(document)',
+        message: duplicate
+          ? 'duplicate key: a key may appear only once in a mapping'
+          : `not valid YAML: ${parserMessage(err.message)}`,
         allowed: duplicate ? 'each key once; merge the two entries' : undefined,
       });
     }
@@ -138,11 +159,29 @@ export function parseYamlText(file: string, text: string, diagnostics: Diagnosti
     } catch (err) {
       const pos = lineCounter.linePos(doc.contents.range?.[0] ?? 0);
       const message = parserMessage((err as Error).message);
-      diagnostics.push(/^Unresolved alias/.test(message)
-        ? { severity: 'error', rule: 'yaml.syntax', file, line: pos.line, column: pos.col, path: '(document)', message: `not valid YAML: ${message}`,
-          allowed: 'an alias (*name) only after its anchor (&name)' }
-        : { severity: 'error', rule: 'yaml.alias-bomb', file, line: pos.line, column: pos.col, path: '(document)',
-          message: `aliases expand too far (${message})`, allowed: `at most ${MAX_ALIAS_COUNT} alias expansions per document` });
+      diagnostics.push(
+        /^Unresolved alias/.test(message)
+          ? {
+              severity: 'error',
+              rule: 'yaml.syntax',
+              file,
+              line: pos.line,
+              column: pos.col,
+              path: '(document)',
+              message: `not valid YAML: ${message}`,
+              allowed: 'an alias (*name) only after its anchor (&name)',
+            }
+          : {
+              severity: 'error',
+              rule: 'yaml.alias-bomb',
+              file,
+              line: pos.line,
+              column: pos.col,
+              path: '(document)',
+              message: `aliases expand too far (${message})`,
+              allowed: `at most ${MAX_ALIAS_COUNT} alias expansions per document`,
+            },
+      );
       return;
     }
     out.push({ file, index, doc, lineCounter, value, text });
@@ -155,7 +194,12 @@ export function listManifestFiles(dir: string): ManifestFile[] | Diagnostic {
   const root = path.resolve(dir);
   const real = realRoot(dir);
   if (!real) {
-    return fileProblem(dir, 'files.missing-dir', `manifest folder "${escapeText(dir)}" does not exist or is not a folder`, 'an existing folder of *.yaml manifests (--dir)');
+    return fileProblem(
+      dir,
+      'files.missing-dir',
+      `manifest folder "${escapeText(dir)}" does not exist or is not a folder`,
+      'an existing folder of *.yaml manifests (--dir)',
+    );
   }
   return listYamlFiles(root).map((full) => ({
     file: path.relative(process.cwd(), full) || full,
@@ -171,7 +215,10 @@ const READ_ALLOWED: Record<string, string> = {
 };
 
 /** Reads one file safely (inside the root, size, encoding, emptiness) and parses its documents, keeping positions. */
-export function readManifestFile(entry: ManifestFile, diagnostics: Diagnostic[]): { bytes: Buffer; documents: ParsedDocument[] } {
+export function readManifestFile(
+  entry: ManifestFile,
+  diagnostics: Diagnostic[],
+): { bytes: Buffer; documents: ParsedDocument[] } {
   const bytes = readManifestBytes(entry, diagnostics);
   return { bytes: bytes ?? Buffer.alloc(0), documents: bytes ? parseManifestBytes(entry, bytes, diagnostics) : [] };
 }
@@ -182,8 +229,15 @@ export function readManifestBytes(entry: ManifestFile, diagnostics: Diagnostic[]
   // sync: a local folder of small files reads faster than awaiting each
   const read = readInsideRoot(entry.root, entry.full, MAX_FILE_BYTES);
   if (read.ok) return read.bytes;
-  diagnostics.push(fileProblem(file, read.rule, `${escapeText(file)} ${read.problem}`,
-    READ_ALLOWED[read.rule] ?? 'a regular file inside the manifest root; a link must lead to such a file (links to folders are not followed)'));
+  diagnostics.push(
+    fileProblem(
+      file,
+      read.rule,
+      `${escapeText(file)} ${read.problem}`,
+      READ_ALLOWED[read.rule] ??
+        'a regular file inside the manifest root; a link must lead to such a file (links to folders are not followed)',
+    ),
+  );
   return undefined;
 }
 
@@ -191,12 +245,16 @@ export function readManifestBytes(entry: ManifestFile, diagnostics: Diagnostic[]
 export function parseManifestBytes(entry: ManifestFile, bytes: Buffer, diagnostics: Diagnostic[]): ParsedDocument[] {
   const { file } = entry;
   if (isUtf16(bytes)) {
-    diagnostics.push(fileProblem(file, 'files.encoding', 'file is UTF-16 encoded', 'UTF-8 text: save the file as UTF-8'));
+    diagnostics.push(
+      fileProblem(file, 'files.encoding', 'file is UTF-16 encoded', 'UTF-8 text: save the file as UTF-8'),
+    );
     return [];
   }
   const bad = firstInvalidUtf8(bytes);
   if (bad) {
-    diagnostics.push(fileProblem(file, 'files.encoding', 'file is not valid UTF-8', 'UTF-8 text', bad.line, bad.column));
+    diagnostics.push(
+      fileProblem(file, 'files.encoding', 'file is not valid UTF-8', 'UTF-8 text', bad.line, bad.column),
+    );
     return [];
   }
   const text = bytes.toString('utf8').replace(/^\uFEFF/, '');
@@ -205,7 +263,14 @@ export function parseManifestBytes(entry: ManifestFile, bytes: Buffer, diagnosti
   const before = diagnostics.length;
   const documents = parseYamlText(file, text, diagnostics);
   if (documents.length === 0 && diagnostics.length === before) {
-    diagnostics.push(fileProblem(file, 'files.empty', 'file holds no YAML document', 'at least one document (apiVersion, kind, metadata, spec)'));
+    diagnostics.push(
+      fileProblem(
+        file,
+        'files.empty',
+        'file holds no YAML document',
+        'at least one document (apiVersion, kind, metadata, spec)',
+      ),
+    );
   }
   return documents;
 }

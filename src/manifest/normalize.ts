@@ -3,7 +3,14 @@ import { checkIpv4Entry } from '../util/ipv4.js';
 import { parseDuration } from '../util/duration.js';
 import type { ProjectManifest } from './manifest-types.generated.js';
 import {
-  ENCRYPTION_METHODS, emptyAuthMethod, sortedMethods, type AdminRef, type AuthMethodSettings, type EncryptionMethod, type JsonObject, type ProjectSettings,
+  ENCRYPTION_METHODS,
+  emptyAuthMethod,
+  sortedMethods,
+  type AdminRef,
+  type AuthMethodSettings,
+  type EncryptionMethod,
+  type JsonObject,
+  type ProjectSettings,
 } from '../model/project-settings.js';
 
 /** What a current-version manifest without spec.encryption.methods accepts: both, as the service offers them. */
@@ -32,7 +39,9 @@ function cidrs(list: readonly string[] | undefined): string[] {
   return [...out].sort();
 }
 
-function method(m: { enabled: boolean; userPolicy?: object; mfa?: object; fraudDetection?: object } | undefined): AuthMethodSettings {
+function method(
+  m: { enabled: boolean; userPolicy?: object; mfa?: object; fraudDetection?: object } | undefined,
+): AuthMethodSettings {
   if (!m) return emptyAuthMethod();
   return {
     enabled: m.enabled,
@@ -57,28 +66,37 @@ export function normalizeManifest(manifest: ProjectManifest, publicKey: string |
     labels: Object.fromEntries(Object.entries(metadata.labels ?? {}).sort(([a], [b]) => a.localeCompare(b))),
     status: spec.status,
     submissions: spec.submissions ?? 'normal',
-    authMethods: { idDocument: method(spec.authMethods?.idDocument), knowledgeBased: method(spec.authMethods?.knowledgeBased) },
+    authMethods: {
+      idDocument: method(spec.authMethods?.idDocument),
+      knowledgeBased: method(spec.authMethods?.knowledgeBased),
+    },
     privateMode: spec.liveform?.privateMode ?? false,
     tokenPreRegistration: tokens?.preRegistration ?? false,
     tokenExpirationMode: expiration?.mode ?? 'none',
-    tokenExpirationSeconds: expiration?.mode === 'time' && expiration.after ? parseDuration(expiration.after) ?? null : null,
+    tokenExpirationSeconds:
+      expiration?.mode === 'time' && expiration.after ? (parseDuration(expiration.after) ?? null) : null,
     tokenDeleteOnExpiration: tokens?.deletion?.onExpiration ?? false,
     tokenVolumeStartThreshold: volume?.startThreshold ?? null,
     tokenVolumeRatio: volume?.ratio ?? null,
-    tokenVolumePriority: volume ? volume.priority ?? 'oldest-first' : null,
+    tokenVolumePriority: volume ? (volume.priority ?? 'oldest-first') : null,
     encryptedOnly: spec.encryption?.encryptedOnly ?? false,
     encryptionMethods: acceptedMethodsOf(manifest),
-    encryptionKeys: (spec.encryption?.keys ?? []).map((k) => ({ name: k.name, status: k.status, ...(k.rotate && k.rotate > 1 ? { rotate: k.rotate } : {}) }))
+    encryptionKeys: (spec.encryption?.keys ?? [])
+      .map((k) => ({ name: k.name, status: k.status, ...(k.rotate && k.rotate > 1 ? { rotate: k.rotate } : {}) }))
       .sort((a, b) => a.name.localeCompare(b.name)),
-    encryptionRetiredValidSeconds: spec.encryption?.retiredKeyValidFor ? parseDuration(spec.encryption.retiredKeyValidFor) ?? null : null,
+    encryptionRetiredValidSeconds: spec.encryption?.retiredKeyValidFor
+      ? (parseDuration(spec.encryption.retiredKeyValidFor) ?? null)
+      : null,
     privacyProtection: spec.security?.privacyProtection ?? false,
     secureTransmission: st?.enabled ?? false,
     secureTransmissionPublicKey: st?.publicKey ? publicKey : null,
     apiKeyRotation: spec.security?.apiKey?.rotation ?? null,
-    apiKeyPreviousValidSeconds: spec.security?.apiKey ? parseDuration(spec.security.apiKey.previousKeyValidFor ?? '24h') ?? null : null,
+    apiKeyPreviousValidSeconds: spec.security?.apiKey
+      ? (parseDuration(spec.security.apiKey.previousKeyValidFor ?? '24h') ?? null)
+      : null,
     webhookUrl: spec.webhook?.url ?? null,
     webhookEvents: spec.webhook ? [...new Set<string>(spec.webhook.events ?? ['token_expired'])].sort() : null,
-    webhookSecretRotation: spec.webhook ? spec.webhook.secretRotation ?? 1 : null,
+    webhookSecretRotation: spec.webhook ? (spec.webhook.secretRotation ?? 1) : null,
     ipWhitelistDashboard: cidrs(spec.security?.ipWhitelist?.dashboard),
     ipWhitelistApi: cidrs(spec.security?.ipWhitelist?.api),
     admins: admins(spec.admins),

@@ -14,13 +14,19 @@ export type PublicKeyFile =
   | { ok: true; spki: string; sha256: string }
   | { ok: false; rule: string; message: string; allowed: string; hint?: string };
 
-const ALLOWED = 'a PEM public key file (-----BEGIN PUBLIC KEY-----) inside the manifest root, relative to the manifest; never a private key';
+const ALLOWED =
+  'a PEM public key file (-----BEGIN PUBLIC KEY-----) inside the manifest root, relative to the manifest; never a private key';
 
 /** Reads and canonicalizes (SPKI PEM, so equal keys compare equal) the key named by `written`. */
 export function readPublicKeyFile(root: string, manifestFull: string, written: string): PublicKeyFile {
   const shown = `public key file ${quote(written)}`;
   if (path.isAbsolute(written)) {
-    return { ok: false, rule: 'secure-transmission.public-key', message: `${shown} is an absolute path`, allowed: ALLOWED };
+    return {
+      ok: false,
+      rule: 'secure-transmission.public-key',
+      message: `${shown} is an absolute path`,
+      allowed: ALLOWED,
+    };
   }
   const read = readInsideRoot(root, path.resolve(path.dirname(manifestFull), written), MAX_PUBLIC_KEY_BYTES);
   if (!read.ok) {
@@ -29,20 +35,33 @@ export function readPublicKeyFile(root: string, manifestFull: string, written: s
   }
   const pem = read.bytes.toString('utf8');
   if (/PRIVATE KEY/.test(pem)) {
-    return { ok: false, rule: 'secure-transmission.private-key', message: `${quote(written)} holds a PRIVATE key; it must never be in the repository`,
-      allowed: 'the public half only (openssl pkey -in key.pem -pubout)', hint: 'remove the file from git and its history, and issue a new key pair' };
+    return {
+      ok: false,
+      rule: 'secure-transmission.private-key',
+      message: `${quote(written)} holds a PRIVATE key; it must never be in the repository`,
+      allowed: 'the public half only (openssl pkey -in key.pem -pubout)',
+      hint: 'remove the file from git and its history, and issue a new key pair',
+    };
   }
   let key: KeyObject;
   try {
     key = createPublicKey(pem);
   } catch {
-    return { ok: false, rule: 'secure-transmission.public-key', message: `${shown} is not a PEM public key`, allowed: ALLOWED };
+    return {
+      ok: false,
+      rule: 'secure-transmission.public-key',
+      message: `${shown} is not a PEM public key`,
+      allowed: ALLOWED,
+    };
   }
   // Only keys every sealer can use (src/transmit): a weak or unsupported key fails here, not at the first response.
   const kind = checkTransmissionKey(key);
   if (!kind.ok) {
     return {
-      ok: false, rule: 'secure-transmission.key-type', message: `${shown} holds ${kind.found}`, allowed: ALLOWED_TRANSMISSION_KEYS,
+      ok: false,
+      rule: 'secure-transmission.key-type',
+      message: `${shown} holds ${kind.found}`,
+      allowed: ALLOWED_TRANSMISSION_KEYS,
       hint: 'openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out key.pem; openssl pkey -in key.pem -pubout',
     };
   }

@@ -5,7 +5,13 @@ import { sha256 } from '../util/canonical-json.js';
 import { formatPath, sortDiagnostics, type Diagnostic } from './diagnostic.js';
 import { quote } from './excerpt.js';
 import { checkHostileValues } from './hostile-values.js';
-import { listManifestFiles, parseManifestBytes, parseYamlText, readManifestBytes, type ManifestFile } from './load-files.js';
+import {
+  listManifestFiles,
+  parseManifestBytes,
+  parseYamlText,
+  readManifestBytes,
+  type ManifestFile,
+} from './load-files.js';
 import { realRoot } from './safe-read.js';
 import type { ProjectManifest } from './manifest-types.generated.js';
 import { normalizeManifest } from './normalize.js';
@@ -89,7 +95,10 @@ function lazyLocator(parsed: ParsedDocument): (path: string, member?: string) =>
     const segs: (string | number)[] = path.split('.');
     const set = SET_BY_PATH.get(path);
     if (member !== undefined && set) {
-      const items = segs.reduce<unknown>((node, seg) => (node as Record<string, unknown> | undefined)?.[seg], again.value);
+      const items = segs.reduce<unknown>(
+        (node, seg) => (node as Record<string, unknown> | undefined)?.[seg],
+        again.value,
+      );
       const at = Array.isArray(items) ? items.findIndex((item) => memberKeyOfItem(set, item) === member) : -1;
       if (at >= 0) segs.push(at);
     }
@@ -118,7 +127,14 @@ export async function readManifests(dir: string, options: ReadOptions = {}): Pro
   const diagnostics: Diagnostic[] = [];
   const all = listManifestFiles(dir);
   if (!Array.isArray(all)) {
-    return { projects: [], unchanged: [], organization: EMPTY_ORGANIZATION, diagnostics: [all], digest: sha256(''), fileCount: 0 };
+    return {
+      projects: [],
+      unchanged: [],
+      organization: EMPTY_ORGANIZATION,
+      diagnostics: [all],
+      digest: sha256(''),
+      fileCount: 0,
+    };
   }
   const validators = await schemaValidators();
   const fileDigests: string[] = [];
@@ -138,9 +154,19 @@ export async function readManifests(dir: string, options: ReadOptions = {}): Pro
   let organization = EMPTY_ORGANIZATION;
   // argosctl.yaml at the root, or the one above it whose `manifests:` names this folder.
   const above = configAbove(dir);
-  const configEntry = all.find((f) => f.isConfig) ?? (above ? { file: path.relative(process.cwd(), above) || above, full: above, isConfig: true, root: realRoot(path.dirname(above)) ?? path.dirname(above) } : undefined);
+  const configEntry =
+    all.find((f) => f.isConfig) ??
+    (above
+      ? {
+          file: path.relative(process.cwd(), above) || above,
+          full: above,
+          isConfig: true,
+          root: realRoot(path.dirname(above)) ?? path.dirname(above),
+        }
+      : undefined);
   const configRead = configEntry ? readBytes(configEntry) : undefined;
-  const config = configEntry && configRead?.bytes ? parseManifestBytes(configEntry, configRead.bytes, diagnostics)[0] : undefined;
+  const config =
+    configEntry && configRead?.bytes ? parseManifestBytes(configEntry, configRead.bytes, diagnostics)[0] : undefined;
   const configDigest = configRead?.digest ?? '';
   let listing = all;
   if (only) {
@@ -188,8 +214,13 @@ export async function readManifests(dir: string, options: ReadOptions = {}): Pro
   const policy = policyValid ? checkPolicy(projects, organization) : undefined;
   if (policy) report(policy.diagnostics);
   return {
-    projects, unchanged, organization, policy: policy?.report, diagnostics: sortDiagnostics(diagnostics),
-    digest: sha256(fileDigests.sort().join('\n')), fileCount: listing.length + (above ? 1 : 0),
+    projects,
+    unchanged,
+    organization,
+    policy: policy?.report,
+    diagnostics: sortDiagnostics(diagnostics),
+    digest: sha256(fileDigests.sort().join('\n')),
+    fileCount: listing.length + (above ? 1 : 0),
   };
 }
 
@@ -199,15 +230,29 @@ function crossesSkipped(projects: readonly DesiredProject[], unchanged: readonly
   return ids.size !== unchanged.length || projects.some((p) => ids.has(p.settings.id));
 }
 
-function checkDocument(original: ParsedDocument, entry: ManifestFile, validators: Validators, organization: Organization,
-  firstSeen: Map<string, FirstSeen>, diagnostics: Diagnostic[], key: string): DesiredProject | undefined {
+function checkDocument(
+  original: ParsedDocument,
+  entry: ManifestFile,
+  validators: Validators,
+  organization: Organization,
+  firstSeen: Map<string, FirstSeen>,
+  diagnostics: Diagnostic[],
+  key: string,
+): DesiredProject | undefined {
   const hostile = checkHostileValues(original);
   for (const problem of hostile) diagnostics.push(problem);
   if (hostile.length) return undefined;
   const kind = (original.value as { kind?: unknown } | null)?.kind;
   if (kind === 'Organization') {
-    diagnostics.push({ severity: 'error', rule: 'files.organization-place', file: original.file, ...locate(original, ['kind']), path: 'kind',
-      message: 'kind Organization belongs only in argosctl.yaml at the manifest root', allowed: 'kind: Project here' });
+    diagnostics.push({
+      severity: 'error',
+      rule: 'files.organization-place',
+      file: original.file,
+      ...locate(original, ['kind']),
+      path: 'kind',
+      message: 'kind Organization belongs only in argosctl.yaml at the manifest root',
+      allowed: 'kind: Project here',
+    });
     return undefined;
   }
   // The schema of the version the file is written in, so its problems name what the file says;
@@ -220,7 +265,8 @@ function checkDocument(original: ParsedDocument, entry: ManifestFile, validators
     // The rules the schema problems leave sound still run, so one misspelt field hides no other problem.
     const problemPaths = schemaProblems.map((problem) => problem.path);
     const publicKey = publicKeyOf(manifest, entry, problemPaths);
-    for (const problem of runProjectRules({ manifest, parsed, organization, publicKey }, problemPaths)) diagnostics.push(problem);
+    for (const problem of runProjectRules({ manifest, parsed, organization, publicKey }, problemPaths))
+      diagnostics.push(problem);
     return undefined;
   }
   // Lines are looked up only when needed (on the fast path a lookup parses the file with `yaml`);
@@ -231,9 +277,15 @@ function checkDocument(original: ParsedDocument, entry: ManifestFile, validators
   const folded = projectIdFold(manifest.metadata.id);
   const earlier = firstSeen.get(folded);
   if (earlier) {
-    diagnostics.push({ severity: 'error', rule: 'project.duplicate-id', file: parsed.file, ...locate(parsed, ['metadata', 'id']), path: formatPath(['metadata', 'id']),
+    diagnostics.push({
+      severity: 'error',
+      rule: 'project.duplicate-id',
+      file: parsed.file,
+      ...locate(parsed, ['metadata', 'id']),
+      path: formatPath(['metadata', 'id']),
       message: `project id ${quote(manifest.metadata.id)} is already declared at ${earlier.where()}${earlier.id === manifest.metadata.id ? '' : ` as ${quote(earlier.id)} (ids differing only in case are one project)`}`,
-      allowed: 'each project id in exactly one manifest' });
+      allowed: 'each project id in exactly one manifest',
+    });
     return undefined;
   }
   const file = parsed.file;
@@ -244,9 +296,17 @@ function checkDocument(original: ParsedDocument, entry: ManifestFile, validators
   if (problems.length) return undefined;
   for (const warning of runLintRules(manifest, parsed)) diagnostics.push(warning);
   const spki = publicKey?.ok ? publicKey.spki : null;
-  const reads: ManifestRead[] = publicKey?.ok ? [{ written: manifest.spec.security!.secureTransmission!.publicKey!, sha256: publicKey.sha256 }] : [];
+  const reads: ManifestRead[] = publicKey?.ok
+    ? [{ written: manifest.spec.security!.secureTransmission!.publicKey!, sha256: publicKey.sha256 }]
+    : [];
   return {
-    settings: normalizeManifest(manifest, spki), file, get line() { return lineOf('metadata.id'); }, lineOf, positionOf,
+    settings: normalizeManifest(manifest, spki),
+    file,
+    get line() {
+      return lineOf('metadata.id');
+    },
+    lineOf,
+    positionOf,
     source: { key, fileProjects: 1, reads },
   };
 }
@@ -254,7 +314,11 @@ function checkDocument(original: ParsedDocument, entry: ManifestFile, validators
 const PUBLIC_KEY_PATH = ['spec', 'security', 'secureTransmission', 'publicKey'];
 
 /** The public key file the manifest names, unless a schema problem touches where it is named. */
-function publicKeyOf(manifest: ProjectManifest, entry: ManifestFile, problemPaths: readonly string[]): PublicKeyFile | undefined {
+function publicKeyOf(
+  manifest: ProjectManifest,
+  entry: ManifestFile,
+  problemPaths: readonly string[],
+): PublicKeyFile | undefined {
   if (problemPaths.some((problem) => touches(problem, PUBLIC_KEY_PATH))) return undefined;
   const written = manifest.spec.security?.secureTransmission?.publicKey;
   return written ? readPublicKeyFile(entry.root, entry.full, written) : undefined;

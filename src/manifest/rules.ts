@@ -26,7 +26,8 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 function getIn(value: unknown, path: readonly Seg[]): unknown {
   let node = value as Record<string | number, unknown> | undefined;
   // Own properties only: a path such as spec.constructor must not reach Object.prototype.
-  for (const seg of path) node = node == null || !Object.hasOwn(node, seg) ? undefined : (node[seg] as Record<string | number, unknown>);
+  for (const seg of path)
+    node = node == null || !Object.hasOwn(node, seg) ? undefined : (node[seg] as Record<string | number, unknown>);
   return node;
 }
 
@@ -37,8 +38,21 @@ function checkIpLists({ manifest }: RuleContext, report: Report): void {
     list.forEach((entry, i) => {
       const at = ['spec', 'security', 'ipWhitelist', scope, i];
       const result = checkIpv4Entry(entry);
-      if (!result.ok) return report(entry.includes(':') ? 'ip.ipv6' : result.message.includes('host bits') ? 'ip.host-bits' : 'ip.invalid', at, result.message, result.allowed, result.hint);
-      if (seen.has(result.cidr)) report('ip.duplicate', at, `${quote(entry)} is listed twice (same as item ${seen.get(result.cidr)})`, 'each address or range once');
+      if (!result.ok)
+        return report(
+          entry.includes(':') ? 'ip.ipv6' : result.message.includes('host bits') ? 'ip.host-bits' : 'ip.invalid',
+          at,
+          result.message,
+          result.allowed,
+          result.hint,
+        );
+      if (seen.has(result.cidr))
+        report(
+          'ip.duplicate',
+          at,
+          `${quote(entry)} is listed twice (same as item ${seen.get(result.cidr)})`,
+          'each address or range once',
+        );
       else seen.set(result.cidr, i);
     });
   }
@@ -52,11 +66,28 @@ function checkAdmins({ manifest, organization }: RuleContext, report: Report): v
   (manifest.spec.admins ?? []).forEach((admin, i) => {
     const at = ['spec', 'admins', i, 'email'];
     const email = admin.email.trim().toLowerCase();
-    if (!EMAIL.test(admin.email)) return report('admin.email', at, `${quote(admin.email)} is not an email address`, 'an address such as ops@bank.example');
-    if (seen.has(email)) return report('admin.duplicate', at, `admin ${quote(admin.email)} is listed twice (same as item ${seen.get(email)})`, 'each admin once');
+    if (!EMAIL.test(admin.email))
+      return report(
+        'admin.email',
+        at,
+        `${quote(admin.email)} is not an email address`,
+        'an address such as ops@bank.example',
+      );
+    if (seen.has(email))
+      return report(
+        'admin.duplicate',
+        at,
+        `admin ${quote(admin.email)} is listed twice (same as item ${seen.get(email)})`,
+        'each admin once',
+      );
     seen.set(email, i);
     if (managers && !isRegionManager(managers, email)) {
-      report('region.manager', at, `${quote(admin.email)} is not a manager of region ${quote(region!)}`, `a manager listed in argosctl.yaml regions.${region}.managers: ${managers.join(', ')}`);
+      report(
+        'region.manager',
+        at,
+        `${quote(admin.email)} is not a manager of region ${quote(region!)}`,
+        `a manager listed in argosctl.yaml regions.${region}.managers: ${managers.join(', ')}`,
+      );
     }
   });
 }
@@ -65,19 +96,34 @@ function checkAuthMethods({ manifest }: RuleContext, report: Report): void {
   const methods = manifest.spec.authMethods ?? {};
   const anyEnabled = Boolean(methods.idDocument?.enabled || methods.knowledgeBased?.enabled);
   if (!anyEnabled && manifest.spec.status !== 'CLOSE') {
-    report('auth.none-enabled', ['spec', 'authMethods'], 'no authentication method is enabled', 'enable idDocument or knowledgeBased (or set status: CLOSE)');
+    report(
+      'auth.none-enabled',
+      ['spec', 'authMethods'],
+      'no authentication method is enabled',
+      'enable idDocument or knowledgeBased (or set status: CLOSE)',
+    );
   }
   for (const method of ['idDocument', 'knowledgeBased'] as const) {
     const policy = methods[method]?.userPolicy as Record<string, unknown> | undefined;
     for (const key of ['approvedPeriod', 'rejectedPeriod']) {
       const value = policy?.[key];
       if (typeof value === 'string' && parseDuration(value) === undefined) {
-        report('duration.invalid', ['spec', 'authMethods', method, 'userPolicy', key], `${quote(value)} is not a duration`, 'a duration such as 30s, 10m, 24h, 7d or 1h30m');
+        report(
+          'duration.invalid',
+          ['spec', 'authMethods', method, 'userPolicy', key],
+          `${quote(value)} is not a duration`,
+          'a duration such as 30s, 10m, 24h, 7d or 1h30m',
+        );
       }
     }
     const rate = methods[method]?.fraudDetection?.rateLimit;
     if (rate && parseDuration(rate.window) === undefined) {
-      report('duration.invalid', ['spec', 'authMethods', method, 'fraudDetection', 'rateLimit', 'window'], `${quote(rate.window)} is not a duration`, 'a duration such as 30s, 10m, 24h, 7d or 1h30m');
+      report(
+        'duration.invalid',
+        ['spec', 'authMethods', method, 'fraudDetection', 'rateLimit', 'window'],
+        `${quote(rate.window)} is not a duration`,
+        'a duration such as 30s, 10m, 24h, 7d or 1h30m',
+      );
     }
   }
 }
@@ -87,15 +133,44 @@ function checkTokens({ manifest }: RuleContext, report: Report): void {
   if (!tokens) return;
   const expiration = tokens.expiration;
   if (expiration?.mode === 'time') {
-    if (expiration.after === undefined) report('tokens.expiration-after', ['spec', 'liveform', 'tokens', 'expiration'], 'time-based expiration needs "after"', 'after: a duration such as 24h');
-    else if (parseDuration(expiration.after) === undefined) report('duration.invalid', ['spec', 'liveform', 'tokens', 'expiration', 'after'], `${quote(expiration.after)} is not a duration`, 'a duration such as 30s, 10m, 24h, 7d or 1h30m');
+    if (expiration.after === undefined)
+      report(
+        'tokens.expiration-after',
+        ['spec', 'liveform', 'tokens', 'expiration'],
+        'time-based expiration needs "after"',
+        'after: a duration such as 24h',
+      );
+    else if (parseDuration(expiration.after) === undefined)
+      report(
+        'duration.invalid',
+        ['spec', 'liveform', 'tokens', 'expiration', 'after'],
+        `${quote(expiration.after)} is not a duration`,
+        'a duration such as 30s, 10m, 24h, 7d or 1h30m',
+      );
   }
   if (expiration?.mode === 'count' && expiration.after !== undefined) {
-    report('tokens.expiration-after', ['spec', 'liveform', 'tokens', 'expiration', 'after'], 'count-based expiration takes no "after": the token expires at its first use', 'remove after, or use mode: time');
+    report(
+      'tokens.expiration-after',
+      ['spec', 'liveform', 'tokens', 'expiration', 'after'],
+      'count-based expiration takes no "after": the token expires at its first use',
+      'remove after, or use mode: time',
+    );
   }
   if (!tokens.preRegistration) {
-    if (expiration) report('tokens.needs-pre-registration', ['spec', 'liveform', 'tokens', 'expiration'], 'token expiration is set but token pre-registration is off', 'set spec.liveform.tokens.preRegistration: true, or remove expiration');
-    if (tokens.deletion) report('tokens.needs-pre-registration', ['spec', 'liveform', 'tokens', 'deletion'], 'token deletion is set but token pre-registration is off', 'set spec.liveform.tokens.preRegistration: true, or remove deletion');
+    if (expiration)
+      report(
+        'tokens.needs-pre-registration',
+        ['spec', 'liveform', 'tokens', 'expiration'],
+        'token expiration is set but token pre-registration is off',
+        'set spec.liveform.tokens.preRegistration: true, or remove expiration',
+      );
+    if (tokens.deletion)
+      report(
+        'tokens.needs-pre-registration',
+        ['spec', 'liveform', 'tokens', 'deletion'],
+        'token deletion is set but token pre-registration is off',
+        'set spec.liveform.tokens.preRegistration: true, or remove deletion',
+      );
   }
 }
 
@@ -104,23 +179,52 @@ function checkEncryption({ manifest }: RuleContext, report: Report): void {
   if (!encryption) return;
   const seen = new Map<string, number>();
   (encryption.keys ?? []).forEach((key, i) => {
-    if (seen.has(key.name)) report('encryption.duplicate-key', ['spec', 'encryption', 'keys', i, 'name'], `key ${quote(key.name)} is listed twice`, 'each key name once');
+    if (seen.has(key.name))
+      report(
+        'encryption.duplicate-key',
+        ['spec', 'encryption', 'keys', i, 'name'],
+        `key ${quote(key.name)} is listed twice`,
+        'each key name once',
+      );
     seen.set(key.name, i);
     // `argosctl keys reveal PROJECT api-key` names the API key: an encryption key cannot share the name.
     if (key.name === 'api-key' || key.name === 'webhook-secret') {
-      report('encryption.reserved-key-name', ['spec', 'encryption', 'keys', i, 'name'], `the key name ${quote(key.name)} is reserved for the project's own secret`, 'choose another name, such as 2026-q4');
+      report(
+        'encryption.reserved-key-name',
+        ['spec', 'encryption', 'keys', i, 'name'],
+        `the key name ${quote(key.name)} is reserved for the project's own secret`,
+        'choose another name, such as 2026-q4',
+      );
     }
   });
   if (encryption.encryptedOnly && !(encryption.keys ?? []).some((k) => k.status === 'active')) {
-    report('encryption.needs-active-key', ['spec', 'encryption', 'encryptedOnly'], 'encrypted-only mode needs an active encryption key', 'add a key with status: active under spec.encryption.keys');
+    report(
+      'encryption.needs-active-key',
+      ['spec', 'encryption', 'encryptedOnly'],
+      'encrypted-only mode needs an active encryption key',
+      'add a key with status: active under spec.encryption.keys',
+    );
   }
 }
 
 function checkSecureTransmission({ manifest, publicKey }: RuleContext, report: Report): void {
   const st = manifest.spec.security?.secureTransmission;
   if (!st) return;
-  if (st.enabled && !st.publicKey) return report('secure-transmission.public-key', ['spec', 'security', 'secureTransmission'], 'secure transmission needs a public key', 'publicKey: a PEM file path relative to the manifest');
-  if (publicKey && !publicKey.ok) report(publicKey.rule, ['spec', 'security', 'secureTransmission', 'publicKey'], publicKey.message, publicKey.allowed, publicKey.hint);
+  if (st.enabled && !st.publicKey)
+    return report(
+      'secure-transmission.public-key',
+      ['spec', 'security', 'secureTransmission'],
+      'secure transmission needs a public key',
+      'publicKey: a PEM file path relative to the manifest',
+    );
+  if (publicKey && !publicKey.ok)
+    report(
+      publicKey.rule,
+      ['spec', 'security', 'secureTransmission', 'publicKey'],
+      publicKey.message,
+      publicKey.allowed,
+      publicKey.hint,
+    );
 }
 
 function checkWebhook({ manifest }: RuleContext, report: Report): void {
@@ -138,13 +242,23 @@ function checkRegion({ manifest, organization }: RuleContext, report: Report): v
   const def = Object.hasOwn(declared, region) ? declared[region] : undefined;
   if (!def) {
     const names = Object.keys(declared);
-    return report('region.unknown', ['metadata', 'region'], `region ${quote(region)} is not declared in argosctl.yaml`, names.length ? `one of: ${names.join(', ')}` : 'declare regions in argosctl.yaml at the manifest root');
+    return report(
+      'region.unknown',
+      ['metadata', 'region'],
+      `region ${quote(region)} is not declared in argosctl.yaml`,
+      names.length ? `one of: ${names.join(', ')}` : 'declare regions in argosctl.yaml at the manifest root',
+    );
   }
   for (const [field, required] of Object.entries(def.require ?? {})) {
     const segs = field.split('.');
     const actual = getIn(manifest, segs);
     if (actual !== required) {
-      report('region.require', segs, `region ${quote(region)} requires ${field}: ${showValue(required)} (rule regions.${region}.require in argosctl.yaml), found ${showValue(actual)}`, `${field}: ${showValue(required)}`);
+      report(
+        'region.require',
+        segs,
+        `region ${quote(region)} requires ${field}: ${showValue(required)} (rule regions.${region}.require in argosctl.yaml), found ${showValue(actual)}`,
+        `${field}: ${showValue(required)}`,
+      );
     }
   }
 }
@@ -158,8 +272,20 @@ interface ProjectRule {
 // checkRegion also reads the fields named by argosctl.yaml's require, through getIn, which takes any type.
 export const PROJECT_RULES: readonly ProjectRule[] = [
   { check: checkIpLists, reads: [['spec', 'security', 'ipWhitelist']] },
-  { check: checkAdmins, reads: [['spec', 'admins'], ['metadata', 'region']] },
-  { check: checkAuthMethods, reads: [['spec', 'authMethods'], ['spec', 'status']] },
+  {
+    check: checkAdmins,
+    reads: [
+      ['spec', 'admins'],
+      ['metadata', 'region'],
+    ],
+  },
+  {
+    check: checkAuthMethods,
+    reads: [
+      ['spec', 'authMethods'],
+      ['spec', 'status'],
+    ],
+  },
   { check: checkTokens, reads: [['spec', 'liveform', 'tokens']] },
   { check: checkEncryption, reads: [['spec', 'encryption']] },
   { check: checkSecureTransmission, reads: [['spec', 'security', 'secureTransmission']] },
@@ -182,7 +308,16 @@ export function touches(problem: string, read: readonly Seg[]): boolean {
 export function runProjectRules(ctx: RuleContext, schemaProblems: readonly string[] = []): Diagnostic[] {
   const out: Diagnostic[] = [];
   const report: Report = (rule, at, message, allowed, hint) => {
-    out.push({ severity: 'error', rule, file: ctx.parsed.file, ...locate(ctx.parsed, at), path: formatPath(pathInFile(ctx.parsed, at)), message, allowed, hint });
+    out.push({
+      severity: 'error',
+      rule,
+      file: ctx.parsed.file,
+      ...locate(ctx.parsed, at),
+      path: formatPath(pathInFile(ctx.parsed, at)),
+      message,
+      allowed,
+      hint,
+    });
   };
   for (const { check, reads } of PROJECT_RULES) {
     if (!schemaProblems.some((problem) => reads.some((read) => touches(problem, read)))) check(ctx, report);

@@ -1,12 +1,20 @@
 // Reading a file a pull request controls: only regular files whose real path stays inside the
 // manifest root, size checked before reading and the read itself capped, so a link to a secret,
 // /proc/self/environ, /dev/zero or a FIFO is refused without a byte of it being read.
-import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, realpathSync, statSync, type Stats } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  lstatSync,
+  openSync,
+  readSync,
+  realpathSync,
+  statSync,
+  type Stats,
+} from 'node:fs';
 import path from 'node:path';
 
-export type SafeRead =
-  | { ok: true; bytes: Buffer }
-  | { ok: false; rule: string; problem: string };
+export type SafeRead = { ok: true; bytes: Buffer } | { ok: false; rule: string; problem: string };
 
 /** `real` is `root` or below it (both real paths). */
 export function isInside(root: string, real: string): boolean {
@@ -43,7 +51,8 @@ export function readInsideRoot(root: string, full: string, maxBytes: number): Sa
   try {
     link = lstatSync(full);
   } catch (err) {
-    return errno(err) === 'ENOENT' ? { ok: false, rule: 'files.missing', problem: 'does not exist' }
+    return errno(err) === 'ENOENT'
+      ? { ok: false, rule: 'files.missing', problem: 'does not exist' }
       : { ok: false, rule: 'files.unreadable', problem: `cannot be read (${errno(err)})` };
   }
   const via = link.isSymbolicLink() ? 'is a link to ' : 'is ';
@@ -51,16 +60,22 @@ export function readInsideRoot(root: string, full: string, maxBytes: number): Sa
   try {
     real = realpathSync(full);
   } catch (err) {
-    return errno(err) === 'ENOENT' || errno(err) === 'ELOOP' ? { ok: false, rule: 'files.dangling-link', problem: 'is a link to nothing (its target does not exist)' }
+    return errno(err) === 'ENOENT' || errno(err) === 'ELOOP'
+      ? { ok: false, rule: 'files.dangling-link', problem: 'is a link to nothing (its target does not exist)' }
       : { ok: false, rule: 'files.unreadable', problem: `cannot be read (${errno(err)})` };
   }
   if (!isInside(root, real)) {
-    return { ok: false, rule: 'files.outside-root', problem: `${link.isSymbolicLink() ? 'is a link that leads' : 'is'} outside the manifest root` };
+    return {
+      ok: false,
+      rule: 'files.outside-root',
+      problem: `${link.isSymbolicLink() ? 'is a link that leads' : 'is'} outside the manifest root`,
+    };
   }
   let fd: number;
   try {
     const stats = statSync(real);
-    if (!stats.isFile()) return { ok: false, rule: 'files.not-regular', problem: `${via}${kindOf(stats)}, not a regular file` };
+    if (!stats.isFile())
+      return { ok: false, rule: 'files.not-regular', problem: `${via}${kindOf(stats)}, not a regular file` };
     if (stats.size > maxBytes) return { ok: false, rule: 'files.too-large', problem: `is ${stats.size} bytes` };
     // O_NONBLOCK: should the file be swapped for a FIFO after the check, open() still returns at once.
     fd = openSync(real, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW);
@@ -69,7 +84,8 @@ export function readInsideRoot(root: string, full: string, maxBytes: number): Sa
   }
   try {
     const stats = fstatSync(fd);
-    if (!stats.isFile()) return { ok: false, rule: 'files.not-regular', problem: `${via}${kindOf(stats)}, not a regular file` };
+    if (!stats.isFile())
+      return { ok: false, rule: 'files.not-regular', problem: `${via}${kindOf(stats)}, not a regular file` };
     return readCapped(fd, Math.min(stats.size, maxBytes) + 1, maxBytes);
   } catch (err) {
     return { ok: false, rule: 'files.unreadable', problem: `cannot be read (${errno(err)})` };

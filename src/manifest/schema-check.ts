@@ -10,13 +10,22 @@ type Seg = string | number;
 
 function toPath(instancePath: string): Seg[] {
   if (!instancePath) return [];
-  return instancePath.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~')).map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+  return instancePath
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
 }
 
 const idDocumentOnly = (() => {
-  const defs = (readSchema('project.v1.json') as { definitions: Record<string, { properties: Record<string, unknown> }> }).definitions;
+  const defs = (
+    readSchema('project.v1.json') as { definitions: Record<string, { properties: Record<string, unknown> }> }
+  ).definitions;
   const only = (a: string, b: string) => Object.keys(defs[a].properties).filter((k) => !(k in defs[b].properties));
-  return new Set([...only('IdDocumentUserPolicy', 'KnowledgeBasedUserPolicy'), ...only('IdDocumentFraudDetection', 'KnowledgeBasedFraudDetection')]);
+  return new Set([
+    ...only('IdDocumentUserPolicy', 'KnowledgeBasedUserPolicy'),
+    ...only('IdDocumentFraudDetection', 'KnowledgeBasedFraudDetection'),
+  ]);
 })();
 
 function allowedOf(err: ErrorObject): string | undefined {
@@ -32,43 +41,126 @@ function toDiagnostic(parsed: ParsedDocument, err: ErrorObject): Diagnostic {
     case 'additionalProperties': {
       const key = String(params.additionalProperty);
       const full = [...path, key];
-      const allowedKeys = Object.keys(((err.parentSchema as { properties?: object })?.properties) ?? {});
+      const allowedKeys = Object.keys((err.parentSchema as { properties?: object })?.properties ?? {});
       if (path.includes('knowledgeBased') && idDocumentOnly.has(key)) {
-        return { ...base, rule: 'schema.id-document-only', ...at(full, true), path: formatPath(full),
+        return {
+          ...base,
+          rule: 'schema.id-document-only',
+          ...at(full, true),
+          path: formatPath(full),
           message: `${quote(key)} applies only to ID document authentication (🪪), not to Knowledge-based (💡)`,
-          allowed: `one of: ${allowedKeys.join(', ')}`, hint: 'move it under spec.authMethods.idDocument' };
+          allowed: `one of: ${allowedKeys.join(', ')}`,
+          hint: 'move it under spec.authMethods.idDocument',
+        };
       }
       const guess = closest(key, allowedKeys);
-      return { ...base, rule: 'schema.unknown-field', ...at(full, true), path: formatPath(full), message: `unknown field ${quote(key)}`,
-        allowed: allowedKeys.length ? `one of: ${allowedKeys.join(', ')}` : 'no fields here', hint: guess ? `did you mean "${guess}"?` : undefined };
+      return {
+        ...base,
+        rule: 'schema.unknown-field',
+        ...at(full, true),
+        path: formatPath(full),
+        message: `unknown field ${quote(key)}`,
+        allowed: allowedKeys.length ? `one of: ${allowedKeys.join(', ')}` : 'no fields here',
+        hint: guess ? `did you mean "${guess}"?` : undefined,
+      };
     }
     case 'required': {
       const key = String(params.missingProperty);
-      return { ...base, ...at(path, true), path: formatPath(path), message: `missing required field "${key}"`, allowed: `add ${formatPath([...path, key])}` };
+      return {
+        ...base,
+        ...at(path, true),
+        path: formatPath(path),
+        message: `missing required field "${key}"`,
+        allowed: `add ${formatPath([...path, key])}`,
+      };
     }
     case 'type':
-      return { ...base, ...at(path), path: formatPath(path), message: `wrong type: ${describe(err.data)}`, allowed: allowedOf(err) ?? `a value of type ${String(params.type).replace(',', ' or ')}` };
+      return {
+        ...base,
+        ...at(path),
+        path: formatPath(path),
+        message: `wrong type: ${describe(err.data)}`,
+        allowed: allowedOf(err) ?? `a value of type ${String(params.type).replace(',', ' or ')}`,
+      };
     case 'enum':
-      return { ...base, ...at(path), path: formatPath(path), message: `${describe(err.data)} is not allowed here`, allowed: `one of: ${(params.allowedValues as unknown[]).map(String).join(', ')}` };
+      return {
+        ...base,
+        ...at(path),
+        path: formatPath(path),
+        message: `${describe(err.data)} is not allowed here`,
+        allowed: `one of: ${(params.allowedValues as unknown[]).map(String).join(', ')}`,
+      };
     case 'const': {
       const field = path[path.length - 1];
-      const what = field === 'apiVersion' || field === 'kind' ? `unknown ${field} ${typeof err.data === 'string' ? describe(err.data).replace(/^string /, '') : describe(err.data)}` : `${describe(err.data)} is not allowed here`;
-      return { ...base, ...at(path), path: formatPath(path), message: what, allowed: allowedOf(err) ?? JSON.stringify(params.allowedValue) };
+      const what =
+        field === 'apiVersion' || field === 'kind'
+          ? `unknown ${field} ${typeof err.data === 'string' ? describe(err.data).replace(/^string /, '') : describe(err.data)}`
+          : `${describe(err.data)} is not allowed here`;
+      return {
+        ...base,
+        ...at(path),
+        path: formatPath(path),
+        message: what,
+        allowed: allowedOf(err) ?? JSON.stringify(params.allowedValue),
+      };
     }
-    case 'minimum': case 'maximum': case 'exclusiveMinimum': case 'exclusiveMaximum':
-      return { ...base, rule: 'schema.range', ...at(path), path: formatPath(path), message: `${describe(err.data)} is out of range`, allowed: allowedOf(err) ?? err.message };
-    case 'pattern': case 'minLength': case 'maxLength': case 'format':
-      return { ...base, ...at(path), path: formatPath(path), message: `${describe(err.data)} is not valid here`, allowed: allowedOf(err) ?? err.message };
+    case 'minimum':
+    case 'maximum':
+    case 'exclusiveMinimum':
+    case 'exclusiveMaximum':
+      return {
+        ...base,
+        rule: 'schema.range',
+        ...at(path),
+        path: formatPath(path),
+        message: `${describe(err.data)} is out of range`,
+        allowed: allowedOf(err) ?? err.message,
+      };
+    case 'pattern':
+    case 'minLength':
+    case 'maxLength':
+    case 'format':
+      return {
+        ...base,
+        ...at(path),
+        path: formatPath(path),
+        message: `${describe(err.data)} is not valid here`,
+        allowed: allowedOf(err) ?? err.message,
+      };
     case 'anyOf':
-      return { ...base, ...at(path), path: formatPath(path), message: `${describe(err.data)} is not valid here`, allowed: allowedOf(err) ?? 'see the schema' };
+      return {
+        ...base,
+        ...at(path),
+        path: formatPath(path),
+        message: `${describe(err.data)} is not valid here`,
+        allowed: allowedOf(err) ?? 'see the schema',
+      };
     case 'uniqueItems':
-      return { ...base, ...at([...path, Number(params.i)]), path: formatPath([...path, Number(params.i)]), message: `duplicate entry (same as item ${params.j})`, allowed: 'each entry once' };
+      return {
+        ...base,
+        ...at([...path, Number(params.i)]),
+        path: formatPath([...path, Number(params.i)]),
+        message: `duplicate entry (same as item ${params.j})`,
+        allowed: 'each entry once',
+      };
     case 'propertyNames': {
       const key = String(params.propertyName);
-      return { ...base, ...at([...path, key], true), path: formatPath([...path, key]), message: `key ${quote(key)} is not a valid name here`, allowed: 'see the schema for the allowed pattern' };
+      return {
+        ...base,
+        ...at([...path, key], true),
+        path: formatPath([...path, key]),
+        message: `key ${quote(key)} is not a valid name here`,
+        allowed: 'see the schema for the allowed pattern',
+      };
     }
     default:
-      return { ...base, ...at(path), path: formatPath(path), message: err.message ?? 'invalid value', allowed: allowedOf(err) };
+      return {
+        ...base,
+        ...at(path),
+        path: formatPath(path),
+        message: err.message ?? 'invalid value',
+        allowed: allowedOf(err),
+      };
   }
 }
 
@@ -89,7 +181,10 @@ export function checkSchema(parsed: ParsedDocument, validate: ValidateFunction):
   for (const err of significant(validate.errors ?? [])) {
     const d = toDiagnostic(parsed, err);
     const key = `${d.path}|${d.message}`;
-    if (!seen.has(key)) { seen.add(key); out.push(d); }
+    if (!seen.has(key)) {
+      seen.add(key);
+      out.push(d);
+    }
   }
   return out;
 }

@@ -26,7 +26,8 @@ function resolve(root: Node, node: Node): Node {
 }
 
 function range(n: Node): string {
-  const min = n.minimum, max = n.maximum;
+  const min = n.minimum,
+    max = n.maximum;
   return min !== undefined || max !== undefined ? ` ${min ?? ''}..${max ?? ''}` : '';
 }
 

@@ -32,7 +32,9 @@ export async function compileValidators(): Promise<Validators> {
   const { Ajv } = await import('ajv');
   const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
   ajv.addKeyword({ keyword: 'x-allowed', schemaType: 'string' });
-  const projects = Object.fromEntries(VERSIONS.map((v) => [validatorName(v), ajv.compile(readSchema(schemaFileOf(v)))]));
+  const projects = Object.fromEntries(
+    VERSIONS.map((v) => [validatorName(v), ajv.compile(readSchema(schemaFileOf(v)))]),
+  );
   return { ...projects, config: ajv.compile(readSchema('config.v1.json')) };
 }
 
@@ -40,7 +42,7 @@ const generated = new URL('./validators.generated.js', import.meta.url);
 
 /** The precompiled validators of this build, or undefined when running from source. */
 export async function standaloneValidators(): Promise<Validators | undefined> {
-  return existsSync(fileURLToPath(generated)) ? (await import(generated.href)) as Validators : undefined;
+  return existsSync(fileURLToPath(generated)) ? ((await import(generated.href)) as Validators) : undefined;
 }
 
 let loaded: Validators | undefined;

@@ -30,8 +30,13 @@ function problem(file: string, rule: string, message: string, allowed: string): 
  * The files of `listing` (everything below `root`) that `paths` name, in listing order. `paths` are
  * absolute; `configs` are the argosctl.yaml files that are always read, so naming one adds nothing.
  */
-export function selectManifestFiles(listing: ManifestFile[], root: string, realRoot: string, paths: string[],
-  configs: string[]): Selection {
+export function selectManifestFiles(
+  listing: ManifestFile[],
+  root: string,
+  realRoot: string,
+  paths: string[],
+  configs: string[],
+): Selection {
   const chosen = new Set<string>();
   const extra: ManifestFile[] = [];
   const diagnostics: Diagnostic[] = [];
@@ -40,8 +45,14 @@ export function selectManifestFiles(listing: ManifestFile[], root: string, realR
     const shown = path.relative(process.cwd(), full) || full;
     if (configs.includes(full)) continue;
     if (!isInside(root, full)) {
-      diagnostics.push(problem(shown, 'files.outside-root', `${escapeText(shown)} is outside the manifest folder ${escapeText(rootShown)}`,
-        `files or folders inside ${rootShown} (manifests: in argosctl.yaml, or --dir)`));
+      diagnostics.push(
+        problem(
+          shown,
+          'files.outside-root',
+          `${escapeText(shown)} is outside the manifest folder ${escapeText(rootShown)}`,
+          `files or folders inside ${rootShown} (manifests: in argosctl.yaml, or --dir)`,
+        ),
+      );
       continue;
     }
     if (isRealFolder(full)) {
@@ -51,7 +62,14 @@ export function selectManifestFiles(listing: ManifestFile[], root: string, realR
     const listed = listing.find((entry) => entry.full === full);
     if (listed) chosen.add(full);
     else if (!/\.ya?ml$/i.test(full)) {
-      diagnostics.push(problem(shown, 'files.not-manifest', `${escapeText(shown)} is not a manifest file`, 'a *.yaml or *.yml file, or a folder'));
+      diagnostics.push(
+        problem(
+          shown,
+          'files.not-manifest',
+          `${escapeText(shown)} is not a manifest file`,
+          'a *.yaml or *.yml file, or a folder',
+        ),
+      );
     } else if (!extra.some((e) => e.full === full)) {
       // Not found by the walk (below a dot-folder, or through a link): read it under the same rules.
       extra.push({ file: shown, full, isConfig: false, root: realRoot });

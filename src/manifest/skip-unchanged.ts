@@ -33,4 +33,3 @@ export function skipOracle(records: Iterable<[string, ProjectSource | undefined]
 export function appliedOracle(revisions: ReadonlyMap<string, { applied?: ProjectSource }>): SkipOracle {
   return skipOracle([...revisions].map(([id, r]) => [id, r.applied]));
 }
-

@@ -32,7 +32,9 @@ export const hashBytes = (bytes: Uint8Array) => createHash('sha256').update(byte
 
 /** `configDigest`: hashBytes of argosctl.yaml, or '' without one; `relative`: the file's path below the root. */
 export function sourceKey(configDigest: string, relative: string, fileDigest: string): string {
-  const key = [SOURCE_KEY_FORMAT, ARGOSCTL_VERSION, configDigest, relative.split(path.sep).join('/'), fileDigest].join('\0');
+  const key = [SOURCE_KEY_FORMAT, ARGOSCTL_VERSION, configDigest, relative.split(path.sep).join('/'), fileDigest].join(
+    '\0',
+  );
   return `sha256:${createHash('sha256').update(key).digest('hex')}`;
 }
 

@@ -30,18 +30,29 @@ export function cacheFolder(env: NodeJS.ProcessEnv): string | undefined {
 }
 
 const isRead = (r: unknown): r is ManifestRead =>
-  typeof r === 'object' && r !== null && typeof (r as ManifestRead).written === 'string' && typeof (r as ManifestRead).sha256 === 'string';
+  typeof r === 'object' &&
+  r !== null &&
+  typeof (r as ManifestRead).written === 'string' &&
+  typeof (r as ManifestRead).sha256 === 'string';
 
 const isCached = (r: unknown): r is CachedProject => {
   const c = r as CachedProject;
-  return typeof c === 'object' && c !== null && typeof c.id === 'string' && typeof c.key === 'string'
-    && Number.isInteger(c.fileProjects) && Array.isArray(c.reads) && c.reads.every(isRead);
+  return (
+    typeof c === 'object' &&
+    c !== null &&
+    typeof c.id === 'string' &&
+    typeof c.key === 'string' &&
+    Number.isInteger(c.fileProjects) &&
+    Array.isArray(c.reads) &&
+    c.reads.every(isRead)
+  );
 };
 
 function load(file: string): CachedProject[] {
   try {
     const parsed = JSON.parse(readFileSync(file, 'utf8')) as { format?: unknown; projects?: unknown };
-    if (parsed.format !== CACHE_FORMAT || !Array.isArray(parsed.projects) || !parsed.projects.every(isCached)) return [];
+    if (parsed.format !== CACHE_FORMAT || !Array.isArray(parsed.projects) || !parsed.projects.every(isCached))
+      return [];
     return parsed.projects;
   } catch {
     return [];
@@ -66,12 +77,19 @@ export function openValidateCache(env: NodeJS.ProcessEnv, dir: string): Validate
     save(set, partial) {
       const problems = new Set(set.diagnostics.map((d) => d.file));
       const skippedIds = new Set(set.unchanged.map((u) => u.id));
-      const kept = before.filter((p) => (skippedKeys.has(p.key) && skippedIds.has(p.id)) || (partial && !skippedKeys.has(p.key)));
-      const fresh = set.projects.filter((p) => p.source && !problems.has(p.file)).map((p) => ({ id: p.settings.id, ...p.source! }));
+      const kept = before.filter(
+        (p) => (skippedKeys.has(p.key) && skippedIds.has(p.id)) || (partial && !skippedKeys.has(p.key)),
+      );
+      const fresh = set.projects
+        .filter((p) => p.source && !problems.has(p.file))
+        .map((p) => ({ id: p.settings.id, ...p.source! }));
       const seen = new Set<string>();
-      const projects = [...fresh, ...kept].filter((p) => !seen.has(`${p.key}\0${p.id}`) && seen.add(`${p.key}\0${p.id}`));
+      const projects = [...fresh, ...kept].filter(
+        (p) => !seen.has(`${p.key}\0${p.id}`) && seen.add(`${p.key}\0${p.id}`),
+      );
       const text = JSON.stringify({ format: CACHE_FORMAT, projects });
-      if (projects.length === before.length && text === JSON.stringify({ format: CACHE_FORMAT, projects: before })) return;
+      if (projects.length === before.length && text === JSON.stringify({ format: CACHE_FORMAT, projects: before }))
+        return;
       try {
         mkdirSync(folder, { recursive: true, mode: 0o700 });
         writeFileAtomic(file, text, 0o600);

@@ -28,8 +28,15 @@ export function pathInFile(parsed: ParsedDocument, path: readonly (string | numb
  * The document seen through its upgraded value: everything else (text, positions, parsed on
  * demand on the fast path) is the original's, and positions are looked up where the file wrote them.
  */
-export function upgradedView(parsed: ParsedDocument, value: unknown, sourcePath: NonNullable<ParsedDocument['sourcePath']>): ParsedDocument {
-  return Object.create(parsed, { value: { value, enumerable: true }, sourcePath: { value: sourcePath, enumerable: true } }) as ParsedDocument;
+export function upgradedView(
+  parsed: ParsedDocument,
+  value: unknown,
+  sourcePath: NonNullable<ParsedDocument['sourcePath']>,
+): ParsedDocument {
+  return Object.create(parsed, {
+    value: { value, enumerable: true },
+    sourcePath: { value: sourcePath, enumerable: true },
+  }) as ParsedDocument;
 }
 
 type Range = [number, number, number] | undefined | null;
@@ -47,13 +54,21 @@ function findChild(node: unknown, seg: string | number): { key?: Node; value?: N
 }
 
 /** Line and column (1-based) of the deepest node along `path`; `atKey` points at the key itself. */
-export function locate(parsed: ParsedDocument, path: readonly (string | number)[], atKey = false): { line: number; column: number } {
+export function locate(
+  parsed: ParsedDocument,
+  path: readonly (string | number)[],
+  atKey = false,
+): { line: number; column: number } {
   const { line, column } = locatePath(parsed, path, atKey);
   return { line, column };
 }
 
 /** As `locate`, and whether the whole path is in the document (`found: false`: the position is its deepest ancestor's). */
-export function locatePath(parsed: ParsedDocument, wanted: readonly (string | number)[], atKey = false): { line: number; column: number; found: boolean } {
+export function locatePath(
+  parsed: ParsedDocument,
+  wanted: readonly (string | number)[],
+  atKey = false,
+): { line: number; column: number; found: boolean } {
   const path = pathInFile(parsed, wanted);
   let node: unknown = parsed.doc.contents;
   let range: Range = (node as Node | null)?.range;
@@ -62,7 +77,7 @@ export function locatePath(parsed: ParsedDocument, wanted: readonly (string | nu
     const child = findChild(node, path[depth]);
     if (!child) break;
     const last = depth === path.length - 1;
-    const target = last && atKey && child.key ? child.key : child.value ?? child.key;
+    const target = last && atKey && child.key ? child.key : (child.value ?? child.key);
     if (target?.range) range = target.range;
     node = child.value;
   }

@@ -25,7 +25,9 @@ export type MigrationPlan =
   | { ok: false; diagnostics: Diagnostic[]; files: string[] };
 
 function valuesOf(text: string): unknown[] {
-  return parseAllDocuments(text).flatMap((d) => (Array.isArray(d) ? [] : d.contents === null ? [] : [d.toJS({ maxAliasCount: 100 })]));
+  return parseAllDocuments(text).flatMap((d) =>
+    Array.isArray(d) ? [] : d.contents === null ? [] : [d.toJS({ maxAliasCount: 100 })],
+  );
 }
 
 /** The files `only` names below `dir` (all of them when undefined), argosctl.yaml left out (it keeps its own version). */
@@ -37,14 +39,21 @@ function targets(dir: string, only: string[] | undefined): ManifestFile[] {
 }
 
 /** Problems found while checking a rewritten document: a bug in a version step, never the user's. */
-function checkRewrite(file: string, before: string, after: string, to: string, validate: (v: unknown) => boolean): string | undefined {
+function checkRewrite(
+  file: string,
+  before: string,
+  after: string,
+  to: string,
+  validate: (v: unknown) => boolean,
+): string | undefined {
   const old = valuesOf(before);
   const now = valuesOf(after);
   if (old.length !== now.length) return `${file}: the rewrite changed the number of documents`;
   for (const [i, value] of old.entries()) {
     const kind = (value as { kind?: unknown } | null)?.kind;
     if (kind !== 'Project') continue;
-    if (!jsonEqual(now[i], upgradeValue(value, versionOf(value), to))) return `${file}: document ${i + 1} would not mean the same after the rewrite`;
+    if (!jsonEqual(now[i], upgradeValue(value, versionOf(value), to)))
+      return `${file}: document ${i + 1} would not mean the same after the rewrite`;
     if (!validate(now[i])) return `${file}: document ${i + 1} would not validate as ${to}`;
   }
   return undefined;
@@ -63,7 +72,10 @@ export async function planMigration(dir: string, only: string[] | undefined, to:
     const text = bytes.bytes.toString('utf8');
     const migrated = migrateText(text, to);
     if (!migrated.ok) return { ok: false, diagnostics: [], files: [file.file] };
-    if (migrated.text === text) { unchanged++; continue; }
+    if (migrated.text === text) {
+      unchanged++;
+      continue;
+    }
     const problem = checkRewrite(file.file, text, migrated.text, to, validate);
     if (problem) throw new Error(problem);
     changed.push({ file, text: migrated.text, documents: migrated.changed });

@@ -13,7 +13,8 @@ export function flattenSettings(s: ProjectSettings): Map<string, Json> {
   for (const f of SCALAR_FIELDS) out.set(f.path, f.get(s));
   for (const m of AUTH_METHODS) {
     out.set(authMethodEnabledPath(m), s.authMethods[m].enabled);
-    for (const g of OPTION_GROUPS) for (const [k, v] of Object.entries(s.authMethods[m][g])) out.set(authOptionPath(m, g, k), v);
+    for (const g of OPTION_GROUPS)
+      for (const [k, v] of Object.entries(s.authMethods[m][g])) out.set(authOptionPath(m, g, k), v);
   }
   for (const [set, path] of Object.entries(SET_PATHS) as [SetName, string][]) {
     for (const [member, value] of setMembers(s, set)) out.set(settingKey(path, member), value);

@@ -17,8 +17,9 @@ export const PROJECT_ID_MAX_LENGTH = 63;
 /** One regular expression that ECMAScript (JSON Schema) and PostgreSQL (`~`) read the same way; it bounds the length too. */
 export const PROJECT_ID_PATTERN = `^[A-Za-z0-9]([A-Za-z0-9_-]{0,${PROJECT_ID_MAX_LENGTH - 2}}[A-Za-z0-9])?$`;
 
-export const PROJECT_ID_ALLOWED = `letters, digits, '-' and '_', 1 to ${PROJECT_ID_MAX_LENGTH} characters, `
-  + 'starting and ending with a letter or digit (case is kept; ids differing only in case are refused)';
+export const PROJECT_ID_ALLOWED =
+  `letters, digits, '-' and '_', 1 to ${PROJECT_ID_MAX_LENGTH} characters, ` +
+  'starting and ending with a letter or digit (case is kept; ids differing only in case are refused)';
 
 const ID = new RegExp(PROJECT_ID_PATTERN);
 

@@ -12,7 +12,8 @@ import { planRefusals } from './guards.js';
 import { PLAN_FORMAT_VERSION, summarize, type Change, type GitInfo, type Plan } from './plan-types.js';
 
 export interface PlanInputs {
-  manifests: Pick<ManifestSet, 'projects' | 'digest'> & Partial<Pick<ManifestSet, 'organization' | 'diagnostics' | 'unchanged'>>;
+  manifests: Pick<ManifestSet, 'projects' | 'digest'> &
+    Partial<Pick<ManifestSet, 'organization' | 'diagnostics' | 'unchanged'>>;
   /**
    * What the state reader returned (break-glass notes explain drift). Projects in
    * manifests.unchanged are as last applied: they are in `ids` but need not be in `projects`.
@@ -36,14 +37,24 @@ export function toDesiredInput(p: DesiredProject): DesiredInput {
 }
 
 function reopenDiagnostics(changes: readonly Change[]): Diagnostic[] {
-  return changes.filter((c) => c.risk?.includes('leave-close')).map((c) => ({
-    severity: 'error' as const, rule: 'status.reopen', file: c.source?.file ?? '(manifest)', line: c.source?.line ?? 1, column: 1, path: c.path,
-    message: `project "${c.projectId}" is CLOSE in the database; moving it to ${String(c.after)} reopens a terminated project`,
-    allowed: 'keep status: CLOSE, or pass --allow-reopen to reopen it deliberately',
-  }));
+  return changes
+    .filter((c) => c.risk?.includes('leave-close'))
+    .map((c) => ({
+      severity: 'error' as const,
+      rule: 'status.reopen',
+      file: c.source?.file ?? '(manifest)',
+      line: c.source?.line ?? 1,
+      column: 1,
+      path: c.path,
+      message: `project "${c.projectId}" is CLOSE in the database; moving it to ${String(c.after)} reopens a terminated project`,
+      allowed: 'keep status: CLOSE, or pass --allow-reopen to reopen it deliberately',
+    }));
 }
 
-type DigestInputs = Pick<Plan, 'formatVersion' | 'argosctlVersion' | 'createdAt' | 'stateFingerprint' | 'manifestDigest' | 'scope' | 'changes'>;
+type DigestInputs = Pick<
+  Plan,
+  'formatVersion' | 'argosctlVersion' | 'createdAt' | 'stateFingerprint' | 'manifestDigest' | 'scope' | 'changes'
+>;
 
 /**
  * The identity of one plan: what it changes, what it saw, and when it was made. `createdAt` is in
@@ -51,10 +62,17 @@ type DigestInputs = Pick<Plan, 'formatVersion' | 'argosctlVersion' | 'createdAt'
  * identity; only re-running the very same saved plan repeats one.
  */
 export function planDigestOf(plan: DigestInputs): string {
-  return sha256(canonicalJson({
-    formatVersion: plan.formatVersion, argosctlVersion: plan.argosctlVersion, createdAt: plan.createdAt,
-    state: plan.stateFingerprint, manifests: plan.manifestDigest, scope: plan.scope, changes: plan.changes,
-  }));
+  return sha256(
+    canonicalJson({
+      formatVersion: plan.formatVersion,
+      argosctlVersion: plan.argosctlVersion,
+      createdAt: plan.createdAt,
+      state: plan.stateFingerprint,
+      manifests: plan.manifestDigest,
+      scope: plan.scope,
+      changes: plan.changes,
+    }),
+  );
 }
 
 export function buildPlan(inputs: PlanInputs): Plan {
@@ -68,19 +86,30 @@ export function buildPlan(inputs: PlanInputs): Plan {
   const unmanaged = only ? [] : ids.filter((id) => !declared.has(id));
   const diagnostics = inputs.allowReopen ? [] : reopenDiagnostics(changes);
   const base: DigestInputs = {
-    formatVersion: PLAN_FORMAT_VERSION, argosctlVersion: ARGOSCTL_VERSION, createdAt: inputs.now.toISOString(),
-    stateFingerprint: inputs.state.fingerprint, manifestDigest: inputs.manifests.digest, scope: only ? [...only].sort() : 'all', changes,
+    formatVersion: PLAN_FORMAT_VERSION,
+    argosctlVersion: ARGOSCTL_VERSION,
+    createdAt: inputs.now.toISOString(),
+    stateFingerprint: inputs.state.fingerprint,
+    manifestDigest: inputs.manifests.digest,
+    scope: only ? [...only].sort() : 'all',
+    changes,
   };
   const existingProjects = ids.length;
   // With --project, the warnings of the files that declare the planned projects.
   const files = new Set(inputs.manifests.projects.filter((p) => !only || only.has(p.settings.id)).map((p) => p.file));
-  const warnings = (inputs.manifests.diagnostics ?? []).filter((d) => d.severity === 'warning' && (!only || files.has(d.file)));
+  const warnings = (inputs.manifests.diagnostics ?? []).filter(
+    (d) => d.severity === 'warning' && (!only || files.has(d.file)),
+  );
   const blast = blastRadiusWarning(changes, existingProjects, inputs.manifests.organization?.lint?.blastRadius);
   if (blast && inputs.strict) diagnostics.push({ ...blast, severity: 'error' });
   else if (blast) warnings.push(blast);
-  const refusals = planRefusals({ changes, existingProjects }, {
-    organization: inputs.manifests.organization ?? EMPTY_ORGANIZATION, declaredProjects: declared.size,
-  });
+  const refusals = planRefusals(
+    { changes, existingProjects },
+    {
+      organization: inputs.manifests.organization ?? EMPTY_ORGANIZATION,
+      declaredProjects: declared.size,
+    },
+  );
   return {
     formatVersion: base.formatVersion,
     argosctlVersion: base.argosctlVersion,

@@ -5,8 +5,20 @@ import type { Change, Plan } from './plan-types.js';
 
 /** Top-level fields in the order they are compared: the most telling difference comes first. */
 const FIELDS = [
-  'formatVersion', 'argosctlVersion', 'createdAt', 'stateFingerprint', 'manifestDigest', 'scope', 'existingProjects',
-  'unmanaged', 'changes', 'refusals', 'summary', 'diagnostics', 'git', 'planDigest',
+  'formatVersion',
+  'argosctlVersion',
+  'createdAt',
+  'stateFingerprint',
+  'manifestDigest',
+  'scope',
+  'existingProjects',
+  'unmanaged',
+  'changes',
+  'refusals',
+  'summary',
+  'diagnostics',
+  'git',
+  'planDigest',
 ] as const;
 /** Shown for information only: recomputed from the manifests, never bound to the saved plan. */
 const INFORMATIONAL = ['warnings'] as const;
@@ -36,7 +48,9 @@ function firstDifference(saved: unknown, computed: unknown, path: (string | numb
   }
   const a = saved as Record<string, unknown>;
   const b = computed as Record<string, unknown>;
-  const keys = [...new Set([...Object.keys(b), ...Object.keys(a)])].filter((k) => a[k] !== undefined || b[k] !== undefined);
+  const keys = [...new Set([...Object.keys(b), ...Object.keys(a)])].filter(
+    (k) => a[k] !== undefined || b[k] !== undefined,
+  );
   for (const key of keys) {
     const d = firstDifference(a[key], b[key], [...path, key]);
     if (d) return d;
@@ -58,7 +72,10 @@ function describe(d: Difference, saved: Plan, computed: Plan): string {
     const c = computed.changes[index];
     if (!c) return `the file has an extra change ${changeName(s)} that the manifests and database do not produce`;
     if (!s) return `the file lacks the change ${changeName(c)}`;
-    const where = changeName(c) === changeName(s) ? `project ${changeName(c)}` : `change ${index + 1} (${changeName(s)} in the file, ${changeName(c)} recomputed)`;
+    const where =
+      changeName(c) === changeName(s)
+        ? `project ${changeName(c)}`
+        : `change ${index + 1} (${changeName(s)} in the file, ${changeName(c)} recomputed)`;
     return `${where}: ${rest.length ? rest.join('.') : 'the change'} differs: ${values}`;
   }
   const at = d.path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i ? '.' : ''}${p}`)).join('');
@@ -74,7 +91,11 @@ export function planDifference(saved: Plan, computed: Plan, extra: readonly stri
   const unknown = Object.keys(saved).find((k) => !known.has(k));
   if (unknown) return `the file has a field a plan does not have: ${quote(unknown)}`;
   for (const field of FIELDS) {
-    const d = firstDifference((saved as unknown as Record<string, unknown>)[field], (computed as unknown as Record<string, unknown>)[field], [field]);
+    const d = firstDifference(
+      (saved as unknown as Record<string, unknown>)[field],
+      (computed as unknown as Record<string, unknown>)[field],
+      [field],
+    );
     if (d) return describe(d, saved, computed);
   }
   return undefined;

@@ -20,14 +20,37 @@ export interface CreatedSetting {
 
 /** What a manifest that says nothing beyond id, name and status normalizes to (mirrors normalizeManifest). */
 const ABSENT: ProjectSettings = {
-  id: '', name: '', description: null, region: null, labels: {}, status: 'TRIAL', submissions: 'normal',
+  id: '',
+  name: '',
+  description: null,
+  region: null,
+  labels: {},
+  status: 'TRIAL',
+  submissions: 'normal',
   authMethods: { idDocument: emptyAuthMethod(), knowledgeBased: emptyAuthMethod() },
-  privateMode: false, tokenPreRegistration: false, tokenExpirationMode: 'none', tokenExpirationSeconds: null,
-  tokenDeleteOnExpiration: false, tokenVolumeStartThreshold: null, tokenVolumeRatio: null, tokenVolumePriority: null,
-  encryptedOnly: false, encryptionMethods: [...DEFAULT_ENCRYPTION_METHODS], encryptionKeys: [], encryptionRetiredValidSeconds: null,
+  privateMode: false,
+  tokenPreRegistration: false,
+  tokenExpirationMode: 'none',
+  tokenExpirationSeconds: null,
+  tokenDeleteOnExpiration: false,
+  tokenVolumeStartThreshold: null,
+  tokenVolumeRatio: null,
+  tokenVolumePriority: null,
+  encryptedOnly: false,
+  encryptionMethods: [...DEFAULT_ENCRYPTION_METHODS],
+  encryptionKeys: [],
+  encryptionRetiredValidSeconds: null,
   privacyProtection: false,
-  secureTransmission: false, secureTransmissionPublicKey: null, ipWhitelistDashboard: [], ipWhitelistApi: [], admins: [],
-  apiKeyRotation: null, apiKeyPreviousValidSeconds: null, webhookUrl: null, webhookEvents: null, webhookSecretRotation: null,
+  secureTransmission: false,
+  secureTransmissionPublicKey: null,
+  ipWhitelistDashboard: [],
+  ipWhitelistApi: [],
+  admins: [],
+  apiKeyRotation: null,
+  apiKeyPreviousValidSeconds: null,
+  webhookUrl: null,
+  webhookEvents: null,
+  webhookSecretRotation: null,
 };
 const REQUIRED = new Set(['metadata.name', 'spec.status']);
 const DEFAULTS = flattenSettings(ABSENT);
@@ -35,7 +58,11 @@ const DEFAULTS = flattenSettings(ABSENT);
 export function createdSettings(s: ProjectSettings): CreatedSetting[] {
   const out: CreatedSetting[] = [];
   for (const [key, value] of flattenSettings(s)) {
-    if (value === null || (typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 0 && !key.includes('['))) continue;
+    if (
+      value === null ||
+      (typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 0 && !key.includes('['))
+    )
+      continue;
     const bracket = key.indexOf('[');
     const path = bracket < 0 ? key : key.slice(0, bracket);
     if (bracket >= 0 && SET_BY_PATH.has(path)) {

@@ -1,6 +1,14 @@
 // The planner: a pure, synchronous comparison of desired and current state. No I/O.
 import { jsonEqual } from '../util/canonical-json.js';
-import { DURATION_PATHS, SCALAR_FIELDS, SET_PATHS, authMethodEnabledPath, authOptionPath, setMembers, type SetName } from '../model/fields.js';
+import {
+  DURATION_PATHS,
+  SCALAR_FIELDS,
+  SET_PATHS,
+  authMethodEnabledPath,
+  authOptionPath,
+  setMembers,
+  type SetName,
+} from '../model/fields.js';
 import { AUTH_METHODS, OPTION_GROUPS, type Json, type ProjectSettings } from '../model/project-settings.js';
 import { ACTION_ORDER, type Change, type ChangeSource, type OutsideGitNote } from './plan-types.js';
 import { createdSettings } from './created-settings.js';
@@ -33,7 +41,12 @@ export function publicSettings(s: ProjectSettings): Json {
 
 /** The note, when the database value being changed is the one break-glass set outside git. */
 function outsideGit(note: OutsideGitNote | undefined, path: string, before: Json): OutsideGitNote | undefined {
-  if (!note || path !== 'spec.submissions' || before !== (note.action === 'emergency-stop' ? 'emergency-stop' : 'normal')) return undefined;
+  if (
+    !note ||
+    path !== 'spec.submissions' ||
+    before !== (note.action === 'emergency-stop' ? 'emergency-stop' : 'normal')
+  )
+    return undefined;
   return note;
 }
 
@@ -49,9 +62,17 @@ function compareScalars(d: DesiredInput, c: ProjectSettings, note: OutsideGitNot
     const risk = updateRisks(path, before, after);
     const glass = outsideGit(note, path, before);
     out.push({
-      action: 'update', projectId: id, path, before, after,
-      reason: glass ? breakGlassReason(glass) : `${path} differs: the manifest says ${written(path, after)}, the database has ${written(path, before)}`,
-      source: d.sourceOf(path), ...(risk.length ? { risk } : {}), ...(entersBilling(path, before, after) ? { billing: true } : {}),
+      action: 'update',
+      projectId: id,
+      path,
+      before,
+      after,
+      reason: glass
+        ? breakGlassReason(glass)
+        : `${path} differs: the manifest says ${written(path, after)}, the database has ${written(path, before)}`,
+      source: d.sourceOf(path),
+      ...(risk.length ? { risk } : {}),
+      ...(entersBilling(path, before, after) ? { billing: true } : {}),
       ...(glass ? { outsideGit: glass } : {}),
     });
   };
@@ -62,7 +83,8 @@ function compareScalars(d: DesiredInput, c: ProjectSettings, note: OutsideGitNot
     update(authMethodEnabledPath(method), have.enabled, want.enabled);
     for (const group of OPTION_GROUPS) {
       const keys = [...new Set([...Object.keys(have[group]), ...Object.keys(want[group])])].sort();
-      for (const key of keys) update(authOptionPath(method, group, key), have[group][key] ?? null, want[group][key] ?? null);
+      for (const key of keys)
+        update(authOptionPath(method, group, key), have[group][key] ?? null, want[group][key] ?? null);
     }
   }
 }
@@ -75,35 +97,76 @@ function compareSets(d: DesiredInput, c: ProjectSettings, out: Change[]): void {
     // Looked up only when something changed: the list itself for removals, the item otherwise.
     const source = (member?: string) => d.sourceOf(path, member);
     const keyReason = (member: string, before: Json, after: Json, plain: string) =>
-      (set === 'encryptionKeys' ? keyChangeReason(member, before, after, d.settings.encryptionRetiredValidSeconds) : plain);
+      set === 'encryptionKeys'
+        ? keyChangeReason(member, before, after, d.settings.encryptionRetiredValidSeconds)
+        : plain;
     for (const [member, after] of want) {
       const before = have.get(member);
       if (before === undefined) {
         const risk = set.startsWith('ipWhitelist') ? whitelistAddRisks([...have.keys()], [...want.keys()], member) : [];
-        out.push({ action: 'add', projectId: id, path, member, before: null, after, reason: keyReason(member, null, after, `${member} is in the manifest but not in the database`), source: source(member), ...(risk.length ? { risk } : {}) });
+        out.push({
+          action: 'add',
+          projectId: id,
+          path,
+          member,
+          before: null,
+          after,
+          reason: keyReason(member, null, after, `${member} is in the manifest but not in the database`),
+          source: source(member),
+          ...(risk.length ? { risk } : {}),
+        });
       } else if (!jsonEqual(before, after)) {
         const risk = updateRisks(path, before, after);
-        out.push({ action: 'update', projectId: id, path, member, before, after, reason: keyReason(member, before, after, `${member} differs`), source: source(member), ...(risk.length ? { risk } : {}) });
+        out.push({
+          action: 'update',
+          projectId: id,
+          path,
+          member,
+          before,
+          after,
+          reason: keyReason(member, before, after, `${member} differs`),
+          source: source(member),
+          ...(risk.length ? { risk } : {}),
+        });
       }
     }
     for (const [member, before] of have) {
       if (want.has(member)) continue;
       const risk = removeRisks(path, want.size);
-      out.push({ action: 'remove', projectId: id, path, member, before, after: null, reason: keyReason(member, before, null, `${member} is in the database but not in the manifest`), source: source(), ...(risk.length ? { risk } : {}) });
+      out.push({
+        action: 'remove',
+        projectId: id,
+        path,
+        member,
+        before,
+        after: null,
+        reason: keyReason(member, before, null, `${member} is in the database but not in the manifest`),
+        source: source(),
+        ...(risk.length ? { risk } : {}),
+      });
     }
   }
 }
 
 export function compareChanges(a: Change, b: Change): number {
-  return a.projectId.localeCompare(b.projectId) || ACTION_ORDER[a.action] - ACTION_ORDER[b.action] || a.path.localeCompare(b.path) || (a.member ?? '').localeCompare(b.member ?? '');
+  return (
+    a.projectId.localeCompare(b.projectId) ||
+    ACTION_ORDER[a.action] - ACTION_ORDER[b.action] ||
+    a.path.localeCompare(b.path) ||
+    (a.member ?? '').localeCompare(b.member ?? '')
+  );
 }
 
 /**
  * Compares every desired project with the database. Projects only in the database are
  * `unmanaged` when the plan covers all projects; they are never changed.
  */
-export function diffProjects(desired: readonly DesiredInput[], current: ReadonlyMap<string, ProjectSettings>, scopeAll: boolean,
-  breakGlass: ReadonlyMap<string, OutsideGitNote> = new Map()): DiffResult {
+export function diffProjects(
+  desired: readonly DesiredInput[],
+  current: ReadonlyMap<string, ProjectSettings>,
+  scopeAll: boolean,
+  breakGlass: ReadonlyMap<string, OutsideGitNote> = new Map(),
+): DiffResult {
   const changes: Change[] = [];
   const declared = new Set<string>();
   for (const d of desired) {
@@ -111,8 +174,14 @@ export function diffProjects(desired: readonly DesiredInput[], current: Readonly
     const existing = current.get(d.settings.id);
     if (!existing) {
       changes.push({
-        action: 'create', projectId: d.settings.id, path: 'project', before: null, after: publicSettings(d.settings), settings: createdSettings(d.settings),
-        reason: 'the project is declared in a manifest but does not exist in the database', source: d.sourceOf('metadata.id'),
+        action: 'create',
+        projectId: d.settings.id,
+        path: 'project',
+        before: null,
+        after: publicSettings(d.settings),
+        settings: createdSettings(d.settings),
+        reason: 'the project is declared in a manifest but does not exist in the database',
+        source: d.sourceOf('metadata.id'),
         ...(d.settings.status === 'OPEN' ? { billing: true } : {}),
       });
       continue;

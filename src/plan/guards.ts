@@ -31,7 +31,10 @@ function breakGlassRefusal(c: Change, risk: RiskClass): Refusal {
   const note = c.outsideGit!;
   const what = note.action === 'emergency-stop' ? 'emergency stop' : 'emergency resume';
   return {
-    kind: 'break-glass', risk, projectId: c.projectId, path: c.path,
+    kind: 'break-glass',
+    risk,
+    projectId: c.projectId,
+    path: c.path,
     message: `${target(c)} stays ${JSON.stringify(c.before)}: ${what} set outside git by ${note.actor} at ${note.at} ("${note.reason}")`,
     unless: `the manifest says ${JSON.stringify(c.before)} too, or --allow ${risk} is given`,
   };
@@ -43,13 +46,17 @@ export function planRefusals(plan: Pick<Plan, 'changes' | 'existingProjects'>, c
   for (const c of plan.changes) {
     for (const risk of c.risk ?? []) {
       if (allowedByRule(context.organization, risk, c.projectId)) continue;
-      if (c.outsideGit) { refusals.push(breakGlassRefusal(c, risk)); continue; }
+      if (c.outsideGit) {
+        refusals.push(breakGlassRefusal(c, risk));
+        continue;
+      }
       blocked.set(risk, [...(blocked.get(risk) ?? []), target(c)]);
     }
   }
   for (const [risk, where] of blocked) {
     refusals.push({
-      kind: 'risk', risk,
+      kind: 'risk',
+      risk,
       message: `risky change "${risk}": ${where.slice(0, 5).join('; ')}${where.length > 5 ? `; and ${where.length - 5} more` : ''}`,
       unless: `--allow ${risk} is given (or an allow rule in argosctl.yaml covers it)`,
     });

@@ -11,10 +11,22 @@ export type ChangeAction = 'create' | 'update' | 'add' | 'remove';
 export const ACTION_ORDER: Record<ChangeAction, number> = { create: 0, update: 1, add: 2, remove: 3 };
 
 export const RISK_CLASSES = [
-  'enter-close', 'leave-close', 'emergency-stop', 'emergency-resume', 'whitelist-remove', 'whitelist-widen',
-  'disable-encrypted-only', 'disable-private-mode', 'disable-pre-registration', 'disable-privacy-protection',
-  'disable-secure-transmission', 'downgrade-encryption', 'remove-last-admin', 'retire-key',
-  'revoke-api-key', 'reactivate-key',
+  'enter-close',
+  'leave-close',
+  'emergency-stop',
+  'emergency-resume',
+  'whitelist-remove',
+  'whitelist-widen',
+  'disable-encrypted-only',
+  'disable-private-mode',
+  'disable-pre-registration',
+  'disable-privacy-protection',
+  'disable-secure-transmission',
+  'downgrade-encryption',
+  'remove-last-admin',
+  'retire-key',
+  'revoke-api-key',
+  'reactivate-key',
 ] as const;
 export type RiskClass = (typeof RISK_CLASSES)[number];
 
@@ -55,9 +67,17 @@ export interface CreateChange extends ChangeBase {
   /** Every set value of the new project, defaults marked: what a reviewer must see. */
   settings: CreatedSetting[];
 }
-export interface UpdateChange extends ChangeBase { action: 'update' }
-export interface AddChange extends ChangeBase { action: 'add'; member: string }
-export interface RemoveChange extends ChangeBase { action: 'remove'; member: string }
+export interface UpdateChange extends ChangeBase {
+  action: 'update';
+}
+export interface AddChange extends ChangeBase {
+  action: 'add';
+  member: string;
+}
+export interface RemoveChange extends ChangeBase {
+  action: 'remove';
+  member: string;
+}
 export type Change = CreateChange | UpdateChange | AddChange | RemoveChange;
 
 export interface GitInfo {
@@ -119,7 +139,16 @@ export interface Plan {
 }
 
 export function summarize(changes: readonly Change[], unmanaged: number): PlanSummary {
-  const s: PlanSummary = { create: 0, update: 0, add: 0, remove: 0, projectsChanged: new Set(changes.map((c) => c.projectId)).size, risky: 0, billing: 0, unmanaged };
+  const s: PlanSummary = {
+    create: 0,
+    update: 0,
+    add: 0,
+    remove: 0,
+    projectsChanged: new Set(changes.map((c) => c.projectId)).size,
+    risky: 0,
+    billing: 0,
+    unmanaged,
+  };
   for (const c of changes) {
     s[c.action]++;
     if (c.risk?.length) s.risky++;

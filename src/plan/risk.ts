@@ -25,21 +25,32 @@ export function updateRisks(path: string, before: Json, after: Json): RiskClass[
   }
   if (DISABLE_RISKS[path] && before === true && after === false) risks.push(DISABLE_RISKS[path]);
   // Accepting ECB where it was not accepted weakens every encrypted URL that may now use it.
-  if (path === 'spec.encryption.methods' && !acceptsEcb(before) && acceptsEcb(after)) risks.push('downgrade-encryption');
+  if (path === 'spec.encryption.methods' && !acceptsEcb(before) && acceptsEcb(after))
+    risks.push('downgrade-encryption');
   // Removing the API key revokes every key at once: every client of the Token API stops working.
   if (path === 'spec.security.apiKey.rotation' && before !== null && after === null) risks.push('revoke-api-key');
   const keyStatus = (v: Json) => (v as { status?: string } | null)?.status;
   const keyRotate = (v: Json) => (v as { rotate?: number } | null)?.rotate ?? 1;
   // Lowering rotate destroys the newer material at once (no grace): as destructive as removing the key.
-  const lowered = path === 'spec.encryption.keys' && before !== null && after !== null && keyRotate(after) < keyRotate(before);
-  if (path === 'spec.encryption.keys' && ((keyStatus(before) === 'active' && keyStatus(after) === 'retired') || lowered)) risks.push('retire-key');
+  const lowered =
+    path === 'spec.encryption.keys' && before !== null && after !== null && keyRotate(after) < keyRotate(before);
+  if (
+    path === 'spec.encryption.keys' &&
+    ((keyStatus(before) === 'active' && keyStatus(after) === 'retired') || lowered)
+  )
+    risks.push('retire-key');
   // A retired key may have leaked (that is often why it was retired): opening URLs with it again is a decision.
-  if (path === 'spec.encryption.keys' && keyStatus(before) === 'retired' && keyStatus(after) === 'active') risks.push('reactivate-key');
+  if (path === 'spec.encryption.keys' && keyStatus(before) === 'retired' && keyStatus(after) === 'active')
+    risks.push('reactivate-key');
   return risks;
 }
 
 /** Adding a range to a list that already restricts access lets more addresses in. */
-export function whitelistAddRisks(beforeList: readonly string[], _afterList: readonly string[], added: string): RiskClass[] {
+export function whitelistAddRisks(
+  beforeList: readonly string[],
+  _afterList: readonly string[],
+  added: string,
+): RiskClass[] {
   if (beforeList.length === 0) return []; // an empty list allows everyone; the first entry narrows
   const coveredBefore = beforeList.some((r) => cidrContains(r, added));
   return coveredBefore ? [] : ['whitelist-widen'];

@@ -39,28 +39,30 @@ export interface PolicyTestResult {
 export function policyTest(set: Pick<ManifestSet, 'projects' | 'policy' | 'diagnostics'>): PolicyTestResult {
   const problems = set.diagnostics.filter((d) => d.severity === 'error' && !d.rule.startsWith('policy.'));
   const byId = new Map(set.projects.map((p) => [p.settings.id, p]));
-  const rules = (set.policy?.rules ?? []).map((outcome): PolicyTestRule => ({
-    rule: outcome.rule,
-    source: outcome.source,
-    ...(outcome.description !== undefined ? { description: outcome.description } : {}),
-    setting: outcome.setting,
-    when: outcome.when,
-    requirement: outcome.requirement,
-    passed: outcome.passed,
-    violated: outcome.violated.map((v) => {
-      const p = byId.get(v.projectId)!;
-      const at = violationPosition(p, outcome, v.setting);
-      return {
-        projectId: v.projectId,
-        file: p.file,
-        line: at.line,
-        column: at.column,
-        path: v.setting,
-        found: v.found,
-        message: v.message,
-        allowed: v.allowed,
-      };
+  const rules = (set.policy?.rules ?? []).map(
+    (outcome): PolicyTestRule => ({
+      rule: outcome.rule,
+      source: outcome.source,
+      ...(outcome.description !== undefined ? { description: outcome.description } : {}),
+      setting: outcome.setting,
+      when: outcome.when,
+      requirement: outcome.requirement,
+      passed: outcome.passed,
+      violated: outcome.violated.map((v) => {
+        const p = byId.get(v.projectId)!;
+        const at = violationPosition(p, outcome, v.setting);
+        return {
+          projectId: v.projectId,
+          file: p.file,
+          line: at.line,
+          column: at.column,
+          path: v.setting,
+          found: v.found,
+          message: v.message,
+          allowed: v.allowed,
+        };
+      }),
     }),
-  }));
+  );
   return { projects: set.projects.length, rules, violations: set.policy?.violations ?? 0, problems };
 }

@@ -12,15 +12,21 @@ export function changeTarget(c: Change): string {
 
 /** Durations are stored in seconds but written like `24h` in manifests: show them that way. */
 function shownValue(path: string, value: Change['before']): string {
-  return path === 'spec.liveform.tokens.expiration.after' && typeof value === 'number' ? formatDuration(value) : formatValue(value);
+  return path === 'spec.liveform.tokens.expiration.after' && typeof value === 'number'
+    ? formatDuration(value)
+    : formatValue(value);
 }
 
 export function changeValues(c: Change): string {
   switch (c.action) {
-    case 'create': return '';
-    case 'update': return `${shownValue(c.path, c.before)} → ${shownValue(c.path, c.after)}`;
-    case 'add': return c.after && Object.keys(c.after as object).length ? formatValue(c.after) : '';
-    case 'remove': return '';
+    case 'create':
+      return '';
+    case 'update':
+      return `${shownValue(c.path, c.before)} → ${shownValue(c.path, c.after)}`;
+    case 'add':
+      return c.after && Object.keys(c.after as object).length ? formatValue(c.after) : '';
+    case 'remove':
+      return '';
   }
 }
 
@@ -34,7 +40,10 @@ export function flags(c: Change): string[] {
 /** One set value of a new project as `target: value` (a list member shows as its list's path and the member). */
 export function createdSettingRow(setting: CreatedSetting): { target: string; value: string; isDefault: boolean } {
   if (setting.member !== undefined) {
-    const attributes = setting.value && typeof setting.value === 'object' && Object.keys(setting.value).length ? ` ${formatValue(setting.value)}` : '';
+    const attributes =
+      setting.value && typeof setting.value === 'object' && Object.keys(setting.value).length
+        ? ` ${formatValue(setting.value)}`
+        : '';
     return { target: setting.path, value: `${setting.member}${attributes}`, isDefault: false };
   }
   return { target: setting.path, value: shownValue(setting.path, setting.value), isDefault: setting.default === true };
@@ -47,7 +56,9 @@ export function createdSettings(c: CreateChange): CreatedSetting[] {
 export function summaryLine(plan: Plan): string {
   const s = plan.summary;
   if (plan.changes.length === 0) return 'No changes. The database matches the manifests.';
-  const extra = [s.risky ? `${s.risky} risky` : '', s.billing ? `${s.billing} billing-relevant` : ''].filter(Boolean).join(', ');
+  const extra = [s.risky ? `${s.risky} risky` : '', s.billing ? `${s.billing} billing-relevant` : '']
+    .filter(Boolean)
+    .join(', ');
   return `Plan: ${s.create} to create, ${s.update} to update, ${s.add} to add, ${s.remove} to remove across ${s.projectsChanged} project(s)${extra ? ` (${extra})` : ''}.`;
 }
 

@@ -4,7 +4,10 @@
 
 /** A value that would start a workflow command gets its first character escaped (`\x3a:…`). */
 export function neutraliseWorkflowCommand(s: string): string {
-  return s.replace(/^(\s*)(::|##\[)/, (_m, space: string, cmd: string) => `${space}${cmd === '::' ? '\\x3a:' : '\\x23#['}`);
+  return s.replace(
+    /^(\s*)(::|##\[)/,
+    (_m, space: string, cmd: string) => `${space}${cmd === '::' ? '\\x3a:' : '\\x23#['}`,
+  );
 }
 
 /** The message of an annotation: GitHub's own escaping of `%`, CR and LF, after controls are shown escaped. */

@@ -15,7 +15,10 @@ export function neutraliseCsvCell(value: unknown): string {
 
 /** Rows as CSV text: every cell neutralised, then quoted by csv-stringify (edge whitespace quoted too). */
 export function csvText(rows: readonly (readonly unknown[])[]): string {
-  return stringify(rows.map((row) => row.map(neutraliseCsvCell)), { record_delimiter: 'unix', quoted_match: /^\s|\s$/ });
+  return stringify(
+    rows.map((row) => row.map(neutraliseCsvCell)),
+    { record_delimiter: 'unix', quoted_match: /^\s|\s$/ },
+  );
 }
 
 /** One cell as it appears in a CSV line. */

@@ -11,8 +11,17 @@ const hex = (c: string, width: number) => c.charCodeAt(0).toString(16).padStart(
 
 /** The visible escape of every unsafe character: `\n`, `\r`, `\t`, `\x1b`, `\u202e`. */
 export function escapeControls(s: string): string {
-  return s.replace(UNSAFE, (c) => (c === '\n' ? '\\n' : c === '\r' ? '\\r' : c === '\t' ? '\\t'
-    : c.charCodeAt(0) <= 0xff ? `\\x${hex(c, 2)}` : `\\u${hex(c, 4)}`));
+  return s.replace(UNSAFE, (c) =>
+    c === '\n'
+      ? '\\n'
+      : c === '\r'
+        ? '\\r'
+        : c === '\t'
+          ? '\\t'
+          : c.charCodeAt(0) <= 0xff
+            ? `\\x${hex(c, 2)}`
+            : `\\u${hex(c, 4)}`,
+  );
 }
 
 /** A value for a line of terminal (and CI log) output: one line, inert. */

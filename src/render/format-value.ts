@@ -25,7 +25,9 @@ export function formatSettingValue(setting: string, value: unknown): string {
   if (member && value === null) return '(absent)';
   if (member && typeof value === 'object' && value !== null && !Array.isArray(value) && !isPem(value)) {
     const entries = Object.entries(value as Record<string, unknown>);
-    return entries.length ? entries.map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(', ') : 'present';
+    return entries.length
+      ? entries.map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(', ')
+      : 'present';
   }
   return formatValue(value);
 }

@@ -30,7 +30,19 @@ export interface BlameLine {
   outsideGit: boolean;
 }
 
-const CSV_COLUMNS = ['time', 'actor', 'commit', 'author', 'pr', 'project', 'action', 'setting', 'before', 'after', 'reason'] as const;
+const CSV_COLUMNS = [
+  'time',
+  'actor',
+  'commit',
+  'author',
+  'pr',
+  'project',
+  'action',
+  'setting',
+  'before',
+  'after',
+  'reason',
+] as const;
 
 /** Durations and set members as written (24h, present); other values as stored, for tools. */
 function csvValue(i: HistoryItem, column: (typeof CSV_COLUMNS)[number]): unknown {
@@ -45,22 +57,38 @@ export function renderHistoryCsv(items: readonly HistoryItem[]): string {
 }
 
 export function renderHistoryMarkdown(items: readonly HistoryItem[]): string {
-  return ['| time | actor | commit | PR | project | change | before | after |', '|---|---|---|---|---|---|---|---|',
-    ...items.map((i) => `| ${md(i.time)} | ${md(i.actor)} | ${md(i.commit?.slice(0, 7) ?? '')} | ${i.pr ? `#${i.pr}` : ''} | ${code(i.project)} | ${md(i.action)} ${code(i.setting)} | ${i.action === 'create' ? ' | ' : `${md(formatSettingValue(i.setting, i.before))} | ${md(formatSettingValue(i.setting, i.after))}`} |`),
-  ].join('\n') + '\n';
+  return (
+    [
+      '| time | actor | commit | PR | project | change | before | after |',
+      '|---|---|---|---|---|---|---|---|',
+      ...items.map(
+        (i) =>
+          `| ${md(i.time)} | ${md(i.actor)} | ${md(i.commit?.slice(0, 7) ?? '')} | ${i.pr ? `#${i.pr}` : ''} | ${code(i.project)} | ${md(i.action)} ${code(i.setting)} | ${i.action === 'create' ? ' | ' : `${md(formatSettingValue(i.setting, i.before))} | ${md(formatSettingValue(i.setting, i.after))}`} |`,
+      ),
+    ].join('\n') + '\n'
+  );
 }
 
 export function renderHistoryText(items: readonly HistoryItem[]): string {
   if (!items.length) return 'No applied changes.\n';
-  return items.map((i) => {
-    const values = i.action === 'create' ? '' : `: ${t(formatSettingValue(i.setting, i.before))} → ${t(formatSettingValue(i.setting, i.after))}`;
-    return `${t(i.time)}  ${t(i.actor)}  ${t(i.commit?.slice(0, 7) ?? '-------')}${i.pr ? ` #${i.pr}` : ''}  ${t(i.project)}  ${t(i.action)} ${t(i.setting)}${values}\n`;
-  }).join('');
+  return items
+    .map((i) => {
+      const values =
+        i.action === 'create'
+          ? ''
+          : `: ${t(formatSettingValue(i.setting, i.before))} → ${t(formatSettingValue(i.setting, i.after))}`;
+      return `${t(i.time)}  ${t(i.actor)}  ${t(i.commit?.slice(0, 7) ?? '-------')}${i.pr ? ` #${i.pr}` : ''}  ${t(i.project)}  ${t(i.action)} ${t(i.setting)}${values}\n`;
+    })
+    .join('');
 }
 
 export function renderBlameText(lines: readonly BlameLine[]): string {
-  return lines.map((l) => {
-    const by = l.setBy ? `${t(l.setBy.commit?.slice(0, 7) ?? '-------')}${l.setBy.pr ? ` #${l.setBy.pr}` : ''} ${t(l.setBy.actor)} ${t(l.setBy.appliedAt.slice(0, 10))}` : '(not set by an apply)';
-    return `${by}  ${t(l.setting)} = ${t(formatSettingValue(l.setting, l.value))}${l.subject ? `  — ${t(l.subject)}` : ''}\n`;
-  }).join('');
+  return lines
+    .map((l) => {
+      const by = l.setBy
+        ? `${t(l.setBy.commit?.slice(0, 7) ?? '-------')}${l.setBy.pr ? ` #${l.setBy.pr}` : ''} ${t(l.setBy.actor)} ${t(l.setBy.appliedAt.slice(0, 10))}`
+        : '(not set by an apply)';
+      return `${by}  ${t(l.setting)} = ${t(formatSettingValue(l.setting, l.value))}${l.subject ? `  — ${t(l.subject)}` : ''}\n`;
+    })
+    .join('');
 }

@@ -3,20 +3,34 @@
 import type { CreateChange, Plan } from '../plan/plan-types.js';
 import { warningPlace } from './diagnostics.js';
 import { refusalLinesMarkdown } from './refusals.js';
-import { SYMBOL, changeTarget, changeValues, createdSettingRow, createdSettings, flags, groupByProject, summaryLine } from './describe-change.js';
+import {
+  SYMBOL,
+  changeTarget,
+  changeValues,
+  createdSettingRow,
+  createdSettings,
+  flags,
+  groupByProject,
+  summaryLine,
+} from './describe-change.js';
 import { markdownCode as code, escapeMarkdown as md } from './escape-markdown.js';
 
 export function renderPlanMarkdown(plan: Plan): string {
   const s = plan.summary;
   const out: string[] = ['### argosctl plan', '', summaryLine(plan), ''];
   if (plan.changes.length) {
-    out.push('| create | update | add | remove | projects | risky | billing |', '|---:|---:|---:|---:|---:|---:|---:|',
-      `| ${s.create} | ${s.update} | ${s.add} | ${s.remove} | ${s.projectsChanged} | ${s.risky} | ${s.billing} |`, '');
+    out.push(
+      '| create | update | add | remove | projects | risky | billing |',
+      '|---:|---:|---:|---:|---:|---:|---:|',
+      `| ${s.create} | ${s.update} | ${s.add} | ${s.remove} | ${s.projectsChanged} | ${s.risky} | ${s.billing} |`,
+      '',
+    );
   }
   const flagged = plan.changes.filter((c) => flags(c).length);
   if (flagged.length) {
     out.push('**Needs attention**', '');
-    for (const c of flagged) out.push(`- ${code(c.projectId)} ${SYMBOL[c.action]} ${code(changeTarget(c))}: ${md(flags(c).join('; '))}`);
+    for (const c of flagged)
+      out.push(`- ${code(c.projectId)} ${SYMBOL[c.action]} ${code(changeTarget(c))}: ${md(flags(c).join('; '))}`);
     out.push('');
   }
   for (const [projectId, changes] of groupByProject(plan.changes)) {
@@ -32,7 +46,9 @@ export function renderPlanMarkdown(plan: Plan): string {
       out.push('| | setting | change | source |', '|---|---|---|---|');
       for (const c of changes) {
         const f = flags(c);
-        out.push(`| ${SYMBOL[c.action]} | ${code(changeTarget(c))} | ${md(changeValues(c))} ${f.length ? `**${md(f.join('; '))}**` : ''} | ${c.source ? code(`${c.source.file}:${c.source.line}`) : ''} |`);
+        out.push(
+          `| ${SYMBOL[c.action]} | ${code(changeTarget(c))} | ${md(changeValues(c))} ${f.length ? `**${md(f.join('; '))}**` : ''} | ${c.source ? code(`${c.source.file}:${c.source.line}`) : ''} |`,
+        );
       }
     }
     out.push('', '</details>', '');
@@ -43,6 +59,7 @@ export function renderPlanMarkdown(plan: Plan): string {
     for (const w of plan.warnings) out.push(`- ${code(warningPlace(w))} ${md(w.message)} (${code(w.rule)})`);
     out.push('');
   }
-  if (plan.unmanaged.length) out.push(`_Unmanaged (no manifest, left unchanged): ${plan.unmanaged.map((u) => code(u)).join(', ')}_`, '');
+  if (plan.unmanaged.length)
+    out.push(`_Unmanaged (no manifest, left unchanged): ${plan.unmanaged.map((u) => code(u)).join(', ')}_`, '');
   return out.join('\n');
 }

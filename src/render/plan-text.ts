@@ -1,7 +1,16 @@
 // Terraform-like terminal view of a plan. Every value from a manifest or the database goes
 // through escapeTerminal (`t`).
 import type { CreateChange, Plan } from '../plan/plan-types.js';
-import { SYMBOL, changeTarget, changeValues, createdSettingRow, createdSettings, flags, groupByProject, summaryLine } from './describe-change.js';
+import {
+  SYMBOL,
+  changeTarget,
+  changeValues,
+  createdSettingRow,
+  createdSettings,
+  flags,
+  groupByProject,
+  summaryLine,
+} from './describe-change.js';
 import { escapeTerminal as t } from './escape-terminal.js';
 import { warningPlace } from './diagnostics.js';
 import { refusalLinesText } from './refusals.js';
@@ -14,7 +23,10 @@ export function renderPlanText(plan: Plan, style: Style): string {
   for (const [projectId, changes] of groupByProject(plan.changes)) {
     const create = changes.find((c): c is CreateChange => c.action === 'create');
     if (create) {
-      lines.push(style.green(`+ project ${style.bold(t(projectId))} will be created`) + style.dim(create.source ? `  (${t(create.source.file)}:${create.source.line})` : ''));
+      lines.push(
+        style.green(`+ project ${style.bold(t(projectId))} will be created`) +
+          style.dim(create.source ? `  (${t(create.source.file)}:${create.source.line})` : ''),
+      );
       for (const row of createdSettings(create).map(createdSettingRow)) {
         lines.push(`    ${t(row.target)}: ${t(row.value)}${row.isDefault ? style.dim('  (default)') : ''}`);
       }
@@ -26,19 +38,29 @@ export function renderPlanText(plan: Plan, style: Style): string {
         const detail = c.action === 'update' ? objectDiffLines(c.before, c.after) : undefined;
         const values = detail ? '' : t(changeValues(c));
         const f = flags(c);
-        lines.push(`    ${paint[c.action](`${SYMBOL[c.action]} ${t(changeTarget(c))}`)}${values ? `: ${values}` : ''}${f.length ? `  ${style.red(`! ${f.join('; ')}`)}` : ''}${c.source ? style.dim(`  (${t(c.source.file)}:${c.source.line})`) : ''}`);
+        lines.push(
+          `    ${paint[c.action](`${SYMBOL[c.action]} ${t(changeTarget(c))}`)}${values ? `: ${values}` : ''}${f.length ? `  ${style.red(`! ${f.join('; ')}`)}` : ''}${c.source ? style.dim(`  (${t(c.source.file)}:${c.source.line})`) : ''}`,
+        );
         for (const d of detail ?? []) lines.push(`        ${d.startsWith('+') ? style.green(t(d)) : style.red(t(d))}`);
       }
     }
     lines.push('');
   }
   if (plan.unmanaged.length) {
-    lines.push(style.dim(`Unmanaged: ${plan.unmanaged.length} project(s) in the database have no manifest and are left unchanged: ${plan.unmanaged.slice(0, 20).map(t).join(', ')}${plan.unmanaged.length > 20 ? ', …' : ''}`), '');
+    lines.push(
+      style.dim(
+        `Unmanaged: ${plan.unmanaged.length} project(s) in the database have no manifest and are left unchanged: ${plan.unmanaged.slice(0, 20).map(t).join(', ')}${plan.unmanaged.length > 20 ? ', …' : ''}`,
+      ),
+      '',
+    );
   }
   lines.push(...refusalLinesText(plan.refusals ?? [], style));
   if (plan.warnings?.length) {
-    lines.push(style.yellow(`Warnings (${plan.warnings.length}): valid, but worth a second look (--strict makes them errors):`));
-    for (const w of plan.warnings) lines.push(`  ${style.yellow('!')} ${t(warningPlace(w))}: ${t(w.message)} ${style.dim(`(${t(w.rule)})`)}`);
+    lines.push(
+      style.yellow(`Warnings (${plan.warnings.length}): valid, but worth a second look (--strict makes them errors):`),
+    );
+    for (const w of plan.warnings)
+      lines.push(`  ${style.yellow('!')} ${t(warningPlace(w))}: ${t(w.message)} ${style.dim(`(${t(w.rule)})`)}`);
     lines.push('');
   }
   lines.push(style.bold(summaryLine(plan)));

@@ -14,12 +14,16 @@ export function refusalLinesText(refusals: readonly Refusal[], style: Style): st
   const lines: string[] = [];
   if (refused(refusals).length) {
     lines.push(style.red(style.bold('Apply will refuse this plan (exit 3, nothing written) unless …:')));
-    for (const r of refused(refusals)) lines.push(style.red(`  ! ${t(r.message)}`), `      apply will refuse this unless ${t(r.unless)}`);
+    for (const r of refused(refusals))
+      lines.push(style.red(`  ! ${t(r.message)}`), `      apply will refuse this unless ${t(r.unless)}`);
     lines.push('');
   }
   if (outsideGit(refusals).length) {
-    lines.push(style.yellow(style.bold('Changed outside git: apply leaves these as they are; everything else applies:')));
-    for (const r of outsideGit(refusals)) lines.push(style.yellow(`  ! ${t(r.message)}`), `      apply will refuse to change it unless ${t(r.unless)}`);
+    lines.push(
+      style.yellow(style.bold('Changed outside git: apply leaves these as they are; everything else applies:')),
+    );
+    for (const r of outsideGit(refusals))
+      lines.push(style.yellow(`  ! ${t(r.message)}`), `      apply will refuse to change it unless ${t(r.unless)}`);
     lines.push('');
   }
   return lines;
@@ -29,12 +33,14 @@ export function refusalLinesMarkdown(refusals: readonly Refusal[]): string[] {
   const lines: string[] = [];
   if (refused(refusals).length) {
     lines.push('**Apply will refuse this plan** (exit 3, nothing written) unless …', '');
-    for (const r of refused(refusals)) lines.push(`- :no_entry: ${md(r.message)}: apply will refuse this unless ${md(r.unless)}`);
+    for (const r of refused(refusals))
+      lines.push(`- :no_entry: ${md(r.message)}: apply will refuse this unless ${md(r.unless)}`);
     lines.push('');
   }
   if (outsideGit(refusals).length) {
     lines.push('**Changed outside git** (apply leaves these as they are; everything else applies)', '');
-    for (const r of outsideGit(refusals)) lines.push(`- :warning: ${md(r.message)}: apply will refuse to change it unless ${md(r.unless)}`);
+    for (const r of outsideGit(refusals))
+      lines.push(`- :warning: ${md(r.message)}: apply will refuse to change it unless ${md(r.unless)}`);
     lines.push('');
   }
   return lines;

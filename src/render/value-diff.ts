@@ -12,7 +12,8 @@ export function objectDiffLines(before: unknown, after: unknown): string[] | und
   const lines: string[] = [];
   for (const part of diffJson(before, after)) {
     if (!part.added && !part.removed) continue;
-    for (const line of part.value.split('\n').filter((l) => l.trim() !== '')) lines.push(`${part.added ? '+' : '-'} ${line.trim().replace(/,$/, '')}`);
+    for (const line of part.value.split('\n').filter((l) => l.trim() !== ''))
+      lines.push(`${part.added ? '+' : '-'} ${line.trim().replace(/,$/, '')}`);
   }
   return lines;
 }

@@ -39,17 +39,25 @@ export function routeOf(request: FastifyRequest): string {
   return request.routeOptions.url ?? 'unmatched';
 }
 
-export async function buildServer(database: Database, options: ServerOptions = {}): Promise<{ app: FastifyInstance; metrics: ServiceMetrics }> {
+export async function buildServer(
+  database: Database,
+  options: ServerOptions = {},
+): Promise<{ app: FastifyInstance; metrics: ServiceMetrics }> {
   const trust = options.trustProxy ?? [];
   const app = Fastify({
-    logger: false, trustProxy: trust.length ? trust : false, bodyLimit: 1024 * 1024,
+    logger: false,
+    trustProxy: trust.length ? trust : false,
+    bodyLimit: 1024 * 1024,
     // A malformed URL or an over-long path parameter is the caller's mistake, answered in our shape.
     frameworkErrors: (error, _request, reply) => sendError(reply, 'invalid_payload', error.message),
   });
   const ajv = new Ajv({ allErrors: false, strict: true, allowUnionTypes: true });
   app.setValidatorCompiler(({ schema }) => ajv.compile(schema));
   const ctx: ServiceContext = {
-    database, metrics: new ServiceMetrics(), now: options.now ?? (() => new Date()), projects: new ProjectFactsCache(),
+    database,
+    metrics: new ServiceMetrics(),
+    now: options.now ?? (() => new Date()),
+    projects: new ProjectFactsCache(),
     masterKey: options.masterKey ?? (() => resolveMasterKey(undefined)),
   };
   const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
@@ -68,14 +76,29 @@ export async function buildServer(database: Database, options: ServerOptions = {
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof TokenError) return sendError(reply, error.code, plainMessage(error.message));
-    if (error.validation || error.code?.startsWith('FST_ERR_CTP') || error.statusCode === 400 || error.statusCode === 415) {
+    if (
+      error.validation ||
+      error.code?.startsWith('FST_ERR_CTP') ||
+      error.statusCode === 400 ||
+      error.statusCode === 415
+    ) {
       return sendError(reply, 'invalid_payload', error.message);
     }
-    if (error.statusCode === 413) return reply.code(413).send({ code: 'invalid_payload', message: 'request body too large' });
-    log(JSON.stringify({ level: 'error', time: new Date().toISOString(), route: routeOf(request), error: String(error.message).slice(0, 300) }));
+    if (error.statusCode === 413)
+      return reply.code(413).send({ code: 'invalid_payload', message: 'request body too large' });
+    log(
+      JSON.stringify({
+        level: 'error',
+        time: new Date().toISOString(),
+        route: routeOf(request),
+        error: String(error.message).slice(0, 300),
+      }),
+    );
     return reply.code(500).send({ code: 'internal_error', message: 'internal error; see the server log' });
   });
-  app.setNotFoundHandler((request, reply) => sendError(reply, 'not_found', `no route ${request.method} ${request.url.split('?')[0].slice(0, 100)}`));
+  app.setNotFoundHandler((request, reply) =>
+    sendError(reply, 'not_found', `no route ${request.method} ${request.url.split('?')[0].slice(0, 100)}`),
+  );
 
   sealedResponses(app); // secure transmission: successful Token API answers of a project that has it on
   healthRoutes(app, ctx);

@@ -10,7 +10,8 @@ export function healthRoutes(app: FastifyInstance, ctx: ServiceContext): void {
     try {
       await sql`select 1`.execute(ctx.database.db);
       const pending = await pendingMigrations(ctx.database.db);
-      if (pending.length) return reply.code(503).send({ ready: false, reason: `database needs migration(s): ${pending.join(', ')}` });
+      if (pending.length)
+        return reply.code(503).send({ ready: false, reason: `database needs migration(s): ${pending.join(', ')}` });
       return { ready: true };
     } catch {
       return reply.code(503).send({ ready: false, reason: 'database unreachable' });
@@ -20,8 +21,14 @@ export function healthRoutes(app: FastifyInstance, ctx: ServiceContext): void {
     let pruneLine: string[] = [];
     try {
       const { rows } = await sql<{ n: number }>`select count(*)::int as n from prune_runs`.execute(ctx.database.db);
-      pruneLine = ['# HELP argos_prune_passes_total Pruning passes recorded in the database (all workers).', '# TYPE argos_prune_passes_total counter', `argos_prune_passes_total ${rows[0].n}`];
-    } catch { /* the database is down: the process counters still answer */ }
+      pruneLine = [
+        '# HELP argos_prune_passes_total Pruning passes recorded in the database (all workers).',
+        '# TYPE argos_prune_passes_total counter',
+        `argos_prune_passes_total ${rows[0].n}`,
+      ];
+    } catch {
+      /* the database is down: the process counters still answer */
+    }
     return reply.type('text/plain; version=0.0.4; charset=utf-8').send(ctx.metrics.render(pruneLine));
   });
 }

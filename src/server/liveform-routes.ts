@@ -1,36 +1,72 @@
 // Liveform admission over HTTP: start (decide and record), check (the same answer, no writes),
 // and complete (the session's final result). Refusals are 403 {"admitted": false, "code", "message"}.
 import type { FastifyInstance } from 'fastify';
-import { checkAdmission, completeSession, startAdmission, type AdmissionRequest, type Decision, type FinalResult } from '../tokens/admission.js';
+import {
+  checkAdmission,
+  completeSession,
+  startAdmission,
+  type AdmissionRequest,
+  type Decision,
+  type FinalResult,
+} from '../tokens/admission.js';
 import type { ServiceContext } from './app.js';
 import { admissionSchema, completeSchema } from './schemas.js';
 
-interface AdmissionBody { pid: string; token?: string; params?: Record<string, string>; encrypted?: string }
+interface AdmissionBody {
+  pid: string;
+  token?: string;
+  params?: Record<string, string>;
+  encrypted?: string;
+}
 
 function toRequest(body: AdmissionBody, clientIp: string, masterKey: () => Buffer): AdmissionRequest {
-  return { projectId: body.pid, tokenId: body.token, params: body.params, encrypted: body.encrypted, clientIp, masterKey };
+  return {
+    projectId: body.pid,
+    tokenId: body.token,
+    params: body.params,
+    encrypted: body.encrypted,
+    clientIp,
+    masterKey,
+  };
 }
 
 function answer(decision: Decision & { sessionId?: string }, dryRun: boolean) {
-  if (!decision.admitted) return { status: 403, body: { admitted: false, code: decision.code, message: decision.message } };
-  return { status: 200, body: { admitted: true, ...(decision.sessionId ? { sessionId: decision.sessionId } : {}), expiresAt: decision.expiresAt, ...(dryRun ? { dryRun } : {}) } };
+  if (!decision.admitted)
+    return { status: 403, body: { admitted: false, code: decision.code, message: decision.message } };
+  return {
+    status: 200,
+    body: {
+      admitted: true,
+      ...(decision.sessionId ? { sessionId: decision.sessionId } : {}),
+      expiresAt: decision.expiresAt,
+      ...(dryRun ? { dryRun } : {}),
+    },
+  };
 }
 
 export function liveformRoutes(app: FastifyInstance, ctx: ServiceContext): void {
   const db = ctx.database.db;
   app.post<{ Body: AdmissionBody }>('/v1/liveform/start', { schema: admissionSchema }, async (request, reply) => {
-    const decision = await startAdmission(db, toRequest(request.body, request.ip, ctx.masterKey), ctx.now(),
-      { projects: ctx.projects });
+    const decision = await startAdmission(db, toRequest(request.body, request.ip, ctx.masterKey), ctx.now(), {
+      projects: ctx.projects,
+    });
     ctx.metrics.admissions.inc({ decision: decision.admitted ? 'admitted' : decision.code });
     const { status, body } = answer(decision, false);
     return reply.code(status).send(body);
   });
   app.post<{ Body: AdmissionBody }>('/v1/liveform/check', { schema: admissionSchema }, async (request, reply) => {
-    const { status, body } = answer(await checkAdmission(db, toRequest(request.body, request.ip, ctx.masterKey), ctx.now()), true);
+    const { status, body } = answer(
+      await checkAdmission(db, toRequest(request.body, request.ip, ctx.masterKey), ctx.now()),
+      true,
+    );
     return reply.code(status).send(body);
   });
-  app.post<{ Params: { sessionId: string }; Body: { result: FinalResult } }>('/v1/liveform/sessions/:sessionId/complete', { schema: completeSchema }, async (request) => {
-    const done = await completeSession(db, request.params.sessionId, request.body.result, ctx.now());
-    return { sessionId: done.sessionId, result: done.result };
-  });
+  app.post<{ Params: { sessionId: string }; Body: { result: FinalResult } }>(
+    '/v1/liveform/sessions/:sessionId/complete',
+    { schema: completeSchema },
+    async (request) => {
+      const done = await completeSession(db, request.params.sessionId, request.body.result, ctx.now());
+      return { sessionId: done.sessionId, result: done.result };
+    },
+  );
 }

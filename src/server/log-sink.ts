@@ -13,7 +13,12 @@ const MAX_PENDING = 256 * 1024;
 
 /** `out` receives whole lines, newline-terminated; a number is a file descriptor written synchronously. */
 export function lineSink(out: number | ((text: string) => void)): LineSink {
-  const emit = typeof out === 'number' ? (text: string) => { writeSync(out, text); } : out;
+  const emit =
+    typeof out === 'number'
+      ? (text: string) => {
+          writeSync(out, text);
+        }
+      : out;
   let pending = '';
   let scheduled = false;
   const flush = () => {

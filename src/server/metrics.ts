@@ -5,7 +5,10 @@ const escapeLabel = (v: string) => v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n'
 
 export class Counter {
   private readonly values = new Map<string, { labels: Labels; value: number }>();
-  constructor(readonly name: string, readonly help: string) {}
+  constructor(
+    readonly name: string,
+    readonly help: string,
+  ) {}
 
   inc(labels: Labels = {}, by = 1): void {
     const key = JSON.stringify(Object.entries(labels).sort());
@@ -18,7 +21,9 @@ export class Counter {
     const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} counter`];
     if (this.values.size === 0) lines.push(`${this.name} 0`);
     for (const { labels, value } of this.values.values()) {
-      const text = Object.entries(labels).map(([k, v]) => `${k}="${escapeLabel(v)}"`).join(',');
+      const text = Object.entries(labels)
+        .map(([k, v]) => `${k}="${escapeLabel(v)}"`)
+        .join(',');
       lines.push(`${this.name}${text ? `{${text}}` : ''} ${value}`);
     }
     return lines.join('\n');
@@ -28,12 +33,22 @@ export class Counter {
 /** The service's counters (per process; Prometheus sums replicas). */
 export class ServiceMetrics {
   readonly requests = new Counter('argos_http_requests_total', 'HTTP requests by route, method and status code.');
-  readonly admissions = new Counter('argos_admissions_total', 'Liveform admissions by decision (admitted, or the refusal code).');
-  readonly tokensRegistered = new Counter('argos_tokens_registered_total', 'Token IDs registered (new and overwritten) through the API.');
-  readonly webhookDeliveries = new Counter('argos_webhook_deliveries_total',
-    'Webhook delivery attempts by outcome (delivered, retry, dead); counted where the worker runs (serve --worker).');
-  readonly webhookFailures = new Counter('argos_webhook_failures_total',
-    'Failed webhook delivery attempts by reason (http-status, redirect, timeout, connection, refused-url, signing).');
+  readonly admissions = new Counter(
+    'argos_admissions_total',
+    'Liveform admissions by decision (admitted, or the refusal code).',
+  );
+  readonly tokensRegistered = new Counter(
+    'argos_tokens_registered_total',
+    'Token IDs registered (new and overwritten) through the API.',
+  );
+  readonly webhookDeliveries = new Counter(
+    'argos_webhook_deliveries_total',
+    'Webhook delivery attempts by outcome (delivered, retry, dead); counted where the worker runs (serve --worker).',
+  );
+  readonly webhookFailures = new Counter(
+    'argos_webhook_failures_total',
+    'Failed webhook delivery attempts by reason (http-status, redirect, timeout, connection, refused-url, signing).',
+  );
 
   /** Counts one delivery attempt of the worker running in this process. */
   countDelivery(outcome: { outcome: string; reason?: string }): void {
@@ -42,7 +57,18 @@ export class ServiceMetrics {
   }
 
   render(extra: string[] = []): string {
-    const counters = [this.requests, this.admissions, this.tokensRegistered, this.webhookDeliveries, this.webhookFailures];
-    return counters.map((c) => c.render()).concat(extra).join('\n') + '\n';
+    const counters = [
+      this.requests,
+      this.admissions,
+      this.tokensRegistered,
+      this.webhookDeliveries,
+      this.webhookFailures,
+    ];
+    return (
+      counters
+        .map((c) => c.render())
+        .concat(extra)
+        .join('\n') + '\n'
+    );
   }
 }

@@ -26,9 +26,19 @@ export function ipAllowed(ranges: readonly string[], address: string): boolean {
 }
 
 /** Loads what the checks need in one statement (a row per key), then checks address before key. */
-export async function authorize(db: Kysely<DatabaseSchema>, projectId: string, clientIp: string, apiKey: string | undefined, now = new Date()): Promise<ProjectAccess> {
+export async function authorize(
+  db: Kysely<DatabaseSchema>,
+  projectId: string,
+  clientIp: string,
+  apiKey: string | undefined,
+  now = new Date(),
+): Promise<ProjectAccess> {
   type Row = {
-    status: string; ranges: string[]; seal_to: string | null; key_hash: Uint8Array | null; valid_until: Date | string | null;
+    status: string;
+    ranges: string[];
+    seal_to: string | null;
+    key_hash: Uint8Array | null;
+    valid_until: Date | string | null;
   };
   const { rows } = await sql<Row>`
     select p.status, w.ranges, k.key_hash, k.valid_until,
@@ -44,12 +54,15 @@ export async function authorize(db: Kysely<DatabaseSchema>, projectId: string, c
   }
   const keys = rows.filter((r): r is typeof r & KeyCandidate => r.key_hash !== null);
   if (!apiKeyMatches(keys, apiKey, now)) {
-    throw new TokenError('invalid_api_key',
-      apiKey ? 'the x-api-key header does not match a valid key of this project' : 'the x-api-key header is missing');
+    throw new TokenError(
+      'invalid_api_key',
+      apiKey ? 'the x-api-key header does not match a valid key of this project' : 'the x-api-key header is missing',
+    );
   }
   return { status: rows[0].status, sealTo: rows[0].seal_to };
 }
 
 export function refuseWritesWhenClosed(access: ProjectAccess, projectId: string): void {
-  if (access.status === 'CLOSE') throw new TokenError('project_closed', `project "${projectId}" is closed (CLOSE); token writes are refused`);
+  if (access.status === 'CLOSE')
+    throw new TokenError('project_closed', `project "${projectId}" is closed (CLOSE); token writes are refused`);
 }

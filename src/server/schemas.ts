@@ -1,7 +1,11 @@
 // JSON Schemas of the service's requests and answers, validated with the project's ajv.
 import { PROJECT_ID_PATTERN } from '../model/project-id.js';
 const tokenIds = { type: 'array', items: { type: 'string' } } as const;
-const error = { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string' }, message: { type: 'string' } } } as const;
+const error = {
+  type: 'object',
+  required: ['code', 'message'],
+  properties: { code: { type: 'string' }, message: { type: 'string' } },
+} as const;
 // Path parameter: the one project id grammar (src/model/project-id.ts); anything else is a 400
 // before any lookup, so '..', '%2F', NUL or look-alikes never reach the database or a log line.
 const projectId = { type: 'string', pattern: PROJECT_ID_PATTERN } as const;
@@ -10,8 +14,12 @@ const tokenRow = {
   type: 'object',
   required: ['tokenId', 'registeredAt', 'expired'],
   properties: {
-    tokenId: { type: 'string' }, registeredAt: { type: 'string' }, firstUsedAt: { type: ['string', 'null'] },
-    expiresAt: { type: ['string', 'null'] }, expired: { type: 'boolean' }, completed: { type: 'boolean' },
+    tokenId: { type: 'string' },
+    registeredAt: { type: 'string' },
+    firstUsedAt: { type: ['string', 'null'] },
+    expiresAt: { type: ['string', 'null'] },
+    expired: { type: 'boolean' },
+    completed: { type: 'boolean' },
   },
 } as const;
 
@@ -19,27 +27,44 @@ export const registerSchema = {
   params: pid,
   body: { type: 'object', additionalProperties: false, required: ['tokenIds'], properties: { tokenIds } },
   response: {
-    200: { type: 'object', properties: { added: { type: 'integer' }, overwritten: { type: 'integer' }, registered: { type: 'integer' } } },
+    200: {
+      type: 'object',
+      properties: { added: { type: 'integer' }, overwritten: { type: 'integer' }, registered: { type: 'integer' } },
+    },
     '4xx': error,
   },
 } as const;
 
 export const deleteSchema = {
   params: pid,
-  querystring: { type: 'object', additionalProperties: false, properties: { oldest: { type: 'string', pattern: '^[0-9]{1,9}$' } } },
+  querystring: {
+    type: 'object',
+    additionalProperties: false,
+    properties: { oldest: { type: 'string', pattern: '^[0-9]{1,9}$' } },
+  },
   body: { type: ['object', 'null'], additionalProperties: false, properties: { tokenIds } },
   response: { 200: { type: 'object', properties: { deleted: { type: 'integer' } } }, '4xx': error },
 } as const;
 
 export const listSchema = {
   params: pid,
-  querystring: { type: 'object', additionalProperties: false, properties: { after: { type: 'string', maxLength: 400 }, limit: { type: 'string', pattern: '^[0-9]{1,9}$' } } },
-  response: { 200: { type: 'object', properties: { tokens: { type: 'array', items: tokenRow }, next: { type: 'string' } } }, '4xx': error },
+  querystring: {
+    type: 'object',
+    additionalProperties: false,
+    properties: { after: { type: 'string', maxLength: 400 }, limit: { type: 'string', pattern: '^[0-9]{1,9}$' } },
+  },
+  response: {
+    200: { type: 'object', properties: { tokens: { type: 'array', items: tokenRow }, next: { type: 'string' } } },
+    '4xx': error,
+  },
 } as const;
 
 export const countSchema = {
   params: pid,
-  response: { 200: { type: 'object', properties: { registered: { type: 'integer' }, expired: { type: 'integer' } } }, '4xx': error },
+  response: {
+    200: { type: 'object', properties: { registered: { type: 'integer' }, expired: { type: 'integer' } } },
+    '4xx': error,
+  },
 } as const;
 
 export const getSchema = {
@@ -63,15 +88,30 @@ const admissionAnswer = {
   type: 'object',
   required: ['admitted'],
   properties: {
-    admitted: { type: 'boolean' }, sessionId: { type: 'string' }, expiresAt: { type: ['string', 'null'] },
-    dryRun: { type: 'boolean' }, code: { type: 'string' }, message: { type: 'string' },
+    admitted: { type: 'boolean' },
+    sessionId: { type: 'string' },
+    expiresAt: { type: ['string', 'null'] },
+    dryRun: { type: 'boolean' },
+    code: { type: 'string' },
+    message: { type: 'string' },
   },
 } as const;
 
-export const admissionSchema = { body: admissionBody, response: { 200: admissionAnswer, 403: admissionAnswer, '4xx': error } } as const;
+export const admissionSchema = {
+  body: admissionBody,
+  response: { 200: admissionAnswer, 403: admissionAnswer, '4xx': error },
+} as const;
 
 export const completeSchema = {
   params: { type: 'object', required: ['sessionId'], properties: { sessionId: { type: 'string' } } },
-  body: { type: 'object', additionalProperties: false, required: ['result'], properties: { result: { enum: ['approved', 'rejected', 'pending'] } } },
-  response: { 200: { type: 'object', properties: { sessionId: { type: 'string' }, result: { type: 'string' } } }, '4xx': error },
+  body: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['result'],
+    properties: { result: { enum: ['approved', 'rejected', 'pending'] } },
+  },
+  response: {
+    200: { type: 'object', properties: { sessionId: { type: 'string' }, result: { type: 'string' } } },
+    '4xx': error,
+  },
 } as const;

@@ -15,8 +15,16 @@ import { openProjectEncrypted, type Opened } from '../url/url-keys.js';
 
 type Db = Kysely<DatabaseSchema> | Transaction<DatabaseSchema>;
 
-export const REFUSAL_CODES = ['invalid_project', 'project_closed', 'emergency_stop', 'encrypted_only', 'token_not_found', 'token_expired', 'token_completed',
-  ...URL_ERROR_CODES] as const;
+export const REFUSAL_CODES = [
+  'invalid_project',
+  'project_closed',
+  'emergency_stop',
+  'encrypted_only',
+  'token_not_found',
+  'token_expired',
+  'token_completed',
+  ...URL_ERROR_CODES,
+] as const;
 export type RefusalCode = (typeof REFUSAL_CODES)[number];
 /** Plain URL parameters that encryption-only mode still accepts. */
 export const PLAIN_PARAMS_IN_ENCRYPTED_ONLY = ['pid', 'encrypted', 'lang'];
@@ -39,17 +47,40 @@ export interface AdmissionRequest {
 
 /** The columns of `projects` the decision reads (and the one-statement path re-checks, so keep them together). */
 const PROJECT_FACT_COLUMNS = [
-  'status', 'submissions', 'encrypted_only', 'private_mode',
-  'token_pre_registration', 'token_expiration_mode', 'token_expiration_seconds',
+  'status',
+  'submissions',
+  'encrypted_only',
+  'private_mode',
+  'token_pre_registration',
+  'token_expiration_mode',
+  'token_expiration_seconds',
 ] as const;
 export interface ProjectFacts {
-  status: string; submissions: string; encrypted_only: boolean; private_mode: boolean;
-  token_pre_registration: boolean; token_expiration_mode: string; token_expiration_seconds: number | null;
+  status: string;
+  submissions: string;
+  encrypted_only: boolean;
+  private_mode: boolean;
+  token_pre_registration: boolean;
+  token_expiration_mode: string;
+  token_expiration_seconds: number | null;
 }
-interface TokenFacts { first_used_at: Date | null; expires_at: Date | null; expired_at: Date | null; completed_at: Date | null }
-interface UseFacts { first_used_at: Date; final_result: string | null }
+interface TokenFacts {
+  first_used_at: Date | null;
+  expires_at: Date | null;
+  expired_at: Date | null;
+  completed_at: Date | null;
+}
+interface UseFacts {
+  first_used_at: Date;
+  final_result: string | null;
+}
 /** `opened`: the `encrypted` parameter opened with the project's keys valid now (absent: none was given). */
-interface Facts { project?: ProjectFacts; token?: TokenFacts; use?: UseFacts; opened?: Opened }
+interface Facts {
+  project?: ProjectFacts;
+  token?: TokenFacts;
+  use?: UseFacts;
+  opened?: Opened;
+}
 
 /** What admitting (or a late refusal) writes; `startAdmission` carries it out, `checkAdmission` does not. */
 type Effect =
@@ -63,7 +94,12 @@ export type Decision =
   | { admitted: false; code: RefusalCode; message: string; effect: Effect };
 
 const none: Effect = { kind: 'none' };
-const refuse = (code: RefusalCode, message: string, effect: Effect = none): Decision => ({ admitted: false, code, message, effect });
+const refuse = (code: RefusalCode, message: string, effect: Effect = none): Decision => ({
+  admitted: false,
+  code,
+  message,
+  effect,
+});
 const iso = (d: Date | string) => new Date(d).toISOString();
 
 function encryptedOf(req: AdmissionRequest): string | undefined {
@@ -79,16 +115,27 @@ function tokenOf(req: AdmissionRequest, opened: Opened | undefined): string | un
 export function decide(req: AdmissionRequest, facts: Facts, now: Date): Decision {
   const p = facts.project;
   if (!p) return refuse('invalid_project', `project "${req.projectId}" does not exist`);
-  if (p.status === 'CLOSE') return refuse('project_closed', `project "${req.projectId}" is closed (CLOSE); submissions are not active`);
-  if (p.submissions === 'emergency-stop') return refuse('emergency_stop', `project "${req.projectId}" is under emergency stop; submissions are halted`);
+  if (p.status === 'CLOSE')
+    return refuse('project_closed', `project "${req.projectId}" is closed (CLOSE); submissions are not active`);
+  if (p.submissions === 'emergency-stop')
+    return refuse('emergency_stop', `project "${req.projectId}" is under emergency stop; submissions are halted`);
   if (p.encrypted_only) {
-    const plain = [...(req.tokenId !== undefined ? ['token'] : []), ...Object.keys(req.params ?? {}).filter((k) => !PLAIN_PARAMS_IN_ENCRYPTED_ONLY.includes(k))];
-    if (plain.length) return refuse('encrypted_only', `project "${req.projectId}" accepts only encrypted URLs; plain parameter(s) not allowed: ${plain.slice(0, 5).join(', ')}`);
-    if (!encryptedOf(req)) return refuse('encrypted_only', `project "${req.projectId}" accepts only encrypted URLs; "encrypted" is missing`);
+    const plain = [
+      ...(req.tokenId !== undefined ? ['token'] : []),
+      ...Object.keys(req.params ?? {}).filter((k) => !PLAIN_PARAMS_IN_ENCRYPTED_ONLY.includes(k)),
+    ];
+    if (plain.length)
+      return refuse(
+        'encrypted_only',
+        `project "${req.projectId}" accepts only encrypted URLs; plain parameter(s) not allowed: ${plain.slice(0, 5).join(', ')}`,
+      );
+    if (!encryptedOf(req))
+      return refuse('encrypted_only', `project "${req.projectId}" accepts only encrypted URLs; "encrypted" is missing`);
   }
   const opened = facts.opened;
   if (encryptedOf(req) !== undefined) {
-    if (!opened) return refuse('encrypted_invalid', `project "${req.projectId}": the encrypted parameters were not opened`);
+    if (!opened)
+      return refuse('encrypted_invalid', `project "${req.projectId}": the encrypted parameters were not opened`);
     if (!opened.ok) return refuse(opened.code, `project "${req.projectId}": ${opened.message}`);
     if (opened.params.pid !== undefined && opened.params.pid !== req.projectId) {
       return refuse('encrypted_invalid', `the encrypted parameters name another project than pid "${req.projectId}"`);
@@ -96,29 +143,64 @@ export function decide(req: AdmissionRequest, facts: Facts, now: Date): Decision
   }
   const tokenId = tokenOf(req, opened);
   if (p.token_pre_registration) return decidePreRegistered(req, p, tokenId, facts.token, now);
-  if (tokenId === undefined) return { admitted: true, tokenId: null, preRegistered: false, expiresAt: null, effect: none };
+  if (tokenId === undefined)
+    return { admitted: true, tokenId: null, preRegistered: false, expiresAt: null, effect: none };
   const use = facts.use;
-  if (use?.final_result) return refuse('token_completed', `token "${tokenId}" already has a final submission (${use.final_result})`);
+  if (use?.final_result)
+    return refuse('token_completed', `token "${tokenId}" already has a final submission (${use.final_result})`);
   const firstUse = use ? new Date(use.first_used_at) : now;
   const until = new Date(firstUse.getTime() + UNREGISTERED_TOKEN_SECONDS * 1000);
-  if (until <= now) return refuse('token_expired', `token "${tokenId}" is not pre-registered and was first used at ${iso(firstUse)}; such tokens work for 3 minutes`);
+  if (until <= now)
+    return refuse(
+      'token_expired',
+      `token "${tokenId}" is not pre-registered and was first used at ${iso(firstUse)}; such tokens work for 3 minutes`,
+    );
   return { admitted: true, tokenId, preRegistered: false, expiresAt: until.toISOString(), effect: none };
 }
 
-function decidePreRegistered(req: AdmissionRequest, p: ProjectFacts, tokenId: string | undefined, token: TokenFacts | undefined, now: Date): Decision {
-  if (tokenId === undefined) return refuse('token_not_found', `project "${req.projectId}" admits only pre-registered tokens, and none was given`);
-  if (!token) return refuse('token_not_found', `token "${tokenId}" is not registered (or was deleted); the Liveform stays closed`);
+function decidePreRegistered(
+  req: AdmissionRequest,
+  p: ProjectFacts,
+  tokenId: string | undefined,
+  token: TokenFacts | undefined,
+  now: Date,
+): Decision {
+  if (tokenId === undefined)
+    return refuse(
+      'token_not_found',
+      `project "${req.projectId}" admits only pre-registered tokens, and none was given`,
+    );
+  if (!token)
+    return refuse(
+      'token_not_found',
+      `token "${tokenId}" is not registered (or was deleted); the Liveform stays closed`,
+    );
   if (token.expired_at) return refuse('token_expired', `token "${tokenId}" expired at ${iso(token.expired_at)}`);
-  if (p.private_mode && token.completed_at) return refuse('token_completed', `token "${tokenId}" already completed an authentication; private mode forbids reuse`);
+  if (p.private_mode && token.completed_at)
+    return refuse(
+      'token_completed',
+      `token "${tokenId}" already completed an authentication; private mode forbids reuse`,
+    );
   if (token.expires_at && new Date(token.expires_at) <= now) {
     // The window passed and no prune marked it yet: the refusal marks it.
-    return refuse('token_expired', `token "${tokenId}" expired at ${iso(token.expires_at)}`, { kind: 'mark-time-expiry', at: new Date(token.expires_at) });
+    return refuse('token_expired', `token "${tokenId}" expired at ${iso(token.expires_at)}`, {
+      kind: 'mark-time-expiry',
+      at: new Date(token.expires_at),
+    });
   }
   const firstUse = token.first_used_at ? new Date(token.first_used_at) : now;
-  const admit = (expiresAt: Date | null, effect: Effect): Decision => ({ admitted: true, tokenId, preRegistered: true, expiresAt: expiresAt?.toISOString() ?? null, effect });
+  const admit = (expiresAt: Date | null, effect: Effect): Decision => ({
+    admitted: true,
+    tokenId,
+    preRegistered: true,
+    expiresAt: expiresAt?.toISOString() ?? null,
+    effect,
+  });
   if (p.token_expiration_mode === 'count') return admit(now, { kind: 'expire-count', firstUse });
   if (p.token_expiration_mode === 'time' && p.token_expiration_seconds) {
-    const expiresAt = token.expires_at ? new Date(token.expires_at) : new Date(firstUse.getTime() + p.token_expiration_seconds * 1000);
+    const expiresAt = token.expires_at
+      ? new Date(token.expires_at)
+      : new Date(firstUse.getTime() + p.token_expiration_seconds * 1000);
     return admit(expiresAt, { kind: 'use-window', firstUse, expiresAt });
   }
   return admit(null, { kind: 'use-window', firstUse, expiresAt: null });
@@ -126,10 +208,18 @@ function decidePreRegistered(req: AdmissionRequest, p: ProjectFacts, tokenId: st
 
 /** Every fact the decision needs, in one round trip (the token and its first use joined in). */
 async function readFacts(db: Db, projectId: string, tokenId: string | undefined): Promise<Facts> {
-  const { rows } = await sql<ProjectFacts & {
-    t_found: boolean; t_first_used_at: Date | null; expires_at: Date | null; expired_at: Date | null; completed_at: Date | null;
-    u_found: boolean; u_first_used_at: Date | null; final_result: string | null;
-  }>`
+  const { rows } = await sql<
+    ProjectFacts & {
+      t_found: boolean;
+      t_first_used_at: Date | null;
+      expires_at: Date | null;
+      expired_at: Date | null;
+      completed_at: Date | null;
+      u_found: boolean;
+      u_first_used_at: Date | null;
+      final_result: string | null;
+    }
+  >`
     select ${sql.join(PROJECT_FACT_COLUMNS.map((c) => sql.ref(`p.${c}`)))},
            t.token_id is not null as t_found, t.first_used_at as t_first_used_at, t.expires_at, t.expired_at, t.completed_at,
            u.token_id is not null as u_found, u.first_used_at as u_first_used_at, u.final_result
@@ -141,20 +231,33 @@ async function readFacts(db: Db, projectId: string, tokenId: string | undefined)
   if (!r) return {};
   return {
     project: Object.fromEntries(PROJECT_FACT_COLUMNS.map((c) => [c, r[c]])) as unknown as ProjectFacts,
-    token: r.t_found ? { first_used_at: r.t_first_used_at, expires_at: r.expires_at, expired_at: r.expired_at, completed_at: r.completed_at } : undefined,
+    token: r.t_found
+      ? {
+          first_used_at: r.t_first_used_at,
+          expires_at: r.expires_at,
+          expired_at: r.expired_at,
+          completed_at: r.completed_at,
+        }
+      : undefined,
     use: r.u_found ? { first_used_at: r.u_first_used_at!, final_result: r.final_result } : undefined,
   };
 }
 
 function checkTokenLength(tokenId: string | undefined): void {
-  if (tokenId !== undefined && (tokenId.length < 1 || Buffer.byteLength(tokenId) > 256)) throw new TokenError('invalid_token_id_format', 'a token is 1 to 256 bytes');
+  if (tokenId !== undefined && (tokenId.length < 1 || Buffer.byteLength(tokenId) > 256))
+    throw new TokenError('invalid_token_id_format', 'a token is 1 to 256 bytes');
 }
 
 /** The `encrypted` parameter opened with the keys that open URLs at `now` (one more round trip, only when given). */
 async function openEncrypted(db: Db, req: AdmissionRequest, now: Date): Promise<Opened | undefined> {
   const value = encryptedOf(req);
   if (value === undefined) return undefined;
-  if (!req.masterKey) return { ok: false, code: 'encrypted_invalid', message: 'encrypted parameters cannot be opened here (no master key)' };
+  if (!req.masterKey)
+    return {
+      ok: false,
+      code: 'encrypted_invalid',
+      message: 'encrypted parameters cannot be opened here (no master key)',
+    };
   return openProjectEncrypted(db as Kysely<DatabaseSchema>, req.projectId, value, now, req.masterKey);
 }
 
@@ -167,7 +270,11 @@ async function gatherFacts(db: Db, req: AdmissionRequest, now: Date): Promise<Fa
 }
 
 /** The dry run: the same answer `startAdmission` would give now, and nothing written. */
-export async function checkAdmission(db: Kysely<DatabaseSchema>, req: AdmissionRequest, now: Date = new Date()): Promise<Decision> {
+export async function checkAdmission(
+  db: Kysely<DatabaseSchema>,
+  req: AdmissionRequest,
+  now: Date = new Date(),
+): Promise<Decision> {
   return decide(req, await gatherFacts(db, req, now), now);
 }
 
@@ -213,8 +320,12 @@ const FRESH_TOKEN: TokenFacts = { first_used_at: null, expires_at: null, expired
  * write with a statement that also requires the project's facts to be those known and the token
  * to be fresh. One round trip; when it does not hold, the two-step path above answers.
  */
-export async function startAdmission(db: Kysely<DatabaseSchema>, req: AdmissionRequest, now: Date = new Date(),
-  options: StartOptions = {}): Promise<StartOutcome> {
+export async function startAdmission(
+  db: Kysely<DatabaseSchema>,
+  req: AdmissionRequest,
+  now: Date = new Date(),
+  options: StartOptions = {},
+): Promise<StartOutcome> {
   // Encrypted parameters are opened with the project's keys, which the one-statement path does not
   // re-check: such requests always read first.
   const known = encryptedOf(req) === undefined ? options.projects?.get(req.projectId) : undefined;
@@ -245,13 +356,22 @@ export async function startAdmission(db: Kysely<DatabaseSchema>, req: AdmissionR
  * `assumed`: the facts were not read but assumed (known project facts, a fresh token), and the
  * statement holds only if they are true.
  */
-async function carryOut(db: Kysely<DatabaseSchema>, req: AdmissionRequest, facts: Facts, decision: Decision,
-  sessionId: string, now: Date, assumed: boolean): Promise<boolean> {
+async function carryOut(
+  db: Kysely<DatabaseSchema>,
+  req: AdmissionRequest,
+  facts: Facts,
+  decision: Decision,
+  sessionId: string,
+  now: Date,
+  assumed: boolean,
+): Promise<boolean> {
   const { projectId } = req;
   const tokenId = tokenOf(req, facts.opened) ?? null;
   const effect = decision.effect;
   const event = (condition: 'count' | 'time', at: Date) => jsonb(expiredEvent(tokenId!, condition, at));
-  const session = (from: RawBuilder<unknown>) => sql`insert into liveform_sessions (id, project_id, token_id, pre_registered, client_ip, started_at)
+  const session = (
+    from: RawBuilder<unknown>,
+  ) => sql`insert into liveform_sessions (id, project_id, token_id, pre_registered, client_ip, started_at)
     select cast(${sessionId} as uuid), cast(${projectId} as text), cast(${tokenId} as text), cast(${decision.admitted && decision.preRegistered} as boolean),
       cast(${req.clientIp && isIP(req.clientIp) ? req.clientIp : null} as inet), cast(${now} as timestamptz)
     ${from}`;
@@ -259,11 +379,16 @@ async function carryOut(db: Kysely<DatabaseSchema>, req: AdmissionRequest, facts
   const sameToken = sql`project_id = ${projectId} and token_id = cast(${tokenId} as text)`;
   const notCompleted = facts.project?.private_mode ? sql`and completed_at is null` : sql``;
   const project = facts.project;
-  const sameFacts = project && sql.join(
-    PROJECT_FACT_COLUMNS.map((c) => sql`${sql.ref(`p.${c}`)} is not distinct from ${project[c]}`), sql` and `);
-  const projectAsAssumed = assumed && sameFacts
-    ? sql`exists (select 1 from projects p where p.id = ${projectId} and ${sameFacts})`
-    : sql`true`;
+  const sameFacts =
+    project &&
+    sql.join(
+      PROJECT_FACT_COLUMNS.map((c) => sql`${sql.ref(`p.${c}`)} is not distinct from ${project[c]}`),
+      sql` and `,
+    );
+  const projectAsAssumed =
+    assumed && sameFacts
+      ? sql`exists (select 1 from projects p where p.id = ${projectId} and ${sameFacts})`
+      : sql`true`;
   const tokenAsAssumed = assumed
     ? sql`and first_used_at is null and expires_at is null and completed_at is null and ${projectAsAssumed}`
     : sql``;
@@ -271,7 +396,9 @@ async function carryOut(db: Kysely<DatabaseSchema>, req: AdmissionRequest, facts
   if (effect.kind === 'mark-time-expiry') {
     // A refusal that records the expiry no prune has marked yet (once, whoever gets there first).
     await sql`with marked as (update tokens set expired_at = expires_at where ${sameToken} and expired_at is null returning 1)
-      insert into token_events (project_id, payload) select ${projectId}, ${event('time', effect.at)} from marked`.execute(db);
+      insert into token_events (project_id, payload) select ${projectId}, ${event('time', effect.at)} from marked`.execute(
+      db,
+    );
     return true;
   }
   if (!decision.admitted) return true;
@@ -308,7 +435,9 @@ async function carryOut(db: Kysely<DatabaseSchema>, req: AdmissionRequest, facts
   }
   if (tokenId !== null) {
     // Not once a final result exists for it (it may have arrived since the facts were read).
-    const { rows } = await sql<{ n: number }>`with s as (${session(sql`where not exists (select 1 from token_uses where ${sameToken} and final_result is not null)`)} returning 1)
+    const { rows } = await sql<{
+      n: number;
+    }>`with s as (${session(sql`where not exists (select 1 from token_uses where ${sameToken} and final_result is not null)`)} returning 1)
       select count(*)::int as n from s`.execute(db);
     return rows[0].n === 1;
   }
@@ -321,21 +450,47 @@ async function carryOut(db: Kysely<DatabaseSchema>, req: AdmissionRequest, facts
   return rows[0].n === 1;
 }
 
-export interface CompleteResult { sessionId: string; projectId: string; result: FinalResult }
+export interface CompleteResult {
+  sessionId: string;
+  projectId: string;
+  result: FinalResult;
+}
 
 /** The authentication finished with a final result: recorded once per session. */
-export async function completeSession(db: Kysely<DatabaseSchema>, sessionId: string, result: FinalResult, now: Date = new Date()): Promise<CompleteResult> {
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(sessionId)) throw new TokenError('session_not_found', `"${sessionId}" is not a session id`);
+export async function completeSession(
+  db: Kysely<DatabaseSchema>,
+  sessionId: string,
+  result: FinalResult,
+  now: Date = new Date(),
+): Promise<CompleteResult> {
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(sessionId))
+    throw new TokenError('session_not_found', `"${sessionId}" is not a session id`);
   return db.transaction().execute(async (tx) => {
-    const s = await tx.selectFrom('liveform_sessions').selectAll().where('id', '=', sessionId).forUpdate().executeTakeFirst();
+    const s = await tx
+      .selectFrom('liveform_sessions')
+      .selectAll()
+      .where('id', '=', sessionId)
+      .forUpdate()
+      .executeTakeFirst();
     if (!s) throw new TokenError('session_not_found', `session ${sessionId} does not exist`);
-    if (s.completed_at) throw new TokenError('session_completed', `session ${sessionId} already completed (${s.result})`);
+    if (s.completed_at)
+      throw new TokenError('session_completed', `session ${sessionId} already completed (${s.result})`);
     await tx.updateTable('liveform_sessions').set({ completed_at: now, result }).where('id', '=', sessionId).execute();
     if (s.token_id && s.pre_registered) {
-      await tx.updateTable('tokens').set({ completed_at: now }).where('project_id', '=', s.project_id).where('token_id', '=', s.token_id).execute();
+      await tx
+        .updateTable('tokens')
+        .set({ completed_at: now })
+        .where('project_id', '=', s.project_id)
+        .where('token_id', '=', s.token_id)
+        .execute();
     } else if (s.token_id) {
-      await tx.updateTable('token_uses').set({ final_result: result, final_at: now })
-        .where('project_id', '=', s.project_id).where('token_id', '=', s.token_id).where('final_result', 'is', null).execute();
+      await tx
+        .updateTable('token_uses')
+        .set({ final_result: result, final_at: now })
+        .where('project_id', '=', s.project_id)
+        .where('token_id', '=', s.token_id)
+        .where('final_result', 'is', null)
+        .execute();
     }
     return { sessionId, projectId: s.project_id, result };
   });

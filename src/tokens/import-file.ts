@@ -34,8 +34,15 @@ function parseCsv(text: string, firstLine: string, ids: string[], problems: Impo
   let records: { record: string[]; info: { lines: number } }[];
   try {
     records = parse(text, {
-      bom: true, delimiter: csvDelimiter(firstLine), comment: '#', comment_no_infix: true, skip_empty_lines: true,
-      relax_column_count: true, trim: true, info: true, skip_records_with_error: true,
+      bom: true,
+      delimiter: csvDelimiter(firstLine),
+      comment: '#',
+      comment_no_infix: true,
+      skip_empty_lines: true,
+      relax_column_count: true,
+      trim: true,
+      info: true,
+      skip_records_with_error: true,
       // A broken quote: csv-parse reports it and resumes; one message per line is enough.
       on_skip: (err) => {
         const line = Number(err?.lines);
@@ -57,7 +64,10 @@ function parseCsv(text: string, firstLine: string, ids: string[], problems: Impo
     const problem = tokenIdProblem(id);
     if (!problem) ids.push(id);
     else if (line === 1 && header < 0 && record.length > 1 && record.every((c) => tokenIdProblem(c))) {
-      problems.push({ line, message: `no tokenId, token_id or id column in the header (columns: ${record.join(', ')})` });
+      problems.push({
+        line,
+        message: `no tokenId, token_id or id column in the header (columns: ${record.join(', ')})`,
+      });
     } else problems.push({ line, message: problem });
   }
   for (const [line, message] of skipped) problems.push({ line, message });
@@ -81,7 +91,12 @@ export function parseTokenImport(file: string, text: string): ParsedImport {
     if (format === 'ndjson') {
       try {
         const value = JSON.parse(raw);
-        id = typeof value?.token_id === 'string' ? value.token_id : typeof value?.tokenId === 'string' ? value.tokenId : undefined;
+        id =
+          typeof value?.token_id === 'string'
+            ? value.token_id
+            : typeof value?.tokenId === 'string'
+              ? value.tokenId
+              : undefined;
         if (id === undefined) return problems.push({ line, message: 'no "token_id" string in this object' });
       } catch {
         return problems.push({ line, message: 'not a JSON object' });

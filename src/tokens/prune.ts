@@ -44,19 +44,34 @@ export interface PruneOptions {
 }
 
 export async function readPolicies(db: Kysely<DatabaseSchema>, projects?: readonly string[]): Promise<PrunePolicy[]> {
-  const rows = await db.selectFrom('projects')
-    .select(['id', 'token_delete_on_expiration', 'token_volume_start_threshold', 'token_volume_ratio', 'token_volume_priority'])
+  const rows = await db
+    .selectFrom('projects')
+    .select([
+      'id',
+      'token_delete_on_expiration',
+      'token_volume_start_threshold',
+      'token_volume_ratio',
+      'token_volume_priority',
+    ])
     .where('token_pre_registration', '=', true)
     .$if(Boolean(projects?.length), (q) => q.where('id', 'in', projects!))
-    .orderBy('id').execute();
+    .orderBy('id')
+    .execute();
   return rows.map((r) => ({
-    projectId: r.id, deleteOnExpiration: r.token_delete_on_expiration, startThreshold: r.token_volume_start_threshold,
-    ratio: r.token_volume_ratio, priority: (r.token_volume_priority ?? 'oldest-first') as PrunePolicy['priority'],
+    projectId: r.id,
+    deleteOnExpiration: r.token_delete_on_expiration,
+    startThreshold: r.token_volume_start_threshold,
+    ratio: r.token_volume_ratio,
+    priority: (r.token_volume_priority ?? 'oldest-first') as PrunePolicy['priority'],
   }));
 }
 
 async function registeredCount(db: Kysely<DatabaseSchema>, projectId: string): Promise<number> {
-  const row = await db.selectFrom('token_counts').select('registered').where('project_id', '=', projectId).executeTakeFirst();
+  const row = await db
+    .selectFrom('token_counts')
+    .select('registered')
+    .where('project_id', '=', projectId)
+    .executeTakeFirst();
   return row?.registered ?? 0;
 }
 
@@ -65,15 +80,25 @@ async function registeredCount(db: Kysely<DatabaseSchema>, projectId: string): P
  * transactions do not wait for the WAL flush (asynchronous commit keeps the database consistent;
  * it can only lose the last moments of work), which makes many short batches cheap.
  */
-async function pruneTransaction<T>(db: Kysely<DatabaseSchema>, work: (tx: Transaction<DatabaseSchema>) => Promise<T>): Promise<T> {
-  return retryOnDeadlock(() => db.transaction().execute(async (tx) => {
-    await sql`set local synchronous_commit to off`.execute(tx);
-    return work(tx);
-  }));
+async function pruneTransaction<T>(
+  db: Kysely<DatabaseSchema>,
+  work: (tx: Transaction<DatabaseSchema>) => Promise<T>,
+): Promise<T> {
+  return retryOnDeadlock(() =>
+    db.transaction().execute(async (tx) => {
+      await sql`set local synchronous_commit to off`.execute(tx);
+      return work(tx);
+    }),
+  );
 }
 
 /** Marks one batch of tokens whose window has passed and writes their events; returns how many. */
-export async function markExpiredBatch(db: Kysely<DatabaseSchema>, projectId: string, now: Date, limit: number): Promise<number> {
+export async function markExpiredBatch(
+  db: Kysely<DatabaseSchema>,
+  projectId: string,
+  now: Date,
+  limit: number,
+): Promise<number> {
   return pruneTransaction(db, async (tx) => {
     const { rows } = await sql<{ token_id: string; expires_at: Date }>`
       with due as (
@@ -83,26 +108,40 @@ export async function markExpiredBatch(db: Kysely<DatabaseSchema>, projectId: st
       update tokens t set expired_at = t.expires_at from due
       where t.project_id = ${projectId} and t.token_id = due.token_id
       returning t.token_id, t.expires_at`.execute(tx);
-    await writeExpiredEvents(tx, projectId, rows.map((r) => ({ tokenId: r.token_id, condition: 'time' as const, at: new Date(r.expires_at) })));
+    await writeExpiredEvents(
+      tx,
+      projectId,
+      rows.map((r) => ({ tokenId: r.token_id, condition: 'time' as const, at: new Date(r.expires_at) })),
+    );
     return rows.length;
   });
 }
 
 /** Deletes one batch (expired tokens, or by priority) and keeps the counter right; returns how many. */
-async function deleteBatch(db: Kysely<DatabaseSchema>, projectId: string, which: 'expired' | PrunePolicy['priority'], limit: number): Promise<number> {
+async function deleteBatch(
+  db: Kysely<DatabaseSchema>,
+  projectId: string,
+  which: 'expired' | PrunePolicy['priority'],
+  limit: number,
+): Promise<number> {
   return pruneTransaction(db, async (tx) => {
     const count = await lockCounter(tx, projectId);
     // Rows are picked and deleted by ctid in one statement: a tid scan, twice as fast as joining
     // on the key. A row updated concurrently gets a new ctid and is skipped, never wrongly deleted.
-    const pick = which === 'expired'
-      ? sql`select ctid from tokens where project_id = ${projectId} and expired_at is not null limit ${limit}`
-      : which === 'oldest-first'
-        ? sql`select ctid from tokens where project_id = ${projectId} order by registered_at, token_id limit ${limit}`
-        : sql`select ctid from tokens where project_id = ${projectId} order by registered_at desc, token_id desc limit ${limit}`;
+    const pick =
+      which === 'expired'
+        ? sql`select ctid from tokens where project_id = ${projectId} and expired_at is not null limit ${limit}`
+        : which === 'oldest-first'
+          ? sql`select ctid from tokens where project_id = ${projectId} order by registered_at, token_id limit ${limit}`
+          : sql`select ctid from tokens where project_id = ${projectId} order by registered_at desc, token_id desc limit ${limit}`;
     const { rows } = await sql<{ n: number }>`
       with gone as (delete from tokens where ctid = any(array(${pick})) returning 1)
       select count(*)::int as n from gone`.execute(tx);
-    await tx.updateTable('token_counts').set({ registered: count - rows[0].n }).where('project_id', '=', projectId).execute();
+    await tx
+      .updateTable('token_counts')
+      .set({ registered: count - rows[0].n })
+      .where('project_id', '=', projectId)
+      .execute();
     return rows[0].n;
   });
 }
@@ -118,14 +157,28 @@ async function untilShortBatch(run: () => Promise<number>, batch: number, stop: 
   return total;
 }
 
-async function pruneProject(db: Kysely<DatabaseSchema>, policy: PrunePolicy, options: PruneOptions): Promise<ProjectPruneResult> {
+async function pruneProject(
+  db: Kysely<DatabaseSchema>,
+  policy: PrunePolicy,
+  options: PruneOptions,
+): Promise<ProjectPruneResult> {
   const started = performance.now();
   const now = options.now ?? new Date();
   const batch = options.batchSize ?? PRUNE_BATCH;
   const stop = options.shouldStop ?? (() => false);
   const { projectId } = policy;
   const registeredBefore = await registeredCount(db, projectId);
-  const result: ProjectPruneResult = { projectId, expiredMarked: 0, expiredDeleted: 0, volumeDeleted: 0, registeredBefore, registeredAfter: registeredBefore, reason: '', durationMs: 0, outcome: 'done' };
+  const result: ProjectPruneResult = {
+    projectId,
+    expiredMarked: 0,
+    expiredDeleted: 0,
+    volumeDeleted: 0,
+    registeredBefore,
+    registeredAfter: registeredBefore,
+    reason: '',
+    durationMs: 0,
+    outcome: 'done',
+  };
   const reasons: string[] = [];
 
   if (options.dryRun) {
@@ -137,7 +190,8 @@ async function pruneProject(db: Kysely<DatabaseSchema>, policy: PrunePolicy, opt
     if (policy.deleteOnExpiration) result.expiredDeleted = rows[0].expired;
   } else {
     result.expiredMarked = await untilShortBatch(() => markExpiredBatch(db, projectId, now, batch), batch, stop);
-    if (policy.deleteOnExpiration) result.expiredDeleted = await untilShortBatch(() => deleteBatch(db, projectId, 'expired', batch), batch, stop);
+    if (policy.deleteOnExpiration)
+      result.expiredDeleted = await untilShortBatch(() => deleteBatch(db, projectId, 'expired', batch), batch, stop);
   }
   if (result.expiredMarked) reasons.push(`${result.expiredMarked} expired (time window passed)`);
   if (result.expiredDeleted) reasons.push(`${result.expiredDeleted} deleted on expiration`);
@@ -148,12 +202,15 @@ async function pruneProject(db: Kysely<DatabaseSchema>, policy: PrunePolicy, opt
     if (afterExpiry >= threshold) {
       const target = Math.ceil((afterExpiry * policy.ratio) / 100);
       if (options.dryRun) result.volumeDeleted = target;
-      else while (result.volumeDeleted < target && !stop()) {
-        const n = await deleteBatch(db, projectId, policy.priority, Math.min(batch, target - result.volumeDeleted));
-        result.volumeDeleted += n;
-        if (n === 0) break;
-      }
-      reasons.push(`${afterExpiry} registered ≥ start threshold ${policy.startThreshold}% (${threshold}): ${result.volumeDeleted} deleted (${policy.ratio}% of ${afterExpiry}, ${policy.priority})`);
+      else
+        while (result.volumeDeleted < target && !stop()) {
+          const n = await deleteBatch(db, projectId, policy.priority, Math.min(batch, target - result.volumeDeleted));
+          result.volumeDeleted += n;
+          if (n === 0) break;
+        }
+      reasons.push(
+        `${afterExpiry} registered ≥ start threshold ${policy.startThreshold}% (${threshold}): ${result.volumeDeleted} deleted (${policy.ratio}% of ${afterExpiry}, ${policy.priority})`,
+      );
     }
   }
   result.registeredAfter = options.dryRun ? afterExpiry - result.volumeDeleted : await registeredCount(db, projectId);
@@ -172,11 +229,23 @@ export async function prunePass(db: Kysely<DatabaseSchema>, options: PruneOption
     const r = await pruneProject(db, policy, options);
     results.push(r);
     if (!options.dryRun) {
-      await db.insertInto('prune_runs').values({
-        tick: options.tick ?? null, project_id: r.projectId, started_at: startedAt, finished_at: new Date(), duration_ms: r.durationMs,
-        expired_marked: r.expiredMarked, expired_deleted: r.expiredDeleted, volume_deleted: r.volumeDeleted,
-        registered_before: r.registeredBefore, registered_after: r.registeredAfter, reason: r.reason, outcome: r.outcome,
-      }).execute();
+      await db
+        .insertInto('prune_runs')
+        .values({
+          tick: options.tick ?? null,
+          project_id: r.projectId,
+          started_at: startedAt,
+          finished_at: new Date(),
+          duration_ms: r.durationMs,
+          expired_marked: r.expiredMarked,
+          expired_deleted: r.expiredDeleted,
+          volume_deleted: r.volumeDeleted,
+          registered_before: r.registeredBefore,
+          registered_after: r.registeredAfter,
+          reason: r.reason,
+          outcome: r.outcome,
+        })
+        .execute();
     }
   }
   return results;

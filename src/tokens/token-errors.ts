@@ -2,17 +2,37 @@
 import { GuardError, UserError } from '../errors.js';
 
 export type TokenErrorCode =
-  | 'invalid_payload' | 'invalid_project' | 'invalid_token_id' | 'invalid_token_id_format'
-  | 'request_token_limit_exceeded' | 'token_id_not_found' | 'token_not_found' | 'token_expired'
-  | 'token_completed' | 'pre_registration_off'
+  | 'invalid_payload'
+  | 'invalid_project'
+  | 'invalid_token_id'
+  | 'invalid_token_id_format'
+  | 'request_token_limit_exceeded'
+  | 'token_id_not_found'
+  | 'token_not_found'
+  | 'token_expired'
+  | 'token_completed'
+  | 'pre_registration_off'
   // ours, for the service: admission refusals, sessions, authentication
-  | 'project_closed' | 'emergency_stop' | 'encrypted_only' | 'session_not_found' | 'session_completed'
-  | 'invalid_api_key' | 'ip_not_allowed' | 'not_found'
+  | 'project_closed'
+  | 'emergency_stop'
+  | 'encrypted_only'
+  | 'session_not_found'
+  | 'session_completed'
+  | 'invalid_api_key'
+  | 'ip_not_allowed'
+  | 'not_found'
   // encrypted Liveform parameters (docs/url-encryption.md)
-  | 'encrypted_invalid' | 'encrypted_unknown_key' | 'encrypted_tampered' | 'encrypted_method_not_accepted';
+  | 'encrypted_invalid'
+  | 'encrypted_unknown_key'
+  | 'encrypted_tampered'
+  | 'encrypted_method_not_accepted';
 
 export class TokenError extends UserError {
-  constructor(readonly code: TokenErrorCode, message: string, hint?: string) {
+  constructor(
+    readonly code: TokenErrorCode,
+    message: string,
+    hint?: string,
+  ) {
     super(`[${code}] ${message}`, hint);
     this.name = 'TokenError';
   }
@@ -20,7 +40,10 @@ export class TokenError extends UserError {
 
 /** Refusals of a token at the Liveform (not usage errors): exit 3 like other guards. */
 export class TokenRefused extends GuardError {
-  constructor(readonly code: TokenErrorCode, message: string) {
+  constructor(
+    readonly code: TokenErrorCode,
+    message: string,
+  ) {
     super(`[${code}] ${message}`);
     this.name = 'TokenRefused';
   }

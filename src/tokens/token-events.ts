@@ -13,10 +13,19 @@ export type TokenExpiredEvent =
 export function expiredEvent(tokenId: string, condition: 'count' | 'time', at: Date): TokenExpiredEvent {
   return condition === 'count'
     ? { webhook_trigger: 'token_expired', token_id: tokenId, expired_condition: 'count', expired_at: at.toISOString() }
-    : { webhook_trigger: 'token_expired', token_id: tokenId, expired_condition: 'time', expected_expired_at: at.toISOString() };
+    : {
+        webhook_trigger: 'token_expired',
+        token_id: tokenId,
+        expired_condition: 'time',
+        expected_expired_at: at.toISOString(),
+      };
 }
 
-export async function writeExpiredEvents(tx: Transaction<DatabaseSchema>, projectId: string, expired: { tokenId: string; condition: 'count' | 'time'; at: Date }[]): Promise<void> {
+export async function writeExpiredEvents(
+  tx: Transaction<DatabaseSchema>,
+  projectId: string,
+  expired: { tokenId: string; condition: 'count' | 'time'; at: Date }[],
+): Promise<void> {
   const rows = expired.map((e) => ({
     project_id: projectId,
     payload: jsonb(expiredEvent(e.tokenId, e.condition, e.at)),

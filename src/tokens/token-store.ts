@@ -28,21 +28,44 @@ const REGISTER_BATCH = 20_000;
 /** Token commands name a project: one that does not exist is an error, not "0 registered". */
 export async function requireProject(db: Db, projectId: string): Promise<void> {
   const project = await db.selectFrom('projects').select('id').where('id', '=', projectId).executeTakeFirst();
-  if (!project) throw new TokenError('invalid_project', `project "${projectId}" does not exist`, 'check the project id, or apply its manifest first');
+  if (!project)
+    throw new TokenError(
+      'invalid_project',
+      `project "${projectId}" does not exist`,
+      'check the project id, or apply its manifest first',
+    );
 }
 
 export async function requirePreRegistration(db: Db, projectId: string): Promise<void> {
-  const project = await db.selectFrom('projects').select(['token_pre_registration']).where('id', '=', projectId).executeTakeFirst();
-  if (!project) throw new TokenError('invalid_project', `project "${projectId}" does not exist`, 'apply its manifest first');
+  const project = await db
+    .selectFrom('projects')
+    .select(['token_pre_registration'])
+    .where('id', '=', projectId)
+    .executeTakeFirst();
+  if (!project)
+    throw new TokenError('invalid_project', `project "${projectId}" does not exist`, 'apply its manifest first');
   if (!project.token_pre_registration) {
-    throw new TokenError('invalid_project', `project "${projectId}" does not use token pre-registration`, 'set spec.liveform.tokens.preRegistration: true and apply');
+    throw new TokenError(
+      'invalid_project',
+      `project "${projectId}" does not use token pre-registration`,
+      'set spec.liveform.tokens.preRegistration: true and apply',
+    );
   }
 }
 
 /** Locks the project's counter row (creating it) so registrations and deletions serialize per project. */
 export async function lockCounter(tx: Transaction<DatabaseSchema>, projectId: string): Promise<number> {
-  await tx.insertInto('token_counts').values({ project_id: projectId, registered: 0 }).onConflict((oc) => oc.column('project_id').doNothing()).execute();
-  const row = await tx.selectFrom('token_counts').select('registered').where('project_id', '=', projectId).forUpdate().executeTakeFirstOrThrow();
+  await tx
+    .insertInto('token_counts')
+    .values({ project_id: projectId, registered: 0 })
+    .onConflict((oc) => oc.column('project_id').doNothing())
+    .execute();
+  const row = await tx
+    .selectFrom('token_counts')
+    .select('registered')
+    .where('project_id', '=', projectId)
+    .forUpdate()
+    .executeTakeFirstOrThrow();
   return row.registered;
 }
 
@@ -53,9 +76,17 @@ export interface RegisterResult {
 }
 
 /** One register request of the Token API: 1 to 500 IDs, all registered or none. */
-export async function registerTokenRequest(db: Kysely<DatabaseSchema>, projectId: string, ids: readonly string[]): Promise<RegisterResult> {
+export async function registerTokenRequest(
+  db: Kysely<DatabaseSchema>,
+  projectId: string,
+  ids: readonly string[],
+): Promise<RegisterResult> {
   if (ids.length === 0 || ids.length > REGISTER_LIMIT) {
-    throw new TokenError('invalid_payload', `${ids.length} IDs in one request; 1 to ${REGISTER_LIMIT} are allowed`, 'split the IDs into requests of at most 500, or use argosctl tokens import FILE');
+    throw new TokenError(
+      'invalid_payload',
+      `${ids.length} IDs in one request; 1 to ${REGISTER_LIMIT} are allowed`,
+      'split the IDs into requests of at most 500, or use argosctl tokens import FILE',
+    );
   }
   return registerTokens(db, projectId, ids);
 }
@@ -71,9 +102,18 @@ export async function registerTokenRequest(db: Kysely<DatabaseSchema>, projectId
  * overwriting the same IDs lock them in the same order. A request of one chunk (every API request)
  * needs no transaction around it.
  */
-export async function registerTokens(db: Kysely<DatabaseSchema>, projectId: string, ids: readonly string[], onProgress?: (done: number) => void): Promise<RegisterResult> {
+export async function registerTokens(
+  db: Kysely<DatabaseSchema>,
+  projectId: string,
+  ids: readonly string[],
+  onProgress?: (done: number) => void,
+): Promise<RegisterResult> {
   const problems = ids.map((id) => tokenIdProblem(id)).filter((p): p is string => p !== undefined);
-  if (problems.length) throw new TokenError('invalid_token_id_format', `${problems.length} invalid token ID(s); nothing registered: ${problems.slice(0, 3).join('; ')}`);
+  if (problems.length)
+    throw new TokenError(
+      'invalid_token_id_format',
+      `${problems.length} invalid token ID(s); nothing registered: ${problems.slice(0, 3).join('; ')}`,
+    );
   const unique = [...new Set(ids)].sort();
   const chunks: string[][] = [];
   for (let i = 0; i < unique.length; i += REGISTER_BATCH) chunks.push(unique.slice(i, i + REGISTER_BATCH));
@@ -91,18 +131,26 @@ export async function registerTokens(db: Kysely<DatabaseSchema>, projectId: stri
     return await retryOnDeadlock(() => (chunks.length === 1 ? run(db) : db.transaction().execute(run)));
   } catch (err) {
     if (!isCapViolation(err)) throw err;
-    const row = await db.selectFrom('token_counts').select('registered').where('project_id', '=', projectId)
+    const row = await db
+      .selectFrom('token_counts')
+      .select('registered')
+      .where('project_id', '=', projectId)
       .executeTakeFirst();
     const n = (v: number) => v.toLocaleString('en');
-    throw new TokenError('request_token_limit_exceeded',
-      `project "${projectId}" holds ${n(row?.registered ?? 0)} tokens; registering these ${n(unique.length)} IDs `
-        + `would pass the cap of ${n(TOKEN_CAP)}; nothing registered`,
-      'delete tokens first (argosctl tokens delete, or argosctl prune)');
+    throw new TokenError(
+      'request_token_limit_exceeded',
+      `project "${projectId}" holds ${n(row?.registered ?? 0)} tokens; registering these ${n(unique.length)} IDs ` +
+        `would pass the cap of ${n(TOKEN_CAP)}; nothing registered`,
+      'delete tokens first (argosctl tokens delete, or argosctl prune)',
+    );
   }
 }
 
-async function registerChunk(db: Db, projectId: string, ids: readonly string[]):
-  Promise<{ added: number; registered: number }> {
+async function registerChunk(
+  db: Db,
+  projectId: string,
+  ids: readonly string[],
+): Promise<{ added: number; registered: number }> {
   const { rows } = await sql<{ pre: boolean | null; added: number; registered: number }>`
     with project as (select token_pre_registration as pre from projects where id = ${projectId}),
     written as (
@@ -124,8 +172,11 @@ async function registerChunk(db: Db, projectId: string, ids: readonly string[]):
     throw new TokenError('invalid_project', `project "${projectId}" does not exist`, 'apply its manifest first');
   }
   if (!r.pre) {
-    throw new TokenError('invalid_project', `project "${projectId}" does not use token pre-registration`,
-      'set spec.liveform.tokens.preRegistration: true and apply');
+    throw new TokenError(
+      'invalid_project',
+      `project "${projectId}" does not use token pre-registration`,
+      'set spec.liveform.tokens.preRegistration: true and apply',
+    );
   }
   return { added: r.added, registered: r.registered };
 }
@@ -157,17 +208,39 @@ function toTextArray(ids: readonly string[]): string {
   return `{${ids.join(',')}}`; // token IDs hold no quotes, commas, braces or spaces (checked above)
 }
 
-function toRow(r: { token_id: string; registered_at: Date | string; first_used_at: Date | null; expires_at: Date | null; expired_at: Date | null; completed_at: Date | null }, now: Date): TokenRow {
+function toRow(
+  r: {
+    token_id: string;
+    registered_at: Date | string;
+    first_used_at: Date | null;
+    expires_at: Date | null;
+    expired_at: Date | null;
+    completed_at: Date | null;
+  },
+  now: Date,
+): TokenRow {
   const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
   const expired = r.expired_at !== null || (r.expires_at !== null && new Date(r.expires_at) <= now);
-  return { tokenId: r.token_id, registeredAt: iso(r.registered_at)!, firstUsedAt: iso(r.first_used_at), expiresAt: iso(r.expires_at), expired, completed: r.completed_at !== null };
+  return {
+    tokenId: r.token_id,
+    registeredAt: iso(r.registered_at)!,
+    firstUsedAt: iso(r.first_used_at),
+    expiresAt: iso(r.expires_at),
+    expired,
+    completed: r.completed_at !== null,
+  };
 }
 
 export async function getToken(db: Db, projectId: string, tokenId: string, now = new Date()): Promise<TokenRow> {
   const problem = tokenIdProblem(tokenId);
   if (problem) throw new TokenError('invalid_token_id', problem);
   await requireProject(db, projectId);
-  const r = await db.selectFrom('tokens').selectAll().where('project_id', '=', projectId).where('token_id', '=', tokenId).executeTakeFirst();
+  const r = await db
+    .selectFrom('tokens')
+    .selectAll()
+    .where('project_id', '=', projectId)
+    .where('token_id', '=', tokenId)
+    .executeTakeFirst();
   if (!r) throw new TokenError('token_id_not_found', `token "${tokenId}" is not registered for project "${projectId}"`);
   return toRow(r, now);
 }
@@ -179,9 +252,14 @@ export interface TokenPage {
 }
 
 /** Keyset paging in registration order (time, then id): stable while tokens come and go. */
-export async function listTokens(db: Db, projectId: string, options: { limit?: number; after?: string; now?: Date } = {}): Promise<TokenPage> {
+export async function listTokens(
+  db: Db,
+  projectId: string,
+  options: { limit?: number; after?: string; now?: Date } = {},
+): Promise<TokenPage> {
   const limit = options.limit ?? PAGE_LIMIT;
-  if (!Number.isInteger(limit) || limit < 1 || limit > PAGE_LIMIT) throw new TokenError('invalid_payload', `page size ${limit}: expected 1 to ${PAGE_LIMIT.toLocaleString('en')}`);
+  if (!Number.isInteger(limit) || limit < 1 || limit > PAGE_LIMIT)
+    throw new TokenError('invalid_payload', `page size ${limit}: expected 1 to ${PAGE_LIMIT.toLocaleString('en')}`);
   await requireProject(db, projectId);
   let query = db.selectFrom('tokens').selectAll().where('project_id', '=', projectId);
   if (options.after) {
@@ -189,7 +267,12 @@ export async function listTokens(db: Db, projectId: string, options: { limit?: n
     // registered_at as text keeps its microseconds: a millisecond Date would skip or repeat rows.
     query = query.where(sql<boolean>`(registered_at, token_id) > (cast(${time} as timestamptz), ${id})`);
   }
-  const rows = await query.select(sql<string>`registered_at::text`.as('registered_text')).orderBy('registered_at').orderBy('token_id').limit(limit + 1).execute();
+  const rows = await query
+    .select(sql<string>`registered_at::text`.as('registered_text'))
+    .orderBy('registered_at')
+    .orderBy('token_id')
+    .limit(limit + 1)
+    .execute();
   const now = options.now ?? new Date();
   const page = rows.slice(0, limit).map((r) => toRow(r, now));
   const last = rows.length > limit ? rows[limit - 1] : undefined;
@@ -204,8 +287,14 @@ function decodeCursor(cursor: string): [string, string] {
   try {
     const [time, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
     if (typeof time === 'string' && typeof id === 'string') return [time, id];
-  } catch { /* fall through */ }
-  throw new TokenError('invalid_payload', `"${cursor}" is not a page cursor`, 'pass the "next" value of the previous page');
+  } catch {
+    /* fall through */
+  }
+  throw new TokenError(
+    'invalid_payload',
+    `"${cursor}" is not a page cursor`,
+    'pass the "next" value of the previous page',
+  );
 }
 
 export async function countTokens(db: Db, projectId: string): Promise<{ registered: number; expired: number }> {
@@ -217,34 +306,71 @@ export async function countTokens(db: Db, projectId: string): Promise<{ register
 }
 
 /** Deletes the given IDs (all must exist, or none is deleted). */
-export async function deleteTokens(db: Kysely<DatabaseSchema>, projectId: string, ids: readonly string[]): Promise<number> {
-  if (ids.length === 0 || ids.length > DELETE_LIMIT) throw new TokenError('invalid_payload', `${ids.length} IDs in one request; 1 to ${DELETE_LIMIT} are allowed`, 'split the request, or use --oldest N');
-  return retryOnDeadlock(() => db.transaction().execute(async (tx) => {
-    await requireProject(tx, projectId);
-    // The rows first, in ID order, then the counter: the order a registration takes them in, so
-    // the two never wait on each other in a circle.
-    await tx.selectFrom('tokens').select('token_id').where('project_id', '=', projectId)
-      .where('token_id', 'in', [...new Set(ids)]).orderBy('token_id').forUpdate().execute();
-    const count = await lockCounter(tx, projectId);
-    const deleted = await tx.deleteFrom('tokens').where('project_id', '=', projectId).where('token_id', 'in', [...new Set(ids)]).returning('token_id').execute();
-    const missing = [...new Set(ids)].filter((id) => !deleted.some((d) => d.token_id === id));
-    if (missing.length) throw new TokenError('token_not_found', `not registered: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}; nothing deleted`);
-    await tx.updateTable('token_counts').set({ registered: count - deleted.length }).where('project_id', '=', projectId).execute();
-    return deleted.length;
-  }));
+export async function deleteTokens(
+  db: Kysely<DatabaseSchema>,
+  projectId: string,
+  ids: readonly string[],
+): Promise<number> {
+  if (ids.length === 0 || ids.length > DELETE_LIMIT)
+    throw new TokenError(
+      'invalid_payload',
+      `${ids.length} IDs in one request; 1 to ${DELETE_LIMIT} are allowed`,
+      'split the request, or use --oldest N',
+    );
+  return retryOnDeadlock(() =>
+    db.transaction().execute(async (tx) => {
+      await requireProject(tx, projectId);
+      // The rows first, in ID order, then the counter: the order a registration takes them in, so
+      // the two never wait on each other in a circle.
+      await tx
+        .selectFrom('tokens')
+        .select('token_id')
+        .where('project_id', '=', projectId)
+        .where('token_id', 'in', [...new Set(ids)])
+        .orderBy('token_id')
+        .forUpdate()
+        .execute();
+      const count = await lockCounter(tx, projectId);
+      const deleted = await tx
+        .deleteFrom('tokens')
+        .where('project_id', '=', projectId)
+        .where('token_id', 'in', [...new Set(ids)])
+        .returning('token_id')
+        .execute();
+      const missing = [...new Set(ids)].filter((id) => !deleted.some((d) => d.token_id === id));
+      if (missing.length)
+        throw new TokenError(
+          'token_not_found',
+          `not registered: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}; nothing deleted`,
+        );
+      await tx
+        .updateTable('token_counts')
+        .set({ registered: count - deleted.length })
+        .where('project_id', '=', projectId)
+        .execute();
+      return deleted.length;
+    }),
+  );
 }
 
 /** Time-based N deletion: the N oldest registrations (at most 5,000 per request). */
 export async function deleteOldestTokens(db: Kysely<DatabaseSchema>, projectId: string, n: number): Promise<number> {
-  if (!Number.isInteger(n) || n < 1 || n > DELETE_OLDEST_LIMIT) throw new TokenError('invalid_payload', `oldest ${n}: expected 1 to 5,000`);
-  return retryOnDeadlock(() => db.transaction().execute(async (tx) => {
-    await requireProject(tx, projectId);
-    const count = await lockCounter(tx, projectId);
-    const { rows } = await sql<{ n: number }>`
+  if (!Number.isInteger(n) || n < 1 || n > DELETE_OLDEST_LIMIT)
+    throw new TokenError('invalid_payload', `oldest ${n}: expected 1 to 5,000`);
+  return retryOnDeadlock(() =>
+    db.transaction().execute(async (tx) => {
+      await requireProject(tx, projectId);
+      const count = await lockCounter(tx, projectId);
+      const { rows } = await sql<{ n: number }>`
       with doomed as (select token_id from tokens where project_id = ${projectId} order by registered_at, token_id limit ${n}),
       gone as (delete from tokens t using doomed d where t.project_id = ${projectId} and t.token_id = d.token_id returning 1)
       select count(*)::int as n from gone`.execute(tx);
-    await tx.updateTable('token_counts').set({ registered: count - rows[0].n }).where('project_id', '=', projectId).execute();
-    return rows[0].n;
-  }));
+      await tx
+        .updateTable('token_counts')
+        .set({ registered: count - rows[0].n })
+        .where('project_id', '=', projectId)
+        .execute();
+      return rows[0].n;
+    }),
+  );
 }

@@ -15,7 +15,12 @@ export interface StartResult {
 }
 
 /** `tokens start`: admission for a token alone; a refusal is thrown (exit 3 in the CLI). */
-export async function startToken(db: Kysely<DatabaseSchema>, projectId: string, tokenId: string, now: Date = new Date()): Promise<StartResult> {
+export async function startToken(
+  db: Kysely<DatabaseSchema>,
+  projectId: string,
+  tokenId: string,
+  now: Date = new Date(),
+): Promise<StartResult> {
   const outcome = await startAdmission(db, { projectId, tokenId }, now);
   if (!outcome.admitted) {
     if (outcome.code === 'invalid_project') throw new TokenError('invalid_project', outcome.message);
@@ -25,8 +30,23 @@ export async function startToken(db: Kysely<DatabaseSchema>, projectId: string, 
 }
 
 /** The authentication finished: with private mode on, the token cannot start another. */
-export async function completeToken(db: Kysely<DatabaseSchema>, projectId: string, tokenId: string, now: Date = new Date()): Promise<void> {
+export async function completeToken(
+  db: Kysely<DatabaseSchema>,
+  projectId: string,
+  tokenId: string,
+  now: Date = new Date(),
+): Promise<void> {
   await requireProject(db, projectId);
-  const done = await db.updateTable('tokens').set({ completed_at: now }).where('project_id', '=', projectId).where('token_id', '=', tokenId).where('first_used_at', 'is not', null).executeTakeFirst();
-  if (Number(done.numUpdatedRows) === 0) throw new TokenError('token_not_found', `token "${tokenId}" is not registered for "${projectId}" or was never started`);
+  const done = await db
+    .updateTable('tokens')
+    .set({ completed_at: now })
+    .where('project_id', '=', projectId)
+    .where('token_id', '=', tokenId)
+    .where('first_used_at', 'is not', null)
+    .executeTakeFirst();
+  if (Number(done.numUpdatedRows) === 0)
+    throw new TokenError(
+      'token_not_found',
+      `token "${tokenId}" is not registered for "${projectId}" or was never started`,
+    );
 }

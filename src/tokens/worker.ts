@@ -20,11 +20,19 @@ export interface Clock {
 
 export const systemClock: Clock = {
   now: () => new Date(),
-  sleep: (ms, signal) => new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => { clearTimeout(timer); resolve(); }, { once: true });
-  }),
+  sleep: (ms, signal) =>
+    new Promise((resolve) => {
+      if (signal.aborted) return resolve();
+      const timer = setTimeout(resolve, ms);
+      signal.addEventListener(
+        'abort',
+        () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        { once: true },
+      );
+    }),
 };
 
 export function tickOf(time: Date): Date {
@@ -41,7 +49,12 @@ export function workerName(): string {
 }
 
 /** Claims `tick` and, if this worker won it and no other pass is running, runs one pruning pass. */
-export async function runTick(db: Kysely<DatabaseSchema>, tick: Date, me: string, shouldStop: () => boolean = () => false): Promise<TickOutcome> {
+export async function runTick(
+  db: Kysely<DatabaseSchema>,
+  tick: Date,
+  me: string,
+  shouldStop: () => boolean = () => false,
+): Promise<TickOutcome> {
   const claimed = await sql<{ tick: Date }>`
     insert into worker_ticks (tick, claimed_by, status)
     select ${tick}, ${me}, 'running'
@@ -53,7 +66,11 @@ export async function runTick(db: Kysely<DatabaseSchema>, tick: Date, me: string
   return db.connection().execute(async (conn) => {
     const { rows } = await sql<{ ok: boolean }>`select pg_try_advisory_lock(${PRUNE_LOCK_KEY}) as ok`.execute(conn);
     if (!rows[0].ok) {
-      await conn.updateTable('worker_ticks').set({ status: 'skipped', finished_at: new Date() }).where('tick', '=', tick).execute();
+      await conn
+        .updateTable('worker_ticks')
+        .set({ status: 'skipped', finished_at: new Date() })
+        .where('tick', '=', tick)
+        .execute();
       return { tick, status: 'skipped' as const };
     }
     let status: 'done' | 'abandoned' | 'failed' = 'failed';
@@ -62,7 +79,11 @@ export async function runTick(db: Kysely<DatabaseSchema>, tick: Date, me: string
       status = results.some((r) => r.outcome === 'abandoned') || shouldStop() ? 'abandoned' : 'done';
       return { tick, status, results };
     } finally {
-      await conn.updateTable('worker_ticks').set({ status, finished_at: new Date() }).where('tick', '=', tick).execute();
+      await conn
+        .updateTable('worker_ticks')
+        .set({ status, finished_at: new Date() })
+        .where('tick', '=', tick)
+        .execute();
       await sql`select pg_advisory_unlock(${PRUNE_LOCK_KEY})`.execute(conn);
     }
   });

@@ -13,7 +13,10 @@ const TAGS: Record<UrlMethod, string> = { GCM: 'gcm', ECB: 'ecb' };
 const FORMAT = /^(gcm|ecb)\.([0-9a-f]{12})\.([A-Za-z0-9_-]+)$/;
 
 export type UrlErrorCode =
-  'encrypted_invalid' | 'encrypted_unknown_key' | 'encrypted_tampered' | 'encrypted_method_not_accepted';
+  | 'encrypted_invalid'
+  | 'encrypted_unknown_key'
+  | 'encrypted_tampered'
+  | 'encrypted_method_not_accepted';
 export const URL_ERROR_CODES: readonly UrlErrorCode[] = [
   'encrypted_invalid',
   'encrypted_unknown_key',

@@ -6,7 +6,10 @@ import { closeSync, fchmodSync, fsyncSync, openSync, renameSync, unlinkSync, wri
 import path from 'node:path';
 
 export function writeFileAtomic(full: string, text: string, mode = 0o644): void {
-  const tmp = path.join(path.dirname(full), `.${path.basename(full)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const tmp = path.join(
+    path.dirname(full),
+    `.${path.basename(full)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`,
+  );
   const fd = openSync(tmp, 'wx', mode);
   try {
     try {
@@ -18,7 +21,11 @@ export function writeFileAtomic(full: string, text: string, mode = 0o644): void 
     }
     renameSync(tmp, full);
   } catch (err) {
-    try { unlinkSync(tmp); } catch { /* already renamed or gone */ }
+    try {
+      unlinkSync(tmp);
+    } catch {
+      /* already renamed or gone */
+    }
     throw err;
   }
 }

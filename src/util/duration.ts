@@ -12,8 +12,16 @@ export function parseDuration(text: string): number | undefined {
 export function formatDuration(seconds: number): string {
   const parts: string[] = [];
   let rest = seconds;
-  for (const [unit, size] of [['d', 86400], ['h', 3600], ['m', 60], ['s', 1]] as const) {
-    if (rest >= size) { parts.push(`${Math.floor(rest / size)}${unit}`); rest %= size; }
+  for (const [unit, size] of [
+    ['d', 86400],
+    ['h', 3600],
+    ['m', 60],
+    ['s', 1],
+  ] as const) {
+    if (rest >= size) {
+      parts.push(`${Math.floor(rest / size)}${unit}`);
+      rest %= size;
+    }
   }
   return parts.join('') || '0s';
 }

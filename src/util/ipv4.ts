@@ -26,17 +26,27 @@ export function checkIpv4Entry(entry: string): IpCheck {
   }
   const [addr, bitsText, ...extra] = entry.split('/');
   const octets = parseOctets(addr);
-  if (!octets || extra.length > 0) return { ok: false, message: `${quote(entry)} is not an IPv4 address or CIDR range`, allowed: ALLOWED };
+  if (!octets || extra.length > 0)
+    return { ok: false, message: `${quote(entry)} is not an IPv4 address or CIDR range`, allowed: ALLOWED };
   if (bitsText === undefined) return { ok: true, cidr: `${addr}/32` };
   if (!/^(\d|[12]\d|3[0-2])$/.test(bitsText)) {
-    return { ok: false, message: `${quote(entry)} has prefix length ${quote(`/${bitsText}`)}`, allowed: 'a prefix length from /0 to /32' };
+    return {
+      ok: false,
+      message: `${quote(entry)} has prefix length ${quote(`/${bitsText}`)}`,
+      allowed: 'a prefix length from /0 to /32',
+    };
   }
   const bits = Number(bitsText);
   const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
   const value = toInt(octets);
   if ((value & mask) >>> 0 !== value) {
     const network = `${fromInt((value & mask) >>> 0)}/${bits}`;
-    return { ok: false, message: `CIDR range ${quote(entry)} has host bits set`, allowed: ALLOWED, hint: `did you mean ${network}?` };
+    return {
+      ok: false,
+      message: `CIDR range ${quote(entry)} has host bits set`,
+      allowed: ALLOWED,
+      hint: `did you mean ${network}?`,
+    };
   }
   return { ok: true, cidr: `${addr}/${bits}` };
 }
@@ -48,5 +58,5 @@ export function cidrContains(outer: string, inner: string): boolean {
   const obits = Number(ob);
   if (Number(ib) < obits) return false;
   const mask = obits === 0 ? 0 : (0xffffffff << (32 - obits)) >>> 0;
-  return ((toInt(parseOctets(ia)!) & mask) >>> 0) === ((toInt(parseOctets(oa)!) & mask) >>> 0);
+  return (toInt(parseOctets(ia)!) & mask) >>> 0 === (toInt(parseOctets(oa)!) & mask) >>> 0;
 }

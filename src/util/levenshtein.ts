@@ -18,7 +18,10 @@ export function closest(word: string, candidates: readonly string[]): string | u
   let bestDistance = Infinity;
   for (const c of candidates) {
     const d = levenshtein(word.toLowerCase(), c.toLowerCase());
-    if (d < bestDistance) { best = c; bestDistance = d; }
+    if (d < bestDistance) {
+      best = c;
+      bestDistance = d;
+    }
   }
   return best !== undefined && bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
 }

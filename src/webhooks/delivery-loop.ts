@@ -22,7 +22,7 @@ export interface DeliveryLoopOptions extends Omit<DeliveryOptions, 'now' | 'shou
 export async function runDeliveryLoop(db: Kysely<DatabaseSchema>, options: DeliveryLoopOptions): Promise<void> {
   const clock = options.clock ?? systemClock;
   const { signal } = options;
-  for (let passes = 0; !signal.aborted;) {
+  for (let passes = 0; !signal.aborted; ) {
     try {
       options.onPass?.(
         await deliveryPass(db, { ...options, now: () => clock.now(), shouldStop: () => signal.aborted }),

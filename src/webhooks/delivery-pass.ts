@@ -96,7 +96,11 @@ export async function deliveryPass(db: Kysely<DatabaseSchema>, options: Delivery
         body = sealForProject(event.sealTo, body);
         sealing['content-type'] = SEALED_CONTENT_TYPE;
       } catch (error) {
-        return { ok: false, reason: 'sealing', error: `cannot seal for secure transmission: ${(error as Error).message}` };
+        return {
+          ok: false,
+          reason: 'sealing',
+          error: `cannot seal for secure transmission: ${(error as Error).message}`,
+        };
       }
     }
     const t = Math.floor(options.now().getTime() / 1000);

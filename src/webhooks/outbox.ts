@@ -25,7 +25,12 @@ export async function claimDueEvents(
 ): Promise<ClaimedEvent[]> {
   const leaseEnd = new Date(options.now.getTime() + options.leaseMs);
   const { rows } = await sql<{
-    id: string; project_id: string; payload: Json; attempts: number; webhook_url: string; seal_to: string | null;
+    id: string;
+    project_id: string;
+    payload: Json;
+    attempts: number;
+    webhook_url: string;
+    seal_to: string | null;
   }>`
     with due as (
       select e.id from token_events e

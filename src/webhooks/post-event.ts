@@ -5,7 +5,14 @@ import { ARGOSCTL_VERSION } from '../version.js';
 
 export type PostResult = { ok: true; status: number } | { ok: false; reason: FailureReason; error: string };
 /** Bounded set, used as a metrics label. */
-export type FailureReason = 'http-status' | 'redirect' | 'timeout' | 'connection' | 'refused-url' | 'signing' | 'sealing';
+export type FailureReason =
+  | 'http-status'
+  | 'redirect'
+  | 'timeout'
+  | 'connection'
+  | 'refused-url'
+  | 'signing'
+  | 'sealing';
 
 export interface PostRequest {
   url: string;

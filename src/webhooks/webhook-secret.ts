@@ -137,8 +137,8 @@ export async function revealWebhookSecret(
       );
     if (row.revealed_at) {
       throw new GuardError(
-        `the webhook secret of "${projectId}" (rotation ${rotation}) was already revealed`
-          + ` at ${new Date(row.revealed_at).toISOString()} by ${row.revealed_by}; it is shown only once`,
+        `the webhook secret of "${projectId}" (rotation ${rotation}) was already revealed` +
+          ` at ${new Date(row.revealed_at).toISOString()} by ${row.revealed_by}; it is shown only once`,
         `bump spec.webhook.secretRotation to ${rotation + 1} and apply to issue a new secret`,
       );
     }

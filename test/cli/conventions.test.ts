@@ -9,7 +9,15 @@ import { buildFullProgram } from '../../src/cli/program.js';
 import { makeStyle, shouldColor } from '../../src/render/style.js';
 import { BIN, ROOT, runCli, tempDir } from '../helpers/cli.js';
 
-const ctx: CliContext = { out: () => {}, err: () => {}, style: makeStyle(false), errStyle: makeStyle(false), env: {}, cwd: '.', stdinIsTTY: false };
+const ctx: CliContext = {
+  out: () => {},
+  err: () => {},
+  style: makeStyle(false),
+  errStyle: makeStyle(false),
+  env: {},
+  cwd: '.',
+  stdinIsTTY: false,
+};
 const program = await buildFullProgram(ctx);
 const topLevel = program.commands.map((c) => c.name());
 const ESC = '\u001b[';
@@ -19,15 +27,27 @@ function bashComplete(script: string, words: string[]): string[] {
   const file = path.join(tempDir(), 'completion.bash');
   writeFileSync(file, script);
   const array = words.map((w) => `'${w}'`).join(' ');
-  const r = spawnSync('bash', ['-c', `source "$1" && COMP_WORDS=(${array}) && COMP_CWORD=${words.length - 1} && _argosctl && printf '%s\\n' "\${COMPREPLY[@]}"`, 'x', file],
-    { encoding: 'utf8', cwd: tempDir() });
+  const r = spawnSync(
+    'bash',
+    [
+      '-c',
+      `source "$1" && COMP_WORDS=(${array}) && COMP_CWORD=${words.length - 1} && _argosctl && printf '%s\\n' "\${COMPREPLY[@]}"`,
+      'x',
+      file,
+    ],
+    { encoding: 'utf8', cwd: tempDir() },
+  );
   expect(r.stderr).toBe('');
   return r.stdout.split('\n').filter(Boolean);
 }
 
 describe('argosctl completion', () => {
   it('the bash script loads in bash and registers a completion for argosctl', () => {
-    const r = spawnSync('bash', ['-c', `source <("$0" "$1" completion bash) && complete -p argosctl`, process.execPath, BIN], { encoding: 'utf8' });
+    const r = spawnSync(
+      'bash',
+      ['-c', `source <("$0" "$1" completion bash) && complete -p argosctl`, process.execPath, BIN],
+      { encoding: 'utf8' },
+    );
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^complete .*-F _argosctl argosctl$/m);
@@ -37,9 +57,13 @@ describe('argosctl completion', () => {
     const script = (await runCli(['completion', 'bash'], { cwd: ROOT })).stdout;
     expect(bashComplete(script, ['argosctl', '']).sort()).toEqual([...topLevel].sort());
     const tokens = program.commands.find((c) => c.name() === 'tokens')!;
-    expect(bashComplete(script, ['argosctl', 'tokens', '']).sort()).toEqual(tokens.commands.map((c) => c.name()).sort());
+    expect(bashComplete(script, ['argosctl', 'tokens', '']).sort()).toEqual(
+      tokens.commands.map((c) => c.name()).sort(),
+    );
     const planOptions = program.commands.find((c) => c.name() === 'plan')!.options.map((o) => o.long!);
-    expect(bashComplete(script, ['argosctl', 'plan', '--dir', 'x', '--'])).toEqual(expect.arrayContaining([...planOptions, '--help']));
+    expect(bashComplete(script, ['argosctl', 'plan', '--dir', 'x', '--'])).toEqual(
+      expect.arrayContaining([...planOptions, '--help']),
+    );
     expect(bashComplete(script, ['argosctl', 'validate', '--format', ''])).toEqual(['text', 'json', 'github']);
     expect(bashComplete(script, ['argosctl', 'completion', ''])).toEqual(['bash', 'zsh', 'fish']);
   });
@@ -62,11 +86,19 @@ describe('argosctl completion', () => {
 describe('argosctl --version', () => {
   it('--version --format json prints formatVersion, version, node and the published schemas', async () => {
     const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
-    for (const args of [['--version', '--format', 'json'], ['--format=json', '-V']]) {
+    for (const args of [
+      ['--version', '--format', 'json'],
+      ['--format=json', '-V'],
+    ]) {
       const r = await runCli(args, { cwd: ROOT });
       expect(r.code).toBe(0);
       const doc = JSON.parse(r.stdout);
-      expect(doc).toEqual({ formatVersion: 1, version: pkg.version, node: process.version, schemas: expect.arrayContaining(['project.v1', 'config.v1']) });
+      expect(doc).toEqual({
+        formatVersion: 1,
+        version: pkg.version,
+        node: process.version,
+        schemas: expect.arrayContaining(['project.v1', 'config.v1']),
+      });
     }
     expect((await runCli(['--version'], { cwd: ROOT })).stdout).toBe(`${pkg.version}\n`);
   });
@@ -74,17 +106,25 @@ describe('argosctl --version', () => {
 
 describe('argosctl schema', () => {
   it('--format json prints the published schema unchanged; text lists every path with type and default', async () => {
-    for (const [which, name] of [['project', 'project.v2'], ['project-v1', 'project.v1'], ['config', 'config.v1']]) {
+    for (const [which, name] of [
+      ['project', 'project.v2'],
+      ['project-v1', 'project.v1'],
+      ['config', 'config.v1'],
+    ]) {
       const file = JSON.parse(readFileSync(path.join(ROOT, `schemas/${name}.json`), 'utf8'));
       const json = await runCli(['schema', which, '--format', 'json'], { cwd: ROOT });
       expect(JSON.parse(json.stdout)).toEqual(file);
     }
     const text = await runCli(['schema'], { cwd: ROOT });
     expect(text.code).toBe(0);
-    expect(text.stdout).toMatch(/\nspec\.submissions\n {2}normal \| emergency-stop; default normal; e\.g\. normal\n {2}normal, or emergency-stop/);
+    expect(text.stdout).toMatch(
+      /\nspec\.submissions\n {2}normal \| emergency-stop; default normal; e\.g\. normal\n {2}normal, or emergency-stop/,
+    );
     expect(text.stdout).toMatch(/\nspec\.encryption\.keys\[\]\.status\n/);
     const config = await runCli(['schema', 'config'], { cwd: ROOT });
-    expect(config.stdout).toMatch(/\nregions\.<name>\.managers\n {2}list of string; no default; e\.g\. \["@eu\.example\.com"/);
+    expect(config.stdout).toMatch(
+      /\nregions\.<name>\.managers\n {2}list of string; no default; e\.g\. \["@eu\.example\.com"/,
+    );
     const bad = await runCli(['schema', 'nope'], { cwd: ROOT });
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/project, project-v1, config/);
@@ -93,7 +133,8 @@ describe('argosctl schema', () => {
 
 describe('colour', () => {
   it('shouldColor: TTY by default; FORCE_COLOR forces it off a terminal; NO_COLOR counts only when non-empty and wins', () => {
-    const tty = { isTTY: true }, pipe = { isTTY: false };
+    const tty = { isTTY: true },
+      pipe = { isTTY: false };
     expect(shouldColor(tty, {})).toBe(true);
     expect(shouldColor(pipe, {})).toBe(false);
     expect(shouldColor(tty, { TERM: 'dumb' })).toBe(false);

@@ -7,7 +7,15 @@ import { buildFullProgram } from '../../src/cli/program.js';
 import type { CliContext } from '../../src/cli/context.js';
 import { makeStyle } from '../../src/render/style.js';
 
-const ctx: CliContext = { out: () => {}, err: () => {}, style: makeStyle(false), errStyle: makeStyle(false), env: {}, cwd: '.', stdinIsTTY: false };
+const ctx: CliContext = {
+  out: () => {},
+  err: () => {},
+  style: makeStyle(false),
+  errStyle: makeStyle(false),
+  env: {},
+  cwd: '.',
+  stdinIsTTY: false,
+};
 const program = await buildFullProgram(ctx);
 
 function resolve(words: string[]): { command: Command; rest: string[] } | undefined {
@@ -23,7 +31,9 @@ function resolve(words: string[]): { command: Command; rest: string[] } | undefi
 
 function invocations(text: string): string[][] {
   // Commands as written to be run: after `npx ` or an opening backtick (prose like "argosctl keeps" is not one).
-  return [...text.matchAll(/(?:npx |`)argosctl ((?:[a-z][a-z-]*)(?: [^\n`|#;&)]*)?)/g)].map((m) => m[1].trim().split(/\s+/));
+  return [...text.matchAll(/(?:npx |`)argosctl ((?:[a-z][a-z-]*)(?: [^\n`|#;&)]*)?)/g)].map((m) =>
+    m[1].trim().split(/\s+/),
+  );
 }
 
 describe('documented invocations', () => {
@@ -45,6 +55,7 @@ describe('documented invocations', () => {
   }
 
   it('the workflows are valid YAML with jobs', () => {
-    for (const f of readdirSync('examples/github')) expect(Object.keys(parse(readFileSync(`examples/github/${f}`, 'utf8')).jobs).length).toBeGreaterThan(0);
+    for (const f of readdirSync('examples/github'))
+      expect(Object.keys(parse(readFileSync(`examples/github/${f}`, 'utf8')).jobs).length).toBeGreaterThan(0);
   });
 });

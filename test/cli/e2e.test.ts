@@ -11,12 +11,18 @@ import { runCliInProcess } from '../helpers/cli-in-process.js';
 
 async function behindTheBack(cwd: string, statement: string): Promise<void> {
   const db = await PGlite.create(path.join(cwd, '.argos/db'));
-  try { await db.exec(statement); } finally { await db.close(); }
+  try {
+    await db.exec(statement);
+  } finally {
+    await db.close();
+  }
 }
 
 describe('argosctl end to end on the embedded database', () => {
   let cwd: string;
-  beforeAll(() => { cwd = tempDir('examples/bank'); });
+  beforeAll(() => {
+    cwd = tempDir('examples/bank');
+  });
 
   it('validate accepts the example and writes nothing', async () => {
     const r = await runCliInProcess(['validate'], { cwd });
@@ -27,9 +33,15 @@ describe('argosctl end to end on the embedded database', () => {
 
   it('invalid manifests: exit 1, every problem named with file:line:column, nothing written', async () => {
     const bad = tempDir();
-    writeFileSync(path.join(bad, 'p.yaml'), 'apiVersion: argosctl/v1\nkind: Project\nmetadata: { id: bad/id, name: x }\nspec:\n  status: LIVE\n');
+    writeFileSync(
+      path.join(bad, 'p.yaml'),
+      'apiVersion: argosctl/v1\nkind: Project\nmetadata: { id: bad/id, name: x }\nspec:\n  status: LIVE\n',
+    );
     for (const command of ['validate', 'plan', 'apply']) {
-      const r = await runCliInProcess([command, '--dir', '.', '--auto-approve'].filter((a) => command === 'apply' || a !== '--auto-approve'), { cwd: bad });
+      const r = await runCliInProcess(
+        [command, '--dir', '.', '--auto-approve'].filter((a) => command === 'apply' || a !== '--auto-approve'),
+        { cwd: bad },
+      );
       expect(r.code).toBe(1);
       expect(r.stderr).toMatch(/p\.yaml:3:\d+: error: .*bad\/id/);
       expect(r.stderr).toMatch(/p\.yaml:5:11: error: string "LIVE" is not allowed here/);
@@ -40,10 +52,15 @@ describe('argosctl end to end on the embedded database', () => {
 
   it('validate --format github prints Actions annotations', async () => {
     const bad = tempDir();
-    writeFileSync(path.join(bad, 'p.yaml'), 'apiVersion: argosctl/v1\nkind: Project\nmetadata: { id: ok, name: x }\nspec:\n  status: LIVE\n');
+    writeFileSync(
+      path.join(bad, 'p.yaml'),
+      'apiVersion: argosctl/v1\nkind: Project\nmetadata: { id: ok, name: x }\nspec:\n  status: LIVE\n',
+    );
     const r = await runCliInProcess(['validate', '--dir', '.', '--format', 'github'], { cwd: bad });
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/^::error file=p\.yaml,line=5,col=11,title=argosctl schema\.enum::spec\.status: string "LIVE" is not allowed here/m);
+    expect(r.stdout).toMatch(
+      /^::error file=p\.yaml,line=5,col=11,title=argosctl schema\.enum::spec\.status: string "LIVE" is not allowed here/m,
+    );
   });
 
   it('plan --detailed-exitcode exits 2 with changes and writes nothing to the database', async () => {
@@ -71,8 +88,11 @@ describe('argosctl end to end on the embedded database', () => {
     expect(plan.stdout).toMatch(/No changes/);
   });
 
-  it('a change made behind the tool\'s back shows in the plan', async () => {
-    await behindTheBack(cwd, `update projects set status = 'TRIAL' where id = 'kbank-onboarding'; delete from admins where email = 'security@kbank.example'`);
+  it("a change made behind the tool's back shows in the plan", async () => {
+    await behindTheBack(
+      cwd,
+      `update projects set status = 'TRIAL' where id = 'kbank-onboarding'; delete from admins where email = 'security@kbank.example'`,
+    );
     const r = await runCliInProcess(['plan', '--detailed-exitcode'], { cwd });
     expect(r.code).toBe(2);
     expect(r.stdout).toMatch(/~ spec\.status: "TRIAL" → "TEST"/);
@@ -121,7 +141,9 @@ describe('argosctl end to end on the embedded database', () => {
   it('errors are one clear line, without a stack trace', async () => {
     const r = await runCliInProcess(['plan', '--database-url', 'mysql://x'], { cwd });
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^error: the database URL from --database-url is refused: <unparseable database URL>: not a supported kind of database URL.*\n {2}hint: use postgres/);
+    expect(r.stderr).toMatch(
+      /^error: the database URL from --database-url is refused: <unparseable database URL>: not a supported kind of database URL.*\n {2}hint: use postgres/,
+    );
     const unknown = await runCliInProcess(['plan', '--frobnicate'], { cwd });
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toMatch(/unknown option '--frobnicate'/);
@@ -130,22 +152,38 @@ describe('argosctl end to end on the embedded database', () => {
   it('with --format json a refusal is still one JSON document on stdout', async () => {
     const r = await runCliInProcess(['apply', 'missing-plan.json', '--format', 'json'], { cwd });
     expect(r.code).toBe(1);
-    expect(JSON.parse(r.stdout)).toEqual({ formatVersion: 1, error: { message: 'cannot read plan file "missing-plan.json"', hint: 'pass a file written by argosctl plan --out', exitCode: 1 } });
+    expect(JSON.parse(r.stdout)).toEqual({
+      formatVersion: 1,
+      error: {
+        message: 'cannot read plan file "missing-plan.json"',
+        hint: 'pass a file written by argosctl plan --out',
+        exitCode: 1,
+      },
+    });
   });
 
   it('--help and --version exit 0', async () => {
-    expect(await runCli(['--version'], { cwd })).toMatchObject({ code: 0, stdout: expect.stringMatching(/^\d+\.\d+\.\d+\n$/) });
+    expect(await runCli(['--version'], { cwd })).toMatchObject({
+      code: 0,
+      stdout: expect.stringMatching(/^\d+\.\d+\.\d+\n$/),
+    });
     const help = await runCli(['apply', '--help'], { cwd });
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/--auto-approve/);
   });
 
   it('a second process on the same embedded folder gets a clear error, not a corrupted database', async () => {
-    writeFileSync(path.join(cwd, '.argos/db/.argosctl.lock'), JSON.stringify({ pid: process.pid, host: hostname(), since: 'now' }));
+    writeFileSync(
+      path.join(cwd, '.argos/db/.argosctl.lock'),
+      JSON.stringify({ pid: process.pid, host: hostname(), since: 'now' }),
+    );
     const r = await runCli(['plan'], { cwd });
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/in use by another argosctl process \(pid \d+/);
-    writeFileSync(path.join(cwd, '.argos/db/.argosctl.lock'), JSON.stringify({ pid: 2 ** 22 + 12345, host: hostname(), since: 'then' }));
+    writeFileSync(
+      path.join(cwd, '.argos/db/.argosctl.lock'),
+      JSON.stringify({ pid: 2 ** 22 + 12345, host: hostname(), since: 'then' }),
+    );
     const takeover = await runCli(['plan'], { cwd });
     expect(takeover.code, takeover.stderr).toBe(0);
   });

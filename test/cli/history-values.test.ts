@@ -8,7 +8,8 @@ import { runCli, tempDir } from '../helpers/cli.js';
 describe('values as written in history, blame and drift', () => {
   let cwd: string;
   const manifest = () => path.join(cwd, 'projects/kbank-onboarding.yaml');
-  const edit = (from: string, to: string) => writeFileSync(manifest(), readFileSync(manifest(), 'utf8').replace(from, to));
+  const edit = (from: string, to: string) =>
+    writeFileSync(manifest(), readFileSync(manifest(), 'utf8').replace(from, to));
 
   beforeAll(async () => {
     cwd = tempDir('examples/bank');
@@ -16,7 +17,10 @@ describe('values as written in history, blame and drift', () => {
     edit('after: 24h', 'after: 36h');
     edit('api: [203.0.113.7, 198.51.100.0/24]', 'api: [203.0.113.7, 192.0.2.0/24]');
     edit('    - email: security@kbank.example\n', '    - email: audit@kbank.example\n');
-    const second = await runCli(['apply', '--auto-approve', '--allow', 'whitelist-remove', '--allow', 'whitelist-widen'], { cwd });
+    const second = await runCli(
+      ['apply', '--auto-approve', '--allow', 'whitelist-remove', '--allow', 'whitelist-widen'],
+      { cwd },
+    );
     expect(second.code, second.stderr).toBe(0);
   }, 120_000);
 
@@ -28,7 +32,10 @@ describe('values as written in history, blame and drift', () => {
     const markdown = (await runCli(['history', '--format', 'markdown'], { cwd })).stdout;
     const csv = (await runCli(['history', '--format', 'csv'], { cwd })).stdout;
     // a create row of the CSV keeps the whole project as stored (for tools); the others read as written
-    const changes = csv.split('\n').filter((l) => /,(update|add|remove),spec\./.test(l)).join('\n');
+    const changes = csv
+      .split('\n')
+      .filter((l) => /,(update|add|remove),spec\./.test(l))
+      .join('\n');
     expect(changes.split('\n')).toHaveLength(5);
     for (const out of [text, markdown, changes]) {
       expect(out).not.toContain('{}');

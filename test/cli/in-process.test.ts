@@ -9,7 +9,10 @@ import { runCliInProcess } from '../helpers/cli-in-process.js';
 describe('the in-process CLI runner', () => {
   it('gives the same code, stdout and stderr as the real binary', async () => {
     const cwd = tempDir('examples/startup');
-    writeFileSync(path.join(cwd, 'bad.yaml'), 'apiVersion: argosctl/v1\nkind: Project\nmetadata: { id: Bad_Id, name: x }\nspec:\n  status: LIVE\n');
+    writeFileSync(
+      path.join(cwd, 'bad.yaml'),
+      'apiVersion: argosctl/v1\nkind: Project\nmetadata: { id: Bad_Id, name: x }\nspec:\n  status: LIVE\n',
+    );
     const cases = [
       ['validate'],
       ['validate', '--dir', '.', '--format', 'json'],
@@ -25,11 +28,14 @@ describe('the in-process CLI runner', () => {
     }
   });
 
-  it('runs with the given environment and folder, and restores the test process\'s', async () => {
+  it("runs with the given environment and folder, and restores the test process's", async () => {
     const cwd = tempDir('examples/startup');
     const before = { cwd: process.cwd(), env: { ...process.env } };
     // Only the given environment counts, as for a child: the database URL comes from it.
-    const r = await runCliInProcess(['plan', '--detailed-exitcode'], { cwd, env: { ARGOS_DATABASE_URL: 'mysql://from-env' } });
+    const r = await runCliInProcess(['plan', '--detailed-exitcode'], {
+      cwd,
+      env: { ARGOS_DATABASE_URL: 'mysql://from-env' },
+    });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/the database URL from ARGOS_DATABASE_URL is refused/);
     expect(process.cwd()).toBe(before.cwd);

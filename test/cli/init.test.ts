@@ -2,14 +2,29 @@
 // a second run that changes nothing, and pre-existing files and links that are neither followed
 // nor overwritten.
 import { execFileSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { ROOT, runCli, tempDir } from '../helpers/cli.js';
 
 const WORKFLOWS = ['argosctl-plan.yml', 'argosctl-apply.yml', 'argosctl-drift.yml'];
-const FILES = ['argosctl.yaml', 'projects/example.yaml', '.gitignore', 'package.json', ...WORKFLOWS.map((w) => `.github/workflows/${w}`)];
+const FILES = [
+  'argosctl.yaml',
+  'projects/example.yaml',
+  '.gitignore',
+  'package.json',
+  ...WORKFLOWS.map((w) => `.github/workflows/${w}`),
+];
 
 function gitRepo(): string {
   const dir = tempDir();
@@ -47,7 +62,9 @@ describe('argosctl init', () => {
     expect(plan.stdout).toMatch(/\+ project my-first-project will be created/);
     expect(plan.stderr).toContain(`embedded PGlite at ${path.join(cwd, '.argos/db')}`);
     // progress off a terminal too: the slow first start of the embedded database is announced, once
-    expect(plan.stderr).toMatch(/creating the embedded database \(.*\); the first start takes a while…\nthe embedded database is ready/);
+    expect(plan.stderr).toMatch(
+      /creating the embedded database \(.*\); the first start takes a while…\nthe embedded database is ready/,
+    );
     const again = await runCli(['plan'], { cwd });
     expect(again.stderr).not.toMatch(/creating the embedded database/);
     // the embedded database is git-ignored
@@ -72,7 +89,10 @@ describe('argosctl init', () => {
     // what `npm install` makes of package.json: node_modules/argosctl is the package
     mkdirSync(path.join(cwd, 'node_modules'));
     symlinkSync(ROOT, path.join(cwd, 'node_modules/argosctl'));
-    for (const [file, schema] of [['argosctl.yaml', 'config.v1.json'], ['projects/example.yaml', 'project.v2.json']]) {
+    for (const [file, schema] of [
+      ['argosctl.yaml', 'config.v1.json'],
+      ['projects/example.yaml', 'project.v2.json'],
+    ]) {
       const first = readFileSync(path.join(cwd, file), 'utf8').split('\n')[0];
       const target = /^# yaml-language-server: \$schema=(\S+)$/.exec(first)?.[1];
       expect(target, file).toMatch(new RegExp(`node_modules/argosctl/schemas/${schema.replace('.', '\\.')}$`));
@@ -96,21 +116,64 @@ describe('argosctl init', () => {
     const cwd = gitRepo();
     execFileSync(process.execPath, [path.join(ROOT, 'bin/argosctl.js'), 'init'], { cwd });
     const TOP = ['name', 'run-name', 'on', 'permissions', 'env', 'defaults', 'concurrency', 'jobs'];
-    const JOB = ['name', 'needs', 'permissions', 'if', 'runs-on', 'environment', 'concurrency', 'outputs', 'env', 'defaults', 'steps',
-      'timeout-minutes', 'strategy', 'continue-on-error', 'container', 'services'];
-    const STEP = ['id', 'if', 'name', 'uses', 'run', 'working-directory', 'shell', 'with', 'env', 'continue-on-error', 'timeout-minutes'];
+    const JOB = [
+      'name',
+      'needs',
+      'permissions',
+      'if',
+      'runs-on',
+      'environment',
+      'concurrency',
+      'outputs',
+      'env',
+      'defaults',
+      'steps',
+      'timeout-minutes',
+      'strategy',
+      'continue-on-error',
+      'container',
+      'services',
+    ];
+    const STEP = [
+      'id',
+      'if',
+      'name',
+      'uses',
+      'run',
+      'working-directory',
+      'shell',
+      'with',
+      'env',
+      'continue-on-error',
+      'timeout-minutes',
+    ];
     const EVENTS = ['pull_request', 'push', 'schedule', 'workflow_dispatch'];
     const CONTEXTS = /^(!?cancelled\(\)|always\(\)|(github|secrets|env|steps|inputs|vars|runner)\.[\w.-]+)$/;
     for (const name of WORKFLOWS) {
       const text = readFileSync(path.join(cwd, '.github/workflows', name), 'utf8');
-      const workflow = parse(text) as Record<string, unknown> & { on: Record<string, unknown>; jobs: Record<string, Record<string, unknown>> };
-      expect(Object.keys(workflow).filter((k) => !TOP.includes(k)), name).toEqual([]);
-      expect(Object.keys(workflow.on).filter((k) => !EVENTS.includes(k)), name).toEqual([]);
+      const workflow = parse(text) as Record<string, unknown> & {
+        on: Record<string, unknown>;
+        jobs: Record<string, Record<string, unknown>>;
+      };
+      expect(
+        Object.keys(workflow).filter((k) => !TOP.includes(k)),
+        name,
+      ).toEqual([]);
+      expect(
+        Object.keys(workflow.on).filter((k) => !EVENTS.includes(k)),
+        name,
+      ).toEqual([]);
       for (const [id, job] of Object.entries(workflow.jobs)) {
-        expect(Object.keys(job).filter((k) => !JOB.includes(k)), `${name} ${id}`).toEqual([]);
+        expect(
+          Object.keys(job).filter((k) => !JOB.includes(k)),
+          `${name} ${id}`,
+        ).toEqual([]);
         expect(job['runs-on'], `${name} ${id}`).toBeTruthy();
         for (const step of job.steps as Record<string, unknown>[]) {
-          expect(Object.keys(step).filter((k) => !STEP.includes(k)), `${name} ${id}`).toEqual([]);
+          expect(
+            Object.keys(step).filter((k) => !STEP.includes(k)),
+            `${name} ${id}`,
+          ).toEqual([]);
           expect(Boolean(step.uses) !== Boolean(step.run), `${name} ${id}: one of uses/run`).toBe(true);
         }
       }
@@ -136,11 +199,15 @@ describe('argosctl init', () => {
     writeFileSync(path.join(cwd, 'package.json'), '{"name":"ours"}\n');
     const r = await runCli(['init'], { cwd });
     expect(r.code).toBe(0);
-    expect(readFileSync(path.join(cwd, 'argosctl.yaml'), 'utf8')).toBe('apiVersion: argosctl/v1\nkind: Organization\n# ours\n');
+    expect(readFileSync(path.join(cwd, 'argosctl.yaml'), 'utf8')).toBe(
+      'apiVersion: argosctl/v1\nkind: Organization\n# ours\n',
+    );
     expect(readFileSync(path.join(cwd, '.gitignore'), 'utf8')).toBe('dist/\n');
     expect(readFileSync(path.join(cwd, 'package.json'), 'utf8')).toBe('{"name":"ours"}\n');
     expect(r.stdout).toMatch(/kept {4}\.gitignore \(it exists; add \.argos\/ to it/);
-    expect(r.stdout).toMatch(/kept {4}package\.json \(it exists; add argosctl to it: npm install --save-dev argosctl\)/);
+    expect(r.stdout).toMatch(
+      /kept {4}package\.json \(it exists; add argosctl to it: npm install --save-dev argosctl\)/,
+    );
     expect(r.stdout).toContain('created projects/example.yaml');
   });
 
@@ -148,15 +215,17 @@ describe('argosctl init', () => {
     const cwd = gitRepo();
     const outside = tempDir();
     writeFileSync(path.join(outside, 'secret'), 'do not touch\n');
-    symlinkSync(path.join(outside, 'secret'), path.join(cwd, '.gitignore'));              // link to a real file
-    symlinkSync(path.join(outside, 'created-by-init'), path.join(cwd, 'package.json'));   // dangling link
-    symlinkSync(outside, path.join(cwd, 'projects'));                                      // folder link
+    symlinkSync(path.join(outside, 'secret'), path.join(cwd, '.gitignore')); // link to a real file
+    symlinkSync(path.join(outside, 'created-by-init'), path.join(cwd, 'package.json')); // dangling link
+    symlinkSync(outside, path.join(cwd, 'projects')); // folder link
     writeFileSync(path.join(cwd, '.github'), 'a file, not a folder\n');
     const r = await runCli(['init'], { cwd });
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('kept    .gitignore (a link is there; it is not followed)');
     expect(r.stdout).toContain('kept    package.json (a link is there; it is not followed)');
-    expect(r.stderr).toContain('not written: projects/example.yaml: projects is a link; init writes nothing through links');
+    expect(r.stderr).toContain(
+      'not written: projects/example.yaml: projects is a link; init writes nothing through links',
+    );
     expect(r.stderr).toContain('not written: .github/workflows/argosctl-plan.yml: .github exists and is not a folder');
     expect(r.stdout).toContain('created argosctl.yaml');
     expect(readdirSync(outside).sort()).toEqual(['secret']);

@@ -9,7 +9,9 @@ describe('SIGINT mid-apply', () => {
     const cwd = tempDir('examples/bank');
     // PAUSE: the apply sleeps 5 s after its first statement, inside the transaction (tests only)
     const child = spawn(process.execPath, [BIN, 'apply', '--auto-approve'], {
-      cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: '', NO_COLOR: '1', ARGOSCTL_PAUSE_AFTER_STATEMENTS: '1' },
+      cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, CI: '', NO_COLOR: '1', ARGOSCTL_PAUSE_AFTER_STATEMENTS: '1' },
     });
     let stderr = '';
     child.stderr.on('data', (d) => {

@@ -13,7 +13,11 @@ function validators(): Map<string, ValidateFunction> {
   const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
   (addFormats as unknown as (a: Ajv) => void)(ajv);
   const out = new Map<string, ValidateFunction>();
-  for (const file of readdirSync(SCHEMA_DIR)) out.set(file.replace(/\.v1\.json$/, ''), ajv.compile(JSON.parse(readFileSync(path.join(SCHEMA_DIR, file), 'utf8'))));
+  for (const file of readdirSync(SCHEMA_DIR))
+    out.set(
+      file.replace(/\.v1\.json$/, ''),
+      ajv.compile(JSON.parse(readFileSync(path.join(SCHEMA_DIR, file), 'utf8'))),
+    );
   return out;
 }
 
@@ -32,7 +36,9 @@ describe('JSON outputs against schemas/output/*.v1.json', () => {
     return doc;
   }
 
-  beforeAll(() => { cwd = tempDir('examples/bank'); });
+  beforeAll(() => {
+    cwd = tempDir('examples/bank');
+  });
 
   it('validate, plan, apply, history, blame, drift, tokens list and count, and an error', async () => {
     expectDocument('validate', await runCli(['validate', '--format', 'json'], { cwd }));
@@ -56,10 +62,19 @@ describe('JSON outputs against schemas/output/*.v1.json', () => {
     expect(text.stdout).toMatch(/^token-0001\t\S+\tvalid\n$/);
     expect(text.stderr).toMatch(/next page: --after \S+/);
     expectDocument('tokens-count', await runCli(['tokens', 'count', 'kbank-onboarding', '--format', 'json'], { cwd }));
-    const keys = expectDocument('keys-list', await runCli(['keys', 'list', 'kbank-onboarding', '--format', 'json'], { cwd }));
+    const keys = expectDocument(
+      'keys-list',
+      await runCli(['keys', 'list', 'kbank-onboarding', '--format', 'json'], { cwd }),
+    );
     expect(keys.encryptionKeys).toMatchObject([{ name: '2026-q4', status: 'active', current: true, revealed: null }]);
-    const built = expectDocument('url-build', await runCli(['url', 'build', 'kbank-onboarding', '--param', 'token=t-1', '--format', 'json'], { cwd }));
-    const opened = expectDocument('url-open', await runCli(['url', 'open', built.url as string, '--format', 'json'], { cwd }));
+    const built = expectDocument(
+      'url-build',
+      await runCli(['url', 'build', 'kbank-onboarding', '--param', 'token=t-1', '--format', 'json'], { cwd }),
+    );
+    const opened = expectDocument(
+      'url-open',
+      await runCli(['url', 'open', built.url as string, '--format', 'json'], { cwd }),
+    );
     expect(opened).toMatchObject({ params: { token: 't-1' }, key: { name: '2026-q4' } });
     expectDocument('webhooks-status', await runCli(['webhooks', 'status', '--format', 'json'], { cwd }));
     const error = await runCli(['apply', 'missing-plan.json', '--format', 'json'], { cwd });
@@ -69,7 +84,10 @@ describe('JSON outputs against schemas/output/*.v1.json', () => {
 
   it('invalid manifests: validate, plan and drift print the validate document', async () => {
     const bad = tempDir();
-    writeFileSync(path.join(bad, 'p.yaml'), 'apiVersion: argosctl/v1\nkind: Project\nmetadata: { id: ok, name: x }\nspec:\n  status: LIVE\n');
+    writeFileSync(
+      path.join(bad, 'p.yaml'),
+      'apiVersion: argosctl/v1\nkind: Project\nmetadata: { id: ok, name: x }\nspec:\n  status: LIVE\n',
+    );
     for (const command of ['validate', 'plan', 'drift']) {
       const r = await runCli([command, '--dir', '.', '--format', 'json'], { cwd: bad });
       expect(r.code, command).toBe(1);

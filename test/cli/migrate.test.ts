@@ -8,7 +8,9 @@ import { tempDir } from '../helpers/cli.js';
 import { runCliInProcess as run } from '../helpers/cli-in-process.js';
 
 function snapshot(dir: string): Map<string, string> {
-  const files = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => /\.ya?ml$/.test(f)).sort();
+  const files = readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort();
   return new Map(files.map((f) => [f, readFileSync(path.join(dir, f), 'utf8')]));
 }
 
@@ -38,7 +40,10 @@ describe('argosctl migrate', () => {
 
   it('refuses when a file does not validate: names it, writes nothing (not even the valid files)', async () => {
     const dir = tempDir('examples/startup');
-    writeFileSync(path.join(dir, 'projects/broken.yaml'), 'apiVersion: argosctl/v1\nkind: Project\nmetadata: { id: broken, name: B }\nspec:\n  status: LIVE\n');
+    writeFileSync(
+      path.join(dir, 'projects/broken.yaml'),
+      'apiVersion: argosctl/v1\nkind: Project\nmetadata: { id: broken, name: B }\nspec:\n  status: LIVE\n',
+    );
     const before = snapshot(dir);
     const r = await run(['migrate'], { cwd: dir });
     expect(r.code).toBe(1);

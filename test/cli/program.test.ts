@@ -9,7 +9,15 @@ import type { CliContext } from '../../src/cli/context.js';
 import { makeStyle } from '../../src/render/style.js';
 import { BIN, ROOT, tempDir } from '../helpers/cli.js';
 
-const ctx: CliContext = { out: () => {}, err: () => {}, style: makeStyle(false), errStyle: makeStyle(false), env: {}, cwd: '.', stdinIsTTY: false };
+const ctx: CliContext = {
+  out: () => {},
+  err: () => {},
+  style: makeStyle(false),
+  errStyle: makeStyle(false),
+  env: {},
+  cwd: '.',
+  stdinIsTTY: false,
+};
 
 describe('the lazy command table', () => {
   it('lists exactly the commands of the full program, with their own help lines', async () => {
@@ -19,24 +27,32 @@ describe('the lazy command table', () => {
     expect(COMMANDS.map((c) => c.name)).toEqual(full.commands.map((c) => c.name()));
   });
 
-  it.each(COMMANDS.map((c) => [c.name, c] as const))('loads the real %s command when it is named', async (name, entry) => {
-    const program = await buildProgram(ctx, [name, '--help']);
-    const cmd = program.commands.find((c) => c.name() === name)!;
-    expect(cmd.description()).toBe(entry.summary);
-    // A stand-in has neither an action nor subcommands; the real command has one or the other
-    // (commander keeps the action in a field its typings do not show).
-    const action = (cmd as unknown as { _actionHandler: unknown })._actionHandler;
-    expect(action !== null || cmd.commands.length > 0).toBe(true);
-  });
+  it.each(COMMANDS.map((c) => [c.name, c] as const))(
+    'loads the real %s command when it is named',
+    async (name, entry) => {
+      const program = await buildProgram(ctx, [name, '--help']);
+      const cmd = program.commands.find((c) => c.name() === name)!;
+      expect(cmd.description()).toBe(entry.summary);
+      // A stand-in has neither an action nor subcommands; the real command has one or the other
+      // (commander keeps the action in a field its typings do not show).
+      const action = (cmd as unknown as { _actionHandler: unknown })._actionHandler;
+      expect(action !== null || cmd.commands.length > 0).toBe(true);
+    },
+  );
 });
 
 /** Package folders under node_modules that running the built CLI with these arguments imported. */
 function packagesImported(args: string[]): string[] {
   const log = path.join(tempDir(), 'imports.log');
   const hooks = path.join(ROOT, 'test/fixtures/import-log/register.mjs');
-  spawnSync(process.execPath, ['--import', hooks, BIN, ...args], { env: { ...process.env, IMPORT_LOG: log }, encoding: 'utf8' });
+  spawnSync(process.execPath, ['--import', hooks, BIN, ...args], {
+    env: { ...process.env, IMPORT_LOG: log },
+    encoding: 'utf8',
+  });
   const urls = readFileSync(log, 'utf8').split('\n');
-  return [...new Set(urls.map((u) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(u)?.[1]).filter((p): p is string => !!p))].sort();
+  return [
+    ...new Set(urls.map((u) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(u)?.[1]).filter((p): p is string => !!p)),
+  ].sort();
 }
 
 describe('commands load only the modules they need', () => {
@@ -55,7 +71,13 @@ describe('commands load only the modules they need', () => {
   });
 
   it('plan against PostgreSQL loads pg but not PGlite or octokit', () => {
-    const loaded = packagesImported(['plan', '--dir', path.join(ROOT, 'examples/startup'), '--database-url', 'postgres://nobody@127.0.0.1:1/none']);
+    const loaded = packagesImported([
+      'plan',
+      '--dir',
+      path.join(ROOT, 'examples/startup'),
+      '--database-url',
+      'postgres://nobody@127.0.0.1:1/none',
+    ]);
     expect(loaded).toContain('pg');
     expect(loaded).not.toContain('@electric-sql/pglite');
     expect(loaded).not.toContain('@octokit/rest');

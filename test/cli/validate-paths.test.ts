@@ -23,7 +23,9 @@ function repo(): string {
 
 describe('validate with files and folders', () => {
   let cwd: string;
-  beforeAll(() => { cwd = repo(); });
+  beforeAll(() => {
+    cwd = repo();
+  });
 
   it('a named file is validated alone: the bad manifest next to it is not read', async () => {
     const r = await runCli(['validate', 'projects/good.yaml'], { cwd });
@@ -56,7 +58,12 @@ describe('validate with files and folders', () => {
     const outside = tempDir();
     writeFileSync(path.join(outside, 'secret.yaml'), SECRET);
     writeFileSync(path.join(cwd, 'stray.yaml'), SECRET);
-    for (const named of [path.join(outside, 'secret.yaml'), 'stray.yaml', 'projects/../stray.yaml', '.github/workflows/argosctl-plan.yml']) {
+    for (const named of [
+      path.join(outside, 'secret.yaml'),
+      'stray.yaml',
+      'projects/../stray.yaml',
+      '.github/workflows/argosctl-plan.yml',
+    ]) {
       const r = await runCli(['validate', named, 'projects/good.yaml'], { cwd });
       expect(r.code, named).toBe(1);
       expect(r.stderr, named).toMatch(/is outside the manifest folder projects .*\(files\.outside-root\)/);
@@ -75,7 +82,9 @@ describe('validate with files and folders', () => {
     for (const named of ['projects/link.yaml', 'projects/linked-folder/secret.yaml', 'projects/linked-folder']) {
       const r = await runCli(['validate', named], { cwd: dir });
       expect(r.code, named).toBe(1);
-      expect(r.stderr, named).toMatch(/(leads outside the manifest root|is outside the manifest root|not a regular file)/);
+      expect(r.stderr, named).toMatch(
+        /(leads outside the manifest root|is outside the manifest root|not a regular file)/,
+      );
       expect(r.stderr).not.toContain('SECRET-CONTENT');
     }
     // a named file below a dot-folder (never walked) is still read under the same rules
@@ -95,18 +104,34 @@ describe('validate with files and folders', () => {
   });
 });
 
-interface Hook { id: string; entry: string; language: string; files: string; pass_filenames?: boolean }
+interface Hook {
+  id: string;
+  entry: string;
+  language: string;
+  files: string;
+  pass_filenames?: boolean;
+}
 
 describe('.pre-commit-hooks.yaml', () => {
   const hooks = parse(readFileSync(path.join(ROOT, '.pre-commit-hooks.yaml'), 'utf8')) as Hook[];
-  const changed = ['projects/good.yaml', 'projects/bad.yaml', 'argosctl.yaml', '.github/workflows/argosctl-plan.yml', 'README.md'];
+  const changed = [
+    'projects/good.yaml',
+    'projects/bad.yaml',
+    'argosctl.yaml',
+    '.github/workflows/argosctl-plan.yml',
+    'README.md',
+  ];
 
   it('each hook runs argosctl validate on the changed manifests of the default layout only', () => {
     expect(hooks.map((h) => h.id)).toEqual(['argosctl-validate']);
     for (const hook of hooks) {
       expect(hook.entry).toMatch(/argosctl validate$/);
       expect(hook.pass_filenames).toBe(true);
-      expect(changed.filter((f) => new RegExp(hook.files).test(f))).toEqual(['projects/good.yaml', 'projects/bad.yaml', 'argosctl.yaml']);
+      expect(changed.filter((f) => new RegExp(hook.files).test(f))).toEqual([
+        'projects/good.yaml',
+        'projects/bad.yaml',
+        'argosctl.yaml',
+      ]);
     }
     expect(hooks[0]).toMatchObject({ language: 'system', entry: 'npx --no-install argosctl validate' });
   });
@@ -115,7 +140,10 @@ describe('.pre-commit-hooks.yaml', () => {
     const cwd = repo();
     const hook = hooks[0];
     // the entry without `npx --no-install argosctl`: runCli runs the built argosctl itself
-    const args = (files: string[]) => [...hook.entry.split(' ').slice(3), ...files.filter((f) => new RegExp(hook.files).test(f))];
+    const args = (files: string[]) => [
+      ...hook.entry.split(' ').slice(3),
+      ...files.filter((f) => new RegExp(hook.files).test(f)),
+    ];
     const bad = await runCli(args(changed), { cwd });
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/projects\/bad\.yaml:5:11/);

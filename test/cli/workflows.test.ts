@@ -6,11 +6,27 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 
-interface Step { uses?: string; run?: string; if?: string; with?: Record<string, unknown>; env?: Record<string, string>; 'working-directory'?: string }
-interface Job { permissions?: unknown; 'timeout-minutes'?: number; steps: Step[] }
-interface Workflow { permissions?: unknown; jobs: Record<string, Job> }
+interface Step {
+  uses?: string;
+  run?: string;
+  if?: string;
+  with?: Record<string, unknown>;
+  env?: Record<string, string>;
+  'working-directory'?: string;
+}
+interface Job {
+  permissions?: unknown;
+  'timeout-minutes'?: number;
+  steps: Step[];
+}
+interface Workflow {
+  permissions?: unknown;
+  jobs: Record<string, Job>;
+}
 
-const FILES = readdirSync('examples/github').filter((f) => /\.ya?ml$/.test(f)).map((f) => `examples/github/${f}`);
+const FILES = readdirSync('examples/github')
+  .filter((f) => /\.ya?ml$/.test(f))
+  .map((f) => `examples/github/${f}`);
 const PACKAGE_TOOLS = /\b(npm|npx|yarn|pnpm|corepack)\b/;
 
 describe('example workflows', () => {
@@ -55,7 +71,10 @@ describe('example workflows', () => {
         expect(where, `"${step.run}" runs npm/npx outside the base checkout`).toBe(base!.with!.path);
         expect(JSON.stringify(step.env ?? {}), `"${step.run}" must not hold secrets`).not.toMatch(/secrets\./);
       }
-      expect(step.run!.includes(`${prPath}/`) && PACKAGE_TOOLS.test(step.run!), `"${step.run}" reaches into the pull request`).toBe(false);
+      expect(
+        step.run!.includes(`${prPath}/`) && PACKAGE_TOOLS.test(step.run!),
+        `"${step.run}" reaches into the pull request`,
+      ).toBe(false);
       if (where === prPath) expect(step.run).not.toMatch(PACKAGE_TOOLS);
     }
     const comment = steps.find((s) => /github comment/.test(s.run ?? ''));

@@ -26,13 +26,19 @@ const ORG = 'apiVersion: argosctl/v1\nkind: Organization\n';
 
 describe('argosctl.yaml is found by walking up to the git root', () => {
   it('from a subfolder: the same manifests and the same database, and no second .argos/db', async () => {
-    const root = repo({ 'argosctl.yaml': `${ORG}manifests: settings\n`, 'sub/deeper/README': 'x' }, { from: 'examples/bank', as: 'settings' });
+    const root = repo(
+      { 'argosctl.yaml': `${ORG}manifests: settings\n`, 'sub/deeper/README': 'x' },
+      { from: 'examples/bank', as: 'settings' },
+    );
     const deeper = path.join(root, 'sub/deeper');
     const applied = await runCli(['apply', '--auto-approve'], { cwd: root });
     expect(applied.code, applied.stderr).toBe(0);
     const line = `database: embedded PGlite at ${path.join(root, '.argos/db')} (the default; nothing configured)`;
     expect(applied.stderr.split('\n')).toContain(line);
-    const [plan, validate] = [await runCli(['plan', '--detailed-exitcode'], { cwd: deeper }), await runCli(['validate'], { cwd: deeper })];
+    const [plan, validate] = [
+      await runCli(['plan', '--detailed-exitcode'], { cwd: deeper }),
+      await runCli(['validate'], { cwd: deeper }),
+    ];
     expect(plan.code, plan.stderr).toBe(0);
     expect(plan.stdout).toMatch(/No changes/);
     expect(plan.stderr.split('\n')).toContain(line);
@@ -59,33 +65,54 @@ describe('argosctl.yaml is found by walking up to the git root', () => {
   });
 
   it('database: names the database; precedence is --database-url, ARGOS_DATABASE_URL, argosctl.yaml, default', async () => {
-    const root = repo({ 'argosctl.yaml': `${ORG}database: "memory:"\n`, 'sub/x': '' }, { from: 'examples/startup', as: 'projects' });
+    const root = repo(
+      { 'argosctl.yaml': `${ORG}database: "memory:"\n`, 'sub/x': '' },
+      { from: 'examples/startup', as: 'projects' },
+    );
     const sub = path.join(root, 'sub');
     const shownConfig = path.relative(sub, path.join(root, 'argosctl.yaml')); // shown relative to the command's folder
     const fromFile = await runInProcess(['history'], { cwd: sub });
     expect(fromFile.stderr.split('\n')[0]).toBe(`database: in-memory PGlite (memory:) (database: in ${shownConfig})`);
     const fromEnv = await runInProcess(['history'], { cwd: sub, env: { ARGOS_DATABASE_URL: 'memory:' } });
     expect(fromEnv.stderr.split('\n')[0]).toBe('database: in-memory PGlite (memory:) (ARGOS_DATABASE_URL)');
-    const fromFlag = await runInProcess(['history', '--database-url', 'memory:'], { cwd: sub, env: { ARGOS_DATABASE_URL: 'postgres://127.0.0.1:1/x' } });
+    const fromFlag = await runInProcess(['history', '--database-url', 'memory:'], {
+      cwd: sub,
+      env: { ARGOS_DATABASE_URL: 'postgres://127.0.0.1:1/x' },
+    });
     expect(fromFlag.stderr.split('\n')[0]).toBe('database: in-memory PGlite (memory:) (--database-url)');
     for (const r of [fromFile, fromEnv, fromFlag]) expect(r.code, r.stderr).toBe(0);
     // a relative pglite: path is relative to the file that names it, or to the working folder for flag and environment
     const relative = repo({ 'argosctl.yaml': `${ORG}database: pglite:state/db\n`, 'sub/x': '' });
     const inSub = path.join(relative, 'sub');
-    expect(chooseDatabase({ cwd: inSub, env: {}, config: findConfig(inSub) }).url.display).toBe(`embedded PGlite at ${path.join(relative, 'state/db')}`);
-    expect(chooseDatabase({ cwd: inSub, env: { ARGOS_DATABASE_URL: 'pglite:x' }, config: findConfig(inSub) }).url.display).toBe(`embedded PGlite at ${path.join(inSub, 'x')}`);
+    expect(chooseDatabase({ cwd: inSub, env: {}, config: findConfig(inSub) }).url.display).toBe(
+      `embedded PGlite at ${path.join(relative, 'state/db')}`,
+    );
+    expect(
+      chooseDatabase({ cwd: inSub, env: { ARGOS_DATABASE_URL: 'pglite:x' }, config: findConfig(inSub) }).url.display,
+    ).toBe(`embedded PGlite at ${path.join(inSub, 'x')}`);
   });
 
   it('database: env:NAME reads the variable; an unset variable, or a password in the file, is refused', async () => {
-    const named = repo({ 'argosctl.yaml': `${ORG}database: env:TEAM_DB\n` }, { from: 'examples/startup', as: 'projects' });
+    const named = repo(
+      { 'argosctl.yaml': `${ORG}database: env:TEAM_DB\n` },
+      { from: 'examples/startup', as: 'projects' },
+    );
     const unset = await runInProcess(['history'], { cwd: named, env: { TEAM_DB: '' } });
     expect(unset.code).toBe(1);
-    expect(unset.stderr).toMatch(/argosctl\.yaml:3:11: database: env:TEAM_DB, and the environment variable TEAM_DB is not set/);
+    expect(unset.stderr).toMatch(
+      /argosctl\.yaml:3:11: database: env:TEAM_DB, and the environment variable TEAM_DB is not set/,
+    );
     const set = await runInProcess(['history'], { cwd: named, env: { TEAM_DB: 'memory:' } });
     expect(set.code, set.stderr).toBe(0);
     expect(set.stderr).toMatch(/^database: in-memory PGlite \(memory:\) \(TEAM_DB, named in .*argosctl\.yaml\)$/m);
-    for (const url of [`postgres://ci:${CANARY}@db.internal/argos`, `postgres://db.internal/argos?password=${CANARY}`]) {
-      const leaky = repo({ 'argosctl.yaml': `${ORG}database: "${url}"\n` }, { from: 'examples/startup', as: 'projects' });
+    for (const url of [
+      `postgres://ci:${CANARY}@db.internal/argos`,
+      `postgres://db.internal/argos?password=${CANARY}`,
+    ]) {
+      const leaky = repo(
+        { 'argosctl.yaml': `${ORG}database: "${url}"\n` },
+        { from: 'examples/startup', as: 'projects' },
+      );
       for (const argv of [['validate'], ['plan'], ['plan', '--database-url', 'memory:']]) {
         const r = await runInProcess(argv, { cwd: leaky });
         expect(r.code).toBe(1);
@@ -131,7 +158,9 @@ describe('CI without a database', () => {
     ]);
     for (const r of [fromRoot, emptySecret]) {
       expect(r.code).toBe(1);
-      expect(r.stderr).toMatch(/^error: CI is set and no database is configured \(ARGOS_DATABASE_URL, --database-url, or database: in argosctl\.yaml\): refusing to run `apply`/m);
+      expect(r.stderr).toMatch(
+        /^error: CI is set and no database is configured \(ARGOS_DATABASE_URL, --database-url, or database: in argosctl\.yaml\): refusing to run `apply`/m,
+      );
     }
     expect(existsSync(path.join(root, '.argos'))).toBe(false);
     expect(existsSync(path.join(root, 'sub/.argos'))).toBe(false);
@@ -140,9 +169,16 @@ describe('CI without a database', () => {
   it('every writing command refuses; reading commands warn loudly; a configured database is used', async () => {
     const root = repo({}, { from: 'examples/bank', as: 'projects' });
     const env = { CI: 'true' };
-    const writers = [['emergency-stop', 'kbank-prod', '--reason', 'x'], ['emergency-resume', 'kbank-prod', '--reason', 'x'],
-      ['tokens', 'register', 'kbank-onboarding', 'tok-00000001'], ['tokens', 'delete', 'kbank-onboarding', 'tok-00000001'],
-      ['tokens', 'start', 'kbank-onboarding', 'tok-00000001'], ['prune'], ['worker', '--once'], ['db', 'migrate']];
+    const writers = [
+      ['emergency-stop', 'kbank-prod', '--reason', 'x'],
+      ['emergency-resume', 'kbank-prod', '--reason', 'x'],
+      ['tokens', 'register', 'kbank-onboarding', 'tok-00000001'],
+      ['tokens', 'delete', 'kbank-onboarding', 'tok-00000001'],
+      ['tokens', 'start', 'kbank-onboarding', 'tok-00000001'],
+      ['prune'],
+      ['worker', '--once'],
+      ['db', 'migrate'],
+    ];
     for (const argv of writers) {
       const r = await runInProcess(argv, { cwd: root, env });
       expect(r.code, argv.join(' ')).toBe(1);
@@ -151,7 +187,9 @@ describe('CI without a database', () => {
     expect(existsSync(path.join(root, '.argos'))).toBe(false);
     const plan = await runInProcess(['plan'], { cwd: root, env });
     expect(plan.code, plan.stderr).toBe(0);
-    expect(plan.stderr).toMatch(/WARNING: CI is set and no database is configured[\s\S]*`plan` reads the embedded default .* new and EMPTY/);
+    expect(plan.stderr).toMatch(
+      /WARNING: CI is set and no database is configured[\s\S]*`plan` reads the embedded default .* new and EMPTY/,
+    );
     const configured = await runInProcess(['apply', '--auto-approve', '--database-url', 'memory:'], { cwd: root, env });
     expect(configured.code, configured.stderr).toBe(0);
     expect(configured.stderr).not.toMatch(/WARNING/);

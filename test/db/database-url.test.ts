@@ -28,20 +28,37 @@ describe('parsing a database URL', () => {
     expect(parseDatabaseUrl(SHAPES.userinfo, '/x').display).toBe('postgres://127.0.0.1:1/db');
     expect(parseDatabaseUrl(SHAPES.sslpassword, '/x').display).toBe('postgresql://127.0.0.1:1/db?sslmode=require');
     expect(parseDatabaseUrl(SHAPES.queryPassword, '/x').display).toBe('postgres://127.0.0.1:1/db');
-    expect(parseDatabaseUrl(`postgres://h/db?sslkey=/k/${CANARY}&sslcert=/c&application_name=ci#${CANARY}`, '/x').display).toBe('postgres://h/db?application_name=ci');
+    expect(
+      parseDatabaseUrl(`postgres://h/db?sslkey=/k/${CANARY}&sslcert=/c&application_name=ci#${CANARY}`, '/x').display,
+    ).toBe('postgres://h/db?application_name=ci');
   });
 
   it('refuses unparseable URLs without quoting them', () => {
-    for (const raw of [SHAPES.leadingSpace, SHAPES.otherScheme, `postgres://u:${CANARY}@[bad/db`, `postgres://u:p#${CANARY}@h/db`, `${CANARY}\n`, '']) {
+    for (const raw of [
+      SHAPES.leadingSpace,
+      SHAPES.otherScheme,
+      `postgres://u:${CANARY}@[bad/db`,
+      `postgres://u:p#${CANARY}@h/db`,
+      `${CANARY}\n`,
+      '',
+    ]) {
       let message = '';
-      try { parseDatabaseUrl(raw, '/x'); } catch (err) { message = `${(err as Error).message} ${(err as { hint?: string }).hint}`; }
+      try {
+        parseDatabaseUrl(raw, '/x');
+      } catch (err) {
+        message = `${(err as Error).message} ${(err as { hint?: string }).hint}`;
+      }
       expect(message, JSON.stringify(raw)).toContain(UNPARSEABLE);
       expectNoCanary(JSON.stringify(raw), message);
     }
   });
 
   it('knows embedded URLs and which URLs carry a credential', () => {
-    expect(parseDatabaseUrl('pglite:data/db', '/repo')).toMatchObject({ kind: 'pglite', path: '/repo/data/db', display: 'embedded PGlite at /repo/data/db' });
+    expect(parseDatabaseUrl('pglite:data/db', '/repo')).toMatchObject({
+      kind: 'pglite',
+      path: '/repo/data/db',
+      display: 'embedded PGlite at /repo/data/db',
+    });
     expect(parseDatabaseUrl('memory:', '/repo').kind).toBe('memory');
     expect(hasCredentials(parseDatabaseUrl(SHAPES.userinfo, '/'))).toBe(true);
     expect(hasCredentials(parseDatabaseUrl(SHAPES.queryPassword, '/'))).toBe(true);
@@ -50,7 +67,10 @@ describe('parsing a database URL', () => {
 
   it('scrubs credentials a driver message quotes', () => {
     const url = parseDatabaseUrl(SHAPES.sslpassword, '/');
-    expectNoCanary('scrubbed', scrubSecrets(`bad ${SHAPES.sslpassword} for appuser with ${CANARY} and ${CANARY2}`, url));
+    expectNoCanary(
+      'scrubbed',
+      scrubSecrets(`bad ${SHAPES.sslpassword} for appuser with ${CANARY} and ${CANARY2}`, url),
+    );
   });
 });
 
@@ -67,19 +87,24 @@ describe('commands never print a database password', () => {
         expect(r.code, r.stderr).toBe(1);
         expectNoCanary(shape, r.stdout + r.stderr);
         if (shape === 'leadingSpace' || shape === 'otherScheme') expect(r.stderr).toContain(UNPARSEABLE);
-        else expect(r.stderr).toMatch(/error: database postgres(ql)?:\/\/127\.0\.0\.1:1\/db\S* is unreachable: connect ECONNREFUSED/);
+        else
+          expect(r.stderr).toMatch(
+            /error: database postgres(ql)?:\/\/127\.0\.0\.1:1\/db\S* is unreachable: connect ECONNREFUSED/,
+          );
       }
     });
   }
 
-  it('the real CLI: no password, and the driver\'s own warning replaced by one note', async () => {
+  it("the real CLI: no password, and the driver's own warning replaced by one note", async () => {
     const cwd = tempDir('examples/bank');
     const [viaEnv, viaFlag] = await Promise.all([
       runCli(['plan'], { cwd, env: { ARGOS_DATABASE_URL: SHAPES.sslpassword } }),
       runCli(['apply', '--auto-approve', '--database-url', SHAPES.leadingSpace], { cwd }),
     ]);
     expect(viaEnv.code).toBe(1);
-    expect(viaEnv.stderr).toMatch(/^database: postgresql:\/\/127\.0\.0\.1:1\/db\?sslmode=require \(ARGOS_DATABASE_URL\)$/m);
+    expect(viaEnv.stderr).toMatch(
+      /^database: postgresql:\/\/127\.0\.0\.1:1\/db\?sslmode=require \(ARGOS_DATABASE_URL\)$/m,
+    );
     expect(viaEnv.stderr).toMatch(/^note: the PostgreSQL driver \(pg\) printed its sslmode notice/m);
     expect(viaEnv.stderr).not.toMatch(/SECURITY WARNING|Warning:/);
     expect(viaFlag.code).toBe(1);

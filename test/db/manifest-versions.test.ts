@@ -28,7 +28,8 @@ function migratedCopy(example: string): string {
 }
 
 /** A plan without what differs by construction between two files of the same settings: lines, digests, time. */
-const comparable = (plan: Plan) => plan.changes.map(({ source, ...change }) => ({ ...change, file: source && path.basename(source.file) }));
+const comparable = (plan: Plan) =>
+  plan.changes.map(({ source, ...change }) => ({ ...change, file: source && path.basename(source.file) }));
 
 for (const target of DATABASE_TARGETS) {
   // PGlite once (the dialect matters for text[]): only this describe block opens one.
@@ -37,42 +38,62 @@ for (const target of DATABASE_TARGETS) {
 
     it('v1 and v2 files of the same settings plan identically; applied from v1, the v2 files plan no changes', async () => {
       // PGlite costs seconds per apply: one example folder there, all of them on PostgreSQL.
-      const examples = target.name === 'pglite' ? ['examples/bank'] : ['examples/bank', 'examples/startup', 'examples/global-platform'];
+      const examples =
+        target.name === 'pglite'
+          ? ['examples/bank']
+          : ['examples/bank', 'examples/startup', 'examples/global-platform'];
       for (const example of examples) {
         const v2 = migratedCopy(example);
-        expect(comparable(await planDir(fresh.database, v2))).toEqual(comparable(await planDir(fresh.database, example)));
+        expect(comparable(await planDir(fresh.database, v2))).toEqual(
+          comparable(await planDir(fresh.database, example)),
+        );
         await applyDir(fresh.database, example);
         expect((await planDir(fresh.database, v2)).changes).toEqual([]);
       }
       const state = await readState(fresh.database.db);
       expect(state.projects.get('kbank-onboarding')).toMatchObject({
-        encryptionMethods: ['GCM'], admins: [{ email: 'ops@kbank.example', role: 'Member' }, { email: 'security@kbank.example', role: 'Member' }],
+        encryptionMethods: ['GCM'],
+        admins: [
+          { email: 'ops@kbank.example', role: 'Member' },
+          { email: 'security@kbank.example', role: 'Member' },
+        ],
       });
     });
 
     // PostgreSQL only (declared there, not skipped on PGlite): the guard logic is dialect-free.
-    if (target.name === 'postgres') it('a role change and accepting ECB are planned and applied; accepting ECB is guarded', async () => {
-      await applyDir(fresh.database, 'examples/startup');
-      const dir = migratedCopy('examples/startup');
-      const file = path.join(dir, 'acme-beta.yaml');
-      const text = readFileSync(file, 'utf8');
-      writeFileSync(file, text.replace('encryption: { methods: [GCM] }', 'encryption: { methods: [GCM, ECB] }').replace(/role: Member/, 'role: Owner'));
-      const plan = await planDir(fresh.database, dir);
-      const shown = plan.changes.map((c) => `${c.action} ${c.projectId} ${c.path}${c.member ? `[${c.member}]` : ''} ${JSON.stringify(c.before)} → ${JSON.stringify(c.after)} ${c.risk ?? ''}`);
-      expect(shown).toEqual([
-        expect.stringMatching(/^update acme-trial spec\.admins\[.+\] \{"role":"Member"\} → \{"role":"Owner"\} $/),
-        'update acme-trial spec.encryption.methods ["GCM"] → ["ECB","GCM"] downgrade-encryption',
-      ]);
-      await applyDir(fresh.database, dir);
-      expect((await planDir(fresh.database, dir)).changes).toEqual([]);
-      const roles = await sql<{ role: string }>`select role from admins where project_id = 'acme-trial' order by email`.execute(fresh.database.db);
-      expect(roles.rows.map((r) => r.role)).toContain('owner');
-    });
+    if (target.name === 'postgres')
+      it('a role change and accepting ECB are planned and applied; accepting ECB is guarded', async () => {
+        await applyDir(fresh.database, 'examples/startup');
+        const dir = migratedCopy('examples/startup');
+        const file = path.join(dir, 'acme-beta.yaml');
+        const text = readFileSync(file, 'utf8');
+        writeFileSync(
+          file,
+          text
+            .replace('encryption: { methods: [GCM] }', 'encryption: { methods: [GCM, ECB] }')
+            .replace(/role: Member/, 'role: Owner'),
+        );
+        const plan = await planDir(fresh.database, dir);
+        const shown = plan.changes.map(
+          (c) =>
+            `${c.action} ${c.projectId} ${c.path}${c.member ? `[${c.member}]` : ''} ${JSON.stringify(c.before)} → ${JSON.stringify(c.after)} ${c.risk ?? ''}`,
+        );
+        expect(shown).toEqual([
+          expect.stringMatching(/^update acme-trial spec\.admins\[.+\] \{"role":"Member"\} → \{"role":"Owner"\} $/),
+          'update acme-trial spec.encryption.methods ["GCM"] → ["ECB","GCM"] downgrade-encryption',
+        ]);
+        await applyDir(fresh.database, dir);
+        expect((await planDir(fresh.database, dir)).changes).toEqual([]);
+        const roles = await sql<{
+          role: string;
+        }>`select role from admins where project_id = 'acme-trial' order by email`.execute(fresh.database.db);
+        expect(roles.rows.map((r) => r.role)).toContain('owner');
+      });
   });
 }
 
 describe.runIf(postgresAvailable)('migration 007 on PostgreSQL', () => {
-  it('keeps each project\'s encryption method as a one-method set and the project id constraint follows the grammar', async () => {
+  it("keeps each project's encryption method as a one-method set and the project id constraint follows the grammar", async () => {
     const name = `argos_m007_${process.pid}_${Date.now()}`;
     const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
     await admin.connect();
@@ -81,15 +102,30 @@ describe.runIf(postgresAvailable)('migration 007 on PostgreSQL', () => {
     url.pathname = `/${name}`;
     const database = await openDatabase(url.toString());
     try {
-      const migrator = new Migrator({ db: database.db, provider: migrationProvider, migrationTableName: 'argosctl_migrations', migrationLockTableName: 'argosctl_migration_lock' });
+      const migrator = new Migrator({
+        db: database.db,
+        provider: migrationProvider,
+        migrationTableName: 'argosctl_migrations',
+        migrationLockTableName: 'argosctl_migration_lock',
+      });
       const to003 = await migrator.migrateTo('003_service');
       expect(to003.error).toBeUndefined();
-      await sql`insert into projects (id, name, status, encryption_method) values ('old-ecb', 'x', 'TEST', 'ECB'), ('old-gcm', 'y', 'TEST', 'GCM')`.execute(database.db);
+      await sql`insert into projects (id, name, status, encryption_method) values ('old-ecb', 'x', 'TEST', 'ECB'), ('old-gcm', 'y', 'TEST', 'GCM')`.execute(
+        database.db,
+      );
       await migrateToLatest(database.db);
-      const rows = await sql<{ id: string; encryption_methods: string[] }>`select id, encryption_methods from projects order by id`.execute(database.db);
-      expect(rows.rows).toEqual([{ id: 'old-ecb', encryption_methods: ['ECB'] }, { id: 'old-gcm', encryption_methods: ['GCM'] }]);
+      const rows = await sql<{
+        id: string;
+        encryption_methods: string[];
+      }>`select id, encryption_methods from projects order by id`.execute(database.db);
+      expect(rows.rows).toEqual([
+        { id: 'old-ecb', encryption_methods: ['ECB'] },
+        { id: 'old-gcm', encryption_methods: ['GCM'] },
+      ]);
       await sql`insert into projects (id, name, status) values ('KBank_Prod7', 'z', 'TEST')`.execute(database.db);
-      await expect(sql`insert into projects (id, name, status) values ('kbank_prod7', 'z', 'TEST')`.execute(database.db)).rejects.toThrow(/case_folded/);
+      await expect(
+        sql`insert into projects (id, name, status) values ('kbank_prod7', 'z', 'TEST')`.execute(database.db),
+      ).rejects.toThrow(/case_folded/);
     } finally {
       await database.close();
       await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);

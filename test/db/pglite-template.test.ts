@@ -11,13 +11,20 @@ import { migrateToLatest } from '../../src/db/connection.js';
 import { MIGRATIONS } from '../../src/db/migrations.js';
 import { PGliteDialect } from '../../src/db/pglite-dialect.js';
 import {
-  installedPGliteVersion, pgliteTemplateOptions, readTemplateStamp, TEMPLATE_FILE,
+  installedPGliteVersion,
+  pgliteTemplateOptions,
+  readTemplateStamp,
+  TEMPLATE_FILE,
 } from '../../src/db/pglite-template.js';
 import type { DatabaseSchema } from '../../src/db/schema.js';
 import { tempDir } from '../helpers/cli.js';
 
 const tables = async (pglite: PGlite) =>
-  (await pglite.query<{ t: string }>(`select table_name as t from information_schema.tables where table_schema = 'public' order by 1`)).rows.map((r) => r.t);
+  (
+    await pglite.query<{ t: string }>(
+      `select table_name as t from information_schema.tables where table_schema = 'public' order by 1`,
+    )
+  ).rows.map((r) => r.t);
 
 describe('the PGlite template built with the package', () => {
   it('is there after npm run build, made by the installed PGlite, and holds every migration', async () => {
@@ -47,8 +54,10 @@ describe('starting from a template', () => {
     const db = new Kysely<DatabaseSchema>({ dialect: new PGliteDialect(pglite) });
     const first = { '001_projects': MIGRATIONS['001_projects'] };
     const migrator = new Migrator({
-      db, provider: { getMigrations: async () => first },
-      migrationTableName: 'argosctl_migrations', migrationLockTableName: 'argosctl_migration_lock',
+      db,
+      provider: { getMigrations: async () => first },
+      migrationTableName: 'argosctl_migrations',
+      migrationLockTableName: 'argosctl_migration_lock',
     });
     expect((await migrator.migrateToLatest()).error).toBeUndefined();
     await pglite.exec('create table from_the_template (x int)');
@@ -56,7 +65,8 @@ describe('starting from a template', () => {
     await db.destroy();
   });
 
-  const stamp = (pglite: string) => writeFileSync(file.replace(/\.tar\.gz$/, '.json'), JSON.stringify({ pglite, migrations: 'x' }));
+  const stamp = (pglite: string) =>
+    writeFileSync(file.replace(/\.tar\.gz$/, '.json'), JSON.stringify({ pglite, migrations: 'x' }));
 
   it('a new folder starts from it, the migrations bring it up to date, and it reopens as a plain folder', async () => {
     stamp(installedPGliteVersion());

@@ -23,12 +23,18 @@ function asUser(url: string, user: string): string {
 async function query(url: string, text: string): Promise<pg.QueryResult> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
-  try { return await client.query(text); } finally { await client.end(); }
+  try {
+    return await client.query(text);
+  } finally {
+    await client.end();
+  }
 }
 
 describe.skipIf(!postgres.available)('database roles on PostgreSQL', () => {
   const suffix = randomBytes(4).toString('hex');
-  const [planRole, applyRole, planLogin, applyLogin] = ['plan', 'apply', 'plan_login', 'apply_login'].map((r) => `t_${r}_${suffix}`);
+  const [planRole, applyRole, planLogin, applyLogin] = ['plan', 'apply', 'plan_login', 'apply_login'].map(
+    (r) => `t_${r}_${suffix}`,
+  );
   let fresh: { url: string; drop(): Promise<void> };
   let cwd: string;
 
@@ -36,7 +42,10 @@ describe.skipIf(!postgres.available)('database roles on PostgreSQL', () => {
     fresh = await postgres.fresh();
     cwd = tempDir('examples/bank');
     // the owner migrates and applies once; the roles come after, as the printed SQL says
-    for (const argv of [['db', 'migrate'], ['apply', '--auto-approve']]) {
+    for (const argv of [
+      ['db', 'migrate'],
+      ['apply', '--auto-approve'],
+    ]) {
       const r = await runCli([...argv, '--database-url', fresh.url], { cwd });
       expect(r.code, r.stderr).toBe(0);
     }
@@ -44,7 +53,10 @@ describe.skipIf(!postgres.available)('database roles on PostgreSQL', () => {
     expect(roles.code, roles.stderr).toBe(0);
     await query(fresh.url, roles.stdout);
     await query(fresh.url, roles.stdout); // safe to run again
-    await query(fresh.url, `CREATE ROLE ${planLogin} LOGIN IN ROLE ${planRole}; CREATE ROLE ${applyLogin} LOGIN IN ROLE ${applyRole};`);
+    await query(
+      fresh.url,
+      `CREATE ROLE ${planLogin} LOGIN IN ROLE ${planRole}; CREATE ROLE ${applyLogin} LOGIN IN ROLE ${applyRole};`,
+    );
   });
 
   afterAll(async () => {
@@ -53,25 +65,42 @@ describe.skipIf(!postgres.available)('database roles on PostgreSQL', () => {
   });
 
   it('every table and sequence of the migrations is placed in the roles', async () => {
-    const tables = await query(fresh.url, "select table_name as name from information_schema.tables where table_schema = 'public' order by 1");
+    const tables = await query(
+      fresh.url,
+      "select table_name as name from information_schema.tables where table_schema = 'public' order by 1",
+    );
     expect(tables.rows.map((r) => r.name).sort()).toEqual(Object.keys(ROLE_TABLES).sort());
-    const sequences = await query(fresh.url, "select sequence_name as name from information_schema.sequences where sequence_schema = 'public'");
+    const sequences = await query(
+      fresh.url,
+      "select sequence_name as name from information_schema.sequences where sequence_schema = 'public'",
+    );
     expect(sequences.rows.map((r) => r.name).sort()).toEqual([...APPLY_SEQUENCES, ...OTHER_SEQUENCES].sort());
   });
 
   it('plan, drift and history work for a login in the plan role, and the which-database line names it without credentials', async () => {
     const url = asUser(fresh.url, planLogin);
-    const [plan, drift, history] = await Promise.all([['plan', '--detailed-exitcode'], ['drift'], ['history', 'kbank-prod']]
-      .map((argv) => runCli(argv, { cwd, env: { ARGOS_DATABASE_URL: url } })));
+    const [plan, drift, history] = await Promise.all(
+      [['plan', '--detailed-exitcode'], ['drift'], ['history', 'kbank-prod']].map((argv) =>
+        runCli(argv, { cwd, env: { ARGOS_DATABASE_URL: url } }),
+      ),
+    );
     for (const r of [plan, drift, history]) expect(r.code, r.stderr).toBe(0);
     expect(plan.stdout).toMatch(/No changes/);
-    expect(plan.stderr).toMatch(new RegExp(`^database: postgres://127\\.0\\.0\\.1:5432/${new URL(fresh.url).pathname.slice(1)} \\(ARGOS_DATABASE_URL\\)$`, 'm'));
+    expect(plan.stderr).toMatch(
+      new RegExp(
+        `^database: postgres://127\\.0\\.0\\.1:5432/${new URL(fresh.url).pathname.slice(1)} \\(ARGOS_DATABASE_URL\\)$`,
+        'm',
+      ),
+    );
     expect(plan.stderr).not.toContain(planLogin);
   });
 
   it('apply as the plan role fails and writes nothing; the apply role applies; neither may change the schema or read key material', async () => {
     const manifest = path.join(cwd, 'projects/kbank-onboarding.yaml');
-    writeFileSync(manifest, readFileSync(manifest, 'utf8').replace('name: KBank production', 'name: KBank production (renamed)'));
+    writeFileSync(
+      manifest,
+      readFileSync(manifest, 'utf8').replace('name: KBank production', 'name: KBank production (renamed)'),
+    );
     const before = await query(fresh.url, 'select count(*)::int as n from audit_log');
     const refused = await runCli(['apply', '--auto-approve', '--database-url', asUser(fresh.url, planLogin)], { cwd });
     expect(refused.code).toBe(1);
@@ -79,12 +108,20 @@ describe.skipIf(!postgres.available)('database roles on PostgreSQL', () => {
     expect((await query(fresh.url, 'select count(*)::int as n from audit_log')).rows[0].n).toBe(before.rows[0].n);
     const applied = await runCli(['apply', '--auto-approve', '--database-url', asUser(fresh.url, applyLogin)], { cwd });
     expect(applied.code, applied.stderr).toBe(0);
-    expect((await query(fresh.url, "select name from projects where id = 'kbank-prod'")).rows[0].name).toBe('KBank production (renamed)');
+    expect((await query(fresh.url, "select name from projects where id = 'kbank-prod'")).rows[0].name).toBe(
+      'KBank production (renamed)',
+    );
     for (const login of [planLogin, applyLogin]) {
-      await expect(query(asUser(fresh.url, login), 'create table intruder (x int)')).rejects.toMatchObject({ code: '42501' });
-      await expect(query(asUser(fresh.url, login), 'alter table projects add column intruder int')).rejects.toMatchObject({ code: '42501' });
+      await expect(query(asUser(fresh.url, login), 'create table intruder (x int)')).rejects.toMatchObject({
+        code: '42501',
+      });
+      await expect(
+        query(asUser(fresh.url, login), 'alter table projects add column intruder int'),
+      ).rejects.toMatchObject({ code: '42501' });
     }
-    await expect(query(asUser(fresh.url, planLogin), 'select material from encryption_keys')).rejects.toMatchObject({ code: '42501' });
+    await expect(query(asUser(fresh.url, planLogin), 'select material from encryption_keys')).rejects.toMatchObject({
+      code: '42501',
+    });
     await expect(query(asUser(fresh.url, planLogin), 'select * from tokens')).rejects.toMatchObject({ code: '42501' });
   });
 

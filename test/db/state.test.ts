@@ -17,7 +17,9 @@ for (const target of DATABASE_TARGETS) {
     let queries = 0;
     const fresh = useFreshDatabase(target, { onQuery: () => queries++ });
     let database: Database;
-    beforeAll(() => { database = fresh.database; });
+    beforeAll(() => {
+      database = fresh.database;
+    });
 
     it('applies every example, reads back exactly the desired settings, and then plans nothing', async () => {
       for (const dir of ['examples/bank', 'examples/startup', 'examples/global-platform']) {
@@ -25,7 +27,10 @@ for (const target of DATABASE_TARGETS) {
         expect(plan.changes.length).toBeGreaterThan(0);
         expect((await planDir(database, dir)).changes).toEqual([]);
         const set = await readManifests(dir);
-        const state = await readState(database.db, set.projects.map((p) => p.settings.id));
+        const state = await readState(
+          database.db,
+          set.projects.map((p) => p.settings.id),
+        );
         for (const p of set.projects) expect(state.projects.get(p.settings.id)).toEqual(p.settings);
       }
     });
@@ -34,8 +39,12 @@ for (const target of DATABASE_TARGETS) {
       queries = 0;
       expect((await readState(database.db)).projects.size).toBe(7);
       const forSeven = queries;
-      await sql`insert into projects (id, name, status) select 'extra-' || i, 'x', 'TRIAL' from generate_series(1, 50) i`.execute(database.db);
-      await sql`insert into admins (project_id, email) select 'extra-' || i, 'a@x.example' from generate_series(1, 50) i`.execute(database.db);
+      await sql`insert into projects (id, name, status) select 'extra-' || i, 'x', 'TRIAL' from generate_series(1, 50) i`.execute(
+        database.db,
+      );
+      await sql`insert into admins (project_id, email) select 'extra-' || i, 'a@x.example' from generate_series(1, 50) i`.execute(
+        database.db,
+      );
       queries = 0;
       expect((await readState(database.db)).projects.size).toBe(57);
       expect(queries).toBe(forSeven);
@@ -44,29 +53,43 @@ for (const target of DATABASE_TARGETS) {
     });
 
     it('writes an audit row per change with commit and plan digest, and issues 256-bit key material', async () => {
-      const audit = await database.db.selectFrom('audit_log').selectAll().where('project_id', '=', 'kbank-prod').execute();
+      const audit = await database.db
+        .selectFrom('audit_log')
+        .selectAll()
+        .where('project_id', '=', 'kbank-prod')
+        .execute();
       expect(audit).toHaveLength(1);
       expect(audit[0]).toMatchObject({ action: 'create', actor: 'test', git_commit: 'abc123' });
       expect(audit[0].plan_digest).toMatch(/^sha256:[0-9a-f]{64}$/);
-      const rows = await database.db.selectFrom('encryption_keys').selectAll().where('project_id', '=', 'kbank-prod').orderBy('name').execute();
+      const rows = await database.db
+        .selectFrom('encryption_keys')
+        .selectAll()
+        .where('project_id', '=', 'kbank-prod')
+        .orderBy('name')
+        .execute();
       // Sealed with the master key, never in clear; the label binds each to its project, name and rotation.
-      expect(rows.map((k) => [k.name, k.material, k.rotation])).toEqual([['2026-q3', null, 1], ['2026-q4', null, 1]]);
+      expect(rows.map((k) => [k.name, k.material, k.rotation])).toEqual([
+        ['2026-q3', null, 1],
+        ['2026-q4', null, 1],
+      ]);
       const keys = rows.map((k) => open(masterKey, k.sealed!, encryptionKeyLabel('kbank-prod', k.name, 1)));
       expect(keys.map((k) => k.length)).toEqual([32, 32]);
       expect(keys[0].equals(keys[1])).toBe(false);
     });
 
-    it('sees a change made behind the tool\'s back, and changes the fingerprint', async () => {
+    it("sees a change made behind the tool's back, and changes the fingerprint", async () => {
       const before = await readState(database.db);
       await sql`update projects set privacy_protection = false where id = 'globex-eu'`.execute(database.db);
       await sql`insert into ip_whitelist values ('globex-us', 'api', '192.0.2.0/24')`.execute(database.db);
       const after = await readState(database.db);
       expect(after.fingerprint).not.toBe(before.fingerprint);
       const plan = await planDir(database, 'examples/global-platform');
-      expect(plan.changes.map((c) => `${c.projectId} ${c.action} ${c.path}${c.member ? `[${c.member}]` : ''}`)).toEqual([
-        'globex-eu update spec.security.privacyProtection',
-        'globex-us remove spec.security.ipWhitelist.api[192.0.2.0/24]',
-      ]);
+      expect(plan.changes.map((c) => `${c.projectId} ${c.action} ${c.path}${c.member ? `[${c.member}]` : ''}`)).toEqual(
+        [
+          'globex-eu update spec.security.privacyProtection',
+          'globex-us remove spec.security.ipWhitelist.api[192.0.2.0/24]',
+        ],
+      );
       await applyDir(database, 'examples/global-platform');
       expect((await planDir(database, 'examples/global-platform')).changes).toEqual([]);
     });
@@ -76,8 +99,17 @@ for (const target of DATABASE_TARGETS) {
       await sql`update projects set name = 'renamed' where id = 'acme-beta'`.execute(database.db);
       const stale = await planDir(database, 'examples/startup');
       expect(stale.changes).toHaveLength(1);
-      await expect(lockedApply(database.db, undefined, (state) => { assertFresh(plan, state); return plan; },
-        { actor: 't', git: {}, lock: { timeoutMs: 0 } })).rejects.toThrow(/stale/);
+      await expect(
+        lockedApply(
+          database.db,
+          undefined,
+          (state) => {
+            assertFresh(plan, state);
+            return plan;
+          },
+          { actor: 't', git: {}, lock: { timeoutMs: 0 } },
+        ),
+      ).rejects.toThrow(/stale/);
     });
 
     it('repeats the important rules as constraints', async () => {

@@ -2,7 +2,16 @@
 // no key material, --unmanaged, and files that already exist or are links are never written through.
 import { open } from '../../src/keys/seal.js';
 import { encryptionKeyLabel } from '../../src/keys/sealed-columns.js';
-import { cpSync, existsSync, lstatSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  lstatSync,
+  readFileSync,
+  readdirSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/connection.js';
@@ -19,16 +28,24 @@ async function applied(example: string, manifests = 'projects'): Promise<string>
 }
 
 const files = (dir: string) => readdirSync(dir, { recursive: true, encoding: 'utf8' }).sort();
-const contents = (dir: string) => new Map(files(dir).filter((f) => statSync(path.join(dir, f)).isFile()).map((f) => [f, readFileSync(path.join(dir, f), 'utf8')]));
+const contents = (dir: string) =>
+  new Map(
+    files(dir)
+      .filter((f) => statSync(path.join(dir, f)).isFile())
+      .map((f) => [f, readFileSync(path.join(dir, f), 'utf8')]),
+  );
 
 describe('argosctl export', () => {
   for (const [example, manifests, config] of [
-    ['examples/bank', 'projects', undefined], ['examples/startup', 'projects', undefined],
+    ['examples/bank', 'projects', undefined],
+    ['examples/startup', 'projects', undefined],
     ['examples/global-platform', 'projects', 'projects/argosctl.yaml'],
   ] as const) {
     it(`${example}: export → plan is "No changes"; a second export (--force) is byte-identical`, async () => {
       const dir = await applied(example, manifests);
-      if (config) { cpSync(path.join(dir, config), path.join(dir, 'out/argosctl.yaml'), { recursive: true }); }
+      if (config) {
+        cpSync(path.join(dir, config), path.join(dir, 'out/argosctl.yaml'), { recursive: true });
+      }
       const first = await run(['export', '--out', 'out', '--dir', manifests, ...DB], { cwd: dir });
       expect(first.code, first.stderr).toBe(0);
       expect(first.stderr).not.toMatch(/error|fix them before committing/);
@@ -50,7 +67,9 @@ describe('argosctl export', () => {
     expect(text.split('\n')[0]).toBe(`# yaml-language-server: $schema=${schema}`);
     expect(text).toMatch(/after: 24h\n/);
     expect(text).toMatch(/publicKey: keys\/kbank-onboarding\.pub\.pem\n/);
-    expect(readFileSync(path.join(dir, 'out/keys/kbank-onboarding.pub.pem'), 'utf8')).toMatch(/^-----BEGIN PUBLIC KEY-----\n/);
+    expect(readFileSync(path.join(dir, 'out/keys/kbank-onboarding.pub.pem'), 'utf8')).toMatch(
+      /^-----BEGIN PUBLIC KEY-----\n/,
+    );
     const database = await openDatabase(`pglite:${path.join(dir, 'db')}`);
     const rows = await database.db.selectFrom('encryption_keys').selectAll().execute();
     await database.close();
@@ -59,7 +78,13 @@ describe('argosctl export', () => {
     const everything = [...contents(path.join(dir, 'out')).values()].join('\n');
     for (const row of rows) {
       const bytes = open(masterKey, row.sealed!, encryptionKeyLabel(row.project_id, row.name, row.rotation));
-      for (const shown of [bytes.toString('hex'), bytes.toString('base64'), bytes.toString('base64url'), bytes.toString('latin1')]) expect(everything).not.toContain(shown);
+      for (const shown of [
+        bytes.toString('hex'),
+        bytes.toString('base64'),
+        bytes.toString('base64url'),
+        bytes.toString('latin1'),
+      ])
+        expect(everything).not.toContain(shown);
     }
     expect(everything).not.toMatch(/PRIVATE KEY/);
   });
@@ -102,7 +127,9 @@ describe('argosctl export', () => {
     expect(readFileSync(path.join(out, 'kbank-prod.yaml'), 'utf8')).toBe('edited by hand\n');
 
     const linked = path.join(dir, 'linked');
-    expect((await run(['export', '--out', 'linked', '--project', 'kbank-onboarding', ...DB], { cwd: dir })).code).toBe(0);
+    expect((await run(['export', '--out', 'linked', '--project', 'kbank-onboarding', ...DB], { cwd: dir })).code).toBe(
+      0,
+    );
     symlinkSync(path.join(dir, 'outside.txt'), path.join(linked, 'kbank-prod.yaml'));
     const viaLink = await run(['export', '--out', 'linked', '--force', ...DB], { cwd: dir });
     expect(viaLink.code).toBe(1);

@@ -8,16 +8,38 @@ import { project } from '../helpers/builders.js';
 
 describe('export files', () => {
   it('writes durations in the units people write', () => {
-    expect([60, 600, 3600, 5400, 86400, 172800, 604800, 90061].map(humanDuration)).toEqual(['1m', '10m', '1h', '1h30m', '24h', '2d', '7d', '1d1h1m1s']);
+    expect([60, 600, 3600, 5400, 86400, 172800, 604800, 90061].map(humanDuration)).toEqual([
+      '1m',
+      '10m',
+      '1h',
+      '1h30m',
+      '24h',
+      '2d',
+      '7d',
+      '1d1h1m1s',
+    ]);
   });
 
   it('refuses ids that do not fit the manifest id grammar, so no file name comes from hostile text', () => {
-    for (const id of ['../etc/passwd', 'a/b', '.hidden', 'x'.repeat(64), 'new\nline', 'pid%2F', 'k\u0430bank', 'nul\0', 'trailing-']) {
+    for (const id of [
+      '../etc/passwd',
+      'a/b',
+      '.hidden',
+      'x'.repeat(64),
+      'new\nline',
+      'pid%2F',
+      'k\u0430bank',
+      'nul\0',
+      'trailing-',
+    ]) {
       const { files, problems } = exportFiles([project(id)], 's.json');
       expect(files).toEqual([]);
       expect(problems).toEqual([{ projectId: id, message: expect.stringMatching(/id grammar/) }]);
     }
-    expect(exportFiles([project('ok-1'), project('KBank_Prod7')], 's.json').files.map((f) => f.rel)).toEqual(['KBank_Prod7.yaml', 'ok-1.yaml']);
+    expect(exportFiles([project('ok-1'), project('KBank_Prod7')], 's.json').files.map((f) => f.rel)).toEqual([
+      'KBank_Prod7.yaml',
+      'ok-1.yaml',
+    ]);
   });
 
   it('never writes private key material found in the public-key column', () => {

@@ -25,14 +25,47 @@ const IDS = ['p-a', 'p-b', 'p-c'];
 const RUNS = { pglite: 60, postgres: 30 } as const;
 
 // Text the database may hold that YAML would misread if written bare.
-const hostileText = fc.oneof(
-  fc.constantFrom('a\n---\nb', '# not a comment', 'key: value', '- item', 'null', 'true', '0x1F', '1e3', '~', '&anchor *alias',
-    '!!str tag', '%YAML 1.1', '"quoted\'', ' leading', 'trailing ', '...', '---', 'tab\there', 'line\r\nbreak', '\u0085next', '{a: 1}', '[x]', '@at', '`tick`'),
-  fc.string({ unit: 'grapheme', minLength: 1, maxLength: 40 }),
-).filter((s) => s.trim().length > 0 || s.length > 0);
+const hostileText = fc
+  .oneof(
+    fc.constantFrom(
+      'a\n---\nb',
+      '# not a comment',
+      'key: value',
+      '- item',
+      'null',
+      'true',
+      '0x1F',
+      '1e3',
+      '~',
+      '&anchor *alias',
+      '!!str tag',
+      '%YAML 1.1',
+      '"quoted\'',
+      ' leading',
+      'trailing ',
+      '...',
+      '---',
+      'tab\there',
+      'line\r\nbreak',
+      '\u0085next',
+      '{a: 1}',
+      '[x]',
+      '@at',
+      '`tick`',
+    ),
+    fc.string({ unit: 'grapheme', minLength: 1, maxLength: 40 }),
+  )
+  .filter((s) => s.trim().length > 0 || s.length > 0);
 
-const generated = (id: string) => fc.tuple(projectSettings(id), hostileText, fc.option(hostileText), fc.option(hostileText))
-  .map(([p, name, description, label]): ProjectSettings => ({ ...p, name, description, labels: label === null ? p.labels : { ...p.labels, note: label } }));
+const generated = (id: string) =>
+  fc.tuple(projectSettings(id), hostileText, fc.option(hostileText), fc.option(hostileText)).map(
+    ([p, name, description, label]): ProjectSettings => ({
+      ...p,
+      name,
+      description,
+      labels: label === null ? p.labels : { ...p.labels, note: label },
+    }),
+  );
 
 /** The semantic rules' view: what a manifest may not say (a database may still hold it). */
 function passesRules(p: ProjectSettings): boolean {
@@ -42,12 +75,19 @@ function passesRules(p: ProjectSettings): boolean {
 }
 
 function asDesired(projects: ProjectSettings[]) {
-  const desired: DesiredProject[] = projects.map((settings) => ({ settings, file: 'gen.yaml', line: 1, lineOf: () => 1 }));
+  const desired: DesiredProject[] = projects.map((settings) => ({
+    settings,
+    file: 'gen.yaml',
+    line: 1,
+    lineOf: () => 1,
+  }));
   return { projects: desired, digest: `sha256:${projects.length}` };
 }
 
 const dirs: string[] = [];
-afterAll(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
 function freshDir(): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'argosctl-export-'));
   dirs.push(dir);
@@ -71,40 +111,63 @@ for (const target of DATABASE_TARGETS) {
   describe.skipIf(!target.available)(`export round trip on ${target.name}`, () => {
     const fresh = useFreshDatabase(target);
     let database: Database;
-    beforeAll(() => { database = fresh.database; });
+    beforeAll(() => {
+      database = fresh.database;
+    });
 
     it(`export → plan is "No changes" and a second export is byte-identical (${RUNS[target.name]} runs)`, async () => {
       const states = fc.tuple(...IDS.map((id) => fc.option(generated(id), { freq: 4 })));
-      await fc.assert(fc.asyncProperty(states, async (slots) => {
-        await sql`truncate projects, audit_log, applied_plans cascade`.execute(database.db);
-        const held = slots.filter((p): p is ProjectSettings => p !== null);
-        await lockedApply(database.db, undefined, (state) => buildPlan({ manifests: asDesired(held), state, git: {}, now: new Date(), allowReopen: true }),
-          { actor: 'prop', git: {}, lock: { timeoutMs: 0 } });
-        const state = await readState(database.db);
+      await fc.assert(
+        fc.asyncProperty(states, async (slots) => {
+          await sql`truncate projects, audit_log, applied_plans cascade`.execute(database.db);
+          const held = slots.filter((p): p is ProjectSettings => p !== null);
+          await lockedApply(
+            database.db,
+            undefined,
+            (state) => buildPlan({ manifests: asDesired(held), state, git: {}, now: new Date(), allowReopen: true }),
+            { actor: 'prop', git: {}, lock: { timeoutMs: 0 } },
+          );
+          const state = await readState(database.db);
 
-        const { files, problems } = exportFiles([...state.projects.values()], 'schema.json');
-        expect(problems).toEqual([]);
-        for (const p of held) {
-          // Lossless for every project, even one the rules would reject.
-          const file = files.find((f) => f.rel === `${p.id}.yaml`)!;
-          const doc = parseDocument(file.text);
-          expect(doc.errors).toEqual([]);
-          expect(normalizeManifest(doc.toJS() as ProjectManifest, p.secureTransmissionPublicKey)).toEqual(p);
-        }
+          const { files, problems } = exportFiles([...state.projects.values()], 'schema.json');
+          expect(problems).toEqual([]);
+          for (const p of held) {
+            // Lossless for every project, even one the rules would reject.
+            const file = files.find((f) => f.rel === `${p.id}.yaml`)!;
+            const doc = parseDocument(file.text);
+            expect(doc.errors).toEqual([]);
+            expect(normalizeManifest(doc.toJS() as ProjectManifest, p.secureTransmissionPublicKey)).toEqual(p);
+          }
 
-        const valid = held.filter(passesRules);
-        const out = freshDir();
-        writeExport(out, exportFiles(valid.map((p) => state.projects.get(p.id)!), 'schema.json').files, false);
-        const set = await readManifests(out);
-        expect(set.diagnostics.filter((d) => d.severity === 'error')).toEqual([]); // lint warnings are expected: generated settings can be dangerous
-        expect(set.projects.map((p) => p.settings.id).sort()).toEqual(valid.map((p) => p.id).sort());
-        const plan = buildPlan({ manifests: set, state, git: {}, now: new Date(), only: valid.map((p) => p.id) });
-        expect(plan.changes).toEqual([]);
+          const valid = held.filter(passesRules);
+          const out = freshDir();
+          writeExport(
+            out,
+            exportFiles(
+              valid.map((p) => state.projects.get(p.id)!),
+              'schema.json',
+            ).files,
+            false,
+          );
+          const set = await readManifests(out);
+          expect(set.diagnostics.filter((d) => d.severity === 'error')).toEqual([]); // lint warnings are expected: generated settings can be dangerous
+          expect(set.projects.map((p) => p.settings.id).sort()).toEqual(valid.map((p) => p.id).sort());
+          const plan = buildPlan({ manifests: set, state, git: {}, now: new Date(), only: valid.map((p) => p.id) });
+          expect(plan.changes).toEqual([]);
 
-        const again = freshDir();
-        writeExport(again, exportFiles(valid.map((p) => state.projects.get(p.id)!), 'schema.json').files, false);
-        expect(readAll(again)).toEqual(readAll(out));
-      }), { numRuns: RUNS[target.name] });
+          const again = freshDir();
+          writeExport(
+            again,
+            exportFiles(
+              valid.map((p) => state.projects.get(p.id)!),
+              'schema.json',
+            ).files,
+            false,
+          );
+          expect(readAll(again)).toEqual(readAll(out));
+        }),
+        { numRuns: RUNS[target.name] },
+      );
     });
   });
 }

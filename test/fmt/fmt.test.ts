@@ -9,7 +9,10 @@ import { ROOT, tempDir } from '../helpers/cli.js';
 import { runCliInProcess as run } from '../helpers/cli-in-process.js';
 
 function yamlFiles(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => /\.ya?ml$/.test(f)).map((f) => path.join(dir, f)).sort();
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => /\.ya?ml$/.test(f))
+    .map((f) => path.join(dir, f))
+    .sort();
 }
 
 const comments = (text: string) => [...new Lexer().lex(text)].filter((tok) => tok.startsWith('#')).sort();
@@ -40,20 +43,50 @@ describe('fmt on the examples', () => {
 describe('fmt rules', () => {
   it('sorts keys into the schema order, moving comments with their keys; free-form maps and unknown keys keep their order', () => {
     const text = [
-      '# top', 'spec:', '  # the admins', '  admins:', '    - email: a@x.example', '  status: TEST # inline', 'metadata:',
-      '  labels: { z: "1", a: "2" }', '  name: N', '  id: p', 'kind: Project', 'apiVersion: argosctl/v1', '',
+      '# top',
+      'spec:',
+      '  # the admins',
+      '  admins:',
+      '    - email: a@x.example',
+      '  status: TEST # inline',
+      'metadata:',
+      '  labels: { z: "1", a: "2" }',
+      '  name: N',
+      '  id: p',
+      'kind: Project',
+      'apiVersion: argosctl/v1',
+      '',
     ].join('\n');
-    expect(formatted(text)).toBe([
-      '# top', 'apiVersion: argosctl/v1', 'kind: Project', 'metadata:', '  id: p', '  name: N', '  labels: { z: "1", a: "2" }',
-      'spec:', '  status: TEST # inline', '  # the admins', '  admins:', '    - email: a@x.example', '',
-    ].join('\n'));
+    expect(formatted(text)).toBe(
+      [
+        '# top',
+        'apiVersion: argosctl/v1',
+        'kind: Project',
+        'metadata:',
+        '  id: p',
+        '  name: N',
+        '  labels: { z: "1", a: "2" }',
+        'spec:',
+        '  status: TEST # inline',
+        '  # the admins',
+        '  admins:',
+        '    - email: a@x.example',
+        '',
+      ].join('\n'),
+    );
   });
 
   it('quotes only where YAML needs it, and never changes a value', () => {
     const text = [
-      'apiVersion: "argosctl/v1"', "kind: 'Project'", 'metadata:', '  id: "p"',
-      '  name: "# not a comment"', '  description: "true"', '  labels: { a: "123", b: "null", c: "x: y", d: "---", e: "line\\nbreak", f: \'it\'\'s\' }',
-      'spec: { status: TEST }', '',
+      'apiVersion: "argosctl/v1"',
+      "kind: 'Project'",
+      'metadata:',
+      '  id: "p"',
+      '  name: "# not a comment"',
+      '  description: "true"',
+      '  labels: { a: "123", b: "null", c: "x: y", d: "---", e: "line\\nbreak", f: \'it\'\'s\' }',
+      'spec: { status: TEST }',
+      '',
     ].join('\n');
     const out = formatted(text);
     expect(out).toMatch(/^apiVersion: argosctl\/v1\nkind: Project\n/);

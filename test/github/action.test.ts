@@ -7,9 +7,18 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { ROOT, tempDir } from '../helpers/cli.js';
 
-interface Step { id?: string; name?: string; run?: string; uses?: string; shell?: string; env?: Record<string, string>; [k: string]: unknown }
+interface Step {
+  id?: string;
+  name?: string;
+  run?: string;
+  uses?: string;
+  shell?: string;
+  env?: Record<string, string>;
+  [k: string]: unknown;
+}
 interface Action {
-  name: string; description: string;
+  name: string;
+  description: string;
   inputs: Record<string, { description: string; required?: boolean; default?: string }>;
   outputs: Record<string, { description: string; value: string }>;
   runs: { using: string; steps: Step[] };
@@ -22,7 +31,11 @@ const expressions = (s: string) => [...s.matchAll(/\$\{\{\s*([^}]+?)\s*\}\}/g)].
 
 describe('action.yml metadata (GitHub Actions metadata syntax)', () => {
   it('has a name, a description, known top-level keys and a composite runs block', () => {
-    expect(Object.keys(action).filter((k) => !['name', 'author', 'description', 'inputs', 'outputs', 'runs', 'branding'].includes(k))).toEqual([]);
+    expect(
+      Object.keys(action).filter(
+        (k) => !['name', 'author', 'description', 'inputs', 'outputs', 'runs', 'branding'].includes(k),
+      ),
+    ).toEqual([]);
     expect(typeof action.name).toBe('string');
     expect(action.description).toMatch(/\S/);
     expect(action.runs.using).toBe('composite');
@@ -30,11 +43,16 @@ describe('action.yml metadata (GitHub Actions metadata syntax)', () => {
   });
 
   it('declares the documented inputs and outputs, each with a description', () => {
-    expect(Object.keys(action.inputs)).toEqual(expect.arrayContaining(['command', 'dir', 'database-url', 'args', 'version']));
+    expect(Object.keys(action.inputs)).toEqual(
+      expect.arrayContaining(['command', 'dir', 'database-url', 'args', 'version']),
+    );
     expect(Object.keys(action.outputs).sort()).toEqual(['exit-code', 'has-changes']);
     for (const [name, input] of Object.entries(action.inputs)) {
       expect(input.description, name).toMatch(/\S/);
-      expect(Object.keys(input).filter((k) => !['description', 'required', 'default', 'deprecationMessage'].includes(k)), name).toEqual([]);
+      expect(
+        Object.keys(input).filter((k) => !['description', 'required', 'default', 'deprecationMessage'].includes(k)),
+        name,
+      ).toEqual([]);
     }
     for (const [name, output] of Object.entries(action.outputs)) {
       expect(output.description, name).toMatch(/\S/);
@@ -45,11 +63,28 @@ describe('action.yml metadata (GitHub Actions metadata syntax)', () => {
   it('every step has run with shell (or uses), known keys, and unique ids', () => {
     const ids = new Set<string>();
     for (const step of action.runs.steps) {
-      const allowed = ['id', 'name', 'if', 'run', 'shell', 'uses', 'with', 'env', 'working-directory', 'continue-on-error'];
-      expect(Object.keys(step).filter((k) => !allowed.includes(k)), step.name).toEqual([]);
+      const allowed = [
+        'id',
+        'name',
+        'if',
+        'run',
+        'shell',
+        'uses',
+        'with',
+        'env',
+        'working-directory',
+        'continue-on-error',
+      ];
+      expect(
+        Object.keys(step).filter((k) => !allowed.includes(k)),
+        step.name,
+      ).toEqual([]);
       expect(Boolean(step.run) !== Boolean(step.uses), step.name).toBe(true);
       if (step.run) expect(step.shell, step.name).toBe('bash');
-      if (step.id) { expect(ids.has(step.id)).toBe(false); ids.add(step.id); }
+      if (step.id) {
+        expect(ids.has(step.id)).toBe(false);
+        ids.add(step.id);
+      }
     }
   });
 
@@ -83,34 +118,59 @@ describe('action.yml metadata (GitHub Actions metadata syntax)', () => {
 /** Runs the action's steps like the runner: expressions evaluated into env, outputs read back. */
 function runAction(inputs: Record<string, string>, workspace: string) {
   const temp = tempDir();
-  const values = Object.fromEntries(Object.entries(action.inputs).map(([k, v]) => [k, inputs[k] ?? (v.default?.startsWith('${{') ? '' : v.default ?? '')]));
+  const values = Object.fromEntries(
+    Object.entries(action.inputs).map(([k, v]) => [
+      k,
+      inputs[k] ?? (v.default?.startsWith('${{') ? '' : (v.default ?? '')),
+    ]),
+  );
   const outputs: Record<string, Record<string, string>> = {};
   const summary = path.join(temp, 'summary.md');
   writeFileSync(summary, '');
   const results: { code: number | null; stdout: string; stderr: string }[] = [];
   for (const step of action.runs.steps) {
-    const evaluate = (s: string) => s.replace(/\$\{\{\s*([^}]+?)\s*\}\}/g, (_, expr: string) => {
-      if (expr === 'github.action_path') return ROOT;
-      if (expr === 'github.token') return '';
-      const input = /^inputs\.([a-z-]+)$/.exec(expr);
-      if (input) return values[input[1]];
-      const out = /^steps\.([a-z-]+)\.outputs\.([a-z-]+)$/.exec(expr);
-      if (out) return outputs[out[1]]?.[out[2]] ?? '';
-      throw new Error(`unsupported expression ${expr}`);
-    });
+    const evaluate = (s: string) =>
+      s.replace(/\$\{\{\s*([^}]+?)\s*\}\}/g, (_, expr: string) => {
+        if (expr === 'github.action_path') return ROOT;
+        if (expr === 'github.token') return '';
+        const input = /^inputs\.([a-z-]+)$/.exec(expr);
+        if (input) return values[input[1]];
+        const out = /^steps\.([a-z-]+)\.outputs\.([a-z-]+)$/.exec(expr);
+        if (out) return outputs[out[1]]?.[out[2]] ?? '';
+        throw new Error(`unsupported expression ${expr}`);
+      });
     const outputFile = path.join(temp, `${step.id}.out`);
     writeFileSync(outputFile, '');
     const env = Object.fromEntries(Object.entries(step.env ?? {}).map(([k, v]) => [k, evaluate(String(v))]));
     // As the runner does for shell: bash (bash --noprofile --norc -eo pipefail).
     const r = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', step.run!], {
-      cwd: workspace, encoding: 'utf8',
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', RUNNER_TEMP: temp, GITHUB_OUTPUT: outputFile, GITHUB_STEP_SUMMARY: summary, ...env },
+      cwd: workspace,
+      encoding: 'utf8',
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        NO_COLOR: '1',
+        RUNNER_TEMP: temp,
+        GITHUB_OUTPUT: outputFile,
+        GITHUB_STEP_SUMMARY: summary,
+        ...env,
+      },
     });
     results.push({ code: r.status, stdout: r.stdout, stderr: r.stderr });
-    outputs[step.id ?? ''] = Object.fromEntries(readFileSync(outputFile, 'utf8').split('\n').filter(Boolean).map((l) => l.split(/=(.*)/s).slice(0, 2)));
+    outputs[step.id ?? ''] = Object.fromEntries(
+      readFileSync(outputFile, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => l.split(/=(.*)/s).slice(0, 2)),
+    );
     if (r.status !== 0) break;
   }
-  return { results, last: results[results.length - 1], outputs: outputs.run ?? {}, summary: readFileSync(summary, 'utf8') };
+  return {
+    results,
+    last: results[results.length - 1],
+    outputs: outputs.run ?? {},
+    summary: readFileSync(summary, 'utf8'),
+  };
 }
 
 function workspaceWith(manifest: string): string {
@@ -148,12 +208,16 @@ describe('action.yml scripts, run with bash', () => {
 
   it('hostile inputs stay data: no shell runs from args, dir or command, and version takes no URL', () => {
     const workspace = workspaceWith(GOOD);
-    const args = runAction({ command: 'validate', args: '--dir projects; touch pwned-args $(touch pwned-sub)', dir: '$(touch pwned-dir)' }, workspace);
+    const args = runAction(
+      { command: 'validate', args: '--dir projects; touch pwned-args $(touch pwned-sub)', dir: '$(touch pwned-dir)' },
+      workspace,
+    );
     expect(args.last.code).toBe(1);
     const cmd = runAction({ command: 'plan; touch pwned-cmd' }, workspace);
     expect(cmd.last.code).toBe(1);
     expect(cmd.last.stdout).toMatch(/::error::command must be/);
-    for (const f of ['pwned-args', 'pwned-sub', 'pwned-dir', 'pwned-cmd']) expect(existsSync(path.join(workspace, f)), f).toBe(false);
+    for (const f of ['pwned-args', 'pwned-sub', 'pwned-dir', 'pwned-cmd'])
+      expect(existsSync(path.join(workspace, f)), f).toBe(false);
     for (const version of ['https://evil.example/argosctl.tgz', 'npm:evil@1.0.0', '1.0.0 --registry=http://evil']) {
       const v = runAction({ command: 'validate', version }, workspace);
       expect(v.results).toHaveLength(1);

@@ -31,8 +31,14 @@ describe('GitHub integration against a local stand-in', () => {
     cwd = tempDir('examples/bank');
     writeFileSync(path.join(cwd, 'event.json'), JSON.stringify({ pull_request: { number: 7 } }));
     env = {
-      GITHUB_TOKEN: TOKEN, GITHUB_REPOSITORY: 'acme/idv', GITHUB_EVENT_PATH: path.join(cwd, 'event.json'), GITHUB_SHA: 'a'.repeat(40),
-      GITHUB_API_URL: gh.url, GITHUB_STEP_SUMMARY: path.join(cwd, 'summary.md'), GITHUB_RUN_ID: '42', ARGOSCTL_GITHUB_RETRY_BASE_MS: '10',
+      GITHUB_TOKEN: TOKEN,
+      GITHUB_REPOSITORY: 'acme/idv',
+      GITHUB_EVENT_PATH: path.join(cwd, 'event.json'),
+      GITHUB_SHA: 'a'.repeat(40),
+      GITHUB_API_URL: gh.url,
+      GITHUB_STEP_SUMMARY: path.join(cwd, 'summary.md'),
+      GITHUB_RUN_ID: '42',
+      ARGOSCTL_GITHUB_RETRY_BASE_MS: '10',
     };
     // An applied project with canary key material, so the plan has something to say and a secret to keep.
     expect((await runCliInProcess(['apply', '--auto-approve', '--project', 'kbank-prod'], { cwd })).code).toBe(0);
@@ -40,7 +46,9 @@ describe('GitHub integration against a local stand-in', () => {
     expect(await sealCanaryKeys((text, params) => db.query(text, params), CANARY)).toBeGreaterThan(0);
     await db.close();
   });
-  afterAll(async () => { await gh.stop(); });
+  afterAll(async () => {
+    await gh.stop();
+  });
 
   it('the first run creates the comment, posts the status and writes the job summary; the next run updates it', async () => {
     const first = await runCliInProcess(['github', 'comment'], { cwd, env });
@@ -53,13 +61,23 @@ describe('GitHub integration against a local stand-in', () => {
     expect(comments).toHaveLength(1);
     expect(comments[0].body).toMatch(/^<!-- argosctl:plan dir=projects -->\n### argosctl plan/);
     expect(comments[0].body).toMatch(/<details><summary><code>kbank-onboarding<\/code>/);
-    expect(gh.statuses.at(-1)).toMatchObject({ sha: 'a'.repeat(40), state: 'success', context: 'argosctl/plan', description: expect.stringMatching(/^1 to create/) });
+    expect(gh.statuses.at(-1)).toMatchObject({
+      sha: 'a'.repeat(40),
+      state: 'success',
+      context: 'argosctl/plan',
+      description: expect.stringMatching(/^1 to create/),
+    });
     expect(readFileSync(env.GITHUB_STEP_SUMMARY!, 'utf8')).toMatch(/### argosctl plan/);
   });
 
   it('retries a 502 and a secondary rate limit', async () => {
     gh.failNext(/^GET .*\/issues\/7\/comments$/, 502, { message: 'Bad Gateway' });
-    gh.failNext(/^PATCH .*\/issues\/comments\//, 403, { message: 'You have exceeded a secondary rate limit. Please wait.' }, { 'retry-after': '1' });
+    gh.failNext(
+      /^PATCH .*\/issues\/comments\//,
+      403,
+      { message: 'You have exceeded a secondary rate limit. Please wait.' },
+      { 'retry-after': '1' },
+    );
     const before = gh.requests.length;
     const r = await runCliInProcess(['github', 'comment'], { cwd, env });
     expect(r.code, r.stderr).toBe(0);
@@ -89,11 +107,20 @@ describe('GitHub integration against a local stand-in', () => {
     const big = tempDir();
     generateProjects(path.join(big, 'projects'), 400);
     writeFileSync(path.join(big, 'event.json'), JSON.stringify({ number: 9 }));
-    const r = await runCliInProcess(['github', 'comment', '--database-url', 'memory:'], { cwd: big, env: { ...env, GITHUB_EVENT_PATH: path.join(big, 'event.json'), GITHUB_STEP_SUMMARY: path.join(big, 'summary.md') } });
+    const r = await runCliInProcess(['github', 'comment', '--database-url', 'memory:'], {
+      cwd: big,
+      env: {
+        ...env,
+        GITHUB_EVENT_PATH: path.join(big, 'event.json'),
+        GITHUB_STEP_SUMMARY: path.join(big, 'summary.md'),
+      },
+    });
     expect(r.code, r.stderr).toBe(0);
     const body = gh.comments.get(9)![0].body;
     expect(body.length).toBeLessThanOrEqual(GITHUB_COMMENT_LIMIT);
-    expect(body).toMatch(/\*\*The plan is cut here\*\*.*\[job summary\]\(https:\/\/github\.com\/acme\/idv\/actions\/runs\/42\)/);
+    expect(body).toMatch(
+      /\*\*The plan is cut here\*\*.*\[job summary\]\(https:\/\/github\.com\/acme\/idv\/actions\/runs\/42\)/,
+    );
     expect((body.match(/<details>/g) ?? []).length).toBe((body.match(/<\/details>/g) ?? []).length);
     expect(readFileSync(path.join(big, 'summary.md'), 'utf8').length).toBeGreaterThan(GITHUB_COMMENT_LIMIT);
   });
@@ -119,7 +146,8 @@ describe('GitHub integration against a local stand-in', () => {
   it('never sends a secret: no key material in any request, the token only in the Authorization header', () => {
     expect(gh.requests.length).toBeGreaterThan(10);
     for (const r of gh.requests) {
-      for (const form of [CANARY.toString('hex'), CANARY.toString('base64'), CANARY.toString('base64url')]) expect(r.body).not.toContain(form);
+      for (const form of [CANARY.toString('hex'), CANARY.toString('base64'), CANARY.toString('base64url')])
+        expect(r.body).not.toContain(form);
       expect(r.body + r.path).not.toContain(TOKEN);
       expect(r.authorization).toBe(`token ${TOKEN}`);
     }
@@ -130,12 +158,22 @@ describe('GitHub integration against a local stand-in', () => {
     const git = (...args: string[]) => execFileSync('git', args, { cwd: merge, stdio: 'ignore' });
     git('init', '-q');
     git('add', '-A');
-    git('-c', 'user.email=dev@acme.example', '-c', 'user.name=Dev', 'commit', '-qm', 'Merge pull request #31 from acme/beta');
+    git(
+      '-c',
+      'user.email=dev@acme.example',
+      '-c',
+      'user.name=Dev',
+      'commit',
+      '-qm',
+      'Merge pull request #31 from acme/beta',
+    );
     const r = await runCliInProcess(['apply', '--auto-approve'], { cwd: merge });
     expect(r.code, r.stderr).toBe(0);
     const db = await PGlite.create(path.join(merge, '.argos/db'));
     try {
-      const { rows } = await db.query<{ pr_number: number; git_author: string; git_commit: string }>('select distinct pr_number, git_author, git_commit from audit_log');
+      const { rows } = await db.query<{ pr_number: number; git_author: string; git_commit: string }>(
+        'select distinct pr_number, git_author, git_commit from audit_log',
+      );
       expect(rows).toHaveLength(1);
       expect(rows[0]).toMatchObject({ pr_number: 31, git_author: 'Dev <dev@acme.example>' });
       expect(rows[0].git_commit).toMatch(/^[0-9a-f]{40}$/);
@@ -160,10 +198,20 @@ describe('the plan comment and the drift issue are ours only; GitHub failures ar
     // Invalid manifests: `github comment` posts the validation errors without touching a database (fast).
     cwd = tempDir();
     mkdirSync(path.join(cwd, 'projects'));
-    writeFileSync(path.join(cwd, 'projects/p.yaml'), 'apiVersion: argosctl/v1\nkind: Project\nmetadata: { id: p, name: P }\nspec: { status: LIVE }\n');
-    env = { GITHUB_TOKEN: TOKEN, GITHUB_REPOSITORY: 'acme/idv', GITHUB_API_URL: gh.url, ARGOSCTL_GITHUB_RETRY_BASE_MS: '10' };
+    writeFileSync(
+      path.join(cwd, 'projects/p.yaml'),
+      'apiVersion: argosctl/v1\nkind: Project\nmetadata: { id: p, name: P }\nspec: { status: LIVE }\n',
+    );
+    env = {
+      GITHUB_TOKEN: TOKEN,
+      GITHUB_REPOSITORY: 'acme/idv',
+      GITHUB_API_URL: gh.url,
+      ARGOSCTL_GITHUB_RETRY_BASE_MS: '10',
+    };
   });
-  afterAll(async () => { await gh.stop(); });
+  afterAll(async () => {
+    await gh.stop();
+  });
 
   it('a foreign comment carrying the marker stays untouched; ours is created, then updated', async () => {
     gh.viewer = { login: 'argos-ci', canReadUser: true };
@@ -177,8 +225,13 @@ describe('the plan comment and the drift issue are ours only; GitHub failures ar
     const comments = gh.comments.get(11)!;
     expect(comments).toHaveLength(2);
     expect(comments[0]).toEqual({ ...forged, body: `${MARKER}\nmallory wrote this` });
-    expect(comments[1]).toMatchObject({ user: { login: 'argos-ci' }, body: expect.stringMatching(/the manifests are invalid/) });
-    expect(gh.requests.filter((r) => r.method === 'PATCH' && r.path.endsWith(`/comments/${forged.id}`))).toHaveLength(0);
+    expect(comments[1]).toMatchObject({
+      user: { login: 'argos-ci' },
+      body: expect.stringMatching(/the manifests are invalid/),
+    });
+    expect(gh.requests.filter((r) => r.method === 'PATCH' && r.path.endsWith(`/comments/${forged.id}`))).toHaveLength(
+      0,
+    );
   });
 
   it('when GET /user is refused (the GITHUB_TOKEN of Actions) it posts as github-actions[bot] and updates only that comment', async () => {
@@ -201,18 +254,32 @@ describe('the plan comment and the drift issue are ours only; GitHub failures ar
     gh.addComment(13, `${MARKER}\nnot ours`, 'argos-ci');
     const ours = gh.addComment(13, `${MARKER}\nold`, 'deploy-bot');
     const before = gh.requests.length;
-    const r = await runCliInProcess(['plan', '--github-comment', '--comment-author', 'deploy-bot', '--database-url', 'memory:'],
-      { cwd: valid, env: { ...env, GITHUB_EVENT_PATH: path.join(valid, 'event.json') } });
+    const r = await runCliInProcess(
+      ['plan', '--github-comment', '--comment-author', 'deploy-bot', '--database-url', 'memory:'],
+      { cwd: valid, env: { ...env, GITHUB_EVENT_PATH: path.join(valid, 'event.json') } },
+    );
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(new RegExp(`posting as deploy-bot \\(--comment-author\\)[\\s\\S]*updated the plan comment ${ours.id} `));
-    expect(gh.comments.get(13)!.map((c) => c.body)).toEqual([`${MARKER}\nnot ours`, expect.stringMatching(/### argosctl plan/)]);
+    expect(r.stderr).toMatch(
+      new RegExp(`posting as deploy-bot \\(--comment-author\\)[\\s\\S]*updated the plan comment ${ours.id} `),
+    );
+    expect(gh.comments.get(13)!.map((c) => c.body)).toEqual([
+      `${MARKER}\nnot ours`,
+      expect.stringMatching(/### argosctl plan/),
+    ]);
     expect(gh.requests.slice(before).some((q) => q.path === '/user')).toBe(false);
   });
 
   it('the drift issue: a foreign issue with the label and the marker is left alone; ours is opened, updated, closed', async () => {
     const client = githubClient({ token: TOKEN, owner: 'acme', repo: 'idv', apiUrl: gh.url });
     const githubEnv = { token: TOKEN, owner: 'acme', repo: 'idv', apiUrl: gh.url };
-    gh.issues.push({ number: 1, title: 'forged', body: `${DRIFT_MARKER}\nmallory`, state: 'open', labels: [{ name: DRIFT_LABEL }], user: { login: 'mallory' } });
+    gh.issues.push({
+      number: 1,
+      title: 'forged',
+      body: `${DRIFT_MARKER}\nmallory`,
+      state: 'open',
+      labels: [{ name: DRIFT_LABEL }],
+      user: { login: 'mallory' },
+    });
     const me = { login: 'argos-ci', source: 'token' } as const;
     expect(await syncDriftIssue(client, githubEnv, '### drift', me)).toEqual({ action: 'opened', number: 2 });
     expect(await syncDriftIssue(client, githubEnv, '### more drift', me)).toEqual({ action: 'updated', number: 2 });
@@ -229,16 +296,37 @@ describe('the plan comment and the drift issue are ours only; GitHub failures ar
     return port;
   };
   const failures: [string, () => Promise<NodeJS.ProcessEnv | void>, RegExp][] = [
-    ['401', async () => gh.failNext(/^GET \/user$/, 401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' }),
-      /^error: GitHub refused GET \/user \(401 Bad credentials\)$/],
-    ['403', async () => gh.failNext(/^POST .*\/comments$/, 403, { message: 'Resource not accessible by integration' }),
-      /^error: GitHub refused POST \/repos\/acme\/idv\/issues\/14\/comments \(403 Resource not accessible by integration\)$/],
-    ['422, with a message that echoes the token and an ANSI escape', async () => gh.failNext(/^POST .*\/comments$/, 422, { message: `Validation Failed for ${TOKEN} \u001b[31m` }),
-      /^error: GitHub refused POST \/repos\/acme\/idv\/issues\/14\/comments \(422 Validation Failed for \[REDACTED\] \\x1b\[31m\)$/],
-    ['500 (after the retries)', async () => { for (let i = 0; i < 4; i++) gh.failNext(/^GET .*\/comments$/, 500, { message: 'Server Error' }); },
-      /^error: GitHub failed on GET \/repos\/acme\/idv\/issues\/14\/comments \(500 Server Error\)$/],
-    ['unreachable (a closed port)', async () => ({ GITHUB_API_URL: `http://127.0.0.1:${await closedPort()}` }),
-      /^error: cannot reach the GitHub API at 127\.0\.0\.1:\d+ \(ECONNREFUSED\)$/],
+    [
+      '401',
+      async () =>
+        gh.failNext(/^GET \/user$/, 401, {
+          message: 'Bad credentials',
+          documentation_url: 'https://docs.github.com/rest',
+        }),
+      /^error: GitHub refused GET \/user \(401 Bad credentials\)$/,
+    ],
+    [
+      '403',
+      async () => gh.failNext(/^POST .*\/comments$/, 403, { message: 'Resource not accessible by integration' }),
+      /^error: GitHub refused POST \/repos\/acme\/idv\/issues\/14\/comments \(403 Resource not accessible by integration\)$/,
+    ],
+    [
+      '422, with a message that echoes the token and an ANSI escape',
+      async () => gh.failNext(/^POST .*\/comments$/, 422, { message: `Validation Failed for ${TOKEN} \u001b[31m` }),
+      /^error: GitHub refused POST \/repos\/acme\/idv\/issues\/14\/comments \(422 Validation Failed for \[REDACTED\] \\x1b\[31m\)$/,
+    ],
+    [
+      '500 (after the retries)',
+      async () => {
+        for (let i = 0; i < 4; i++) gh.failNext(/^GET .*\/comments$/, 500, { message: 'Server Error' });
+      },
+      /^error: GitHub failed on GET \/repos\/acme\/idv\/issues\/14\/comments \(500 Server Error\)$/,
+    ],
+    [
+      'unreachable (a closed port)',
+      async () => ({ GITHUB_API_URL: `http://127.0.0.1:${await closedPort()}` }),
+      /^error: cannot reach the GitHub API at 127\.0\.0\.1:\d+ \(ECONNREFUSED\)$/,
+    ],
   ];
   it.each(failures)('GitHub %s: exit 1, one clear line, no stack trace, no token', async (_name, arrange, line) => {
     gh.viewer = { login: 'argos-ci', canReadUser: true };
@@ -258,11 +346,15 @@ describe('the plan comment and the drift issue are ours only; GitHub failures ar
     gh.failNext(/^GET \/user$/, 401, { message: 'Bad credentials' });
     const valid = tempDir('examples/startup');
     writeFileSync(path.join(valid, 'event.json'), JSON.stringify({ pull_request: { number: 15 } }));
-    const r = await runCliInProcess(['plan', '--github-comment', '--format', 'json', '--database-url', 'memory:'],
-      { cwd: valid, env: { ...env, GITHUB_EVENT_PATH: path.join(valid, 'event.json') } });
+    const r = await runCliInProcess(['plan', '--github-comment', '--format', 'json', '--database-url', 'memory:'], {
+      cwd: valid,
+      env: { ...env, GITHUB_EVENT_PATH: path.join(valid, 'event.json') },
+    });
     expect(r.code).toBe(1);
     expect(JSON.parse(r.stdout)).toHaveProperty('formatVersion');
-    expect(r.stderr.split('\n').filter((l) => l.startsWith('error:'))).toEqual(['error: GitHub refused GET /user (401 Bad credentials)']);
+    expect(r.stderr.split('\n').filter((l) => l.startsWith('error:'))).toEqual([
+      'error: GitHub refused GET /user (401 Bad credentials)',
+    ]);
     expect(r.stdout + r.stderr).not.toContain(TOKEN);
   });
 });

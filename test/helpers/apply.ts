@@ -18,26 +18,67 @@ export async function planDir(database: Database, dir: string): Promise<Plan> {
 
 export async function applyDir(database: Database, dir: string): Promise<Plan> {
   const set = await readManifests(dir);
-  const result = await lockedApply(database.db, undefined, (state) => buildPlan({
-    manifests: set, state, git: { commit: 'abc123' }, now: new Date(),
-  }), { actor: 'test', git: { commit: 'abc123' }, lock: { timeoutMs: 0 } });
+  const result = await lockedApply(
+    database.db,
+    undefined,
+    (state) =>
+      buildPlan({
+        manifests: set,
+        state,
+        git: { commit: 'abc123' },
+        now: new Date(),
+      }),
+    { actor: 'test', git: { commit: 'abc123' }, lock: { timeoutMs: 0 } },
+  );
   return result.plan;
 }
 
 /** `argosctl apply FILE` through the library: recompute under the lock, compare, guard, apply. */
-export async function applySavedPlan(database: Database, dir: string, saved: Plan, allow: string[] = []): Promise<ApplyResult> {
+export async function applySavedPlan(
+  database: Database,
+  dir: string,
+  saved: Plan,
+  allow: string[] = [],
+): Promise<ApplyResult> {
   const set = await readManifests(dir);
-  return lockedApply(database.db, saved.scope === 'all' ? undefined : saved.scope, (state) => recomputeSavedPlan(saved, set, state), {
-    actor: 'test', git: { commit: 'abc123' }, lock: { timeoutMs: 0 }, savedPlanDigest: saved.planDigest,
-    check: (plan) => refuseOrHold(plan, { allow: new Set(allow), force: false, organization: set.organization, declaredProjects: set.projects.length }),
-  });
+  return lockedApply(
+    database.db,
+    saved.scope === 'all' ? undefined : saved.scope,
+    (state) => recomputeSavedPlan(saved, set, state),
+    {
+      actor: 'test',
+      git: { commit: 'abc123' },
+      lock: { timeoutMs: 0 },
+      savedPlanDigest: saved.planDigest,
+      check: (plan) =>
+        refuseOrHold(plan, {
+          allow: new Set(allow),
+          force: false,
+          organization: set.organization,
+          declaredProjects: set.projects.length,
+        }),
+    },
+  );
 }
 
 /** `argosctl apply --auto-approve [--allow …]` through the library, with the apply-time guards. */
 export async function applyDirGuarded(database: Database, dir: string, allow: string[] = []): Promise<ApplyResult> {
   const set = await readManifests(dir);
-  return lockedApply(database.db, undefined, (state) => buildPlan({ manifests: set, state, git: {}, now: new Date() }), {
-    actor: 'test', git: {}, lock: { timeoutMs: 0 },
-    check: (plan) => refuseOrHold(plan, { allow: new Set(allow), force: false, organization: set.organization, declaredProjects: set.projects.length }),
-  });
+  return lockedApply(
+    database.db,
+    undefined,
+    (state) => buildPlan({ manifests: set, state, git: {}, now: new Date() }),
+    {
+      actor: 'test',
+      git: {},
+      lock: { timeoutMs: 0 },
+      check: (plan) =>
+        refuseOrHold(plan, {
+          allow: new Set(allow),
+          force: false,
+          organization: set.organization,
+          declaredProjects: set.projects.length,
+        }),
+    },
+  );
 }

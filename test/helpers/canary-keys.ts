@@ -11,8 +11,12 @@ export const testMasterKey = (): Buffer => Buffer.from(process.env.ARGOS_MASTER_
 export async function sealCanaryKeys(query: Query, canary: Buffer): Promise<number> {
   const { rows } = await query('select project_id, name, rotation from encryption_keys');
   for (const r of rows as { project_id: string; name: string; rotation: number }[]) {
-    await query('update encryption_keys set sealed = $1 where project_id = $2 and name = $3 and rotation = $4',
-      [seal(testMasterKey(), canary, encryptionKeyLabel(r.project_id, r.name, r.rotation)), r.project_id, r.name, r.rotation]);
+    await query('update encryption_keys set sealed = $1 where project_id = $2 and name = $3 and rotation = $4', [
+      seal(testMasterKey(), canary, encryptionKeyLabel(r.project_id, r.name, r.rotation)),
+      r.project_id,
+      r.name,
+      r.rotation,
+    ]);
   }
   return rows.length;
 }

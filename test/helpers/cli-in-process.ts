@@ -13,7 +13,10 @@ import { TEST_CACHE_HOME, type CliResult } from './cli.js';
 
 let queue: Promise<unknown> = Promise.resolve();
 
-export function runCliInProcess(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; input?: string }): Promise<CliResult> {
+export function runCliInProcess(
+  args: string[],
+  options: { cwd: string; env?: NodeJS.ProcessEnv; input?: string },
+): Promise<CliResult> {
   const result = queue.then(() => runNow(args, options));
   queue = result.catch(() => {});
   return result;
@@ -25,30 +28,49 @@ function setProcessEnv(env: NodeJS.ProcessEnv): void {
   for (const [key, value] of Object.entries(env)) if (value !== undefined) process.env[key] = value;
 }
 
-async function runNow(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; input?: string }): Promise<CliResult> {
+async function runNow(
+  args: string[],
+  options: { cwd: string; env?: NodeJS.ProcessEnv; input?: string },
+): Promise<CliResult> {
   const savedEnv = { ...process.env };
   const savedCwd = process.cwd();
   const savedStdin = Object.getOwnPropertyDescriptor(process, 'stdin')!;
   // What runCli gives the child, plus vitest's own variables, which its worker reads meanwhile.
   const vitest = Object.fromEntries(Object.entries(savedEnv).filter(([key]) => key.startsWith('VITEST')));
   setProcessEnv({
-    ...vitest, PATH: savedEnv.PATH, HOME: savedEnv.HOME, XDG_CACHE_HOME: TEST_CACHE_HOME, NO_COLOR: '1',
-    ARGOS_MASTER_KEY: savedEnv.ARGOS_MASTER_KEY, ...options.env,
+    ...vitest,
+    PATH: savedEnv.PATH,
+    HOME: savedEnv.HOME,
+    XDG_CACHE_HOME: TEST_CACHE_HOME,
+    NO_COLOR: '1',
+    ARGOS_MASTER_KEY: savedEnv.ARGOS_MASTER_KEY,
+    ...options.env,
   });
   process.chdir(options.cwd);
   // The CLI reads stdin only to ask for confirmation; like runCli's pipe, it is not a terminal.
-  if (options.input !== undefined) Object.defineProperty(process, 'stdin', { value: Readable.from([options.input]), configurable: true });
+  if (options.input !== undefined)
+    Object.defineProperty(process, 'stdin', { value: Readable.from([options.input]), configurable: true });
   let stdout = '';
   let stderr = '';
   const writes = { out: process.stdout.write, err: process.stderr.write };
-  process.stdout.write = ((chunk: string | Uint8Array) => { stdout += String(chunk); return true; }) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string | Uint8Array) => { stderr += String(chunk); return true; }) as typeof process.stderr.write;
+  process.stdout.write = ((chunk: string | Uint8Array) => {
+    stdout += String(chunk);
+    return true;
+  }) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: string | Uint8Array) => {
+    stderr += String(chunk);
+    return true;
+  }) as typeof process.stderr.write;
   const plain = makeStyle(false); // runCli's stdout and stderr are pipes: no colour
   try {
     const code = await run(args, {
       ...processContext(),
-      out: (t) => { stdout += t; },
-      err: (t) => { stderr += t; },
+      out: (t) => {
+        stdout += t;
+      },
+      err: (t) => {
+        stderr += t;
+      },
       style: plain,
       errStyle: plain,
       env: process.env,

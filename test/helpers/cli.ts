@@ -17,15 +17,22 @@ export interface CliResult {
 }
 
 /** `timeoutMs`: a safety net that kills a hung child (code is then null), so a hang fails the test instead of outliving it. */
-export function runCli(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } ): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  options: { cwd: string; env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number },
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd: options.cwd,
       // The test file's master key (test/helpers/setup.ts), as a deployment would have one; a test that
       // wants none passes ARGOS_MASTER_KEY: ''.
       env: {
-        PATH: process.env.PATH, HOME: process.env.HOME, XDG_CACHE_HOME: TEST_CACHE_HOME, NO_COLOR: '1',
-        ARGOS_MASTER_KEY: process.env.ARGOS_MASTER_KEY, ...options.env,
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        XDG_CACHE_HOME: TEST_CACHE_HOME,
+        NO_COLOR: '1',
+        ARGOS_MASTER_KEY: process.env.ARGOS_MASTER_KEY,
+        ...options.env,
       },
       stdio: ['pipe', 'pipe', 'pipe'],
       timeout: options.timeoutMs,

@@ -23,8 +23,11 @@ async function reachable(url: string): Promise<boolean> {
 
 export const postgresAvailable: boolean = await reachable(PG_ADMIN_URL);
 if (!postgresAvailable) {
-  if (process.env.CI) throw new Error(`PostgreSQL at ${PG_ADMIN_URL} is unreachable; CI requires it (.ci/run starts it)`);
-  console.warn(`\n*** NOTICE: PostgreSQL at ${PG_ADMIN_URL} is unreachable: the PostgreSQL variants of the database tests are SKIPPED. ***\n`);
+  if (process.env.CI)
+    throw new Error(`PostgreSQL at ${PG_ADMIN_URL} is unreachable; CI requires it (.ci/run starts it)`);
+  console.warn(
+    `\n*** NOTICE: PostgreSQL at ${PG_ADMIN_URL} is unreachable: the PostgreSQL variants of the database tests are SKIPPED. ***\n`,
+  );
 }
 
 export interface DatabaseTarget {
@@ -69,7 +72,10 @@ export const DATABASE_TARGETS: DatabaseTarget[] = [
  * A fresh, migrated database for the enclosing describe block: opened before its tests, closed
  * and dropped after them.
  */
-export function useFreshDatabase(target: DatabaseTarget, options: OpenOptions = {}): { readonly database: Database; readonly url: string } {
+export function useFreshDatabase(
+  target: DatabaseTarget,
+  options: OpenOptions = {},
+): { readonly database: Database; readonly url: string } {
   let database: Database | undefined;
   let fresh: { url: string; drop(): Promise<void> } | undefined;
   beforeAll(async () => {
@@ -82,7 +88,11 @@ export function useFreshDatabase(target: DatabaseTarget, options: OpenOptions = 
     await fresh?.drop();
   });
   return {
-    get database() { return database!; },
-    get url() { return fresh!.url; },
+    get database() {
+      return database!;
+    },
+    get url() {
+      return fresh!.url;
+    },
   };
 }

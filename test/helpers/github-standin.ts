@@ -28,7 +28,14 @@ interface Fault {
 export class GithubStandIn {
   readonly requests: RecordedRequest[] = [];
   readonly comments = new Map<number, Comment[]>();
-  readonly issues: { number: number; title: string; body: string; state: string; labels: { name: string }[]; user: { login: string } }[] = [];
+  readonly issues: {
+    number: number;
+    title: string;
+    body: string;
+    state: string;
+    labels: { name: string }[];
+    user: { login: string };
+  }[] = [];
   /** Who the token is. `canReadUser: false` is the Actions GITHUB_TOKEN: GET /user is 403, posts are by github-actions[bot]. */
   viewer = { login: 'argos-ci', canReadUser: true };
   readonly statuses: { sha: string; state: string; context: string; description: string }[] = [];
@@ -69,7 +76,12 @@ export class GithubStandIn {
     let body = '';
     for await (const chunk of req) body += chunk;
     const url = new URL(req.url ?? '/', this.url);
-    this.requests.push({ method: req.method ?? '', path: url.pathname + url.search, body, authorization: req.headers.authorization });
+    this.requests.push({
+      method: req.method ?? '',
+      path: url.pathname + url.search,
+      body,
+      authorization: req.headers.authorization,
+    });
     const send = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
       res.writeHead(status, { 'content-type': 'application/json', ...headers });
       res.end(payload === undefined ? '' : JSON.stringify(payload));
@@ -83,15 +95,24 @@ export class GithubStandIn {
     const json = body ? JSON.parse(body) : {};
     let m: RegExpExecArray | null;
     if (line === 'GET /user') {
-      return this.viewer.canReadUser ? send(200, { login: this.viewer.login, type: 'User' })
-        : send(403, { message: 'Resource not accessible by integration', documentation_url: 'https://docs.github.com/rest/users/users#get-the-authenticated-user' });
+      return this.viewer.canReadUser
+        ? send(200, { login: this.viewer.login, type: 'User' })
+        : send(403, {
+            message: 'Resource not accessible by integration',
+            documentation_url: 'https://docs.github.com/rest/users/users#get-the-authenticated-user',
+          });
     }
-    if ((m = /^GET \/repos\/[^/]+\/[^/]+\/issues\/(\d+)\/comments$/.exec(line))) return send(200, this.comments.get(Number(m[1])) ?? []);
-    if ((m = /^POST \/repos\/[^/]+\/[^/]+\/issues\/(\d+)\/comments$/.exec(line))) return send(201, this.addComment(Number(m[1]), json.body, this.author));
+    if ((m = /^GET \/repos\/[^/]+\/[^/]+\/issues\/(\d+)\/comments$/.exec(line)))
+      return send(200, this.comments.get(Number(m[1])) ?? []);
+    if ((m = /^POST \/repos\/[^/]+\/[^/]+\/issues\/(\d+)\/comments$/.exec(line)))
+      return send(201, this.addComment(Number(m[1]), json.body, this.author));
     if ((m = /^PATCH \/repos\/[^/]+\/[^/]+\/issues\/comments\/(\d+)$/.exec(line))) {
       for (const list of this.comments.values()) {
         const c = list.find((x) => x.id === Number(m![1]));
-        if (c) { c.body = json.body; return send(200, c); }
+        if (c) {
+          c.body = json.body;
+          return send(200, c);
+        }
       }
       return send(404, { message: 'Not Found' });
     }
@@ -102,10 +123,22 @@ export class GithubStandIn {
     if (/^GET \/repos\/[^/]+\/[^/]+\/issues$/.test(line)) {
       const label = url.searchParams.get('labels');
       const state = url.searchParams.get('state') ?? 'open';
-      return send(200, this.issues.filter((i) => (state === 'all' || i.state === state) && (!label || i.labels.some((l) => l.name === label))));
+      return send(
+        200,
+        this.issues.filter(
+          (i) => (state === 'all' || i.state === state) && (!label || i.labels.some((l) => l.name === label)),
+        ),
+      );
     }
     if (/^POST \/repos\/[^/]+\/[^/]+\/issues$/.test(line)) {
-      const issue = { number: this.issues.length + 1, title: json.title, body: json.body, state: 'open', labels: (json.labels ?? []).map((name: string) => ({ name })), user: { login: this.author } };
+      const issue = {
+        number: this.issues.length + 1,
+        title: json.title,
+        body: json.body,
+        state: 'open',
+        labels: (json.labels ?? []).map((name: string) => ({ name })),
+        user: { login: this.author },
+      };
       this.issues.push(issue);
       return send(201, issue);
     }

@@ -42,5 +42,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await database.close(); // no session may stay on a template while it is copied
   }
   project.provide('pgTemplate', name);
-  return async () => { await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`); };
+  return async () => {
+    await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  };
 }

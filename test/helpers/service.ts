@@ -26,12 +26,24 @@ export async function startService(database: Database, options: ServerOptions = 
   return { base: `http://127.0.0.1:${address.port}`, logs, close: () => app.close() };
 }
 
-export interface Reply { status: number; body: Record<string, unknown> }
+export interface Reply {
+  status: number;
+  body: Record<string, unknown>;
+}
 
-export async function call(base: string, method: string, url: string, options: { key?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<Reply> {
+export async function call(
+  base: string,
+  method: string,
+  url: string,
+  options: { key?: string; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<Reply> {
   const res = await fetch(base + url, {
     method,
-    headers: { ...(options.key ? { 'x-api-key': options.key } : {}), ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}), ...options.headers },
+    headers: {
+      ...(options.key ? { 'x-api-key': options.key } : {}),
+      ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...options.headers,
+    },
     body: options.body === undefined ? undefined : JSON.stringify(options.body),
   });
   const text = await res.text();
@@ -44,7 +56,11 @@ export function manifest(id: string, spec: string, status = 'TEST'): string {
 }
 
 /** Writes the manifests into a fresh folder and applies them. */
-export async function applyManifests(database: Database, files: Record<string, string>, dir = tempDir()): Promise<string> {
+export async function applyManifests(
+  database: Database,
+  files: Record<string, string>,
+  dir = tempDir(),
+): Promise<string> {
   const projects = path.join(dir, 'projects');
   mkdirSync(projects, { recursive: true });
   for (const [name, text] of Object.entries(files)) writeFileSync(path.join(projects, `${name}.yaml`), text);

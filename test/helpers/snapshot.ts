@@ -3,14 +3,21 @@ import { createHash } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 
 const TABLES: [string, string][] = [
-  ['projects', 'id'], ['auth_methods', 'project_id, method'], ['ip_whitelist', 'project_id, scope, range'], ['admins', 'project_id, email'],
-  ['encryption_keys', 'project_id, name'], ['audit_log', 'id'], ['applied_plans', 'plan_digest'],
+  ['projects', 'id'],
+  ['auth_methods', 'project_id, method'],
+  ['ip_whitelist', 'project_id, scope, range'],
+  ['admins', 'project_id, email'],
+  ['encryption_keys', 'project_id, name'],
+  ['audit_log', 'id'],
+  ['applied_plans', 'plan_digest'],
 ];
 
 export async function snapshot(db: Kysely<any>): Promise<string> {
   const hash = createHash('sha256');
   for (const [table, order] of TABLES) {
-    const { rows } = await sql<{ row: string }>`select t::text as row from ${sql.table(table)} t order by ${sql.raw(order)}`.execute(db);
+    const { rows } = await sql<{
+      row: string;
+    }>`select t::text as row from ${sql.table(table)} t order by ${sql.raw(order)}`.execute(db);
     hash.update(`${table}:${rows.length}\n`);
     for (const r of rows) hash.update(r.row).update('\n');
   }

@@ -7,18 +7,33 @@ import { listApiKeys, revealApiKey } from '../../src/keys/api-key.js';
 import { open, seal } from '../../src/keys/seal.js';
 import { DATABASE_TARGETS, useFreshDatabase } from '../helpers/databases.js';
 import { planDir } from '../helpers/apply.js';
-import { TEST_MASTER_KEY, applyManifests, call, manifest, reveal, startService, type Service } from '../helpers/service.js';
+import {
+  TEST_MASTER_KEY,
+  applyManifests,
+  call,
+  manifest,
+  reveal,
+  startService,
+  type Service,
+} from '../helpers/service.js';
 import { tempDir } from '../helpers/cli.js';
 import { desired, project, stateOf } from '../helpers/builders.js';
 import { diffProjects } from '../../src/plan/diff.js';
 
 const withKey = (rotation: number, validFor?: string) =>
-  manifest('keyed', `  security:\n    apiKey: { rotation: ${rotation}${validFor ? `, previousKeyValidFor: ${validFor}` : ''} }\n`);
+  manifest(
+    'keyed',
+    `  security:\n    apiKey: { rotation: ${rotation}${validFor ? `, previousKeyValidFor: ${validFor}` : ''} }\n`,
+  );
 
 describe('the API key in the planner', () => {
   it('a rotation is a plain update of a number; removing the key is guarded as revoke-api-key', () => {
     const current = project('a', { apiKeyRotation: 1, apiKeyPreviousValidSeconds: 86_400 });
-    const bump = diffProjects([desired(project('a', { apiKeyRotation: 2, apiKeyPreviousValidSeconds: 86_400 }))], stateOf(current), true).changes;
+    const bump = diffProjects(
+      [desired(project('a', { apiKeyRotation: 2, apiKeyPreviousValidSeconds: 86_400 }))],
+      stateOf(current),
+      true,
+    ).changes;
     expect(bump).toMatchObject([{ action: 'update', path: 'spec.security.apiKey.rotation', before: 1, after: 2 }]);
     expect(bump[0].risk).toBeUndefined();
     const removal = diffProjects([desired(project('a'))], stateOf(current), true).changes;
@@ -45,7 +60,8 @@ for (const target of DATABASE_TARGETS) {
     let clock = new Date();
     let firstKey = '';
     const dir = tempDir();
-    const count = (key: string) => call(svc.base, 'GET', '/v1/projects/keyed/tokens/count', { key }).then((r) => r.status);
+    const count = (key: string) =>
+      call(svc.base, 'GET', '/v1/projects/keyed/tokens/count', { key }).then((r) => r.status);
 
     beforeAll(async () => {
       await applyManifests(fresh.database, { keyed: withKey(1) }, dir);
@@ -61,11 +77,17 @@ for (const target of DATABASE_TARGETS) {
       expect(key).toMatch(/^argos_[A-Za-z0-9_-]{43}$/);
       const stored = JSON.stringify(await fresh.database.db.selectFrom('api_keys').selectAll().execute());
       expect(stored).not.toContain(key.slice(6));
-      expect((await fresh.database.db.selectFrom('api_keys').select('sealed').executeTakeFirstOrThrow()).sealed).toBeNull();
+      expect(
+        (await fresh.database.db.selectFrom('api_keys').select('sealed').executeTakeFirstOrThrow()).sealed,
+      ).toBeNull();
       const audit = await fresh.database.db.selectFrom('key_reveals').selectAll().execute();
       expect(audit).toMatchObject([{ project_id: 'keyed', secret: 'api-key', rotation: 1, revealed_by: 'test' }]);
-      await expect(revealApiKey(fresh.database.db, 'keyed', 'test', () => TEST_MASTER_KEY)).rejects.toThrow(/already revealed[\s\S]*/);
-      await expect(revealApiKey(fresh.database.db, 'keyed', 'test', () => TEST_MASTER_KEY)).rejects.toMatchObject({ hint: expect.stringMatching(/rotation to 2/) });
+      await expect(revealApiKey(fresh.database.db, 'keyed', 'test', () => TEST_MASTER_KEY)).rejects.toThrow(
+        /already revealed[\s\S]*/,
+      );
+      await expect(revealApiKey(fresh.database.db, 'keyed', 'test', () => TEST_MASTER_KEY)).rejects.toMatchObject({
+        hint: expect.stringMatching(/rotation to 2/),
+      });
       expect(await count(key)).toBe(200);
     });
 
@@ -74,7 +96,10 @@ for (const target of DATABASE_TARGETS) {
       expect((await planDir(fresh.database, `${dir}/projects`)).changes).toEqual([]);
       const second = await reveal(fresh.database, 'keyed');
       const keys = await listApiKeys(fresh.database.db, 'keyed');
-      expect(keys.map((k) => [k.rotation, k.validUntil === null, k.revealable])).toEqual([[1, false, false], [2, true, false]]);
+      expect(keys.map((k) => [k.rotation, k.validUntil === null, k.revealable])).toEqual([
+        [1, false, false],
+        [2, true, false],
+      ]);
       expect([await count(firstKey), await count(second)]).toEqual([200, 200]);
     });
 
@@ -92,9 +117,17 @@ for (const target of DATABASE_TARGETS) {
 
     it('the plan shows the rotation number only; audit rows hold no key material', async () => {
       clock = new Date();
-      const plan = await applyManifests(fresh.database, { keyed: withKey(5) }, dir).then(() => planDir(fresh.database, `${dir}/projects`));
+      const plan = await applyManifests(fresh.database, { keyed: withKey(5) }, dir).then(() =>
+        planDir(fresh.database, `${dir}/projects`),
+      );
       expect(plan.changes).toEqual([]);
-      const audit = await sql<{ path: string; before: unknown; after: unknown }>`select path, before, after from audit_log where path like 'spec.security.apiKey%' order by id`.execute(fresh.database.db);
+      const audit = await sql<{
+        path: string;
+        before: unknown;
+        after: unknown;
+      }>`select path, before, after from audit_log where path like 'spec.security.apiKey%' order by id`.execute(
+        fresh.database.db,
+      );
       expect(audit.rows.at(-1)).toMatchObject({ path: 'spec.security.apiKey.rotation', before: 4, after: 5 });
       const k5 = await reveal(fresh.database, 'keyed');
       const everything = JSON.stringify((await sql`select * from audit_log`.execute(fresh.database.db)).rows);

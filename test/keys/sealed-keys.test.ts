@@ -17,14 +17,18 @@ import { tempDir } from '../helpers/cli.js';
 import { TEST_MASTER_KEY, applyManifests, manifest, reveal } from '../helpers/service.js';
 
 const postgres = DATABASE_TARGETS.find((t) => t.name === 'postgres')!;
-const keyed = manifest('vault', '  encryption:\n    keys:\n      - { name: k1, status: active }\n      - { name: k2, status: retired }\n'
-  + '  security:\n    apiKey: { rotation: 1 }\n');
+const keyed = manifest(
+  'vault',
+  '  encryption:\n    keys:\n      - { name: k1, status: active }\n      - { name: k2, status: retired }\n' +
+    '  security:\n    apiKey: { rotation: 1 }\n',
+);
 const forms = (b: Buffer) => [b.toString('hex'), b.toString('base64'), b.toString('base64url')];
 
 describe.skipIf(!postgres.available)('sealed key material on postgres', () => {
   const fresh = useFreshDatabase(postgres);
   const dir = tempDir();
-  const cli = (args: string[], env: NodeJS.ProcessEnv = {}) => runCliInProcess([...args, '--database-url', fresh.url], { cwd: dir, env });
+  const cli = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+    runCliInProcess([...args, '--database-url', fresh.url], { cwd: dir, env });
 
   it('a pg_dump of the database holds no encryption key: only sealed values', async () => {
     await applyManifests(fresh.database, { vault: keyed }, dir);
@@ -39,14 +43,21 @@ describe.skipIf(!postgres.available)('sealed key material on postgres', () => {
 
   it('db migrate seals rows still in clear from before migration 005; without a master key it warns and leaves them', async () => {
     const clear = randomBytes(32);
-    await sql`insert into encryption_keys (project_id, name, status, material, fingerprint) values ('vault', 'legacy', 'active', ${clear}, 'sha256:000000000000')`
-      .execute(fresh.database.db);
+    await sql`insert into encryption_keys (project_id, name, status, material, fingerprint) values ('vault', 'legacy', 'active', ${clear}, 'sha256:000000000000')`.execute(
+      fresh.database.db,
+    );
     const without = await cli(['db', 'migrate'], { ARGOS_MASTER_KEY: '' });
     expect(without.code).toBe(0);
-    expect(without.stderr).toMatch(/warning: 1 encryption key\(s\) are still stored in clear: secret material needs a master key/);
+    expect(without.stderr).toMatch(
+      /warning: 1 encryption key\(s\) are still stored in clear: secret material needs a master key/,
+    );
     const sealed = await cli(['db', 'migrate']);
     expect(sealed.stdout).toMatch(/Sealed 1 encryption key\(s\) that were stored in clear/);
-    const row = await fresh.database.db.selectFrom('encryption_keys').selectAll().where('name', '=', 'legacy').executeTakeFirstOrThrow();
+    const row = await fresh.database.db
+      .selectFrom('encryption_keys')
+      .selectAll()
+      .where('name', '=', 'legacy')
+      .executeTakeFirstOrThrow();
     expect(row.material).toBeNull();
     expect(open(TEST_MASTER_KEY, row.sealed!, encryptionKeyLabel('vault', 'legacy', 1)).equals(clear)).toBe(true);
   });
@@ -67,21 +78,32 @@ describe.skipIf(!postgres.available)('sealed key material on postgres', () => {
     expect(again.code).toBe(3);
     expect(again.stderr).toMatch(/already revealed at \S+ by alice; it is shown only once[\s\S]*rotate: 2/);
     expect(existsSync(path.join(dir, 'again.key'))).toBe(false);
-    const audit = await fresh.database.db.selectFrom('key_reveals').select(['secret', 'revealed_by']).where('secret', '=', 'encryption-key:legacy').execute();
+    const audit = await fresh.database.db
+      .selectFrom('key_reveals')
+      .select(['secret', 'revealed_by'])
+      .where('secret', '=', 'encryption-key:legacy')
+      .execute();
     expect(audit).toEqual([{ secret: 'encryption-key:legacy', revealed_by: 'alice' }]);
     const list = await cli(['keys', 'list', 'vault']);
-    expect(list.stdout).toMatch(/encryption-key legacy rotation 1 {2}active {2}sha256:0{12} {2}key id 0{12} .* revealed \S+ by alice/);
+    expect(list.stdout).toMatch(
+      /encryption-key legacy rotation 1 {2}active {2}sha256:0{12} {2}key id 0{12} .* revealed \S+ by alice/,
+    );
     expect(list.stdout).toMatch(/encryption-key k2 rotation 1 {2}retired .* opens URLs until \S+ {2}not revealed yet/);
     for (const form of forms(shown)) expect(list.stdout + list.stderr).not.toContain(form);
   });
 
   it('keys rewrap moves every sealed value to the new key in one transaction; one value the old key cannot open moves none', async () => {
     const newKey = randomBytes(32);
-    const sealedNow = async () => JSON.stringify(await sql`select name, sealed from encryption_keys order by name`.execute(fresh.database.db));
+    const sealedNow = async () =>
+      JSON.stringify(await sql`select name, sealed from encryption_keys order by name`.execute(fresh.database.db));
     // A value sealed under a different key: the rewrap must fail and leave everything as it was.
     const before = await sealedNow();
-    await sql`update api_keys set sealed = ${Buffer.concat([Buffer.from([1]), randomBytes(60)])}`.execute(fresh.database.db);
-    await expect(rewrapAll(fresh.database.db, TEST_MASTER_KEY, newKey)).rejects.toThrow(/cannot open the sealed api-key:vault:1/);
+    await sql`update api_keys set sealed = ${Buffer.concat([Buffer.from([1]), randomBytes(60)])}`.execute(
+      fresh.database.db,
+    );
+    await expect(rewrapAll(fresh.database.db, TEST_MASTER_KEY, newKey)).rejects.toThrow(
+      /cannot open the sealed api-key:vault:1/,
+    );
     expect(await sealedNow()).toBe(before);
     await sql`delete from api_keys`.execute(fresh.database.db);
     // (the manifest does not declare legacy: that key is removed)
@@ -99,7 +121,9 @@ describe.skipIf(!postgres.available)('sealed key material on postgres', () => {
       expect(() => open(TEST_MASTER_KEY, row.sealed!, label)).toThrow(/cannot open/);
       expect(open(newKey, row.sealed!, label)).toHaveLength(32);
     }
-    const apiKey = await cli(['keys', 'reveal', 'vault', 'api-key', '--yes-print-secret'], { ARGOS_MASTER_KEY: newKey.toString('base64') });
+    const apiKey = await cli(['keys', 'reveal', 'vault', 'api-key', '--yes-print-secret'], {
+      ARGOS_MASTER_KEY: newKey.toString('base64'),
+    });
     expect(apiKey.stdout).toMatch(/^argos_[A-Za-z0-9_-]{43}\n$/);
     await expect(reveal(fresh.database, 'vault')).rejects.toThrow(/already revealed/);
   });

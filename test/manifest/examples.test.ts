@@ -12,7 +12,13 @@ function yamlFiles(dir: string): string[] {
   });
 }
 
-const sets: [string, number][] = [['examples/bank', 2], ['examples/global-platform', 3], ['examples/startup', 2], ['examples/v2', 1], ['projects', 1]];
+const sets: [string, number][] = [
+  ['examples/bank', 2],
+  ['examples/global-platform', 3],
+  ['examples/startup', 2],
+  ['examples/v2', 1],
+  ['projects', 1],
+];
 
 describe('examples', () => {
   for (const [dir, count] of sets) {

@@ -9,23 +9,34 @@ import { readManifests, type ManifestSet } from '../../src/manifest/read-manifes
 import { SET_PATHS } from '../../src/model/fields.js';
 
 const dirs = [
-  ...readdirSync('examples', { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => path.join('examples', e.name)),
+  ...readdirSync('examples', { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => path.join('examples', e.name)),
   ...readdirSync('test/fixtures/invalid').map((name) => path.join('test/fixtures/invalid', name)),
 ];
 
 /** Everything a later stage can see of a manifest set, lines included. */
 function observable(set: ManifestSet) {
   return {
-    digest: set.digest, fileCount: set.fileCount, diagnostics: set.diagnostics, organization: set.organization,
+    digest: set.digest,
+    fileCount: set.fileCount,
+    diagnostics: set.diagnostics,
+    organization: set.organization,
     projects: set.projects.map((p) => ({
-      settings: p.settings, file: p.file, line: p.line,
-      lines: ['metadata.name', 'spec.status', 'spec.authMethods.idDocument.enabled', ...Object.values(SET_PATHS)].map((at) => p.lineOf(at)),
+      settings: p.settings,
+      file: p.file,
+      line: p.line,
+      lines: ['metadata.name', 'spec.status', 'spec.authMethods.idDocument.enabled', ...Object.values(SET_PATHS)].map(
+        (at) => p.lineOf(at),
+      ),
     })),
   };
 }
 
 describe('the fast YAML path changes nothing a user can see', () => {
-  afterEach(() => { fastYaml.enabled = true; });
+  afterEach(() => {
+    fastYaml.enabled = true;
+  });
 
   it.each(dirs)('%s', async (dir) => {
     fastYaml.enabled = false;

@@ -29,20 +29,90 @@ function agrees(text: string): boolean {
   answered++;
   const reference = slow(text);
   expect(reference.diagnostics, `yaml reports problems the fast path missed in:\n${text}`).toEqual([]);
-  expect(fast.map((d) => d.value), `values differ for:\n${text}`).toEqual(reference.values);
+  expect(
+    fast.map((d) => d.value),
+    `values differ for:\n${text}`,
+  ).toEqual(reference.values);
   expect(fast.map((d) => d.index)).toEqual(parseYamlText('f.yaml', text, []).map((d) => d.index));
   return true;
 }
 
 // Scalars chosen where YAML parsers tend to disagree: 1.1 booleans, underscores, octal and hex
 // forms, infinities, things that look like keys, comments, documents or flow syntax.
-const trickyScalar = fc.constantFrom('yes', 'no', 'on', 'off', 'y', 'Y', 'True', 'TRUE', 'tRUE', 'null', 'Null', 'NULL', '~', '',
-  '1_000', '0o17', '017', '0x1F', '0X1F', '0b101', '+12', '-0', '1e3', '1E+3', '.5', '5.', '1.0', '.inf', '-.Inf', '.NaN', '.nan',
-  '2001-12-14', '12:30:00', '1:20', 'a: b', 'a #b', '#c', '- x', '---', '...', '{a}', '[a]', 'a,b', '"q"', "'s'", '|', '>',
-  '  lead', 'trail  ', 'multi\nline', 'multi\n\nblank', 'tab\there', 'é ü 中 😀', '\\n', '@at', '`tick', '%pct', '? q', 'a:b', '<<');
-const scalar = fc.oneof(trickyScalar, fc.string({ maxLength: 12 }), fc.integer(), fc.double({ noNaN: false }), fc.boolean(), fc.constant(null));
-const key = fc.oneof(fc.constantFrom('id', 'name', 'spec', 'a.b', 'x-y', '1', '01', 'true', 'null', '', ' ', 'a b', 'é', '<<', '-k', '?k'),
-  fc.string({ minLength: 1, maxLength: 8 }));
+const trickyScalar = fc.constantFrom(
+  'yes',
+  'no',
+  'on',
+  'off',
+  'y',
+  'Y',
+  'True',
+  'TRUE',
+  'tRUE',
+  'null',
+  'Null',
+  'NULL',
+  '~',
+  '',
+  '1_000',
+  '0o17',
+  '017',
+  '0x1F',
+  '0X1F',
+  '0b101',
+  '+12',
+  '-0',
+  '1e3',
+  '1E+3',
+  '.5',
+  '5.',
+  '1.0',
+  '.inf',
+  '-.Inf',
+  '.NaN',
+  '.nan',
+  '2001-12-14',
+  '12:30:00',
+  '1:20',
+  'a: b',
+  'a #b',
+  '#c',
+  '- x',
+  '---',
+  '...',
+  '{a}',
+  '[a]',
+  'a,b',
+  '"q"',
+  "'s'",
+  '|',
+  '>',
+  '  lead',
+  'trail  ',
+  'multi\nline',
+  'multi\n\nblank',
+  'tab\there',
+  'é ü 中 😀',
+  '\\n',
+  '@at',
+  '`tick',
+  '%pct',
+  '? q',
+  'a:b',
+  '<<',
+);
+const scalar = fc.oneof(
+  trickyScalar,
+  fc.string({ maxLength: 12 }),
+  fc.integer(),
+  fc.double({ noNaN: false }),
+  fc.boolean(),
+  fc.constant(null),
+);
+const key = fc.oneof(
+  fc.constantFrom('id', 'name', 'spec', 'a.b', 'x-y', '1', '01', 'true', 'null', '', ' ', 'a b', 'é', '<<', '-k', '?k'),
+  fc.string({ minLength: 1, maxLength: 8 }),
+);
 const value = fc.letrec((tie) => ({
   node: fc.oneof({ maxDepth: 4 }, scalar, tie('list'), tie('map')),
   list: fc.array(tie('node'), { maxLength: 4 }),
@@ -51,52 +121,137 @@ const value = fc.letrec((tie) => ({
 
 const yamlStyles = fc.record({
   collectionStyle: fc.constantFrom('any', 'block', 'flow') as fc.Arbitrary<'any' | 'block' | 'flow'>,
-  defaultStringType: fc.constantFrom('PLAIN', 'QUOTE_DOUBLE', 'QUOTE_SINGLE', 'BLOCK_LITERAL', 'BLOCK_FOLDED') as fc.Arbitrary<'PLAIN'>,
+  defaultStringType: fc.constantFrom(
+    'PLAIN',
+    'QUOTE_DOUBLE',
+    'QUOTE_SINGLE',
+    'BLOCK_LITERAL',
+    'BLOCK_FOLDED',
+  ) as fc.Arbitrary<'PLAIN'>,
   defaultKeyType: fc.constantFrom(null, 'PLAIN', 'QUOTE_DOUBLE') as fc.Arbitrary<null>,
   lineWidth: fc.constantFrom(0, 20, 80),
   indent: fc.constantFrom(2, 4),
 });
 
 /** Random text from YAML's own pieces: most of it invalid, some of it surprising. */
-const yamlish = fc.array(fc.constantFrom('a', 'b: ', 'key: value', ': ', ':', '- ', '-', '  ', '    ', '\n', '\n', '\n', '#', ' # c', '"', "'", '\\',
-  '"\\x41"', '"\\u00e9"', '"\\0"', '{', '}', '[', ']', ', ', '|', '|-', '>', '>+', '---', '...', '1', '0x1', '1_0', 'true', 'yes', '~', 'null',
-  '?', '@', '`', '%', '\u00a0', '\u2028', '\u0085', 'é', '\ud800', '\u0007', '\ufeff', 'x'), { maxLength: 40 }).map((parts) => parts.join(''));
+const yamlish = fc
+  .array(
+    fc.constantFrom(
+      'a',
+      'b: ',
+      'key: value',
+      ': ',
+      ':',
+      '- ',
+      '-',
+      '  ',
+      '    ',
+      '\n',
+      '\n',
+      '\n',
+      '#',
+      ' # c',
+      '"',
+      "'",
+      '\\',
+      '"\\x41"',
+      '"\\u00e9"',
+      '"\\0"',
+      '{',
+      '}',
+      '[',
+      ']',
+      ', ',
+      '|',
+      '|-',
+      '>',
+      '>+',
+      '---',
+      '...',
+      '1',
+      '0x1',
+      '1_0',
+      'true',
+      'yes',
+      '~',
+      'null',
+      '?',
+      '@',
+      '`',
+      '%',
+      '\u00a0',
+      '\u2028',
+      '\u0085',
+      'é',
+      '\ud800',
+      '\u0007',
+      '\ufeff',
+      'x',
+    ),
+    { maxLength: 40 },
+  )
+  .map((parts) => parts.join(''));
 
 /** Lines shaped like the fast subset (indent, dashes, a key, a value, a comment), with tricky values. */
 const subsetWord = fc.oneof(trickyScalar, fc.stringMatching(/^[a-z0-9 .:/_+'(),{}[\]#"@;!?&*%$=~-]{0,10}$/));
-const subsetLine = fc.tuple(fc.constantFrom('', '  ', '    ', ' '), fc.constantFrom('', '- ', '- - ', '-  '), fc.option(fc.constantFrom('a', 'b', 'k.x', 'c_d', 'e-f')),
-  subsetWord, fc.constantFrom('', '', ' # c', '  #', '#x'))
+const subsetLine = fc
+  .tuple(
+    fc.constantFrom('', '  ', '    ', ' '),
+    fc.constantFrom('', '- ', '- - ', '-  '),
+    fc.option(fc.constantFrom('a', 'b', 'k.x', 'c_d', 'e-f')),
+    subsetWord,
+    fc.constantFrom('', '', ' # c', '  #', '#x'),
+  )
   .map(([indent, dash, k, v, comment]) => `${indent}${dash}${k === null ? '' : `${k}: `}${v}${comment}`);
-const subsetText = fc.array(fc.oneof(subsetLine, fc.constantFrom('---', '...', '', '# note')), { minLength: 1, maxLength: 8 }).map((ls) => ls.join('\n'));
+const subsetText = fc
+  .array(fc.oneof(subsetLine, fc.constantFrom('---', '...', '', '# note')), { minLength: 1, maxLength: 8 })
+  .map((ls) => ls.join('\n'));
 
 describe('the fast YAML path agrees with yaml', () => {
   it('on text shaped like the fast subset, and answers for a good share of it', () => {
     answered = 0;
-    fc.assert(fc.property(subsetText, (text) => { agrees(text); }), { numRuns: 4000 });
+    fc.assert(
+      fc.property(subsetText, (text) => {
+        agrees(text);
+      }),
+      { numRuns: 4000 },
+    );
     expect(answered).toBeGreaterThan(200);
   });
 
   it('on values written by yaml in every style', () => {
-    fc.assert(fc.property(fc.array(value, { minLength: 1, maxLength: 3 }), yamlStyles, (docs, options) => {
-      const text = docs.map((d) => stringify(d, options)).join('---\n');
-      agrees(text);
-    }), { numRuns: 1500 });
+    fc.assert(
+      fc.property(fc.array(value, { minLength: 1, maxLength: 3 }), yamlStyles, (docs, options) => {
+        const text = docs.map((d) => stringify(d, options)).join('---\n');
+        agrees(text);
+      }),
+      { numRuns: 1500 },
+    );
   });
 
   it('on values written by js-yaml', () => {
-    fc.assert(fc.property(value, fc.boolean(), (doc, flow) => {
-      agrees(jsYaml.dump(doc, { flowLevel: flow ? 1 : -1, noCompatMode: true }));
-    }), { numRuns: 1000 });
+    fc.assert(
+      fc.property(value, fc.boolean(), (doc, flow) => {
+        agrees(jsYaml.dump(doc, { flowLevel: flow ? 1 : -1, noCompatMode: true }));
+      }),
+      { numRuns: 1000 },
+    );
   });
 
   it('on random text made of YAML syntax', () => {
-    fc.assert(fc.property(yamlish, (text) => { agrees(text); }), { numRuns: 4000 });
+    fc.assert(
+      fc.property(yamlish, (text) => {
+        agrees(text);
+      }),
+      { numRuns: 4000 },
+    );
   });
 
   it('answers for an ordinary manifest, so the fast path is actually taken', () => {
-    const manifest = 'apiVersion: argosctl/v1\nkind: Project\nmetadata:\n  id: a\n  labels: { team: t1 }\nspec:\n  status: OPEN\n'
-      + '  ipWhitelist: [10.0.0.0/8]  # office\n  n: 18\n  r: 0.5\n  off: false\n  keys: [{ name: k1, status: active }]\n'
-      + '  admins:\n    - email: ops@bank.example\n  q: "it\\u00e9s"\n  s: \'it\'\'s\'\n---\nkind: Other\n';
+    const manifest =
+      'apiVersion: argosctl/v1\nkind: Project\nmetadata:\n  id: a\n  labels: { team: t1 }\nspec:\n  status: OPEN\n' +
+      '  ipWhitelist: [10.0.0.0/8]  # office\n  n: 18\n  r: 0.5\n  off: false\n  keys: [{ name: k1, status: active }]\n' +
+      "  admins:\n    - email: ops@bank.example\n  q: \"it\\u00e9s\"\n  s: 'it''s'\n---\nkind: Other\n";
     expect(agrees(manifest)).toBe(true);
   });
 

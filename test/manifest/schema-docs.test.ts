@@ -32,8 +32,13 @@ for (const name of ['project.v1.json', 'project.v2.json', 'config.v1.json'] as c
       const entries = propertyEntries(root, '#');
       expect(entries.length).toBeGreaterThan(name.startsWith('project') ? 80 : 8);
       const missing = entries
-        .filter(({ entry }) => typeof entry.description !== 'string' || !entry.description.trim()
-          || !Array.isArray(entry.examples) || entry.examples.length === 0)
+        .filter(
+          ({ entry }) =>
+            typeof entry.description !== 'string' ||
+            !entry.description.trim() ||
+            !Array.isArray(entry.examples) ||
+            entry.examples.length === 0,
+        )
         .map(({ where }) => where);
       expect(missing).toEqual([]);
     });
@@ -45,7 +50,8 @@ for (const name of ['project.v1.json', 'project.v2.json', 'config.v1.json'] as c
       for (const { where, entry } of propertyEntries(root, '#')) {
         const validate = ajv.compile({ ...entry, definitions: root.definitions ?? {} });
         const values = [...((entry.examples as unknown[]) ?? []), ...('default' in entry ? [entry.default] : [])];
-        for (const value of values) if (!validate(value)) invalid.push(`${where}: ${JSON.stringify(value)} ${ajv.errorsText(validate.errors)}`);
+        for (const value of values)
+          if (!validate(value)) invalid.push(`${where}: ${JSON.stringify(value)} ${ajv.errorsText(validate.errors)}`);
       }
       expect(invalid).toEqual([]);
     });
@@ -53,7 +59,9 @@ for (const name of ['project.v1.json', 'project.v2.json', 'config.v1.json'] as c
     it('the flat property list (argosctl schema --format text) has a description for every path', () => {
       const rows = schemaProperties(root);
       expect(rows.filter((r) => !r.description).map((r) => r.path)).toEqual([]);
-      expect(rows.map((r) => r.path)).toContain(name.startsWith('project') ? 'spec.encryption.keys[].status' : 'regions.<name>.managers');
+      expect(rows.map((r) => r.path)).toContain(
+        name.startsWith('project') ? 'spec.encryption.keys[].status' : 'regions.<name>.managers',
+      );
     });
   });
 }
@@ -62,18 +70,28 @@ describe('defaults written in the schema', () => {
   it('match what the normaliser assumes for an absent setting', () => {
     const rows = new Map(schemaProperties(readSchema('project.v1.json')).map((r) => [r.path, r]));
     const expected: Record<string, unknown> = {
-      'spec.submissions': 'normal', 'spec.liveform.privateMode': false, 'spec.liveform.tokens.preRegistration': false,
-      'spec.liveform.tokens.deletion.onExpiration': false, 'spec.liveform.tokens.deletion.byVolume.priority': 'oldest-first',
-      'spec.encryption.encryptedOnly': false, 'spec.encryption.method': 'GCM', 'spec.encryption.keys': [],
-      'spec.security.privacyProtection': false, 'spec.security.ipWhitelist.dashboard': [], 'spec.security.ipWhitelist.api': [],
-      'spec.admins': [], 'metadata.labels': {},
+      'spec.submissions': 'normal',
+      'spec.liveform.privateMode': false,
+      'spec.liveform.tokens.preRegistration': false,
+      'spec.liveform.tokens.deletion.onExpiration': false,
+      'spec.liveform.tokens.deletion.byVolume.priority': 'oldest-first',
+      'spec.encryption.encryptedOnly': false,
+      'spec.encryption.method': 'GCM',
+      'spec.encryption.keys': [],
+      'spec.security.privacyProtection': false,
+      'spec.security.ipWhitelist.dashboard': [],
+      'spec.security.ipWhitelist.api': [],
+      'spec.admins': [],
+      'metadata.labels': {},
     };
     for (const [path, value] of Object.entries(expected)) expect(rows.get(path)?.default, path).toEqual(value);
   });
 
   it('v2: methods default to both, as the normaliser assumes', () => {
     const rows = new Map(schemaProperties(readSchema('project.v2.json')).map((r) => [r.path, r]));
-    expect([...((rows.get('spec.encryption.methods')?.default ?? []) as string[])].sort()).toEqual([...DEFAULT_ENCRYPTION_METHODS]);
+    expect([...((rows.get('spec.encryption.methods')?.default ?? []) as string[])].sort()).toEqual([
+      ...DEFAULT_ENCRYPTION_METHODS,
+    ]);
     expect(rows.get('spec.admins[].role')?.required).toBe(true);
   });
 });

@@ -6,7 +6,9 @@ import { generateManifestTypes, generateProjectSchemas } from '../../src/manifes
 
 describe('schema and TypeScript types', () => {
   it('the committed types equal what the schemas generate (run `npm run gen:types` after editing a schema)', async () => {
-    expect(readFileSync('src/manifest/manifest-types.generated.ts', 'utf8')).toBe(await generateManifestTypes('schemas'));
+    expect(readFileSync('src/manifest/manifest-types.generated.ts', 'utf8')).toBe(
+      await generateManifestTypes('schemas'),
+    );
   });
 
   it('schemas/project.v2.json equals what the v1 → v2 step generates from project.v1.json (`npm run gen:types`)', () => {

@@ -9,11 +9,30 @@ import { tempDir } from '../helpers/cli.js';
 describe('DesiredProject.lineOf', () => {
   it('finds settings and list items by their normalized member key', async () => {
     const dir = tempDir();
-    writeFileSync(path.join(dir, 'p.yaml'), [
-      'apiVersion: argosctl/v1', 'kind: Project', 'metadata:', '  id: lines', '  name: Lines', 'spec:', '  status: TEST',
-      '  authMethods:', '    idDocument:', '      enabled: true', '  security:', '    ipWhitelist:', '      api:',
-      '        - 198.51.100.0/24', '        - 203.0.113.7', '  admins:', '    - email: First@Bank.example', '    - email: second@bank.example', '',
-    ].join('\n'));
+    writeFileSync(
+      path.join(dir, 'p.yaml'),
+      [
+        'apiVersion: argosctl/v1',
+        'kind: Project',
+        'metadata:',
+        '  id: lines',
+        '  name: Lines',
+        'spec:',
+        '  status: TEST',
+        '  authMethods:',
+        '    idDocument:',
+        '      enabled: true',
+        '  security:',
+        '    ipWhitelist:',
+        '      api:',
+        '        - 198.51.100.0/24',
+        '        - 203.0.113.7',
+        '  admins:',
+        '    - email: First@Bank.example',
+        '    - email: second@bank.example',
+        '',
+      ].join('\n'),
+    );
     const set = await readManifests(dir);
     expect(set.diagnostics).toEqual([]);
     const [p] = set.projects;

@@ -17,7 +17,7 @@ let built: Validators;
 let source: Validators;
 
 beforeAll(async () => {
-  built = await import(pathToFileURL(path.join(ROOT, 'dist/manifest/validators.generated.js')).href) as Validators;
+  built = (await import(pathToFileURL(path.join(ROOT, 'dist/manifest/validators.generated.js')).href)) as Validators;
   source = await compileValidators();
 });
 
@@ -29,12 +29,31 @@ function yamlFiles(dir: string): string[] {
 }
 
 const documents = [...yamlFiles('examples'), ...yamlFiles('test/fixtures/invalid')]
-  .flatMap((f) => { try { return parseAllDocuments(readFileSync(f, 'utf8')) as { toJS(options?: object): unknown }[]; } catch { return []; } })
-  .flatMap((d) => { try { return [d.toJS({ maxAliasCount: 100 })]; } catch { return []; } })
+  .flatMap((f) => {
+    try {
+      return parseAllDocuments(readFileSync(f, 'utf8')) as { toJS(options?: object): unknown }[];
+    } catch {
+      return [];
+    }
+  })
+  .flatMap((d) => {
+    try {
+      return [d.toJS({ maxAliasCount: 100 })];
+    } catch {
+      return [];
+    }
+  })
   .filter((v) => v && typeof v === 'object');
 
-const shape = (e: ErrorObject) => ({ keyword: e.keyword, instancePath: e.instancePath, schemaPath: e.schemaPath, params: e.params,
-  message: e.message, data: e.data, allowed: (e.parentSchema as Record<string, unknown> | undefined)?.['x-allowed'] });
+const shape = (e: ErrorObject) => ({
+  keyword: e.keyword,
+  instancePath: e.instancePath,
+  schemaPath: e.schemaPath,
+  params: e.params,
+  message: e.message,
+  data: e.data,
+  allowed: (e.parentSchema as Record<string, unknown> | undefined)?.['x-allowed'],
+});
 
 function verdict(validate: ValidateFunction, value: unknown) {
   const ok = validate(value);
@@ -47,8 +66,16 @@ function expectSame(value: unknown) {
 }
 
 /** A value with one place changed: a key dropped, or a value replaced by another JSON value. */
-const mutated = fc.tuple(fc.constantFrom(...documents), fc.array(fc.nat(), { minLength: 1, maxLength: 6 }),
-  fc.oneof(fc.constant(undefined), fc.jsonValue({ maxDepth: 2 }), fc.constantFrom('yes', 0, -1, 101, '', 'x'.repeat(300), 'KP', '24hours', '10.0.0.0/8')))
+const mutated = fc
+  .tuple(
+    fc.constantFrom(...documents),
+    fc.array(fc.nat(), { minLength: 1, maxLength: 6 }),
+    fc.oneof(
+      fc.constant(undefined),
+      fc.jsonValue({ maxDepth: 2 }),
+      fc.constantFrom('yes', 0, -1, 101, '', 'x'.repeat(300), 'KP', '24hours', '10.0.0.0/8'),
+    ),
+  )
   .map(([doc, picks, replacement]) => {
     const copy = structuredClone(doc) as Record<string, unknown>;
     let node: Record<string, unknown> = copy;
@@ -58,7 +85,8 @@ const mutated = fc.tuple(fc.constantFrom(...documents), fc.array(fc.nat(), { min
       const key = keys[pick % keys.length];
       const child = node[key];
       if (i === picks.length - 1 || !child || typeof child !== 'object') {
-        if (replacement === undefined) delete node[key]; else node[key] = replacement;
+        if (replacement === undefined) delete node[key];
+        else node[key] = replacement;
         break;
       }
       node = child as Record<string, unknown>;
@@ -74,6 +102,11 @@ describe('standalone validators agree with the source schemas', () => {
   });
 
   it('on mutations of them', () => {
-    fc.assert(fc.property(mutated, (doc) => { expectSame(doc); }), { numRuns: 2000 });
+    fc.assert(
+      fc.property(mutated, (doc) => {
+        expectSame(doc);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

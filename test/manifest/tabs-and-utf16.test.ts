@@ -21,8 +21,14 @@ describe('tab indentation and UTF-16', () => {
     writeFileSync(path.join(dir, 'p.yaml'), MANIFEST.replace(/\n {2}/g, '\n\t'));
     const set = await readManifests(dir);
     expect(set.diagnostics).toHaveLength(1);
-    expect(set.diagnostics[0]).toMatchObject({ rule: 'yaml.tab-indent', file: expect.stringMatching(/p\.yaml$/), line: 4, column: 1,
-      message: 'tabs used for indentation on lines 4, 5, 7', allowed: expect.stringMatching(/spaces/) });
+    expect(set.diagnostics[0]).toMatchObject({
+      rule: 'yaml.tab-indent',
+      file: expect.stringMatching(/p\.yaml$/),
+      line: 4,
+      column: 1,
+      message: 'tabs used for indentation on lines 4, 5, 7',
+      allowed: expect.stringMatching(/spaces/),
+    });
   });
 
   it('another file next to it is still checked on its own', async () => {
@@ -33,13 +39,25 @@ describe('tab indentation and UTF-16', () => {
     expect(set.diagnostics.map((d) => d.rule)).toEqual(['yaml.tab-indent', 'schema.enum']);
   });
 
-  for (const [order, bom] of [['le', true], ['be', true], ['le', false], ['be', false]] as const) {
+  for (const [order, bom] of [
+    ['le', true],
+    ['be', true],
+    ['le', false],
+    ['be', false],
+  ] as const) {
     it(`UTF-16 ${order.toUpperCase()} ${bom ? 'with' : 'without'} a byte order mark: one problem saying so`, async () => {
       const dir = tempDir();
       writeFileSync(path.join(dir, 'p.yaml'), utf16(MANIFEST, order, bom));
       const set = await readManifests(dir);
-      expect(set.diagnostics).toEqual([expect.objectContaining({ rule: 'files.encoding', line: 1, column: 1,
-        message: 'file is UTF-16 encoded', allowed: 'UTF-8 text: save the file as UTF-8' })]);
+      expect(set.diagnostics).toEqual([
+        expect.objectContaining({
+          rule: 'files.encoding',
+          line: 1,
+          column: 1,
+          message: 'file is UTF-16 encoded',
+          allowed: 'UTF-8 text: save the file as UTF-8',
+        }),
+      ]);
     });
   }
 });

@@ -4,7 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { invalidUtf8Offset } from '../../src/manifest/load-files.js';
 
 function strictDecodes(bytes: Uint8Array): boolean {
-  try { new TextDecoder('utf-8', { fatal: true }).decode(bytes); return true; } catch { return false; }
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 describe('invalidUtf8Offset', () => {
@@ -17,6 +22,12 @@ describe('invalidUtf8Offset', () => {
   });
 
   it('agrees with TextDecoder(fatal) on random bytes (bounded property test)', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 24 }), (bytes) => (invalidUtf8Offset(bytes) === -1) === strictDecodes(bytes)), { numRuns: 3000 });
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ maxLength: 24 }),
+        (bytes) => (invalidUtf8Offset(bytes) === -1) === strictDecodes(bytes),
+      ),
+      { numRuns: 3000 },
+    );
   });
 });

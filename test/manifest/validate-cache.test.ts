@@ -18,7 +18,8 @@ spec:
 describe('validate cache', () => {
   let cwd: string;
   let cache: string;
-  const validate = (...args: string[]) => runCliInProcess(['validate', ...args], { cwd, env: { XDG_CACHE_HOME: cache } });
+  const validate = (...args: string[]) =>
+    runCliInProcess(['validate', ...args], { cwd, env: { XDG_CACHE_HOME: cache } });
 
   beforeEach(() => {
     cwd = tempDir();

@@ -20,7 +20,9 @@ import { ROOT, tempDir } from '../helpers/cli.js';
 const V1 = 'argosctl/v1';
 const V2 = 'argosctl/v2';
 let validators: Validators;
-beforeAll(async () => { validators = await compileValidators(); });
+beforeAll(async () => {
+  validators = await compileValidators();
+});
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -36,11 +38,21 @@ function v1Manifest(s: ProjectSettings): Obj {
 }
 
 /** Generated settings that a v1 manifest can state (one method, admins as members) and that pass the rules. */
-const v1Settings = projectSettings('p-a').map((s): ProjectSettings => ({
-  ...s, encryptionMethods: [s.encryptionMethods[0]], admins: s.admins.map((a) => ({ ...a, role: 'Member' })),
-  secureTransmission: false, secureTransmissionPublicKey: null,
-})).filter((s) => (s.authMethods.idDocument.enabled || s.authMethods.knowledgeBased.enabled || s.status === 'CLOSE')
-  && (!s.encryptedOnly || s.encryptionKeys.some((k) => k.status === 'active')));
+const v1Settings = projectSettings('p-a')
+  .map(
+    (s): ProjectSettings => ({
+      ...s,
+      encryptionMethods: [s.encryptionMethods[0]],
+      admins: s.admins.map((a) => ({ ...a, role: 'Member' })),
+      secureTransmission: false,
+      secureTransmissionPublicKey: null,
+    }),
+  )
+  .filter(
+    (s) =>
+      (s.authMethods.idDocument.enabled || s.authMethods.knowledgeBased.enabled || s.status === 'CLOSE') &&
+      (!s.encryptedOnly || s.encryptionKeys.some((k) => k.status === 'active')),
+  );
 
 function valuesOf(text: string): unknown[] {
   return parseAllDocuments(text).map((d) => (Array.isArray(d) ? d : d).toJS());
@@ -48,46 +60,74 @@ function valuesOf(text: string): unknown[] {
 
 describe('v1 → v2 conversion', () => {
   it('is lossless: a v1 manifest, upgraded in memory or migrated as text, normalizes to the settings it was written from', () => {
-    fc.assert(fc.property(v1Settings, (s) => {
-      const v1 = v1Manifest(s);
-      expect(projectValidator(validators, V1)(v1)).toBe(true);
-      const upgraded = upgradeValue(v1, V1);
-      expect(projectValidator(validators, V2)(upgraded)).toBe(true);
-      expect(normalizeManifest(upgraded as ProjectManifest, null)).toEqual(s);
+    fc.assert(
+      fc.property(v1Settings, (s) => {
+        const v1 = v1Manifest(s);
+        expect(projectValidator(validators, V1)(v1)).toBe(true);
+        const upgraded = upgradeValue(v1, V1);
+        expect(projectValidator(validators, V2)(upgraded)).toBe(true);
+        expect(normalizeManifest(upgraded as ProjectManifest, null)).toEqual(s);
 
-      const text = stringify(v1);
-      const migrated = migrateText(text);
-      if (!migrated.ok) throw new Error(migrated.message);
-      expect(valuesOf(migrated.text)).toEqual([upgraded]);
-      expect(migrateText(migrated.text)).toEqual({ ok: true, text: migrated.text, changed: 0 });
-    }), { numRuns: 80 });
+        const text = stringify(v1);
+        const migrated = migrateText(text);
+        if (!migrated.ok) throw new Error(migrated.message);
+        expect(valuesOf(migrated.text)).toEqual([upgraded]);
+        expect(migrateText(migrated.text)).toEqual({ ok: true, text: migrated.text, changed: 0 });
+      }),
+      { numRuns: 80 },
+    );
   });
 
   it('v1 without method accepted GCM only; v2 without methods accepts both', () => {
-    const doc = (apiVersion: string, encryption: object) => ({ apiVersion, kind: 'Project', metadata: { id: 'p', name: 'P' }, spec: { status: 'TEST', encryption } });
+    const doc = (apiVersion: string, encryption: object) => ({
+      apiVersion,
+      kind: 'Project',
+      metadata: { id: 'p', name: 'P' },
+      spec: { status: 'TEST', encryption },
+    });
     expect((upgradeValue(doc(V1, { encryptedOnly: false }), V1) as Obj).spec.encryption.methods).toEqual(['GCM']);
-    expect((upgradeValue({ ...doc(V1, {}), spec: { status: 'TEST' } }, V1) as Obj).spec.encryption).toEqual({ methods: ['GCM'] });
-    expect(normalizeManifest(doc(V2, {}) as unknown as ProjectManifest, null).encryptionMethods).toEqual(['ECB', 'GCM']);
+    expect((upgradeValue({ ...doc(V1, {}), spec: { status: 'TEST' } }, V1) as Obj).spec.encryption).toEqual({
+      methods: ['GCM'],
+    });
+    expect(normalizeManifest(doc(V2, {}) as unknown as ProjectManifest, null).encryptionMethods).toEqual([
+      'ECB',
+      'GCM',
+    ]);
   });
 });
 
 describe('v1 and v2 files of the same settings', () => {
   const v1 = [
-    'apiVersion: argosctl/v1', 'kind: Project', 'metadata: { id: shop, name: Shop }', 'spec:', '  status: TEST',
+    'apiVersion: argosctl/v1',
+    'kind: Project',
+    'metadata: { id: shop, name: Shop }',
+    'spec:',
+    '  status: TEST',
     '  authMethods: { idDocument: { enabled: true } }',
-    '  encryption:', '    method: ECB', '  admins:', '    - email: Ops@Shop.example', '    - email: not-an-email', '',
+    '  encryption:',
+    '    method: ECB',
+    '  admins:',
+    '    - email: Ops@Shop.example',
+    '    - email: not-an-email',
+    '',
   ].join('\n');
-  const v2 = v1.replace('argosctl/v1', 'argosctl/v2').replace('method: ECB', 'methods: [ECB]')
-    .replace('- email: Ops@Shop.example', '- { email: Ops@Shop.example, role: Member }').replace('- email: not-an-email', '- { email: not-an-email, role: Member }');
+  const v2 = v1
+    .replace('argosctl/v1', 'argosctl/v2')
+    .replace('method: ECB', 'methods: [ECB]')
+    .replace('- email: Ops@Shop.example', '- { email: Ops@Shop.example, role: Member }')
+    .replace('- email: not-an-email', '- { email: not-an-email, role: Member }');
 
-  it('report the same problems, each at its own file\'s line, path as the file writes it', async () => {
+  it("report the same problems, each at its own file's line, path as the file writes it", async () => {
     const dir = tempDir();
     writeFileSync(path.join(dir, 'v1.yaml'), v1);
     mkdirSync(path.join(dir, 'b'));
     writeFileSync(path.join(dir, 'b/v2.yaml'), v2.replace('id: shop', 'id: shop2'));
     const set = await readManifests(dir);
     const shown = set.diagnostics.map((d) => `${path.basename(d.file)}:${d.line}:${d.column} ${d.rule} ${d.path}`);
-    expect(shown).toEqual(['v2.yaml:11:16 admin.email spec.admins[1].email', 'v1.yaml:11:14 admin.email spec.admins[1].email']);
+    expect(shown).toEqual([
+      'v2.yaml:11:16 admin.email spec.admins[1].email',
+      'v1.yaml:11:14 admin.email spec.admins[1].email',
+    ]);
   });
 
   it('read to identical settings; lint.ecb points at `method` in v1 and `methods` in v2', async () => {
@@ -102,26 +142,40 @@ describe('v1 and v2 files of the same settings', () => {
     expect(one.projects[0].settings.admins).toEqual([{ email: 'ops@shop.example', role: 'Member' }]);
     expect(one.projects[0].lineOf('spec.encryption.methods')).toBe(8);
     expect(two.projects[0].lineOf('spec.encryption.methods')).toBe(8);
-    expect(one.diagnostics.map((d) => `${d.line}:${d.column} ${d.rule} ${d.path}`)).toEqual(['8:13 lint.ecb spec.encryption.method']);
-    expect(two.diagnostics.map((d) => `${d.line}:${d.column} ${d.rule} ${d.path}`)).toEqual(['8:14 lint.ecb spec.encryption.methods']);
+    expect(one.diagnostics.map((d) => `${d.line}:${d.column} ${d.rule} ${d.path}`)).toEqual([
+      '8:13 lint.ecb spec.encryption.method',
+    ]);
+    expect(two.diagnostics.map((d) => `${d.line}:${d.column} ${d.rule} ${d.path}`)).toEqual([
+      '8:14 lint.ecb spec.encryption.methods',
+    ]);
   });
 
   it('ids that differ only in case are one project', async () => {
     const dir = tempDir();
-    const doc = (id: string) => `apiVersion: argosctl/v2\nkind: Project\nmetadata: { id: ${id}, name: X }\nspec:\n  status: CLOSE\n  encryption: { methods: [GCM] }\n`;
+    const doc = (id: string) =>
+      `apiVersion: argosctl/v2\nkind: Project\nmetadata: { id: ${id}, name: X }\nspec:\n  status: CLOSE\n  encryption: { methods: [GCM] }\n`;
     writeFileSync(path.join(dir, 'a.yaml'), doc('KBank_Prod7'));
     writeFileSync(path.join(dir, 'b.yaml'), doc('kbank_prod7'));
     const set = await readManifests(dir);
     expect(set.projects.map((p) => p.settings.id)).toEqual(['KBank_Prod7']);
-    expect(set.diagnostics.map((d) => [d.rule, d.message])).toEqual([['project.duplicate-id', expect.stringMatching(/a\.yaml:3 as "KBank_Prod7" \(ids differing only in case/)]]);
+    expect(set.diagnostics.map((d) => [d.rule, d.message])).toEqual([
+      ['project.duplicate-id', expect.stringMatching(/a\.yaml:3 as "KBank_Prod7" \(ids differing only in case/)],
+    ]);
   });
 });
 
-const comments = (text: string) => [...new Lexer().lex(text)].filter((tok) => tok.startsWith('#')).map((c) => c.replace('project.v1.json', 'project.v2.json')).sort();
+const comments = (text: string) =>
+  [...new Lexer().lex(text)]
+    .filter((tok) => tok.startsWith('#'))
+    .map((c) => c.replace('project.v1.json', 'project.v2.json'))
+    .sort();
 const blankLines = (text: string) => text.split('\n').filter((l) => l.trim() === '').length;
 
 function yamlFiles(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => /\.ya?ml$/.test(f) && !f.startsWith('github')).map((f) => path.join(dir, f)).sort();
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => /\.ya?ml$/.test(f) && !f.startsWith('github'))
+    .map((f) => path.join(dir, f))
+    .sort();
 }
 
 describe('migrate on the examples', () => {
@@ -136,8 +190,13 @@ describe('migrate on the examples', () => {
       const before = valuesOf(text);
       const after = valuesOf(r.text);
       for (const [i, value] of before.entries()) {
-        if ((value as Obj).kind !== 'Project') { expect(after[i]).toEqual(value); continue; }
-        expect((value as Obj).apiVersion === V1 ? after[i] : value).toEqual(upgradeValue(value, (value as Obj).apiVersion));
+        if ((value as Obj).kind !== 'Project') {
+          expect(after[i]).toEqual(value);
+          continue;
+        }
+        expect((value as Obj).apiVersion === V1 ? after[i] : value).toEqual(
+          upgradeValue(value, (value as Obj).apiVersion),
+        );
         expect(projectValidator(validators, V2)(after[i])).toBe(true);
       }
       expect(migrateText(r.text)).toEqual({ ok: true, text: r.text, changed: 0 });
@@ -146,20 +205,43 @@ describe('migrate on the examples', () => {
 
   it('edits only what changed, in any style: flow admins, quoted values, trailing comments, CRLF, mixed versions', () => {
     const text = [
-      '# yaml-language-server: $schema=../schemas/project.v1.json', 'apiVersion: "argosctl/v1"', 'kind: Project', 'metadata: {id: a, name: A}',
-      'spec:', '  status: TEST # why', '  authMethods: {idDocument: {enabled: true}}', '  encryption: {encryptedOnly: false, method: \'ECB\'} # legacy SDK',
-      '  admins: [{email: a@x.example}, {email: b@x.example, role: Owner}]', '---',
-      'apiVersion: argosctl/v2', 'kind: Project', 'metadata: {id: b, name: B}', 'spec: {status: CLOSE, encryption: {methods: [GCM]}}', '',
+      '# yaml-language-server: $schema=../schemas/project.v1.json',
+      'apiVersion: "argosctl/v1"',
+      'kind: Project',
+      'metadata: {id: a, name: A}',
+      'spec:',
+      '  status: TEST # why',
+      '  authMethods: {idDocument: {enabled: true}}',
+      "  encryption: {encryptedOnly: false, method: 'ECB'} # legacy SDK",
+      '  admins: [{email: a@x.example}, {email: b@x.example, role: Owner}]',
+      '---',
+      'apiVersion: argosctl/v2',
+      'kind: Project',
+      'metadata: {id: b, name: B}',
+      'spec: {status: CLOSE, encryption: {methods: [GCM]}}',
+      '',
     ].join('\r\n');
     const r = migrateText(text);
-    expect(r).toEqual({ ok: true, changed: 1, text: text
-      .replace('project.v1.json', 'project.v2.json').replace('"argosctl/v1"', '"argosctl/v2"').replace("method: 'ECB'", "methods: ['ECB']")
-      .replace('{email: a@x.example}', '{email: a@x.example, role: Member}') });
+    expect(r).toEqual({
+      ok: true,
+      changed: 1,
+      text: text
+        .replace('project.v1.json', 'project.v2.json')
+        .replace('"argosctl/v1"', '"argosctl/v2"')
+        .replace("method: 'ECB'", "methods: ['ECB']")
+        .replace('{email: a@x.example}', '{email: a@x.example, role: Member}'),
+    });
   });
 
-  it('adds methods: [GCM] inside a block encryption map without method, at the keys\' indentation', () => {
-    const text = 'apiVersion: argosctl/v1\nkind: Project\nmetadata: {id: a, name: A}\nspec:\n  status: CLOSE\n  encryption:\n    encryptedOnly: false # off\n    keys: []\n';
-    expect(migrateText(text)).toEqual({ ok: true, changed: 1,
-      text: text.replace('v1', 'v2').replace('    encryptedOnly: false # off\n', '    encryptedOnly: false # off\n    methods: [GCM]\n') });
+  it("adds methods: [GCM] inside a block encryption map without method, at the keys' indentation", () => {
+    const text =
+      'apiVersion: argosctl/v1\nkind: Project\nmetadata: {id: a, name: A}\nspec:\n  status: CLOSE\n  encryption:\n    encryptedOnly: false # off\n    keys: []\n';
+    expect(migrateText(text)).toEqual({
+      ok: true,
+      changed: 1,
+      text: text
+        .replace('v1', 'v2')
+        .replace('    encryptedOnly: false # off\n', '    encryptedOnly: false # off\n    methods: [GCM]\n'),
+    });
   });
 });

@@ -2,7 +2,13 @@
 // markdown, so a reviewer sees `api: 0.0.0.0/0` in the pull request; hostile values stay inert.
 import { describe, expect, it } from 'vitest';
 import { diffProjects } from '../../src/plan/diff.js';
-import { PLAN_FORMAT_VERSION, summarize, type Change, type CreateChange, type Plan } from '../../src/plan/plan-types.js';
+import {
+  PLAN_FORMAT_VERSION,
+  summarize,
+  type Change,
+  type CreateChange,
+  type Plan,
+} from '../../src/plan/plan-types.js';
 import { renderPlanMarkdown } from '../../src/render/plan-markdown.js';
 import { renderPlanText } from '../../src/render/plan-text.js';
 import { makeStyle } from '../../src/render/style.js';
@@ -12,8 +18,20 @@ const HOSTILE = 'Evil\u001b[31m | </details> @org/team #1 `x`\nnext';
 
 function planOf(changes: Change[]): Plan {
   return {
-    formatVersion: PLAN_FORMAT_VERSION, argosctlVersion: '0.0.0-test', createdAt: '2026-11-25T00:00:00.000Z', stateFingerprint: 's', manifestDigest: 'm',
-    planDigest: 'p', git: {}, unmanaged: [], scope: 'all', existingProjects: 0, summary: summarize(changes, 0), changes, refusals: [], diagnostics: [],
+    formatVersion: PLAN_FORMAT_VERSION,
+    argosctlVersion: '0.0.0-test',
+    createdAt: '2026-11-25T00:00:00.000Z',
+    stateFingerprint: 's',
+    manifestDigest: 'm',
+    planDigest: 'p',
+    git: {},
+    unmanaged: [],
+    scope: 'all',
+    existingProjects: 0,
+    summary: summarize(changes, 0),
+    changes,
+    refusals: [],
+    diagnostics: [],
   };
 }
 
@@ -23,8 +41,17 @@ function createOf(overrides: Parameters<typeof project>[1]): CreateChange {
 }
 
 describe('create plans show what they create', () => {
-  const wide = { status: 'OPEN' as const, ipWhitelistApi: ['0.0.0.0/0'], admins: [], encryptionMethods: ['ECB' as const], privateMode: true,
-    tokenPreRegistration: true, tokenExpirationMode: 'time' as const, tokenExpirationSeconds: 86400 * 40, encryptionKeys: [{ name: 'k1', status: 'active' as const }] };
+  const wide = {
+    status: 'OPEN' as const,
+    ipWhitelistApi: ['0.0.0.0/0'],
+    admins: [],
+    encryptionMethods: ['ECB' as const],
+    privateMode: true,
+    tokenPreRegistration: true,
+    tokenExpirationMode: 'time' as const,
+    tokenExpirationSeconds: 86400 * 40,
+    encryptionKeys: [{ name: 'k1', status: 'active' as const }],
+  };
 
   it('JSON: the create change lists every set value, list members by key, defaults marked, unset values left out', () => {
     const c = createOf(wide);
@@ -62,6 +89,11 @@ describe('create plans show what they create', () => {
     expect(md).not.toContain('</details> @');
     expect(md).not.toMatch(/@org/);
     expect(md.split('\n').filter((l) => l.startsWith('| <code>metadata.name')).length).toBe(1);
-    expect(md.split('\n').find((l) => l.startsWith('| <code>metadata.name'))!.split('|').length).toBe(4); // no extra cell
+    expect(
+      md
+        .split('\n')
+        .find((l) => l.startsWith('| <code>metadata.name'))!
+        .split('|').length,
+    ).toBe(4); // no extra cell
   });
 });

@@ -15,7 +15,11 @@ describe('diffProjects', () => {
   });
 
   it('reports no change when desired equals current', () => {
-    const p = project('a', { admins: [admin('x@y.example')], ipWhitelistApi: ['10.0.0.0/8'], encryptionKeys: [{ name: 'k', status: 'active' }] });
+    const p = project('a', {
+      admins: [admin('x@y.example')],
+      ipWhitelistApi: ['10.0.0.0/8'],
+      encryptionKeys: [{ name: 'k', status: 'active' }],
+    });
     expect(diffProjects([desired(p)], stateOf(p), true).changes).toEqual([]);
   });
 
@@ -56,14 +60,22 @@ describe('diffProjects', () => {
   });
 
   it('lists projects without a manifest as unmanaged and never changes them', () => {
-    const { changes, unmanaged } = diffProjects([desired(project('a'))], stateOf(project('a'), project('zz'), project('b')), true);
+    const { changes, unmanaged } = diffProjects(
+      [desired(project('a'))],
+      stateOf(project('a'), project('zz'), project('b')),
+      true,
+    );
     expect(changes).toEqual([]);
     expect(unmanaged).toEqual(['b', 'zz']);
   });
 
   it('orders changes deterministically whatever the input order', () => {
     const cur = stateOf(project('b'), project('a'));
-    const wants = [desired(project('b', { status: 'OPEN', admins: [admin('z@x.example')] })), desired(project('a', { privacyProtection: true })), desired(project('c'))];
+    const wants = [
+      desired(project('b', { status: 'OPEN', admins: [admin('z@x.example')] })),
+      desired(project('a', { privacyProtection: true })),
+      desired(project('c')),
+    ];
     const one = diffProjects(wants, cur, true).changes;
     const two = diffProjects([...wants].reverse(), cur, true).changes;
     expect(two).toEqual(one);
@@ -71,10 +83,36 @@ describe('diffProjects', () => {
   });
 
   it('marks risky changes with their class', () => {
-    const current = project('a', { status: 'CLOSE', submissions: 'emergency-stop', encryptedOnly: true, encryptionMethods: ['GCM'], ipWhitelistApi: ['10.0.0.0/8'], admins: [admin('a@x.example')], encryptionKeys: [{ name: 'k', status: 'active' }] });
-    const want = project('a', { status: 'TEST', submissions: 'normal', encryptedOnly: false, encryptionMethods: ['ECB'], ipWhitelistApi: ['10.0.0.0/8', '11.0.0.0/8'], admins: [], encryptionKeys: [{ name: 'k', status: 'retired' }] });
+    const current = project('a', {
+      status: 'CLOSE',
+      submissions: 'emergency-stop',
+      encryptedOnly: true,
+      encryptionMethods: ['GCM'],
+      ipWhitelistApi: ['10.0.0.0/8'],
+      admins: [admin('a@x.example')],
+      encryptionKeys: [{ name: 'k', status: 'active' }],
+    });
+    const want = project('a', {
+      status: 'TEST',
+      submissions: 'normal',
+      encryptedOnly: false,
+      encryptionMethods: ['ECB'],
+      ipWhitelistApi: ['10.0.0.0/8', '11.0.0.0/8'],
+      admins: [],
+      encryptionKeys: [{ name: 'k', status: 'retired' }],
+    });
     const risks = diffProjects([desired(want)], stateOf(current), true).changes.flatMap((c) => c.risk ?? []);
-    expect(new Set(risks)).toEqual(new Set(['leave-close', 'emergency-resume', 'disable-encrypted-only', 'downgrade-encryption', 'whitelist-widen', 'remove-last-admin', 'retire-key']));
+    expect(new Set(risks)).toEqual(
+      new Set([
+        'leave-close',
+        'emergency-resume',
+        'disable-encrypted-only',
+        'downgrade-encryption',
+        'whitelist-widen',
+        'remove-last-admin',
+        'retire-key',
+      ]),
+    );
   });
 
   it('guards the removal of any key, retired ones included: its material is destroyed', () => {
@@ -84,15 +122,29 @@ describe('diffProjects', () => {
   });
 
   it('does not call a first whitelist entry a widening', () => {
-    const { changes } = diffProjects([desired(project('a', { ipWhitelistApi: ['10.0.0.0/8'] }))], stateOf(project('a')), true);
+    const { changes } = diffProjects(
+      [desired(project('a', { ipWhitelistApi: ['10.0.0.0/8'] }))],
+      stateOf(project('a')),
+      true,
+    );
     expect(changes[0].risk).toBeUndefined();
   });
 });
 
-function planOf(wants: ReturnType<typeof project>[], current: Map<string, ReturnType<typeof project>>, allowReopen = false): Plan {
+function planOf(
+  wants: ReturnType<typeof project>[],
+  current: Map<string, ReturnType<typeof project>>,
+  allowReopen = false,
+): Plan {
   return buildPlan({
-    manifests: { projects: wants.map((s) => ({ settings: s, file: 'p.yaml', line: 1, lineOf: () => 1 })), digest: 'sha256:y' },
-    state: { projects: current, fingerprint: 'sha256:x' }, git: {}, now: new Date('2026-01-01T00:00:00Z'), allowReopen,
+    manifests: {
+      projects: wants.map((s) => ({ settings: s, file: 'p.yaml', line: 1, lineOf: () => 1 })),
+      digest: 'sha256:y',
+    },
+    state: { projects: current, fingerprint: 'sha256:x' },
+    git: {},
+    now: new Date('2026-01-01T00:00:00Z'),
+    allowReopen,
   });
 }
 
@@ -105,8 +157,12 @@ describe('buildPlan', () => {
 
   it('gives the same digest to the same plan and another to a different one', () => {
     const cur = stateOf(project('a'));
-    expect(planOf([project('a', { privateMode: true })], cur).planDigest).toBe(planOf([project('a', { privateMode: true })], cur).planDigest);
-    expect(planOf([project('a', { privateMode: true })], cur).planDigest).not.toBe(planOf([project('a', { privacyProtection: true })], cur).planDigest);
+    expect(planOf([project('a', { privateMode: true })], cur).planDigest).toBe(
+      planOf([project('a', { privateMode: true })], cur).planDigest,
+    );
+    expect(planOf([project('a', { privateMode: true })], cur).planDigest).not.toBe(
+      planOf([project('a', { privacyProtection: true })], cur).planDigest,
+    );
   });
 });
 
@@ -115,10 +171,22 @@ describe('guardRefusals', () => {
 
   it('refuses risky classes unless allowed by flag or by an argosctl.yaml rule', () => {
     const plan = planOf([project('a', { submissions: 'emergency-stop' })], stateOf(project('a')));
-    expect(guardRefusals(plan, options)).toEqual([expect.stringMatching(/"emergency-stop".*unless --allow emergency-stop is given/)]);
+    expect(guardRefusals(plan, options)).toEqual([
+      expect.stringMatching(/"emergency-stop".*unless --allow emergency-stop is given/),
+    ]);
     expect(guardRefusals(plan, { ...options, allow: new Set(['emergency-stop']) })).toEqual([]);
-    expect(guardRefusals(plan, { ...options, organization: { ...EMPTY_ORGANIZATION, allow: [{ class: 'emergency-stop', projects: ['a'] }] } })).toEqual([]);
-    expect(guardRefusals(plan, { ...options, organization: { ...EMPTY_ORGANIZATION, allow: [{ class: 'emergency-stop', projects: ['b'] }] } })).toHaveLength(1);
+    expect(
+      guardRefusals(plan, {
+        ...options,
+        organization: { ...EMPTY_ORGANIZATION, allow: [{ class: 'emergency-stop', projects: ['a'] }] },
+      }),
+    ).toEqual([]);
+    expect(
+      guardRefusals(plan, {
+        ...options,
+        organization: { ...EMPTY_ORGANIZATION, allow: [{ class: 'emergency-stop', projects: ['b'] }] },
+      }),
+    ).toHaveLength(1);
   });
 
   it('refuses a plan touching more than 30% of at least 10 existing projects without --force', () => {
@@ -126,14 +194,18 @@ describe('guardRefusals', () => {
     const cur = stateOf(...ids.map((id) => project(id)));
     const touchFour = ids.map((id, i) => project(id, { privateMode: i < 4 }));
     const touchThree = ids.map((id, i) => project(id, { privateMode: i < 3 }));
-    expect(guardRefusals(planOf(touchFour, cur), options)).toEqual([expect.stringMatching(/changes 4 of 10 existing projects/)]);
+    expect(guardRefusals(planOf(touchFour, cur), options)).toEqual([
+      expect.stringMatching(/changes 4 of 10 existing projects/),
+    ]);
     expect(guardRefusals(planOf(touchFour, cur), { ...options, force: true })).toEqual([]);
     expect(guardRefusals(planOf(touchThree, cur), options)).toEqual([]);
   });
 
   it('refuses an empty manifest folder against a non-empty database without --force', () => {
     const plan = planOf([], stateOf(project('a')));
-    expect(guardRefusals(plan, { ...options, declaredProjects: 0 })).toEqual([expect.stringMatching(/declares no project/)]);
+    expect(guardRefusals(plan, { ...options, declaredProjects: 0 })).toEqual([
+      expect.stringMatching(/declares no project/),
+    ]);
     expect(guardRefusals(plan, { ...options, declaredProjects: 0, force: true })).toEqual([]);
   });
 });
@@ -142,7 +214,13 @@ describe('source lookups', () => {
   it('looks up manifest positions only for settings that changed', () => {
     let lookups = 0;
     const p = project('a', { admins: [admin('x@y.example')], ipWhitelistApi: ['10.0.0.0/8'] });
-    const input = { settings: p, sourceOf: (path: string) => { lookups++; return { file: 'f', line: path.length }; } };
+    const input = {
+      settings: p,
+      sourceOf: (path: string) => {
+        lookups++;
+        return { file: 'f', line: path.length };
+      },
+    };
     diffProjects([input], stateOf(p), true);
     expect(lookups).toBe(0);
     diffProjects([input], stateOf(project('a', { admins: [admin('x@y.example')] })), true);

@@ -41,16 +41,25 @@ async function samePlan(database: Database, dir: string) {
   const full = await fullPlan(database, dir);
   expect(fast.manifests.diagnostics).toEqual(full.manifests.diagnostics);
   expect(fast.plan).toEqual(full.plan);
-  return { plan: fast.plan, skipped: fast.manifests.unchanged.map((u) => u.id).sort(), diagnostics: fast.manifests.diagnostics };
+  return {
+    plan: fast.plan,
+    skipped: fast.manifests.unchanged.map((u) => u.id).sort(),
+    diagnostics: fast.manifests.diagnostics,
+  };
 }
 
 async function applyRecording(database: Database, dir: string) {
   const manifests = await readManifests(dir);
-  return lockedApply(database.db, undefined, (state) => buildPlan({ manifests, state, git: {}, now: new Date() }),
-    { actor: 'test', git: {}, lock: { timeoutMs: 0 }, record: (plan, held) => recordableSources(manifests, plan, held) });
+  return lockedApply(database.db, undefined, (state) => buildPlan({ manifests, state, git: {}, now: new Date() }), {
+    actor: 'test',
+    git: {},
+    lock: { timeoutMs: 0 },
+    record: (plan, held) => recordableSources(manifests, plan, held),
+  });
 }
 
-const otherPublicKey = () => generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }) as string;
+const otherPublicKey = () =>
+  generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }) as string;
 
 const target = DATABASE_TARGETS.find((t) => t.name === 'postgres')!;
 
@@ -87,7 +96,9 @@ describe.skipIf(!target.available)('skipping unchanged files on postgres', () =>
     writeFileSync(path.join(dir, 'keys/kbank.pub.pem'), otherPublicKey());
     const { plan, skipped } = await samePlan(fresh.database, dir);
     expect(skipped).toEqual(STARTUP);
-    expect(plan.changes.map((c) => `${c.projectId} ${c.path}`)).toEqual(BANK.map((id) => `${id} spec.security.secureTransmission.publicKey`));
+    expect(plan.changes.map((c) => `${c.projectId} ${c.path}`)).toEqual(
+      BANK.map((id) => `${id} spec.security.secureTransmission.publicKey`),
+    );
     writeFileSync(path.join(dir, 'keys/kbank.pub.pem'), pem);
     expect((await samePlan(fresh.database, dir)).skipped).toEqual([...BANK, ...STARTUP].sort());
   });
@@ -111,13 +122,17 @@ describe.skipIf(!target.available)('skipping unchanged files on postgres', () =>
     await sql`update projects set name = 'changed by hand' where id = 'acme-beta'`.execute(db);
     let r = await samePlan(fresh.database, dir);
     expect(r.skipped).toEqual(BANK);
-    expect(r.plan.changes.map((c) => `${c.projectId} ${c.path} ${JSON.stringify(c.before)}`)).toEqual(['acme-beta metadata.name "changed by hand"']);
+    expect(r.plan.changes.map((c) => `${c.projectId} ${c.path} ${JSON.stringify(c.before)}`)).toEqual([
+      'acme-beta metadata.name "changed by hand"',
+    ]);
 
     await applyRecording(fresh.database, dir);
     await sql`delete from admins where project_id = 'kbank-prod'`.execute(db);
     r = await samePlan(fresh.database, dir);
     expect(r.skipped).toEqual(STARTUP);
-    expect(new Set(r.plan.changes.map((c) => `${c.projectId} ${c.path} ${c.action}`))).toEqual(new Set(['kbank-prod spec.admins add']));
+    expect(new Set(r.plan.changes.map((c) => `${c.projectId} ${c.path} ${c.action}`))).toEqual(
+      new Set(['kbank-prod spec.admins add']),
+    );
 
     await applyRecording(fresh.database, dir);
     await sql`truncate ip_whitelist`.execute(db);
@@ -134,11 +149,16 @@ describe.skipIf(!target.available)('skipping unchanged files on postgres', () =>
   });
 
   it('an id declared in a changed file and in an unchanged one is the same error as without skipping', async () => {
-    const copy = readFileSync(path.join(dir, 'acme-beta.yaml'), 'utf8').replace('name: Acme beta', 'name: Acme beta again');
+    const copy = readFileSync(path.join(dir, 'acme-beta.yaml'), 'utf8').replace(
+      'name: Acme beta',
+      'name: Acme beta again',
+    );
     writeFileSync(path.join(dir, 'zz-copy.yaml'), copy);
     const { diagnostics } = await samePlan(fresh.database, dir);
     expect(diagnostics.filter((d) => d.rule === 'project.duplicate-id').map((d) => d.file)).toEqual([
-      expect.stringMatching(/zz-copy\.yaml$/), expect.stringMatching(/zz-copy\.yaml$/)]);
+      expect.stringMatching(/zz-copy\.yaml$/),
+      expect.stringMatching(/zz-copy\.yaml$/),
+    ]);
   });
 
   it('an apply records only projects it left equal to the manifest, at the revision its writes left', async () => {
@@ -146,8 +166,10 @@ describe.skipIf(!target.available)('skipping unchanged files on postgres', () =>
     writeFileSync(file, readFileSync(file, 'utf8').replace('status: TRIAL', 'status: TEST'));
     const result = await applyRecording(fresh.database, dir);
     expect(result.plan.changes.length).toBe(1);
-    const rows = await sql<{ id: string; current: boolean }>`select id, applied_revision = revision as current from projects order by id`
-      .execute(fresh.database.db);
+    const rows = await sql<{
+      id: string;
+      current: boolean;
+    }>`select id, applied_revision = revision as current from projects order by id`.execute(fresh.database.db);
     expect(rows.rows).toEqual([...BANK, ...STARTUP].sort().map((id) => ({ id, current: true })));
     expect((await samePlan(fresh.database, dir)).skipped).toEqual([...BANK, ...STARTUP].sort());
   });
@@ -156,7 +178,8 @@ describe.skipIf(!target.available)('skipping unchanged files on postgres', () =>
 describe.skipIf(!target.available)('the CLI on postgres: plan, saved plans and --no-cache', () => {
   const fresh = useFreshDatabase(target);
   let cwd: string;
-  const run = (...args: string[]) => runCliInProcess([...args, '--database-url', fresh.url], { cwd, env: { XDG_CACHE_HOME: path.join(cwd, '.cache') } });
+  const run = (...args: string[]) =>
+    runCliInProcess([...args, '--database-url', fresh.url], { cwd, env: { XDG_CACHE_HOME: path.join(cwd, '.cache') } });
 
   beforeAll(async () => {
     cwd = tempDir();

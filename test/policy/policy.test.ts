@@ -427,7 +427,9 @@ describe('validate and plan honour the policy', () => {
     );
     const plan = await run(['plan', '--dir', '.', '--database-url', 'memory:'], { cwd: dir() });
     expect(plan.code).toBe(3);
-    expect(plan.stderr).toMatch(/\(policy\.r\)[\s\S]*blocked by the policy in argosctl\.yaml; nothing was planned or written/);
+    expect(plan.stderr).toMatch(
+      /\(policy\.r\)[\s\S]*blocked by the policy in argosctl\.yaml; nothing was planned or written/,
+    );
   });
 });
 

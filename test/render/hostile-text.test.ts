@@ -12,7 +12,13 @@ import { PLAN_FORMAT_VERSION, summarize, type Plan } from '../../src/plan/plan-t
 import { renderDiagnosticsGithub, renderDiagnosticsText } from '../../src/render/diagnostics.js';
 import { renderDriftMarkdown, renderDriftText } from '../../src/render/drift.js';
 import { escapeCsv } from '../../src/render/escape-csv.js';
-import { renderBlameText, renderHistoryCsv, renderHistoryMarkdown, renderHistoryText, type HistoryItem } from '../../src/render/history.js';
+import {
+  renderBlameText,
+  renderHistoryCsv,
+  renderHistoryMarkdown,
+  renderHistoryText,
+  type HistoryItem,
+} from '../../src/render/history.js';
 import { renderPlanMarkdown } from '../../src/render/plan-markdown.js';
 import { renderPlanText } from '../../src/render/plan-text.js';
 import { makeStyle } from '../../src/render/style.js';
@@ -20,42 +26,114 @@ import { admin, desired, project, stateOf } from '../helpers/builders.js';
 
 /** Every attack in one value, and each on its own. */
 const ATTACKS = [
-  '<img src=x onerror=alert(1)>', '</details>', '@org/team', '#1', 'a`b``c```d', '\n# heading', '\n::add-mask::x', '\n::error::x',
-  '\r::warning::x', '\x1b[31mred', '\u009b31m', '\u202eevil', '\b\b\bok', '=HYPERLINK("http://x","y")', '+cmd', '-1+1', '@SUM(1)',
+  '<img src=x onerror=alert(1)>',
+  '</details>',
+  '@org/team',
+  '#1',
+  'a`b``c```d',
+  '\n# heading',
+  '\n::add-mask::x',
+  '\n::error::x',
+  '\r::warning::x',
+  '\x1b[31mred',
+  '\u009b31m',
+  '\u202eevil',
+  '\b\b\bok',
+  '=HYPERLINK("http://x","y")',
+  '+cmd',
+  '-1+1',
+  '@SUM(1)',
 ];
 const H = ATTACKS.join(' ');
 const LEADING = ['::error::x', '=HYPERLINK("http://x")', '+cmd', '-1+1', '@SUM(1)', '\tTAB', '\rCR'];
 
 function hostilePlan(): Plan {
-  const current = stateOf(project('bank', { name: 'Bank', labels: { team: 'a' }, admins: [admin('a@x.example')], ipWhitelistApi: [H], submissions: 'emergency-stop' }), project(`legacy ${H}`));
+  const current = stateOf(
+    project('bank', {
+      name: 'Bank',
+      labels: { team: 'a' },
+      admins: [admin('a@x.example')],
+      ipWhitelistApi: [H],
+      submissions: 'emergency-stop',
+    }),
+    project(`legacy ${H}`),
+  );
   const wants = [
-    desired(project('bank', { name: H, labels: { team: H, [H]: 'v' }, admins: [admin('a@x.example'), admin(`${H}@x.example`)] }), `projects/${H}.yaml`),
-    desired(project(`new ${H}`, { admins: [admin(H)], encryptionKeys: [{ name: H, status: 'active' }] }), `projects/new${H}.yaml`),
+    desired(
+      project('bank', {
+        name: H,
+        labels: { team: H, [H]: 'v' },
+        admins: [admin('a@x.example'), admin(`${H}@x.example`)],
+      }),
+      `projects/${H}.yaml`,
+    ),
+    desired(
+      project(`new ${H}`, { admins: [admin(H)], encryptionKeys: [{ name: H, status: 'active' }] }),
+      `projects/new${H}.yaml`,
+    ),
     ...LEADING.map((id) => desired(project(id), `${id}.yaml`)),
   ];
   // A break-glass stop by a hostile actor with a hostile reason, and a risky removal of a hostile member.
-  const { changes, unmanaged } = diffProjects(wants, current, true, new Map([['bank', { action: 'emergency-stop', actor: H, at: H, reason: H }]]));
+  const { changes, unmanaged } = diffProjects(
+    wants,
+    current,
+    true,
+    new Map([['bank', { action: 'emergency-stop', actor: H, at: H, reason: H }]]),
+  );
   return {
-    formatVersion: PLAN_FORMAT_VERSION, argosctlVersion: H, refusals: planRefusals({ changes, existingProjects: 2 }, { organization: EMPTY_ORGANIZATION, declaredProjects: 9 }),
-    createdAt: '2026-11-25T00:00:00.000Z', stateFingerprint: 'sha256:s', manifestDigest: 'sha256:m',
-    planDigest: 'sha256:p', git: { branch: H, author: H }, unmanaged, scope: 'all', existingProjects: 2,
-    summary: summarize(changes, unmanaged.length), changes, diagnostics: [],
+    formatVersion: PLAN_FORMAT_VERSION,
+    argosctlVersion: H,
+    refusals: planRefusals({ changes, existingProjects: 2 }, { organization: EMPTY_ORGANIZATION, declaredProjects: 9 }),
+    createdAt: '2026-11-25T00:00:00.000Z',
+    stateFingerprint: 'sha256:s',
+    manifestDigest: 'sha256:m',
+    planDigest: 'sha256:p',
+    git: { branch: H, author: H },
+    unmanaged,
+    scope: 'all',
+    existingProjects: 2,
+    summary: summarize(changes, unmanaged.length),
+    changes,
+    diagnostics: [],
   };
 }
 
 const diagnostics: Diagnostic[] = [H, ...LEADING].map((v) => ({
-  severity: 'error', rule: 'schema.type', file: `${v}.yaml`, line: 3, column: 5, path: `metadata.labels[${JSON.stringify(v)}]`,
-  message: `expected a string, got ${v}`, allowed: v, hint: v,
+  severity: 'error',
+  rule: 'schema.type',
+  file: `${v}.yaml`,
+  line: 3,
+  column: 5,
+  path: `metadata.labels[${JSON.stringify(v)}]`,
+  message: `expected a string, got ${v}`,
+  allowed: v,
+  hint: v,
 }));
 
 const driftItems: DriftItem[] = [H, ...LEADING].map((v) => ({
-  projectId: v, key: `metadata.labels.${v}`, git: v, database: { [v]: v }, lastApplied: [v], origin: 'database',
+  projectId: v,
+  key: `metadata.labels.${v}`,
+  git: v,
+  database: { [v]: v },
+  lastApplied: [v],
+  origin: 'database',
   lastAppliedBy: { id: '1', appliedAt: `2026-01-01${v}`, actor: v, commit: v, pr: null, planDigest: 'sha256:p' },
 }));
 
 const historyItems: HistoryItem[] = [H, ...LEADING].map((v, n) => ({
-  id: String(n), time: '2026-01-01T00:00:00.000Z', actor: v, commit: v, author: `${v} <${v}@x.example>`, pr: null, project: v,
-  action: 'update', setting: `metadata.labels.${v}`, before: v, after: { [v]: v }, reason: v, plan: 'sha256:p',
+  id: String(n),
+  time: '2026-01-01T00:00:00.000Z',
+  actor: v,
+  commit: v,
+  author: `${v} <${v}@x.example>`,
+  pr: null,
+  project: v,
+  action: 'update',
+  setting: `metadata.labels.${v}`,
+  before: v,
+  after: { [v]: v },
+  reason: v,
+  plan: 'sha256:p',
 }));
 
 /** Terminal and CI log: no control character, no bidi override, no line that starts a workflow command. */
@@ -86,7 +164,10 @@ function expectMarkdownInert(withMarker: string): void {
     expect(line).not.toMatch(/^\s*(::|##\[)/);
   }
   for (const table of md.split(/\n(?!\|)/).filter((block) => block.trimStart().startsWith('|'))) {
-    const rows = table.trim().split('\n').filter((l) => l.startsWith('|'));
+    const rows = table
+      .trim()
+      .split('\n')
+      .filter((l) => l.startsWith('|'));
     const cells = (row: string) => row.split('|').length;
     for (const row of rows) expect(cells(row), row).toBe(cells(rows[0]));
   }
@@ -124,10 +205,24 @@ describe('hostile text stays inert', () => {
   it('history as text, markdown and CSV; blame as text', () => {
     expectTerminalInert(renderHistoryText(historyItems));
     expectMarkdownInert(renderHistoryMarkdown(historyItems));
-    expectTerminalInert(renderBlameText(historyItems.map((i) => ({
-      setting: i.setting, value: i.after, subject: i.actor, outsideGit: false,
-      setBy: { id: i.id, appliedAt: '2026-01-01', actor: i.actor, commit: i.commit, pr: null, planDigest: 'sha256:p' },
-    }))));
+    expectTerminalInert(
+      renderBlameText(
+        historyItems.map((i) => ({
+          setting: i.setting,
+          value: i.after,
+          subject: i.actor,
+          outsideGit: false,
+          setBy: {
+            id: i.id,
+            appliedAt: '2026-01-01',
+            actor: i.actor,
+            commit: i.commit,
+            pr: null,
+            planDigest: 'sha256:p',
+          },
+        })),
+      ),
+    );
   });
 
   it('CSV: formula cells get a leading quote, quotes doubled, one line per row, controls escaped', () => {
@@ -137,7 +232,9 @@ describe('hostile text stays inert', () => {
     expect(lines).toHaveLength(historyItems.length + 1);
     for (const line of lines.slice(1)) {
       // Cells are split on commas outside quotes; a quoted cell's content is unquoted first.
-      const cells = line.match(/("([^"]|"")*"|[^,]*)(,|$)/g)!.map((c) => c.replace(/,$/, '').replace(/^"([\s\S]*)"$/, (_m, inner: string) => inner.replace(/""/g, '"')));
+      const cells = line
+        .match(/("([^"]|"")*"|[^,]*)(,|$)/g)!
+        .map((c) => c.replace(/,$/, '').replace(/^"([\s\S]*)"$/, (_m, inner: string) => inner.replace(/""/g, '"')));
       for (const cell of cells) expect(cell, line).not.toMatch(/^[=+\-@\t\r]/);
     }
     expect(escapeCsv('=HYPERLINK("http://x")')).toBe('"\'=HYPERLINK(""http://x"")"');

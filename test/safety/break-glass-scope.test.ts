@@ -31,32 +31,60 @@ for (const target of DATABASE_TARGETS) {
       dir = path.join(tempDir('examples/bank'), 'projects');
       manifest = path.join(dir, 'kbank-onboarding.yaml');
       await applyDir(database, dir);
-      await breakGlass(database.db, 'kbank-prod', 'emergency-stop', 'fraud wave', { actor: 'alice', git: {}, lock: { timeoutMs: 0 } });
+      await breakGlass(database.db, 'kbank-prod', 'emergency-stop', 'fraud wave', {
+        actor: 'alice',
+        git: {},
+        lock: { timeoutMs: 0 },
+      });
     });
 
     it('the plan shows the stop under "changed outside git", in text, markdown and JSON', async () => {
       const plan = await planDir(database, dir);
-      expect(plan.refusals).toEqual([expect.objectContaining({
-        kind: 'break-glass', risk: 'emergency-resume', projectId: 'kbank-prod', path: 'spec.submissions',
-        unless: 'the manifest says "emergency-stop" too, or --allow emergency-resume is given',
-      })]);
+      expect(plan.refusals).toEqual([
+        expect.objectContaining({
+          kind: 'break-glass',
+          risk: 'emergency-resume',
+          projectId: 'kbank-prod',
+          path: 'spec.submissions',
+          unless: 'the manifest says "emergency-stop" too, or --allow emergency-resume is given',
+        }),
+      ]);
       expect(renderPlanText(plan, makeStyle(false))).toMatch(
-        /Changed outside git: apply leaves these as they are; everything else applies:\n {2}! kbank-prod spec\.submissions stays "emergency-stop": emergency stop set outside git by alice at \S+ \("fraud wave"\)\n {6}apply will refuse to change it unless the manifest says "emergency-stop" too, or --allow emergency-resume is given/);
-      expect(renderPlanMarkdown(plan)).toMatch(/\*\*Changed outside git\*\*[^\n]*\n\n- :warning: kbank-prod spec\.submissions stays &quot;emergency-stop&quot;/);
-      expect(JSON.parse(JSON.stringify(plan)).changes[0].outsideGit).toMatchObject({ action: 'emergency-stop', actor: 'alice', reason: 'fraud wave' });
+        /Changed outside git: apply leaves these as they are; everything else applies:\n {2}! kbank-prod spec\.submissions stays "emergency-stop": emergency stop set outside git by alice at \S+ \("fraud wave"\)\n {6}apply will refuse to change it unless the manifest says "emergency-stop" too, or --allow emergency-resume is given/,
+      );
+      expect(renderPlanMarkdown(plan)).toMatch(
+        /\*\*Changed outside git\*\*[^\n]*\n\n- :warning: kbank-prod spec\.submissions stays &quot;emergency-stop&quot;/,
+      );
+      expect(JSON.parse(JSON.stringify(plan)).changes[0].outsideGit).toMatchObject({
+        action: 'emergency-stop',
+        actor: 'alice',
+        reason: 'fraud wave',
+      });
     });
 
     it('an unrelated change in another project applies (exit 0); the stopped project stays stopped', async () => {
       edit(manifest, 'name: KBank onboarding', 'name: KBank onboarding v2');
       edit(manifest, 'name: KBank production', 'name: KBank prod'); // same project, another setting: applies too
       const result = await applyDirGuarded(database, dir);
-      expect(result.plan.changes.map((c) => `${c.projectId} ${c.path}`)).toEqual(['kbank-onboarding metadata.name', 'kbank-prod metadata.name']);
-      expect(result.held.map((c) => `${c.projectId} ${c.path} ${String(c.before)}`)).toEqual(['kbank-prod spec.submissions emergency-stop']);
+      expect(result.plan.changes.map((c) => `${c.projectId} ${c.path}`)).toEqual([
+        'kbank-onboarding metadata.name',
+        'kbank-prod metadata.name',
+      ]);
+      expect(result.held.map((c) => `${c.projectId} ${c.path} ${String(c.before)}`)).toEqual([
+        'kbank-prod spec.submissions emergency-stop',
+      ]);
       const state = await readState(database.db);
       expect(state.projects.get('kbank-onboarding')?.name).toBe('KBank onboarding v2');
       expect(state.projects.get('kbank-prod')).toMatchObject({ name: 'KBank prod', submissions: 'emergency-stop' });
-      const audit = await database.db.selectFrom('audit_log').select(['project_id', 'path']).where('action', '=', 'update').execute();
-      expect(audit.map((r) => `${r.project_id} ${r.path}`).sort()).toEqual(['kbank-onboarding metadata.name', 'kbank-prod metadata.name']);
+      const audit = await database.db
+        .selectFrom('audit_log')
+        .select(['project_id', 'path'])
+        .where('action', '=', 'update')
+        .execute();
+      expect(audit.map((r) => `${r.project_id} ${r.path}`).sort()).toEqual([
+        'kbank-onboarding metadata.name',
+        'kbank-prod metadata.name',
+      ]);
       // Nothing else to do, and the stop still shows.
       expect((await applyDirGuarded(database, dir)).plan.changes).toEqual([]);
       expect((await planDir(database, dir)).refusals).toHaveLength(1);
@@ -65,7 +93,10 @@ for (const target of DATABASE_TARGETS) {
     it('once the manifest says emergency-stop too, nothing is held or shown', async () => {
       const text = readFileSync(manifest, 'utf8');
       const prod = text.indexOf('id: kbank-prod');
-      writeFileSync(manifest, text.slice(0, prod) + text.slice(prod).replace('status: OPEN', 'status: OPEN\n  submissions: emergency-stop'));
+      writeFileSync(
+        manifest,
+        text.slice(0, prod) + text.slice(prod).replace('status: OPEN', 'status: OPEN\n  submissions: emergency-stop'),
+      );
       const plan = await planDir(database, dir);
       expect(plan.changes).toEqual([]);
       expect(plan.refusals).toEqual([]);
@@ -75,7 +106,9 @@ for (const target of DATABASE_TARGETS) {
     it('--allow emergency-resume lifts it; then no note is left', async () => {
       const result = await applyDirGuarded(database, dir, ['emergency-resume']);
       expect(result.held).toEqual([]);
-      expect(result.plan.changes.map((c) => `${c.projectId} ${c.path} ${String(c.after)}`)).toEqual(['kbank-prod spec.submissions normal']);
+      expect(result.plan.changes.map((c) => `${c.projectId} ${c.path} ${String(c.after)}`)).toEqual([
+        'kbank-prod spec.submissions normal',
+      ]);
       expect((await readState(database.db)).projects.get('kbank-prod')?.submissions).toBe('normal');
       const plan = await planDir(database, dir);
       expect([plan.changes, plan.refusals]).toEqual([[], []]);

@@ -28,34 +28,53 @@ describe('emergency stop and resume', () => {
   });
 
   it('stops at once, is audited, shows as drift; apply applies the rest and lifts it only with --allow', async () => {
-    const stop = await runCliInProcess(['emergency-stop', 'kbank-prod', '--reason', 'fraud wave from one ASN'], { cwd, env: { ARGOSCTL_ACTOR: 'alice' } });
+    const stop = await runCliInProcess(['emergency-stop', 'kbank-prod', '--reason', 'fraud wave from one ASN'], {
+      cwd,
+      env: { ARGOSCTL_ACTOR: 'alice' },
+    });
     expect(stop.code, stop.stderr).toBe(0);
     expect(stop.stdout).toMatch(/normal → emergency-stop \(audited\)/);
 
     const plan = await runCliInProcess(['plan', '--format', 'json'], { cwd });
     const json = JSON.parse(plan.stdout);
     const change = json.changes.find((c: { path: string }) => c.path === 'spec.submissions');
-    expect(change).toMatchObject({ before: 'emergency-stop', after: 'normal', risk: ['emergency-resume'], outsideGit: { action: 'emergency-stop', actor: 'alice' } });
+    expect(change).toMatchObject({
+      before: 'emergency-stop',
+      after: 'normal',
+      risk: ['emergency-resume'],
+      outsideGit: { action: 'emergency-stop', actor: 'alice' },
+    });
     expect(change.reason).toMatch(/drift: emergency stop set outside git by alice at .* \("fraud wave from one ASN"\)/);
-    expect(json.refusals).toEqual([expect.objectContaining({ kind: 'break-glass', projectId: 'kbank-prod', path: 'spec.submissions' })]);
+    expect(json.refusals).toEqual([
+      expect.objectContaining({ kind: 'break-glass', projectId: 'kbank-prod', path: 'spec.submissions' }),
+    ]);
 
     // An unrelated change in another project goes through; the stopped project stays stopped.
     const file = path.join(cwd, 'projects/kbank-onboarding.yaml');
-    writeFileSync(file, readFileSync(file, 'utf8').replace('name: KBank onboarding', 'name: KBank onboarding (renamed)'));
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8').replace('name: KBank onboarding', 'name: KBank onboarding (renamed)'),
+    );
     const applied = await runCliInProcess(['apply', '--auto-approve'], { cwd });
     expect(applied.code, applied.stderr).toBe(0);
     expect(applied.stdout).toMatch(/Changed outside git: apply leaves these as they are/);
-    expect(applied.stdout).toMatch(/kbank-prod spec\.submissions stays "emergency-stop": emergency stop set outside git by alice/);
+    expect(applied.stdout).toMatch(
+      /kbank-prod spec\.submissions stays "emergency-stop": emergency stop set outside git by alice/,
+    );
     expect(applied.stdout).toMatch(/Applied: 0 to create, 1 to update/);
 
-    const allowed = await runCliInProcess(['apply', '--auto-approve', '--allow', 'emergency-resume', '--format', 'json'], { cwd });
+    const allowed = await runCliInProcess(
+      ['apply', '--auto-approve', '--allow', 'emergency-resume', '--format', 'json'],
+      { cwd },
+    );
     expect(allowed.code, allowed.stderr).toBe(0);
     expect(JSON.parse(allowed.stdout)).toMatchObject({ applied: true, summary: { update: 1 }, changedOutsideGit: [] });
 
     const db = await PGlite.create(path.join(cwd, '.argos/db'));
     try {
       const audit = await db.query<{ project_id: string; action: string; actor: string; reason: string }>(
-        `select project_id, action, actor, reason from audit_log where action <> 'create' order by id`);
+        `select project_id, action, actor, reason from audit_log where action <> 'create' order by id`,
+      );
       expect(audit.rows).toEqual([
         { project_id: 'kbank-prod', action: 'emergency-stop', actor: 'alice', reason: 'fraud wave from one ASN' },
         expect.objectContaining({ project_id: 'kbank-onboarding', action: 'update' }),

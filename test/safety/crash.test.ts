@@ -64,7 +64,9 @@ describe.skipIf(!postgres.available)('killed applies on postgres', () => {
 
   /** Waits until no apply holds the lock, so a killed backend has finished rolling back. */
   async function settled(): Promise<void> {
-    await database.db.transaction().execute(async (tx) => { await sql`select pg_advisory_xact_lock(${APPLY_LOCK_KEY})`.execute(tx); });
+    await database.db.transaction().execute(async (tx) => {
+      await sql`select pg_advisory_xact_lock(${APPLY_LOCK_KEY})`.execute(tx);
+    });
   }
 
   async function expectBeforeOrPlanned(): Promise<'before' | 'planned'> {
@@ -74,7 +76,12 @@ describe.skipIf(!postgres.available)('killed applies on postgres', () => {
       expect(counts).toMatchObject({ audit_log: 0, applied_plans: 0, auth_methods: 0, admins: 0 });
       return 'before';
     }
-    expect(counts).toMatchObject({ projects: PROJECTS, audit_log: PROJECTS, applied_plans: 1, auth_methods: PROJECTS * 2 });
+    expect(counts).toMatchObject({
+      projects: PROJECTS,
+      audit_log: PROJECTS,
+      applied_plans: 1,
+      auth_methods: PROJECTS * 2,
+    });
     expect((await planDir(database, manifests)).changes).toEqual([]);
     return 'planned';
   }
@@ -85,14 +92,20 @@ describe.skipIf(!postgres.available)('killed applies on postgres', () => {
 
   it('SIGKILL of the real CLI at random moments (bounded: 6 runs)', async () => {
     const outcomes: string[] = [];
-    const locked = async () => (await sql`select 1 from pg_locks where locktype = 'advisory' and objid = ${APPLY_LOCK_KEY} and granted`
-      .execute(database.db)).rows.length > 0;
+    const locked = async () =>
+      (
+        await sql`select 1 from pg_locks where locktype = 'advisory' and objid = ${APPLY_LOCK_KEY} and granted`.execute(
+          database.db,
+        )
+      ).rows.length > 0;
     for (let run = 0; run < 6; run++) {
       await killApplyAtRandom(run, ['--dir', manifests, '--database-url', url], { started: locked });
       outcomes.push(await expectBeforeOrPlanned());
       await reset();
     }
-    const converge = await runCli(['apply', '--auto-approve', '--dir', manifests, '--database-url', url], { cwd: manifests });
+    const converge = await runCli(['apply', '--auto-approve', '--dir', manifests, '--database-url', url], {
+      cwd: manifests,
+    });
     expect(converge.code, converge.stderr).toBe(0);
     expect(await expectBeforeOrPlanned()).toBe('planned');
     console.info(`SIGKILL outcomes: ${outcomes.join(', ')}`);
@@ -107,13 +120,19 @@ describe.skipIf(!postgres.available)('killed applies on postgres', () => {
     await blocker.query('begin');
     await blocker.query('lock table audit_log in share mode');
     let finished = false;
-    const pending = runCli(['apply', '--auto-approve', '--dir', manifests, '--database-url', url], { cwd: manifests }).finally(() => { finished = true; });
+    const pending = runCli(['apply', '--auto-approve', '--dir', manifests, '--database-url', url], {
+      cwd: manifests,
+    }).finally(() => {
+      finished = true;
+    });
     let terminated = 0;
     try {
       await waitFor('the apply to wait for the audit table', async () => {
         if (finished) return true;
         const { rows } = await sql<{ ok: boolean }>`select pg_terminate_backend(pid) as ok from pg_stat_activity
-          where application_name like 'argosctl %' and datname = current_database() and wait_event_type = 'Lock'`.execute(database.db);
+          where application_name like 'argosctl %' and datname = current_database() and wait_event_type = 'Lock'`.execute(
+          database.db,
+        );
         terminated = rows.filter((r) => r.ok).length;
         return terminated > 0;
       });
@@ -127,7 +146,9 @@ describe.skipIf(!postgres.available)('killed applies on postgres', () => {
     expect(r.stderr).toMatch(/error: database (error|connection lost)/);
     expect(r.stderr).not.toMatch(/internal error/);
     expect(await expectBeforeOrPlanned()).toBe('before');
-    const again = await runCli(['apply', '--auto-approve', '--dir', manifests, '--database-url', url], { cwd: manifests });
+    const again = await runCli(['apply', '--auto-approve', '--dir', manifests, '--database-url', url], {
+      cwd: manifests,
+    });
     expect(again.code, again.stderr).toBe(0);
     expect(await expectBeforeOrPlanned()).toBe('planned');
     expect((await readState(database.db)).projects.size).toBe(PROJECTS);

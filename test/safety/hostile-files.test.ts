@@ -39,8 +39,10 @@ async function problems(root: string): Promise<Diagnostic[]> {
   return set.diagnostics;
 }
 
-const publicPem = () => String(generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }));
-const withKey = (file: string) => `  security:\n    secureTransmission: { enabled: true, publicKey: ${JSON.stringify(file)} }\n`;
+const publicPem = () =>
+  String(generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }));
+const withKey = (file: string) =>
+  `  security:\n    secureTransmission: { enabled: true, publicKey: ${JSON.stringify(file)} }\n`;
 
 describe('manifests are read only inside the root, bounded, and never echoed from elsewhere', () => {
   it('a link to a file outside the root holding a canary: exit 1 naming the link, canary in no output', async () => {
@@ -63,11 +65,17 @@ describe('manifests are read only inside the root, bounded, and never echoed fro
     expect(validate.stderr).toContain('projects/environ.yaml is a link that leads outside the manifest root');
     expectNoCanary(validate);
 
-    const plan = await runCli(['plan', '--dir', 'projects', '--format', 'json', '--database-url', 'memory:'], { cwd, env, ...HANG });
+    const plan = await runCli(['plan', '--dir', 'projects', '--format', 'json', '--database-url', 'memory:'], {
+      cwd,
+      env,
+      ...HANG,
+    });
     expect(plan.code).toBe(1);
     expectNoCanary(plan);
     const doc = JSON.parse(plan.stdout) as { diagnostics: Diagnostic[] };
-    expect(doc.diagnostics).toMatchObject([{ rule: 'files.outside-root', file: 'projects/environ.yaml', line: 1, column: 1 }]);
+    expect(doc.diagnostics).toMatchObject([
+      { rule: 'files.outside-root', file: 'projects/environ.yaml', line: 1, column: 1 },
+    ]);
   });
 
   it('a link to /dev/zero: exit 1 at once, nothing read', async () => {
@@ -75,7 +83,9 @@ describe('manifests are read only inside the root, bounded, and never echoed fro
     symlinkSync('/dev/zero', path.join(root, 'zero.yaml'));
     const r = await runCli(['validate', '--dir', 'projects', '--format', 'json'], { cwd, ...HANG });
     expect(r.code).toBe(1);
-    expect(JSON.parse(r.stdout).diagnostics).toMatchObject([{ rule: 'files.outside-root', file: 'projects/zero.yaml' }]);
+    expect(JSON.parse(r.stdout).diagnostics).toMatchObject([
+      { rule: 'files.outside-root', file: 'projects/zero.yaml' },
+    ]);
   });
 
   it('a FIFO named *.yaml, and a link to one inside the root: exit 1 without blocking', async () => {
@@ -98,7 +108,9 @@ describe('manifests are read only inside the root, bounded, and never echoed fro
     symlinkSync(cwd, path.join(root, 'up.yaml'));
     const found = await problems(root);
     expect(found.map((d) => [d.rule, path.basename(d.file)])).toEqual([
-      ['files.not-regular', 'shared'], ['files.not-regular', 'team-link.yaml'], ['files.outside-root', 'up.yaml'],
+      ['files.not-regular', 'shared'],
+      ['files.not-regular', 'team-link.yaml'],
+      ['files.outside-root', 'up.yaml'],
     ]);
     expect(found[1].message).toMatch(/team-link\.yaml is a link to a folder, not a regular file$/);
     const r = await runCli(['validate', '--dir', 'projects', '--format', 'json'], { cwd, ...HANG });
@@ -109,7 +121,9 @@ describe('manifests are read only inside the root, bounded, and never echoed fro
   it('a dangling link is a problem naming the link', async () => {
     const { root } = workspace();
     symlinkSync('nowhere.yaml', path.join(root, 'dangling.yaml'));
-    expect(await problems(root)).toMatchObject([{ rule: 'files.dangling-link', message: expect.stringMatching(/dangling\.yaml is a link to nothing/) }]);
+    expect(await problems(root)).toMatchObject([
+      { rule: 'files.dangling-link', message: expect.stringMatching(/dangling\.yaml is a link to nothing/) },
+    ]);
   });
 
   it('links that stay inside the root and end at a regular file are followed; dot-folders are never walked', async () => {
@@ -130,7 +144,11 @@ describe('manifests are read only inside the root, bounded, and never echoed fro
     // /proc files report size 0; the cap must hold anyway (the root here is /proc/self itself).
     const environ = readInsideRoot(realpathSync('/proc/self'), '/proc/self/environ', 8);
     expect(environ).toEqual({ ok: false, rule: 'files.too-large', problem: 'is more than 8 bytes' });
-    expect(readInsideRoot('/dev', '/dev/zero', 1024)).toMatchObject({ ok: false, rule: 'files.not-regular', problem: 'is a device, not a regular file' });
+    expect(readInsideRoot('/dev', '/dev/zero', 1024)).toMatchObject({
+      ok: false,
+      rule: 'files.not-regular',
+      problem: 'is a device, not a regular file',
+    });
   });
 });
 
@@ -139,7 +157,11 @@ describe('publicKey: relative to the manifest, inside the root, a small regular 
     writeFileSync(path.join(root, 'team', 'p.yaml'), project('p', withKey(written)));
     const found = await problems(root);
     expect(found).toHaveLength(1);
-    expect(found[0]).toMatchObject({ file: expect.stringMatching(/team\/p\.yaml$/), line: 11, path: 'spec.security.secureTransmission.publicKey' });
+    expect(found[0]).toMatchObject({
+      file: expect.stringMatching(/team\/p\.yaml$/),
+      line: 11,
+      path: 'spec.security.secureTransmission.publicKey',
+    });
     expect(found[0].message).toContain(`public key file ${JSON.stringify(written)}`);
     return found[0];
   };
@@ -169,8 +191,12 @@ describe('publicKey: relative to the manifest, inside the root, a small regular 
     execFileSync('mkfifo', [path.join(root, 'keys', 'pipe.pem')]);
     writeFileSync(path.join(root, 'keys', 'big.pem'), `${publicPem()}${'#'.repeat(20_000)}\n`);
     expect((await keyProblem(root, '/dev/zero')).message).toMatch(/is an absolute path$/);
-    expect((await keyProblem(root, '../keys/zero.pem')).message).toMatch(/is a link that leads outside the manifest root$/);
-    expect((await keyProblem(root, '../keys/pipe.pem')).message).toMatch(/is a FIFO \(named pipe\), not a regular file$/);
+    expect((await keyProblem(root, '../keys/zero.pem')).message).toMatch(
+      /is a link that leads outside the manifest root$/,
+    );
+    expect((await keyProblem(root, '../keys/pipe.pem')).message).toMatch(
+      /is a FIFO \(named pipe\), not a regular file$/,
+    );
     const big = await keyProblem(root, '../keys/big.pem');
     expect(big.message).toMatch(/is \d+ bytes$/);
     expect(big.allowed).toMatch(/at most 16384 bytes/);
@@ -193,8 +219,10 @@ describe('messages quote manifest values only as short escaped excerpts', () => 
   it('a long or multi-line wrong value shows its type and length, not the value', async () => {
     const { root } = workspace();
     const long = `${CANARY}${'x'.repeat(40)}`;
-    writeFileSync(path.join(root, 'p.yaml'), project('p').replace('status: TEST', `status: ${long}`)
-      + `  liveform: { privateMode: "line one\\n${CANARY}" }\n`);
+    writeFileSync(
+      path.join(root, 'p.yaml'),
+      project('p').replace('status: TEST', `status: ${long}`) + `  liveform: { privateMode: "line one\\n${CANARY}" }\n`,
+    );
     const found = await problems(root);
     expect(found.map((d) => [d.rule, d.message])).toEqual([
       ['schema.enum', `a string of ${long.length} characters is not allowed here`],
@@ -213,30 +241,106 @@ describe('messages quote manifest values only as short escaped excerpts', () => 
     writeFileSync(path.join(root, 'p.yaml'), `apiVersion: *${'A'.repeat(60)}${CANARY}\n`);
     const [d] = await problems(root);
     expect(d.rule).toBe('yaml.syntax');
-    expect(d.message).toBe(`not valid YAML: Unresolved alias (the anchor must be set before the alias): ${'A'.repeat(40)}…`);
+    expect(d.message).toBe(
+      `not valid YAML: Unresolved alias (the anchor must be set before the alias): ${'A'.repeat(40)}…`,
+    );
   });
 });
 
 describe('values that would crash or reach the database are validation errors with their position', () => {
-  const cases: { name: string; extra?: string; replace?: [string, string]; file?: string; rule: string; line: number; column: number; message: RegExp }[] = [
-    { name: 'NUL in a string (escaped)', replace: ['name: p', 'name: "a\\0b"'], rule: 'value.unsafe-text', line: 5, column: 9, message: /NUL character/ },
-    { name: 'NUL in a string (raw byte)', replace: ['name: p', 'name: a\u0000b'], rule: 'value.unsafe-text', line: 5, column: 9, message: /NUL character/ },
-    { name: 'a lone surrogate', replace: ['name: p', 'name: "x\\uD800y"'], rule: 'value.unsafe-text', line: 5, column: 9, message: /lone UTF-16 surrogate/ },
-    { name: 'NUL in a key', extra: '  labels: { "a\\0": x }\n', rule: 'value.unsafe-text', line: 10, column: 13, message: /key contains a NUL/ },
-    { name: 'label key constructor', replace: ['  name: p\n', '  name: p\n  labels: { constructor: x }\n'], rule: 'value.reserved-key', line: 6, column: 13, message: /"constructor" cannot be used/ },
-    { name: 'label key __proto__', replace: ['  name: p\n', '  name: p\n  labels:\n    __proto__: x\n'], rule: 'value.reserved-key', line: 7, column: 5, message: /"__proto__" cannot be used/ },
-    { name: 'region constructor (not declared: not Object.prototype.constructor)', replace: ['  name: p\n', '  name: p\n  region: constructor\n'], rule: 'region.unknown', line: 6, column: 11, message: /region "constructor" is not declared/ },
-    { name: 'region prototype declared in argosctl.yaml', file: 'argosctl.yaml', rule: 'value.reserved-key', line: 4, column: 3, message: /"prototype" cannot be used/ },
+  const cases: {
+    name: string;
+    extra?: string;
+    replace?: [string, string];
+    file?: string;
+    rule: string;
+    line: number;
+    column: number;
+    message: RegExp;
+  }[] = [
+    {
+      name: 'NUL in a string (escaped)',
+      replace: ['name: p', 'name: "a\\0b"'],
+      rule: 'value.unsafe-text',
+      line: 5,
+      column: 9,
+      message: /NUL character/,
+    },
+    {
+      name: 'NUL in a string (raw byte)',
+      replace: ['name: p', 'name: a\u0000b'],
+      rule: 'value.unsafe-text',
+      line: 5,
+      column: 9,
+      message: /NUL character/,
+    },
+    {
+      name: 'a lone surrogate',
+      replace: ['name: p', 'name: "x\\uD800y"'],
+      rule: 'value.unsafe-text',
+      line: 5,
+      column: 9,
+      message: /lone UTF-16 surrogate/,
+    },
+    {
+      name: 'NUL in a key',
+      extra: '  labels: { "a\\0": x }\n',
+      rule: 'value.unsafe-text',
+      line: 10,
+      column: 13,
+      message: /key contains a NUL/,
+    },
+    {
+      name: 'label key constructor',
+      replace: ['  name: p\n', '  name: p\n  labels: { constructor: x }\n'],
+      rule: 'value.reserved-key',
+      line: 6,
+      column: 13,
+      message: /"constructor" cannot be used/,
+    },
+    {
+      name: 'label key __proto__',
+      replace: ['  name: p\n', '  name: p\n  labels:\n    __proto__: x\n'],
+      rule: 'value.reserved-key',
+      line: 7,
+      column: 5,
+      message: /"__proto__" cannot be used/,
+    },
+    {
+      name: 'region constructor (not declared: not Object.prototype.constructor)',
+      replace: ['  name: p\n', '  name: p\n  region: constructor\n'],
+      rule: 'region.unknown',
+      line: 6,
+      column: 11,
+      message: /region "constructor" is not declared/,
+    },
+    {
+      name: 'region prototype declared in argosctl.yaml',
+      file: 'argosctl.yaml',
+      rule: 'value.reserved-key',
+      line: 4,
+      column: 3,
+      message: /"prototype" cannot be used/,
+    },
   ];
   for (const c of cases) {
     it(c.name, async () => {
       const { root } = workspace();
       const text = c.replace ? project('p').replace(c.replace[0], c.replace[1]) : project('p', c.extra ?? '');
       writeFileSync(path.join(root, 'p.yaml'), text);
-      if (c.file) writeFileSync(path.join(root, c.file), 'apiVersion: argosctl/v1\nkind: Organization\nregions:\n  prototype: { managers: [a@b.example] }\n');
+      if (c.file)
+        writeFileSync(
+          path.join(root, c.file),
+          'apiVersion: argosctl/v1\nkind: Organization\nregions:\n  prototype: { managers: [a@b.example] }\n',
+        );
       const set = await readManifests(root);
       expect(set.diagnostics).toHaveLength(1);
-      expect(set.diagnostics[0]).toMatchObject({ rule: c.rule, file: expect.stringMatching(new RegExp(`${c.file ?? 'p.yaml'}$`)), line: c.line, column: c.column });
+      expect(set.diagnostics[0]).toMatchObject({
+        rule: c.rule,
+        file: expect.stringMatching(new RegExp(`${c.file ?? 'p.yaml'}$`)),
+        line: c.line,
+        column: c.column,
+      });
       expect(set.diagnostics[0].message).toMatch(c.message);
       if (!c.file) expect(set.projects.map((p) => p.settings.id)).toEqual(['ok']);
     });
@@ -245,7 +349,10 @@ describe('values that would crash or reach the database are validation errors wi
   it('apply on a manifest with NUL stops at validation (exit 1, file:line:column), never at the database', async () => {
     const { cwd, root } = workspace();
     writeFileSync(path.join(root, 'p.yaml'), project('p').replace('name: p', 'name: "a\\0b"'));
-    const r = await runCli(['apply', '--auto-approve', '--dir', 'projects', '--database-url', 'memory:'], { cwd, ...HANG });
+    const r = await runCli(['apply', '--auto-approve', '--dir', 'projects', '--database-url', 'memory:'], {
+      cwd,
+      ...HANG,
+    });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('projects/p.yaml:5:9: error: value contains a NUL character');
     expect(r.stderr).not.toMatch(/database error|internal error/);
@@ -263,10 +370,14 @@ describe('huge input is one clear line, not a stack trace or minutes of work', (
       runCli(['validate', '--dir', 'projects', '--format', 'json'], { cwd, ...HANG }),
     ]);
     expect(text.code).toBe(1);
-    expect(text.stderr).toContain('projects/p.yaml:12:12: error: list has 130000 entries [spec.security.ipWhitelist.api] (value.too-many-items)');
+    expect(text.stderr).toContain(
+      'projects/p.yaml:12:12: error: list has 130000 entries [spec.security.ipWhitelist.api] (value.too-many-items)',
+    );
     expect(text.stderr.split('\n').filter((l) => l.includes('error'))).toHaveLength(1);
     expectNoCanary(text);
     expect(json.code).toBe(1);
-    expect(JSON.parse(json.stdout).diagnostics).toMatchObject([{ rule: 'value.too-many-items', allowed: /at most 1000 entries per list/ }]);
+    expect(JSON.parse(json.stdout).diagnostics).toMatchObject([
+      { rule: 'value.too-many-items', allowed: /at most 1000 entries per list/ },
+    ]);
   });
 });

@@ -13,7 +13,9 @@ describe.skipIf(!postgres.available)('waiting for the apply lock on postgres', (
   const fresh = useFreshDatabase(postgres);
   let database: Database;
   let url: string;
-  beforeAll(() => { ({ database, url } = fresh); });
+  beforeAll(() => {
+    ({ database, url } = fresh);
+  });
 
   it('says "waiting for the lock held by …" while another session holds it, then exits 3', async () => {
     const cwd = tempDir('examples/startup');
@@ -22,7 +24,9 @@ describe.skipIf(!postgres.available)('waiting for the apply lock on postgres', (
       await sql`select pg_advisory_xact_lock(${APPLY_LOCK_KEY})`.execute(tx);
       const r = await runCli(['apply', '--auto-approve', '--lock-timeout', '2s', '--database-url', url], { cwd });
       expect(r.code, r.stderr).toBe(3);
-      expect(r.stderr).toMatch(/^apply: waiting for the lock held by the-other-applier \(backend \d+.*\) \(up to [12] s more\)$/m);
+      expect(r.stderr).toMatch(
+        /^apply: waiting for the lock held by the-other-applier \(backend \d+.*\) \(up to [12] s more\)$/m,
+      );
       expect(r.stderr).toMatch(/another apply holds the lock: the-other-applier/);
     });
   });

@@ -22,7 +22,8 @@ function edit(dir: string, from: string, to: string): void {
   writeFileSync(file, text.replace(from, to));
 }
 
-const changeAt = (plan: Record<string, any>, projectId: string, p: string) => plan.changes.find((c: any) => c.projectId === projectId && c.path === p);
+const changeAt = (plan: Record<string, any>, projectId: string, p: string) =>
+  plan.changes.find((c: any) => c.projectId === projectId && c.path === p);
 
 for (const target of DATABASE_TARGETS) {
   describe.skipIf(!target.available)(`saved plans on ${target.name}`, () => {
@@ -52,19 +53,74 @@ for (const target of DATABASE_TARGETS) {
     }
 
     const forgeries: [string, Edit, RegExp][] = [
-      ['status changed to CLOSE', (p) => { changeAt(p, 'acme-trial', 'spec.status').after = 'CLOSE'; },
-        /project acme-trial spec\.status: after differs: the file has "CLOSE", recomputing gives "TEST"/],
-      ['an admin added to the changes', (p) => {
-        p.changes.push({ action: 'add', projectId: 'acme-beta', path: 'spec.admins', member: 'evil@attacker.example', before: null, after: {}, reason: 'x', source: null });
-        p.summary.add += 1;
-      }, /extra change acme-beta spec\.admins\[evil@attacker\.example\]/],
-      ['the risk removed', (p) => { delete changeAt(p, 'acme-beta', 'spec.liveform.privateMode').risk; p.summary.risky -= 1; p.refusals = []; },
-        /project acme-beta spec\.liveform\.privateMode: risk differs: the file has nothing, recomputing gives \["disable-private-mode"\]/],
-      ['the refusal removed', (p) => { p.refusals = []; }, /refusals\[0\] differs/],
-      ['the summary changed', (p) => { p.summary.update = 0; }, /summary\.update differs: the file has 0, recomputing gives 2/],
-      ['the digest edited', (p) => { p.planDigest = `sha256:${'0'.repeat(64)}`; }, /planDigest differs: the file has "sha256:0000/],
-      ['createdAt moved (to dodge "already applied")', (p) => { p.createdAt = '2020-01-01T00:00:00.000Z'; }, /planDigest differs/],
-      ['an unknown field added', (p) => { p.execute = 'rm -rf /'; }, /a field a plan does not have: "execute"/],
+      [
+        'status changed to CLOSE',
+        (p) => {
+          changeAt(p, 'acme-trial', 'spec.status').after = 'CLOSE';
+        },
+        /project acme-trial spec\.status: after differs: the file has "CLOSE", recomputing gives "TEST"/,
+      ],
+      [
+        'an admin added to the changes',
+        (p) => {
+          p.changes.push({
+            action: 'add',
+            projectId: 'acme-beta',
+            path: 'spec.admins',
+            member: 'evil@attacker.example',
+            before: null,
+            after: {},
+            reason: 'x',
+            source: null,
+          });
+          p.summary.add += 1;
+        },
+        /extra change acme-beta spec\.admins\[evil@attacker\.example\]/,
+      ],
+      [
+        'the risk removed',
+        (p) => {
+          delete changeAt(p, 'acme-beta', 'spec.liveform.privateMode').risk;
+          p.summary.risky -= 1;
+          p.refusals = [];
+        },
+        /project acme-beta spec\.liveform\.privateMode: risk differs: the file has nothing, recomputing gives \["disable-private-mode"\]/,
+      ],
+      [
+        'the refusal removed',
+        (p) => {
+          p.refusals = [];
+        },
+        /refusals\[0\] differs/,
+      ],
+      [
+        'the summary changed',
+        (p) => {
+          p.summary.update = 0;
+        },
+        /summary\.update differs: the file has 0, recomputing gives 2/,
+      ],
+      [
+        'the digest edited',
+        (p) => {
+          p.planDigest = `sha256:${'0'.repeat(64)}`;
+        },
+        /planDigest differs: the file has "sha256:0000/,
+      ],
+      [
+        'createdAt moved (to dodge "already applied")',
+        (p) => {
+          p.createdAt = '2020-01-01T00:00:00.000Z';
+        },
+        /planDigest differs/,
+      ],
+      [
+        'an unknown field added',
+        (p) => {
+          p.execute = 'rm -rf /';
+        },
+        /a field a plan does not have: "execute"/,
+      ],
     ];
 
     for (const [name, change, message] of forgeries) {
@@ -82,9 +138,27 @@ for (const target of DATABASE_TARGETS) {
 
     it('refuses a plan of another format version, or made by another argosctl version, with exit 1', async () => {
       for (const [name, change, message] of [
-        ['format', (p: Record<string, any>) => { p.formatVersion = 2; }, /has format version 2; this argosctl reads only format version 1/],
-        ['version', (p: Record<string, any>) => { p.argosctlVersion = '0.0.1'; }, /was made by argosctl "0\.0\.1"; this is argosctl \d+\.\d+\.\d+/],
-        ['created', (p: Record<string, any>) => { p.createdAt = 'yesterday'; }, /createdAt is not an ISO timestamp/],
+        [
+          'format',
+          (p: Record<string, any>) => {
+            p.formatVersion = 2;
+          },
+          /has format version 2; this argosctl reads only format version 1/,
+        ],
+        [
+          'version',
+          (p: Record<string, any>) => {
+            p.argosctlVersion = '0.0.1';
+          },
+          /was made by argosctl "0\.0\.1"; this is argosctl \d+\.\d+\.\d+/,
+        ],
+        [
+          'created',
+          (p: Record<string, any>) => {
+            p.createdAt = 'yesterday';
+          },
+          /createdAt is not an ISO timestamp/,
+        ],
       ] as const) {
         const error = await forged(name, change).catch((e: unknown) => e);
         expect(error).toBeInstanceOf(UserError);
@@ -98,7 +172,9 @@ for (const target of DATABASE_TARGETS) {
       const plan = await readPlanFile(file);
       const before = await snapshot(database.db);
       const refused = await applySavedPlan(database, dir, plan).catch((e: unknown) => e);
-      expect((refused as Error).message).toMatch(/"disable-private-mode".*unless --allow disable-private-mode is given/);
+      expect((refused as Error).message).toMatch(
+        /"disable-private-mode".*unless --allow disable-private-mode is given/,
+      );
       expect(await snapshot(database.db)).toBe(before);
 
       const result = await applySavedPlan(database, dir, plan, ['disable-private-mode']);
@@ -136,7 +212,12 @@ for (const target of DATABASE_TARGETS) {
         await step();
         expect(await name()).toBe('Acme trial');
       }
-      const rows = await database.db.selectFrom('audit_log').select('plan_digest').where('project_id', '=', 'acme-trial').where('path', '=', 'metadata.name').execute();
+      const rows = await database.db
+        .selectFrom('audit_log')
+        .select('plan_digest')
+        .where('project_id', '=', 'acme-trial')
+        .where('path', '=', 'metadata.name')
+        .execute();
       expect(rows).toHaveLength(8);
       expect(new Set(rows.map((r) => r.plan_digest)).size).toBe(8);
     });
@@ -155,7 +236,9 @@ describe('apply FILE on the command line', () => {
     writeFileSync(path.join(cwd, 'forged.json'), JSON.stringify(plan));
     const r = await runCli(['apply', 'forged.json'], { cwd });
     expect(r.code).toBe(3);
-    expect(r.stderr).toMatch(/project acme-trial spec\.status: after differs: the file has "CLOSE", recomputing gives "TEST"/);
+    expect(r.stderr).toMatch(
+      /project acme-trial spec\.status: after differs: the file has "CLOSE", recomputing gives "TEST"/,
+    );
     expect(r.stdout).not.toMatch(/Applied/);
   });
 });

@@ -14,10 +14,17 @@ import { runCliInProcess } from '../helpers/cli-in-process.js';
 import { DATABASE_TARGETS, useFreshDatabase } from '../helpers/databases.js';
 
 const CANARY = Buffer.from('c4a7a12ff00dcafe' + 'deadbeef'.repeat(5) + '0badc0de', 'hex'); // 32 bytes
-const FORMS = [CANARY.toString('hex'), CANARY.toString('base64'), CANARY.toString('base64url'), CANARY.toString('latin1'), CANARY.toString('hex').slice(0, 16)];
+const FORMS = [
+  CANARY.toString('hex'),
+  CANARY.toString('base64'),
+  CANARY.toString('base64url'),
+  CANARY.toString('latin1'),
+  CANARY.toString('hex').slice(0, 16),
+];
 
 function expectNoCanary(where: string, text: string): void {
-  for (const form of FORMS) expect(text.includes(form), `${where} contains the canary (${form.slice(0, 8)}…)`).toBe(false);
+  for (const form of FORMS)
+    expect(text.includes(form), `${where} contains the canary (${form.slice(0, 8)}…)`).toBe(false);
 }
 
 const postgres = DATABASE_TARGETS.find((t) => t.name === 'postgres')!;
@@ -38,15 +45,20 @@ describe.skipIf(!postgres.available)('canary key material on postgres', () => {
     ({ database, url } = fresh);
     cwd = tempDir('examples/bank');
     expect((await cli(['apply', '--auto-approve'])).code).toBe(0);
-    await sealCanaryKeys(async (text, params) => (await database.db.executeQuery(CompiledQuery.raw(text, params))), CANARY);
+    await sealCanaryKeys(
+      async (text, params) => await database.db.executeQuery(CompiledQuery.raw(text, params)),
+      CANARY,
+    );
     // A trigger that writes the canary in clear into a new key row named boom, which then fails a
     // constraint: PostgreSQL's error detail ("Failing row contains …") would echo the canary.
-    await sql.raw(`
+    await sql
+      .raw(`
       create function canary_key() returns trigger language plpgsql as $$
       begin if new.name = 'boom' then new.material := decode('${CANARY.toString('hex')}', 'hex'); end if; return new; end $$;
       create trigger canary_key before insert on encryption_keys for each row execute function canary_key();
       alter table encryption_keys add constraint no_boom check (name <> 'boom');
-    `).execute(database.db);
+    `)
+      .execute(database.db);
   });
 
   it('every command, format and error path keeps the canary in the database', async () => {
@@ -57,12 +69,24 @@ describe.skipIf(!postgres.available)('canary key material on postgres', () => {
     await cli(['plan', '--format', 'json']);
     await cli(['plan', '--format', 'markdown']);
     // a change that touches keys: retire one, add one (a new key row goes through the trigger)
-    writeFileSync(manifest, original.replace('      - { name: 2026-q4, status: active }', '      - { name: 2026-q4, status: active }\n      - { name: 2027-q1, status: active }'));
+    writeFileSync(
+      manifest,
+      original.replace(
+        '      - { name: 2026-q4, status: active }',
+        '      - { name: 2026-q4, status: active }\n      - { name: 2027-q1, status: active }',
+      ),
+    );
     await cli(['plan', '--out', 'plan.json']);
     expect((await cli(['apply', 'plan.json'])).code).toBe(0);
     await cli(['apply', 'plan.json']); // refused: already applied / stale
     // a key whose insert fails with the canary in the error detail
-    writeFileSync(manifest, original.replace('      - { name: 2026-q4, status: active }', '      - { name: 2026-q4, status: active }\n      - { name: 2027-q1, status: active }\n      - { name: boom, status: active }'));
+    writeFileSync(
+      manifest,
+      original.replace(
+        '      - { name: 2026-q4, status: active }',
+        '      - { name: 2026-q4, status: active }\n      - { name: 2027-q1, status: active }\n      - { name: boom, status: active }',
+      ),
+    );
     const failed = await cli(['apply', '--auto-approve']);
     expect(failed.code).toBe(1);
     expect(failed.stderr).toMatch(/database error 23514/);
@@ -83,8 +107,16 @@ describe.skipIf(!postgres.available)('canary key material on postgres', () => {
     expect(audit.rows.length).toBeGreaterThan(0);
     for (const r of audit.rows) expectNoCanary('an audit row', r.row);
     // The canary is really there to be leaked: sealed, it opens to the canary.
-    const rows = await database.db.selectFrom('encryption_keys').selectAll().where('project_id', '=', 'kbank-prod').execute();
-    expect(rows.filter((r) => open(testMasterKey(), r.sealed!, encryptionKeyLabel(r.project_id, r.name, r.rotation)).equals(CANARY)).length).toBeGreaterThanOrEqual(2);
+    const rows = await database.db
+      .selectFrom('encryption_keys')
+      .selectAll()
+      .where('project_id', '=', 'kbank-prod')
+      .execute();
+    expect(
+      rows.filter((r) =>
+        open(testMasterKey(), r.sealed!, encryptionKeyLabel(r.project_id, r.name, r.rotation)).equals(CANARY),
+      ).length,
+    ).toBeGreaterThanOrEqual(2);
   });
 
   it('the key commands (keys list, url build/open, check --encrypted, keys reveal): the canary shows only in the one reveal', async () => {
@@ -105,7 +137,9 @@ describe.skipIf(!postgres.available)('canary key material on postgres', () => {
     const onboarding = (await run(['url', 'build', 'kbank-onboarding', '--param', 'token=t-1'])).stdout.trim();
     const encrypted = new URL(onboarding).searchParams.get('encrypted')!;
     expect((await run(['check', 'kbank-onboarding', '--encrypted', encrypted])).stdout).not.toMatch(/encrypted_/);
-    expect((await run(['check', 'kbank-onboarding', '--encrypted', encrypted.slice(0, -4) + 'AAAA'])).stdout).toMatch(/encrypted_tampered/);
+    expect((await run(['check', 'kbank-onboarding', '--encrypted', encrypted.slice(0, -4) + 'AAAA'])).stdout).toMatch(
+      /encrypted_tampered/,
+    );
     await run(['keys', 'reveal', 'kbank-prod', '2026-q4']); // refused: not a terminal
     for (const [command, r] of outputs) {
       expectNoCanary(`stdout of ${command}`, r.stdout);

@@ -23,12 +23,22 @@ for (const target of DATABASE_TARGETS) {
       const before = await snapshot(database.db);
       const db = database.db;
       for (const call of [
-        () => countTokens(db, 'no-such-project'), () => listTokens(db, 'no-such-project'), () => getToken(db, 'no-such-project', 'token-0001'),
-        () => deleteTokens(db, 'no-such-project', ['token-0001']), () => deleteOldestTokens(db, 'no-such-project', 5),
-        () => completeToken(db, 'no-such-project', 'token-0001'), () => prunePass(db, { projects: ['acme-beta', 'no-such-project'] }),
+        () => countTokens(db, 'no-such-project'),
+        () => listTokens(db, 'no-such-project'),
+        () => getToken(db, 'no-such-project', 'token-0001'),
+        () => deleteTokens(db, 'no-such-project', ['token-0001']),
+        () => deleteOldestTokens(db, 'no-such-project', 5),
+        () => completeToken(db, 'no-such-project', 'token-0001'),
+        () => prunePass(db, { projects: ['acme-beta', 'no-such-project'] }),
       ]) {
-        const error = await call().then(() => undefined, (e: unknown) => e);
-        expect(error).toMatchObject({ exitCode: 1, message: '[invalid_project] project "no-such-project" does not exist' });
+        const error = await call().then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(error).toMatchObject({
+          exitCode: 1,
+          message: '[invalid_project] project "no-such-project" does not exist',
+        });
       }
       expect(await snapshot(database.db)).toBe(before);
       expect(await countTokens(db, 'acme-beta')).toEqual({ registered: 0, expired: 0 }); // a known project still counts
@@ -38,13 +48,17 @@ for (const target of DATABASE_TARGETS) {
 
 describe('unknown ids on the command line', () => {
   let cwd: string;
-  beforeAll(() => { cwd = tempDir('examples/startup'); });
+  beforeAll(() => {
+    cwd = tempDir('examples/startup');
+  });
   const db = ['--database-url', 'memory:'];
 
   it('plan --project and apply --project with an id in no manifest and not in the database exit 1', async () => {
     const plan = await runCli(['plan', '--project', 'acme-beta', '--project', 'acme-btea', ...db], { cwd });
     expect(plan.code).toBe(1);
-    expect(plan.stderr).toMatch(/(^|\n)error: unknown project "acme-btea": no manifest declares it and the database does not hold it\n/);
+    expect(plan.stderr).toMatch(
+      /(^|\n)error: unknown project "acme-btea": no manifest declares it and the database does not hold it\n/,
+    );
     expect(plan.stdout).not.toMatch(/No changes/);
     const apply = await runCli(['apply', '--auto-approve', '--project', 'nope', ...db], { cwd });
     expect(apply.code).toBe(1);

@@ -12,8 +12,12 @@ import { tempDir } from '../helpers/cli.js';
 import { TEST_MASTER_KEY, applyManifests, call, manifest, startService, type Service } from '../helpers/service.js';
 
 const postgres = DATABASE_TARGETS.find((t) => t.name === 'postgres')!;
-const sealedProject = (keys: string, method = 'GCM') => manifest('vault', `  liveform:\n    tokens: { preRegistration: true }\n  encryption:\n`
-  + `    encryptedOnly: true\n    method: ${method}\n    retiredKeyValidFor: 1h\n    keys:\n${keys}`);
+const sealedProject = (keys: string, method = 'GCM') =>
+  manifest(
+    'vault',
+    `  liveform:\n    tokens: { preRegistration: true }\n  encryption:\n` +
+      `    encryptedOnly: true\n    method: ${method}\n    retiredKeyValidFor: 1h\n    keys:\n${keys}`,
+  );
 const tamper = (encrypted: string) => {
   const [tag, kid, data] = encrypted.split('.');
   const bytes = Buffer.from(data, 'base64url');
@@ -41,39 +45,67 @@ describe.skipIf(!postgres.available)('encrypted Liveform admission on postgres',
   it('opens the encrypted parameters and reads the token from them; tampered GCM is encrypted_tampered, nothing used', async () => {
     const encrypted = await encrypt({ token: 'tok-0001', userid: 'u-1' });
     expect((await check({ pid: 'vault', encrypted })).body).toMatchObject({ admitted: true, dryRun: true });
-    expect((await start({ pid: 'vault', params: { pid: 'vault', lang: 'ko', encrypted } })).body).toMatchObject({ admitted: true });
-    expect((await start({ pid: 'vault', encrypted: await encrypt({ token: 'never-registered' }) })).body).toMatchObject({ code: 'token_not_found' });
+    expect((await start({ pid: 'vault', params: { pid: 'vault', lang: 'ko', encrypted } })).body).toMatchObject({
+      admitted: true,
+    });
+    expect((await start({ pid: 'vault', encrypted: await encrypt({ token: 'never-registered' }) })).body).toMatchObject(
+      { code: 'token_not_found' },
+    );
     const altered = tamper(await encrypt({ token: 'tok-0002' }));
-    for (const r of [await check({ pid: 'vault', encrypted: altered }), await start({ pid: 'vault', encrypted: altered })]) {
-      expect(r).toMatchObject({ status: 403, body: { admitted: false, code: 'encrypted_tampered', message: expect.stringMatching(/GCM tag does not match/) } });
+    for (const r of [
+      await check({ pid: 'vault', encrypted: altered }),
+      await start({ pid: 'vault', encrypted: altered }),
+    ]) {
+      expect(r).toMatchObject({
+        status: 403,
+        body: { admitted: false, code: 'encrypted_tampered', message: expect.stringMatching(/GCM tag does not match/) },
+      });
     }
     const other = await encrypt({ token: 'tok-0002', pid: 'someone-else' });
     expect((await start({ pid: 'vault', encrypted: other })).body).toMatchObject({ code: 'encrypted_invalid' });
-    expect((await start({ pid: 'vault', encrypted: 'gcm.000000000000.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' })).body).toMatchObject({ code: 'encrypted_unknown_key' });
+    expect(
+      (await start({ pid: 'vault', encrypted: 'gcm.000000000000.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' })).body,
+    ).toMatchObject({ code: 'encrypted_unknown_key' });
     expect((await start({ pid: 'vault', encrypted: 'not-a-value' })).body).toMatchObject({ code: 'encrypted_invalid' });
   });
 
   it('encrypted-only refuses plain parameters beside a valid encrypted value, a plain token, and ECB on a GCM project', async () => {
     const encrypted = await encrypt({ token: 'tok-0002' });
-    expect((await start({ pid: 'vault', params: { email: 'a@b.example', encrypted } })).body).toMatchObject({ code: 'encrypted_only', message: expect.stringMatching(/email/) });
-    expect((await start({ pid: 'vault', token: 'tok-0002', encrypted })).body).toMatchObject({ code: 'encrypted_only', message: expect.stringMatching(/token/) });
-    expect((await start({ pid: 'vault', encrypted: await encrypt({ token: 'tok-0002' }, 'k1', 'ECB') })).body).toMatchObject({ code: 'encrypted_method_not_accepted' });
+    expect((await start({ pid: 'vault', params: { email: 'a@b.example', encrypted } })).body).toMatchObject({
+      code: 'encrypted_only',
+      message: expect.stringMatching(/email/),
+    });
+    expect((await start({ pid: 'vault', token: 'tok-0002', encrypted })).body).toMatchObject({
+      code: 'encrypted_only',
+      message: expect.stringMatching(/token/),
+    });
+    expect(
+      (await start({ pid: 'vault', encrypted: await encrypt({ token: 'tok-0002' }, 'k1', 'ECB') })).body,
+    ).toMatchObject({ code: 'encrypted_method_not_accepted' });
   });
 
   it('after a rotation to k2, URLs made with the retired k1 open for the grace period (1h) and not after', async () => {
     const old = await encrypt({ token: 'tok-0002' });
-    await applyManifests(fresh.database, { vault: sealedProject('      - { name: k1, status: retired }\n      - { name: k2, status: active }\n') }, dir);
+    await applyManifests(
+      fresh.database,
+      { vault: sealedProject('      - { name: k1, status: retired }\n      - { name: k2, status: active }\n') },
+      dir,
+    );
     const fresh2 = await encrypt({ token: 'tok-0003' }, 'k2');
     const t = Date.now();
     clock = new Date(t + 59 * 60_000);
     expect((await check({ pid: 'vault', encrypted: old })).body).toMatchObject({ admitted: true });
     clock = new Date(t + 61 * 60_000);
-    expect((await check({ pid: 'vault', encrypted: old })).body).toMatchObject({ admitted: false, code: 'encrypted_unknown_key' });
+    expect((await check({ pid: 'vault', encrypted: old })).body).toMatchObject({
+      admitted: false,
+      code: 'encrypted_unknown_key',
+    });
     expect((await check({ pid: 'vault', encrypted: fresh2 })).body).toMatchObject({ admitted: true });
   });
 
   it('argosctl check --encrypted gives the same answers (exit 0 admitted, 3 refused)', async () => {
-    const cli = (args: string[]) => runCliInProcess(['check', 'vault', ...args, '--database-url', fresh.url], { cwd: dir });
+    const cli = (args: string[]) =>
+      runCliInProcess(['check', 'vault', ...args, '--database-url', fresh.url], { cwd: dir });
     const encrypted = await encrypt({ token: 'tok-0003' }, 'k2');
     const ok = await cli(['--encrypted', encrypted]);
     expect([ok.code, ok.stdout]).toEqual([0, 'admitted; dry run, nothing written\n']);

@@ -17,10 +17,13 @@ for (const target of DATABASE_TARGETS) {
     const fresh = useFreshDatabase(target, { namedStatements: true }); // as serve opens it
     let svc: Service;
     let clock = T0;
-    const advance = (seconds: number) => { clock = new Date(clock.getTime() + seconds * 1000); };
+    const advance = (seconds: number) => {
+      clock = new Date(clock.getTime() + seconds * 1000);
+    };
     const start = (body: unknown) => call(svc.base, 'POST', '/v1/liveform/start', { body });
     const check = (body: unknown) => call(svc.base, 'POST', '/v1/liveform/check', { body });
-    const complete = (sessionId: unknown, result: string) => call(svc.base, 'POST', `/v1/liveform/sessions/${sessionId}/complete`, { body: { result } });
+    const complete = (sessionId: unknown, result: string) =>
+      call(svc.base, 'POST', `/v1/liveform/sessions/${sessionId}/complete`, { body: { result } });
 
     beforeAll(async () => {
       await applyManifests(fresh.database, {
@@ -29,9 +32,17 @@ for (const target of DATABASE_TARGETS) {
         open: manifest('open', '  liveform: { privateMode: false }\n'),
         closed: manifest('closed', '', 'CLOSE'),
         stopped: manifest('stopped', '  submissions: emergency-stop\n'),
-        sealed: manifest('sealed', '  encryption:\n    encryptedOnly: true\n    keys: [{ name: k1, status: active }]\n'),
+        sealed: manifest(
+          'sealed',
+          '  encryption:\n    encryptedOnly: true\n    keys: [{ name: k1, status: active }]\n',
+        ),
       });
-      await registerTokens(fresh.database.db, 'count', ['race-token-1', 'race-token-2', 'race-token-3', 'count-token-2']);
+      await registerTokens(fresh.database.db, 'count', [
+        'race-token-1',
+        'race-token-2',
+        'race-token-3',
+        'count-token-2',
+      ]);
       await registerTokens(fresh.database.db, 'private', ['private-token-1']);
       svc = await startService(fresh.database, { now: () => clock });
     });
@@ -48,13 +59,21 @@ for (const target of DATABASE_TARGETS) {
 
     it('16 clients racing on each of three count-based tokens: exactly one admitted per token, one token_expired event each', async () => {
       const racers = ['race-token-1', 'race-token-2', 'race-token-3'];
-      const replies = await Promise.all(racers.flatMap((token) => Array.from({ length: 16 }, () => start({ pid: 'count', token }).then((r) => ({ token, ...r })))));
+      const replies = await Promise.all(
+        racers.flatMap((token) =>
+          Array.from({ length: 16 }, () => start({ pid: 'count', token }).then((r) => ({ token, ...r }))),
+        ),
+      );
       for (const token of racers) {
         const mine = replies.filter((r) => r.token === token);
         expect({ token, admitted: mine.filter((r) => r.status === 200).length }).toEqual({ token, admitted: 1 });
         expect(mine.filter((r) => r.status === 403 && r.body.code === 'token_expired')).toHaveLength(15);
       }
-      const events = await sql<{ n: number }>`select count(*)::int as n from token_events where project_id = 'count' and payload->>'token_id' like 'race-token-%'`.execute(fresh.database.db);
+      const events = await sql<{
+        n: number;
+      }>`select count(*)::int as n from token_events where project_id = 'count' and payload->>'token_id' like 'race-token-%'`.execute(
+        fresh.database.db,
+      );
       expect(events.rows[0].n).toBe(3);
     });
 
@@ -69,17 +88,24 @@ for (const target of DATABASE_TARGETS) {
         [{ pid: 'sealed', params: { lang: 'ko' } }, 'encrypted_only'],
       ];
       for (const [body, code] of cases) {
-        for (const answer of [await check(body), await start(body)]) expect({ body, status: answer.status, code: answer.body.code }).toEqual({ body, status: 403, code });
+        for (const answer of [await check(body), await start(body)])
+          expect({ body, status: answer.status, code: answer.body.code }).toEqual({ body, status: 403, code });
       }
       const key = await encryptingKey(fresh.database.db, 'sealed', 'k1', () => TEST_MASTER_KEY);
-      const ok = await start({ pid: 'sealed', params: { pid: 'sealed', lang: 'ko', encrypted: encryptParams({ userid: 'u1' }, key, 'GCM') } });
+      const ok = await start({
+        pid: 'sealed',
+        params: { pid: 'sealed', lang: 'ko', encrypted: encryptParams({ userid: 'u1' }, key, 'GCM') },
+      });
       expect(ok.body).toMatchObject({ admitted: true });
     });
 
     it('a malformed body is 400 invalid_payload', async () => {
       const cases: [unknown, string][] = [
-        [{}, 'invalid_payload'], [{ pid: 'count', params: { a: 1 } }, 'invalid_payload'], [{ pid: 'count', extra: true }, 'invalid_payload'],
-        [{ pid: 'count', token: '' }, 'invalid_token_id_format'], [{ pid: 'count', token: 'x'.repeat(257) }, 'invalid_token_id_format'],
+        [{}, 'invalid_payload'],
+        [{ pid: 'count', params: { a: 1 } }, 'invalid_payload'],
+        [{ pid: 'count', extra: true }, 'invalid_payload'],
+        [{ pid: 'count', token: '' }, 'invalid_token_id_format'],
+        [{ pid: 'count', token: 'x'.repeat(257) }, 'invalid_token_id_format'],
       ];
       for (const [body, code] of cases) {
         const r = await start(body);
@@ -93,22 +119,37 @@ for (const target of DATABASE_TARGETS) {
       const s = await start({ pid: 'private', token: 'private-token-1' });
       expect(s.status).toBe(200);
       expect((await start({ pid: 'private', token: 'private-token-1' })).status).toBe(200); // not completed yet
-      expect(await complete(s.body.sessionId, 'approved')).toEqual({ status: 200, body: { sessionId: s.body.sessionId, result: 'approved' } });
+      expect(await complete(s.body.sessionId, 'approved')).toEqual({
+        status: 200,
+        body: { sessionId: s.body.sessionId, result: 'approved' },
+      });
       const again = await complete(s.body.sessionId, 'rejected');
       expect([again.status, again.body.code]).toEqual([409, 'session_completed']);
-      expect((await start({ pid: 'private', token: 'private-token-1' })).body).toMatchObject({ admitted: false, code: 'token_completed' });
+      expect((await start({ pid: 'private', token: 'private-token-1' })).body).toMatchObject({
+        admitted: false,
+        code: 'token_completed',
+      });
       const unknown = await complete('00000000-0000-4000-8000-000000000000', 'approved');
       expect([unknown.status, unknown.body.code]).toEqual([404, 'session_not_found']);
     });
 
     it('a token that is not pre-registered works for 3 minutes after its first use (injected clock)', async () => {
       clock = T0;
-      expect((await start({ pid: 'open', token: 'walk-in-1' })).body).toMatchObject({ admitted: true, expiresAt: new Date(T0.getTime() + 180_000).toISOString() });
+      expect((await start({ pid: 'open', token: 'walk-in-1' })).body).toMatchObject({
+        admitted: true,
+        expiresAt: new Date(T0.getTime() + 180_000).toISOString(),
+      });
       advance(179);
       expect((await start({ pid: 'open', token: 'walk-in-1' })).body).toMatchObject({ admitted: true });
       advance(1);
-      expect((await check({ pid: 'open', token: 'walk-in-1' })).body).toMatchObject({ admitted: false, code: 'token_expired' });
-      expect((await start({ pid: 'open', token: 'walk-in-1' })).body).toMatchObject({ admitted: false, code: 'token_expired' });
+      expect((await check({ pid: 'open', token: 'walk-in-1' })).body).toMatchObject({
+        admitted: false,
+        code: 'token_expired',
+      });
+      expect((await start({ pid: 'open', token: 'walk-in-1' })).body).toMatchObject({
+        admitted: false,
+        code: 'token_expired',
+      });
       expect((await start({ pid: 'open' })).body).toMatchObject({ admitted: true }); // no token: nothing to limit
     });
 
@@ -116,22 +157,36 @@ for (const target of DATABASE_TARGETS) {
       clock = T0;
       const s = await start({ pid: 'open', token: 'walk-in-2' });
       await complete(s.body.sessionId, 'pending');
-      expect((await start({ pid: 'open', token: 'walk-in-2' })).body).toMatchObject({ admitted: false, code: 'token_completed' });
+      expect((await start({ pid: 'open', token: 'walk-in-2' })).body).toMatchObject({
+        admitted: false,
+        code: 'token_completed',
+      });
     });
 
     it('check answers as start would and changes nothing', async () => {
       await registerTokens(fresh.database.db, 'count', ['dry-token-1']);
-      const snapshot = async () => (await sql<Record<string, unknown>>`
+      const snapshot = async () =>
+        (
+          await sql<Record<string, unknown>>`
         select (select count(*)::int from liveform_sessions) as sessions, (select count(*)::int from token_events) as events,
                (select count(*)::int from token_uses) as uses,
-               (select json_agg(t order by token_id)::text from tokens t) as tokens`.execute(fresh.database.db)).rows[0];
+               (select json_agg(t order by token_id)::text from tokens t) as tokens`.execute(fresh.database.db)
+        ).rows[0];
       const before = await snapshot();
-      for (const body of [{ pid: 'count', token: 'dry-token-1' }, { pid: 'open', token: 'walk-in-3' }, { pid: 'open' }, { pid: 'count', token: 'race-token-1' }]) {
+      for (const body of [
+        { pid: 'count', token: 'dry-token-1' },
+        { pid: 'open', token: 'walk-in-3' },
+        { pid: 'open' },
+        { pid: 'count', token: 'race-token-1' },
+      ]) {
         const c = await check(body);
         expect(c.body.dryRun ?? false).toBe(c.status === 200);
         expect(c.body.sessionId).toBeUndefined();
       }
-      expect((await check({ pid: 'count', token: 'dry-token-1' })).body).toMatchObject({ admitted: true, dryRun: true });
+      expect((await check({ pid: 'count', token: 'dry-token-1' })).body).toMatchObject({
+        admitted: true,
+        dryRun: true,
+      });
       expect(await snapshot()).toEqual(before);
       expect((await start({ pid: 'count', token: 'dry-token-1' })).body).toMatchObject({ admitted: true });
     });

@@ -21,10 +21,24 @@ interface TwoStepPost {
 
 /** A POST with Expect: 100-continue, so the test knows the server holds it before the body is sent. */
 function postInTwoSteps(port: number, url: string, key: string, body: string): TwoStepPost {
-  const req = http.request({ host: '127.0.0.1', port, path: url, method: 'POST', agent: false,
-    headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-api-key': key, expect: '100-continue' } });
+  const req = http.request({
+    host: '127.0.0.1',
+    port,
+    path: url,
+    method: 'POST',
+    agent: false,
+    headers: {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(body),
+      'x-api-key': key,
+      expect: '100-continue',
+    },
+  });
   req.flushHeaders();
-  const accepted = new Promise<void>((resolve, reject) => { req.once('continue', resolve); req.once('error', reject); });
+  const accepted = new Promise<void>((resolve, reject) => {
+    req.once('continue', resolve);
+    req.once('error', reject);
+  });
   const answered = new Promise<{ status: number; body: string }>((resolve, reject) => {
     req.once('error', reject);
     req.once('response', (res) => {
@@ -44,7 +58,13 @@ describe('serve, keys and check through the CLI on the embedded database', () =>
   beforeAll(async () => {
     cwd = tempDir();
     mkdirSync(path.join(cwd, 'projects'));
-    writeFileSync(path.join(cwd, 'projects/svc.yaml'), manifest('svc', '  liveform:\n    tokens: { preRegistration: true, expiration: { mode: count } }\n  security:\n    apiKey: { rotation: 1 }\n'));
+    writeFileSync(
+      path.join(cwd, 'projects/svc.yaml'),
+      manifest(
+        'svc',
+        '  liveform:\n    tokens: { preRegistration: true, expiration: { mode: count } }\n  security:\n    apiKey: { rotation: 1 }\n',
+      ),
+    );
     const applied = await cli(['apply', '--auto-approve']);
     expect(applied.code).toBe(0);
   });
@@ -79,21 +99,40 @@ describe('serve, keys and check through the CLI on the embedded database', () =>
     expect(refused.code).toBe(3);
     expect(refused.stdout).toMatch(/^refused \[token_not_found\]/);
     const unknown = await cli(['tokens', 'count', 'nope']);
-    expect([unknown.code, unknown.stderr]).toEqual([1, expect.stringMatching(/\[invalid_project\] project "nope" does not exist/)]);
+    expect([unknown.code, unknown.stderr]).toEqual([
+      1,
+      expect.stringMatching(/\[invalid_project\] project "nope" does not exist/),
+    ]);
   });
 
   it('SIGTERM: requests in flight all finish, then the process exits 0', async () => {
-    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0'], { cwd, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...NO_MASTER_KEY }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    const seen = (pattern: RegExp) => new Promise<RegExpMatchArray>((resolve, reject) => {
-      const look = () => { const m = stderr.match(pattern); if (m) { child.stderr.off('data', look); resolve(m); } };
-      child.stderr.on('data', (d) => { stderr += d; look(); });
-      child.once('exit', (code) => reject(new Error(`serve exited with ${code} before ${pattern}: ${stderr}`)));
-      look();
+    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0'], {
+      cwd,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...NO_MASTER_KEY },
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
+    let stderr = '';
+    const seen = (pattern: RegExp) =>
+      new Promise<RegExpMatchArray>((resolve, reject) => {
+        const look = () => {
+          const m = stderr.match(pattern);
+          if (m) {
+            child.stderr.off('data', look);
+            resolve(m);
+          }
+        };
+        child.stderr.on('data', (d) => {
+          stderr += d;
+          look();
+        });
+        child.once('exit', (code) => reject(new Error(`serve exited with ${code} before ${pattern}: ${stderr}`)));
+        look();
+      });
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     const port = Number((await seen(/listening on http:\/\/127\.0\.0\.1:(\d+)/))[1]);
-    const requests = Array.from({ length: 8 }, (_, i) => postInTwoSteps(port, '/v1/projects/svc/tokens', key, JSON.stringify({ tokenIds: ids(`flight${i}`, 500) })));
+    const requests = Array.from({ length: 8 }, (_, i) =>
+      postInTwoSteps(port, '/v1/projects/svc/tokens', key, JSON.stringify({ tokenIds: ids(`flight${i}`, 500) })),
+    );
     await Promise.all(requests.map((r) => r.accepted)); // the server holds all 8 requests, bodies not sent yet
     child.kill('SIGTERM');
     await seen(/serve: stopping/);

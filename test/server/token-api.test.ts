@@ -39,11 +39,17 @@ for (const target of DATABASE_TARGETS) {
       const tooMany = await call(svc.base, 'POST', tokens('api'), { key, body: { tokenIds: ids('more', 501) } });
       expect(tooMany.status).toBe(400);
       expect(tooMany.body.code).toBe('invalid_payload');
-      expect((await call(svc.base, 'GET', `${tokens('api')}/count`, { key })).body).toEqual({ registered: 500, expired: 0 });
+      expect((await call(svc.base, 'GET', `${tokens('api')}/count`, { key })).body).toEqual({
+        registered: 500,
+        expired: 0,
+      });
     });
 
     it('re-registering overwrites; count, get one, and keyset pages', async () => {
-      const again = await call(svc.base, 'POST', tokens('api'), { key, body: { tokenIds: ['five-00000000', 'page-00000001'] } });
+      const again = await call(svc.base, 'POST', tokens('api'), {
+        key,
+        body: { tokenIds: ['five-00000000', 'page-00000001'] },
+      });
       expect(again.body).toEqual({ added: 1, overwritten: 1, registered: 501 });
       const one = await call(svc.base, 'GET', `${tokens('api')}/five-00000000`, { key });
       expect(one.status).toBe(200);
@@ -51,7 +57,9 @@ for (const target of DATABASE_TARGETS) {
       const seen: string[] = [];
       let after: string | undefined;
       do {
-        const page = await call(svc.base, 'GET', `${tokens('api')}?limit=200${after ? `&after=${after}` : ''}`, { key });
+        const page = await call(svc.base, 'GET', `${tokens('api')}?limit=200${after ? `&after=${after}` : ''}`, {
+          key,
+        });
         expect(page.status).toBe(200);
         seen.push(...(page.body.tokens as { tokenId: string }[]).map((t) => t.tokenId));
         after = page.body.next as string | undefined;
@@ -94,12 +102,17 @@ for (const target of DATABASE_TARGETS) {
     });
 
     it('deletes by ID and the oldest N', async () => {
-      expect((await call(svc.base, 'DELETE', tokens('api'), { key, body: { tokenIds: ['page-00000001'] } })).body).toEqual({ deleted: 1 });
+      expect(
+        (await call(svc.base, 'DELETE', tokens('api'), { key, body: { tokenIds: ['page-00000001'] } })).body,
+      ).toEqual({ deleted: 1 });
       expect((await call(svc.base, 'DELETE', `${tokens('api')}?oldest=100`, { key })).body).toEqual({ deleted: 100 });
-      expect((await call(svc.base, 'GET', `${tokens('api')}/count`, { key })).body).toEqual({ registered: 400, expired: 0 });
+      expect((await call(svc.base, 'GET', `${tokens('api')}/count`, { key })).body).toEqual({
+        registered: 400,
+        expired: 0,
+      });
     });
 
-    it('a missing or wrong API key, or another project\'s key, is 401 invalid_api_key', async () => {
+    it("a missing or wrong API key, or another project's key, is 401 invalid_api_key", async () => {
       for (const k of [undefined, 'argos_wrong', closedKey, key.slice(0, -1)]) {
         const r = await call(svc.base, 'GET', `${tokens('api')}/count`, { key: k });
         expect([r.status, r.body.code]).toEqual([401, 'invalid_api_key']);
@@ -109,17 +122,29 @@ for (const target of DATABASE_TARGETS) {
     });
 
     it('an address outside the API whitelist gets 403, even with the right key; X-Forwarded-For counts only from a trusted proxy', async () => {
-      const blocked = await call(svc.base, 'GET', `${tokens('walled')}/count`, { key: walledKey, headers: { 'x-forwarded-for': '10.1.2.3' } });
+      const blocked = await call(svc.base, 'GET', `${tokens('walled')}/count`, {
+        key: walledKey,
+        headers: { 'x-forwarded-for': '10.1.2.3' },
+      });
       expect([blocked.status, blocked.body.code]).toEqual([403, 'ip_not_allowed']);
       const proxied = await startService(fresh.database, { trustProxy: ['127.0.0.1/32'] });
       try {
-        const ok = await call(proxied.base, 'GET', `${tokens('walled')}/count`, { key: walledKey, headers: { 'x-forwarded-for': '10.1.2.3' } });
+        const ok = await call(proxied.base, 'GET', `${tokens('walled')}/count`, {
+          key: walledKey,
+          headers: { 'x-forwarded-for': '10.1.2.3' },
+        });
         expect(ok).toEqual({ status: 200, body: { registered: 0, expired: 0 } });
-        const outside = await call(proxied.base, 'GET', `${tokens('walled')}/count`, { key: walledKey, headers: { 'x-forwarded-for': '192.0.2.1' } });
+        const outside = await call(proxied.base, 'GET', `${tokens('walled')}/count`, {
+          key: walledKey,
+          headers: { 'x-forwarded-for': '192.0.2.1' },
+        });
         expect(outside.status).toBe(403);
         // A client that writes a whitelisted address first gains nothing: the hop the proxy saw counts.
         for (const spoof of ['10.1.2.3, 192.0.2.1', 'garbage, 192.0.2.1', '::1']) {
-          const r = await call(proxied.base, 'GET', `${tokens('walled')}/count`, { key: walledKey, headers: { 'x-forwarded-for': spoof } });
+          const r = await call(proxied.base, 'GET', `${tokens('walled')}/count`, {
+            key: walledKey,
+            headers: { 'x-forwarded-for': spoof },
+          });
           expect({ spoof, status: r.status }).toEqual({ spoof, status: 403 });
         }
       } finally {
@@ -128,7 +153,10 @@ for (const target of DATABASE_TARGETS) {
     });
 
     it('CLOSE refuses writes (project_closed) and still answers reads', async () => {
-      const write = await call(svc.base, 'POST', tokens('closed'), { key: closedKey, body: { tokenIds: ['closed-token-1'] } });
+      const write = await call(svc.base, 'POST', tokens('closed'), {
+        key: closedKey,
+        body: { tokenIds: ['closed-token-1'] },
+      });
       expect([write.status, write.body.code]).toEqual([403, 'project_closed']);
       const del = await call(svc.base, 'DELETE', `${tokens('closed')}?oldest=1`, { key: closedKey });
       expect([del.status, del.body.code]).toEqual([403, 'project_closed']);
@@ -137,23 +165,37 @@ for (const target of DATABASE_TARGETS) {
 
     it('logs one JSON line per request with no key and no whole token ID; /metrics counts requests', async () => {
       await call(svc.base, 'GET', `${tokens('api')}/five-00000001`, { key });
-      const line = svc.logs.map((l) => JSON.parse(l)).find((l) => l.route === '/v1/projects/:pid/tokens/:tokenId' && l.status === 200);
+      const line = svc.logs
+        .map((l) => JSON.parse(l))
+        .find((l) => l.route === '/v1/projects/:pid/tokens/:tokenId' && l.status === 200);
       expect(line).toMatchObject({ method: 'GET', project: 'api', token: 'five…', ip: '127.0.0.1' });
       const all = svc.logs.join('\n');
       expect(all).not.toContain(key);
       expect(all).not.toContain('five-00000001');
       const metrics = await fetch(`${svc.base}/metrics`).then((r) => r.text());
-      expect(metrics).toMatch(/argos_http_requests_total\{route="\/v1\/projects\/:pid\/tokens",method="POST",code="200"\} \d+/);
+      expect(metrics).toMatch(
+        /argos_http_requests_total\{route="\/v1\/projects\/:pid\/tokens",method="POST",code="200"\} \d+/,
+      );
       expect(metrics).toMatch(/argos_tokens_registered_total \d+/);
     });
 
     it('hostile project IDs, token IDs and headers are answered with a code, never a crash', async () => {
-      const hostile = ["x'; drop table tokens; --", '<script>alert(1)</script>', '..%2F..%2Fetc', 'a'.repeat(5000), '%00'];
+      const hostile = [
+        "x'; drop table tokens; --",
+        '<script>alert(1)</script>',
+        '..%2F..%2Fetc',
+        'a'.repeat(5000),
+        '%00',
+      ];
       for (const pid of hostile) {
         const r = await call(svc.base, 'GET', `/v1/projects/${encodeURIComponent(pid)}/tokens/count`, { key });
         expect([400, 401, 404, 414]).toContain(r.status);
         const t = await call(svc.base, 'GET', `${tokens('api')}/${encodeURIComponent(pid)}`, { key });
-        expect({ pid, status: t.status, code: t.body.code }).toEqual({ pid, status: 400, code: pid.length > 100 ? 'invalid_payload' : 'invalid_token_id' });
+        expect({ pid, status: t.status, code: t.body.code }).toEqual({
+          pid,
+          status: 400,
+          code: pid.length > 100 ? 'invalid_payload' : 'invalid_token_id',
+        });
       }
       // The project id grammar (src/model/project-id.ts) is checked on the path before anything else.
       for (const pid of ['k\u0430bank', 'a/b', 'bad-', '-bad', 'x'.repeat(64), 'a b', 'nul\0', 'pct%41']) {
@@ -162,7 +204,9 @@ for (const target of DATABASE_TARGETS) {
       }
       const mixedCase = await call(svc.base, 'GET', '/v1/projects/KBank_Prod7/tokens/count', { key });
       expect({ status: mixedCase.status, code: mixedCase.body.code }).toEqual({ status: 404, code: 'invalid_project' }); // fits the grammar
-      const weirdKey = await call(svc.base, 'GET', `${tokens('api')}/count`, { headers: { 'x-api-key': 'é'.repeat(100) } });
+      const weirdKey = await call(svc.base, 'GET', `${tokens('api')}/count`, {
+        headers: { 'x-api-key': 'é'.repeat(100) },
+      });
       expect(weirdKey.status).toBe(401);
       expect((await call(svc.base, 'GET', `${tokens('api')}/count`, { key })).status).toBe(200);
     });

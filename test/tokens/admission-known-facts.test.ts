@@ -14,7 +14,12 @@ const later = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
 for (const target of DATABASE_TARGETS) {
   describe.skipIf(!target.available)(`admission with known project facts on ${target.name}`, () => {
     let statements = 0;
-    const fresh = useFreshDatabase(target, { onQuery: () => { statements++; }, namedStatements: true });
+    const fresh = useFreshDatabase(target, {
+      onQuery: () => {
+        statements++;
+      },
+      namedStatements: true,
+    });
     const projects = new ProjectFactsCache();
     const start = (projectId: string, tokenId?: string, now = T0) =>
       startAdmission(fresh.database.db, { projectId, tokenId }, now, { projects });
@@ -26,7 +31,11 @@ for (const target of DATABASE_TARGETS) {
       return { result, statements: statements - before };
     };
     const setProject = (id: string, change: Record<string, string>) =>
-      fresh.database.db.updateTable('projects').set(change as never).where('id', '=', id).execute();
+      fresh.database.db
+        .updateTable('projects')
+        .set(change as never)
+        .where('id', '=', id)
+        .execute();
 
     beforeAll(async () => {
       const db = fresh.database.db;
@@ -38,10 +47,14 @@ for (const target of DATABASE_TARGETS) {
     });
 
     it('the first start reads the facts (two statements); the next fresh token takes one', async () => {
-      expect(await counted(() => start('count', 'count-token-1')))
-        .toMatchObject({ result: { admitted: true }, statements: 2 });
-      expect(await counted(() => start('count', 'count-token-2')))
-        .toMatchObject({ result: { admitted: true, expiresAt: T0.toISOString() }, statements: 1 });
+      expect(await counted(() => start('count', 'count-token-1'))).toMatchObject({
+        result: { admitted: true },
+        statements: 2,
+      });
+      expect(await counted(() => start('count', 'count-token-2'))).toMatchObject({
+        result: { admitted: true, expiresAt: T0.toISOString() },
+        statements: 1,
+      });
       expect(await count(`token_events where payload->>'token_id' = 'count-token-2'`)).toBe(1);
     });
 
@@ -58,8 +71,10 @@ for (const target of DATABASE_TARGETS) {
 
     it('a used count-based token is refused; a time-based token used before keeps its window', async () => {
       expect(await start('count', 'count-token-1')).toMatchObject({ admitted: false, code: 'token_expired' });
-      expect(await start('timed', 'timed-token-1'))
-        .toMatchObject({ admitted: true, expiresAt: later(600).toISOString() });
+      expect(await start('timed', 'timed-token-1')).toMatchObject({
+        admitted: true,
+        expiresAt: later(600).toISOString(),
+      });
       const again = await counted(() => start('timed', 'timed-token-1', later(100)));
       expect(again.result).toMatchObject({ admitted: true, expiresAt: later(600).toISOString() });
       expect(again.statements).toBe(3); // the one-statement try (the token is not fresh), then read and write
@@ -67,11 +82,15 @@ for (const target of DATABASE_TARGETS) {
 
     it('a token that is not pre-registered keeps the window of its first use', async () => {
       expect(await start('open', 'walk-in-1')).toMatchObject({ admitted: true, expiresAt: later(180).toISOString() });
-      expect(await start('open', 'walk-in-1', later(60)))
-        .toMatchObject({ admitted: true, expiresAt: later(180).toISOString() });
+      expect(await start('open', 'walk-in-1', later(60))).toMatchObject({
+        admitted: true,
+        expiresAt: later(180).toISOString(),
+      });
       expect(await start('open', 'walk-in-1', later(180))).toMatchObject({ admitted: false, code: 'token_expired' });
-      expect(await counted(() => start('open', undefined)))
-        .toMatchObject({ result: { admitted: true, tokenId: null }, statements: 1 });
+      expect(await counted(() => start('open', undefined))).toMatchObject({
+        result: { admitted: true, tokenId: null },
+        statements: 1,
+      });
     });
 
     it('16 starts racing on one count-based token with the facts known: one admitted, one event', async () => {

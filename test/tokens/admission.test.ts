@@ -24,13 +24,19 @@ for (const target of DATABASE_TARGETS) {
       const db = fresh.database.db;
       let inner: Awaited<ReturnType<typeof startAdmission>> | undefined;
       const outer = await startAdmission(db, { projectId: 'count', tokenId: 'race-token-1' }, T0, {
-        betweenReadAndWrite: async () => { inner = await startAdmission(db, { projectId: 'count', tokenId: 'race-token-1' }, T0); },
+        betweenReadAndWrite: async () => {
+          inner = await startAdmission(db, { projectId: 'count', tokenId: 'race-token-1' }, T0);
+        },
       });
       expect(inner).toMatchObject({ admitted: true });
       expect(outer).toMatchObject({ admitted: false, code: 'token_expired' });
-      const { rows } = await sql<{ n: number }>`select count(*)::int as n from token_events where payload->>'token_id' = 'race-token-1'`.execute(db);
+      const { rows } = await sql<{
+        n: number;
+      }>`select count(*)::int as n from token_events where payload->>'token_id' = 'race-token-1'`.execute(db);
       expect(rows[0].n).toBe(1);
-      const sessions = await sql<{ n: number }>`select count(*)::int as n from liveform_sessions where token_id = 'race-token-1'`.execute(db);
+      const sessions = await sql<{
+        n: number;
+      }>`select count(*)::int as n from liveform_sessions where token_id = 'race-token-1'`.execute(db);
       expect(sessions.rows[0].n).toBe(1);
     });
 
@@ -38,7 +44,9 @@ for (const target of DATABASE_TARGETS) {
       const db = fresh.database.db;
       const first = await startAdmission(db, { projectId: 'private', tokenId: 'private-token-1' }, T0);
       const second = await startAdmission(db, { projectId: 'private', tokenId: 'private-token-1' }, T0, {
-        betweenReadAndWrite: async () => { await completeSession(db, first.sessionId!, 'approved', T0); },
+        betweenReadAndWrite: async () => {
+          await completeSession(db, first.sessionId!, 'approved', T0);
+        },
       });
       expect(second).toMatchObject({ admitted: false, code: 'token_completed' });
     });
@@ -47,7 +55,9 @@ for (const target of DATABASE_TARGETS) {
       const db = fresh.database.db;
       const later = new Date(T0.getTime() + 60_000);
       const outer = await startAdmission(db, { projectId: 'open', tokenId: 'walk-in-1' }, later, {
-        betweenReadAndWrite: async () => { await startAdmission(db, { projectId: 'open', tokenId: 'walk-in-1' }, T0); },
+        betweenReadAndWrite: async () => {
+          await startAdmission(db, { projectId: 'open', tokenId: 'walk-in-1' }, T0);
+        },
       });
       expect(outer).toMatchObject({ admitted: true, expiresAt: new Date(T0.getTime() + 180_000).toISOString() });
     });
@@ -56,7 +66,9 @@ for (const target of DATABASE_TARGETS) {
       const db = fresh.database.db;
       await registerTokens(db, 'count', ['dry-token-1']);
       const before = (await sql`select * from tokens where token_id = 'dry-token-1'`.execute(db)).rows;
-      expect(await checkAdmission(db, { projectId: 'count', tokenId: 'dry-token-1' }, T0)).toMatchObject({ admitted: true });
+      expect(await checkAdmission(db, { projectId: 'count', tokenId: 'dry-token-1' }, T0)).toMatchObject({
+        admitted: true,
+      });
       expect((await sql`select * from tokens where token_id = 'dry-token-1'`.execute(db)).rows).toEqual(before);
       expect(decide({ projectId: 'x' }, {}, T0)).toMatchObject({ admitted: false, code: 'invalid_project' });
     });

@@ -51,7 +51,8 @@ describe.skipIf(!postgres.available)('concurrent registration on postgres', () =
       registerTokenRequest(fresh.database.db, 'overlap', [...shared].reverse()),
     ];
     const settled = await Promise.allSettled(work);
-    const failures = settled.filter((s): s is PromiseRejectedResult => s.status === 'rejected')
+    const failures = settled
+      .filter((s): s is PromiseRejectedResult => s.status === 'rejected')
       .map((s) => String(s.reason));
     expect(failures).toEqual([]);
     const { counter, stored } = await counterAndRows('overlap');

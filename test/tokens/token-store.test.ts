@@ -3,14 +3,29 @@ import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/connection.js';
 import { tokenIdProblem } from '../../src/tokens/token-id.js';
-import { countTokens, deleteOldestTokens, deleteTokens, getToken, listTokens, registerTokens } from '../../src/tokens/token-store.js';
+import {
+  countTokens,
+  deleteOldestTokens,
+  deleteTokens,
+  getToken,
+  listTokens,
+  registerTokens,
+} from '../../src/tokens/token-store.js';
 import { DATABASE_TARGETS, useFreshDatabase } from '../helpers/databases.js';
 import { ids, tokenProject } from '../helpers/token-fixtures.js';
 
 describe('token ID format', () => {
   it.each([
-    ['abcdefgh', true], ['a'.repeat(64), true], ['A1-b_2.c3', true], ['abcdefg', false], ['a'.repeat(65), false],
-    ['-abcdefgh', false], ['abcdefgh.', false], ['abcd efgh', false], ['abcdéfgh', false], ['abc/defgh', false],
+    ['abcdefgh', true],
+    ['a'.repeat(64), true],
+    ['A1-b_2.c3', true],
+    ['abcdefg', false],
+    ['a'.repeat(65), false],
+    ['-abcdefgh', false],
+    ['abcdefgh.', false],
+    ['abcd efgh', false],
+    ['abcdéfgh', false],
+    ['abc/defgh', false],
   ])('%s is %s', (id, ok) => expect(tokenIdProblem(id) === undefined).toBe(ok));
 });
 
@@ -25,18 +40,26 @@ for (const target of DATABASE_TARGETS) {
     });
 
     it('refuses a project without pre-registration, and an unknown project', async () => {
-      await expect(registerTokens(database.db, 'plain', ['abcdefgh'])).rejects.toThrow(/\[invalid_project\].*does not use token pre-registration/);
-      await expect(registerTokens(database.db, 'nope', ['abcdefgh'])).rejects.toThrow(/\[invalid_project\].*does not exist/);
+      await expect(registerTokens(database.db, 'plain', ['abcdefgh'])).rejects.toThrow(
+        /\[invalid_project\].*does not use token pre-registration/,
+      );
+      await expect(registerTokens(database.db, 'nope', ['abcdefgh'])).rejects.toThrow(
+        /\[invalid_project\].*does not exist/,
+      );
     });
 
     it('refuses a batch with one bad ID whole', async () => {
-      await expect(registerTokens(database.db, 'tok', ['good-id-1', 'bad id'])).rejects.toThrow(/invalid_token_id_format/);
+      await expect(registerTokens(database.db, 'tok', ['good-id-1', 'bad id'])).rejects.toThrow(
+        /invalid_token_id_format/,
+      );
       expect((await countTokens(database.db, 'tok')).registered).toBe(0);
     });
 
     it('re-registering an ID overwrites it (resets its use) instead of failing', async () => {
       await registerTokens(database.db, 'tok', ['reuse-me-1']);
-      await sql`update tokens set first_used_at = now(), expired_at = now() where token_id = 'reuse-me-1'`.execute(database.db);
+      await sql`update tokens set first_used_at = now(), expired_at = now() where token_id = 'reuse-me-1'`.execute(
+        database.db,
+      );
       const r = await registerTokens(database.db, 'tok', ['reuse-me-1', 'reuse-me-1']);
       expect(r).toMatchObject({ added: 0, overwritten: 1, registered: 1 });
       expect(await getToken(database.db, 'tok', 'reuse-me-1')).toMatchObject({ expired: false, firstUsedAt: null });
@@ -44,7 +67,9 @@ for (const target of DATABASE_TARGETS) {
 
     it('refuses a registration that would pass 100,000 whole, with request_token_limit_exceeded', async () => {
       await registerTokens(database.db, 'tok', ids('cap', 99_998));
-      await expect(registerTokens(database.db, 'tok', ids('over', 3))).rejects.toThrow(/\[request_token_limit_exceeded\]/);
+      await expect(registerTokens(database.db, 'tok', ids('over', 3))).rejects.toThrow(
+        /\[request_token_limit_exceeded\]/,
+      );
       expect((await countTokens(database.db, 'tok')).registered).toBe(99_999);
       await registerTokens(database.db, 'tok', ids('over', 1));
       expect((await countTokens(database.db, 'tok')).registered).toBe(100_000);
@@ -71,7 +96,9 @@ for (const target of DATABASE_TARGETS) {
       expect(await deleteOldestTokens(database.db, 'tok', 10)).toBe(10);
       expect((await countTokens(database.db, 'tok')).registered).toBe(100_000 - 12);
       await expect(getToken(database.db, 'tok', 'cap-00000000')).rejects.toThrow(/token_id_not_found/);
-      const { rows } = await sql<{ n: number }>`select registered as n from token_counts where project_id = 'tok'`.execute(database.db);
+      const { rows } = await sql<{
+        n: number;
+      }>`select registered as n from token_counts where project_id = 'tok'`.execute(database.db);
       expect(rows[0].n).toBe(100_000 - 12);
     });
   });

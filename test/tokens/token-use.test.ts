@@ -16,7 +16,12 @@ for (const target of DATABASE_TARGETS) {
   describe.skipIf(!target.available)(`token use on ${target.name}`, () => {
     const fresh = useFreshDatabase(target);
     let database: Database;
-    const events = async (project: string) => (await sql<{ payload: Record<string, unknown> }>`select payload from token_events where project_id = ${project} order by id`.execute(database.db)).rows.map((r) => r.payload);
+    const events = async (project: string) =>
+      (
+        await sql<{
+          payload: Record<string, unknown>;
+        }>`select payload from token_events where project_id = ${project} order by id`.execute(database.db)
+      ).rows.map((r) => r.payload);
 
     beforeAll(async () => {
       database = fresh.database;
@@ -38,17 +43,37 @@ for (const target of DATABASE_TARGETS) {
     });
 
     it('count-based: expires at the first start, with a token_expired event; the second start is refused', async () => {
-      expect(await startToken(database.db, 'count', 'count-token-1', T0)).toMatchObject({ expiresAt: T0.toISOString() });
+      expect(await startToken(database.db, 'count', 'count-token-1', T0)).toMatchObject({
+        expiresAt: T0.toISOString(),
+      });
       await expect(startToken(database.db, 'count', 'count-token-1', at(1))).rejects.toThrow(/\[token_expired\]/);
-      expect(await events('count')).toEqual([{ webhook_trigger: 'token_expired', token_id: 'count-token-1', expired_condition: 'count', expired_at: T0.toISOString() }]);
+      expect(await events('count')).toEqual([
+        {
+          webhook_trigger: 'token_expired',
+          token_id: 'count-token-1',
+          expired_condition: 'count',
+          expired_at: T0.toISOString(),
+        },
+      ]);
     });
 
     it('time-based: the window opens at first use, the token works inside it, and is refused after', async () => {
-      expect(await startToken(database.db, 'timed', 'timed-token-1', T0)).toMatchObject({ expiresAt: at(600).toISOString() });
-      expect(await startToken(database.db, 'timed', 'timed-token-1', at(599))).toMatchObject({ expiresAt: at(600).toISOString() });
+      expect(await startToken(database.db, 'timed', 'timed-token-1', T0)).toMatchObject({
+        expiresAt: at(600).toISOString(),
+      });
+      expect(await startToken(database.db, 'timed', 'timed-token-1', at(599))).toMatchObject({
+        expiresAt: at(600).toISOString(),
+      });
       await expect(startToken(database.db, 'timed', 'timed-token-1', at(601))).rejects.toThrow(/\[token_expired\]/);
       await expect(startToken(database.db, 'timed', 'timed-token-1', at(700))).rejects.toThrow(/\[token_expired\]/);
-      expect(await events('timed')).toEqual([{ webhook_trigger: 'token_expired', token_id: 'timed-token-1', expired_condition: 'time', expected_expired_at: at(600).toISOString() }]);
+      expect(await events('timed')).toEqual([
+        {
+          webhook_trigger: 'token_expired',
+          token_id: 'timed-token-1',
+          expired_condition: 'time',
+          expected_expired_at: at(600).toISOString(),
+        },
+      ]);
     });
 
     it('a pass marks windows that ran out, once, with one event each', async () => {

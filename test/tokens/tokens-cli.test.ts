@@ -22,7 +22,10 @@ describe('tokens import on the embedded database', () => {
   });
 
   it('reports every invalid line with its number and registers nothing', async () => {
-    writeFileSync(path.join(cwd, 'ids.txt'), ['good-token-1', 'short', 'good-token-2', 'has space x', '-leading-dash'].join('\n'));
+    writeFileSync(
+      path.join(cwd, 'ids.txt'),
+      ['good-token-1', 'short', 'good-token-2', 'has space x', '-leading-dash'].join('\n'),
+    );
     const r = await runCliInProcess(['tokens', 'import', 'acme-beta', 'ids.txt'], { cwd });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/ids\.txt:2: "short" is 5 bytes/);
@@ -38,19 +41,31 @@ describe('tokens import on the embedded database', () => {
     writeFileSync(path.join(cwd, 'ids.ndjson'), '{"token_id":"json-token-1"}\n{"tokenId":"json-token-2"}\n');
     expect((await runCliInProcess(['tokens', 'import', 'acme-beta', 'ids.csv'], { cwd })).stdout).toMatch(/2 new/);
     expect((await runCliInProcess(['tokens', 'import', 'acme-beta', 'ids.ndjson'], { cwd })).stdout).toMatch(/2 new/);
-    const list = JSON.parse((await runCliInProcess(['tokens', 'list', 'acme-beta', '--format', 'json'], { cwd })).stdout);
-    expect(list.tokens.map((t: { tokenId: string }) => t.tokenId).sort()).toEqual(['csv-token-1', 'csv-token-2', 'json-token-1', 'json-token-2']);
+    const list = JSON.parse(
+      (await runCliInProcess(['tokens', 'list', 'acme-beta', '--format', 'json'], { cwd })).stdout,
+    );
+    expect(list.tokens.map((t: { tokenId: string }) => t.tokenId).sort()).toEqual([
+      'csv-token-1',
+      'csv-token-2',
+      'json-token-1',
+      'json-token-2',
+    ]);
   });
 
   it('imports a `;` spreadsheet export by header name, and registers nothing when one line is bad', async () => {
-    const count = async () => JSON.parse((await runCliInProcess(['tokens', 'count', 'acme-beta', '--format', 'json'], { cwd })).stdout).registered;
+    const count = async () =>
+      JSON.parse((await runCliInProcess(['tokens', 'count', 'acme-beta', '--format', 'json'], { cwd })).stdout)
+        .registered;
     const before = await count();
     writeFileSync(path.join(cwd, 'bad.csv'), 'Name;Token ID;tokenId\n"Weiß; Anna";x;semi-token-1\nBob;y;"bad token"\n');
     const bad = await runCliInProcess(['tokens', 'import', 'acme-beta', 'bad.csv'], { cwd });
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/bad\.csv:3: "bad token" contains white space/);
     expect(await count()).toBe(before);
-    writeFileSync(path.join(cwd, 'export.csv'), '\uFEFFName;Token ID;tokenId\r\n"Weiß; Anna";x;semi-token-1\r\nBob;y;"semi-token-2"\r\n');
+    writeFileSync(
+      path.join(cwd, 'export.csv'),
+      '\uFEFFName;Token ID;tokenId\r\n"Weiß; Anna";x;semi-token-1\r\nBob;y;"semi-token-2"\r\n',
+    );
     const r = await runCliInProcess(['tokens', 'import', 'acme-beta', 'export.csv'], { cwd });
     expect(r.stdout, r.stderr).toMatch(/Imported 2 ID\(s\) from export\.csv \(csv\).*2 new/);
     expect(await count()).toBe(before + 2);
@@ -94,27 +109,44 @@ describe.skipIf(!postgres.available)('tokens under concurrency on postgres', () 
     for (const r of results.slice(0, 4)) if (r.code !== 0) expect(r.stderr).toMatch(/request_token_limit_exceeded/);
     expect(importCodes.filter((c) => c === 0).length).toBeGreaterThanOrEqual(2);
     const { registered } = await countTokens(database.db, 'race');
-    const actual = await sql<{ n: number }>`select count(*)::int as n from tokens where project_id = 'race'`.execute(database.db);
+    const actual = await sql<{ n: number }>`select count(*)::int as n from tokens where project_id = 'race'`.execute(
+      database.db,
+    );
     expect(actual.rows[0].n).toBe(registered);
     expect(registered).toBeLessThanOrEqual(100_000);
   });
 
   it('a worker stopped with SIGTERM finishes or abandons its pass cleanly and exits 0', async () => {
     await sql`truncate worker_ticks`.execute(database.db);
-    await sql`update projects set token_volume_start_threshold = 1, token_volume_ratio = 100 where id = 'race'`.execute(database.db);
-    const child = spawn(process.execPath, [BIN, 'worker', '--database-url', fresh.url], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+    await sql`update projects set token_volume_start_threshold = 1, token_volume_ratio = 100 where id = 'race'`.execute(
+      database.db,
+    );
+    const child = spawn(process.execPath, [BIN, 'worker', '--database-url', fresh.url], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NO_COLOR: '1' },
+    });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     let gone = false;
-    const exited = new Promise<number | null>((r) => child.on('close', (code) => { gone = true; r(code); }));
-    await waitFor('the worker to claim its first tick', async () => gone || (await sql`select 1 from worker_ticks`.execute(database.db)).rows.length > 0);
+    const exited = new Promise<number | null>((r) =>
+      child.on('close', (code) => {
+        gone = true;
+        r(code);
+      }),
+    );
+    await waitFor(
+      'the worker to claim its first tick',
+      async () => gone || (await sql`select 1 from worker_ticks`.execute(database.db)).rows.length > 0,
+    );
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(stderr).not.toMatch(/internal error/);
     const { rows } = await sql<{ status: string }>`select status from worker_ticks`.execute(database.db);
     expect(rows.map((r) => r.status)).toEqual([expect.stringMatching(/^(done|abandoned)$/)]);
     const { registered } = await countTokens(database.db, 'race');
-    const actual = await sql<{ n: number }>`select count(*)::int as n from tokens where project_id = 'race'`.execute(database.db);
+    const actual = await sql<{ n: number }>`select count(*)::int as n from tokens where project_id = 'race'`.execute(
+      database.db,
+    );
     expect(actual.rows[0].n).toBe(registered);
   });
 });

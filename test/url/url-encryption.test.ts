@@ -11,11 +11,20 @@ import { keyFingerprint, keyIdOf } from '../../src/keys/encryption-keys.js';
 import { ROOT } from '../helpers/cli.js';
 
 interface Vector {
-  name: string; method: 'GCM' | 'ECB'; keyHex: string; keyId: string; ivHex?: string; aad?: string;
-  plaintext: string; params: Record<string, string>; encrypted: string; url: string;
+  name: string;
+  method: 'GCM' | 'ECB';
+  keyHex: string;
+  keyId: string;
+  ivHex?: string;
+  aad?: string;
+  plaintext: string;
+  params: Record<string, string>;
+  encrypted: string;
+  url: string;
 }
 const file = JSON.parse(readFileSync(path.join(ROOT, 'docs/url-encryption-vectors.json'), 'utf8')) as {
-  vectors: Vector[]; invalid: (Vector & { expectedError: string })[];
+  vectors: Vector[];
+  invalid: (Vector & { expectedError: string })[];
 };
 
 /** What a customer writes from docs/url-encryption.md alone. */
@@ -61,19 +70,29 @@ describe('the published URL encryption vectors', () => {
   it('argosctl encrypts to the same bytes (same IV) and opens every vector; the tampered one is encrypted_tampered', () => {
     for (const v of file.vectors) {
       const key = { keyId: v.keyId, material: Buffer.from(v.keyHex, 'hex') };
-      expect(encryptParams(v.params, key, v.method, v.ivHex ? Buffer.from(v.ivHex, 'hex') : undefined), v.name).toBe(v.encrypted);
+      expect(encryptParams(v.params, key, v.method, v.ivHex ? Buffer.from(v.ivHex, 'hex') : undefined), v.name).toBe(
+        v.encrypted,
+      );
       expect(decryptParams(v.encrypted, [key], ['GCM', 'ECB'])).toMatchObject({ params: v.params, method: v.method });
     }
     const bad = file.invalid[0];
-    expect(() => decryptParams(bad.encrypted, [{ keyId: bad.keyId, material: Buffer.from(bad.keyHex, 'hex') }], ['GCM']))
-      .toThrow(expect.objectContaining({ code: bad.expectedError }));
+    expect(() =>
+      decryptParams(bad.encrypted, [{ keyId: bad.keyId, material: Buffer.from(bad.keyHex, 'hex') }], ['GCM']),
+    ).toThrow(expect.objectContaining({ code: bad.expectedError }));
   });
 });
 
 describe('opening encrypted parameters refuses', () => {
   const v = file.vectors.find((x) => x.method === 'GCM')!;
   const key = { keyId: v.keyId, material: Buffer.from(v.keyHex, 'hex') };
-  const code = (f: () => unknown) => { try { f(); return 'opened'; } catch (err) { return (err as { code?: string }).code; } };
+  const code = (f: () => unknown) => {
+    try {
+      f();
+      return 'opened';
+    } catch (err) {
+      return (err as { code?: string }).code;
+    }
+  };
 
   it('a fresh random IV per URL: two builds differ and both open', () => {
     const a = encryptParams({ token: 't' }, key, 'GCM');
@@ -83,16 +102,34 @@ describe('opening encrypted parameters refuses', () => {
   });
 
   it('an unknown key id, a method the project does not accept, malformed values, swapped key ids, non-string values', () => {
-    expect(code(() => decryptParams(v.encrypted, [{ ...key, keyId: '000000000000' }], ['GCM']))).toBe('encrypted_unknown_key');
+    expect(code(() => decryptParams(v.encrypted, [{ ...key, keyId: '000000000000' }], ['GCM']))).toBe(
+      'encrypted_unknown_key',
+    );
     expect(code(() => decryptParams(v.encrypted, [key], ['ECB']))).toBe('encrypted_method_not_accepted');
-    for (const bad of ['', 'gcm.630dcd2966c4', 'aes.630dcd2966c4.AAAA', 'gcm.630DCD2966C4.AAAA', 'gcm.630dcd2966c4.AA+A', 'x'.repeat(9000)]) {
-      expect(code(() => decryptParams(bad, [key], ['GCM', 'ECB'])), bad.slice(0, 20)).toBe('encrypted_invalid');
+    for (const bad of [
+      '',
+      'gcm.630dcd2966c4',
+      'aes.630dcd2966c4.AAAA',
+      'gcm.630DCD2966C4.AAAA',
+      'gcm.630dcd2966c4.AA+A',
+      'x'.repeat(9000),
+    ]) {
+      expect(
+        code(() => decryptParams(bad, [key], ['GCM', 'ECB'])),
+        bad.slice(0, 20),
+      ).toBe('encrypted_invalid');
     }
     // The AAD binds the key id: the same data under another id of the same material is refused.
     const other = { keyId: 'aaaaaaaaaaaa', material: key.material };
-    expect(code(() => decryptParams(v.encrypted.replace(v.keyId, other.keyId), [other], ['GCM']))).toBe('encrypted_tampered');
-    expect(code(() => decryptParams(encryptParams({ a: 1 } as never, key, 'ECB'), [key], ['ECB']))).toBe('encrypted_invalid');
-    expect(code(() => decryptParams(`ecb.${v.keyId}.${Buffer.alloc(16).toString('base64url')}`, [key], ['ECB']))).toBe('encrypted_invalid');
+    expect(code(() => decryptParams(v.encrypted.replace(v.keyId, other.keyId), [other], ['GCM']))).toBe(
+      'encrypted_tampered',
+    );
+    expect(code(() => decryptParams(encryptParams({ a: 1 } as never, key, 'ECB'), [key], ['ECB']))).toBe(
+      'encrypted_invalid',
+    );
+    expect(code(() => decryptParams(`ecb.${v.keyId}.${Buffer.alloc(16).toString('base64url')}`, [key], ['ECB']))).toBe(
+      'encrypted_invalid',
+    );
     expect(parseEncrypted(v.encrypted)).toMatchObject({ method: 'GCM', keyId: v.keyId });
   });
 });

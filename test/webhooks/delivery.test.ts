@@ -47,8 +47,11 @@ for (const target of DATABASE_TARGETS) {
       down: manifest('down', hook(`http://127.0.0.1:${downPort}/down`)),
       race: manifest('race', hook(receiver.url('/race'))),
       timed: manifest('timed', timed + hook(receiver.url('/timed'))),
-      sealed: manifest('sealed', '  security:\n    secureTransmission: { enabled: true, publicKey: keys/sealed.pub.pem }\n'
-        + hook(receiver.url('/sealed'))),
+      sealed: manifest(
+        'sealed',
+        '  security:\n    secureTransmission: { enabled: true, publicKey: keys/sealed.pub.pem }\n' +
+          hook(receiver.url('/sealed')),
+      ),
     });
 
     beforeAll(async () => {
@@ -59,7 +62,10 @@ for (const target of DATABASE_TARGETS) {
       await down.close();
       dir = tempDir();
       mkdirSync(path.join(dir, 'projects/keys'), { recursive: true });
-      writeFileSync(path.join(dir, 'projects/keys/sealed.pub.pem'), String(transmissionKey.publicKey.export({ type: 'spki', format: 'pem' })));
+      writeFileSync(
+        path.join(dir, 'projects/keys/sealed.pub.pem'),
+        String(transmissionKey.publicKey.export({ type: 'spki', format: 'pem' })),
+      );
       await applyManifests(database, manifests(), dir);
       for (const p of ['signed', 'flaky', 'down', 'race', 'timed', 'sealed']) {
         secrets[p] = (await revealWebhookSecret(database.db, p, 'test', () => TEST_MASTER_KEY)).secret;
@@ -141,8 +147,12 @@ for (const target of DATABASE_TARGETS) {
       const [got] = to('/sealed');
       expect(got.headers['content-type']).toBe('application/vnd.argos.sealed+json');
       expect(got.body).not.toContain('sealed-token-1');
-      expect(JSON.parse(open(transmissionKey.privateKey, got.body).toString('utf8'))).toMatchObject({ token_id: 'sealed-token-1' });
-      expect(verifySignature(got.headers['argos-signature'] as string, got.body, secrets.sealed, seconds(T))).toEqual({ ok: true });
+      expect(JSON.parse(open(transmissionKey.privateKey, got.body).toString('utf8'))).toMatchObject({
+        token_id: 'sealed-token-1',
+      });
+      expect(verifySignature(got.headers['argos-signature'] as string, got.body, secrets.sealed, seconds(T))).toEqual({
+        ok: true,
+      });
     });
 
     it('a receiver answering 500 then 200: retried after the backoff, delivered once, counted in the metrics', async () => {

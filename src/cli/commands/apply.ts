@@ -18,7 +18,15 @@ import { ExitCode, UserError } from '../../errors.js';
 import { actorName, readGitInfo } from '../git-info.js';
 import { assertKnownProjects } from '../known-projects.js';
 import { checkBeforeCreating, loadAgainstDatabase } from '../load-desired.js';
-import { collect, databaseOption, dirOption, formatOption, noCacheOption, parseDurationMs, projectOption } from '../options.js';
+import {
+  collect,
+  databaseOption,
+  dirOption,
+  formatOption,
+  noCacheOption,
+  parseDurationMs,
+  projectOption,
+} from '../options.js';
 import { readPlanFile } from '../plan-file.js';
 import { renderPlan } from './plan.js';
 import { jsonDocument } from '../../render/json-document.js';
@@ -39,7 +47,13 @@ interface ApplyOptions {
 
 /** The held changes as the JSON output lists them under changedOutsideGit. */
 function outsideGitJson(held: readonly Change[]) {
-  return held.map((c) => ({ projectId: c.projectId, path: c.path, value: c.before, manifest: c.after, ...c.outsideGit }));
+  return held.map((c) => ({
+    projectId: c.projectId,
+    path: c.path,
+    value: c.before,
+    manifest: c.after,
+    ...c.outsideGit,
+  }));
 }
 
 export function applyCommand(ctx: CliContext): Command {
@@ -49,8 +63,16 @@ export function applyCommand(ctx: CliContext): Command {
     .addOption(dirOption())
     .option('--auto-approve', 'do not ask for confirmation')
     .addOption(formatOption(['text', 'json']))
-    .addOption(new Option('--lock-timeout <duration>', 'how long to wait for another apply to finish (0: fail at once)').argParser(parseDurationMs).default(0, '0'))
-    .addOption(new Option('--allow <class>', `allow a risky change class (repeatable): ${RISK_CLASSES.join(', ')}`).argParser(collect).default([] as string[]))
+    .addOption(
+      new Option('--lock-timeout <duration>', 'how long to wait for another apply to finish (0: fail at once)')
+        .argParser(parseDurationMs)
+        .default(0, '0'),
+    )
+    .addOption(
+      new Option('--allow <class>', `allow a risky change class (repeatable): ${RISK_CLASSES.join(', ')}`)
+        .argParser(collect)
+        .default([] as string[]),
+    )
     .option('--allow-reopen', 'allow moving a CLOSE project to another status (same as --allow leave-close)')
     .option('--force', 'allow plans that change more than 30% of existing projects, or an empty manifest folder')
     .addOption(projectOption())
@@ -58,68 +80,118 @@ export function applyCommand(ctx: CliContext): Command {
     .addOption(noCacheOption())
     .action(async (planfile: string | undefined, opts: ApplyOptions, command: Command) => {
       const unknown = opts.allow.filter((a) => !(RISK_CLASSES as readonly string[]).includes(a));
-      if (unknown.length) throw new UserError(`unknown risk class ${unknown.join(', ')}`, `one of: ${RISK_CLASSES.join(', ')}`);
+      if (unknown.length)
+        throw new UserError(`unknown risk class ${unknown.join(', ')}`, `one of: ${RISK_CLASSES.join(', ')}`);
       const allow = new Set([...opts.allow, ...(opts.allowReopen ? ['leave-close'] : [])]);
       const dirGiven = command.getOptionValueSource('dir') === 'cli';
       const saved = planfile ? await readPlanFile(planfile) : undefined;
       // A saved plan names its manifest folder (--dir overrides it); the digest is checked with the plan.
       const dir = saved && !dirGiven ? saved.manifestDir : opts.dir;
       if (!saved && !opts.autoApprove && !ctx.stdinIsTTY) {
-        throw new UserError('apply needs confirmation, and there is no terminal to ask', 'pass --auto-approve, or apply a saved plan file');
+        throw new UserError(
+          'apply needs confirmation, and there is no terminal to ask',
+          'pass --auto-approve, or apply a saved plan file',
+        );
       }
       const git = readGitInfo(ctx.cwd, ctx.env);
-      const scope = saved ? (saved.scope === 'all' ? undefined : saved.scope) : opts.project.length ? opts.project : undefined;
+      const scope = saved
+        ? saved.scope === 'all'
+          ? undefined
+          : saved.scope
+        : opts.project.length
+          ? opts.project
+          : undefined;
       let held: Refusal[] = [];
       const url = resolveDatabaseUrl(opts.databaseUrl);
       let phase: WritePhase = 'reading';
       const stopWatching = sayOnInterrupt(ctx, 'apply', () => phase);
       const checked = await checkBeforeCreating(ctx, url, { dir, format: opts.format });
       const result = await withDatabase(url, async ({ db }) => {
-        const { manifests, readState } = await loadAgainstDatabase(ctx, db, { dir, format: opts.format, cache: opts.cache, checked });
+        const { manifests, readState } = await loadAgainstDatabase(ctx, db, {
+          dir,
+          format: opts.format,
+          cache: opts.cache,
+          checked,
+        });
         const refuseUnsafe = (plan: Plan) => {
           if (plan.diagnostics.length) {
             ctx.err(renderDiagnosticsText(plan.diagnostics, ctx.errStyle));
             throw new ExitCode(1);
           }
           const declaredProjects = manifests.projects.length + manifests.unchanged.length;
-          const verdict = refuseOrHold(plan, { allow, force: Boolean(opts.force), organization: manifests.organization, declaredProjects });
+          const verdict = refuseOrHold(plan, {
+            allow,
+            force: Boolean(opts.force),
+            organization: manifests.organization,
+            declaredProjects,
+          });
           held = verdict.holds;
           return verdict;
         };
-        return lockedApply(db, scope, (state) => {
-          if (saved) return recomputeSavedPlan(saved, manifests, state);
-          assertKnownProjects(scope, manifests, state);
-          return buildPlan({ manifests, state, git, now: new Date(), only: scope, allowReopen: allow.has('leave-close') });
-        }, {
-          actor: actorName(ctx.env), git, lock: { timeoutMs: opts.lockTimeout, holder: describeHolder(git.commit), onWait: (message) => ctx.err(`apply: ${message}\n`) },
-          savedPlanDigest: saved?.planDigest,
-          onProgress: (message) => {
-            // apply-plan reports "writing …" before its first statement and "…; committing" before COMMIT
-            if (message.startsWith('writing')) phase = 'writing';
-            if (message.endsWith('committing')) phase = 'committing';
-            ctx.err(`apply: ${message}\n`);
+        return lockedApply(
+          db,
+          scope,
+          (state) => {
+            if (saved) return recomputeSavedPlan(saved, manifests, state);
+            assertKnownProjects(scope, manifests, state);
+            return buildPlan({
+              manifests,
+              state,
+              git,
+              now: new Date(),
+              only: scope,
+              allowReopen: allow.has('leave-close'),
+            });
           },
-          masterKey: () => resolveMasterKey(url, ctx.env),
-          readState: (tx) => readState(tx, scope, true),
-          record: (plan, heldChanges) => recordableSources(manifests, plan, heldChanges),
-          check: refuseUnsafe,
-          confirm: saved || opts.autoApprove ? undefined : async (plan) => {
-            ctx.out(renderPlan({ ...plan, refusals: held }, 'text', ctx));
-            return plan.changes.length === 0 || confirm('Apply these changes? Only "yes" is accepted: ');
+          {
+            actor: actorName(ctx.env),
+            git,
+            lock: {
+              timeoutMs: opts.lockTimeout,
+              holder: describeHolder(git.commit),
+              onWait: (message) => ctx.err(`apply: ${message}\n`),
+            },
+            savedPlanDigest: saved?.planDigest,
+            onProgress: (message) => {
+              // apply-plan reports "writing …" before its first statement and "…; committing" before COMMIT
+              if (message.startsWith('writing')) phase = 'writing';
+              if (message.endsWith('committing')) phase = 'committing';
+              ctx.err(`apply: ${message}\n`);
+            },
+            masterKey: () => resolveMasterKey(url, ctx.env),
+            readState: (tx) => readState(tx, scope, true),
+            record: (plan, heldChanges) => recordableSources(manifests, plan, heldChanges),
+            check: refuseUnsafe,
+            confirm:
+              saved || opts.autoApprove
+                ? undefined
+                : async (plan) => {
+                    ctx.out(renderPlan({ ...plan, refusals: held }, 'text', ctx));
+                    return plan.changes.length === 0 || confirm('Apply these changes? Only "yes" is accepted: ');
+                  },
           },
-        });
+        );
       }).finally(stopWatching);
       // After apply, only the holds still say something: the other refusals were lifted or absent.
       const executed = { ...result.plan, refusals: held };
       if (opts.format === 'json') {
-        ctx.out(jsonDocument({
-          applied: result.plan.changes.length > 0, planDigest: result.plan.planDigest, summary: result.plan.summary, statements: result.statements,
-          changedOutsideGit: outsideGitJson(result.held),
-        }));
+        ctx.out(
+          jsonDocument({
+            applied: result.plan.changes.length > 0,
+            planDigest: result.plan.planDigest,
+            summary: result.plan.summary,
+            statements: result.statements,
+            changedOutsideGit: outsideGitJson(result.held),
+          }),
+        );
       } else {
         if (saved || opts.autoApprove) ctx.out(renderPlan(executed, 'text', ctx));
         else if (held.length) ctx.out(refusalLinesText(held, ctx.style).join('\n') + '\n');
-        ctx.out(result.plan.changes.length ? ctx.style.green(`Applied: ${summaryLine(result.plan).replace(/^Plan: /, '')}\n`) : '');
+        ctx.out(
+          result.plan.changes.length
+            ? ctx.style.green(`Applied: ${summaryLine(result.plan).replace(/^Plan: /, '')}\n`)
+            : '',
+        );
       }
     });
 }

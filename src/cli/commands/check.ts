@@ -17,22 +17,54 @@ function parseParam(value: string, previous: Record<string, string>): Record<str
 
 export function checkCommand(ctx: CliContext): Command {
   return new Command('check')
-    .description('dry-run Liveform admission: would "Start Authentication" be admitted now? (writes nothing; exit 3 when refused)')
+    .description(
+      'dry-run Liveform admission: would "Start Authentication" be admitted now? (writes nothing; exit 3 when refused)',
+    )
     .argument('<project>')
     .option('--token <tokenId>', 'the Liveform token')
     .option('--param <key=value>', 'a plain URL parameter (repeatable)', parseParam, {} as Record<string, string>)
-    .option('--encrypted <data>', 'the encrypted URL parameter (docs/url-encryption.md); opened with the project\'s keys')
+    .option(
+      '--encrypted <data>',
+      "the encrypted URL parameter (docs/url-encryption.md); opened with the project's keys",
+    )
     .option('--ip <address>', 'the client address')
-    .addOption(formatOption(['text', 'json'])).addOption(databaseOption())
-    .action(async (project: string, opts: { token?: string; param: Record<string, string>; encrypted?: string; ip?: string; format: string; databaseUrl?: string }) => {
-      const params = Object.keys(opts.param).length ? opts.param : undefined;
-      const url = resolveDatabaseUrl(opts.databaseUrl);
-      const d = await withDatabase(url, ({ db }) => checkAdmission(db, {
-        projectId: project, tokenId: opts.token, params, encrypted: opts.encrypted, clientIp: opts.ip, masterKey: () => resolveMasterKey(url, ctx.env),
-      }));
-      const doc = d.admitted ? { formatVersion: 1, admitted: true, expiresAt: d.expiresAt, dryRun: true } : { formatVersion: 1, admitted: false, code: d.code, message: d.message, dryRun: true };
-      if (opts.format === 'json') ctx.out(JSON.stringify(doc, null, 2) + '\n');
-      else ctx.out(d.admitted ? `admitted${d.expiresAt ? ` (token valid until ${d.expiresAt})` : ''}; dry run, nothing written\n` : `refused [${d.code}]: ${t(d.message)}\n`);
-      if (!d.admitted) throw new ExitCode(3);
-    });
+    .addOption(formatOption(['text', 'json']))
+    .addOption(databaseOption())
+    .action(
+      async (
+        project: string,
+        opts: {
+          token?: string;
+          param: Record<string, string>;
+          encrypted?: string;
+          ip?: string;
+          format: string;
+          databaseUrl?: string;
+        },
+      ) => {
+        const params = Object.keys(opts.param).length ? opts.param : undefined;
+        const url = resolveDatabaseUrl(opts.databaseUrl);
+        const d = await withDatabase(url, ({ db }) =>
+          checkAdmission(db, {
+            projectId: project,
+            tokenId: opts.token,
+            params,
+            encrypted: opts.encrypted,
+            clientIp: opts.ip,
+            masterKey: () => resolveMasterKey(url, ctx.env),
+          }),
+        );
+        const doc = d.admitted
+          ? { formatVersion: 1, admitted: true, expiresAt: d.expiresAt, dryRun: true }
+          : { formatVersion: 1, admitted: false, code: d.code, message: d.message, dryRun: true };
+        if (opts.format === 'json') ctx.out(JSON.stringify(doc, null, 2) + '\n');
+        else
+          ctx.out(
+            d.admitted
+              ? `admitted${d.expiresAt ? ` (token valid until ${d.expiresAt})` : ''}; dry run, nothing written\n`
+              : `refused [${d.code}]: ${t(d.message)}\n`,
+          );
+        if (!d.admitted) throw new ExitCode(3);
+      },
+    );
 }

@@ -16,25 +16,36 @@ export function dbCommand(ctx: CliContext): Command {
     .addOption(databaseOption())
     .action(async (opts: { databaseUrl?: string }) => {
       const url = resolveDatabaseUrl(opts.databaseUrl);
-      const applied = await withDatabase(url, async (database) => {
-        const names = await migrateToLatest(database.db);
-        // Encryption keys from before migration 005 are in clear: sealed here, where the master key is known.
-        const clear = await countClearKeys(database.db);
-        let sealed = 0;
-        if (clear > 0) {
-          try {
-            const masterKey = resolveMasterKey(url, ctx.env);
-            sealed = await database.db.transaction().execute((tx) => sealClearKeys(tx, masterKey));
-          } catch (err) {
-            if (!(err instanceof UserError)) throw err;
-            ctx.err(`warning: ${clear} encryption key(s) are still stored in clear: ${err.message}\n`
-              + `  ${err.hint ?? ''}; then run argosctl db migrate again (apply and keys rewrap seal them too)\n`);
+      const applied = await withDatabase(
+        url,
+        async (database) => {
+          const names = await migrateToLatest(database.db);
+          // Encryption keys from before migration 005 are in clear: sealed here, where the master key is known.
+          const clear = await countClearKeys(database.db);
+          let sealed = 0;
+          if (clear > 0) {
+            try {
+              const masterKey = resolveMasterKey(url, ctx.env);
+              sealed = await database.db.transaction().execute((tx) => sealClearKeys(tx, masterKey));
+            } catch (err) {
+              if (!(err instanceof UserError)) throw err;
+              ctx.err(
+                `warning: ${clear} encryption key(s) are still stored in clear: ${err.message}\n` +
+                  `  ${err.hint ?? ''}; then run argosctl db migrate again (apply and keys rewrap seal them too)\n`,
+              );
+            }
           }
-        }
-        return { names, url: database.displayUrl, sealed };
-      }, { migrate: 'never' });
-      ctx.out(applied.names.length ? `Applied ${applied.names.length} migration(s) to ${applied.url}: ${applied.names.join(', ')}\n` : `${applied.url} is up to date.\n`);
-      if (applied.sealed) ctx.out(`Sealed ${applied.sealed} encryption key(s) that were stored in clear with the master key.\n`);
+          return { names, url: database.displayUrl, sealed };
+        },
+        { migrate: 'never' },
+      );
+      ctx.out(
+        applied.names.length
+          ? `Applied ${applied.names.length} migration(s) to ${applied.url}: ${applied.names.join(', ')}\n`
+          : `${applied.url} is up to date.\n`,
+      );
+      if (applied.sealed)
+        ctx.out(`Sealed ${applied.sealed} encryption key(s) that were stored in clear with the master key.\n`);
     });
   db.command('roles')
     .description('print the SQL (PostgreSQL) for a read-only role for plan/drift/history and an apply role without DDL')
@@ -43,7 +54,11 @@ export function dbCommand(ctx: CliContext): Command {
     .action((opts: { planRole: string; applyRole: string }) => {
       const plan = checkRoleName(opts.planRole, '--plan-role');
       const apply = checkRoleName(opts.applyRole, '--apply-role');
-      if (plan === apply) throw new UserError('--plan-role and --apply-role must differ', 'the plan role is read-only; the apply role writes');
+      if (plan === apply)
+        throw new UserError(
+          '--plan-role and --apply-role must differ',
+          'the plan role is read-only; the apply role writes',
+        );
       ctx.out(rolesSql(plan, apply));
     });
   return db;

@@ -18,29 +18,41 @@ export function driftCommand(ctx: CliContext): Command {
     .description('compare the database with the manifests; tell git-side from database-side changes; exit 2 on drift')
     .addOption(dirOption())
     .addOption(formatOption(['text', 'markdown', 'json']))
-    .option('--github-issue', 'open, update or close the repository\'s drift issue')
+    .option('--github-issue', "open, update or close the repository's drift issue")
     .addOption(commentAuthorOption())
     .addOption(databaseOption())
     .addOption(noCacheOption())
-    .action(async (opts: { dir: string; format: string; githubIssue?: boolean; databaseUrl?: string; commentAuthor?: string;
-      cache: boolean }) => {
-      const url = resolveDatabaseUrl(opts.databaseUrl);
-      const checked = await checkBeforeCreating(ctx, url, opts);
-      const { items, unmanaged } = await withDatabase(url, async ({ db }) => {
-        // A project whose rows changed behind the tool has a new revision: it is never skipped.
-        const { manifests, readState } = await loadAgainstDatabase(ctx, db, { ...opts, checked });
-        const state = await readState(db);
-        const plan = buildPlan({ manifests, state, git: {}, now: new Date(), allowReopen: true });
-        const desired = new Map(manifests.projects.map((p) => [p.settings.id, p.settings]));
-        return { items: classifyDrift(plan.changes, desired, state.projects, replayAudit(await readApplyHistory(db))), unmanaged: plan.unmanaged };
-      });
-      if (opts.format === 'json') ctx.out(jsonDocument({ drift: items.length > 0, items, unmanaged }));
-      else ctx.out(opts.format === 'markdown' ? renderDriftMarkdown(items) : renderDriftText(items));
-      if (opts.githubIssue) {
-        const r = await withGithub(ctx, false, opts.commentAuthor, (client, env, author) =>
-          syncDriftIssue(client, env, items.length ? renderDriftMarkdown(items) : undefined, author));
-        if (r.action !== 'none') ctx.err(`github: drift issue #${r.number} ${r.action}\n`);
-      }
-      if (items.length) throw new ExitCode(2);
-    });
+    .action(
+      async (opts: {
+        dir: string;
+        format: string;
+        githubIssue?: boolean;
+        databaseUrl?: string;
+        commentAuthor?: string;
+        cache: boolean;
+      }) => {
+        const url = resolveDatabaseUrl(opts.databaseUrl);
+        const checked = await checkBeforeCreating(ctx, url, opts);
+        const { items, unmanaged } = await withDatabase(url, async ({ db }) => {
+          // A project whose rows changed behind the tool has a new revision: it is never skipped.
+          const { manifests, readState } = await loadAgainstDatabase(ctx, db, { ...opts, checked });
+          const state = await readState(db);
+          const plan = buildPlan({ manifests, state, git: {}, now: new Date(), allowReopen: true });
+          const desired = new Map(manifests.projects.map((p) => [p.settings.id, p.settings]));
+          return {
+            items: classifyDrift(plan.changes, desired, state.projects, replayAudit(await readApplyHistory(db))),
+            unmanaged: plan.unmanaged,
+          };
+        });
+        if (opts.format === 'json') ctx.out(jsonDocument({ drift: items.length > 0, items, unmanaged }));
+        else ctx.out(opts.format === 'markdown' ? renderDriftMarkdown(items) : renderDriftText(items));
+        if (opts.githubIssue) {
+          const r = await withGithub(ctx, false, opts.commentAuthor, (client, env, author) =>
+            syncDriftIssue(client, env, items.length ? renderDriftMarkdown(items) : undefined, author),
+          );
+          if (r.action !== 'none') ctx.err(`github: drift issue #${r.number} ${r.action}\n`);
+        }
+        if (items.length) throw new ExitCode(2);
+      },
+    );
 }

@@ -17,18 +17,28 @@ function breakGlassCommand(ctx: CliContext, action: BreakGlassAction, descriptio
     .addOption(databaseOption())
     .action(async (projectId: string, opts: { reason: string; lockTimeout: number; databaseUrl?: string }) => {
       const git = readGitInfo(ctx.cwd, ctx.env);
-      const result = await withDatabase(resolveDatabaseUrl(opts.databaseUrl), ({ db }) => breakGlass(db, projectId, action, opts.reason, {
-        actor: actorName(ctx.env), git, lock: { timeoutMs: opts.lockTimeout, holder: describeHolder(git.commit) },
-      }));
-      ctx.out(result.changed
-        ? `${t(projectId)}: submissions ${result.before} → ${result.after} (audited). Update the manifest so the next apply keeps it.\n`
-        : `${t(projectId)}: submissions already ${result.after}; nothing changed.\n`);
+      const result = await withDatabase(resolveDatabaseUrl(opts.databaseUrl), ({ db }) =>
+        breakGlass(db, projectId, action, opts.reason, {
+          actor: actorName(ctx.env),
+          git,
+          lock: { timeoutMs: opts.lockTimeout, holder: describeHolder(git.commit) },
+        }),
+      );
+      ctx.out(
+        result.changed
+          ? `${t(projectId)}: submissions ${result.before} → ${result.after} (audited). Update the manifest so the next apply keeps it.\n`
+          : `${t(projectId)}: submissions already ${result.after}; nothing changed.\n`,
+      );
     });
 }
 
 export function emergencyCommands(ctx: CliContext): Command[] {
   return [
-    breakGlassCommand(ctx, 'emergency-stop', 'halt a project\'s eKYC submissions now (Liveform and API), outside git; audited'),
-    breakGlassCommand(ctx, 'emergency-resume', 'resume a project\'s submissions now, outside git; audited'),
+    breakGlassCommand(
+      ctx,
+      'emergency-stop',
+      "halt a project's eKYC submissions now (Liveform and API), outside git; audited",
+    ),
+    breakGlassCommand(ctx, 'emergency-resume', "resume a project's submissions now, outside git; audited"),
   ];
 }

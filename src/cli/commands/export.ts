@@ -36,22 +36,34 @@ export function exportCommand(ctx: CliContext): Command {
     .option('--force', 'replace files that already exist (regular files only)')
     .addOption(databaseOption())
     .action(async (opts: ExportOptions) => {
-      const declared = opts.unmanaged ? new Set((await loadValidManifests(ctx, opts.dir, 'text')).projects.map((p) => p.settings.id)) : undefined;
-      const state = await withDatabase(resolveDatabaseUrl(opts.databaseUrl), ({ db }) => readState(db, opts.project.length ? opts.project : undefined));
+      const declared = opts.unmanaged
+        ? new Set((await loadValidManifests(ctx, opts.dir, 'text')).projects.map((p) => p.settings.id))
+        : undefined;
+      const state = await withDatabase(resolveDatabaseUrl(opts.databaseUrl), ({ db }) =>
+        readState(db, opts.project.length ? opts.project : undefined),
+      );
       const missing = opts.project.filter((id) => !state.projects.has(id));
-      if (missing.length) throw new UserError(`the database holds no project ${missing.map((id) => JSON.stringify(id).slice(0, 80)).join(', ')}`, 'check the ids given to --project');
+      if (missing.length)
+        throw new UserError(
+          `the database holds no project ${missing.map((id) => JSON.stringify(id).slice(0, 80)).join(', ')}`,
+          'check the ids given to --project',
+        );
       const selected = [...state.projects.values()].filter((p) => !declared?.has(p.id));
       const outDir = path.resolve(ctx.cwd, opts.out ?? opts.dir);
       const schemaRef = path.relative(outDir, SCHEMA_FILE).split(path.sep).join('/');
       const { files, problems } = exportFiles(selected, schemaRef);
       if (problems.length) {
-        throw new UserError(`cannot export ${problems.length} project(s): ${problems.map((p) => `${JSON.stringify(p.projectId).slice(0, 80)}: ${p.message}`).join('; ')}; nothing was written`,
-          'leave them out with --project for each project to export');
+        throw new UserError(
+          `cannot export ${problems.length} project(s): ${problems.map((p) => `${JSON.stringify(p.projectId).slice(0, 80)}: ${p.message}`).join('; ')}; nothing was written`,
+          'leave them out with --project for each project to export',
+        );
       }
       const written = writeExport(outDir, files, Boolean(opts.force));
       for (const rel of written) ctx.out(`${t(path.join(opts.out ?? opts.dir, rel))}\n`);
       const skipped = declared ? state.projects.size - selected.length : 0;
-      ctx.err(`Exported ${selected.length} project(s)${skipped ? ` (${skipped} already declared by a manifest)` : ''}; review them, then run \`argosctl plan\`.\n`);
+      ctx.err(
+        `Exported ${selected.length} project(s)${skipped ? ` (${skipped} already declared by a manifest)` : ''}; review them, then run \`argosctl plan\`.\n`,
+      );
       await reportInvalid(ctx, outDir, written);
     });
 }
@@ -63,7 +75,10 @@ async function reportInvalid(ctx: CliContext, outDir: string, written: string[])
   const problems = set.diagnostics.filter((d) => ours.has(path.resolve(d.file)));
   if (!problems.length) return;
   const errors = problems.filter((d) => d.severity === 'error').length;
-  ctx.err(renderDiagnosticsText(problems, ctx.errStyle) + (errors
-    ? `warning: ${errors} problem(s) in the exported manifests: they hold what the database holds; fix them before committing.\n`
-    : `${problems.length} lint warning(s) in the exported manifests: review them (a project accepts one with lint.ignore and a reason).\n`));
+  ctx.err(
+    renderDiagnosticsText(problems, ctx.errStyle) +
+      (errors
+        ? `warning: ${errors} problem(s) in the exported manifests: they hold what the database holds; fix them before committing.\n`
+        : `${problems.length} lint warning(s) in the exported manifests: review them (a project accepts one with lint.ignore and a reason).\n`),
+  );
 }

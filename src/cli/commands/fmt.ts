@@ -29,7 +29,8 @@ function targets(ctx: CliContext, root: string, dir: string, files: string[]): T
   }
   return files.map((file) => {
     const full = path.resolve(ctx.cwd, file);
-    if (!isInside(root, path.resolve(full))) throw new UserError(`${t(file)} is outside the manifest folder ${t(dir)}`, 'name files below --dir');
+    if (!isInside(root, path.resolve(full)))
+      throw new UserError(`${t(file)} is outside the manifest folder ${t(dir)}`, 'name files below --dir');
     return { shown: file, full };
   });
 }
@@ -42,22 +43,41 @@ export function fmtCommand(ctx: CliContext): Command {
     .option('--check', 'write nothing; exit 1 and list the files that are not formatted (for CI and pre-commit)')
     .action(async (files: string[], opts: FmtOptions) => {
       const root = realRoot(path.resolve(ctx.cwd, opts.dir));
-      if (!root) throw new UserError(`manifest folder ${t(opts.dir)} does not exist or is not a folder`, 'an existing folder of *.yaml manifests (--dir)');
+      if (!root)
+        throw new UserError(
+          `manifest folder ${t(opts.dir)} does not exist or is not a folder`,
+          'an existing folder of *.yaml manifests (--dir)',
+        );
       let failed = 0;
       const changed: string[] = [];
       for (const target of targets(ctx, root, opts.dir, files)) {
-        const fail = (problem: string) => { failed++; ctx.err(`${t(target.shown)}: ${problem}\n`); };
+        const fail = (problem: string) => {
+          failed++;
+          ctx.err(`${t(target.shown)}: ${problem}\n`);
+        };
         const read = readInsideRoot(root, target.full, MAX_FILE_BYTES);
-        if (!read.ok) { fail(`${read.problem} (${read.rule})`); continue; }
+        if (!read.ok) {
+          fail(`${read.problem} (${read.rule})`);
+          continue;
+        }
         const bad = invalidUtf8Offset(read.bytes);
-        if (bad >= 0) { fail(`is not valid UTF-8 (byte ${bad})`); continue; }
+        if (bad >= 0) {
+          fail(`is not valid UTF-8 (byte ${bad})`);
+          continue;
+        }
         const text = read.bytes.toString('utf8');
         const formatted = formatText(text);
-        if (!formatted.ok) { fail(`${formatted.line}:${formatted.column}: ${formatted.message}`); continue; }
+        if (!formatted.ok) {
+          fail(`${formatted.line}:${formatted.column}: ${formatted.message}`);
+          continue;
+        }
         if (formatted.text === text) continue;
         if (!opts.check) {
           const written = writeInsideRoot(root, target.full, formatted.text);
-          if (!written.ok) { fail(written.problem); continue; }
+          if (!written.ok) {
+            fail(written.problem);
+            continue;
+          }
         }
         changed.push(target.shown);
         ctx.out(`${opts.check ? 'would reformat' : 'formatted'} ${t(target.shown)}\n`);

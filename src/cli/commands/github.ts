@@ -12,9 +12,14 @@ import { publishPlan } from '../github-publish.js';
 import { commentAuthorOption, databaseOption, dirOption } from '../options.js';
 
 export function githubCommand(ctx: CliContext): Command {
-  const github = new Command('github').description('GitHub integration (uses GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_EVENT_PATH, GITHUB_SHA, GITHUB_API_URL)');
-  github.command('comment')
-    .description('post the plan on the pull request: one comment, updated in place; job summary; commit status argosctl/plan')
+  const github = new Command('github').description(
+    'GitHub integration (uses GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_EVENT_PATH, GITHUB_SHA, GITHUB_API_URL)',
+  );
+  github
+    .command('comment')
+    .description(
+      'post the plan on the pull request: one comment, updated in place; job summary; commit status argosctl/plan',
+    )
     .addOption(dirOption())
     .option('--allow-reopen', 'allow moving a CLOSE project to another status')
     .addOption(databaseOption())
@@ -22,12 +27,22 @@ export function githubCommand(ctx: CliContext): Command {
     .action(async (opts: { dir: string; allowReopen?: boolean; databaseUrl?: string; commentAuthor?: string }) => {
       const manifests = await readManifests(opts.dir);
       if (hasErrors(manifests.diagnostics)) {
-        await publishPlan(ctx, { dir: opts.dir, diagnostics: manifests.diagnostics, commentAuthor: opts.commentAuthor });
+        await publishPlan(ctx, {
+          dir: opts.dir,
+          diagnostics: manifests.diagnostics,
+          commentAuthor: opts.commentAuthor,
+        });
         throw new ExitCode(1);
       }
-      const plan = await withDatabase(resolveDatabaseUrl(opts.databaseUrl), async ({ db }) => buildPlan({
-        manifests, state: await readState(db), git: readGitInfo(ctx.cwd, ctx.env), now: new Date(), allowReopen: opts.allowReopen,
-      }));
+      const plan = await withDatabase(resolveDatabaseUrl(opts.databaseUrl), async ({ db }) =>
+        buildPlan({
+          manifests,
+          state: await readState(db),
+          git: readGitInfo(ctx.cwd, ctx.env),
+          now: new Date(),
+          allowReopen: opts.allowReopen,
+        }),
+      );
       await publishPlan(ctx, { dir: opts.dir, plan, diagnostics: plan.diagnostics, commentAuthor: opts.commentAuthor });
       if (plan.diagnostics.length) throw new ExitCode(1);
     });

@@ -7,7 +7,14 @@ import { readState } from '../../db/read-state.js';
 import { readApplyHistory, replayAudit } from '../../drift/audit-replay.js';
 import { flattenSettings, settingKey } from '../../model/flatten.js';
 import { escapeTerminal as t } from '../../render/escape-terminal.js';
-import { renderBlameText, renderHistoryCsv, renderHistoryMarkdown, renderHistoryText, type BlameLine, type HistoryItem } from '../../render/history.js';
+import {
+  renderBlameText,
+  renderHistoryCsv,
+  renderHistoryMarkdown,
+  renderHistoryText,
+  type BlameLine,
+  type HistoryItem,
+} from '../../render/history.js';
 import { parseDuration } from '../../util/duration.js';
 import type { CliContext } from '../context.js';
 import { UserError } from '../../errors.js';
@@ -18,7 +25,8 @@ function parseSince(value: string): Date {
   const seconds = parseDuration(value);
   if (seconds !== undefined) return new Date(Date.now() - seconds * 1000);
   const date = new Date(value);
-  if (Number.isNaN(date.getTime())) throw new InvalidArgumentError('expected a date (2026-11-01) or a duration (7d, 24h)');
+  if (Number.isNaN(date.getTime()))
+    throw new InvalidArgumentError('expected a date (2026-11-01) or a duration (7d, 24h)');
   return date;
 }
 
@@ -26,7 +34,13 @@ function commitSubject(cwd: string, commit: string | null): string | undefined {
   if (!commit) return undefined;
   try {
     // After --end-of-options, a commit recorded as `--output=/tmp/x` is a revision, never an option.
-    return execFileSync('git', ['log', '-1', '--format=%s', '--end-of-options', commit], { cwd, stdio: ['ignore', 'pipe', 'ignore'], encoding: 'utf8' }).trim() || undefined;
+    return (
+      execFileSync('git', ['log', '-1', '--format=%s', '--end-of-options', commit], {
+        cwd,
+        stdio: ['ignore', 'pipe', 'ignore'],
+        encoding: 'utf8',
+      }).trim() || undefined
+    );
   } catch {
     return undefined; // not a checkout, or the commit is not here
   }
@@ -40,16 +54,40 @@ export function historyCommands(ctx: CliContext): Command[] {
     .addOption(formatOption(['text', 'markdown', 'json', 'csv']))
     .addOption(databaseOption())
     .action(async (project: string | undefined, opts: { since?: Date; format: string; databaseUrl?: string }) => {
-      const rows = await withDatabase(resolveDatabaseUrl(opts.databaseUrl), ({ db }) => db.selectFrom('audit_log').selectAll()
-        .$if(project !== undefined, (q) => q.where('project_id', '=', project!))
-        .$if(opts.since !== undefined, (q) => q.where('applied_at', '>=', opts.since!))
-        .orderBy('id').execute());
-      const items = rows.map((r): HistoryItem => ({
-        id: String(r.id), time: new Date(r.applied_at).toISOString(), actor: r.actor, commit: r.git_commit, author: r.git_author, pr: r.pr_number,
-        project: r.project_id, action: r.action, setting: settingKey(r.path, r.member), before: r.before, after: r.after, reason: r.reason, plan: r.plan_digest,
-      }));
+      const rows = await withDatabase(resolveDatabaseUrl(opts.databaseUrl), ({ db }) =>
+        db
+          .selectFrom('audit_log')
+          .selectAll()
+          .$if(project !== undefined, (q) => q.where('project_id', '=', project!))
+          .$if(opts.since !== undefined, (q) => q.where('applied_at', '>=', opts.since!))
+          .orderBy('id')
+          .execute(),
+      );
+      const items = rows.map(
+        (r): HistoryItem => ({
+          id: String(r.id),
+          time: new Date(r.applied_at).toISOString(),
+          actor: r.actor,
+          commit: r.git_commit,
+          author: r.git_author,
+          pr: r.pr_number,
+          project: r.project_id,
+          action: r.action,
+          setting: settingKey(r.path, r.member),
+          before: r.before,
+          after: r.after,
+          reason: r.reason,
+          plan: r.plan_digest,
+        }),
+      );
       if (opts.format === 'json') return ctx.out(jsonDocument({ entries: items }));
-      ctx.out(opts.format === 'csv' ? renderHistoryCsv(items) : opts.format === 'markdown' ? renderHistoryMarkdown(items) : renderHistoryText(items));
+      ctx.out(
+        opts.format === 'csv'
+          ? renderHistoryCsv(items)
+          : opts.format === 'markdown'
+            ? renderHistoryMarkdown(items)
+            : renderHistoryText(items),
+      );
     });
 
   const blame = new Command('blame')
@@ -67,26 +105,49 @@ export function historyCommands(ctx: CliContext): Command[] {
       const lines = [...flattenSettings(current)].map(([key, value]): BlameLine => {
         const last = applied?.get(key);
         const setByGit = last && JSON.stringify(last.value) === JSON.stringify(value) ? last.setBy : undefined;
-        if (setByGit?.commit && !subjects.has(setByGit.commit)) subjects.set(setByGit.commit, commitSubject(ctx.cwd, setByGit.commit));
-        return { setting: key, value, setBy: setByGit ?? null, subject: setByGit?.commit ? subjects.get(setByGit.commit) ?? null : null, outsideGit: !setByGit };
+        if (setByGit?.commit && !subjects.has(setByGit.commit))
+          subjects.set(setByGit.commit, commitSubject(ctx.cwd, setByGit.commit));
+        return {
+          setting: key,
+          value,
+          setBy: setByGit ?? null,
+          subject: setByGit?.commit ? (subjects.get(setByGit.commit) ?? null) : null,
+          outsideGit: !setByGit,
+        };
       });
       if (opts.format === 'json') return ctx.out(jsonDocument({ project, settings: lines }));
       ctx.out(renderBlameText(lines));
     });
 
   const admins = new Command('admins').description('project administrators');
-  admins.command('logins')
+  admins
+    .command('logins')
     .description('login records of an administrator account (read-only)')
     .argument('<email>')
     .option('--limit <n>', 'most recent records', (v) => Number(v), 100)
     .addOption(formatOption(['text', 'json']))
     .addOption(databaseOption())
     .action(async (email: string, opts: { limit: number; format: string; databaseUrl?: string }) => {
-      const rows = await withDatabase(resolveDatabaseUrl(opts.databaseUrl), ({ db }) => db.selectFrom('admin_logins')
-        .select(['logged_in_at', 'ip', 'user_agent']).where('email', '=', email.toLowerCase()).orderBy('logged_in_at', 'desc').limit(opts.limit).execute());
-      const items = rows.map((r) => ({ time: new Date(r.logged_in_at).toISOString(), ip: r.ip, userAgent: r.user_agent }));
+      const rows = await withDatabase(resolveDatabaseUrl(opts.databaseUrl), ({ db }) =>
+        db
+          .selectFrom('admin_logins')
+          .select(['logged_in_at', 'ip', 'user_agent'])
+          .where('email', '=', email.toLowerCase())
+          .orderBy('logged_in_at', 'desc')
+          .limit(opts.limit)
+          .execute(),
+      );
+      const items = rows.map((r) => ({
+        time: new Date(r.logged_in_at).toISOString(),
+        ip: r.ip,
+        userAgent: r.user_agent,
+      }));
       if (opts.format === 'json') return ctx.out(jsonDocument({ email, logins: items }));
-      ctx.out(items.length ? items.map((i) => `${i.time}  ${t(i.ip ?? '-')}  ${t(i.userAgent ?? '')}\n`).join('') : `No login records for ${t(email)}.\n`);
+      ctx.out(
+        items.length
+          ? items.map((i) => `${i.time}  ${t(i.ip ?? '-')}  ${t(i.userAgent ?? '')}\n`).join('')
+          : `No login records for ${t(email)}.\n`,
+      );
     });
   return [history, blame, admins];
 }

@@ -49,7 +49,9 @@ role) and ARGOS_DATABASE_URL_PLAN (a login in the read-only plan role); \`npx ar
 
 export function initCommand(ctx: CliContext): Command {
   return new Command('init')
-    .description('scaffold a config repository here: argosctl.yaml, projects/, .gitignore, package.json, GitHub workflows; overwrites nothing')
+    .description(
+      'scaffold a config repository here: argosctl.yaml, projects/, .gitignore, package.json, GitHub workflows; overwrites nothing',
+    )
     .action(() => {
       const outcomes = writeScaffold(ctx.cwd, scaffoldFiles(packageVersion));
       for (const o of outcomes) ctx.out(line(ctx, o));

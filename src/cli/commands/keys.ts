@@ -74,7 +74,9 @@ export function keysCommand(ctx: CliContext): Command {
     });
   keys
     .command('reveal')
-    .description('print a newly issued secret once (audited): the API key, the webhook secret, or an encryption key by name')
+    .description(
+      'print a newly issued secret once (audited): the API key, the webhook secret, or an encryption key by name',
+    )
     .argument('<project>')
     .argument('<key>', `${API_KEY}, ${WEBHOOK_SECRET}, or the name of an encryption key`)
     .option('--out <file>', 'write it to this new file (mode 0600) instead of the terminal')

@@ -24,7 +24,11 @@ export function migrateCommand(ctx: CliContext): Command {
     .description('rewrite manifests to a newer apiVersion in place, keeping comments and order; --check only reports')
     .argument('[paths...]', 'manifest files or folders to migrate (default: every manifest below --dir)')
     .addOption(dirOption())
-    .addOption(new Option('--to <version>', 'the apiVersion to migrate to').choices(versions).default(shortVersion(CURRENT_VERSION)))
+    .addOption(
+      new Option('--to <version>', 'the apiVersion to migrate to')
+        .choices(versions)
+        .default(shortVersion(CURRENT_VERSION)),
+    )
     .option('--check', 'write nothing; exit 1 and list the files that would change (for CI)')
     .action(async (paths: string[], opts: MigrateOptions) => {
       const to = `argosctl/${opts.to}`;
@@ -32,8 +36,10 @@ export function migrateCommand(ctx: CliContext): Command {
       const plan = await planMigration(path.resolve(ctx.cwd, opts.dir), only, to);
       if (!plan.ok) {
         ctx.err(renderDiagnosticsText(plan.diagnostics, ctx.errStyle));
-        throw new UserError(`${plan.files.length} file(s) do not validate: ${plan.files.map(t).join(', ')}; nothing was migrated`,
-          'fix them (argosctl validate lists the problems), then run argosctl migrate again');
+        throw new UserError(
+          `${plan.files.length} file(s) do not validate: ${plan.files.map(t).join(', ')}; nothing was migrated`,
+          'fix them (argosctl validate lists the problems), then run argosctl migrate again',
+        );
       }
       // Every new text is computed before the first write; each file is then replaced atomically.
       if (!opts.check) {
@@ -46,8 +52,12 @@ export function migrateCommand(ctx: CliContext): Command {
         ctx.out(`${opts.check ? 'would migrate' : 'migrated'} ${t(file.file)} (${documents} document(s) to ${to})\n`);
       }
       if (!plan.changed.length) ctx.err(`Every manifest is already ${to}; nothing to do.\n`);
-      else if (opts.check) ctx.err(`${plan.changed.length} file(s) are not ${to}; run \`argosctl migrate --to ${opts.to}\`.\n`);
-      else ctx.err(`Migrated ${plan.changed.length} file(s) to ${to}; review the diff, then run \`argosctl plan\` (it should show no changes).\n`);
+      else if (opts.check)
+        ctx.err(`${plan.changed.length} file(s) are not ${to}; run \`argosctl migrate --to ${opts.to}\`.\n`);
+      else
+        ctx.err(
+          `Migrated ${plan.changed.length} file(s) to ${to}; review the diff, then run \`argosctl plan\` (it should show no changes).\n`,
+        );
       if (opts.check && plan.changed.length) throw new ExitCode(1);
     });
 }

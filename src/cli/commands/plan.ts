@@ -12,7 +12,14 @@ import { ExitCode } from '../../errors.js';
 import { actorName, readGitInfo } from '../git-info.js';
 import { assertKnownProjects } from '../known-projects.js';
 import { checkBeforeCreating, loadAgainstDatabase } from '../load-desired.js';
-import { commentAuthorOption, databaseOption, dirOption, formatOption, noCacheOption, projectOption } from '../options.js';
+import {
+  commentAuthorOption,
+  databaseOption,
+  dirOption,
+  formatOption,
+  noCacheOption,
+  projectOption,
+} from '../options.js';
 import { writePlanFile } from '../plan-file.js';
 import { pemAsFingerprint } from '../../transmit/fingerprint.js';
 
@@ -58,20 +65,33 @@ export function planCommand(ctx: CliContext): Command {
         const state = await readState(db, opts.project.length ? opts.project : undefined);
         assertKnownProjects(opts.project, manifests, state);
         return buildPlan({
-          manifests, state,
-          git: readGitInfo(ctx.cwd, ctx.env), now: new Date(), only: opts.project, allowReopen: opts.allowReopen, strict: opts.strict,
+          manifests,
+          state,
+          git: readGitInfo(ctx.cwd, ctx.env),
+          now: new Date(),
+          only: opts.project,
+          allowReopen: opts.allowReopen,
+          strict: opts.strict,
         });
       });
       ctx.out(renderPlan(plan, opts.format, ctx));
       // Imported only when asked for: octokit is not loaded for an ordinary plan.
-      if (opts.githubComment) await (await import('../github-publish.js')).publishPlan(ctx, { dir: opts.dir, plan, diagnostics: plan.diagnostics, commentAuthor: opts.commentAuthor });
+      if (opts.githubComment)
+        await (await import('../github-publish.js')).publishPlan(ctx, {
+          dir: opts.dir,
+          plan,
+          diagnostics: plan.diagnostics,
+          commentAuthor: opts.commentAuthor,
+        });
       if (plan.diagnostics.length) {
         if (opts.format !== 'json') ctx.err(renderDiagnosticsText(plan.diagnostics, ctx.errStyle));
         throw new ExitCode(1);
       }
       if (opts.out) {
         await writePlanFile(opts.out, { ...plan, manifestDir: opts.dir });
-        ctx.err(`Saved the plan to ${t(opts.out)} (planned by ${t(actorName(ctx.env))}); apply it with: argosctl apply ${t(opts.out)}\n`);
+        ctx.err(
+          `Saved the plan to ${t(opts.out)} (planned by ${t(actorName(ctx.env))}); apply it with: argosctl apply ${t(opts.out)}\n`,
+        );
       }
       if (opts.detailedExitcode && plan.changes.length > 0) throw new ExitCode(2);
     });

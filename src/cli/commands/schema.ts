@@ -11,7 +11,9 @@ import { formatOption } from '../options.js';
 // `project` is the current manifest version; older versions stay printable by name (project-v1).
 const FILES: Record<string, string> = {
   project: schemaFileOf(CURRENT_VERSION),
-  ...Object.fromEntries(VERSIONS.filter((v) => v !== CURRENT_VERSION).map((v) => [`project-${shortVersion(v)}`, schemaFileOf(v)])),
+  ...Object.fromEntries(
+    VERSIONS.filter((v) => v !== CURRENT_VERSION).map((v) => [`project-${shortVersion(v)}`, schemaFileOf(v)]),
+  ),
   config: 'config.v1.json',
 };
 

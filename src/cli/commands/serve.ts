@@ -17,13 +17,15 @@ import { deliveryOptions, describeDelivery, describePass, type DeliveryFlags } f
 
 function parsePort(value: string): number {
   const n = Number(value);
-  if (!/^\d{1,5}$/.test(value) || n > 65535) throw new InvalidArgumentError('expected a port from 0 to 65535 (0: any free port)');
+  if (!/^\d{1,5}$/.test(value) || n > 65535)
+    throw new InvalidArgumentError('expected a port from 0 to 65535 (0: any free port)');
   return n;
 }
 
 function parsePoolSize(value: string): number {
   const n = Number(value);
-  if (!/^\d{1,3}$/.test(value) || n < 1) throw new InvalidArgumentError('expected a number of connections from 1 to 999');
+  if (!/^\d{1,3}$/.test(value) || n < 1)
+    throw new InvalidArgumentError('expected a number of connections from 1 to 999');
   return n;
 }
 
@@ -33,52 +35,84 @@ function parseCidr(value: string, previous: string[]): string[] {
   return [...previous, r.cidr];
 }
 
-type ServeFlags = { host: string; port: number; trustProxy: string[]; poolSize: number; databaseUrl?: string; worker?: boolean; namedStatements: boolean }
-  & DeliveryFlags;
+type ServeFlags = {
+  host: string;
+  port: number;
+  trustProxy: string[];
+  poolSize: number;
+  databaseUrl?: string;
+  worker?: boolean;
+  namedStatements: boolean;
+} & DeliveryFlags;
 
 export function serveCommand(ctx: CliContext): Command {
   const command = new Command('serve')
-    .description('serve the Token API and Liveform admission over HTTP (prints "listening on http://HOST:PORT" on stderr when ready)')
+    .description(
+      'serve the Token API and Liveform admission over HTTP (prints "listening on http://HOST:PORT" on stderr when ready)',
+    )
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .addOption(new Option('--port <port>', 'port to listen on (0: any free port)').argParser(parsePort).default(8080))
-    .addOption(new Option('--trust-proxy <cidr...>', 'proxies whose X-Forwarded-For names the client (IPv4 addresses or CIDR ranges)').argParser(parseCidr).default([] as string[]))
+    .addOption(
+      new Option(
+        '--trust-proxy <cidr...>',
+        'proxies whose X-Forwarded-For names the client (IPv4 addresses or CIDR ranges)',
+      )
+        .argParser(parseCidr)
+        .default([] as string[]),
+    )
     .addOption(new Option('--pool-size <n>', 'PostgreSQL connections per replica').argParser(parsePoolSize).default(16))
-    .option('--worker',
-      'also run the worker in this process (prune ticks, time expiries, webhook delivery; counted in /metrics)')
-    .option('--no-named-statements',
-      'send every statement unnamed, planned each time (for a transaction-mode pooler older than PgBouncer 1.21)');
+    .option(
+      '--worker',
+      'also run the worker in this process (prune ticks, time expiries, webhook delivery; counted in /metrics)',
+    )
+    .option(
+      '--no-named-statements',
+      'send every statement unnamed, planned each time (for a transaction-mode pooler older than PgBouncer 1.21)',
+    );
   for (const option of deliveryOptions()) command.addOption(option);
-  return command.addOption(databaseOption())
-    .action(async (opts: ServeFlags) => {
-      let stopping!: () => void;
-      const stopped = new Promise<void>((resolve) => (stopping = resolve));
-      const onSignal = () => stopping();
-      process.once('SIGTERM', onSignal);
-      process.once('SIGINT', onSignal);
-      const url = resolveDatabaseUrl(opts.databaseUrl);
-      try {
-        // Resolved on the first encrypted URL, then kept: a service without encrypted URLs needs no master key.
-        let masterKey: Buffer | undefined;
-        await withDatabase(url, async (database) => {
+  return command.addOption(databaseOption()).action(async (opts: ServeFlags) => {
+    let stopping!: () => void;
+    const stopped = new Promise<void>((resolve) => (stopping = resolve));
+    const onSignal = () => stopping();
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+    const url = resolveDatabaseUrl(opts.databaseUrl);
+    try {
+      // Resolved on the first encrypted URL, then kept: a service without encrypted URLs needs no master key.
+      let masterKey: Buffer | undefined;
+      await withDatabase(
+        url,
+        async (database) => {
           // Request log lines go out in batches, one write per turn of the event loop (log-sink.ts).
           const requestLog = lineSink((text) => ctx.err(text));
           const { app, metrics } = await buildServer(database, {
-            trustProxy: opts.trustProxy, log: requestLog.write, masterKey: () => (masterKey ??= resolveMasterKey(url, ctx.env)),
+            trustProxy: opts.trustProxy,
+            log: requestLog.write,
+            masterKey: () => (masterKey ??= resolveMasterKey(url, ctx.env)),
           });
           await app.listen({ host: opts.host, port: opts.port });
           const address = app.server.address();
           const port = typeof address === 'object' && address ? address.port : opts.port;
           ctx.err(`listening on http://${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${port}\n`);
           const background = new AbortController();
-          const worker = opts.worker ? runBackground(database.db, {
-            me: workerName(), signal: background.signal, masterKey: () => resolveMasterKey(url, ctx.env),
-            deliveryIntervalMs: opts.deliveryInterval, timeoutMs: opts.webhookTimeout,
-            retry: { ...DEFAULT_RETRY, maxAttempts: opts.webhookAttempts },
-            onTickError: (tick, error) => ctx.err(`worker: ${tick.toISOString()}: pass failed: ${t((error as Error).message)}\n`),
-            onPass: (r) => ctx.err(describePass(r)),
-            onPassError: (error) => ctx.err(`webhooks: pass failed: ${t((error as Error).message)}\n`),
-            onDelivery: (d) => { metrics.countDelivery(d); ctx.err(describeDelivery(d)); },
-          }).catch((error) => ctx.err(`worker stopped: ${t((error as Error).message)}\n`)) : Promise.resolve();
+          const worker = opts.worker
+            ? runBackground(database.db, {
+                me: workerName(),
+                signal: background.signal,
+                masterKey: () => resolveMasterKey(url, ctx.env),
+                deliveryIntervalMs: opts.deliveryInterval,
+                timeoutMs: opts.webhookTimeout,
+                retry: { ...DEFAULT_RETRY, maxAttempts: opts.webhookAttempts },
+                onTickError: (tick, error) =>
+                  ctx.err(`worker: ${tick.toISOString()}: pass failed: ${t((error as Error).message)}\n`),
+                onPass: (r) => ctx.err(describePass(r)),
+                onPassError: (error) => ctx.err(`webhooks: pass failed: ${t((error as Error).message)}\n`),
+                onDelivery: (d) => {
+                  metrics.countDelivery(d);
+                  ctx.err(describeDelivery(d));
+                },
+              }).catch((error) => ctx.err(`worker stopped: ${t((error as Error).message)}\n`))
+            : Promise.resolve();
           await stopped;
           requestLog.flush();
           ctx.err('serve: stopping: no new connections; finishing requests in flight…\n');
@@ -86,10 +120,12 @@ export function serveCommand(ctx: CliContext): Command {
           await Promise.all([app.close(), worker]);
           requestLog.flush();
           ctx.err('serve: stopped; closing the database\n');
-        }, { open: { poolSize: opts.poolSize, namedStatements: opts.namedStatements } });
-      } finally {
-        process.off('SIGTERM', onSignal);
-        process.off('SIGINT', onSignal);
-      }
-    });
+        },
+        { open: { poolSize: opts.poolSize, namedStatements: opts.namedStatements } },
+      );
+    } finally {
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+    }
+  });
 }

@@ -13,32 +13,43 @@ import { jsonDocument } from '../../render/json-document.js';
 
 export function validateCommand(ctx: CliContext): Command {
   return new Command('validate')
-    .description('check manifests (all, or the files and folders named) against the schema and the semantic rules; report all problems at once')
-    .addArgument(new Argument('[paths...]', 'manifest files or folders inside the manifest folder (default: all of it)'))
+    .description(
+      'check manifests (all, or the files and folders named) against the schema and the semantic rules; report all problems at once',
+    )
+    .addArgument(
+      new Argument('[paths...]', 'manifest files or folders inside the manifest folder (default: all of it)'),
+    )
     .addOption(dirOption())
     .addOption(formatOption(['text', 'json', 'github']))
     .option('--strict', 'treat lint warnings as errors')
     .addOption(noCacheOption())
-    .action(async (paths: string[], opts: { dir: string; format: 'text' | 'json' | 'github'; strict?: boolean; cache: boolean }) => {
-      // Named paths (e.g. from a pre-commit hook) are relative to where the command runs.
-      const only = paths.length ? paths.map((p) => path.resolve(ctx.cwd, p)) : undefined;
-      const cache = opts.cache ? openValidateCache(ctx.env, opts.dir) : undefined;
-      const read = await readManifests(opts.dir, { only, skip: cache?.skip });
-      cache?.save(read, Boolean(only));
-      const set = { ...read, diagnostics: strictDiagnostics(read.diagnostics, opts.strict) };
-      const projects = set.projects.length + set.unchanged.length;
-      const warnings = set.diagnostics.filter((d) => d.severity === 'warning').length;
-      const valid = !hasErrors(set.diagnostics);
-      if (opts.format === 'json') {
-        ctx.out(jsonDocument({ valid, files: set.fileCount, projects, diagnostics: set.diagnostics }));
-      } else if (opts.format === 'github') {
-        ctx.out(renderDiagnosticsGithub(set.diagnostics));
-      } else {
-        ctx.err(renderDiagnosticsText(set.diagnostics, ctx.errStyle));
-        ctx.out(valid
-          ? `${ctx.style.green('✓')} ${projects} project(s) in ${set.fileCount} file(s) are valid${warnings ? ` (${warnings} warning(s); --strict makes them errors)` : ''}.\n`
-          : `${ctx.style.red('✗')} ${set.diagnostics.length} problem(s) in ${set.fileCount} file(s).\n`);
-      }
-      if (!valid) throw new ExitCode(1);
-    });
+    .action(
+      async (
+        paths: string[],
+        opts: { dir: string; format: 'text' | 'json' | 'github'; strict?: boolean; cache: boolean },
+      ) => {
+        // Named paths (e.g. from a pre-commit hook) are relative to where the command runs.
+        const only = paths.length ? paths.map((p) => path.resolve(ctx.cwd, p)) : undefined;
+        const cache = opts.cache ? openValidateCache(ctx.env, opts.dir) : undefined;
+        const read = await readManifests(opts.dir, { only, skip: cache?.skip });
+        cache?.save(read, Boolean(only));
+        const set = { ...read, diagnostics: strictDiagnostics(read.diagnostics, opts.strict) };
+        const projects = set.projects.length + set.unchanged.length;
+        const warnings = set.diagnostics.filter((d) => d.severity === 'warning').length;
+        const valid = !hasErrors(set.diagnostics);
+        if (opts.format === 'json') {
+          ctx.out(jsonDocument({ valid, files: set.fileCount, projects, diagnostics: set.diagnostics }));
+        } else if (opts.format === 'github') {
+          ctx.out(renderDiagnosticsGithub(set.diagnostics));
+        } else {
+          ctx.err(renderDiagnosticsText(set.diagnostics, ctx.errStyle));
+          ctx.out(
+            valid
+              ? `${ctx.style.green('✓')} ${projects} project(s) in ${set.fileCount} file(s) are valid${warnings ? ` (${warnings} warning(s); --strict makes them errors)` : ''}.\n`
+              : `${ctx.style.red('✗')} ${set.diagnostics.length} problem(s) in ${set.fileCount} file(s).\n`,
+          );
+        }
+        if (!valid) throw new ExitCode(1);
+      },
+    );
 }

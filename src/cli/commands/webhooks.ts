@@ -15,8 +15,8 @@ function describeStatus(s: WebhookStatus): string {
     : 'no webhook declared: events wait';
   const lines = [
     `${t(s.project)}  ${hook}`,
-    `  pending ${s.pending}  delivered ${s.delivered}  dead ${s.dead}`
-      + (s.nextRetryAt ? `  next retry ${s.nextRetryAt}` : ''),
+    `  pending ${s.pending}  delivered ${s.delivered}  dead ${s.dead}` +
+      (s.nextRetryAt ? `  next retry ${s.nextRetryAt}` : ''),
   ];
   for (const f of s.recentFailures) {
     const when = f.at ? `, last ${f.at}` : '';

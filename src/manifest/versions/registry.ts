@@ -64,7 +64,8 @@ function modelineEdits(text: string, step: VersionStep): TextEdit[] {
   const out: TextEdit[] = [];
   for (const m of text.matchAll(MODELINE)) {
     const at = m[0].lastIndexOf(from);
-    if (at >= 0 && at + from.length === m[0].length) out.push({ start: m.index + at, end: m.index + m[0].length, text: schemaFileOf(step.to) });
+    if (at >= 0 && at + from.length === m[0].length)
+      out.push({ start: m.index + at, end: m.index + m[0].length, text: schemaFileOf(step.to) });
   }
   return out;
 }

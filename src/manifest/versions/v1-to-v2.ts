@@ -28,10 +28,16 @@ function renameKey(object: Obj, from: string, to: string, value: unknown): Obj {
   return Object.fromEntries(entries);
 }
 
-type SchemaNode = Record<string, unknown> & { properties: Record<string, Record<string, unknown>>; required?: string[] };
+type SchemaNode = Record<string, unknown> & {
+  properties: Record<string, Record<string, unknown>>;
+  required?: string[];
+};
 
 function upgradeSchema(v1: JsonSchema): JsonSchema {
-  const schema = structuredClone(v1) as Record<string, unknown> & { properties: SchemaNode['properties']; definitions: Record<string, SchemaNode> };
+  const schema = structuredClone(v1) as Record<string, unknown> & {
+    properties: SchemaNode['properties'];
+    definitions: Record<string, SchemaNode>;
+  };
   schema.$id = 'https://argosctl.dev/schemas/project.v2.json';
   schema.description = String(schema.description).replace(V1, V2);
   schema.properties.apiVersion = {
@@ -47,16 +53,20 @@ function upgradeSchema(v1: JsonSchema): JsonSchema {
     minItems: 1,
     uniqueItems: true,
     items: { enum: (method?.enum as string[] | undefined) ?? ['ECB', 'GCM'], 'x-allowed': 'GCM or ECB' },
-    description: 'AES-256 modes accepted for encrypted URLs: GCM (authenticated; recommended) and ECB. Absent means both, as the service offers them. Adding ECB is a guarded change.',
+    description:
+      'AES-256 modes accepted for encrypted URLs: GCM (authenticated; recommended) and ECB. Absent means both, as the service offers them. Adding ECB is a guarded change.',
     default: ['GCM', 'ECB'],
     examples: [['GCM'], ['GCM', 'ECB']],
   }) as SchemaNode['properties'];
   const encryption = defs.Spec.properties.encryption;
-  encryption.examples = ((encryption.examples as unknown[]) ?? []).map((e) => (isObject(e) && 'method' in e ? renameKey(e, 'method', 'methods', [e.method]) : e));
+  encryption.examples = ((encryption.examples as unknown[]) ?? []).map((e) =>
+    isObject(e) && 'method' in e ? renameKey(e, 'method', 'methods', [e.method]) : e,
+  );
   defs.Admin.required = [...(defs.Admin.required ?? []), 'role'];
   defs.Admin.properties.role = {
     enum: ['Owner', 'Leader', 'Member', 'Guest'],
-    description: 'Dashboard role: Owner, Leader, Member or Guest (read-only). Stored now; the service enforces tiered permissions later.',
+    description:
+      'Dashboard role: Owner, Leader, Member or Guest (read-only). Stored now; the service enforces tiered permissions later.',
     examples: ['Member', 'Owner'],
   };
   const admins = defs.Spec.properties.admins;
@@ -72,8 +82,10 @@ function upgradeValue(value: unknown): unknown {
   const spec: Obj = { ...value.spec };
   const encryption = spec.encryption;
   if (encryption === undefined) spec.encryption = { methods: [V1_DEFAULT_METHOD] };
-  else if (isObject(encryption)) spec.encryption = renameKey(encryption, 'method', 'methods', [encryption.method ?? V1_DEFAULT_METHOD]);
-  if (Array.isArray(spec.admins)) spec.admins = spec.admins.map((a) => (isObject(a) && !('role' in a) ? { ...a, role: V1_ADMIN_ROLE } : a));
+  else if (isObject(encryption))
+    spec.encryption = renameKey(encryption, 'method', 'methods', [encryption.method ?? V1_DEFAULT_METHOD]);
+  if (Array.isArray(spec.admins))
+    spec.admins = spec.admins.map((a) => (isObject(a) && !('role' in a) ? { ...a, role: V1_ADMIN_ROLE } : a));
   out.spec = spec;
   return out;
 }
@@ -95,14 +107,16 @@ function edits(doc: Document.Parsed, text: string): TextEdit[] {
   const apiVersion = pairAt(root, 'apiVersion')?.value;
   const kind = pairAt(root, 'kind')?.value;
   // argosctl.yaml (kind Organization) keeps its own version.
-  if (!isMap(root) || !isScalar(apiVersion) || apiVersion.value !== V1 || !isScalar(kind) || kind.value !== 'Project') return [];
+  if (!isMap(root) || !isScalar(apiVersion) || apiVersion.value !== V1 || !isScalar(kind) || kind.value !== 'Project')
+    return [];
   const out: TextEdit[] = [replaceScalar(apiVersion, V2)];
   const spec = pairAt(root, 'spec')?.value;
   if (!isMap(spec)) return out;
 
   const encryption = pairAt(spec, 'encryption');
   if (!encryption) {
-    const after = lastOf(spec, ['status', 'submissions', 'authMethods', 'liveform']) ?? (spec.items.at(-1) as Pair | undefined);
+    const after =
+      lastOf(spec, ['status', 'submissions', 'authMethods', 'liveform']) ?? (spec.items.at(-1) as Pair | undefined);
     out.push(insertPair(text, spec, after, 'encryption', `{ methods: [${V1_DEFAULT_METHOD}] }`));
   } else if (isMap(encryption.value)) {
     const method = pairAt(encryption.value, 'method');
@@ -110,14 +124,23 @@ function edits(doc: Document.Parsed, text: string): TextEdit[] {
       out.push(replaceScalar(method.key as never, 'methods'));
       out.push(wrapNode(method.value as Node, text, '[', ']'));
     } else {
-      out.push(insertPair(text, encryption.value, lastOf(encryption.value, ['encryptedOnly']), 'methods', `[${V1_DEFAULT_METHOD}]`));
+      out.push(
+        insertPair(
+          text,
+          encryption.value,
+          lastOf(encryption.value, ['encryptedOnly']),
+          'methods',
+          `[${V1_DEFAULT_METHOD}]`,
+        ),
+      );
     }
   }
 
   const admins = pairAt(spec, 'admins')?.value;
   if (isSeq(admins)) {
     for (const item of admins.items) {
-      if (isMap(item) && item.items.length && !pairAt(item, 'role')) out.push(insertPair(text, item, item.items.at(-1) as Pair, 'role', V1_ADMIN_ROLE));
+      if (isMap(item) && item.items.length && !pairAt(item, 'role'))
+        out.push(insertPair(text, item, item.items.at(-1) as Pair, 'role', V1_ADMIN_ROLE));
     }
   }
   return out;

@@ -71,6 +71,7 @@ export function insertPair(text: string, map: YAMLMap, after: Pair | undefined, 
 /** Applies non-overlapping edits (any order). */
 export function applyEdits(text: string, edits: readonly TextEdit[]): string {
   let out = text;
-  for (const e of [...edits].sort((a, b) => b.start - a.start || b.end - a.end)) out = out.slice(0, e.start) + e.text + out.slice(e.end);
+  for (const e of [...edits].sort((a, b) => b.start - a.start || b.end - a.end))
+    out = out.slice(0, e.start) + e.text + out.slice(e.end);
   return out;
 }
