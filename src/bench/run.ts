@@ -21,6 +21,10 @@ import { tokenBench } from './tokens.js';
 
 type Metrics = Record<string, number | string>;
 
+// Applies issue key material, sealed under a master key: the bench brings a throwaway one (inherited
+// by the measured children), as a deployment brings its own.
+process.env.ARGOS_MASTER_KEY ??= randomBytes(32).toString('base64');
+
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1] : fallback;
