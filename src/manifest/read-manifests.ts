@@ -226,8 +226,9 @@ export async function readManifests(dir: string, options: ReadOptions = {}): Pro
 
 function crossesSkipped(projects: readonly DesiredProject[], unchanged: readonly UnchangedProject[]): boolean {
   if (unchanged.length === 0) return false;
-  const ids = new Set(unchanged.map((u) => u.id));
-  return ids.size !== unchanged.length || projects.some((p) => ids.has(p.settings.id));
+  // Folded as the duplicate rule folds them: ACME beside a skipped acme is the same project.
+  const ids = new Set(unchanged.map((u) => projectIdFold(u.id)));
+  return ids.size !== unchanged.length || projects.some((p) => ids.has(projectIdFold(p.settings.id)));
 }
 
 function checkDocument(

@@ -142,18 +142,22 @@ export function decide(req: AdmissionRequest, facts: Facts, now: Date): Decision
     }
   }
   const tokenId = tokenOf(req, opened);
-  if (p.token_pre_registration) return decidePreRegistered(req, p, tokenId, facts.token, now);
+  // A token that came inside encrypted parameters is never quoted back: the answer goes to whoever
+  // holds the URL, and the encryption exists so that they cannot read it.
+  const hidden = opened?.ok === true && opened.params.token !== undefined;
+  const shown = hidden ? 'the token in the encrypted parameters' : `token "${tokenId}"`;
+  if (p.token_pre_registration) return decidePreRegistered(req, p, tokenId, shown, facts.token, now);
   if (tokenId === undefined)
     return { admitted: true, tokenId: null, preRegistered: false, expiresAt: null, effect: none };
   const use = facts.use;
   if (use?.final_result)
-    return refuse('token_completed', `token "${tokenId}" already has a final submission (${use.final_result})`);
+    return refuse('token_completed', `${shown} already has a final submission (${use.final_result})`);
   const firstUse = use ? new Date(use.first_used_at) : now;
   const until = new Date(firstUse.getTime() + UNREGISTERED_TOKEN_SECONDS * 1000);
   if (until <= now)
     return refuse(
       'token_expired',
-      `token "${tokenId}" is not pre-registered and was first used at ${iso(firstUse)}; such tokens work for 3 minutes`,
+      `${shown} is not pre-registered and was first used at ${iso(firstUse)}; such tokens work for 3 minutes`,
     );
   return { admitted: true, tokenId, preRegistered: false, expiresAt: until.toISOString(), effect: none };
 }
@@ -162,6 +166,7 @@ function decidePreRegistered(
   req: AdmissionRequest,
   p: ProjectFacts,
   tokenId: string | undefined,
+  shown: string,
   token: TokenFacts | undefined,
   now: Date,
 ): Decision {
@@ -171,19 +176,13 @@ function decidePreRegistered(
       `project "${req.projectId}" admits only pre-registered tokens, and none was given`,
     );
   if (!token)
-    return refuse(
-      'token_not_found',
-      `token "${tokenId}" is not registered (or was deleted); the Liveform stays closed`,
-    );
-  if (token.expired_at) return refuse('token_expired', `token "${tokenId}" expired at ${iso(token.expired_at)}`);
+    return refuse('token_not_found', `${shown} is not registered (or was deleted); the Liveform stays closed`);
+  if (token.expired_at) return refuse('token_expired', `${shown} expired at ${iso(token.expired_at)}`);
   if (p.private_mode && token.completed_at)
-    return refuse(
-      'token_completed',
-      `token "${tokenId}" already completed an authentication; private mode forbids reuse`,
-    );
+    return refuse('token_completed', `${shown} already completed an authentication; private mode forbids reuse`);
   if (token.expires_at && new Date(token.expires_at) <= now) {
     // The window passed and no prune marked it yet: the refusal marks it.
-    return refuse('token_expired', `token "${tokenId}" expired at ${iso(token.expires_at)}`, {
+    return refuse('token_expired', `${shown} expired at ${iso(token.expires_at)}`, {
       kind: 'mark-time-expiry',
       at: new Date(token.expires_at),
     });
