@@ -11,8 +11,7 @@ import { useCliDatabase } from '../helpers/databases.js';
 describe('values as written in history, blame and drift', () => {
   let cwd: string;
   const database = useCliDatabase();
-  const runCli = (args: string[], options: { cwd: string }) =>
-    runCliInProcess(args, { ...options, env: database.env });
+  const runCli = (args: string[], options: { cwd: string }) => runCliInProcess(args, { ...options, env: database.env });
   const manifest = () => path.join(cwd, 'projects/kbank-onboarding.yaml');
   const edit = (from: string, to: string) =>
     writeFileSync(manifest(), readFileSync(manifest(), 'utf8').replace(from, to));

@@ -227,8 +227,7 @@ for (const target of DATABASE_TARGETS) {
 
 describe('apply FILE on the command line', () => {
   const database = useCliDatabase();
-  const runCli = (args: string[], options: { cwd: string }) =>
-    runCliInProcess(args, { ...options, env: database.env });
+  const runCli = (args: string[], options: { cwd: string }) => runCliInProcess(args, { ...options, env: database.env });
 
   it('refuses a forged saved plan with exit 3 and names the project and setting', async () => {
     const cwd = tempDir('examples/startup');
