@@ -1,4 +1,5 @@
 // Octokit with retries (5xx, network) and rate-limit handling (primary and secondary limits).
+import { randomUUID } from 'node:crypto';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
@@ -8,7 +9,7 @@ const ArgosOctokit = Octokit.plugin(retry, throttling);
 export type GithubClient = InstanceType<typeof ArgosOctokit>;
 
 export interface ClientOptions {
-  /** Base of the retry back-off in ms (tests make it small). */
+  /** Base of the retry back-off and of rate-limit waits in ms (tests make it small). */
   retryAfterBaseValue?: number;
   onRetry?(message: string): void;
 }
@@ -25,6 +26,11 @@ export function githubClient(env: GithubEnv, options: ClientOptions = {}): Githu
       ...(options.retryAfterBaseValue !== undefined ? { retryAfterBaseValue: options.retryAfterBaseValue } : {}),
     },
     throttle: {
+      // Octokit spaces writes (1 s apart, 3 s for those that notify) per limiter id, across every
+      // client in the process. One client serves one command: its own id keeps the spacing within
+      // the command, as in a process of its own, also when commands run in one process (the tests).
+      id: randomUUID(),
+      ...(options.retryAfterBaseValue !== undefined ? { retryAfterBaseValue: options.retryAfterBaseValue } : {}),
       onRateLimit: (after: number, o: { method: string; url: string }, _k: unknown, retryCount: number) => {
         note(`rate limit on ${o.method} ${o.url}; retrying after ${after}s`);
         return retryCount < 2;

@@ -1,5 +1,6 @@
 // Conventions users expect of a CLI: shell completion generated from the program tree, a
-// machine-readable --version, the schema command, and FORCE_COLOR / NO_COLOR.
+// machine-readable --version, the schema command, and FORCE_COLOR / NO_COLOR. Completion and schema
+// run in process; --version (start-up) and colour (a real pipe) run the built binary.
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -8,6 +9,7 @@ import type { CliContext } from '../../src/cli/context.js';
 import { buildFullProgram } from '../../src/cli/program.js';
 import { makeStyle, shouldColor } from '../../src/render/style.js';
 import { BIN, ROOT, runCli, tempDir } from '../helpers/cli.js';
+import { runCliInProcess } from '../helpers/cli-in-process.js';
 
 const ctx: CliContext = {
   out: () => {},
@@ -54,7 +56,7 @@ describe('argosctl completion', () => {
   });
 
   it('bash completes every command, subcommand, option and option value of the program tree', async () => {
-    const script = (await runCli(['completion', 'bash'], { cwd: ROOT })).stdout;
+    const script = (await runCliInProcess(['completion', 'bash'], { cwd: ROOT })).stdout;
     expect(bashComplete(script, ['argosctl', '']).sort()).toEqual([...topLevel].sort());
     const tokens = program.commands.find((c) => c.name() === 'tokens')!;
     expect(bashComplete(script, ['argosctl', 'tokens', '']).sort()).toEqual(
@@ -69,15 +71,15 @@ describe('argosctl completion', () => {
   });
 
   it('zsh and fish scripts name every command and reject an unknown shell', async () => {
-    const zsh = await runCli(['completion', 'zsh'], { cwd: ROOT });
+    const zsh = await runCliInProcess(['completion', 'zsh'], { cwd: ROOT });
     expect(zsh.stdout).toMatch(/^#compdef argosctl\n/);
     expect(zsh.stdout).toContain('bashcompinit');
-    const fish = await runCli(['completion', 'fish'], { cwd: ROOT });
+    const fish = await runCliInProcess(['completion', 'fish'], { cwd: ROOT });
     for (const name of topLevel) expect(fish.stdout).toContain(`-a ${name} -d `);
     expect(fish.stdout).toContain("-l format -x -a 'text json github'");
     // Apostrophes in descriptions are escaped, so every line has balanced quotes after unescaping.
     for (const line of fish.stdout.split('\n')) expect(line.replace(/\\'/g, '').split("'").length % 2).toBe(1);
-    const bad = await runCli(['completion', 'powershell'], { cwd: ROOT });
+    const bad = await runCliInProcess(['completion', 'powershell'], { cwd: ROOT });
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/bash, zsh, fish/);
   });
@@ -112,20 +114,20 @@ describe('argosctl schema', () => {
       ['config', 'config.v1'],
     ]) {
       const file = JSON.parse(readFileSync(path.join(ROOT, `schemas/${name}.json`), 'utf8'));
-      const json = await runCli(['schema', which, '--format', 'json'], { cwd: ROOT });
+      const json = await runCliInProcess(['schema', which, '--format', 'json'], { cwd: ROOT });
       expect(JSON.parse(json.stdout)).toEqual(file);
     }
-    const text = await runCli(['schema'], { cwd: ROOT });
+    const text = await runCliInProcess(['schema'], { cwd: ROOT });
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(
       /\nspec\.submissions\n {2}normal \| emergency-stop; default normal; e\.g\. normal\n {2}normal, or emergency-stop/,
     );
     expect(text.stdout).toMatch(/\nspec\.encryption\.keys\[\]\.status\n/);
-    const config = await runCli(['schema', 'config'], { cwd: ROOT });
+    const config = await runCliInProcess(['schema', 'config'], { cwd: ROOT });
     expect(config.stdout).toMatch(
       /\nregions\.<name>\.managers\n {2}list of string; no default; e\.g\. \["@eu\.example\.com"/,
     );
-    const bad = await runCli(['schema', 'nope'], { cwd: ROOT });
+    const bad = await runCliInProcess(['schema', 'nope'], { cwd: ROOT });
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/project, project-v1, config/);
   });

@@ -1,14 +1,21 @@
 // Hostile values through the real CLI: a commit recorded as `--output=FILE` never becomes an option
 // to git, and actors, reasons and commits from the environment come out of history and blame inert.
+// In process, on PostgreSQL from the template (the values, not the dialect, are the point).
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli, tempDir } from '../helpers/cli.js';
+import { tempDir } from '../helpers/cli.js';
+import { runCliInProcess } from '../helpers/cli-in-process.js';
+import { useCliDatabase } from '../helpers/databases.js';
 
 const HOSTILE = '<img src=x onerror=alert(1)> @org/team #1 `x`\n::add-mask::x\n::error::x \u001b[31mred \u202eevil';
 
 describe('hostile values through the CLI', () => {
+  const database = useCliDatabase();
+  const runCli = (args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }) =>
+    runCliInProcess(args, { ...options, env: { ...database.env, ...options.env } });
+
   it('a commit value like --output=FILE is a revision to git, never an option; history and blame stay inert', async () => {
     const cwd = tempDir('examples/startup');
     const git = (...args: string[]) => execFileSync('git', args, { cwd, stdio: 'ignore' });
@@ -44,5 +51,5 @@ describe('hostile values through the CLI', () => {
     for (const row of rows.slice(1)) expect(row).toMatch(/^[^,]+,"'=HYPERLINK\(""http:\/\/x""\) /);
     expect(rows.at(-1)).toMatch(/,'-1\+1 /); // the emergency-stop reason
     for (const line of rows) expect(line).not.toMatch(/^\s*(::|##\[)/);
-  }, 120_000);
+  });
 });

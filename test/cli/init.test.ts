@@ -1,6 +1,6 @@
 // argosctl init: a fresh config repository that validates and plans on the embedded database,
 // a second run that changes nothing, and pre-existing files and links that are neither followed
-// nor overwritten.
+// nor overwritten. The commands run in process.
 import { execFileSync } from 'node:child_process';
 import {
   existsSync,
@@ -15,7 +15,8 @@ import {
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { ROOT, runCli, tempDir } from '../helpers/cli.js';
+import { ROOT, tempDir } from '../helpers/cli.js';
+import { runCliInProcess as runCli } from '../helpers/cli-in-process.js';
 
 const WORKFLOWS = ['argosctl-plan.yml', 'argosctl-apply.yml', 'argosctl-drift.yml'];
 const FILES = [
@@ -72,9 +73,9 @@ describe('argosctl init', () => {
     expect(status).toMatch(/^!! \.argos\/$/m);
   });
 
-  it('argosctl.yaml names the manifest folder and leaves the database to the embedded default (commented env: line)', () => {
+  it('argosctl.yaml names the manifest folder and leaves the database to the embedded default (commented env: line)', async () => {
     const cwd = gitRepo();
-    execFileSync(process.execPath, [path.join(ROOT, 'bin/argosctl.js'), 'init'], { cwd });
+    expect((await runCli(['init'], { cwd })).code).toBe(0);
     const config = parse(readFileSync(path.join(cwd, 'argosctl.yaml'), 'utf8')) as Record<string, unknown>;
     expect(config).toEqual({ apiVersion: 'argosctl/v1', kind: 'Organization', manifests: 'projects' });
     expect(readFileSync(path.join(cwd, 'argosctl.yaml'), 'utf8')).toMatch(/^# database: env:ARGOS_DATABASE_URL$/m);
@@ -83,9 +84,9 @@ describe('argosctl init', () => {
     expect(pkg.devDependencies).toEqual({ argosctl: `^${ours.version}` });
   });
 
-  it('the modelines point at the schemas of the installed package, relative to each file', () => {
+  it('the modelines point at the schemas of the installed package, relative to each file', async () => {
     const cwd = gitRepo();
-    execFileSync(process.execPath, [path.join(ROOT, 'bin/argosctl.js'), 'init'], { cwd });
+    expect((await runCli(['init'], { cwd })).code).toBe(0);
     // what `npm install` makes of package.json: node_modules/argosctl is the package
     mkdirSync(path.join(cwd, 'node_modules'));
     symlinkSync(ROOT, path.join(cwd, 'node_modules/argosctl'));
@@ -101,9 +102,9 @@ describe('argosctl init', () => {
     }
   });
 
-  it('the workflows are the hardened examples/github ones (only the first comment line differs)', () => {
+  it('the workflows are the hardened examples/github ones (only the first comment line differs)', async () => {
     const cwd = gitRepo();
-    execFileSync(process.execPath, [path.join(ROOT, 'bin/argosctl.js'), 'init'], { cwd });
+    expect((await runCli(['init'], { cwd })).code).toBe(0);
     for (const name of ['plan', 'apply', 'drift']) {
       const written = readFileSync(path.join(cwd, `.github/workflows/argosctl-${name}.yml`), 'utf8').split('\n');
       const example = readFileSync(path.join(ROOT, `examples/github/${name}.yml`), 'utf8').split('\n');
@@ -112,9 +113,9 @@ describe('argosctl init', () => {
     }
   });
 
-  it('the workflows follow the GitHub workflow syntax: known keys, runs-on, one of uses/run per step, known contexts', () => {
+  it('the workflows follow the GitHub workflow syntax: known keys, runs-on, one of uses/run per step, known contexts', async () => {
     const cwd = gitRepo();
-    execFileSync(process.execPath, [path.join(ROOT, 'bin/argosctl.js'), 'init'], { cwd });
+    expect((await runCli(['init'], { cwd })).code).toBe(0);
     const TOP = ['name', 'run-name', 'on', 'permissions', 'env', 'defaults', 'concurrency', 'jobs'];
     const JOB = [
       'name',

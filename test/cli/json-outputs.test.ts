@@ -1,11 +1,14 @@
 // Every `--format json` document carries formatVersion and validates against its published schema
-// under schemas/output/: the real commands run on the embedded database of a temp folder.
+// under schemas/output/: the real commands, in process, on a PostgreSQL database from the template
+// (the documents do not depend on the dialect; e2e.test.ts covers the embedded database).
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, runCli, tempDir, type CliResult } from '../helpers/cli.js';
+import { ROOT, tempDir, type CliResult } from '../helpers/cli.js';
+import { runCliInProcess } from '../helpers/cli-in-process.js';
+import { useCliDatabase } from '../helpers/databases.js';
 
 const SCHEMA_DIR = path.join(ROOT, 'schemas/output');
 
@@ -25,6 +28,8 @@ describe('JSON outputs against schemas/output/*.v1.json', () => {
   const schemas = validators();
   const checked = new Set<string>();
   let cwd: string;
+  const database = useCliDatabase();
+  const runCli = (args: string[], options: { cwd: string }) => runCliInProcess(args, { ...options, env: database.env });
 
   /** The command's stdout is exactly one JSON document, valid against `kind`'s schema. */
   function expectDocument(kind: string, r: CliResult): Record<string, unknown> {
@@ -80,7 +85,7 @@ describe('JSON outputs against schemas/output/*.v1.json', () => {
     const error = await runCli(['apply', 'missing-plan.json', '--format', 'json'], { cwd });
     expect(error.code).toBe(1);
     expectDocument('error', error);
-  }, 300_000); // a safety net: thirteen CLI runs, each opening the embedded database
+  });
 
   it('invalid manifests: validate, plan and drift print the validate document', async () => {
     const bad = tempDir();

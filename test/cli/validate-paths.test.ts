@@ -1,20 +1,22 @@
 // `validate FILE|FOLDER…` (what the pre-commit hook runs): only the named manifests are read, each
 // under the manifest root's read rules; a path outside the configured manifest folder is an error.
+// In process, but for the pre-commit hook's own command line, which runs the built argosctl.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { BIN, ROOT, runCli, tempDir } from '../helpers/cli.js';
+import { ROOT, runCli, tempDir } from '../helpers/cli.js';
+import { runCliInProcess } from '../helpers/cli-in-process.js';
 
 const BAD = 'apiVersion: argosctl/v1\nkind: Project\nmetadata: { id: bad, name: x }\nspec:\n  status: LIVE\n';
 const SECRET = 'apiVersion: argosctl/v1\nkind: Project\nmetadata: { id: SECRET-CONTENT, name: x }\n';
 
 /** A repository made by `argosctl init` (manifests: projects) with a second good and one bad manifest. */
-function repo(): string {
+async function repo(): Promise<string> {
   const cwd = tempDir();
   execFileSync('git', ['init', '-q'], { cwd });
-  execFileSync(process.execPath, [BIN, 'init'], { cwd });
+  expect((await runCliInProcess(['init'], { cwd })).code).toBe(0);
   const example = readFileSync(path.join(cwd, 'projects/example.yaml'), 'utf8');
   writeFileSync(path.join(cwd, 'projects/good.yaml'), example.replace('my-first-project', 'second-project'));
   writeFileSync(path.join(cwd, 'projects/bad.yaml'), BAD);
@@ -23,33 +25,33 @@ function repo(): string {
 
 describe('validate with files and folders', () => {
   let cwd: string;
-  beforeAll(() => {
-    cwd = repo();
+  beforeAll(async () => {
+    cwd = await repo();
   });
 
   it('a named file is validated alone: the bad manifest next to it is not read', async () => {
-    const r = await runCli(['validate', 'projects/good.yaml'], { cwd });
+    const r = await runCliInProcess(['validate', 'projects/good.yaml'], { cwd });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/1 project\(s\) in 2 file\(s\) are valid/); // the file and argosctl.yaml
   });
 
   it('a named bad file fails with its problem; a named folder reads everything below it', async () => {
-    const file = await runCli(['validate', 'projects/good.yaml', 'projects/bad.yaml'], { cwd });
+    const file = await runCliInProcess(['validate', 'projects/good.yaml', 'projects/bad.yaml'], { cwd });
     expect(file.code).toBe(1);
     expect(file.stderr).toMatch(/projects\/bad\.yaml:5:11: error: string "LIVE" is not allowed here/);
-    const folder = await runCli(['validate', 'projects', '--format', 'json'], { cwd });
+    const folder = await runCliInProcess(['validate', 'projects', '--format', 'json'], { cwd });
     expect(folder.code).toBe(1);
     expect(JSON.parse(folder.stdout)).toMatchObject({ valid: false, files: 4, projects: 2 });
   });
 
   it('paths are relative to the current folder, also from a subfolder', async () => {
-    const r = await runCli(['validate', 'good.yaml'], { cwd: path.join(cwd, 'projects') });
+    const r = await runCliInProcess(['validate', 'good.yaml'], { cwd: path.join(cwd, 'projects') });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/1 project\(s\) in 2 file\(s\) are valid/);
   });
 
   it('naming argosctl.yaml adds nothing: it is always validated', async () => {
-    const r = await runCli(['validate', 'argosctl.yaml', 'projects/good.yaml'], { cwd });
+    const r = await runCliInProcess(['validate', 'argosctl.yaml', 'projects/good.yaml'], { cwd });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/1 project\(s\) in 2 file\(s\) are valid/);
   });
@@ -64,7 +66,7 @@ describe('validate with files and folders', () => {
       'projects/../stray.yaml',
       '.github/workflows/argosctl-plan.yml',
     ]) {
-      const r = await runCli(['validate', named, 'projects/good.yaml'], { cwd });
+      const r = await runCliInProcess(['validate', named, 'projects/good.yaml'], { cwd });
       expect(r.code, named).toBe(1);
       expect(r.stderr, named).toMatch(/is outside the manifest folder projects .*\(files\.outside-root\)/);
       expect(r.stderr).not.toContain('SECRET-CONTENT');
@@ -74,13 +76,13 @@ describe('validate with files and folders', () => {
   it('hostile links inside the folder are refused under the read rules, without reading the target', async () => {
     const outside = tempDir();
     writeFileSync(path.join(outside, 'secret.yaml'), SECRET);
-    const dir = repo();
+    const dir = await repo();
     symlinkSync(path.join(outside, 'secret.yaml'), path.join(dir, 'projects/link.yaml'));
     symlinkSync(outside, path.join(dir, 'projects/linked-folder'));
     mkdirSync(path.join(dir, 'projects/.hidden'));
     writeFileSync(path.join(dir, 'projects/.hidden/x.yaml'), BAD);
     for (const named of ['projects/link.yaml', 'projects/linked-folder/secret.yaml', 'projects/linked-folder']) {
-      const r = await runCli(['validate', named], { cwd: dir });
+      const r = await runCliInProcess(['validate', named], { cwd: dir });
       expect(r.code, named).toBe(1);
       expect(r.stderr, named).toMatch(
         /(leads outside the manifest root|is outside the manifest root|not a regular file)/,
@@ -88,17 +90,17 @@ describe('validate with files and folders', () => {
       expect(r.stderr).not.toContain('SECRET-CONTENT');
     }
     // a named file below a dot-folder (never walked) is still read under the same rules
-    const hidden = await runCli(['validate', 'projects/.hidden/x.yaml'], { cwd: dir });
+    const hidden = await runCliInProcess(['validate', 'projects/.hidden/x.yaml'], { cwd: dir });
     expect(hidden.code).toBe(1);
     expect(hidden.stderr).toMatch(/projects\/\.hidden\/x\.yaml:5:11: error/);
   });
 
   it('a named file that is not YAML, or does not exist, gets one clear error', async () => {
     writeFileSync(path.join(cwd, 'projects/notes.md'), '# notes\n');
-    const md = await runCli(['validate', 'projects/notes.md'], { cwd });
+    const md = await runCliInProcess(['validate', 'projects/notes.md'], { cwd });
     expect(md.code).toBe(1);
     expect(md.stderr).toMatch(/projects\/notes\.md is not a manifest file .*\(files\.not-manifest\)/);
-    const missing = await runCli(['validate', 'projects/gone.yaml'], { cwd });
+    const missing = await runCliInProcess(['validate', 'projects/gone.yaml'], { cwd });
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/projects\/gone\.yaml does not exist/);
   });
@@ -137,7 +139,7 @@ describe('.pre-commit-hooks.yaml', () => {
   });
 
   it('run as pre-commit runs it (entry + the matching changed files): fails on the bad file, passes without it', async () => {
-    const cwd = repo();
+    const cwd = await repo();
     const hook = hooks[0];
     // the entry without `npx --no-install argosctl`: runCli runs the built argosctl itself
     const args = (files: string[]) => [

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { chooseDatabase } from '../../src/config/choose-database.js';
 import { findConfig } from '../../src/config/find-config.js';
-import { runCli, tempDir } from '../helpers/cli.js';
+import { tempDir } from '../helpers/cli.js';
 import { runCliInProcess as runInProcess } from '../helpers/cli-in-process.js';
 
 const CANARY = 'Canary5k2Zyaml';
@@ -31,13 +31,13 @@ describe('argosctl.yaml is found by walking up to the git root', () => {
       { from: 'examples/bank', as: 'settings' },
     );
     const deeper = path.join(root, 'sub/deeper');
-    const applied = await runCli(['apply', '--auto-approve'], { cwd: root });
+    const applied = await runInProcess(['apply', '--auto-approve'], { cwd: root });
     expect(applied.code, applied.stderr).toBe(0);
     const line = `database: embedded PGlite at ${path.join(root, '.argos/db')} (the default; nothing configured)`;
     expect(applied.stderr.split('\n')).toContain(line);
     const [plan, validate] = [
-      await runCli(['plan', '--detailed-exitcode'], { cwd: deeper }),
-      await runCli(['validate'], { cwd: deeper }),
+      await runInProcess(['plan', '--detailed-exitcode'], { cwd: deeper }),
+      await runInProcess(['validate'], { cwd: deeper }),
     ];
     expect(plan.code, plan.stderr).toBe(0);
     expect(plan.stdout).toMatch(/No changes/);
@@ -152,10 +152,11 @@ describe('argosctl.yaml is found by walking up to the git root', () => {
 describe('CI without a database', () => {
   it('apply --auto-approve exits 1, names the missing setting and creates no .argos folder', async () => {
     const root = repo({ 'sub/x': '' }, { from: 'examples/bank', as: 'projects' });
-    const [fromRoot, emptySecret] = await Promise.all([
-      runCli(['apply', '--auto-approve'], { cwd: root, env: { CI: 'true' } }),
-      runCli(['apply', '--auto-approve'], { cwd: path.join(root, 'sub'), env: { CI: '1', ARGOS_DATABASE_URL: '' } }),
-    ]);
+    const fromRoot = await runInProcess(['apply', '--auto-approve'], { cwd: root, env: { CI: 'true' } });
+    const emptySecret = await runInProcess(['apply', '--auto-approve'], {
+      cwd: path.join(root, 'sub'),
+      env: { CI: '1', ARGOS_DATABASE_URL: '' },
+    });
     for (const r of [fromRoot, emptySecret]) {
       expect(r.code).toBe(1);
       expect(r.stderr).toMatch(

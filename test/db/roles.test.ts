@@ -2,13 +2,15 @@
 // real PostgreSQL server: plan, drift and history work for a login in the plan role; apply under
 // it fails and writes nothing; the apply role applies but cannot change the schema; key
 // material is unreadable to the plan role; every table and sequence is placed in one of the roles.
+// The commands run in process.
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APPLY_SEQUENCES, OTHER_SEQUENCES, ROLE_TABLES } from '../../src/db/roles-sql.js';
-import { runCli, tempDir } from '../helpers/cli.js';
+import { tempDir } from '../helpers/cli.js';
+import { runCliInProcess as runCli } from '../helpers/cli-in-process.js';
 import { DATABASE_TARGETS, PG_ADMIN_URL } from '../helpers/databases.js';
 
 const postgres = DATABASE_TARGETS.find((t) => t.name === 'postgres')!;

@@ -1,5 +1,7 @@
 // `argosctl export` as users run it: adopt the examples (export → plan "No changes"), byte-stable,
 // no key material, --unmanaged, and files that already exist or are links are never written through.
+// In process, each test on its own PostgreSQL database from the template; the bank's round trip
+// also runs on the embedded database, where the state is read through the other dialect.
 import { open } from '../../src/keys/seal.js';
 import { encryptionKeyLabel } from '../../src/keys/sealed-columns.js';
 import {
@@ -13,12 +15,18 @@ import {
   writeFileSync,
 } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/connection.js';
 import { ROOT, tempDir } from '../helpers/cli.js';
 import { runCliInProcess as run } from '../helpers/cli-in-process.js';
+import { useFreshDatabaseUrls } from '../helpers/databases.js';
 
-const DB = ['--database-url', 'pglite:./db'];
+const freshUrl = useFreshDatabaseUrls();
+/** The current test's database (see beforeEach). */
+let DB: string[];
+beforeEach(async () => {
+  DB = ['--database-url', await freshUrl()];
+});
 
 async function applied(example: string, manifests = 'projects'): Promise<string> {
   const dir = tempDir(example, 'projects');
@@ -36,12 +44,15 @@ const contents = (dir: string) =>
   );
 
 describe('argosctl export', () => {
-  for (const [example, manifests, config] of [
-    ['examples/bank', 'projects', undefined],
-    ['examples/startup', 'projects', undefined],
-    ['examples/global-platform', 'projects', 'projects/argosctl.yaml'],
+  for (const [example, manifests, config, embedded] of [
+    ['examples/bank', 'projects', undefined, true],
+    ['examples/bank', 'projects', undefined, false],
+    ['examples/startup', 'projects', undefined, false],
+    ['examples/global-platform', 'projects', 'projects/argosctl.yaml', false],
   ] as const) {
-    it(`${example}: export → plan is "No changes"; a second export (--force) is byte-identical`, async () => {
+    const on = embedded ? 'the embedded database' : 'PostgreSQL';
+    it(`${example} on ${on}: export → plan is "No changes"; a second export (--force) is byte-identical`, async () => {
+      if (embedded) DB = ['--database-url', 'pglite:./db'];
       const dir = await applied(example, manifests);
       if (config) {
         cpSync(path.join(dir, config), path.join(dir, 'out/argosctl.yaml'), { recursive: true });
@@ -70,7 +81,7 @@ describe('argosctl export', () => {
     expect(readFileSync(path.join(dir, 'out/keys/kbank-onboarding.pub.pem'), 'utf8')).toMatch(
       /^-----BEGIN PUBLIC KEY-----\n/,
     );
-    const database = await openDatabase(`pglite:${path.join(dir, 'db')}`);
+    const database = await openDatabase(DB[1]);
     const rows = await database.db.selectFrom('encryption_keys').selectAll().execute();
     await database.close();
     expect(rows.length).toBeGreaterThan(0);

@@ -2,6 +2,7 @@
 // retries on 502 and secondary rate limits, validation errors shown instead of a plan, long plans
 // cut under the limit, the commit status, the drift issue's life, and no secret sent. Only our own
 // comment and issue are ever edited; 401/403/422/500/unreachable are one clear line without the token.
+// The state is in PostgreSQL databases from the template (the dialect is not the point here).
 import { sealCanaryKeys } from '../helpers/canary-keys.js';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -9,6 +10,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateProjects } from '../../src/bench/generate.js';
 import { githubClient } from '../../src/github/client.js';
@@ -16,15 +18,39 @@ import { GITHUB_COMMENT_LIMIT } from '../../src/github/comment-body.js';
 import { DRIFT_LABEL, DRIFT_MARKER, syncDriftIssue } from '../../src/github/drift-issue.js';
 import { tempDir } from '../helpers/cli.js';
 import { runCliInProcess } from '../helpers/cli-in-process.js';
+import { useCliDatabase, useFreshDatabaseUrls } from '../helpers/databases.js';
 import { GithubStandIn } from '../helpers/github-standin.js';
 
 const TOKEN = 'ghs_canaryTokenValue123';
 const CANARY = Buffer.from('feedfacecafebeef'.repeat(4), 'hex');
 
+type Query = (text: string, params?: unknown[]) => Promise<{ rows: unknown[] }>;
+
+/** Runs `work` on the database at `url`, or on the folder's embedded default without one. */
+async function onDatabase<T>(url: string | undefined, cwd: string, work: (query: Query) => Promise<T>): Promise<T> {
+  if (url) {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      return await work((text, params) => client.query(text, params));
+    } finally {
+      await client.end();
+    }
+  }
+  const db = await PGlite.create(path.join(cwd, '.argos/db'));
+  try {
+    return await work((text, params) => db.query(text, params));
+  } finally {
+    await db.close();
+  }
+}
+
 describe('GitHub integration against a local stand-in', () => {
   let gh: GithubStandIn;
   let cwd: string;
   let env: NodeJS.ProcessEnv;
+  const database = useCliDatabase();
+  const freshUrl = useFreshDatabaseUrls('memory:');
 
   beforeAll(async () => {
     gh = await new GithubStandIn().start();
@@ -39,12 +65,11 @@ describe('GitHub integration against a local stand-in', () => {
       GITHUB_STEP_SUMMARY: path.join(cwd, 'summary.md'),
       GITHUB_RUN_ID: '42',
       ARGOSCTL_GITHUB_RETRY_BASE_MS: '10',
+      ...database.env,
     };
     // An applied project with canary key material, so the plan has something to say and a secret to keep.
-    expect((await runCliInProcess(['apply', '--auto-approve', '--project', 'kbank-prod'], { cwd })).code).toBe(0);
-    const db = await PGlite.create(path.join(cwd, '.argos/db'));
-    expect(await sealCanaryKeys((text, params) => db.query(text, params), CANARY)).toBeGreaterThan(0);
-    await db.close();
+    expect((await runCliInProcess(['apply', '--auto-approve', '--project', 'kbank-prod'], { cwd, env })).code).toBe(0);
+    expect(await onDatabase(database.url, cwd, (query) => sealCanaryKeys(query, CANARY))).toBeGreaterThan(0);
   });
   afterAll(async () => {
     await gh.stop();
@@ -107,7 +132,7 @@ describe('GitHub integration against a local stand-in', () => {
     const big = tempDir();
     generateProjects(path.join(big, 'projects'), 400);
     writeFileSync(path.join(big, 'event.json'), JSON.stringify({ number: 9 }));
-    const r = await runCliInProcess(['github', 'comment', '--database-url', 'memory:'], {
+    const r = await runCliInProcess(['github', 'comment', '--database-url', await freshUrl()], {
       cwd: big,
       env: {
         ...env,
@@ -126,7 +151,7 @@ describe('GitHub integration against a local stand-in', () => {
   });
 
   it('the drift issue opens, updates while drift lasts, and closes when it is gone', async () => {
-    const stop = await runCliInProcess(['emergency-stop', 'kbank-prod', '--reason', 'drill'], { cwd });
+    const stop = await runCliInProcess(['emergency-stop', 'kbank-prod', '--reason', 'drill'], { cwd, env });
     expect(stop.code).toBe(0);
     const opened = await runCliInProcess(['drift', '--github-issue'], { cwd, env });
     expect(opened.code).toBe(2);
@@ -136,7 +161,9 @@ describe('GitHub integration against a local stand-in', () => {
     const updated = await runCliInProcess(['drift', '--github-issue'], { cwd, env });
     expect(updated.stderr).toMatch(/drift issue #1 updated/);
     expect(gh.issues).toHaveLength(1);
-    expect((await runCliInProcess(['apply', '--auto-approve', '--allow', 'emergency-resume'], { cwd })).code).toBe(0);
+    expect((await runCliInProcess(['apply', '--auto-approve', '--allow', 'emergency-resume'], { cwd, env })).code).toBe(
+      0,
+    );
     const closed = await runCliInProcess(['drift', '--github-issue'], { cwd, env });
     expect(closed.code).toBe(0);
     expect(closed.stderr).toMatch(/drift issue #1 closed/);
@@ -167,19 +194,21 @@ describe('GitHub integration against a local stand-in', () => {
       '-qm',
       'Merge pull request #31 from acme/beta',
     );
-    const r = await runCliInProcess(['apply', '--auto-approve'], { cwd: merge });
+    const url = await freshUrl();
+    const embedded = url === 'memory:'; // no PostgreSQL server: the folder's embedded default
+    const r = await runCliInProcess(['apply', '--auto-approve'], {
+      cwd: merge,
+      env: embedded ? {} : { ARGOS_DATABASE_URL: url },
+    });
     expect(r.code, r.stderr).toBe(0);
-    const db = await PGlite.create(path.join(merge, '.argos/db'));
-    try {
-      const { rows } = await db.query<{ pr_number: number; git_author: string; git_commit: string }>(
-        'select distinct pr_number, git_author, git_commit from audit_log',
-      );
-      expect(rows).toHaveLength(1);
-      expect(rows[0]).toMatchObject({ pr_number: 31, git_author: 'Dev <dev@acme.example>' });
-      expect(rows[0].git_commit).toMatch(/^[0-9a-f]{40}$/);
-    } finally {
-      await db.close();
-    }
+    const rows = (await onDatabase(
+      embedded ? undefined : url,
+      merge,
+      async (query) => (await query('select distinct pr_number, git_author, git_commit from audit_log')).rows,
+    )) as { pr_number: number; git_author: string; git_commit: string }[];
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ pr_number: 31, git_author: 'Dev <dev@acme.example>' });
+    expect(rows[0].git_commit).toMatch(/^[0-9a-f]{40}$/);
   });
 });
 
@@ -188,6 +217,7 @@ describe('the plan comment and the drift issue are ours only; GitHub failures ar
   let cwd: string;
   let env: NodeJS.ProcessEnv;
   const MARKER = '<!-- argosctl:plan dir=projects -->';
+  const freshUrl = useFreshDatabaseUrls('memory:');
   const invalidEnv = (pr: number): NodeJS.ProcessEnv => {
     writeFileSync(path.join(cwd, `event-${pr}.json`), JSON.stringify({ pull_request: { number: pr } }));
     return { ...env, GITHUB_EVENT_PATH: path.join(cwd, `event-${pr}.json`) };
@@ -255,7 +285,7 @@ describe('the plan comment and the drift issue are ours only; GitHub failures ar
     const ours = gh.addComment(13, `${MARKER}\nold`, 'deploy-bot');
     const before = gh.requests.length;
     const r = await runCliInProcess(
-      ['plan', '--github-comment', '--comment-author', 'deploy-bot', '--database-url', 'memory:'],
+      ['plan', '--github-comment', '--comment-author', 'deploy-bot', '--database-url', await freshUrl()],
       { cwd: valid, env: { ...env, GITHUB_EVENT_PATH: path.join(valid, 'event.json') } },
     );
     expect(r.code, r.stderr).toBe(0);
@@ -270,7 +300,8 @@ describe('the plan comment and the drift issue are ours only; GitHub failures ar
   });
 
   it('the drift issue: a foreign issue with the label and the marker is left alone; ours is opened, updated, closed', async () => {
-    const client = githubClient({ token: TOKEN, owner: 'acme', repo: 'idv', apiUrl: gh.url });
+    // A client per sync, as each `drift --github-issue` run has its own.
+    const client = () => githubClient({ token: TOKEN, owner: 'acme', repo: 'idv', apiUrl: gh.url });
     const githubEnv = { token: TOKEN, owner: 'acme', repo: 'idv', apiUrl: gh.url };
     gh.issues.push({
       number: 1,
@@ -281,9 +312,9 @@ describe('the plan comment and the drift issue are ours only; GitHub failures ar
       user: { login: 'mallory' },
     });
     const me = { login: 'argos-ci', source: 'token' } as const;
-    expect(await syncDriftIssue(client, githubEnv, '### drift', me)).toEqual({ action: 'opened', number: 2 });
-    expect(await syncDriftIssue(client, githubEnv, '### more drift', me)).toEqual({ action: 'updated', number: 2 });
-    expect(await syncDriftIssue(client, githubEnv, undefined, me)).toEqual({ action: 'closed', number: 2 });
+    expect(await syncDriftIssue(client(), githubEnv, '### drift', me)).toEqual({ action: 'opened', number: 2 });
+    expect(await syncDriftIssue(client(), githubEnv, '### more drift', me)).toEqual({ action: 'updated', number: 2 });
+    expect(await syncDriftIssue(client(), githubEnv, undefined, me)).toEqual({ action: 'closed', number: 2 });
     expect(gh.issues[0]).toMatchObject({ body: `${DRIFT_MARKER}\nmallory`, state: 'open' });
     expect(gh.issues[1]).toMatchObject({ user: { login: 'argos-ci' }, state: 'closed' });
   });
@@ -346,10 +377,13 @@ describe('the plan comment and the drift issue are ours only; GitHub failures ar
     gh.failNext(/^GET \/user$/, 401, { message: 'Bad credentials' });
     const valid = tempDir('examples/startup');
     writeFileSync(path.join(valid, 'event.json'), JSON.stringify({ pull_request: { number: 15 } }));
-    const r = await runCliInProcess(['plan', '--github-comment', '--format', 'json', '--database-url', 'memory:'], {
-      cwd: valid,
-      env: { ...env, GITHUB_EVENT_PATH: path.join(valid, 'event.json') },
-    });
+    const r = await runCliInProcess(
+      ['plan', '--github-comment', '--format', 'json', '--database-url', await freshUrl()],
+      {
+        cwd: valid,
+        env: { ...env, GITHUB_EVENT_PATH: path.join(valid, 'event.json') },
+      },
+    );
     expect(r.code).toBe(1);
     expect(JSON.parse(r.stdout)).toHaveProperty('formatVersion');
     expect(r.stderr.split('\n').filter((l) => l.startsWith('error:'))).toEqual([

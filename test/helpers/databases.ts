@@ -96,3 +96,47 @@ export function useFreshDatabase(
     },
   };
 }
+
+/**
+ * For CLI runs where the dialect is not the point: `env` points ARGOS_DATABASE_URL at a fresh
+ * PostgreSQL database from the template for the enclosing describe block (dropped after it), which
+ * is much cheaper to open per command than an embedded folder. Without a reachable server (see the
+ * notice above) `env` is empty and the commands use the embedded default.
+ */
+export function useCliDatabase(): { readonly env: NodeJS.ProcessEnv; readonly url: string | undefined } {
+  const postgres = DATABASE_TARGETS.find((t) => t.name === 'postgres')!;
+  let fresh: { url: string; drop(): Promise<void> } | undefined;
+  beforeAll(async () => {
+    if (postgres.available) fresh = await postgres.fresh();
+  });
+  afterAll(async () => {
+    await fresh?.drop();
+  });
+  return {
+    get env() {
+      return fresh ? { ARGOS_DATABASE_URL: fresh.url } : {};
+    },
+    get url() {
+      return fresh?.url;
+    },
+  };
+}
+
+/**
+ * Like useCliDatabase, for blocks whose tests each need their own database: every call of the
+ * returned function makes a fresh PostgreSQL database from the template (all dropped after the
+ * block) and returns its URL; without a reachable server it returns `fallback`, an embedded URL.
+ */
+export function useFreshDatabaseUrls(fallback = 'pglite:./db'): () => Promise<string> {
+  const postgres = DATABASE_TARGETS.find((t) => t.name === 'postgres')!;
+  const made: { drop(): Promise<void> }[] = [];
+  afterAll(async () => {
+    await Promise.all(made.splice(0).map((m) => m.drop()));
+  });
+  return async () => {
+    if (!postgres.available) return fallback;
+    const fresh = await postgres.fresh();
+    made.push(fresh);
+    return fresh.url;
+  };
+}

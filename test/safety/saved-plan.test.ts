@@ -9,8 +9,9 @@ import { readPlanFile, writePlanFile, type SavedPlan } from '../../src/cli/plan-
 import type { Database } from '../../src/db/connection.js';
 import { readState } from '../../src/db/read-state.js';
 import { applyDir, applyDirGuarded, applySavedPlan, planDir } from '../helpers/apply.js';
-import { runCli, tempDir } from '../helpers/cli.js';
-import { DATABASE_TARGETS, useFreshDatabase } from '../helpers/databases.js';
+import { tempDir } from '../helpers/cli.js';
+import { runCliInProcess } from '../helpers/cli-in-process.js';
+import { DATABASE_TARGETS, useCliDatabase, useFreshDatabase } from '../helpers/databases.js';
 import { snapshot } from '../helpers/snapshot.js';
 
 type Edit = (plan: Record<string, any>) => void;
@@ -225,6 +226,9 @@ for (const target of DATABASE_TARGETS) {
 }
 
 describe('apply FILE on the command line', () => {
+  const database = useCliDatabase();
+  const runCli = (args: string[], options: { cwd: string }) => runCliInProcess(args, { ...options, env: database.env });
+
   it('refuses a forged saved plan with exit 3 and names the project and setting', async () => {
     const cwd = tempDir('examples/startup');
     expect((await runCli(['apply', '--auto-approve'], { cwd })).code).toBe(0);

@@ -1,6 +1,8 @@
 // No secret leaves the database: canary key material must not appear in stdout, stderr, saved
 // plans, JSON or markdown, audit rows, on any command or error path, including database errors
-// whose detail echoes the failing row.
+// whose detail echoes the failing row. Commands run in process (their stdout and stderr, stray
+// writes included, are captured); the two error paths run as real processes as well, so whatever
+// Node itself would print on the way out is searched too.
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { CompiledQuery, sql } from 'kysely';
@@ -36,8 +38,14 @@ describe.skipIf(!postgres.available)('canary key material on postgres', () => {
   let cwd: string;
   const outputs: [string, CliResult][] = [];
   const cli = async (args: string[], env?: NodeJS.ProcessEnv) => {
-    const r = await runCli([...args, '--database-url', url], { cwd, env });
+    const r = await runCliInProcess([...args, '--database-url', url], { cwd, env });
     outputs.push([args.join(' '), r]);
+    return r;
+  };
+  /** The same, as a real process. */
+  const spawned = async (args: string[]) => {
+    const r = await runCli([...args, '--database-url', url], { cwd });
+    outputs.push([`${args.join(' ')} (a real process)`, r]);
     return r;
   };
 
@@ -87,15 +95,21 @@ describe.skipIf(!postgres.available)('canary key material on postgres', () => {
         '      - { name: 2026-q4, status: active }\n      - { name: 2027-q1, status: active }\n      - { name: boom, status: active }',
       ),
     );
-    const failed = await cli(['apply', '--auto-approve']);
-    expect(failed.code).toBe(1);
-    expect(failed.stderr).toMatch(/database error 23514/);
+    for (const failed of [await cli(['apply', '--auto-approve']), await spawned(['apply', '--auto-approve'])]) {
+      expect(failed.code).toBe(1);
+      expect(failed.stderr).toMatch(/database error 23514/);
+    }
     await cli(['emergency-stop', 'kbank-prod', '--reason', 'canary drill']);
     await cli(['apply', '--auto-approve', '--format', 'json']); // refused: emergency-resume
-    const unreachable = await runCli(['plan', '--database-url', 'postgres://nobody:hunter2@127.0.0.1:1/none'], { cwd });
-    expect(unreachable.code).toBe(1);
-    expect(unreachable.stderr).toMatch(/database postgres:\/\/127\.0\.0\.1:1\/none is unreachable/);
-    outputs.push(['plan (unreachable)', unreachable]);
+    const unreachableUrl = ['--database-url', 'postgres://nobody:hunter2@127.0.0.1:1/none'];
+    for (const unreachable of [
+      await runCliInProcess(['plan', ...unreachableUrl], { cwd }),
+      await runCli(['plan', ...unreachableUrl], { cwd }),
+    ]) {
+      expect(unreachable.code).toBe(1);
+      expect(unreachable.stderr).toMatch(/database postgres:\/\/127\.0\.0\.1:1\/none is unreachable/);
+      outputs.push(['plan (unreachable)', unreachable]);
+    }
 
     expect(outputs.length).toBeGreaterThan(10);
     for (const [command, r] of outputs) {

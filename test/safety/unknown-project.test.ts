@@ -6,8 +6,9 @@ import { prunePass } from '../../src/tokens/prune.js';
 import { countTokens, deleteOldestTokens, deleteTokens, getToken, listTokens } from '../../src/tokens/token-store.js';
 import { completeToken } from '../../src/tokens/token-use.js';
 import { applyDir } from '../helpers/apply.js';
-import { runCli, tempDir } from '../helpers/cli.js';
-import { DATABASE_TARGETS, useFreshDatabase } from '../helpers/databases.js';
+import { tempDir } from '../helpers/cli.js';
+import { runCliInProcess } from '../helpers/cli-in-process.js';
+import { DATABASE_TARGETS, useCliDatabase, useFreshDatabase } from '../helpers/databases.js';
 import { snapshot } from '../helpers/snapshot.js';
 
 for (const target of DATABASE_TARGETS) {
@@ -51,7 +52,10 @@ describe('unknown ids on the command line', () => {
   beforeAll(() => {
     cwd = tempDir('examples/startup');
   });
-  const db = ['--database-url', 'memory:'];
+  // In process, on an empty PostgreSQL database from the template (or the embedded default without a server).
+  const database = useCliDatabase();
+  const db: string[] = [];
+  const runCli = (args: string[], options: { cwd: string }) => runCliInProcess(args, { ...options, env: database.env });
 
   it('plan --project and apply --project with an id in no manifest and not in the database exit 1', async () => {
     const plan = await runCli(['plan', '--project', 'acme-beta', '--project', 'acme-btea', ...db], { cwd });

@@ -1,12 +1,13 @@
-// The real CLI on the embedded database: apply issues an API key (the master key file is made
-// with mode 0600), `keys reveal` shows it once, `check` answers without writing, `tokens register`
-// keeps the public limit, and a spawned `argosctl serve` loses no request in flight at SIGTERM.
+// The CLI on the embedded database: apply issues an API key (the master key file is made with mode
+// 0600), `keys reveal` shows it once, `check` answers without writing, `tokens register` keeps the
+// public limit (these in process), and a spawned `argosctl serve` loses no request in flight at SIGTERM.
 import { spawn } from 'node:child_process';
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BIN, runCli, tempDir } from '../helpers/cli.js';
+import { BIN, tempDir } from '../helpers/cli.js';
+import { runCliInProcess } from '../helpers/cli-in-process.js';
 import { manifest } from '../helpers/service.js';
 import { ids } from '../helpers/token-fixtures.js';
 
@@ -53,7 +54,7 @@ function postInTwoSteps(port: number, url: string, key: string, body: string): T
 describe('serve, keys and check through the CLI on the embedded database', () => {
   let cwd: string;
   let key: string;
-  const cli = (args: string[]) => runCli(args, { cwd, env: NO_MASTER_KEY });
+  const cli = (args: string[]) => runCliInProcess(args, { cwd, env: NO_MASTER_KEY });
 
   beforeAll(async () => {
     cwd = tempDir();

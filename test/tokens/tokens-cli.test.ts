@@ -1,4 +1,5 @@
-// The token commands: import all-or-nothing with line numbers (in process), parallel
+// The token commands: import all-or-nothing with line numbers (in process, on PostgreSQL from the
+// template: the dialects are covered by token-store.test.ts), parallel
 // registrations from several real processes never pass the cap (also while a prune runs), and a
 // real worker stopped with SIGTERM ends cleanly.
 import { spawn } from 'node:child_process';
@@ -9,13 +10,16 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/connection.js';
 import { countTokens, registerTokens } from '../../src/tokens/token-store.js';
 import { BIN, runCli, tempDir } from '../helpers/cli.js';
-import { runCliInProcess } from '../helpers/cli-in-process.js';
-import { DATABASE_TARGETS, useFreshDatabase } from '../helpers/databases.js';
+import { runCliInProcess as runInProcess } from '../helpers/cli-in-process.js';
+import { DATABASE_TARGETS, useCliDatabase, useFreshDatabase } from '../helpers/databases.js';
 import { ids, tokenProject } from '../helpers/token-fixtures.js';
 import { waitFor } from '../helpers/wait.js';
 
-describe('tokens import on the embedded database', () => {
+describe('tokens import', () => {
   let cwd: string;
+  const database = useCliDatabase();
+  const runCliInProcess = (args: string[], options: { cwd: string }) =>
+    runInProcess(args, { ...options, env: database.env });
   beforeAll(async () => {
     cwd = tempDir('examples/startup');
     expect((await runCliInProcess(['apply', '--auto-approve'], { cwd })).code).toBe(0);
