@@ -8,6 +8,7 @@ import { GuardError, UserError } from '../errors.js';
 import type { DatabaseSchema } from '../db/schema.js';
 import { open, seal } from './seal.js';
 import { apiKeyLabel as sealLabel } from './sealed-columns.js';
+import { recordReveal } from './record-reveal.js';
 
 type Tx = Transaction<DatabaseSchema>;
 export const API_KEY_PREFIX = 'argos_';
@@ -151,16 +152,13 @@ export async function revealApiKey(
       .where('project_id', '=', projectId)
       .where('rotation', '=', row.rotation)
       .execute();
-    await tx
-      .insertInto('key_reveals')
-      .values({
-        project_id: projectId,
-        secret: 'api-key',
-        rotation: row.rotation,
-        fingerprint: row.fingerprint,
-        revealed_by: actor,
-      })
-      .execute();
+    await recordReveal(tx, {
+      projectId,
+      secret: 'api-key',
+      rotation: row.rotation,
+      fingerprint: row.fingerprint,
+      actor,
+    });
     return { key, rotation: row.rotation, fingerprint: row.fingerprint };
   });
 }

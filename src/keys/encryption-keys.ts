@@ -9,6 +9,7 @@ import { GuardError, UserError } from '../errors.js';
 import type { DatabaseSchema } from '../db/schema.js';
 import { open, seal } from './seal.js';
 import { encryptionKeyLabel } from './sealed-columns.js';
+import { recordReveal } from './record-reveal.js';
 
 type Db = Kysely<DatabaseSchema> | Transaction<DatabaseSchema>;
 export const ENCRYPTION_KEY_BYTES = 32;
@@ -227,16 +228,13 @@ export async function revealEncryptionKey(
       .where('name', '=', name)
       .where('rotation', '=', row.rotation)
       .execute();
-    await tx
-      .insertInto('key_reveals')
-      .values({
-        project_id: projectId,
-        secret: `encryption-key:${name}`,
-        rotation: row.rotation,
-        fingerprint: row.fingerprint,
-        revealed_by: actor,
-      })
-      .execute();
+    await recordReveal(tx, {
+      projectId,
+      secret: `encryption-key:${name}`,
+      rotation: row.rotation,
+      fingerprint: row.fingerprint,
+      actor,
+    });
     return { material, rotation: row.rotation, fingerprint: row.fingerprint, keyId: keyIdOf(row.fingerprint) };
   });
 }

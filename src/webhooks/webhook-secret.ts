@@ -16,6 +16,7 @@ export const ROTATION_OVERLAP_SECONDS = 86_400;
 
 /** The AAD of a sealed secret: it cannot be moved to another project or rotation and opened there. */
 import { webhookSecretLabel } from '../keys/sealed-columns.js';
+import { recordReveal } from '../keys/record-reveal.js';
 
 export { webhookSecretLabel };
 
@@ -149,16 +150,13 @@ export async function revealWebhookSecret(
       .where('project_id', '=', projectId)
       .where('rotation', '=', rotation)
       .execute();
-    await tx
-      .insertInto('key_reveals')
-      .values({
-        project_id: projectId,
-        secret: 'webhook-secret',
-        rotation,
-        fingerprint: row.fingerprint,
-        revealed_by: actor,
-      })
-      .execute();
+    await recordReveal(tx, {
+      projectId,
+      secret: 'webhook-secret',
+      rotation: rotation,
+      fingerprint: row.fingerprint,
+      actor,
+    });
     return { secret, rotation, fingerprint: row.fingerprint };
   });
 }
