@@ -40,6 +40,20 @@ export function findGitRoot(start: string): string | undefined {
   }
 }
 
+/**
+ * Outside a repository: from `from` up to the current folder when `from` lies inside it (`--dir
+ * projects` run beside argosctl.yaml), else `from` alone; never above the folder the user is in.
+ */
+function foldersUpTo(from: string, cwd: string): string[] {
+  const relative = path.relative(cwd, from);
+  if (relative.startsWith('..') || path.isAbsolute(relative)) return [from];
+  const dirs: string[] = [];
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    dirs.push(dir);
+    if (dir === cwd || path.dirname(dir) === dir) return dirs;
+  }
+}
+
 /** The folders searched for argosctl.yaml, nearest first: up to the git root, or only `start` outside git. */
 function searchPath(start: string): string[] {
   const from = path.resolve(start);
@@ -188,12 +202,13 @@ export function defaultManifestRoot(cwd: string, config: FoundConfig | undefined
 
 /**
  * The argosctl.yaml that names `root` as its manifest folder, from the folders above it (up to the
- * git root). None when argosctl.yaml sits at the root itself: the manifest reader finds that one.
+ * git root; outside a repository, up to the current folder). None when argosctl.yaml sits at the root
+ * itself: the manifest reader finds that one.
  */
-export function configAbove(root: string): string | undefined {
+export function configAbove(root: string, cwd = process.cwd()): string | undefined {
   const abs = path.resolve(root);
   if (existsSync(path.join(abs, CONFIG_FILE))) return undefined;
-  const dirs = searchPath(abs).slice(1);
+  const dirs = (findGitRoot(abs) ? searchPath(abs) : foldersUpTo(abs, path.resolve(cwd))).slice(1);
   const boundary = dirs[dirs.length - 1];
   for (const dir of dirs) {
     const file = path.join(dir, CONFIG_FILE);
