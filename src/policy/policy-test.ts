@@ -2,7 +2,7 @@
 // violation with its manifest position, and the other problems that kept projects out of the test.
 import type { Diagnostic } from '../manifest/diagnostic.js';
 import type { ManifestSet } from '../manifest/read-manifests.js';
-import type { PolicyScope } from './policy-rules.js';
+import type { RuleOutcome } from './evaluate-policy.js';
 import { violationPosition } from './policy-diagnostics.js';
 
 export interface PolicyTestViolation {
@@ -16,16 +16,8 @@ export interface PolicyTestViolation {
   allowed: string;
 }
 
-export interface PolicyTestRule {
-  rule: string;
-  source: string;
-  description?: string;
-  setting: string;
-  when: PolicyScope;
-  requirement: string;
-  passed: string[];
-  violated: PolicyTestViolation[];
-}
+/** A rule's outcome as evaluated, each violation placed in its manifest. */
+export type PolicyTestRule = Omit<RuleOutcome, 'violated'> & { violated: PolicyTestViolation[] };
 
 export interface PolicyTestResult {
   /** Valid projects the policy was evaluated on. */
@@ -41,13 +33,7 @@ export function policyTest(set: Pick<ManifestSet, 'projects' | 'policy' | 'diagn
   const byId = new Map(set.projects.map((p) => [p.settings.id, p]));
   const rules = (set.policy?.rules ?? []).map(
     (outcome): PolicyTestRule => ({
-      rule: outcome.rule,
-      source: outcome.source,
-      ...(outcome.description !== undefined ? { description: outcome.description } : {}),
-      setting: outcome.setting,
-      when: outcome.when,
-      requirement: outcome.requirement,
-      passed: outcome.passed,
+      ...outcome,
       violated: outcome.violated.map((v) => {
         const p = byId.get(v.projectId)!;
         const at = violationPosition(p, outcome, v.setting);

@@ -5,7 +5,7 @@
 // long lock is ever held over the table.
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DatabaseSchema } from '../db/schema.js';
-import { lockCounter, requireProject, retryOnDeadlock } from './token-store.js';
+import { lockCounter, requireProject, retryOnDeadlock, setCounter } from './token-store.js';
 import { writeExpiredEvents } from './token-events.js';
 import { TOKEN_CAP } from './token-id.js';
 
@@ -137,11 +137,7 @@ async function deleteBatch(
     const { rows } = await sql<{ n: number }>`
       with gone as (delete from tokens where ctid = any(array(${pick})) returning 1)
       select count(*)::int as n from gone`.execute(tx);
-    await tx
-      .updateTable('token_counts')
-      .set({ registered: count - rows[0].n })
-      .where('project_id', '=', projectId)
-      .execute();
+    await setCounter(tx, projectId, count - rows[0].n);
     return rows[0].n;
   });
 }

@@ -69,6 +69,15 @@ export async function lockCounter(tx: Transaction<DatabaseSchema>, projectId: st
   return row.registered;
 }
 
+/** Writes the count back under the lock `lockCounter` took (the deleting paths; registration counts in SQL). */
+export async function setCounter(
+  tx: Transaction<DatabaseSchema>,
+  projectId: string,
+  registered: number,
+): Promise<void> {
+  await tx.updateTable('token_counts').set({ registered }).where('project_id', '=', projectId).execute();
+}
+
 export interface RegisterResult {
   added: number;
   overwritten: number;
@@ -343,11 +352,7 @@ export async function deleteTokens(
           'token_not_found',
           `not registered: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}; nothing deleted`,
         );
-      await tx
-        .updateTable('token_counts')
-        .set({ registered: count - deleted.length })
-        .where('project_id', '=', projectId)
-        .execute();
+      await setCounter(tx, projectId, count - deleted.length);
       return deleted.length;
     }),
   );
@@ -365,11 +370,7 @@ export async function deleteOldestTokens(db: Kysely<DatabaseSchema>, projectId: 
       with doomed as (select token_id from tokens where project_id = ${projectId} order by registered_at, token_id limit ${n}),
       gone as (delete from tokens t using doomed d where t.project_id = ${projectId} and t.token_id = d.token_id returning 1)
       select count(*)::int as n from gone`.execute(tx);
-      await tx
-        .updateTable('token_counts')
-        .set({ registered: count - rows[0].n })
-        .where('project_id', '=', projectId)
-        .execute();
+      await setCounter(tx, projectId, count - rows[0].n);
       return rows[0].n;
     }),
   );
