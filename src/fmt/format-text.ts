@@ -75,6 +75,32 @@ function reorder(node: unknown, schemaPath: string | undefined, version: string)
   }
 }
 
+/**
+ * `key: # note` above a block collection: the parser hangs ` note` on the collection, which would
+ * print it on a line of its own. Seen on the key's line in the source, it goes back to the key.
+ */
+function keepEndOfLineComments(node: unknown, text: string): void {
+  if (isMap(node)) {
+    for (const pair of node.items) {
+      const key = pair.key;
+      const value = pair.value as (Node & Commented) | null;
+      if (isScalar(key) && key.range && (isMap(value) || isSeq(value)) && !value.flow && value.commentBefore) {
+        const lineEnd = text.indexOf('\n', key.range[1]);
+        const rest = text.slice(key.range[1], lineEnd === -1 ? undefined : lineEnd);
+        const onKeyLine = /^[ \t]*:[ \t]+#(.*)$/.exec(rest)?.[1];
+        const [first, ...others] = value.commentBefore.split('\n');
+        if (onKeyLine !== undefined && onKeyLine.trimEnd() === first.trimEnd() && !key.comment) {
+          key.comment = first;
+          value.commentBefore = others.length > 0 ? others.join('\n') : undefined;
+        }
+      }
+      keepEndOfLineComments(value, text);
+    }
+  } else if (isSeq(node)) {
+    for (const item of node.items) keepEndOfLineComments(item, text);
+  }
+}
+
 const QUOTE_KINDS = new Set([Scalar.PLAIN, Scalar.QUOTE_DOUBLE, Scalar.QUOTE_SINGLE]);
 
 /** Plain where YAML reads it back as the same string, else quoted (the library decides); block scalars stay. */
@@ -103,7 +129,8 @@ function canonicalQuotes(node: unknown): void {
   }
 }
 
-function formatDocument(doc: Document.Parsed): string {
+function formatDocument(doc: Document.Parsed, text: string): string {
+  keepEndOfLineComments(doc.contents, text);
   const kind: unknown = isMap(doc.contents) ? doc.contents.get('kind') : undefined;
   const version: unknown = isMap(doc.contents) ? doc.contents.get('apiVersion') : undefined;
   // Each file in its own version's key order (key-order.ts falls back to the current one).
@@ -128,5 +155,5 @@ export function formatText(text: string): Formatted {
       };
     }
   }
-  return { ok: true, text: list.map(formatDocument).join('') };
+  return { ok: true, text: list.map((doc) => formatDocument(doc, text)).join('') };
 }

@@ -30,13 +30,13 @@ const EXAMPLE = `# yaml-language-server: $schema=../node_modules/argosctl/schema
 apiVersion: argosctl/v2
 kind: Project
 metadata:
-  id: my-first-project        # the ARGOS project id: the stable key, never changed once applied
+  id: my-first-project # the ARGOS project id: the stable key, never changed once applied
   name: My first project
 spec:
-  status: TRIAL               # OPEN | TEST | TRIAL | CLOSE
-  submissions: normal         # normal | emergency-stop
+  status: TRIAL # OPEN | TEST | TRIAL | CLOSE
+  submissions: normal # normal | emergency-stop
   authMethods:
-    idDocument:               # ID document verification
+    idDocument: # ID document verification
       enabled: true
       userPolicy: { scoreThreshold: standard, ageLimit: 18 }
       fraudDetection:
@@ -44,17 +44,20 @@ spec:
     knowledgeBased:
       enabled: false
   liveform:
-    privateMode: true         # a completed Liveform URL cannot be used again
+    privateMode: true # a completed Liveform URL cannot be used again
+    tokens:
+      preRegistration: true # only token IDs registered with \`argosctl tokens register\` open the Liveform
+      expiration: { mode: count } # each token opens it once
   encryption:
-    methods: [GCM]            # encrypted Liveform URLs: GCM (recommended), ECB, or both
+    methods: [GCM] # encrypted Liveform URLs: GCM (recommended), ECB, or both
   security:
-    privacyProtection: true   # blur ID images and numbers in the dashboard
-    ipWhitelist:              # empty: no restriction
+    privacyProtection: true # blur ID images and numbers in the dashboard
+    ipWhitelist: # empty: no restriction
       dashboard: []
       api: []
   admins:
     - email: you@example.com
-      role: Owner             # Owner | Leader | Member | Guest (read-only)
+      role: Owner # Owner | Leader | Member | Guest (read-only)
 `;
 
 const GITIGNORE = `# the embedded database argosctl uses when no database is configured

@@ -73,6 +73,18 @@ describe('argosctl init', () => {
     expect(status).toMatch(/^!! \.argos\/$/m);
   });
 
+  it('the scaffold passes its own checks: validate --strict, fmt --check and policy test exit 0 with no warning', async () => {
+    const cwd = gitRepo();
+    expect((await runCli(['init'], { cwd })).code).toBe(0);
+    const strict = await runCli(['validate', '--strict'], { cwd });
+    expect(strict.code, strict.stdout + strict.stderr).toBe(0);
+    expect(strict.stdout + strict.stderr).not.toMatch(/warning/i);
+    const fmt = await runCli(['fmt', '--check'], { cwd });
+    expect(fmt.code, fmt.stdout + fmt.stderr).toBe(0);
+    const policy = await runCli(['policy', 'test'], { cwd });
+    expect(policy.code, policy.stdout + policy.stderr).toBe(0);
+  });
+
   it('argosctl.yaml names the manifest folder and leaves the database to the embedded default (commented env: line)', async () => {
     const cwd = gitRepo();
     expect((await runCli(['init'], { cwd })).code).toBe(0);

@@ -74,7 +74,7 @@ describe('argosctl export', () => {
     const dir = await applied('examples/bank');
     expect((await run(['export', '--out', 'out', ...DB], { cwd: dir })).code).toBe(0);
     const text = readFileSync(path.join(dir, 'out/kbank-onboarding.yaml'), 'utf8');
-    const schema = path.relative(path.join(dir, 'out'), path.join(ROOT, 'schemas/project.v1.json'));
+    const schema = path.relative(path.join(dir, 'out'), path.join(ROOT, 'schemas/project.v2.json'));
     expect(text.split('\n')[0]).toBe(`# yaml-language-server: $schema=${schema}`);
     expect(text).toMatch(/after: 24h\n/);
     expect(text).toMatch(/publicKey: keys\/kbank-onboarding\.pub\.pem\n/);

@@ -41,6 +41,20 @@ describe('fmt on the examples', () => {
 });
 
 describe('fmt rules', () => {
+  it('keeps an end-of-line comment after a key on that key’s line, above a block map or list', () => {
+    const text = [
+      'a: # about a',
+      '  b: 1',
+      'c:',
+      '  # about the first item',
+      '  - 1',
+      'd: # about d',
+      '  - 2',
+      '',
+    ].join('\n');
+    expect(formatted(text)).toBe(text);
+  });
+
   it('sorts keys into the schema order, moving comments with their keys; free-form maps and unknown keys keep their order', () => {
     const text = [
       '# top',

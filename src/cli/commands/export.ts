@@ -15,7 +15,7 @@ import type { CliContext } from '../context.js';
 import { loadValidManifests } from '../load-desired.js';
 import { databaseOption, dirOption, projectOption } from '../options.js';
 
-const SCHEMA_FILE = fileURLToPath(new URL('../../../schemas/project.v1.json', import.meta.url));
+const SCHEMA_FILE = fileURLToPath(new URL('../../../schemas/project.v2.json', import.meta.url));
 
 interface ExportOptions {
   dir: string;
