@@ -38,9 +38,9 @@ describe('retryDelayMs', () => {
   });
 });
 
-describe("the README's verification snippet", () => {
+describe("the service docs' verification snippet", () => {
   it('accepts what the worker signs and refuses a changed body or another secret', async () => {
-    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const readme = readFileSync(new URL('../../docs/service.md', import.meta.url), 'utf8');
     const code = /```js\n(import \{ createHmac[\s\S]*?)```/.exec(readme)?.[1];
     expect(code).toBeDefined();
     const { verifyArgosSignature } = (await import(`data:text/javascript,${encodeURIComponent(code!)}`)) as {
