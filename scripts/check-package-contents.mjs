@@ -6,7 +6,7 @@ import path from 'node:path';
 
 const dir = process.argv[2];
 const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8'));
-const allowedTop = new Set(['dist', 'bin', 'schemas', 'examples', 'README.md', 'LICENSE', 'package.json']);
+const allowedTop = new Set(['dist', 'bin', 'man', 'schemas', 'examples', 'README.md', 'LICENSE', 'package.json']);
 const problems = [];
 
 for (const name of readdirSync(dir)) if (!allowedTop.has(name)) problems.push(`ships ${name}, which users do not need`);

@@ -10,18 +10,25 @@ import { Command, Help } from 'commander';
 import type { CliContext } from './context.js';
 import { ExitCode } from '../errors.js';
 import { versionOutput } from './version.js';
+import { examplesText } from './help-examples.js';
+import { plainCommanderError } from './commander-errors.js';
+
+/** The headings of `argosctl --help`, in the order shown. */
+export const GROUPS = ['Manifests', 'Pull requests and CI', 'Tokens and service', 'Keys', 'Audit', 'Setup'] as const;
 
 export interface CommandEntry {
   name: string;
+  group: (typeof GROUPS)[number];
   /** What `argosctl --help` lists: the usage term and the description, as the real command says them. */
   term: string;
   summary: string;
   load(ctx: CliContext): Promise<Command[]>;
 }
 
-export const COMMANDS: CommandEntry[] = [
+const ENTRIES: CommandEntry[] = [
   {
     name: 'validate',
+    group: 'Manifests',
     term: 'validate [options] [paths...]',
     summary:
       'check manifests (all, or the files and folders named) against the schema and the semantic rules; report all problems at once',
@@ -29,42 +36,49 @@ export const COMMANDS: CommandEntry[] = [
   },
   {
     name: 'plan',
+    group: 'Manifests',
     term: 'plan [options]',
     summary: 'read manifests and database, print the changes apply would make; writes nothing to the database',
     load: async (ctx) => [(await import('./commands/plan.js')).planCommand(ctx)],
   },
   {
     name: 'apply',
+    group: 'Manifests',
     term: 'apply [options] [planfile]',
     summary: 'apply a saved plan, or plan and apply; all in one transaction under the apply lock',
     load: async (ctx) => [(await import('./commands/apply.js')).applyCommand(ctx)],
   },
   {
     name: 'emergency-stop',
+    group: 'Tokens and service',
     term: 'emergency-stop [options] <project>',
     summary: "halt a project's eKYC submissions now (Liveform and API), outside git; audited",
     load: async (ctx) => (await import('./commands/emergency.js')).emergencyCommands(ctx),
   },
   {
     name: 'emergency-resume',
+    group: 'Tokens and service',
     term: 'emergency-resume [options] <project>',
     summary: "resume a project's submissions now, outside git; audited",
     load: async (ctx) => (await import('./commands/emergency.js')).emergencyCommands(ctx),
   },
   {
     name: 'tokens',
+    group: 'Tokens and service',
     term: 'tokens',
     summary: 'Liveform token pre-registration: the token store',
     load: async (ctx) => [(await import('./commands/tokens.js')).tokensCommand(ctx)],
   },
   {
     name: 'prune',
+    group: 'Tokens and service',
     term: 'prune [options]',
     summary: 'one pruning pass over registered tokens: expired, then by volume (the worker runs this every 10 minutes)',
     load: async (ctx) => [(await import('./commands/prune.js')).pruneCommand(ctx)],
   },
   {
     name: 'worker',
+    group: 'Tokens and service',
     term: 'worker [options]',
     summary:
       'long-running: one pruning pass per 10-minute tick (fixed cycle), claimed in the database;' +
@@ -73,42 +87,49 @@ export const COMMANDS: CommandEntry[] = [
   },
   {
     name: 'drift',
+    group: 'Pull requests and CI',
     term: 'drift [options]',
     summary: 'compare the database with the manifests; tell git-side from database-side changes; exit 2 on drift',
     load: async (ctx) => [(await import('./commands/drift.js')).driftCommand(ctx)],
   },
   {
     name: 'history',
+    group: 'Audit',
     term: 'history [options] [project]',
     summary: 'applied changes with time, actor, commit, PR, setting, before and after',
     load: async (ctx) => (await import('./commands/history.js')).historyCommands(ctx),
   },
   {
     name: 'blame',
+    group: 'Audit',
     term: 'blame [options] <project>',
     summary: 'for each current setting of a project, the apply (commit, PR, actor, time) that last set it',
     load: async (ctx) => (await import('./commands/history.js')).historyCommands(ctx),
   },
   {
     name: 'admins',
+    group: 'Audit',
     term: 'admins',
     summary: 'project administrators',
     load: async (ctx) => (await import('./commands/history.js')).historyCommands(ctx),
   },
   {
     name: 'github',
+    group: 'Pull requests and CI',
     term: 'github',
     summary: 'GitHub integration (uses GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_EVENT_PATH, GITHUB_SHA, GITHUB_API_URL)',
     load: async (ctx) => [(await import('./commands/github.js')).githubCommand(ctx)],
   },
   {
     name: 'db',
+    group: 'Setup',
     term: 'db',
     summary: 'database schema management',
     load: async (ctx) => [(await import('./commands/db.js')).dbCommand(ctx)],
   },
   {
     name: 'serve',
+    group: 'Tokens and service',
     term: 'serve [options]',
     summary:
       'serve the Token API and Liveform admission over HTTP (prints "listening on http://HOST:PORT" on stderr when ready)',
@@ -116,6 +137,7 @@ export const COMMANDS: CommandEntry[] = [
   },
   {
     name: 'check',
+    group: 'Tokens and service',
     term: 'check [options] <project>',
     summary:
       'dry-run Liveform admission: would "Start Authentication" be admitted now? (writes nothing; exit 3 when refused)',
@@ -123,54 +145,63 @@ export const COMMANDS: CommandEntry[] = [
   },
   {
     name: 'keys',
+    group: 'Keys',
     term: 'keys',
     summary: 'secret material issued at apply: list by fingerprint, reveal once, rewrap',
     load: async (ctx) => [(await import('./commands/keys.js')).keysCommand(ctx)],
   },
   {
     name: 'webhooks',
+    group: 'Tokens and service',
     term: 'webhooks',
     summary: 'webhook delivery: status of the outbox (pending, delivered, dead) and re-drive of dead events',
     load: async (ctx) => [(await import('./commands/webhooks.js')).webhooksCommand(ctx)],
   },
   {
     name: 'transmit',
+    group: 'Tokens and service',
     term: 'transmit',
     summary: "secure data transmission: seal data for a project's public key, open it with the private key",
     load: async (ctx) => [(await import('./commands/transmit.js')).transmitCommand(ctx)],
   },
   {
     name: 'url',
+    group: 'Tokens and service',
     term: 'url',
     summary: 'Liveform URLs with encrypted parameters: build one, open one',
     load: async (ctx) => [(await import('./commands/url.js')).urlCommand(ctx)],
   },
   {
     name: 'export',
+    group: 'Manifests',
     term: 'export [options]',
     summary: 'write one manifest per project from the database (no key material; public keys as files under keys/)',
     load: async (ctx) => [(await import('./commands/export.js')).exportCommand(ctx)],
   },
   {
     name: 'fmt',
+    group: 'Manifests',
     term: 'fmt [options] [files...]',
     summary: 'rewrite manifests in canonical key order and quoting, keeping comments; --check only reports',
     load: async (ctx) => [(await import('./commands/fmt.js')).fmtCommand(ctx)],
   },
   {
     name: 'policy',
+    group: 'Manifests',
     term: 'policy',
     summary: 'the organisation policy of argosctl.yaml (policy: requireRegion, rules)',
     load: async (ctx) => [(await import('./commands/policy.js')).policyCommand(ctx)],
   },
   {
     name: 'migrate',
+    group: 'Manifests',
     term: 'migrate [options] [paths...]',
     summary: 'rewrite manifests to a newer apiVersion in place, keeping comments and order; --check only reports',
     load: async (ctx) => [(await import('./commands/migrate.js')).migrateCommand(ctx)],
   },
   {
     name: 'init',
+    group: 'Setup',
     term: 'init',
     summary:
       'scaffold a config repository here: argosctl.yaml, projects/, .gitignore, package.json, GitHub workflows; overwrites nothing',
@@ -178,17 +209,22 @@ export const COMMANDS: CommandEntry[] = [
   },
   {
     name: 'schema',
-    term: 'schema [options] [which]',
+    group: 'Manifests',
+    term: 'schema [options] [schema]',
     summary: 'print the manifest schema (project) or the argosctl.yaml schema (config)',
     load: async (ctx) => [(await import('./commands/schema.js')).schemaCommand(ctx)],
   },
   {
     name: 'completion',
+    group: 'Setup',
     term: 'completion <shell>',
     summary: 'print a shell completion script (bash: source <(argosctl completion bash))',
     load: async (ctx) => [(await import('./commands/completion.js')).completionCommand(ctx)],
   },
 ];
+
+/** Every command, grouped as `--help` shows them (stable within a group). */
+export const COMMANDS: CommandEntry[] = GROUPS.flatMap((group) => ENTRIES.filter((e) => e.group === group));
 
 /** The command the arguments name (`help X` names X), if any: the first word that is not an option. */
 function wantedCommand(argv: readonly string[]): string | undefined {
@@ -201,6 +237,15 @@ function newProgram(ctx: CliContext): Command {
     .description('ARGOS identity-verification projects as code: validate, plan and apply YAML manifests')
     .option('-V, --version', 'print the version (with --format json: version, node and schema versions)')
     .showHelpAfterError('(run with --help for usage)')
+    .commandsGroup('Setup:')
+    .helpCommand('help [command]', 'show the help of a command')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ argosctl init                 # a new config repository here\n' +
+        '  $ argosctl plan                 # what apply would change\n' +
+        '  $ argosctl apply plan.json      # apply a reviewed plan\n' +
+        '\nEvery command: argosctl COMMAND --help, or the man pages (man argosctl-plan).\n',
+    )
     .configureOutput({ writeOut: (s) => ctx.out(s), writeErr: (s) => ctx.err(s) })
     .exitOverride()
     .hook('preAction', async (_program, command) =>
@@ -215,10 +260,27 @@ function newProgram(ctx: CliContext): Command {
   return program;
 }
 
-function attach(program: Command, cmd: Command, ctx: CliContext): void {
-  const output = { writeOut: (s: string) => ctx.out(s), writeErr: (s: string) => ctx.err(s) };
+const GROUP_OF = new Map(ENTRIES.map((e) => [e.name, e.group]));
+
+/** Help in our words: no `(default: [])` for repeatable options, examples last. */
+function configureCommand(cmd: Command, words: string[], ctx: CliContext): void {
+  const output = {
+    writeOut: (s: string) => ctx.out(s),
+    writeErr: (s: string) => ctx.err(s),
+    outputError: (s: string, write: (s: string) => void) => write(plainCommanderError(s)),
+  };
   cmd.exitOverride().configureOutput(output);
-  for (const sub of cmd.commands) sub.exitOverride().configureOutput(output);
+  cmd.configureHelp({
+    optionDescription: (option) => new Help().optionDescription(option).replace(' (default: [])', ''),
+  });
+  const examples = examplesText(words);
+  if (examples) cmd.addHelpText('after', examples);
+  for (const sub of cmd.commands) configureCommand(sub, [...words, sub.name()], ctx);
+}
+
+function attach(program: Command, cmd: Command, ctx: CliContext): void {
+  configureCommand(cmd, [cmd.name()], ctx);
+  cmd.helpGroup(`${GROUP_OF.get(cmd.name()) ?? 'Setup'}:`);
   program.addCommand(cmd);
 }
 

@@ -37,7 +37,12 @@ function invocations(text: string): string[][] {
   );
 }
 
-const DOCS = ['README.md', ...readdirSync('docs').filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+const DOCS = [
+  'README.md',
+  ...readdirSync('docs')
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/${f}`),
+];
 
 describe('the README and docs/', () => {
   it('the README fits on one screen: at most 150 lines', () => {
@@ -57,10 +62,7 @@ describe('the README and docs/', () => {
 });
 
 describe('documented invocations', () => {
-  const sources = [
-    ...DOCS,
-    ...readdirSync('examples/github').map((f) => `examples/github/${f}`),
-  ];
+  const sources = [...DOCS, ...readdirSync('examples/github').map((f) => `examples/github/${f}`)];
   it('the docs together show at least 40 invocations', () => {
     expect(DOCS.flatMap((f) => invocations(readFileSync(f, 'utf8'))).length).toBeGreaterThanOrEqual(40);
   });

@@ -20,7 +20,7 @@ const FILES: Record<string, string> = {
 export function schemaCommand(ctx: CliContext): Command {
   return new Command('schema')
     .description('print the manifest schema (project) or the argosctl.yaml schema (config)')
-    .addArgument(new Argument('[which]', 'which schema').choices(Object.keys(FILES)).default('project'))
+    .addArgument(new Argument('[schema]', 'which schema').choices(Object.keys(FILES)).default('project'))
     .addOption(formatOption(['text', 'json']))
     .action((which: string, opts: { format: 'text' | 'json' }) => {
       const schema = readSchema(FILES[which]);
