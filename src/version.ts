@@ -1,6 +1,13 @@
-// The version of argosctl itself (package.json), recorded in every plan.
+// The version of argosctl itself (package.json), recorded in every plan, and where to report bugs:
+// package.json is the one place that names the repository.
 import { readFileSync } from 'node:fs';
 
-export const ARGOSCTL_VERSION: string = (
-  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
-).version;
+const PACKAGE = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+  bugs?: { url?: string };
+};
+
+export const ARGOSCTL_VERSION: string = PACKAGE.version;
+
+/** Where users report a bug (package.json `bugs.url`). */
+export const BUGS_URL: string = PACKAGE.bugs?.url ?? '';

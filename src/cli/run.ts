@@ -5,6 +5,7 @@ import { CommanderError } from 'commander';
 import type { CliContext } from './context.js';
 import { escapeTerminal } from '../render/escape-terminal.js';
 import { ExitCode, UserError } from '../errors.js';
+import { BUGS_URL } from '../version.js';
 import { buildProgram } from './program.js';
 import { jsonDocument } from '../render/json-document.js';
 
@@ -67,7 +68,7 @@ export async function run(argv: string[], ctx: CliContext): Promise<number> {
     if (database) return fail(database, 'nothing was written (the transaction was rolled back)', 1);
     if (err instanceof UserError) return fail(err.message, err.hint, err.exitCode);
     ctx.err(
-      `argosctl: internal error: ${describeBug(err)}\nThis is a bug in argosctl; please report it with the command you ran.\n`,
+      `argosctl: internal error: ${describeBug(err)}\nThis is a bug in argosctl; please report it with the command you ran${BUGS_URL ? ` at ${BUGS_URL}` : ''}.\n`,
     );
     return 1;
   }
