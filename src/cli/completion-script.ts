@@ -2,6 +2,12 @@
 // commands and options the program has. Names and descriptions are ours, never user input; they are
 // still quoted for each shell so an apostrophe in a description cannot break the script.
 import type { Command, Option } from 'commander';
+import { RISK_CLASSES } from '../plan/plan-types.js';
+
+/** Values an option takes from a fixed list that commander does not know as choices. */
+const STATIC_VALUES: Record<string, readonly string[]> = { '--allow': RISK_CLASSES };
+/** Options whose values come from the manifests at completion time (`completion --project-ids`). */
+const PROJECT_OPTIONS = ['--project'];
 
 interface Node {
   /** Command words from the root, e.g. ['tokens', 'register']; [] for the program itself. */
@@ -18,7 +24,7 @@ function optionInfo(o: Option) {
     flags: [o.long, o.short].filter((f): f is string => Boolean(f)),
     description: o.description,
     takesValue: o.required || o.optional,
-    choices: o.argChoices ?? [],
+    choices: o.argChoices ?? [...(STATIC_VALUES[o.long ?? ''] ?? [])],
   };
 }
 
@@ -99,6 +105,13 @@ ${fn}() {
     esac
   done
   local choices
+  case " ${PROJECT_OPTIONS.join(' ')} " in
+    *" $prev "*)
+      # project ids from the manifests, asked of the same argosctl that is being completed
+      choices="$(\${_ARGOSCTL_SELF:-\${COMP_WORDS[0]}} completion --project-ids 2>/dev/null)"
+      mapfile -t COMPREPLY < <(compgen -W "$choices" -- "$cur")
+      return ;;
+  esac
   choices="$(${fn}_choices "$path|$prev")"
   if [ -n "$choices" ]; then
     mapfile -t COMPREPLY < <(compgen -W "$choices" -- "$cur")
@@ -115,7 +128,17 @@ ${fn}() {
   fi
   return 0
 }
-complete -o filenames -F ${fn} ${name}
+# \`npx ${name} …\`: complete the words after ${name}; anything else typed after npx completes as files.
+${fn}_npx() {
+  if [ "\${COMP_WORDS[1]}" = ${name} ] && [ "$COMP_CWORD" -gt 1 ]; then
+    local _ARGOSCTL_SELF="npx --no-install ${name}"
+    COMP_WORDS=("\${COMP_WORDS[@]:1}")
+    COMP_CWORD=$((COMP_CWORD - 1))
+    ${fn}
+  fi
+}
+complete -o filenames -F ${fn} ${name} node_modules/.bin/${name} ./node_modules/.bin/${name}
+complete -o default -o filenames -F ${fn}_npx npx
 `;
 }
 
@@ -156,7 +179,8 @@ export function fishCompletion(program: Command): string {
     for (const o of n.options) {
       const parts = [`complete -c ${name} -n ${optionCondition}`];
       for (const f of o.flags) parts.push(f.startsWith('--') ? `-l ${f.slice(2)}` : `-s ${f.slice(1)}`);
-      if (o.takesValue) parts.push(o.choices.length ? `-x -a ${fishQuote(o.choices.join(' '))}` : '-r -F');
+      if (PROJECT_OPTIONS.includes(o.flags[0])) parts.push(`-x -a ${fishQuote(`(${name} completion --project-ids)`)}`);
+      else if (o.takesValue) parts.push(o.choices.length ? `-x -a ${fishQuote(o.choices.join(' '))}` : '-r -F');
       parts.push(`-d ${fishQuote(o.description)}`);
       lines.push(parts.join(' '));
     }

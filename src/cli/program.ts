@@ -217,7 +217,7 @@ const ENTRIES: CommandEntry[] = [
   {
     name: 'completion',
     group: 'Setup',
-    term: 'completion <shell>',
+    term: 'completion [options] [shell]',
     summary: 'print a shell completion script (bash: source <(argosctl completion bash))',
     load: async (ctx) => [(await import('./commands/completion.js')).completionCommand(ctx)],
   },

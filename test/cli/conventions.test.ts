@@ -2,7 +2,7 @@
 // machine-readable --version, the schema command, and FORCE_COLOR / NO_COLOR. Completion and schema
 // run in process; --version (start-up) and colour (a real pipe) run the built binary.
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CliContext } from '../../src/cli/context.js';
@@ -82,6 +82,56 @@ describe('argosctl completion', () => {
     const bad = await runCliInProcess(['completion', 'powershell'], { cwd: ROOT });
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/bash, zsh, fish/);
+  });
+});
+
+/** Completes `words` in `cwd` with the function bash registered for the first word (argosctl, a path, npx). */
+function completeAs(script: string, cwd: string, words: string[]): string[] {
+  const file = path.join(tempDir(), 'completion.bash');
+  writeFileSync(file, script);
+  const array = words.map((w) => `'${w}'`).join(' ');
+  const r = spawnSync(
+    'bash',
+    [
+      '-c',
+      `source "$1" && fn=$(complete -p '${words[0]}' | sed -E 's/.*-F ([^ ]+) .*/\\1/') && COMP_WORDS=(${array}) && COMP_CWORD=${words.length - 1} && "$fn" && printf '%s\\n' "\${COMPREPLY[@]}"`,
+      'x',
+      file,
+    ],
+    {
+      encoding: 'utf8',
+      cwd,
+      env: { ...process.env, PATH: `${path.join(cwd, 'node_modules/.bin')}:${process.env.PATH}` },
+    },
+  );
+  expect(r.stderr).toBe('');
+  return r.stdout.split('\n').filter(Boolean);
+}
+
+describe('completion of values from the project', () => {
+  it('--allow offers the risk classes; --project the ids of the manifests, through argosctl, node_modules/.bin/argosctl and npx argosctl', async () => {
+    const script = (await runCliInProcess(['completion', 'bash'], { cwd: ROOT })).stdout;
+    const cwd = tempDir();
+    mkdirSync(path.join(cwd, 'node_modules/.bin'), { recursive: true });
+    writeFileSync(path.join(cwd, 'package.json'), '{"name":"c","version":"1.0.0","private":true}');
+    symlinkSync(ROOT, path.join(cwd, 'node_modules/argosctl'));
+    symlinkSync('../argosctl/bin/argosctl.js', path.join(cwd, 'node_modules/.bin/argosctl'));
+    mkdirSync(path.join(cwd, 'projects'));
+    writeFileSync(
+      path.join(cwd, 'projects/a.yaml'),
+      '# a comment\napiVersion: argosctl/v2\nkind: Project\nmetadata:\n  name: A\n  id: kbank-prod\n---\nmetadata: { id: "kbank-test", name: T }\n',
+    );
+    expect(completeAs(script, cwd, ['argosctl', 'apply', '--allow', 'emergency-'])).toEqual([
+      'emergency-stop',
+      'emergency-resume',
+    ]);
+    expect(completeAs(script, cwd, ['argosctl', 'plan', '--project', 'kbank-'])).toEqual(['kbank-prod', 'kbank-test']);
+    expect(completeAs(script, cwd, ['node_modules/.bin/argosctl', 'plan', '--project', ''])).toEqual([
+      'kbank-prod',
+      'kbank-test',
+    ]);
+    expect(completeAs(script, cwd, ['npx', 'argosctl', 'apply', '--project', 'kbank-t'])).toEqual(['kbank-test']);
+    expect(completeAs(script, cwd, ['npx', 'argosctl', 'pl'])).toEqual(['plan']);
   });
 });
 
