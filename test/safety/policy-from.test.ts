@@ -172,4 +172,18 @@ describe('allow rules in argosctl.yaml', () => {
       expect(r.stderr).toMatch(/--policy-from .*(is not a git revision|no such commit in this checkout)/);
     }
   });
+
+  it('--policy-from is in the help and the completion of plan, apply and github comment', async () => {
+    const cwd = tempDir();
+    for (const argv of [
+      ['plan', '--help'],
+      ['apply', '--help'],
+      ['github', 'comment', '--help'],
+    ]) {
+      expect((await runCliInProcess(argv, { cwd })).stdout).toMatch(/--policy-from <ref>/);
+    }
+    for (const shell of ['bash', 'zsh', 'fish']) {
+      expect((await runCliInProcess(['completion', shell], { cwd })).stdout).toMatch(/policy-from/);
+    }
+  });
 });
