@@ -7,6 +7,7 @@ import type { ManifestSet } from '../manifest/read-manifests.js';
 import { buildPlan } from '../plan/build-plan.js';
 import { planDifference } from '../plan/compare-plans.js';
 import type { Plan } from '../plan/plan-types.js';
+import type { PolicyBasis } from '../plan/guards.js';
 import { withPemsAsFingerprints } from '../transmit/fingerprint.js';
 import { assertFresh } from './apply-plan.js';
 
@@ -14,11 +15,13 @@ export function recomputeSavedPlan(
   saved: Plan,
   manifests: Pick<ManifestSet, 'projects' | 'digest' | 'organization'>,
   state: CurrentState,
+  policy?: PolicyBasis,
   extraFields: readonly string[] = ['manifestDir'],
 ): Plan {
   if (saved.manifestDigest !== manifests.digest) {
+    const short = (d: unknown) => JSON.stringify(String(d).slice(0, 19));
     throw new GuardError(
-      'the manifests changed since this plan was made',
+      `the manifests changed since this plan was made: manifestDigest differs: the file has ${short(saved.manifestDigest)}…, the manifests read give ${short(manifests.digest)}…`,
       'run argosctl plan again and review the new plan',
     );
   }
@@ -30,9 +33,13 @@ export function recomputeSavedPlan(
     now: new Date(saved.createdAt),
     only: saved.scope === 'all' ? undefined : saved.scope,
     allowReopen: true, // a saved plan never carries reopen diagnostics; leave-close stays a guarded risk
+    policy,
   });
   // The file shows public keys as fingerprints (plan-file.ts); the recomputed plan holds the PEM it writes.
-  const difference = planDifference(saved, withPemsAsFingerprints(plan), extraFields);
+  // The trusted revision is bound by its commit: its name may differ (origin/main in the pull
+  // request, the commit before the merge at apply), so the saved name is kept for the comparison.
+  const named = plan.policy && saved.policy ? { ...plan, policy: { ...plan.policy, ref: saved.policy.ref } } : plan;
+  const difference = planDifference(saved, withPemsAsFingerprints(named), extraFields);
   if (difference) {
     throw new GuardError(
       `the saved plan is not what the manifests and the database give: ${difference}`,

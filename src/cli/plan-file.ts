@@ -7,7 +7,10 @@ import { PLAN_FORMAT_VERSION, type Plan } from '../plan/plan-types.js';
 import { ARGOSCTL_VERSION } from '../version.js';
 
 export interface SavedPlan extends Plan {
-  /** The manifest folder the plan was made from, so apply can check it is unchanged. */
+  /**
+   * The manifest folder the plan was made from, relative to the repository (src/config/recorded-root.ts):
+   * apply checks it is the folder the current configuration names, and never reads from it.
+   */
   manifestDir: string;
 }
 

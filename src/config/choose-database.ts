@@ -1,5 +1,8 @@
 // Which database a command uses: --database-url, else ARGOS_DATABASE_URL, else `database:` in the
 // found argosctl.yaml, else the embedded default next to that file (or at the git root, or here).
+// In CI (`CI` set) argosctl.yaml comes from the change under test: there `database:` may only name
+// an environment variable, and a variable that is empty (a secret a fork's job does not get) stops
+// the command rather than letting the file pick another database.
 import path from 'node:path';
 import { UserError } from '../errors.js';
 import { DEFAULT_DATABASE_URL, parseDatabaseUrl, type DatabaseUrl } from '../db/database-url.js';
@@ -47,6 +50,18 @@ export function chooseDatabase({ flag, env, cwd, config }: ChooseInput): Databas
     );
   }
   const named = config?.database;
+  if (env.CI && named && !named.value.startsWith('env:')) {
+    throw new UserError(
+      `${named.at}: database: names a database directly; with CI set it may only be env:NAME (the value is not shown)`,
+      'write database: env:ARGOS_DATABASE_URL and set that variable from a secret',
+    );
+  }
+  if (env.CI && fromEnv === '' && named) {
+    throw new UserError(
+      'CI is set and ARGOS_DATABASE_URL is empty (a secret this job does not get?); the database named in argosctl.yaml is not used instead',
+      'make the secret available to this job, or leave ARGOS_DATABASE_URL out of its environment',
+    );
+  }
   if (config && named) {
     const shown = named.at.replace(/:\d+:\d+$/, '');
     if (named.value.startsWith('env:')) {

@@ -29,6 +29,7 @@ import type { ProjectSettings } from '../model/project-settings.js';
 import { SET_BY_PATH, memberKeyOfItem } from '../model/fields.js';
 import { projectIdFold } from '../model/project-id.js';
 import { checkPolicyConfig } from '../policy/check-policy-config.js';
+import { checkAllowRules } from '../policy/check-allow-rules.js';
 import type { PolicyReport } from '../policy/evaluate-policy.js';
 import { checkPolicy } from '../policy/policy-diagnostics.js';
 
@@ -77,6 +78,8 @@ export interface ManifestSet {
   /** sha256 over every manifest file's path and bytes, in path order. */
   digest: string;
   fileCount: number;
+  /** Absolute path of the argosctl.yaml that was read (at the root or above it naming it), if any. */
+  configFile?: string;
 }
 
 /**
@@ -179,6 +182,7 @@ export async function readManifests(dir: string, options: ReadOptions = {}): Pro
   if (config && !report(checkHostileValues(config)) && !report(checkSchema(config, validators.config))) {
     organization = config.value as Organization;
     policyValid = !report(checkPolicyConfig(config, organization));
+    report(checkAllowRules(config, organization));
   }
 
   // File by file, so each parsed document can be dropped as soon as its project is normalized.
@@ -221,6 +225,7 @@ export async function readManifests(dir: string, options: ReadOptions = {}): Pro
     diagnostics: sortDiagnostics(diagnostics),
     digest: sha256(fileDigests.sort().join('\n')),
     fileCount: listing.length + (above ? 1 : 0),
+    ...(configEntry ? { configFile: configEntry.full } : {}),
   };
 }
 

@@ -8,7 +8,7 @@ import { canonicalJson, sha256 } from '../util/canonical-json.js';
 import { ARGOSCTL_VERSION } from '../version.js';
 import { diffProjects, type DesiredInput } from './diff.js';
 import { blastRadiusWarning } from './blast-radius-lint.js';
-import { planRefusals } from './guards.js';
+import { allowancesOf, planPolicy, planRefusals, type PolicyBasis, type RefusalContext } from './guards.js';
 import { PLAN_FORMAT_VERSION, summarize, type Change, type GitInfo, type Plan } from './plan-types.js';
 
 export interface PlanInputs {
@@ -27,6 +27,8 @@ export interface PlanInputs {
   allowReopen?: boolean;
   /** `--strict`: plan-level lint warnings (lint.blast-radius) are errors. */
   strict?: boolean;
+  /** argosctl.yaml at the trusted revision (--policy-from); absent: the working tree's is trusted. */
+  policy?: PolicyBasis;
 }
 
 export function toDesiredInput(p: DesiredProject): DesiredInput {
@@ -103,13 +105,14 @@ export function buildPlan(inputs: PlanInputs): Plan {
   const blast = blastRadiusWarning(changes, existingProjects, inputs.manifests.organization?.lint?.blastRadius);
   if (blast && inputs.strict) diagnostics.push({ ...blast, severity: 'error' });
   else if (blast) warnings.push(blast);
-  const refusals = planRefusals(
-    { changes, existingProjects },
-    {
-      organization: inputs.manifests.organization ?? EMPTY_ORGANIZATION,
-      declaredProjects: declared.size,
-    },
-  );
+  const context: RefusalContext = {
+    organization: inputs.manifests.organization ?? EMPTY_ORGANIZATION,
+    declaredProjects: declared.size,
+    policy: inputs.policy,
+  };
+  const refusals = planRefusals({ changes, existingProjects }, context);
+  const policy = planPolicy(context);
+  const allowances = allowancesOf(context);
   return {
     formatVersion: base.formatVersion,
     argosctlVersion: base.argosctlVersion,
@@ -124,6 +127,8 @@ export function buildPlan(inputs: PlanInputs): Plan {
     summary: summarize(changes, unmanaged.length),
     changes,
     refusals,
+    ...(policy ? { policy } : {}),
+    ...(allowances.length ? { allowances } : {}),
     diagnostics,
     warnings,
   };

@@ -15,6 +15,8 @@ const FIELDS = [
   'unmanaged',
   'changes',
   'refusals',
+  'policy',
+  'allowances',
   'summary',
   'diagnostics',
   'git',

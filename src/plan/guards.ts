@@ -3,13 +3,24 @@
 // stored in the plan, so `plan` shows it before merge); `judgePlan` applies the apply-time flags
 // to the same list. One source of truth for both.
 import type { Organization } from '../manifest/organization.js';
-import type { Change, Plan, Refusal, RiskClass } from './plan-types.js';
+import { allowRuleCovers, policyRelaxations } from '../policy/relaxing-rules.js';
+import type { Allowance, Change, Plan, PlanPolicy, Refusal, RiskClass } from './plan-types.js';
 
 export const BLAST_RADIUS_RATIO = 0.3;
 export const BLAST_RADIUS_MIN_PROJECTS = 10;
 
+/** argosctl.yaml at a trusted revision: its relaxing rules are the ones in force (src/policy/relaxing-rules.ts). */
+export interface PolicyBasis {
+  ref: string;
+  commit: string;
+  file: string;
+  organization: Organization;
+}
+
 export interface RefusalContext {
   organization: Organization;
+  /** Absent: the working tree's argosctl.yaml is trusted (no --policy-from, outside CI). */
+  policy?: PolicyBasis;
   /** Projects declared in the manifests that were read. */
   declaredProjects: number;
 }
@@ -20,8 +31,42 @@ export interface GuardOptions extends RefusalContext {
   force: boolean;
 }
 
-function allowedByRule(org: Organization, risk: RiskClass, projectId: string): boolean {
-  return (org.allow ?? []).some((rule) => rule.class === risk && (!rule.projects || rule.projects.includes(projectId)));
+const covered = (org: Organization, risk: RiskClass, projectId: string) =>
+  (org.allow ?? []).some((rule) => allowRuleCovers(rule, risk, projectId));
+
+/**
+ * An allow rule lifts a risk only when the working tree has it and, with a trusted revision, that
+ * revision's file has it too: a pull request cannot allow its own risk. policy-relax never.
+ */
+function allowedByRule(context: RefusalContext, risk: RiskClass, projectId: string): boolean {
+  if (risk === 'policy-relax') return false;
+  return (
+    covered(context.organization, risk, projectId) &&
+    (!context.policy || covered(context.policy.organization, risk, projectId))
+  );
+}
+
+/** The trusted file by its commit (the name of the revision may differ between plan and apply). */
+const trustedFile = (basis: PolicyBasis) => `${basis.file} at commit ${basis.commit.slice(0, 12)}`;
+
+/** The plan's record of where relaxing rules came from, and how the working tree relaxes them. */
+export function planPolicy(context: RefusalContext): PlanPolicy | undefined {
+  const basis = context.policy;
+  if (!basis) return undefined;
+  return {
+    ref: basis.ref,
+    commit: basis.commit,
+    file: basis.file,
+    relaxed: policyRelaxations(basis.organization, context.organization),
+  };
+}
+
+/** The allow rules in force and their file: the trusted revision's (those the working tree keeps), else the working tree's. */
+export function allowancesOf(context: RefusalContext): Allowance[] {
+  const basis = context.policy;
+  if (!basis) return (context.organization.allow ?? []).map((r) => ({ ...r, from: 'argosctl.yaml (working tree)' }));
+  const from = trustedFile(basis);
+  return (basis.organization.allow ?? []).map((r) => ({ ...r, from }));
 }
 
 const target = (c: Change) => `${c.projectId} ${c.member !== undefined ? `${c.path}[${c.member}]` : c.path}`;
@@ -45,7 +90,7 @@ export function planRefusals(plan: Pick<Plan, 'changes' | 'existingProjects'>, c
   const blocked = new Map<RiskClass, string[]>();
   for (const c of plan.changes) {
     for (const risk of c.risk ?? []) {
-      if (allowedByRule(context.organization, risk, c.projectId)) continue;
+      if (allowedByRule(context, risk, c.projectId)) continue;
       if (c.outsideGit) {
         refusals.push(breakGlassRefusal(c, risk));
         continue;
@@ -59,6 +104,15 @@ export function planRefusals(plan: Pick<Plan, 'changes' | 'existingProjects'>, c
       risk,
       message: `risky change "${risk}": ${where.slice(0, 5).join('; ')}${where.length > 5 ? `; and ${where.length - 5} more` : ''}`,
       unless: `--allow ${risk} is given (or an allow rule in argosctl.yaml covers it)`,
+    });
+  }
+  const relaxed = planPolicy(context)?.relaxed ?? [];
+  if (relaxed.length) {
+    refusals.push({
+      kind: 'risk',
+      risk: 'policy-relax',
+      message: `risky change "policy-relax": the working tree's argosctl.yaml relaxes guards compared with ${trustedFile(context.policy!)}: ${relaxed.slice(0, 5).join('; ')}${relaxed.length > 5 ? `; and ${relaxed.length - 5} more` : ''}`,
+      unless: '--allow policy-relax is given (no allow rule in argosctl.yaml can lift it)',
     });
   }
   const touched = new Set(plan.changes.filter((c) => c.action !== 'create').map((c) => c.projectId)).size;
@@ -92,7 +146,9 @@ export interface Verdict {
 }
 
 export function judgePlan(plan: Pick<Plan, 'changes' | 'existingProjects'>, options: GuardOptions): Verdict {
-  const open = planRefusals(plan, options).filter((r) => !lifted(r, options));
+  // --allow policy-relax accepts the working tree's relaxing rules, its allow rules included.
+  const context = options.allow.has('policy-relax') ? { ...options, policy: undefined } : options;
+  const open = planRefusals(plan, context).filter((r) => !lifted(r, options));
   return { refused: open.filter((r) => r.kind !== 'break-glass'), held: open.filter((r) => r.kind === 'break-glass') };
 }
 

@@ -27,6 +27,7 @@ export const RISK_CLASSES = [
   'retire-key',
   'revoke-api-key',
   'reactivate-key',
+  'policy-relax',
 ] as const;
 export type RiskClass = (typeof RISK_CLASSES)[number];
 
@@ -113,6 +114,24 @@ export interface Refusal {
   path?: string;
 }
 
+/** Where the rules that relax guards (allow, policy, …) were read from, when not the working tree. */
+export interface PlanPolicy {
+  /** The revision as it was named (--policy-from, or the CI default), and the commit it resolved to. */
+  ref: string;
+  commit: string;
+  /** argosctl.yaml's path in the repository (absent at that commit: no relaxing rules). */
+  file: string;
+  /** How the working tree's argosctl.yaml relaxes a guard compared with it (risk class policy-relax). */
+  relaxed: string[];
+}
+
+/** An allow rule in force, and where it was read from. */
+export interface Allowance {
+  class: string;
+  projects?: string[];
+  from: string;
+}
+
 export interface Plan {
   formatVersion: typeof PLAN_FORMAT_VERSION;
   /** The argosctl version that made the plan; a saved plan applies only with the same version. */
@@ -133,6 +152,10 @@ export interface Plan {
   changes: Change[];
   /** What apply will refuse or hold back, unless allowed: shown by plan before merge. */
   refusals: Refusal[];
+  /** Present when relaxing rules were read from a git revision (--policy-from). */
+  policy?: PlanPolicy;
+  /** The allow rules in force (flags are added at apply); absent when there are none. */
+  allowances?: Allowance[];
   diagnostics: Diagnostic[];
   /** Lint warnings of the planned manifests (valid but dangerous settings); they do not stop apply. */
   warnings?: Diagnostic[];

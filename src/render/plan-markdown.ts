@@ -3,6 +3,7 @@
 import type { CreateChange, Plan } from '../plan/plan-types.js';
 import { warningPlace } from './diagnostics.js';
 import { refusalLinesMarkdown } from './refusals.js';
+import { allowanceLinesMarkdown } from './allowances.js';
 import {
   SYMBOL,
   changeTarget,
@@ -54,6 +55,7 @@ export function renderPlanMarkdown(plan: Plan): string {
     out.push('', '</details>', '');
   }
   out.push(...refusalLinesMarkdown(plan.refusals ?? []));
+  out.push(...allowanceLinesMarkdown(plan));
   if (plan.warnings?.length) {
     out.push(`**Warnings** (${plan.warnings.length}): valid, but worth a second look`, '');
     for (const w of plan.warnings) out.push(`- ${code(warningPlace(w))} ${md(w.message)} (${code(w.rule)})`);

@@ -14,6 +14,7 @@ import {
 import { escapeTerminal as t } from './escape-terminal.js';
 import { warningPlace } from './diagnostics.js';
 import { refusalLinesText } from './refusals.js';
+import { allowanceLinesText } from './allowances.js';
 import type { Style } from './style.js';
 import { objectDiffLines } from './value-diff.js';
 
@@ -55,6 +56,7 @@ export function renderPlanText(plan: Plan, style: Style): string {
     );
   }
   lines.push(...refusalLinesText(plan.refusals ?? [], style));
+  lines.push(...allowanceLinesText(plan, style));
   if (plan.warnings?.length) {
     lines.push(
       style.yellow(`Warnings (${plan.warnings.length}): valid, but worth a second look (--strict makes them errors):`),

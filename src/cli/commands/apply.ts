@@ -28,6 +28,8 @@ import {
   projectOption,
 } from '../options.js';
 import { readPlanFile } from '../plan-file.js';
+import { assertSameRoot } from '../../config/recorded-root.js';
+import { policyFromOption, trustedPolicy } from '../policy-from.js';
 import { renderPlan } from './plan.js';
 import { jsonDocument } from '../../render/json-document.js';
 import { sayOnInterrupt, type WritePhase } from '../interrupt.js';
@@ -43,6 +45,7 @@ interface ApplyOptions {
   project: string[];
   databaseUrl?: string;
   cache: boolean;
+  policyFrom?: string;
 }
 
 /** The held changes as the JSON output lists them under changedOutsideGit. */
@@ -76,17 +79,19 @@ export function applyCommand(ctx: CliContext): Command {
     .option('--allow-reopen', 'allow moving a CLOSE project to another status (same as --allow leave-close)')
     .option('--force', 'allow plans that change more than 30% of existing projects, or an empty manifest folder')
     .addOption(projectOption())
+    .addOption(policyFromOption())
     .addOption(databaseOption())
     .addOption(noCacheOption())
-    .action(async (planfile: string | undefined, opts: ApplyOptions, command: Command) => {
+    .action(async (planfile: string | undefined, opts: ApplyOptions) => {
       const unknown = opts.allow.filter((a) => !(RISK_CLASSES as readonly string[]).includes(a));
       if (unknown.length)
         throw new UserError(`unknown risk class ${unknown.join(', ')}`, `one of: ${RISK_CLASSES.join(', ')}`);
       const allow = new Set([...opts.allow, ...(opts.allowReopen ? ['leave-close'] : [])]);
-      const dirGiven = command.getOptionValueSource('dir') === 'cli';
       const saved = planfile ? await readPlanFile(planfile) : undefined;
-      // A saved plan names its manifest folder (--dir overrides it); the digest is checked with the plan.
-      const dir = saved && !dirGiven ? saved.manifestDir : opts.dir;
+      // The manifests are those the current configuration names; the folder a saved plan records is
+      // checked against it, never followed (the manifest digest is checked with the plan).
+      const dir = opts.dir;
+      if (saved) assertSameRoot(saved.manifestDir, dir, ctx.cwd);
       if (!saved && !opts.autoApprove && !ctx.stdinIsTTY) {
         throw new UserError(
           'apply needs confirmation, and there is no terminal to ask',
@@ -113,6 +118,7 @@ export function applyCommand(ctx: CliContext): Command {
           cache: opts.cache,
           checked,
         });
+        const policy = await trustedPolicy(ctx, opts.policyFrom, manifests, dir);
         const refuseUnsafe = (plan: Plan) => {
           if (plan.diagnostics.length) {
             ctx.err(renderDiagnosticsText(plan.diagnostics, ctx.errStyle));
@@ -124,6 +130,7 @@ export function applyCommand(ctx: CliContext): Command {
             force: Boolean(opts.force),
             organization: manifests.organization,
             declaredProjects,
+            policy,
           });
           held = verdict.holds;
           return verdict;
@@ -132,7 +139,7 @@ export function applyCommand(ctx: CliContext): Command {
           db,
           scope,
           (state) => {
-            if (saved) return recomputeSavedPlan(saved, manifests, state);
+            if (saved) return recomputeSavedPlan(saved, manifests, state, policy);
             assertKnownProjects(scope, manifests, state);
             return buildPlan({
               manifests,
@@ -141,6 +148,7 @@ export function applyCommand(ctx: CliContext): Command {
               now: new Date(),
               only: scope,
               allowReopen: allow.has('leave-close'),
+              policy,
             });
           },
           {
@@ -174,6 +182,7 @@ export function applyCommand(ctx: CliContext): Command {
       }).finally(stopWatching);
       // After apply, only the holds still say something: the other refusals were lifted or absent.
       const executed = { ...result.plan, refusals: held };
+      const flags = [...allow].map((c) => ({ class: c, from: '--allow' }));
       if (opts.format === 'json') {
         ctx.out(
           jsonDocument({
@@ -182,10 +191,12 @@ export function applyCommand(ctx: CliContext): Command {
             summary: result.plan.summary,
             statements: result.statements,
             changedOutsideGit: outsideGitJson(result.held),
+            allowances: [...(result.plan.allowances ?? []), ...flags],
           }),
         );
       } else {
         if (saved || opts.autoApprove) ctx.out(renderPlan(executed, 'text', ctx));
+        if (flags.length) ctx.out(`Allowed by flag: ${flags.map((f) => `--allow ${f.class}`).join(', ')}\n`);
         else if (held.length) ctx.out(refusalLinesText(held, ctx.style).join('\n') + '\n');
         ctx.out(
           result.plan.changes.length

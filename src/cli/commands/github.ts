@@ -10,6 +10,7 @@ import { ExitCode } from '../../errors.js';
 import { readGitInfo } from '../git-info.js';
 import { publishPlan } from '../github-publish.js';
 import { commentAuthorOption, databaseOption, dirOption } from '../options.js';
+import { policyFromOption, trustedPolicy } from '../policy-from.js';
 
 export function githubCommand(ctx: CliContext): Command {
   const github = new Command('github').description(
@@ -24,27 +25,43 @@ export function githubCommand(ctx: CliContext): Command {
     .option('--allow-reopen', 'allow moving a CLOSE project to another status')
     .addOption(databaseOption())
     .addOption(commentAuthorOption())
-    .action(async (opts: { dir: string; allowReopen?: boolean; databaseUrl?: string; commentAuthor?: string }) => {
-      const manifests = await readManifests(opts.dir);
-      if (hasErrors(manifests.diagnostics)) {
+    .addOption(policyFromOption())
+    .action(
+      async (opts: {
+        dir: string;
+        allowReopen?: boolean;
+        databaseUrl?: string;
+        commentAuthor?: string;
+        policyFrom?: string;
+      }) => {
+        const manifests = await readManifests(opts.dir);
+        if (hasErrors(manifests.diagnostics)) {
+          await publishPlan(ctx, {
+            dir: opts.dir,
+            diagnostics: manifests.diagnostics,
+            commentAuthor: opts.commentAuthor,
+          });
+          throw new ExitCode(1);
+        }
+        const policy = await trustedPolicy(ctx, opts.policyFrom, manifests, opts.dir);
+        const plan = await withDatabase(resolveDatabaseUrl(opts.databaseUrl), async ({ db }) =>
+          buildPlan({
+            manifests,
+            state: await readState(db),
+            git: readGitInfo(ctx.cwd, ctx.env),
+            now: new Date(),
+            allowReopen: opts.allowReopen,
+            policy,
+          }),
+        );
         await publishPlan(ctx, {
           dir: opts.dir,
-          diagnostics: manifests.diagnostics,
+          plan,
+          diagnostics: plan.diagnostics,
           commentAuthor: opts.commentAuthor,
         });
-        throw new ExitCode(1);
-      }
-      const plan = await withDatabase(resolveDatabaseUrl(opts.databaseUrl), async ({ db }) =>
-        buildPlan({
-          manifests,
-          state: await readState(db),
-          git: readGitInfo(ctx.cwd, ctx.env),
-          now: new Date(),
-          allowReopen: opts.allowReopen,
-        }),
-      );
-      await publishPlan(ctx, { dir: opts.dir, plan, diagnostics: plan.diagnostics, commentAuthor: opts.commentAuthor });
-      if (plan.diagnostics.length) throw new ExitCode(1);
-    });
+        if (plan.diagnostics.length) throw new ExitCode(1);
+      },
+    );
   return github;
 }

@@ -21,6 +21,8 @@ import {
   projectOption,
 } from '../options.js';
 import { writePlanFile } from '../plan-file.js';
+import { policyFromOption, trustedPolicy } from '../policy-from.js';
+import { rootToRecord } from '../../config/recorded-root.js';
 import { pemAsFingerprint } from '../../transmit/fingerprint.js';
 
 export interface PlanOptions {
@@ -35,6 +37,7 @@ export interface PlanOptions {
   commentAuthor?: string;
   strict?: boolean;
   cache: boolean;
+  policyFrom?: string;
 }
 
 export function renderPlan(plan: Plan, format: string, ctx: CliContext): string {
@@ -55,6 +58,7 @@ export function planCommand(ctx: CliContext): Command {
     .option('--strict', 'treat lint warnings as errors')
     .option('--github-comment', 'also post the plan on the pull request (like `argosctl github comment`)')
     .addOption(commentAuthorOption())
+    .addOption(policyFromOption())
     .addOption(databaseOption())
     .addOption(noCacheOption())
     .action(async (opts: PlanOptions) => {
@@ -64,6 +68,7 @@ export function planCommand(ctx: CliContext): Command {
         const { manifests, readState } = await loadAgainstDatabase(ctx, db, { ...opts, checked });
         const state = await readState(db, opts.project.length ? opts.project : undefined);
         assertKnownProjects(opts.project, manifests, state);
+        const policy = await trustedPolicy(ctx, opts.policyFrom, manifests, opts.dir);
         return buildPlan({
           manifests,
           state,
@@ -72,6 +77,7 @@ export function planCommand(ctx: CliContext): Command {
           only: opts.project,
           allowReopen: opts.allowReopen,
           strict: opts.strict,
+          policy,
         });
       });
       ctx.out(renderPlan(plan, opts.format, ctx));
@@ -88,7 +94,7 @@ export function planCommand(ctx: CliContext): Command {
         throw new ExitCode(1);
       }
       if (opts.out) {
-        await writePlanFile(opts.out, { ...plan, manifestDir: opts.dir });
+        await writePlanFile(opts.out, { ...plan, manifestDir: rootToRecord(opts.dir, ctx.cwd) });
         ctx.err(
           `Saved the plan to ${t(opts.out)} (planned by ${t(actorName(ctx.env))}); apply it with: argosctl apply ${t(opts.out)}\n`,
         );
