@@ -75,6 +75,25 @@ try() {
     grep -q 'package-check' apply.txt || { cat apply.txt; fail "[$label] apply did not create the project"; }
     npx --no-install argosctl plan --detailed-exitcode || fail "[$label] plan after apply is not clean"
     [ -d .argos/db ] || fail "[$label] the embedded database is not in ./.argos/db"
+    # The service stops on SIGTERM however it is started; with npx and npm exec the signal goes to
+    # npm, and the server must not be left running under init.
+    for how in "npx --no-install argosctl" "npm exec --no -- argosctl" "node_modules/.bin/argosctl"; do
+      $how serve --port 0 >serve.txt 2>&1 &
+      local pid=$! waited=0
+      until grep -q '^listening on' serve.txt; do
+        sleep 0.2; waited=$((waited + 1))
+        [ $waited -lt 300 ] || { cat serve.txt; fail "[$label] $how serve did not start"; }
+      done
+      kill -TERM $pid
+      waited=0
+      until ! pgrep -f "$dir/node_modules/.*argosctl.js serve" >/dev/null; do
+        sleep 0.2; waited=$((waited + 1))
+        [ $waited -lt 150 ] || { pkill -f "$dir/node_modules/.*argosctl.js serve"; fail "[$label] $how serve outlived SIGTERM"; }
+      done
+      wait $pid 2>/dev/null || true
+      grep -q '^serve: stopped' serve.txt || { cat serve.txt; fail "[$label] $how serve did not stop cleanly"; }
+      echo "   $how serve: stopped on SIGTERM"
+    done
   )
   echo "== [$label] passed in $((SECONDS - t0)) s"
 }

@@ -1,6 +1,7 @@
 // argosctl serve: the Token API and Liveform admission over HTTP. Stateless (everything lives in
 // the database), so replicas can run side by side. SIGTERM: stop accepting, finish in-flight
 // requests, close the pool.
+import { watchStopSignals } from '../stop-signals.js';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { resolveDatabaseUrl, withDatabase } from '../../db/connection.js';
 import { resolveMasterKey } from '../../keys/master-key.js';
@@ -74,8 +75,7 @@ export function serveCommand(ctx: CliContext): Command {
     let stopping!: () => void;
     const stopped = new Promise<void>((resolve) => (stopping = resolve));
     const onSignal = () => stopping();
-    process.once('SIGTERM', onSignal);
-    process.once('SIGINT', onSignal);
+    const unwatch = watchStopSignals(onSignal);
     const url = resolveDatabaseUrl(opts.databaseUrl);
     try {
       // Resolved on the first encrypted URL, then kept: a service without encrypted URLs needs no master key.
@@ -124,8 +124,7 @@ export function serveCommand(ctx: CliContext): Command {
         { open: { poolSize: opts.poolSize, namedStatements: opts.namedStatements } },
       );
     } finally {
-      process.off('SIGTERM', onSignal);
-      process.off('SIGINT', onSignal);
+      unwatch();
     }
   });
 }

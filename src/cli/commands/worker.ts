@@ -1,5 +1,6 @@
 // argosctl worker: prunes every 10 minutes on the boundaries, and every few seconds marks due
 // time-based expiries and delivers the webhook outbox; safe with several replicas.
+import { watchStopSignals } from '../stop-signals.js';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { resolveDatabaseUrl, withDatabase } from '../../db/connection.js';
 import { resolveMasterKey } from '../../keys/master-key.js';
@@ -81,8 +82,7 @@ export function workerCommand(ctx: CliContext): Command {
         ctx.err('stopping: finishing the current batch…\n');
         stop.abort();
       };
-      process.once('SIGTERM', onSignal);
-      process.once('SIGINT', onSignal);
+      const unwatch = watchStopSignals(onSignal);
       const me = workerName();
       const url = resolveDatabaseUrl(opts.databaseUrl);
       const every = `${opts.deliveryInterval / 1000}s`;
@@ -109,8 +109,7 @@ export function workerCommand(ctx: CliContext): Command {
           }),
         );
       } finally {
-        process.off('SIGTERM', onSignal);
-        process.off('SIGINT', onSignal);
+        unwatch();
       }
     });
 }
