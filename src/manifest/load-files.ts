@@ -198,7 +198,7 @@ export function listManifestFiles(dir: string): ManifestFile[] | Diagnostic {
       dir,
       'files.missing-dir',
       `manifest folder "${escapeText(dir)}" does not exist or is not a folder`,
-      'an existing folder of *.yaml manifests (--dir)',
+      'an existing folder of *.yaml manifests (manifests: in argosctl.yaml, or --dir); to start one here, run `argosctl init`',
     );
   }
   return listYamlFiles(root).map((full) => ({

@@ -224,7 +224,7 @@ export async function readManifests(dir: string, options: ReadOptions = {}): Pro
     policy: policy?.report,
     diagnostics: sortDiagnostics(diagnostics),
     digest: sha256(fileDigests.sort().join('\n')),
-    fileCount: listing.length + (above ? 1 : 0),
+    fileCount: listing.filter((entry) => !entry.isConfig).length,
     ...(configEntry ? { configFile: configEntry.full } : {}),
   };
 }

@@ -44,6 +44,17 @@ export function selectManifestFiles(
   for (const full of paths) {
     const shown = path.relative(process.cwd(), full) || full;
     if (configs.includes(full)) continue;
+    if (!lstatSync(full, { throwIfNoEntry: false })) {
+      diagnostics.push(
+        problem(
+          shown,
+          'files.missing',
+          `no such file or folder: ${escapeText(shown)}`,
+          `an existing manifest file or folder inside ${rootShown}`,
+        ),
+      );
+      continue;
+    }
     if (!isInside(root, full)) {
       diagnostics.push(
         problem(

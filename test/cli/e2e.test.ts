@@ -27,7 +27,7 @@ describe('argosctl end to end on the embedded database', () => {
   it('validate accepts the example and writes nothing', async () => {
     const r = await runCliInProcess(['validate'], { cwd });
     expect(r).toMatchObject({ code: 0 });
-    expect(r.stdout).toMatch(/2 project\(s\) in 1 file\(s\) are valid/);
+    expect(r.stdout).toMatch(/2 project\(s\) in 1 manifest file\(s\) are valid/);
     expect(existsSync(path.join(cwd, '.argos'))).toBe(false);
   });
 

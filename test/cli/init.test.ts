@@ -57,7 +57,7 @@ describe('argosctl init', () => {
     }
     const validate = await runCli(['validate'], { cwd });
     expect(validate).toMatchObject({ code: 0 });
-    expect(validate.stdout).toMatch(/1 project\(s\) in 2 file\(s\) are valid/);
+    expect(validate.stdout).toMatch(/1 project\(s\) in 1 manifest file\(s\) and argosctl\.yaml are valid/);
     const plan = await runCli(['plan'], { cwd });
     expect(plan.code).toBe(0);
     expect(plan.stdout).toMatch(/\+ project my-first-project will be created/);

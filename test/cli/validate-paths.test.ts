@@ -2,7 +2,7 @@
 // under the manifest root's read rules; a path outside the configured manifest folder is an error.
 // In process, but for the pre-commit hook's own command line, which runs the built argosctl.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -32,7 +32,7 @@ describe('validate with files and folders', () => {
   it('a named file is validated alone: the bad manifest next to it is not read', async () => {
     const r = await runCliInProcess(['validate', 'projects/good.yaml'], { cwd });
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/1 project\(s\) in 2 file\(s\) are valid/); // the file and argosctl.yaml
+    expect(r.stdout).toMatch(/1 project\(s\) in 1 manifest file\(s\) and argosctl\.yaml are valid/); // argosctl.yaml is not a manifest
   });
 
   it('a named bad file fails with its problem; a named folder reads everything below it', async () => {
@@ -41,19 +41,29 @@ describe('validate with files and folders', () => {
     expect(file.stderr).toMatch(/projects\/bad\.yaml:5:11: error: string "LIVE" is not allowed here/);
     const folder = await runCliInProcess(['validate', 'projects', '--format', 'json'], { cwd });
     expect(folder.code).toBe(1);
-    expect(JSON.parse(folder.stdout)).toMatchObject({ valid: false, files: 4, projects: 2 });
+    expect(JSON.parse(folder.stdout)).toMatchObject({ valid: false, files: 3, projects: 2 });
   });
 
   it('paths are relative to the current folder, also from a subfolder', async () => {
     const r = await runCliInProcess(['validate', 'good.yaml'], { cwd: path.join(cwd, 'projects') });
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/1 project\(s\) in 2 file\(s\) are valid/);
+    expect(r.stdout).toMatch(/1 project\(s\) in 1 manifest file\(s\) and argosctl\.yaml are valid/);
   });
 
   it('naming argosctl.yaml adds nothing: it is always validated', async () => {
     const r = await runCliInProcess(['validate', 'argosctl.yaml', 'projects/good.yaml'], { cwd });
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/1 project\(s\) in 2 file\(s\) are valid/);
+    expect(r.stdout).toMatch(/1 project\(s\) in 1 manifest file\(s\) and argosctl\.yaml are valid/);
+  });
+
+  it('outside a config repository, validate and plan suggest `argosctl init` and create nothing', async () => {
+    const empty = tempDir();
+    for (const command of ['validate', 'plan']) {
+      const r = await runCliInProcess([command], { cwd: empty, env: { ARGOS_DATABASE_URL: '' } });
+      expect(r.code, command).toBe(1);
+      expect(r.stderr, command).toContain('to start one here, run `argosctl init`');
+    }
+    expect(readdirSync(empty)).toEqual([]);
   });
 
   it('a file outside the manifest folder is an error naming the folder, and is not read', async () => {
@@ -102,7 +112,10 @@ describe('validate with files and folders', () => {
     expect(md.stderr).toMatch(/projects\/notes\.md is not a manifest file .*\(files\.not-manifest\)/);
     const missing = await runCliInProcess(['validate', 'projects/gone.yaml'], { cwd });
     expect(missing.code).toBe(1);
-    expect(missing.stderr).toMatch(/projects\/gone\.yaml does not exist/);
+    expect(missing.stderr).toMatch(/no such file or folder: projects\/gone\.yaml .*\(files\.missing\)/);
+    // Outside the folder too: that it is missing is the first thing to know.
+    const outside = await runCliInProcess(['validate', 'gone.yaml'], { cwd });
+    expect(outside.stderr).toContain('gone.yaml:1:1: error: no such file or folder: gone.yaml');
   });
 });
 

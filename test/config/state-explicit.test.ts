@@ -42,7 +42,7 @@ describe('argosctl.yaml is found by walking up to the git root', () => {
     expect(plan.code, plan.stderr).toBe(0);
     expect(plan.stdout).toMatch(/No changes/);
     expect(plan.stderr.split('\n')).toContain(line);
-    expect(validate.stdout).toMatch(/2 project\(s\) in 2 file\(s\) are valid/); // the manifest and argosctl.yaml
+    expect(validate.stdout).toMatch(/2 project\(s\) in 1 manifest file\(s\) and argosctl\.yaml are valid/);
     expect(existsSync(path.join(deeper, '.argos'))).toBe(false);
     expect(existsSync(path.join(root, 'sub/.argos'))).toBe(false);
   });

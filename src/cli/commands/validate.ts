@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Argument, Command } from 'commander';
 import { hasErrors } from '../../manifest/diagnostic.js';
 import { strictDiagnostics } from '../../manifest/lint-rules.js';
+import { CONFIG_FILE } from '../../config/find-config.js';
 import { readManifests } from '../../manifest/read-manifests.js';
 import { openValidateCache } from '../../manifest/validate-cache.js';
 import { renderDiagnosticsGithub, renderDiagnosticsText } from '../../render/diagnostics.js';
@@ -37,6 +38,7 @@ export function validateCommand(ctx: CliContext): Command {
         const projects = set.projects.length + set.unchanged.length;
         const warnings = set.diagnostics.filter((d) => d.severity === 'warning').length;
         const valid = !hasErrors(set.diagnostics);
+        const files = `${set.fileCount} manifest file(s)${set.configFile ? ` and ${CONFIG_FILE}` : ''}`;
         if (opts.format === 'json') {
           ctx.out(jsonDocument({ valid, files: set.fileCount, projects, diagnostics: set.diagnostics }));
         } else if (opts.format === 'github') {
@@ -45,8 +47,8 @@ export function validateCommand(ctx: CliContext): Command {
           ctx.err(renderDiagnosticsText(set.diagnostics, ctx.errStyle));
           ctx.out(
             valid
-              ? `${ctx.style.green('✓')} ${projects} project(s) in ${set.fileCount} file(s) are valid${warnings ? ` (${warnings} warning(s); --strict makes them errors)` : ''}.\n`
-              : `${ctx.style.red('✗')} ${set.diagnostics.length} problem(s) in ${set.fileCount} file(s).\n`,
+              ? `${ctx.style.green('✓')} ${projects} project(s) in ${files} are valid${warnings ? ` (${warnings} warning(s); --strict makes them errors)` : ''}.\n`
+              : `${ctx.style.red('✗')} ${set.diagnostics.length} problem(s) in ${files}.\n`,
           );
         }
         if (!valid) throw new ExitCode(1);
