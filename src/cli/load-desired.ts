@@ -37,7 +37,7 @@ export async function loadValidManifests(
     const byPolicy = errors.every((d) => d.rule.startsWith('policy.'));
     const why = byPolicy ? 'blocked by the policy in argosctl.yaml' : 'in the manifests';
     if (format === 'json')
-      ctx.out(jsonDocument({ valid: false, files: set.fileCount, projects, diagnostics: set.diagnostics }));
+      ctx.out(jsonDocument('validate', { valid: false, files: set.fileCount, projects, diagnostics: set.diagnostics }));
     else
       ctx.err(
         renderDiagnosticsText(set.diagnostics, ctx.errStyle) +

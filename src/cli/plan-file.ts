@@ -2,7 +2,7 @@
 // version that made them are this one's. Apply does not trust the rest: it recomputes the plan.
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { UserError } from '../errors.js';
-import { pemAsFingerprint } from '../transmit/fingerprint.js';
+import { planDocument } from '../render/json-document.js';
 import { PLAN_FORMAT_VERSION, type Plan } from '../plan/plan-types.js';
 import { ARGOSCTL_VERSION } from '../version.js';
 
@@ -17,7 +17,7 @@ export interface SavedPlan extends Plan {
 export async function writePlanFile(file: string, plan: SavedPlan): Promise<void> {
   const tmp = `${file}.${process.pid}.tmp`;
   // Public keys as fingerprints, as in every plan output; apply compares with publicPlanView.
-  await writeFile(tmp, JSON.stringify(plan, pemAsFingerprint, 2) + '\n', { mode: 0o600 });
+  await writeFile(tmp, planDocument(plan), { mode: 0o600 });
   await rename(tmp, file);
 }
 
@@ -37,6 +37,11 @@ export async function readPlanFile(file: string): Promise<SavedPlan> {
   const again = 'run argosctl plan --out again with this argosctl and review the new plan';
   if (typeof plan !== 'object' || plan === null || Array.isArray(plan))
     throw new UserError(`plan file "${file}" is not a plan`, again);
+  // `kind` names the document (as in every --format json output); it is not part of the plan compared.
+  const { kind, ...rest } = plan as SavedPlan & { kind?: unknown };
+  if (kind !== undefined && kind !== 'plan')
+    throw new UserError(`plan file "${file}" is a ${short(kind)} document, not a plan`, again);
+  plan = rest as SavedPlan;
   if (plan.formatVersion !== PLAN_FORMAT_VERSION) {
     throw new UserError(
       `plan file "${file}" has format version ${short(plan.formatVersion)}; this argosctl reads only format version ${PLAN_FORMAT_VERSION}`,

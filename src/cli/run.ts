@@ -55,7 +55,7 @@ export async function run(argv: string[], ctx: CliContext): Promise<number> {
   const fail = (message: string, hint: string | undefined, code: number) => {
     ctx.err(`${ctx.errStyle.red('error')}: ${escapeLines(message)}\n${hint ? `  hint: ${escapeLines(hint)}\n` : ''}`);
     if (wantsJson(argv) && !wroteStdout)
-      ctx.out(jsonDocument({ error: { message, ...(hint ? { hint } : {}), exitCode: code } }));
+      ctx.out(jsonDocument('error', { error: { message, ...(hint ? { hint } : {}), exitCode: code } }));
     return code;
   };
   try {

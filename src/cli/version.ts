@@ -1,6 +1,7 @@
 // `argosctl --version`: the bare version, or with `--format json` one document naming the version,
 // the Node.js running it and the schema versions this build publishes (the files in schemas/).
 import { readdirSync } from 'node:fs';
+import { jsonDocument } from '../render/json-document.js';
 import { ARGOSCTL_VERSION } from '../version.js';
 
 const root = new URL('../../', import.meta.url);
@@ -9,7 +10,6 @@ const root = new URL('../../', import.meta.url);
 export const packageVersion: string = ARGOSCTL_VERSION;
 
 export interface VersionInfo {
-  formatVersion: 1;
   version: string;
   node: string;
   /** Schema names such as `project.v1`, `config.v1`. */
@@ -21,11 +21,11 @@ export function versionInfo(): VersionInfo {
     .filter((f) => f.endsWith('.json'))
     .map((f) => f.slice(0, -5))
     .sort();
-  return { formatVersion: 1, version: packageVersion, node: process.version, schemas };
+  return { version: packageVersion, node: process.version, schemas };
 }
 
 /** The version text for the user's arguments: JSON when they also asked for `--format json`. */
 export function versionOutput(args: readonly string[]): string {
   const json = args.some((a, i) => a === '--format=json' || (a === '--format' && args[i + 1] === 'json'));
-  return json ? JSON.stringify(versionInfo(), null, 2) + '\n' : `${packageVersion}\n`;
+  return json ? jsonDocument('version', versionInfo()) : `${packageVersion}\n`;
 }

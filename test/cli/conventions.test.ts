@@ -147,6 +147,7 @@ describe('argosctl --version', () => {
       const doc = JSON.parse(r.stdout);
       expect(doc).toEqual({
         formatVersion: 1,
+        kind: 'version',
         version: pkg.version,
         node: process.version,
         schemas: expect.arrayContaining(['project.v1', 'config.v1']),

@@ -154,6 +154,7 @@ describe('argosctl end to end on the embedded database', () => {
     expect(r.code).toBe(1);
     expect(JSON.parse(r.stdout)).toEqual({
       formatVersion: 1,
+      kind: 'error',
       error: {
         message: 'cannot read plan file "missing-plan.json"',
         hint: 'pass a file written by argosctl plan --out',

@@ -9,6 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, tempDir, type CliResult } from '../helpers/cli.js';
 import { runCliInProcess } from '../helpers/cli-in-process.js';
 import { useCliDatabase } from '../helpers/databases.js';
+import { OUTPUT_KINDS } from '../../src/render/json-document.js';
 
 const SCHEMA_DIR = path.join(ROOT, 'schemas/output');
 
@@ -34,7 +35,8 @@ describe('JSON outputs against schemas/output/*.v1.json', () => {
   /** The command's stdout is exactly one JSON document, valid against `kind`'s schema. */
   function expectDocument(kind: string, r: CliResult): Record<string, unknown> {
     const doc = JSON.parse(r.stdout) as Record<string, unknown>;
-    expect(Object.keys(doc)[0], `${kind}: formatVersion comes first`).toBe('formatVersion');
+    expect(Object.keys(doc).slice(0, 2), `${kind}: formatVersion, then kind`).toEqual(['formatVersion', 'kind']);
+    expect(doc.kind, r.stdout).toBe(kind);
     const validate = schemas.get(kind)!;
     expect(validate(doc), `${kind}: ${JSON.stringify(validate.errors)}`).toBe(true);
     checked.add(kind);
@@ -106,6 +108,73 @@ describe('JSON outputs against schemas/output/*.v1.json', () => {
     const r = await runCli(['policy', 'test', '--format', 'json'], { cwd: dir });
     expect(r.code, r.stderr).toBe(0);
     expect(expectDocument('policy-test', r)).toMatchObject({ violations: 0, projects: 3 }); // the example's own policy
+  });
+
+  it('tokens register, import, show, start, complete, delete; check, prune, emergency, admins logins', async () => {
+    const project = 'kbank-onboarding';
+    expectDocument(
+      'tokens-register',
+      await runCli(['tokens', 'register', project, 'token-0101', '--format', 'json'], { cwd }),
+    );
+    writeFileSync(path.join(cwd, 'ids.txt'), 'token-0201\ntoken-0202\n');
+    expect(
+      expectDocument(
+        'tokens-import',
+        await runCli(['tokens', 'import', project, 'ids.txt', '--format', 'json'], { cwd }),
+      ),
+    ).toMatchObject({ added: 2, format: 'lines' });
+    expectDocument(
+      'tokens-show',
+      await runCli(['tokens', 'list', project, '--id', 'token-0201', '--format', 'json'], { cwd }),
+    );
+    // start and complete on a project that takes plain URLs (kbank-onboarding is encrypted-only)
+    const startup = tempDir('examples/startup');
+    expect((await runCli(['apply', '--auto-approve'], { cwd: startup })).code).toBe(0);
+    await runCli(['tokens', 'register', 'acme-beta', 'token-0301'], { cwd: startup });
+    expectDocument(
+      'tokens-start',
+      await runCli(['tokens', 'start', 'acme-beta', 'token-0301', '--format', 'json'], { cwd: startup }),
+    );
+    expectDocument(
+      'tokens-complete',
+      await runCli(['tokens', 'complete', 'acme-beta', 'token-0301', '--format', 'json'], { cwd: startup }),
+    );
+    expect(
+      expectDocument(
+        'tokens-delete',
+        await runCli(['tokens', 'delete', project, 'token-0202', '--format', 'json'], { cwd }),
+      ),
+    ).toMatchObject({ deleted: 1 });
+    const check = await runCli(['check', project, '--token', 'token-0101', '--format', 'json'], { cwd });
+    expectDocument('check', check);
+    expect(expectDocument('prune', await runCli(['prune', '--dry-run', '--format', 'json'], { cwd }))).toMatchObject({
+      dryRun: true,
+    });
+    const stop = await runCli(['emergency-stop', project, '--reason', 'drill', '--format', 'json'], { cwd });
+    expect(expectDocument('emergency', stop)).toMatchObject({ changed: true, after: 'emergency-stop' });
+    await runCli(['emergency-resume', project, '--reason', 'drill over'], { cwd });
+    expectDocument('logins', await runCli(['admins', 'logins', 'ops@kbank.example', '--format', 'json'], { cwd }));
+  });
+
+  it('init, fmt, migrate, export and --version', async () => {
+    const repo = tempDir();
+    mkdirSync(path.join(repo, '.git'));
+    const init = expectDocument('init', await runCli(['init', '--format', 'json'], { cwd: repo }));
+    expect((init.files as { result: string }[]).every((f) => f.result === 'created')).toBe(true);
+    expect(expectDocument('fmt', await runCli(['fmt', '--check', '--format', 'json'], { cwd: repo }))).toMatchObject({
+      changed: [],
+      failed: [],
+    });
+    const migrate = await runCli(['migrate', '--check', '--format', 'json'], { cwd: repo });
+    expectDocument('migrate', migrate);
+    const exported = await runCli(['export', '--out', path.join(repo, 'exported'), '--format', 'json'], { cwd });
+    expect(exported.code, exported.stderr).toBe(0);
+    expect((expectDocument('export', exported).files as string[]).length).toBeGreaterThan(0);
+    expectDocument('version', await runCli(['--version', '--format', 'json'], { cwd }));
+  });
+
+  it('every kind the code can print has a schema, and every schema a kind', () => {
+    expect([...OUTPUT_KINDS].sort()).toEqual([...schemas.keys()].sort());
   });
 
   it('every published output schema was checked against a real output', () => {

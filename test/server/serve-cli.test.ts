@@ -143,6 +143,6 @@ describe('serve, keys and check through the CLI on the embedded database', () =>
     expect(await exited).toBe(0);
     expect(stderr).toMatch(/serve: stopped; closing the database/);
     const count = await cli(['tokens', 'count', 'svc', '--format', 'json']);
-    expect(JSON.parse(count.stdout)).toEqual({ formatVersion: 1, registered: 4001, expired: 0 });
+    expect(JSON.parse(count.stdout)).toEqual({ formatVersion: 1, kind: 'tokens-count', registered: 4001, expired: 0 });
   });
 });

@@ -185,7 +185,7 @@ export function applyCommand(ctx: CliContext): Command {
       const flags = [...allow].map((c) => ({ class: c, from: '--allow' }));
       if (opts.format === 'json') {
         ctx.out(
-          jsonDocument({
+          jsonDocument('apply', {
             applied: result.plan.changes.length > 0,
             planDigest: result.plan.planDigest,
             summary: result.plan.summary,

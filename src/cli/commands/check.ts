@@ -1,5 +1,6 @@
 // argosctl check PROJECT [--token T] [--param k=v…] [--ip A]: would the Liveform admit this now?
 // The same decision as POST /v1/liveform/check; nothing is written. Exit 0 admitted, 3 refused.
+import { jsonDocument } from '../../render/json-document.js';
 import { Command, InvalidArgumentError } from 'commander';
 import { resolveDatabaseUrl, withDatabase } from '../../db/connection.js';
 import { escapeTerminal as t } from '../../render/escape-terminal.js';
@@ -55,9 +56,9 @@ export function checkCommand(ctx: CliContext): Command {
           }),
         );
         const doc = d.admitted
-          ? { formatVersion: 1, admitted: true, expiresAt: d.expiresAt, dryRun: true }
-          : { formatVersion: 1, admitted: false, code: d.code, message: d.message, dryRun: true };
-        if (opts.format === 'json') ctx.out(JSON.stringify(doc, null, 2) + '\n');
+          ? { admitted: true, expiresAt: d.expiresAt, dryRun: true }
+          : { admitted: false, code: d.code, message: d.message, dryRun: true };
+        if (opts.format === 'json') ctx.out(jsonDocument('check', doc));
         else
           ctx.out(
             d.admitted

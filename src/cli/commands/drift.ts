@@ -44,7 +44,7 @@ export function driftCommand(ctx: CliContext): Command {
             unmanaged: plan.unmanaged,
           };
         });
-        if (opts.format === 'json') ctx.out(jsonDocument({ drift: items.length > 0, items, unmanaged }));
+        if (opts.format === 'json') ctx.out(jsonDocument('drift', { drift: items.length > 0, items, unmanaged }));
         else ctx.out(opts.format === 'markdown' ? renderDriftMarkdown(items) : renderDriftText(items));
         if (opts.githubIssue) {
           const r = await withGithub(ctx, false, opts.commentAuthor, (client, env, author) =>

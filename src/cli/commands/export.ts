@@ -13,7 +13,9 @@ import { escapeTerminal as t } from '../../render/escape-terminal.js';
 import { UserError } from '../../errors.js';
 import type { CliContext } from '../context.js';
 import { loadValidManifests } from '../load-desired.js';
-import { databaseOption, dirOption, projectOption } from '../options.js';
+import { databaseOption, dirOption, formatOption, projectOption } from '../options.js';
+import { jsonDocument } from '../../render/json-document.js';
+import type { Diagnostic } from '../../manifest/diagnostic.js';
 
 const SCHEMA_FILE = fileURLToPath(new URL('../../../schemas/project.v2.json', import.meta.url));
 
@@ -24,6 +26,7 @@ interface ExportOptions {
   unmanaged?: boolean;
   force?: boolean;
   databaseUrl?: string;
+  format: 'text' | 'json';
 }
 
 export function exportCommand(ctx: CliContext): Command {
@@ -34,6 +37,7 @@ export function exportCommand(ctx: CliContext): Command {
     .addOption(projectOption())
     .option('--unmanaged', 'export only projects that no manifest in the manifest folder declares')
     .option('--force', 'replace files that already exist (regular files only)')
+    .addOption(formatOption(['text', 'json']))
     .addOption(databaseOption())
     .action(async (opts: ExportOptions) => {
       const declared = opts.unmanaged
@@ -59,8 +63,20 @@ export function exportCommand(ctx: CliContext): Command {
         );
       }
       const written = writeExport(outDir, files, Boolean(opts.force));
-      for (const rel of written) ctx.out(`${t(path.join(opts.out ?? opts.dir, rel))}\n`);
+      const shown = written.map((rel) => path.join(opts.out ?? opts.dir, rel));
       const skipped = declared ? state.projects.size - selected.length : 0;
+      if (opts.format === 'json') {
+        const problems = await invalidExported(outDir, written);
+        return ctx.out(
+          jsonDocument('export', {
+            projects: selected.length,
+            alreadyDeclared: skipped,
+            files: shown,
+            diagnostics: problems,
+          }),
+        );
+      }
+      for (const file of shown) ctx.out(`${t(file)}\n`);
       ctx.err(
         `Exported ${selected.length} project(s)${skipped ? ` (${skipped} already declared by a manifest)` : ''}; review them, then run \`argosctl plan\`.\n`,
       );
@@ -70,9 +86,7 @@ export function exportCommand(ctx: CliContext): Command {
 
 /** A database may hold what the rules reject (it predates them): say so now rather than at the next plan. */
 async function reportInvalid(ctx: CliContext, outDir: string, written: string[]): Promise<void> {
-  const ours = new Set(written.map((rel) => path.join(outDir, rel)));
-  const set = await readManifests(outDir);
-  const problems = set.diagnostics.filter((d) => ours.has(path.resolve(d.file)));
+  const problems = await invalidExported(outDir, written);
   if (!problems.length) return;
   const errors = problems.filter((d) => d.severity === 'error').length;
   ctx.err(
@@ -81,4 +95,10 @@ async function reportInvalid(ctx: CliContext, outDir: string, written: string[])
         ? `warning: ${errors} problem(s) in the exported manifests: they hold what the database holds; fix them before committing.\n`
         : `${problems.length} lint warning(s) in the exported manifests: review them (a project accepts one with lint.ignore and a reason).\n`),
   );
+}
+
+async function invalidExported(outDir: string, written: string[]): Promise<Diagnostic[]> {
+  const ours = new Set(written.map((rel) => path.join(outDir, rel)));
+  const set = await readManifests(outDir);
+  return set.diagnostics.filter((d) => ours.has(path.resolve(d.file)));
 }

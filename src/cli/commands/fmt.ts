@@ -9,11 +9,13 @@ import { writeInsideRoot } from '../../manifest/safe-write.js';
 import { escapeTerminal as t } from '../../render/escape-terminal.js';
 import { ExitCode, UserError } from '../../errors.js';
 import type { CliContext } from '../context.js';
-import { dirOption } from '../options.js';
+import { dirOption, formatOption } from '../options.js';
+import { jsonDocument } from '../../render/json-document.js';
 
 interface FmtOptions {
   dir: string;
   check?: boolean;
+  format: 'text' | 'json';
 }
 
 interface Target {
@@ -41,6 +43,7 @@ export function fmtCommand(ctx: CliContext): Command {
     .argument('[files...]', 'manifest files to format (default: every *.yaml / *.yml below --dir)')
     .addOption(dirOption())
     .option('--check', 'write nothing; exit 1 and list the files that are not formatted (for CI and pre-commit)')
+    .addOption(formatOption(['text', 'json']))
     .action(async (files: string[], opts: FmtOptions) => {
       const root = realRoot(path.resolve(ctx.cwd, opts.dir));
       if (!root)
@@ -48,12 +51,13 @@ export function fmtCommand(ctx: CliContext): Command {
           `manifest folder ${t(opts.dir)} does not exist or is not a folder`,
           'an existing folder of *.yaml manifests (--dir)',
         );
-      let failed = 0;
+      const failed: { file: string; problem: string }[] = [];
       const changed: string[] = [];
+      const json = opts.format === 'json';
       for (const target of targets(ctx, root, opts.dir, files)) {
         const fail = (problem: string) => {
-          failed++;
-          ctx.err(`${t(target.shown)}: ${problem}\n`);
+          failed.push({ file: target.shown, problem });
+          if (!json) ctx.err(`${t(target.shown)}: ${problem}\n`);
         };
         const read = readInsideRoot(root, target.full, MAX_FILE_BYTES);
         if (!read.ok) {
@@ -80,9 +84,11 @@ export function fmtCommand(ctx: CliContext): Command {
           }
         }
         changed.push(target.shown);
-        ctx.out(`${opts.check ? 'would reformat' : 'formatted'} ${t(target.shown)}\n`);
+        if (!json) ctx.out(`${opts.check ? 'would reformat' : 'formatted'} ${t(target.shown)}\n`);
       }
-      if (opts.check && changed.length) ctx.err(`${changed.length} file(s) are not formatted; run \`argosctl fmt\`.\n`);
-      if (failed || (opts.check && changed.length)) throw new ExitCode(1);
+      if (json) ctx.out(jsonDocument('fmt', { check: Boolean(opts.check), changed, failed }));
+      else if (opts.check && changed.length)
+        ctx.err(`${changed.length} file(s) are not formatted; run \`argosctl fmt\`.\n`);
+      if (failed.length || (opts.check && changed.length)) throw new ExitCode(1);
     });
 }

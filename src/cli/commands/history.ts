@@ -80,7 +80,7 @@ export function historyCommands(ctx: CliContext): Command[] {
           plan: r.plan_digest,
         }),
       );
-      if (opts.format === 'json') return ctx.out(jsonDocument({ entries: items }));
+      if (opts.format === 'json') return ctx.out(jsonDocument('history', { entries: items }));
       ctx.out(
         opts.format === 'csv'
           ? renderHistoryCsv(items)
@@ -115,7 +115,7 @@ export function historyCommands(ctx: CliContext): Command[] {
           outsideGit: !setByGit,
         };
       });
-      if (opts.format === 'json') return ctx.out(jsonDocument({ project, settings: lines }));
+      if (opts.format === 'json') return ctx.out(jsonDocument('blame', { project, settings: lines }));
       ctx.out(renderBlameText(lines));
     });
 
@@ -142,7 +142,7 @@ export function historyCommands(ctx: CliContext): Command[] {
         ip: r.ip,
         userAgent: r.user_agent,
       }));
-      if (opts.format === 'json') return ctx.out(jsonDocument({ email, logins: items }));
+      if (opts.format === 'json') return ctx.out(jsonDocument('logins', { email, logins: items }));
       ctx.out(
         items.length
           ? items.map((i) => `${i.time}  ${t(i.ip ?? '-')}  ${t(i.userAgent ?? '')}\n`).join('')

@@ -9,6 +9,8 @@ import { writeScaffold, type ScaffoldOutcome } from '../../init/write-scaffold.j
 import type { CliContext } from '../context.js';
 import { ExitCode } from '../../errors.js';
 import { packageVersion } from '../version.js';
+import { formatOption } from '../options.js';
+import { jsonDocument } from '../../render/json-document.js';
 
 /** A kept file that lacks what the scaffold needs from it: what it lacks, and how to add it. */
 const KEPT_NEEDS: Record<string, { has: RegExp; hint: string }> = {
@@ -52,10 +54,16 @@ export function initCommand(ctx: CliContext): Command {
     .description(
       'scaffold a config repository here: argosctl.yaml, projects/, .gitignore, package.json, GitHub workflows; overwrites nothing',
     )
-    .action(() => {
+    .addOption(formatOption(['text', 'json']))
+    .action((opts: { format: 'text' | 'json' }) => {
       const outcomes = writeScaffold(ctx.cwd, scaffoldFiles(packageVersion));
-      for (const o of outcomes) ctx.out(line(ctx, o));
       const blocked = outcomes.filter((o) => o.result === 'blocked');
+      if (opts.format === 'json') {
+        ctx.out(jsonDocument('init', { files: outcomes }));
+        if (blocked.length) throw new ExitCode(1);
+        return;
+      }
+      for (const o of outcomes) ctx.out(line(ctx, o));
       for (const o of blocked) ctx.err(`${ctx.errStyle.red('error')}: not written: ${o.path}: ${o.reason}\n`);
       if (outcomes.every((o) => o.result === 'kept')) ctx.out('Nothing to do: every file is already there.\n');
       else ctx.out(NEXT);

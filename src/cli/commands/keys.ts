@@ -1,5 +1,6 @@
 // argosctl keys list|reveal|rewrap: a project's keys by fingerprint, the one reveal of a secret,
 // and moving every sealed value to a new master key.
+import { jsonDocument } from '../../render/json-document.js';
 import { Command, Option } from 'commander';
 import { resolveDatabaseUrl, withDatabase } from '../../db/connection.js';
 import { revealApiKey } from '../../keys/api-key.js';
@@ -68,8 +69,7 @@ export function keysCommand(ctx: CliContext): Command {
     .addOption(databaseOption())
     .action(async (project: string, opts: Opts) => {
       const found = await withDatabase(resolveDatabaseUrl(opts.databaseUrl), ({ db }) => listProjectKeys(db, project));
-      if (opts.format === 'json')
-        return ctx.out(JSON.stringify({ formatVersion: 1, project, ...found }, null, 2) + '\n');
+      if (opts.format === 'json') return ctx.out(jsonDocument('keys-list', { project, ...found }));
       ctx.out(keysText(project, found));
     });
   keys

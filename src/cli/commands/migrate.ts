@@ -10,12 +10,14 @@ import { renderDiagnosticsText } from '../../render/diagnostics.js';
 import { escapeTerminal as t } from '../../render/escape-terminal.js';
 import { ExitCode, UserError } from '../../errors.js';
 import type { CliContext } from '../context.js';
-import { dirOption } from '../options.js';
+import { dirOption, formatOption } from '../options.js';
+import { jsonDocument } from '../../render/json-document.js';
 
 interface MigrateOptions {
   dir: string;
   to: string;
   check?: boolean;
+  format: 'text' | 'json';
 }
 
 export function migrateCommand(ctx: CliContext): Command {
@@ -30,6 +32,7 @@ export function migrateCommand(ctx: CliContext): Command {
         .default(shortVersion(CURRENT_VERSION)),
     )
     .option('--check', 'write nothing; exit 1 and list the files that would change (for CI)')
+    .addOption(formatOption(['text', 'json']))
     .action(async (paths: string[], opts: MigrateOptions) => {
       const to = `argosctl/${opts.to}`;
       const only = paths.length ? paths.map((p) => path.resolve(ctx.cwd, p)) : undefined;
@@ -47,6 +50,12 @@ export function migrateCommand(ctx: CliContext): Command {
           const written = writeInsideRoot(file.root, file.full, text);
           if (!written.ok) throw new UserError(`${t(file.file)} ${written.problem}`);
         }
+      }
+      if (opts.format === 'json') {
+        const files = plan.changed.map(({ file, documents }) => ({ file: file.file, documents }));
+        ctx.out(jsonDocument('migrate', { to, check: Boolean(opts.check), files }));
+        if (opts.check && plan.changed.length) throw new ExitCode(1);
+        return;
       }
       for (const { file, documents } of plan.changed) {
         ctx.out(`${opts.check ? 'would migrate' : 'migrated'} ${t(file.file)} (${documents} document(s) to ${to})\n`);

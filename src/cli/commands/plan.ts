@@ -23,7 +23,7 @@ import {
 import { writePlanFile } from '../plan-file.js';
 import { policyFromOption, trustedPolicy } from '../policy-from.js';
 import { rootToRecord } from '../../config/recorded-root.js';
-import { pemAsFingerprint } from '../../transmit/fingerprint.js';
+import { planDocument } from '../../render/json-document.js';
 
 export interface PlanOptions {
   dir: string;
@@ -41,7 +41,7 @@ export interface PlanOptions {
 }
 
 export function renderPlan(plan: Plan, format: string, ctx: CliContext): string {
-  if (format === 'json') return JSON.stringify(plan, pemAsFingerprint, 2) + '\n';
+  if (format === 'json') return planDocument(plan);
   if (format === 'markdown') return renderPlanMarkdown(plan);
   return renderPlanText(plan, ctx.style);
 }

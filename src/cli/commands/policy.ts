@@ -26,7 +26,7 @@ export function policyCommand(ctx: CliContext): Command {
       const result = policyTest(await readManifests(opts.dir));
       if (opts.format === 'json') {
         const { problems, ...rest } = result;
-        ctx.out(jsonDocument({ ...rest, diagnostics: problems }));
+        ctx.out(jsonDocument('policy-test', { ...rest, diagnostics: problems }));
       } else {
         if (result.problems.length) {
           ctx.err(

@@ -33,7 +33,7 @@ export function pruneCommand(ctx: CliContext): Command {
       );
       ctx.out(
         opts.format === 'json'
-          ? jsonDocument({ dryRun: Boolean(opts.dryRun), results })
+          ? jsonDocument('prune', { dryRun: Boolean(opts.dryRun), results })
           : renderPruneResults(results, Boolean(opts.dryRun)),
       );
     });

@@ -22,7 +22,7 @@ import { PROJECT_ID_ALLOWED, isProjectId } from '../../model/project-id.js';
 import { databaseOption, formatOption } from '../options.js';
 import { progressBar } from '../progress.js';
 import type { Kysely } from 'kysely';
-import { jsonDocument } from '../../render/json-document.js';
+import { jsonDocument, type OutputKind } from '../../render/json-document.js';
 
 type Opts = { databaseUrl?: string; format?: 'text' | 'json' };
 
@@ -37,7 +37,8 @@ export function tokensCommand(ctx: CliContext): Command {
   const tokens = new Command('tokens').description('Liveform token pre-registration: the token store');
   const withDb = <T>(opts: Opts, work: (db: Kysely<DatabaseSchema>) => Promise<T>) =>
     withDatabase(resolveDatabaseUrl(opts.databaseUrl), ({ db }) => work(db));
-  const print = (opts: Opts, json: object, text: string) => ctx.out(opts.format === 'json' ? jsonDocument(json) : text);
+  const print = (opts: Opts, kind: OutputKind, json: object, text: string) =>
+    ctx.out(opts.format === 'json' ? jsonDocument(kind, json) : text);
 
   tokens
     .command('register')
@@ -50,6 +51,7 @@ export function tokensCommand(ctx: CliContext): Command {
       const r = await withDb(opts, (db) => registerTokenRequest(db, project, ids));
       print(
         opts,
+        'tokens-register',
         r,
         `Registered ${r.added} new, ${r.overwritten} overwritten; ${project} now holds ${r.registered} token(s).\n`,
       );
@@ -87,6 +89,7 @@ export function tokensCommand(ctx: CliContext): Command {
       const seconds = (performance.now() - started) / 1000;
       print(
         opts,
+        'tokens-import',
         { ...r, format: parsed.format, seconds },
         `Imported ${parsed.ids.length} ID(s) from ${file} (${parsed.format}) in ${seconds.toFixed(2)} s: ${r.added} new, ${r.overwritten} overwritten; ${project} holds ${r.registered}.\n`,
       );
@@ -106,6 +109,7 @@ export function tokensCommand(ctx: CliContext): Command {
         const t = await withDb(opts, (db) => getToken(db, project, opts.id!));
         return print(
           opts,
+          'tokens-show',
           t,
           `${t.tokenId}  registered ${t.registeredAt}  ${t.expired ? 'expired' : 'valid'}${t.expiresAt ? `  expires ${t.expiresAt}` : ''}${t.completed ? '  completed' : ''}\n`,
         );
@@ -113,6 +117,7 @@ export function tokensCommand(ctx: CliContext): Command {
       const page = await withDb(opts, (db) => listTokens(db, project, { after: opts.after, limit: opts.limit }));
       print(
         opts,
+        'tokens-list',
         page,
         page.tokens.map((t) => `${t.tokenId}\t${t.registeredAt}\t${t.expired ? 'expired' : 'valid'}\n`).join(''),
       );
@@ -128,7 +133,7 @@ export function tokensCommand(ctx: CliContext): Command {
     .addOption(databaseOption())
     .action(async (project: string, opts: Opts) => {
       const c = await withDb(opts, (db) => countTokens(db, project));
-      print(opts, c, `${project}: ${c.registered} registered (${c.expired} expired) of 100,000\n`);
+      print(opts, 'tokens-count', c, `${project}: ${c.registered} registered (${c.expired} expired) of 100,000\n`);
     });
 
   tokens
@@ -145,7 +150,7 @@ export function tokensCommand(ctx: CliContext): Command {
       const n = await withDb(opts, (db) =>
         opts.oldest !== undefined ? deleteOldestTokens(db, project, opts.oldest) : deleteTokens(db, project, ids),
       );
-      print(opts, { deleted: n }, `Deleted ${n} token(s) from ${project}.\n`);
+      print(opts, 'tokens-delete', { deleted: n }, `Deleted ${n} token(s) from ${project}.\n`);
     });
 
   tokens
@@ -159,6 +164,7 @@ export function tokensCommand(ctx: CliContext): Command {
       const r = await withDb(opts, (db) => startToken(db, project, tokenId));
       print(
         opts,
+        'tokens-start',
         r,
         r.preRegistered
           ? `${tokenId}: accepted${r.expiresAt ? `; expires ${r.expiresAt}` : ''}\n`
@@ -171,10 +177,11 @@ export function tokensCommand(ctx: CliContext): Command {
     .description("mark a started token's authentication as completed (private mode then forbids reuse)")
     .argument('<project>', 'project id', projectIdArgument)
     .argument('<tokenId>')
+    .addOption(formatOption(['text', 'json']))
     .addOption(databaseOption())
     .action(async (project: string, tokenId: string, opts: Opts) => {
       await withDb(opts, (db) => completeToken(db, project, tokenId));
-      ctx.out(`${tokenId}: completed\n`);
+      print(opts, 'tokens-complete', { project, tokenId, completed: true }, `${tokenId}: completed\n`);
     });
   return tokens;
 }

@@ -1,4 +1,5 @@
 // argosctl url build|open: Liveform URLs with encrypted parameters (docs/url-encryption.md).
+import { jsonDocument } from '../../render/json-document.js';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { resolveDatabaseUrl, withDatabase } from '../../db/connection.js';
 import { resolveMasterKey } from '../../keys/master-key.js';
@@ -69,7 +70,7 @@ export function urlCommand(ctx: CliContext): Command {
           () => resolveMasterKey(db, ctx.env),
         ),
       );
-      if (opts.format === 'json') return ctx.out(JSON.stringify({ formatVersion: 1, project, ...r }, null, 2) + '\n');
+      if (opts.format === 'json') return ctx.out(jsonDocument('url-build', { project, ...r }));
       ctx.err(`${r.method} with key ${t(r.key.name)} (rotation ${r.key.rotation}, key id ${r.key.keyId})\n`);
       ctx.out(`${r.url}\n`);
     });
@@ -91,11 +92,7 @@ export function urlCommand(ctx: CliContext): Command {
       const plain = Object.fromEntries(Object.entries(query).filter(([k]) => k !== 'encrypted'));
       if (opts.format === 'json') {
         return ctx.out(
-          JSON.stringify(
-            { formatVersion: 1, project: query.pid, method: r.method, key: r.key, params: r.params, plain },
-            null,
-            2,
-          ) + '\n',
+          jsonDocument('url-open', { project: query.pid, method: r.method, key: r.key, params: r.params, plain }),
         );
       }
       ctx.out(

@@ -40,7 +40,7 @@ export function validateCommand(ctx: CliContext): Command {
         const valid = !hasErrors(set.diagnostics);
         const files = `${set.fileCount} manifest file(s)${set.configFile ? ` and ${CONFIG_FILE}` : ''}`;
         if (opts.format === 'json') {
-          ctx.out(jsonDocument({ valid, files: set.fileCount, projects, diagnostics: set.diagnostics }));
+          ctx.out(jsonDocument('validate', { valid, files: set.fileCount, projects, diagnostics: set.diagnostics }));
         } else if (opts.format === 'github') {
           ctx.out(renderDiagnosticsGithub(set.diagnostics));
         } else {

@@ -39,7 +39,7 @@ export function webhooksCommand(ctx: CliContext): Command {
     .addOption(databaseOption())
     .action(async (project: string | undefined, opts: { databaseUrl?: string; format: 'text' | 'json' }) => {
       const rows = await withDatabase(resolveDatabaseUrl(opts.databaseUrl), ({ db }) => webhookStatus(db, project));
-      if (opts.format === 'json') return ctx.out(jsonDocument({ projects: rows }));
+      if (opts.format === 'json') return ctx.out(jsonDocument('webhooks-status', { projects: rows }));
       ctx.out(rows.length ? rows.map(describeStatus).join('') : 'no project has a webhook or webhook events\n');
     });
 
