@@ -1,5 +1,6 @@
 // Markdown view of a plan, for pull-request comments and job summaries. Every value from a
 // manifest or the database goes through escapeMarkdown (`md`) or markdownCode (`code`).
+import { masterKeyNote } from './master-key-note.js';
 import type { CreateChange, Plan } from '../plan/plan-types.js';
 import { warningPlace } from './diagnostics.js';
 import { refusalLinesMarkdown } from './refusals.js';
@@ -56,6 +57,8 @@ export function renderPlanMarkdown(plan: Plan): string {
   }
   out.push(...refusalLinesMarkdown(plan.refusals ?? []));
   out.push(...allowanceLinesMarkdown(plan));
+  const keyNote = masterKeyNote(plan, code);
+  if (keyNote) out.push(keyNote, '');
   if (plan.warnings?.length) {
     out.push(`**Warnings** (${plan.warnings.length}): valid, but worth a second look`, '');
     for (const w of plan.warnings) out.push(`- ${code(warningPlace(w))} ${md(w.message)} (${code(w.rule)})`);

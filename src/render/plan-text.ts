@@ -1,5 +1,6 @@
 // Terraform-like terminal view of a plan. Every value from a manifest or the database goes
 // through escapeTerminal (`t`).
+import { masterKeyNote } from './master-key-note.js';
 import type { CreateChange, Plan } from '../plan/plan-types.js';
 import {
   SYMBOL,
@@ -65,6 +66,8 @@ export function renderPlanText(plan: Plan, style: Style): string {
       lines.push(`  ${style.yellow('!')} ${t(warningPlace(w))}: ${t(w.message)} ${style.dim(`(${t(w.rule)})`)}`);
     lines.push('');
   }
+  const keyNote = masterKeyNote(plan, t);
+  if (keyNote) lines.push(style.dim(keyNote), '');
   lines.push(style.bold(summaryLine(plan)));
   return lines.join('\n') + '\n';
 }

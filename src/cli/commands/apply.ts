@@ -170,13 +170,14 @@ export function applyCommand(ctx: CliContext): Command {
             readState: (tx) => readState(tx, scope, true),
             record: (plan, heldChanges) => recordableSources(manifests, plan, heldChanges),
             check: refuseUnsafe,
-            confirm:
-              saved || opts.autoApprove
-                ? undefined
-                : async (plan) => {
-                    ctx.out(renderPlan({ ...plan, refusals: held }, 'text', ctx));
-                    return plan.changes.length === 0 || confirm('Apply these changes? Only "yes" is accepted: ');
-                  },
+            // The plan is shown before anything is written, then progress, then "Applied: …".
+            confirm: async (plan) => {
+              const approved = Boolean(saved || opts.autoApprove);
+              if (approved && opts.format === 'json') return true;
+              ctx.out(renderPlan({ ...plan, refusals: held }, 'text', ctx));
+              if (approved) return true;
+              return plan.changes.length === 0 || confirm('Apply these changes? Only "yes" is accepted: ');
+            },
           },
         );
       }).finally(stopWatching);
@@ -195,7 +196,8 @@ export function applyCommand(ctx: CliContext): Command {
           }),
         );
       } else {
-        if (saved || opts.autoApprove) ctx.out(renderPlan(executed, 'text', ctx));
+        // With changes the plan was shown before writing (confirm above); without, it says so now.
+        if ((saved || opts.autoApprove) && !result.plan.changes.length) ctx.out(renderPlan(executed, 'text', ctx));
         if (flags.length) ctx.out(`Allowed by flag: ${flags.map((f) => `--allow ${f.class}`).join(', ')}\n`);
         else if (held.length) ctx.out(refusalLinesText(held, ctx.style).join('\n') + '\n');
         ctx.out(
