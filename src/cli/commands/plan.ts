@@ -9,7 +9,7 @@ import { renderPlanMarkdown } from '../../render/plan-markdown.js';
 import { renderPlanText } from '../../render/plan-text.js';
 import type { CliContext } from '../context.js';
 import { ExitCode } from '../../errors.js';
-import { actorName, readGitInfo } from '../git-info.js';
+import { actorName, readGitInfo, readWorktreeState } from '../git-info.js';
 import { assertKnownProjects } from '../known-projects.js';
 import { checkBeforeCreating, loadAgainstDatabase } from '../load-desired.js';
 import {
@@ -72,7 +72,7 @@ export function planCommand(ctx: CliContext): Command {
         return buildPlan({
           manifests,
           state,
-          git: readGitInfo(ctx.cwd, ctx.env),
+          git: { ...readGitInfo(ctx.cwd, ctx.env), ...readWorktreeState(ctx.cwd, opts.dir) },
           now: new Date(),
           only: opts.project,
           allowReopen: opts.allowReopen,
