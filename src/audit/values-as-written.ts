@@ -33,6 +33,11 @@ export interface DirtyFile {
   sha256: string | null;
 }
 
+/** How the schema writes the default of a duration a manifest may leave out (normalize.ts applies it). */
+export const DEFAULT_DURATIONS: Readonly<Record<string, string>> = {
+  'spec.security.apiKey.previousKeyValidFor': '24h',
+};
+
 /** The text a manifest wrote for a duration setting (`24h`), when it wrote one. */
 export function writtenDuration(path: string, written: unknown): string | undefined {
   return DURATION_PATHS.has(path) && typeof written === 'string' ? written : undefined;

@@ -6,7 +6,7 @@ import { emptyAuthMethod, type Json, type ProjectSettings } from '../model/proje
 import { SET_BY_PATH } from '../model/fields.js';
 import { jsonEqual } from '../util/canonical-json.js';
 import { DEFAULT_ENCRYPTION_METHODS } from '../manifest/normalize.js';
-import { writtenDuration } from '../audit/values-as-written.js';
+import { DEFAULT_DURATIONS, writtenDuration } from '../audit/values-as-written.js';
 
 export interface CreatedSetting {
   /** Manifest path, e.g. `spec.liveform.privateMode` or, for a list, `spec.security.ipWhitelist.api`. */
@@ -75,7 +75,7 @@ export function createdSettings(s: ProjectSettings, writtenOf?: (path: string) =
     const isDefault =
       !REQUIRED.has(key) &&
       (writtenOf ? writtenOf(key) === undefined : DEFAULTS.has(key) && jsonEqual(DEFAULTS.get(key)!, value));
-    const asWritten = writtenDuration(key, writtenOf?.(key));
+    const asWritten = writtenDuration(key, writtenOf?.(key)) ?? (isDefault ? DEFAULT_DURATIONS[key] : undefined);
     out.push({
       path: key,
       value,

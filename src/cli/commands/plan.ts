@@ -81,6 +81,12 @@ export function planCommand(ctx: CliContext): Command {
         });
       });
       ctx.out(renderPlan(plan, opts.format, ctx));
+      if (plan.git.dirty)
+        ctx.err(
+          ctx.errStyle.yellow(
+            `note: the manifest folder differs from commit ${t(plan.git.commit?.slice(0, 7) ?? '(none)')} (${plan.git.dirtyFiles?.length ?? 0} file(s)); the plan records it, apply in CI refuses it\n`,
+          ),
+        );
       // Imported only when asked for: octokit is not loaded for an ordinary plan.
       if (opts.githubComment)
         await (await import('../github-publish.js')).publishPlan(ctx, {
