@@ -159,7 +159,10 @@ export function renderHistoryMarkdown(events: readonly TimelineEvent[]): string 
   ];
   for (const e of events)
     for (const w of eventWords(e)) {
-      const commit = `${md(short(w.commit))}${w.pr ? ` ${md(w.pr)}` : ''}${w.dirty === 'true' ? ' **uncommitted**' : ''}`;
+      const commit =
+        w.dirty === 'true'
+          ? `**uncommitted** (on ${md(short(w.commit))})`
+          : `${md(short(w.commit))}${w.pr ? ` ${md(w.pr)}` : ''}`;
       lines.push(
         `| ${md(e.time)} | ${md(e.kind)} | ${md(e.actor)} | ${commit} | ${e.project ? code(e.project) : ''} | ${md(w.action)}${w.setting ? ` ${code(w.setting)}` : ''} | ${md(w.before)} | ${md(w.after)} | ${md(w.detail)} |`,
       );
@@ -175,7 +178,7 @@ export function renderHistoryText(events: readonly TimelineEvent[], unreadable: 
     const words = eventWords(e);
     const head = `${t(e.time)}  ${e.kind.padEnd(11)}  ${t(e.actor)}  ${t(e.project ?? '-')}`;
     if (e.kind === 'apply') {
-      const ref = `${t(short(e.commit) || '-------')}${e.pr ? ` #${e.pr}` : ''}${e.dirty ? ' (uncommitted)' : ''}`;
+      const ref = e.dirty ? uncommitted(e.commit) : `${t(short(e.commit) || '-------')}${e.pr ? ` #${e.pr}` : ''}`;
       if (e.action === 'create') {
         out.push(`${head}  ${ref}  create project`);
         for (const w of words) out.push(`    ${t(w.setting)}: ${t(w.after)}`);
@@ -208,10 +211,19 @@ export function renderHistoryText(events: readonly TimelineEvent[], unreadable: 
   return out.join('\n') + '\n';
 }
 
+/**
+ * An apply from files that differ from their commit: the commit (and its pull request) is only what
+ * the change was made on, not what it was, so the PR is not shown as if it had reviewed it.
+ */
+function uncommitted(commit: string | null): string {
+  return `uncommitted (on ${t(short(commit) || 'no commit')})`;
+}
+
 function blameBy(l: BlameLine): string {
   if (!l.setBy) return '(not set by an apply)';
   const b = l.setBy;
-  return `${t(short(b.commit) || '-------')}${b.pr ? ` #${b.pr}` : ''}${b.dirty ? ' (uncommitted)' : ''} ${t(b.actor)} ${t(b.appliedAt.slice(0, 10))}`;
+  const ref = b.dirty ? uncommitted(b.commit) : `${t(short(b.commit) || '-------')}${b.pr ? ` #${b.pr}` : ''}`;
+  return `${ref} ${t(b.actor)} ${t(b.appliedAt.slice(0, 10))}`;
 }
 
 export function renderBlameText(lines: readonly BlameLine[], events: readonly TimelineEvent[]): string {
@@ -228,7 +240,7 @@ export function renderBlameMarkdown(lines: readonly BlameLine[], events: readonl
     '|---|---|---|---|---|---|',
     ...lines.map(
       (l) =>
-        `| ${code(l.setting)} | ${md(l.shown)} | ${l.setBy ? `${md(short(l.setBy.commit))}${l.setBy.pr ? ` #${l.setBy.pr}` : ''}${l.setBy.dirty ? ' **uncommitted**' : ''}` : '_not set by an apply_'} | ${md(l.setBy?.actor ?? '')} | ${md(l.setBy?.appliedAt ?? '')} | ${md(l.subject ?? '')} |`,
+        `| ${code(l.setting)} | ${md(l.shown)} | ${l.setBy ? (l.setBy.dirty ? `**uncommitted** (on ${md(short(l.setBy.commit))})` : `${md(short(l.setBy.commit))}${l.setBy.pr ? ` #${l.setBy.pr}` : ''}`) : '_not set by an apply_'} | ${md(l.setBy?.actor ?? '')} | ${md(l.setBy?.appliedAt ?? '')} | ${md(l.subject ?? '')} |`,
     ),
   ];
   return out.join('\n') + '\n' + (events.length ? `\n${renderHistoryMarkdown(events)}` : '');

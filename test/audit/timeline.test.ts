@@ -197,7 +197,7 @@ describe.each(DATABASE_TARGETS)('the audit timeline on $name', (target) => {
     'blame: values as written, dirty marked, the hostile commit subject inert, other events below',
     async () => {
       const text = (await run(['blame', 'kbank-onboarding'])).stdout;
-      expect(text).toMatch(/\(uncommitted\) .* spec\.liveform\.tokens\.expiration\.after = 36h/);
+      expect(text).toMatch(/uncommitted \(on [0-9a-f]{7}\) .* spec\.liveform\.tokens\.expiration\.after = 36h/);
       expect(text).toMatch(/Other recorded events:[\s\S]*revealed encryption-key:2026-q4/);
       expect(text).not.toMatch(/^\s*::/m);
       const markdown = (await run(['blame', 'kbank-onboarding', '--format', 'markdown'])).stdout;

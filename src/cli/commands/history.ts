@@ -133,7 +133,8 @@ export function historyCommands(ctx: CliContext): Command[] {
           value,
           shown,
           setBy: setByGit ? { ...setByGit, dirty: event?.dirty ?? false } : null,
-          subject: setByGit?.commit ? (subjects.get(setByGit.commit) ?? null) : null,
+          // an uncommitted apply's commit subject describes another change
+          subject: setByGit?.commit && !event?.dirty ? (subjects.get(setByGit.commit) ?? null) : null,
           outsideGit: !setByGit,
         };
       });
