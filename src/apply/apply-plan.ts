@@ -10,6 +10,7 @@ import { takeApplyLock, type LockOptions } from './apply-lock.js';
 import { writeAuditRows, type ApplyContext } from './audit.js';
 import { StatementCounter } from './fault-injection.js';
 import { writeChanges } from './write-changes.js';
+import { jsonb } from '../db/sql-values.js';
 
 export interface ApplyResult {
   /** The plan as executed: without the changes held back. */
@@ -96,7 +97,13 @@ export async function lockedApply(
     await counter.run(() =>
       tx
         .insertInto('applied_plans')
-        .values({ plan_digest: plan.planDigest, actor: options.actor, change_count: plan.changes.length })
+        .values({
+          plan_digest: plan.planDigest,
+          actor: options.actor,
+          change_count: plan.changes.length,
+          dirty: options.git.dirty === true,
+          dirty_files: options.git.dirty ? jsonb(options.git.dirtyFiles ?? []) : null,
+        })
         .execute(),
     );
     // Last: the revisions it records are the ones every write above left.

@@ -1,7 +1,10 @@
 // What git and the CI environment know about the commit being planned or applied.
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
+import path from 'node:path';
+import type { DirtyFile } from '../audit/values-as-written.js';
 import type { GitInfo } from '../plan/plan-types.js';
 
 function git(args: string[], cwd: string): string | undefined {
@@ -42,6 +45,57 @@ export function readGitInfo(cwd: string, env: NodeJS.ProcessEnv = process.env): 
     ...(author ? { author } : {}),
     ...(pr ? { pr } : {}),
   };
+}
+
+/** Files an untracked file must look like to change what is planned: manifests and the public keys they name. */
+const MANIFEST_FILE = /\.(ya?ml|pem)$/i;
+
+/** Porcelain v1 -z records: `XY path` (a rename or copy is followed by its old path as its own record). */
+export function parsePorcelain(output: string): { status: string; path: string }[] {
+  const out: { status: string; path: string }[] = [];
+  const records = output.split('\0');
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i];
+    if (r.length < 4) continue;
+    const status = r.slice(0, 2).trim() || r.slice(0, 2);
+    out.push({ status, path: r.slice(3) });
+    if (/[RC]/.test(r.slice(0, 2))) i++; // skip the old path of a rename or copy
+  }
+  return out;
+}
+
+/**
+ * Whether the manifest folder differs from the commit: tracked files changed (staged or not) or
+ * untracked manifest files, as `git status --porcelain` sees them; ignored files do not count.
+ * Absent outside a git checkout (there is no commit to differ from).
+ */
+export function readWorktreeState(cwd: string, dir: string): Pick<GitInfo, 'dirty' | 'dirtyFiles'> {
+  const folder = path.resolve(cwd, dir);
+  const top = git(['rev-parse', '--show-toplevel'], folder);
+  if (!top || !git(['rev-parse', '--verify', '--quiet', 'HEAD'], folder)) return {};
+  let output: string;
+  try {
+    output = execFileSync('git', ['status', '--porcelain=v1', '-z', '--untracked-files=all', '--', '.'], {
+      cwd: folder,
+      stdio: ['ignore', 'pipe', 'ignore'],
+      encoding: 'utf8',
+    });
+  } catch {
+    return {};
+  }
+  const dirtyFiles: DirtyFile[] = parsePorcelain(output)
+    .filter((e) => e.status !== '??' || MANIFEST_FILE.test(e.path))
+    .map((e) => ({ path: e.path, status: e.status, sha256: digestOf(path.join(top, e.path)) }))
+    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return dirtyFiles.length ? { dirty: true, dirtyFiles } : { dirty: false };
+}
+
+function digestOf(file: string): string | null {
+  try {
+    return createHash('sha256').update(readFileSync(file)).digest('hex');
+  } catch {
+    return null; // deleted
+  }
 }
 
 export function actorName(env: NodeJS.ProcessEnv = process.env): string {

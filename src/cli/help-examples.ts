@@ -56,8 +56,16 @@ export const HELP_EXAMPLES: Record<string, readonly string[]> = {
   prune: ['argosctl prune --dry-run', 'argosctl prune --project kbank-prod --format json'],
   worker: ['argosctl worker', 'argosctl worker --once', 'argosctl worker --delivery-interval 10s --webhook-attempts 8'],
   drift: ['argosctl drift', 'argosctl drift --format markdown', 'argosctl drift --github-issue'],
-  history: ['argosctl history kbank-prod', 'argosctl history --since 7d --format csv > audit.csv'],
-  blame: ['argosctl blame kbank-prod', 'argosctl blame kbank-prod --format json'],
+  history: [
+    'argosctl history kbank-prod',
+    'argosctl history --since 7d --format csv > audit.csv',
+    'argosctl history kbank-prod --kind reveal,break-glass   # who saw a key, who stopped submissions',
+  ],
+  blame: [
+    'argosctl blame kbank-prod',
+    'argosctl blame kbank-prod --format json',
+    'argosctl blame kbank-prod --kind reveal --format csv',
+  ],
   admins: ['argosctl admins logins ops@kbank.example', 'argosctl admins logins ops@kbank.example --format json'],
   'admins logins': ['argosctl admins logins ops@kbank.example', 'argosctl admins logins ops@kbank.example --limit 20'],
   github: ['argosctl github comment', 'argosctl github comment --dir settings/argos'],

@@ -362,6 +362,28 @@ UPDATE encryption_keys SET valid_until = coalesce(retired_at, now()) + interval 
 ALTER TABLE projects ADD COLUMN encryption_retired_valid_seconds integer CHECK (encryption_retired_valid_seconds > 0);
 `;
 
+// The audit trail as one timeline (issue 18): an apply records whether the manifest files differed
+// from the commit (dirty) and, then, the digests of the files that did; a changed setting records
+// the text its manifest wrote (`24h`, stored as 86400) and, on create, which values nobody wrote.
+// Rewraps and webhook redrives, which left no trace before, get their own rows.
+const m009 = `
+ALTER TABLE audit_log
+  ADD COLUMN dirty boolean NOT NULL DEFAULT false,
+  ADD COLUMN written jsonb CHECK (jsonb_typeof(written) = 'object');
+ALTER TABLE applied_plans
+  ADD COLUMN dirty boolean NOT NULL DEFAULT false,
+  ADD COLUMN dirty_files jsonb CHECK (jsonb_typeof(dirty_files) = 'array');
+CREATE TABLE audit_events (
+  id bigserial PRIMARY KEY,
+  at timestamptz NOT NULL DEFAULT now(),
+  kind text NOT NULL CHECK (kind IN ('rewrap','redrive')),
+  actor text NOT NULL,
+  project_id text,
+  detail jsonb NOT NULL DEFAULT '{}' CHECK (jsonb_typeof(detail) = 'object')
+);
+CREATE INDEX audit_events_by_time ON audit_events (at, id);
+`;
+
 function rawMigration(up: string): Migration {
   return {
     up: async (db: Kysely<unknown>) => {
@@ -378,6 +400,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '005_sealed_keys': rawMigration(m005),
   '006_webhooks': rawMigration(m006),
   '007_manifest_v2': rawMigration(m007),
+  '009_audit_timeline': rawMigration(m009),
 };
 
 export const migrationProvider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -33,12 +33,20 @@ export const ROLE_TABLES: Record<string, { plan: PlanAccess; apply: ApplyAccess 
   token_uses: { plan: 'none', apply: 'dml' },
   // webhook delivery (migration 006): the sealed signing secrets stay unreadable to the plan role
   webhook_secrets: { plan: 'none', apply: 'dml' },
+  // the timeline's own rows (migration 009): rewraps and redrives, no secret in them
+  audit_events: { plan: 'select', apply: 'dml' },
   argosctl_migrations: { plan: 'select', apply: 'select' },
   argosctl_migration_lock: { plan: 'none', apply: 'select' },
 };
 
 /** Sequences behind the apply role's inserts (bigserial ids); admin_logins' is the service's. */
-export const APPLY_SEQUENCES = ['audit_log_id_seq', 'token_events_id_seq', 'prune_runs_id_seq', 'key_reveals_id_seq'];
+export const APPLY_SEQUENCES = [
+  'audit_log_id_seq',
+  'token_events_id_seq',
+  'prune_runs_id_seq',
+  'key_reveals_id_seq',
+  'audit_events_id_seq',
+];
 export const OTHER_SEQUENCES = ['admin_logins_id_seq'];
 
 export const DEFAULT_PLAN_ROLE = 'argosctl_plan';

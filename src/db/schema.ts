@@ -2,6 +2,7 @@
 import type { ColumnType, Generated, RawBuilder } from 'kysely';
 import type { Json, JsonObject } from '../model/project-settings.js';
 import type { ManifestRead } from '../manifest/source-key.js';
+import type { DirtyFile, WrittenValues } from '../audit/values-as-written.js';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 
@@ -109,6 +110,10 @@ export interface AuditLogTable {
   before: ColumnType<Json, string | null, string | null>;
   after: ColumnType<Json, string | null, string | null>;
   reason: string;
+  /** The manifest files differed from the commit when applied (migration 009). */
+  dirty: Generated<boolean>;
+  /** As the manifest wrote it (src/audit/values-as-written.ts): `{after}` or, on create, `{settings}`. */
+  written: ColumnType<WrittenValues | null, string | null | undefined, string | null>;
 }
 
 export interface AppliedPlansTable {
@@ -116,6 +121,19 @@ export interface AppliedPlansTable {
   applied_at: Timestamp;
   actor: string;
   change_count: number;
+  dirty: Generated<boolean>;
+  /** When dirty: the manifest files that differed from the commit, with the digest of what was applied. */
+  dirty_files: ColumnType<DirtyFile[] | null, string | null | undefined, string | null>;
+}
+
+/** Operations outside plans that change nothing a manifest says but belong in the audit trail. */
+export interface AuditEventsTable {
+  id: Generated<string>;
+  at: Timestamp;
+  kind: 'rewrap' | 'redrive';
+  actor: string;
+  project_id: string | null;
+  detail: ColumnType<JsonObject, string | undefined, string>;
 }
 
 export interface TokensTable {
@@ -248,4 +266,5 @@ export interface DatabaseSchema {
   admin_logins: AdminLoginsTable;
   audit_log: AuditLogTable;
   applied_plans: AppliedPlansTable;
+  audit_events: AuditEventsTable;
 }

@@ -8,6 +8,7 @@ import { UserError } from '../errors.js';
 import { sealClearKeys } from './encryption-keys.js';
 import { open, seal } from './seal.js';
 import { SEALED_COLUMNS } from './sealed-columns.js';
+import { recordAuditEvent } from '../audit/record-event.js';
 
 export interface RewrapResult {
   /** Values re-sealed per table.column. */
@@ -16,7 +17,12 @@ export interface RewrapResult {
   sealedFromClear: number;
 }
 
-export async function rewrapAll(db: Kysely<DatabaseSchema>, oldKey: Buffer, newKey: Buffer): Promise<RewrapResult> {
+export async function rewrapAll(
+  db: Kysely<DatabaseSchema>,
+  oldKey: Buffer,
+  newKey: Buffer,
+  actor = 'unknown',
+): Promise<RewrapResult> {
   if (oldKey.equals(newKey))
     throw new UserError('the new master key is the old one', 'generate a new one: openssl rand -base64 32');
   return db.transaction().execute(async (tx) => {
@@ -37,6 +43,9 @@ export async function rewrapAll(db: Kysely<DatabaseSchema>, oldKey: Buffer, newK
       }
       rewrapped[`${c.table}.${c.column}`] = rows.rows.length;
     }
-    return { rewrapped, sealedFromClear: await sealClearKeys(tx, newKey) };
+    const result = { rewrapped, sealedFromClear: await sealClearKeys(tx, newKey) };
+    // In the same transaction: the audit trail has the rewrap exactly when the values moved.
+    await recordAuditEvent(tx, { kind: 'rewrap', actor, projectId: null, detail: { ...result } });
+    return result;
   });
 }

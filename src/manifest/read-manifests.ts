@@ -47,6 +47,18 @@ export interface DesiredProject {
   positionOf?(path: string, member?: string): SettingPosition;
   /** What the project's checked result depends on: apply records it to skip the file later. */
   source?: ProjectSource;
+  /** The value the document writes at a manifest path (`24h`), or undefined when nobody wrote it. */
+  written?(path: string): unknown;
+}
+
+/** The plain value at a dotted manifest path of a parsed document. */
+function valueAtPath(value: unknown, path: string): unknown {
+  let node = value;
+  for (const segment of path.split('.')) {
+    if (node === null || typeof node !== 'object' || !Object.hasOwn(node, segment)) return undefined;
+    node = (node as Record<string, unknown>)[segment];
+  }
+  return node;
 }
 
 export interface SettingPosition {
@@ -314,6 +326,7 @@ function checkDocument(
     lineOf,
     positionOf,
     source: { key, fileProjects: 1, reads },
+    written: (path) => valueAtPath(manifest, path),
   };
 }
 

@@ -82,6 +82,7 @@ export const SCALAR_BY_PATH = new Map(SCALAR_FIELDS.map((f) => [f.path, f]));
 export const DURATION_PATHS: ReadonlySet<string> = new Set([
   'spec.liveform.tokens.expiration.after',
   'spec.encryption.retiredKeyValidFor',
+  'spec.security.apiKey.previousKeyValidFor',
 ]);
 
 /** Sets of members: each member is added, removed, or (keys) updated on its own. */

@@ -35,6 +35,7 @@ export function toDesiredInput(p: DesiredProject): DesiredInput {
   return {
     settings: p.settings,
     sourceOf: (path, member) => ({ file: p.file, line: path === 'metadata.id' ? p.line : p.lineOf(path, member) }),
+    ...(p.written ? { writtenOf: p.written } : {}),
   };
 }
 

@@ -6,6 +6,7 @@ import { emptyAuthMethod, type Json, type ProjectSettings } from '../model/proje
 import { SET_BY_PATH } from '../model/fields.js';
 import { jsonEqual } from '../util/canonical-json.js';
 import { DEFAULT_ENCRYPTION_METHODS } from '../manifest/normalize.js';
+import { DEFAULT_DURATIONS, writtenDuration } from '../audit/values-as-written.js';
 
 export interface CreatedSetting {
   /** Manifest path, e.g. `spec.liveform.privateMode` or, for a list, `spec.security.ipWhitelist.api`. */
@@ -14,8 +15,10 @@ export interface CreatedSetting {
   member?: string;
   /** The value; for list members their attributes (`{}` when none). */
   value: Json;
-  /** The value equals what an absent setting means. */
+  /** Nobody wrote it: the manifest leaves it out (or, without the manifest at hand, it equals what an absent setting means). */
   default?: true;
+  /** The value as the manifest writes it, where that differs from the stored form (a duration: `24h`). */
+  written?: string;
 }
 
 /** What a manifest that says nothing beyond id, name and status normalizes to (mirrors normalizeManifest). */
@@ -55,7 +58,7 @@ const ABSENT: ProjectSettings = {
 const REQUIRED = new Set(['metadata.name', 'spec.status']);
 const DEFAULTS = flattenSettings(ABSENT);
 
-export function createdSettings(s: ProjectSettings): CreatedSetting[] {
+export function createdSettings(s: ProjectSettings, writtenOf?: (path: string) => unknown): CreatedSetting[] {
   const out: CreatedSetting[] = [];
   for (const [key, value] of flattenSettings(s)) {
     if (
@@ -69,8 +72,16 @@ export function createdSettings(s: ProjectSettings): CreatedSetting[] {
       out.push({ path, member: key.slice(bracket + 1, -1), value });
       continue;
     }
-    const isDefault = !REQUIRED.has(key) && DEFAULTS.has(key) && jsonEqual(DEFAULTS.get(key)!, value);
-    out.push({ path: key, value, ...(isDefault ? { default: true as const } : {}) });
+    const isDefault =
+      !REQUIRED.has(key) &&
+      (writtenOf ? writtenOf(key) === undefined : DEFAULTS.has(key) && jsonEqual(DEFAULTS.get(key)!, value));
+    const asWritten = writtenDuration(key, writtenOf?.(key)) ?? (isDefault ? DEFAULT_DURATIONS[key] : undefined);
+    out.push({
+      path: key,
+      value,
+      ...(isDefault ? { default: true as const } : {}),
+      ...(asWritten ? { written: asWritten } : {}),
+    });
   }
   return out;
 }

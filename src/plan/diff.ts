@@ -16,6 +16,7 @@ import { entersBilling, removeRisks, updateRisks, whitelistAddRisks } from './ri
 import { formatDuration } from '../util/duration.js';
 import { isPem, pemLabel } from '../transmit/fingerprint.js';
 import { keyChangeReason } from './key-reasons.js';
+import { writtenDuration } from '../audit/values-as-written.js';
 
 /** A value in a reason, as the manifest writes it (a duration as 24h, not 86400). */
 function written(path: string, value: Json): string {
@@ -27,6 +28,8 @@ export interface DesiredInput {
   settings: ProjectSettings;
   /** Manifest file:line of a setting (and of one member of a list), a lookup in memory. */
   sourceOf(path: string, member?: string): ChangeSource;
+  /** What the manifest writes at a path (a lookup in memory); undefined: nobody wrote it. */
+  writtenOf?(path: string): unknown;
 }
 
 export interface DiffResult {
@@ -61,6 +64,9 @@ function compareScalars(d: DesiredInput, c: ProjectSettings, note: OutsideGitNot
     if (jsonEqual(before, after)) return;
     const risk = updateRisks(path, before, after);
     const glass = outsideGit(note, path, before);
+    const asWritten = writtenDuration(path, d.writtenOf?.(path));
+    // The manifest no longer writes it: the value is what an absent setting means.
+    const unwritten = d.writtenOf !== undefined && after !== null && d.writtenOf(path) === undefined;
     out.push({
       action: 'update',
       projectId: id,
@@ -69,8 +75,10 @@ function compareScalars(d: DesiredInput, c: ProjectSettings, note: OutsideGitNot
       after,
       reason: glass
         ? breakGlassReason(glass)
-        : `${path} differs: the manifest says ${written(path, after)}, the database has ${written(path, before)}`,
+        : `${path} differs: the manifest says ${asWritten ?? written(path, after)}, the database has ${written(path, before)}`,
       source: d.sourceOf(path),
+      ...(asWritten ? { written: asWritten } : {}),
+      ...(unwritten ? { default: true as const } : {}),
       ...(risk.length ? { risk } : {}),
       ...(entersBilling(path, before, after) ? { billing: true } : {}),
       ...(glass ? { outsideGit: glass } : {}),
@@ -179,7 +187,7 @@ export function diffProjects(
         path: 'project',
         before: null,
         after: publicSettings(d.settings),
-        settings: createdSettings(d.settings),
+        settings: createdSettings(d.settings, d.writtenOf),
         reason: 'the project is declared in a manifest but does not exist in the database',
         source: d.sourceOf('metadata.id'),
         ...(d.settings.status === 'OPEN' ? { billing: true } : {}),

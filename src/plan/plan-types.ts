@@ -3,6 +3,7 @@
 import type { Diagnostic } from '../manifest/diagnostic.js';
 import type { Json } from '../model/project-settings.js';
 import type { CreatedSetting } from './created-settings.js';
+import type { DirtyFile } from '../audit/values-as-written.js';
 
 export const PLAN_FORMAT_VERSION = 1;
 
@@ -60,6 +61,10 @@ interface ChangeBase {
   billing?: boolean;
   /** The database value was set by break-glass outside git: apply leaves it unless allowed. */
   outsideGit?: OutsideGitNote;
+  /** `after` as the manifest writes it, where that differs from the stored form (a duration: `24h`). */
+  written?: string;
+  /** Nobody wrote `after`: the manifest leaves the setting out and this is what that means. */
+  default?: true;
 }
 
 export interface CreateChange extends ChangeBase {
@@ -86,6 +91,10 @@ export interface GitInfo {
   branch?: string;
   author?: string;
   pr?: number;
+  /** The manifest folder differs from the commit (tracked changes or untracked manifests); absent outside git. */
+  dirty?: boolean;
+  /** When dirty: the files that differ, with the digest of their bytes as planned. */
+  dirtyFiles?: DirtyFile[];
 }
 
 export interface PlanSummary {

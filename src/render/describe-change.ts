@@ -1,8 +1,7 @@
 // Words shared by the text and markdown plan renderers.
 import type { CreatedSetting } from '../plan/created-settings.js';
 import type { Change, CreateChange, Plan } from '../plan/plan-types.js';
-import { formatDuration } from '../util/duration.js';
-import { formatValue } from './format-value.js';
+import { formatSettingValue, formatValue } from './format-value.js';
 
 export const SYMBOL: Record<Change['action'], string> = { create: '+', update: '~', add: '+', remove: '-' };
 
@@ -10,11 +9,9 @@ export function changeTarget(c: Change): string {
   return c.member !== undefined ? `${c.path}[${c.member}]` : c.path;
 }
 
-/** Durations are stored in seconds but written like `24h` in manifests: show them that way. */
-function shownValue(path: string, value: Change['before']): string {
-  return path === 'spec.liveform.tokens.expiration.after' && typeof value === 'number'
-    ? formatDuration(value)
-    : formatValue(value);
+/** Durations are stored in seconds but written like `24h` in manifests: show them as written. */
+function shownValue(path: string, value: Change['before'], written?: string): string {
+  return written ?? formatSettingValue(path, value);
 }
 
 export function changeValues(c: Change): string {
@@ -22,7 +19,7 @@ export function changeValues(c: Change): string {
     case 'create':
       return '';
     case 'update':
-      return `${shownValue(c.path, c.before)} → ${shownValue(c.path, c.after)}`;
+      return `${shownValue(c.path, c.before)} → ${shownValue(c.path, c.after, c.written)}${c.default ? ' (default)' : ''}`;
     case 'add':
       return c.after && Object.keys(c.after as object).length ? formatValue(c.after) : '';
     case 'remove':
@@ -46,7 +43,11 @@ export function createdSettingRow(setting: CreatedSetting): { target: string; va
         : '';
     return { target: setting.path, value: `${setting.member}${attributes}`, isDefault: false };
   }
-  return { target: setting.path, value: shownValue(setting.path, setting.value), isDefault: setting.default === true };
+  return {
+    target: setting.path,
+    value: shownValue(setting.path, setting.value, setting.written),
+    isDefault: setting.default === true,
+  };
 }
 
 export function createdSettings(c: CreateChange): CreatedSetting[] {

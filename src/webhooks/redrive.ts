@@ -4,6 +4,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { DatabaseSchema } from '../db/schema.js';
 import { UserError } from '../errors.js';
+import { recordAuditEvent } from '../audit/record-event.js';
 
 export type RedriveTarget = { event: string } | { allDead: true };
 
@@ -18,6 +19,7 @@ export async function redrive(
   db: Kysely<DatabaseSchema>,
   project: string,
   target: RedriveTarget,
+  actor = 'unknown',
 ): Promise<RedriveResult> {
   return db.transaction().execute(async (tx) => {
     const p = await tx.selectFrom('projects').select(['webhook_url']).where('id', '=', project).executeTakeFirst();
@@ -54,10 +56,9 @@ export async function redrive(
       update token_events set dead_at = null, attempts = 0, next_attempt_at = null, claimed_by = null
       where project_id = ${project} and delivered_at is null and ${filter}
       returning id`.execute(tx);
-    return {
-      project,
-      redriven: rows.map((r) => String(r.id)).sort((a, b) => Number(a) - Number(b)),
-      noWebhook: p.webhook_url === null,
-    };
+    const redriven = rows.map((r) => String(r.id)).sort((a, b) => Number(a) - Number(b));
+    if (redriven.length)
+      await recordAuditEvent(tx, { kind: 'redrive', actor, projectId: project, detail: { events: redriven } });
+    return { project, redriven, noWebhook: p.webhook_url === null };
   });
 }

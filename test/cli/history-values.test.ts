@@ -29,29 +29,32 @@ describe('values as written in history, blame and drift', () => {
     expect(second.code, second.stderr).toBe(0);
   });
 
-  it('history text, markdown and CSV: 24h → 1d12h, members present/absent, no 86400 and no {}', async () => {
+  it('history text, markdown and CSV: 24h → 36h as written, members present/absent, no 86400 and no {}', async () => {
     const text = (await runCli(['history', 'kbank-onboarding'], { cwd })).stdout;
-    expect(text).toMatch(/update spec\.liveform\.tokens\.expiration\.after: 1d → 1d12h/);
+    expect(text).toMatch(/update spec\.liveform\.tokens\.expiration\.after: 24h → 36h/);
     expect(text).toMatch(/add spec\.admins\[audit@kbank\.example\]: \(absent\) → role=Member/);
     expect(text).toMatch(/remove spec\.security\.ipWhitelist\.api\[198\.51\.100\.0\/24\]: present → \(absent\)/);
     const markdown = (await runCli(['history', '--format', 'markdown'], { cwd })).stdout;
     const csv = (await runCli(['history', '--format', 'csv'], { cwd })).stdout;
-    // a create row of the CSV keeps the whole project as stored (for tools); the others read as written
+    // a create is one row per value of the new project, by manifest path, as written
     const changes = csv
       .split('\n')
       .filter((l) => /,(update|add|remove),spec\./.test(l))
       .join('\n');
     expect(changes.split('\n')).toHaveLength(5);
-    for (const out of [text, markdown, changes]) {
+    for (const out of [text, markdown, changes, csv]) {
       expect(out).not.toContain('{}');
       expect(out).not.toMatch(/\b(86400|129600)\b/);
     }
-    expect(csv).toMatch(/,update,spec\.liveform\.tokens\.expiration\.after,1d,1d12h,/);
+    expect(csv).toMatch(/,update,spec\.liveform\.tokens\.expiration\.after,24h,36h,/);
+    expect(csv).toMatch(/,create,spec\.liveform\.tokens\.expiration\.after,,24h,/);
+    for (const out of [text, markdown, csv])
+      expect(out).not.toMatch(/apiKeyPreviousValidSeconds|tokenExpirationSeconds/);
   });
 
   it('blame shows the duration as written and members without {}', async () => {
     const blame = (await runCli(['blame', 'kbank-onboarding'], { cwd })).stdout;
-    expect(blame).toMatch(/spec\.liveform\.tokens\.expiration\.after = 1d12h/);
+    expect(blame).toMatch(/spec\.liveform\.tokens\.expiration\.after = 36h/);
     expect(blame).toMatch(/spec\.admins\[audit@kbank\.example\] = role=Member/);
     expect(blame).not.toContain('{}');
   });

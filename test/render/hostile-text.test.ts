@@ -12,12 +12,15 @@ import { PLAN_FORMAT_VERSION, summarize, type Plan } from '../../src/plan/plan-t
 import { renderDiagnosticsGithub, renderDiagnosticsText } from '../../src/render/diagnostics.js';
 import { renderDriftMarkdown, renderDriftText } from '../../src/render/drift.js';
 import { escapeCsv } from '../../src/render/escape-csv.js';
+import type { TimelineEvent } from '../../src/audit/timeline.js';
 import {
+  renderBlameCsv,
+  renderBlameMarkdown,
   renderBlameText,
   renderHistoryCsv,
   renderHistoryMarkdown,
   renderHistoryText,
-  type HistoryItem,
+  type BlameLine,
 } from '../../src/render/history.js';
 import { renderPlanMarkdown } from '../../src/render/plan-markdown.js';
 import { renderPlanText } from '../../src/render/plan-text.js';
@@ -120,20 +123,84 @@ const driftItems: DriftItem[] = [H, ...LEADING].map((v) => ({
   lastAppliedBy: { id: '1', appliedAt: `2026-01-01${v}`, actor: v, commit: v, pr: null, planDigest: 'sha256:p' },
 }));
 
-const historyItems: HistoryItem[] = [H, ...LEADING].map((v, n) => ({
-  id: String(n),
-  time: '2026-01-01T00:00:00.000Z',
-  actor: v,
-  commit: v,
-  author: `${v} <${v}@x.example>`,
-  pr: null,
-  project: v,
-  action: 'update',
+/** One event of every kind per hostile value, each field that holds user text holding it. */
+const historyItems: TimelineEvent[] = [H, ...LEADING].flatMap((v, n): TimelineEvent[] => {
+  const base = { time: '2026-01-01T00:00:00.000Z', actor: v, project: v };
+  return [
+    {
+      ...base,
+      id: `audit_log:${n}`,
+      kind: 'apply',
+      commit: v,
+      branch: v,
+      author: `${v} <${v}@x.example>`,
+      pr: null,
+      dirty: true,
+      dirtyFiles: [{ path: `${v}.yaml`, status: 'M', sha256: null }],
+      plan: `sha256:${v}`,
+      action: 'update',
+      setting: `metadata.labels.${v}`,
+      before: v,
+      after: { [v]: v },
+      shown: { before: v, after: v, default: false },
+      reason: v,
+    },
+    {
+      ...base,
+      id: `audit_log:c${n}`,
+      kind: 'apply',
+      commit: v,
+      branch: null,
+      author: null,
+      pr: 1,
+      dirty: false,
+      dirtyFiles: null,
+      plan: 'sha256:p',
+      action: 'create',
+      setting: 'project',
+      before: null,
+      after: null,
+      shown: { before: '', after: '', default: false },
+      settings: [{ setting: `metadata.labels.${v}`, value: v, default: true }],
+      reason: v,
+    },
+    {
+      ...base,
+      id: `audit_log:b${n}`,
+      kind: 'break-glass',
+      action: 'emergency-stop',
+      setting: 'spec.submissions',
+      before: v,
+      after: v,
+      reason: v,
+      commit: v,
+    },
+    { ...base, id: `key_reveals:${n}`, kind: 'reveal', secret: `encryption-key:${v}`, rotation: 1, fingerprint: v },
+    { ...base, id: `audit_events:${n}`, kind: 'redrive', events: [v] },
+    { ...base, id: `audit_events:r${n}`, kind: 'rewrap', project: null, rewrapped: { [v]: 1 }, sealedFromClear: 0 },
+    { ...base, id: `admin_logins:${n}`, kind: 'sign-in', project: null, ip: v, userAgent: v },
+    {
+      ...base,
+      id: `prune_runs:${n}`,
+      kind: 'prune',
+      tick: null,
+      expiredMarked: 1,
+      expiredDeleted: 1,
+      volumeDeleted: 0,
+      registeredBefore: 2,
+      registeredAfter: 1,
+      outcome: v,
+    },
+  ];
+});
+
+const blameLines: BlameLine[] = [H, ...LEADING].map((v, n) => ({
   setting: `metadata.labels.${v}`,
-  before: v,
-  after: { [v]: v },
-  reason: v,
-  plan: 'sha256:p',
+  value: v,
+  shown: v,
+  subject: v,
+  outsideGit: false,
+  setBy: { id: String(n), appliedAt: '2026-01-01', actor: v, commit: v, pr: null, planDigest: 'sha256:p', dirty: true },
 }));
 
 /** Terminal and CI log: no control character, no bidi override, no line that starts a workflow command. */
@@ -202,35 +269,21 @@ describe('hostile text stays inert', () => {
     expectMarkdownInert(renderDriftMarkdown(driftItems));
   });
 
-  it('history as text, markdown and CSV; blame as text', () => {
+  it('history and blame as text and markdown: every event kind', () => {
     expectTerminalInert(renderHistoryText(historyItems));
     expectMarkdownInert(renderHistoryMarkdown(historyItems));
-    expectTerminalInert(
-      renderBlameText(
-        historyItems.map((i) => ({
-          setting: i.setting,
-          value: i.after,
-          subject: i.actor,
-          outsideGit: false,
-          setBy: {
-            id: i.id,
-            appliedAt: '2026-01-01',
-            actor: i.actor,
-            commit: i.commit,
-            pr: null,
-            planDigest: 'sha256:p',
-          },
-        })),
-      ),
-    );
+    expectTerminalInert(renderBlameText(blameLines, historyItems));
+    expectMarkdownInert(renderBlameMarkdown(blameLines, historyItems));
   });
 
   it('CSV: formula cells get a leading quote, quotes doubled, one line per row, controls escaped', () => {
     const csv = renderHistoryCsv(historyItems);
+    const blame = renderBlameCsv(H, blameLines, historyItems);
     expect(csv).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202e]/);
     const lines = csv.trimEnd().split('\n');
-    expect(lines).toHaveLength(historyItems.length + 1);
-    for (const line of lines.slice(1)) {
+    expect(lines).toHaveLength(historyItems.length + 1); // a create with one value is one row
+    expect(blame.trimEnd().split('\n')).toHaveLength(blameLines.length + historyItems.length + 1);
+    for (const line of [...lines.slice(1), ...blame.trimEnd().split('\n').slice(1)]) {
       // Cells are split on commas outside quotes; a quoted cell's content is unquoted first.
       const cells = line
         .match(/("([^"]|"")*"|[^,]*)(,|$)/g)!

@@ -15,7 +15,9 @@ import { refusalLinesText } from '../../render/refusals.js';
 import { confirm } from '../confirm.js';
 import type { CliContext } from '../context.js';
 import { ExitCode, UserError } from '../../errors.js';
-import { actorName, readGitInfo } from '../git-info.js';
+import { actorName, readGitInfo, readWorktreeState } from '../git-info.js';
+import { checkDirtyTree } from '../../apply/dirty-tree.js';
+import { escapeTerminal } from '../../render/escape-terminal.js';
 import { assertKnownProjects } from '../known-projects.js';
 import { checkBeforeCreating, loadAgainstDatabase } from '../load-desired.js';
 import {
@@ -98,7 +100,13 @@ export function applyCommand(ctx: CliContext): Command {
           'pass --auto-approve, or apply a saved plan file',
         );
       }
-      const git = readGitInfo(ctx.cwd, ctx.env);
+      const worktree = readWorktreeState(ctx.cwd, dir);
+      const git = { ...readGitInfo(ctx.cwd, ctx.env), ...worktree };
+      const dirty = checkDirtyTree(worktree, saved?.git, ctx.env);
+      if (dirty.warning) ctx.err(`${ctx.errStyle.yellow(escapeTerminal(dirty.warning))}\n`);
+      const applied = dirty.dirty
+        ? { ...git, dirty: true, dirtyFiles: worktree.dirtyFiles ?? saved?.git.dirtyFiles ?? [] }
+        : git;
       const scope = saved
         ? saved.scope === 'all'
           ? undefined
@@ -153,7 +161,7 @@ export function applyCommand(ctx: CliContext): Command {
           },
           {
             actor: actorName(ctx.env),
-            git,
+            git: applied,
             lock: {
               timeoutMs: opts.lockTimeout,
               holder: describeHolder(git.commit),

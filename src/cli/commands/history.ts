@@ -1,24 +1,28 @@
-// argosctl history, blame and admins logins: the audit trail for auditors (rendered in
-// src/render/history.ts, where user text is escaped per output kind).
+// argosctl history, blame and admins logins: the audit trail for auditors. history and blame
+// render one timeline (src/audit/timeline.ts) of every recorded event; src/render/history.ts
+// escapes user text per output kind.
 import { execFileSync } from 'node:child_process';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { resolveDatabaseUrl, withDatabase } from '../../db/connection.js';
 import { readState } from '../../db/read-state.js';
 import { readApplyHistory, replayAudit } from '../../drift/audit-replay.js';
-import { flattenSettings, settingKey } from '../../model/flatten.js';
+import { flattenSettings } from '../../model/flatten.js';
 import { escapeTerminal as t } from '../../render/escape-terminal.js';
 import {
+  renderBlameCsv,
+  renderBlameMarkdown,
   renderBlameText,
   renderHistoryCsv,
   renderHistoryMarkdown,
   renderHistoryText,
   type BlameLine,
-  type HistoryItem,
 } from '../../render/history.js';
+import { EVENT_KINDS, parseKinds, readTimeline, type ApplyEvent, type EventKind } from '../../audit/timeline.js';
+import { shownValue, withDefaultMark } from '../../audit/values-as-written.js';
 import { parseDuration } from '../../util/duration.js';
 import type { CliContext } from '../context.js';
 import { UserError } from '../../errors.js';
-import { databaseOption, formatOption } from '../options.js';
+import { collect, databaseOption, formatOption } from '../options.js';
 import { jsonDocument } from '../../render/json-document.js';
 
 function parseSince(value: string): Date {
@@ -28,6 +32,22 @@ function parseSince(value: string): Date {
   if (Number.isNaN(date.getTime()))
     throw new InvalidArgumentError('expected a date (2026-11-01) or a duration (7d, 24h)');
   return date;
+}
+
+function kindOption(): Option {
+  return new Option('--kind <kind>', `only these events (repeatable, or a comma list): ${EVENT_KINDS.join(', ')}`)
+    .argParser(collect)
+    .default([] as string[]);
+}
+
+function kindsOf(values: readonly string[]): EventKind[] {
+  const kinds = parseKinds(values);
+  if ('unknown' in kinds)
+    throw new UserError(
+      `--kind: "${kinds.unknown.slice(0, 40)}" is not an event kind`,
+      `one of: ${EVENT_KINDS.join(', ')}`,
+    );
+  return kinds;
 }
 
 function commitSubject(cwd: string, commit: string | null): string | undefined {
@@ -48,75 +68,84 @@ function commitSubject(cwd: string, commit: string | null): string | undefined {
 
 export function historyCommands(ctx: CliContext): Command[] {
   const history = new Command('history')
-    .description('applied changes with time, actor, commit, PR, setting, before and after')
+    .description(
+      'the audit trail in order: applies (commit, PR, uncommitted files), break-glass, key reveals, rewraps, webhook redrives, admin sign-ins, prune passes',
+    )
     .argument('[project]', 'only this project')
     .option('--since <when>', 'a date (2026-11-01) or a duration back from now (7d)', parseSince)
+    .addOption(kindOption())
     .addOption(formatOption(['text', 'markdown', 'json', 'csv']))
     .addOption(databaseOption())
-    .action(async (project: string | undefined, opts: { since?: Date; format: string; databaseUrl?: string }) => {
-      const rows = await withDatabase(resolveDatabaseUrl(opts.databaseUrl), ({ db }) =>
-        db
-          .selectFrom('audit_log')
-          .selectAll()
-          .$if(project !== undefined, (q) => q.where('project_id', '=', project!))
-          .$if(opts.since !== undefined, (q) => q.where('applied_at', '>=', opts.since!))
-          .orderBy('id')
-          .execute(),
-      );
-      const items = rows.map(
-        (r): HistoryItem => ({
-          id: String(r.id),
-          time: new Date(r.applied_at).toISOString(),
-          actor: r.actor,
-          commit: r.git_commit,
-          author: r.git_author,
-          pr: r.pr_number,
-          project: r.project_id,
-          action: r.action,
-          setting: settingKey(r.path, r.member),
-          before: r.before,
-          after: r.after,
-          reason: r.reason,
-          plan: r.plan_digest,
-        }),
-      );
-      if (opts.format === 'json') return ctx.out(jsonDocument('history', { entries: items }));
-      ctx.out(
-        opts.format === 'csv'
-          ? renderHistoryCsv(items)
-          : opts.format === 'markdown'
-            ? renderHistoryMarkdown(items)
-            : renderHistoryText(items),
-      );
-    });
+    .action(
+      async (
+        project: string | undefined,
+        opts: { since?: Date; kind: string[]; format: string; databaseUrl?: string },
+      ) => {
+        const kinds = kindsOf(opts.kind);
+        const timeline = await withDatabase(resolveDatabaseUrl(opts.databaseUrl), ({ db }) =>
+          readTimeline(db, { project, since: opts.since, kinds }),
+        );
+        if (opts.format === 'json')
+          return ctx.out(jsonDocument('history', { entries: timeline.events, unreadable: timeline.unreadable }));
+        if (opts.format === 'csv') return ctx.out(renderHistoryCsv(timeline.events));
+        if (opts.format === 'markdown') return ctx.out(renderHistoryMarkdown(timeline.events));
+        ctx.out(renderHistoryText(timeline.events, timeline.unreadable));
+      },
+    );
 
   const blame = new Command('blame')
-    .description('for each current setting of a project, the apply (commit, PR, actor, time) that last set it')
+    .description(
+      "for each current setting of a project, the apply (commit, PR, actor, time) that last set it, then the project's other recorded events",
+    )
     .argument('<project>')
-    .addOption(formatOption(['text', 'json']))
+    .addOption(kindOption())
+    .addOption(formatOption(['text', 'markdown', 'json', 'csv']))
     .addOption(databaseOption())
-    .action(async (project: string, opts: { format: string; databaseUrl?: string }) => {
-      const { current, applied } = await withDatabase(resolveDatabaseUrl(opts.databaseUrl), async ({ db }) => ({
-        current: (await readState(db, [project])).projects.get(project),
-        applied: replayAudit(await readApplyHistory(db, project)).get(project),
-      }));
+    .action(async (project: string, opts: { kind: string[]; format: string; databaseUrl?: string }) => {
+      const chosen = kindsOf(opts.kind);
+      // the other events: everything but the applies, whose rows are the settings above
+      const kinds = (chosen.length ? chosen : EVENT_KINDS).filter((k) => k !== 'apply');
+      const { current, applied, timeline } = await withDatabase(
+        resolveDatabaseUrl(opts.databaseUrl),
+        async ({ db }) => ({
+          current: (await readState(db, [project])).projects.get(project),
+          applied: replayAudit(await readApplyHistory(db, project)).get(project),
+          timeline: await readTimeline(db, { project, kinds: ['apply', ...kinds] }),
+        }),
+      );
       if (!current) throw new UserError(`project "${project}" does not exist in the database`); // main escapes messages
+      const applies = new Map(timeline.events.filter((e): e is ApplyEvent => e.kind === 'apply').map((e) => [e.id, e]));
       const subjects = new Map<string, string | undefined>();
       const lines = [...flattenSettings(current)].map(([key, value]): BlameLine => {
         const last = applied?.get(key);
         const setByGit = last && JSON.stringify(last.value) === JSON.stringify(value) ? last.setBy : undefined;
         if (setByGit?.commit && !subjects.has(setByGit.commit))
           subjects.set(setByGit.commit, commitSubject(ctx.cwd, setByGit.commit));
+        const event = setByGit ? applies.get(`audit_log:${setByGit.id}`) : undefined;
+        const created = event?.settings?.find((s) => s.setting === key);
+        const shown = created
+          ? withDefaultMark(created.value, created.default)
+          : event && event.action !== 'create'
+            ? withDefaultMark(event.shown.after, event.shown.default)
+            : shownValue(key, value);
         return {
           setting: key,
           value,
-          setBy: setByGit ?? null,
-          subject: setByGit?.commit ? (subjects.get(setByGit.commit) ?? null) : null,
+          shown,
+          setBy: setByGit ? { ...setByGit, dirty: event?.dirty ?? false } : null,
+          // an uncommitted apply's commit subject describes another change
+          subject: setByGit?.commit && !event?.dirty ? (subjects.get(setByGit.commit) ?? null) : null,
           outsideGit: !setByGit,
         };
       });
-      if (opts.format === 'json') return ctx.out(jsonDocument('blame', { project, settings: lines }));
-      ctx.out(renderBlameText(lines));
+      const events = timeline.events.filter((e) => e.kind !== 'apply');
+      if (opts.format === 'json')
+        return ctx.out(
+          jsonDocument('blame', { project, settings: lines, events, unreadable: timeline.unreadable }),
+        );
+      if (opts.format === 'csv') return ctx.out(renderBlameCsv(project, lines, events));
+      if (opts.format === 'markdown') return ctx.out(renderBlameMarkdown(lines, events));
+      ctx.out(renderBlameText(lines, events));
     });
 
   const admins = new Command('admins').description('project administrators');

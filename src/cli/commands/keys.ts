@@ -128,7 +128,9 @@ export function keysCommand(ctx: CliContext): Command {
       const url = resolveDatabaseUrl(opts.databaseUrl);
       const next = newMasterKey(opts.newKeyFile, ctx.env);
       const source = masterKeySource(url, ctx.env);
-      const r = await withDatabase(url, ({ db }) => rewrapAll(db, resolveMasterKey(url, ctx.env), next));
+      const r = await withDatabase(url, ({ db }) =>
+        rewrapAll(db, resolveMasterKey(url, ctx.env), next, actorName(ctx.env)),
+      );
       const counts = Object.entries(r.rewrapped)
         .map(([column, n]) => `${n} in ${column}`)
         .join(', ');

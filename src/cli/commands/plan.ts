@@ -9,7 +9,7 @@ import { renderPlanMarkdown } from '../../render/plan-markdown.js';
 import { renderPlanText } from '../../render/plan-text.js';
 import type { CliContext } from '../context.js';
 import { ExitCode } from '../../errors.js';
-import { actorName, readGitInfo } from '../git-info.js';
+import { actorName, readGitInfo, readWorktreeState } from '../git-info.js';
 import { assertKnownProjects } from '../known-projects.js';
 import { checkBeforeCreating, loadAgainstDatabase } from '../load-desired.js';
 import {
@@ -72,7 +72,7 @@ export function planCommand(ctx: CliContext): Command {
         return buildPlan({
           manifests,
           state,
-          git: readGitInfo(ctx.cwd, ctx.env),
+          git: { ...readGitInfo(ctx.cwd, ctx.env), ...readWorktreeState(ctx.cwd, opts.dir) },
           now: new Date(),
           only: opts.project,
           allowReopen: opts.allowReopen,
@@ -81,6 +81,12 @@ export function planCommand(ctx: CliContext): Command {
         });
       });
       ctx.out(renderPlan(plan, opts.format, ctx));
+      if (plan.git.dirty)
+        ctx.err(
+          ctx.errStyle.yellow(
+            `note: the manifest folder differs from commit ${t(plan.git.commit?.slice(0, 7) ?? '(none)')} (${plan.git.dirtyFiles?.length ?? 0} file(s)); the plan records it, apply in CI refuses it\n`,
+          ),
+        );
       // Imported only when asked for: octokit is not loaded for an ordinary plan.
       if (opts.githubComment)
         await (await import('../github-publish.js')).publishPlan(ctx, {

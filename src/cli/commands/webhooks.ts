@@ -7,6 +7,7 @@ import { escapeTerminal as t } from '../../render/escape-terminal.js';
 import { redrive } from '../../webhooks/redrive.js';
 import { webhookStatus, type WebhookStatus } from '../../webhooks/webhook-status.js';
 import type { CliContext } from '../context.js';
+import { actorName } from '../git-info.js';
 import { databaseOption, formatOption } from '../options.js';
 
 function describeStatus(s: WebhookStatus): string {
@@ -57,7 +58,7 @@ export function webhooksCommand(ctx: CliContext): Command {
           '--event ID (see `argosctl webhooks status`) or --all-dead',
         );
       const r = await withDatabase(resolveDatabaseUrl(opts.databaseUrl), ({ db }) =>
-        redrive(db, project, opts.event ? { event: opts.event } : { allDead: true }),
+        redrive(db, project, opts.event ? { event: opts.event } : { allDead: true }, actorName(ctx.env)),
       );
       if (r.noWebhook)
         ctx.err(`warning: ${t(project)} has no webhook: the events wait until one is declared and applied\n`);
