@@ -5,10 +5,10 @@ import type { Plan } from '../plan/plan-types.js';
 const SHOWN = 5;
 
 /** The note, with project ids left for the caller to escape; undefined when apply issues nothing. */
-export function masterKeyNote(plan: Pick<Plan, 'changes'>, escape: (id: string) => string): string | undefined {
+export function masterKeyNote(plan: Pick<Plan, 'changes'>, quoteId: (id: string) => string): string | undefined {
   const ids = projectsIssuingSecrets(plan);
   if (!ids.length) return undefined;
   const named =
-    ids.slice(0, SHOWN).map(escape).join(', ') + (ids.length > SHOWN ? ` and ${ids.length - SHOWN} more` : '');
+    ids.slice(0, SHOWN).map(quoteId).join(', ') + (ids.length > SHOWN ? ` and ${ids.length - SHOWN} more` : '');
   return `Apply issues new secret material for ${named} and seals it with the master key: set ARGOS_MASTER_KEY or ARGOS_MASTER_KEY_FILE where apply runs (the embedded database keeps its own key file).`;
 }

@@ -140,9 +140,7 @@ export function historyCommands(ctx: CliContext): Command[] {
       });
       const events = timeline.events.filter((e) => e.kind !== 'apply');
       if (opts.format === 'json')
-        return ctx.out(
-          jsonDocument('blame', { project, settings: lines, events, unreadable: timeline.unreadable }),
-        );
+        return ctx.out(jsonDocument('blame', { project, settings: lines, events, unreadable: timeline.unreadable }));
       if (opts.format === 'csv') return ctx.out(renderBlameCsv(project, lines, events));
       if (opts.format === 'markdown') return ctx.out(renderBlameMarkdown(lines, events));
       ctx.out(renderBlameText(lines, events));
