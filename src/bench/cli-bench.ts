@@ -22,7 +22,9 @@ const BIN = fileURLToPath(new URL('../../bin/argosctl.js', import.meta.url));
 const PROBE = fileURLToPath(new URL('./rss-probe.js', import.meta.url));
 
 // validate's cache (src/manifest/validate-cache.ts) goes to a folder of the bench's own, not the user's.
+// Removed when the bench's process ends, however it ends, so no argosctl-bench-cache-* folder stays behind.
 const CACHE_HOME = mkdtempSync(path.join(tmpdir(), 'argosctl-bench-cache-'));
+process.on('exit', () => rmSync(CACHE_HOME, { recursive: true, force: true }));
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 

@@ -7,6 +7,7 @@ import { withNamedStatements } from './named-statements.js';
 import { PGliteDialect } from './pglite-dialect.js';
 import { parseDatabaseUrl, scrubSecrets, type DatabaseUrl } from './database-url.js';
 import { muteDriverWarnings } from './driver-warnings.js';
+import { pgliteArtifacts } from './pglite-artifacts.js';
 import { pgliteTemplateOptions } from './pglite-template.js';
 import { acquireFolderLock, type FolderLock } from './folder-lock.js';
 import type { DatabaseSchema } from './schema.js';
@@ -68,9 +69,9 @@ async function openPGlite(url: DatabaseUrl & { kind: 'pglite' | 'memory' }, opti
   }
   try {
     // Each driver is imported when its kind of URL is opened: a PostgreSQL run never loads PGlite.
-    const { PGlite } = await import('@electric-sql/pglite');
+    const [{ PGlite }, artifacts] = await Promise.all([import('@electric-sql/pglite'), pgliteArtifacts()]);
     const dataDir = url.kind === 'pglite' ? url.path : undefined;
-    const pglite = await PGlite.create({ dataDir, ...pgliteTemplateOptions(dataDir) });
+    const pglite = await PGlite.create({ dataDir, ...artifacts, ...pgliteTemplateOptions(dataDir) });
     const db = new Kysely<DatabaseSchema>({
       dialect: new PGliteDialect(pglite),
       log: options.onQuery ? () => options.onQuery!() : undefined,

@@ -20,9 +20,11 @@ import type { ProjectSettings } from '../../src/model/project-settings.js';
 import { buildPlan } from '../../src/plan/build-plan.js';
 import { projectSettings } from '../helpers/arbitraries.js';
 import { DATABASE_TARGETS, useFreshDatabase } from '../helpers/databases.js';
+import { depth } from '../helpers/deep.js';
 
 const IDS = ['p-a', 'p-b', 'p-c'];
-const RUNS = { pglite: 60, postgres: 30 } as const;
+// ARGOS_DEEP=1: the full 60 and 30 runs (test/helpers/deep.ts).
+const RUNS = { pglite: depth(60, 12), postgres: depth(30, 8) } as const;
 
 // Text the database may hold that YAML would misread if written bare.
 const hostileText = fc

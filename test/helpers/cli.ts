@@ -49,9 +49,10 @@ export function runCli(
 
 const created: string[] = [];
 
-/** Called after each test file (test/helpers/setup.ts). */
+/** Called after each test file (test/helpers/setup.ts): its temp folders and validate's cache. */
 export function removeTempDirs(): void {
   for (const dir of created.splice(0)) rmSync(dir, { recursive: true, force: true });
+  rmSync(TEST_CACHE_HOME, { recursive: true, force: true });
 }
 
 /** A temp folder, removed after the test file, optionally seeded with a copy of a folder from the repository. */

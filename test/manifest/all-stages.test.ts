@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { parseAllDocuments, stringify } from 'yaml';
 import { readManifests } from '../../src/manifest/read-manifests.js';
 import { tempDir } from '../helpers/cli.js';
+import { depth } from '../helpers/deep.js';
 
 const FIXTURES = 'test/fixtures/invalid';
 const at = (d: { file: string; line: number; column: number; rule: string }) =>
@@ -85,7 +86,7 @@ describe('schema problems and semantic rules are reported together', () => {
               expect(set.projects.filter((p) => mine(p.file))).toEqual([]);
           },
         ),
-        { numRuns: 150 },
+        { numRuns: depth(150, 30) },
       );
     });
   }

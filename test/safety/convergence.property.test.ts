@@ -12,9 +12,11 @@ import { buildPlan } from '../../src/plan/build-plan.js';
 import { projectSettings } from '../helpers/arbitraries.js';
 import { DATABASE_TARGETS, useFreshDatabase } from '../helpers/databases.js';
 import { snapshot } from '../helpers/snapshot.js';
+import { depth } from '../helpers/deep.js';
 
 const IDS = ['p-a', 'p-b', 'p-c'];
-const RUNS = { pglite: 100, postgres: 50 } as const;
+// ARGOS_DEEP=1: the full 100 and 50 runs (test/helpers/deep.ts).
+const RUNS = { pglite: depth(100, 20), postgres: depth(50, 10) } as const;
 
 function manifestsOf(projects: ProjectSettings[]) {
   const desired: DesiredProject[] = projects.map((settings) => ({

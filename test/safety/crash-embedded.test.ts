@@ -7,6 +7,7 @@ import { generateProjects } from '../../src/bench/generate.js';
 import { tempDir } from '../helpers/cli.js';
 import { runCliInProcess } from '../helpers/cli-in-process.js';
 import { killApplyAtRandom } from '../helpers/kill-apply.js';
+import { depth } from '../helpers/deep.js';
 
 /** The pid in the embedded folder's lock file, if one is there. */
 function lockHolder(cwd: string): number | undefined {
@@ -17,14 +18,17 @@ function lockHolder(cwd: string): number | undefined {
   }
 }
 
+// ARGOS_DEEP=1: 4 kills (test/helpers/deep.ts); by default 2, one in each phase of kill-apply.ts.
+const KILLS = depth(4, 2);
+
 describe('killed applies on the embedded database', () => {
-  it('SIGKILL at random moments leaves the PGlite folder before or planned, and the stale lock is taken over (bounded: 4 runs)', async () => {
+  it(`SIGKILL at random moments leaves the PGlite folder before or planned, and the stale lock is taken over (bounded: ${KILLS} runs)`, async () => {
     const cwd = tempDir();
     generateProjects(path.join(cwd, 'projects'), 300);
     const outcomes: string[] = [];
     const pristine = tempDir();
     expect((await runCliInProcess(['db', 'migrate', '--database-url', `pglite:${pristine}/db`], { cwd })).code).toBe(0);
-    for (let run = 0; run < 4; run++) {
+    for (let run = 0; run < KILLS; run++) {
       rmSync(path.join(cwd, '.argos'), { recursive: true, force: true });
       cpSync(path.join(pristine, 'db'), path.join(cwd, '.argos/db'), { recursive: true }); // the folder exists before the race
       await killApplyAtRandom(run, [], { cwd, started: (child) => lockHolder(cwd) === child.pid });

@@ -15,6 +15,7 @@ import { killApplyAtRandom } from '../helpers/kill-apply.js';
 import { DATABASE_TARGETS, useFreshDatabase } from '../helpers/databases.js';
 import { rowCounts, snapshot } from '../helpers/snapshot.js';
 import { waitFor } from '../helpers/wait.js';
+import { depth } from '../helpers/deep.js';
 
 for (const target of DATABASE_TARGETS) {
   describe.skipIf(!target.available)(`injected faults on ${target.name}`, () => {
@@ -90,7 +91,9 @@ describe.skipIf(!postgres.available)('killed applies on postgres', () => {
     await sql`truncate projects, audit_log, applied_plans cascade`.execute(database.db);
   }
 
-  it('SIGKILL of the real CLI at random moments (bounded: 6 runs)', async () => {
+  // ARGOS_DEEP=1: 6 kills (test/helpers/deep.ts); by default 2, one in each phase of kill-apply.ts.
+  const KILLS = depth(6, 2);
+  it(`SIGKILL of the real CLI at random moments (bounded: ${KILLS} runs)`, async () => {
     const outcomes: string[] = [];
     const locked = async () =>
       (
@@ -98,7 +101,7 @@ describe.skipIf(!postgres.available)('killed applies on postgres', () => {
           database.db,
         )
       ).rows.length > 0;
-    for (let run = 0; run < 6; run++) {
+    for (let run = 0; run < KILLS; run++) {
       await killApplyAtRandom(run, ['--dir', manifests, '--database-url', url], { started: locked });
       outcomes.push(await expectBeforeOrPlanned());
       await reset();

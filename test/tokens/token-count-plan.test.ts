@@ -1,0 +1,116 @@
+// GET …/tokens/count answers from the counter row and the two partial indexes, never from a scan
+// of the project's tokens: checked on the statement's plan (EXPLAIN) with statistics analyzed and
+// stale (gathered while the table was empty), and on the numbers against a plain count(*).
+// The default run loads 30,000 tokens; ARGOS_DEEP=1 loads 1,000,000 across ten projects.
+import { sql, type Kysely } from 'kysely';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../../src/db/connection.js';
+import type { DatabaseSchema } from '../../src/db/schema.js';
+import { countTokens, countTokensStatement } from '../../src/tokens/token-store.js';
+import { DATABASE_TARGETS, useFreshDatabase } from '../helpers/databases.js';
+import { depth } from '../helpers/deep.js';
+import { tokenProject } from '../helpers/token-fixtures.js';
+
+const PROJECTS = ['cnt-0', 'cnt-1', 'cnt-2'];
+const PER_PROJECT = depth(100_000, 10_000);
+const DEEP_PROJECTS = PER_PROJECT === 100_000 ? 10 : PROJECTS.length;
+
+/** Tokens straight in by SQL, a tenth marked expired, a tenth past expiry unmarked, a tenth not due; the counter kept. */
+async function load(db: Kysely<DatabaseSchema>, project: string, n: number): Promise<void> {
+  await sql`
+    insert into tokens (project_id, token_id, expires_at, expired_at)
+    select ${project}, 'tok-' || lpad(i::text, 8, '0'),
+      case i % 10 when 1 then now() - interval '1 day' when 2 then now() - interval '1 hour'
+                  when 3 then now() + interval '1 day' end,
+      case i % 10 when 1 then now() - interval '1 hour' end
+    from generate_series(1, ${n}) as i`.execute(db);
+  await sql`insert into token_counts (project_id, registered) values (${project}, ${n})
+            on conflict (project_id) do update set registered = token_counts.registered + excluded.registered`.execute(
+    db,
+  );
+}
+
+interface PlanNode {
+  'Node Type': string;
+  'Relation Name'?: string;
+  'Index Name'?: string;
+  Plans?: PlanNode[];
+}
+
+/**
+ * How the plan reads the tokens table, as "node type on index": each scan of it, a bitmap heap
+ * scan by the index scans that feed it (they name the index, not the table).
+ */
+function tokenReads(node: PlanNode, out: string[] = []): string[] {
+  if (node['Relation Name'] === 'tokens') {
+    if (node['Node Type'] === 'Bitmap Heap Scan') bitmapIndexes(node, out);
+    else out.push(`${node['Node Type']} on ${node['Index Name'] ?? '(table)'}`);
+  }
+  for (const child of node.Plans ?? []) tokenReads(child, out);
+  return out;
+}
+
+function bitmapIndexes(node: PlanNode, out: string[]): void {
+  for (const child of node.Plans ?? []) {
+    if (child['Node Type'] === 'Bitmap Index Scan') out.push(`Bitmap Index Scan on ${child['Index Name']}`);
+    else if (/^Bitmap(And|Or)$/.test(child['Node Type'])) bitmapIndexes(child, out);
+    else out.push(`${child['Node Type']} under a bitmap heap scan`);
+  }
+}
+
+async function planOf(db: Kysely<DatabaseSchema>, project: string): Promise<string[]> {
+  const { rows } = await sql<{
+    'QUERY PLAN': [{ Plan: PlanNode }] | string;
+  }>`explain (format json) ${countTokensStatement(project)}`.execute(db);
+  const raw = rows[0]['QUERY PLAN'];
+  const parsed = typeof raw === 'string' ? (JSON.parse(raw) as [{ Plan: PlanNode }]) : raw;
+  return tokenReads(parsed[0].Plan);
+}
+
+const PARTIAL_INDEX_ONLY = /^(Index Only Scan|Index Scan|Bitmap Index Scan) on (tokens_expired|tokens_expiring)$/;
+
+for (const target of DATABASE_TARGETS) {
+  describe.skipIf(!target.available)(`token count on ${target.name}`, () => {
+    const fresh = useFreshDatabase(target);
+    let database: Database;
+    const projects = Array.from({ length: DEEP_PROJECTS }, (_, i) => `cnt-${i}`);
+    beforeAll(async () => {
+      database = fresh.database;
+      for (const p of projects) await tokenProject(database.db, p, { expiration: 'time' });
+      await tokenProject(database.db, 'cnt-empty');
+      // Statistics gathered on the empty table, and never again: the stale case.
+      await sql`analyze tokens`.execute(database.db);
+      if (target.name === 'postgres')
+        await sql`alter table tokens set (autovacuum_enabled = false)`.execute(database.db);
+      for (const p of projects) await load(database.db, p, PER_PROJECT);
+    });
+
+    it(`with stale statistics (${PER_PROJECT} tokens in each of ${projects.length} projects, analyzed while empty) the plan reads tokens only through the partial indexes`, async () => {
+      const reads = await planOf(database.db, PROJECTS[1]);
+      expect(reads.length).toBeGreaterThan(0);
+      for (const read of reads) expect(read).toMatch(PARTIAL_INDEX_ONLY);
+    });
+
+    it('with analyzed statistics the plan reads tokens only through the partial indexes', async () => {
+      await sql`analyze tokens`.execute(database.db);
+      for (const project of [PROJECTS[0], 'cnt-empty', 'no-such-project']) {
+        const reads = await planOf(database.db, project);
+        for (const read of reads) expect(read).toMatch(PARTIAL_INDEX_ONLY);
+      }
+    });
+
+    it('the numbers equal a count(*) of the tokens: registered, and expired (marked, or past expiry)', async () => {
+      for (const project of [PROJECTS[2], 'cnt-empty']) {
+        const { rows } = await sql<{ registered: number; expired: number }>`
+          select count(*)::int as registered,
+                 count(*) filter (where expired_at is not null or expires_at <= now())::int as expired
+          from tokens where project_id = ${project}`.execute(database.db);
+        expect(await countTokens(database.db, project)).toEqual(rows[0]);
+      }
+      expect(await countTokens(database.db, PROJECTS[2])).toEqual({
+        registered: PER_PROJECT,
+        expired: PER_PROJECT / 5,
+      });
+    });
+  });
+}
