@@ -9,6 +9,7 @@ import { lineSink } from '../../server/log-sink.js';
 import { checkIpv4Entry } from '../../util/ipv4.js';
 import type { CliContext } from '../context.js';
 import { databaseOption } from '../options.js';
+import { limitsOf, serveLimitOptions, type LimitFlags } from '../serve-limit-options.js';
 import { escapeTerminal as t } from '../../render/escape-terminal.js';
 import {
   describeDelivery,
@@ -47,7 +48,8 @@ type ServeFlags = {
   databaseUrl?: string;
   worker?: boolean;
   namedStatements: boolean;
-} & WorkerFlags;
+} & WorkerFlags &
+  LimitFlags;
 
 export function serveCommand(ctx: CliContext): Command {
   const command = new Command('serve')
@@ -73,6 +75,7 @@ export function serveCommand(ctx: CliContext): Command {
       '--no-named-statements',
       'send every statement unnamed, planned each time (for a transaction-mode pooler older than PgBouncer 1.21)',
     );
+  for (const option of serveLimitOptions()) command.addOption(option);
   for (const option of workerOptions()) command.addOption(option);
   return command.addOption(databaseOption()).action(async (opts: ServeFlags) => {
     let stopping!: () => void;
@@ -92,6 +95,7 @@ export function serveCommand(ctx: CliContext): Command {
           const requestLog = lineSink((text) => ctx.err(text));
           const { app, metrics } = await buildServer(database, {
             trustProxy: opts.trustProxy,
+            limits: limitsOf(opts),
             log: requestLog.write,
             masterKey: () => (masterKey ??= resolveMasterKey(url, ctx.env)),
             ...(ctx.clock ? { now: () => ctx.clock!.now() } : {}),
