@@ -18,6 +18,8 @@ export interface Phase {
   seconds: number;
   connections: number;
   amount?: number;
+  /** Spread requests over this many client addresses (X-Forwarded-For; the server trusts 127.0.0.1). */
+  clientAddresses?: number;
 }
 
 export interface PhaseResult {
@@ -45,15 +47,30 @@ function bodyMaker(body: BodyKind): (() => string) | undefined {
   };
 }
 
+/** The n-th of many client addresses in 10.0.0.0/8, as a load balancer would forward them. */
+export function clientAddress(n: number): string {
+  return `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
+}
+
 function run(phase: Phase): Promise<PhaseResult> {
-  const make = bodyMaker(phase.body);
+  const body = bodyMaker(phase.body);
+  let sent = 0;
+  const spread = phase.clientAddresses;
+  const make =
+    body || spread
+      ? (req: autocannon.Request) => ({
+          ...req,
+          ...(body ? { body: body() } : {}),
+          ...(spread ? { headers: { ...req.headers, 'x-forwarded-for': clientAddress(sent++ % spread) } } : {}),
+        })
+      : undefined;
   const options: autocannon.Options = {
     url: phase.url,
     method: phase.method,
     connections: phase.connections,
     headers: phase.headers,
     ...(phase.amount ? { amount: phase.amount } : { duration: phase.seconds }),
-    ...(make ? { requests: [{ setupRequest: (req: autocannon.Request) => ({ ...req, body: make() }) }] } : {}),
+    ...(make ? { requests: [{ setupRequest: make }] } : {}),
   };
   return new Promise((resolve, reject) =>
     autocannon(options, (err, r) =>

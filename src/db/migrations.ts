@@ -362,6 +362,14 @@ UPDATE encryption_keys SET valid_until = coalesce(retired_at, now()) + interval 
 ALTER TABLE projects ADD COLUMN encryption_retired_valid_seconds integer CHECK (encryption_retired_valid_seconds > 0);
 `;
 
+// Session retention (issue 17): the worker's tick removes liveform_sessions and token_uses rows
+// older than --session-retention in batches; these indexes let each batch find its oldest rows
+// without reading the whole table.
+const m008 = `
+CREATE INDEX liveform_sessions_started ON liveform_sessions (started_at);
+CREATE INDEX token_uses_last_event ON token_uses ((coalesce(final_at, first_used_at)));
+`;
+
 // The audit trail as one timeline (issue 18): an apply records whether the manifest files differed
 // from the commit (dirty) and, then, the digests of the files that did; a changed setting records
 // the text its manifest wrote (`24h`, stored as 86400) and, on create, which values nobody wrote.
@@ -400,6 +408,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '005_sealed_keys': rawMigration(m005),
   '006_webhooks': rawMigration(m006),
   '007_manifest_v2': rawMigration(m007),
+  '008_retention': rawMigration(m008),
   '009_audit_timeline': rawMigration(m009),
 };
 

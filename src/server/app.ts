@@ -13,6 +13,10 @@ import { ServiceMetrics } from './metrics.js';
 import { requestLogLine } from './request-log.js';
 import { sealedResponses } from './sealed-responses.js';
 import { tokenRoutes } from './token-routes.js';
+import { ClientLimits } from './client-limits.js';
+import { RateLimited, rateLimitOpenRoutes } from './rate-limits.js';
+import { limitsWith, type ServiceLimits } from './service-limits.js';
+import { serverFactoryFor } from './timeouts.js';
 
 export interface ServerOptions {
   /** CIDR ranges of proxies whose X-Forwarded-For is believed. */
@@ -23,6 +27,8 @@ export interface ServerOptions {
   log?: (line: string) => void;
   /** Unseals the URL encryption keys (default: the master key from the environment). */
   masterKey?: () => Buffer;
+  /** Timeouts, connection caps and rate limits (service-limits.ts); unset ones keep their defaults. */
+  limits?: Partial<ServiceLimits>;
 }
 
 export interface ServiceContext {
@@ -44,10 +50,15 @@ export async function buildServer(
   options: ServerOptions = {},
 ): Promise<{ app: FastifyInstance; metrics: ServiceMetrics }> {
   const trust = options.trustProxy ?? [];
+  const limits = limitsWith(options.limits);
+  const metrics = new ServiceMetrics();
+  const clients = new ClientLimits(limits, trust, metrics);
   const app = Fastify({
     logger: false,
     trustProxy: trust.length ? trust : false,
-    bodyLimit: 1024 * 1024,
+    bodyLimit: limits.bodyLimitBytes,
+    // Timeouts and the connection caps sit on the HTTP server itself (timeouts.ts, client-limits.ts).
+    serverFactory: serverFactoryFor(limits, (server) => clients.guard(server)),
     // A malformed URL or an over-long path parameter is the caller's mistake, answered in our shape.
     frameworkErrors: (error, _request, reply) => sendError(reply, 'invalid_payload', error.message),
   });
@@ -55,7 +66,7 @@ export async function buildServer(
   app.setValidatorCompiler(({ schema }) => ajv.compile(schema));
   const ctx: ServiceContext = {
     database,
-    metrics: new ServiceMetrics(),
+    metrics,
     now: options.now ?? (() => new Date()),
     projects: new ProjectFactsCache(),
     masterKey: options.masterKey ?? (() => resolveMasterKey(undefined)),
@@ -74,7 +85,11 @@ export async function buildServer(
     done();
   });
 
+  clients.hooks(app);
+  await rateLimitOpenRoutes(app, limits);
+
   app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error instanceof RateLimited) return reply.code(429).send({ code: error.code, message: error.message });
     if (error instanceof TokenError) return sendError(reply, error.code, plainMessage(error.message));
     if (
       error.validation ||

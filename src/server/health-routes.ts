@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import type { FastifyInstance } from 'fastify';
 import { pendingMigrations } from '../db/connection.js';
 import type { ServiceContext } from './app.js';
+import { prunePassCounts, prunePassLines } from './prune-metrics.js';
 
 export function healthRoutes(app: FastifyInstance, ctx: ServiceContext): void {
   app.get('/healthz', async () => ({ ok: true }));
@@ -18,17 +19,12 @@ export function healthRoutes(app: FastifyInstance, ctx: ServiceContext): void {
     }
   });
   app.get('/metrics', async (_request, reply) => {
-    let pruneLine: string[] = [];
+    let pruneLines: string[] = [];
     try {
-      const { rows } = await sql<{ n: number }>`select count(*)::int as n from prune_runs`.execute(ctx.database.db);
-      pruneLine = [
-        '# HELP argos_prune_passes_total Pruning passes recorded in the database (all workers).',
-        '# TYPE argos_prune_passes_total counter',
-        `argos_prune_passes_total ${rows[0].n}`,
-      ];
+      pruneLines = prunePassLines(await prunePassCounts(ctx.database.db));
     } catch {
       /* the database is down: the process counters still answer */
     }
-    return reply.type('text/plain; version=0.0.4; charset=utf-8').send(ctx.metrics.render(pruneLine));
+    return reply.type('text/plain; version=0.0.4; charset=utf-8').send(ctx.metrics.render(pruneLines));
   });
 }

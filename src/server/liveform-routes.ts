@@ -10,6 +10,7 @@ import {
   type FinalResult,
 } from '../tokens/admission.js';
 import type { ServiceContext } from './app.js';
+import { keyOfBodyProject, keyOfSessionProject } from './liveform-access.js';
 import { admissionSchema, completeSchema } from './schemas.js';
 
 interface AdmissionBody {
@@ -54,16 +55,20 @@ export function liveformRoutes(app: FastifyInstance, ctx: ServiceContext): void 
     const { status, body } = answer(decision, false);
     return reply.code(status).send(body);
   });
-  app.post<{ Body: AdmissionBody }>('/v1/liveform/check', { schema: admissionSchema }, async (request, reply) => {
-    const { status, body } = answer(
-      await checkAdmission(db, toRequest(request.body, request.ip, ctx.masterKey), ctx.now()),
-      true,
-    );
-    return reply.code(status).send(body);
-  });
+  app.post<{ Body: AdmissionBody }>(
+    '/v1/liveform/check',
+    { schema: admissionSchema, preHandler: keyOfBodyProject(ctx) },
+    async (request, reply) => {
+      const { status, body } = answer(
+        await checkAdmission(db, toRequest(request.body, request.ip, ctx.masterKey), ctx.now()),
+        true,
+      );
+      return reply.code(status).send(body);
+    },
+  );
   app.post<{ Params: { sessionId: string }; Body: { result: FinalResult } }>(
     '/v1/liveform/sessions/:sessionId/complete',
-    { schema: completeSchema },
+    { schema: completeSchema, preHandler: keyOfSessionProject(ctx) },
     async (request) => {
       const done = await completeSession(db, request.params.sessionId, request.body.result, ctx.now());
       return { sessionId: done.sessionId, result: done.result };

@@ -32,22 +32,30 @@ export class Counter {
 
 /** The service's counters (per process; Prometheus sums replicas). */
 export class ServiceMetrics {
-  readonly requests = new Counter('argos_http_requests_total', 'HTTP requests by route, method and status code.');
+  readonly requests = new Counter(
+    'argos_http_requests_total',
+    'HTTP requests answered by this process, by route template, method and status code (429: rate-limited).',
+  );
   readonly admissions = new Counter(
     'argos_admissions_total',
-    'Liveform admissions by decision (admitted, or the refusal code).',
+    'Liveform /start requests decided by this process, by decision (admitted, or the refusal code); /check is not counted.',
   );
   readonly tokensRegistered = new Counter(
     'argos_tokens_registered_total',
-    'Token IDs registered (new and overwritten) through the API.',
+    'Token IDs registered through the Token API by this process (each ID of a request, new or overwritten), not requests.',
   );
   readonly webhookDeliveries = new Counter(
     'argos_webhook_deliveries_total',
-    'Webhook delivery attempts by outcome (delivered, retry, dead); counted where the worker runs (serve --worker).',
+    'Webhook delivery attempts made by the worker in this process (serve --worker), by outcome (delivered, retry, dead): one per POST attempt, not per event.',
   );
   readonly webhookFailures = new Counter(
     'argos_webhook_failures_total',
-    'Failed webhook delivery attempts by reason (http-status, redirect, timeout, connection, refused-url, signing).',
+    'Failed webhook delivery attempts made by the worker in this process, by reason (http-status, redirect, timeout, connection, refused-url, signing).',
+  );
+
+  readonly connectionsRefused = new Counter(
+    'argos_connections_refused_total',
+    'Connections or requests this process refused before reading them, by reason (total: --max-connections reached; per-client: --max-connections-per-client reached).',
   );
 
   /** Counts one delivery attempt of the worker running in this process. */
@@ -63,6 +71,7 @@ export class ServiceMetrics {
       this.tokensRegistered,
       this.webhookDeliveries,
       this.webhookFailures,
+      this.connectionsRefused,
     ];
     return (
       counters

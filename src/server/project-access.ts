@@ -2,9 +2,10 @@
 // whitelist (when it has one), and the x-api-key header must match one of its valid keys.
 import { sql, type Kysely } from 'kysely';
 import type { DatabaseSchema } from '../db/schema.js';
-import { apiKeyMatches, type KeyCandidate } from '../keys/api-key.js';
+import type { KeyCandidate } from '../keys/api-key.js';
 import { TokenError } from '../tokens/token-errors.js';
 import { cidrContains, checkIpv4Entry } from '../util/ipv4.js';
+import { invalidApiKey, keyMatchesInConstantWork } from './same-401.js';
 
 export interface ProjectAccess {
   status: string;
@@ -25,7 +26,11 @@ export function ipAllowed(ranges: readonly string[], address: string): boolean {
   return host !== undefined && ranges.some((r) => cidrContains(r, host));
 }
 
-/** Loads what the checks need in one statement (a row per key), then checks address before key. */
+/**
+ * Loads what the checks need in one statement (a row per key), then checks the key before the
+ * address: an unknown project, a wrong or missing key all answer the same 401 (same-401.ts), and
+ * only a caller holding the key learns that its address is outside the whitelist (403).
+ */
 export async function authorize(
   db: Kysely<DatabaseSchema>,
   projectId: string,
@@ -48,16 +53,10 @@ export async function authorize(
                         from ip_whitelist r where r.project_id = p.id and r.scope = 'api') w
     left join api_keys k on k.project_id = p.id
     where p.id = ${projectId}`.execute(db);
-  if (!rows.length) throw new TokenError('invalid_project', `project "${projectId}" does not exist`);
+  const keys = rows.filter((r): r is typeof r & KeyCandidate => r.key_hash !== null);
+  if (!keyMatchesInConstantWork(keys, apiKey, now) || !rows.length) throw invalidApiKey();
   if (!ipAllowed(rows[0].ranges, clientIp)) {
     throw new TokenError('ip_not_allowed', `${clientIp} is not in the API IP whitelist of "${projectId}"`);
-  }
-  const keys = rows.filter((r): r is typeof r & KeyCandidate => r.key_hash !== null);
-  if (!apiKeyMatches(keys, apiKey, now)) {
-    throw new TokenError(
-      'invalid_api_key',
-      apiKey ? 'the x-api-key header does not match a valid key of this project' : 'the x-api-key header is missing',
-    );
   }
   return { status: rows[0].status, sealTo: rows[0].seal_to };
 }

@@ -7,6 +7,7 @@ import { hostname } from 'node:os';
 import { sql, type Kysely } from 'kysely';
 import type { DatabaseSchema } from '../db/schema.js';
 import { prunePass, type ProjectPruneResult } from './prune.js';
+import { removeExpiredSessions, type RetentionResult } from './retention.js';
 
 export const TICK_MS = 10 * 60 * 1000;
 /** Held (session-level) while a pass runs, so the next tick can see that one still is. */
@@ -42,7 +43,14 @@ export function tickOf(time: Date): Date {
 export type TickOutcome =
   | { tick: Date; status: 'taken' }
   | { tick: Date; status: 'skipped' }
-  | { tick: Date; status: 'done' | 'abandoned'; results: ProjectPruneResult[] };
+  | { tick: Date; status: 'done' | 'abandoned'; results: ProjectPruneResult[]; retention: RetentionResult };
+
+export interface TickOptions {
+  /** Checked between batches (SIGTERM): stop early, record the tick as abandoned. */
+  shouldStop?: () => boolean;
+  /** Liveform sessions and token uses older than this are removed (default 30 days). */
+  sessionRetentionMs?: number;
+}
 
 export function workerName(): string {
   return `${hostname()}:${process.pid}`;
@@ -53,8 +61,9 @@ export async function runTick(
   db: Kysely<DatabaseSchema>,
   tick: Date,
   me: string,
-  shouldStop: () => boolean = () => false,
+  options: TickOptions = {},
 ): Promise<TickOutcome> {
+  const shouldStop = options.shouldStop ?? (() => false);
   const claimed = await sql<{ tick: Date }>`
     insert into worker_ticks (tick, claimed_by, status)
     select ${tick}, ${me}, 'running'
@@ -76,8 +85,13 @@ export async function runTick(
     let status: 'done' | 'abandoned' | 'failed' = 'failed';
     try {
       const results = await prunePass(conn, { tick, shouldStop });
+      const retention = await removeExpiredSessions(conn, {
+        now: tick,
+        retentionMs: options.sessionRetentionMs,
+        shouldStop,
+      });
       status = results.some((r) => r.outcome === 'abandoned') || shouldStop() ? 'abandoned' : 'done';
-      return { tick, status, results };
+      return { tick, status, results, retention };
     } finally {
       await conn
         .updateTable('worker_ticks')
@@ -98,6 +112,7 @@ export interface WorkerOptions {
   onError?(tick: Date, error: unknown): void;
   /** Stop after this many ticks were seen (tests, `--once`). */
   maxTicks?: number;
+  sessionRetentionMs?: number;
 }
 
 /** Runs until `signal` aborts: each new 10-minute boundary, one attempt to run its tick. */
@@ -111,7 +126,12 @@ export async function runWorker(db: Kysely<DatabaseSchema>, options: WorkerOptio
     if (!lastTick || tick > lastTick) {
       lastTick = tick;
       try {
-        options.onTick?.(await runTick(db, tick, me, () => options.signal.aborted));
+        // Run first, report after: `onTick?.(await runTick(…))` would skip the tick when no one listens.
+        const outcome = await runTick(db, tick, me, {
+          shouldStop: () => options.signal.aborted,
+          sessionRetentionMs: options.sessionRetentionMs,
+        });
+        options.onTick?.(outcome);
       } catch (error) {
         options.onError?.(tick, error);
       }

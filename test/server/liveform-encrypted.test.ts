@@ -9,14 +9,23 @@ import { registerTokens } from '../../src/tokens/token-store.js';
 import { DATABASE_TARGETS, useFreshDatabase } from '../helpers/databases.js';
 import { runCliInProcess } from '../helpers/cli-in-process.js';
 import { tempDir } from '../helpers/cli.js';
-import { TEST_MASTER_KEY, applyManifests, call, manifest, startService, type Service } from '../helpers/service.js';
+import {
+  TEST_MASTER_KEY,
+  applyManifests,
+  call,
+  manifest,
+  reveal,
+  startService,
+  type Service,
+} from '../helpers/service.js';
 
 const postgres = DATABASE_TARGETS.find((t) => t.name === 'postgres')!;
 const sealedProject = (keys: string, method = 'GCM') =>
   manifest(
     'vault',
     `  liveform:\n    tokens: { preRegistration: true }\n  encryption:\n` +
-      `    encryptedOnly: true\n    method: ${method}\n    retiredKeyValidFor: 1h\n    keys:\n${keys}`,
+      `    encryptedOnly: true\n    method: ${method}\n    retiredKeyValidFor: 1h\n    keys:\n${keys}` +
+      '  security:\n    apiKey: { rotation: 1 }\n',
   );
 const tamper = (encrypted: string) => {
   const [tag, kid, data] = encrypted.split('.');
@@ -31,13 +40,15 @@ describe.skipIf(!postgres.available)('encrypted Liveform admission on postgres',
   let svc: Service;
   let clock = new Date();
   const start = (body: unknown) => call(svc.base, 'POST', '/v1/liveform/start', { body });
-  const check = (body: unknown) => call(svc.base, 'POST', '/v1/liveform/check', { body });
+  let apiKey: string;
+  const check = (body: unknown) => call(svc.base, 'POST', '/v1/liveform/check', { body, key: apiKey });
   const encrypt = async (params: Record<string, string>, key = 'k1', method: 'GCM' | 'ECB' = 'GCM') =>
     encryptParams(params, await encryptingKey(fresh.database.db, 'vault', key, () => TEST_MASTER_KEY), method);
 
   beforeAll(async () => {
     await applyManifests(fresh.database, { vault: sealedProject('      - { name: k1, status: active }\n') }, dir);
     await registerTokens(fresh.database.db, 'vault', ['tok-0001', 'tok-0002', 'tok-0003']);
+    apiKey = await reveal(fresh.database, 'vault'); // /check needs the project's API key
     svc = await startService(fresh.database, { now: () => clock });
   });
   afterAll(() => svc?.close());

@@ -5,12 +5,22 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerTokens } from '../../src/tokens/token-store.js';
 import { DATABASE_TARGETS, useFreshDatabase } from '../helpers/databases.js';
-import { TEST_MASTER_KEY, applyManifests, call, manifest, startService, type Service } from '../helpers/service.js';
+import {
+  TEST_MASTER_KEY,
+  applyManifests,
+  call,
+  manifest,
+  reveal,
+  startService,
+  type Service,
+} from '../helpers/service.js';
 import { encryptingKey } from '../../src/keys/encryption-keys.js';
 import { encryptParams } from '../../src/url/liveform-url.js';
 
 const pre = (extra = '') => `  liveform:\n${extra}    tokens:\n      preRegistration: true\n`;
 const T0 = new Date('2026-11-25T10:00:00Z');
+/** /check and /complete need the project's API key (the customer's backend holds it). */
+const KEYED = '  security:\n    apiKey: { rotation: 1 }\n';
 
 for (const target of DATABASE_TARGETS) {
   describe.skipIf(!target.available)(`Liveform admission on ${target.name}`, () => {
@@ -21,22 +31,26 @@ for (const target of DATABASE_TARGETS) {
       clock = new Date(clock.getTime() + seconds * 1000);
     };
     const start = (body: unknown) => call(svc.base, 'POST', '/v1/liveform/start', { body });
-    const check = (body: unknown) => call(svc.base, 'POST', '/v1/liveform/check', { body });
-    const complete = (sessionId: unknown, result: string) =>
-      call(svc.base, 'POST', `/v1/liveform/sessions/${sessionId}/complete`, { body: { result } });
+    const keys: Record<string, string> = {};
+    const check = (body: unknown) =>
+      call(svc.base, 'POST', '/v1/liveform/check', { body, key: keys[(body as { pid: string }).pid] });
+    const complete = (sessionId: unknown, result: string, pid = 'private') =>
+      call(svc.base, 'POST', `/v1/liveform/sessions/${sessionId}/complete`, { body: { result }, key: keys[pid] });
 
     beforeAll(async () => {
       await applyManifests(fresh.database, {
-        count: manifest('count', `${pre()}      expiration: { mode: count }\n`),
-        private: manifest('private', pre('    privateMode: true\n')),
-        open: manifest('open', '  liveform: { privateMode: false }\n'),
-        closed: manifest('closed', '', 'CLOSE'),
-        stopped: manifest('stopped', '  submissions: emergency-stop\n'),
+        count: manifest('count', `${pre()}      expiration: { mode: count }\n${KEYED}`),
+        private: manifest('private', pre('    privateMode: true\n') + KEYED),
+        open: manifest('open', `  liveform: { privateMode: false }\n${KEYED}`),
+        closed: manifest('closed', KEYED, 'CLOSE'),
+        stopped: manifest('stopped', `  submissions: emergency-stop\n${KEYED}`),
         sealed: manifest(
           'sealed',
-          '  encryption:\n    encryptedOnly: true\n    keys: [{ name: k1, status: active }]\n',
+          `  encryption:\n    encryptedOnly: true\n    keys: [{ name: k1, status: active }]\n${KEYED}`,
         ),
       });
+      for (const pid of ['count', 'private', 'open', 'closed', 'stopped', 'sealed'])
+        keys[pid] = await reveal(fresh.database, pid);
       await registerTokens(fresh.database.db, 'count', [
         'race-token-1',
         'race-token-2',
@@ -81,7 +95,6 @@ for (const target of DATABASE_TARGETS) {
       const cases: [unknown, string][] = [
         [{ pid: 'count', token: 'never-registered' }, 'token_not_found'],
         [{ pid: 'count' }, 'token_not_found'],
-        [{ pid: 'no-such-project' }, 'invalid_project'],
         [{ pid: 'closed' }, 'project_closed'],
         [{ pid: 'stopped' }, 'emergency_stop'],
         [{ pid: 'sealed', params: { pid: 'sealed', email: 'a@b.example' }, encrypted: 'xyz' }, 'encrypted_only'],
@@ -91,6 +104,9 @@ for (const target of DATABASE_TARGETS) {
         for (const answer of [await check(body), await start(body)])
           expect({ body, status: answer.status, code: answer.body.code }).toEqual({ body, status: 403, code });
       }
+      // /start is open: an unknown project is refused by name; /check needs a key, so it is the one 401
+      expect((await start({ pid: 'no-such-project' })).body.code).toBe('invalid_project');
+      expect((await check({ pid: 'no-such-project' })).body.code).toBe('invalid_api_key');
       const key = await encryptingKey(fresh.database.db, 'sealed', 'k1', () => TEST_MASTER_KEY);
       const ok = await start({
         pid: 'sealed',
@@ -130,7 +146,7 @@ for (const target of DATABASE_TARGETS) {
         code: 'token_completed',
       });
       const unknown = await complete('00000000-0000-4000-8000-000000000000', 'approved');
-      expect([unknown.status, unknown.body.code]).toEqual([404, 'session_not_found']);
+      expect([unknown.status, unknown.body.code]).toEqual([401, 'invalid_api_key']); // as a wrong key: no probing
     });
 
     it('a token that is not pre-registered works for 3 minutes after its first use (injected clock)', async () => {
@@ -156,7 +172,7 @@ for (const target of DATABASE_TARGETS) {
     it('a token that is not pre-registered is refused once a final submission exists, even inside its 3 minutes', async () => {
       clock = T0;
       const s = await start({ pid: 'open', token: 'walk-in-2' });
-      await complete(s.body.sessionId, 'pending');
+      expect((await complete(s.body.sessionId, 'pending', 'open')).status).toBe(200);
       expect((await start({ pid: 'open', token: 'walk-in-2' })).body).toMatchObject({
         admitted: false,
         code: 'token_completed',

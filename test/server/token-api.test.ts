@@ -73,7 +73,7 @@ for (const target of DATABASE_TARGETS) {
         ['POST', tokens('api'), { body: { tokenIds: 'x' } }, 400, 'invalid_payload'],
         ['POST', tokens('api'), { body: { tokenIds: [] } }, 400, 'invalid_payload'],
         ['POST', tokens('api'), { body: { tokenIds: ['a b c d e f g h'] } }, 400, 'invalid_token_id_format'],
-        ['GET', tokens('no-such-project'), {}, 404, 'invalid_project'],
+        ['GET', tokens('no-such-project'), {}, 401, 'invalid_api_key'], // the same 401 as a wrong key
         ['GET', `${tokens('api')}/bad`, {}, 400, 'invalid_token_id'],
         ['GET', `${tokens('api')}/never-registered`, {}, 404, 'token_id_not_found'],
         ['DELETE', tokens('api'), { body: { tokenIds: ['never-registered'] } }, 404, 'token_not_found'],
@@ -203,7 +203,7 @@ for (const target of DATABASE_TARGETS) {
         expect({ pid, status: r.status, code: r.body.code }).toEqual({ pid, status: 400, code: 'invalid_payload' });
       }
       const mixedCase = await call(svc.base, 'GET', '/v1/projects/KBank_Prod7/tokens/count', { key });
-      expect({ status: mixedCase.status, code: mixedCase.body.code }).toEqual({ status: 404, code: 'invalid_project' }); // fits the grammar
+      expect({ status: mixedCase.status, code: mixedCase.body.code }).toEqual({ status: 401, code: 'invalid_api_key' }); // fits the grammar; no such project
       const weirdKey = await call(svc.base, 'GET', `${tokens('api')}/count`, {
         headers: { 'x-api-key': 'é'.repeat(100) },
       });

@@ -10,11 +10,16 @@ import { lineSink } from '../../server/log-sink.js';
 import { checkIpv4Entry } from '../../util/ipv4.js';
 import type { CliContext } from '../context.js';
 import { databaseOption } from '../options.js';
+import { limitsOf, serveLimitOptions, type LimitFlags } from '../serve-limit-options.js';
 import { escapeTerminal as t } from '../../render/escape-terminal.js';
-import { workerName } from '../../tokens/worker.js';
-import { DEFAULT_RETRY } from '../../webhooks/backoff.js';
-import { runBackground } from '../../webhooks/run-background.js';
-import { deliveryOptions, describeDelivery, describePass, type DeliveryFlags } from './worker.js';
+import {
+  describeDelivery,
+  describePass,
+  describeTick,
+  startWorker,
+  workerOptions,
+  type WorkerFlags,
+} from './worker.js';
 
 function parsePort(value: string): number {
   const n = Number(value);
@@ -44,7 +49,8 @@ type ServeFlags = {
   databaseUrl?: string;
   worker?: boolean;
   namedStatements: boolean;
-} & DeliveryFlags;
+} & WorkerFlags &
+  LimitFlags;
 
 export function serveCommand(ctx: CliContext): Command {
   const command = new Command('serve')
@@ -70,12 +76,14 @@ export function serveCommand(ctx: CliContext): Command {
       '--no-named-statements',
       'send every statement unnamed, planned each time (for a transaction-mode pooler older than PgBouncer 1.21)',
     );
-  for (const option of deliveryOptions()) command.addOption(option);
+  for (const option of serveLimitOptions()) command.addOption(option);
+  for (const option of workerOptions()) command.addOption(option);
   return command.addOption(databaseOption()).action(async (opts: ServeFlags) => {
     let stopping!: () => void;
     const stopped = new Promise<void>((resolve) => (stopping = resolve));
     const onSignal = () => stopping();
     const unwatch = watchStopSignals(onSignal);
+    ctx.stop?.addEventListener('abort', onSignal, { once: true });
     const url = resolveDatabaseUrl(opts.databaseUrl);
     try {
       // Resolved on the first encrypted URL, then kept: a service without encrypted URLs needs no master key.
@@ -87,22 +95,21 @@ export function serveCommand(ctx: CliContext): Command {
           const requestLog = lineSink((text) => ctx.err(text));
           const { app, metrics } = await buildServer(database, {
             trustProxy: opts.trustProxy,
+            limits: limitsOf(opts),
             log: requestLog.write,
             masterKey: () => (masterKey ??= resolveMasterKey(url, ctx.env)),
+            ...(ctx.clock ? { now: () => ctx.clock!.now() } : {}),
           });
           await app.listen({ host: opts.host, port: opts.port });
           const address = app.server.address();
           const port = typeof address === 'object' && address ? address.port : opts.port;
           ctx.err(`listening on http://${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${port}\n`);
-          const background = new AbortController();
+          // The same worker as `argosctl worker` (startWorker): prune ticks, retention, expiries, webhooks.
           const worker = opts.worker
-            ? runBackground(database.db, {
-                me: workerName(),
-                signal: background.signal,
-                masterKey: () => resolveMasterKey(url, ctx.env),
-                deliveryIntervalMs: opts.deliveryInterval,
-                timeoutMs: opts.webhookTimeout,
-                retry: { ...DEFAULT_RETRY, maxAttempts: opts.webhookAttempts },
+            ? startWorker(ctx, database, url, opts, {
+                onTick: (o) => {
+                  if (o.status !== 'taken') ctx.err(`worker: ${describeTick(o)}`);
+                },
                 onTickError: (tick, error) =>
                   ctx.err(`worker: ${tick.toISOString()}: pass failed: ${t((error as Error).message)}\n`),
                 onPass: (r) => ctx.err(describePass(r)),
@@ -111,19 +118,23 @@ export function serveCommand(ctx: CliContext): Command {
                   metrics.countDelivery(d);
                   ctx.err(describeDelivery(d));
                 },
-              }).catch((error) => ctx.err(`worker stopped: ${t((error as Error).message)}\n`))
-            : Promise.resolve();
+              })
+            : undefined;
+          const workerStopped = worker?.done.catch((error) =>
+            ctx.err(`worker stopped: ${t((error as Error).message)}\n`),
+          );
           await stopped;
           requestLog.flush();
           ctx.err('serve: stopping: no new connections; finishing requests in flight…\n');
-          background.abort();
-          await Promise.all([app.close(), worker]);
+          worker?.stop();
+          await Promise.all([app.close(), workerStopped]);
           requestLog.flush();
           ctx.err('serve: stopped; closing the database\n');
         },
         { open: { poolSize: opts.poolSize, namedStatements: opts.namedStatements } },
       );
     } finally {
+      ctx.stop?.removeEventListener('abort', onSignal);
       unwatch();
     }
   });

@@ -5,20 +5,27 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { resolveDatabaseUrl, withDatabase } from '../../db/connection.js';
 import { resolveMasterKey } from '../../keys/master-key.js';
 import { escapeTerminal as t } from '../../render/escape-terminal.js';
+import { DEFAULT_SESSION_RETENTION_MS } from '../../tokens/retention.js';
 import { workerName, type TickOutcome } from '../../tokens/worker.js';
+import { workerLoop, type WorkerLoop, type WorkerLoopOptions } from '../../tokens/worker-loop.js';
+import type { Database } from '../../db/connection.js';
 import { DEFAULT_RETRY } from '../../webhooks/backoff.js';
 import { DEFAULT_TIMEOUT_MS, type DeliveryOutcome, type PassResult } from '../../webhooks/delivery-pass.js';
 import { DEFAULT_DELIVERY_INTERVAL_MS } from '../../webhooks/delivery-loop.js';
-import { runBackground } from '../../webhooks/run-background.js';
 import type { CliContext } from '../context.js';
 import { databaseOption, parseDurationMs } from '../options.js';
 
-function describeTick(o: TickOutcome): string {
+export function describeTick(o: TickOutcome): string {
   const when = o.tick.toISOString();
   if (o.status === 'taken') return `${when}: claimed by another worker\n`;
   if (o.status === 'skipped') return `${when}: skipped, the previous pass is still running\n`;
   const deleted = o.results.reduce((n, r) => n + r.expiredDeleted + r.volumeDeleted, 0);
-  return `${when}: pass ${o.status} over ${o.results.length} project(s), ${deleted} token(s) deleted\n`;
+  const { sessionsDeleted, tokenUsesDeleted } = o.retention;
+  const old =
+    sessionsDeleted || tokenUsesDeleted
+      ? `; ${sessionsDeleted} session(s) and ${tokenUsesDeleted} token use(s) past retention removed`
+      : '';
+  return `${when}: pass ${o.status} over ${o.results.length} project(s), ${deleted} token(s) deleted${old}\n`;
 }
 
 /** A pass is worth a line only when it did something. */
@@ -47,7 +54,14 @@ function positive(value: string): number {
   return Number(value);
 }
 
-export const deliveryOptions = () => [
+function retention(value: string): number {
+  const ms = parseDurationMs(value);
+  if (ms < 60 * 60 * 1000) throw new InvalidArgumentError('expected a duration of at least 1h, such as 30d');
+  return ms;
+}
+
+/** The worker's flags, shared by `argosctl worker` and `serve --worker`. */
+export const workerOptions = () => [
   new Option('--delivery-interval <duration>', 'how often to mark due time expiries and deliver webhooks')
     .argParser(atLeastASecond)
     .default(DEFAULT_DELIVERY_INTERVAL_MS, '5s'),
@@ -57,12 +71,48 @@ export const deliveryOptions = () => [
   new Option('--webhook-timeout <duration>', 'how long to wait for a receiver')
     .argParser(atLeastASecond)
     .default(DEFAULT_TIMEOUT_MS, '10s'),
+  new Option(
+    '--session-retention <duration>',
+    'Liveform sessions and token uses older than this are removed at the 10-minute tick (at least 1h)',
+  )
+    .argParser(retention)
+    .default(DEFAULT_SESSION_RETENTION_MS, '30d'),
 ];
 
-export interface DeliveryFlags {
+export interface WorkerFlags {
   deliveryInterval: number;
   webhookAttempts: number;
   webhookTimeout: number;
+  sessionRetention: number;
+}
+
+/**
+ * The one worker both commands run: the same loop object with the same settings from the same
+ * flags; `hooks` only decide where its reports go.
+ */
+export function startWorker(
+  ctx: CliContext,
+  database: Database,
+  url: string,
+  flags: WorkerFlags & { once?: boolean },
+  hooks: Pick<WorkerLoopOptions, 'onTick' | 'onTickError' | 'onPass' | 'onPassError' | 'onDelivery'>,
+  signal?: AbortSignal,
+): WorkerLoop {
+  return workerLoop(
+    database.db,
+    {
+      me: workerName(),
+      clock: ctx.clock,
+      once: flags.once,
+      masterKey: () => resolveMasterKey(url, ctx.env),
+      deliveryIntervalMs: flags.deliveryInterval,
+      timeoutMs: flags.webhookTimeout,
+      retry: { ...DEFAULT_RETRY, maxAttempts: flags.webhookAttempts },
+      sessionRetentionMs: flags.sessionRetention,
+      ...hooks,
+    },
+    signal,
+  );
 }
 
 export const WORKER_SUMMARY =
@@ -73,11 +123,13 @@ export function workerCommand(ctx: CliContext): Command {
   const command = new Command('worker')
     .description(WORKER_SUMMARY)
     .option('--once', 'run the current tick (if no one else has) and one delivery pass, then exit');
-  for (const option of deliveryOptions()) command.addOption(option);
+  for (const option of workerOptions()) command.addOption(option);
   return command
     .addOption(databaseOption())
-    .action(async (opts: { once?: boolean; databaseUrl?: string } & DeliveryFlags) => {
+    .action(async (opts: { once?: boolean; databaseUrl?: string } & WorkerFlags) => {
       const stop = new AbortController();
+      const onStop = () => stop.abort();
+      ctx.stop?.addEventListener('abort', onStop, { once: true });
       const onSignal = () => {
         ctx.err('stopping: finishing the current batch…\n');
         stop.abort();
@@ -88,27 +140,30 @@ export function workerCommand(ctx: CliContext): Command {
       const every = `${opts.deliveryInterval / 1000}s`;
       ctx.err(`argosctl worker ${me}: pruning every 10 minutes on the boundaries; webhooks every ${every}\n`);
       try {
-        await withDatabase(url, ({ db }) =>
-          runBackground(db, {
-            me,
-            signal: stop.signal,
-            once: opts.once,
-            masterKey: () => resolveMasterKey(url, ctx.env),
-            deliveryIntervalMs: opts.deliveryInterval,
-            timeoutMs: opts.webhookTimeout,
-            retry: { ...DEFAULT_RETRY, maxAttempts: opts.webhookAttempts },
-            onTick: (o) => ctx.err(describeTick(o)),
-            onTickError: (tick, error) =>
-              ctx.err(
-                `${tick.toISOString()}: pass failed: ${t((error as Error).message)}; trying again at the next tick\n`,
-              ),
-            onPass: (r) => ctx.err(describePass(r)),
-            onPassError: (error) =>
-              ctx.err(`webhooks: pass failed: ${t((error as Error).message)}; trying again in ${every}\n`),
-            onDelivery: (d) => ctx.err(describeDelivery(d)),
-          }),
+        await withDatabase(
+          url,
+          (database) =>
+            startWorker(
+              ctx,
+              database,
+              url,
+              opts,
+              {
+                onTick: (o) => ctx.err(describeTick(o)),
+                onTickError: (tick, error) =>
+                  ctx.err(
+                    `${tick.toISOString()}: pass failed: ${t((error as Error).message)}; trying again at the next tick\n`,
+                  ),
+                onPass: (r) => ctx.err(describePass(r)),
+                onPassError: (error) =>
+                  ctx.err(`webhooks: pass failed: ${t((error as Error).message)}; trying again in ${every}\n`),
+                onDelivery: (d) => ctx.err(describeDelivery(d)),
+              },
+              stop.signal,
+            ).done,
         );
       } finally {
+        ctx.stop?.removeEventListener('abort', onStop);
         unwatch();
       }
     });

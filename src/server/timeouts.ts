@@ -1,0 +1,28 @@
+// The HTTP server with every timeout set (service-limits.ts). Fastify's serverFactory, because
+// Node checks headersTimeout and requestTimeout only every connectionsCheckingInterval (30 s by
+// default), which only the server's constructor takes: with short limits the check runs often
+// enough for a late request to be cut off near its limit, not up to 30 s after it.
+import http from 'node:http';
+import type { FastifyServerFactory } from 'fastify';
+import type { ServiceLimits } from './service-limits.js';
+
+export function checkingIntervalFor(limits: ServiceLimits): number {
+  return Math.max(100, Math.min(1_000, Math.floor(limits.headersTimeoutMs / 4)));
+}
+
+export function serverFactoryFor(limits: ServiceLimits, onServer: (server: http.Server) => void): FastifyServerFactory {
+  return (handler) => {
+    const server = http.createServer(
+      {
+        headersTimeout: limits.headersTimeoutMs,
+        requestTimeout: limits.requestTimeoutMs,
+        keepAliveTimeout: limits.keepAliveTimeoutMs,
+        connectionsCheckingInterval: checkingIntervalFor(limits),
+      },
+      handler,
+    );
+    server.setTimeout(limits.idleTimeoutMs, (socket) => socket.destroy());
+    onServer(server);
+    return server;
+  };
+}
