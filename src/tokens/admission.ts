@@ -461,6 +461,8 @@ export async function completeSession(
   sessionId: string,
   result: FinalResult,
   now: Date = new Date(),
+  /** The project the caller named (the CLI does): a session of another project is not found. */
+  projectId?: string,
 ): Promise<CompleteResult> {
   if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(sessionId))
     throw new TokenError('session_not_found', `"${sessionId}" is not a session id`);
@@ -471,7 +473,8 @@ export async function completeSession(
       .where('id', '=', sessionId)
       .forUpdate()
       .executeTakeFirst();
-    if (!s) throw new TokenError('session_not_found', `session ${sessionId} does not exist`);
+    if (!s || (projectId !== undefined && s.project_id !== projectId))
+      throw new TokenError('session_not_found', `session ${sessionId} does not exist`);
     if (s.completed_at)
       throw new TokenError('session_completed', `session ${sessionId} already completed (${s.result})`);
     await tx.updateTable('liveform_sessions').set({ completed_at: now, result }).where('id', '=', sessionId).execute();
