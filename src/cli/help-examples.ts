@@ -96,6 +96,11 @@ export const HELP_EXAMPLES: Record<string, readonly string[]> = {
   'transmit seal': [
     'argosctl transmit seal --project kbank-prod --in data.json --out sealed.json',
     'argosctl transmit seal --public-key keys/kbank.pub.pem --in data.json',
+    'argosctl transmit seal --project kbank-prod --service-key --in request.json   # for serve to open',
+  ],
+  'transmit service-key': [
+    'argosctl transmit service-key kbank-prod > kbank-service.pub.pem   # give it to the API client',
+    'argosctl transmit service-key kbank-prod --database-url postgres://argos@db.internal/argos',
   ],
   'transmit open': [
     'argosctl transmit open --private-key kbank.key.pem --in sealed.json',
