@@ -178,6 +178,7 @@ const ROWS: Row[] = [
     (f) => `${tok(f, 'imp-d')}\nshort\n`,
     'invalid_token_id_format',
   ),
+  importRow('import: a file without any ID', 'c-open', () => '# nothing here\n', 'invalid_payload'),
   importRow(
     'import: past the cap',
     'c-full',
