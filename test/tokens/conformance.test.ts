@@ -29,6 +29,7 @@ const PROJECTS = {
   'c-closed': manifest('c-closed', pre() + keyed, 'CLOSE'),
   'c-stopped': manifest('c-stopped', `  submissions: emergency-stop\n${pre()}${keyed}`),
   'c-noprereg': manifest('c-noprereg', `  liveform: { privateMode: false }\n${keyed}`),
+  'c-privurl': manifest('c-privurl', `  liveform: { privateMode: true }\n${keyed}`),
   'c-full': manifest('c-full', pre() + keyed),
   'c-private': manifest(
     'c-private',
@@ -135,6 +136,7 @@ const check = (name: string, pid: Pid, token: string, expected: string): Row => 
 /** Sessions the `start` rows opened, per face and row name, for the `complete` rows. */
 const sessions: Record<Face, Record<string, string>> = { cli: {}, http: {} };
 const PRIVATE_START = 'start: a private-mode token';
+const URL_START = 'start: private mode without pre-registration (the URL is the identity)';
 const complete = (
   name: string,
   pid: Pid,
@@ -247,6 +249,10 @@ const ROWS: Row[] = [
   complete('complete: the same session again', 'c-private', (f) => sessions[f][PRIVATE_START], 'session_completed'),
   complete('complete: no such session', 'c-private', () => '00000000-0000-4000-8000-000000000000', 'session_not_found'),
   start('start: the private-mode token after completion', 'c-private', (f) => tok(f, 'priv'), 'token_completed'),
+  start(URL_START, 'c-privurl', (f) => tok(f, 'url'), 'ok'),
+  complete("complete: that URL's session", 'c-privurl', (f) => sessions[f][URL_START], 'ok', 'rejected'),
+  start('start: the completed URL again', 'c-privurl', (f) => tok(f, 'url'), 'url_completed'),
+  check('check: the completed URL', 'c-privurl', 'cli-url-0001', 'url_completed'),
 ];
 
 for (const target of DATABASE_TARGETS) {
