@@ -50,8 +50,8 @@ export const HELP_EXAMPLES: Record<string, readonly string[]> = {
     'argosctl tokens start kbank-prod a1b2c3d4e5 --format json',
   ],
   'tokens complete': [
-    'argosctl tokens complete kbank-prod a1b2c3d4e5',
-    'argosctl tokens complete kbank-prod a1b2c3d4e5 --database-url postgres://argos@db.internal/argos',
+    'argosctl tokens complete kbank-prod a1b2c3d4e5   # its latest started authentication, approved',
+    'argosctl tokens complete kbank-prod --session 0b6f2c1e-8d4a-4f5e-9c3b-7a1d2e3f4a5b --result rejected',
   ],
   prune: ['argosctl prune --dry-run', 'argosctl prune --project kbank-prod --format json'],
   worker: ['argosctl worker', 'argosctl worker --once', 'argosctl worker --delivery-interval 10s --webhook-attempts 8'],
@@ -104,6 +104,11 @@ export const HELP_EXAMPLES: Record<string, readonly string[]> = {
   'transmit seal': [
     'argosctl transmit seal --project kbank-prod --in data.json --out sealed.json',
     'argosctl transmit seal --public-key keys/kbank.pub.pem --in data.json',
+    'argosctl transmit seal --project kbank-prod --service-key --in request.json   # for serve to open',
+  ],
+  'transmit service-key': [
+    'argosctl transmit service-key kbank-prod > kbank-service.pub.pem   # give it to the API client',
+    'argosctl transmit service-key kbank-prod --database-url postgres://argos@db.internal/argos',
   ],
   'transmit open': [
     'argosctl transmit open --private-key kbank.key.pem --in sealed.json',

@@ -138,9 +138,45 @@ async function openPostgres(url: DatabaseUrl & { kind: 'postgres' }, options: Op
   }
 }
 
+/**
+ * `memory:NAME` databases of this process: every open of the name shares one instance (one Kysely,
+ * so its statements stay serialized on PGlite's single connection); the last close ends it. The
+ * CLI in process and `serve` in the same test then see one database, as they would on PostgreSQL.
+ */
+const sharedMemory = new Map<string, { opened: Promise<Database>; users: number }>();
+
+function openSharedMemory(
+  url: DatabaseUrl & { kind: 'memory'; name: string },
+  options: OpenOptions,
+): Promise<Database> {
+  let entry = sharedMemory.get(url.name);
+  if (!entry) {
+    entry = { opened: openPGlite(url, options), users: 0 };
+    sharedMemory.set(url.name, entry);
+    entry.opened.catch(() => sharedMemory.delete(url.name));
+  }
+  const mine = entry;
+  mine.users++;
+  return mine.opened.then((database) => {
+    let closed = false;
+    return {
+      ...database,
+      close: async () => {
+        if (closed) return;
+        closed = true;
+        if (--mine.users > 0) return;
+        sharedMemory.delete(url.name);
+        await database.close();
+      },
+    };
+  });
+}
+
 /** Opens a database; a string is parsed first (a relative pglite:PATH against the process's folder). */
 export async function openDatabase(url: string | DatabaseUrl, options: OpenOptions = {}): Promise<Database> {
   const parsed = typeof url === 'string' ? parseDatabaseUrl(url, process.cwd()) : url;
+  if (parsed.kind === 'memory' && parsed.name !== undefined)
+    return openSharedMemory({ ...parsed, name: parsed.name }, options);
   return parsed.kind === 'postgres' ? openPostgres(parsed, options) : openPGlite(parsed, options);
 }
 

@@ -9,7 +9,8 @@ export const DEFAULT_DATABASE_URL = 'pglite:.argos/db';
 export type DatabaseUrl =
   | { kind: 'postgres'; url: string; display: string; secrets: readonly string[] }
   | { kind: 'pglite'; url: string; display: string; path: string }
-  | { kind: 'memory'; url: string; display: string };
+  /** `memory:NAME`: one in-memory database shared by every open of that name in this process. */
+  | { kind: 'memory'; url: string; display: string; name?: string };
 
 export const UNPARSEABLE = '<unparseable database URL>';
 export const SUPPORTED_URLS = 'postgres://HOST/DB, postgresql://HOST/DB, pglite:PATH or memory:';
@@ -70,6 +71,8 @@ export function parseDatabaseUrl(raw: string, baseDir: string): DatabaseUrl {
     refuse('it contains spaces, line breaks or control characters (check the secret for a stray space or newline)');
   }
   if (raw === 'memory:') return { kind: 'memory', url: raw, display: 'in-memory PGlite (memory:)' };
+  const named = /^memory:([a-z0-9][a-z0-9-]{0,39})$/.exec(raw);
+  if (named) return { kind: 'memory', url: raw, display: `in-memory PGlite (${raw})`, name: named[1] };
   if (raw.startsWith('pglite:')) {
     const folder = path.resolve(baseDir, raw.slice('pglite:'.length) || '.argos/db');
     return { kind: 'pglite', url: `pglite:${folder}`, display: `embedded PGlite at ${folder}`, path: folder };

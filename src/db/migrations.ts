@@ -392,6 +392,22 @@ CREATE TABLE audit_events (
 CREATE INDEX audit_events_by_time ON audit_events (at, id);
 `;
 
+// Issue 18: private mode without pre-registration binds each admitted URL to its session
+// (url_digest: the encrypted payload, or pid + parameters; see src/tokens/url-identity.ts), so a
+// completed URL is refused; and secure transmission both ways: the service's own key pair per
+// project, which clients seal request bodies for (the private key sealed with the master key).
+const m010 = `
+ALTER TABLE liveform_sessions ADD COLUMN url_digest text;
+CREATE INDEX liveform_sessions_url ON liveform_sessions (project_id, url_digest) WHERE url_digest IS NOT NULL;
+CREATE TABLE service_transmission_keys (
+  project_id text PRIMARY KEY REFERENCES projects(id) ON DELETE CASCADE,
+  public_key text NOT NULL,
+  fingerprint text NOT NULL,
+  sealed bytea NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+`;
+
 function rawMigration(up: string): Migration {
   return {
     up: async (db: Kysely<unknown>) => {
@@ -410,6 +426,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '007_manifest_v2': rawMigration(m007),
   '008_retention': rawMigration(m008),
   '009_audit_timeline': rawMigration(m009),
+  '010_pipeline': rawMigration(m010),
 };
 
 export const migrationProvider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -237,6 +237,18 @@ export interface LiveformSessionsTable {
   started_at: Timestamp;
   completed_at: Date | null;
   result: string | null;
+  /** Private mode without pre-registration: which URL this session admitted (src/tokens/url-identity.ts). */
+  url_digest: Generated<string | null>;
+}
+
+export interface ServiceTransmissionKeysTable {
+  project_id: string;
+  /** SPKI PEM of the service's key pair for this project: clients seal request bodies for it. */
+  public_key: string;
+  fingerprint: string;
+  /** The private key (PKCS#8 DER), sealed with the master key. */
+  sealed: Uint8Array;
+  created_at: Generated<Date>;
 }
 
 export interface TokenUsesTable {
@@ -252,6 +264,7 @@ export interface DatabaseSchema {
   key_reveals: KeyRevealsTable;
   webhook_secrets: WebhookSecretsTable;
   liveform_sessions: LiveformSessionsTable;
+  service_transmission_keys: ServiceTransmissionKeysTable;
   token_uses: TokenUsesTable;
   tokens: TokensTable;
   token_counts: TokenCountsTable;

@@ -72,14 +72,14 @@ export function masterKeySource(
   if (env.ARGOS_MASTER_KEY_FILE) return { kind: 'file', file: env.ARGOS_MASTER_KEY_FILE };
   if (databaseUrl?.startsWith('pglite:'))
     return { kind: 'embedded', file: embeddedKeyFile(databaseUrl.slice('pglite:'.length) || './.argos/db') };
-  return { kind: databaseUrl === 'memory:' ? 'process' : 'env' };
+  return { kind: databaseUrl?.startsWith('memory:') ? 'process' : 'env' };
 }
 
 /** The master key for the database at `databaseUrl` (undefined: only the environment counts). */
 export function resolveMasterKey(databaseUrl: string | undefined, env: NodeJS.ProcessEnv = process.env): Buffer {
   if (env.ARGOS_MASTER_KEY) return decode(env.ARGOS_MASTER_KEY, 'ARGOS_MASTER_KEY');
   if (env.ARGOS_MASTER_KEY_FILE) return readKeyFile(env.ARGOS_MASTER_KEY_FILE);
-  if (databaseUrl === 'memory:') return (processKey ??= randomBytes(MASTER_KEY_BYTES));
+  if (databaseUrl?.startsWith('memory:')) return (processKey ??= randomBytes(MASTER_KEY_BYTES));
   if (databaseUrl?.startsWith('pglite:'))
     return readOrCreateKeyFile(embeddedKeyFile(databaseUrl.slice('pglite:'.length) || './.argos/db'));
   throw new UserError(

@@ -15,6 +15,8 @@ export const encryptionKeyLabel = (projectId: string, name: string, rotation: nu
 
 export const webhookSecretLabel = (projectId: string, rotation: number) => `webhook-secret:${projectId}:${rotation}`;
 
+export const serviceTransmissionKeyLabel = (projectId: string) => `service-transmission-key:${projectId}`;
+
 export const SEALED_COLUMNS: readonly SealedColumn[] = [
   {
     table: 'api_keys',
@@ -33,5 +35,11 @@ export const SEALED_COLUMNS: readonly SealedColumn[] = [
     column: 'sealed',
     keys: ['project_id', 'rotation'],
     label: (r) => webhookSecretLabel(String(r.project_id), Number(r.rotation)),
+  },
+  {
+    table: 'service_transmission_keys',
+    column: 'sealed',
+    keys: ['project_id'],
+    label: (r) => serviceTransmissionKeyLabel(String(r.project_id)),
   },
 ];

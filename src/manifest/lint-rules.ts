@@ -97,12 +97,15 @@ function tokens(m: ProjectManifest, warn: Warn): void {
       'an expiration (mode: time or count), or onExpiration: false',
     );
   }
-  if (liveform?.privateMode && !t?.preRegistration) {
+  // Without pre-registration private mode binds each URL by what it holds (src/tokens/url-identity.ts):
+  // an encrypted payload cannot be re-minted, but plain parameters can be edited into a "new" URL.
+  if (liveform?.privateMode && !t?.preRegistration && !m.spec.encryption?.encryptedOnly) {
     warn(
       'lint.private-without-pre-registration',
       ['spec', 'liveform', 'privateMode'],
-      'private mode is on without token pre-registration: any token opens the Liveform once',
-      'spec.liveform.tokens.preRegistration: true',
+      'private mode is on without token pre-registration or encrypted-only URLs: a completed URL is refused, ' +
+        'but a plain URL is known only by its parameters, which anyone can edit into a new URL that opens again',
+      'spec.liveform.tokens.preRegistration: true, or spec.encryption.encryptedOnly: true',
     );
   }
 }

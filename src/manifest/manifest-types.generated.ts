@@ -358,7 +358,7 @@ export interface Security {
   ipWhitelist?: IpWhitelist;
 }
 /**
- * Secure data transmission: API requests, responses and webhooks encrypted with AES-256, keyed with your public key.
+ * Secure data transmission, both ways (AES-256-GCM; docs/secure-transmission.md): Token API request bodies must be sealed for the project's service key (`argosctl transmit service-key PROJECT`; a clear body is refused with transmission_required); answers, errors of sealed requests and webhooks are sealed for your public key.
  */
 export interface SecureTransmission {
   /**
@@ -366,7 +366,7 @@ export interface SecureTransmission {
    */
   enabled: boolean;
   /**
-   * Path of a PEM public key file, relative to the manifest.
+   * Path of your PEM public key file, relative to the manifest: answers and webhooks are sealed for it (you open them with the private key).
    */
   publicKey?: string;
 }

@@ -10,7 +10,7 @@ import { readManifests } from '../manifest/read-manifests.js';
 import { readInsideRoot, realRoot } from '../manifest/safe-read.js';
 import { projectValidator, schemaValidators } from '../manifest/schemas.js';
 import { selectManifestFiles } from '../manifest/select-files.js';
-import { migrateText, upgradeValue, versionOf } from '../manifest/versions/registry.js';
+import { migrateText, migrationNotes, upgradeValue, versionOf } from '../manifest/versions/registry.js';
 import { jsonEqual } from '../util/canonical-json.js';
 
 export interface MigratedFile {
@@ -18,6 +18,8 @@ export interface MigratedFile {
   text: string;
   /** Documents rewritten in this file. */
   documents: number;
+  /** What reads differently after the rewrite (see VersionStep.notes), for the user. */
+  notes: string[];
 }
 
 export type MigrationPlan =
@@ -78,7 +80,8 @@ export async function planMigration(dir: string, only: string[] | undefined, to:
     }
     const problem = checkRewrite(file.file, text, migrated.text, to, validate);
     if (problem) throw new Error(problem);
-    changed.push({ file, text: migrated.text, documents: migrated.changed });
+    const notes = valuesOf(text).flatMap((v) => migrationNotes(v, versionOf(v), to));
+    changed.push({ file, text: migrated.text, documents: migrated.changed, notes });
   }
   return { ok: true, changed, unchanged };
 }

@@ -11,6 +11,7 @@ import { healthRoutes } from './health-routes.js';
 import { liveformRoutes } from './liveform-routes.js';
 import { ServiceMetrics } from './metrics.js';
 import { requestLogLine } from './request-log.js';
+import { sealedRequests } from './sealed-requests.js';
 import { sealedResponses } from './sealed-responses.js';
 import { tokenRoutes } from './token-routes.js';
 import { ClientLimits } from './client-limits.js';
@@ -116,6 +117,7 @@ export async function buildServer(
   );
 
   sealedResponses(app); // secure transmission: successful Token API answers of a project that has it on
+  sealedRequests(app, ctx); // …and request bodies: opened before validation, refused in clear
   healthRoutes(app, ctx);
   tokenRoutes(app, ctx);
   liveformRoutes(app, ctx);

@@ -35,6 +35,33 @@ export const registerSchema = {
   },
 } as const;
 
+export const importSchema = {
+  params: pid,
+  body: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['content'],
+    properties: {
+      // The file's name tells lines, CSV (.csv) and NDJSON (.ndjson, .jsonl) apart, as on the CLI.
+      file: { type: 'string', minLength: 1, maxLength: 200 },
+      content: { type: 'string' },
+    },
+  },
+  response: {
+    200: {
+      type: 'object',
+      properties: {
+        added: { type: 'integer' },
+        overwritten: { type: 'integer' },
+        registered: { type: 'integer' },
+        ids: { type: 'integer' },
+        format: { type: 'string' },
+      },
+    },
+    '4xx': error,
+  },
+} as const;
+
 export const deleteSchema = {
   params: pid,
   querystring: {

@@ -1,19 +1,13 @@
 // The Token API: /v1/projects/{pid}/tokens. Each route authorizes the caller, then calls the
-// token store core that the CLI's `tokens` commands call, with the same limits and codes.
+// core the CLI's `tokens` commands call (src/tokens/token-requests.ts, token-store.ts), which
+// holds every check (CLOSE, limits, the cap), so both faces refuse alike with the same codes.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { TokenError } from '../tokens/token-errors.js';
-import {
-  countTokens,
-  deleteOldestTokens,
-  deleteTokens,
-  getToken,
-  listTokens,
-  registerTokenRequest,
-} from '../tokens/token-store.js';
+import { deleteRequest, importTokens } from '../tokens/token-requests.js';
+import { countTokens, getToken, listTokens, registerTokenRequest } from '../tokens/token-store.js';
 import type { ServiceContext } from './app.js';
-import { authorize, refuseWritesWhenClosed } from './project-access.js';
+import { authorize } from './project-access.js';
 import { sealResponseFor } from './sealed-responses.js';
-import { countSchema, deleteSchema, getSchema, listSchema, registerSchema } from './schemas.js';
+import { countSchema, deleteSchema, getSchema, importSchema, listSchema, registerSchema } from './schemas.js';
 
 type Pid = { pid: string };
 
@@ -31,9 +25,21 @@ export function tokenRoutes(app: FastifyInstance, ctx: ServiceContext): void {
     '/v1/projects/:pid/tokens',
     { schema: registerSchema },
     async (request) => {
-      refuseWritesWhenClosed(await access(request), request.params.pid);
+      await access(request);
       const result = await registerTokenRequest(db, request.params.pid, request.body.tokenIds);
       ctx.metrics.tokensRegistered.inc({}, request.body.tokenIds.length);
+      return result;
+    },
+  );
+
+  app.post<{ Params: Pid; Body: { file?: string; content: string } }>(
+    '/v1/projects/:pid/tokens/import',
+    { schema: importSchema },
+    async (request) => {
+      await access(request);
+      const { file, content } = request.body;
+      const result = await importTokens(db, request.params.pid, file ?? 'upload.txt', content);
+      ctx.metrics.tokensRegistered.inc({}, result.ids);
       return result;
     },
   );
@@ -42,16 +48,12 @@ export function tokenRoutes(app: FastifyInstance, ctx: ServiceContext): void {
     '/v1/projects/:pid/tokens',
     { schema: deleteSchema },
     async (request) => {
-      refuseWritesWhenClosed(await access(request), request.params.pid);
-      const ids = request.body?.tokenIds;
+      await access(request);
       const oldest = request.query.oldest;
-      if ((ids === undefined) === (oldest === undefined))
-        throw new TokenError('invalid_payload', 'give {"tokenIds": [...]} in the body or ?oldest=N, not both');
-      const deleted =
-        oldest !== undefined
-          ? await deleteOldestTokens(db, request.params.pid, Number(oldest))
-          : await deleteTokens(db, request.params.pid, ids!);
-      return { deleted };
+      return deleteRequest(db, request.params.pid, {
+        ids: request.body?.tokenIds,
+        oldest: oldest === undefined ? undefined : Number(oldest),
+      });
     },
   );
 

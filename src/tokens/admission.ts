@@ -12,6 +12,7 @@ import { TokenError } from './token-errors.js';
 import { expiredEvent } from './token-events.js';
 import { URL_ERROR_CODES } from '../url/liveform-url.js';
 import { openProjectEncrypted, type Opened } from '../url/url-keys.js';
+import { urlIdentity } from './url-identity.js';
 
 type Db = Kysely<DatabaseSchema> | Transaction<DatabaseSchema>;
 
@@ -23,6 +24,7 @@ export const REFUSAL_CODES = [
   'token_not_found',
   'token_expired',
   'token_completed',
+  'url_completed',
   ...URL_ERROR_CODES,
 ] as const;
 export type RefusalCode = (typeof REFUSAL_CODES)[number];
@@ -80,6 +82,8 @@ interface Facts {
   token?: TokenFacts;
   use?: UseFacts;
   opened?: Opened;
+  /** A completed session admitted this very URL (private mode without pre-registration refuses it). */
+  urlCompleted?: boolean;
 }
 
 /** What admitting (or a late refusal) writes; `startAdmission` carries it out, `checkAdmission` does not. */
@@ -147,6 +151,12 @@ export function decide(req: AdmissionRequest, facts: Facts, now: Date): Decision
   const hidden = opened?.ok === true && opened.params.token !== undefined;
   const shown = hidden ? 'the token in the encrypted parameters' : `token "${tokenId}"`;
   if (p.token_pre_registration) return decidePreRegistered(req, p, tokenId, shown, facts.token, now);
+  // Private mode without pre-registration: the URL itself is what completes (url-identity.ts).
+  if (p.private_mode && facts.urlCompleted)
+    return refuse(
+      'url_completed',
+      `this Liveform URL of project "${req.projectId}" already completed an authentication; private mode forbids reuse`,
+    );
   if (tokenId === undefined)
     return { admitted: true, tokenId: null, preRegistered: false, expiresAt: null, effect: none };
   const use = facts.use;
@@ -206,7 +216,7 @@ function decidePreRegistered(
 }
 
 /** Every fact the decision needs, in one round trip (the token and its first use joined in). */
-async function readFacts(db: Db, projectId: string, tokenId: string | undefined): Promise<Facts> {
+async function readFacts(db: Db, projectId: string, tokenId: string | undefined, urlDigest: string): Promise<Facts> {
   const { rows } = await sql<
     ProjectFacts & {
       t_found: boolean;
@@ -217,11 +227,14 @@ async function readFacts(db: Db, projectId: string, tokenId: string | undefined)
       u_found: boolean;
       u_first_used_at: Date | null;
       final_result: string | null;
+      url_completed: boolean;
     }
   >`
     select ${sql.join(PROJECT_FACT_COLUMNS.map((c) => sql.ref(`p.${c}`)))},
            t.token_id is not null as t_found, t.first_used_at as t_first_used_at, t.expires_at, t.expired_at, t.completed_at,
-           u.token_id is not null as u_found, u.first_used_at as u_first_used_at, u.final_result
+           u.token_id is not null as u_found, u.first_used_at as u_first_used_at, u.final_result,
+           exists (select 1 from liveform_sessions c where c.project_id = p.id and c.url_digest = ${urlDigest}
+                   and c.completed_at is not null) as url_completed
     from projects p
     left join tokens t on t.project_id = p.id and t.token_id = cast(${tokenId ?? null} as text)
     left join token_uses u on u.project_id = p.id and u.token_id = cast(${tokenId ?? null} as text)
@@ -239,6 +252,7 @@ async function readFacts(db: Db, projectId: string, tokenId: string | undefined)
         }
       : undefined,
     use: r.u_found ? { first_used_at: r.u_first_used_at!, final_result: r.final_result } : undefined,
+    urlCompleted: r.url_completed,
   };
 }
 
@@ -265,7 +279,16 @@ async function gatherFacts(db: Db, req: AdmissionRequest, now: Date): Promise<Fa
   const opened = await openEncrypted(db, req, now);
   const tokenId = tokenOf(req, opened);
   checkTokenLength(tokenId);
-  return { ...(await readFacts(db, req.projectId, tokenId)), opened };
+  return { ...(await readFacts(db, req.projectId, tokenId, urlDigestOf(req))), opened };
+}
+
+function urlDigestOf(req: AdmissionRequest): string {
+  return urlIdentity({
+    projectId: req.projectId,
+    tokenId: req.tokenId,
+    params: req.params,
+    encrypted: encryptedOf(req),
+  });
 }
 
 /** The dry run: the same answer `startAdmission` would give now, and nothing written. */
@@ -368,12 +391,19 @@ async function carryOut(
   const tokenId = tokenOf(req, facts.opened) ?? null;
   const effect = decision.effect;
   const event = (condition: 'count' | 'time', at: Date) => jsonb(expiredEvent(tokenId!, condition, at));
+  const urlDigest = urlDigestOf(req);
   const session = (
     from: RawBuilder<unknown>,
-  ) => sql`insert into liveform_sessions (id, project_id, token_id, pre_registered, client_ip, started_at)
+  ) => sql`insert into liveform_sessions (id, project_id, token_id, pre_registered, client_ip, started_at, url_digest)
     select cast(${sessionId} as uuid), cast(${projectId} as text), cast(${tokenId} as text), cast(${decision.admitted && decision.preRegistered} as boolean),
-      cast(${req.clientIp && isIP(req.clientIp) ? req.clientIp : null} as inet), cast(${now} as timestamptz)
+      cast(${req.clientIp && isIP(req.clientIp) ? req.clientIp : null} as inet), cast(${now} as timestamptz), cast(${urlDigest} as text)
     ${from}`;
+  // Private mode without pre-registration: not once a session of this URL completed (it may have since the read).
+  const urlOpen =
+    facts.project?.private_mode && !facts.project.token_pre_registration
+      ? sql`not exists (select 1 from liveform_sessions c where c.project_id = ${projectId}
+              and c.url_digest = cast(${urlDigest} as text) and c.completed_at is not null)`
+      : sql`true`;
   const fromUsed = sql`from used`;
   const sameToken = sql`project_id = ${projectId} and token_id = cast(${tokenId} as text)`;
   const notCompleted = facts.project?.private_mode ? sql`and completed_at is null` : sql``;
@@ -426,7 +456,7 @@ async function carryOut(
     const { rows } = await sql<{ n: number }>`
       with used as (insert into token_uses (project_id, token_id, first_used_at)
                     select cast(${projectId} as text), cast(${tokenId} as text), cast(${now} as timestamptz)
-                    where ${projectAsAssumed}
+                    where ${projectAsAssumed} and ${urlOpen}
                     on conflict (project_id, token_id) do nothing returning 1),
            s as (${session(fromUsed)})
       select count(*)::int as n from used`.execute(db);
@@ -436,15 +466,13 @@ async function carryOut(
     // Not once a final result exists for it (it may have arrived since the facts were read).
     const { rows } = await sql<{
       n: number;
-    }>`with s as (${session(sql`where not exists (select 1 from token_uses where ${sameToken} and final_result is not null)`)} returning 1)
+    }>`with s as (${session(sql`where not exists (select 1 from token_uses where ${sameToken} and final_result is not null) and ${urlOpen}`)} returning 1)
       select count(*)::int as n from s`.execute(db);
     return rows[0].n === 1;
   }
-  if (!assumed) {
-    await session(sql``).execute(db);
-    return true;
-  }
-  const { rows } = await sql<{ n: number }>`with s as (${session(sql`where ${projectAsAssumed}`)} returning 1)
+  const { rows } = await sql<{
+    n: number;
+  }>`with s as (${session(sql`where ${projectAsAssumed} and ${urlOpen}`)} returning 1)
     select count(*)::int as n from s`.execute(db);
   return rows[0].n === 1;
 }
@@ -461,6 +489,8 @@ export async function completeSession(
   sessionId: string,
   result: FinalResult,
   now: Date = new Date(),
+  /** The project the caller named (the CLI does): a session of another project is not found. */
+  projectId?: string,
 ): Promise<CompleteResult> {
   if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(sessionId))
     throw new TokenError('session_not_found', `"${sessionId}" is not a session id`);
@@ -471,7 +501,8 @@ export async function completeSession(
       .where('id', '=', sessionId)
       .forUpdate()
       .executeTakeFirst();
-    if (!s) throw new TokenError('session_not_found', `session ${sessionId} does not exist`);
+    if (!s || (projectId !== undefined && s.project_id !== projectId))
+      throw new TokenError('session_not_found', `session ${sessionId} does not exist`);
     if (s.completed_at)
       throw new TokenError('session_completed', `session ${sessionId} already completed (${s.result})`);
     await tx.updateTable('liveform_sessions').set({ completed_at: now, result }).where('id', '=', sessionId).execute();

@@ -18,6 +18,10 @@ export type TokenErrorCode =
   | 'encrypted_only'
   | 'session_not_found'
   | 'session_completed'
+  | 'url_completed'
+  // secure transmission (docs/secure-transmission.md): a clear or unopenable request body
+  | 'transmission_required'
+  | 'transmission_invalid'
   | 'invalid_api_key'
   | 'ip_not_allowed'
   | 'not_found'

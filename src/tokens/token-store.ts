@@ -36,6 +36,30 @@ export async function requireProject(db: Db, projectId: string): Promise<void> {
     );
 }
 
+/**
+ * A token write (register, import, delete) needs the project to exist and not be CLOSE: a closed
+ * project's features are inactive. Both faces (CLI and Token API) reach this through the functions
+ * below, so they refuse alike.
+ */
+export async function requireWritableProject(db: Db, projectId: string): Promise<void> {
+  const project = await db.selectFrom('projects').select('status').where('id', '=', projectId).executeTakeFirst();
+  if (!project)
+    throw new TokenError(
+      'invalid_project',
+      `project "${projectId}" does not exist`,
+      'check the project id, or apply its manifest first',
+    );
+  if (project.status === 'CLOSE') throw closedError(projectId);
+}
+
+function closedError(projectId: string): TokenError {
+  return new TokenError(
+    'project_closed',
+    `project "${projectId}" is closed (CLOSE); token writes are refused`,
+    'set spec.status to TEST or OPEN and apply, if the project is to take tokens again',
+  );
+}
+
 export async function requirePreRegistration(db: Db, projectId: string): Promise<void> {
   const project = await db
     .selectFrom('projects')
@@ -160,8 +184,10 @@ async function registerChunk(
   projectId: string,
   ids: readonly string[],
 ): Promise<{ added: number; registered: number }> {
-  const { rows } = await sql<{ pre: boolean | null; added: number; registered: number }>`
-    with project as (select token_pre_registration as pre from projects where id = ${projectId}),
+  // `pre` is true only for a project that pre-registers tokens and is not CLOSE: nothing is written otherwise.
+  const { rows } = await sql<{ pre: boolean | null; closed: boolean | null; added: number; registered: number }>`
+    with project as (select token_pre_registration and status <> 'CLOSE' as pre, status = 'CLOSE' as closed
+                     from projects where id = ${projectId}),
     written as (
       insert into tokens (project_id, token_id)
       select ${projectId}, token_id from unnest(cast(${toTextArray(ids)} as text[])) as incoming(token_id)
@@ -174,12 +200,14 @@ async function registerChunk(
       select ${projectId}, count(*) filter (where inserted) from written having (select pre from project)
       on conflict (project_id) do update set registered = c.registered + excluded.registered
       returning c.registered)
-    select (select pre from project) as pre, (select count(*) filter (where inserted) from written)::int as added,
+    select (select pre from project) as pre, (select closed from project) as closed,
+           (select count(*) filter (where inserted) from written)::int as added,
            (select registered from counted) as registered`.execute(db);
   const r = rows[0];
   if (r.pre === null) {
     throw new TokenError('invalid_project', `project "${projectId}" does not exist`, 'apply its manifest first');
   }
+  if (r.closed) throw closedError(projectId);
   if (!r.pre) {
     throw new TokenError(
       'invalid_project',
@@ -340,7 +368,7 @@ export async function deleteTokens(
     );
   return retryOnDeadlock(() =>
     db.transaction().execute(async (tx) => {
-      await requireProject(tx, projectId);
+      await requireWritableProject(tx, projectId);
       // The rows first, in ID order, then the counter: the order a registration takes them in, so
       // the two never wait on each other in a circle.
       await tx
@@ -376,7 +404,7 @@ export async function deleteOldestTokens(db: Kysely<DatabaseSchema>, projectId: 
     throw new TokenError('invalid_payload', `oldest ${n}: expected 1 to 5,000`);
   return retryOnDeadlock(() =>
     db.transaction().execute(async (tx) => {
-      await requireProject(tx, projectId);
+      await requireWritableProject(tx, projectId);
       const count = await lockCounter(tx, projectId);
       const { rows } = await sql<{ n: number }>`
       with doomed as (select token_id from tokens where project_id = ${projectId} order by registered_at, token_id limit ${n}),

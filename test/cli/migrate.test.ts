@@ -72,4 +72,25 @@ describe('argosctl migrate', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toBe("error: --to 'v1' is not allowed; allowed: v2.\n");
   });
+
+  it('notes a v1 project without method: it now accepts ECB and GCM, and what to write to keep GCM only', async () => {
+    const dir = tempDir('examples/startup');
+    writeFileSync(
+      path.join(dir, 'projects/old-default.yaml'),
+      'apiVersion: argosctl/v1\nkind: Project\nmetadata: { id: old-default, name: Old }\nspec:\n  status: CLOSE\n',
+    );
+    for (const args of [['migrate', '--check'], ['migrate']]) {
+      const r = await run(args, { cwd: dir });
+      const notes = r.stderr.split('\n').filter((l) => l.startsWith('note: '));
+      expect(notes, r.stderr).toEqual([
+        expect.stringMatching(
+          /^note: projects\/old-default\.yaml: old-default does not write spec\.encryption\.method, so it accepts ECB and GCM .*the next plan adds ECB \(a guarded change\); to keep GCM only, write `encryption: \{ methods: \[GCM\] \}`$/,
+        ),
+      ]);
+    }
+    // The rewrite adds no methods: absent means both in v2 too.
+    expect(readFileSync(path.join(dir, 'projects/old-default.yaml'), 'utf8')).toBe(
+      'apiVersion: argosctl/v2\nkind: Project\nmetadata: { id: old-default, name: Old }\nspec:\n  status: CLOSE\n',
+    );
+  });
 });

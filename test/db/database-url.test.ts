@@ -1,7 +1,9 @@
 // Database URLs are parsed once and shown without credentials; with a canary password in five
 // URL shapes, the canary is never printed: not by the parser, not by a command in process, not
 // by the real CLI, whether the URL comes from --database-url or ARGOS_DATABASE_URL.
+import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
+import { openDatabase } from '../../src/db/connection.js';
 import { hasCredentials, parseDatabaseUrl, scrubSecrets, UNPARSEABLE } from '../../src/db/database-url.js';
 import { runCli, tempDir } from '../helpers/cli.js';
 import { runCliInProcess as runInProcess } from '../helpers/cli-in-process.js';
@@ -110,5 +112,30 @@ describe('commands never print a database password', () => {
     expect(viaFlag.code).toBe(1);
     expect(viaFlag.stderr).toContain(UNPARSEABLE);
     for (const r of [viaEnv, viaFlag]) expectNoCanary('CLI', r.stdout + r.stderr);
+  });
+});
+
+describe('memory:NAME, one in-memory database per name in this process', () => {
+  it('parses a short lower-case name and refuses anything else without showing it', () => {
+    expect(parseDatabaseUrl('memory:conf-1', '/')).toMatchObject({ kind: 'memory', name: 'conf-1' });
+    expect(parseDatabaseUrl('memory:', '/')).toMatchObject({ kind: 'memory' });
+    expect(parseDatabaseUrl('memory:', '/')).not.toHaveProperty('name');
+    for (const bad of ['memory:Upper', 'memory:-lead', `memory:${'x'.repeat(41)}`, 'memory:a/b'])
+      expect(() => parseDatabaseUrl(bad, '/')).toThrow(UNPARSEABLE);
+  });
+
+  it('every open of a name sees the same data; closing one leaves the others working; the last close ends it', async () => {
+    const url = `memory:shared-${process.pid}`;
+    const a = await openDatabase(url);
+    const b = await openDatabase(url);
+    await sql`create table shared_probe (n int)`.execute(a.db);
+    await sql`insert into shared_probe values (7)`.execute(b.db);
+    await a.close();
+    await a.close(); // twice is once
+    expect((await sql<{ n: number }>`select n from shared_probe`.execute(b.db)).rows).toEqual([{ n: 7 }]);
+    await b.close();
+    const c = await openDatabase(url);
+    await expect(sql`select n from shared_probe`.execute(c.db)).rejects.toThrow(/shared_probe/);
+    await c.close();
   });
 });

@@ -89,6 +89,21 @@ for (const target of DATABASE_TARGETS) {
         }>`select role from admins where project_id = 'acme-trial' order by email`.execute(fresh.database.db);
         expect(roles.rows.map((r) => r.role)).toContain('owner');
       });
+
+    if (target.name === 'postgres')
+      it('a v1 project applied under the old GCM-only default: without method its next plan adds ECB, guarded', async () => {
+        const dir = tempDir();
+        const file = path.join(dir, 'old.yaml');
+        const v1 = (encryption: string) =>
+          `apiVersion: argosctl/v1\nkind: Project\nmetadata: { id: old-default, name: Old }\nspec:\n  status: TEST\n  authMethods: { idDocument: { enabled: true } }\n${encryption}`;
+        writeFileSync(file, v1('  encryption: { method: GCM }\n')); // what the old reading stored
+        await applyDir(fresh.database, dir);
+        writeFileSync(file, v1(''));
+        const shown = (await planDir(fresh.database, dir)).changes.map(
+          (c) => `${c.projectId} ${c.path} ${JSON.stringify(c.before)} → ${JSON.stringify(c.after)} ${c.risk ?? ''}`,
+        );
+        expect(shown).toEqual(['old-default spec.encryption.methods ["GCM"] → ["ECB","GCM"] downgrade-encryption']);
+      });
   });
 }
 

@@ -22,6 +22,8 @@ function manifest(spec: string[], extra: string[] = []): string {
     'spec:',
     '  authMethods: { idDocument: { enabled: true } }',
     ...spec.map((l) => `  ${l}`),
+    // GCM only, unless the case writes encryption (without method both are accepted: lint.ecb).
+    ...(spec.some((l) => l.startsWith('encryption:')) ? [] : ['  encryption: { method: GCM }']),
     ...extra,
     '',
   ].join('\n');
@@ -94,6 +96,17 @@ const cases: { rule: string; fires: string[]; quiet: string[]; path: string }[] 
     rule: 'lint.private-without-pre-registration',
     fires: ['status: TEST', 'liveform: { privateMode: true }'],
     quiet: ['status: TEST', 'liveform: { privateMode: true, tokens: { preRegistration: true } }'],
+    path: 'spec.liveform.privateMode',
+  },
+  {
+    // Encrypted-only URLs are bound by their payload, which only the key holder can mint.
+    rule: 'lint.private-without-pre-registration',
+    fires: ['status: TEST', 'liveform: { privateMode: true }', 'encryption: { encryptedOnly: false, method: GCM }'],
+    quiet: [
+      'status: TEST',
+      'liveform: { privateMode: true }',
+      'encryption: { encryptedOnly: true, method: GCM, keys: [{ name: k1, status: active }] }',
+    ],
     path: 'spec.liveform.privateMode',
   },
 ];

@@ -76,7 +76,6 @@ describe('defaults written in the schema', () => {
       'spec.liveform.tokens.deletion.onExpiration': false,
       'spec.liveform.tokens.deletion.byVolume.priority': 'oldest-first',
       'spec.encryption.encryptedOnly': false,
-      'spec.encryption.method': 'GCM',
       'spec.encryption.keys': [],
       'spec.security.privacyProtection': false,
       'spec.security.ipWhitelist.dashboard': [],

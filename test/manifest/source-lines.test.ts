@@ -30,6 +30,7 @@ describe('DesiredProject.lineOf', () => {
         '  admins:',
         '    - email: First@Bank.example',
         '    - email: second@bank.example',
+        '  encryption: { method: GCM }',
         '',
       ].join('\n'),
     );

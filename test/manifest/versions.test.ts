@@ -12,7 +12,7 @@ import type { ProjectManifest } from '../../src/manifest/manifest-types.generate
 import { normalizeManifest } from '../../src/manifest/normalize.js';
 import { readManifests } from '../../src/manifest/read-manifests.js';
 import { compileValidators, projectValidator, type Validators } from '../../src/manifest/schemas.js';
-import { migrateText, upgradeValue } from '../../src/manifest/versions/registry.js';
+import { migrateText, migrationNotes, upgradeValue } from '../../src/manifest/versions/registry.js';
 import type { ProjectSettings } from '../../src/model/project-settings.js';
 import { projectSettings } from '../helpers/arbitraries.js';
 import { ROOT, tempDir } from '../helpers/cli.js';
@@ -78,21 +78,42 @@ describe('v1 → v2 conversion', () => {
     );
   });
 
-  it('v1 without method accepted GCM only; v2 without methods accepts both', () => {
+  it('without method (v1) or methods (v2) a project accepts both ECB and GCM, as the specification offers them', () => {
     const doc = (apiVersion: string, encryption: object) => ({
       apiVersion,
       kind: 'Project',
       metadata: { id: 'p', name: 'P' },
       spec: { status: 'TEST', encryption },
     });
-    expect((upgradeValue(doc(V1, { encryptedOnly: false }), V1) as Obj).spec.encryption.methods).toEqual(['GCM']);
-    expect((upgradeValue({ ...doc(V1, {}), spec: { status: 'TEST' } }, V1) as Obj).spec.encryption).toEqual({
-      methods: ['GCM'],
+    const v1NoMethod = upgradeValue(doc(V1, { encryptedOnly: false }), V1) as Obj;
+    expect(v1NoMethod.spec.encryption).toEqual({ encryptedOnly: false });
+    const v1NoEncryption = upgradeValue({ ...doc(V1, {}), spec: { status: 'TEST' } }, V1) as Obj;
+    expect(v1NoEncryption.spec.encryption).toBeUndefined();
+    for (const value of [v1NoMethod, v1NoEncryption, doc(V2, {})])
+      expect(normalizeManifest(value as unknown as ProjectManifest, null).encryptionMethods).toEqual(['ECB', 'GCM']);
+    // Written, it is kept: one method stays one method.
+    expect((upgradeValue(doc(V1, { method: 'GCM' }), V1) as Obj).spec.encryption).toEqual({ methods: ['GCM'] });
+  });
+
+  it('migration notes name a v1 project without method (applied under the old GCM-only reading), and only it', () => {
+    const v1 = (encryption?: object) => ({
+      apiVersion: V1,
+      kind: 'Project',
+      metadata: { id: 'old-default', name: 'P' },
+      spec: { status: 'TEST', ...(encryption ? { encryption } : {}) },
     });
-    expect(normalizeManifest(doc(V2, {}) as unknown as ProjectManifest, null).encryptionMethods).toEqual([
-      'ECB',
-      'GCM',
-    ]);
+    for (const value of [v1(), v1({ encryptedOnly: true })]) {
+      const [note, ...more] = migrationNotes(value, V1);
+      expect(more).toEqual([]);
+      expect(note).toMatch(/^old-default does not write spec\.encryption\.method, so it accepts ECB and GCM/);
+      expect(note).toMatch(
+        /the next plan adds ECB \(a guarded change\); to keep GCM only, write `encryption: \{ methods: \[GCM\] \}`/,
+      );
+    }
+    expect(migrationNotes(v1({ method: 'GCM' }), V1)).toEqual([]);
+    expect(migrationNotes({ ...v1(), apiVersion: V2 }, V2)).toEqual([]);
+    expect(migrationNotes({ apiVersion: V1, kind: 'Organization', spec: {} }, V1)).toEqual([]);
+    expect(migrationNotes('not an object', V1)).toEqual([]);
   });
 });
 
@@ -233,15 +254,9 @@ describe('migrate on the examples', () => {
     });
   });
 
-  it("adds methods: [GCM] inside a block encryption map without method, at the keys' indentation", () => {
+  it('writes no methods into an encryption map without method (absent means both, in v1 and v2)', () => {
     const text =
       'apiVersion: argosctl/v1\nkind: Project\nmetadata: {id: a, name: A}\nspec:\n  status: CLOSE\n  encryption:\n    encryptedOnly: false # off\n    keys: []\n';
-    expect(migrateText(text)).toEqual({
-      ok: true,
-      changed: 1,
-      text: text
-        .replace('v1', 'v2')
-        .replace('    encryptedOnly: false # off\n', '    encryptedOnly: false # off\n    methods: [GCM]\n'),
-    });
+    expect(migrateText(text)).toEqual({ ok: true, changed: 1, text: text.replace('v1', 'v2') });
   });
 });

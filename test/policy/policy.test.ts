@@ -23,6 +23,8 @@ function manifest(id: string, spec: string[], metadata: string[] = ['region: eu'
   const auth = spec.some((l) => l.startsWith('authMethods:'))
     ? []
     : ['  authMethods: { idDocument: { enabled: true } }'];
+  // GCM only unless the test says otherwise (without method both are accepted, and lint.ecb warns).
+  const encryption = spec.some((l) => l.startsWith('encryption:')) ? [] : ['  encryption: { method: GCM }'];
   return [
     'apiVersion: argosctl/v1',
     'kind: Project',
@@ -33,6 +35,7 @@ function manifest(id: string, spec: string[], metadata: string[] = ['region: eu'
     'spec:',
     ...auth,
     ...spec.map((l) => `  ${l}`),
+    ...encryption,
     '',
   ].join('\n');
 }

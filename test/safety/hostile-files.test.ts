@@ -17,7 +17,7 @@ const CANARY = 'CANARY_7f3e9b1d_DO_NOT_PRINT';
 const HANG = { timeoutMs: 60_000 };
 
 const project = (id: string, extra = '') =>
-  `apiVersion: argosctl/v1\nkind: Project\nmetadata:\n  id: ${id}\n  name: ${id}\nspec:\n  status: TEST\n  authMethods:\n    idDocument: { enabled: true }\n${extra}`;
+  `apiVersion: argosctl/v1\nkind: Project\nmetadata:\n  id: ${id}\n  name: ${id}\nspec:\n  status: TEST\n  authMethods: { idDocument: { enabled: true } }\n  encryption: { method: GCM }\n${extra}`;
 
 /** cwd holds projects/ (the manifest root) with one valid manifest; anything else in cwd is outside the root. */
 function workspace(): { cwd: string; root: string } {

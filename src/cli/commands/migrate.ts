@@ -60,6 +60,8 @@ export function migrateCommand(ctx: CliContext): Command {
       for (const { file, documents } of plan.changed) {
         ctx.out(`${opts.check ? 'would migrate' : 'migrated'} ${t(file.file)} (${documents} document(s) to ${to})\n`);
       }
+      for (const { file, notes } of plan.changed)
+        for (const note of notes) ctx.err(`note: ${t(file.file)}: ${t(note)}\n`);
       if (!plan.changed.length) ctx.err(`Every manifest is already ${to}; nothing to do.\n`);
       else if (opts.check)
         ctx.err(`${plan.changed.length} file(s) are not ${to}; run \`argosctl migrate --to ${opts.to}\`.\n`);

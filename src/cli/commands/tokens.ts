@@ -1,21 +1,15 @@
 // argosctl tokens …: the Liveform token store (register, import, list, count, delete, start, complete).
 import { readFileSync } from 'node:fs';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { resolveDatabaseUrl, withDatabase } from '../../db/connection.js';
 import type { DatabaseSchema } from '../../db/schema.js';
 import { escapeTerminal as t } from '../../render/escape-terminal.js';
-import { parseTokenImport } from '../../tokens/import-file.js';
-import { TokenError } from '../../tokens/token-errors.js';
-import {
-  countTokens,
-  deleteOldestTokens,
-  deleteTokens,
-  getToken,
-  listTokens,
-  registerTokenRequest,
-  registerTokens,
-} from '../../tokens/token-store.js';
+import { FINAL_RESULTS, type FinalResult } from '../../tokens/admission.js';
+import { ImportRefused, deleteRequest, importTokens } from '../../tokens/token-requests.js';
+import { countTokens, getToken, listTokens, registerTokenRequest } from '../../tokens/token-store.js';
 import { completeToken, startToken } from '../../tokens/token-use.js';
+import { resolveMasterKey } from '../../keys/master-key.js';
+import { parseTokenImport } from '../../tokens/import-file.js';
 import type { CliContext } from '../context.js';
 import { UserError } from '../../errors.js';
 import { PROJECT_ID_ALLOWED, isProjectId } from '../../model/project-id.js';
@@ -67,31 +61,29 @@ export function tokensCommand(ctx: CliContext): Command {
     .action(async (project: string, file: string, opts: Opts) => {
       let text: string;
       try {
-        text = readFileSync(file, 'utf8');
+        text = readFileSync(file === '-' ? 0 : file, 'utf8');
       } catch {
         throw new UserError(`cannot read "${file}"`);
       }
-      const parsed = parseTokenImport(file, text);
-      if (parsed.problems.length) {
-        for (const p of parsed.problems.slice(0, 200)) ctx.err(`${t(file)}:${p.line}: ${t(p.message)}\n`);
-        if (parsed.problems.length > 200) ctx.err(`… and ${parsed.problems.length - 200} more\n`);
-        throw new TokenError(
-          'invalid_token_id_format',
-          `${parsed.problems.length} invalid line(s) in ${file}; nothing registered`,
-          'a token ID is 8 to 64 bytes of a-z A-Z 0-9 - _ . starting and ending with a letter or digit',
-        );
-      }
-      const bar = progressBar(process.stderr, new Set(parsed.ids).size, `importing into ${project}`);
+      // Parsed once here for the progress bar's total; importTokens parses again and decides.
+      const total = new Set(parseTokenImport(file, text).ids).size;
+      const bar = progressBar(process.stderr, total, `importing into ${project}`);
       const started = performance.now();
-      const r = await withDb(opts, (db) => registerTokens(db, project, parsed.ids, bar.update)).finally(() =>
-        bar.end(),
-      );
+      const r = await withDb(opts, (db) => importTokens(db, project, file, text, bar.update))
+        .catch((err: unknown) => {
+          if (err instanceof ImportRefused) {
+            for (const p of err.problems.slice(0, 200)) ctx.err(`${t(file)}:${p.line}: ${t(p.message)}\n`);
+            if (err.problems.length > 200) ctx.err(`… and ${err.problems.length - 200} more\n`);
+          }
+          throw err;
+        })
+        .finally(() => bar.end());
       const seconds = (performance.now() - started) / 1000;
       print(
         opts,
         'tokens-import',
-        { ...r, format: parsed.format, seconds },
-        `Imported ${parsed.ids.length} ID(s) from ${file} (${parsed.format}) in ${seconds.toFixed(2)} s: ${r.added} new, ${r.overwritten} overwritten; ${project} holds ${r.registered}.\n`,
+        { added: r.added, overwritten: r.overwritten, registered: r.registered, format: r.format, seconds },
+        `Imported ${r.ids} ID(s) from ${file} (${r.format}) in ${seconds.toFixed(2)} s: ${r.added} new, ${r.overwritten} overwritten; ${project} holds ${r.registered}.\n`,
       );
     });
 
@@ -145,43 +137,63 @@ export function tokensCommand(ctx: CliContext): Command {
     .addOption(formatOption(['text', 'json']))
     .addOption(databaseOption())
     .action(async (project: string, ids: string[], opts: Opts & { oldest?: number }) => {
-      if ((opts.oldest === undefined) === (ids.length === 0))
-        throw new UserError('give token IDs or --oldest N (not both)');
-      const n = await withDb(opts, (db) =>
-        opts.oldest !== undefined ? deleteOldestTokens(db, project, opts.oldest) : deleteTokens(db, project, ids),
-      );
+      const { deleted: n } = await withDb(opts, (db) => deleteRequest(db, project, { ids, oldest: opts.oldest }));
       print(opts, 'tokens-delete', { deleted: n }, `Deleted ${n} token(s) from ${project}.\n`);
     });
 
   tokens
     .command('start')
-    .description('try a token as the Liveform does at "Start Authentication" (count-based expiry happens here)')
+    .description(
+      'try a token as the Liveform does at "Start Authentication" (count-based expiry happens here); prints the session id',
+    )
     .argument('<project>', 'project id', projectIdArgument)
     .argument('<tokenId>')
+    .option(
+      '--encrypted <data>',
+      "the encrypted URL parameter (docs/url-encryption.md); opened with the project's keys",
+    )
+    .option('--ip <address>', 'the client address')
     .addOption(formatOption(['text', 'json']))
     .addOption(databaseOption())
-    .action(async (project: string, tokenId: string, opts: Opts) => {
-      const r = await withDb(opts, (db) => startToken(db, project, tokenId));
+    .action(async (project: string, tokenId: string, opts: Opts & { encrypted?: string; ip?: string }) => {
+      const url = resolveDatabaseUrl(opts.databaseUrl);
+      const r = await withDb(opts, (db) =>
+        startToken(db, project, tokenId, new Date(), {
+          encrypted: opts.encrypted,
+          clientIp: opts.ip,
+          masterKey: () => resolveMasterKey(url, ctx.env),
+        }),
+      );
       print(
         opts,
         'tokens-start',
         r,
-        r.preRegistered
-          ? `${tokenId}: accepted${r.expiresAt ? `; expires ${r.expiresAt}` : ''}\n`
-          : `${tokenId}: accepted (${project} does not use pre-registration)\n`,
+        (r.preRegistered
+          ? `${tokenId}: accepted${r.expiresAt ? `; expires ${r.expiresAt}` : ''}`
+          : `${tokenId}: accepted (${project} does not use pre-registration)`) + `; session ${r.sessionId}\n`,
       );
     });
 
   tokens
     .command('complete')
-    .description("mark a started token's authentication as completed (private mode then forbids reuse)")
+    .description(
+      "record the final result of a started authentication (its session, or the token's latest); private mode then forbids reuse",
+    )
     .argument('<project>', 'project id', projectIdArgument)
-    .argument('<tokenId>')
+    .argument('[tokenId]', 'the token whose latest started authentication completes (or give --session)')
+    .option('--session <id>', 'the session id `tokens start` printed')
+    .addOption(new Option('--result <result>', 'the final result').choices([...FINAL_RESULTS]).default('approved'))
     .addOption(formatOption(['text', 'json']))
     .addOption(databaseOption())
-    .action(async (project: string, tokenId: string, opts: Opts) => {
-      await withDb(opts, (db) => completeToken(db, project, tokenId));
-      print(opts, 'tokens-complete', { project, tokenId, completed: true }, `${tokenId}: completed\n`);
-    });
+    .action(
+      async (project: string, tokenId: string | undefined, opts: Opts & { session?: string; result: FinalResult }) => {
+        if ((tokenId === undefined) === (opts.session === undefined))
+          throw new UserError('give the token ID or --session ID (not both)');
+        const r = await withDb(opts, (db) =>
+          completeToken(db, project, tokenId, new Date(), { sessionId: opts.session, result: opts.result }),
+        );
+        print(opts, 'tokens-complete', r, `${tokenId ?? r.sessionId}: completed (${r.result})\n`);
+      },
+    );
   return tokens;
 }

@@ -13,6 +13,8 @@ import { open } from '../../transmit/open.js';
 import { parsePrivateKey, parsePublicKey } from '../../transmit/parse-key.js';
 import { projectTransmissionKey } from '../../transmit/project-key.js';
 import { seal } from '../../transmit/seal.js';
+import { serviceKey } from '../../transmit/service-key.js';
+import { resolveMasterKey } from '../../keys/master-key.js';
 import type { CliContext } from '../context.js';
 import { databaseOption } from '../options.js';
 
@@ -83,6 +85,11 @@ async function sealingKey(ctx: CliContext, opts: SealOpts): Promise<KeyObject> {
     return parsePublicKey(await readFileCapped(opts.publicKey, MAX_KEY_BYTES, what), what);
   }
   const project = opts.project!;
+  if (opts.serviceKey) {
+    const url = resolveDatabaseUrl(opts.databaseUrl);
+    const key = await withDatabase(url, ({ db }) => serviceKey(db, project, () => resolveMasterKey(url, ctx.env)));
+    return parsePublicKey(Buffer.from(key.publicKeyPem), `the service key of project ${JSON.stringify(project)}`);
+  }
   const stored = await withDatabase(resolveDatabaseUrl(opts.databaseUrl), ({ db }) =>
     projectTransmissionKey(db, project),
   );
@@ -91,7 +98,14 @@ async function sealingKey(ctx: CliContext, opts: SealOpts): Promise<KeyObject> {
   return parsePublicKey(Buffer.from(stored.pem), `the stored key of project ${JSON.stringify(project)}`);
 }
 
-type SealOpts = { project?: string; publicKey?: string; in?: string; out?: string; databaseUrl?: string };
+type SealOpts = {
+  project?: string;
+  publicKey?: string;
+  serviceKey?: boolean;
+  in?: string;
+  out?: string;
+  databaseUrl?: string;
+};
 type OpenOpts = { privateKey: string; passphraseEnv?: string; in?: string; out?: string };
 
 export function transmitCommand(ctx: CliContext): Command {
@@ -103,18 +117,34 @@ export function transmitCommand(ctx: CliContext): Command {
     .description('seal data (AES-256-GCM, the key wrapped for the public key) into a JSON envelope')
     .option('--project <id>', "seal for this project's secure-transmission key, as stored in the database")
     .option('--public-key <file>', 'seal for this PEM public key (RSA >= 2048 bits or EC P-256)')
+    .option('--service-key', "with --project: seal a request body for the project's service key (what serve opens)")
     .option('--in <file>', 'the data to seal; - or absent: stdin')
     .option('--out <file>', 'write the envelope here (default: stdout)')
     .addOption(databaseOption())
     .action(async (opts: SealOpts) => {
       if ((opts.project === undefined) === (opts.publicKey === undefined))
         throw new UserError('give exactly one of --project ID and --public-key FILE');
+      if (opts.serviceKey && opts.project === undefined)
+        throw new UserError('--service-key needs --project ID (the project whose service key to seal for)');
       const key = await sealingKey(ctx, opts);
       const data = await readInput(ctx, opts.in);
       const envelope = seal(key, data) + '\n';
       if (opts.out !== undefined && opts.out !== '-') await writeWhole(opts.out, envelope, 0o644);
       else ctx.out(envelope);
       ctx.err(`sealed ${data.length} byte(s) for ${keyFingerprint(key)}\n`);
+    });
+  transmit
+    .command('service-key')
+    .description(
+      "print the project's service public key (made on first use): clients seal request bodies for it when secure transmission is on",
+    )
+    .argument('<project>', 'project id')
+    .addOption(databaseOption())
+    .action(async (project: string, opts: { databaseUrl?: string }) => {
+      const url = resolveDatabaseUrl(opts.databaseUrl);
+      const key = await withDatabase(url, ({ db }) => serviceKey(db, project, () => resolveMasterKey(url, ctx.env)));
+      ctx.out(key.publicKeyPem.endsWith('\n') ? key.publicKeyPem : `${key.publicKeyPem}\n`);
+      ctx.err(`service key of ${t(project)}: ${key.fingerprint} (seal request bodies for it)\n`);
     });
   transmit
     .command('open')

@@ -41,6 +41,17 @@ export function upgradeValue(value: unknown, from: string, to = CURRENT_VERSION)
   return stepsBetween(from, to).reduce((v, step) => step.upgradeValue(v), value);
 }
 
+/** What migrating the document from `from` to `to` changes in its reading (each step's notes, in order). */
+export function migrationNotes(value: unknown, from: string, to = CURRENT_VERSION): string[] {
+  const out: string[] = [];
+  let v = value;
+  for (const step of stepsBetween(from, to)) {
+    out.push(...(step.notes?.(v) ?? []));
+    v = step.upgradeValue(v);
+  }
+  return out;
+}
+
 /** Maps a path of the upgraded value back to where a `from` document wrote it. */
 export function sourcePathMapper(from: string): ((path: readonly Seg[]) => Seg[]) | undefined {
   const steps = stepsBetween(from, CURRENT_VERSION);

@@ -1,20 +1,21 @@
 // argosctl/v1 → argosctl/v2. What changed, and what a v1 document means in v2:
-// - spec.encryption.method (one of ECB, GCM; default GCM) became spec.encryption.methods, the
-//   list of methods the project accepts (default both, as the service offers them). v1
-//   `method: X` is `methods: [X]`; v1 without `method` meant GCM, so it is `methods: [GCM]`
-//   (written out by migrate: dropping it would accept ECB too).
+// - spec.encryption.method (one of ECB, GCM) became spec.encryption.methods, the list of methods
+//   the project accepts. v1 `method: X` is `methods: [X]`. Without `method` a v1 document
+//   accepts both, as the specification offers them "simultaneously" (so does v2 without
+//   `methods`). argosctl once read a v1 document without `method` as GCM only: projects applied
+//   then hold [GCM], and `migrate` says so (`notes`), since their next plan adds ECB.
 // - spec.admins[] items carry a role (Owner, Leader, Member, Guest; required). v1 admins had
 //   no role; the database stored them as members, so they are `role: Member`.
 // Everything else (the API key block, lint, metadata) is the same in both versions.
-import { isMap, isScalar, isSeq, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
+import { isMap, isScalar, isSeq, type Document, type Node, type Pair } from 'yaml';
 import type { JsonSchema, Seg, TextEdit, VersionStep } from './version-step.js';
-import { insertPair, keyOf, pairAt, replaceScalar, wrapNode } from './yaml-edits.js';
+import { insertPair, pairAt, replaceScalar, wrapNode } from './yaml-edits.js';
 
 export const V1 = 'argosctl/v1';
 export const V2 = 'argosctl/v2';
 
-/** What a v1 manifest without `method` accepted. */
-const V1_DEFAULT_METHOD = 'GCM';
+/** What argosctl read a v1 manifest without `method` as, before it followed the specification (both). */
+const OLD_V1_DEFAULT_METHOD = 'GCM';
 /** The role v1 admins have (the database's default role). */
 const V1_ADMIN_ROLE = 'Member';
 
@@ -81,9 +82,8 @@ function upgradeValue(value: unknown): unknown {
   if (!isObject(value.spec)) return out;
   const spec: Obj = { ...value.spec };
   const encryption = spec.encryption;
-  if (encryption === undefined) spec.encryption = { methods: [V1_DEFAULT_METHOD] };
-  else if (isObject(encryption))
-    spec.encryption = renameKey(encryption, 'method', 'methods', [encryption.method ?? V1_DEFAULT_METHOD]);
+  if (isObject(encryption) && 'method' in encryption)
+    spec.encryption = renameKey(encryption, 'method', 'methods', [encryption.method]);
   if (Array.isArray(spec.admins))
     spec.admins = spec.admins.map((a) => (isObject(a) && !('role' in a) ? { ...a, role: V1_ADMIN_ROLE } : a));
   out.spec = spec;
@@ -95,11 +95,6 @@ function sourcePath(path: readonly Seg[]): Seg[] {
   if (a === 'spec' && b === 'encryption' && c === 'methods') return ['spec', 'encryption', 'method'];
   if (a === 'spec' && b === 'admins' && typeof d === 'number' && e === 'role') return ['spec', 'admins', d];
   return [...path];
-}
-
-/** The last pair of `map` among `keys` (where a new key that follows them in the schema's order goes). */
-function lastOf(map: YAMLMap, keys: readonly string[]): Pair | undefined {
-  return (map.items as Pair[]).filter((p) => keys.includes(keyOf(p) ?? '')).at(-1);
 }
 
 function edits(doc: Document.Parsed, text: string): TextEdit[] {
@@ -114,26 +109,10 @@ function edits(doc: Document.Parsed, text: string): TextEdit[] {
   if (!isMap(spec)) return out;
 
   const encryption = pairAt(spec, 'encryption');
-  if (!encryption) {
-    const after =
-      lastOf(spec, ['status', 'submissions', 'authMethods', 'liveform']) ?? (spec.items.at(-1) as Pair | undefined);
-    out.push(insertPair(text, spec, after, 'encryption', `{ methods: [${V1_DEFAULT_METHOD}] }`));
-  } else if (isMap(encryption.value)) {
-    const method = pairAt(encryption.value, 'method');
-    if (method) {
-      out.push(replaceScalar(method.key as never, 'methods'));
-      out.push(wrapNode(method.value as Node, text, '[', ']'));
-    } else {
-      out.push(
-        insertPair(
-          text,
-          encryption.value,
-          lastOf(encryption.value, ['encryptedOnly']),
-          'methods',
-          `[${V1_DEFAULT_METHOD}]`,
-        ),
-      );
-    }
+  const method = encryption && isMap(encryption.value) ? pairAt(encryption.value, 'method') : undefined;
+  if (method) {
+    out.push(replaceScalar(method.key as never, 'methods'));
+    out.push(wrapNode(method.value as Node, text, '[', ']'));
   }
 
   const admins = pairAt(spec, 'admins')?.value;
@@ -146,4 +125,18 @@ function edits(doc: Document.Parsed, text: string): TextEdit[] {
   return out;
 }
 
-export const v1ToV2: VersionStep = { from: V1, to: V2, upgradeSchema, upgradeValue, sourcePath, edits };
+/** A v1 Project without `method`: it now accepts ECB and GCM; applied under the old reading it holds GCM only. */
+function notes(value: unknown): string[] {
+  if (!isObject(value) || value.apiVersion !== V1 || value.kind !== 'Project' || !isObject(value.spec)) return [];
+  const encryption = value.spec.encryption;
+  if (isObject(encryption) && 'method' in encryption) return [];
+  const id = isObject(value.metadata) ? String(value.metadata.id) : '?';
+  return [
+    `${id} does not write spec.encryption.method, so it accepts ECB and GCM (the specification's default; ` +
+      `earlier argosctl read it as ${OLD_V1_DEFAULT_METHOD} only). If it was applied under that old default, ` +
+      `the database holds [${OLD_V1_DEFAULT_METHOD}] and the next plan adds ECB (a guarded change); ` +
+      `to keep ${OLD_V1_DEFAULT_METHOD} only, write \`encryption: { methods: [${OLD_V1_DEFAULT_METHOD}] }\``,
+  ];
+}
+
+export const v1ToV2: VersionStep = { from: V1, to: V2, upgradeSchema, upgradeValue, sourcePath, edits, notes };

@@ -31,4 +31,9 @@ export interface VersionStep {
    * quoting, flow or block style) stays byte for byte.
    */
   edits(doc: Document.Parsed, text: string): TextEdit[];
+  /**
+   * What `migrate` tells the user about a document of the previous version: a reading that
+   * changed (a default that now follows the specification), so a plan after migrating is no surprise.
+   */
+  notes?(value: unknown): string[];
 }
