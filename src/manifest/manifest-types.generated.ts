@@ -471,6 +471,7 @@ export interface OrganizationConfig {
   };
   policy?: Policy;
   lint?: LintSettings;
+  dashboard?: DashboardSettings;
   /**
    * Risk classes that apply may carry out without --allow, optionally limited to some projects.
    */
@@ -581,6 +582,15 @@ export interface BlastRadius {
    * Largest share of the existing projects (in %) one plan may change without the warning.
    */
   percent?: number;
+}
+/**
+ * Settings of `argosctl dashboard`, the web pages for administrators and auditors.
+ */
+export interface DashboardSettings {
+  /**
+   * Who sees every project, read-only: an exact email or an @domain pattern.
+   */
+  auditors?: string[];
 }
 export interface AllowRule {
   /**
