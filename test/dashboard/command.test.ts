@@ -79,4 +79,12 @@ describe('argosctl dashboard', () => {
     expect(await exited).toBe(0);
     expect(stderr).toMatch(/dashboard: stopped/);
   });
+
+  it('admins logins shows the records the dashboard wrote: method, outcome and address', async () => {
+    const text = await cli(['admins', 'logins', 'ops@example.com']);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z {2}127\.0\.0\.1 {2}proxy {2}success {2}node/m);
+    const json = JSON.parse((await cli(['admins', 'logins', 'a@audit.example.com', '--format', 'json'])).stdout);
+    expect(json.logins[0]).toMatchObject({ ip: '127.0.0.1', method: 'proxy', outcome: 'success', reason: null });
+  });
 });
