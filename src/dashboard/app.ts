@@ -14,6 +14,7 @@ import { personOf, sightOf, type Person } from './access.js';
 import { loadAssets } from './assets.js';
 import { csvOfAudit } from './audit-csv.js';
 import { maskIp, maskTokenId } from './mask.js';
+import type { OidcSignIn } from './oidc.js';
 import {
   auditPage,
   layout,
@@ -52,6 +53,8 @@ export interface DashboardOptions {
   authProxyHeader?: string;
   /** Loopback-only sign-in as any admin, for trying the dashboard. */
   localLogin: boolean;
+  /** OpenID Connect sign-in (dashboard.oidc in argosctl.yaml), discovered at start. */
+  oidc?: OidcSignIn;
   /** Secure cookies (everything but loopback). */
   secureCookies: boolean;
   now?: () => Date;
@@ -189,6 +192,10 @@ export async function buildDashboard(database: Database, options: DashboardOptio
       }
     }
     if (session) return session;
+    if (options.oidc) {
+      reply.redirect('/auth/login', 303);
+      return undefined;
+    }
     if (options.localLogin) {
       reply.redirect('/login', 303);
       return undefined;
@@ -238,6 +245,47 @@ export async function buildDashboard(database: Database, options: DashboardOptio
     const asset = assets.get(request.params.file);
     if (!asset) return reply.code(404).type('text/plain').send('not found');
     return reply.header('cache-control', 'public, max-age=3600').type(asset.type).send(asset.body);
+  });
+
+  const PENDING = 'argosctl_oidc';
+  const pendingCookie = (reply: FastifyReply, value: string, maxAge: number) =>
+    reply.header(
+      'set-cookie',
+      `${PENDING}=${value}; Path=/auth; HttpOnly; SameSite=Lax; Max-Age=${maxAge}${options.secureCookies ? '; Secure' : ''}`,
+    );
+
+  app.get('/auth/login', async (_request, reply) => {
+    if (!options.oidc) return page(reply, 404, messagePage('Not found', chrome(), 'OpenID Connect is not configured.'));
+    const { url, pending } = await options.oidc.start();
+    pendingCookie(reply, pending, 600);
+    return reply.header('cache-control', 'no-store').redirect(url, 303);
+  });
+
+  app.get('/auth/callback', async (request, reply) => {
+    if (!options.oidc) return page(reply, 404, messagePage('Not found', chrome(), 'OpenID Connect is not configured.'));
+    const query = request.raw.url?.includes('?') ? request.raw.url.slice(request.raw.url.indexOf('?') + 1) : '';
+    pendingCookie(reply, '', 0);
+    let email: string;
+    try {
+      email = await options.oidc.finish(query, cookieValue(request, PENDING));
+    } catch (error) {
+      const why = (error as Error).message.slice(0, 200);
+      await recordLogin(db, '(unknown)', origin(request), 'oidc', 'refused', why);
+      log(`dashboard: OpenID sign-in refused from ${request.ip}: ${why}`);
+      return page(
+        reply,
+        403,
+        messagePage(
+          'Not signed in',
+          chrome(),
+          `The sign-in did not complete: ${why}`,
+          html`<p><a href="/auth/login">Try again</a></p>`,
+        ),
+      );
+    }
+    const session = await signIn(request, reply, email, 'oidc');
+    if (session) return reply.redirect('/', 303);
+    return reply;
   });
 
   app.get('/login', async (_request, reply) => {

@@ -591,6 +591,28 @@ export interface DashboardSettings {
    * Who sees every project, read-only: an exact email or an @domain pattern.
    */
   auditors?: string[];
+  oidc?: DashboardOidc;
+}
+/**
+ * Sign-in with OpenID Connect (authorization code with PKCE). The provider must give an email claim.
+ */
+export interface DashboardOidc {
+  /**
+   * The issuer URL (https; plain http only on loopback, for trying it).
+   */
+  issuer: string;
+  /**
+   * The dashboard's client id at the provider.
+   */
+  clientId: string;
+  /**
+   * The client secret, only as env:NAME (the variable holding it): never in git.
+   */
+  clientSecret: string;
+  /**
+   * The public URL of the dashboard's /auth/callback, as registered at the provider.
+   */
+  redirectUrl: string;
 }
 export interface AllowRule {
   /**

@@ -47,6 +47,24 @@ describe('argosctl dashboard', () => {
     expect(badHeader.stderr).toMatch(/is not a header name/);
   });
 
+  it('with dashboard.oidc: refuses to start when the secret variable is unset or the issuer unreachable', async () => {
+    const dir = tempDir();
+    writeFileSync(
+      path.join(dir, 'argosctl.yaml'),
+      'apiVersion: argosctl/v1\nkind: Organization\ndashboard:\n  oidc:\n    issuer: http://127.0.0.1:9/\n' +
+        '    clientId: dash\n    clientSecret: env:DASH_OIDC_SECRET\n    redirectUrl: http://127.0.0.1:8081/auth/callback\n',
+    );
+    const run = (env: NodeJS.ProcessEnv) =>
+      runCliInProcess(['dashboard', '--port', '0'], { cwd: dir, env: { ...database.env, ...env } });
+    const unset = await run({});
+    expect(unset.code).toBe(1);
+    expect(unset.stderr).toMatch(/dashboard\.oidc\.clientSecret names DASH_OIDC_SECRET, which is unset or empty/);
+    const unreachable = await run({ DASH_OIDC_SECRET: 'a-secret-value' });
+    expect(unreachable.code).toBe(1);
+    expect(unreachable.stderr).toMatch(/cannot read the OpenID configuration of http:\/\/127\.0\.0\.1:9\//);
+    expect(unreachable.stderr).not.toContain('a-secret-value');
+  });
+
   it('--port 0: prints its address, signs in from the trusted proxy header, serves the overview, SIGTERM exits 0', async () => {
     const child = spawn(
       process.execPath,

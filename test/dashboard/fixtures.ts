@@ -98,6 +98,7 @@ export interface RunningDashboard {
 export async function startDashboard(
   database: Database,
   options: Partial<DashboardOptions> = {},
+  port = 0,
 ): Promise<RunningDashboard> {
   const logs: string[] = [];
   const app = await buildDashboard(database, {
@@ -109,9 +110,9 @@ export async function startDashboard(
     log: (line) => logs.push(line),
     ...options,
   });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const { port } = app.server.address() as { port: number };
-  return { base: `http://127.0.0.1:${port}`, logs, close: () => app.close() };
+  await app.listen({ host: '127.0.0.1', port });
+  const address = app.server.address() as { port: number };
+  return { base: `http://127.0.0.1:${address.port}`, logs, close: () => app.close() };
 }
 
 export interface Page {

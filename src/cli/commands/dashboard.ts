@@ -5,6 +5,7 @@ import path from 'node:path';
 import { Command, Option } from 'commander';
 import { resolveDatabaseUrl, withDatabase } from '../../db/connection.js';
 import { buildDashboard } from '../../dashboard/app.js';
+import { discoverOidc, oidcSecret } from '../../dashboard/oidc.js';
 import { UserError } from '../../errors.js';
 import { readManifests } from '../../manifest/read-manifests.js';
 import { escapeTerminal as t } from '../../render/escape-terminal.js';
@@ -26,7 +27,7 @@ interface DashboardFlags {
 const isLoopback = (host: string) => /^127\.\d+\.\d+\.\d+$/.test(host) || host === 'localhost' || host === '::1';
 
 /** Refuses a start without a way to sign in, or with one that would be unsafe where it listens. */
-function checkSignIn(opts: DashboardFlags): void {
+function checkSignIn(opts: DashboardFlags, oidc: boolean): void {
   if (opts.authProxyHeader !== undefined && !/^[A-Za-z0-9-]{1,100}$/.test(opts.authProxyHeader))
     throw new UserError(
       `--auth-proxy-header ${opts.authProxyHeader} is not a header name`,
@@ -42,11 +43,11 @@ function checkSignIn(opts: DashboardFlags): void {
       `--local-login listens only on a loopback address, not ${opts.host}`,
       '--host 127.0.0.1, or run behind an authenticating proxy with --auth-proxy-header and --trust-proxy',
     );
-  if (!opts.authProxyHeader && !opts.localLogin)
+  if (!opts.authProxyHeader && !opts.localLogin && !oidc)
     throw new UserError(
       'the dashboard has no way to sign people in; refusing to start',
-      '--auth-proxy-header x-forwarded-email --trust-proxy PROXY (behind oauth2-proxy or an identity-aware proxy), ' +
-        'or --local-login on 127.0.0.1 to try it',
+      'dashboard.oidc in argosctl.yaml (OpenID Connect), --auth-proxy-header x-forwarded-email --trust-proxy PROXY ' +
+        '(behind oauth2-proxy or an identity-aware proxy), or --local-login on 127.0.0.1 to try it',
     );
 }
 
@@ -73,8 +74,7 @@ export function dashboardCommand(ctx: CliContext): Command {
     .addOption(dirOption())
     .addOption(databaseOption())
     .action(async (opts: DashboardFlags) => {
-      checkSignIn(opts);
-      // argosctl.yaml alone (dashboard.auditors, regions' managers); the manifests are not read.
+      // argosctl.yaml alone (dashboard.auditors and oidc, regions' managers); the manifests are not read.
       const config = await readManifests(opts.dir, { only: [] });
       const configProblem = config.diagnostics.find(
         (d) => d.severity === 'error' && config.configFile && path.resolve(ctx.cwd, d.file) === config.configFile,
@@ -84,6 +84,9 @@ export function dashboardCommand(ctx: CliContext): Command {
           `${configProblem.file}:${configProblem.line}:${configProblem.column}: ${configProblem.message}`,
           'fix argosctl.yaml (argosctl validate shows every problem)',
         );
+      const oidcSettings = config.organization.dashboard?.oidc;
+      checkSignIn(opts, oidcSettings !== undefined);
+      const oidc = oidcSettings ? await discoverOidc(oidcSettings, oidcSecret(oidcSettings, ctx.env)) : undefined;
       let stop!: (reason: string) => void;
       const stopped = new Promise<string>((resolve) => (stop = resolve));
       const unwatch = watchStopSignals((reason) => stop(reason));
@@ -94,6 +97,7 @@ export function dashboardCommand(ctx: CliContext): Command {
             trustProxy: opts.trustProxy,
             authProxyHeader: opts.authProxyHeader,
             localLogin: Boolean(opts.localLogin),
+            oidc,
             secureCookies: !isLoopback(opts.host),
             log: (line) => ctx.err(`${t(line)}\n`),
           });
