@@ -86,23 +86,34 @@ export async function visibleProjects(
   const filter = options.filter ? `%${options.filter.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
   const regions = person.regions;
   const page = Math.max(1, options.page ?? 1);
+  const only = options.only ?? null;
+  // The visible set is counted and one page of it picked first; the per-project details (last
+  // apply, whitelist) are then read for that page only, so the cost stays per page, not per project.
+  const visible = sql`(${person.auditor} or a.email is not null or p.region = any(cast(${regions} as text[])))
+      and (${filter}::text is null or p.id ilike ${filter} or p.name ilike ${filter})
+      and (${only}::text is null or p.id = ${only})`;
   const { rows } = await sql<RawProject & { total: string | number }>`
+    with page as (
+      select p.id, a.role, row_number() over (order by ${order}) as rn
+      from projects p
+      left join admins a on a.project_id = p.id and a.email = ${person.email}
+      left join token_counts c on c.project_id = p.id
+      where ${visible}
+      order by ${order}
+      limit ${PAGE_SIZE} offset ${(page - 1) * PAGE_SIZE})
     select p.id, p.name, p.status, p.submissions, p.region, p.privacy_protection, c.registered,
-      p.revision, p.applied_revision, a.role, la.applied_at as la_at, la.actor as la_actor,
+      p.revision, p.applied_revision, page.role, la.applied_at as la_at, la.actor as la_actor,
       la.git_commit as la_commit, la.pr_number as la_pr, la.action as la_action,
       coalesce((select array_agg(cast(w.range as text)) from ip_whitelist w
                 where w.project_id = p.id and w.scope = 'dashboard'), '{}') as ranges,
-      count(*) over () as total
-    from projects p
-    left join admins a on a.project_id = p.id and a.email = ${person.email}
+      (select count(*) from projects p left join admins a on a.project_id = p.id and a.email = ${person.email}
+       where ${visible}) as total
+    from page
+    join projects p on p.id = page.id
     left join token_counts c on c.project_id = p.id
     left join lateral (select applied_at, actor, git_commit, pr_number, action from audit_log l
                        where l.project_id = p.id order by l.id desc limit 1) la on true
-    where (${person.auditor} or a.email is not null or p.region = any(cast(${regions} as text[])))
-      and (${filter}::text is null or p.id ilike ${filter} or p.name ilike ${filter})
-      and (${options.only ?? null}::text is null or p.id = ${options.only ?? null})
-    order by ${order}
-    limit ${PAGE_SIZE} offset ${(page - 1) * PAGE_SIZE}`.execute(db);
+    order by page.rn`.execute(db);
   return {
     rows: rows.map((r) => projectRow(r, person)).filter((r): r is ProjectRow => r !== undefined),
     total: Number(rows[0]?.total ?? 0),
@@ -187,20 +198,22 @@ export interface DayCount {
 
 /** Tokens registered, first used and expired per day over the last `days` days (UTC), oldest first. */
 export async function tokensPerDay(db: Db, id: string, now: Date, days = 30): Promise<DayCount[]> {
+  // One grouped count per kind of event, each over the window only (registrations through the
+  // (project_id, registered_at) index), joined onto the days; dates, not strings, until the end.
   const { rows } = await sql<{ day: string; registered: string; used: string; expired: string }>`
-    with d as (select to_char(g, 'YYYY-MM-DD') as day
-               from generate_series(date_trunc('day', ${now}::timestamptz at time zone 'UTC') - make_interval(days => ${days - 1}),
-                                    date_trunc('day', ${now}::timestamptz at time zone 'UTC'), interval '1 day') g),
-    t as (select to_char(registered_at at time zone 'UTC', 'YYYY-MM-DD') as r,
-                 to_char(first_used_at at time zone 'UTC', 'YYYY-MM-DD') as u,
-                 to_char(expired_at at time zone 'UTC', 'YYYY-MM-DD') as e
-          from tokens where project_id = ${id}
-            and greatest(registered_at, first_used_at, expired_at) >= ${now}::timestamptz - make_interval(days => ${days}))
-    select d.day,
-      (select count(*) from t where t.r = d.day) as registered,
-      (select count(*) from t where t.u = d.day) as used,
-      (select count(*) from t where t.e = d.day) as expired
-    from d order by d.day`.execute(db);
+    with w as (select (${now}::timestamptz at time zone 'UTC')::date - cast(${days - 1} as int) as first,
+                      ((${now}::timestamptz at time zone 'UTC')::date - cast(${days - 1} as int))::timestamp at time zone 'UTC' as since),
+    d as (select g::date as day from w, generate_series(w.first, w.first + cast(${days - 1} as int), interval '1 day') g),
+    r as (select (registered_at at time zone 'UTC')::date as day, count(*) as n from tokens, w
+          where project_id = ${id} and registered_at >= w.since group by 1),
+    u as (select (first_used_at at time zone 'UTC')::date as day, count(*) as n from tokens, w
+          where project_id = ${id} and first_used_at >= w.since group by 1),
+    e as (select (expired_at at time zone 'UTC')::date as day, count(*) as n from tokens, w
+          where project_id = ${id} and expired_at >= w.since group by 1)
+    select to_char(d.day, 'YYYY-MM-DD') as day, coalesce(r.n, 0) as registered, coalesce(u.n, 0) as used,
+           coalesce(e.n, 0) as expired
+    from d left join r on r.day = d.day left join u on u.day = d.day left join e on e.day = d.day
+    order by d.day`.execute(db);
   return rows.map((r) => ({
     day: r.day,
     registered: Number(r.registered),
