@@ -26,7 +26,10 @@ import {
   type Chrome,
 } from './pages.js';
 import { html } from './html.js';
+import { listProjectKeys } from '../keys/list-keys.js';
+import { webhookStatus } from '../webhooks/webhook-status.js';
 import {
+  admissionsPerHour,
   auditTrail,
   loginsOf,
   oneProject,
@@ -130,6 +133,7 @@ export async function buildDashboard(database: Database, options: DashboardOptio
     email: session?.email,
     csrf: session?.csrf,
     localLogin: options.localLogin,
+    repository: options.organization.dashboard?.repositoryUrl,
   });
   const page = (reply: FastifyReply, status: number, body: string) =>
     reply.code(status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(body);
@@ -368,12 +372,15 @@ export async function buildDashboard(database: Database, options: DashboardOptio
     if (!project) return reply;
     const sight = sightOf(project.viewer);
     const masked = project.privacyProtection;
-    const [manifest, items, admins, days, sessions] = await Promise.all([
+    const [manifest, items, admins, days, hours, sessions, keys, webhook] = await Promise.all([
       sight.settings ? settingsManifest(db, project.id) : undefined,
       sight.settings ? timeline(db, project.id, sight.personal) : undefined,
       sight.settings ? projectAdmins(db, project.id) : undefined,
       tokensPerDay(db, project.id, now()),
+      admissionsPerHour(db, project.id, now()),
       sight.settings ? recentSessions(db, project.id) : undefined,
+      sight.personal ? listProjectKeys(db, project.id) : undefined,
+      sight.settings ? webhookStatus(db, project.id).then((w) => w[0]) : undefined,
     ]);
     return page(
       reply,
@@ -385,6 +392,9 @@ export async function buildDashboard(database: Database, options: DashboardOptio
         timeline: items,
         admins: sight.personal ? admins : admins?.map((a) => ({ ...a, lastSignIn: null })),
         days,
+        hours,
+        keys,
+        webhook,
         sessions: sessions?.map((s) => ({
           ...s,
           tokenId: maskTokenId(s.tokenId, masked),

@@ -10,7 +10,7 @@ document.querySelectorAll('table[data-chart]').forEach(function (table) {
   var data = heads.map(function () { return []; });
   rows.forEach(function (row) {
     Array.prototype.forEach.call(row.cells, function (cell, i) {
-      data[i].push(i === 0 ? Date.parse(cell.textContent + 'T00:00:00Z') / 1000 : Number(cell.textContent));
+      data[i].push(i === 0 ? Number(cell.getAttribute('data-t')) : Number(cell.textContent));
     });
   });
   var colours = ['#1f5fbf', '#2e8540', '#b3541e', '#6b3fa0'];

@@ -7,6 +7,7 @@ import type {
   AuditFilter,
   AuditRow,
   DayCount,
+  HourCount,
   LiveformSessionRow,
   LoginRow,
   ProjectRow,
@@ -14,6 +15,8 @@ import type {
   TimelineItem,
 } from './queries.js';
 import { PAGE_SIZE, SORTS, TOKEN_CAP } from './queries.js';
+import type { ProjectKeys } from '../keys/list-keys.js';
+import type { WebhookStatus } from '../webhooks/webhook-status.js';
 
 export interface Chrome {
   email?: string;
@@ -21,6 +24,8 @@ export interface Chrome {
   /** Shown on every page when sign-in is the loopback-only local login. */
   localLogin: boolean;
   chart?: boolean;
+  /** dashboard.repositoryUrl: commits and pull requests become links. */
+  repository?: string;
 }
 
 const when = (d: Date | null | undefined) => (d ? d.toISOString().replace('T', ' ').slice(0, 19) + ' UTC' : '–');
@@ -64,12 +69,43 @@ ${chrome.chart ? raw('<script src="/assets/uPlot.iife.min.js"></script><script s
 `.text;
 }
 
-function lastApply(p: ProjectRow): SafeHtml {
+/** A commit and a pull request, as links when the repository's https URL is known. */
+function gitRefs(repository: string | undefined, commit: string | null, pr: number | null): SafeHtml {
+  const c = commit
+    ? link(
+        repository && /^[0-9a-f]{7,64}$/i.test(commit) ? `${repository}/commit/${commit}` : null,
+        html`<code>${commit.slice(0, 12)}</code>`,
+      )
+    : '';
+  const r = pr ? link(repository ? `${repository}/pull/${pr}` : null, `PR #${pr}`) : '';
+  return html`${c}${c && r ? ' ' : ''}${r}`;
+}
+
+function lastApply(p: ProjectRow, repository?: string): SafeHtml {
   if (!p.lastApply) return html`never applied`;
   const a = p.lastApply;
-  return html`${when(a.at)} by ${a.actor}${a.commit ? html`, commit <code>${a.commit.slice(0, 12)}</code>` : ''}${
-    a.pr ? html`, PR #${a.pr}` : ''
-  }${p.dirty ? html` <strong class="dirty">changed outside git since (dirty)</strong>` : ''}`;
+  const refs = a.commit || a.pr ? html`, ${gitRefs(repository, a.commit, a.pr)}` : '';
+  return html`${when(a.at)} by ${a.actor}${refs}${p.dirty ? html` <strong class="dirty">changed outside git since (dirty)</strong>` : ''}`;
+}
+
+interface ChartRow {
+  /** The x value: seconds since 1970 (UTC). */
+  t: number;
+  label: string;
+  values: number[];
+}
+
+/** A chart drawn from the table beside it: the table is the data, and what a reader without script sees. */
+function chartPair(id: string, title: string, description: string, heads: string[], rows: ChartRow[]): SafeHtml {
+  return html`<h2>${title}</h2>
+<div class="chart-pair">
+<div id="${id}" class="chart" role="img" aria-label="${description}; the numbers are in the table beside it"></div>
+<table data-chart="${id}" class="numbers">
+<caption>${title} (UTC)</caption>
+<thead><tr>${heads.map((h) => html`<th scope="col">${h}</th>`)}</tr></thead>
+<tbody>${rows.map((r) => html`<tr><td data-t="${r.t}">${r.label}</td>${r.values.map((v) => html`<td>${v}</td>`)}</tr>`)}</tbody>
+</table>
+</div>`;
 }
 
 export function overviewPage(
@@ -98,7 +134,7 @@ ${view.rows.map(
 <td>${p.submissions === 'emergency-stop' ? html`<strong class="stop">EMERGENCY STOP</strong>` : 'normal'}</td>
 <td>${p.region ?? '–'}</td>
 <td><progress max="${TOKEN_CAP}" value="${p.registered}" aria-label="tokens used of ${p.id}">${p.registered}</progress> ${p.registered.toLocaleString('en')}</td>
-<td>${lastApply(p)}</td>
+<td>${lastApply(p, chrome.repository)}</td>
 <td>${p.viewer}</td>
 </tr>`,
 )}
@@ -117,7 +153,10 @@ export interface ProjectView {
   timeline?: TimelineItem[];
   admins?: AdminRow[];
   days: DayCount[];
+  hours?: HourCount[];
   sessions?: LiveformSessionRow[];
+  keys?: ProjectKeys;
+  webhook?: WebhookStatus;
   notice?: string;
 }
 
@@ -142,20 +181,39 @@ ${v.notice ? html`<p role="status" class="notice">${v.notice}</p>` : ''}
 <dt>Submissions</dt><dd>${p.submissions === 'emergency-stop' ? html`<strong class="stop">EMERGENCY STOP</strong>` : 'normal'}</dd>
 <dt>Region</dt><dd>${p.region ?? '–'}</dd>
 <dt>Tokens used</dt><dd><progress max="${TOKEN_CAP}" value="${p.registered}" aria-label="tokens used">${p.registered}</progress> ${p.registered.toLocaleString('en')} of ${TOKEN_CAP.toLocaleString('en')}</dd>
-<dt>Last apply</dt><dd>${lastApply(p)}</dd>
+<dt>Last apply</dt><dd>${lastApply(p, chrome.repository)}</dd>
 <dt>Privacy protection</dt><dd>${p.privacyProtection ? 'on: token IDs and end-user addresses are masked' : 'off'}</dd>
 <dt>You are</dt><dd>${p.viewer}${v.sight.act ? '' : ' (read-only)'}</dd>
 </dl>
 ${v.sight.act && chrome.csrf ? emergencyForm(p, chrome.csrf) : ''}
-<h2>Tokens per day (last ${v.days.length} days)</h2>
-<div class="chart-pair">
-<div id="chart-tokens" class="chart" role="img" aria-label="Chart of tokens registered, used and expired per day; the numbers are in the table beside it"></div>
-<table data-chart="chart-tokens" class="numbers">
-<caption>Tokens per day (UTC)</caption>
-<thead><tr><th scope="col">day</th><th scope="col">registered</th><th scope="col">used</th><th scope="col">expired</th></tr></thead>
-<tbody>${v.days.map((d) => html`<tr><td>${d.day}</td><td>${d.registered}</td><td>${d.used}</td><td>${d.expired}</td></tr>`)}</tbody>
-</table>
-</div>
+${chartPair(
+  'chart-tokens',
+  `Tokens per day (last ${v.days.length} days)`,
+  'Chart of tokens registered, used and expired per day',
+  ['day', 'registered', 'used', 'expired'],
+  v.days.map((d) => ({
+    t: Date.parse(`${d.day}T00:00:00Z`) / 1000,
+    label: d.day,
+    values: [d.registered, d.used, d.expired],
+  })),
+)}
+${
+  v.hours
+    ? chartPair(
+        'chart-admissions',
+        `Liveform admissions per hour (last ${v.hours.length} hours)`,
+        'Chart of Liveform sessions started, approved and rejected per hour',
+        ['hour', 'started', 'approved', 'rejected'],
+        v.hours.map((h) => ({
+          t: Date.parse(`${h.hour.replace(' ', 'T')}:00Z`) / 1000,
+          label: h.hour,
+          values: [h.started, h.approved, h.rejected],
+        })),
+      )
+    : ''
+}
+${v.webhook ? webhookSection(v.webhook) : ''}
+${v.keys ? keysSection(v.keys) : ''}
 ${
   v.sessions
     ? html`<h2>Recent Liveform sessions</h2>
@@ -182,12 +240,63 @@ ${
 <table><thead><tr><th scope="col">When</th><th scope="col">Kind</th><th scope="col">Who</th><th scope="col">What</th><th scope="col">Commit / PR</th><th scope="col">Reason</th></tr></thead>
 <tbody>${v.timeline.map(
         (t) =>
-          html`<tr><td>${when(t.at)}</td><td>${t.kind}</td><td>${t.actor}</td><td>${t.what}</td><td>${t.commit ? html`<code>${t.commit.slice(0, 12)}</code>` : ''}${t.pr ? html` PR #${t.pr}` : ''}</td><td>${t.reason ?? ''}</td></tr>`,
+          html`<tr><td>${when(t.at)}</td><td>${t.kind}</td><td>${t.actor}</td><td>${t.what}</td><td>${gitRefs(chrome.repository, t.commit, t.pr)}</td><td>${t.reason ?? ''}</td></tr>`,
       )}</tbody></table>`
     : ''
 }
 ${v.manifest ? html`<h2>Settings (as a manifest)</h2><pre class="manifest">${v.manifest}</pre>` : ''}`;
   return layout(`Project ${p.id}`, { ...chrome, chart: true }, body);
+}
+
+function webhookSection(w: WebhookStatus): SafeHtml {
+  return html`<h2>Webhook deliveries</h2>
+<p>${w.webhook ? html`Posts ${w.webhook.events.join(', ')} to ${link(w.webhook.url, w.webhook.url)}.` : 'No webhook.'}</p>
+<table><caption>Events by state</caption>
+<thead><tr><th scope="col">pending</th><th scope="col">delivered</th><th scope="col">dead</th><th scope="col">next retry</th></tr></thead>
+<tbody><tr><td>${w.pending}</td><td>${w.delivered}</td><td>${w.dead}</td><td>${w.nextRetryAt ?? '–'}</td></tr></tbody></table>
+${
+  w.recentFailures.length
+    ? html`<table><caption>Latest failures</caption><thead><tr><th scope="col">event</th><th scope="col">attempts</th><th scope="col">when</th><th scope="col">error</th><th scope="col">dead</th></tr></thead>
+<tbody>${w.recentFailures.map((f) => html`<tr><td>${f.eventId}</td><td>${f.attempts}</td><td>${f.at ?? '–'}</td><td>${f.error}</td><td>${f.dead ? 'yes' : 'no'}</td></tr>`)}</tbody></table>`
+    : ''
+}`;
+}
+
+function keysSection(k: ProjectKeys): SafeHtml {
+  const revealed = (r: { at: string; by: string } | null) => (r ? `${r.at} by ${r.by}` : 'not revealed');
+  const rows = [
+    ...k.apiKeys.map((a) => [
+      'API key',
+      `rotation ${a.rotation}`,
+      a.fingerprint,
+      a.createdAt,
+      a.validUntil,
+      revealed(a.revealed),
+    ]),
+    ...k.encryptionKeys.map((e) => [
+      `encryption key ${e.name}`,
+      `rotation ${e.rotation}, ${e.status}${e.current ? ', current' : ''}`,
+      e.fingerprint,
+      e.createdAt,
+      e.validUntil,
+      revealed(e.revealed),
+    ]),
+    ...k.webhookSecrets.map((w) => [
+      'webhook secret',
+      `rotation ${w.rotation}`,
+      w.fingerprint,
+      w.createdAt,
+      w.validUntil,
+      revealed(w.revealed),
+    ]),
+  ];
+  return html`<h2>Keys by fingerprint</h2>
+${
+  rows.length
+    ? html`<table><thead><tr><th scope="col">key</th><th scope="col">generation</th><th scope="col">fingerprint</th><th scope="col">created</th><th scope="col">valid until</th><th scope="col">revealed</th></tr></thead>
+<tbody>${rows.map((r) => html`<tr>${r.map((c) => html`<td>${c ?? '–'}</td>`)}</tr>`)}</tbody></table>`
+    : html`<p>No keys.</p>`
+}`;
 }
 
 export function auditPage(chrome: Chrome, f: AuditFilter, rows: AuditRow[]): string {
@@ -205,7 +314,7 @@ ${field('project', 'Project')} ${field('actor', 'Actor')} ${field('kind', 'Kind'
 <thead><tr><th scope="col">When</th><th scope="col">Project</th><th scope="col">Actor</th><th scope="col">Kind</th><th scope="col">Setting</th><th scope="col">Before</th><th scope="col">After</th><th scope="col">Commit / PR</th><th scope="col">Reason</th></tr></thead>
 <tbody>${rows.map(
     (r) =>
-      html`<tr><td>${when(r.at)}</td><td><a href="/projects/${enc(r.project)}">${r.project}</a></td><td>${r.actor}</td><td>${r.action}</td><td>${r.path}${r.member ? ` [${r.member}]` : ''}</td><td>${JSON.stringify(r.before) ?? ''}</td><td>${JSON.stringify(r.after) ?? ''}</td><td>${r.commit ? html`<code>${r.commit.slice(0, 12)}</code>` : ''}${r.pr ? ` PR #${r.pr}` : ''}</td><td>${r.reason}</td></tr>`,
+      html`<tr><td>${when(r.at)}</td><td><a href="/projects/${enc(r.project)}">${r.project}</a></td><td>${r.actor}</td><td>${r.action}</td><td>${r.path}${r.member ? ` [${r.member}]` : ''}</td><td>${JSON.stringify(r.before) ?? ''}</td><td>${JSON.stringify(r.after) ?? ''}</td><td>${gitRefs(chrome.repository, r.commit, r.pr)}</td><td>${r.reason}</td></tr>`,
   )}</tbody>
 </table>`;
   return layout('Audit trail', chrome, body);

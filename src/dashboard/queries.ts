@@ -349,3 +349,31 @@ export async function projectsOfAdmin(db: Db, email: string): Promise<{ id: stri
   );
   return rows;
 }
+
+export interface HourCount {
+  /** The hour's start, `YYYY-MM-DD HH:00` (UTC). */
+  hour: string;
+  started: number;
+  approved: number;
+  rejected: number;
+}
+
+/** Liveform sessions admitted (started) per hour over the last `hours` hours, and how they ended. */
+export async function admissionsPerHour(db: Db, id: string, now: Date, hours = 48): Promise<HourCount[]> {
+  const { rows } = await sql<{ hour: string; started: string; approved: string; rejected: string }>`
+    with w as (select date_trunc('hour', ${now}::timestamptz) - make_interval(hours => cast(${hours - 1} as int)) as since),
+    h as (select g as hour from w, generate_series(w.since, w.since + make_interval(hours => cast(${hours - 1} as int)), interval '1 hour') g),
+    s as (select date_trunc('hour', started_at) as hour, count(*) as started,
+                 count(*) filter (where result = 'approved') as approved,
+                 count(*) filter (where result = 'rejected') as rejected
+          from liveform_sessions, w where project_id = ${id} and started_at >= w.since group by 1)
+    select to_char(h.hour at time zone 'UTC', 'YYYY-MM-DD HH24:00') as hour, coalesce(s.started, 0) as started,
+           coalesce(s.approved, 0) as approved, coalesce(s.rejected, 0) as rejected
+    from h left join s on s.hour = h.hour order by h.hour`.execute(db);
+  return rows.map((r) => ({
+    hour: r.hour,
+    started: Number(r.started),
+    approved: Number(r.approved),
+    rejected: Number(r.rejected),
+  }));
+}

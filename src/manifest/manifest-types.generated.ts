@@ -591,6 +591,10 @@ export interface DashboardSettings {
    * Who sees every project, read-only: an exact email or an @domain pattern.
    */
   auditors?: string[];
+  /**
+   * The config repository's https URL: the dashboard links each apply's commit (URL/commit/SHA) and pull request (URL/pull/N).
+   */
+  repositoryUrl?: string;
   oidc?: DashboardOidc;
 }
 /**

@@ -58,9 +58,14 @@ for (const target of DATABASE_TARGETS) {
       expect(member.text).toContain('<h2>Timeline</h2>');
       expect(member.text).not.toContain('/admins/owner%40example.com/logins');
       expect(member.text).not.toContain('Emergency stop</button>');
+      expect(member.text).toContain('Webhook deliveries');
+      expect(member.text).not.toContain('Keys by fingerprint');
+      expect(guest.text).not.toContain('Webhook deliveries');
+      expect(guest.text).toContain('Liveform admissions per hour (last 48 hours)');
       const owner = await asProxy(dash.base, '/projects/alpha', 'owner@example.com');
       expect(owner.text).toContain('/admins/guest%40example.com/logins');
       expect(owner.text).toContain('Emergency stop</button>');
+      expect(owner.text).toContain('Keys by fingerprint');
       // a member cannot open another admin's sign-in records; the owner can
       expect((await asProxy(dash.base, '/admins/owner%40example.com/logins', 'member@example.com')).status).toBe(404);
       expect((await asProxy(dash.base, '/admins/member%40example.com/logins', 'owner@example.com')).status).toBe(200);

@@ -10,7 +10,7 @@ export const ORGANIZATION: Organization = {
   apiVersion: 'argosctl/v1',
   kind: 'Organization',
   regions: { eu: { managers: ['boss@eu.example.com'] } },
-  dashboard: { auditors: ['@audit.example.com'] },
+  dashboard: { auditors: ['@audit.example.com'], repositoryUrl: 'https://github.com/example/argos-config' },
 };
 
 export const HOSTILE_NAME = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2">';
@@ -28,11 +28,21 @@ export async function seedWorld(database: Database): Promise<void> {
   await db
     .insertInto('projects')
     .values([
-      project('alpha'),
+      project('alpha', {
+        webhook_url: 'http://127.0.0.1:9/hook',
+        webhook_events: JSON.stringify(['token_expired']),
+        webhook_secret_rotation: 1,
+      }),
       project('beta', { region: 'eu' }),
       project('walled'),
       project('private', { privacy_protection: true }),
-      project('hostile', { name: HOSTILE_NAME, description: '"><script>alert(1)</script>' }),
+      project('hostile', {
+        name: HOSTILE_NAME,
+        description: '"><script>alert(1)</script>',
+        webhook_url: 'https://hooks.example.com/"><script>alert(1)</script>',
+        webhook_events: JSON.stringify(['token_expired']),
+        webhook_secret_rotation: 1,
+      }),
     ] as never)
     .execute();
   await db

@@ -127,6 +127,17 @@ for (const target of DATABASE_TARGETS) {
       expect(project.text).toContain('&lt;b&gt;mallory&lt;/b&gt;');
       const audit = await asProxy(dash.base, '/audit?project=hostile', 'owner@example.com');
       expect(audit.text).not.toMatch(/<b>mallory/);
+      // a webhook URL is a link only when https (and then escaped); commits and PRs link to the repository
+      expect(project.text).toContain(
+        '<a href="https://hooks.example.com/%22%3E%3Cscript%3Ealert(1)%3C/script%3E" rel="noopener noreferrer">',
+      );
+      const alpha = await asProxy(dash.base, '/projects/alpha', 'owner@example.com');
+      expect(alpha.text).toContain('to http://127.0.0.1:9/hook.');
+      expect(alpha.text).not.toContain('href="http://127.0.0.1:9/hook"');
+      expect(alpha.text).toContain(
+        '<a href="https://github.com/example/argos-config/pull/7" rel="noopener noreferrer">PR #7</a>',
+      );
+      expect(alpha.text).toContain('href="https://github.com/example/argos-config/commit/0123456789abcdef0123"');
       const { link } = await import('../../src/dashboard/html.js');
       expect(link('javascript:alert(1)', 'x').text).toBe('x');
       expect(link('http://example.com/', 'x').text).toBe('x');
