@@ -4,12 +4,15 @@
 // and axe-core finds no serious or critical accessibility violation on either page.
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DATABASE_TARGETS, useFreshDatabase } from '../helpers/databases.js';
 import { seedWorld, startDashboard, type RunningDashboard } from './fixtures.js';
 
 const CHROMIUM = '/usr/bin/chromium';
+/** A folder to save the README's screenshots in (`ARGOS_DASHBOARD_SCREENSHOTS=docs/images`); unset: none are made. */
+const SHOTS = process.env.ARGOS_DASHBOARD_SCREENSHOTS;
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 if (!existsSync(CHROMIUM) && process.env.CI) throw new Error(`${CHROMIUM} is missing; .ci/run installs it`);
 
@@ -62,7 +65,10 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard in chromium', () => {
       ],
     });
     // The authenticating proxy (on 127.0.0.1, trusted) adds the signed-in email to every request.
-    const context = await browser.newContext({ extraHTTPHeaders: { 'x-forwarded-email': 'owner@example.com' } });
+    const context = await browser.newContext({
+      extraHTTPHeaders: { 'x-forwarded-email': 'owner@example.com' },
+      viewport: { width: 1200, height: 900 },
+    });
     page = await context.newPage();
     page.on('console', (m) => {
       if (/Content Security Policy/i.test(m.text())) cspErrors.push(m.text());
@@ -80,6 +86,7 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard in chromium', () => {
     expect(await page.locator('text=Signed in as owner@example.com').count()).toBe(1);
     expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
     expect(await seriousViolations(page)).toEqual([]);
+    if (SHOTS) await page.screenshot({ path: path.join(SHOTS, 'dashboard-overview.png'), fullPage: true });
   });
 
   it('reaches a project page by keyboard alone and draws the tokens chart on a non-blank canvas', async () => {
@@ -102,6 +109,7 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard in chromium', () => {
     expect(painted).toBeGreaterThan(100);
     expect(await page.locator('table[data-chart="chart-tokens"] tbody tr').count()).toBe(30);
     expect(await seriousViolations(page)).toEqual([]);
+    if (SHOTS) await page.screenshot({ path: path.join(SHOTS, 'dashboard-project.png'), fullPage: false });
     await page.goto(`${dash.base}/projects/hostile`);
     expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
     expect(cspErrors).toEqual([]);
