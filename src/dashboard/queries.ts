@@ -144,7 +144,7 @@ export async function settingsManifest(db: Db, id: string): Promise<string | und
 
 export interface TimelineItem {
   at: Date;
-  kind: 'apply' | 'break-glass' | 'reveal';
+  kind: 'apply' | 'break-glass' | 'reveal' | 'sign-in';
   actor: string;
   what: string;
   commit: string | null;
@@ -152,7 +152,8 @@ export interface TimelineItem {
   reason: string | null;
 }
 
-export async function timeline(db: Db, id: string, withReveals: boolean, limit = 50): Promise<TimelineItem[]> {
+/** `withPersonal`: also key reveals and the admins' sign-ins (owner, leader, manager, auditor). */
+export async function timeline(db: Db, id: string, withPersonal: boolean, limit = 50): Promise<TimelineItem[]> {
   const { rows } = await sql<{
     at: Date | string;
     kind: TimelineItem['kind'];
@@ -170,7 +171,13 @@ export async function timeline(db: Db, id: string, withReveals: boolean, limit =
       union all
       (select revealed_at, 'reveal', revealed_by, secret || ' rotation ' || rotation || ' (' || fingerprint || ')',
               null, null, null
-         from key_reveals where project_id = ${id} and ${withReveals} order by id desc limit ${limit})
+         from key_reveals where project_id = ${id} and ${withPersonal} order by id desc limit ${limit})
+      union all
+      (select l.logged_in_at, 'sign-in', l.email, 'dashboard sign-in (' || coalesce(l.method, '?') || '): '
+              || coalesce(l.outcome, '?') || coalesce(', ' || l.reason, ''), null, null, null
+         from admin_logins l where ${withPersonal}
+           and l.email in (select email from admins where project_id = ${id})
+         order by l.logged_in_at desc limit ${limit})
     ) t order by at desc limit ${limit}`.execute(db);
   return rows.map((r) => ({ ...r, at: new Date(r.at) }));
 }

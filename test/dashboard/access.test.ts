@@ -66,6 +66,10 @@ for (const target of DATABASE_TARGETS) {
       expect(owner.text).toContain('/admins/guest%40example.com/logins');
       expect(owner.text).toContain('Emergency stop</button>');
       expect(owner.text).toContain('Keys by fingerprint');
+      expect(owner.text).toMatch(
+        /<td>sign-in<\/td><td>member@example\.com<\/td><td>dashboard sign-in \(proxy\): success<\/td>/,
+      );
+      expect(member.text).not.toContain('<td>sign-in</td>');
       // a member cannot open another admin's sign-in records; the owner can
       expect((await asProxy(dash.base, '/admins/owner%40example.com/logins', 'member@example.com')).status).toBe(404);
       expect((await asProxy(dash.base, '/admins/member%40example.com/logins', 'owner@example.com')).status).toBe(200);
