@@ -26,6 +26,7 @@ import {
   type Chrome,
 } from './pages.js';
 import { html } from './html.js';
+import { blameProject } from '../drift/blame.js';
 import { listProjectKeys } from '../keys/list-keys.js';
 import { webhookStatus } from '../webhooks/webhook-status.js';
 import {
@@ -372,7 +373,7 @@ export async function buildDashboard(database: Database, options: DashboardOptio
     if (!project) return reply;
     const sight = sightOf(project.viewer);
     const masked = project.privacyProtection;
-    const [manifest, items, admins, days, hours, sessions, keys, webhook] = await Promise.all([
+    const [manifest, items, admins, days, hours, sessions, keys, webhook, blame] = await Promise.all([
       sight.settings ? settingsManifest(db, project.id) : undefined,
       sight.settings ? timeline(db, project.id, sight.personal) : undefined,
       sight.settings ? projectAdmins(db, project.id) : undefined,
@@ -381,6 +382,7 @@ export async function buildDashboard(database: Database, options: DashboardOptio
       sight.settings ? recentSessions(db, project.id) : undefined,
       sight.personal ? listProjectKeys(db, project.id) : undefined,
       sight.settings ? webhookStatus(db, project.id).then((w) => w[0]) : undefined,
+      sight.settings ? blameProject(db, project.id) : undefined,
     ]);
     return page(
       reply,
@@ -395,6 +397,7 @@ export async function buildDashboard(database: Database, options: DashboardOptio
         hours,
         keys,
         webhook,
+        blame,
         sessions: sessions?.map((s) => ({
           ...s,
           tokenId: maskTokenId(s.tokenId, masked),

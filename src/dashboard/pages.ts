@@ -15,6 +15,7 @@ import type {
   TimelineItem,
 } from './queries.js';
 import { PAGE_SIZE, SORTS, TOKEN_CAP } from './queries.js';
+import type { SettingBlame } from '../drift/blame.js';
 import type { ProjectKeys } from '../keys/list-keys.js';
 import type { WebhookStatus } from '../webhooks/webhook-status.js';
 
@@ -157,6 +158,7 @@ export interface ProjectView {
   sessions?: LiveformSessionRow[];
   keys?: ProjectKeys;
   webhook?: WebhookStatus;
+  blame?: SettingBlame[];
   notice?: string;
 }
 
@@ -244,8 +246,22 @@ ${
       )}</tbody></table>`
     : ''
 }
+${v.blame ? blameSection(v.blame, chrome.repository) : ''}
 ${v.manifest ? html`<h2>Settings (as a manifest)</h2><pre class="manifest">${v.manifest}</pre>` : ''}`;
   return layout(`Project ${p.id}`, { ...chrome, chart: true }, body);
+}
+
+function blameSection(lines: SettingBlame[], repository: string | undefined): SafeHtml {
+  return html`<h2>Blame: who set each setting</h2>
+<table><thead><tr><th scope="col">setting</th><th scope="col">value</th><th scope="col">set by</th></tr></thead>
+<tbody>${lines.map(
+    (l) =>
+      html`<tr><td><code>${l.setting}</code></td><td>${JSON.stringify(l.value)}</td><td>${
+        l.setBy
+          ? html`${l.setBy.actor}, ${l.setBy.appliedAt.slice(0, 10)}${l.setBy.commit || l.setBy.pr ? ', ' : ''}${gitRefs(repository, l.setBy.commit, l.setBy.pr)}`
+          : html`<strong class="dirty">not set by an apply (changed outside git)</strong>`
+      }</td></tr>`,
+  )}</tbody></table>`;
 }
 
 function webhookSection(w: WebhookStatus): SafeHtml {

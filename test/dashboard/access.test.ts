@@ -59,6 +59,11 @@ for (const target of DATABASE_TARGETS) {
       expect(member.text).not.toContain('/admins/owner%40example.com/logins');
       expect(member.text).not.toContain('Emergency stop</button>');
       expect(member.text).toContain('Webhook deliveries');
+      expect(member.text).toContain('<h2>Blame: who set each setting</h2>');
+      expect(member.text).toMatch(
+        /<td><code>metadata\.name<\/code><\/td><td>&quot;Project alpha&quot;<\/td><td><strong class="dirty">not set by an apply/,
+      );
+      expect(guest.text).not.toContain('Blame:');
       expect(member.text).not.toContain('Keys by fingerprint');
       expect(guest.text).not.toContain('Webhook deliveries');
       expect(guest.text).toContain('Liveform admissions per hour (last 48 hours)');

@@ -1,12 +1,11 @@
 // argosctl history, blame and admins logins: the audit trail for auditors (rendered in
 // src/render/history.ts, where user text is escaped per output kind).
 import { execFileSync } from 'node:child_process';
-import { loginsOf } from '../../dashboard/queries.js';
 import { Command, InvalidArgumentError } from 'commander';
+import { loginsOf } from '../../dashboard/queries.js';
+import { blameProject } from '../../drift/blame.js';
 import { resolveDatabaseUrl, withDatabase } from '../../db/connection.js';
-import { readState } from '../../db/read-state.js';
-import { readApplyHistory, replayAudit } from '../../drift/audit-replay.js';
-import { flattenSettings, settingKey } from '../../model/flatten.js';
+import { settingKey } from '../../model/flatten.js';
 import { escapeTerminal as t } from '../../render/escape-terminal.js';
 import {
   renderBlameText,
@@ -97,23 +96,18 @@ export function historyCommands(ctx: CliContext): Command[] {
     .addOption(formatOption(['text', 'json']))
     .addOption(databaseOption())
     .action(async (project: string, opts: { format: string; databaseUrl?: string }) => {
-      const { current, applied } = await withDatabase(resolveDatabaseUrl(opts.databaseUrl), async ({ db }) => ({
-        current: (await readState(db, [project])).projects.get(project),
-        applied: replayAudit(await readApplyHistory(db, project)).get(project),
-      }));
-      if (!current) throw new UserError(`project "${project}" does not exist in the database`); // main escapes messages
+      const blamed = await withDatabase(resolveDatabaseUrl(opts.databaseUrl), ({ db }) => blameProject(db, project));
+      if (!blamed) throw new UserError(`project "${project}" does not exist in the database`); // main escapes messages
       const subjects = new Map<string, string | undefined>();
-      const lines = [...flattenSettings(current)].map(([key, value]): BlameLine => {
-        const last = applied?.get(key);
-        const setByGit = last && JSON.stringify(last.value) === JSON.stringify(value) ? last.setBy : undefined;
-        if (setByGit?.commit && !subjects.has(setByGit.commit))
-          subjects.set(setByGit.commit, commitSubject(ctx.cwd, setByGit.commit));
+      const lines = blamed.map((b): BlameLine => {
+        const commit = b.setBy?.commit;
+        if (commit && !subjects.has(commit)) subjects.set(commit, commitSubject(ctx.cwd, commit));
         return {
-          setting: key,
-          value,
-          setBy: setByGit ?? null,
-          subject: setByGit?.commit ? (subjects.get(setByGit.commit) ?? null) : null,
-          outsideGit: !setByGit,
+          setting: b.setting,
+          value: b.value,
+          setBy: b.setBy,
+          subject: commit ? (subjects.get(commit) ?? null) : null,
+          outsideGit: b.outsideGit,
         };
       });
       if (opts.format === 'json') return ctx.out(jsonDocument({ project, settings: lines }));
