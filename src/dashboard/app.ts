@@ -14,6 +14,7 @@ import { personOf, sightOf, type Person } from './access.js';
 import { loadAssets } from './assets.js';
 import { csvOfAudit } from './audit-csv.js';
 import { maskIp, maskTokenId } from './mask.js';
+import { RefusalThrottle } from './refusal-throttle.js';
 import type { OidcSignIn } from './oidc.js';
 import {
   auditPage,
@@ -130,6 +131,12 @@ export async function buildDashboard(database: Database, options: DashboardOptio
     ip: request.ip,
     userAgent: request.headers['user-agent'],
   });
+  const throttle = new RefusalThrottle();
+  /** A refused sign-in, written down (at most once a minute for the same address, email and reason). */
+  const refuse = async (request: FastifyRequest, email: string, method: SignInMethod, reason: string) => {
+    if (throttle.admit(request.ip, email, reason))
+      await recordLogin(db, email, origin(request), method, 'refused', reason);
+  };
   const chrome = (session?: Session): Chrome => ({
     email: session?.email,
     csrf: session?.csrf,
@@ -154,13 +161,13 @@ export async function buildDashboard(database: Database, options: DashboardOptio
   ): Promise<Session | undefined> {
     const who = email.trim().toLowerCase();
     if (!EMAIL.test(who)) {
-      await recordLogin(db, who || '(empty)', origin(request), method, 'refused', 'not an email address');
+      await refuse(request, who || '(empty)', method, 'not an email address');
       page(reply, 403, messagePage('Not signed in', chrome(), 'The sign-in did not name an email address.'));
       return undefined;
     }
     const person = personOf(options.organization, who);
     if (!(await seesAnyProject(db, person))) {
-      await recordLogin(db, who, origin(request), method, 'refused', 'no project');
+      await refuse(request, who, method, 'no project');
       log(`dashboard: sign-in refused for ${who} from ${request.ip}: no project`);
       page(
         reply,
@@ -187,7 +194,7 @@ export async function buildDashboard(database: Database, options: DashboardOptio
     const email = typeof claimed === 'string' ? claimed : undefined;
     if (header && email !== undefined) {
       if (!peerTrusted(request)) {
-        await recordLogin(db, email, origin(request), 'proxy', 'refused', 'sign-in header from an untrusted address');
+        await refuse(request, email, 'proxy', 'sign-in header from an untrusted address');
         log(`dashboard: ${header} from untrusted ${request.socket.remoteAddress} ignored`);
       } else if (session && session.email === email.trim().toLowerCase()) {
         return session;
@@ -275,7 +282,7 @@ export async function buildDashboard(database: Database, options: DashboardOptio
       email = await options.oidc.finish(query, cookieValue(request, PENDING));
     } catch (error) {
       const why = (error as Error).message.slice(0, 200);
-      await recordLogin(db, '(unknown)', origin(request), 'oidc', 'refused', why);
+      await refuse(request, '(unknown)', 'oidc', why);
       log(`dashboard: OpenID sign-in refused from ${request.ip}: ${why}`);
       return page(
         reply,
@@ -311,18 +318,11 @@ export async function buildDashboard(database: Database, options: DashboardOptio
     if (!options.localLogin) return page(reply, 404, messagePage('Not found', chrome(), 'Local login is off.'));
     const email = request.body?.email ?? '';
     if (!ipAllowed(LOOPBACK, request.socket.remoteAddress ?? '')) {
-      await recordLogin(
-        db,
-        email || '(empty)',
-        origin(request),
-        'local',
-        'refused',
-        'local login from another machine',
-      );
+      await refuse(request, email || '(empty)', 'local', 'local login from another machine');
       return page(reply, 403, messagePage('Refused', chrome(), 'Local login is for this machine only.'));
     }
     if (!sameToken(request.body?.csrf, loginFormToken)) {
-      await recordLogin(db, email || '(empty)', origin(request), 'local', 'refused', 'form token missing or wrong');
+      await refuse(request, email || '(empty)', 'local', 'form token missing or wrong');
       return page(reply, 403, messagePage('Refused', chrome(), 'The sign-in form was stale; open it again.'));
     }
     const session = await signIn(request, reply, email, 'local');
