@@ -94,3 +94,12 @@ export async function endSession(db: Kysely<DatabaseSchema>, token: string): Pro
     .where('ended_at', 'is', null)
     .execute();
 }
+
+/** Deletes sessions that ended or expired more than `days` days ago; returns how many. */
+export async function pruneSessions(db: Kysely<DatabaseSchema>, days = 30): Promise<number> {
+  const result = await db
+    .deleteFrom('dashboard_sessions')
+    .where(sql<boolean>`coalesce(ended_at, expires_at) < now() - make_interval(days => ${days})`)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

@@ -135,6 +135,18 @@ for (const target of DATABASE_TARGETS) {
         .where('email', '=', 'member@example.com')
         .execute();
       expect(ended.some((s) => s.ended_at !== null)).toBe(true);
+      // rows that ended more than 30 days ago are deleted (at start); live ones stay
+      const { pruneSessions } = await import('../../src/dashboard/sessions.js');
+      await fresh.database.db
+        .updateTable('dashboard_sessions')
+        .set({ ended_at: new Date(Date.now() - 31 * 86_400_000) })
+        .where('ended_at', 'is not', null)
+        .execute();
+      const before = (await fresh.database.db.selectFrom('dashboard_sessions').select('email').execute()).length;
+      expect(await pruneSessions(fresh.database.db)).toBeGreaterThan(0);
+      const after = (await fresh.database.db.selectFrom('dashboard_sessions').select('email').execute()).length;
+      expect(after).toBeLessThan(before);
+      expect(after).toBeGreaterThan(0);
     });
 
     it('pages send a strict Content-Security-Policy and load scripts only from the dashboard itself', async () => {

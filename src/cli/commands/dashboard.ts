@@ -6,6 +6,7 @@ import { Command, Option } from 'commander';
 import { resolveDatabaseUrl, withDatabase } from '../../db/connection.js';
 import { buildDashboard } from '../../dashboard/app.js';
 import { discoverOidc, oidcSecret } from '../../dashboard/oidc.js';
+import { pruneSessions } from '../../dashboard/sessions.js';
 import { UserError } from '../../errors.js';
 import { readManifests } from '../../manifest/read-manifests.js';
 import { escapeTerminal as t } from '../../render/escape-terminal.js';
@@ -92,6 +93,7 @@ export function dashboardCommand(ctx: CliContext): Command {
       const unwatch = watchStopSignals((reason) => stop(reason));
       try {
         await withDatabase(resolveDatabaseUrl(opts.databaseUrl), async (database) => {
+          await pruneSessions(database.db);
           const app = await buildDashboard(database, {
             organization: config.organization,
             trustProxy: opts.trustProxy,
