@@ -65,6 +65,18 @@ describe('argosctl dashboard', () => {
     expect(unreachable.stderr).not.toContain('a-secret-value');
   });
 
+  it('refuses to start on an invalid argosctl.yaml, naming the file, line and column', async () => {
+    const dir = tempDir();
+    writeFileSync(
+      path.join(dir, 'argosctl.yaml'),
+      'apiVersion: argosctl/v1\nkind: Organization\ndashboard:\n  auditors: ["<script>"]\n',
+    );
+    const bad = await runCliInProcess(['dashboard', '--local-login', '--port', '0'], { cwd: dir, env: database.env });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/argosctl\.yaml:4:\d+: /);
+    expect(bad.stderr).not.toContain('dashboard on');
+  });
+
   it('--port 0: prints its address, signs in from the trusted proxy header, serves the overview, SIGTERM exits 0', async () => {
     const child = spawn(
       process.execPath,
