@@ -1,7 +1,7 @@
 // The dashboard's pages as HTML strings. Renderers only render: the routes hand them what the
 // queries read (already masked where privacyProtection says so) and what the person may see.
 import { html, link, raw, type SafeHtml } from './html.js';
-import type { Sight } from './access.js';
+import { sightOf, type Sight } from './access.js';
 import type {
   AdminRow,
   AuditFilter,
@@ -83,6 +83,8 @@ function gitRefs(repository: string | undefined, commit: string | null, pr: numb
 }
 
 function lastApply(p: ProjectRow, repository?: string): SafeHtml {
+  // who applied what is part of the timeline, which a guest does not see
+  if (!sightOf(p.viewer).settings) return html`<span class="muted">not shown to guests</span>`;
   if (!p.lastApply) return html`never applied`;
   const a = p.lastApply;
   const refs = a.commit || a.pr ? html`, ${gitRefs(repository, a.commit, a.pr)}` : '';

@@ -64,6 +64,8 @@ for (const target of DATABASE_TARGETS) {
         /<td><code>metadata\.name<\/code><\/td><td>&quot;Project alpha&quot;<\/td><td><strong class="dirty">not set by an apply/,
       );
       expect(guest.text).not.toContain('Blame:');
+      expect(guest.text).not.toContain('ci@example.com');
+      expect((await asProxy(dash.base, '/', 'guest@example.com')).text).not.toContain('ci@example.com');
       expect(member.text).not.toContain('Keys by fingerprint');
       expect(guest.text).not.toContain('Webhook deliveries');
       expect(guest.text).toContain('Liveform admissions per hour (last 48 hours)');
