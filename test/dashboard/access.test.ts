@@ -1,5 +1,6 @@
 // The dashboard over real HTTP on both databases: sign-in through a trusted proxy header (and its
 // refusals, each with a login record), sessions and sign-out, and who sees which project per role.
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DATABASE_TARGETS, useFreshDatabase } from '../helpers/databases.js';
 import { asProxy, cookieOf, csrfOf, seedWorld, startDashboard, type RunningDashboard } from './fixtures.js';
@@ -162,6 +163,24 @@ for (const target of DATABASE_TARGETS) {
       const uplot = await fetch(`${dash.base}/assets/uPlot.iife.min.js`);
       expect(uplot.status).toBe(200);
       expect(await uplot.text()).toContain('uPlot');
+    });
+
+    it('the overview filters, sorts and pages (50 a page), keeping the query across pages', async () => {
+      await sql`insert into projects (id, name, status) select 'zz-' || lpad(i::text, 2, '0'), 'Bulk ' || i, 'TEST'
+                from generate_series(1, 60) i`.execute(fresh.database.db);
+      const first = await asProxy(dash.base, '/', 'anna@audit.example.com');
+      expect(first.text).toContain('65 project(s) you can see, page 1 of 2');
+      expect(first.text).toContain('<a href="/?q=&amp;sort=id&amp;page=2">Next page</a>');
+      const second = await asProxy(dash.base, '/?page=2', 'anna@audit.example.com');
+      expect(second.text).toContain('/projects/zz-60"');
+      expect(second.text).not.toContain('/projects/alpha"');
+      const filtered = await asProxy(dash.base, '/?q=bulk%206&sort=tokens', 'anna@audit.example.com');
+      expect(filtered.text).toContain('2 project(s) you can see'); // Bulk 6, Bulk 60
+      const sorted = await asProxy(dash.base, '/?sort=tokens', 'anna@audit.example.com');
+      expect(sorted.text.indexOf('/projects/alpha"')).toBeLessThan(sorted.text.indexOf('/projects/beta"'));
+      const odd = await asProxy(dash.base, "/?sort=id;drop&page=-3&q=%25'", 'anna@audit.example.com');
+      expect(odd.status).toBe(200);
+      expect(odd.text).toContain('0 project(s) you can see, page 1 of 1');
     });
   });
 }
