@@ -69,11 +69,13 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard in chromium', () => {
       extraHTTPHeaders: { 'x-forwarded-email': 'owner@example.com' },
       viewport: { width: 1200, height: 900 },
     });
+    // a safety net on a loaded machine, not a speed limit
+    context.setDefaultTimeout(120_000);
     page = await context.newPage();
     page.on('console', (m) => {
       if (/Content Security Policy/i.test(m.text())) cspErrors.push(m.text());
     });
-  }, 60_000);
+  });
   afterAll(async () => {
     await browser?.close();
     await dash?.close();
