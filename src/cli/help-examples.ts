@@ -76,6 +76,11 @@ export const HELP_EXAMPLES: Record<string, readonly string[]> = {
     'argosctl db migrate --database-url postgres://argos@db.internal/argos',
   ],
   'db roles': ['argosctl db roles', 'argosctl db roles --plan-role ci_plan --apply-role ci_apply'],
+  dashboard: [
+    'argosctl dashboard --local-login                 # try it on http://127.0.0.1:8081 as any admin',
+    'argosctl dashboard --host 0.0.0.0 --auth-proxy-header x-forwarded-email --trust-proxy 10.0.0.5',
+    'argosctl dashboard --port 0 --auth-proxy-header x-auth-request-email --trust-proxy 10.0.0.0/8',
+  ],
   serve: ['argosctl serve --port 8080 --worker', 'argosctl serve --host 0.0.0.0 --port 8080 --trust-proxy 10.0.0.0/8'],
   check: [
     'argosctl check kbank-prod --token a1b2c3d4e5',

@@ -114,6 +114,14 @@ const ENTRIES: CommandEntry[] = [
     load: async (ctx) => (await import('./commands/history.js')).historyCommands(ctx),
   },
   {
+    name: 'dashboard',
+    group: 'Audit',
+    term: 'dashboard [options]',
+    summary:
+      'serve the web dashboard for administrators and auditors (prints "dashboard on http://HOST:PORT" on stderr when ready)',
+    load: async (ctx) => [(await import('./commands/dashboard.js')).dashboardCommand(ctx)],
+  },
+  {
     name: 'github',
     group: 'Pull requests and CI',
     term: 'github',

@@ -408,6 +408,30 @@ CREATE TABLE service_transmission_keys (
 );
 `;
 
+// The dashboard (issue 19): server-side sessions (only a SHA-256 of the cookie's value is kept, so
+// a copy of the table signs nobody in) and, on every sign-in attempt, how it was made and how it
+// ended: admin_logins gains the method, the outcome and the reason of a refusal.
+const m011 = `
+CREATE TABLE dashboard_sessions (
+  id_hash bytea PRIMARY KEY CHECK (length(id_hash) = 32),
+  email text NOT NULL,
+  method text NOT NULL CHECK (method IN ('proxy','local','oidc')),
+  csrf_token text NOT NULL,
+  ip inet,
+  user_agent text,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  last_seen_at timestamptz NOT NULL DEFAULT now(),
+  expires_at timestamptz NOT NULL,
+  ended_at timestamptz
+);
+CREATE INDEX dashboard_sessions_by_email ON dashboard_sessions (email);
+
+ALTER TABLE admin_logins
+  ADD COLUMN method text CHECK (method IN ('proxy','local','oidc')),
+  ADD COLUMN outcome text CHECK (outcome IN ('success','refused')),
+  ADD COLUMN reason text CHECK (length(reason) <= 300);
+`;
+
 function rawMigration(up: string): Migration {
   return {
     up: async (db: Kysely<unknown>) => {
@@ -427,6 +451,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '008_retention': rawMigration(m008),
   '009_audit_timeline': rawMigration(m009),
   '010_pipeline': rawMigration(m010),
+  '011_dashboard': rawMigration(m011),
 };
 
 export const migrationProvider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

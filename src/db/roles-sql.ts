@@ -21,6 +21,7 @@ export const ROLE_TABLES: Record<string, { plan: PlanAccess; apply: ApplyAccess 
   audit_log: { plan: 'select', apply: 'dml' },
   applied_plans: { plan: 'select', apply: 'dml' },
   admin_logins: { plan: 'none', apply: 'select' }, // written by the service; personal data
+  dashboard_sessions: { plan: 'none', apply: 'select' }, // the dashboard's; only hashes of session cookies
   tokens: { plan: 'none', apply: 'dml' },
   token_counts: { plan: 'none', apply: 'dml' },
   token_events: { plan: 'none', apply: 'dml' },

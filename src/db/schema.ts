@@ -92,6 +92,24 @@ export interface AdminLoginsTable {
   logged_in_at: Timestamp;
   ip: string | null;
   user_agent: string | null;
+  /** How the sign-in was attempted, whether it succeeded, and why not (migration 011). */
+  method: string | null;
+  outcome: string | null;
+  reason: string | null;
+}
+
+export interface DashboardSessionsTable {
+  /** SHA-256 of the cookie's value: the table alone signs nobody in. */
+  id_hash: Uint8Array;
+  email: string;
+  method: string;
+  csrf_token: string;
+  ip: string | null;
+  user_agent: string | null;
+  created_at: Timestamp;
+  last_seen_at: Timestamp;
+  expires_at: Date;
+  ended_at: Date | null;
 }
 
 export interface AuditLogTable {
@@ -277,6 +295,7 @@ export interface DatabaseSchema {
   admins: AdminsTable;
   encryption_keys: EncryptionKeysTable;
   admin_logins: AdminLoginsTable;
+  dashboard_sessions: DashboardSessionsTable;
   audit_log: AuditLogTable;
   applied_plans: AppliedPlansTable;
   audit_events: AuditEventsTable;

@@ -471,6 +471,7 @@ export interface OrganizationConfig {
   };
   policy?: Policy;
   lint?: LintSettings;
+  dashboard?: DashboardSettings;
   /**
    * Risk classes that apply may carry out without --allow, optionally limited to some projects.
    */
@@ -581,6 +582,41 @@ export interface BlastRadius {
    * Largest share of the existing projects (in %) one plan may change without the warning.
    */
   percent?: number;
+}
+/**
+ * Settings of `argosctl dashboard`, the web pages for administrators and auditors.
+ */
+export interface DashboardSettings {
+  /**
+   * Who sees every project, read-only: an exact email or an @domain pattern.
+   */
+  auditors?: string[];
+  /**
+   * The config repository's https URL: the dashboard links each apply's commit (URL/commit/SHA) and pull request (URL/pull/N).
+   */
+  repositoryUrl?: string;
+  oidc?: DashboardOidc;
+}
+/**
+ * Sign-in with OpenID Connect (authorization code with PKCE). The provider must give an email claim.
+ */
+export interface DashboardOidc {
+  /**
+   * The issuer URL (https; plain http only on loopback, for trying it).
+   */
+  issuer: string;
+  /**
+   * The dashboard's client id at the provider.
+   */
+  clientId: string;
+  /**
+   * The client secret, only as env:NAME (the variable holding it): never in git.
+   */
+  clientSecret: string;
+  /**
+   * The public URL of the dashboard's /auth/callback, as registered at the provider.
+   */
+  redirectUrl: string;
 }
 export interface AllowRule {
   /**

@@ -7,6 +7,7 @@ import { resolveDatabaseUrl, withDatabase } from '../../db/connection.js';
 import { readState } from '../../db/read-state.js';
 import { readApplyHistory, replayAudit } from '../../drift/audit-replay.js';
 import { flattenSettings } from '../../model/flatten.js';
+import { loginsOf } from '../../dashboard/queries.js';
 import { escapeTerminal as t } from '../../render/escape-terminal.js';
 import {
   renderBlameCsv,
@@ -155,24 +156,27 @@ export function historyCommands(ctx: CliContext): Command[] {
     .addOption(formatOption(['text', 'json']))
     .addOption(databaseOption())
     .action(async (email: string, opts: { limit: number; format: string; databaseUrl?: string }) => {
+      // The dashboard writes these (src/dashboard/sessions.ts): every sign-in, success or refusal.
       const rows = await withDatabase(resolveDatabaseUrl(opts.databaseUrl), ({ db }) =>
-        db
-          .selectFrom('admin_logins')
-          .select(['logged_in_at', 'ip', 'user_agent'])
-          .where('email', '=', email.toLowerCase())
-          .orderBy('logged_in_at', 'desc')
-          .limit(opts.limit)
-          .execute(),
+        loginsOf(db, email, opts.limit),
       );
       const items = rows.map((r) => ({
-        time: new Date(r.logged_in_at).toISOString(),
+        time: r.at.toISOString(),
         ip: r.ip,
-        userAgent: r.user_agent,
+        userAgent: r.userAgent,
+        method: r.method,
+        outcome: r.outcome,
+        reason: r.reason,
       }));
       if (opts.format === 'json') return ctx.out(jsonDocument('logins', { email, logins: items }));
       ctx.out(
         items.length
-          ? items.map((i) => `${i.time}  ${t(i.ip ?? '-')}  ${t(i.userAgent ?? '')}\n`).join('')
+          ? items
+              .map(
+                (i) =>
+                  `${i.time}  ${t(i.ip ?? '-')}  ${i.method ?? '-'}  ${i.outcome ?? '-'}${i.reason ? ` (${t(i.reason)})` : ''}  ${t(i.userAgent ?? '')}\n`,
+              )
+              .join('')
           : `No login records for ${t(email)}.\n`,
       );
     });

@@ -21,7 +21,7 @@ import {
   type WorkerFlags,
 } from './worker.js';
 
-function parsePort(value: string): number {
+export function parsePort(value: string): number {
   const n = Number(value);
   if (!/^\d{1,5}$/.test(value) || n > 65535)
     throw new InvalidArgumentError('expected a port from 0 to 65535 (0: any free port)');
@@ -35,7 +35,7 @@ function parsePoolSize(value: string): number {
   return n;
 }
 
-function parseCidr(value: string, previous: string[]): string[] {
+export function parseCidr(value: string, previous: string[]): string[] {
   const r = checkIpv4Entry(value);
   if (!r.ok) throw new InvalidArgumentError(`${r.message}; expected ${r.allowed}`);
   return [...previous, r.cidr];
