@@ -5,7 +5,7 @@ import { LineCounter, parseAllDocuments } from 'yaml';
 import type { Diagnostic } from './diagnostic.js';
 import { escapeText, excerpt } from './excerpt.js';
 import { fastParseDocuments } from './fast-yaml.js';
-import { readInsideRoot, realRoot } from './safe-read.js';
+import { FolderRealPaths, readInsideRoot, realRoot } from './safe-read.js';
 import type { ParsedDocument } from './yaml-position.js';
 
 export const MAX_FILE_BYTES = 1024 * 1024;
@@ -20,6 +20,8 @@ export interface ManifestFile {
   isConfig: boolean;
   /** Real path of the manifest root: every read must stay below it. */
   root: string;
+  /** The listing's folder real paths, shared by its files (safe-read.ts). */
+  folders?: FolderRealPaths;
 }
 
 const isLinkToFolder = (full: string) => {
@@ -201,11 +203,13 @@ export function listManifestFiles(dir: string): ManifestFile[] | Diagnostic {
       'an existing folder of *.yaml manifests (manifests: in argosctl.yaml, or --dir); to start one here, run `argosctl init`',
     );
   }
+  const folders = new FolderRealPaths();
   return listYamlFiles(root).map((full) => ({
     file: path.relative(process.cwd(), full) || full,
     full,
     isConfig: path.dirname(full) === root && path.basename(full) === CONFIG_FILE,
     root: real,
+    folders,
   }));
 }
 
@@ -227,7 +231,7 @@ export function readManifestFile(
 export function readManifestBytes(entry: ManifestFile, diagnostics: Diagnostic[]): Buffer | undefined {
   const { file } = entry;
   // sync: a local folder of small files reads faster than awaiting each
-  const read = readInsideRoot(entry.root, entry.full, MAX_FILE_BYTES);
+  const read = readInsideRoot(entry.root, entry.full, MAX_FILE_BYTES, entry.folders);
   if (read.ok) return read.bytes;
   diagnostics.push(
     fileProblem(

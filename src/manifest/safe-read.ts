@@ -22,10 +22,30 @@ export function isInside(root: string, real: string): boolean {
   return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }
 
+/**
+ * Real paths of folders, each resolved once per listing with one realpath(3) call
+ * (realpathSync.native): JS realpathSync walks every parent of every file with an lstat each (8
+ * statx calls a file on the skip path). A listing's own: a folder swapped for a link after the
+ * listing is a later run's to see.
+ */
+export class FolderRealPaths {
+  private readonly known = new Map<string, string>();
+
+  /** The real path of `dir`; throws as realpathSync does. */
+  of(dir: string): string {
+    let real = this.known.get(dir);
+    if (real === undefined) {
+      real = realpathSync.native(dir);
+      this.known.set(dir, real);
+    }
+    return real;
+  }
+}
+
 /** The real path of the manifest root, or undefined when it is not an existing folder. */
 export function realRoot(dir: string): string | undefined {
   try {
-    const real = realpathSync(path.resolve(dir));
+    const real = realpathSync.native(path.resolve(dir));
     return statSync(real).isDirectory() ? real : undefined;
   } catch {
     return undefined;
@@ -46,7 +66,7 @@ const errno = (err: unknown) => (err as NodeJS.ErrnoException).code ?? 'error';
  * Reads `full` when it is a regular file of at most `maxBytes` inside `root` (a real path),
  * following a link only to such a file. Problems never quote the file's contents or a link's target.
  */
-export function readInsideRoot(root: string, full: string, maxBytes: number): SafeRead {
+export function readInsideRoot(root: string, full: string, maxBytes: number, folders?: FolderRealPaths): SafeRead {
   let link: Stats;
   try {
     link = lstatSync(full);
@@ -58,7 +78,11 @@ export function readInsideRoot(root: string, full: string, maxBytes: number): Sa
   const via = link.isSymbolicLink() ? 'is a link to ' : 'is ';
   let real: string;
   try {
-    real = realpathSync(full);
+    // Not a link: its real path is its folder's plus its name (the folder resolved once per listing).
+    real =
+      folders && !link.isSymbolicLink()
+        ? path.join(folders.of(path.dirname(full)), path.basename(full))
+        : realpathSync.native(full);
   } catch (err) {
     return errno(err) === 'ENOENT' || errno(err) === 'ELOOP'
       ? { ok: false, rule: 'files.dangling-link', problem: 'is a link to nothing (its target does not exist)' }
@@ -73,7 +97,7 @@ export function readInsideRoot(root: string, full: string, maxBytes: number): Sa
   }
   let fd: number;
   try {
-    const stats = statSync(real);
+    const stats = link.isSymbolicLink() ? statSync(real) : link; // not a link: lstat said it all
     if (!stats.isFile())
       return { ok: false, rule: 'files.not-regular', problem: `${via}${kindOf(stats)}, not a regular file` };
     if (stats.size > maxBytes) return { ok: false, rule: 'files.too-large', problem: `is ${stats.size} bytes` };

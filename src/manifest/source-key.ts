@@ -42,7 +42,12 @@ export function sourceKey(configDigest: string, relative: string, fileDigest: st
 export function readsUnchanged(entry: ManifestFile, reads: readonly ManifestRead[]): boolean {
   return reads.every((r) => {
     if (path.isAbsolute(r.written)) return false;
-    const read = readInsideRoot(entry.root, path.resolve(path.dirname(entry.full), r.written), MAX_PUBLIC_KEY_BYTES);
+    const read = readInsideRoot(
+      entry.root,
+      path.resolve(path.dirname(entry.full), r.written),
+      MAX_PUBLIC_KEY_BYTES,
+      entry.folders,
+    );
     return read.ok && hashBytes(read.bytes) === r.sha256;
   });
 }
