@@ -1,6 +1,8 @@
 // The load generator of `npm run bench:serve`, in its own process so that autocannon's CPU is not
 // counted as (or taken from) the server's: the parent sends one phase at a time over IPC, this
 // process runs it and answers with autocannon's summary.
+import http from 'node:http';
+import net from 'node:net';
 import autocannon from 'autocannon';
 
 export type BodyKind =
@@ -20,6 +22,24 @@ export interface Phase {
   amount?: number;
   /** Spread requests over this many client addresses (X-Forwarded-For; the server trusts 127.0.0.1). */
   clientAddresses?: number;
+  /** Asks /healthz at this base URL every 250 ms during the phase (reported as `healthz`). */
+  probeHealthz?: string;
+}
+
+/** Slow clients: connections that send a body one byte a second, reopened when the server closes them. */
+export interface SlowClients {
+  slow: { base: string; count: number } | 'stop';
+}
+
+export interface SlowReport {
+  count: number;
+  opened: number;
+  /** Cut off by the server's request timeout (408) before the body was complete. */
+  cutOff: number;
+  /** Refused at once with 503 too_many_connections. */
+  refused: number;
+  /** Closed with no answer: reset (a full listen backlog under load) or the idle timeout. */
+  closedWithoutAnswer: number;
 }
 
 export interface PhaseResult {
@@ -30,6 +50,7 @@ export interface PhaseResult {
   non2xx: number;
   errors: number;
   seconds: number;
+  healthz?: { ok: number; failed: number; maxMs: number };
 }
 
 let batches = 0;
@@ -52,6 +73,71 @@ export function clientAddress(n: number): string {
   return `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
 }
 
+const slow = { sockets: new Set<net.Socket>(), timer: undefined as NodeJS.Timeout | undefined, stopping: false };
+const slowReport: SlowReport = { count: 0, opened: 0, cutOff: 0, refused: 0, closedWithoutAnswer: 0 };
+
+function openSlow(base: string, n: number): void {
+  const { port } = new URL(base);
+  const socket = net.connect({ host: '127.0.0.1', port: Number(port) });
+  let received = '';
+  socket.on('data', (d) => (received += d));
+  socket.on('error', () => {});
+  socket.on('connect', () => {
+    slowReport.opened++;
+    socket.write(
+      'POST /v1/liveform/start HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\n' +
+        `X-Forwarded-For: 172.${16 + ((n >> 16) & 15)}.${(n >> 8) & 255}.${n & 255}\r\nContent-Length: 100000\r\n\r\n{`,
+    );
+  });
+  slow.sockets.add(socket);
+  socket.on('close', () => {
+    slow.sockets.delete(socket);
+    if (slow.stopping) return;
+    if (received.startsWith('HTTP/1.1 503')) slowReport.refused++;
+    else if (received.startsWith('HTTP/1.1 408')) slowReport.cutOff++;
+    else slowReport.closedWithoutAnswer++;
+    setTimeout(() => openSlow(base, n), 100); // hostile clients come back
+  });
+}
+
+function startSlow(base: string, count: number): void {
+  slowReport.count = count;
+  for (let i = 0; i < count; i++) openSlow(base, i);
+  slow.timer = setInterval(() => {
+    for (const s of slow.sockets) if (s.writable) s.write(' ');
+  }, 1000);
+}
+
+function stopSlow(): SlowReport {
+  slow.stopping = true;
+  clearInterval(slow.timer);
+  for (const s of slow.sockets) s.destroy();
+  return { ...slowReport };
+}
+
+/** /healthz every 250 ms on a fresh connection, from its own forwarded address. */
+function probe(base: string): () => { ok: number; failed: number; maxMs: number } {
+  const result = { ok: 0, failed: 0, maxMs: 0 };
+  const timer = setInterval(() => {
+    const started = performance.now();
+    const done = (ok: boolean) => {
+      if (ok) result.ok++;
+      else result.failed++;
+      result.maxMs = Math.max(result.maxMs, Math.round(performance.now() - started));
+    };
+    http
+      .get(`${base}/healthz`, { agent: false, headers: { 'x-forwarded-for': '192.0.2.1' } }, (res) => {
+        res.resume();
+        res.on('end', () => done(res.statusCode === 200));
+      })
+      .on('error', () => done(false));
+  }, 250);
+  return () => {
+    clearInterval(timer);
+    return result;
+  };
+}
+
 function run(phase: Phase): Promise<PhaseResult> {
   const body = bodyMaker(phase.body);
   let sent = 0;
@@ -72,11 +158,13 @@ function run(phase: Phase): Promise<PhaseResult> {
     ...(phase.amount ? { amount: phase.amount } : { duration: phase.seconds }),
     ...(make ? { requests: [{ setupRequest: make }] } : {}),
   };
+  const probed = phase.probeHealthz ? probe(phase.probeHealthz) : undefined;
   return new Promise((resolve, reject) =>
     autocannon(options, (err, r) =>
       err
         ? reject(err)
         : resolve({
+            ...(probed ? { healthz: probed() } : {}),
             rps: Math.round(r.requests.average),
             p50: r.latency.p50,
             p99: r.latency.p99,
@@ -89,7 +177,13 @@ function run(phase: Phase): Promise<PhaseResult> {
   );
 }
 
-process.on('message', (phase: Phase) => {
+process.on('message', (message: Phase | SlowClients) => {
+  if ('slow' in message) {
+    if (message.slow === 'stop') process.send!({ slow: stopSlow() });
+    else startSlow(message.slow.base, message.slow.count);
+    return;
+  }
+  const phase = message;
   run(phase).then(
     (result) => process.send!({ result }),
     (err: Error) => process.send!({ error: err.message }),

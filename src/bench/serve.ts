@@ -21,7 +21,7 @@ import { revealApiKey, syncApiKey } from '../keys/api-key.js';
 import { buildServer } from '../server/app.js';
 import { lineSink } from '../server/log-sink.js';
 import { registerTokens } from '../tokens/token-store.js';
-import type { Phase, PhaseResult } from './load-client.js';
+import type { Phase, PhaseResult, SlowReport } from './load-client.js';
 
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -30,6 +30,8 @@ const arg = (name: string, fallback: string) => {
 const PG = process.env.ARGOS_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const SECONDS = Number(arg('seconds', '10'));
 const CONNECTIONS = Number(arg('connections', '32'));
+/** Connections sending a body a byte a second during the run, each from its own forwarded address. */
+const SLOW_CLIENTS = Number(arg('slow-clients', '0'));
 const ONLY = arg('only', 'floor,floor-write,admission,register,cap').split(',');
 const MASTER = randomBytes(32);
 
@@ -96,7 +98,12 @@ async function backendCpu(admin: pg.Client, dbName: string): Promise<Map<number,
   return ticks;
 }
 
-function loadClient(): { run(phase: Phase): Promise<PhaseResult>; stop(): void } {
+function loadClient(): {
+  run(phase: Phase): Promise<PhaseResult>;
+  slow(base: string, count: number): void;
+  stopSlow(): Promise<SlowReport>;
+  stop(): void;
+} {
   const child: ChildProcess = fork(fileURLToPath(new URL('./load-client.js', import.meta.url)));
   return {
     run: (phase) =>
@@ -105,6 +112,12 @@ function loadClient(): { run(phase: Phase): Promise<PhaseResult>; stop(): void }
           m.result ? resolve(m.result) : reject(new Error(m.error)),
         );
         child.send(phase);
+      }),
+    slow: (base, count) => child.send({ slow: { base, count } }),
+    stopSlow: () =>
+      new Promise((resolve) => {
+        child.once('message', (m: { slow: SlowReport }) => resolve(m.slow));
+        child.send({ slow: 'stop' });
       }),
     stop: () => child.kill(),
   };
@@ -165,7 +178,12 @@ async function main(): Promise<void> {
       const cpu0 = process.cpuUsage();
       const pg0 = await backendCpu(admin, fresh.name);
       span.first = 0;
-      const r = await client.run({ seconds: SECONDS, connections: CONNECTIONS, ...phase });
+      const r = await client.run({
+        seconds: SECONDS,
+        connections: CONNECTIONS,
+        ...(SLOW_CLIENTS ? { probeHealthz: base } : {}),
+        ...phase,
+      });
       if (phase.amount) r.seconds = Math.round(span.last - span.first) / 1000;
       const cpu = process.cpuUsage(cpu0);
       const pg1 = await backendCpu(admin, fresh.name);
@@ -191,6 +209,7 @@ async function main(): Promise<void> {
       await registerTokens(database.db, 'adm', fill);
     }
     await sql`vacuum analyze`.execute(database.db);
+    if (SLOW_CLIENTS) client.slow(base, SLOW_CLIENTS);
     const bare = (path: string) => measure({ url: `${floorBase}${path}`, method: 'POST', body: { kind: 'none' } });
     if (ONLY.includes('floor')) results.floorSelect = await bare('/floor');
     if (ONLY.includes('floor-write')) results.floorWrite = await bare('/floor-write');
@@ -243,6 +262,7 @@ async function main(): Promise<void> {
         capHeld: n <= 100_000 && n === c,
       };
     }
+    if (SLOW_CLIENTS) results.slowClients = await client.stopSlow();
     const machine = {
       cores: os.cpus().length,
       load: os
@@ -250,7 +270,7 @@ async function main(): Promise<void> {
         .map((l) => l.toFixed(1))
         .join(' '),
     };
-    const report = { machine, connections: CONNECTIONS, seconds: SECONDS, ...results };
+    const report = { machine, connections: CONNECTIONS, seconds: SECONDS, slowClients: SLOW_CLIENTS, ...results };
     process.stdout.write(JSON.stringify(report, null, 2) + '\n');
     await app.close();
     await floorApp.close();

@@ -1,7 +1,6 @@
 // `serve`'s flags for the limits of service-limits.ts, with their defaults shown in --help.
 import { InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_LIMITS, type ServiceLimits } from '../server/service-limits.js';
-import { formatDuration } from '../util/duration.js';
 import { parseDurationMs } from './options.js';
 
 function atLeastOneSecond(value: string): number {
@@ -26,7 +25,8 @@ function bytes(value: string): number {
   return n;
 }
 
-const seconds = (ms: number) => formatDuration(ms / 1000);
+/** As the docs write the defaults: 10s, 72s, 2m. */
+const seconds = (ms: number) => (ms % 60_000 === 0 ? `${ms / 60_000}m` : `${ms / 1000}s`);
 
 export const serveLimitOptions = () => [
   new Option('--headers-timeout <duration>', "time to receive a request's headers")

@@ -7,9 +7,15 @@ export interface ServiceLimits {
   headersTimeoutMs: number;
   /** Time to receive a whole request, headers and body (Node's requestTimeout); then 408 and closed. */
   requestTimeoutMs: number;
-  /** A socket with no traffic this long is closed (Fastify's connectionTimeout). */
+  /**
+   * A socket with no traffic this long is closed (Fastify's connectionTimeout): the backstop for a
+   * socket no other timer covers (a client that does not read its answer).
+   */
   idleTimeoutMs: number;
-  /** An idle keep-alive connection is closed after this (Fastify's keepAliveTimeout). */
+  /**
+   * An idle keep-alive connection is closed after this (Fastify's keepAliveTimeout). Longer than a
+   * load balancer's own idle timeout (60 s on common ones), or it reuses a connection we just closed.
+   */
   keepAliveTimeoutMs: number;
   /** Largest request body (Fastify's bodyLimit); larger is 413. */
   bodyLimitBytes: number;
@@ -27,8 +33,8 @@ export interface ServiceLimits {
 export const DEFAULT_LIMITS: ServiceLimits = {
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 30_000,
-  idleTimeoutMs: 30_000,
-  keepAliveTimeoutMs: 5_000,
+  idleTimeoutMs: 120_000,
+  keepAliveTimeoutMs: 72_000,
   bodyLimitBytes: 1024 * 1024,
   maxConnections: 4096,
   maxConnectionsPerClient: 128,

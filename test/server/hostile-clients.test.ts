@@ -6,6 +6,8 @@
 import net from 'node:net';
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers/cli.js';
+import { runCliInProcess } from '../helpers/cli-in-process.js';
 import { DATABASE_TARGETS, useFreshDatabase } from '../helpers/databases.js';
 import { applyManifests, call, manifest, reveal, startService, type Service } from '../helpers/service.js';
 import { waitFor } from '../helpers/wait.js';
@@ -135,6 +137,26 @@ describe('hostile clients at the socket (embedded database)', () => {
     // the Token API needs a key: not rate-limited here
     for (let i = 0; i < 5; i++)
       expect((await call(svc.base, 'GET', '/v1/projects/open/tokens/count', from('203.0.113.4'))).status).toBe(401);
+  });
+});
+
+describe('serve limit flags', () => {
+  it('refuse values out of range with one line naming the flag, before opening anything', async () => {
+    const cases: [string[], RegExp][] = [
+      [['--request-timeout', '0'], /--request-timeout.*at least 1s/],
+      [['--headers-timeout', '1ms'], /--headers-timeout/],
+      [['--max-connections', '0'], /--max-connections.*from 1/],
+      [['--max-connections-per-client', '-3'], /--max-connections-per-client/],
+      [['--rate-limit', '1e9'], /--rate-limit.*whole number/],
+      [['--body-limit', '10GiB'], /--body-limit.*1024 bytes to 64MiB/],
+      [['--session-retention', '5m'], /--session-retention.*at least 1h/],
+    ];
+    for (const [args, says] of cases) {
+      const r = await runCliInProcess(['serve', ...args, '--database-url', 'memory:'], { cwd: tempDir() });
+      expect({ args, code: r.code }).toEqual({ args, code: 1 });
+      expect(r.stderr).toMatch(says);
+      expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    }
   });
 });
 

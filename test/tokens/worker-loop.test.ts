@@ -4,7 +4,7 @@
 // past --session-retention removed (newer ones kept), and /metrics counts one prune pass, not one per
 // project. On both databases.
 import { sql } from 'kysely';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { processContext, type CliContext } from '../../src/cli/context.js';
 import { run } from '../../src/cli/run.js';
 import { migrateToLatest, openDatabase } from '../../src/db/connection.js';
@@ -56,6 +56,9 @@ async function seed(url: string): Promise<void> {
   const database = await openDatabase(url);
   try {
     await migrateToLatest(database.db);
+    await sql`truncate projects, tokens, token_counts, token_events, worker_ticks, prune_runs, liveform_sessions, token_uses cascade`.execute(
+      database.db,
+    );
     for (const id of ['wl1', 'wl2']) {
       await tokenProject(database.db, id, { expiration: 'count', deleteOnExpiration: true });
       await registerTokens(database.db, id, ids(id, 3));
@@ -99,13 +102,16 @@ async function expectPruned(url: string): Promise<void> {
 
 for (const target of DATABASE_TARGETS) {
   describe.skipIf(!target.available)(`one worker loop on ${target.name}`, () => {
-    const databaseUrl = async () =>
-      target.name === 'pglite' ? { url: `pglite:${tempDir()}/db`, drop: async () => {} } : target.fresh();
+    // One database for both tests (each seeds it afresh): an embedded one is slow to create.
+    let db: { url: string; drop(): Promise<void> };
+    beforeAll(async () => {
+      db = target.name === 'pglite' ? { url: `pglite:${tempDir()}/db`, drop: async () => {} } : await target.fresh();
+    });
+    afterAll(() => db?.drop());
 
     it('argosctl worker --once runs the prune tick of the injected clock and removes rows past retention', async () => {
-      const db = await databaseUrl();
-      try {
-        await seed(db.url);
+      await seed(db.url);
+      {
         const { ctx, stderr } = context(new AbortController().signal);
         const code = await run(['worker', '--once', '--database-url', db.url], ctx);
         expect(code, stderr()).toBe(0);
@@ -113,15 +119,12 @@ for (const target of DATABASE_TARGETS) {
           `${tickOf(NOW).toISOString()}: pass done over 2 project(s), 3 token(s) deleted; 1 session(s) and 1 token use(s) past retention removed`,
         );
         await expectPruned(db.url);
-      } finally {
-        await db.drop();
       }
     });
 
     it('serve --worker runs the same tick; /metrics counts one prune pass over two projects', async () => {
-      const db = await databaseUrl();
-      try {
-        await seed(db.url);
+      await seed(db.url);
+      {
         const stop = new AbortController();
         const { ctx, stderr } = context(stop.signal);
         const serving = run(['serve', '--port', '0', '--worker', '--database-url', db.url], ctx);
@@ -136,8 +139,6 @@ for (const target of DATABASE_TARGETS) {
         stop.abort();
         expect(await serving, stderr()).toBe(0);
         await expectPruned(db.url);
-      } finally {
-        await db.drop();
       }
     });
   });
