@@ -1,7 +1,7 @@
 // argosctl validate: schema and semantic checks of every manifest; touches no database.
 import path from 'node:path';
 import { Argument, Command } from 'commander';
-import { hasErrors } from '../../manifest/diagnostic.js';
+import { hasErrors, problemCount } from '../../manifest/diagnostic.js';
 import { strictDiagnostics } from '../../manifest/lint-rules.js';
 import { readManifests } from '../../manifest/read-manifests.js';
 import { openValidateCache } from '../../manifest/validate-cache.js';
@@ -46,7 +46,7 @@ export function validateCommand(ctx: CliContext): Command {
           ctx.out(
             valid
               ? `${ctx.style.green('✓')} ${projects} project(s) in ${set.fileCount} file(s) are valid${warnings ? ` (${warnings} warning(s); --strict makes them errors)` : ''}.\n`
-              : `${ctx.style.red('✗')} ${set.diagnostics.length} problem(s) in ${set.fileCount} file(s).\n`,
+              : `${ctx.style.red('✗')} ${problemCount(set.diagnostics)} problem(s) in ${set.fileCount} file(s).\n`,
           );
         }
         if (!valid) throw new ExitCode(1);
