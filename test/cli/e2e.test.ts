@@ -155,7 +155,7 @@ describe('argosctl end to end on the embedded database', () => {
     expect(JSON.parse(r.stdout)).toEqual({
       formatVersion: 1,
       error: {
-        message: 'cannot read plan file "missing-plan.json"',
+        message: 'plan file "missing-plan.json" does not exist',
         hint: 'pass a file written by argosctl plan --out',
         exitCode: 1,
       },

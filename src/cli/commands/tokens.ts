@@ -1,5 +1,5 @@
 // argosctl tokens …: the Liveform token store (register, import, list, count, delete, start, complete).
-import { readFileSync } from 'node:fs';
+import { readUserFile } from '../../util/safe-read.js';
 import { Command } from 'commander';
 import { resolveDatabaseUrl, withDatabase } from '../../db/connection.js';
 import type { DatabaseSchema } from '../../db/schema.js';
@@ -33,6 +33,9 @@ function projectIdArgument(value: string): string {
   return value;
 }
 
+/** 100,000 IDs of at most 64 bytes in CSV or NDJSON with other columns fit well below this. */
+const MAX_IMPORT_BYTES = 64 * 1024 * 1024;
+
 export function tokensCommand(ctx: CliContext): Command {
   const tokens = new Command('tokens').description('Liveform token pre-registration: the token store');
   const withDb = <T>(opts: Opts, work: (db: Kysely<DatabaseSchema>) => Promise<T>) =>
@@ -63,12 +66,7 @@ export function tokensCommand(ctx: CliContext): Command {
     .addOption(formatOption(['text', 'json']))
     .addOption(databaseOption())
     .action(async (project: string, file: string, opts: Opts) => {
-      let text: string;
-      try {
-        text = readFileSync(file, 'utf8');
-      } catch {
-        throw new UserError(`cannot read "${file}"`);
-      }
+      const text = readUserFile(file, MAX_IMPORT_BYTES, 'token file').toString('utf8');
       const parsed = parseTokenImport(file, text);
       if (parsed.problems.length) {
         for (const p of parsed.problems.slice(0, 200)) ctx.err(`${t(file)}:${p.line}: ${t(p.message)}\n`);
