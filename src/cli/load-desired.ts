@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import { readRevisions } from '../db/applied-sources.js';
 import { readState, type CurrentState } from '../db/read-state.js';
 import type { DatabaseSchema } from '../db/schema.js';
-import { hasErrors } from '../manifest/diagnostic.js';
+import { hasErrors, problemCount } from '../manifest/diagnostic.js';
 import { strictDiagnostics } from '../manifest/lint-rules.js';
 import { readManifests, type ManifestSet } from '../manifest/read-manifests.js';
 import { appliedOracle } from '../manifest/skip-unchanged.js';
@@ -41,7 +41,7 @@ export async function loadValidManifests(
     else
       ctx.err(
         renderDiagnosticsText(set.diagnostics, ctx.errStyle) +
-          `${set.diagnostics.length} problem(s) ${why}; nothing was planned or written.\n`,
+          `${problemCount(set.diagnostics)} problem(s) ${why}; nothing was planned or written.\n`,
       );
     throw new ExitCode(byPolicy ? 3 : 1);
   }

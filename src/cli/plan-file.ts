@@ -1,10 +1,14 @@
 // Saved plans: written atomically, read back only when their format version and the argosctl
 // version that made them are this one's. Apply does not trust the rest: it recomputes the plan.
-import { readFile, rename, writeFile } from 'node:fs/promises';
 import { UserError } from '../errors.js';
 import { planDocument } from '../render/json-document.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
+import { readUserFile } from '../util/safe-read.js';
 import { PLAN_FORMAT_VERSION, type Plan } from '../plan/plan-types.js';
 import { ARGOSCTL_VERSION } from '../version.js';
+
+/** A plan of 100,000 projects is far below this. */
+const MAX_PLAN_BYTES = 1024 * 1024 * 1024;
 
 export interface SavedPlan extends Plan {
   /**
@@ -15,19 +19,15 @@ export interface SavedPlan extends Plan {
 }
 
 export async function writePlanFile(file: string, plan: SavedPlan): Promise<void> {
-  const tmp = `${file}.${process.pid}.tmp`;
   // Public keys as fingerprints, as in every plan output; apply compares with publicPlanView.
-  await writeFile(tmp, planDocument(plan), { mode: 0o600 });
-  await rename(tmp, file);
+  // O_EXCL temporary file, then rename: a link planted at the temporary path is never written through.
+  writeFileAtomic(file, planDocument(plan), 0o600);
 }
 
 export async function readPlanFile(file: string): Promise<SavedPlan> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch {
-    throw new UserError(`cannot read plan file "${file}"`, 'pass a file written by argosctl plan --out');
-  }
+  const text = readUserFile(file, MAX_PLAN_BYTES, 'plan file', 'pass a file written by argosctl plan --out').toString(
+    'utf8',
+  );
   let plan: SavedPlan;
   try {
     plan = JSON.parse(text);

@@ -4,6 +4,7 @@
 import { closeSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors.js';
+import { CREATE_NEW } from '../util/atomic-write.js';
 import type { CliContext } from './context.js';
 
 export interface SecretOutputOptions {
@@ -23,7 +24,7 @@ export function openSecretSink(ctx: CliContext, opts: SecretOutputOptions): Secr
     const file = path.resolve(ctx.cwd, opts.out);
     let fd: number;
     try {
-      fd = openSync(file, 'wx', 0o600);
+      fd = openSync(file, CREATE_NEW, 0o600);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       throw new UserError(

@@ -2,14 +2,34 @@
 // process fail clearly instead of corrupting the folder; a lock left by a dead process is taken over.
 // A lock from another host is never taken over: its pid says nothing here, and two machines sharing
 // a folder (a network mount, a cached CI workspace) would corrupt it.
-import { openSync, writeSync, closeSync, readFileSync, unlinkSync } from 'node:fs';
+//
+// Every step is atomic, so processes racing for a stale lock end with exactly one holder:
+// - the lock's content is written to a new private file first (O_EXCL), then link()ed into place:
+//   link fails when a lock exists, and nobody ever reads a half-written lock;
+// - a stale lock is replaced (rename over it) only under a short take-over mutex (O_EXCL), after
+//   reading it again inside the mutex: two takers cannot both judge the same stale lock and both win;
+// - after taking it, the lock is read back: it must be ours.
+import { randomBytes } from 'node:crypto';
+import { closeSync, linkSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { LockError } from '../errors.js';
+import { CREATE_NEW } from '../util/atomic-write.js';
 
 export interface FolderLock {
   release(): void;
 }
+
+interface Holder {
+  pid?: number;
+  host?: string;
+  since?: string;
+  nonce?: string;
+}
+
+/** A take-over mutex is held for microseconds; one this old was left by a process that died holding it. */
+const STALE_MUTEX_MS = 10_000;
+const ATTEMPTS = 50;
 
 function alive(pid: number): boolean {
   try {
@@ -20,50 +40,131 @@ function alive(pid: number): boolean {
   }
 }
 
+const code = (err: unknown) => (err as NodeJS.ErrnoException).code;
+
+/** The lock file's text, '' when it is gone. */
+function readText(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    if (code(err) === 'ENOENT') return '';
+    throw err;
+  }
+}
+
+function parse(text: string): Holder {
+  try {
+    const value = JSON.parse(text) as Holder;
+    return value && typeof value === 'object' ? value : {};
+  } catch {
+    return {}; // written by an older argosctl half-way: stale
+  }
+}
+
+function writeNew(file: string, text: string): void {
+  const fd = openSync(file, CREATE_NEW, 0o644);
+  try {
+    writeSync(fd, text);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function removeQuietly(file: string): void {
+  try {
+    unlinkSync(file);
+  } catch {
+    /* already gone */
+  }
+}
+
+/** Runs `fn` holding the take-over mutex, or returns undefined when another process holds it now. */
+function withTakeoverMutex<T>(file: string, fn: () => T): T | undefined {
+  const mutex = `${file}.takeover`;
+  try {
+    writeNew(mutex, String(process.pid));
+  } catch (err) {
+    if (code(err) !== 'EEXIST') throw err;
+    try {
+      if (Date.now() - statSync(mutex).mtimeMs > STALE_MUTEX_MS) removeQuietly(mutex);
+    } catch {
+      /* released meanwhile */
+    }
+    return undefined;
+  }
+  try {
+    return fn();
+  } finally {
+    removeQuietly(mutex);
+  }
+}
+
+function refuse(dir: string, file: string, holder: Holder): never {
+  if (holder.host && holder.host !== hostname()) {
+    const shown = (v: unknown) => JSON.stringify(String(v).slice(0, 100)); // the file's text, inert
+    throw new LockError(
+      `the embedded database ${dir} is locked by argosctl on another host, ${shown(holder.host)} ` +
+        `(pid ${Number(holder.pid) || '?'}, since ${shown(holder.since)})`,
+      `PGlite allows one process per data folder; if no argosctl runs on that host any more, delete ${file}`,
+    );
+  }
+  throw new LockError(
+    `the embedded database ${dir} is in use by another argosctl process (pid ${holder.pid} on ${holder.host}, since ${holder.since})`,
+    'wait for it to finish; PGlite allows one process per data folder (use PostgreSQL for concurrent use)',
+  );
+}
+
+/** A lock nobody holds any more: this host's, and its process is gone (or it cannot be read as a lock). */
+function isStale(holder: Holder, mine: Holder): boolean {
+  if (holder.host && holder.host !== hostname()) return false;
+  if (holder.nonce === mine.nonce) return false;
+  return !(holder.pid && alive(holder.pid) && holder.pid !== process.pid);
+}
+
 export function acquireFolderLock(dir: string): FolderLock {
   const file = path.join(dir, '.argosctl.lock');
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fd = openSync(file, 'wx');
-      writeSync(fd, JSON.stringify({ pid: process.pid, host: hostname(), since: new Date().toISOString() }));
-      closeSync(fd);
-      return {
-        release: () => {
-          try {
-            unlinkSync(file);
-          } catch {
-            /* already gone */
-          }
-        },
-      };
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      let holder: { pid?: number; host?: string; since?: string } = {};
+  const mine: Holder = {
+    pid: process.pid,
+    host: hostname(),
+    since: new Date().toISOString(),
+    nonce: randomBytes(8).toString('hex'),
+  };
+  const text = JSON.stringify(mine);
+  const release = () => {
+    // Only our own lock: after a take-over by someone else it is theirs.
+    if (parse(readText(file)).nonce === mine.nonce) removeQuietly(file);
+  };
+  const tmp = `${file}.${process.pid}.${mine.nonce}`;
+  writeNew(tmp, text);
+  try {
+    for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
       try {
-        holder = JSON.parse(readFileSync(file, 'utf8'));
-      } catch {
-        /* half-written: treat as stale */
+        linkSync(tmp, file); // atomic: fails when a lock is there
+        return { release };
+      } catch (err) {
+        if (code(err) !== 'EEXIST') throw err;
       }
-      if (holder.host && holder.host !== hostname()) {
-        const shown = (v: unknown) => JSON.stringify(String(v).slice(0, 100)); // the file's text, inert
-        throw new LockError(
-          `the embedded database ${dir} is locked by argosctl on another host, ${shown(holder.host)} ` +
-            `(pid ${Number(holder.pid) || '?'}, since ${shown(holder.since)})`,
-          `PGlite allows one process per data folder; if no argosctl runs on that host any more, delete ${file}`,
-        );
+      const seen = readText(file);
+      if (seen === '') continue; // released meanwhile: link again
+      const holder = parse(seen);
+      if (!isStale(holder, mine)) refuse(dir, file, holder);
+      const taken = withTakeoverMutex(file, () => {
+        // Inside the mutex, the same stale lock must still be there: else someone took it first.
+        if (readText(file) !== seen) return false;
+        renameSync(tmp, file);
+        return true;
+      });
+      if (taken) {
+        // Re-check after: the lock in place must be ours.
+        const now = parse(readText(file));
+        if (now.nonce === mine.nonce) return { release };
+        refuse(dir, file, now);
       }
-      if (holder.pid && alive(holder.pid) && holder.pid !== process.pid) {
-        throw new LockError(
-          `the embedded database ${dir} is in use by another argosctl process (pid ${holder.pid} on ${holder.host}, since ${holder.since})`,
-          'wait for it to finish; PGlite allows one process per data folder (use PostgreSQL for concurrent use)',
-        );
-      }
-      try {
-        unlinkSync(file);
-      } catch {
-        /* raced with another taker */
-      }
+      // Another taker is inside the mutex: give it a few milliseconds (sync, like opening the database).
+      if (taken === undefined) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5 + attempt * 2);
     }
+  } finally {
+    removeQuietly(tmp); // gone already when renamed into place; a hard link otherwise
   }
   throw new LockError(`could not lock the embedded database folder ${dir}`, 'try again');
 }

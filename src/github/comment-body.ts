@@ -1,13 +1,14 @@
 // The pull-request comment: found again by a hidden marker, summary first, details folded,
 // validation errors instead of a plan when the manifests are invalid, and never over GitHub's
 // 65,536-character limit.
-import type { Diagnostic } from '../manifest/diagnostic.js';
+import { problemCount, type Diagnostic } from '../manifest/diagnostic.js';
 import type { Plan } from '../plan/plan-types.js';
 import { markdownCode as code, escapeMarkdown as md } from '../render/escape-markdown.js';
 import { escapeControls } from '../render/escape-terminal.js';
 import { renderPlanMarkdown } from '../render/plan-markdown.js';
+import { LIMITS } from '../manifest/limits.js';
 
-export const GITHUB_COMMENT_LIMIT = 65_536;
+export const GITHUB_COMMENT_LIMIT = LIMITS.prCommentChars;
 /** Room kept for the cut note and closing tags. */
 const CUT_AT = GITHUB_COMMENT_LIMIT - 2_000;
 
@@ -20,7 +21,7 @@ export function diagnosticsMarkdown(diagnostics: readonly Diagnostic[]): string 
   const lines = [
     '### argosctl: the manifests are invalid',
     '',
-    `${diagnostics.length} problem(s); nothing was planned.`,
+    `${problemCount(diagnostics)} problem(s); nothing was planned.`,
     '',
     '| where | path | problem | allowed |',
     '|---|---|---|---|',

@@ -5,6 +5,7 @@ import { appendFileSync } from 'node:fs';
 import type { GithubClient } from './client.js';
 import type { GithubEnv } from './github-env.js';
 import { isAuthor, type PostingIdentity } from './identity.js';
+import { LIMITS } from '../manifest/limits.js';
 
 export const STATUS_CONTEXT = 'argosctl/plan';
 
@@ -56,5 +57,19 @@ export async function postStatus(
 }
 
 export function writeStepSummary(env: GithubEnv, markdown: string): void {
-  if (env.stepSummary) appendFileSync(env.stepSummary, markdown + '\n');
+  if (env.stepSummary) appendFileSync(env.stepSummary, fitJobSummary(markdown) + '\n');
+}
+
+/** The summary cut at LIMITS.jobSummaryBytes (GitHub's step summary limit), on a line break, with a note. */
+export function fitJobSummary(markdown: string): string {
+  const limit = LIMITS.jobSummaryBytes;
+  if (markdown.length <= limit / 4 || Buffer.byteLength(markdown) <= limit) return markdown;
+  const room = limit - 1_000; // for the note and closing tags
+  let cut = Buffer.from(markdown)
+    .subarray(0, room)
+    .toString('utf8')
+    .replace(/\uFFFD$/, '');
+  cut = cut.slice(0, Math.max(cut.lastIndexOf('\n'), 0));
+  const open = (cut.match(/<details>/g) ?? []).length - (cut.match(/<\/details>/g) ?? []).length;
+  return `${cut}\n${'\n</details>\n'.repeat(Math.max(open, 0))}\n---\n**The summary is cut here**: ${Buffer.byteLength(cut).toLocaleString('en')} of ${Buffer.byteLength(markdown).toLocaleString('en')} bytes shown (argosctl writes at most ${limit.toLocaleString('en')} bytes, GitHub's limit); \`argosctl plan\` or \`validate\` prints everything.\n`;
 }

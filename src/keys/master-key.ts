@@ -4,7 +4,11 @@
 //   for an embedded database pglite:DIR, a generated key file DIR.master-key (mode 0600) beside it ·
 //   for memory:, a key that lives as long as the process.
 import { randomBytes } from 'node:crypto';
-import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, statSync, writeFileSync } from 'node:fs';
+import { readUserFile } from '../util/safe-read.js';
+
+/** base64 of 32 bytes and a newline; anything much larger is not a key file. */
+const MAX_KEY_FILE_BYTES = 4096;
 import path from 'node:path';
 import { UserError } from '../errors.js';
 
@@ -44,7 +48,7 @@ function readKeyFile(file: string): Buffer {
   try {
     if (statSync(file).mode & 0o077)
       throw new UserError(`the master key file ${file} is readable by others`, `chmod 600 ${file}`);
-    text = readFileSync(file, 'utf8');
+    text = readUserFile(file, MAX_KEY_FILE_BYTES, 'the master key file').toString('utf8');
   } catch (err) {
     if (err instanceof UserError) throw err;
     throw new UserError(

@@ -14,6 +14,8 @@ export interface Diagnostic {
   /** What is allowed instead, in words. */
   allowed?: string;
   hint?: string;
+  /** On the closing "… and N more" entry only: how many problems it stands for. */
+  omitted?: number;
 }
 
 export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
@@ -36,4 +38,56 @@ export function sortDiagnostics(list: Diagnostic[]): Diagnostic[] {
     (a, b) =>
       a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.message.localeCompare(b.message),
   );
+}
+
+/** Problems a list stands for: its entries, the closing "… and N more" counted as its N. */
+export function problemCount(diagnostics: readonly Diagnostic[]): number {
+  let count = 0;
+  for (const d of diagnostics) count += d.omitted ?? 1;
+  return count;
+}
+
+/** Problems already cut from a list while it was collected: how many, and whether any was an error. */
+export interface CutProblems {
+  omitted: number;
+  error: boolean;
+}
+
+/** Cuts a list being collected to its first `max` once it holds twice that, counting what it cuts. */
+export function compactDiagnostics(list: Diagnostic[], max: number, cut: CutProblems): void {
+  if (list.length <= 2 * max) return;
+  sortDiagnostics(list);
+  const rest = list.splice(max);
+  cut.omitted += problemCount(rest);
+  cut.error ||= rest.some((d) => d.severity === 'error');
+}
+
+/**
+ * The first `max` of a sorted list, then one entry "… and N more" standing for the rest and for
+ * those cut earlier (N exact; an error when any of them is). Cutting a sorted part keeps every entry
+ * of the whole's first `max`, so a long run may cut as it goes (compactDiagnostics).
+ */
+export function capDiagnostics(
+  sorted: Diagnostic[],
+  max: number,
+  earlier: CutProblems = { omitted: 0, error: false },
+): Diagnostic[] {
+  if (sorted.length <= max && earlier.omitted === 0) return sorted;
+  // Entries standing for several (… and N more in this document) are shown as they are and counted as N.
+  const kept = sorted.slice(0, max);
+  const rest = sorted.slice(max);
+  const omitted = problemCount(rest) + earlier.omitted;
+  const last = kept[kept.length - 1];
+  kept.push({
+    severity: earlier.error || rest.some((d) => d.severity === 'error') ? 'error' : 'warning',
+    rule: 'limits.problems',
+    file: last?.file ?? '(manifests)',
+    line: last?.line ?? 1,
+    column: last?.column ?? 1,
+    path: '(run)',
+    message: `… and ${omitted.toLocaleString('en')} more problem(s) not shown`,
+    allowed: `at most ${max.toLocaleString('en')} problems are reported per run; fix these and run again`,
+    omitted,
+  });
+  return kept;
 }

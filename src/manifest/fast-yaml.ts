@@ -5,7 +5,7 @@
 // through `yaml`, which keeps positions and reports problems. Positions for a file taken on the
 // fast path are parsed with `yaml` only when something asks for one.
 import jsYaml from 'js-yaml';
-import { LineCounter, parseAllDocuments } from 'yaml';
+import { Composer, LineCounter, Parser } from 'yaml';
 import { MAX_COLLECTION_ITEMS, MAX_DEPTH, RESERVED_KEYS, stringProblem } from './hostile-values.js';
 import type { ParsedDocument } from './yaml-position.js';
 
@@ -143,14 +143,21 @@ export function fastParseDocuments(file: string, text: string): ParsedDocument[]
   }
   // No document, or an empty one (`yaml` skips those and reports an empty file): let `yaml` decide.
   if (values.length === 0 || values.some((v) => v === null || v === undefined || !clean(v, 0))) return undefined;
-  let parsed: YamlFile | undefined;
-  const parseFile = () => {
-    if (!parsed) {
-      const lineCounter = new LineCounter();
-      const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true });
-      parsed = { docs: docs as ParsedDocument['doc'][], lineCounter };
+  // Parsed with `yaml` only as far as the documents asked about: locating the first problems of a
+  // 1 MiB file must not parse all of it.
+  const lineCounter = new LineCounter();
+  const docs: ParsedDocument['doc'][] = [];
+  let pending: Iterator<ParsedDocument['doc']> | undefined;
+  const parseTo = (index: number): YamlFile => {
+    pending ??= new Composer({ uniqueKeys: true, prettyErrors: false, strict: true }).compose(
+      new Parser(lineCounter.addNewLine).parse(text),
+    ) as Iterator<ParsedDocument['doc']>;
+    while (docs.length <= index) {
+      const next = pending.next();
+      if (next.done) break;
+      docs.push(next.value);
     }
-    return parsed;
+    return { docs, lineCounter };
   };
-  return values.map((value, index) => lazyDocument(file, text, index, value, parseFile));
+  return values.map((value, index) => lazyDocument(file, text, index, value, () => parseTo(index)));
 }

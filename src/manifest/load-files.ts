@@ -7,8 +7,9 @@ import { escapeText, excerpt } from './excerpt.js';
 import { fastParseDocuments } from './fast-yaml.js';
 import { FolderRealPaths, readInsideRoot, realRoot } from './safe-read.js';
 import type { ParsedDocument } from './yaml-position.js';
+import { LIMITS, shown } from './limits.js';
 
-export const MAX_FILE_BYTES = 1024 * 1024;
+export const MAX_FILE_BYTES = LIMITS.fileBytes;
 export const MAX_ALIAS_COUNT = 100;
 export const CONFIG_FILE = 'argosctl.yaml';
 
@@ -40,6 +41,7 @@ const isLinkToFolder = (full: string) => {
 function listYamlFiles(dir: string, out: string[] = []): string[] {
   const entries = readdirSync(dir, { withFileTypes: true });
   for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+    if (out.length > LIMITS.filesPerRun) return out; // the caller reports the bound; no need to walk on
     const full = path.join(dir, entry.name);
     const skipped = entry.name.startsWith('.') || entry.name === 'node_modules';
     if (entry.isDirectory()) {
@@ -204,7 +206,16 @@ export function listManifestFiles(dir: string): ManifestFile[] | Diagnostic {
     );
   }
   const folders = new FolderRealPaths();
-  return listYamlFiles(root).map((full) => ({
+  const files = listYamlFiles(root);
+  if (files.length > LIMITS.filesPerRun) {
+    return fileProblem(
+      dir,
+      'limits.files',
+      `manifest folder "${escapeText(dir)}" holds more than ${shown(LIMITS.filesPerRun)} manifest files; nothing was read`,
+      `at most ${shown(LIMITS.filesPerRun)} *.yaml files per run; split the folder or validate parts of it`,
+    );
+  }
+  return files.map((full) => ({
     file: path.relative(process.cwd(), full) || full,
     full,
     isConfig: path.dirname(full) === root && path.basename(full) === CONFIG_FILE,
@@ -262,10 +273,17 @@ export function parseManifestBytes(entry: ManifestFile, bytes: Buffer, diagnosti
     return [];
   }
   const text = bytes.toString('utf8').replace(/^\uFEFF/, '');
+  // Counted before parsing: 149,000 empty documents must not become 149,000 parsed objects.
+  const markers = countDocumentMarkers(text, LIMITS.documentsPerFile + 1);
+  if (markers > LIMITS.documentsPerFile) {
+    diagnostics.push(tooManyDocuments(file, `more than ${shown(LIMITS.documentsPerFile)} "---" document markers`));
+    return [];
+  }
   const fast = fastParseDocuments(file, text);
-  if (fast) return fast;
+  if (fast) return fast.length > LIMITS.documentsPerFile ? documentsOverLimit(file, fast.length, diagnostics) : fast;
   const before = diagnostics.length;
   const documents = parseYamlText(file, text, diagnostics);
+  if (documents.length > LIMITS.documentsPerFile) return documentsOverLimit(file, documents.length, diagnostics);
   if (documents.length === 0 && diagnostics.length === before) {
     diagnostics.push(
       fileProblem(
@@ -277,4 +295,31 @@ export function parseManifestBytes(entry: ManifestFile, bytes: Buffer, diagnosti
     );
   }
   return documents;
+}
+
+/** `---` markers at the start of a line (each may begin a document), counting no further than `stop`. */
+export function countDocumentMarkers(text: string, stop: number): number {
+  let count = 0;
+  for (let at = text.startsWith('---') ? 0 : text.indexOf('\n---'); at >= 0; at = text.indexOf('\n---', at + 1)) {
+    const start = text[at] === '\n' ? at + 1 : at;
+    const after = text[start + 3];
+    if (after === undefined || after === ' ' || after === '\t' || after === '\n' || after === '\r') {
+      if (++count >= stop) return count;
+    }
+  }
+  return count;
+}
+
+function tooManyDocuments(file: string, what: string): Diagnostic {
+  return fileProblem(
+    file,
+    'limits.documents',
+    `file holds ${what}; it was not read further`,
+    `at most ${shown(LIMITS.documentsPerFile)} documents per file; split it into several files`,
+  );
+}
+
+function documentsOverLimit(file: string, count: number, diagnostics: Diagnostic[]): ParsedDocument[] {
+  diagnostics.push(tooManyDocuments(file, `${shown(count)} documents`));
+  return [];
 }

@@ -2,7 +2,15 @@
 import path from 'node:path';
 import { configAbove } from '../config/find-config.js';
 import { sha256 } from '../util/canonical-json.js';
-import { formatPath, sortDiagnostics, type Diagnostic } from './diagnostic.js';
+import {
+  capDiagnostics,
+  compactDiagnostics,
+  formatPath,
+  sortDiagnostics,
+  type CutProblems,
+  type Diagnostic,
+} from './diagnostic.js';
+import { LIMITS, shown } from './limits.js';
 import { quote } from './excerpt.js';
 import { checkHostileValues } from './hostile-values.js';
 import {
@@ -153,8 +161,10 @@ export async function readManifests(dir: string, options: ReadOptions = {}): Pro
   }
   const validators = await schemaValidators();
   const fileDigests: string[] = [];
+  let totalBytes = 0;
   const readBytes = (entry: ManifestFile) => {
     const bytes = readManifestBytes(entry, diagnostics);
+    totalBytes += bytes?.length ?? 0;
     const digest = hashBytes(bytes ?? Buffer.alloc(0));
     fileDigests.push(`${entry.file}\0${digest}`);
     return { bytes, digest };
@@ -202,8 +212,23 @@ export async function readManifests(dir: string, options: ReadOptions = {}): Pro
   const projects: DesiredProject[] = [];
   const unchanged: UnchangedProject[] = [];
   const root = path.resolve(dir);
+  const cut: CutProblems = { omitted: 0, error: false };
   for (const entry of listing) {
     if (entry.isConfig) continue;
+    compactDiagnostics(diagnostics, LIMITS.problemsReported, cut);
+    if (totalBytes > LIMITS.totalManifestBytes) {
+      diagnostics.push({
+        severity: 'error',
+        rule: 'limits.total-bytes',
+        file: entry.file,
+        line: 1,
+        column: 1,
+        path: '(file)',
+        message: `the manifests read so far exceed ${shown(LIMITS.totalManifestBytes)} bytes; this file and those after it were not read`,
+        allowed: `at most ${shown(LIMITS.totalManifestBytes)} bytes of manifests per run; validate parts of the folder`,
+      });
+      break;
+    }
     const { bytes, digest } = readBytes(entry);
     if (!bytes) continue;
     const key = sourceKey(configDigest, path.relative(root, entry.full), digest);
@@ -213,8 +238,12 @@ export async function readManifests(dir: string, options: ReadOptions = {}): Pro
       continue;
     }
     const declared: DesiredProject[] = [];
+    const fileStart = diagnostics.length;
     for (const parsed of parseManifestBytes(entry, bytes, diagnostics)) {
-      const project = checkDocument(parsed, entry, validators, organization, firstSeen, diagnostics, key);
+      // Documents come in line order: once this file has more problems than are reported, those
+      // of later documents sort after them and are only counted.
+      const show = diagnostics.length - fileStart < LIMITS.problemsReported;
+      const project = checkDocument(parsed, entry, validators, organization, firstSeen, diagnostics, key, show);
       if (project) declared.push(project);
     }
     for (const project of declared) {
@@ -234,7 +263,7 @@ export async function readManifests(dir: string, options: ReadOptions = {}): Pro
     unchanged,
     organization,
     policy: policy?.report,
-    diagnostics: sortDiagnostics(diagnostics),
+    diagnostics: capDiagnostics(sortDiagnostics(diagnostics), LIMITS.problemsReported, cut),
     digest: sha256(fileDigests.sort().join('\n')),
     fileCount: listing.filter((entry) => !entry.isConfig).length,
     ...(configEntry ? { configFile: configEntry.full } : {}),
@@ -256,6 +285,7 @@ function checkDocument(
   firstSeen: Map<string, FirstSeen>,
   diagnostics: Diagnostic[],
   key: string,
+  show = true,
 ): DesiredProject | undefined {
   const hostile = checkHostileValues(original);
   for (const problem of hostile) diagnostics.push(problem);
@@ -275,7 +305,7 @@ function checkDocument(
   }
   // The schema of the version the file is written in, so its problems name what the file says;
   // everything after sees the current version.
-  const schemaProblems = checkSchema(original, projectValidator(validators, versionOf(original.value)));
+  const schemaProblems = checkSchema(original, projectValidator(validators, versionOf(original.value)), show);
   for (const problem of schemaProblems) diagnostics.push(problem);
   const parsed = inCurrentVersion(original);
   const manifest = parsed.value as ProjectManifest;

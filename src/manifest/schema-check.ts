@@ -3,6 +3,7 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import { closest } from '../util/levenshtein.js';
 import { formatPath, type Diagnostic } from './diagnostic.js';
 import { describeValue as describe, quote } from './excerpt.js';
+import { LIMITS } from './limits.js';
 import { readSchema } from './schemas.js';
 import { locate, type ParsedDocument } from './yaml-position.js';
 
@@ -174,17 +175,45 @@ function significant(errors: ErrorObject[]): ErrorObject[] {
   });
 }
 
-export function checkSchema(parsed: ParsedDocument, validate: ValidateFunction): Diagnostic[] {
+/**
+ * The document's schema problems: the first LIMITS.problemsPerDocument located, the rest counted in
+ * one closing entry; with `show` false (a file past its reporting bound) all are counted, none located.
+ */
+export function checkSchema(parsed: ParsedDocument, validate: ValidateFunction, show = true): Diagnostic[] {
   if (validate(parsed.value)) return [];
   const seen = new Set<string>();
   const out: Diagnostic[] = [];
+  let omitted = 0;
   for (const err of significant(validate.errors ?? [])) {
+    // Past the bound, problems are only told apart and counted: locating 100,000 of them costs seconds.
+    // An error told apart by where and what (ajv repeats one through several schema branches).
+    const raw = `${err.instancePath}|${err.keyword}|${JSON.stringify(err.params)}`;
+    if (seen.has(raw)) continue;
+    seen.add(raw);
+    if (!show || out.length >= LIMITS.problemsPerDocument) {
+      omitted++;
+      continue;
+    }
     const d = toDiagnostic(parsed, err);
     const key = `${d.path}|${d.message}`;
     if (!seen.has(key)) {
       seen.add(key);
       out.push(d);
     }
+  }
+  if (omitted) {
+    const last = out[out.length - 1] ?? { ...locate(parsed, []) };
+    out.push({
+      severity: 'error',
+      rule: 'limits.problems',
+      file: parsed.file,
+      line: last.line,
+      column: last.column,
+      path: '(document)',
+      message: `… and ${omitted.toLocaleString('en')} more schema problem(s) in this document not shown`,
+      allowed: `at most ${LIMITS.problemsPerDocument.toLocaleString('en')} schema problems are shown per document`,
+      omitted,
+    });
   }
   return out;
 }

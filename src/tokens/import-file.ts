@@ -1,6 +1,7 @@
 // Reads token IDs from a file: one per line, CSV, or NDJSON ({"token_id": "…"} or {"tokenId": "…"}).
 // CSV goes through csv-parse (quoted fields, BOM, `;` exports): the column named tokenId, token_id or
 // id in a header row, else the first column. Every bad line is reported with its number.
+import { quote } from '../manifest/excerpt.js';
 import { parse } from 'csv-parse/sync';
 import { tokenIdProblem } from './token-id.js';
 
@@ -66,7 +67,10 @@ function parseCsv(text: string, firstLine: string, ids: string[], problems: Impo
     else if (line === 1 && header < 0 && record.length > 1 && record.every((c) => tokenIdProblem(c))) {
       problems.push({
         line,
-        message: `no tokenId, token_id or id column in the header (columns: ${record.join(', ')})`,
+        message: `no tokenId, token_id or id column in the header (${record.length} columns: ${record
+          .slice(0, 5)
+          .map((c) => quote(c))
+          .join(', ')}${record.length > 5 ? ', …' : ''})`,
       });
     } else problems.push({ line, message: problem });
   }

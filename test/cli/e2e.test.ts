@@ -156,7 +156,7 @@ describe('argosctl end to end on the embedded database', () => {
       formatVersion: 1,
       kind: 'error',
       error: {
-        message: 'cannot read plan file "missing-plan.json"',
+        message: 'plan file "missing-plan.json" does not exist',
         hint: 'pass a file written by argosctl plan --out',
         exitCode: 1,
       },

@@ -141,9 +141,13 @@ describe('manifests are read only inside the root, bounded, and never echoed fro
   });
 
   it('the reader caps what it reads whatever stat says, and refuses devices', () => {
-    // /proc files report size 0; the cap must hold anyway (the root here is /proc/self itself).
+    // /proc files report size 0 and "regular": refused as kernel pseudo-files (the root here is /proc/self itself).
     const environ = readInsideRoot(realpathSync('/proc/self'), '/proc/self/environ', 8);
-    expect(environ).toEqual({ ok: false, rule: 'files.too-large', problem: 'is more than 8 bytes' });
+    expect(environ).toEqual({
+      ok: false,
+      rule: 'files.not-regular',
+      problem: 'is a kernel pseudo-file (/proc, /sys), not a regular file',
+    });
     expect(readInsideRoot('/dev', '/dev/zero', 1024)).toMatchObject({
       ok: false,
       rule: 'files.not-regular',

@@ -63,7 +63,7 @@ describe('parseTokenImport: CSV through csv-parse', () => {
     const r = parseTokenImport('ids.csv', 'name,email\nalice,a@example.com\n');
     expect(r.problems[0]).toEqual({
       line: 1,
-      message: 'no tokenId, token_id or id column in the header (columns: name, email)',
+      message: 'no tokenId, token_id or id column in the header (2 columns: "name", "email")',
     });
   });
 

@@ -131,7 +131,7 @@ describe('argosctl transmit seal | open', () => {
     );
     expectCleanFailure(
       await run(['transmit', 'open', '--private-key', 'missing.pem'], { cwd, input: sealed }),
-      /cannot read private key file "missing.pem" \(ENOENT\)/,
+      /private key file "missing.pem" does not exist/,
     );
     expectCleanFailure(
       await run(['transmit', 'seal', '--public-key', 'ec.pem'], { cwd, input: 'x' }),

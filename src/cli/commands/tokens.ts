@@ -1,6 +1,7 @@
 // argosctl tokens …: the Liveform token store (register, import, list, count, delete, start, complete).
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
+import { readUserFile } from '../../util/safe-read.js';
 import { resolveDatabaseUrl, withDatabase } from '../../db/connection.js';
 import type { DatabaseSchema } from '../../db/schema.js';
 import { escapeTerminal as t } from '../../render/escape-terminal.js';
@@ -26,6 +27,9 @@ function projectIdArgument(value: string): string {
     throw new UserError(`project id ${JSON.stringify(value).slice(0, 80)} is not valid`, PROJECT_ID_ALLOWED);
   return value;
 }
+
+/** 100,000 IDs of at most 64 bytes in CSV or NDJSON with other columns fit well below this. */
+const MAX_IMPORT_BYTES = 64 * 1024 * 1024;
 
 export function tokensCommand(ctx: CliContext): Command {
   const tokens = new Command('tokens').description('Liveform token pre-registration: the token store');
@@ -59,12 +63,9 @@ export function tokensCommand(ctx: CliContext): Command {
     .addOption(formatOption(['text', 'json']))
     .addOption(databaseOption())
     .action(async (project: string, file: string, opts: Opts) => {
-      let text: string;
-      try {
-        text = readFileSync(file === '-' ? 0 : file, 'utf8');
-      } catch {
-        throw new UserError(`cannot read "${file}"`);
-      }
+      // '-' is standard input; a file goes through the safe reader (regular files only, size first).
+      const text =
+        file === '-' ? readFileSync(0, 'utf8') : readUserFile(file, MAX_IMPORT_BYTES, 'token file').toString('utf8');
       // Parsed once here for the progress bar's total; importTokens parses again and decides.
       const total = new Set(parseTokenImport(file, text).ids).size;
       const bar = progressBar(process.stderr, total, `importing into ${project}`);

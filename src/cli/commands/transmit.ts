@@ -1,8 +1,7 @@
 // argosctl transmit seal|open: the secure-transmission envelope (docs/secure-transmission.md) from
 // the command line. Thin: read bounded input and keys, call src/transmit, write the result whole.
 import type { KeyObject } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { rename, unlink, writeFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../../util/atomic-write.js';
 import type { Readable } from 'node:stream';
 import { Command } from 'commander';
 import { resolveDatabaseUrl, withDatabase } from '../../db/connection.js';
@@ -17,6 +16,7 @@ import { serviceKey } from '../../transmit/service-key.js';
 import { resolveMasterKey } from '../../keys/master-key.js';
 import type { CliContext } from '../context.js';
 import { databaseOption } from '../options.js';
+import { readUserFile } from '../../util/safe-read.js';
 
 /** Data to seal or open is read whole, so it is capped; key files are small by nature. */
 export const MAX_DATA_BYTES = 64 * 1024 * 1024;
@@ -44,23 +44,21 @@ async function readCapped(stream: Readable, max: number, what: string): Promise<
   return Buffer.concat(chunks);
 }
 
-const readFileCapped = (file: string, max: number, what: string) => readCapped(createReadStream(file), max, what);
+/** Through the one safe reader: a regular file only, never /proc/self/environ, /dev/zero or a FIFO. */
+const readFileCapped = async (file: string, max: number, what: string) =>
+  readUserFile(file, max, what, 'a regular file; pipe other input in on stdin');
 
 function readInput(ctx: CliContext, file: string | undefined): Promise<Buffer> {
-  if (file !== undefined && file !== '-')
-    return readFileCapped(file, MAX_DATA_BYTES, `input file ${JSON.stringify(file)}`);
+  if (file !== undefined && file !== '-') return readFileCapped(file, MAX_DATA_BYTES, 'input file');
   if (ctx.stdinIsTTY) throw new UserError('no input: stdin is a terminal', 'pipe the data in, or give --in FILE');
   return readCapped(process.stdin, MAX_DATA_BYTES, 'stdin');
 }
 
 /** Written whole or not at all: a temporary file beside the target, then a rename. */
 async function writeWhole(file: string, data: Buffer | string, mode: number): Promise<void> {
-  const tmp = `${file}.${process.pid}.tmp`;
   try {
-    await writeFile(tmp, data, { mode, flag: 'wx' });
-    await rename(tmp, file);
+    writeFileAtomic(file, data, mode);
   } catch (err) {
-    await unlink(tmp).catch(() => {});
     throw new UserError(
       `cannot write ${JSON.stringify(file)} (${(err as NodeJS.ErrnoException).code ?? 'error'}); nothing was written`,
     );
@@ -82,7 +80,7 @@ function printable(data: Buffer): string | undefined {
 async function sealingKey(ctx: CliContext, opts: SealOpts): Promise<KeyObject> {
   if (opts.publicKey !== undefined) {
     const what = `public key file ${JSON.stringify(opts.publicKey)}`;
-    return parsePublicKey(await readFileCapped(opts.publicKey, MAX_KEY_BYTES, what), what);
+    return parsePublicKey(await readFileCapped(opts.publicKey, MAX_KEY_BYTES, 'public key file'), what);
   }
   const project = opts.project!;
   if (opts.serviceKey) {
@@ -161,7 +159,11 @@ export function transmitCommand(ctx: CliContext): Command {
         if (passphrase === undefined)
           throw new UserError(`the environment variable ${JSON.stringify(opts.passphraseEnv)} is not set`);
       }
-      const key = parsePrivateKey(await readFileCapped(opts.privateKey, MAX_KEY_BYTES, what), what, passphrase);
+      const key = parsePrivateKey(
+        await readFileCapped(opts.privateKey, MAX_KEY_BYTES, 'private key file'),
+        what,
+        passphrase,
+      );
       const input = await readInput(ctx, opts.in);
       const data = open(key, input);
       if (opts.out !== undefined && opts.out !== '-') {

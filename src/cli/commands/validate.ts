@@ -1,7 +1,7 @@
 // argosctl validate: schema and semantic checks of every manifest; touches no database.
 import path from 'node:path';
 import { Argument, Command } from 'commander';
-import { hasErrors } from '../../manifest/diagnostic.js';
+import { hasErrors, problemCount } from '../../manifest/diagnostic.js';
 import { strictDiagnostics } from '../../manifest/lint-rules.js';
 import { CONFIG_FILE } from '../../config/find-config.js';
 import { readManifests } from '../../manifest/read-manifests.js';
@@ -47,8 +47,10 @@ export function validateCommand(ctx: CliContext): Command {
           ctx.err(renderDiagnosticsText(set.diagnostics, ctx.errStyle));
           ctx.out(
             valid
-              ? `${ctx.style.green('✓')} ${projects} project(s) in ${files} are valid${warnings ? ` (${warnings} warning(s); --strict makes them errors)` : ''}.\n`
-              : `${ctx.style.red('✗')} ${set.diagnostics.length} problem(s) in ${files}.\n`,
+              ? `${ctx.style.green('✓')} ${projects} project(s) in ${files} are valid${warnings ? ` (${warnings} warning(s); --strict makes them errors)` : ''}.
+`
+              : `${ctx.style.red('✗')} ${problemCount(set.diagnostics)} problem(s) in ${files}.
+`,
           );
         }
         if (!valid) throw new ExitCode(1);

@@ -1,0 +1,146 @@
+// Every file argosctl reads for a user or a pull request goes through here: only a regular file
+// (a link is followed only to one), never a kernel pseudo-file (/proc, /sys: their size says 0 and
+// /proc/self/environ holds the secrets), size checked before reading and the read itself capped, so
+// a link to /proc/self/environ, /dev/zero, a FIFO or a folder is refused without a byte of it read.
+// Problems name the path, never the contents.
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  lstatSync,
+  openSync,
+  readSync,
+  realpathSync,
+  statSync,
+  statfsSync,
+  type Stats,
+} from 'node:fs';
+import path from 'node:path';
+import { UserError } from '../errors.js';
+import { escapeText } from '../manifest/excerpt.js';
+
+export type SafeRead = { ok: true; bytes: Buffer } | { ok: false; rule: string; problem: string };
+
+/** `real` is `root` or below it (both real paths). */
+export function isInside(root: string, real: string): boolean {
+  const rel = path.relative(root, real);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
+function kindOf(stats: Stats): string {
+  if (stats.isDirectory()) return 'a folder';
+  if (stats.isFIFO()) return 'a FIFO (named pipe)';
+  if (stats.isSocket()) return 'a socket';
+  if (stats.isCharacterDevice() || stats.isBlockDevice()) return 'a device';
+  return 'not a regular file';
+}
+
+// proc, sysfs, debugfs, securityfs, tracefs, configfs: files whose stat says "regular, 0 bytes".
+const PSEUDO_FILE_SYSTEMS = new Set([0x9fa0, 0x62656572, 0x64626720, 0x73636673, 0x74726163, 0x62656570]);
+
+function isPseudoFile(real: string): boolean {
+  if (/^\/(?:proc|sys)(?:\/|$)/.test(real)) return true;
+  try {
+    return PSEUDO_FILE_SYSTEMS.has(Number(statfsSync(real).type));
+  } catch {
+    return false;
+  }
+}
+
+const errno = (err: unknown) => (err as NodeJS.ErrnoException).code ?? 'error';
+
+/**
+ * Reads `full` when it is a regular file of at most `maxBytes` (and, with `root`, whose real path
+ * is inside that real path), following a link only to such a file.
+ */
+export function readRegularFile(
+  full: string,
+  maxBytes: number,
+  root?: string,
+  notLinkReal?: (full: string) => string,
+): SafeRead {
+  let link: Stats;
+  try {
+    link = lstatSync(full);
+  } catch (err) {
+    return errno(err) === 'ENOENT'
+      ? { ok: false, rule: 'files.missing', problem: 'does not exist' }
+      : { ok: false, rule: 'files.unreadable', problem: `cannot be read (${errno(err)})` };
+  }
+  const via = link.isSymbolicLink() ? 'is a link to ' : 'is ';
+  let real: string;
+  try {
+    real = notLinkReal && !link.isSymbolicLink() ? notLinkReal(full) : realpathSync.native(full);
+  } catch (err) {
+    return errno(err) === 'ENOENT' || errno(err) === 'ELOOP'
+      ? { ok: false, rule: 'files.dangling-link', problem: 'is a link to nothing (its target does not exist)' }
+      : { ok: false, rule: 'files.unreadable', problem: `cannot be read (${errno(err)})` };
+  }
+  if (root !== undefined && !isInside(root, real)) {
+    return {
+      ok: false,
+      rule: 'files.outside-root',
+      problem: `${link.isSymbolicLink() ? 'is a link that leads' : 'is'} outside the manifest root`,
+    };
+  }
+  let fd: number;
+  try {
+    const stats = statSync(real);
+    if (!stats.isFile())
+      return { ok: false, rule: 'files.not-regular', problem: `${via}${kindOf(stats)}, not a regular file` };
+    if (isPseudoFile(real))
+      return {
+        ok: false,
+        rule: 'files.not-regular',
+        problem: `${via}a kernel pseudo-file (/proc, /sys), not a regular file`,
+      };
+    if (stats.size > maxBytes) return { ok: false, rule: 'files.too-large', problem: `is ${stats.size} bytes` };
+    // O_NONBLOCK: should the file be swapped for a FIFO after the check, open() still returns at once.
+    fd = openSync(real, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW);
+  } catch (err) {
+    return { ok: false, rule: 'files.unreadable', problem: `cannot be read (${errno(err)})` };
+  }
+  try {
+    // The opened file is what counts: it may have been swapped since the checks above.
+    const stats = fstatSync(fd);
+    if (!stats.isFile())
+      return { ok: false, rule: 'files.not-regular', problem: `${via}${kindOf(stats)}, not a regular file` };
+    if (stats.size > maxBytes) return { ok: false, rule: 'files.too-large', problem: `is ${stats.size} bytes` };
+    return readCapped(fd, Math.min(stats.size, maxBytes) + 1, maxBytes);
+  } catch (err) {
+    return { ok: false, rule: 'files.unreadable', problem: `cannot be read (${errno(err)})` };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** stat sizes can lie: read until EOF, but never more than maxBytes + 1 bytes. */
+function readCapped(fd: number, firstSize: number, maxBytes: number): SafeRead {
+  let buffer = Buffer.allocUnsafe(firstSize);
+  let length = 0;
+  for (;;) {
+    if (length === buffer.length) {
+      if (length > maxBytes) return { ok: false, rule: 'files.too-large', problem: `is more than ${maxBytes} bytes` };
+      const grown = Buffer.allocUnsafe(Math.min(length * 2, maxBytes + 1));
+      buffer.copy(grown, 0, 0, length);
+      buffer = grown;
+    }
+    const n = readSync(fd, buffer, length, buffer.length - length, null);
+    if (n === 0) return { ok: true, bytes: buffer.subarray(0, length) };
+    length += n;
+  }
+}
+
+/**
+ * A file a user names on the command line (`tokens import FILE`, key files, `transmit --in`, a saved
+ * plan): its bytes, or a one-line UserError naming `what` and the path (escaped), never the contents.
+ */
+export function readUserFile(file: string, maxBytes: number, what: string, hint?: string): Buffer {
+  const read = readRegularFile(file, maxBytes);
+  if (read.ok) return read.bytes;
+  const size = read.rule === 'files.too-large' ? `; at most ${maxBytes.toLocaleString('en')} bytes` : '';
+  throw new UserError(
+    `${what} "${escapeText(file)}" ${read.problem}${size}`,
+    hint ?? `a regular file${size ? ` of at most ${maxBytes.toLocaleString('en')} bytes` : ''}`,
+  );
+}
