@@ -81,6 +81,25 @@ describe('documented invocations', () => {
     });
   }
 
+  it('every command, subcommand and option appears in docs/', () => {
+    const docs = DOCS.filter((f) => f.startsWith('docs/'))
+      .map((f) => readFileSync(f, 'utf8'))
+      .join('\n');
+    const missing: string[] = [];
+    const walk = (command: Command, prefix: string[]) => {
+      for (const sub of command.commands) {
+        if ((sub as unknown as { _hidden?: boolean })._hidden) continue;
+        const words = [...prefix, sub.name()];
+        if (!docs.includes(words.join(' '))) missing.push(words.join(' '));
+        for (const o of sub.options)
+          if (!o.hidden && o.long && !docs.includes(o.long)) missing.push(`${words.join(' ')} ${o.long}`);
+        walk(sub, words);
+      }
+    };
+    walk(program, []);
+    expect(missing).toEqual([]);
+  });
+
   it('the workflows are valid YAML with jobs', () => {
     for (const f of readdirSync('examples/github'))
       expect(Object.keys(parse(readFileSync(`examples/github/${f}`, 'utf8')).jobs).length).toBeGreaterThan(0);
