@@ -96,14 +96,16 @@ const ENTRIES: CommandEntry[] = [
     name: 'history',
     group: 'Audit',
     term: 'history [options] [project]',
-    summary: 'applied changes with time, actor, commit, PR, setting, before and after',
+    summary:
+      'the audit trail in order: applies (commit, PR, uncommitted files), break-glass, key reveals, rewraps, webhook redrives, admin sign-ins, prune passes',
     load: async (ctx) => (await import('./commands/history.js')).historyCommands(ctx),
   },
   {
     name: 'blame',
     group: 'Audit',
     term: 'blame [options] <project>',
-    summary: 'for each current setting of a project, the apply (commit, PR, actor, time) that last set it',
+    summary:
+      "for each current setting of a project, the apply (commit, PR, actor, time) that last set it, then the project's other recorded events",
     load: async (ctx) => (await import('./commands/history.js')).historyCommands(ctx),
   },
   {
@@ -210,7 +212,7 @@ const ENTRIES: CommandEntry[] = [
   {
     name: 'init',
     group: 'Setup',
-    term: 'init',
+    term: 'init [options]',
     summary:
       'scaffold a config repository here: argosctl.yaml, projects/, .gitignore, package.json, GitHub workflows; overwrites nothing',
     load: async (ctx) => [(await import('./commands/init.js')).initCommand(ctx)],

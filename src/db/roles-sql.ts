@@ -34,6 +34,8 @@ export const ROLE_TABLES: Record<string, { plan: PlanAccess; apply: ApplyAccess 
   token_uses: { plan: 'none', apply: 'dml' },
   // webhook delivery (migration 006): the sealed signing secrets stay unreadable to the plan role
   webhook_secrets: { plan: 'none', apply: 'dml' },
+  // sealed request bodies (migration 010): the service's private key, sealed; `keys rewrap` rewraps it
+  service_transmission_keys: { plan: 'none', apply: 'dml' },
   // the timeline's own rows (migration 009): rewraps and redrives, no secret in them
   audit_events: { plan: 'select', apply: 'dml' },
   argosctl_migrations: { plan: 'select', apply: 'select' },

@@ -25,6 +25,6 @@ describe('SIGINT mid-apply', () => {
     const plan = await runCli(['plan', '--detailed-exitcode'], { cwd });
     expect(plan.code, plan.stderr).toBe(2);
     expect(plan.stdout).toMatch(/Plan: 2 to create/);
-    expect((await runCli(['history'], { cwd })).stdout).toMatch(/No applied changes/);
+    expect((await runCli(['history'], { cwd })).stdout).toMatch(/No recorded events/);
   });
 });

@@ -87,7 +87,7 @@ describe('atomic lock take-over and temporary files', () => {
     symlinkSync(victim, path.join(cwd, `plan.json.${process.pid}.tmp`));
     await writePlanFile(path.join(cwd, 'plan.json'), { formatVersion: 1 } as unknown as SavedPlan);
     expect(readFileSync(victim, 'utf8')).toBe('precious\n');
-    expect(JSON.parse(readFileSync(path.join(cwd, 'plan.json'), 'utf8'))).toEqual({ formatVersion: 1 });
+    expect(JSON.parse(readFileSync(path.join(cwd, 'plan.json'), 'utf8'))).toEqual({ formatVersion: 1, kind: 'plan' });
     expect((lstatSync(path.join(cwd, 'plan.json')).mode & 0o777).toString(8)).toBe('600');
   });
 

@@ -41,7 +41,7 @@ describe('input limits', () => {
       expect(d.allowed).toBe('at most 1,000 documents per file; split it into several files');
     }
     const text = await runCliInProcess(['validate', '--no-cache', '--dir', 'projects'], { cwd });
-    expect(text.stdout).toBe('✗ 3 problem(s) in 3 file(s).\n');
+    expect(text.stdout).toBe('✗ 3 problem(s) in 3 manifest file(s).\n');
   });
 
   it('1,000 documents of `--- {}`: 4,000 problems, the first 1,000 shown and "… and 3,000 more" (exact)', async () => {
@@ -53,7 +53,7 @@ describe('input limits', () => {
     expect(last).toMatchObject({ rule: 'limits.problems', severity: 'error', omitted: 3_000 });
     expect(last.message).toBe('… and 3,000 more problem(s) not shown');
     const text = await runCliInProcess(['validate', '--no-cache', '--dir', 'projects'], { cwd });
-    expect(text.stdout).toBe('✗ 4000 problem(s) in 1 file(s).\n');
+    expect(text.stdout).toBe('✗ 4000 problem(s) in 1 manifest file(s).\n');
     expect(text.stderr).toContain('error: … and 3,000 more problem(s) not shown [(run)] (limits.problems)');
   });
 
