@@ -91,6 +91,17 @@ function lastApply(p: ProjectRow, repository?: string): SafeHtml {
   return html`${when(a.at)} by ${a.actor}${refs}${p.dirty ? html` <strong class="dirty">changed outside git since (dirty)</strong>` : ''}`;
 }
 
+function lastDrift(p: ProjectRow): SafeHtml {
+  const d = p.lastDrift;
+  if (!d) return html`<span class="muted">not checked yet</span>`;
+  const result = d.unmanaged
+    ? html`<strong class="dirty">in the database only (no manifest)</strong>`
+    : d.differences
+      ? html`<strong class="dirty">drift: ${d.differences} setting(s) differ</strong>`
+      : html`in sync`;
+  return html`${result}, checked ${when(d.at)}`;
+}
+
 interface ChartRow {
   /** The x value: seconds since 1970 (UTC). */
   t: number;
@@ -128,7 +139,7 @@ export function overviewPage(
 ${view.hidden ? html`<p>${view.hidden} project(s) not shown: their dashboard IP whitelist does not include your address.</p>` : ''}
 <table>
 <caption>${view.total} project(s) you can see, page ${view.page} of ${pages}</caption>
-<thead><tr><th scope="col">Project</th><th scope="col">Status</th><th scope="col">Submissions</th><th scope="col">Region</th><th scope="col">Tokens used of ${TOKEN_CAP.toLocaleString('en')}</th><th scope="col">Last apply</th><th scope="col">You are</th></tr></thead>
+<thead><tr><th scope="col">Project</th><th scope="col">Status</th><th scope="col">Submissions</th><th scope="col">Region</th><th scope="col">Tokens used of ${TOKEN_CAP.toLocaleString('en')}</th><th scope="col">Last apply</th><th scope="col">Last drift check</th><th scope="col">You are</th></tr></thead>
 <tbody>
 ${view.rows.map(
   (p) => html`<tr>
@@ -138,6 +149,7 @@ ${view.rows.map(
 <td>${p.region ?? '–'}</td>
 <td><progress max="${TOKEN_CAP}" value="${p.registered}" aria-label="tokens used of ${p.id}">${p.registered}</progress> ${p.registered.toLocaleString('en')}</td>
 <td>${lastApply(p, chrome.repository)}</td>
+<td>${lastDrift(p)}</td>
 <td>${p.viewer}</td>
 </tr>`,
 )}
@@ -186,6 +198,7 @@ ${v.notice ? html`<p role="status" class="notice">${v.notice}</p>` : ''}
 <dt>Region</dt><dd>${p.region ?? '–'}</dd>
 <dt>Tokens used</dt><dd><progress max="${TOKEN_CAP}" value="${p.registered}" aria-label="tokens used">${p.registered}</progress> ${p.registered.toLocaleString('en')} of ${TOKEN_CAP.toLocaleString('en')}</dd>
 <dt>Last apply</dt><dd>${lastApply(p, chrome.repository)}</dd>
+<dt>Last drift check</dt><dd>${lastDrift(p)}</dd>
 <dt>Privacy protection</dt><dd>${p.privacyProtection ? 'on: token IDs and end-user addresses are masked' : 'off'}</dd>
 <dt>You are</dt><dd>${p.viewer}${v.sight.act ? '' : ' (read-only)'}</dd>
 </dl>

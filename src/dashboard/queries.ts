@@ -27,6 +27,16 @@ export interface ProjectRow {
   lastApply: { at: Date; actor: string; commit: string | null; pr: number | null; action: string } | null;
   /** Changed in the database since the last apply (a hand-written UPDATE, break-glass). */
   dirty: boolean;
+  /** The latest `argosctl drift` run, when it ran after the project was created. */
+  lastDrift: LastDrift | null;
+}
+
+export interface LastDrift {
+  at: Date;
+  /** Settings that differed between manifests and database (0: in sync). */
+  differences: number;
+  /** No manifest named the project. */
+  unmanaged: boolean;
 }
 
 export const SORTS = ['id', 'status', 'region', 'tokens'] as const;
@@ -49,6 +59,9 @@ interface RawProject {
   la_commit: string | null;
   la_pr: number | null;
   la_action: string | null;
+  ld_at: Date | string | null;
+  ld_differences: number | string | null;
+  ld_unmanaged: boolean | null;
 }
 
 function projectRow(r: RawProject, person: Person): ProjectRow | undefined {
@@ -68,6 +81,9 @@ function projectRow(r: RawProject, person: Person): ProjectRow | undefined {
       ? { at: new Date(r.la_at), actor: r.la_actor!, commit: r.la_commit, pr: r.la_pr, action: r.la_action! }
       : null,
     dirty: r.applied_revision !== null && String(r.revision) !== String(r.applied_revision),
+    lastDrift: r.ld_at
+      ? { at: new Date(r.ld_at), differences: Number(r.ld_differences ?? 0), unmanaged: r.ld_unmanaged === true }
+      : null,
   };
 }
 
@@ -100,10 +116,13 @@ export async function visibleProjects(
       left join token_counts c on c.project_id = p.id
       where ${visible}
       order by ${order}
-      limit ${PAGE_SIZE} offset ${(page - 1) * PAGE_SIZE})
+      limit ${PAGE_SIZE} offset ${(page - 1) * PAGE_SIZE}),
+    last_drift as (select checked_at, drifted, unmanaged from drift_checks order by checked_at desc limit 1)
     select p.id, p.name, p.status, p.submissions, p.region, p.privacy_protection, c.registered,
       p.revision, p.applied_revision, page.role, la.applied_at as la_at, la.actor as la_actor,
       la.git_commit as la_commit, la.pr_number as la_pr, la.action as la_action,
+      case when ld.checked_at >= p.created_at then ld.checked_at end as ld_at,
+      (ld.drifted ->> p.id)::int as ld_differences, p.id = any(ld.unmanaged) as ld_unmanaged,
       coalesce((select array_agg(cast(w.range as text)) from ip_whitelist w
                 where w.project_id = p.id and w.scope = 'dashboard'), '{}') as ranges,
       (select count(*) from projects p left join admins a on a.project_id = p.id and a.email = ${person.email}
@@ -113,6 +132,7 @@ export async function visibleProjects(
     left join token_counts c on c.project_id = p.id
     left join lateral (select applied_at, actor, git_commit, pr_number, action from audit_log l
                        where l.project_id = p.id order by l.id desc limit 1) la on true
+    left join last_drift ld on true
     order by page.rn`.execute(db);
   return {
     rows: rows.map((r) => projectRow(r, person)).filter((r): r is ProjectRow => r !== undefined),

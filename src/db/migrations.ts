@@ -432,6 +432,19 @@ ALTER TABLE admin_logins
   ADD COLUMN reason text CHECK (length(reason) <= 300);
 `;
 
+// The overview's last drift check (issue 19): every `argosctl drift` run appends one row, the
+// projects that differ (id → number of differing settings) and those found only in the database.
+// Append-only so the read-only plan role that pull-request CI runs drift with needs INSERT alone
+// (no UPDATE or DELETE); no serial id, so no sequence to grant. Numbered 013: 012 is the traffic table.
+const m013 = `
+CREATE TABLE drift_checks (
+  checked_at timestamptz NOT NULL DEFAULT now(),
+  drifted jsonb NOT NULL CHECK (jsonb_typeof(drifted) = 'object'),
+  unmanaged text[] NOT NULL DEFAULT '{}'
+);
+CREATE INDEX drift_checks_latest ON drift_checks (checked_at DESC);
+`;
+
 function rawMigration(up: string): Migration {
   return {
     up: async (db: Kysely<unknown>) => {
@@ -452,6 +465,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '009_audit_timeline': rawMigration(m009),
   '010_pipeline': rawMigration(m010),
   '011_dashboard': rawMigration(m011),
+  '013_drift_checks': rawMigration(m013),
 };
 
 export const migrationProvider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -4,7 +4,8 @@
 // fails when a migration adds a table or sequence this file does not place.
 import { UserError } from '../errors.js';
 
-type PlanAccess = 'none' | 'select' | readonly string[];
+/** `append`: SELECT and INSERT, no UPDATE or DELETE (what drift writes under the plan role). */
+type PlanAccess = 'none' | 'select' | 'append' | readonly string[];
 type ApplyAccess = 'select' | 'dml';
 
 /** Per table: what the plan role may read (a column list leaves secrets out), what the apply role may do. */
@@ -34,10 +35,12 @@ export const ROLE_TABLES: Record<string, { plan: PlanAccess; apply: ApplyAccess 
   token_uses: { plan: 'none', apply: 'dml' },
   // webhook delivery (migration 006): the sealed signing secrets stay unreadable to the plan role
   webhook_secrets: { plan: 'none', apply: 'dml' },
-  // sealed request bodies (migration 010): the service's private key, sealed; `keys rewrap` rewraps it
+  // the service's own key pair per project (migration 010): the private key is sealed, still not the plan role's
   service_transmission_keys: { plan: 'none', apply: 'dml' },
   // the timeline's own rows (migration 009): rewraps and redrives, no secret in them
   audit_events: { plan: 'select', apply: 'dml' },
+  // drift's result per run (migration 013): the read-only plan role appends it, never changes one
+  drift_checks: { plan: 'append', apply: 'dml' },
   argosctl_migrations: { plan: 'select', apply: 'select' },
   argosctl_migration_lock: { plan: 'none', apply: 'select' },
 };
@@ -80,13 +83,15 @@ export function rolesSql(planRole: string, applyRole: string): string {
   const apply = quote(applyRole);
   const tables = Object.entries(ROLE_TABLES);
   const planSelect = tables.filter(([, a]) => a.plan === 'select').map(([t]) => t);
+  const planAppend = tables.filter(([, a]) => a.plan === 'append').map(([t]) => t);
   const planColumns = tables.filter(([, a]) => Array.isArray(a.plan)) as [string, { plan: readonly string[] }][];
   const applyDml = tables.filter(([, a]) => a.apply === 'dml').map(([t]) => t);
   const applySelect = tables.filter(([, a]) => a.apply === 'select').map(([t]) => t);
   return [
     '-- argosctl database roles. Run as the owner of the argosctl tables, after `argosctl db migrate`,',
     '-- in the database that holds them (e.g. psql "$ADMIN_URL" -f roles.sql). Safe to run again.',
-    `-- ${planRole}: read-only, for plan, drift, history and github comment (pull requests).`,
+    `-- ${planRole}: read-only, for plan, drift, history and github comment (pull requests); it may only`,
+    '--   append drift results to drift_checks (under default_transaction_read_only drift skips that).',
     `-- ${applyRole}: reads and writes rows, for apply, tokens, prune and worker; no DDL (migrations stay with the owner).`,
     '-- Both are NOLOGIN groups; give each CI job its own login that inherits one, e.g.',
     `--   CREATE ROLE ci_plan LOGIN PASSWORD '…' IN ROLE ${planRole};`,
@@ -100,6 +105,7 @@ export function rolesSql(planRole: string, applyRole: string): string {
     createRole(applyRole),
     `GRANT USAGE ON SCHEMA public TO ${plan}, ${apply};`,
     `GRANT SELECT ON TABLE ${planSelect.join(', ')} TO ${plan};`,
+    `GRANT SELECT, INSERT ON TABLE ${planAppend.join(', ')} TO ${plan};`,
     ...planColumns.map(([t, a]) => `GRANT SELECT (${a.plan.join(', ')}) ON TABLE ${t} TO ${plan};`),
     `GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE ${applyDml.join(', ')} TO ${apply};`,
     `GRANT SELECT ON TABLE ${applySelect.join(', ')} TO ${apply};`,

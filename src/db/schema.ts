@@ -98,6 +98,15 @@ export interface AdminLoginsTable {
   reason: string | null;
 }
 
+/** One row per `argosctl drift` run (migration 013). */
+export interface DriftChecksTable {
+  checked_at: Timestamp;
+  /** Project id → how many settings differ, for the projects that drifted only. */
+  drifted: ColumnType<Record<string, number>, string, string>;
+  /** Projects in the database that no manifest names. */
+  unmanaged: ColumnType<string[], string[] | undefined, string[]>;
+}
+
 export interface DashboardSessionsTable {
   /** SHA-256 of the cookie's value: the table alone signs nobody in. */
   id_hash: Uint8Array;
@@ -296,6 +305,7 @@ export interface DatabaseSchema {
   encryption_keys: EncryptionKeysTable;
   admin_logins: AdminLoginsTable;
   dashboard_sessions: DashboardSessionsTable;
+  drift_checks: DriftChecksTable;
   audit_log: AuditLogTable;
   applied_plans: AppliedPlansTable;
   audit_events: AuditEventsTable;

@@ -1,5 +1,6 @@
 // The dashboard in a real browser (Debian's chromium through playwright-core, one launch): signed
-// in by the trusted proxy's header, it shows the overview, draws the tokens chart (a non-blank
+// in by the trusted proxy's header, and through a local OpenID provider (oidc-provider) with the
+// browser following every redirect and cookie itself, it shows the overview, draws the tokens chart (a non-blank
 // canvas), follows a link by keyboard alone, runs no script from hostile names, breaks no CSP rule,
 // and axe-core finds no serious or critical accessibility violation on either page.
 import { existsSync, readFileSync } from 'node:fs';
@@ -7,7 +8,9 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { discoverOidc } from '../../src/dashboard/oidc.js';
 import { DATABASE_TARGETS, useFreshDatabase } from '../helpers/databases.js';
+import { freePort, startOidcProvider, type TestProvider } from '../helpers/oidc-provider.js';
 import { seedWorld, startDashboard, type RunningDashboard } from './fixtures.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -79,6 +82,49 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard in chromium', () => {
   afterAll(async () => {
     await browser?.close();
     await dash?.close();
+  });
+
+  it('signs in through OpenID Connect: the provider, the callback, a session cookie, the overview, an oidc record', async () => {
+    const port = await freePort();
+    const redirectUrl = `http://127.0.0.1:${port}/auth/callback`;
+    let provider: TestProvider | undefined;
+    let oidcDash: RunningDashboard | undefined;
+    try {
+      provider = await startOidcProvider(redirectUrl);
+      provider.signInAs = 'owner@example.com';
+      const oidc = await discoverOidc(
+        { issuer: provider.issuer, clientId: provider.clientId, clientSecret: 'env:X', redirectUrl },
+        provider.clientSecret,
+      );
+      oidcDash = await startDashboard(fresh.database, { oidc, authProxyHeader: undefined, trustProxy: [] }, port);
+      // a browser of its own: no proxy header, nothing but what the provider and the dashboard set
+      const context = await browser.newContext();
+      context.setDefaultTimeout(120_000);
+      const visited: string[] = [];
+      const oidcPage = await context.newPage();
+      oidcPage.on('request', (r) => {
+        if (r.isNavigationRequest()) visited.push(r.url());
+      });
+      await oidcPage.goto(`${oidcDash.base}/`);
+      await expect.poll(() => oidcPage.locator('h1').textContent()).toBe('Projects');
+      expect(oidcPage.url()).toBe(`${oidcDash.base}/`);
+      expect(await oidcPage.locator('text=Signed in as owner@example.com').count()).toBe(1);
+      expect(visited.some((u) => u.startsWith(`${provider!.issuer}/auth?`))).toBe(true);
+      expect(visited.some((u) => u.startsWith(`${redirectUrl}?code=`))).toBe(true);
+      const cookies = await context.cookies(oidcDash.base);
+      expect(cookies.find((c) => c.name === 'argosctl_dashboard')).toMatchObject({ httpOnly: true, sameSite: 'Lax' });
+      const [record] = await fresh.database.db
+        .selectFrom('admin_logins')
+        .selectAll()
+        .where('email', '=', 'owner@example.com')
+        .where('method', '=', 'oidc')
+        .execute();
+      expect(record).toMatchObject({ outcome: 'success' });
+      await context.close();
+    } finally {
+      await oidcDash?.close();
+      await provider?.close();
+    }
   });
 
   it('signs in through the proxy header, shows the overview, runs no hostile script, passes axe', async () => {

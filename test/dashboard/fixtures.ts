@@ -97,6 +97,11 @@ export async function seedWorld(database: Database): Promise<void> {
       audit('walled', 'walled change'),
     ])
     .execute();
+  // one drift run: the hostile project differs in two settings, the others are in sync
+  await db
+    .insertInto('drift_checks')
+    .values({ drifted: JSON.stringify({ hostile: 2 }), unmanaged: [] })
+    .execute();
 }
 
 export interface RunningDashboard {

@@ -1,6 +1,6 @@
 // `argosctl db roles` prints SQL for a read-only plan role and an apply role without DDL. On a
 // real PostgreSQL server: plan, drift and history work for a login in the plan role; apply under
-// it fails and writes nothing; the apply role applies but cannot change the schema; key
+// it fails and writes nothing (drift may only append its result); the apply role applies but cannot change the schema; key
 // material is unreadable to the plan role; every table and sequence is placed in one of the roles.
 // The commands run in process.
 import { randomBytes } from 'node:crypto';
@@ -87,6 +87,11 @@ describe.skipIf(!postgres.available)('database roles on PostgreSQL', () => {
       ),
     );
     for (const r of [plan, drift, history]) expect(r.code, r.stderr).toBe(0);
+    // drift appends its result for the dashboard: the one write the plan role may make
+    expect(drift.stderr).not.toContain('not recorded');
+    expect((await query(fresh.url, 'select count(*)::int as n from drift_checks')).rows[0].n).toBe(1);
+    await expect(query(url, 'delete from drift_checks')).rejects.toMatchObject({ code: '42501' });
+    await expect(query(url, 'update drift_checks set unmanaged = unmanaged')).rejects.toMatchObject({ code: '42501' });
     expect(plan.stdout).toMatch(/No changes/);
     expect(plan.stderr).toMatch(
       new RegExp(

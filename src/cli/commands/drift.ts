@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { resolveDatabaseUrl, withDatabase } from '../../db/connection.js';
 import { classifyDrift } from '../../drift/classify-drift.js';
+import { driftCheckOf, recordDriftCheck } from '../../drift/drift-check-record.js';
 import { readApplyHistory, replayAudit } from '../../drift/audit-replay.js';
 import { syncDriftIssue } from '../../github/drift-issue.js';
 import { buildPlan } from '../../plan/build-plan.js';
@@ -39,10 +40,11 @@ export function driftCommand(ctx: CliContext): Command {
           const state = await readState(db);
           const plan = buildPlan({ manifests, state, git: {}, now: new Date(), allowReopen: true });
           const desired = new Map(manifests.projects.map((p) => [p.settings.id, p.settings]));
-          return {
-            items: classifyDrift(plan.changes, desired, state.projects, replayAudit(await readApplyHistory(db))),
-            unmanaged: plan.unmanaged,
-          };
+          const items = classifyDrift(plan.changes, desired, state.projects, replayAudit(await readApplyHistory(db)));
+          // the dashboard's "last drift check"; a read-only role leaves it unrecorded, the check stands
+          const recorded = await recordDriftCheck(db, driftCheckOf(items, plan.unmanaged));
+          if (!recorded.recorded) ctx.err(`note: drift result not recorded for the dashboard: ${recorded.reason}\n`);
+          return { items, unmanaged: plan.unmanaged };
         });
         if (opts.format === 'json') ctx.out(jsonDocument('drift', { drift: items.length > 0, items, unmanaged }));
         else ctx.out(opts.format === 'markdown' ? renderDriftMarkdown(items) : renderDriftText(items));
