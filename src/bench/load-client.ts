@@ -10,11 +10,38 @@ export type BodyKind =
   /** `{"pid", "token"}` with the next of `count` registered tokens `PREFIX-00000000`… */
   | { kind: 'admission'; pid: string; prefix: string; count: number }
   /** `{"tokenIds": [...]}`: 500 IDs never sent before. */
-  | { kind: 'batch'; prefix: string };
+  | { kind: 'batch'; prefix: string }
+  /** `{"content": "..."}`: 500 IDs never sent before, one a line (the import route). */
+  | { kind: 'import'; prefix: string }
+  /** `{"tokenIds": [ID]}`: the next of `count` registered tokens, each once (the delete route). */
+  | { kind: 'one-id'; prefix: string; count: number }
+  /** The same JSON body every time. */
+  | { kind: 'json'; value: unknown };
+
+/**
+ * Each request's path: `template` with `{id}` replaced by the next of `count` token IDs or session
+ * UUIDs, or of the `values` given (list cursors).
+ */
+export interface PathIds {
+  template: string;
+  ids: 'token' | 'session' | 'given';
+  prefix?: string;
+  count: number;
+  values?: string[];
+}
+
+/** The n-th session UUID the bench inserts (`benchSessionId(0)` …). */
+export function benchSessionId(n: number): string {
+  return `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
+}
+
+const tokenIdOf = (prefix: string, n: number) => `${prefix}-${String(n).padStart(8, '0')}`;
 
 export interface Phase {
-  url: string;
-  method: 'GET' | 'POST';
+  /** One URL, or several (replicas): autocannon spreads its connections over them in turn. */
+  url: string | string[];
+  pathIds?: PathIds;
+  method: 'GET' | 'POST' | 'DELETE';
   headers?: Record<string, string>;
   body: BodyKind;
   seconds: number;
@@ -56,15 +83,34 @@ export interface PhaseResult {
 let batches = 0;
 function bodyMaker(body: BodyKind): (() => string) | undefined {
   if (body.kind === 'none') return undefined;
+  if (body.kind === 'json') {
+    const text = JSON.stringify(body.value);
+    return () => text;
+  }
   if (body.kind === 'admission') {
     let next = 0;
-    const token = () => `${body.prefix}-${String(next++ % body.count).padStart(8, '0')}`;
-    return () => JSON.stringify({ pid: body.pid, token: token() });
+    return () => JSON.stringify({ pid: body.pid, token: tokenIdOf(body.prefix, next++ % body.count) });
   }
-  return () => {
+  if (body.kind === 'one-id') {
+    let next = 0;
+    return () => JSON.stringify({ tokenIds: [tokenIdOf(body.prefix, next++ % body.count)] });
+  }
+  const fresh = (prefix: string) => {
     const b = batches++;
-    const tokenIds = Array.from({ length: 500 }, (_, i) => `${body.prefix}-${b}-${String(i).padStart(4, '0')}`);
-    return JSON.stringify({ tokenIds });
+    return Array.from({ length: 500 }, (_, i) => `${prefix}-${b}-${String(i).padStart(4, '0')}`);
+  };
+  if (body.kind === 'import') return () => JSON.stringify({ content: fresh(body.prefix).join('\n') });
+  return () => JSON.stringify({ tokenIds: fresh(body.prefix) });
+}
+
+function pathMaker(p: PathIds | undefined): (() => string) | undefined {
+  if (!p) return undefined;
+  let next = 0;
+  return () => {
+    const n = next++ % p.count;
+    const id =
+      p.ids === 'given' ? p.values![n] : p.ids === 'session' ? benchSessionId(n) : tokenIdOf(p.prefix ?? '', n);
+    return p.template.replace('{id}', id);
   };
 }
 
@@ -140,18 +186,20 @@ function probe(base: string): () => { ok: number; failed: number; maxMs: number 
 
 function run(phase: Phase): Promise<PhaseResult> {
   const body = bodyMaker(phase.body);
+  const path = pathMaker(phase.pathIds);
   let sent = 0;
   const spread = phase.clientAddresses;
   const make =
-    body || spread
+    body || spread || path
       ? (req: autocannon.Request) => ({
           ...req,
           ...(body ? { body: body() } : {}),
+          ...(path ? { path: path() } : {}),
           ...(spread ? { headers: { ...req.headers, 'x-forwarded-for': clientAddress(sent++ % spread) } } : {}),
         })
       : undefined;
   const options: autocannon.Options = {
-    url: phase.url,
+    url: phase.url as string, // autocannon takes several too (its types say one)
     method: phase.method,
     connections: phase.connections,
     headers: phase.headers,

@@ -1,127 +1,46 @@
-// `npm run bench:serve`: load on `serve` over PostgreSQL, next to a floor measured in the same run
-// (a bare Fastify route doing one SELECT round trip on the same pool).
+// `npm run bench:serve`: load on every route of `serve` over PostgreSQL, next to a floor measured in
+// the same run (a bare Fastify route doing one SELECT round trip on the same pool), with serve's
+// default limits on and the clients spread over 4,096 addresses behind --trust-proxy.
 //   floor-write: the same stack doing one single-row UPDATE that commits
+//   count, get, list: GET …/tokens/count, …/tokens/{id}, …/tokens?after=…&limit=100 (200,000 tokens)
+//   check:     POST /v1/liveform/check (the dry run), on tokens not yet used
 //   admission: POST /v1/liveform/start, every request a different registered count-based token
-//   register:  POST /v1/projects/{pid}/tokens in 500-ID batches, 8 connections
+//   complete:  POST /v1/liveform/sessions/{id}/complete, every request a different open session
+//   register, import: POST …/tokens and …/tokens/import in 500-ID batches, 8 connections
+//   delete:    DELETE …/tokens, one registered ID each time
 //   cap:       8 concurrent registrants pushing past 100,000: the count never passes the cap
+// `routes` at the end: each route's requests/s as a ratio to the floor's, and its goal.
 // autocannon runs in a child process (load-client.ts), so the figures below are the server's own.
 // Besides requests/s and latency (which depend on what else the machine runs), each phase reports
 // figures that do not: the server process's CPU per request, the PostgreSQL backends' CPU per
 // request (this database's connections, read from /proc) and the statements sent per request.
-import { fork, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { openSync, readFileSync } from 'node:fs';
+import { openSync } from 'node:fs';
 import os from 'node:os';
-import { fileURLToPath } from 'node:url';
 import Fastify from 'fastify';
 import { sql } from 'kysely';
 import pg from 'pg';
+import { randomBytes } from 'node:crypto';
 import { migrateToLatest, openDatabase, type Database } from '../db/connection.js';
-import { revealApiKey, syncApiKey } from '../keys/api-key.js';
 import { buildServer } from '../server/app.js';
 import { lineSink } from '../server/log-sink.js';
 import { registerTokens } from '../tokens/token-store.js';
-import type { Phase, PhaseResult, SlowReport } from './load-client.js';
+import { BENCH_PG as PG, backendCpu, benchProject, flag as arg, freshDatabase } from './bench-database.js';
+import type { Phase } from './load-client.js';
+import { loadProcess as loadClient } from './load-process.js';
+import { routeSummary } from './route-summary.js';
 
-const arg = (name: string, fallback: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : fallback;
-};
-const PG = process.env.ARGOS_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const SECONDS = Number(arg('seconds', '10'));
 const CONNECTIONS = Number(arg('connections', '32'));
 /** Connections sending a body a byte a second during the run, each from its own forwarded address. */
 const SLOW_CLIENTS = Number(arg('slow-clients', '0'));
-const ONLY = arg('only', 'floor,floor-write,admission,register,cap').split(',');
+const ALL_PHASES = 'floor,floor-write,count,get,list,check,admission,complete,register,import,delete,cap';
+const ONLY = arg('only', ALL_PHASES).split(',');
 const MASTER = randomBytes(32);
+/** Every phase's clients come from this many addresses (X-Forwarded-For, behind --trust-proxy). */
+const ADDRESSES = 4096;
 
-async function freshDatabase(): Promise<{ name: string; url: string; drop(): Promise<void> }> {
-  const name = `argos_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: PG });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const u = new URL(PG);
-  u.pathname = `/${name}`;
-  return {
-    name,
-    url: u.toString(),
-    drop: async () => {
-      const c = new pg.Client({ connectionString: PG });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
-}
-
-async function project(database: Database, id: string, expiration: 'count' | 'none'): Promise<string> {
-  await database.db
-    .insertInto('projects')
-    .values({
-      id,
-      name: id,
-      labels: '{}',
-      status: 'TEST',
-      submissions: 'normal',
-      private_mode: false,
-      token_pre_registration: true,
-      token_expiration_mode: expiration,
-      token_expiration_seconds: null,
-      token_delete_on_expiration: false,
-      token_volume_start_threshold: null,
-      token_volume_ratio: null,
-      token_volume_priority: null,
-      encrypted_only: false,
-      privacy_protection: false,
-      secure_transmission: false,
-      secure_transmission_public_key: null,
-      api_key_rotation: 1,
-    })
-    .execute();
-  await database.db.transaction().execute((tx) => syncApiKey(tx, id, 1, null, () => MASTER));
-  return (await revealApiKey(database.db, id, 'bench', () => MASTER)).key;
-}
-
-/** CPU seconds (user + system) of the PostgreSQL backends serving one database, from /proc. */
-async function backendCpu(admin: pg.Client, dbName: string): Promise<Map<number, number>> {
-  const { rows } = await admin.query<{ pid: number }>('select pid from pg_stat_activity where datname = $1', [dbName]);
-  const ticks = new Map<number, number>();
-  for (const { pid } of rows) {
-    try {
-      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-      ticks.set(pid, (Number(fields[11]) + Number(fields[12])) / 100); // utime, stime: clock ticks of 1/100 s
-    } catch {
-      /* the backend ended */
-    }
-  }
-  return ticks;
-}
-
-function loadClient(): {
-  run(phase: Phase): Promise<PhaseResult>;
-  slow(base: string, count: number): void;
-  stopSlow(): Promise<SlowReport>;
-  stop(): void;
-} {
-  const child: ChildProcess = fork(fileURLToPath(new URL('./load-client.js', import.meta.url)));
-  return {
-    run: (phase) =>
-      new Promise((resolve, reject) => {
-        child.once('message', (m: { result?: PhaseResult; error?: string }) =>
-          m.result ? resolve(m.result) : reject(new Error(m.error)),
-        );
-        child.send(phase);
-      }),
-    slow: (base, count) => child.send({ slow: { base, count } }),
-    stopSlow: () =>
-      new Promise((resolve) => {
-        child.once('message', (m: { slow: SlowReport }) => resolve(m.slow));
-        child.send({ slow: 'stop' });
-      }),
-    stop: () => child.kill(),
-  };
-}
+const project = (database: Database, id: string, expiration: 'count' | 'none') =>
+  benchProject(database, id, { expiration }, MASTER);
 
 async function main(): Promise<void> {
   const fresh = await freshDatabase();
@@ -142,7 +61,11 @@ async function main(): Promise<void> {
     await migrateToLatest(database.db);
     // As behind a load balancer: the clients' addresses come in X-Forwarded-For from 127.0.0.1, so the
     // per-client limits (on by default) apply to each of many clients, not to the bench as one.
-    const { app } = await buildServer(database, { log: sink.write, trustProxy: ['127.0.0.1/32'] });
+    const { app } = await buildServer(database, {
+      log: sink.write,
+      trustProxy: ['127.0.0.1/32'],
+      masterKey: () => MASTER,
+    });
     await app.listen({ host: '127.0.0.1', port: 0 });
     const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
     // autocannon ends a fixed-amount run at its next 1-second tick: the server's own clock (first
@@ -200,7 +123,7 @@ async function main(): Promise<void> {
     };
 
     const results: Record<string, unknown> = {};
-    await project(database, 'adm', 'count');
+    const admKey = await project(database, 'adm', 'count');
     const ADMISSION_TOKENS = 200_000;
     for (let i = 0; i < ADMISSION_TOKENS; i += 100_000) {
       // Two fills past the cap, for long runs.
@@ -208,27 +131,93 @@ async function main(): Promise<void> {
       const fill = Array.from({ length: 100_000 }, (_, j) => `adm-${String(i + j).padStart(8, '0')}`);
       await registerTokens(database.db, 'adm', fill);
     }
+    // Open sessions for the complete route (one per request), as /start leaves them.
+    await sql`insert into liveform_sessions (id, project_id, token_id, pre_registered, started_at)
+      select ('00000000-0000-4000-8000-' || lpad(to_hex(i), 12, '0'))::uuid, 'adm', null, false, now()
+      from generate_series(0, 99999) as i`.execute(database.db);
+    const delKey = await project(database, 'del', 'none');
+    await registerTokens(
+      database.db,
+      'del',
+      Array.from({ length: 100_000 }, (_, j) => `del-${String(j).padStart(8, '0')}`),
+    );
     await sql`vacuum analyze`.execute(database.db);
     if (SLOW_CLIENTS) client.slow(base, SLOW_CLIENTS);
-    const bare = (path: string) => measure({ url: `${floorBase}${path}`, method: 'POST', body: { kind: 'none' } });
+    const bare = (path: string) =>
+      measure({ url: `${floorBase}${path}`, method: 'POST', body: { kind: 'none' }, clientAddresses: ADDRESSES });
+    const keyed = (key: string) => ({ 'content-type': 'application/json', 'x-api-key': key });
+    const api = (phase: Omit<Phase, 'seconds' | 'connections' | 'clientAddresses'> & { connections?: number }) =>
+      measure({ clientAddresses: ADDRESSES, ...phase });
     if (ONLY.includes('floor')) results.floorSelect = await bare('/floor');
     if (ONLY.includes('floor-write')) results.floorWrite = await bare('/floor-write');
+    if (ONLY.includes('count'))
+      results.count = await api({
+        url: `${base}/v1/projects/adm/tokens/count`,
+        method: 'GET',
+        headers: keyed(admKey),
+        body: { kind: 'none' },
+      });
+    if (ONLY.includes('get'))
+      results.get = await api({
+        url: base,
+        pathIds: { template: '/v1/projects/adm/tokens/{id}', ids: 'token', prefix: 'adm', count: ADMISSION_TOKENS },
+        method: 'GET',
+        headers: keyed(admKey),
+        body: { kind: 'none' },
+      });
+    if (ONLY.includes('list')) {
+      // A page of 100 from one of 1,000 places, each request: the cursors a client would hold.
+      const { rows } = await sql<{ t: string; id: string }>`
+        select registered_at::text as t, token_id as id from tokens where project_id = 'adm'
+        order by registered_at, token_id`.execute(database.db);
+      const cursors = Array.from({ length: 1000 }, (_, i) => {
+        const r = rows[Math.floor((i * (rows.length - 100)) / 1000)];
+        return Buffer.from(JSON.stringify([r.t, r.id])).toString('base64url');
+      });
+      results.list = await api({
+        url: base,
+        pathIds: {
+          template: '/v1/projects/adm/tokens?after={id}&limit=100',
+          ids: 'given',
+          count: 1000,
+          values: cursors,
+        },
+        method: 'GET',
+        headers: keyed(admKey),
+        body: { kind: 'none' },
+      });
+    }
+    if (ONLY.includes('check'))
+      // Before admission, on the tokens it will use: every check answers "admitted" (a dry run).
+      results.check = await api({
+        url: `${base}/v1/liveform/check`,
+        method: 'POST',
+        headers: keyed(admKey),
+        body: { kind: 'admission', pid: 'adm', prefix: 'adm', count: 150_000 },
+      });
     if (ONLY.includes('admission')) {
-      results.admission = await measure({
+      results.admission = await api({
         url: `${base}/v1/liveform/start`,
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: { kind: 'admission', pid: 'adm', prefix: 'adm', count: 150_000 },
-        clientAddresses: 4096,
       });
     }
+    if (ONLY.includes('complete'))
+      results.complete = await api({
+        url: base,
+        pathIds: { template: '/v1/liveform/sessions/{id}/complete', ids: 'session', count: 100_000 },
+        method: 'POST',
+        headers: keyed(admKey),
+        body: { kind: 'json', value: { result: 'approved' } },
+      });
     if (ONLY.includes('register')) {
       const regKey = await project(database, 'reg', 'none');
-      const r = await measure({
+      const r = await api({
         url: `${base}/v1/projects/reg/tokens`,
         method: 'POST',
         connections: 8,
-        headers: { 'content-type': 'application/json', 'x-api-key': regKey },
+        headers: keyed(regKey),
         body: { kind: 'batch', prefix: 'reg' },
         amount: 190, // 95,000 IDs: stays under the cap so every request counts
       });
@@ -238,13 +227,32 @@ async function main(): Promise<void> {
         idsPerSecond: Math.round((r.ok * 500) / r.seconds),
       };
     }
+    if (ONLY.includes('import')) {
+      const impKey = await project(database, 'imp', 'none');
+      const r = await api({
+        url: `${base}/v1/projects/imp/tokens/import`,
+        method: 'POST',
+        connections: 8,
+        headers: keyed(impKey),
+        body: { kind: 'import', prefix: 'imp' },
+        amount: 190,
+      });
+      results.import = { ...r, rps: Math.round(r.ok / r.seconds), idsPerSecond: Math.round((r.ok * 500) / r.seconds) };
+    }
+    if (ONLY.includes('delete'))
+      results.delete = await api({
+        url: `${base}/v1/projects/del/tokens`,
+        method: 'DELETE',
+        headers: keyed(delKey),
+        body: { kind: 'one-id', prefix: 'del', count: 100_000 },
+      });
     if (ONLY.includes('cap')) {
       const capKey = await project(database, 'cap', 'none');
-      const r = await measure({
+      const r = await api({
         url: `${base}/v1/projects/cap/tokens`,
         method: 'POST',
         connections: 8,
-        headers: { 'content-type': 'application/json', 'x-api-key': capKey },
+        headers: keyed(capKey),
         body: { kind: 'batch', prefix: 'cap' },
         amount: 240, // 120,000 IDs offered
       });
@@ -262,6 +270,7 @@ async function main(): Promise<void> {
         capHeld: n <= 100_000 && n === c,
       };
     }
+    results.routes = routeSummary(results);
     if (SLOW_CLIENTS) results.slowClients = await client.stopSlow();
     const machine = {
       cores: os.cpus().length,
@@ -270,7 +279,15 @@ async function main(): Promise<void> {
         .map((l) => l.toFixed(1))
         .join(' '),
     };
-    const report = { machine, connections: CONNECTIONS, seconds: SECONDS, slowClients: SLOW_CLIENTS, ...results };
+    const report = {
+      machine,
+      connections: CONNECTIONS,
+      seconds: SECONDS,
+      clientAddresses: ADDRESSES,
+      limits: 'serve defaults (service-limits.ts), --trust-proxy 127.0.0.1/32',
+      slowClients: SLOW_CLIENTS,
+      ...results,
+    };
     process.stdout.write(JSON.stringify(report, null, 2) + '\n');
     await app.close();
     await floorApp.close();

@@ -6,6 +6,7 @@ import { resolveDatabaseUrl, withDatabase } from '../../db/connection.js';
 import { resolveMasterKey } from '../../keys/master-key.js';
 import { escapeTerminal as t } from '../../render/escape-terminal.js';
 import { DEFAULT_SESSION_RETENTION_MS } from '../../tokens/retention.js';
+import { scaledClock } from '../../tokens/scaled-clock.js';
 import { workerName, type TickOutcome } from '../../tokens/worker.js';
 import { workerLoop, type WorkerLoop, type WorkerLoopOptions } from '../../tokens/worker-loop.js';
 import type { Database } from '../../db/connection.js';
@@ -79,6 +80,19 @@ export const workerOptions = () => [
     .default(DEFAULT_SESSION_RETENTION_MS, '30d'),
 ];
 
+function clockSpeed(value: string): number {
+  if (!/^\d{1,5}$/.test(value) || Number(value) < 1)
+    throw new InvalidArgumentError('expected a whole number from 1 to 99999');
+  return Number(value);
+}
+
+function clockOrigin(value: string): Date {
+  const at = new Date(value);
+  if (!/^\d{4}-\d\d-\d\dT/.test(value) || Number.isNaN(at.getTime()))
+    throw new InvalidArgumentError('expected an ISO time such as 2026-01-01T00:00:00Z');
+  return at;
+}
+
 export interface WorkerFlags {
   deliveryInterval: number;
   webhookAttempts: number;
@@ -122,49 +136,63 @@ export const WORKER_SUMMARY =
 export function workerCommand(ctx: CliContext): Command {
   const command = new Command('worker')
     .description(WORKER_SUMMARY)
-    .option('--once', 'run the current tick (if no one else has) and one delivery pass, then exit');
+    .option('--once', 'run the current tick (if no one else has) and one delivery pass, then exit')
+    // Benches and tests only (docs/operations.md): several prune ticks without waiting 10 minutes each.
+    .addOption(
+      new Option('--clock-speed <n>', "the worker's clock runs N times as fast as the wall clock")
+        .argParser(clockSpeed)
+        .hideHelp(),
+    )
+    .addOption(
+      new Option('--clock-origin <time>', 'with --clock-speed: the moment both clocks agree')
+        .argParser(clockOrigin)
+        .hideHelp(),
+    );
   for (const option of workerOptions()) command.addOption(option);
   return command
     .addOption(databaseOption())
-    .action(async (opts: { once?: boolean; databaseUrl?: string } & WorkerFlags) => {
-      const stop = new AbortController();
-      const onStop = () => stop.abort();
-      ctx.stop?.addEventListener('abort', onStop, { once: true });
-      const onSignal = () => {
-        ctx.err('stopping: finishing the current batch…\n');
-        stop.abort();
-      };
-      const unwatch = watchStopSignals(onSignal);
-      const me = workerName();
-      const url = resolveDatabaseUrl(opts.databaseUrl);
-      const every = `${opts.deliveryInterval / 1000}s`;
-      ctx.err(`argosctl worker ${me}: pruning every 10 minutes on the boundaries; webhooks every ${every}\n`);
-      try {
-        await withDatabase(
-          url,
-          (database) =>
-            startWorker(
-              ctx,
-              database,
-              url,
-              opts,
-              {
-                onTick: (o) => ctx.err(describeTick(o)),
-                onTickError: (tick, error) =>
-                  ctx.err(
-                    `${tick.toISOString()}: pass failed: ${t((error as Error).message)}; trying again at the next tick\n`,
-                  ),
-                onPass: (r) => ctx.err(describePass(r)),
-                onPassError: (error) =>
-                  ctx.err(`webhooks: pass failed: ${t((error as Error).message)}; trying again in ${every}\n`),
-                onDelivery: (d) => ctx.err(describeDelivery(d)),
-              },
-              stop.signal,
-            ).done,
-        );
-      } finally {
-        ctx.stop?.removeEventListener('abort', onStop);
-        unwatch();
-      }
-    });
+    .action(
+      async (opts: { once?: boolean; databaseUrl?: string; clockSpeed?: number; clockOrigin?: Date } & WorkerFlags) => {
+        const clock = opts.clockSpeed ? scaledClock(opts.clockOrigin ?? new Date(), opts.clockSpeed) : ctx.clock;
+        const stop = new AbortController();
+        const onStop = () => stop.abort();
+        ctx.stop?.addEventListener('abort', onStop, { once: true });
+        const onSignal = () => {
+          ctx.err('stopping: finishing the current batch…\n');
+          stop.abort();
+        };
+        const unwatch = watchStopSignals(onSignal);
+        const me = workerName();
+        const url = resolveDatabaseUrl(opts.databaseUrl);
+        const every = `${opts.deliveryInterval / 1000}s`;
+        ctx.err(`argosctl worker ${me}: pruning every 10 minutes on the boundaries; webhooks every ${every}\n`);
+        try {
+          await withDatabase(
+            url,
+            (database) =>
+              startWorker(
+                { ...ctx, clock },
+                database,
+                url,
+                opts,
+                {
+                  onTick: (o) => ctx.err(describeTick(o)),
+                  onTickError: (tick, error) =>
+                    ctx.err(
+                      `${tick.toISOString()}: pass failed: ${t((error as Error).message)}; trying again at the next tick\n`,
+                    ),
+                  onPass: (r) => ctx.err(describePass(r)),
+                  onPassError: (error) =>
+                    ctx.err(`webhooks: pass failed: ${t((error as Error).message)}; trying again in ${every}\n`),
+                  onDelivery: (d) => ctx.err(describeDelivery(d)),
+                },
+                stop.signal,
+              ).done,
+          );
+        } finally {
+          ctx.stop?.removeEventListener('abort', onStop);
+          unwatch();
+        }
+      },
+    );
 }

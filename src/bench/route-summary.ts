@@ -1,0 +1,61 @@
+// The verdict of `npm run bench:serve`, one row per route: its requests/s as a ratio to the floor
+// measured in the same run (one prepared SELECT through the same pool and HTTP stack), its p99,
+// and whether it meets issue 21's goals: at least half the floor (the token count 0.8 of it),
+// p99 at most 25 ms, and admissions at least 3,000 requests/s. The batch routes (register and
+// import, 500 IDs a request) carry IDs/s beside: a batch is 500 rows, not one statement.
+interface Measured {
+  rps: number;
+  p99: number;
+  ok: number;
+  non2xx: number;
+  idsPerSecond?: number;
+}
+
+export interface RouteVerdict {
+  route: string;
+  rps: number;
+  p99: number;
+  ratioToFloor: number;
+  goalRatio: number;
+  met: boolean;
+  non2xx: number;
+  idsPerSecond?: number;
+}
+
+const ROUTES: [key: string, route: string, goalRatio: number][] = [
+  ['count', 'GET /v1/projects/{pid}/tokens/count', 0.8],
+  ['get', 'GET /v1/projects/{pid}/tokens/{tokenId}', 0.5],
+  ['list', 'GET /v1/projects/{pid}/tokens', 0.5],
+  ['check', 'POST /v1/liveform/check', 0.5],
+  ['admission', 'POST /v1/liveform/start', 0.5],
+  ['complete', 'POST /v1/liveform/sessions/{id}/complete', 0.5],
+  ['delete', 'DELETE /v1/projects/{pid}/tokens (one ID)', 0.5],
+  ['register', 'POST /v1/projects/{pid}/tokens (500 IDs)', 0.5],
+  ['import', 'POST /v1/projects/{pid}/tokens/import (500 IDs)', 0.5],
+];
+
+export const P99_GOAL_MS = 25;
+export const ADMISSIONS_GOAL_RPS = 3000;
+
+export function routeSummary(results: Record<string, unknown>): RouteVerdict[] {
+  const floor = results.floorSelect as Measured | undefined;
+  const verdicts: RouteVerdict[] = [];
+  for (const [key, route, goalRatio] of ROUTES) {
+    const m = results[key] as Measured | undefined;
+    if (!m) continue;
+    const ratioToFloor = floor ? Math.round((m.rps / floor.rps) * 100) / 100 : Number.NaN;
+    const met =
+      ratioToFloor >= goalRatio && m.p99 <= P99_GOAL_MS && (key !== 'admission' || m.rps >= ADMISSIONS_GOAL_RPS);
+    verdicts.push({
+      route,
+      rps: m.rps,
+      p99: m.p99,
+      ratioToFloor,
+      goalRatio,
+      met,
+      non2xx: m.non2xx,
+      ...(m.idsPerSecond ? { idsPerSecond: m.idsPerSecond } : {}),
+    });
+  }
+  return verdicts;
+}
