@@ -104,12 +104,16 @@ export interface ManifestSet {
 
 /**
  * Keeping 10,000 parsed YAML documents alive costs hundreds of MB; only changed projects ever
- * need a position, so keep the text and parse again on demand.
+ * need a position, so keep the text and parse again on demand, unless the fast path's line index
+ * already knows the positions.
  */
 function lazyLocator(parsed: ParsedDocument): (path: string, member?: string) => SettingPosition {
   const { file, index, text } = parsed;
+  // Only a fast-path document is kept (its syntax tree is parsed on demand, never here).
+  const indexed = 'positions' in parsed ? parsed : undefined;
   let again: ParsedDocument | undefined;
   return (path, member) => {
+    if (!again && indexed?.positions) again = indexed; // the fast path's line index: no second parse
     if (!again) {
       const found = parseYamlText(file, text, []).find((d) => d.index === index);
       again = found && inCurrentVersion(found);
