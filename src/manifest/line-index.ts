@@ -157,13 +157,7 @@ function readDocuments(text: string): DocumentPositions[] {
 }
 
 /** A one-line value at `col`: a scalar (only its start matters) or a flow collection, read in full. */
-function readValue(
-  line: string,
-  col: number,
-  lineStart: number,
-  path: Seg[],
-  record: RecordStart,
-): void {
+function readValue(line: string, col: number, lineStart: number, path: Seg[], record: RecordStart): void {
   record(path, 'value', lineStart + col);
   if (line[col] === '{' || line[col] === '[') {
     const end = readFlow(line, col, lineStart, path, record);
@@ -174,13 +168,7 @@ function readValue(
 }
 
 /** Reads a flow collection starting at `col`, recording its entries; returns the offset after it. */
-function readFlow(
-  line: string,
-  col: number,
-  lineStart: number,
-  path: Seg[],
-  record: RecordStart,
-): number {
+function readFlow(line: string, col: number, lineStart: number, path: Seg[], record: RecordStart): number {
   const isMap = line[col] === '{';
   const close = isMap ? '}' : ']';
   let at = col + 1;

@@ -27,7 +27,8 @@ function samePositions(text: string): void {
   expect(fast!.map((d) => d.positions !== undefined)).toEqual(fast!.map(() => true));
   fast!.forEach((doc, i) => {
     for (const p of paths(doc.value))
-      for (const atKey of [false, true]) expect([p, atKey, locatePath(doc, p, atKey)]).toEqual([p, atKey, locatePath(slow[i], p, atKey)]);
+      for (const atKey of [false, true])
+        expect([p, atKey, locatePath(doc, p, atKey)]).toEqual([p, atKey, locatePath(slow[i], p, atKey)]);
   });
 }
 
@@ -43,9 +44,12 @@ describe('line index', () => {
 
   it.each([
     ['flow maps and sequences', 'a: { mode: time, after: 24h }\nb: [x, y , [z]]\nc: {k: [1, 2], l: {m: n}}\n'],
-    ['sequences at their key\'s column', 'a:\n- x\n- y\nb: 1\n'],
+    ["sequences at their key's column", 'a:\n- x\n- y\nb: 1\n'],
     ['sequences of maps', 'list:\n  - name: a   # first\n    status: on\n  - name: b\n  - - nested\n    - again\n'],
-    ['comments and quotes', '# head\n\nk: "quoted # not a comment"\nl: \'single\'  # tail\n  # indented comment\nm: plain text\n'],
+    [
+      'comments and quotes',
+      '# head\n\nk: "quoted # not a comment"\nl: \'single\'  # tail\n  # indented comment\nm: plain text\n',
+    ],
     ['two documents', '---\na: 1\nb:\n  c: 2\n---\nd: [3]\n...\n'],
     ['a document without a marker, then one', 'a: 1\n---\nb: 2\n'],
     ['unicode before a value', 'name: 카카오뱅크 온보딩\nnext: { k: v }\n'],
