@@ -37,6 +37,8 @@ export interface ProjectsTable {
   manifest_digest: Generated<string | null>;
   manifest_file_projects: Generated<number | null>;
   manifest_reads: ColumnType<ManifestRead[] | null, string | undefined, string | null>;
+  /** The applied file's warnings and lint ignores (migration 013), checked when read back. */
+  manifest_findings: ColumnType<unknown, string | undefined, string | null>;
   encryption_retired_valid_seconds: Generated<number | null>;
   webhook_url: Generated<string | null>;
   webhook_events: ColumnType<string[] | null, string | null | undefined, string | null>;

@@ -31,7 +31,15 @@ import { checkSchema } from './schema-check.js';
 import { projectValidator, schemaValidators, type Validators } from './schemas.js';
 import { sourcePathMapper, upgradeValue, versionOf } from './versions/registry.js';
 import { selectManifestFiles } from './select-files.js';
-import { hashBytes, sourceKey, type ManifestRead, type ProjectSource, type SkipOracle } from './source-key.js';
+import {
+  hashBytes,
+  recordWarning,
+  recordedDiagnostic,
+  sourceKey,
+  type ManifestRead,
+  type ProjectSource,
+  type SkipOracle,
+} from './source-key.js';
 import { locate, locatePath, upgradedView, type ParsedDocument } from './yaml-position.js';
 import type { ProjectSettings } from '../model/project-settings.js';
 import { SET_BY_PATH, memberKeyOfItem } from '../model/fields.js';
@@ -75,7 +83,7 @@ export interface SettingPosition {
   found: boolean;
 }
 
-/** A project declared by a file that was skipped (unchanged since it was checked clean). */
+/** A project declared by a file that was skipped (unchanged since it was checked valid; its warnings come from the record). */
 export interface UnchangedProject {
   id: string;
   file: string;
@@ -238,7 +246,10 @@ export async function readManifests(dir: string, options: ReadOptions = {}): Pro
     const key = sourceKey(configDigest, path.relative(root, entry.full), digest);
     const skipped = skip?.(entry, key);
     if (skipped) {
-      for (const id of skipped) unchanged.push({ id, file: entry.file });
+      for (const { id, source } of skipped) {
+        unchanged.push({ id, file: entry.file });
+        for (const warning of source.warnings ?? []) diagnostics.push(recordedDiagnostic(entry.file, warning));
+      }
       continue;
     }
     const declared: DesiredProject[] = [];
@@ -346,7 +357,9 @@ function checkDocument(
   const problems = runProjectRules({ manifest, parsed, organization, publicKey });
   for (const problem of problems) diagnostics.push(problem);
   if (problems.length) return undefined;
-  for (const warning of runLintRules(manifest, parsed)) diagnostics.push(warning);
+  const warnings = runLintRules(manifest, parsed);
+  for (const warning of warnings) diagnostics.push(warning);
+  const lintIgnores = (manifest.lint?.ignore ?? []).map((i) => i.rule);
   const spki = publicKey?.ok ? publicKey.spki : null;
   const reads: ManifestRead[] = publicKey?.ok
     ? [{ written: manifest.spec.security!.secureTransmission!.publicKey!, sha256: publicKey.sha256 }]
@@ -359,7 +372,13 @@ function checkDocument(
     },
     lineOf,
     positionOf,
-    source: { key, fileProjects: 1, reads },
+    source: {
+      key,
+      fileProjects: 1,
+      reads,
+      ...(warnings.length ? { warnings: warnings.map(recordWarning) } : {}),
+      ...(lintIgnores.length ? { lintIgnores } : {}),
+    },
     written: (path) => valueAtPath(manifest, path),
   };
 }

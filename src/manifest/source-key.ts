@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { ARGOSCTL_VERSION } from '../version.js';
+import type { Diagnostic } from './diagnostic.js';
 import type { ManifestFile } from './load-files.js';
 import { MAX_PUBLIC_KEY_BYTES } from './public-key-file.js';
 import { readInsideRoot } from './safe-read.js';
@@ -19,6 +20,9 @@ export interface ManifestRead {
   sha256: string;
 }
 
+/** A warning validation found in a project's document, as recorded (the file is the one that declares it). */
+export type RecordedWarning = Pick<Diagnostic, 'rule' | 'line' | 'column' | 'path' | 'message' | 'allowed' | 'hint'>;
+
 /** A project's checked source: what apply records and what a later run compares. */
 export interface ProjectSource {
   /** sourceKey of the file that declares the project. */
@@ -26,6 +30,65 @@ export interface ProjectSource {
   /** How many projects that file declares: a file is skipped only when all of them are. */
   fileProjects: number;
   reads: ManifestRead[];
+  /**
+   * What validation concluded beyond "valid": the document's warnings, positions included, shown
+   * again when the file is skipped; absent in records made before warnings were recorded (clean).
+   */
+  warnings?: RecordedWarning[];
+  /** The lint rules the document ignores (`lint.ignore`), as it wrote them. */
+  lintIgnores?: string[];
+}
+
+/** The warning as it is recorded: everything but its file and severity (always `warning`). */
+export function recordWarning(d: Diagnostic): RecordedWarning {
+  const { rule, line, column, path, message, allowed, hint } = d;
+  return {
+    rule,
+    line,
+    column,
+    path,
+    message,
+    ...(allowed === undefined ? {} : { allowed }),
+    ...(hint === undefined ? {} : { hint }),
+  };
+}
+
+/** A recorded warning shown again, at the file that declares it now. */
+export function recordedDiagnostic(file: string, w: RecordedWarning): Diagnostic {
+  return {
+    severity: 'warning',
+    rule: w.rule,
+    file,
+    line: w.line,
+    column: w.column,
+    path: w.path,
+    message: w.message,
+    ...(w.allowed === undefined ? {} : { allowed: w.allowed }),
+    ...(w.hint === undefined ? {} : { hint: w.hint }),
+  };
+}
+
+const isString = (v: unknown): v is string => typeof v === 'string';
+
+/** True when `value` is a list of recorded warnings (records read back are checked before use). */
+export function isRecordedWarnings(value: unknown): value is RecordedWarning[] {
+  return (
+    Array.isArray(value) &&
+    value.every((w) => {
+      const r = w as RecordedWarning;
+      return (
+        typeof r === 'object' &&
+        r !== null &&
+        isString(r.rule) &&
+        isString(r.path) &&
+        isString(r.message) &&
+        Number.isInteger(r.line) &&
+        Number.isInteger(r.column) &&
+        (r.allowed === undefined || isString(r.allowed)) &&
+        (r.hint === undefined || isString(r.hint))
+      );
+    })
+  );
 }
 
 export const hashBytes = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
@@ -52,8 +115,14 @@ export function readsUnchanged(entry: ManifestFile, reads: readonly ManifestRead
   });
 }
 
+/** A project of a skipped file: its id and what validation concluded about it when recorded. */
+export interface SkippedProject {
+  id: string;
+  source: ProjectSource;
+}
+
 /**
- * Decides whether a file can be skipped: the ids it declares (all known clean and, for a
+ * Decides whether a file can be skipped: the projects it declares (all known valid and, for a
  * database, unchanged since apply), or undefined to read and check it.
  */
-export type SkipOracle = (entry: ManifestFile, key: string) => readonly string[] | undefined;
+export type SkipOracle = (entry: ManifestFile, key: string) => readonly SkippedProject[] | undefined;
