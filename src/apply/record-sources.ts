@@ -3,7 +3,7 @@
 // (the database keeps another value), nor one outside the plan's scope (not compared), nor one
 // whose file has an error. A file's warnings travel in its record and are shown again when skipped.
 import type { SourceRecord } from '../db/applied-sources.js';
-import type { ManifestSet } from '../manifest/read-manifests.js';
+import type { ManifestSet } from '../manifest/manifest-set.js';
 import type { Change, Plan } from '../plan/plan-types.js';
 
 export function recordableSources(

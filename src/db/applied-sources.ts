@@ -2,7 +2,7 @@
 // narrow columns for every project; and the write that records them. A project is "as applied"
 // when its revision is still the one recorded: no write to its rows happened since.
 import { sql, type Kysely } from 'kysely';
-import { isRecordedWarnings, type ProjectSource } from '../manifest/source-key.js';
+import { isRecordedWarnings, type ProjectSource } from '../manifest/read/source-key.js';
 import type { DatabaseSchema } from './schema.js';
 import { jsonb } from './sql-values.js';
 

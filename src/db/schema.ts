@@ -1,7 +1,7 @@
 // The database as kysely sees it. The migrations in migrations.ts are the source of truth.
 import type { ColumnType, Generated, RawBuilder } from 'kysely';
 import type { Json, JsonObject } from '../model/project-settings.js';
-import type { ManifestRead } from '../manifest/source-key.js';
+import type { ManifestRead } from '../manifest/read/source-key.js';
 import type { DirtyFile, WrittenValues } from '../audit/values-as-written.js';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;

@@ -5,13 +5,13 @@
 import fc from 'fast-check';
 import jsYaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
-import { locatePath } from '../../src/manifest/yaml-position.js';
+import { locatePath } from '../../src/manifest/read/yaml-position.js';
 import { stringify } from 'yaml';
 import type { Diagnostic } from '../../src/manifest/diagnostic.js';
-import { fastParseDocuments } from '../../src/manifest/fast-yaml.js';
-import { checkHostileValues } from '../../src/manifest/hostile-values.js';
-import { parseYamlText } from '../../src/manifest/load-files.js';
-import { locate } from '../../src/manifest/yaml-position.js';
+import { fastParseDocuments } from '../../src/manifest/read/fast-yaml.js';
+import { checkHostileValues } from '../../src/manifest/check/hostile-values.js';
+import { parseYamlText } from '../../src/manifest/read/load-files.js';
+import { locate } from '../../src/manifest/read/yaml-position.js';
 
 /** What `yaml` makes of the text, as readManifestFile's slow path sees it. */
 function slow(text: string): { values: unknown[]; diagnostics: Diagnostic[] } {

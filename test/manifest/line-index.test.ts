@@ -1,13 +1,13 @@
-// The line index (src/manifest/line-index.ts) puts every key and value where `yaml` puts it, for
+// The line index (src/manifest/read/line-index.ts) puts every key and value where `yaml` puts it, for
 // every path of every document of the files the fast path reads; and it declines what it is not
 // sure of, so those files keep asking `yaml`.
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fastParseDocuments } from '../../src/manifest/fast-yaml.js';
-import { indexPositions } from '../../src/manifest/line-index.js';
-import { parseYamlText } from '../../src/manifest/load-files.js';
-import { locatePath } from '../../src/manifest/yaml-position.js';
+import { fastParseDocuments } from '../../src/manifest/read/fast-yaml.js';
+import { indexPositions } from '../../src/manifest/read/line-index.js';
+import { parseYamlText } from '../../src/manifest/read/load-files.js';
+import { locatePath } from '../../src/manifest/read/yaml-position.js';
 
 type Seg = string | number;
 

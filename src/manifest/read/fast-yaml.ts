@@ -6,7 +6,7 @@
 // fast path come from a line index (line-index.ts), or from `yaml` when the index is unsure.
 import jsYaml from 'js-yaml';
 import { Composer, LineCounter, Parser } from 'yaml';
-import { MAX_COLLECTION_ITEMS, MAX_DEPTH, RESERVED_KEYS, stringProblem } from './hostile-values.js';
+import { MAX_COLLECTION_ITEMS, MAX_DEPTH, RESERVED_KEYS, stringProblem } from '../check/hostile-values.js';
 import { indexPositions, type DocumentPositions } from './line-index.js';
 import type { ParsedDocument } from './yaml-position.js';
 

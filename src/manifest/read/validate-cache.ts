@@ -6,8 +6,8 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { writeFileAtomic } from '../util/atomic-write.js';
-import type { ManifestSet } from './read-manifests.js';
+import { writeFileAtomic } from '../../util/atomic-write.js';
+import type { ManifestSet } from '../manifest-set.js';
 import { realRoot } from './safe-read.js';
 import { skipOracle } from './skip-unchanged.js';
 import { isRecordedWarnings, type ManifestRead, type ProjectSource, type SkipOracle } from './source-key.js';

@@ -5,10 +5,10 @@
 // unchanged manifest must not be skipped.
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { ARGOSCTL_VERSION } from '../version.js';
-import type { Diagnostic } from './diagnostic.js';
+import { ARGOSCTL_VERSION } from '../../version.js';
+import type { Diagnostic } from '../diagnostic.js';
 import type { ManifestFile } from './load-files.js';
-import { MAX_PUBLIC_KEY_BYTES } from './public-key-file.js';
+import { MAX_PUBLIC_KEY_BYTES } from '../check/public-key-file.js';
 import { readInsideRoot } from './safe-read.js';
 
 /** Raised whenever what a skip relies on changes meaning (checks, normalization, key layout). */
