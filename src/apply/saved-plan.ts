@@ -3,7 +3,7 @@
 // when the two are the same; it then applies the recomputed plan, never the file's changes.
 import { GuardError } from '../errors.js';
 import type { CurrentState } from '../db/read-state.js';
-import type { ManifestSet } from '../manifest/read-manifests.js';
+import type { ManifestSet } from '../manifest/manifest-set.js';
 import { buildPlan } from '../plan/build-plan.js';
 import { planDifference } from '../plan/compare-plans.js';
 import type { Plan } from '../plan/plan-types.js';

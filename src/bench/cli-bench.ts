@@ -13,7 +13,7 @@ import { sql } from 'kysely';
 import { lockedApply } from '../apply/apply-plan.js';
 import { recordableSources } from '../apply/record-sources.js';
 import { migrateToLatest, openDatabase } from '../db/connection.js';
-import { readManifests } from '../manifest/read-manifests.js';
+import { readManifests } from '../validate/read-manifests.js';
 import { buildPlan } from '../plan/build-plan.js';
 
 export type Metrics = Record<string, number | string>;
@@ -21,7 +21,7 @@ export type Metrics = Record<string, number | string>;
 const BIN = fileURLToPath(new URL('../../bin/argosctl.js', import.meta.url));
 const PROBE = fileURLToPath(new URL('./rss-probe.js', import.meta.url));
 
-// validate's cache (src/manifest/validate-cache.ts) goes to a folder of the bench's own, not the user's.
+// validate's cache (src/manifest/read/validate-cache.ts) goes to a folder of the bench's own, not the user's.
 // Removed when the bench's process ends, however it ends, so no argosctl-bench-cache-* folder stays behind.
 const CACHE_HOME = mkdtempSync(path.join(tmpdir(), 'argosctl-bench-cache-'));
 process.on('exit', () => rmSync(CACHE_HOME, { recursive: true, force: true }));

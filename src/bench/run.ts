@@ -13,7 +13,7 @@ import { parse } from 'yaml';
 import { lockedApply } from '../apply/apply-plan.js';
 import { migrateToLatest, openDatabase } from '../db/connection.js';
 import { readState } from '../db/read-state.js';
-import { readManifests } from '../manifest/read-manifests.js';
+import { readManifests } from '../validate/read-manifests.js';
 import { buildPlan } from '../plan/build-plan.js';
 import { commandFigures, fileFloors, seed, smallFigures } from './cli-bench.js';
 import { generateProjects } from './generate.js';

@@ -1,8 +1,8 @@
 // Project ids for shell completion of `--project`: a quick look at the manifests' `metadata.id`
 // lines (block or flow style), without validating anything. Completion must answer at once and
 // never fail loudly, so an unreadable file is skipped.
-import { listManifestFiles, MAX_FILE_BYTES } from '../manifest/load-files.js';
-import { readInsideRoot } from '../manifest/safe-read.js';
+import { listManifestFiles, MAX_FILE_BYTES } from '../manifest/read/load-files.js';
+import { readInsideRoot } from '../manifest/read/safe-read.js';
 import { isProjectId } from '../model/project-id.js';
 
 const BLOCK = /^metadata:[ \t]*(?:#.*)?\n(?:(?:[ \t]+.*|[ \t]*)\n)*?[ \t]+id:[ \t]*["']?([^"'\s#]+)/gm;

@@ -1,7 +1,7 @@
 // `--project ID` on plan and apply: an id in no manifest and not in the database is a mistake
 // (exit 1), not a plan with no changes.
 import type { CurrentState } from '../db/read-state.js';
-import type { ManifestSet } from '../manifest/read-manifests.js';
+import type { ManifestSet } from '../manifest/manifest-set.js';
 import { unknownProjects } from '../plan/unknown-projects.js';
 import { UserError } from '../errors.js';
 

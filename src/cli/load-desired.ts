@@ -4,10 +4,11 @@ import { readRevisions } from '../db/applied-sources.js';
 import { readState, type CurrentState } from '../db/read-state.js';
 import type { DatabaseSchema } from '../db/schema.js';
 import { hasErrors, problemCount } from '../manifest/diagnostic.js';
-import { strictDiagnostics } from '../manifest/lint-rules.js';
-import { readManifests, type ManifestSet } from '../manifest/read-manifests.js';
-import { appliedOracle } from '../manifest/skip-unchanged.js';
-import type { SkipOracle } from '../manifest/source-key.js';
+import { strictDiagnostics } from '../manifest/check/lint-rules.js';
+import { readManifests } from '../validate/read-manifests.js';
+import type { ManifestSet } from '../manifest/manifest-set.js';
+import { appliedOracle } from '../manifest/read/skip-unchanged.js';
+import type { SkipOracle } from '../manifest/read/source-key.js';
 import { renderDiagnosticsText } from '../render/diagnostics.js';
 import type { CliContext } from './context.js';
 import { existsSync } from 'node:fs';
@@ -16,7 +17,7 @@ import { parseDatabaseUrl } from '../db/database-url.js';
 import { ExitCode } from '../errors.js';
 import { jsonDocument } from '../render/json-document.js';
 
-/** `strict`: lint warnings count as errors (`--strict`); `skip`: files to take as unchanged (src/manifest/skip-unchanged.ts). */
+/** `strict`: lint warnings count as errors (`--strict`); `skip`: files to take as unchanged (src/manifest/read/skip-unchanged.ts). */
 export async function loadValidManifests(
   ctx: CliContext,
   dir: string,

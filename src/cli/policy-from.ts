@@ -3,7 +3,7 @@
 import path from 'node:path';
 import { Option } from 'commander';
 import { CONFIG_FILE } from '../config/find-config.js';
-import type { ManifestSet } from '../manifest/read-manifests.js';
+import type { ManifestSet } from '../manifest/manifest-set.js';
 import type { PolicyBasis } from '../plan/guards.js';
 import { readPolicyBasis } from '../policy/policy-source.js';
 import type { CliContext } from './context.js';

@@ -1,8 +1,8 @@
-// The manifest sources apply recorded (migration 004) and each project's revision, read as four
+// The manifest sources apply recorded (migrations 004, 013) and each project's revision, read as
 // narrow columns for every project; and the write that records them. A project is "as applied"
 // when its revision is still the one recorded: no write to its rows happened since.
 import { sql, type Kysely } from 'kysely';
-import type { ProjectSource } from '../manifest/source-key.js';
+import { isRecordedWarnings, type ProjectSource } from '../manifest/read/source-key.js';
 import type { DatabaseSchema } from './schema.js';
 import { jsonb } from './sql-values.js';
 
@@ -22,12 +22,17 @@ export async function readRevisions(db: Kysely<DatabaseSchema>): Promise<Map<str
       'manifest_digest',
       'manifest_file_projects',
       'manifest_reads',
+      'manifest_findings',
     ])
     .execute();
   const out = new Map<string, ProjectRevision>();
   for (const r of rows) {
+    const findings = findingsOf(r.manifest_findings);
     const current =
-      r.applied_revision === r.revision && r.manifest_digest !== null && r.manifest_file_projects !== null;
+      r.applied_revision === r.revision &&
+      r.manifest_digest !== null &&
+      r.manifest_file_projects !== null &&
+      findings !== undefined;
     out.set(r.id, {
       revision: r.revision,
       ...(current
@@ -36,12 +41,27 @@ export async function readRevisions(db: Kysely<DatabaseSchema>): Promise<Map<str
               key: r.manifest_digest!,
               fileProjects: r.manifest_file_projects!,
               reads: r.manifest_reads ?? [],
+              ...findings,
             },
           }
         : {}),
     });
   }
   return out;
+}
+
+/**
+ * The recorded warnings and lint ignores, or undefined when they do not read as such (written by
+ * hand): the project is then compared in full rather than shown without its warnings.
+ */
+function findingsOf(stored: unknown): Pick<ProjectSource, 'warnings' | 'lintIgnores'> | undefined {
+  if (stored === null || stored === undefined) return {};
+  if (typeof stored !== 'object') return undefined;
+  const { warnings, lintIgnores } = stored as ProjectSource;
+  if (warnings !== undefined && !isRecordedWarnings(warnings)) return undefined;
+  if (lintIgnores !== undefined && !(Array.isArray(lintIgnores) && lintIgnores.every((r) => typeof r === 'string')))
+    return undefined;
+  return { ...(warnings ? { warnings } : {}), ...(lintIgnores ? { lintIgnores } : {}) };
 }
 
 export interface SourceRecord extends ProjectSource {
@@ -54,10 +74,16 @@ export interface SourceRecord extends ProjectSource {
  */
 export async function recordSources(db: Kysely<DatabaseSchema>, records: readonly SourceRecord[]): Promise<void> {
   if (records.length === 0) return;
-  const rows = records.map((r) => ({ id: r.projectId, key: r.key, file_projects: r.fileProjects, reads: r.reads }));
+  const rows = records.map((r) => ({
+    id: r.projectId,
+    key: r.key,
+    file_projects: r.fileProjects,
+    reads: r.reads,
+    findings: r.warnings || r.lintIgnores ? { warnings: r.warnings, lintIgnores: r.lintIgnores } : null,
+  }));
   await sql`
     update projects p set applied_revision = p.revision, manifest_digest = x.key, manifest_file_projects = x.file_projects,
-      manifest_reads = x.reads
-    from jsonb_to_recordset(${jsonb(rows)}) as x(id text, key text, file_projects integer, reads jsonb)
+      manifest_reads = x.reads, manifest_findings = x.findings
+    from jsonb_to_recordset(${jsonb(rows)}) as x(id text, key text, file_projects integer, reads jsonb, findings jsonb)
     where p.id = x.id`.execute(db);
 }

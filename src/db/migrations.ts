@@ -445,6 +445,24 @@ CREATE TABLE drift_checks (
 CREATE INDEX drift_checks_latest ON drift_checks (checked_at DESC);
 `;
 
+// What validation concluded about an applied file (issue 21): its warnings, positions included,
+// and its lint ignores, recorded beside manifest_digest so that a file with warnings is skipped
+// like a clean one and its warnings are shown again from the record. Bookkeeping, like the other
+// manifest_* columns: writing it bumps no revision.
+const m014 = `
+ALTER TABLE projects ADD COLUMN manifest_findings jsonb;
+
+CREATE OR REPLACE FUNCTION projects_bump_revision() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF NEW.revision IS DISTINCT FROM OLD.revision THEN RETURN NEW; END IF;
+  IF (to_jsonb(NEW) - '{revision,applied_revision,manifest_digest,manifest_file_projects,manifest_reads,manifest_findings,updated_at}'::text[])
+     IS DISTINCT FROM (to_jsonb(OLD) - '{revision,applied_revision,manifest_digest,manifest_file_projects,manifest_reads,manifest_findings,updated_at}'::text[]) THEN
+    NEW.revision := OLD.revision + 1;
+  END IF;
+  RETURN NEW;
+END $$;
+`;
+
 function rawMigration(up: string): Migration {
   return {
     up: async (db: Kysely<unknown>) => {
@@ -466,6 +484,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '010_pipeline': rawMigration(m010),
   '011_dashboard': rawMigration(m011),
   '013_drift_checks': rawMigration(m013),
+  '014_manifest_findings': rawMigration(m014),
 };
 
 export const migrationProvider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -1,7 +1,7 @@
 // The database as kysely sees it. The migrations in migrations.ts are the source of truth.
 import type { ColumnType, Generated, RawBuilder } from 'kysely';
 import type { Json, JsonObject } from '../model/project-settings.js';
-import type { ManifestRead } from '../manifest/source-key.js';
+import type { ManifestRead } from '../manifest/read/source-key.js';
 import type { DirtyFile, WrittenValues } from '../audit/values-as-written.js';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -37,6 +37,8 @@ export interface ProjectsTable {
   manifest_digest: Generated<string | null>;
   manifest_file_projects: Generated<number | null>;
   manifest_reads: ColumnType<ManifestRead[] | null, string | undefined, string | null>;
+  /** The applied file's warnings and lint ignores (migration 013), checked when read back. */
+  manifest_findings: ColumnType<unknown, string | undefined, string | null>;
   encryption_retired_valid_seconds: Generated<number | null>;
   webhook_url: Generated<string | null>;
   webhook_events: ColumnType<string[] | null, string | null | undefined, string | null>;

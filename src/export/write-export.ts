@@ -4,7 +4,7 @@
 import { lstatSync, mkdirSync, realpathSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors.js';
-import { isInside } from '../manifest/safe-read.js';
+import { isInside } from '../manifest/read/safe-read.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import type { ExportFile } from './export-files.js';
 

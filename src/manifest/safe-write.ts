@@ -3,7 +3,7 @@
 // through to somewhere else and is itself kept.
 import { lstatSync, realpathSync } from 'node:fs';
 import { writeFileAtomic } from '../util/atomic-write.js';
-import { isInside } from './safe-read.js';
+import { isInside } from './read/safe-read.js';
 
 export type SafeWrite = { ok: true } | { ok: false; problem: string };
 

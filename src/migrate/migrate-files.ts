@@ -5,11 +5,11 @@
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { Diagnostic } from '../manifest/diagnostic.js';
-import { MAX_FILE_BYTES, listManifestFiles, type ManifestFile } from '../manifest/load-files.js';
-import { readManifests } from '../manifest/read-manifests.js';
-import { readInsideRoot, realRoot } from '../manifest/safe-read.js';
+import { MAX_FILE_BYTES, listManifestFiles, type ManifestFile } from '../manifest/read/load-files.js';
+import { readManifests } from '../validate/read-manifests.js';
+import { readInsideRoot, realRoot } from '../manifest/read/safe-read.js';
 import { projectValidator, schemaValidators } from '../manifest/schemas.js';
-import { selectManifestFiles } from '../manifest/select-files.js';
+import { selectManifestFiles } from '../manifest/read/select-files.js';
 import { migrateText, migrationNotes, upgradeValue, versionOf } from '../manifest/versions/registry.js';
 import { jsonEqual } from '../util/canonical-json.js';
 

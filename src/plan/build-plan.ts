@@ -1,7 +1,7 @@
 // Assembles the plan from what was read: manifests, database state, git facts, the clock.
 // Pure: every input is passed in, so the same inputs always give the same plan.
 import type { Diagnostic } from '../manifest/diagnostic.js';
-import type { DesiredProject, ManifestSet } from '../manifest/read-manifests.js';
+import type { DesiredProject, ManifestSet } from '../manifest/manifest-set.js';
 import type { CurrentState } from '../db/read-state.js';
 import { EMPTY_ORGANIZATION } from '../manifest/organization.js';
 import { canonicalJson, sha256 } from '../util/canonical-json.js';

@@ -5,7 +5,7 @@ import { flattenSettings } from '../model/flatten.js';
 import { emptyAuthMethod, type Json, type ProjectSettings } from '../model/project-settings.js';
 import { SET_BY_PATH } from '../model/fields.js';
 import { jsonEqual } from '../util/canonical-json.js';
-import { DEFAULT_ENCRYPTION_METHODS } from '../manifest/normalize.js';
+import { DEFAULT_ENCRYPTION_METHODS } from '../manifest/check/normalize.js';
 import { DEFAULT_DURATIONS, writtenDuration } from '../audit/values-as-written.js';
 
 export interface CreatedSetting {

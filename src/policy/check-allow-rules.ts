@@ -4,7 +4,7 @@
 import { formatPath, type Diagnostic } from '../manifest/diagnostic.js';
 import { quote } from '../manifest/excerpt.js';
 import type { Organization } from '../manifest/organization.js';
-import { locate, type ParsedDocument } from '../manifest/yaml-position.js';
+import { locate, type ParsedDocument } from '../manifest/read/yaml-position.js';
 import { RISK_CLASSES } from '../plan/plan-types.js';
 
 /** Classes an allow rule may only grant to named projects. */

@@ -5,7 +5,7 @@ import { formatPath, type Diagnostic } from '../manifest/diagnostic.js';
 import { quote, showValue } from '../manifest/excerpt.js';
 import type { PolicyRule } from '../manifest/manifest-types.generated.js';
 import type { Organization } from '../manifest/organization.js';
-import { locate, type ParsedDocument } from '../manifest/yaml-position.js';
+import { locate, type ParsedDocument } from '../manifest/read/yaml-position.js';
 import { parseDuration } from '../util/duration.js';
 import { closest } from '../util/levenshtein.js';
 import { CONDITIONS, REQUIRE_REGION_RULE, type ConditionKind } from './policy-rules.js';

@@ -5,7 +5,7 @@
 import type { Diagnostic } from '../manifest/diagnostic.js';
 import { excerpt } from '../manifest/excerpt.js';
 import type { Organization } from '../manifest/organization.js';
-import type { DesiredProject, SettingPosition } from '../manifest/read-manifests.js';
+import type { DesiredProject, SettingPosition } from '../manifest/manifest-set.js';
 import { evaluatePolicy, type PolicyReport, type RuleOutcome } from './evaluate-policy.js';
 import { compilePolicy } from './policy-rules.js';
 

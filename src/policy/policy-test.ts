@@ -1,7 +1,7 @@
 // The core of `argosctl policy test`: the policy's outcome per rule over the manifests read, each
 // violation with its manifest position, and the other problems that kept projects out of the test.
 import type { Diagnostic } from '../manifest/diagnostic.js';
-import type { ManifestSet } from '../manifest/read-manifests.js';
+import type { ManifestSet } from '../manifest/manifest-set.js';
 import type { RuleOutcome } from './evaluate-policy.js';
 import { violationPosition } from './policy-diagnostics.js';
 

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { assertFresh, lockedApply } from '../../src/apply/apply-plan.js';
 import type { Database } from '../../src/db/connection.js';
 import { readState } from '../../src/db/read-state.js';
-import { readManifests } from '../../src/manifest/read-manifests.js';
+import { readManifests } from '../../src/validate/read-manifests.js';
 import { DATABASE_TARGETS, useFreshDatabase } from '../helpers/databases.js';
 import { applyDir, planDir } from '../helpers/apply.js';
 import { open } from '../../src/keys/seal.js';

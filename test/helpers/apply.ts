@@ -4,7 +4,7 @@ import { refuseOrHold } from '../../src/apply/guard-plan.js';
 import { recomputeSavedPlan } from '../../src/apply/saved-plan.js';
 import type { Database } from '../../src/db/connection.js';
 import { hasErrors } from '../../src/manifest/diagnostic.js';
-import { readManifests } from '../../src/manifest/read-manifests.js';
+import { readManifests } from '../../src/validate/read-manifests.js';
 import { buildPlan } from '../../src/plan/build-plan.js';
 import type { Plan } from '../../src/plan/plan-types.js';
 import { readState } from '../../src/db/read-state.js';

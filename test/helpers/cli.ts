@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-/** validate's cache (src/manifest/validate-cache.ts) for commands the tests run: never the user's own. */
+/** validate's cache (src/manifest/read/validate-cache.ts) for commands the tests run: never the user's own. */
 export const TEST_CACHE_HOME = path.join(tmpdir(), `argosctl-test-cache-${process.pid}`);
 export const BIN = path.join(ROOT, 'bin/argosctl.js');
 

@@ -5,7 +5,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments, stringify } from 'yaml';
-import { readManifests } from '../../src/manifest/read-manifests.js';
+import { readManifests } from '../../src/validate/read-manifests.js';
 import { tempDir } from '../helpers/cli.js';
 import { depth } from '../helpers/deep.js';
 

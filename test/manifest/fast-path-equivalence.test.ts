@@ -4,8 +4,9 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { fastYaml } from '../../src/manifest/fast-yaml.js';
-import { readManifests, type ManifestSet } from '../../src/manifest/read-manifests.js';
+import { fastYaml } from '../../src/manifest/read/fast-yaml.js';
+import { readManifests } from '../../src/validate/read-manifests.js';
+import type { ManifestSet } from '../../src/manifest/manifest-set.js';
 import { SET_PATHS } from '../../src/model/fields.js';
 
 const dirs = [

@@ -5,12 +5,13 @@
 import fc from 'fast-check';
 import jsYaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
+import { locatePath } from '../../src/manifest/read/yaml-position.js';
 import { stringify } from 'yaml';
 import type { Diagnostic } from '../../src/manifest/diagnostic.js';
-import { fastParseDocuments } from '../../src/manifest/fast-yaml.js';
-import { checkHostileValues } from '../../src/manifest/hostile-values.js';
-import { parseYamlText } from '../../src/manifest/load-files.js';
-import { locate } from '../../src/manifest/yaml-position.js';
+import { fastParseDocuments } from '../../src/manifest/read/fast-yaml.js';
+import { checkHostileValues } from '../../src/manifest/check/hostile-values.js';
+import { parseYamlText } from '../../src/manifest/read/load-files.js';
+import { locate } from '../../src/manifest/read/yaml-position.js';
 
 /** What `yaml` makes of the text, as readManifestFile's slow path sees it. */
 function slow(text: string): { values: unknown[]; diagnostics: Diagnostic[] } {
@@ -33,8 +34,26 @@ function agrees(text: string): boolean {
     fast.map((d) => d.value),
     `values differ for:\n${text}`,
   ).toEqual(reference.values);
-  expect(fast.map((d) => d.index)).toEqual(parseYamlText('f.yaml', text, []).map((d) => d.index));
+  const yamlDocs = parseYamlText('f.yaml', text, []);
+  expect(fast.map((d) => d.index)).toEqual(yamlDocs.map((d) => d.index));
+  // Positions from the line index, when it reads the file, are yaml's own.
+  fast.forEach((doc, i) => {
+    if (!doc.positions) return;
+    for (const at of everyPath(doc.value))
+      for (const atKey of [false, true])
+        expect(locatePath(doc, at, atKey), `position of ${JSON.stringify(at)} in:\n${text}`).toEqual(
+          locatePath(yamlDocs[i], at, atKey),
+        );
+  });
   return true;
+}
+
+function everyPath(value: unknown, at: (string | number)[] = []): (string | number)[][] {
+  const out = [at, [...at, 'missing']];
+  if (Array.isArray(value)) value.forEach((v, i) => out.push(...everyPath(v, [...at, i])));
+  else if (value && typeof value === 'object')
+    for (const [k, v] of Object.entries(value)) out.push(...everyPath(v, [...at, k]));
+  return out;
 }
 
 // Scalars chosen where YAML parsers tend to disagree: 1.1 booleans, underscores, octal and hex

@@ -3,7 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readManifests } from '../../src/manifest/read-manifests.js';
+import { readManifests } from '../../src/validate/read-manifests.js';
 import { tempDir } from '../helpers/cli.js';
 
 const FIXTURES = 'test/fixtures/invalid';

@@ -3,8 +3,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { LINT_RULES } from '../../src/manifest/lint-rules.js';
-import { readManifests } from '../../src/manifest/read-manifests.js';
+import { LINT_RULES } from '../../src/manifest/check/lint-rules.js';
+import { readManifests } from '../../src/validate/read-manifests.js';
 import { readSchema } from '../../src/manifest/schemas.js';
 import { buildPlan } from '../../src/plan/build-plan.js';
 import { renderPlanMarkdown } from '../../src/render/plan-markdown.js';

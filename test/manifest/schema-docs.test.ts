@@ -4,7 +4,7 @@ import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { readSchema } from '../../src/manifest/schemas.js';
 import { schemaProperties } from '../../src/manifest/schema-properties.js';
-import { DEFAULT_ENCRYPTION_METHODS } from '../../src/manifest/normalize.js';
+import { DEFAULT_ENCRYPTION_METHODS } from '../../src/manifest/check/normalize.js';
 
 type Node = Record<string, unknown>;
 

@@ -1,7 +1,7 @@
 // The UTF-8 check agrees with the platform's strict decoder on every input it is given.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { invalidUtf8Offset } from '../../src/manifest/load-files.js';
+import { invalidUtf8Offset } from '../../src/manifest/read/load-files.js';
 
 function strictDecodes(bytes: Uint8Array): boolean {
   try {

@@ -1,5 +1,5 @@
-// validate's cache of clean files: kept in the user's cache folder only, never trusted for a file
-// that changed, ignored when corrupt, and never hiding a warning.
+// validate's cache of valid files: kept in the user's cache folder only, never trusted for a file
+// that changed, ignored when corrupt, and never hiding a warning (it is recorded with its file).
 import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -37,10 +37,31 @@ describe('validate cache', () => {
     const second = await validate();
     expect(second).toEqual(first);
     expect(second.code).toBe(0);
-    // The warning's file is not cached: it is reported every time.
+    // The warning's file is cached with its warning, which is reported again from the record.
     expect(second.stderr).toMatch(/lint\.ecb/);
     const cached = JSON.parse(readFileSync(path.join(cache, 'argosctl', cacheFiles()[0]), 'utf8'));
-    expect(cached.projects.map((p: { id: string }) => p.id).sort()).toEqual(['kbank-onboarding', 'kbank-prod']);
+    expect(cached.projects.map((p: { id: string }) => p.id).sort()).toEqual([
+      'ecb-project',
+      'kbank-onboarding',
+      'kbank-prod',
+    ]);
+    expect(cached.projects.find((p: { id: string }) => p.id === 'ecb-project').warnings).toEqual([
+      expect.objectContaining({ rule: 'lint.ecb', line: 7 }),
+    ]);
+  });
+
+  it('a file with a warning is skipped and its warning reads as without the cache, also with --strict and as JSON', async () => {
+    for (const args of [[], ['--strict'], ['--format', 'json'], ['--format', 'github']]) {
+      const uncached = await validate('--no-cache', ...args);
+      await validate(...args);
+      expect(await validate(...args)).toEqual(uncached);
+    }
+    // A forged warning in the record shows that the run above took it from there.
+    const file = path.join(cache, 'argosctl', cacheFiles()[0]);
+    const cached = JSON.parse(readFileSync(file, 'utf8'));
+    cached.projects.find((p: { id: string }) => p.id === 'ecb-project').warnings[0].message = 'from the record';
+    writeFileSync(file, JSON.stringify(cached));
+    expect((await validate()).stderr).toMatch(/ecb\.yaml:7:\d+: warning: from the record/);
   });
 
   it('a file changed after it was cached is checked again', async () => {
@@ -66,7 +87,7 @@ describe('validate cache', () => {
     writeFileSync(file, '{"format":1,"projects":[{"id":5}]');
     const r = await validate();
     expect(r.code).toBe(0);
-    expect(JSON.parse(readFileSync(file, 'utf8')).projects).toHaveLength(2);
+    expect(JSON.parse(readFileSync(file, 'utf8')).projects).toHaveLength(3);
     writeFileSync(file, 'garbage');
     expect((await validate('--no-cache')).code).toBe(0);
     expect(readFileSync(file, 'utf8')).toBe('garbage');

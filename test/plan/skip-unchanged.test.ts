@@ -11,8 +11,8 @@ import { recordableSources } from '../../src/apply/record-sources.js';
 import { readRevisions } from '../../src/db/applied-sources.js';
 import type { Database } from '../../src/db/connection.js';
 import { readState } from '../../src/db/read-state.js';
-import { readManifests } from '../../src/manifest/read-manifests.js';
-import { appliedOracle } from '../../src/manifest/skip-unchanged.js';
+import { readManifests } from '../../src/validate/read-manifests.js';
+import { appliedOracle } from '../../src/manifest/read/skip-unchanged.js';
 import { buildPlan } from '../../src/plan/build-plan.js';
 import { ROOT, tempDir } from '../helpers/cli.js';
 import { runCliInProcess } from '../helpers/cli-in-process.js';
@@ -82,6 +82,33 @@ describe.skipIf(!target.available)('skipping unchanged files on postgres', () =>
     expect(skipped).toEqual([...BANK, ...STARTUP].sort());
     expect(plan.changes).toEqual([]);
     expect(plan.existingProjects).toBe(4);
+  });
+
+  it('a file with warnings is skipped like a clean one, its warnings shown as the full path shows them', async () => {
+    const file = path.join(dir, 'acme-beta.yaml');
+    // Warnings in both documents of one file: OPEN projects without an API whitelist.
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/status: (TRIAL|TEST)/g, 'status: OPEN'));
+    const before = await samePlan(fresh.database, dir);
+    expect(before.skipped).toEqual(BANK);
+    await applyRecording(fresh.database, dir);
+    const { plan, skipped, diagnostics } = await samePlan(fresh.database, dir);
+    expect(skipped).toEqual([...BANK, ...STARTUP].sort());
+    expect(plan.changes).toEqual([]);
+    expect(diagnostics.map((d) => `${d.file}:${d.line}:${d.column} ${d.rule}`)).toEqual(
+      before.diagnostics.map((d) => `${d.file}:${d.line}:${d.column} ${d.rule}`),
+    );
+    expect(diagnostics.filter((d) => d.severity === 'warning').length).toBeGreaterThan(1);
+  });
+
+  it('recorded warnings that do not read as warnings (written by hand) are not trusted: the file is read again', async () => {
+    const file = path.join(dir, 'acme-beta.yaml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/status: (TRIAL|TEST)/g, 'status: OPEN'));
+    await applyRecording(fresh.database, dir);
+    await sql`update projects set manifest_findings = '{"warnings":[{"rule":1}]}' where id = 'acme-trial'`.execute(
+      fresh.database.db,
+    );
+    const { skipped } = await samePlan(fresh.database, dir);
+    expect(skipped).toEqual(BANK);
   });
 
   it('a changed file is read again, the other files stay skipped', async () => {

@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { diagnosticsMarkdown } from '../../src/github/comment-body.js';
-import { readManifests } from '../../src/manifest/read-manifests.js';
+import { readManifests } from '../../src/validate/read-manifests.js';
 import { evaluatePolicy } from '../../src/policy/evaluate-policy.js';
 import { compilePolicy } from '../../src/policy/policy-rules.js';
 import { tempDir } from '../helpers/cli.js';

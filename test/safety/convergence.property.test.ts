@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { lockedApply } from '../../src/apply/apply-plan.js';
 import type { Database } from '../../src/db/connection.js';
 import { readState } from '../../src/db/read-state.js';
-import type { DesiredProject } from '../../src/manifest/read-manifests.js';
+import type { DesiredProject } from '../../src/manifest/manifest-set.js';
 import type { ProjectSettings } from '../../src/model/project-settings.js';
 import { buildPlan } from '../../src/plan/build-plan.js';
 import { projectSettings } from '../helpers/arbitraries.js';

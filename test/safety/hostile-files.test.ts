@@ -7,9 +7,9 @@ import { mkdirSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Diagnostic } from '../../src/manifest/diagnostic.js';
-import { MAX_COLLECTION_ITEMS } from '../../src/manifest/hostile-values.js';
-import { readManifests } from '../../src/manifest/read-manifests.js';
-import { readInsideRoot } from '../../src/manifest/safe-read.js';
+import { MAX_COLLECTION_ITEMS } from '../../src/manifest/check/hostile-values.js';
+import { readManifests } from '../../src/validate/read-manifests.js';
+import { readInsideRoot } from '../../src/manifest/read/safe-read.js';
 import { runCli, tempDir, type CliResult } from '../helpers/cli.js';
 
 const CANARY = 'CANARY_7f3e9b1d_DO_NOT_PRINT';

@@ -8,7 +8,7 @@ import { fitComment, GITHUB_COMMENT_LIMIT } from '../../src/github/comment-body.
 import { fitJobSummary } from '../../src/github/publish-plan.js';
 import { problemCount } from '../../src/manifest/diagnostic.js';
 import { LIMITS } from '../../src/manifest/limits.js';
-import { readManifests } from '../../src/manifest/read-manifests.js';
+import { readManifests } from '../../src/validate/read-manifests.js';
 import { tempDir } from '../helpers/cli.js';
 import { runCliInProcess } from '../helpers/cli-in-process.js';
 

@@ -5,7 +5,7 @@ import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'n
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planCommentBody } from '../../src/github/comment-body.js';
-import { readManifests } from '../../src/manifest/read-manifests.js';
+import { readManifests } from '../../src/validate/read-manifests.js';
 import { buildPlan } from '../../src/plan/build-plan.js';
 import { keyFingerprint } from '../../src/transmit/fingerprint.js';
 import { tempDir } from '../helpers/cli.js';

@@ -8,7 +8,7 @@ import { buildDashboard } from '../../dashboard/app.js';
 import { discoverOidc, oidcSecret } from '../../dashboard/oidc.js';
 import { pruneSessions } from '../../dashboard/sessions.js';
 import { UserError } from '../../errors.js';
-import { readManifests } from '../../manifest/read-manifests.js';
+import { readManifests } from '../../validate/read-manifests.js';
 import { escapeTerminal as t } from '../../render/escape-terminal.js';
 import type { CliContext } from '../context.js';
 import { databaseOption, dirOption } from '../options.js';

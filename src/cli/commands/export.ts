@@ -7,7 +7,7 @@ import { resolveDatabaseUrl, withDatabase } from '../../db/connection.js';
 import { readState } from '../../db/read-state.js';
 import { exportFiles } from '../../export/export-files.js';
 import { writeExport } from '../../export/write-export.js';
-import { readManifests } from '../../manifest/read-manifests.js';
+import { readManifests } from '../../validate/read-manifests.js';
 import { renderDiagnosticsText } from '../../render/diagnostics.js';
 import { escapeTerminal as t } from '../../render/escape-terminal.js';
 import { UserError } from '../../errors.js';

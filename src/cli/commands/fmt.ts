@@ -3,8 +3,8 @@
 import path from 'node:path';
 import { Command } from 'commander';
 import { formatText } from '../../fmt/format-text.js';
-import { MAX_FILE_BYTES, invalidUtf8Offset, listManifestFiles } from '../../manifest/load-files.js';
-import { isInside, readInsideRoot, realRoot } from '../../manifest/safe-read.js';
+import { MAX_FILE_BYTES, invalidUtf8Offset, listManifestFiles } from '../../manifest/read/load-files.js';
+import { isInside, readInsideRoot, realRoot } from '../../manifest/read/safe-read.js';
 import { writeInsideRoot } from '../../manifest/safe-write.js';
 import { escapeTerminal as t } from '../../render/escape-terminal.js';
 import { ExitCode, UserError } from '../../errors.js';

@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { resolveDatabaseUrl, withDatabase } from '../../db/connection.js';
 import { readState } from '../../db/read-state.js';
 import { hasErrors } from '../../manifest/diagnostic.js';
-import { readManifests } from '../../manifest/read-manifests.js';
+import { readManifests } from '../../validate/read-manifests.js';
 import { buildPlan } from '../../plan/build-plan.js';
 import type { CliContext } from '../context.js';
 import { ExitCode } from '../../errors.js';

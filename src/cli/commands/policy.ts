@@ -2,7 +2,7 @@
 // which projects it touched. Reads no database.
 import { Command } from 'commander';
 import { ExitCode } from '../../errors.js';
-import { readManifests } from '../../manifest/read-manifests.js';
+import { readManifests } from '../../validate/read-manifests.js';
 import { policyTest } from '../../policy/policy-test.js';
 import { renderDiagnosticsText } from '../../render/diagnostics.js';
 import { jsonDocument } from '../../render/json-document.js';

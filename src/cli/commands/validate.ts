@@ -2,10 +2,10 @@
 import path from 'node:path';
 import { Argument, Command } from 'commander';
 import { hasErrors, problemCount } from '../../manifest/diagnostic.js';
-import { strictDiagnostics } from '../../manifest/lint-rules.js';
+import { strictDiagnostics } from '../../manifest/check/lint-rules.js';
 import { CONFIG_FILE } from '../../config/find-config.js';
-import { readManifests } from '../../manifest/read-manifests.js';
-import { openValidateCache } from '../../manifest/validate-cache.js';
+import { readManifests } from '../../validate/read-manifests.js';
+import { openValidateCache } from '../../manifest/read/validate-cache.js';
 import { renderDiagnosticsGithub, renderDiagnosticsText } from '../../render/diagnostics.js';
 import type { CliContext } from '../context.js';
 import { ExitCode } from '../../errors.js';

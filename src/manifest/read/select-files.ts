@@ -3,8 +3,8 @@
 // link or a file reached through a linked folder is refused when it leads outside the root.
 import { lstatSync } from 'node:fs';
 import path from 'node:path';
-import type { Diagnostic } from './diagnostic.js';
-import { escapeText } from './excerpt.js';
+import type { Diagnostic } from '../diagnostic.js';
+import { escapeText } from '../excerpt.js';
 import { isInside } from './safe-read.js';
 import type { ManifestFile } from './load-files.js';
 

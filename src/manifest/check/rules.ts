@@ -1,14 +1,14 @@
 // Stage 3 of validation: named semantic rules, all reported at once. A document with schema problems
 // still gets the rules whose inputs the schema found sound, so one misspelt field hides nothing else.
-import { checkIpv4Entry } from '../util/ipv4.js';
-import { parseDuration } from '../util/duration.js';
-import { formatPath, type Diagnostic } from './diagnostic.js';
-import { quote, showValue } from './excerpt.js';
-import type { ProjectManifest } from './manifest-types.generated.js';
-import { isRegionManager, type Organization } from './organization.js';
+import { checkIpv4Entry } from '../../util/ipv4.js';
+import { parseDuration } from '../../util/duration.js';
+import { formatPath, type Diagnostic } from '../diagnostic.js';
+import { quote, showValue } from '../excerpt.js';
+import type { ProjectManifest } from '../manifest-types.generated.js';
+import { isRegionManager, type Organization } from '../organization.js';
 import type { PublicKeyFile } from './public-key-file.js';
-import { locate, pathInFile, type ParsedDocument } from './yaml-position.js';
-import { checkWebhookUrl, WEBHOOK_URL_ALLOWED } from '../webhooks/webhook-url.js';
+import { locate, pathInFile, type ParsedDocument } from '../read/yaml-position.js';
+import { checkWebhookUrl, WEBHOOK_URL_ALLOWED } from '../../webhooks/webhook-url.js';
 
 export interface RuleContext {
   manifest: ProjectManifest;

@@ -1,11 +1,11 @@
 // Stage 2 of validation: JSON Schema errors turned into diagnostics that say what is allowed.
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import { closest } from '../util/levenshtein.js';
-import { formatPath, type Diagnostic } from './diagnostic.js';
-import { describeValue as describe, quote } from './excerpt.js';
-import { LIMITS } from './limits.js';
-import { readSchema } from './schemas.js';
-import { locate, type ParsedDocument } from './yaml-position.js';
+import { closest } from '../../util/levenshtein.js';
+import { formatPath, type Diagnostic } from '../diagnostic.js';
+import { describeValue as describe, quote } from '../excerpt.js';
+import { LIMITS } from '../limits.js';
+import { readSchema } from '../schemas.js';
+import { locate, type ParsedDocument } from '../read/yaml-position.js';
 
 type Seg = string | number;
 

@@ -2,12 +2,12 @@
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { LineCounter, parseAllDocuments } from 'yaml';
-import type { Diagnostic } from './diagnostic.js';
-import { escapeText, excerpt } from './excerpt.js';
+import type { Diagnostic } from '../diagnostic.js';
+import { escapeText, excerpt } from '../excerpt.js';
 import { fastParseDocuments } from './fast-yaml.js';
 import { FolderRealPaths, readInsideRoot, realRoot } from './safe-read.js';
 import type { ParsedDocument } from './yaml-position.js';
-import { LIMITS, shown } from './limits.js';
+import { LIMITS, shown } from '../limits.js';
 
 export const MAX_FILE_BYTES = LIMITS.fileBytes;
 export const MAX_ALIAS_COUNT = 100;

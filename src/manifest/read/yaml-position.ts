@@ -1,5 +1,6 @@
 // Maps a path inside a parsed YAML document back to file:line:column.
 import { isMap, isSeq, isScalar, type Document, type LineCounter, type Node } from 'yaml';
+import type { DocumentPositions } from './line-index.js';
 
 export interface ParsedDocument {
   file: string;
@@ -10,6 +11,11 @@ export interface ParsedDocument {
   value: unknown;
   /** The whole file's text (shared by its documents). */
   text: string;
+  /**
+   * Set by the fast path (fast-yaml.ts) when its line index read the file: positions without
+   * `doc`, which is then parsed only by what needs the syntax tree itself.
+   */
+  positions?: DocumentPositions;
   /** Set by the fast path (fast-yaml.ts), which ran the hostile-value walk on the plain values already. */
   hostileChecked?: boolean;
   /**
@@ -70,6 +76,7 @@ export function locatePath(
   atKey = false,
 ): { line: number; column: number; found: boolean } {
   const path = pathInFile(parsed, wanted);
+  if (parsed.positions) return indexedPosition(parsed.positions, path, atKey);
   let node: unknown = parsed.doc.contents;
   let range: Range = (node as Node | null)?.range;
   let depth = 0;
@@ -83,5 +90,22 @@ export function locatePath(
   }
   const offset = range ? range[0] : 0;
   const pos = parsed.lineCounter.linePos(offset);
+  return { line: pos.line, column: pos.col, found: depth === path.length };
+}
+
+/** locatePath over a line index: the deepest node of `path` that the document holds. */
+function indexedPosition(
+  positions: DocumentPositions,
+  path: readonly (string | number)[],
+  atKey: boolean,
+): { line: number; column: number; found: boolean } {
+  let offset = positions.start([], false) ?? 0;
+  let depth = 0;
+  for (; depth < path.length; depth++) {
+    const at = positions.start(path.slice(0, depth + 1), atKey && depth === path.length - 1);
+    if (at === undefined) break;
+    offset = at;
+  }
+  const pos = positions.linePos(offset);
   return { line: pos.line, column: pos.col, found: depth === path.length };
 }

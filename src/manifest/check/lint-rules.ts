@@ -1,13 +1,13 @@
 // Lint: settings that are valid but dangerous. Each finding is a warning (an error with --strict)
 // naming its rule; a project silences one with `lint.ignore: [{rule, reason}]`, the reason kept
 // in the manifest for reviewers. Runs only on manifests that passed the schema and the rules.
-import { checkIpv4Entry } from '../util/ipv4.js';
-import { parseDuration } from '../util/duration.js';
-import { formatPath, type Diagnostic } from './diagnostic.js';
-import { quote } from './excerpt.js';
-import type { ProjectManifest } from './manifest-types.generated.js';
+import { checkIpv4Entry } from '../../util/ipv4.js';
+import { parseDuration } from '../../util/duration.js';
+import { formatPath, type Diagnostic } from '../diagnostic.js';
+import { quote } from '../excerpt.js';
+import type { ProjectManifest } from '../manifest-types.generated.js';
 import { acceptedMethodsOf } from './normalize.js';
-import { locate, pathInFile, type ParsedDocument } from './yaml-position.js';
+import { locate, pathInFile, type ParsedDocument } from '../read/yaml-position.js';
 
 export const LINT_RULES = [
   'lint.whitelist-wide',

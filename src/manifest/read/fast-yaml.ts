@@ -3,10 +3,11 @@
 // when it is sure; anything else (anchors and aliases, tags, directives, tabs, a key that is
 // not plainly a string, a hostile value, a parser error) returns undefined and the file goes
 // through `yaml`, which keeps positions and reports problems. Positions for a file taken on the
-// fast path are parsed with `yaml` only when something asks for one.
+// fast path come from a line index (line-index.ts), or from `yaml` when the index is unsure.
 import jsYaml from 'js-yaml';
 import { Composer, LineCounter, Parser } from 'yaml';
-import { MAX_COLLECTION_ITEMS, MAX_DEPTH, RESERVED_KEYS, stringProblem } from './hostile-values.js';
+import { MAX_COLLECTION_ITEMS, MAX_DEPTH, RESERVED_KEYS, stringProblem } from '../check/hostile-values.js';
+import { indexPositions, type DocumentPositions } from './line-index.js';
 import type { ParsedDocument } from './yaml-position.js';
 
 const { FAILSAFE_SCHEMA, Type, loadAll } = jsYaml;
@@ -113,6 +114,7 @@ function lazyDocument(
   index: number,
   value: unknown,
   parseFile: () => YamlFile,
+  indexFile: () => DocumentPositions[] | undefined,
 ): ParsedDocument {
   return {
     file,
@@ -120,6 +122,9 @@ function lazyDocument(
     value,
     text,
     hostileChecked: true,
+    get positions() {
+      return indexFile()?.[index];
+    },
     get doc() {
       return parseFile().docs[index];
     },
@@ -159,5 +164,15 @@ export function fastParseDocuments(file: string, text: string): ParsedDocument[]
     }
     return { docs, lineCounter };
   };
-  return values.map((value, index) => lazyDocument(file, text, index, value, () => parseTo(index)));
+  // Positions come from one pass over the lines (line-index.ts) when it reads the file for sure,
+  // built on the first question and shared by the file's documents.
+  let index: DocumentPositions[] | undefined | null = null;
+  const indexFile = () => {
+    if (index === null) {
+      index = indexPositions(text);
+      if (index && index.length !== values.length) index = undefined;
+    }
+    return index;
+  };
+  return values.map((value, i) => lazyDocument(file, text, i, value, () => parseTo(i), indexFile));
 }

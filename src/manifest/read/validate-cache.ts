@@ -1,18 +1,19 @@
 // validate's memory of files it found clean, so an unchanged file is hashed, not parsed again.
 // It lives in the user's cache folder ($XDG_CACHE_HOME/argosctl, else ~/.cache/argosctl), never in
-// the repository or the manifest folder, where a pull request could write a forged one. Only clean
-// files (no problem, no warning) are remembered; a cache that cannot be read or makes no sense is
+// the repository or the manifest folder, where a pull request could write a forged one. Only valid
+// files are remembered, with their warnings (shown again when the file is skipped); a cache that cannot be read or makes no sense is
 // ignored, and one that cannot be written is left as it was: it only ever saves time.
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { writeFileAtomic } from '../util/atomic-write.js';
-import type { ManifestSet } from './read-manifests.js';
+import { writeFileAtomic } from '../../util/atomic-write.js';
+import type { ManifestSet } from '../manifest-set.js';
 import { realRoot } from './safe-read.js';
 import { skipOracle } from './skip-unchanged.js';
-import type { ManifestRead, ProjectSource, SkipOracle } from './source-key.js';
+import { isRecordedWarnings, type ManifestRead, type ProjectSource, type SkipOracle } from './source-key.js';
 
-const CACHE_FORMAT = 1;
+// 2: entries carry their file's warnings (format 1 remembered clean files only).
+const CACHE_FORMAT = 2;
 
 interface CachedProject extends ProjectSource {
   id: string;
@@ -20,7 +21,7 @@ interface CachedProject extends ProjectSource {
 
 export interface ValidateCache {
   skip: SkipOracle;
-  /** Remembers the clean files of `set`; `partial`: only some files were read, keep the others' entries. */
+  /** Remembers the valid files of `set` (with their warnings); `partial`: only some files were read, keep the others' entries. */
   save(set: ManifestSet, partial: boolean): void;
 }
 
@@ -44,7 +45,9 @@ const isCached = (r: unknown): r is CachedProject => {
     typeof c.key === 'string' &&
     Number.isInteger(c.fileProjects) &&
     Array.isArray(c.reads) &&
-    c.reads.every(isRead)
+    c.reads.every(isRead) &&
+    (c.warnings === undefined || isRecordedWarnings(c.warnings)) &&
+    (c.lintIgnores === undefined || (Array.isArray(c.lintIgnores) && c.lintIgnores.every((r) => typeof r === 'string')))
   );
 };
 
@@ -75,7 +78,7 @@ export function openValidateCache(env: NodeJS.ProcessEnv, dir: string): Validate
       return ids;
     },
     save(set, partial) {
-      const problems = new Set(set.diagnostics.map((d) => d.file));
+      const problems = new Set(set.diagnostics.filter((d) => d.severity === 'error').map((d) => d.file));
       const skippedIds = new Set(set.unchanged.map((u) => u.id));
       const kept = before.filter(
         (p) => (skippedKeys.has(p.key) && skippedIds.has(p.id)) || (partial && !skippedKeys.has(p.key)),

@@ -4,7 +4,7 @@
 // The reading itself is src/util/safe-read.ts, shared with every other file argosctl reads.
 import { realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { isInside, readRegularFile, type SafeRead } from '../util/safe-read.js';
+import { isInside, readRegularFile, type SafeRead } from '../../util/safe-read.js';
 
 export { isInside, type SafeRead };
 

@@ -3,8 +3,8 @@
 // by PostgreSQL; keys such as `constructor` look up JavaScript's own object properties; lists
 // and mappings of 100,000 entries cost minutes and flood the output with one problem each.
 import { isAlias, isMap, isPair, isScalar, isSeq, type Node } from 'yaml';
-import { formatPath, type Diagnostic } from './diagnostic.js';
-import type { ParsedDocument } from './yaml-position.js';
+import { formatPath, type Diagnostic } from '../diagnostic.js';
+import type { ParsedDocument } from '../read/yaml-position.js';
 
 /** No ARGOS setting needs more entries; the public docs give no whitelist limit. */
 export const MAX_COLLECTION_ITEMS = 1000;

@@ -3,14 +3,14 @@
 // never quoted: a problem names the path as written, not what the file holds.
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import path from 'node:path';
-import { quote } from './excerpt.js';
-import { readInsideRoot } from './safe-read.js';
-import { ALLOWED_TRANSMISSION_KEYS, checkTransmissionKey } from '../transmit/transmission-key.js';
+import { quote } from '../excerpt.js';
+import { readInsideRoot } from '../read/safe-read.js';
+import { ALLOWED_TRANSMISSION_KEYS, checkTransmissionKey } from '../../transmit/transmission-key.js';
 
 export const MAX_PUBLIC_KEY_BYTES = 16 * 1024;
 
 export type PublicKeyFile =
-  /** sha256: of the file's bytes, so a skipped manifest notices a changed key (src/manifest/source-key.ts). */
+  /** sha256: of the file's bytes, so a skipped manifest notices a changed key (src/manifest/read/source-key.ts). */
   | { ok: true; spki: string; sha256: string }
   | { ok: false; rule: string; message: string; allowed: string; hint?: string };
 

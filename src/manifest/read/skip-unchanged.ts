@@ -1,18 +1,14 @@
 // Which files need no reading beyond their hash: those whose source (bytes, path, argosctl.yaml,
 // tool version) is one a trusted record names, whose other read files still hash the same, and
-// which declare exactly the projects recorded for it. The records come from the database (what
+// which declare exactly the projects recorded for it. A record carries the warnings its file had,
+// so a file with warnings is skipped like a clean one and its warnings are shown again. The records come from the database (what
 // apply recorded) or from validate's local cache; both are only ever written by argosctl itself.
 import type { ManifestFile } from './load-files.js';
-import { readsUnchanged, type ProjectSource, type SkipOracle } from './source-key.js';
+import { readsUnchanged, type ProjectSource, type SkipOracle, type SkippedProject } from './source-key.js';
 
-interface Recorded {
-  id: string;
-  source: ProjectSource;
-}
-
-/** `records`: project id → the source it was recorded clean (and, for a database, applied) from. */
+/** `records`: project id → the source it was recorded valid (and, for a database, applied) from. */
 export function skipOracle(records: Iterable<[string, ProjectSource | undefined]>): SkipOracle {
-  const byKey = new Map<string, Recorded[]>();
+  const byKey = new Map<string, SkippedProject[]>();
   for (const [id, source] of records) {
     if (!source) continue;
     const list = byKey.get(source.key);
@@ -25,7 +21,7 @@ export function skipOracle(records: Iterable<[string, ProjectSource | undefined]
     // since) means the file is read and checked again.
     if (!found || found.some((r) => r.source.fileProjects !== found.length)) return undefined;
     if (!found.every((r) => readsUnchanged(entry, r.source.reads))) return undefined;
-    return found.map((r) => r.id);
+    return found;
   };
 }
 

@@ -1,7 +1,7 @@
 // Stage 4: a valid manifest becomes the normalized ProjectSettings the planner compares.
-import { checkIpv4Entry } from '../util/ipv4.js';
-import { parseDuration } from '../util/duration.js';
-import type { ProjectManifest } from './manifest-types.generated.js';
+import { checkIpv4Entry } from '../../util/ipv4.js';
+import { parseDuration } from '../../util/duration.js';
+import type { ProjectManifest } from '../manifest-types.generated.js';
 import {
   ENCRYPTION_METHODS,
   emptyAuthMethod,
@@ -11,7 +11,7 @@ import {
   type EncryptionMethod,
   type JsonObject,
   type ProjectSettings,
-} from '../model/project-settings.js';
+} from '../../model/project-settings.js';
 
 /** What a current-version manifest without spec.encryption.methods accepts: both, as the service offers them. */
 export const DEFAULT_ENCRYPTION_METHODS: readonly EncryptionMethod[] = ENCRYPTION_METHODS;

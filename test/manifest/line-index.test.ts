@@ -1,0 +1,64 @@
+// The line index (src/manifest/read/line-index.ts) puts every key and value where `yaml` puts it, for
+// every path of every document of the files the fast path reads; and it declines what it is not
+// sure of, so those files keep asking `yaml`.
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { fastParseDocuments } from '../../src/manifest/read/fast-yaml.js';
+import { indexPositions } from '../../src/manifest/read/line-index.js';
+import { parseYamlText } from '../../src/manifest/read/load-files.js';
+import { locatePath } from '../../src/manifest/read/yaml-position.js';
+
+type Seg = string | number;
+
+/** Every path of a plain value, and one step past each leaf (not found: the deepest ancestor). */
+function paths(value: unknown, at: Seg[] = []): Seg[][] {
+  const out: Seg[][] = [at, [...at, 'missing']];
+  if (Array.isArray(value)) value.forEach((v, i) => out.push(...paths(v, [...at, i])));
+  else if (value && typeof value === 'object')
+    for (const [k, v] of Object.entries(value)) out.push(...paths(v, [...at, k]));
+  return out;
+}
+
+function samePositions(text: string): void {
+  const fast = fastParseDocuments('f.yaml', text);
+  expect(fast, 'the fast path reads it').toBeDefined();
+  const slow = parseYamlText('f.yaml', text, []);
+  expect(fast!.map((d) => d.positions !== undefined)).toEqual(fast!.map(() => true));
+  fast!.forEach((doc, i) => {
+    for (const p of paths(doc.value))
+      for (const atKey of [false, true])
+        expect([p, atKey, locatePath(doc, p, atKey)]).toEqual([p, atKey, locatePath(slow[i], p, atKey)]);
+  });
+}
+
+const examples = readdirSync('examples', { recursive: true, encoding: 'utf8' })
+  .filter((f) => /\.ya?ml$/.test(f))
+  .map((f) => path.join('examples', f))
+  .filter((f) => fastParseDocuments(f, readFileSync(f, 'utf8')) !== undefined);
+
+describe('line index', () => {
+  it('reads some examples', () => expect(examples.length).toBeGreaterThan(3));
+
+  it.each(examples)('matches yaml on %s', (file) => samePositions(readFileSync(file, 'utf8')));
+
+  it.each([
+    ['flow maps and sequences', 'a: { mode: time, after: 24h }\nb: [x, y , [z]]\nc: {k: [1, 2], l: {m: n}}\n'],
+    ["sequences at their key's column", 'a:\n- x\n- y\nb: 1\n'],
+    ['sequences of maps', 'list:\n  - name: a   # first\n    status: on\n  - name: b\n  - - nested\n    - again\n'],
+    [
+      'comments and quotes',
+      '# head\n\nk: "quoted # not a comment"\nl: \'single\'  # tail\n  # indented comment\nm: plain text\n',
+    ],
+    ['two documents', '---\na: 1\nb:\n  c: 2\n---\nd: [3]\n...\n'],
+    ['a document without a marker, then one', 'a: 1\n---\nb: 2\n'],
+    ['unicode before a value', 'name: 카카오뱅크 온보딩\nnext: { k: v }\n'],
+  ])('matches yaml: %s', (_, text) => samePositions(text));
+
+  it.each([
+    ['an empty value', 'a:\nb: 1\n'],
+    ['an empty value at the end', 'a: 1\nb:\n'],
+    ['a flow entry without a value', 'a: { b }\n'],
+    ['a pair inside a flow sequence', 'a: [b: c]\n'],
+  ])('declines %s', (_, text) => expect(indexPositions(text)).toBeUndefined());
+});
