@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lockedApply } from '../../src/apply/apply-plan.js';
 import type { Database } from '../../src/db/connection.js';
 import { readState } from '../../src/db/read-state.js';
+import { durationFields, valuesAt } from '../../src/manifest/duration-fields.js';
 import { readManifests } from '../../src/manifest/read-manifests.js';
 import { buildPlan } from '../../src/plan/build-plan.js';
 import { MAX_DURATION, MAX_DURATION_SECONDS } from '../../src/util/duration.js';
@@ -162,6 +163,36 @@ const manifest = fc.boolean().chain((v1) =>
     spec: spec(v1),
   }),
 );
+
+describe('one step past the edge', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'argos-past-edge-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it(`a duration past ${MAX_DURATION} in any field is a validate error there, not a database error at apply (${RUNS.pglite} runs)`, async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        manifest,
+        fc.nat(),
+        fc.constantFrom('24856d', `${MAX_DURATION_SECONDS + 1}s`),
+        async (doc, pick, past) => {
+          const present = durationFields().flatMap((field) => valuesAt(doc, field));
+          fc.pre(present.length > 0);
+          const { at } = present[pick % present.length];
+          let node = doc as unknown as Record<string | number, unknown>;
+          for (const seg of at.slice(0, -1)) node = node[seg] as Record<string | number, unknown>;
+          node[at[at.length - 1]] = past;
+          writeFileSync(path.join(dir, 'edge.yaml'), stringify(doc, { lineWidth: 0 }));
+          const errors = (await readManifests(dir)).diagnostics.filter((d) => d.severity === 'error');
+          expect(errors.map((e) => [e.rule, e.path])).toEqual([['duration.too-long', at.join('.')]]);
+        },
+      ),
+      { numRuns: RUNS.pglite },
+    );
+  });
+});
 
 for (const target of DATABASE_TARGETS) {
   describe.skipIf(!target.available)(`manifests at the schema's edges on ${target.name}`, () => {
