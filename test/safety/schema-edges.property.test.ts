@@ -205,23 +205,28 @@ for (const target of DATABASE_TARGETS) {
     });
     afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-    it(`what validates applies, with no database error (${RUNS[target.name]} runs)`, async () => {
+    it(`what validates applies, with no database error, created and then updated to other edges (${RUNS[target.name]} runs)`, async () => {
+      /** Validates the manifest (no error), applies it, and checks that the next plan is empty. */
+      const applyEdge = async (doc: unknown) => {
+        writeFileSync(path.join(dir, 'edge.yaml'), stringify(doc, { lineWidth: 0 }));
+        const set = await readManifests(dir);
+        expect(set.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+        const plan = (state: Awaited<ReturnType<typeof readState>>) =>
+          buildPlan({ manifests: set, state, git: {}, now: new Date(), allowReopen: true });
+        const applied = await lockedApply(database.db, undefined, plan, {
+          actor: 'edges',
+          git: {},
+          lock: { timeoutMs: 0 },
+        });
+        expect(applied.plan.diagnostics).toEqual([]);
+        expect(plan(await readState(database.db)).changes).toEqual([]);
+      };
       await fc.assert(
-        fc.asyncProperty(manifest, async (doc) => {
+        fc.asyncProperty(manifest, manifest, async (first, then) => {
           await sql`truncate projects, audit_log, applied_plans cascade`.execute(database.db);
-          writeFileSync(path.join(dir, 'edge.yaml'), stringify(doc, { lineWidth: 0 }));
-          const set = await readManifests(dir);
-          const errors = set.diagnostics.filter((d) => d.severity === 'error');
-          expect(errors).toEqual([]);
-          const plan = (state: Awaited<ReturnType<typeof readState>>) =>
-            buildPlan({ manifests: set, state, git: {}, now: new Date(), allowReopen: true });
-          const applied = await lockedApply(database.db, undefined, plan, {
-            actor: 'edges',
-            git: {},
-            lock: { timeoutMs: 0 },
-          });
-          expect(applied.plan.diagnostics).toEqual([]);
-          expect(plan(await readState(database.db)).changes).toEqual([]);
+          await applyEdge(first);
+          // The same project moved to other edges: every update path writes them too.
+          await applyEdge({ ...then, metadata: { ...then.metadata, id: first.metadata.id } });
         }),
         { numRuns: RUNS[target.name] },
       ); // bounded by count only: a loaded machine runs them all, slower
