@@ -25,6 +25,9 @@ function asDatabaseError(err: unknown): string | undefined {
     /Connection terminated|not queryable|terminating connection|timeout exceeded when trying to connect/.test(e.message)
   )
     return `database connection lost: ${e.message}`;
+  // The driver's own timer (`?query_timeout=` in the URL, 0 included) gives up on a query.
+  if (e instanceof Error && e.message === 'Query read timeout')
+    return 'database query timed out (query_timeout in the database URL)';
   return undefined;
 }
 

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { UNPARSEABLE, parseDatabaseUrl } from '../../src/db/database-url.js';
 import { openDatabase } from '../../src/db/connection.js';
 import { tempDir } from '../helpers/cli.js';
+import { PG_ADMIN_URL, postgresAvailable } from '../helpers/databases.js';
 import { runCliInProcess } from '../helpers/cli-in-process.js';
 
 const refusal = (url: string) => {
@@ -66,5 +67,18 @@ describe('SSL file parameters go through the safe reader', () => {
       const url = `postgres://u@127.0.0.1:1/db?sslmode=require&${param}=${encodeURIComponent(file)}`;
       await expect(openDatabase(url)).rejects.toThrow(`the file named by ${param} ${said}`);
     }
+  });
+});
+
+describe.skipIf(!postgresAvailable)('the driver giving up on a query', () => {
+  it('?query_timeout=0 is one line and exit 1, not an internal error with a stack', async () => {
+    const url = new URL(PG_ADMIN_URL);
+    url.searchParams.set('query_timeout', '0');
+    const result = await runCliInProcess(['tokens', 'count', 'p-1', '--database-url', url.toString()], {
+      cwd: tempDir(),
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^error: database query timed out \(query_timeout in the database URL\)$/m);
+    expect(result.stderr).not.toMatch(/internal error|^ {4}at /m);
   });
 });
