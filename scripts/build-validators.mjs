@@ -6,6 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import standaloneCode from 'ajv/dist/standalone/index.js';
 import { VERSIONS, schemaFileOf, shortVersion } from '../dist/manifest/versions/registry.js';
+import { ANNOTATION_KEYWORDS } from '../dist/manifest/schemas.js';
 
 const read = (name) => JSON.parse(readFileSync(new URL(`../schemas/${name}`, import.meta.url), 'utf8'));
 const ajv = new Ajv({
@@ -15,7 +16,7 @@ const ajv = new Ajv({
   allowUnionTypes: true,
   code: { source: true, esm: true },
 });
-ajv.addKeyword({ keyword: 'x-allowed', schemaType: 'string' });
+for (const keyword of ANNOTATION_KEYWORDS) ajv.addKeyword({ keyword, schemaType: 'string' });
 // One project validator per manifest version (project_v1, project_v2, …), named as schemas.ts names them.
 const names = { config: 'config' };
 for (const version of VERSIONS) {

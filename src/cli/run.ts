@@ -7,6 +7,7 @@ import { escapeTerminal } from '../render/escape-terminal.js';
 import { ExitCode, UserError } from '../errors.js';
 import { BUGS_URL } from '../version.js';
 import { buildProgram } from './program.js';
+import { plainCommanderError } from './commander-errors.js';
 import { jsonDocument } from '../render/json-document.js';
 
 /**
@@ -24,6 +25,9 @@ function asDatabaseError(err: unknown): string | undefined {
     /Connection terminated|not queryable|terminating connection|timeout exceeded when trying to connect/.test(e.message)
   )
     return `database connection lost: ${e.message}`;
+  // The driver's own timer (`?query_timeout=` in the URL, 0 included) gives up on a query.
+  if (e instanceof Error && e.message === 'Query read timeout')
+    return 'database query timed out (query_timeout in the database URL)';
   return undefined;
 }
 
@@ -38,8 +42,16 @@ function describeBug(err: unknown): string {
   return `${escapeTerminal(head)}${frames}`;
 }
 
+/** A bug's first line, for the JSON document (its frames stay on stderr). */
+const bugHead = (err: unknown) => (err instanceof Error ? `${err.name}: ${err.message}` : String(err));
+
+/** commander's message in the words stderr showed, without its `error: ` prefix. */
+const commanderMessage = (err: CommanderError) => plainCommanderError(err.message).replace(/^error: /, '');
+
 function wantsJson(argv: readonly string[]): boolean {
-  return argv.some((a, i) => a === '--format=json' || (a === '--format' && argv[i + 1] === 'json'));
+  const end = argv.indexOf('--'); // after `--` every word is an argument, `--format` too
+  const options = end < 0 ? argv : argv.slice(0, end);
+  return options.some((a, i) => a === '--format=json' || (a === '--format' && options[i + 1] === 'json'));
 }
 
 export async function run(argv: string[], ctx: CliContext): Promise<number> {
@@ -63,10 +75,18 @@ export async function run(argv: string[], ctx: CliContext): Promise<number> {
     return 0;
   } catch (err) {
     if (err instanceof ExitCode) return err.code;
-    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 1;
+    if (err instanceof CommanderError) {
+      if (err.exitCode === 0) return 0;
+      // commander already printed its line on stderr; --format json still gets its one document.
+      if (wantsJson(argv) && !wroteStdout && err.code !== 'commander.help' && err.code !== 'commander.helpDisplayed')
+        ctx.out(jsonDocument('error', { error: { message: commanderMessage(err), exitCode: 1 } }));
+      return 1;
+    }
     const database = asDatabaseError(err);
     if (database) return fail(database, 'nothing was written (the transaction was rolled back)', 1);
     if (err instanceof UserError) return fail(err.message, err.hint, err.exitCode);
+    if (wantsJson(argv) && !wroteStdout)
+      ctx.out(jsonDocument('error', { error: { message: `internal error: ${bugHead(err)}`, exitCode: 1 } }));
     ctx.err(
       `argosctl: internal error: ${describeBug(err)}\nThis is a bug in argosctl; please report it with the command you ran${BUGS_URL ? ` at ${BUGS_URL}` : ''}.\n`,
     );

@@ -6,6 +6,7 @@ import { migrationProvider } from './migrations.js';
 import { withNamedStatements } from './named-statements.js';
 import { PGliteDialect } from './pglite-dialect.js';
 import { parseDatabaseUrl, scrubSecrets, type DatabaseUrl } from './database-url.js';
+import { checkSslFileParams } from './ssl-file-params.js';
 import { muteDriverWarnings } from './driver-warnings.js';
 import { pgliteArtifacts } from './pglite-artifacts.js';
 import { pgliteTemplateOptions } from './pglite-template.js';
@@ -96,6 +97,7 @@ async function openPGlite(url: DatabaseUrl & { kind: 'pglite' | 'memory' }, opti
 }
 
 async function openPostgres(url: DatabaseUrl & { kind: 'postgres' }, options: OpenOptions): Promise<Database> {
+  checkSslFileParams(url.url, url.display);
   const unmute = muteDriverWarnings(options.onNote ?? ((t) => process.stderr.write(t)));
   try {
     const { default: pg } = await import('pg');

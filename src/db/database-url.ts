@@ -35,7 +35,26 @@ function refuse(reason: string): never {
   );
 }
 
+const PORT_ALLOWED = 'a port is a whole number from 1 to 65535';
+
+/** The port written after the host (`HOST:PORT`), found without parsing: the URL parser refuses one out of range without saying so. */
+function authorityPort(raw: string): string | undefined {
+  const authority = /^postgres(?:ql)?:\/\/([^/?#]*)/.exec(raw)?.[1] ?? '';
+  const host = authority.slice(authority.lastIndexOf('@') + 1);
+  return /^(?:\[[^\]]*\]|[^:]*):(\d+)$/.exec(host)?.[1];
+}
+
+function checkPort(port: string, where: string): void {
+  const n = Number(port);
+  if (/^\d{1,5}$/.test(port) && n >= 1 && n <= 65535) return;
+  const shown = port.length > 12 ? `${port.slice(0, 12)}…` : port;
+  if (port === '') refuse(`the ${where} is empty: ${PORT_ALLOWED}`);
+  refuse(`the ${where} ${shown} is ${/^\d+$/.test(port) ? 'out of range' : 'not a number'}: ${PORT_ALLOWED}`);
+}
+
 function parsePostgres(raw: string): DatabaseUrl {
+  const written = authorityPort(raw);
+  if (written !== undefined) checkPort(written, 'port');
   let u: URL;
   try {
     u = new URL(raw);
@@ -43,6 +62,8 @@ function parsePostgres(raw: string): DatabaseUrl {
     return refuse('not a valid URL; characters such as @ : / # ? in a user name or password must be percent-encoded');
   }
   if (!u.hostname && !u.searchParams.get('host')) refuse('no host name');
+  // The driver reads ?port= as it is; out of range, the socket throws where no one catches it.
+  for (const port of u.searchParams.getAll('port')) checkPort(port, 'port parameter');
   const secrets = [u.password, u.username].map(safeDecode);
   for (const name of SECRET_PARAMS) for (const v of u.searchParams.getAll(name)) secrets.push(v);
   const shown = new URLSearchParams();

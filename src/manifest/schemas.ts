@@ -21,6 +21,13 @@ export function currentProjectSchema(): Record<string, unknown> {
 /** `project_v1`, `project_v2`: the names the validators of each manifest version are exported under. */
 export const validatorName = (version: string) => `project_${shortVersion(version)}`;
 
+/**
+ * Keywords of our own in the schemas, annotations only: `x-allowed` (what the diagnostics say is
+ * allowed) and `x-maximum` (a bound the rules enforce where JSON Schema cannot, e.g. 24855d on a
+ * duration; test/manifest/schema-bounds.test.ts ties it to the code's constant).
+ */
+export const ANNOTATION_KEYWORDS = ['x-allowed', 'x-maximum'] as const;
+
 export type Validators = { config: ValidateFunction } & Record<string, ValidateFunction>;
 
 export function projectValidator(validators: Validators, version: string): ValidateFunction {
@@ -31,7 +38,7 @@ export function projectValidator(validators: Validators, version: string): Valid
 export async function compileValidators(): Promise<Validators> {
   const { Ajv } = await import('ajv');
   const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
-  ajv.addKeyword({ keyword: 'x-allowed', schemaType: 'string' });
+  for (const keyword of ANNOTATION_KEYWORDS) ajv.addKeyword({ keyword, schemaType: 'string' });
   const projects = Object.fromEntries(
     VERSIONS.map((v) => [validatorName(v), ajv.compile(readSchema(schemaFileOf(v)))]),
   );

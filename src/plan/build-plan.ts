@@ -8,6 +8,7 @@ import { canonicalJson, sha256 } from '../util/canonical-json.js';
 import { ARGOSCTL_VERSION } from '../version.js';
 import { diffProjects, type DesiredInput } from './diff.js';
 import { blastRadiusWarning } from './blast-radius-lint.js';
+import { idCaseRenames } from './id-case-renames.js';
 import { allowancesOf, planPolicy, planRefusals, type PolicyBasis, type RefusalContext } from './guards.js';
 import { PLAN_FORMAT_VERSION, summarize, type Change, type GitInfo, type Plan } from './plan-types.js';
 
@@ -87,7 +88,7 @@ export function buildPlan(inputs: PlanInputs): Plan {
   const declared = new Set([...inputs.manifests.projects.map((p) => p.settings.id), ...unchanged.map((u) => u.id)]);
   // Only in the database, when the plan covers all projects: listed, never changed.
   const unmanaged = only ? [] : ids.filter((id) => !declared.has(id));
-  const diagnostics = inputs.allowReopen ? [] : reopenDiagnostics(changes);
+  const diagnostics = [...idCaseRenames(desired, ids), ...(inputs.allowReopen ? [] : reopenDiagnostics(changes))];
   const base: DigestInputs = {
     formatVersion: PLAN_FORMAT_VERSION,
     argosctlVersion: ARGOSCTL_VERSION,

@@ -2,7 +2,7 @@
 // and default they give is itself valid, so users can copy them.
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
-import { readSchema } from '../../src/manifest/schemas.js';
+import { ANNOTATION_KEYWORDS, readSchema } from '../../src/manifest/schemas.js';
 import { schemaProperties } from '../../src/manifest/schema-properties.js';
 import { DEFAULT_ENCRYPTION_METHODS } from '../../src/manifest/check/normalize.js';
 
@@ -45,7 +45,7 @@ for (const name of ['project.v1.json', 'project.v2.json', 'config.v1.json'] as c
 
     it('every example and default is valid for its property', () => {
       const ajv = new Ajv({ strict: true, allowUnionTypes: true, allErrors: true });
-      ajv.addKeyword({ keyword: 'x-allowed', schemaType: 'string' });
+      for (const keyword of ANNOTATION_KEYWORDS) ajv.addKeyword({ keyword, schemaType: 'string' });
       const invalid: string[] = [];
       for (const { where, entry } of propertyEntries(root, '#')) {
         const validate = ajv.compile({ ...entry, definitions: root.definitions ?? {} });

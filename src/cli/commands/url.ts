@@ -4,7 +4,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { resolveDatabaseUrl, withDatabase } from '../../db/connection.js';
 import { resolveMasterKey } from '../../keys/master-key.js';
 import { escapeTerminal as t } from '../../render/escape-terminal.js';
-import { DEFAULT_LIVEFORM_BASE, liveformUrlParams } from '../../url/liveform-url.js';
+import { DEFAULT_LIVEFORM_BASE, liveformUrlParams, UrlError } from '../../url/liveform-url.js';
 import { buildProjectUrl, openProjectEncrypted } from '../../url/url-keys.js';
 import type { CliContext } from '../context.js';
 import { UserError } from '../../errors.js';
@@ -23,6 +23,19 @@ function checkBase(value: string): string {
     return value;
   } catch {
     throw new InvalidArgumentError('expected an http(s) URL');
+  }
+}
+
+/** The query of the URL to open; a text that is not a URL is bad input, said in one line. */
+function openableUrl(text: string): Record<string, string> {
+  try {
+    return liveformUrlParams(text);
+  } catch (err) {
+    if (!(err instanceof UrlError)) throw err;
+    throw new UserError(
+      'the argument is not a URL',
+      'pass the whole Liveform URL in quotes, such as "https://form.argosidentity.com/?pid=…&encrypted=…"',
+    );
   }
 }
 
@@ -81,7 +94,7 @@ export function urlCommand(ctx: CliContext): Command {
     .addOption(formatOption(['text', 'json']))
     .addOption(databaseOption())
     .action(async (text: string, opts: { format: string; databaseUrl?: string }) => {
-      const query = liveformUrlParams(text);
+      const query = openableUrl(text);
       if (!query.pid) throw new UserError('the URL has no pid parameter');
       if (!query.encrypted) throw new UserError('the URL has no encrypted parameter');
       const db = resolveDatabaseUrl(opts.databaseUrl);

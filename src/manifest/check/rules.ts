@@ -1,7 +1,8 @@
 // Stage 3 of validation: named semantic rules, all reported at once. A document with schema problems
 // still gets the rules whose inputs the schema found sound, so one misspelt field hides nothing else.
 import { checkIpv4Entry } from '../../util/ipv4.js';
-import { parseDuration } from '../../util/duration.js';
+import { durationSeconds, MAX_DURATION_ALLOWED, MAX_DURATION_SECONDS } from '../../util/duration.js';
+import { durationFields, valuesAt } from './duration-fields.js';
 import { formatPath, type Diagnostic } from '../diagnostic.js';
 import { quote, showValue } from '../excerpt.js';
 import type { ProjectManifest } from '../manifest-types.generated.js';
@@ -103,27 +104,25 @@ function checkAuthMethods({ manifest }: RuleContext, report: Report): void {
       'enable idDocument or knowledgeBased (or set status: CLOSE)',
     );
   }
-  for (const method of ['idDocument', 'knowledgeBased'] as const) {
-    const policy = methods[method]?.userPolicy as Record<string, unknown> | undefined;
-    for (const key of ['approvedPeriod', 'rejectedPeriod']) {
-      const value = policy?.[key];
-      if (typeof value === 'string' && parseDuration(value) === undefined) {
+}
+
+// Every duration field of the schema: the pattern is the schema's; zero and the database's bound
+// (seconds in an integer column) are checked here, where a number can be compared.
+function checkDurations({ manifest }: RuleContext, report: Report): void {
+  for (const field of durationFields()) {
+    for (const { at, value } of valuesAt(manifest, field)) {
+      if (typeof value !== 'string') continue;
+      const seconds = durationSeconds(value);
+      if (seconds === undefined) continue; // not a duration at all: the schema's pattern reports it
+      if (seconds === 0) report('duration.invalid', at, `${quote(value)} is zero`, MAX_DURATION_ALLOWED);
+      else if (seconds > MAX_DURATION_SECONDS)
         report(
-          'duration.invalid',
-          ['spec', 'authMethods', method, 'userPolicy', key],
-          `${quote(value)} is not a duration`,
-          'a duration such as 30s, 10m, 24h, 7d or 1h30m',
+          'duration.too-long',
+          at,
+          `${quote(value)} is longer than the database holds`,
+          MAX_DURATION_ALLOWED,
+          'the database keeps durations as seconds in a 32-bit integer',
         );
-      }
-    }
-    const rate = methods[method]?.fraudDetection?.rateLimit;
-    if (rate && parseDuration(rate.window) === undefined) {
-      report(
-        'duration.invalid',
-        ['spec', 'authMethods', method, 'fraudDetection', 'rateLimit', 'window'],
-        `${quote(rate.window)} is not a duration`,
-        'a duration such as 30s, 10m, 24h, 7d or 1h30m',
-      );
     }
   }
 }
@@ -139,13 +138,6 @@ function checkTokens({ manifest }: RuleContext, report: Report): void {
         ['spec', 'liveform', 'tokens', 'expiration'],
         'time-based expiration needs "after"',
         'after: a duration such as 24h',
-      );
-    else if (parseDuration(expiration.after) === undefined)
-      report(
-        'duration.invalid',
-        ['spec', 'liveform', 'tokens', 'expiration', 'after'],
-        `${quote(expiration.after)} is not a duration`,
-        'a duration such as 30s, 10m, 24h, 7d or 1h30m',
       );
   }
   if (expiration?.mode === 'count' && expiration.after !== undefined) {
@@ -287,6 +279,8 @@ export const PROJECT_RULES: readonly ProjectRule[] = [
     ],
   },
   { check: checkTokens, reads: [['spec', 'liveform', 'tokens']] },
+  // Reads every duration field; a value the schema refused is skipped by the rule itself.
+  { check: checkDurations, reads: [] },
   { check: checkEncryption, reads: [['spec', 'encryption']] },
   { check: checkSecureTransmission, reads: [['spec', 'security', 'secureTransmission']] },
   { check: checkWebhook, reads: [['spec', 'webhook']] },
