@@ -8,7 +8,7 @@ import autocannon from 'autocannon';
 export type BodyKind =
   | { kind: 'none' }
   /** `{"pid", "token"}` with the next of `count` registered tokens `PREFIX-00000000`… */
-  | { kind: 'admission'; pid: string; prefix: string; count: number }
+  | { kind: 'admission'; pid: string; prefix: string; count: number; from?: number }
   /** `{"tokenIds": [...]}`: 500 IDs never sent before. */
   | { kind: 'batch'; prefix: string }
   /** `{"content": "..."}`: 500 IDs never sent before, one a line (the import route). */
@@ -89,7 +89,8 @@ function bodyMaker(body: BodyKind): (() => string) | undefined {
   }
   if (body.kind === 'admission') {
     let next = 0;
-    return () => JSON.stringify({ pid: body.pid, token: tokenIdOf(body.prefix, next++ % body.count) });
+    const from = body.from ?? 0;
+    return () => JSON.stringify({ pid: body.pid, token: tokenIdOf(body.prefix, from + (next++ % body.count)) });
   }
   if (body.kind === 'one-id') {
     let next = 0;

@@ -34,8 +34,8 @@ export function resolveDatabaseUrl(resolved?: string): string {
 }
 
 export interface OpenOptions {
-  /** Called once per query sent (benchmarks count queries with it). */
-  onQuery?: () => void;
+  /** Called once per query sent, with its text and parameters (benchmarks count them; plan tests EXPLAIN them). */
+  onQuery?: (query: { sql: string; parameters: readonly unknown[] }) => void;
   /** PostgreSQL connections in the pool (default 4; `serve` takes more). */
   poolSize?: number;
   /** Where a one-line note about hidden driver warnings goes (default: stderr). */
@@ -75,7 +75,7 @@ async function openPGlite(url: DatabaseUrl & { kind: 'pglite' | 'memory' }, opti
     const pglite = await PGlite.create({ dataDir, ...artifacts, ...pgliteTemplateOptions(dataDir) });
     const db = new Kysely<DatabaseSchema>({
       dialect: new PGliteDialect(pglite),
-      log: options.onQuery ? () => options.onQuery!() : undefined,
+      log: options.onQuery ? (event) => options.onQuery!(event.query) : undefined,
     });
     if (first) note(`the embedded database is ready (${((performance.now() - started) / 1000).toFixed(1)} s)\n`);
     return {
@@ -121,7 +121,10 @@ async function openPostgres(url: DatabaseUrl & { kind: 'postgres' }, options: Op
       );
     }
     const dialect = new PostgresDialect({ pool: options.namedStatements ? withNamedStatements(pool) : pool });
-    const db = new Kysely<DatabaseSchema>({ dialect, log: options.onQuery ? () => options.onQuery!() : undefined });
+    const db = new Kysely<DatabaseSchema>({
+      dialect,
+      log: options.onQuery ? (event) => options.onQuery!(event.query) : undefined,
+    });
     return {
       db,
       kind: 'postgres',

@@ -26,14 +26,17 @@ export const PAGE_LIMIT = 10_000;
 const REGISTER_BATCH = 20_000;
 
 /** Token commands name a project: one that does not exist is an error, not "0 registered". */
+function missingProject(projectId: string): TokenError {
+  return new TokenError(
+    'invalid_project',
+    `project "${projectId}" does not exist`,
+    'check the project id, or apply its manifest first',
+  );
+}
+
 export async function requireProject(db: Db, projectId: string): Promise<void> {
   const project = await db.selectFrom('projects').select('id').where('id', '=', projectId).executeTakeFirst();
-  if (!project)
-    throw new TokenError(
-      'invalid_project',
-      `project "${projectId}" does not exist`,
-      'check the project id, or apply its manifest first',
-    );
+  if (!project) throw missingProject(projectId);
 }
 
 /**
@@ -245,17 +248,16 @@ function toTextArray(ids: readonly string[]): string {
   return `{${ids.join(',')}}`; // token IDs hold no quotes, commas, braces or spaces (checked above)
 }
 
-function toRow(
-  r: {
-    token_id: string;
-    registered_at: Date | string;
-    first_used_at: Date | null;
-    expires_at: Date | null;
-    expired_at: Date | null;
-    completed_at: Date | null;
-  },
-  now: Date,
-): TokenRow {
+interface TokenRecord {
+  token_id: string;
+  registered_at: Date | string;
+  first_used_at: Date | null;
+  expires_at: Date | null;
+  expired_at: Date | null;
+  completed_at: Date | null;
+}
+
+function toRow(r: TokenRecord, now: Date): TokenRow {
   const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
   const expired = r.expired_at !== null || (r.expires_at !== null && new Date(r.expires_at) <= now);
   return {
@@ -271,13 +273,15 @@ function toRow(
 export async function getToken(db: Db, projectId: string, tokenId: string, now = new Date()): Promise<TokenRow> {
   const problem = tokenIdProblem(tokenId);
   if (problem) throw new TokenError('invalid_token_id', problem);
-  await requireProject(db, projectId);
-  const r = await db
-    .selectFrom('tokens')
-    .selectAll()
-    .where('project_id', '=', projectId)
-    .where('token_id', '=', tokenId)
+  // The project and the token in one round trip (a project without the token gives one row of nulls).
+  const found = await db
+    .selectFrom('projects as p')
+    .leftJoin('tokens as t', (join) => join.onRef('t.project_id', '=', 'p.id').on('t.token_id', '=', tokenId))
+    .selectAll('t')
+    .where('p.id', '=', projectId)
     .executeTakeFirst();
+  if (!found) throw missingProject(projectId);
+  const r = found.token_id === null ? undefined : (found as unknown as TokenRecord);
   if (!r) throw new TokenError('token_id_not_found', `token "${tokenId}" is not registered for project "${projectId}"`);
   return toRow(r, now);
 }
@@ -341,17 +345,20 @@ function decodeCursor(cursor: string): [string, string] {
  * the project's tokens: a count(*) over 100,000 of them cost 11-12 ms of database CPU a request.
  */
 export function countTokensStatement(projectId: string) {
-  return sql<{ registered: number; expired: number }>`
-    select coalesce((select registered from token_counts where project_id = ${projectId}), 0)::int as registered,
+  return sql<{ found: boolean; registered: number; expired: number }>`
+    select exists (select 1 from projects where id = ${projectId}) as found,
+      coalesce((select registered from token_counts where project_id = ${projectId}), 0)::int as registered,
       ((select count(*) from tokens where project_id = ${projectId} and expired_at is not null)
        + (select count(*) from tokens where project_id = ${projectId} and expired_at is null
             and expires_at is not null and expires_at <= now()))::int as expired`;
 }
 
+/** One statement: the project's existence, its counter row and the two partial indexes. */
 export async function countTokens(db: Db, projectId: string): Promise<{ registered: number; expired: number }> {
-  await requireProject(db, projectId);
   const { rows } = await countTokensStatement(projectId).execute(db);
-  return rows[0];
+  const { found, registered, expired } = rows[0];
+  if (!found) throw missingProject(projectId);
+  return { registered, expired };
 }
 
 /** Deletes the given IDs (all must exist, or none is deleted). */

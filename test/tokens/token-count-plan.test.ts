@@ -9,6 +9,7 @@ import type { DatabaseSchema } from '../../src/db/schema.js';
 import { countTokens, countTokensStatement } from '../../src/tokens/token-store.js';
 import { DATABASE_TARGETS, useFreshDatabase } from '../helpers/databases.js';
 import { depth } from '../helpers/deep.js';
+import { planRoot, tableReads } from '../helpers/plan-reads.js';
 import { tokenProject } from '../helpers/token-fixtures.js';
 
 const PROJECTS = ['cnt-0', 'cnt-1', 'cnt-2'];
@@ -30,41 +31,11 @@ async function load(db: Kysely<DatabaseSchema>, project: string, n: number): Pro
   );
 }
 
-interface PlanNode {
-  'Node Type': string;
-  'Relation Name'?: string;
-  'Index Name'?: string;
-  Plans?: PlanNode[];
-}
-
-/**
- * How the plan reads the tokens table, as "node type on index": each scan of it, a bitmap heap
- * scan by the index scans that feed it (they name the index, not the table).
- */
-function tokenReads(node: PlanNode, out: string[] = []): string[] {
-  if (node['Relation Name'] === 'tokens') {
-    if (node['Node Type'] === 'Bitmap Heap Scan') bitmapIndexes(node, out);
-    else out.push(`${node['Node Type']} on ${node['Index Name'] ?? '(table)'}`);
-  }
-  for (const child of node.Plans ?? []) tokenReads(child, out);
-  return out;
-}
-
-function bitmapIndexes(node: PlanNode, out: string[]): void {
-  for (const child of node.Plans ?? []) {
-    if (child['Node Type'] === 'Bitmap Index Scan') out.push(`Bitmap Index Scan on ${child['Index Name']}`);
-    else if (/^Bitmap(And|Or)$/.test(child['Node Type'])) bitmapIndexes(child, out);
-    else out.push(`${child['Node Type']} under a bitmap heap scan`);
-  }
-}
-
 async function planOf(db: Kysely<DatabaseSchema>, project: string): Promise<string[]> {
-  const { rows } = await sql<{
-    'QUERY PLAN': [{ Plan: PlanNode }] | string;
-  }>`explain (format json) ${countTokensStatement(project)}`.execute(db);
-  const raw = rows[0]['QUERY PLAN'];
-  const parsed = typeof raw === 'string' ? (JSON.parse(raw) as [{ Plan: PlanNode }]) : raw;
-  return tokenReads(parsed[0].Plan);
+  const { rows } = await sql<{ 'QUERY PLAN': unknown }>`explain (format json) ${countTokensStatement(project)}`.execute(
+    db,
+  );
+  return tableReads(planRoot(rows[0]['QUERY PLAN']), 'tokens');
 }
 
 const PARTIAL_INDEX_ONLY = /^(Index Only Scan|Index Scan|Bitmap Index Scan) on (tokens_expired|tokens_expiring)$/;

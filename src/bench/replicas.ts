@@ -1,0 +1,259 @@
+// `npm run bench:replicas`: `serve` and `worker` as separate processes (the real CLI, as a
+// deployment runs them) on one fresh PostgreSQL database, with admissions spread over the
+// replicas as a load balancer would (autocannon's connections go to each replica in turn, from
+// 4,096 forwarded client addresses behind --trust-proxy):
+//   1. admissions against 1 serve + 1 worker, then against 3 serve + 3 workers: requests/s and p99
+//   2. exactly once: 2,000 count-based tokens, each offered 3 times across the replicas: each admitted
+//      once, one expiry event and one session per token
+//   3. the cap: 8 registrants through the 3 replicas pushing past 100,000: stored = counter ≤ 100,000
+//   4. prune ticks: the workers run on a clock 600× as fast (hidden `worker --clock-speed`, one
+//      10-minute tick a second), all three from the same origin; each tick is claimed once, runs
+//      one prune per project, and deletes each expired token of the deleting project once.
+// The workers run during every phase (their delivery loop every 5 s of real time).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { sql } from 'kysely';
+import { migrateToLatest, openDatabase } from '../db/connection.js';
+import { registerTokens } from '../tokens/token-store.js';
+import { tickOf, TICK_MS } from '../tokens/worker.js';
+import { benchProject, flag, freshDatabase } from './bench-database.js';
+import { loadProcess } from './load-process.js';
+
+const SECONDS = Number(flag('seconds', '10'));
+const CONNECTIONS = Number(flag('connections', '32'));
+const POOL = flag('pool-size', '16');
+const ONCE_TOKENS = 2000;
+const CLOCK_SPEED = 600;
+const MASTER = randomBytes(32);
+const CLI = fileURLToPath(new URL('../../bin/argosctl.js', import.meta.url));
+
+interface Proc {
+  child: ChildProcess;
+  /** For serve: its base URL once it listens. */
+  base?: string;
+  stderr: string[];
+}
+
+/** Starts `argosctl ARGS…`; for serve, resolves once it prints "listening on http://…". */
+function start(args: string[], env: NodeJS.ProcessEnv): Promise<Proc> {
+  const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const proc: Proc = { child, stderr: [] };
+  return new Promise((resolve, reject) => {
+    let pending = '';
+    child.stderr!.setEncoding('utf8');
+    child.stderr!.on('data', (chunk: string) => {
+      pending += chunk;
+      const lines = pending.split('\n');
+      pending = lines.pop()!;
+      for (const line of lines) {
+        // Request log lines (one per request) are read and dropped; anything else is kept.
+        if (line.startsWith('{')) continue;
+        proc.stderr.push(line);
+        const m = /^listening on (http:\/\/\S+)/.exec(line);
+        if (m) {
+          proc.base = m[1];
+          resolve(proc);
+        }
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`argosctl ${args[0]} exited (${code}): ${proc.stderr.join(' | ')}`)));
+    if (args[0] === 'worker') resolve(proc);
+  });
+}
+
+async function stopAll(procs: Proc[]): Promise<void> {
+  await Promise.all(
+    procs.map(
+      (p) =>
+        new Promise<void>((resolve) => {
+          if (p.child.exitCode !== null) return resolve();
+          p.child.once('exit', () => resolve());
+          p.child.kill('SIGTERM');
+        }),
+    ),
+  );
+}
+
+async function main(): Promise<void> {
+  const fresh = await freshDatabase();
+  const database = await openDatabase(fresh.url);
+  const load = loadProcess();
+  const procs: Proc[] = [];
+  const env = { ...process.env, ARGOS_MASTER_KEY: MASTER.toString('base64'), NO_COLOR: '1' };
+  // Every worker's clock: 600× the wall clock from the same origin, so their ticks agree.
+  const origin = tickOf(new Date()).toISOString();
+  const worker = () =>
+    start(
+      [
+        'worker',
+        '--database-url',
+        fresh.url,
+        '--clock-speed',
+        String(CLOCK_SPEED),
+        '--clock-origin',
+        origin,
+        '--delivery-interval',
+        `${5 * CLOCK_SPEED}s`,
+      ],
+      env,
+    );
+  const serve = () =>
+    start(
+      ['serve', '--port', '0', '--trust-proxy', '127.0.0.1/32', '--pool-size', POOL, '--database-url', fresh.url],
+      env,
+    );
+  const results: Record<string, unknown> = {};
+  try {
+    await migrateToLatest(database.db);
+    await benchProject(database, 'adm', { expiration: 'count' }, MASTER);
+    for (let i = 0; i < 200_000; i += 100_000) {
+      await sql`delete from token_counts where project_id = 'adm'`.execute(database.db);
+      await registerTokens(
+        database.db,
+        'adm',
+        Array.from({ length: 100_000 }, (_, j) => `adm-${String(i + j).padStart(8, '0')}`),
+      );
+    }
+    // Tokens of this project are deleted by the prune tick once expired: deletion happens once or not at all.
+    await benchProject(database, 'once', { expiration: 'count', deleteOnExpiration: true }, MASTER);
+    await registerTokens(
+      database.db,
+      'once',
+      Array.from({ length: ONCE_TOKENS }, (_, j) => `once-${String(j).padStart(8, '0')}`),
+    );
+    const capKey = await benchProject(database, 'cap', { expiration: 'none' }, MASTER);
+    await sql`vacuum analyze`.execute(database.db);
+
+    const admissions = async (bases: string[], from: number) =>
+      load.run({
+        url: bases.map((b) => `${b}/v1/liveform/start`),
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        // Each phase its own 75,000 tokens, none used before: every request a first use.
+        body: { kind: 'admission', pid: 'adm', prefix: 'adm', count: 75_000, from },
+        seconds: SECONDS,
+        connections: CONNECTIONS,
+        clientAddresses: 4096,
+      });
+
+    // 1. One replica.
+    procs.push(await worker(), await serve());
+    results.oneReplica = await admissions([procs[1].base!], 0);
+    await stopAll(procs.splice(0));
+
+    // Three replicas.
+    for (let i = 0; i < 3; i++) procs.push(await worker());
+    const serves = [await serve(), await serve(), await serve()];
+    procs.push(...serves);
+    const bases = serves.map((s) => s.base!);
+    results.threeReplicas = await admissions(bases, 100_000);
+
+    // 2. Exactly once: every token offered 3 times, the offers spread over the replicas.
+    const once = await load.run({
+      url: bases.map((b) => `${b}/v1/liveform/start`),
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: { kind: 'admission', pid: 'once', prefix: 'once', count: ONCE_TOKENS },
+      seconds: SECONDS,
+      connections: CONNECTIONS,
+      amount: ONCE_TOKENS * 3,
+      clientAddresses: 4096,
+    });
+    const [counts] = (
+      await sql<{ events: number; tokens: number; sessions: number }>`
+      select (select count(*)::int from token_events where project_id = 'once') as events,
+             (select count(distinct payload->>'token_id')::int from token_events where project_id = 'once') as tokens,
+             (select count(*)::int from liveform_sessions where project_id = 'once') as sessions`.execute(database.db)
+    ).rows;
+    results.exactlyOnce = {
+      tokens: ONCE_TOKENS,
+      offers: ONCE_TOKENS * 3,
+      admitted: once.ok,
+      refused: once.non2xx,
+      errors: once.errors,
+      expiryEvents: counts.events,
+      tokensWithAnEvent: counts.tokens,
+      sessions: counts.sessions,
+      held: once.ok === ONCE_TOKENS && counts.events === ONCE_TOKENS && counts.sessions === ONCE_TOKENS,
+    };
+
+    // 3. The cap, through the three replicas at once.
+    const cap = await load.run({
+      url: bases.map((b) => `${b}/v1/projects/cap/tokens`),
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': capKey },
+      body: { kind: 'batch', prefix: 'cap' },
+      seconds: SECONDS,
+      connections: 8,
+      amount: 240,
+      clientAddresses: 4096,
+    });
+    const [stored] = (
+      await sql<{ n: number; c: number }>`
+      select (select count(*)::int from tokens where project_id = 'cap') as n,
+             (select registered from token_counts where project_id = 'cap') as c`.execute(database.db)
+    ).rows;
+    results.cap = {
+      offered: 240 * 500,
+      accepted: cap.ok * 500,
+      refused: cap.non2xx,
+      stored: stored.n,
+      counter: stored.c,
+      held: stored.n <= 100_000 && stored.n === stored.c && cap.ok * 500 === stored.n,
+    };
+
+    // 4. Prune ticks: let the workers see the admitted `once` tokens' tick pass, then stop them.
+    const virtualNow = () => new Date(Date.parse(origin) + (Date.now() - Date.parse(origin)) * CLOCK_SPEED);
+    const lastTick = tickOf(virtualNow()).getTime() + 2 * TICK_MS;
+    while (virtualNow().getTime() < lastTick + TICK_MS / 2) await new Promise((r) => setTimeout(r, 200));
+    await stopAll(procs.splice(0));
+    const ticks = await sql<{ claimed_by: string; n: number }>`
+      select claimed_by, count(*)::int as n from worker_ticks group by claimed_by order by claimed_by`.execute(
+      database.db,
+    );
+    const statuses = await sql<{ status: string; n: number }>`
+      select status, count(*)::int as n from worker_ticks group by status order by status`.execute(database.db);
+    const [runs] = (
+      await sql<{ ticks: number; twice: number; deleted: number; left: number; counter: number }>`
+      select (select count(*)::int from worker_ticks) as ticks,
+             (select count(*)::int from (select 1 from prune_runs group by tick, project_id having count(*) > 1) t) as twice,
+             (select coalesce(sum(expired_deleted), 0)::int from prune_runs where project_id = 'once') as deleted,
+             (select count(*)::int from tokens where project_id = 'once') as left,
+             (select registered from token_counts where project_id = 'once') as counter`.execute(database.db)
+    ).rows;
+    results.pruneTicks = {
+      ...runs,
+      // 'abandoned': a pass cut short by SIGTERM when the workers were stopped.
+      statuses: Object.fromEntries(statuses.rows.map((r) => [r.status, r.n])),
+      claimsPerWorker: Object.fromEntries(ticks.rows.map((r) => [r.claimed_by, r.n])),
+      clockSpeed: CLOCK_SPEED,
+      held:
+        runs.twice === 0 &&
+        runs.deleted === once.ok &&
+        runs.left === ONCE_TOKENS - once.ok &&
+        runs.counter === runs.left,
+    };
+    const one = results.oneReplica as { rps: number };
+    const three = results.threeReplicas as { rps: number };
+    results.threeToOne = Math.round((three.rps / one.rps) * 100) / 100;
+    const machine = {
+      cores: os.cpus().length,
+      load: os
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' '),
+    };
+    process.stdout.write(
+      `${JSON.stringify({ machine, connections: CONNECTIONS, seconds: SECONDS, poolSizePerReplica: Number(POOL), ...results }, null, 2)}\n`,
+    );
+  } finally {
+    await stopAll(procs);
+    load.stop();
+    await database.close();
+    await fresh.drop();
+  }
+}
+
+await main();
