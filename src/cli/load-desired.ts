@@ -10,6 +10,7 @@ import type { ManifestSet } from '../manifest/manifest-set.js';
 import { appliedOracle } from '../manifest/read/skip-unchanged.js';
 import type { SkipOracle } from '../manifest/read/source-key.js';
 import { renderDiagnosticsText } from '../render/diagnostics.js';
+import { summariseRepeated } from '../render/repeated-warnings.js';
 import type { CliContext } from './context.js';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -38,7 +39,14 @@ export async function loadValidManifests(
     const byPolicy = errors.every((d) => d.rule.startsWith('policy.'));
     const why = byPolicy ? 'blocked by the policy in argosctl.yaml' : 'in the manifests';
     if (format === 'json')
-      ctx.out(jsonDocument('validate', { valid: false, files: set.fileCount, projects, diagnostics: set.diagnostics }));
+      ctx.out(
+        jsonDocument('validate', {
+          valid: false,
+          files: set.fileCount,
+          projects,
+          diagnostics: summariseRepeated(set.diagnostics),
+        }),
+      );
     else
       ctx.err(
         renderDiagnosticsText(set.diagnostics, ctx.errStyle) +

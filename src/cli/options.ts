@@ -40,3 +40,7 @@ export const noCacheOption = () =>
     '--no-cache',
     'check every manifest file, including those unchanged since they were last checked (same result, slower)',
   );
+
+/** Repeated warnings are summarised (src/render/repeated-warnings.ts); this lists every one. */
+export const verboseOption = () =>
+  new Option('--verbose', 'list every warning, also of a rule repeated across more than 10 projects');

@@ -3,6 +3,7 @@
 import { masterKeyNote } from './master-key-note.js';
 import type { CreateChange, Plan } from '../plan/plan-types.js';
 import { warningPlace } from './diagnostics.js';
+import { placesLine, repeatedCount, summariseRepeated } from './repeated-warnings.js';
 import { refusalLinesMarkdown } from './refusals.js';
 import { allowanceLinesMarkdown } from './allowances.js';
 import {
@@ -17,7 +18,8 @@ import {
 } from './describe-change.js';
 import { markdownCode as code, escapeMarkdown as md } from './escape-markdown.js';
 
-export function renderPlanMarkdown(plan: Plan): string {
+/** `verbose`: every warning listed; else a rule repeated across many projects once (repeated-warnings.ts). */
+export function renderPlanMarkdown(plan: Plan, verbose = false): string {
   const s = plan.summary;
   const out: string[] = ['### argosctl plan', '', summaryLine(plan), ''];
   if (plan.changes.length) {
@@ -61,7 +63,10 @@ export function renderPlanMarkdown(plan: Plan): string {
   if (keyNote) out.push(keyNote, '');
   if (plan.warnings?.length) {
     out.push(`**Warnings** (${plan.warnings.length}): valid, but worth a second look`, '');
-    for (const w of plan.warnings) out.push(`- ${code(warningPlace(w))} ${md(w.message)} (${code(w.rule)})`);
+    for (const w of summariseRepeated(plan.warnings, verbose))
+      out.push(
+        `- ${code(warningPlace(w))} ${md(w.message)} (${code(w.rule)})${w.repeated ? ` ${md(repeatedCount(w.repeated))}: ${code(placesLine(w.repeated))}` : ''}`,
+      );
     out.push('');
   }
   if (plan.unmanaged.length)

@@ -14,12 +14,14 @@ import {
 } from './describe-change.js';
 import { escapeTerminal as t } from './escape-terminal.js';
 import { warningPlace } from './diagnostics.js';
+import { placesLine, repeatedCount, summariseRepeated } from './repeated-warnings.js';
 import { refusalLinesText } from './refusals.js';
 import { allowanceLinesText } from './allowances.js';
 import type { Style } from './style.js';
 import { objectDiffLines } from './value-diff.js';
 
-export function renderPlanText(plan: Plan, style: Style): string {
+/** `verbose`: every warning on its own line; else a rule repeated across many projects once (repeated-warnings.ts). */
+export function renderPlanText(plan: Plan, style: Style, verbose = false): string {
   const lines: string[] = [];
   const paint = { create: style.green, add: style.green, update: style.yellow, remove: style.red } as const;
   for (const [projectId, changes] of groupByProject(plan.changes)) {
@@ -62,8 +64,13 @@ export function renderPlanText(plan: Plan, style: Style): string {
     lines.push(
       style.yellow(`Warnings (${plan.warnings.length}): valid, but worth a second look (--strict makes them errors):`),
     );
-    for (const w of plan.warnings)
-      lines.push(`  ${style.yellow('!')} ${t(warningPlace(w))}: ${t(w.message)} ${style.dim(`(${t(w.rule)})`)}`);
+    for (const w of summariseRepeated(plan.warnings, verbose)) {
+      const count = w.repeated ? ` ${style.yellow(repeatedCount(w.repeated))}` : '';
+      lines.push(
+        `  ${style.yellow('!')} ${t(warningPlace(w))}: ${t(w.message)} ${style.dim(`(${t(w.rule)})`)}${count}`,
+      );
+      if (w.repeated) lines.push(`    at: ${t(placesLine(w.repeated))} (--verbose lists all)`);
+    }
     lines.push('');
   }
   const keyNote = masterKeyNote(plan, t);

@@ -7,6 +7,7 @@ import { renderDiagnosticsText } from '../../render/diagnostics.js';
 import { escapeTerminal as t } from '../../render/escape-terminal.js';
 import { renderPlanMarkdown } from '../../render/plan-markdown.js';
 import { renderPlanText } from '../../render/plan-text.js';
+import { summariseRepeated } from '../../render/repeated-warnings.js';
 import type { CliContext } from '../context.js';
 import { ExitCode } from '../../errors.js';
 import { actorName, readGitInfo, readWorktreeState } from '../git-info.js';
@@ -19,6 +20,7 @@ import {
   formatOption,
   noCacheOption,
   projectOption,
+  verboseOption,
 } from '../options.js';
 import { writePlanFile } from '../plan-file.js';
 import { policyFromOption, trustedPolicy } from '../policy-from.js';
@@ -38,12 +40,15 @@ export interface PlanOptions {
   strict?: boolean;
   cache: boolean;
   policyFrom?: string;
+  verbose?: boolean;
 }
 
-export function renderPlan(plan: Plan, format: string, ctx: CliContext): string {
-  if (format === 'json') return planDocument(plan);
-  if (format === 'markdown') return renderPlanMarkdown(plan);
-  return renderPlanText(plan, ctx.style);
+/** `verbose`: every warning; else a rule repeated across many projects once, in every format. */
+export function renderPlan(plan: Plan, format: string, ctx: CliContext, verbose = false): string {
+  if (format === 'json')
+    return planDocument(plan.warnings ? { ...plan, warnings: summariseRepeated(plan.warnings, verbose) } : plan);
+  if (format === 'markdown') return renderPlanMarkdown(plan, verbose);
+  return renderPlanText(plan, ctx.style, verbose);
 }
 
 export function planCommand(ctx: CliContext): Command {
@@ -61,6 +66,7 @@ export function planCommand(ctx: CliContext): Command {
     .addOption(policyFromOption())
     .addOption(databaseOption())
     .addOption(noCacheOption())
+    .addOption(verboseOption())
     .action(async (opts: PlanOptions) => {
       const url = resolveDatabaseUrl(opts.databaseUrl);
       const checked = await checkBeforeCreating(ctx, url, opts);
@@ -80,7 +86,7 @@ export function planCommand(ctx: CliContext): Command {
           policy,
         });
       });
-      ctx.out(renderPlan(plan, opts.format, ctx));
+      ctx.out(renderPlan(plan, opts.format, ctx, opts.verbose));
       if (plan.git.dirty)
         ctx.err(
           ctx.errStyle.yellow(
@@ -96,7 +102,7 @@ export function planCommand(ctx: CliContext): Command {
           commentAuthor: opts.commentAuthor,
         });
       if (plan.diagnostics.length) {
-        if (opts.format !== 'json') ctx.err(renderDiagnosticsText(plan.diagnostics, ctx.errStyle));
+        if (opts.format !== 'json') ctx.err(renderDiagnosticsText(plan.diagnostics, ctx.errStyle, opts.verbose));
         throw new ExitCode(1);
       }
       if (opts.out) {

@@ -9,7 +9,8 @@ import { openValidateCache } from '../../manifest/read/validate-cache.js';
 import { renderDiagnosticsGithub, renderDiagnosticsText } from '../../render/diagnostics.js';
 import type { CliContext } from '../context.js';
 import { ExitCode } from '../../errors.js';
-import { dirOption, formatOption, noCacheOption } from '../options.js';
+import { dirOption, formatOption, noCacheOption, verboseOption } from '../options.js';
+import { summariseRepeated } from '../../render/repeated-warnings.js';
 import { jsonDocument } from '../../render/json-document.js';
 
 export function validateCommand(ctx: CliContext): Command {
@@ -24,10 +25,11 @@ export function validateCommand(ctx: CliContext): Command {
     .addOption(formatOption(['text', 'json', 'github']))
     .option('--strict', 'treat lint warnings as errors')
     .addOption(noCacheOption())
+    .addOption(verboseOption())
     .action(
       async (
         paths: string[],
-        opts: { dir: string; format: 'text' | 'json' | 'github'; strict?: boolean; cache: boolean },
+        opts: { dir: string; format: 'text' | 'json' | 'github'; strict?: boolean; cache: boolean; verbose?: boolean },
       ) => {
         // Named paths (e.g. from a pre-commit hook) are relative to where the command runs.
         const only = paths.length ? paths.map((p) => path.resolve(ctx.cwd, p)) : undefined;
@@ -40,11 +42,18 @@ export function validateCommand(ctx: CliContext): Command {
         const valid = !hasErrors(set.diagnostics);
         const files = `${set.fileCount} manifest file(s)${set.configFile ? ` and ${CONFIG_FILE}` : ''}`;
         if (opts.format === 'json') {
-          ctx.out(jsonDocument('validate', { valid, files: set.fileCount, projects, diagnostics: set.diagnostics }));
+          ctx.out(
+            jsonDocument('validate', {
+              valid,
+              files: set.fileCount,
+              projects,
+              diagnostics: summariseRepeated(set.diagnostics, opts.verbose),
+            }),
+          );
         } else if (opts.format === 'github') {
-          ctx.out(renderDiagnosticsGithub(set.diagnostics));
+          ctx.out(renderDiagnosticsGithub(set.diagnostics, opts.verbose));
         } else {
-          ctx.err(renderDiagnosticsText(set.diagnostics, ctx.errStyle));
+          ctx.err(renderDiagnosticsText(set.diagnostics, ctx.errStyle, opts.verbose));
           ctx.out(
             valid
               ? `${ctx.style.green('✓')} ${projects} project(s) in ${files} are valid${warnings ? ` (${warnings} warning(s); --strict makes them errors)` : ''}.
