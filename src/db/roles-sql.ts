@@ -36,6 +36,8 @@ export const ROLE_TABLES: Record<string, { plan: PlanAccess; apply: ApplyAccess 
   webhook_secrets: { plan: 'none', apply: 'dml' },
   // the timeline's own rows (migration 009): rewraps and redrives, no secret in them
   audit_events: { plan: 'select', apply: 'dml' },
+  // traffic facts (migration 012): counts per hour, written by serve; no token ID, key or end-user address
+  traffic_facts: { plan: 'select', apply: 'dml' },
   argosctl_migrations: { plan: 'select', apply: 'select' },
   argosctl_migration_lock: { plan: 'none', apply: 'select' },
 };
