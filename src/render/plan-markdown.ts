@@ -5,6 +5,7 @@ import type { CreateChange, Plan } from '../plan/plan-types.js';
 import { warningPlace } from './diagnostics.js';
 import { refusalLinesMarkdown } from './refusals.js';
 import { allowanceLinesMarkdown } from './allowances.js';
+import { trafficLinesMarkdown } from './traffic-impact.js';
 import {
   SYMBOL,
   changeTarget,
@@ -55,6 +56,7 @@ export function renderPlanMarkdown(plan: Plan): string {
     }
     out.push('', '</details>', '');
   }
+  out.push(...trafficLinesMarkdown(plan));
   out.push(...refusalLinesMarkdown(plan.refusals ?? []));
   out.push(...allowanceLinesMarkdown(plan));
   const keyNote = masterKeyNote(plan, code);

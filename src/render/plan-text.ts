@@ -16,6 +16,7 @@ import { escapeTerminal as t } from './escape-terminal.js';
 import { warningPlace } from './diagnostics.js';
 import { refusalLinesText } from './refusals.js';
 import { allowanceLinesText } from './allowances.js';
+import { trafficLinesText } from './traffic-impact.js';
 import type { Style } from './style.js';
 import { objectDiffLines } from './value-diff.js';
 
@@ -56,6 +57,7 @@ export function renderPlanText(plan: Plan, style: Style): string {
       '',
     );
   }
+  lines.push(...trafficLinesText(plan, style));
   lines.push(...refusalLinesText(plan.refusals ?? [], style));
   lines.push(...allowanceLinesText(plan, style));
   if (plan.warnings?.length) {

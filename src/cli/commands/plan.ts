@@ -24,6 +24,7 @@ import { writePlanFile } from '../plan-file.js';
 import { policyFromOption, trustedPolicy } from '../policy-from.js';
 import { rootToRecord } from '../../config/recorded-root.js';
 import { planDocument } from '../../render/json-document.js';
+import { readTrafficWindow, trafficWindowOption } from '../traffic-window.js';
 
 export interface PlanOptions {
   dir: string;
@@ -38,6 +39,7 @@ export interface PlanOptions {
   strict?: boolean;
   cache: boolean;
   policyFrom?: string;
+  trafficWindow: number;
 }
 
 export function renderPlan(plan: Plan, format: string, ctx: CliContext): string {
@@ -59,6 +61,7 @@ export function planCommand(ctx: CliContext): Command {
     .option('--github-comment', 'also post the plan on the pull request (like `argosctl github comment`)')
     .addOption(commentAuthorOption())
     .addOption(policyFromOption())
+    .addOption(trafficWindowOption())
     .addOption(databaseOption())
     .addOption(noCacheOption())
     .action(async (opts: PlanOptions) => {
@@ -69,6 +72,8 @@ export function planCommand(ctx: CliContext): Command {
         const state = await readState(db, opts.project.length ? opts.project : undefined);
         assertKnownProjects(opts.project, manifests, state);
         const policy = await trustedPolicy(ctx, opts.policyFrom, manifests, opts.dir);
+        const only = opts.project.length ? opts.project : undefined;
+        const traffic = await readTrafficWindow(db, url, ctx.cwd, opts.trafficWindow, only);
         return buildPlan({
           manifests,
           state,
@@ -78,6 +83,7 @@ export function planCommand(ctx: CliContext): Command {
           allowReopen: opts.allowReopen,
           strict: opts.strict,
           policy,
+          traffic,
         });
       });
       ctx.out(renderPlan(plan, opts.format, ctx));
