@@ -1,6 +1,7 @@
 // A saved plan is only a claim about what the manifests and the database give. Apply recomputes
 // the plan from both, as it was made (same time, same scope, same git facts), and goes on only
 // when the two are the same; it then applies the recomputed plan, never the file's changes.
+import type { TrafficFacts } from '../plan/traffic-types.js';
 import { GuardError } from '../errors.js';
 import type { CurrentState } from '../db/read-state.js';
 import type { ManifestSet } from '../manifest/manifest-set.js';
@@ -17,6 +18,8 @@ export function recomputeSavedPlan(
   state: CurrentState,
   policy?: PolicyBasis,
   extraFields: readonly string[] = ['manifestDir'],
+  /** The traffic facts read at apply: what the changes would have refused is judged anew. */
+  traffic?: TrafficFacts,
 ): Plan {
   if (saved.manifestDigest !== manifests.digest) {
     const short = (d: unknown) => JSON.stringify(String(d).slice(0, 19));
@@ -34,6 +37,7 @@ export function recomputeSavedPlan(
     only: saved.scope === 'all' ? undefined : saved.scope,
     allowReopen: true, // a saved plan never carries reopen diagnostics; leave-close stays a guarded risk
     policy,
+    traffic,
   });
   // The file shows public keys as fingerprints (plan-file.ts); the recomputed plan holds the PEM it writes.
   // The trusted revision is bound by its commit: its name may differ (origin/main in the pull

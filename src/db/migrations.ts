@@ -432,6 +432,27 @@ ALTER TABLE admin_logins
   ADD COLUMN reason text CHECK (length(reason) <= 300);
 `;
 
+// Traffic facts (issue 22): what `serve` answered, per project and hour, added up across replicas
+// (additive upserts), so that `plan` can say what a change would have refused. The caller is kept
+// only for calls made with the project's API key (customers' servers), never for Liveform
+// admissions (end users' browsers); no token ID and no key is stored. `(other)` rows hold what
+// went past the per-hour cap on distinct rows (src/server/traffic-counter.ts).
+const m012 = `
+CREATE TABLE traffic_facts (
+  project_id text NOT NULL CHECK (length(project_id) <= 200),
+  hour timestamptz NOT NULL,
+  route text NOT NULL CHECK (length(route) <= 100),
+  outcome text NOT NULL CHECK (length(outcome) <= 60),
+  caller text NOT NULL DEFAULT '' CHECK (length(caller) <= 45),
+  encryption text NOT NULL DEFAULT '' CHECK (encryption IN ('', 'plain', 'ECB', 'GCM', '(other)')),
+  token text NOT NULL DEFAULT '' CHECK (token IN ('', 'registered', 'unregistered', 'none', '(other)')),
+  key_rotation integer NOT NULL DEFAULT 0 CHECK (key_rotation >= 0),
+  count bigint NOT NULL CHECK (count >= 0),
+  PRIMARY KEY (project_id, hour, route, outcome, caller, encryption, token, key_rotation)
+);
+CREATE INDEX traffic_facts_by_hour ON traffic_facts (hour);
+`;
+
 // The overview's last drift check (issue 19): every `argosctl drift` run appends one row, the
 // projects that differ (id → number of differing settings) and those found only in the database.
 // Append-only so the read-only plan role that pull-request CI runs drift with needs INSERT alone
@@ -483,6 +504,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '009_audit_timeline': rawMigration(m009),
   '010_pipeline': rawMigration(m010),
   '011_dashboard': rawMigration(m011),
+  '012_traffic_facts': rawMigration(m012),
   '013_drift_checks': rawMigration(m013),
   '014_manifest_findings': rawMigration(m014),
 };

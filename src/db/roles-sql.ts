@@ -39,6 +39,8 @@ export const ROLE_TABLES: Record<string, { plan: PlanAccess; apply: ApplyAccess 
   service_transmission_keys: { plan: 'none', apply: 'dml' },
   // the timeline's own rows (migration 009): rewraps and redrives, no secret in them
   audit_events: { plan: 'select', apply: 'dml' },
+  // traffic facts (migration 012): counts per hour, written by serve; no token ID, key or end-user address
+  traffic_facts: { plan: 'select', apply: 'dml' },
   // drift's result per run (migration 013): the read-only plan role appends it, never changes one
   drift_checks: { plan: 'append', apply: 'dml' },
   argosctl_migrations: { plan: 'select', apply: 'select' },

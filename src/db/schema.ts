@@ -288,6 +288,19 @@ export interface TokenUsesTable {
   final_at: Date | null;
 }
 
+/** Hourly counts of what serve answered (migration 012). */
+export interface TrafficFactsTable {
+  project_id: string;
+  hour: Date;
+  route: string;
+  outcome: string;
+  caller: string;
+  encryption: string;
+  token: string;
+  key_rotation: number;
+  count: string | number;
+}
+
 export interface DatabaseSchema {
   api_keys: ApiKeysTable;
   key_reveals: KeyRevealsTable;
@@ -311,4 +324,5 @@ export interface DatabaseSchema {
   audit_log: AuditLogTable;
   applied_plans: AppliedPlansTable;
   audit_events: AuditEventsTable;
+  traffic_facts: TrafficFactsTable;
 }

@@ -67,15 +67,24 @@ export interface KeyCandidate {
 
 /** True when `presented` matches one of the keys still valid at `now` (hash compared in constant time). */
 export function apiKeyMatches(candidates: readonly KeyCandidate[], presented: string | undefined, now: Date): boolean {
-  if (!presented) return false;
+  return matchingApiKey(candidates, presented, now) !== undefined;
+}
+
+/** The key still valid at `now` that `presented` is (every candidate compared, in constant time). */
+export function matchingApiKey<K extends KeyCandidate>(
+  candidates: readonly K[],
+  presented: string | undefined,
+  now: Date,
+): K | undefined {
+  if (!presented) return undefined;
   const hash = hashApiKey(presented);
-  let ok = false;
+  let found: K | undefined;
   for (const c of candidates) {
     const valid = c.valid_until === null || new Date(c.valid_until) > now;
     const same = c.key_hash.length === 32 && timingSafeEqual(hash, Buffer.from(c.key_hash));
-    ok = ok || (valid && same);
+    if (valid && same) found = c;
   }
-  return ok;
+  return found;
 }
 
 export interface KeyInfo {

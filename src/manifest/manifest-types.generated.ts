@@ -471,6 +471,7 @@ export interface OrganizationConfig {
   };
   policy?: Policy;
   lint?: LintSettings;
+  traffic?: TrafficSettings;
   dashboard?: DashboardSettings;
   /**
    * Risk classes that apply may carry out without --allow, optionally limited to some projects.
@@ -582,6 +583,15 @@ export interface BlastRadius {
    * Largest share of the existing projects (in %) one plan may change without the warning.
    */
   percent?: number;
+}
+/**
+ * How plan and apply judge a change by the traffic serve recorded (traffic facts).
+ */
+export interface TrafficSettings {
+  /**
+   * apply refuses (risk class refuses-live-traffic) a change that would have refused more than this share of its project's traffic over the plan's --traffic-window; below it, a warning. A percentage such as 1% or 0.5%, or a number of percent. Taken, like every relaxing rule, from argosctl.yaml at the trusted revision (--policy-from).
+   */
+  refuseThreshold?: string | number;
 }
 /**
  * Settings of `argosctl dashboard`, the web pages for administrators and auditors.

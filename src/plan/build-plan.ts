@@ -11,6 +11,10 @@ import { blastRadiusWarning } from './blast-radius-lint.js';
 import { idCaseRenames } from './id-case-renames.js';
 import { allowancesOf, planPolicy, planRefusals, type PolicyBasis, type RefusalContext } from './guards.js';
 import { PLAN_FORMAT_VERSION, summarize, type Change, type GitInfo, type Plan } from './plan-types.js';
+import { refuseThresholdOf } from './guards.js';
+import { trafficImpacts } from './traffic-impact.js';
+import type { PlanTraffic, TrafficFacts } from './traffic-types.js';
+import type { ProjectSettings } from '../model/project-settings.js';
 
 export interface PlanInputs {
   manifests: Pick<ManifestSet, 'projects' | 'digest'> &
@@ -30,6 +34,29 @@ export interface PlanInputs {
   strict?: boolean;
   /** argosctl.yaml at the trusted revision (--policy-from); absent: the working tree's is trusted. */
   policy?: PolicyBasis;
+  /** The traffic facts of the window, read with the state (src/db/read-traffic.ts); absent: not shown. */
+  traffic?: TrafficFacts;
+}
+
+/** What the changes would have refused of the recorded traffic (traffic-impact.ts), with where it was read. */
+function planTraffic(
+  facts: TrafficFacts,
+  changes: readonly Change[],
+  before: ReadonlyMap<string, ProjectSettings>,
+  after: ReadonlyMap<string, ProjectSettings>,
+  thresholdPercent: number,
+): PlanTraffic {
+  const planned = new Set(changes.map((c) => c.projectId));
+  return {
+    window: facts.window,
+    since: facts.since,
+    until: facts.until,
+    source: facts.source,
+    recorded: facts.rows.some((r) => planned.has(r.projectId)),
+    ...(facts.unreadable ? { unreadable: facts.unreadable } : {}),
+    thresholdPercent,
+    impacts: trafficImpacts({ changes, before, after, facts: facts.rows }),
+  };
 }
 
 export function toDesiredInput(p: DesiredProject): DesiredInput {
@@ -112,7 +139,13 @@ export function buildPlan(inputs: PlanInputs): Plan {
     declaredProjects: declared.size,
     policy: inputs.policy,
   };
-  const refusals = planRefusals({ changes, existingProjects }, context);
+  const after = new Map(
+    inputs.manifests.projects.filter((p) => !only || only.has(p.settings.id)).map((p) => [p.settings.id, p.settings]),
+  );
+  const traffic = inputs.traffic
+    ? planTraffic(inputs.traffic, changes, inputs.state.projects, after, refuseThresholdOf(context))
+    : undefined;
+  const refusals = planRefusals({ changes, existingProjects, traffic }, context);
   const policy = planPolicy(context);
   const allowances = allowancesOf(context);
   return {
@@ -133,5 +166,6 @@ export function buildPlan(inputs: PlanInputs): Plan {
     ...(allowances.length ? { allowances } : {}),
     diagnostics,
     warnings,
+    ...(traffic ? { traffic } : {}),
   };
 }

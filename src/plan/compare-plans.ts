@@ -23,7 +23,10 @@ const FIELDS = [
   'planDigest',
 ] as const;
 /** Shown for information only: recomputed from the manifests, never bound to the saved plan. */
-const INFORMATIONAL = ['warnings'] as const;
+const INFORMATIONAL = ['warnings', 'traffic'] as const;
+/** Read again at apply from the traffic of then: a refusal from it is judged anew, not bound to the file. */
+const fromTraffic = (plan: Plan): Plan =>
+  plan.refusals ? { ...plan, refusals: plan.refusals.filter((r) => r.risk !== 'refuses-live-traffic') } : plan;
 
 interface Difference {
   path: (string | number)[];
@@ -88,7 +91,9 @@ function describe(d: Difference, saved: Plan, computed: Plan): string {
  * Undefined when the saved plan is exactly the recomputed one; else the first difference in words.
  * Fields the saved file has beyond a plan (other than `extra`) count as differences.
  */
-export function planDifference(saved: Plan, computed: Plan, extra: readonly string[] = []): string | undefined {
+export function planDifference(savedFile: Plan, computedPlan: Plan, extra: readonly string[] = []): string | undefined {
+  const saved = fromTraffic(savedFile);
+  const computed = fromTraffic(computedPlan);
   const known = new Set<string>([...FIELDS, ...INFORMATIONAL, ...extra]);
   const unknown = Object.keys(saved).find((k) => !known.has(k));
   if (unknown) return `the file has a field a plan does not have: ${quote(unknown)}`;

@@ -5,6 +5,7 @@
 import type { Organization } from '../manifest/organization.js';
 import { allowRuleCovers, policyRelaxations } from '../policy/relaxing-rules.js';
 import type { Allowance, Change, Plan, PlanPolicy, Refusal, RiskClass } from './plan-types.js';
+import { refuseThresholdPercent, refusedPercent, type TrafficImpact } from './traffic-types.js';
 
 export const BLAST_RADIUS_RATIO = 0.3;
 export const BLAST_RADIUS_MIN_PROJECTS = 10;
@@ -85,9 +86,30 @@ function breakGlassRefusal(c: Change, risk: RiskClass): Refusal {
   };
 }
 
-export function planRefusals(plan: Pick<Plan, 'changes' | 'existingProjects'>, context: RefusalContext): Refusal[] {
+/** traffic.refuseThreshold in force: the trusted revision's argosctl.yaml, else the working tree's. */
+export function refuseThresholdOf(context: Pick<RefusalContext, 'organization' | 'policy'>): number {
+  return refuseThresholdPercent((context.policy?.organization ?? context.organization).traffic?.refuseThreshold);
+}
+
+const impactTarget = (i: TrafficImpact) =>
+  `${i.projectId} ${i.paths.join(', ') || i.kind}: ${i.refused} of ${i.projectTotal} (${refusedPercent(i).toFixed(1)}%)`;
+
+/** Impacts over the threshold in force, that no allow rule covers: the risk class refuses-live-traffic. */
+export function trafficOverThreshold(plan: Pick<Plan, 'traffic'>, context: RefusalContext): TrafficImpact[] {
+  const threshold = refuseThresholdOf(context);
+  return (plan.traffic?.impacts ?? []).filter(
+    (i) => refusedPercent(i) > threshold && !allowedByRule(context, 'refuses-live-traffic', i.projectId),
+  );
+}
+
+export function planRefusals(
+  plan: Pick<Plan, 'changes' | 'existingProjects' | 'traffic'>,
+  context: RefusalContext,
+): Refusal[] {
   const refusals: Refusal[] = [];
   const blocked = new Map<RiskClass, string[]>();
+  const traffic = trafficOverThreshold(plan, context);
+  if (traffic.length) blocked.set('refuses-live-traffic', traffic.map(impactTarget));
   for (const c of plan.changes) {
     for (const risk of c.risk ?? []) {
       if (allowedByRule(context, risk, c.projectId)) continue;
@@ -99,10 +121,14 @@ export function planRefusals(plan: Pick<Plan, 'changes' | 'existingProjects'>, c
     }
   }
   for (const [risk, where] of blocked) {
+    const what =
+      risk === 'refuses-live-traffic'
+        ? `would have refused more than ${refuseThresholdOf(context)}% of its project's traffic over the last ${plan.traffic?.window}: `
+        : '';
     refusals.push({
       kind: 'risk',
       risk,
-      message: `risky change "${risk}": ${where.slice(0, 5).join('; ')}${where.length > 5 ? `; and ${where.length - 5} more` : ''}`,
+      message: `risky change "${risk}": ${what}${where.slice(0, 5).join('; ')}${where.length > 5 ? `; and ${where.length - 5} more` : ''}`,
       unless: `--allow ${risk} is given (or an allow rule in argosctl.yaml covers it)`,
     });
   }
@@ -145,7 +171,10 @@ export interface Verdict {
   held: Refusal[];
 }
 
-export function judgePlan(plan: Pick<Plan, 'changes' | 'existingProjects'>, options: GuardOptions): Verdict {
+export function judgePlan(
+  plan: Pick<Plan, 'changes' | 'existingProjects' | 'traffic'>,
+  options: GuardOptions,
+): Verdict {
   // --allow policy-relax accepts the working tree's relaxing rules, its allow rules included.
   const context = options.allow.has('policy-relax') ? { ...options, policy: undefined } : options;
   const open = planRefusals(plan, context).filter((r) => !lifted(r, options));
@@ -153,6 +182,9 @@ export function judgePlan(plan: Pick<Plan, 'changes' | 'existingProjects'>, opti
 }
 
 /** The messages of the refusals that stop an apply (kept for callers that want words only). */
-export function guardRefusals(plan: Pick<Plan, 'changes' | 'existingProjects'>, options: GuardOptions): string[] {
+export function guardRefusals(
+  plan: Pick<Plan, 'changes' | 'existingProjects' | 'traffic'>,
+  options: GuardOptions,
+): string[] {
   return judgePlan(plan, options).refused.map((r) => `${r.message}; apply refuses this unless ${r.unless}`);
 }

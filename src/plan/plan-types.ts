@@ -4,6 +4,7 @@ import type { Diagnostic } from '../manifest/diagnostic.js';
 import type { Json } from '../model/project-settings.js';
 import type { CreatedSetting } from './created-settings.js';
 import type { DirtyFile } from '../audit/values-as-written.js';
+import type { PlanTraffic } from './traffic-types.js';
 
 export const PLAN_FORMAT_VERSION = 1;
 
@@ -29,6 +30,7 @@ export const RISK_CLASSES = [
   'revoke-api-key',
   'reactivate-key',
   'policy-relax',
+  'refuses-live-traffic',
 ] as const;
 export type RiskClass = (typeof RISK_CLASSES)[number];
 
@@ -168,6 +170,8 @@ export interface Plan {
   diagnostics: Diagnostic[];
   /** Lint warnings of the planned manifests (valid but dangerous settings); they do not stop apply. */
   warnings?: Diagnostic[];
+  /** What the changes would have refused of the traffic serve recorded (absent when not read). */
+  traffic?: PlanTraffic;
 }
 
 export function summarize(changes: readonly Change[], unmanaged: number): PlanSummary {

@@ -8,7 +8,12 @@ import { locate, type ParsedDocument } from '../manifest/read/yaml-position.js';
 import { RISK_CLASSES } from '../plan/plan-types.js';
 
 /** Classes an allow rule may only grant to named projects. */
-export const NEEDS_PROJECTS: readonly string[] = ['emergency-resume', 'whitelist-widen', 'whitelist-remove'];
+export const NEEDS_PROJECTS: readonly string[] = [
+  'emergency-resume',
+  'whitelist-widen',
+  'whitelist-remove',
+  'refuses-live-traffic',
+];
 
 export function checkAllowRules(parsed: ParsedDocument, organization: Organization): Diagnostic[] {
   const out: Diagnostic[] = [];

@@ -1,6 +1,6 @@
 // The rules of argosctl.yaml that relax a guard: `allow` (risk classes without --allow), the
 // organisation policy (`policy.requireRegion`, `policy.rules`), region requirements and managers,
-// and the lint.blastRadius thresholds. A pull request edits argosctl.yaml too, so these are taken
+// the lint.blastRadius thresholds and traffic.refuseThreshold. A pull request edits argosctl.yaml too, so these are taken
 // from the file at a trusted revision (--policy-from); how the working tree relaxes them compared
 // with it is the risk class policy-relax. Pure: both files are passed in, already read.
 import { excerpt } from '../manifest/excerpt.js';
@@ -8,6 +8,7 @@ import type { AllowRule } from '../manifest/manifest-types.generated.js';
 import type { Organization } from '../manifest/organization.js';
 import { BLAST_RADIUS_WARN } from '../plan/blast-radius-lint.js';
 import { canonicalJson } from '../util/canonical-json.js';
+import { refuseThresholdPercent } from '../plan/traffic-types.js';
 
 /** Does `rule` allow `risk` on `projectId`? */
 export function allowRuleCovers(rule: AllowRule, risk: string, projectId: string): boolean {
@@ -66,6 +67,12 @@ function blastRadiusRelaxations(base: Organization, head: Organization): string[
     .map((k) => `lint.blastRadius.${k} is raised from ${was[k]} to ${now[k]}`);
 }
 
+function trafficRelaxations(base: Organization, head: Organization): string[] {
+  const was = refuseThresholdPercent(base.traffic?.refuseThreshold);
+  const now = refuseThresholdPercent(head.traffic?.refuseThreshold);
+  return now > was ? [`traffic.refuseThreshold is raised from ${was}% to ${now}%`] : [];
+}
+
 /** How `head` (the working tree's argosctl.yaml) relaxes a guard compared with `base`, in words. */
 export function policyRelaxations(base: Organization, head: Organization): string[] {
   return [
@@ -73,5 +80,6 @@ export function policyRelaxations(base: Organization, head: Organization): strin
     ...policyRuleRelaxations(base, head),
     ...regionRelaxations(base, head),
     ...blastRadiusRelaxations(base, head),
+    ...trafficRelaxations(base, head),
   ];
 }

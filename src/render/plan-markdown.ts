@@ -6,6 +6,7 @@ import { warningPlace } from './diagnostics.js';
 import { placesLine, repeatedCount, summariseRepeated } from './repeated-warnings.js';
 import { refusalLinesMarkdown } from './refusals.js';
 import { allowanceLinesMarkdown } from './allowances.js';
+import { trafficLinesMarkdown } from './traffic-impact.js';
 import {
   SYMBOL,
   changeTarget,
@@ -57,6 +58,7 @@ export function renderPlanMarkdown(plan: Plan, verbose = false): string {
     }
     out.push('', '</details>', '');
   }
+  out.push(...trafficLinesMarkdown(plan));
   out.push(...refusalLinesMarkdown(plan.refusals ?? []));
   out.push(...allowanceLinesMarkdown(plan));
   const keyNote = masterKeyNote(plan, code);

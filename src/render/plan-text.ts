@@ -17,6 +17,7 @@ import { warningPlace } from './diagnostics.js';
 import { placesLine, repeatedCount, summariseRepeated } from './repeated-warnings.js';
 import { refusalLinesText } from './refusals.js';
 import { allowanceLinesText } from './allowances.js';
+import { trafficLinesText } from './traffic-impact.js';
 import type { Style } from './style.js';
 import { objectDiffLines } from './value-diff.js';
 
@@ -58,6 +59,7 @@ export function renderPlanText(plan: Plan, style: Style, verbose = false): strin
       '',
     );
   }
+  lines.push(...trafficLinesText(plan, style));
   lines.push(...refusalLinesText(plan.refusals ?? [], style));
   lines.push(...allowanceLinesText(plan, style));
   if (plan.warnings?.length) {

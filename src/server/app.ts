@@ -18,6 +18,9 @@ import { ClientLimits } from './client-limits.js';
 import { RateLimited, rateLimitOpenRoutes } from './rate-limits.js';
 import { limitsWith, type ServiceLimits } from './service-limits.js';
 import { serverFactoryFor } from './timeouts.js';
+import { DEFAULT_MAX_KEYS_PER_HOUR, TrafficCounter } from './traffic-counter.js';
+import { DEFAULT_TRAFFIC_FLUSH_MS, TrafficFlusher } from './traffic-flush.js';
+import { noteOutcome, trafficFactOf } from './traffic-notes.js';
 
 export interface ServerOptions {
   /** CIDR ranges of proxies whose X-Forwarded-For is believed. */
@@ -30,6 +33,11 @@ export interface ServerOptions {
   masterKey?: () => Buffer;
   /** Timeouts, connection caps and rate limits (service-limits.ts); unset ones keep their defaults. */
   limits?: Partial<ServiceLimits>;
+  /**
+   * Traffic facts (traffic_facts, read by plan): counted in memory and added to the database every
+   * `flushMs` and when the server closes. `false` turns them off (`serve --no-traffic-facts`).
+   */
+  trafficFacts?: false | { flushMs?: number; maxKeysPerHour?: number };
 }
 
 export interface ServiceContext {
@@ -39,6 +47,8 @@ export interface ServiceContext {
   masterKey: () => Buffer;
   /** Project facts admission last read (re-checked by every write; see startAdmission). */
   projects: ProjectFactsCache;
+  /** What this process answered, until the next flush (absent: traffic facts are off). */
+  traffic?: TrafficCounter;
 }
 
 /** Route label for logs and metrics: the route template, never the URL (it may hold token IDs). */
@@ -49,7 +59,7 @@ export function routeOf(request: FastifyRequest): string {
 export async function buildServer(
   database: Database,
   options: ServerOptions = {},
-): Promise<{ app: FastifyInstance; metrics: ServiceMetrics }> {
+): Promise<{ app: FastifyInstance; metrics: ServiceMetrics; traffic?: TrafficFlusher }> {
   const trust = options.trustProxy ?? [];
   const limits = limitsWith(options.limits);
   const metrics = new ServiceMetrics();
@@ -73,6 +83,21 @@ export async function buildServer(
     masterKey: options.masterKey ?? (() => resolveMasterKey(undefined)),
   };
   const log = options.log ?? ((line: string) => process.stderr.write(line + '\n'));
+  const factsOptions = options.trafficFacts === false ? undefined : (options.trafficFacts ?? {});
+  const traffic = factsOptions
+    ? new TrafficFlusher(
+        database.db,
+        (ctx.traffic = new TrafficCounter(factsOptions.maxKeysPerHour ?? DEFAULT_MAX_KEYS_PER_HOUR)),
+        (error) =>
+          log(
+            JSON.stringify({
+              level: 'error',
+              time: new Date().toISOString(),
+              error: `traffic facts not written (kept for the next flush): ${String((error as Error).message).slice(0, 300)}`,
+            }),
+          ),
+      )
+    : undefined;
 
   // Callback hooks, not async ones: no promise per request for work that never waits.
   app.addHook('onRequest', (request, _reply, done) => {
@@ -80,7 +105,10 @@ export async function buildServer(
     done();
   });
   app.addHook('onResponse', (request, reply, done) => {
-    ctx.metrics.requests.inc({ route: routeOf(request), method: request.method, code: String(reply.statusCode) });
+    const route = routeOf(request);
+    ctx.metrics.requests.inc({ route, method: request.method, code: String(reply.statusCode) });
+    const fact = ctx.traffic && trafficFactOf(request, route, reply.statusCode);
+    if (fact) ctx.traffic!.count(fact, ctx.now());
     const startedAt = (request as { startedAt?: number }).startedAt ?? performance.now();
     log(requestLogLine(request, reply, performance.now() - startedAt));
     done();
@@ -91,7 +119,10 @@ export async function buildServer(
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof RateLimited) return reply.code(429).send({ code: error.code, message: error.message });
-    if (error instanceof TokenError) return sendError(reply, error.code, plainMessage(error.message));
+    if (error instanceof TokenError) {
+      noteOutcome(request, error.code);
+      return sendError(reply, error.code, plainMessage(error.message));
+    }
     if (
       error.validation ||
       error.code?.startsWith('FST_ERR_CTP') ||
@@ -121,6 +152,11 @@ export async function buildServer(
   healthRoutes(app, ctx);
   tokenRoutes(app, ctx);
   liveformRoutes(app, ctx);
+  if (traffic) {
+    // Written every few seconds, and once more when the server closes (SIGTERM: serve calls app.close()).
+    traffic.start(factsOptions?.flushMs ?? DEFAULT_TRAFFIC_FLUSH_MS);
+    app.addHook('onClose', async () => traffic.stop());
+  }
   await app.ready();
-  return { app, metrics: ctx.metrics };
+  return { app, metrics: ctx.metrics, ...(traffic ? { traffic } : {}) };
 }

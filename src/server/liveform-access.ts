@@ -6,6 +6,7 @@
 import type { FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import type { ServiceContext } from './app.js';
 import { authorize } from './project-access.js';
+import { noteKeyedCall } from './traffic-notes.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -18,7 +19,9 @@ export function apiKeyOf(request: FastifyRequest): string | undefined {
 export function keyOfBodyProject(ctx: ServiceContext): preHandlerAsyncHookHandler {
   return async (request) => {
     const { pid } = request.body as { pid: string };
-    await authorize(ctx.database.db, pid, request.ip, apiKeyOf(request), ctx.now());
+    await authorize(ctx.database.db, pid, request.ip, apiKeyOf(request), ctx.now(), (rotation) =>
+      noteKeyedCall(request, pid, rotation),
+    );
   };
 }
 
@@ -37,6 +40,9 @@ export function keyOfSessionProject(ctx: ServiceContext): preHandlerAsyncHookHan
           .where('id', '=', sessionId)
           .executeTakeFirst()
       : undefined;
-    await authorize(ctx.database.db, row?.project_id ?? '', request.ip, apiKeyOf(request), ctx.now());
+    const pid = row?.project_id ?? '';
+    await authorize(ctx.database.db, pid, request.ip, apiKeyOf(request), ctx.now(), (rotation) =>
+      noteKeyedCall(request, pid, rotation),
+    );
   };
 }

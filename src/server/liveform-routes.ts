@@ -12,6 +12,7 @@ import {
 import type { ServiceContext } from './app.js';
 import { keyOfBodyProject, keyOfSessionProject } from './liveform-access.js';
 import { admissionSchema, completeSchema } from './schemas.js';
+import { encryptionOf, noteAdmission } from './traffic-notes.js';
 
 interface AdmissionBody {
   pid: string;
@@ -52,6 +53,21 @@ export function liveformRoutes(app: FastifyInstance, ctx: ServiceContext): void 
       projects: ctx.projects,
     });
     ctx.metrics.admissions.inc({ decision: decision.admitted ? 'admitted' : decision.code });
+    // An unknown project is not counted (its id is whatever the browser sent); no token ID is kept.
+    if (decision.admitted || decision.code !== 'invalid_project') {
+      const withToken = request.body.token ?? request.body.params?.token;
+      const encrypted = request.body.encrypted ?? request.body.params?.encrypted;
+      noteAdmission(request, {
+        projectId: request.body.pid,
+        outcome: decision.admitted ? 'ok' : decision.code,
+        encryption: encryptionOf(encrypted),
+        token: decision.registered
+          ? 'registered'
+          : (decision.admitted ? decision.tokenId !== null : withToken !== undefined)
+            ? 'unregistered'
+            : 'none',
+      });
+    }
     const { status, body } = answer(decision, false);
     return reply.code(status).send(body);
   });

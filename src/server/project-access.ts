@@ -5,7 +5,7 @@ import type { DatabaseSchema } from '../db/schema.js';
 import type { KeyCandidate } from '../keys/api-key.js';
 import { TokenError } from '../tokens/token-errors.js';
 import { cidrContains, checkIpv4Entry } from '../util/ipv4.js';
-import { invalidApiKey, keyMatchesInConstantWork } from './same-401.js';
+import { invalidApiKey, matchedKeyInConstantWork } from './same-401.js';
 
 export interface ProjectAccess {
   status: string;
@@ -37,8 +37,11 @@ export async function authorize(
   clientIp: string,
   apiKey: string | undefined,
   now = new Date(),
+  /** Called once the key is accepted, before the address is checked: the key's generation (traffic facts). */
+  onKeyAccepted?: (rotation: number) => void,
 ): Promise<ProjectAccess> {
   type Row = {
+    rotation: number | null;
     status: string;
     ranges: string[];
     seal_to: string | null;
@@ -46,7 +49,7 @@ export async function authorize(
     valid_until: Date | string | null;
   };
   const { rows } = await sql<Row>`
-    select p.status, w.ranges, k.key_hash, k.valid_until,
+    select p.status, w.ranges, k.key_hash, k.valid_until, k.rotation,
       case when p.secure_transmission then p.secure_transmission_public_key end as seal_to
     from projects p
     cross join lateral (select coalesce(array_agg(cast(r.range as text)), '{}') as ranges
@@ -54,7 +57,9 @@ export async function authorize(
     left join api_keys k on k.project_id = p.id
     where p.id = ${projectId}`.execute(db);
   const keys = rows.filter((r): r is typeof r & KeyCandidate => r.key_hash !== null);
-  if (!keyMatchesInConstantWork(keys, apiKey, now) || !rows.length) throw invalidApiKey();
+  const key = matchedKeyInConstantWork(keys, apiKey, now);
+  if (!key || !rows.length) throw invalidApiKey();
+  onKeyAccepted?.(key.rotation ?? 0);
   if (!ipAllowed(rows[0].ranges, clientIp)) {
     throw new TokenError('ip_not_allowed', `${clientIp} is not in the API IP whitelist of "${projectId}"`);
   }

@@ -4,7 +4,7 @@
 // either way; a project that does not exist is compared against dummy hashes that match nothing).
 // So neither the answer nor its time tells a caller which project ids exist.
 import { randomBytes } from 'node:crypto';
-import { apiKeyMatches, type KeyCandidate } from '../keys/api-key.js';
+import { matchingApiKey, type KeyCandidate } from '../keys/api-key.js';
 import { TokenError } from '../tokens/token-errors.js';
 
 /** Compared every time: a project has at most two valid keys (the current one and the previous one in its grace). */
@@ -24,7 +24,18 @@ export function keyMatchesInConstantWork(
   presented: string | undefined,
   now: Date,
 ): boolean {
-  const padded = keys.length >= COMPARED ? keys : [...keys, ...Array(COMPARED - keys.length).fill(DUMMY)];
+  return matchedKeyInConstantWork(keys, presented, now) !== undefined;
+}
+
+/** The key of `keys` that `presented` is, after the same work whichever it is (or none). */
+export function matchedKeyInConstantWork<K extends KeyCandidate>(
+  keys: readonly K[],
+  presented: string | undefined,
+  now: Date,
+): K | undefined {
+  const padded: KeyCandidate[] =
+    keys.length >= COMPARED ? [...keys] : [...keys, ...Array(COMPARED - keys.length).fill(DUMMY)];
   // Hash and compare even when no key was sent, so a missing header costs what a wrong one does.
-  return apiKeyMatches(padded, presented || '(missing)', now) && Boolean(presented);
+  const found = matchingApiKey(padded, presented || '(missing)', now);
+  return presented && found !== DUMMY ? (found as K | undefined) : undefined;
 }

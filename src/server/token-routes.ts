@@ -7,6 +7,7 @@ import { countTokens, getToken, listTokens, registerTokenRequest } from '../toke
 import type { ServiceContext } from './app.js';
 import { authorize } from './project-access.js';
 import { sealResponseFor } from './sealed-responses.js';
+import { noteKeyedCall } from './traffic-notes.js';
 import { countSchema, deleteSchema, getSchema, importSchema, listSchema, registerSchema } from './schemas.js';
 
 type Pid = { pid: string };
@@ -16,7 +17,10 @@ export function tokenRoutes(app: FastifyInstance, ctx: ServiceContext): void {
   const access = async (request: FastifyRequest<{ Params: Pid }>) => {
     const key = request.headers['x-api-key'];
     const apiKey = typeof key === 'string' ? key : undefined;
-    const granted = await authorize(db, request.params.pid, request.ip, apiKey, ctx.now());
+    const pid = request.params.pid;
+    const granted = await authorize(db, pid, request.ip, apiKey, ctx.now(), (rotation) =>
+      noteKeyedCall(request, pid, rotation),
+    );
     sealResponseFor(request, granted.sealTo);
     return granted;
   };

@@ -300,7 +300,15 @@ export async function checkAdmission(
   return decide(req, await gatherFacts(db, req, now), now);
 }
 
-export type StartOutcome = Decision & { sessionId?: string };
+/** `registered`: whether the admitted token is a registered one (traffic facts; absent when not known). */
+export type StartOutcome = Decision & { sessionId?: string; registered?: boolean };
+
+/** Was the admitted token a registered one? Pre-registration admits only those; else the read or the write says. */
+function registeredOf(decision: Decision, held: true | { registered: boolean }, facts?: Facts): boolean {
+  if (decision.admitted && decision.preRegistered) return true;
+  if (typeof held === 'object') return held.registered;
+  return facts?.token !== undefined;
+}
 
 /**
  * The project facts `serve` last read, per project, to decide a request in one statement (see
@@ -357,7 +365,8 @@ export async function startAdmission(
     const decision = decide(req, assumed, now);
     if (decision.admitted) {
       const sessionId = randomUUID();
-      if (await carryOut(db, req, assumed, decision, sessionId, now, true)) return { ...decision, sessionId };
+      const held = await carryOut(db, req, assumed, decision, sessionId, now, true);
+      if (held) return { ...decision, sessionId, registered: registeredOf(decision, held) };
     }
   }
   for (let attempt = 0; ; attempt++) {
@@ -368,7 +377,10 @@ export async function startAdmission(
     const decision = decide(req, facts, now);
     const sessionId = randomUUID();
     const held = await carryOut(db, req, facts, decision, sessionId, now, false);
-    if (held) return decision.admitted ? { ...decision, sessionId } : decision;
+    if (held)
+      return decision.admitted
+        ? { ...decision, sessionId, registered: registeredOf(decision, held, facts) }
+        : { ...decision, registered: facts.token !== undefined };
     if (attempt >= 10) throw new Error('admission kept conflicting with concurrent requests');
   }
 }
@@ -386,7 +398,7 @@ async function carryOut(
   sessionId: string,
   now: Date,
   assumed: boolean,
-): Promise<boolean> {
+): Promise<boolean | { registered: boolean }> {
   const { projectId } = req;
   const tokenId = tokenOf(req, facts.opened) ?? null;
   const effect = decision.effect;
@@ -406,6 +418,8 @@ async function carryOut(
       : sql`true`;
   const fromUsed = sql`from used`;
   const sameToken = sql`project_id = ${projectId} and token_id = cast(${tokenId} as text)`;
+  // Traffic facts: is the token of a project without pre-registration a registered one (in the same statement)?
+  const registered = sql`exists (select 1 from tokens t where t.project_id = ${projectId} and t.token_id = cast(${tokenId} as text))`;
   const notCompleted = facts.project?.private_mode ? sql`and completed_at is null` : sql``;
   const project = facts.project;
   const sameFacts =
@@ -453,22 +467,23 @@ async function carryOut(
   }
   if (tokenId !== null && !facts.use) {
     // The first use of a token that is not pre-registered: recorded once; a racing first use retries.
-    const { rows } = await sql<{ n: number }>`
+    const { rows } = await sql<{ n: number; registered: boolean }>`
       with used as (insert into token_uses (project_id, token_id, first_used_at)
                     select cast(${projectId} as text), cast(${tokenId} as text), cast(${now} as timestamptz)
                     where ${projectAsAssumed} and ${urlOpen}
                     on conflict (project_id, token_id) do nothing returning 1),
            s as (${session(fromUsed)})
-      select count(*)::int as n from used`.execute(db);
-    return rows[0].n === 1;
+      select count(*)::int as n, ${registered} as registered from used`.execute(db);
+    return rows[0].n === 1 && { registered: rows[0].registered };
   }
   if (tokenId !== null) {
     // Not once a final result exists for it (it may have arrived since the facts were read).
     const { rows } = await sql<{
       n: number;
+      registered: boolean;
     }>`with s as (${session(sql`where not exists (select 1 from token_uses where ${sameToken} and final_result is not null) and ${urlOpen}`)} returning 1)
-      select count(*)::int as n from s`.execute(db);
-    return rows[0].n === 1;
+      select count(*)::int as n, ${registered} as registered from s`.execute(db);
+    return rows[0].n === 1 && { registered: rows[0].registered };
   }
   const { rows } = await sql<{
     n: number;

@@ -13,6 +13,8 @@ export const RETENTION_MAX_BATCHES = 40;
 export interface RetentionResult {
   sessionsDeleted: number;
   tokenUsesDeleted: number;
+  /** Hourly traffic facts past --traffic-retention (traffic-retention.ts). */
+  trafficRowsDeleted?: number;
 }
 
 export interface RetentionOptions {

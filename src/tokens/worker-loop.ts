@@ -20,6 +20,8 @@ export interface WorkerLoopOptions {
   timeoutMs?: number;
   /** Liveform sessions and token uses older than this are removed at each tick (default 30 days). */
   sessionRetentionMs?: number;
+  /** Traffic facts older than this are removed at each tick (default 30 days). */
+  trafficRetentionMs?: number;
   onTick?(outcome: TickOutcome): void;
   onTickError?(tick: Date, error: unknown): void;
   onPass?(result: PassResult): void;
@@ -49,6 +51,7 @@ export function workerLoop(db: Kysely<DatabaseSchema>, o: WorkerLoopOptions, sig
       signal: stopping.signal,
       maxTicks: limit,
       sessionRetentionMs: o.sessionRetentionMs,
+      trafficRetentionMs: o.trafficRetentionMs,
       onTick: o.onTick,
       onError: o.onTickError,
     }),

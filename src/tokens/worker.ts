@@ -8,6 +8,7 @@ import { sql, type Kysely } from 'kysely';
 import type { DatabaseSchema } from '../db/schema.js';
 import { prunePass, type ProjectPruneResult } from './prune.js';
 import { removeExpiredSessions, type RetentionResult } from './retention.js';
+import { removeExpiredTraffic } from './traffic-retention.js';
 
 export const TICK_MS = 10 * 60 * 1000;
 /** Held (session-level) while a pass runs, so the next tick can see that one still is. */
@@ -50,6 +51,8 @@ export interface TickOptions {
   shouldStop?: () => boolean;
   /** Liveform sessions and token uses older than this are removed (default 30 days). */
   sessionRetentionMs?: number;
+  /** Traffic facts older than this are removed (default 30 days). */
+  trafficRetentionMs?: number;
 }
 
 export function workerName(): string {
@@ -90,6 +93,11 @@ export async function runTick(
         retentionMs: options.sessionRetentionMs,
         shouldStop,
       });
+      retention.trafficRowsDeleted = await removeExpiredTraffic(conn, {
+        now: tick,
+        retentionMs: options.trafficRetentionMs,
+        shouldStop,
+      });
       status = results.some((r) => r.outcome === 'abandoned') || shouldStop() ? 'abandoned' : 'done';
       return { tick, status, results, retention };
     } finally {
@@ -113,6 +121,7 @@ export interface WorkerOptions {
   /** Stop after this many ticks were seen (tests, `--once`). */
   maxTicks?: number;
   sessionRetentionMs?: number;
+  trafficRetentionMs?: number;
 }
 
 /** Runs until `signal` aborts: each new 10-minute boundary, one attempt to run its tick. */
@@ -130,6 +139,7 @@ export async function runWorker(db: Kysely<DatabaseSchema>, options: WorkerOptio
         const outcome = await runTick(db, tick, me, {
           shouldStop: () => options.signal.aborted,
           sessionRetentionMs: options.sessionRetentionMs,
+          trafficRetentionMs: options.trafficRetentionMs,
         });
         options.onTick?.(outcome);
       } catch (error) {

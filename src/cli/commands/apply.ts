@@ -32,11 +32,14 @@ import {
 import { readPlanFile } from '../plan-file.js';
 import { assertSameRoot } from '../../config/recorded-root.js';
 import { policyFromOption, trustedPolicy } from '../policy-from.js';
+import { readTrafficWindow, trafficWindowOption } from '../traffic-window.js';
+import { trafficWarnings } from '../../render/traffic-impact.js';
 import { renderPlan } from './plan.js';
 import { jsonDocument } from '../../render/json-document.js';
 import { sayOnInterrupt, type WritePhase } from '../interrupt.js';
 
 interface ApplyOptions {
+  trafficWindow: number;
   dir: string;
   autoApprove?: boolean;
   format: 'text' | 'json';
@@ -82,6 +85,7 @@ export function applyCommand(ctx: CliContext): Command {
     .option('--force', 'allow plans that change more than 30% of existing projects, or an empty manifest folder')
     .addOption(projectOption())
     .addOption(policyFromOption())
+    .addOption(trafficWindowOption())
     .addOption(databaseOption())
     .addOption(noCacheOption())
     .action(async (planfile: string | undefined, opts: ApplyOptions) => {
@@ -127,6 +131,8 @@ export function applyCommand(ctx: CliContext): Command {
           checked,
         });
         const policy = await trustedPolicy(ctx, opts.policyFrom, manifests, dir);
+        // Read before the apply transaction: what the changes would refuse is judged on the traffic of now.
+        const traffic = await readTrafficWindow(db, url, ctx.cwd, opts.trafficWindow, scope);
         const refuseUnsafe = (plan: Plan) => {
           if (plan.diagnostics.length) {
             ctx.err(renderDiagnosticsText(plan.diagnostics, ctx.errStyle));
@@ -141,13 +147,15 @@ export function applyCommand(ctx: CliContext): Command {
             policy,
           });
           held = verdict.holds;
+          for (const line of trafficWarnings(plan, policy?.organization ?? manifests.organization))
+            ctx.err(`${ctx.errStyle.yellow(escapeTerminal(line))}\n`);
           return verdict;
         };
         return lockedApply(
           db,
           scope,
           (state) => {
-            if (saved) return recomputeSavedPlan(saved, manifests, state, policy);
+            if (saved) return recomputeSavedPlan(saved, manifests, state, policy, undefined, traffic);
             assertKnownProjects(scope, manifests, state);
             return buildPlan({
               manifests,
@@ -157,6 +165,7 @@ export function applyCommand(ctx: CliContext): Command {
               only: scope,
               allowReopen: allow.has('leave-close'),
               policy,
+              traffic,
             });
           },
           {

@@ -11,6 +11,7 @@ import { readGitInfo } from '../git-info.js';
 import { publishPlan } from '../github-publish.js';
 import { commentAuthorOption, databaseOption, dirOption } from '../options.js';
 import { policyFromOption, trustedPolicy } from '../policy-from.js';
+import { readTrafficWindow, trafficWindowOption } from '../traffic-window.js';
 
 export function githubCommand(ctx: CliContext): Command {
   const github = new Command('github').description(
@@ -26,6 +27,7 @@ export function githubCommand(ctx: CliContext): Command {
     .addOption(databaseOption())
     .addOption(commentAuthorOption())
     .addOption(policyFromOption())
+    .addOption(trafficWindowOption())
     .action(
       async (opts: {
         dir: string;
@@ -33,6 +35,7 @@ export function githubCommand(ctx: CliContext): Command {
         databaseUrl?: string;
         commentAuthor?: string;
         policyFrom?: string;
+        trafficWindow: number;
       }) => {
         const manifests = await readManifests(opts.dir);
         if (hasErrors(manifests.diagnostics)) {
@@ -44,7 +47,8 @@ export function githubCommand(ctx: CliContext): Command {
           throw new ExitCode(1);
         }
         const policy = await trustedPolicy(ctx, opts.policyFrom, manifests, opts.dir);
-        const plan = await withDatabase(resolveDatabaseUrl(opts.databaseUrl), async ({ db }) =>
+        const url = resolveDatabaseUrl(opts.databaseUrl);
+        const plan = await withDatabase(url, async ({ db }) =>
           buildPlan({
             manifests,
             state: await readState(db),
@@ -52,6 +56,7 @@ export function githubCommand(ctx: CliContext): Command {
             now: new Date(),
             allowReopen: opts.allowReopen,
             policy,
+            traffic: await readTrafficWindow(db, url, ctx.cwd, opts.trafficWindow),
           }),
         );
         await publishPlan(ctx, {

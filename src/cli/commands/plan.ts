@@ -26,6 +26,7 @@ import { writePlanFile } from '../plan-file.js';
 import { policyFromOption, trustedPolicy } from '../policy-from.js';
 import { rootToRecord } from '../../config/recorded-root.js';
 import { planDocument } from '../../render/json-document.js';
+import { readTrafficWindow, trafficWindowOption } from '../traffic-window.js';
 
 export interface PlanOptions {
   dir: string;
@@ -41,6 +42,7 @@ export interface PlanOptions {
   cache: boolean;
   policyFrom?: string;
   verbose?: boolean;
+  trafficWindow: number;
 }
 
 /** `verbose`: every warning; else a rule repeated across many projects once, in every format. */
@@ -64,6 +66,7 @@ export function planCommand(ctx: CliContext): Command {
     .option('--github-comment', 'also post the plan on the pull request (like `argosctl github comment`)')
     .addOption(commentAuthorOption())
     .addOption(policyFromOption())
+    .addOption(trafficWindowOption())
     .addOption(databaseOption())
     .addOption(noCacheOption())
     .addOption(verboseOption())
@@ -75,6 +78,8 @@ export function planCommand(ctx: CliContext): Command {
         const state = await readState(db, opts.project.length ? opts.project : undefined);
         assertKnownProjects(opts.project, manifests, state);
         const policy = await trustedPolicy(ctx, opts.policyFrom, manifests, opts.dir);
+        const only = opts.project.length ? opts.project : undefined;
+        const traffic = await readTrafficWindow(db, url, ctx.cwd, opts.trafficWindow, only);
         return buildPlan({
           manifests,
           state,
@@ -84,6 +89,7 @@ export function planCommand(ctx: CliContext): Command {
           allowReopen: opts.allowReopen,
           strict: opts.strict,
           policy,
+          traffic,
         });
       });
       ctx.out(renderPlan(plan, opts.format, ctx, opts.verbose));

@@ -49,6 +49,7 @@ type ServeFlags = {
   databaseUrl?: string;
   worker?: boolean;
   namedStatements: boolean;
+  trafficFacts: boolean;
 } & WorkerFlags &
   LimitFlags;
 
@@ -71,6 +72,10 @@ export function serveCommand(ctx: CliContext): Command {
     .option(
       '--worker',
       'also run the worker in this process (prune ticks, time expiries, webhook delivery; counted in /metrics)',
+    )
+    .option(
+      '--no-traffic-facts',
+      'do not count what this process answers in traffic_facts (the hourly counts plan reads to say what a change would have refused)',
     )
     .option(
       '--no-named-statements',
@@ -98,6 +103,7 @@ export function serveCommand(ctx: CliContext): Command {
             limits: limitsOf(opts),
             log: requestLog.write,
             masterKey: () => (masterKey ??= resolveMasterKey(url, ctx.env)),
+            ...(opts.trafficFacts ? {} : { trafficFacts: false as const }),
             ...(ctx.clock ? { now: () => ctx.clock!.now() } : {}),
           });
           await app.listen({ host: opts.host, port: opts.port });

@@ -7,6 +7,7 @@ import { resolveMasterKey } from '../../keys/master-key.js';
 import { escapeTerminal as t } from '../../render/escape-terminal.js';
 import { DEFAULT_SESSION_RETENTION_MS } from '../../tokens/retention.js';
 import { scaledClock } from '../../tokens/scaled-clock.js';
+import { DEFAULT_TRAFFIC_RETENTION_MS } from '../../tokens/traffic-retention.js';
 import { workerName, type TickOutcome } from '../../tokens/worker.js';
 import { workerLoop, type WorkerLoop, type WorkerLoopOptions } from '../../tokens/worker-loop.js';
 import type { Database } from '../../db/connection.js';
@@ -22,10 +23,11 @@ export function describeTick(o: TickOutcome): string {
   if (o.status === 'skipped') return `${when}: skipped, the previous pass is still running\n`;
   const deleted = o.results.reduce((n, r) => n + r.expiredDeleted + r.volumeDeleted, 0);
   const { sessionsDeleted, tokenUsesDeleted } = o.retention;
+  const traffic = o.retention.trafficRowsDeleted ?? 0;
   const old =
-    sessionsDeleted || tokenUsesDeleted
+    (sessionsDeleted || tokenUsesDeleted
       ? `; ${sessionsDeleted} session(s) and ${tokenUsesDeleted} token use(s) past retention removed`
-      : '';
+      : '') + (traffic ? `; ${traffic} hourly traffic row(s) past retention removed` : '');
   return `${when}: pass ${o.status} over ${o.results.length} project(s), ${deleted} token(s) deleted${old}\n`;
 }
 
@@ -78,6 +80,12 @@ export const workerOptions = () => [
   )
     .argParser(retention)
     .default(DEFAULT_SESSION_RETENTION_MS, '30d'),
+  new Option(
+    '--traffic-retention <duration>',
+    'hourly traffic facts (what serve answered, read by plan) older than this are removed at the 10-minute tick (at least 1h)',
+  )
+    .argParser(retention)
+    .default(DEFAULT_TRAFFIC_RETENTION_MS, '30d'),
 ];
 
 function clockSpeed(value: string): number {
@@ -98,6 +106,7 @@ export interface WorkerFlags {
   webhookAttempts: number;
   webhookTimeout: number;
   sessionRetention: number;
+  trafficRetention: number;
 }
 
 /**
@@ -123,6 +132,7 @@ export function startWorker(
       timeoutMs: flags.webhookTimeout,
       retry: { ...DEFAULT_RETRY, maxAttempts: flags.webhookAttempts },
       sessionRetentionMs: flags.sessionRetention,
+      trafficRetentionMs: flags.trafficRetention,
       ...hooks,
     },
     signal,
