@@ -61,10 +61,13 @@ async function main(): Promise<void> {
     await migrateToLatest(database.db);
     // As behind a load balancer: the clients' addresses come in X-Forwarded-For from 127.0.0.1, so the
     // per-client limits (on by default) apply to each of many clients, not to the bench as one.
+    // --traffic-facts no: serve --no-traffic-facts, to measure what counting costs.
+    const trafficFacts = arg('traffic-facts', 'yes') === 'yes' ? {} : (false as const);
     const { app } = await buildServer(database, {
       log: sink.write,
       trustProxy: ['127.0.0.1/32'],
       masterKey: () => MASTER,
+      trafficFacts,
     });
     await app.listen({ host: '127.0.0.1', port: 0 });
     const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;

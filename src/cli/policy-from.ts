@@ -11,7 +11,7 @@ import type { CliContext } from './context.js';
 export const policyFromOption = () =>
   new Option(
     '--policy-from <ref>',
-    'read the rules that relax guards (allow:, policy:, regions:, lint.blastRadius) from argosctl.yaml at this git revision; changing them is the risk class policy-relax (default in GitHub Actions: origin/$GITHUB_BASE_REF for a pull request, the commit before a push; elsewhere the working tree)',
+    'read the rules that relax guards (allow:, policy:, regions:, lint.blastRadius, traffic.refuseThreshold) from argosctl.yaml at this git revision; changing them is the risk class policy-relax (default in GitHub Actions: origin/$GITHUB_BASE_REF for a pull request, the commit before a push; elsewhere the working tree)',
   );
 
 export function trustedPolicy(

@@ -1,6 +1,7 @@
 // The dashboard over HTTP: Fastify routes that sign people in, decide what they see (access.ts),
 // read it (queries.ts), mask it (mask.ts) and render it (pages.ts). The one write, emergency stop
 // and resume, calls the same core as `argosctl emergency-stop`.
+import { admissionOutcomesPerHour, callersPerAddress } from './traffic-queries.js';
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import helmet from '@fastify/helmet';
 import { sql } from 'kysely';
@@ -373,17 +374,21 @@ export async function buildDashboard(database: Database, options: DashboardOptio
     if (!project) return reply;
     const sight = sightOf(project.viewer);
     const masked = project.privacyProtection;
-    const [manifest, items, admins, days, hours, sessions, keys, webhook, blame] = await Promise.all([
-      sight.settings ? settingsManifest(db, project.id) : undefined,
-      sight.settings ? timeline(db, project.id, sight.personal) : undefined,
-      sight.settings ? projectAdmins(db, project.id) : undefined,
-      tokensPerDay(db, project.id, now()),
-      admissionsPerHour(db, project.id, now()),
-      sight.settings ? recentSessions(db, project.id) : undefined,
-      sight.personal ? listProjectKeys(db, project.id) : undefined,
-      sight.settings ? webhookStatus(db, project.id).then((w) => w[0]) : undefined,
-      sight.settings ? blameProject(db, project.id) : undefined,
-    ]);
+    const [manifest, items, admins, days, hours, sessions, keys, webhook, blame, outcomes, callers] = await Promise.all(
+      [
+        sight.settings ? settingsManifest(db, project.id) : undefined,
+        sight.settings ? timeline(db, project.id, sight.personal) : undefined,
+        sight.settings ? projectAdmins(db, project.id) : undefined,
+        tokensPerDay(db, project.id, now()),
+        admissionsPerHour(db, project.id, now()),
+        sight.settings ? recentSessions(db, project.id) : undefined,
+        sight.personal ? listProjectKeys(db, project.id) : undefined,
+        sight.settings ? webhookStatus(db, project.id).then((w) => w[0]) : undefined,
+        sight.settings ? blameProject(db, project.id) : undefined,
+        admissionOutcomesPerHour(db, project.id, now()),
+        sight.settings ? callersPerAddress(db, project.id, now()) : undefined,
+      ],
+    );
     return page(
       reply,
       200,
@@ -395,6 +400,8 @@ export async function buildDashboard(database: Database, options: DashboardOptio
         admins: sight.personal ? admins : admins?.map((a) => ({ ...a, lastSignIn: null })),
         days,
         hours,
+        outcomes,
+        callers,
         keys,
         webhook,
         blame,

@@ -1,5 +1,6 @@
 // The dashboard's pages as HTML strings. Renderers only render: the routes hand them what the
 // queries read (already masked where privacyProtection says so) and what the person may see.
+import type { AdmissionOutcomes, CallerRow } from './traffic-queries.js';
 import { html, link, raw, type SafeHtml } from './html.js';
 import { sightOf, type Sight } from './access.js';
 import type {
@@ -169,6 +170,9 @@ export interface ProjectView {
   admins?: AdminRow[];
   days: DayCount[];
   hours?: HourCount[];
+  /** From the traffic facts: admissions admitted and refused by reason per hour; callers per address. */
+  outcomes?: AdmissionOutcomes;
+  callers?: CallerRow[];
   sessions?: LiveformSessionRow[];
   keys?: ProjectKeys;
   webhook?: WebhookStatus;
@@ -229,6 +233,22 @@ ${
       )
     : ''
 }
+${
+  v.outcomes
+    ? chartPair(
+        'chart-outcomes',
+        `Admissions admitted and refused by reason per hour (last ${v.outcomes.hours.length} hours)`,
+        'Chart of Liveform admissions admitted and refused, by refusal reason, per hour',
+        ['hour', 'admitted', ...v.outcomes.reasons],
+        v.outcomes.hours.map((h) => ({
+          t: Date.parse(`${h.hour.replace(' ', 'T')}:00Z`) / 1000,
+          label: h.hour,
+          values: [h.admitted, ...h.refused],
+        })),
+      )
+    : ''
+}
+${v.callers ? callersSection(v.callers) : ''}
 ${v.webhook ? webhookSection(v.webhook) : ''}
 ${v.keys ? keysSection(v.keys) : ''}
 ${
@@ -277,6 +297,16 @@ function blameSection(lines: SettingBlame[], repository: string | undefined): Sa
           : html`<strong class="dirty">not set by an apply (changed outside git)</strong>`
       }</td></tr>`,
   )}</tbody></table>`;
+}
+
+function callersSection(callers: CallerRow[]): SafeHtml {
+  return html`<h2>Token API callers per address (last 7 days)</h2>
+${
+  callers.length
+    ? html`<table><thead><tr><th scope="col">address</th><th scope="col">calls</th><th scope="col">refused</th><th scope="col">key generations</th><th scope="col">last seen (hour, UTC)</th></tr></thead>
+<tbody>${callers.map((c) => html`<tr><td>${c.address}</td><td>${c.calls}</td><td>${c.refused}</td><td>${c.generations.join(', ') || '–'}</td><td>${c.lastHour}</td></tr>`)}</tbody></table>`
+    : html`<p>No calls recorded.</p>`
+}`;
 }
 
 function webhookSection(w: WebhookStatus): SafeHtml {

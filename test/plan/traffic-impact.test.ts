@@ -221,4 +221,24 @@ describe('traffic impact on the embedded database: serve and argosctl plan take 
     expect(apply.code).toBe(3);
     expect(apply.stderr).toContain('refuses-live-traffic');
   });
+
+  it('a saved plan is judged on the traffic at apply: refused without the flag; allowed, the rest are warnings', async () => {
+    const after = path.join(dir, 'after');
+    const env = { ARGOS_DATABASE_URL: url, ARGOS_MASTER_KEY: TEST_MASTER_KEY.toString('base64') };
+    const file = path.join(dir, 'plan.json');
+    expect((await runCliInProcess(['plan', '--dir', after, '--out', file], { cwd: dir, env })).code).toBe(0);
+    const allowed = ['enter-close', 'emergency-stop', 'whitelist-remove'].flatMap((c) => ['--allow', c]);
+    const refused = await runCliInProcess(['apply', file, '--dir', after, ...allowed], { cwd: dir, env });
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toContain('"refuses-live-traffic": would have refused more than 40%');
+    expect(refused.stderr).not.toContain('saved plan is not what');
+    const applied = await runCliInProcess(
+      ['apply', file, '--dir', after, ...allowed, '--allow', 'refuses-live-traffic'],
+      { cwd: dir, env },
+    );
+    expect(applied.code).toBe(0);
+    // Under the threshold: a warning each, and apply goes on.
+    expect(applied.stderr).toContain('warning: shop spec.encryption.encryptedOnly would have refused 7');
+    expect(applied.stderr).toContain('under the 40% threshold (refuses-live-traffic)');
+  });
 });

@@ -1,11 +1,14 @@
 // The CLI on the embedded database: apply issues an API key (the master key file is made with mode
 // 0600), `keys reveal` shows it once, `check` answers without writing, `tokens register` keeps the
-// public limit (these in process), and a spawned `argosctl serve` loses no request in flight at SIGTERM.
+// public limit (these in process), and a spawned `argosctl serve` loses no request in flight at SIGTERM
+// (nor their traffic facts).
 import { spawn } from 'node:child_process';
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
+import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../src/db/connection.js';
 import { BIN, tempDir } from '../helpers/cli.js';
 import { runCliInProcess } from '../helpers/cli-in-process.js';
 import { manifest } from '../helpers/service.js';
@@ -144,5 +147,15 @@ describe('serve, keys and check through the CLI on the embedded database', () =>
     expect(stderr).toMatch(/serve: stopped; closing the database/);
     const count = await cli(['tokens', 'count', 'svc', '--format', 'json']);
     expect(JSON.parse(count.stdout)).toEqual({ formatVersion: 1, kind: 'tokens-count', registered: 4001, expired: 0 });
+    // The traffic facts counted in memory were written on the way out (SIGTERM), all 8 calls.
+    const database = await openDatabase(`pglite:${path.join(cwd, '.argos/db')}`);
+    try {
+      const { rows } = await sql<{ n: number }>`
+        select cast(sum(count) as int) as n from traffic_facts
+        where project_id = 'svc' and route = '/v1/projects/:pid/tokens' and outcome = 'ok'`.execute(database.db);
+      expect(rows[0].n).toBe(8);
+    } finally {
+      await database.close();
+    }
   });
 });
