@@ -4,6 +4,9 @@
  */
 export type ScoreThreshold = ("conservative" | "standard" | "open") | number;
 export type CountryCode = string;
+/**
+ * A duration: days, hours, minutes and seconds in that order (30s, 10m, 24h, 7d, 1h30m); longer than zero and at most 24855d (68 years), the most the database holds in seconds.
+ */
 export type Duration = string;
 export type Percentage = number;
 
