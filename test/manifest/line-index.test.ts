@@ -52,6 +52,10 @@ describe('line index', () => {
     ],
     ['two documents', '---\na: 1\nb:\n  c: 2\n---\nd: [3]\n...\n'],
     ['a document without a marker, then one', 'a: 1\n---\nb: 2\n'],
+    [
+      'quoted entries in flow collections',
+      'labels: { team: payments, partner: "p-1" }\nkeys:\n  - { name: "2026-q4", status: active }\na: [\'x\'\'y\', "z\\u00e9 \\"q\\""]\nm: { "k": v, \'l\' : [ "w" ] }\n',
+    ],
     ['unicode before a value', 'name: 카카오뱅크 온보딩\nnext: { k: v }\n'],
   ])('matches yaml: %s', (_, text) => samePositions(text));
 

@@ -33,8 +33,9 @@ export function readPublicKeyFile(root: string, manifestFull: string, written: s
     const allowed = read.rule === 'files.too-large' ? `at most ${MAX_PUBLIC_KEY_BYTES} bytes; ${ALLOWED}` : ALLOWED;
     return { ok: false, rule: 'secure-transmission.public-key', message: `${shown} ${read.problem}`, allowed };
   }
-  const pem = read.bytes.toString('utf8');
-  if (/PRIVATE KEY/.test(pem)) {
+  const sha256 = createHash('sha256').update(read.bytes).digest('hex');
+  const key = keyOf(sha256, read.bytes);
+  if (key.kind === 'private') {
     return {
       ok: false,
       rule: 'secure-transmission.private-key',
@@ -43,10 +44,7 @@ export function readPublicKeyFile(root: string, manifestFull: string, written: s
       hint: 'remove the file from git and its history, and issue a new key pair',
     };
   }
-  let key: KeyObject;
-  try {
-    key = createPublicKey(pem);
-  } catch {
+  if (key.kind === 'not-pem') {
     return {
       ok: false,
       rule: 'secure-transmission.public-key',
@@ -55,16 +53,47 @@ export function readPublicKeyFile(root: string, manifestFull: string, written: s
     };
   }
   // Only keys every sealer can use (src/transmit): a weak or unsupported key fails here, not at the first response.
-  const kind = checkTransmissionKey(key);
-  if (!kind.ok) {
+  if (key.kind === 'unusable') {
     return {
       ok: false,
       rule: 'secure-transmission.key-type',
-      message: `${shown} holds ${kind.found}`,
+      message: `${shown} holds ${key.found}`,
       allowed: ALLOWED_TRANSMISSION_KEYS,
       hint: 'openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out key.pem; openssl pkey -in key.pem -pubout',
     };
   }
-  const sha256 = createHash('sha256').update(read.bytes).digest('hex');
-  return { ok: true, spki: String(key.export({ type: 'spki', format: 'pem' })).trim(), sha256 };
+  return { ok: true, spki: key.spki, sha256 };
+}
+
+type KeyVerdict =
+  | { kind: 'private' }
+  | { kind: 'not-pem' }
+  | { kind: 'unusable'; found: string }
+  | { kind: 'usable'; spki: string };
+
+// Many manifests name one key file (a folder's shared key): its bytes are parsed once per run, not
+// once per manifest. Keyed by the bytes' sha256; bounded, so a run of many distinct keys keeps few.
+const verdicts = new Map<string, KeyVerdict>();
+const MAX_VERDICTS = 256;
+
+function keyOf(sha256: string, bytes: Buffer): KeyVerdict {
+  const known = verdicts.get(sha256);
+  if (known) return known;
+  const verdict = judgeKey(bytes.toString('utf8'));
+  if (verdicts.size >= MAX_VERDICTS) verdicts.clear();
+  verdicts.set(sha256, verdict);
+  return verdict;
+}
+
+function judgeKey(pem: string): KeyVerdict {
+  if (/PRIVATE KEY/.test(pem)) return { kind: 'private' };
+  let key: KeyObject;
+  try {
+    key = createPublicKey(pem);
+  } catch {
+    return { kind: 'not-pem' };
+  }
+  const kind = checkTransmissionKey(key);
+  if (!kind.ok) return { kind: 'unusable', found: kind.found };
+  return { kind: 'usable', spki: String(key.export({ type: 'spki', format: 'pem' })).trim() };
 }

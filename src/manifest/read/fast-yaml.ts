@@ -46,7 +46,7 @@ const CORE_LIKE_YAML = FAILSAFE_SCHEMA.extend({
 
 // The subset the fast path accepts, line by line: block mappings and sequences whose keys are
 // plain names and whose values are one-line plain scalars, simple quoted strings or one-line flow
-// collections of plain scalars, with comments and `---` separators. No tabs, tags, anchors,
+// collections of plain scalars and simple quoted strings, with comments and `---` separators. No tabs, tags, anchors,
 // aliases, directives, block scalars or multi-line scalars: `yaml` reads those. Each pattern
 // below matches in one pass (no nested repetition), so a long line cannot make it slow.
 const KEY = '[A-Za-z_][A-Za-z0-9_./-]*';
@@ -54,7 +54,10 @@ const PLAIN_CHAR = String.raw`(?:[\p{L}\p{N}_./+'()@,;!?&*%$=~-]|:(?=[^ ]))`;
 const PLAIN = String.raw`(?!-(?: |$))(?:[\p{L}\p{N}_./+-]|:(?=[^ ]))(?:${PLAIN_CHAR}| +(?=[^ #]))*`;
 const DOUBLE = String.raw`"(?:[^"\\\p{Cc}\u2028\u2029\ufeff]|\\["\\/nt]|\\u[0-9a-fA-F]{4})*"`;
 const SINGLE = String.raw`'(?:[^'\p{Cc}\u2028\u2029\ufeff]|'')*'`;
-const FLOW = String.raw`[[{](?:[\p{L}\p{N}_./+ ,[\]{}-]|:(?= ))*[\]}]`;
+// Quoted scalars inside flow collections only as whole entries (after `[`, `{`, `,` or `: `, before
+// `,`, `]`, `}` or `: `), so a quote never sits inside a plain scalar.
+const FLOW_QUOTED = String.raw`(?<=[[{,] *|: +)(?:${DOUBLE}|${SINGLE})(?= *(?:[,\]}]|:(?= )))`;
+const FLOW = String.raw`[[{](?:[\p{L}\p{N}_./+ ,[\]{}-]|:(?= )|${FLOW_QUOTED})*[\]}]`;
 const VALUE = `(?:${PLAIN}|${DOUBLE}|${SINGLE}|${FLOW})`;
 const ENTRY = `(?:${KEY}:(?: +${VALUE})?)`;
 const COMMENT = String.raw`(?: +#[^\p{Cc}\u2028\u2029\ufeff]*)?`;

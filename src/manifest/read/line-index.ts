@@ -184,11 +184,32 @@ function readFlow(line: string, col: number, lineStart: number, path: Seg[], rec
     if (end === start) throw new Unsure();
     return line.slice(start, end);
   };
+  // A quoted entry (fast-yaml.ts admits only whole ones): its text, unescaped as `yaml` reads it.
+  const quotedEnd = () => {
+    const quote = line[at];
+    const start = at++;
+    while (at < line.length) {
+      if (quote === '"' && line[at] === '\\') at += 2;
+      else if (quote === "'" && line[at] === "'" && line[at + 1] === "'") at += 2;
+      else if (line[at] === quote) break;
+      else at++;
+    }
+    if (line[at] !== quote) throw new Unsure();
+    at++;
+    const raw = line.slice(start, at);
+    if (quote === "'") return raw.slice(1, -1).replaceAll("''", "'");
+    try {
+      return JSON.parse(raw) as string;
+    } catch {
+      throw new Unsure();
+    }
+  };
+  const scalarEnd = () => (line[at] === '"' || line[at] === "'" ? quotedEnd() : plainEnd());
   const item = (itemPath: Seg[]) => {
     skip();
     record(itemPath, 'value', lineStart + at);
     if (line[at] === '{' || line[at] === '[') at = readFlow(line, at, lineStart, itemPath, record);
-    else plainEnd();
+    else scalarEnd();
   };
   for (;;) {
     skip();
@@ -196,7 +217,8 @@ function readFlow(line: string, col: number, lineStart: number, path: Seg[], rec
     if (isMap) {
       if (line[at] === '{' || line[at] === '[') throw new Unsure();
       const keyStart = at;
-      const key = plainEnd();
+      const key = scalarEnd();
+      skip();
       if (line[at] !== ':') throw new Unsure();
       at++;
       const itemPath = [...path, key];
