@@ -175,6 +175,16 @@ spec:
     expect(verbose.diagnostics).toHaveLength(12);
   });
 
+  it('past the cap of problems shown, the summary line still counts every warning (1,200, not 1,001)', async () => {
+    const cwd = tempDir();
+    mkdirSync(path.join(cwd, 'projects'));
+    for (let i = 0; i < 1200; i++)
+      writeFileSync(path.join(cwd, `projects/open-${String(i).padStart(4, '0')}.yaml`), open(i));
+    const r = await runCliInProcess(['validate', '--no-cache'], { cwd });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/1200 warning\(s\)/);
+  });
+
   it('plan: the warnings section lists the rule once', async () => {
     const cwd = setup();
     const r = await runCliInProcess(['plan', '--database-url', 'memory:'], { cwd });

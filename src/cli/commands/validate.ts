@@ -38,7 +38,8 @@ export function validateCommand(ctx: CliContext): Command {
         cache?.save(read, Boolean(only));
         const set = { ...read, diagnostics: strictDiagnostics(read.diagnostics, opts.strict) };
         const projects = set.projects.length + set.unchanged.length;
-        const warnings = set.diagnostics.filter((d) => d.severity === 'warning').length;
+        // an entry standing for several (… and N more) counts as N, so the number is exact
+        const warnings = problemCount(set.diagnostics.filter((d) => d.severity === 'warning'));
         const valid = !hasErrors(set.diagnostics);
         const files = `${set.fileCount} manifest file(s)${set.configFile ? ` and ${CONFIG_FILE}` : ''}`;
         if (opts.format === 'json') {
