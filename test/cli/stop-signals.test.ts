@@ -1,5 +1,6 @@
-// serve and worker stop cleanly on SIGHUP and SIGINT (SIGTERM: the serve and worker tests), and when the process that started
-// them is gone (`npx` and `npm exec` take the signal themselves: scripts/check-package.sh runs those).
+// serve, worker and dashboard stop cleanly on SIGINT (and serve on SIGHUP; SIGTERM: the serve,
+// worker and dashboard tests), and when the process that started them is gone (`npx` and `npm exec`
+// take the signal themselves: scripts/check-package.sh runs all three each of those ways).
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -41,7 +42,7 @@ function alive(pid: number): boolean {
 
 describe('long-running commands stop', () => {
   // SIGTERM is what most test files use to stop serve; SIGHUP (a closed terminal) is the odd one out.
-  for (const signal of ['SIGHUP'] as const) {
+  for (const signal of ['SIGHUP', 'SIGINT'] as const) {
     it(`serve stops cleanly on ${signal}`, async () => {
       const dir = tempDir();
       const db = `pglite://${path.join(dir, 'db')}`;
@@ -60,6 +61,16 @@ describe('long-running commands stop', () => {
     worker.child.kill('SIGINT');
     expect(await worker.exited).toBe(0);
     expect(worker.output()).toContain('stopping: finishing the current batch');
+  });
+
+  it('dashboard stops cleanly on SIGINT', async () => {
+    const dir = tempDir();
+    const db = `pglite://${path.join(dir, 'db')}`;
+    const dashboard = start(['dashboard', '--local-login', '--port', '0', '--database-url', db], dir);
+    await until(() => dashboard.output().includes('dashboard on http://127.0.0.1:'), 'the dashboard to listen');
+    dashboard.child.kill('SIGINT');
+    expect(await dashboard.exited).toBe(0);
+    expect(dashboard.output()).toContain('dashboard: stopped');
   });
 
   it('serve stops when the process that started it is killed (as npx is on SIGTERM)', async () => {
