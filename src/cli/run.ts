@@ -31,6 +31,32 @@ function asDatabaseError(err: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * A file-system call that failed (a name too long, a file where a folder is needed, no permission,
+ * a full disk) is an I/O failure of the input or the machine, not a bug: one line naming the call,
+ * the path (cut short) and the reason.
+ */
+function asFileSystemError(err: unknown): string | undefined {
+  const e = err as NodeJS.ErrnoException;
+  if (!(e instanceof Error) || typeof e.code !== 'string' || typeof e.syscall !== 'string' || !/^E[A-Z]+$/.test(e.code))
+    return undefined;
+  const where = typeof e.path === 'string' ? ` ${e.path.length > 200 ? `${e.path.slice(0, 200)}…` : e.path}` : '';
+  return `${e.syscall}${where} failed: ${FILE_SYSTEM_REASONS[e.code] ?? e.code} (${e.code})`;
+}
+
+const FILE_SYSTEM_REASONS: Record<string, string> = {
+  ENAMETOOLONG: 'the name is too long',
+  EEXIST: 'it already exists',
+  ENOTDIR: 'a part of the path is not a folder',
+  EISDIR: 'it is a folder',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  ENOSPC: 'no space left on the device',
+  EROFS: 'the file system is read-only',
+  ELOOP: 'too many levels of links',
+  ENOENT: 'no such file or folder',
+};
+
 /** Messages may quote user text; a few (apply refusals) are lists, so each line is escaped on its own. */
 const escapeLines = (text: string) => text.split('\n').map(escapeTerminal).join('\n');
 
@@ -85,6 +111,8 @@ export async function run(argv: string[], ctx: CliContext): Promise<number> {
     const database = asDatabaseError(err);
     if (database) return fail(database, 'nothing was written (the transaction was rolled back)', 1);
     if (err instanceof UserError) return fail(err.message, err.hint, err.exitCode);
+    const io = asFileSystemError(err);
+    if (io) return fail(io, undefined, 1);
     if (wantsJson(argv) && !wroteStdout)
       ctx.out(jsonDocument('error', { error: { message: `internal error: ${bugHead(err)}`, exitCode: 1 } }));
     ctx.err(

@@ -19,6 +19,9 @@ function lstatOrUndefined(full: string): Stats | undefined {
 
 /** Writes `files` below `outDir`; returns the paths written, relative to `outDir`. */
 export function writeExport(outDir: string, files: readonly ExportFile[], force: boolean): string[] {
+  const out = lstatOrUndefined(outDir);
+  if (out && !out.isDirectory())
+    throw new UserError(`--out ${outDir} exists and is not a folder; nothing was written`, 'name a folder for --out');
   mkdirSync(outDir, { recursive: true });
   const root = realpathSync(outDir);
   const existing: string[] = [];

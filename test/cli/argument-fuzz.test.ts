@@ -2,7 +2,7 @@
 // trace. Every command of the tree (src/cli/program.ts) gets hostile values in each of its
 // arguments and options, in process; with --format json an error is one JSON document on stdout.
 // Where a database is needed it is a PostgreSQL URL nobody listens on (refused at once).
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command, Option } from 'commander';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -28,6 +28,7 @@ const HOSTILE = [
   '\u0007\u001b[31mred',
   '/dev/zero',
   '/nonexistent/file',
+  'a-file/below',
   '../../escape',
   'not a url',
   'postgres://u@127.0.0.1:99999/db',
@@ -135,7 +136,13 @@ describe('hostile arguments to every command', () => {
   // Nested, so that "../../escape" lands inside the temporary folder too.
   const root = tempDir();
   const cwd = path.join(root, 'a', 'b');
-  mkdirSync(cwd, { recursive: true });
+  mkdirSync(path.join(cwd, 'projects'), { recursive: true });
+  // A manifest folder to resolve path arguments against (a name too long failed there), and a file where a folder is wanted.
+  writeFileSync(
+    path.join(cwd, 'projects/p-1.yaml'),
+    'apiVersion: argosctl/v2\nkind: Project\nmetadata: { id: p-1, name: P }\nspec: { status: CLOSE }\n',
+  );
+  writeFileSync(path.join(cwd, 'a-file'), 'x');
   afterAll(() => rmSync(root, { recursive: true, force: true }));
   const env = { ARGOS_DATABASE_URL: NO_DATABASE, CI: '', GITHUB_ACTIONS: '' };
   /** A command that never settles (finding 10: `?port=99999` left a promise pending) fails here by name. */
@@ -176,4 +183,16 @@ describe('hostile arguments to every command', () => {
     }
     expect(problems).toEqual([]);
   }, 60_000);
+});
+
+describe('file-system failures are one line', () => {
+  it('export --out naming an existing file refuses before writing (it was an internal EEXIST)', async () => {
+    const { writeExport } = await import('../../src/export/write-export.js');
+    const dir = tempDir();
+    const file = path.join(dir, 'taken');
+    writeFileSync(file, 'x');
+    expect(() => writeExport(file, [{ rel: 'p.yaml', text: 'x' }] as never, false)).toThrow(
+      /--out .*taken exists and is not a folder; nothing was written/,
+    );
+  });
 });

@@ -22,6 +22,16 @@ function isRealFolder(full: string): boolean {
   }
 }
 
+/** The error code of a path the file system cannot even look up (a name too long, a file used as a folder). */
+function unusablePath(full: string): string | undefined {
+  try {
+    lstatSync(full, { throwIfNoEntry: false });
+    return undefined;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code ?? 'error';
+  }
+}
+
 function problem(file: string, rule: string, message: string, allowed: string): Diagnostic {
   return { severity: 'error', rule, file, line: 1, column: 1, path: '(file)', message, allowed };
 }
@@ -44,6 +54,19 @@ export function selectManifestFiles(
   for (const full of paths) {
     const shown = path.relative(process.cwd(), full) || full;
     if (configs.includes(full)) continue;
+    const unusable = unusablePath(full);
+    if (unusable) {
+      const short = shown.length > 200 ? `${shown.slice(0, 200)}…` : shown;
+      diagnostics.push(
+        problem(
+          short,
+          'files.unreadable',
+          `cannot be read (${unusable}): ${escapeText(short)}`,
+          `an existing manifest file or folder inside ${rootShown}`,
+        ),
+      );
+      continue;
+    }
     if (!lstatSync(full, { throwIfNoEntry: false })) {
       diagnostics.push(
         problem(
