@@ -9,6 +9,10 @@ export default defineConfig({
     testTimeout: 300_000,
     hookTimeout: 300_000,
     pool: 'forks',
+    // Files share a worker process: modules (PGlite's, Fastify's, the CLI's) load once per worker, not
+    // once per file (suite 424 s → 316 s wall, 11.9 → 8.3 min CPU here). Tests keep no state between
+    // files: each makes its own temp folders and databases.
+    isolate: false,
     maxWorkers: 2,
     reporters: ['default', './test/helpers/summary-reporter.ts'],
   },
