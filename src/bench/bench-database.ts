@@ -2,6 +2,7 @@
 // written straight in with its API key, and the CPU of a database's backends read from /proc.
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { sql } from 'kysely';
 import pg from 'pg';
 import type { Database } from '../db/connection.js';
 import { revealApiKey, syncApiKey } from '../keys/api-key.js';
@@ -80,4 +81,17 @@ export async function backendCpu(admin: pg.Client, dbName: string): Promise<Map<
     }
   }
   return ticks;
+}
+
+/** The tokens a project really holds beside its counter: the cap phases check they agree. */
+export async function storedAndCounted(
+  database: Database,
+  projectId: string,
+): Promise<{ stored: number; counter: number }> {
+  const [row] = (
+    await sql<{ stored: number; counter: number }>`
+      select (select count(*)::int from tokens where project_id = ${projectId}) as stored,
+             (select registered from token_counts where project_id = ${projectId}) as counter`.execute(database.db)
+  ).rows;
+  return row;
 }

@@ -18,7 +18,7 @@ import { sql } from 'kysely';
 import { migrateToLatest, openDatabase } from '../db/connection.js';
 import { registerTokens } from '../tokens/token-store.js';
 import { tickOf, TICK_MS } from '../tokens/worker.js';
-import { benchProject, flag, freshDatabase } from './bench-database.js';
+import { benchProject, flag, freshDatabase, storedAndCounted } from './bench-database.js';
 import { loadProcess } from './load-process.js';
 
 const SECONDS = Number(flag('seconds', '10'));
@@ -190,18 +190,14 @@ async function main(): Promise<void> {
       amount: 240,
       clientAddresses: 4096,
     });
-    const [stored] = (
-      await sql<{ n: number; c: number }>`
-      select (select count(*)::int from tokens where project_id = 'cap') as n,
-             (select registered from token_counts where project_id = 'cap') as c`.execute(database.db)
-    ).rows;
+    const stored = await storedAndCounted(database, 'cap');
     results.cap = {
       offered: 240 * 500,
       accepted: cap.ok * 500,
       refused: cap.non2xx,
-      stored: stored.n,
-      counter: stored.c,
-      held: stored.n <= 100_000 && stored.n === stored.c && cap.ok * 500 === stored.n,
+      stored: stored.stored,
+      counter: stored.counter,
+      held: stored.stored <= 100_000 && stored.stored === stored.counter && cap.ok * 500 === stored.stored,
     };
 
     // 4. Prune ticks: let the workers see the admitted `once` tokens' tick pass, then stop them.

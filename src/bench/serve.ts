@@ -24,7 +24,14 @@ import { migrateToLatest, openDatabase, type Database } from '../db/connection.j
 import { buildServer } from '../server/app.js';
 import { lineSink } from '../server/log-sink.js';
 import { registerTokens } from '../tokens/token-store.js';
-import { BENCH_PG as PG, backendCpu, benchProject, flag as arg, freshDatabase } from './bench-database.js';
+import {
+  BENCH_PG as PG,
+  backendCpu,
+  benchProject,
+  flag as arg,
+  freshDatabase,
+  storedAndCounted,
+} from './bench-database.js';
 import type { Phase } from './load-client.js';
 import { loadProcess as loadClient } from './load-process.js';
 import { routeSummary } from './route-summary.js';
@@ -259,11 +266,7 @@ async function main(): Promise<void> {
         body: { kind: 'batch', prefix: 'cap' },
         amount: 240, // 120,000 IDs offered
       });
-      const [{ n, c }] = (
-        await sql<{ n: number; c: number }>`
-        select (select count(*)::int from tokens where project_id = 'cap') as n,
-               (select registered from token_counts where project_id = 'cap') as c`.execute(database.db)
-      ).rows;
+      const { stored: n, counter: c } = await storedAndCounted(database, 'cap');
       results.cap = {
         offered: 240 * 500,
         accepted: r.ok * 500,
