@@ -6,11 +6,9 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command, Option } from 'commander';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { CliContext } from '../../src/cli/context.js';
 import { buildFullProgram } from '../../src/cli/program.js';
-import { makeStyle } from '../../src/render/style.js';
 import { type CliResult, tempDir } from '../helpers/cli.js';
-import { runCliInProcess } from '../helpers/cli-in-process.js';
+import { runCliInProcess, SILENT_CONTEXT } from '../helpers/cli-in-process.js';
 
 const NO_DATABASE = 'postgres://argos@127.0.0.1:1/none';
 
@@ -64,15 +62,7 @@ const LONG_RUNNING: Record<string, string[][]> = {
   ],
 };
 
-const ctx: CliContext = {
-  out: () => {},
-  err: () => {},
-  style: makeStyle(false),
-  errStyle: makeStyle(false),
-  env: {},
-  cwd: '.',
-  stdinIsTTY: false,
-};
+const ctx = SILENT_CONTEXT;
 
 interface Leaf {
   path: string[];

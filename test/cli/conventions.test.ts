@@ -5,21 +5,12 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { CliContext } from '../../src/cli/context.js';
 import { buildFullProgram } from '../../src/cli/program.js';
-import { makeStyle, shouldColor } from '../../src/render/style.js';
+import { shouldColor } from '../../src/render/style.js';
 import { BIN, ROOT, runCli, tempDir } from '../helpers/cli.js';
-import { runCliInProcess } from '../helpers/cli-in-process.js';
+import { runCliInProcess, SILENT_CONTEXT } from '../helpers/cli-in-process.js';
 
-const ctx: CliContext = {
-  out: () => {},
-  err: () => {},
-  style: makeStyle(false),
-  errStyle: makeStyle(false),
-  env: {},
-  cwd: '.',
-  stdinIsTTY: false,
-};
+const ctx = SILENT_CONTEXT;
 const program = await buildFullProgram(ctx);
 const topLevel = program.commands.map((c) => c.name());
 const ESC = '\u001b[';

@@ -5,18 +5,9 @@ import type { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { buildFullProgram } from '../../src/cli/program.js';
-import type { CliContext } from '../../src/cli/context.js';
-import { makeStyle } from '../../src/render/style.js';
+import { SILENT_CONTEXT } from '../helpers/cli-in-process.js';
 
-const ctx: CliContext = {
-  out: () => {},
-  err: () => {},
-  style: makeStyle(false),
-  errStyle: makeStyle(false),
-  env: {},
-  cwd: '.',
-  stdinIsTTY: false,
-};
+const ctx = SILENT_CONTEXT;
 const program = await buildFullProgram(ctx);
 
 function resolve(words: string[]): { command: Command; rest: string[] } | undefined {

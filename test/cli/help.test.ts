@@ -6,21 +6,11 @@ import { describe, expect, it } from 'vitest';
 import { HELP_EXAMPLES } from '../../src/cli/help-examples.js';
 import { manPages } from '../../src/cli/man-pages.js';
 import { buildFullProgram, GROUPS } from '../../src/cli/program.js';
-import type { CliContext } from '../../src/cli/context.js';
-import { makeStyle } from '../../src/render/style.js';
-import { runCliInProcess } from '../helpers/cli-in-process.js';
+import { runCliInProcess, SILENT_CONTEXT } from '../helpers/cli-in-process.js';
 
 const run = (args: string[]) => runCliInProcess(args, { cwd: process.cwd() });
 
-const ctx: CliContext = {
-  out: () => {},
-  err: () => {},
-  style: makeStyle(false),
-  errStyle: makeStyle(false),
-  env: {},
-  cwd: '.',
-  stdinIsTTY: false,
-};
+const ctx = SILENT_CONTEXT;
 const program = await buildFullProgram(ctx);
 
 function everyCommand(cmd: Command = program, words: string[] = []): { cmd: Command; words: string[] }[] {

@@ -5,19 +5,10 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { COMMANDS, buildFullProgram, buildProgram } from '../../src/cli/program.js';
-import type { CliContext } from '../../src/cli/context.js';
-import { makeStyle } from '../../src/render/style.js';
 import { BIN, ROOT, tempDir } from '../helpers/cli.js';
+import { SILENT_CONTEXT } from '../helpers/cli-in-process.js';
 
-const ctx: CliContext = {
-  out: () => {},
-  err: () => {},
-  style: makeStyle(false),
-  errStyle: makeStyle(false),
-  env: {},
-  cwd: '.',
-  stdinIsTTY: false,
-};
+const ctx = SILENT_CONTEXT;
 
 describe('the lazy command table', () => {
   it('lists exactly the commands of the full program, with their own help lines', async () => {

@@ -6,7 +6,7 @@
 // them in places), so in-process runs are serialised. Tests that need a real process (signals,
 // several processes, the folder lock's pid, every byte a process emits) keep using runCli.
 import { Readable } from 'node:stream';
-import { processContext } from '../../src/cli/context.js';
+import { processContext, type CliContext } from '../../src/cli/context.js';
 import { run } from '../../src/cli/run.js';
 import { makeStyle } from '../../src/render/style.js';
 import { TEST_CACHE_HOME, type CliResult } from './cli.js';
@@ -87,3 +87,14 @@ async function runNow(
     setProcessEnv(savedEnv);
   }
 }
+
+/** A context that prints nothing and reads no environment: for building the command tree to inspect it. */
+export const SILENT_CONTEXT: CliContext = {
+  out: () => {},
+  err: () => {},
+  style: makeStyle(false),
+  errStyle: makeStyle(false),
+  env: {},
+  cwd: '.',
+  stdinIsTTY: false,
+};
