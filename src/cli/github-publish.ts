@@ -32,11 +32,20 @@ export async function withGithub<T>(
   });
 }
 
+/** What was posted: the document `github comment --format json` prints. */
+export interface PublishedPlan {
+  repository: string;
+  pullRequest: number;
+  comment: { id: number; created: boolean };
+  status?: { context: string; state: 'success' | 'failure'; description: string };
+  valid: boolean;
+}
+
 export async function publishPlan(
   ctx: CliContext,
   input: { dir: string; plan?: Plan; diagnostics?: readonly Diagnostic[]; commentAuthor?: string },
-): Promise<void> {
-  await withGithub(ctx, true, input.commentAuthor, async (client, env, author) => {
+): Promise<PublishedPlan> {
+  return withGithub(ctx, true, input.commentAuthor, async (client, env, author) => {
     const full = input.plan ? renderPlanMarkdown(input.plan) : diagnosticsMarkdown(input.diagnostics ?? []);
     writeStepSummary(env, full);
     const body = planCommentBody({ ...input, sha: env.sha, runUrl: env.runUrl });
@@ -44,15 +53,28 @@ export async function publishPlan(
     ctx.err(
       `github: ${created ? 'created' : 'updated'} the plan comment ${id} on ${env.owner}/${env.repo}#${env.prNumber}\n`,
     );
+    let status: PublishedPlan['status'];
     if (input.plan) {
       const s = input.plan.summary;
       const text =
         input.plan.changes.length === 0
           ? 'No changes'
           : `${s.create} to create, ${s.update} to update, ${s.add} to add, ${s.remove} to remove${s.risky ? `; ${s.risky} risky` : ''}${s.billing ? `; ${s.billing} billing` : ''}`;
-      await postStatus(client, env, 'success', text);
+      status = await postStatus(client, env, 'success', text);
     } else {
-      await postStatus(client, env, 'failure', `${input.diagnostics?.length ?? 0} problem(s) in the manifests`);
+      status = await postStatus(
+        client,
+        env,
+        'failure',
+        `${input.diagnostics?.length ?? 0} problem(s) in the manifests`,
+      );
     }
+    return {
+      repository: `${env.owner}/${env.repo}`,
+      pullRequest: env.prNumber!,
+      comment: { id, created },
+      ...(status ? { status } : {}),
+      valid: input.plan !== undefined,
+    };
   });
 }

@@ -38,22 +38,25 @@ export async function upsertComment(
   return { id: data.id, created: true };
 }
 
-export async function postStatus(
+/** The commit status argosctl/plan on GITHUB_SHA (none without it): what was set. */
+export async function postStatus<State extends 'success' | 'failure' | 'error'>(
   client: GithubClient,
   env: GithubEnv,
-  state: 'success' | 'failure' | 'error',
+  state: State,
   description: string,
-): Promise<void> {
-  if (!env.sha) return;
+): Promise<{ context: string; state: State; description: string } | undefined> {
+  if (!env.sha) return undefined;
+  const fitted = description.length > 140 ? `${description.slice(0, 139)}…` : description;
   await client.rest.repos.createCommitStatus({
     owner: env.owner,
     repo: env.repo,
     sha: env.sha,
     state,
     context: STATUS_CONTEXT,
-    description: description.length > 140 ? `${description.slice(0, 139)}…` : description,
+    description: fitted,
     ...(env.runUrl ? { target_url: env.runUrl } : {}),
   });
+  return { context: STATUS_CONTEXT, state, description: fitted };
 }
 
 export function writeStepSummary(env: GithubEnv, markdown: string): void {

@@ -1,6 +1,7 @@
 // Every `--format json` document carries formatVersion and validates against its published schema
 // under schemas/output/: the real commands, in process, on a PostgreSQL database from the template
 // (the documents do not depend on the dialect; e2e.test.ts covers the embedded database).
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
@@ -10,6 +11,8 @@ import { ROOT, tempDir, type CliResult } from '../helpers/cli.js';
 import { runCliInProcess } from '../helpers/cli-in-process.js';
 import { useCliDatabase } from '../helpers/databases.js';
 import { OUTPUT_KINDS } from '../../src/render/json-document.js';
+import { GithubStandIn } from '../helpers/github-standin.js';
+import { manifest } from '../helpers/service.js';
 
 const SCHEMA_DIR = path.join(ROOT, 'schemas/output');
 
@@ -171,6 +174,112 @@ describe('JSON outputs against schemas/output/*.v1.json', () => {
     expect(exported.code, exported.stderr).toBe(0);
     expect((expectDocument('export', exported).files as string[]).length).toBeGreaterThan(0);
     expectDocument('version', await runCli(['--version', '--format', 'json'], { cwd }));
+  });
+
+  it('keys reveal and rewrap, db migrate and roles, transmit seal, service-key and open, webhooks redrive', async () => {
+    // keys reveal --out: the secret goes to the file only; the document names the file
+    const keyFile = path.join(cwd, 'revealed-key.txt');
+    const revealed = await runCli(
+      ['keys', 'reveal', 'kbank-onboarding', '2026-q4', '--out', keyFile, '--format', 'json'],
+      { cwd },
+    );
+    const secret = readFileSync(keyFile, 'utf8').trim();
+    expect(secret).toMatch(/^[A-Za-z0-9+/]{43}=$/);
+    expect(expectDocument('keys-reveal', revealed)).toMatchObject({
+      secretKind: 'encryption-key',
+      encoding: 'base64',
+      out: keyFile,
+    });
+    expect(revealed.stdout + revealed.stderr).not.toContain(secret);
+    // printed (only with --yes-print-secret off a terminal): the secret is in the document, once
+    const keyed = tempDir();
+    mkdirSync(path.join(keyed, 'projects'));
+    writeFileSync(
+      path.join(keyed, 'projects/keyed.yaml'),
+      manifest('keyed', '  security:\n    apiKey: { rotation: 1 }\n'),
+    );
+    // its own embedded database and master key file: the rewrap changes the key of every sealed value there
+    const keyedCli = (args: string[]) => runCliInProcess(args, { cwd: keyed, env: { ARGOS_MASTER_KEY: '' } });
+    expect((await keyedCli(['apply', '--auto-approve'])).code).toBe(0);
+    writeFileSync(path.join(keyed, 'new.key'), `${Buffer.alloc(32, 7).toString('base64')}\n`, { mode: 0o600 });
+    const rewrap = expectDocument(
+      'keys-rewrap',
+      await keyedCli(['keys', 'rewrap', '--new-key-file', 'new.key', '--format', 'json']),
+    );
+    expect(rewrap).toMatchObject({ masterKeyFile: path.join(keyed, '.argos/db.master-key') });
+    expect(Object.values(rewrap.rewrapped as Record<string, number>).reduce((a, b) => a + b)).toBeGreaterThan(0);
+    // after the rewrap, the key file beside the database holds the new key: the reveal opens with it
+    const refused = await keyedCli(['keys', 'reveal', 'keyed', 'api-key', '--format', 'json']);
+    expect(refused.code).toBe(1);
+    expectDocument('error', refused);
+    const printed = expectDocument(
+      'keys-reveal',
+      await keyedCli(['keys', 'reveal', 'keyed', 'api-key', '--yes-print-secret', '--format', 'json']),
+    );
+    expect(printed).toMatchObject({ secretKind: 'api-key', rotation: 1, secret: expect.stringMatching(/^argos_/) });
+    expect(expectDocument('db-migrate', await runCli(['db', 'migrate', '--format', 'json'], { cwd }))).toMatchObject({
+      applied: [],
+    });
+    const roles = expectDocument('db-roles', await runCli(['db', 'roles', '--format', 'json'], { cwd }));
+    expect(roles.sql).toMatch(/CREATE ROLE/i);
+    // transmit: seal for a key pair made here, open it again; binary data comes back whole in base64
+    const pair = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    writeFileSync(path.join(cwd, 'r.pub.pem'), pair.publicKey.export({ type: 'spki', format: 'pem' }));
+    writeFileSync(path.join(cwd, 'r.key.pem'), pair.privateKey.export({ type: 'pkcs8', format: 'pem' }));
+    const data = Buffer.from([0, 1, 2, 0x1b, 0xff, 0x2d, 0x2d]);
+    writeFileSync(path.join(cwd, 'data.bin'), data);
+    const sealed = expectDocument(
+      'transmit-seal',
+      await runCli(['transmit', 'seal', '--public-key', 'r.pub.pem', '--in', 'data.bin', '--format', 'json'], {
+        cwd,
+      }),
+    );
+    writeFileSync(path.join(cwd, 'envelope.json'), JSON.stringify(sealed.envelope));
+    const opened = expectDocument(
+      'transmit-open',
+      await runCli(['transmit', 'open', '--private-key', 'r.key.pem', '--in', 'envelope.json', '--format', 'json'], {
+        cwd,
+      }),
+    );
+    expect(Buffer.from(opened.base64 as string, 'base64')).toEqual(data);
+    const service = expectDocument(
+      'transmit-service-key',
+      await runCli(['transmit', 'service-key', 'kbank-onboarding', '--format', 'json'], { cwd }),
+    );
+    expect(service.fingerprint).toMatch(/^SHA256:/);
+    expect(
+      expectDocument(
+        'webhooks-redrive',
+        await runCli(['webhooks', 'redrive', 'kbank-onboarding', '--all-dead', '--format', 'json'], { cwd }),
+      ),
+    ).toMatchObject({ redriven: [], hasWebhook: false });
+  });
+
+  it('github comment, against the local GitHub stand-in', async () => {
+    const gh = await new GithubStandIn().start();
+    try {
+      writeFileSync(path.join(cwd, 'event.json'), JSON.stringify({ pull_request: { number: 7 } }));
+      const env = {
+        ...database.env,
+        GITHUB_TOKEN: 'ghs_test',
+        GITHUB_REPOSITORY: 'acme/idv',
+        GITHUB_EVENT_PATH: path.join(cwd, 'event.json'),
+        GITHUB_SHA: 'a'.repeat(40),
+        GITHUB_API_URL: gh.url,
+      };
+      const first = await runCliInProcess(['github', 'comment', '--format', 'json'], { cwd, env });
+      expect(expectDocument('github-comment', first)).toMatchObject({
+        repository: 'acme/idv',
+        pullRequest: 7,
+        comment: { created: true },
+        status: { context: 'argosctl/plan', state: 'success' },
+        valid: true,
+      });
+      const again = await runCliInProcess(['github', 'comment', '--format', 'json'], { cwd, env });
+      expect(expectDocument('github-comment', again)).toMatchObject({ comment: { created: false } });
+    } finally {
+      await gh.stop();
+    }
   });
 
   it('every kind the code can print has a schema, and every schema a kind', () => {

@@ -5,7 +5,8 @@ import { migrateToLatest, resolveDatabaseUrl, withDatabase } from '../../db/conn
 import { checkRoleName, DEFAULT_APPLY_ROLE, DEFAULT_PLAN_ROLE, rolesSql } from '../../db/roles-sql.js';
 import type { CliContext } from '../context.js';
 import { UserError } from '../../errors.js';
-import { databaseOption } from '../options.js';
+import { databaseOption, formatOption } from '../options.js';
+import { jsonDocument } from '../../render/json-document.js';
 import { countClearKeys, sealClearKeys } from '../../keys/encryption-keys.js';
 import { resolveMasterKey } from '../../keys/master-key.js';
 
@@ -13,8 +14,9 @@ export function dbCommand(ctx: CliContext): Command {
   const db = new Command('db').description('database schema management');
   db.command('migrate')
     .description('create or upgrade the database schema (automatic on the embedded database)')
+    .addOption(formatOption(['text', 'json']))
     .addOption(databaseOption())
-    .action(async (opts: { databaseUrl?: string }) => {
+    .action(async (opts: { databaseUrl?: string; format: 'text' | 'json' }) => {
       const url = resolveDatabaseUrl(opts.databaseUrl);
       const applied = await withDatabase(
         url,
@@ -35,10 +37,19 @@ export function dbCommand(ctx: CliContext): Command {
               );
             }
           }
-          return { names, url: database.displayUrl, sealed };
+          return { names, url: database.displayUrl, sealed, clearLeft: clear - sealed };
         },
         { migrate: 'never' },
       );
+      if (opts.format === 'json')
+        return ctx.out(
+          jsonDocument('db-migrate', {
+            database: applied.url,
+            applied: applied.names,
+            sealedClearKeys: applied.sealed,
+            clearKeysLeft: applied.clearLeft,
+          }),
+        );
       ctx.out(
         applied.names.length
           ? `Applied ${applied.names.length} migration(s) to ${applied.url}: ${applied.names.join(', ')}\n`
@@ -51,7 +62,8 @@ export function dbCommand(ctx: CliContext): Command {
     .description('print the SQL (PostgreSQL) for a read-only role for plan/drift/history and an apply role without DDL')
     .addOption(new Option('--plan-role <name>', 'name of the read-only role').default(DEFAULT_PLAN_ROLE))
     .addOption(new Option('--apply-role <name>', 'name of the role that applies').default(DEFAULT_APPLY_ROLE))
-    .action((opts: { planRole: string; applyRole: string }) => {
+    .addOption(formatOption(['text', 'json']))
+    .action((opts: { planRole: string; applyRole: string; format: 'text' | 'json' }) => {
       const plan = checkRoleName(opts.planRole, '--plan-role');
       const apply = checkRoleName(opts.applyRole, '--apply-role');
       if (plan === apply)
@@ -59,7 +71,9 @@ export function dbCommand(ctx: CliContext): Command {
           '--plan-role and --apply-role must differ',
           'the plan role is read-only; the apply role writes',
         );
-      ctx.out(rolesSql(plan, apply));
+      const sql = rolesSql(plan, apply);
+      if (opts.format === 'json') return ctx.out(jsonDocument('db-roles', { planRole: plan, applyRole: apply, sql }));
+      ctx.out(sql);
     });
   return db;
 }

@@ -8,8 +8,9 @@ import { buildPlan } from '../../plan/build-plan.js';
 import type { CliContext } from '../context.js';
 import { ExitCode } from '../../errors.js';
 import { readGitInfo } from '../git-info.js';
-import { publishPlan } from '../github-publish.js';
-import { commentAuthorOption, databaseOption, dirOption } from '../options.js';
+import { publishPlan, type PublishedPlan } from '../github-publish.js';
+import { commentAuthorOption, databaseOption, dirOption, formatOption } from '../options.js';
+import { jsonDocument } from '../../render/json-document.js';
 import { policyFromOption, trustedPolicy } from '../policy-from.js';
 import { readTrafficWindow, trafficWindowOption } from '../traffic-window.js';
 
@@ -28,6 +29,7 @@ export function githubCommand(ctx: CliContext): Command {
     .addOption(commentAuthorOption())
     .addOption(policyFromOption())
     .addOption(trafficWindowOption())
+    .addOption(formatOption(['text', 'json']))
     .action(
       async (opts: {
         dir: string;
@@ -36,14 +38,21 @@ export function githubCommand(ctx: CliContext): Command {
         commentAuthor?: string;
         policyFrom?: string;
         trafficWindow: number;
+        format: 'text' | 'json';
       }) => {
+        // The text face reports on stderr as it posts; the JSON face also prints what was posted.
+        const report = (posted: PublishedPlan) => {
+          if (opts.format === 'json') ctx.out(jsonDocument('github-comment', posted));
+        };
         const manifests = await readManifests(opts.dir);
         if (hasErrors(manifests.diagnostics)) {
-          await publishPlan(ctx, {
-            dir: opts.dir,
-            diagnostics: manifests.diagnostics,
-            commentAuthor: opts.commentAuthor,
-          });
+          report(
+            await publishPlan(ctx, {
+              dir: opts.dir,
+              diagnostics: manifests.diagnostics,
+              commentAuthor: opts.commentAuthor,
+            }),
+          );
           throw new ExitCode(1);
         }
         const policy = await trustedPolicy(ctx, opts.policyFrom, manifests, opts.dir);
@@ -59,12 +68,14 @@ export function githubCommand(ctx: CliContext): Command {
             traffic: await readTrafficWindow(db, url, ctx.cwd, opts.trafficWindow),
           }),
         );
-        await publishPlan(ctx, {
-          dir: opts.dir,
-          plan,
-          diagnostics: plan.diagnostics,
-          commentAuthor: opts.commentAuthor,
-        });
+        report(
+          await publishPlan(ctx, {
+            dir: opts.dir,
+            plan,
+            diagnostics: plan.diagnostics,
+            commentAuthor: opts.commentAuthor,
+          }),
+        );
         if (plan.diagnostics.length) throw new ExitCode(1);
       },
     );

@@ -55,6 +55,63 @@ function newMasterKey(file: string | undefined, env: NodeJS.ProcessEnv): Buffer 
   );
 }
 
+interface Revealed {
+  secretKind: 'api-key' | 'webhook-secret' | 'encryption-key';
+  rotation: number;
+  fingerprint: string;
+  keyId?: string;
+  encoding: 'text' | 'base64';
+  secret: string;
+  /** What the text face says about it on stderr, and where to keep it. */
+  describe: string;
+  keepIt: string;
+}
+
+/** The one reveal of a secret (recorded in the audit trail), whichever kind KEY names. */
+async function reveal(
+  url: string,
+  project: string,
+  key: string,
+  actor: string,
+  masterKey: () => Buffer,
+): Promise<Revealed> {
+  if (key === WEBHOOK_SECRET) {
+    const w = await withDatabase(url, ({ db }) => revealWebhookSecret(db, project, actor, masterKey));
+    return {
+      secretKind: 'webhook-secret',
+      rotation: w.rotation,
+      fingerprint: w.fingerprint,
+      encoding: 'text',
+      secret: w.secret,
+      describe: `webhook signing secret of ${t(project)}, rotation ${w.rotation} (${w.fingerprint})`,
+      keepIt: 'store it with the receiver now',
+    };
+  }
+  if (key === API_KEY) {
+    const r = await withDatabase(url, ({ db }) => revealApiKey(db, project, actor, masterKey));
+    return {
+      secretKind: 'api-key',
+      rotation: r.rotation,
+      fingerprint: r.fingerprint,
+      encoding: 'text',
+      secret: r.key,
+      describe: `API key of ${t(project)}, rotation ${r.rotation} (${r.fingerprint})`,
+      keepIt: 'store it now',
+    };
+  }
+  const r = await withDatabase(url, ({ db }) => revealEncryptionKey(db, project, key, actor, masterKey));
+  return {
+    secretKind: 'encryption-key',
+    rotation: r.rotation,
+    fingerprint: r.fingerprint,
+    keyId: r.keyId,
+    encoding: 'base64',
+    secret: r.material.toString('base64'),
+    describe: `encryption key ${t(key)} of ${t(project)}, rotation ${r.rotation}, key id ${r.keyId} (${r.fingerprint}): AES-256 key in base64`,
+    keepIt: 'store it now',
+  };
+}
+
 export function keysCommand(ctx: CliContext): Command {
   const keys = new Command('keys').description(
     'secret material issued at apply: list by fingerprint, reveal once, rewrap',
@@ -81,39 +138,33 @@ export function keysCommand(ctx: CliContext): Command {
     .argument('<key>', `${API_KEY}, ${WEBHOOK_SECRET}, or the name of an encryption key`)
     .option('--out <file>', 'write it to this new file (mode 0600) instead of the terminal')
     .option('--yes-print-secret', 'print it even though stdout is not a terminal')
+    .addOption(formatOption(['text', 'json']))
     .addOption(databaseOption())
-    .action(async (project: string, key: string, opts: SecretOutputOptions & { databaseUrl?: string }) => {
-      const url = resolveDatabaseUrl(opts.databaseUrl);
-      const sink = openSecretSink(ctx, opts);
-      const masterKey = () => resolveMasterKey(url, ctx.env);
-      const actor = actorName(ctx.env);
-      try {
-        if (key === WEBHOOK_SECRET) {
-          const w = await withDatabase(url, ({ db }) => revealWebhookSecret(db, project, actor, masterKey));
-          ctx.err(
-            `webhook signing secret of ${t(project)}, rotation ${w.rotation} (${w.fingerprint}); ` +
-              `${sink.describe}, store it with the receiver now:\n`,
-          );
-          sink.write(w.secret);
-        } else if (key === API_KEY) {
-          const r = await withDatabase(url, ({ db }) => revealApiKey(db, project, actor, masterKey));
-          ctx.err(
-            `API key of ${t(project)}, rotation ${r.rotation} (${r.fingerprint}); ${sink.describe}, store it now:\n`,
-          );
-          sink.write(r.key);
-        } else {
-          const r = await withDatabase(url, ({ db }) => revealEncryptionKey(db, project, key, actor, masterKey));
-          ctx.err(
-            `encryption key ${t(key)} of ${t(project)}, rotation ${r.rotation}, key id ${r.keyId} (${r.fingerprint}): ` +
-              `AES-256 key in base64; ${sink.describe}, store it now:\n`,
-          );
-          sink.write(r.material.toString('base64'));
+    .action(
+      async (
+        project: string,
+        key: string,
+        opts: SecretOutputOptions & { databaseUrl?: string; format: 'text' | 'json' },
+      ) => {
+        const url = resolveDatabaseUrl(opts.databaseUrl);
+        const sink = openSecretSink(ctx, opts);
+        let revealed: Revealed;
+        try {
+          revealed = await reveal(url, project, key, actorName(ctx.env), () => resolveMasterKey(url, ctx.env));
+        } catch (err) {
+          sink.abandon();
+          throw err;
         }
-      } catch (err) {
-        sink.abandon();
-        throw err;
-      }
-    });
+        const { secret, describe, keepIt, ...about } = revealed;
+        if (opts.format === 'text') ctx.err(`${describe}; ${sink.describe}, ${keepIt}:\n`);
+        // JSON carries the secret itself only where the text face would print it; --out keeps it in the file.
+        if (opts.format === 'text' || opts.out) sink.write(secret);
+        if (opts.format === 'json')
+          ctx.out(
+            jsonDocument('keys-reveal', { project, key, ...about, ...(opts.out ? { out: opts.out } : { secret }) }),
+          );
+      },
+    );
   keys
     .command('rewrap')
     .description('re-seal every sealed secret under a new master key, in one transaction')
@@ -123,8 +174,9 @@ export function keysCommand(ctx: CliContext): Command {
         'the new master key: a file holding base64 of 32 bytes, mode 0600 (else $ARGOS_NEW_MASTER_KEY)',
       ),
     )
+    .addOption(formatOption(['text', 'json']))
     .addOption(databaseOption())
-    .action(async (opts: { newKeyFile?: string; databaseUrl?: string }) => {
+    .action(async (opts: { newKeyFile?: string; databaseUrl?: string; format: 'text' | 'json' }) => {
       const url = resolveDatabaseUrl(opts.databaseUrl);
       const next = newMasterKey(opts.newKeyFile, ctx.env);
       const source = masterKeySource(url, ctx.env);
@@ -134,9 +186,18 @@ export function keysCommand(ctx: CliContext): Command {
       const counts = Object.entries(r.rewrapped)
         .map(([column, n]) => `${n} in ${column}`)
         .join(', ');
-      ctx.out(
-        `re-sealed ${counts}${r.sealedFromClear ? `; sealed ${r.sealedFromClear} key(s) that were in clear` : ''}\n`,
-      );
+      if (opts.format === 'json')
+        ctx.out(
+          jsonDocument('keys-rewrap', {
+            rewrapped: r.rewrapped,
+            sealedFromClear: r.sealedFromClear,
+            ...(source.kind === 'embedded' ? { masterKeyFile: source.file } : {}),
+          }),
+        );
+      else
+        ctx.out(
+          `re-sealed ${counts}${r.sealedFromClear ? `; sealed ${r.sealedFromClear} key(s) that were in clear` : ''}\n`,
+        );
       if (source.kind === 'embedded') {
         // The generated key file beside an embedded database is argosctl's own: it now holds the new key.
         writeFileAtomic(source.file!, next.toString('base64') + '\n', 0o600);

@@ -1,6 +1,6 @@
 // argosctl transmit seal|open: the secure-transmission envelope (docs/secure-transmission.md) from
 // the command line. Thin: read bounded input and keys, call src/transmit, write the result whole.
-import type { KeyObject } from 'node:crypto';
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import type { Readable } from 'node:stream';
 import { Command } from 'commander';
@@ -15,7 +15,8 @@ import { seal } from '../../transmit/seal.js';
 import { serviceKey } from '../../transmit/service-key.js';
 import { resolveMasterKey } from '../../keys/master-key.js';
 import type { CliContext } from '../context.js';
-import { databaseOption } from '../options.js';
+import { databaseOption, formatOption } from '../options.js';
+import { jsonDocument } from '../../render/json-document.js';
 import { readUserFile } from '../../util/safe-read.js';
 
 /** Data to seal or open is read whole, so it is capped; key files are small by nature. */
@@ -103,8 +104,9 @@ type SealOpts = {
   in?: string;
   out?: string;
   databaseUrl?: string;
+  format: 'text' | 'json';
 };
-type OpenOpts = { privateKey: string; passphraseEnv?: string; in?: string; out?: string };
+type OpenOpts = { privateKey: string; passphraseEnv?: string; in?: string; out?: string; format: 'text' | 'json' };
 
 export function transmitCommand(ctx: CliContext): Command {
   const transmit = new Command('transmit').description(
@@ -118,6 +120,7 @@ export function transmitCommand(ctx: CliContext): Command {
     .option('--service-key', "with --project: seal a request body for the project's service key (what serve opens)")
     .option('--in <file>', 'the data to seal; - or absent: stdin')
     .option('--out <file>', 'write the envelope here (default: stdout)')
+    .addOption(formatOption(['text', 'json']))
     .addOption(databaseOption())
     .action(async (opts: SealOpts) => {
       if ((opts.project === undefined) === (opts.publicKey === undefined))
@@ -127,9 +130,19 @@ export function transmitCommand(ctx: CliContext): Command {
       const key = await sealingKey(ctx, opts);
       const data = await readInput(ctx, opts.in);
       const envelope = seal(key, data) + '\n';
-      if (opts.out !== undefined && opts.out !== '-') await writeWhole(opts.out, envelope, 0o644);
-      else ctx.out(envelope);
-      ctx.err(`sealed ${data.length} byte(s) for ${keyFingerprint(key)}\n`);
+      const toFile = opts.out !== undefined && opts.out !== '-';
+      if (toFile) await writeWhole(opts.out!, envelope, 0o644);
+      const fingerprint = keyFingerprint(key);
+      if (opts.format === 'json')
+        return ctx.out(
+          jsonDocument('transmit-seal', {
+            fingerprint,
+            bytes: data.length,
+            ...(toFile ? { out: opts.out } : { envelope: JSON.parse(envelope) }),
+          }),
+        );
+      if (!toFile) ctx.out(envelope);
+      ctx.err(`sealed ${data.length} byte(s) for ${fingerprint}\n`);
     });
   transmit
     .command('service-key')
@@ -137,10 +150,16 @@ export function transmitCommand(ctx: CliContext): Command {
       "print the project's service public key (made on first use): clients seal request bodies for it when secure transmission is on",
     )
     .argument('<project>', 'project id')
+    .addOption(formatOption(['text', 'json']))
     .addOption(databaseOption())
-    .action(async (project: string, opts: { databaseUrl?: string }) => {
+    .action(async (project: string, opts: { databaseUrl?: string; format: 'text' | 'json' }) => {
       const url = resolveDatabaseUrl(opts.databaseUrl);
       const key = await withDatabase(url, ({ db }) => serviceKey(db, project, () => resolveMasterKey(url, ctx.env)));
+      if (opts.format === 'json') {
+        // JSON documents never hold PEM text (json-document.ts): the key goes as its DER in base64.
+        const spki = createPublicKey(key.publicKeyPem).export({ type: 'spki', format: 'der' }).toString('base64');
+        return ctx.out(jsonDocument('transmit-service-key', { project, fingerprint: key.fingerprint, spki }));
+      }
       ctx.out(key.publicKeyPem.endsWith('\n') ? key.publicKeyPem : `${key.publicKeyPem}\n`);
       ctx.err(`service key of ${t(project)}: ${key.fingerprint} (seal request bodies for it)\n`);
     });
@@ -151,6 +170,7 @@ export function transmitCommand(ctx: CliContext): Command {
     .option('--passphrase-env <name>', "the environment variable holding the private key's passphrase")
     .option('--in <file>', 'the envelope; - or absent: stdin')
     .option('--out <file>', 'write the opened data here, mode 0600 (default: stdout, text only)')
+    .addOption(formatOption(['text', 'json']))
     .action(async (opts: OpenOpts) => {
       const what = `private key file ${JSON.stringify(opts.privateKey)}`;
       let passphrase: string | undefined;
@@ -166,9 +186,19 @@ export function transmitCommand(ctx: CliContext): Command {
       );
       const input = await readInput(ctx, opts.in);
       const data = open(key, input);
-      if (opts.out !== undefined && opts.out !== '-') {
-        await writeWhole(opts.out, data, 0o600);
-      } else {
+      const toFile = opts.out !== undefined && opts.out !== '-';
+      if (toFile) await writeWhole(opts.out!, data, 0o600);
+      if (opts.format === 'json') {
+        // base64: any bytes, binary too, and never taken for PEM text by jsonDocument's key filter.
+        return ctx.out(
+          jsonDocument('transmit-open', {
+            fingerprint: keyFingerprint(key),
+            bytes: data.length,
+            ...(toFile ? { out: opts.out } : { base64: data.toString('base64') }),
+          }),
+        );
+      }
+      if (!toFile) {
         const text = printable(data);
         if (text === undefined)
           throw new UserError(

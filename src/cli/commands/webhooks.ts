@@ -50,23 +50,31 @@ export function webhooksCommand(ctx: CliContext): Command {
     .argument('<project>')
     .addOption(new Option('--event <id>', 'the event to send again (dead or still pending)').conflicts('allDead'))
     .addOption(new Option('--all-dead', 'every dead event of the project'))
+    .addOption(formatOption(['text', 'json']))
     .addOption(databaseOption())
-    .action(async (project: string, opts: { event?: string; allDead?: boolean; databaseUrl?: string }) => {
-      if (!opts.event && !opts.allDead)
-        throw new UserError(
-          'say which events to re-drive',
-          '--event ID (see `argosctl webhooks status`) or --all-dead',
+    .action(
+      async (
+        project: string,
+        opts: { event?: string; allDead?: boolean; databaseUrl?: string; format: 'text' | 'json' },
+      ) => {
+        if (!opts.event && !opts.allDead)
+          throw new UserError(
+            'say which events to re-drive',
+            '--event ID (see `argosctl webhooks status`) or --all-dead',
+          );
+        const r = await withDatabase(resolveDatabaseUrl(opts.databaseUrl), ({ db }) =>
+          redrive(db, project, opts.event ? { event: opts.event } : { allDead: true }, actorName(ctx.env)),
         );
-      const r = await withDatabase(resolveDatabaseUrl(opts.databaseUrl), ({ db }) =>
-        redrive(db, project, opts.event ? { event: opts.event } : { allDead: true }, actorName(ctx.env)),
-      );
-      if (r.noWebhook)
-        ctx.err(`warning: ${t(project)} has no webhook: the events wait until one is declared and applied\n`);
-      ctx.out(
-        r.redriven.length
-          ? `${r.redriven.length} event(s) of ${t(project)} due again now: ${r.redriven.join(', ')}\n`
-          : `${t(project)} has no dead event to re-drive\n`,
-      );
-    });
+        if (r.noWebhook)
+          ctx.err(`warning: ${t(project)} has no webhook: the events wait until one is declared and applied\n`);
+        if (opts.format === 'json')
+          return ctx.out(jsonDocument('webhooks-redrive', { project, redriven: r.redriven, hasWebhook: !r.noWebhook }));
+        ctx.out(
+          r.redriven.length
+            ? `${r.redriven.length} event(s) of ${t(project)} due again now: ${r.redriven.join(', ')}\n`
+            : `${t(project)} has no dead event to re-drive\n`,
+        );
+      },
+    );
   return webhooks;
 }
