@@ -1,11 +1,31 @@
 // The token store: register (the 100,000 cap enforced under a per-project counter lock), query,
 // list with keyset paging, count, delete. Registering an existing ID overwrites it.
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import type { DatabaseSchema } from '../db/schema.js';
 import { TokenError } from './token-errors.js';
 import { TOKEN_CAP, tokenIdProblem } from './token-id.js';
 
 type Db = Kysely<DatabaseSchema> | Transaction<DatabaseSchema>;
+
+/**
+ * Columns of the project row (aliased `p`) that a caller reads in the read's own statement, and its
+ * check of them, run before anything is answered: the Token API's authorization folded into the
+ * route's one round trip. `row` is undefined when the project does not exist. Without a gate (the
+ * CLI), a project that does not exist is invalid_project.
+ */
+export interface ProjectGate {
+  columns: RawBuilder<unknown>;
+  check(row: unknown): void;
+}
+
+const NO_GATE: ProjectGate = { columns: sql`true as project_found`, check: () => {} };
+
+/** The gate's check, then the project's existence. */
+function passGate<R>(gate: ProjectGate | undefined, row: R | undefined, projectId: string): R {
+  (gate ?? NO_GATE).check(row);
+  if (!row) throw missingProject(projectId);
+  return row;
+}
 
 export interface TokenRow {
   tokenId: string;
@@ -270,20 +290,26 @@ function toRow(r: TokenRecord, now: Date): TokenRow {
   };
 }
 
-export async function getToken(db: Db, projectId: string, tokenId: string, now = new Date()): Promise<TokenRow> {
+export async function getToken(
+  db: Db,
+  projectId: string,
+  tokenId: string,
+  now = new Date(),
+  gate?: ProjectGate,
+): Promise<TokenRow> {
   const problem = tokenIdProblem(tokenId);
+  // The project, the gate's columns and the token in one round trip (a project without the token
+  // gives one row of nulls). A malformed ID is refused after the gate, as a well-formed one would be.
+  const { rows } = await sql<TokenRecord & { token_id: string | null }>`
+    select ${(gate ?? NO_GATE).columns}, t.token_id, t.registered_at, t.first_used_at, t.expires_at, t.expired_at,
+           t.completed_at
+    from projects p left join tokens t on t.project_id = p.id and t.token_id = cast(${problem ? null : tokenId} as text)
+    where p.id = ${projectId}`.execute(db);
+  const found = passGate(gate, rows[0], projectId);
   if (problem) throw new TokenError('invalid_token_id', problem);
-  // The project and the token in one round trip (a project without the token gives one row of nulls).
-  const found = await db
-    .selectFrom('projects as p')
-    .leftJoin('tokens as t', (join) => join.onRef('t.project_id', '=', 'p.id').on('t.token_id', '=', tokenId))
-    .selectAll('t')
-    .where('p.id', '=', projectId)
-    .executeTakeFirst();
-  if (!found) throw missingProject(projectId);
-  const r = found.token_id === null ? undefined : (found as unknown as TokenRecord);
-  if (!r) throw new TokenError('token_id_not_found', `token "${tokenId}" is not registered for project "${projectId}"`);
-  return toRow(r, now);
+  if (found.token_id === null)
+    throw new TokenError('token_id_not_found', `token "${tokenId}" is not registered for project "${projectId}"`);
+  return toRow(found, now);
 }
 
 export interface TokenPage {
@@ -292,32 +318,50 @@ export interface TokenPage {
   next?: string;
 }
 
-/** Keyset paging in registration order (time, then id): stable while tokens come and go. */
+/** Keyset paging in registration order (time, then id): stable while tokens come and go. One statement. */
 export async function listTokens(
   db: Db,
   projectId: string,
   options: { limit?: number; after?: string; now?: Date } = {},
+  gate?: ProjectGate,
 ): Promise<TokenPage> {
   const limit = options.limit ?? PAGE_LIMIT;
+  let problem: TokenError | undefined;
+  let after: [string, string] | undefined;
   if (!Number.isInteger(limit) || limit < 1 || limit > PAGE_LIMIT)
-    throw new TokenError('invalid_payload', `page size ${limit}: expected 1 to ${PAGE_LIMIT.toLocaleString('en')}`);
-  await requireProject(db, projectId);
-  let query = db.selectFrom('tokens').selectAll().where('project_id', '=', projectId);
-  if (options.after) {
-    const [time, id] = decodeCursor(options.after);
-    // registered_at as text keeps its microseconds: a millisecond Date would skip or repeat rows.
-    query = query.where(sql<boolean>`(registered_at, token_id) > (cast(${time} as timestamptz), ${id})`);
+    problem = new TokenError('invalid_payload', `page size ${limit}: expected 1 to ${PAGE_LIMIT.toLocaleString('en')}`);
+  else if (options.after) {
+    try {
+      after = decodeCursor(options.after);
+    } catch (err) {
+      problem = err as TokenError;
+    }
   }
-  const rows = await query
-    .select(sql<string>`registered_at::text`.as('registered_text'))
-    .orderBy('registered_at')
-    .orderBy('token_id')
-    .limit(limit + 1)
-    .execute();
+  const columns = (gate ?? NO_GATE).columns;
+  if (problem) {
+    // Refused after the gate, as a well-formed request would be (an unknown caller learns nothing more).
+    const { rows } = await sql`select ${columns} from projects p where p.id = ${projectId}`.execute(db);
+    passGate(gate, rows[0], projectId);
+    throw problem;
+  }
+  // registered_at as text keeps its microseconds: a millisecond Date would skip or repeat rows.
+  const from = after ? sql`and (registered_at, token_id) > (cast(${after[0]} as timestamptz), ${after[1]})` : sql``;
+  const { rows } = await sql<TokenRecord & { token_id: string | null; registered_text: string }>`
+    select ${columns}, t.*
+    from projects p
+    left join lateral (
+      select token_id, registered_at, first_used_at, expires_at, expired_at, completed_at,
+             registered_at::text as registered_text
+      from tokens where project_id = ${projectId} ${from}
+      order by registered_at, token_id limit ${limit + 1}) t on true
+    where p.id = ${projectId}
+    order by t.registered_at, t.token_id`.execute(db);
+  passGate(gate, rows[0], projectId);
+  const found = rows[0].token_id === null ? [] : rows;
   const now = options.now ?? new Date();
-  const page = rows.slice(0, limit).map((r) => toRow(r, now));
-  const last = rows.length > limit ? rows[limit - 1] : undefined;
-  return { tokens: page, ...(last ? { next: encodeCursor(last.registered_text, last.token_id) } : {}) };
+  const page = found.slice(0, limit).map((r) => toRow(r, now));
+  const last = found.length > limit ? found[limit - 1] : undefined;
+  return { tokens: page, ...(last ? { next: encodeCursor(last.registered_text, last.token_id!) } : {}) };
 }
 
 function encodeCursor(time: string, id: string): string {
@@ -347,24 +391,34 @@ function decodeCursor(cursor: string): [string, string] {
  * cost 11-12 ms of database CPU a request, and counting the partial index of the marked ones grew
  * with them (4.8 ms at 40,000).
  */
-export function countTokensStatement(projectId: string) {
-  return sql<{ found: boolean; registered: number; expired: number }>`
-    select exists (select 1 from projects where id = ${projectId}) as found,
+export function countTokensStatement(projectId: string, columns: RawBuilder<unknown> = NO_GATE.columns) {
+  return sql<{ registered: number; expired: number }>`
+    select ${columns},
       coalesce((select registered from token_counts where project_id = ${projectId}), 0)::int as registered,
       (coalesce((select sum(expired) from token_expired_counts where project_id = ${projectId}), 0)
        + (select count(*) from tokens where project_id = ${projectId} and expired_at is null
-            and expires_at is not null and expires_at <= now()))::int as expired`;
+            and expires_at is not null and expires_at <= now()))::int as expired
+    from projects p where p.id = ${projectId}`;
 }
 
-/** One statement: the project's existence, its counter row and the two partial indexes. */
-export async function countTokens(db: Db, projectId: string): Promise<{ registered: number; expired: number }> {
-  const { rows } = await countTokensStatement(projectId).execute(db);
-  const { found, registered, expired } = rows[0];
-  if (!found) throw missingProject(projectId);
+/** One statement: the project (and the gate's columns), its counter rows and the partial index of due tokens. */
+export async function countTokens(
+  db: Db,
+  projectId: string,
+  gate?: ProjectGate,
+): Promise<{ registered: number; expired: number }> {
+  const { rows } = await countTokensStatement(projectId, gate?.columns).execute(db);
+  const { registered, expired } = passGate(gate, rows[0], projectId);
   return { registered, expired };
 }
 
-/** Deletes the given IDs (all must exist, or none is deleted). */
+/**
+ * Deletes the given IDs (all must exist, or none is deleted), in ONE statement: the project's
+ * state, the rows locked in ID order, then the counter (the order a registration takes them in,
+ * so the two never wait on each other in a circle). Only when every ID was found and locked are
+ * they deleted and the counter lowered by as many; a concurrent delete of the same ID leaves this
+ * one short (the row it waited for is gone), so it deletes nothing: each token is deleted once.
+ */
 export async function deleteTokens(
   db: Kysely<DatabaseSchema>,
   projectId: string,
@@ -376,36 +430,40 @@ export async function deleteTokens(
       `${ids.length} IDs in one request; 1 to ${DELETE_LIMIT} are allowed`,
       'split the request, or use --oldest N',
     );
-  return retryOnDeadlock(() =>
-    db.transaction().execute(async (tx) => {
-      await requireWritableProject(tx, projectId);
-      // The rows first, in ID order, then the counter: the order a registration takes them in, so
-      // the two never wait on each other in a circle.
-      await tx
-        .selectFrom('tokens')
-        .select('token_id')
-        .where('project_id', '=', projectId)
-        .where('token_id', 'in', [...new Set(ids)])
-        .orderBy('token_id')
-        .forUpdate()
-        .execute();
-      const count = await lockCounter(tx, projectId);
-      const deleted = await tx
-        .deleteFrom('tokens')
-        .where('project_id', '=', projectId)
-        .where('token_id', 'in', [...new Set(ids)])
-        .returning('token_id')
-        .execute();
-      const missing = [...new Set(ids)].filter((id) => !deleted.some((d) => d.token_id === id));
-      if (missing.length)
-        throw new TokenError(
-          'token_not_found',
-          `not registered: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}; nothing deleted`,
-        );
-      await setCounter(tx, projectId, count - deleted.length);
-      return deleted.length;
-    }),
+  const unique = [...new Set(ids)].sort();
+  // A malformed ID cannot be registered (the table's CHECK), so it is simply not found; only
+  // well-formed ones go into the array literal (which they cannot break: no quotes, commas, braces).
+  const wellFormed = unique.filter((id) => tokenIdProblem(id) === undefined);
+  const { rows } = await retryOnDeadlock(() =>
+    sql<{ status: string | null; found: string[] | null; deleted: number }>`
+    with project as (select status from projects where id = ${projectId}),
+    locked as (
+      select token_id from tokens
+      where project_id = ${projectId} and token_id = any(cast(${toTextArray(wellFormed)} as text[]))
+        and (select status from project) <> 'CLOSE'
+      order by token_id for update),
+    gone as (
+      delete from tokens where project_id = ${projectId} and token_id in (select token_id from locked)
+        and (select count(*) from locked) = ${unique.length}
+      returning 1),
+    counted as (
+      update token_counts set registered = registered - (select count(*) from gone)
+      where project_id = ${projectId} and exists (select 1 from gone) returning 1)
+    select (select status from project) as status, (select array_agg(token_id) from locked) as found,
+           (select count(*) from gone)::int as deleted`.execute(db),
   );
+  const r = rows[0];
+  if (r.status === null) throw missingProject(projectId);
+  if (r.status === 'CLOSE') throw closedError(projectId);
+  if (r.deleted !== unique.length) {
+    const found = new Set(r.found ?? []);
+    const missing = unique.filter((id) => !found.has(id));
+    throw new TokenError(
+      'token_not_found',
+      `not registered: ${(missing.length ? missing : unique).slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}; nothing deleted`,
+    );
+  }
+  return r.deleted;
 }
 
 /** Time-based N deletion: the N oldest registrations (at most 5,000 per request). */
