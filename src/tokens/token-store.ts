@@ -345,16 +345,17 @@ export async function listTokens(
     throw problem;
   }
   // registered_at as text keeps its microseconds: a millisecond Date would skip or repeat rows.
+  // The project's row (and the gate's columns, computed once: `offset 0` keeps it a subquery) joined
+  // to its page.
   const from = after ? sql`and (registered_at, token_id) > (cast(${after[0]} as timestamptz), ${after[1]})` : sql``;
   const { rows } = await sql<TokenRecord & { token_id: string | null; registered_text: string }>`
-    select ${columns}, t.*
-    from projects p
+    select a.*, t.*
+    from (select ${columns} from projects p where p.id = ${projectId} offset 0) a
     left join lateral (
       select token_id, registered_at, first_used_at, expires_at, expired_at, completed_at,
              registered_at::text as registered_text
       from tokens where project_id = ${projectId} ${from}
       order by registered_at, token_id limit ${limit + 1}) t on true
-    where p.id = ${projectId}
     order by t.registered_at, t.token_id`.execute(db);
   passGate(gate, rows[0], projectId);
   const found = rows[0].token_id === null ? [] : rows;
