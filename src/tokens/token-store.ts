@@ -268,25 +268,35 @@ function toTextArray(ids: readonly string[]): string {
   return `{${ids.join(',')}}`; // token IDs hold no quotes, commas, braces or spaces (checked above)
 }
 
+/**
+ * A token as the read routes select it: times as epoch milliseconds (a float8 the driver reads as
+ * a number, where a timestamptz is parsed from text into a Date: most of the list route's CPU),
+ * and the two markers only as whether they are set.
+ */
 interface TokenRecord {
   token_id: string;
-  registered_at: Date | string;
-  first_used_at: Date | null;
-  expires_at: Date | null;
-  expired_at: Date | null;
-  completed_at: Date | null;
+  registered_ms: number;
+  first_used_ms: number | null;
+  expires_ms: number | null;
+  marked: boolean;
+  done: boolean;
 }
 
+/** The columns of TokenRecord, from the tokens row aliased `t`. */
+const TOKEN_COLUMNS = sql`t.token_id, (extract(epoch from t.registered_at) * 1000)::float8 as registered_ms,
+  (extract(epoch from t.first_used_at) * 1000)::float8 as first_used_ms,
+  (extract(epoch from t.expires_at) * 1000)::float8 as expires_ms,
+  t.expired_at is not null as marked, t.completed_at is not null as done`;
+
 function toRow(r: TokenRecord, now: Date): TokenRow {
-  const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
-  const expired = r.expired_at !== null || (r.expires_at !== null && new Date(r.expires_at) <= now);
+  const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
   return {
     tokenId: r.token_id,
-    registeredAt: iso(r.registered_at)!,
-    firstUsedAt: iso(r.first_used_at),
-    expiresAt: iso(r.expires_at),
-    expired,
-    completed: r.completed_at !== null,
+    registeredAt: iso(r.registered_ms)!,
+    firstUsedAt: iso(r.first_used_ms),
+    expiresAt: iso(r.expires_ms),
+    expired: r.marked || (r.expires_ms !== null && r.expires_ms <= now.getTime()),
+    completed: r.done,
   };
 }
 
@@ -301,8 +311,7 @@ export async function getToken(
   // The project, the gate's columns and the token in one round trip (a project without the token
   // gives one row of nulls). A malformed ID is refused after the gate, as a well-formed one would be.
   const { rows } = await sql<TokenRecord & { token_id: string | null }>`
-    select ${(gate ?? NO_GATE).columns}, t.token_id, t.registered_at, t.first_used_at, t.expires_at, t.expired_at,
-           t.completed_at
+    select ${(gate ?? NO_GATE).columns}, ${TOKEN_COLUMNS}
     from projects p left join tokens t on t.project_id = p.id and t.token_id = cast(${problem ? null : tokenId} as text)
     where p.id = ${projectId}`.execute(db);
   const found = passGate(gate, rows[0], projectId);
@@ -347,15 +356,14 @@ export async function listTokens(
   // registered_at as text keeps its microseconds: a millisecond Date would skip or repeat rows.
   // The project's row (and the gate's columns, computed once: `offset 0` keeps it a subquery) joined
   // to its page.
-  const from = after ? sql`and (registered_at, token_id) > (cast(${after[0]} as timestamptz), ${after[1]})` : sql``;
+  const from = after ? sql`and (t.registered_at, t.token_id) > (cast(${after[0]} as timestamptz), ${after[1]})` : sql``;
   const { rows } = await sql<TokenRecord & { token_id: string | null; registered_text: string }>`
-    select a.*, t.*
+    select a.*, t.token_id, t.registered_ms, t.first_used_ms, t.expires_ms, t.marked, t.done, t.registered_text
     from (select ${columns} from projects p where p.id = ${projectId} offset 0) a
     left join lateral (
-      select token_id, registered_at, first_used_at, expires_at, expired_at, completed_at,
-             registered_at::text as registered_text
-      from tokens where project_id = ${projectId} ${from}
-      order by registered_at, token_id limit ${limit + 1}) t on true
+      select ${TOKEN_COLUMNS}, t.registered_at, t.registered_at::text as registered_text
+      from tokens t where t.project_id = ${projectId} ${from}
+      order by t.registered_at, t.token_id limit ${limit + 1}) t on true
     order by t.registered_at, t.token_id`.execute(db);
   passGate(gate, rows[0], projectId);
   const found = rows[0].token_id === null ? [] : rows;
