@@ -25,6 +25,8 @@ export const ROLE_TABLES: Record<string, { plan: PlanAccess; apply: ApplyAccess 
   dashboard_sessions: { plan: 'none', apply: 'select' }, // the dashboard's; only hashes of session cookies
   tokens: { plan: 'none', apply: 'dml' },
   token_counts: { plan: 'none', apply: 'dml' },
+  // marked-expired tokens per project in stripes (migration 015), kept by triggers on tokens
+  token_expired_counts: { plan: 'none', apply: 'dml' },
   token_events: { plan: 'none', apply: 'dml' },
   prune_runs: { plan: 'none', apply: 'dml' },
   worker_ticks: { plan: 'none', apply: 'dml' },

@@ -180,6 +180,13 @@ export interface TokenCountsTable {
   registered: number;
 }
 
+/** Marked-expired tokens per project, spread over stripes (migration 015): the count is their sum. */
+export interface TokenExpiredCountsTable {
+  project_id: string;
+  stripe: number;
+  expired: number;
+}
+
 export interface TokenEventsTable {
   id: Generated<string>;
   project_id: string;
@@ -310,6 +317,7 @@ export interface DatabaseSchema {
   token_uses: TokenUsesTable;
   tokens: TokensTable;
   token_counts: TokenCountsTable;
+  token_expired_counts: TokenExpiredCountsTable;
   token_events: TokenEventsTable;
   prune_runs: PruneRunsTable;
   worker_ticks: WorkerTicksTable;

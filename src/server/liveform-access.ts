@@ -4,8 +4,10 @@
 // browser holds no key, and without one /check was an oracle for token IDs and /complete let
 // whoever held a session id set its result. `/start` stays open to browsers (rate-limited).
 import type { FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import { sql } from 'kysely';
+import type { ProjectGate } from '../tokens/token-store.js';
 import type { ServiceContext } from './app.js';
-import { authorize } from './project-access.js';
+import { ACCESS_COLUMNS, checkAccess, type AccessRequest, type AccessRow } from './project-access.js';
 import { noteKeyedCall } from './traffic-notes.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -15,34 +17,41 @@ export function apiKeyOf(request: FastifyRequest): string | undefined {
   return typeof key === 'string' ? key : undefined;
 }
 
-/** /check: the key of the project named in the body. */
-export function keyOfBodyProject(ctx: ServiceContext): preHandlerAsyncHookHandler {
-  return async (request) => {
-    const { pid } = request.body as { pid: string };
-    await authorize(ctx.database.db, pid, request.ip, apiKeyOf(request), ctx.now(), (rotation) =>
-      noteKeyedCall(request, pid, rotation),
-    );
+function accessOf(ctx: ServiceContext, request: FastifyRequest, pid: string): AccessRequest {
+  return {
+    projectId: pid,
+    clientIp: request.ip,
+    apiKey: apiKeyOf(request),
+    now: ctx.now(),
+    onKeyAccepted: (rotation) => noteKeyedCall(request, pid, rotation),
+  };
+}
+
+/** /check: the key of the project named in the body, read in the statement that reads the facts. */
+export function keyOfBodyProject(ctx: ServiceContext, request: FastifyRequest): ProjectGate {
+  const { pid } = request.body as { pid: string };
+  return {
+    columns: ACCESS_COLUMNS,
+    check: (row) => {
+      checkAccess(row as AccessRow | undefined, accessOf(ctx, request, pid));
+    },
   };
 }
 
 /**
- * /complete: the key of the project the session belongs to. An unknown session id answers the
- * same 401 as a wrong key (the check runs against a project that cannot exist), so session ids
- * cannot be probed without a key either.
+ * /complete: the key of the project the session belongs to, read with the session in one
+ * statement. An unknown session id answers the same 401 as a wrong key (no project row, so the
+ * key is compared against hashes that match nothing), so session ids cannot be probed without a
+ * key either.
  */
 export function keyOfSessionProject(ctx: ServiceContext): preHandlerAsyncHookHandler {
   return async (request) => {
     const { sessionId } = request.params as { sessionId: string };
-    const row = UUID.test(sessionId)
-      ? await ctx.database.db
-          .selectFrom('liveform_sessions')
-          .select('project_id')
-          .where('id', '=', sessionId)
-          .executeTakeFirst()
-      : undefined;
-    const pid = row?.project_id ?? '';
-    await authorize(ctx.database.db, pid, request.ip, apiKeyOf(request), ctx.now(), (rotation) =>
-      noteKeyedCall(request, pid, rotation),
+    const { rows } = await sql<AccessRow & { access_project: string }>`
+      select ${ACCESS_COLUMNS}, p.id as access_project from projects p
+      where p.id = (select project_id from liveform_sessions where id = cast(${UUID.test(sessionId) ? sessionId : null} as uuid))`.execute(
+      ctx.database.db,
     );
+    checkAccess(rows[0], accessOf(ctx, request, rows[0]?.access_project ?? ''));
   };
 }

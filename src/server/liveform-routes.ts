@@ -71,17 +71,18 @@ export function liveformRoutes(app: FastifyInstance, ctx: ServiceContext): void 
     const { status, body } = answer(decision, false);
     return reply.code(status).send(body);
   });
-  app.post<{ Body: AdmissionBody }>(
-    '/v1/liveform/check',
-    { schema: admissionSchema, preHandler: keyOfBodyProject(ctx) },
-    async (request, reply) => {
-      const { status, body } = answer(
-        await checkAdmission(db, toRequest(request.body, request.ip, ctx.masterKey), ctx.now()),
-        true,
-      );
-      return reply.code(status).send(body);
-    },
-  );
+  app.post<{ Body: AdmissionBody }>('/v1/liveform/check', { schema: admissionSchema }, async (request, reply) => {
+    const { status, body } = answer(
+      await checkAdmission(
+        db,
+        toRequest(request.body, request.ip, ctx.masterKey),
+        ctx.now(),
+        keyOfBodyProject(ctx, request),
+      ),
+      true,
+    );
+    return reply.code(status).send(body);
+  });
   app.post<{ Params: { sessionId: string }; Body: { result: FinalResult } }>(
     '/v1/liveform/sessions/:sessionId/complete',
     { schema: completeSchema, preHandler: keyOfSessionProject(ctx) },

@@ -2,7 +2,6 @@
 // whitelist (when it has one), and the x-api-key header must match one of its valid keys.
 import { sql, type Kysely } from 'kysely';
 import type { DatabaseSchema } from '../db/schema.js';
-import type { KeyCandidate } from '../keys/api-key.js';
 import { TokenError } from '../tokens/token-errors.js';
 import { cidrContains, checkIpv4Entry } from '../util/ipv4.js';
 import { invalidApiKey, matchedKeyInConstantWork } from './same-401.js';
@@ -26,44 +25,71 @@ export function ipAllowed(ranges: readonly string[], address: string): boolean {
   return host !== undefined && ranges.some((r) => cidrContains(r, host));
 }
 
+/** What the checks read about a project, as the columns of ACCESS_COLUMNS. */
+export interface AccessRow {
+  access_status: string;
+  access_ranges: string[];
+  access_seal_to: string | null;
+  /** The project's keys: hash in hex, validity, generation (null for a project without keys). */
+  access_keys: { key_hash: string; valid_until: string | null; rotation: number }[] | null;
+}
+
 /**
- * Loads what the checks need in one statement (a row per key), then checks the key before the
- * address: an unknown project, a wrong or missing key all answer the same 401 (same-401.ts), and
- * only a caller holding the key learns that its address is outside the whitelist (403).
+ * The columns a route's own statement adds to read, beside its data, what authorization needs
+ * about the project aliased `p` (so a read route takes one round trip, not two). The keys come as
+ * one JSON value, so the statement keeps one row per project whatever the number of keys.
  */
+export const ACCESS_COLUMNS = sql`p.status as access_status,
+  case when p.secure_transmission then p.secure_transmission_public_key end as access_seal_to,
+  coalesce((select array_agg(cast(r.range as text)) from ip_whitelist r
+            where r.project_id = p.id and r.scope = 'api'), '{}') as access_ranges,
+  (select json_agg(json_build_object('key_hash', encode(k.key_hash, 'hex'), 'valid_until', k.valid_until,
+                                     'rotation', k.rotation))
+   from api_keys k where k.project_id = p.id) as access_keys`;
+
+export interface AccessRequest {
+  projectId: string;
+  clientIp: string;
+  apiKey: string | undefined;
+  now: Date;
+  /** Called once the key is accepted, before the address is checked: the key's generation (traffic facts). */
+  onKeyAccepted?: (rotation: number) => void;
+}
+
+/**
+ * Checks the key before the address: an unknown project (no row), a wrong or missing key all answer
+ * the same 401 (same-401.ts), and only a caller holding the key learns that its address is outside
+ * the whitelist (403).
+ */
+export function checkAccess(row: AccessRow | undefined, request: AccessRequest): ProjectAccess {
+  const keys = (row?.access_keys ?? []).map((k) => ({
+    key_hash: Buffer.from(k.key_hash, 'hex'),
+    valid_until: k.valid_until,
+    rotation: k.rotation,
+  }));
+  const key = matchedKeyInConstantWork(keys, request.apiKey, request.now);
+  if (!key || !row) throw invalidApiKey();
+  request.onKeyAccepted?.(key.rotation);
+  if (!ipAllowed(row.access_ranges, request.clientIp)) {
+    throw new TokenError(
+      'ip_not_allowed',
+      `${request.clientIp} is not in the API IP whitelist of "${request.projectId}"`,
+    );
+  }
+  return { status: row.access_status, sealTo: row.access_seal_to };
+}
+
+/** Authorization on its own round trip: for the write routes, which must not write before it. */
 export async function authorize(
   db: Kysely<DatabaseSchema>,
   projectId: string,
   clientIp: string,
   apiKey: string | undefined,
   now = new Date(),
-  /** Called once the key is accepted, before the address is checked: the key's generation (traffic facts). */
   onKeyAccepted?: (rotation: number) => void,
 ): Promise<ProjectAccess> {
-  type Row = {
-    rotation: number | null;
-    status: string;
-    ranges: string[];
-    seal_to: string | null;
-    key_hash: Uint8Array | null;
-    valid_until: Date | string | null;
-  };
-  const { rows } = await sql<Row>`
-    select p.status, w.ranges, k.key_hash, k.valid_until, k.rotation,
-      case when p.secure_transmission then p.secure_transmission_public_key end as seal_to
-    from projects p
-    cross join lateral (select coalesce(array_agg(cast(r.range as text)), '{}') as ranges
-                        from ip_whitelist r where r.project_id = p.id and r.scope = 'api') w
-    left join api_keys k on k.project_id = p.id
-    where p.id = ${projectId}`.execute(db);
-  const keys = rows.filter((r): r is typeof r & KeyCandidate => r.key_hash !== null);
-  const key = matchedKeyInConstantWork(keys, apiKey, now);
-  if (!key || !rows.length) throw invalidApiKey();
-  onKeyAccepted?.(key.rotation ?? 0);
-  if (!ipAllowed(rows[0].ranges, clientIp)) {
-    throw new TokenError('ip_not_allowed', `${clientIp} is not in the API IP whitelist of "${projectId}"`);
-  }
-  return { status: rows[0].status, sealTo: rows[0].seal_to };
+  const { rows } = await sql<AccessRow>`select ${ACCESS_COLUMNS} from projects p where p.id = ${projectId}`.execute(db);
+  return checkAccess(rows[0], { projectId, clientIp, apiKey, now, onKeyAccepted });
 }
 
 export function refuseWritesWhenClosed(access: ProjectAccess, projectId: string): void {

@@ -1,11 +1,12 @@
-// The Token API: /v1/projects/{pid}/tokens. Each route authorizes the caller, then calls the
-// core the CLI's `tokens` commands call (src/tokens/token-requests.ts, token-store.ts), which
-// holds every check (CLOSE, limits, the cap), so both faces refuse alike with the same codes.
+// The Token API: /v1/projects/{pid}/tokens. Each route authorizes the caller (a write route in a
+// round trip of its own before it writes, a read route in its one statement), then calls the core
+// the CLI's `tokens` commands call (src/tokens/token-requests.ts, token-store.ts), which holds
+// every check (CLOSE, limits, the cap), so both faces refuse alike with the same codes.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { deleteRequest, importTokens } from '../tokens/token-requests.js';
-import { countTokens, getToken, listTokens, registerTokenRequest } from '../tokens/token-store.js';
+import { countTokens, getToken, listTokens, registerTokenRequest, type ProjectGate } from '../tokens/token-store.js';
 import type { ServiceContext } from './app.js';
-import { authorize } from './project-access.js';
+import { ACCESS_COLUMNS, authorize, checkAccess, type AccessRequest, type AccessRow } from './project-access.js';
 import { sealResponseFor } from './sealed-responses.js';
 import { noteKeyedCall } from './traffic-notes.js';
 import { countSchema, deleteSchema, getSchema, importSchema, listSchema, registerSchema } from './schemas.js';
@@ -14,16 +15,29 @@ type Pid = { pid: string };
 
 export function tokenRoutes(app: FastifyInstance, ctx: ServiceContext): void {
   const db = ctx.database.db;
-  const access = async (request: FastifyRequest<{ Params: Pid }>) => {
+  const accessOf = (request: FastifyRequest<{ Params: Pid }>): AccessRequest => {
     const key = request.headers['x-api-key'];
-    const apiKey = typeof key === 'string' ? key : undefined;
     const pid = request.params.pid;
-    const granted = await authorize(db, pid, request.ip, apiKey, ctx.now(), (rotation) =>
-      noteKeyedCall(request, pid, rotation),
-    );
+    return {
+      projectId: pid,
+      clientIp: request.ip,
+      apiKey: typeof key === 'string' ? key : undefined,
+      now: ctx.now(),
+      onKeyAccepted: (rotation) => noteKeyedCall(request, pid, rotation),
+    };
+  };
+  const access = async (request: FastifyRequest<{ Params: Pid }>) => {
+    const a = accessOf(request);
+    const granted = await authorize(db, a.projectId, a.clientIp, a.apiKey, a.now, a.onKeyAccepted);
     sealResponseFor(request, granted.sealTo);
     return granted;
   };
+  // The read routes: authorization read in the route's own statement (one round trip), checked
+  // before anything of the answer is used.
+  const gate = (request: FastifyRequest<{ Params: Pid }>): ProjectGate => ({
+    columns: ACCESS_COLUMNS,
+    check: (row) => sealResponseFor(request, checkAccess(row as AccessRow | undefined, accessOf(request)).sealTo),
+  });
 
   app.post<{ Params: Pid; Body: { tokenIds: string[] } }>(
     '/v1/projects/:pid/tokens',
@@ -65,27 +79,25 @@ export function tokenRoutes(app: FastifyInstance, ctx: ServiceContext): void {
     '/v1/projects/:pid/tokens',
     { schema: listSchema },
     async (request) => {
-      await access(request);
       const { after, limit } = request.query;
-      return listTokens(db, request.params.pid, {
-        after,
-        limit: limit === undefined ? undefined : Number(limit),
-        now: ctx.now(),
-      });
+      return listTokens(
+        db,
+        request.params.pid,
+        { after, limit: limit === undefined ? undefined : Number(limit), now: ctx.now() },
+        gate(request),
+      );
     },
   );
 
   app.get<{ Params: Pid }>('/v1/projects/:pid/tokens/count', { schema: countSchema }, async (request) => {
-    await access(request);
-    return countTokens(db, request.params.pid);
+    return countTokens(db, request.params.pid, gate(request));
   });
 
   app.get<{ Params: Pid & { tokenId: string } }>(
     '/v1/projects/:pid/tokens/:tokenId',
     { schema: getSchema },
     async (request) => {
-      await access(request);
-      return getToken(db, request.params.pid, request.params.tokenId, ctx.now());
+      return getToken(db, request.params.pid, request.params.tokenId, ctx.now(), gate(request));
     },
   );
 }

@@ -9,6 +9,7 @@ import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import { jsonb } from '../db/sql-values.js';
 import type { DatabaseSchema } from '../db/schema.js';
 import { TokenError } from './token-errors.js';
+import type { ProjectGate } from './token-store.js';
 import { expiredEvent } from './token-events.js';
 import { URL_ERROR_CODES } from '../url/liveform-url.js';
 import { openProjectEncrypted, type Opened } from '../url/url-keys.js';
@@ -216,7 +217,13 @@ function decidePreRegistered(
 }
 
 /** Every fact the decision needs, in one round trip (the token and its first use joined in). */
-async function readFacts(db: Db, projectId: string, tokenId: string | undefined, urlDigest: string): Promise<Facts> {
+async function readFacts(
+  db: Db,
+  projectId: string,
+  tokenId: string | undefined,
+  urlDigest: string,
+  gate?: ProjectGate,
+): Promise<Facts> {
   const { rows } = await sql<
     ProjectFacts & {
       t_found: boolean;
@@ -230,7 +237,7 @@ async function readFacts(db: Db, projectId: string, tokenId: string | undefined,
       url_completed: boolean;
     }
   >`
-    select ${sql.join(PROJECT_FACT_COLUMNS.map((c) => sql.ref(`p.${c}`)))},
+    select ${sql.join(PROJECT_FACT_COLUMNS.map((c) => sql.ref(`p.${c}`)))}, ${gate?.columns ?? sql`true as project_found`},
            t.token_id is not null as t_found, t.first_used_at as t_first_used_at, t.expires_at, t.expired_at, t.completed_at,
            u.token_id is not null as u_found, u.first_used_at as u_first_used_at, u.final_result,
            exists (select 1 from liveform_sessions c where c.project_id = p.id and c.url_digest = ${urlDigest}
@@ -240,6 +247,7 @@ async function readFacts(db: Db, projectId: string, tokenId: string | undefined,
     left join token_uses u on u.project_id = p.id and u.token_id = cast(${tokenId ?? null} as text)
     where p.id = ${projectId}`.execute(db);
   const r = rows[0];
+  gate?.check(r);
   if (!r) return {};
   return {
     project: Object.fromEntries(PROJECT_FACT_COLUMNS.map((c) => [c, r[c]])) as unknown as ProjectFacts,
@@ -274,12 +282,24 @@ async function openEncrypted(db: Db, req: AdmissionRequest, now: Date): Promise<
   return openProjectEncrypted(db as Kysely<DatabaseSchema>, req.projectId, value, now, req.masterKey);
 }
 
-/** Everything the decision needs: the opened parameters first, since they may carry the token. */
-async function gatherFacts(db: Db, req: AdmissionRequest, now: Date): Promise<Facts> {
+/**
+ * Everything the decision needs: the opened parameters first, since they may carry the token.
+ * `gate` (the caller's authorization) is checked before anything else is used: in the facts'
+ * own statement, or, when encrypted parameters must be opened first, in a statement of its own
+ * before they are.
+ */
+async function gatherFacts(db: Db, req: AdmissionRequest, now: Date, gate?: ProjectGate): Promise<Facts> {
+  if (gate && encryptedOf(req) !== undefined) {
+    const { rows } = await sql`select ${gate.columns} from projects p where p.id = ${req.projectId}`.execute(db);
+    gate.check(rows[0]);
+    gate = undefined;
+  }
   const opened = await openEncrypted(db, req, now);
   const tokenId = tokenOf(req, opened);
+  // Refused after the gate's check, as any request of an unknown caller is.
+  const facts = await readFacts(db, req.projectId, tokenId, urlDigestOf(req), gate);
   checkTokenLength(tokenId);
-  return { ...(await readFacts(db, req.projectId, tokenId, urlDigestOf(req))), opened };
+  return { ...facts, opened };
 }
 
 function urlDigestOf(req: AdmissionRequest): string {
@@ -296,8 +316,10 @@ export async function checkAdmission(
   db: Kysely<DatabaseSchema>,
   req: AdmissionRequest,
   now: Date = new Date(),
+  /** The caller's authorization, read in the same statement as the facts (the /check route). */
+  gate?: ProjectGate,
 ): Promise<Decision> {
-  return decide(req, await gatherFacts(db, req, now), now);
+  return decide(req, await gatherFacts(db, req, now, gate), now);
 }
 
 /** `registered`: whether the admitted token is a registered one (traffic facts; absent when not known). */
@@ -498,7 +520,13 @@ export interface CompleteResult {
   result: FinalResult;
 }
 
-/** The authentication finished with a final result: recorded once per session. */
+/**
+ * The authentication finished with a final result: recorded once per session, in ONE statement:
+ * the session is completed only if it is not yet (a concurrent completion waits for the row and
+ * then finds it completed), and with it its pre-registered token (private mode refuses it again)
+ * or its unregistered token's first use (the 3-minute rule). The session as it was before the
+ * statement tells "no such session" from "already completed".
+ */
 export async function completeSession(
   db: Kysely<DatabaseSchema>,
   sessionId: string,
@@ -509,34 +537,27 @@ export async function completeSession(
 ): Promise<CompleteResult> {
   if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(sessionId))
     throw new TokenError('session_not_found', `"${sessionId}" is not a session id`);
-  return db.transaction().execute(async (tx) => {
-    const s = await tx
-      .selectFrom('liveform_sessions')
-      .selectAll()
-      .where('id', '=', sessionId)
-      .forUpdate()
-      .executeTakeFirst();
-    if (!s || (projectId !== undefined && s.project_id !== projectId))
-      throw new TokenError('session_not_found', `session ${sessionId} does not exist`);
-    if (s.completed_at)
-      throw new TokenError('session_completed', `session ${sessionId} already completed (${s.result})`);
-    await tx.updateTable('liveform_sessions').set({ completed_at: now, result }).where('id', '=', sessionId).execute();
-    if (s.token_id && s.pre_registered) {
-      await tx
-        .updateTable('tokens')
-        .set({ completed_at: now })
-        .where('project_id', '=', s.project_id)
-        .where('token_id', '=', s.token_id)
-        .execute();
-    } else if (s.token_id) {
-      await tx
-        .updateTable('token_uses')
-        .set({ final_result: result, final_at: now })
-        .where('project_id', '=', s.project_id)
-        .where('token_id', '=', s.token_id)
-        .where('final_result', 'is', null)
-        .execute();
-    }
-    return { sessionId, projectId: s.project_id, result };
-  });
+  const ofProject = projectId === undefined ? sql`` : sql`and project_id = ${projectId}`;
+  const { rows } = await sql<{ completed: string | null; before_project: string | null; before_result: string | null }>`
+    with s as (
+      update liveform_sessions set completed_at = cast(${now} as timestamptz), result = ${result}
+      where id = cast(${sessionId} as uuid) and completed_at is null ${ofProject}
+      returning project_id, token_id, pre_registered),
+    t as (
+      update tokens t set completed_at = cast(${now} as timestamptz) from s
+      where s.pre_registered and t.project_id = s.project_id and t.token_id = s.token_id returning 1),
+    u as (
+      update token_uses u set final_result = ${result}, final_at = cast(${now} as timestamptz) from s
+      where not s.pre_registered and u.project_id = s.project_id and u.token_id = s.token_id
+        and u.final_result is null returning 1)
+    select (select project_id from s) as completed, b.project_id as before_project, b.result as before_result
+    from (select 1) as one left join liveform_sessions b on b.id = cast(${sessionId} as uuid)`.execute(db);
+  const r = rows[0];
+  if (r.completed !== null) return { sessionId, projectId: r.completed, result };
+  if (r.before_project === null || (projectId !== undefined && r.before_project !== projectId))
+    throw new TokenError('session_not_found', `session ${sessionId} does not exist`);
+  throw new TokenError(
+    'session_completed',
+    `session ${sessionId} already completed${r.before_result ? ` (${r.before_result})` : ''}`,
+  );
 }

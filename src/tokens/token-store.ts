@@ -1,11 +1,31 @@
 // The token store: register (the 100,000 cap enforced under a per-project counter lock), query,
 // list with keyset paging, count, delete. Registering an existing ID overwrites it.
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import type { DatabaseSchema } from '../db/schema.js';
 import { TokenError } from './token-errors.js';
 import { TOKEN_CAP, tokenIdProblem } from './token-id.js';
 
 type Db = Kysely<DatabaseSchema> | Transaction<DatabaseSchema>;
+
+/**
+ * Columns of the project row (aliased `p`) that a caller reads in the read's own statement, and its
+ * check of them, run before anything is answered: the Token API's authorization folded into the
+ * route's one round trip. `row` is undefined when the project does not exist. Without a gate (the
+ * CLI), a project that does not exist is invalid_project.
+ */
+export interface ProjectGate {
+  columns: RawBuilder<unknown>;
+  check(row: unknown): void;
+}
+
+const NO_GATE: ProjectGate = { columns: sql`true as project_found`, check: () => {} };
+
+/** The gate's check, then the project's existence. */
+function passGate<R>(gate: ProjectGate | undefined, row: R | undefined, projectId: string): R {
+  (gate ?? NO_GATE).check(row);
+  if (!row) throw missingProject(projectId);
+  return row;
+}
 
 export interface TokenRow {
   tokenId: string;
@@ -248,42 +268,57 @@ function toTextArray(ids: readonly string[]): string {
   return `{${ids.join(',')}}`; // token IDs hold no quotes, commas, braces or spaces (checked above)
 }
 
+/**
+ * A token as the read routes select it: times as epoch milliseconds (a float8 the driver reads as
+ * a number, where a timestamptz is parsed from text into a Date: most of the list route's CPU),
+ * and the two markers only as whether they are set.
+ */
 interface TokenRecord {
   token_id: string;
-  registered_at: Date | string;
-  first_used_at: Date | null;
-  expires_at: Date | null;
-  expired_at: Date | null;
-  completed_at: Date | null;
+  registered_ms: number;
+  first_used_ms: number | null;
+  expires_ms: number | null;
+  marked: boolean;
+  done: boolean;
 }
 
+/** The columns of TokenRecord, from the tokens row aliased `t`. */
+const TOKEN_COLUMNS = sql`t.token_id, (extract(epoch from t.registered_at) * 1000)::float8 as registered_ms,
+  (extract(epoch from t.first_used_at) * 1000)::float8 as first_used_ms,
+  (extract(epoch from t.expires_at) * 1000)::float8 as expires_ms,
+  t.expired_at is not null as marked, t.completed_at is not null as done`;
+
 function toRow(r: TokenRecord, now: Date): TokenRow {
-  const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
-  const expired = r.expired_at !== null || (r.expires_at !== null && new Date(r.expires_at) <= now);
+  const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
   return {
     tokenId: r.token_id,
-    registeredAt: iso(r.registered_at)!,
-    firstUsedAt: iso(r.first_used_at),
-    expiresAt: iso(r.expires_at),
-    expired,
-    completed: r.completed_at !== null,
+    registeredAt: iso(r.registered_ms)!,
+    firstUsedAt: iso(r.first_used_ms),
+    expiresAt: iso(r.expires_ms),
+    expired: r.marked || (r.expires_ms !== null && r.expires_ms <= now.getTime()),
+    completed: r.done,
   };
 }
 
-export async function getToken(db: Db, projectId: string, tokenId: string, now = new Date()): Promise<TokenRow> {
+export async function getToken(
+  db: Db,
+  projectId: string,
+  tokenId: string,
+  now = new Date(),
+  gate?: ProjectGate,
+): Promise<TokenRow> {
   const problem = tokenIdProblem(tokenId);
+  // The project, the gate's columns and the token in one round trip (a project without the token
+  // gives one row of nulls). A malformed ID is refused after the gate, as a well-formed one would be.
+  const { rows } = await sql<TokenRecord & { token_id: string | null }>`
+    select ${(gate ?? NO_GATE).columns}, ${TOKEN_COLUMNS}
+    from projects p left join tokens t on t.project_id = p.id and t.token_id = cast(${problem ? null : tokenId} as text)
+    where p.id = ${projectId}`.execute(db);
+  const found = passGate(gate, rows[0], projectId);
   if (problem) throw new TokenError('invalid_token_id', problem);
-  // The project and the token in one round trip (a project without the token gives one row of nulls).
-  const found = await db
-    .selectFrom('projects as p')
-    .leftJoin('tokens as t', (join) => join.onRef('t.project_id', '=', 'p.id').on('t.token_id', '=', tokenId))
-    .selectAll('t')
-    .where('p.id', '=', projectId)
-    .executeTakeFirst();
-  if (!found) throw missingProject(projectId);
-  const r = found.token_id === null ? undefined : (found as unknown as TokenRecord);
-  if (!r) throw new TokenError('token_id_not_found', `token "${tokenId}" is not registered for project "${projectId}"`);
-  return toRow(r, now);
+  if (found.token_id === null)
+    throw new TokenError('token_id_not_found', `token "${tokenId}" is not registered for project "${projectId}"`);
+  return toRow(found, now);
 }
 
 export interface TokenPage {
@@ -292,32 +327,50 @@ export interface TokenPage {
   next?: string;
 }
 
-/** Keyset paging in registration order (time, then id): stable while tokens come and go. */
+/** Keyset paging in registration order (time, then id): stable while tokens come and go. One statement. */
 export async function listTokens(
   db: Db,
   projectId: string,
   options: { limit?: number; after?: string; now?: Date } = {},
+  gate?: ProjectGate,
 ): Promise<TokenPage> {
   const limit = options.limit ?? PAGE_LIMIT;
+  let problem: TokenError | undefined;
+  let after: [string, string] | undefined;
   if (!Number.isInteger(limit) || limit < 1 || limit > PAGE_LIMIT)
-    throw new TokenError('invalid_payload', `page size ${limit}: expected 1 to ${PAGE_LIMIT.toLocaleString('en')}`);
-  await requireProject(db, projectId);
-  let query = db.selectFrom('tokens').selectAll().where('project_id', '=', projectId);
-  if (options.after) {
-    const [time, id] = decodeCursor(options.after);
-    // registered_at as text keeps its microseconds: a millisecond Date would skip or repeat rows.
-    query = query.where(sql<boolean>`(registered_at, token_id) > (cast(${time} as timestamptz), ${id})`);
+    problem = new TokenError('invalid_payload', `page size ${limit}: expected 1 to ${PAGE_LIMIT.toLocaleString('en')}`);
+  else if (options.after) {
+    try {
+      after = decodeCursor(options.after);
+    } catch (err) {
+      problem = err as TokenError;
+    }
   }
-  const rows = await query
-    .select(sql<string>`registered_at::text`.as('registered_text'))
-    .orderBy('registered_at')
-    .orderBy('token_id')
-    .limit(limit + 1)
-    .execute();
+  const columns = (gate ?? NO_GATE).columns;
+  if (problem) {
+    // Refused after the gate, as a well-formed request would be (an unknown caller learns nothing more).
+    const { rows } = await sql`select ${columns} from projects p where p.id = ${projectId}`.execute(db);
+    passGate(gate, rows[0], projectId);
+    throw problem;
+  }
+  // registered_at as text keeps its microseconds: a millisecond Date would skip or repeat rows.
+  // The project's row (and the gate's columns, computed once: `offset 0` keeps it a subquery) joined
+  // to its page.
+  const from = after ? sql`and (t.registered_at, t.token_id) > (cast(${after[0]} as timestamptz), ${after[1]})` : sql``;
+  const { rows } = await sql<TokenRecord & { token_id: string | null; registered_text: string }>`
+    select a.*, t.token_id, t.registered_ms, t.first_used_ms, t.expires_ms, t.marked, t.done, t.registered_text
+    from (select ${columns} from projects p where p.id = ${projectId} offset 0) a
+    left join lateral (
+      select ${TOKEN_COLUMNS}, t.registered_at, t.registered_at::text as registered_text
+      from tokens t where t.project_id = ${projectId} ${from}
+      order by t.registered_at, t.token_id limit ${limit + 1}) t on true
+    order by t.registered_at, t.token_id`.execute(db);
+  passGate(gate, rows[0], projectId);
+  const found = rows[0].token_id === null ? [] : rows;
   const now = options.now ?? new Date();
-  const page = rows.slice(0, limit).map((r) => toRow(r, now));
-  const last = rows.length > limit ? rows[limit - 1] : undefined;
-  return { tokens: page, ...(last ? { next: encodeCursor(last.registered_text, last.token_id) } : {}) };
+  const page = found.slice(0, limit).map((r) => toRow(r, now));
+  const last = found.length > limit ? found[limit - 1] : undefined;
+  return { tokens: page, ...(last ? { next: encodeCursor(last.registered_text, last.token_id!) } : {}) };
 }
 
 function encodeCursor(time: string, id: string): string {
@@ -340,28 +393,41 @@ function decodeCursor(cursor: string): [string, string] {
 
 /**
  * The project's counts in one statement: registered from its counter row (kept by every path that
- * adds or removes tokens), expired from the two partial indexes, the tokens marked expired
- * (tokens_expired) and those past their expiry not yet marked (tokens_expiring). Never a scan of
- * the project's tokens: a count(*) over 100,000 of them cost 11-12 ms of database CPU a request.
+ * adds or removes tokens), expired as the tokens marked expired, from their counter's stripes
+ * (token_expired_counts, kept by triggers on tokens, migration 015), plus those past their expiry
+ * that nobody marked yet, from the partial index tokens_expiring (only the due entries: the worker
+ * marks them within seconds). Never a scan of the project's tokens: a count(*) over 100,000 of them
+ * cost 11-12 ms of database CPU a request, and counting the partial index of the marked ones grew
+ * with them (4.8 ms at 40,000).
  */
-export function countTokensStatement(projectId: string) {
-  return sql<{ found: boolean; registered: number; expired: number }>`
-    select exists (select 1 from projects where id = ${projectId}) as found,
+export function countTokensStatement(projectId: string, columns: RawBuilder<unknown> = NO_GATE.columns) {
+  return sql<{ registered: number; expired: number }>`
+    select ${columns},
       coalesce((select registered from token_counts where project_id = ${projectId}), 0)::int as registered,
-      ((select count(*) from tokens where project_id = ${projectId} and expired_at is not null)
+      (coalesce((select sum(expired) from token_expired_counts where project_id = ${projectId}), 0)
        + (select count(*) from tokens where project_id = ${projectId} and expired_at is null
-            and expires_at is not null and expires_at <= now()))::int as expired`;
+            and expires_at is not null and expires_at <= now()))::int as expired
+    from projects p where p.id = ${projectId}`;
 }
 
-/** One statement: the project's existence, its counter row and the two partial indexes. */
-export async function countTokens(db: Db, projectId: string): Promise<{ registered: number; expired: number }> {
-  const { rows } = await countTokensStatement(projectId).execute(db);
-  const { found, registered, expired } = rows[0];
-  if (!found) throw missingProject(projectId);
+/** One statement: the project (and the gate's columns), its counter rows and the partial index of due tokens. */
+export async function countTokens(
+  db: Db,
+  projectId: string,
+  gate?: ProjectGate,
+): Promise<{ registered: number; expired: number }> {
+  const { rows } = await countTokensStatement(projectId, gate?.columns).execute(db);
+  const { registered, expired } = passGate(gate, rows[0], projectId);
   return { registered, expired };
 }
 
-/** Deletes the given IDs (all must exist, or none is deleted). */
+/**
+ * Deletes the given IDs (all must exist, or none is deleted), in ONE statement: the project's
+ * state, the rows locked in ID order, then the counter (the order a registration takes them in,
+ * so the two never wait on each other in a circle). Only when every ID was found and locked are
+ * they deleted and the counter lowered by as many; a concurrent delete of the same ID leaves this
+ * one short (the row it waited for is gone), so it deletes nothing: each token is deleted once.
+ */
 export async function deleteTokens(
   db: Kysely<DatabaseSchema>,
   projectId: string,
@@ -373,36 +439,40 @@ export async function deleteTokens(
       `${ids.length} IDs in one request; 1 to ${DELETE_LIMIT} are allowed`,
       'split the request, or use --oldest N',
     );
-  return retryOnDeadlock(() =>
-    db.transaction().execute(async (tx) => {
-      await requireWritableProject(tx, projectId);
-      // The rows first, in ID order, then the counter: the order a registration takes them in, so
-      // the two never wait on each other in a circle.
-      await tx
-        .selectFrom('tokens')
-        .select('token_id')
-        .where('project_id', '=', projectId)
-        .where('token_id', 'in', [...new Set(ids)])
-        .orderBy('token_id')
-        .forUpdate()
-        .execute();
-      const count = await lockCounter(tx, projectId);
-      const deleted = await tx
-        .deleteFrom('tokens')
-        .where('project_id', '=', projectId)
-        .where('token_id', 'in', [...new Set(ids)])
-        .returning('token_id')
-        .execute();
-      const missing = [...new Set(ids)].filter((id) => !deleted.some((d) => d.token_id === id));
-      if (missing.length)
-        throw new TokenError(
-          'token_not_found',
-          `not registered: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}; nothing deleted`,
-        );
-      await setCounter(tx, projectId, count - deleted.length);
-      return deleted.length;
-    }),
+  const unique = [...new Set(ids)].sort();
+  // A malformed ID cannot be registered (the table's CHECK), so it is simply not found; only
+  // well-formed ones go into the array literal (which they cannot break: no quotes, commas, braces).
+  const wellFormed = unique.filter((id) => tokenIdProblem(id) === undefined);
+  const { rows } = await retryOnDeadlock(() =>
+    sql<{ status: string | null; found: string[] | null; deleted: number }>`
+    with project as (select status from projects where id = ${projectId}),
+    locked as (
+      select token_id from tokens
+      where project_id = ${projectId} and token_id = any(cast(${toTextArray(wellFormed)} as text[]))
+        and (select status from project) <> 'CLOSE'
+      order by token_id for update),
+    gone as (
+      delete from tokens where project_id = ${projectId} and token_id in (select token_id from locked)
+        and (select count(*) from locked) = ${unique.length}
+      returning 1),
+    counted as (
+      update token_counts set registered = registered - (select count(*) from gone)
+      where project_id = ${projectId} and exists (select 1 from gone) returning 1)
+    select (select status from project) as status, (select array_agg(token_id) from locked) as found,
+           (select count(*) from gone)::int as deleted`.execute(db),
   );
+  const r = rows[0];
+  if (r.status === null) throw missingProject(projectId);
+  if (r.status === 'CLOSE') throw closedError(projectId);
+  if (r.deleted !== unique.length) {
+    const found = new Set(r.found ?? []);
+    const missing = unique.filter((id) => !found.has(id));
+    throw new TokenError(
+      'token_not_found',
+      `not registered: ${(missing.length ? missing : unique).slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}; nothing deleted`,
+    );
+  }
+  return r.deleted;
 }
 
 /** Time-based N deletion: the N oldest registrations (at most 5,000 per request). */

@@ -121,6 +121,44 @@ for (const target of DATABASE_TARGETS) {
       expect(noKeyProject.status).toBe(401);
     });
 
+    it('read routes check the key in their own statement: unknown project, wrong or missing key give one 401, even with a malformed token ID, page size or cursor', async () => {
+      const session = '00000000-0000-4000-8000-000000000000'; // no such session
+      const requests: [string, string, unknown][] = [
+        ['GET', `${tokens('api')}/count`, undefined],
+        ['GET', `${tokens('api')}/good-token-1`, undefined],
+        ['GET', `${tokens('api')}/bad!id`, undefined],
+        ['GET', `${tokens('api')}?limit=100`, undefined],
+        ['GET', `${tokens('api')}?limit=0`, undefined],
+        ['GET', `${tokens('api')}?after=not-a-cursor`, undefined],
+        ['POST', '/v1/liveform/check', { pid: 'api', token: 'x'.repeat(300) }],
+        ['POST', '/v1/liveform/check', { pid: 'api', token: 'good-token-1' }],
+        ['POST', `/v1/liveform/sessions/${session}/complete`, { result: 'approved' }],
+        ['POST', '/v1/liveform/sessions/not-a-uuid/complete', { result: 'approved' }],
+      ];
+      const bodies = new Set<string>();
+      for (const [method, url, body] of requests)
+        for (const k of [undefined, 'argos_wrong', walledKey]) {
+          const r = await call(svc.base, method, url, { key: k, body });
+          expect([url, r.status]).toEqual([url, 401]);
+          bodies.add(JSON.stringify(r.body));
+        }
+      for (const [method, url, body] of [
+        ['GET', `${tokens('no-such-project')}/count`, undefined],
+        ['GET', `${tokens('no-such-project')}?limit=0`, undefined],
+        ['POST', '/v1/liveform/check', { pid: 'no-such-project', token: 'good-token-1' }],
+      ] as const) {
+        const r = await call(svc.base, method, url, { key, body });
+        expect([url, r.status]).toEqual([url, 401]);
+        bodies.add(JSON.stringify(r.body));
+      }
+      expect(bodies.size).toBe(1); // the same answer whatever was wrong
+      // With the key, the malformed ones get their own codes.
+      expect((await call(svc.base, 'GET', `${tokens('api')}?limit=0`, { key })).body.code).toBe('invalid_payload');
+      expect((await call(svc.base, 'GET', `${tokens('api')}?after=not-a-cursor`, { key })).body.code).toBe(
+        'invalid_payload',
+      );
+    });
+
     it('an address outside the API whitelist gets 403, even with the right key; X-Forwarded-For counts only from a trusted proxy', async () => {
       const blocked = await call(svc.base, 'GET', `${tokens('walled')}/count`, {
         key: walledKey,
