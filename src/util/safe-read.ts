@@ -116,7 +116,7 @@ export function readRegularFile(full: string, maxBytes: number, root?: string, s
     if (!stats.isFile())
       return { ok: false, rule: 'files.not-regular', problem: `${via}${kindOf(stats)}, not a regular file` };
     if (stats.size > maxBytes) return { ok: false, rule: 'files.too-large', problem: `is ${stats.size} bytes` };
-    return readCapped(fd, Math.min(stats.size, maxBytes) + 1, maxBytes);
+    return readCapped(fd, stats.size, maxBytes);
   } catch (err) {
     return { ok: false, rule: 'files.unreadable', problem: `cannot be read (${errno(err)})` };
   } finally {
@@ -124,9 +124,13 @@ export function readRegularFile(full: string, maxBytes: number, root?: string, s
   }
 }
 
-/** stat sizes can lie: read until EOF, but never more than maxBytes + 1 bytes. */
-function readCapped(fd: number, firstSize: number, maxBytes: number): SafeRead {
-  let buffer = Buffer.allocUnsafe(firstSize);
+/**
+ * stat sizes can lie: read until EOF, but never more than maxBytes + 1 bytes. A read that stops short
+ * exactly at the size fstat gave is taken as the end (as readFileSync does), saving a last empty
+ * read per file; any other short read reads on.
+ */
+function readCapped(fd: number, statSize: number, maxBytes: number): SafeRead {
+  let buffer = Buffer.allocUnsafe(Math.min(statSize, maxBytes) + 1);
   let length = 0;
   for (;;) {
     if (length === buffer.length) {
@@ -135,9 +139,10 @@ function readCapped(fd: number, firstSize: number, maxBytes: number): SafeRead {
       buffer.copy(grown, 0, 0, length);
       buffer = grown;
     }
-    const n = readSync(fd, buffer, length, buffer.length - length, null);
-    if (n === 0) return { ok: true, bytes: buffer.subarray(0, length) };
+    const want = buffer.length - length;
+    const n = readSync(fd, buffer, length, want, null);
     length += n;
+    if (n === 0 || (n < want && length === statSize)) return { ok: true, bytes: buffer.subarray(0, length) };
   }
 }
 
