@@ -66,18 +66,19 @@ async function applyRecording(database: Database, dir: string) {
 }
 
 /** The skip path's manifests and plan, after checking they are the full path's. */
-async function fastEqualsFull(database: Database, dir: string) {
+async function fastEqualsFull(database: Database, dir: string, only?: string[]) {
   const revisions = await readRevisions(database.db);
   const fast = await readManifests(dir, { skip: appliedOracle(revisions) });
   const skipped = new Map(fast.unchanged.map((u) => [u.id, revisions.get(u.id)!]));
   const fastPlan = buildPlan({
+    only,
     manifests: fast,
     state: await readState(database.db, undefined, skipped),
     git: {},
     now: NOW,
   });
   const full = await readManifests(dir);
-  const fullPlan = buildPlan({ manifests: full, state: await readState(database.db), git: {}, now: NOW });
+  const fullPlan = buildPlan({ only, manifests: full, state: await readState(database.db), git: {}, now: NOW });
   expect(fast.diagnostics).toEqual(full.diagnostics);
   expect(fastPlan).toEqual(fullPlan);
   return { skipped: fast.unchanged.map((u) => u.id).sort(), diagnostics: fast.diagnostics, plan: fastPlan };
@@ -110,6 +111,16 @@ describe.each(DATABASE_TARGETS)('lint ignores on the skip path ($name)', (target
       expect(skipped).toEqual(['partner-open', 'plain-test']);
       expect(rulesOf(diagnostics)).toEqual(['lint.ecb']);
       expect(plan.changes).toEqual([]);
+    },
+  );
+
+  it.skipIf(!target.available)(
+    'with --project, a skipped project keeps its recorded warnings in the plan, as on the full path',
+    async () => {
+      const { skipped, plan } = await fastEqualsFull(fresh.database, dir, ['partner-open']);
+      expect(skipped).toEqual(['partner-open', 'plain-test']);
+      expect(rulesOf(plan.warnings ?? [])).toEqual(['lint.ecb']);
+      expect(rulesOf((await fastEqualsFull(fresh.database, dir, ['plain-test'])).plan.warnings ?? [])).toEqual([]);
     },
   );
 
