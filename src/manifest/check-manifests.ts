@@ -17,7 +17,7 @@ import { selectManifestFiles } from './read/select-files.js';
 import { hashBytes, recordedDiagnostic, sourceKey, type SkipOracle } from './read/source-key.js';
 import type { ParsedDocument } from './read/yaml-position.js';
 import { EMPTY_ORGANIZATION, type Organization } from './organization.js';
-import { schemaValidators } from './schemas.js';
+import { schemaValidators, type Validators } from './schemas.js';
 import { projectIdFold } from '../model/project-id.js';
 
 /** The checked set before the policy: its problems collected (not yet capped), and argosctl.yaml when it is sound. */
@@ -50,7 +50,8 @@ export async function checkManifests(dir: string, options: ReadOptions = {}): Pr
       cut: { omitted: 0, error: false },
     };
   }
-  const validators = await schemaValidators();
+  // Loaded when a document is first checked: a run that skips every file never loads them (400 kB).
+  let validators: Validators | undefined;
   const fileDigests: string[] = [];
   let totalBytes = 0;
   const readBytes = (entry: ManifestFile) => {
@@ -91,8 +92,9 @@ export async function checkManifests(dir: string, options: ReadOptions = {}): Pr
     report(selection.diagnostics);
     listing = [...all.filter((f) => f.isConfig), ...selection.files];
   }
+  if (config) validators = await schemaValidators();
   const soundConfig =
-    config && !report(checkHostileValues(config)) && !report(checkSchema(config, validators.config))
+    config && !report(checkHostileValues(config)) && !report(checkSchema(config, validators!.config))
       ? config
       : undefined;
   if (soundConfig) organization = soundConfig.value as Organization;
@@ -130,6 +132,7 @@ export async function checkManifests(dir: string, options: ReadOptions = {}): Pr
       }
       continue;
     }
+    validators ??= await schemaValidators();
     const declared: DesiredProject[] = [];
     const fileStart = diagnostics.length;
     for (const parsed of parseManifestBytes(entry, bytes, diagnostics)) {

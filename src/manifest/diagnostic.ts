@@ -16,7 +16,20 @@ export interface Diagnostic {
   hint?: string;
   /** On the closing "… and N more" entry only: how many problems it stands for. */
   omitted?: number;
+  /**
+   * On the closing "… and N more problem(s) not shown" entry only: of the problems it stands for,
+   * the warnings about one place, counted per rule, so a repeated rule is summarised with its true
+   * total (src/render/repeated-warnings.ts). Never printed as it is.
+   */
+  omittedWarnings?: Record<string, number>;
 }
+
+/** A warning about one place (not the plan as a whole, not an "… and N more" entry): what is counted per rule. */
+export const isPlaceWarning = (d: Diagnostic) =>
+  d.severity === 'warning' && d.omitted === undefined && d.path !== '(plan)';
+
+/** The words of the closing entry standing for `count` problems past the cap. */
+export const moreNotShown = (count: number) => `… and ${count.toLocaleString('en')} more problem(s) not shown`;
 
 export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
   return diagnostics.some((d) => d.severity === 'error');
@@ -51,15 +64,26 @@ export function problemCount(diagnostics: readonly Diagnostic[]): number {
 export interface CutProblems {
   omitted: number;
   error: boolean;
+  /** The place warnings among them, per rule (see Diagnostic.omittedWarnings). */
+  warnings?: Record<string, number>;
+}
+
+/** Adds `rest`, cut from a list, to what `cut` counts. */
+function countCut(cut: CutProblems, rest: readonly Diagnostic[]): void {
+  cut.omitted += problemCount(rest);
+  for (const d of rest) {
+    if (d.severity === 'error') cut.error = true;
+    if (!isPlaceWarning(d)) continue;
+    cut.warnings ??= {};
+    cut.warnings[d.rule] = (cut.warnings[d.rule] ?? 0) + 1;
+  }
 }
 
 /** Cuts a list being collected to its first `max` once it holds twice that, counting what it cuts. */
 export function compactDiagnostics(list: Diagnostic[], max: number, cut: CutProblems): void {
   if (list.length <= 2 * max) return;
   sortDiagnostics(list);
-  const rest = list.splice(max);
-  cut.omitted += problemCount(rest);
-  cut.error ||= rest.some((d) => d.severity === 'error');
+  countCut(cut, list.splice(max));
 }
 
 /**
@@ -75,19 +99,20 @@ export function capDiagnostics(
   if (sorted.length <= max && earlier.omitted === 0) return sorted;
   // Entries standing for several (… and N more in this document) are shown as they are and counted as N.
   const kept = sorted.slice(0, max);
-  const rest = sorted.slice(max);
-  const omitted = problemCount(rest) + earlier.omitted;
+  const cut: CutProblems = { ...earlier, ...(earlier.warnings ? { warnings: { ...earlier.warnings } } : {}) };
+  countCut(cut, sorted.slice(max));
   const last = kept[kept.length - 1];
   kept.push({
-    severity: earlier.error || rest.some((d) => d.severity === 'error') ? 'error' : 'warning',
+    severity: cut.error ? 'error' : 'warning',
     rule: 'limits.problems',
     file: last?.file ?? '(manifests)',
     line: last?.line ?? 1,
     column: last?.column ?? 1,
     path: '(run)',
-    message: `… and ${omitted.toLocaleString('en')} more problem(s) not shown`,
+    message: moreNotShown(cut.omitted),
     allowed: `at most ${max.toLocaleString('en')} problems are reported per run; fix these and run again`,
-    omitted,
+    omitted: cut.omitted,
+    ...(cut.warnings ? { omittedWarnings: cut.warnings } : {}),
   });
   return kept;
 }

@@ -127,7 +127,11 @@ export function buildPlan(inputs: PlanInputs): Plan {
   };
   const existingProjects = ids.length;
   // With --project, the warnings of the files that declare the planned projects.
-  const files = new Set(inputs.manifests.projects.filter((p) => !only || only.has(p.settings.id)).map((p) => p.file));
+  // A skipped file's warnings come from its record: its projects count as the read ones do.
+  const files = new Set([
+    ...inputs.manifests.projects.filter((p) => !only || only.has(p.settings.id)).map((p) => p.file),
+    ...unchanged.filter((u) => !only || only.has(u.id)).map((u) => u.file),
+  ]);
   const warnings = (inputs.manifests.diagnostics ?? []).filter(
     (d) => d.severity === 'warning' && (!only || files.has(d.file)),
   );

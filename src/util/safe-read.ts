@@ -38,13 +38,27 @@ function kindOf(stats: Stats): string {
 // proc, sysfs, debugfs, securityfs, tracefs, configfs: files whose stat says "regular, 0 bytes".
 const PSEUDO_FILE_SYSTEMS = new Set([0x9fa0, 0x62656572, 0x64626720, 0x73636673, 0x74726163, 0x62656570]);
 
-function isPseudoFile(real: string): boolean {
+function isPseudoFile(real: string, dev: number, knownDevices?: Map<number, boolean>): boolean {
   if (/^\/(?:proc|sys)(?:\/|$)/.test(real)) return true;
+  // One file system per device number: a reader of many files asks statfs once per device.
+  const known = knownDevices?.get(dev);
+  if (known !== undefined) return known;
+  let pseudo: boolean;
   try {
-    return PSEUDO_FILE_SYSTEMS.has(Number(statfsSync(real).type));
+    pseudo = PSEUDO_FILE_SYSTEMS.has(Number(statfsSync(real).type));
   } catch {
     return false;
   }
+  knownDevices?.set(dev, pseudo);
+  return pseudo;
+}
+
+/** What a reader of many files (a manifest listing) resolves once rather than per file. */
+export interface ReadShortcuts {
+  /** The real path of `full`, known not to be a link (its folder's real path, resolved once, plus its name). */
+  notLinkReal(full: string): string;
+  /** Device number → whether its file system is a kernel pseudo-file system. */
+  readonly pseudoDevices: Map<number, boolean>;
 }
 
 const errno = (err: unknown) => (err as NodeJS.ErrnoException).code ?? 'error';
@@ -53,12 +67,7 @@ const errno = (err: unknown) => (err as NodeJS.ErrnoException).code ?? 'error';
  * Reads `full` when it is a regular file of at most `maxBytes` (and, with `root`, whose real path
  * is inside that real path), following a link only to such a file.
  */
-export function readRegularFile(
-  full: string,
-  maxBytes: number,
-  root?: string,
-  notLinkReal?: (full: string) => string,
-): SafeRead {
+export function readRegularFile(full: string, maxBytes: number, root?: string, shortcuts?: ReadShortcuts): SafeRead {
   let link: Stats;
   try {
     link = lstatSync(full);
@@ -70,7 +79,7 @@ export function readRegularFile(
   const via = link.isSymbolicLink() ? 'is a link to ' : 'is ';
   let real: string;
   try {
-    real = notLinkReal && !link.isSymbolicLink() ? notLinkReal(full) : realpathSync.native(full);
+    real = shortcuts && !link.isSymbolicLink() ? shortcuts.notLinkReal(full) : realpathSync.native(full);
   } catch (err) {
     return errno(err) === 'ENOENT' || errno(err) === 'ELOOP'
       ? { ok: false, rule: 'files.dangling-link', problem: 'is a link to nothing (its target does not exist)' }
@@ -85,10 +94,11 @@ export function readRegularFile(
   }
   let fd: number;
   try {
-    const stats = statSync(real);
+    // Not a link: lstat already described the file itself.
+    const stats = link.isSymbolicLink() ? statSync(real) : link;
     if (!stats.isFile())
       return { ok: false, rule: 'files.not-regular', problem: `${via}${kindOf(stats)}, not a regular file` };
-    if (isPseudoFile(real))
+    if (isPseudoFile(real, stats.dev, shortcuts?.pseudoDevices))
       return {
         ok: false,
         rule: 'files.not-regular',
@@ -106,7 +116,7 @@ export function readRegularFile(
     if (!stats.isFile())
       return { ok: false, rule: 'files.not-regular', problem: `${via}${kindOf(stats)}, not a regular file` };
     if (stats.size > maxBytes) return { ok: false, rule: 'files.too-large', problem: `is ${stats.size} bytes` };
-    return readCapped(fd, Math.min(stats.size, maxBytes) + 1, maxBytes);
+    return readCapped(fd, stats.size, maxBytes);
   } catch (err) {
     return { ok: false, rule: 'files.unreadable', problem: `cannot be read (${errno(err)})` };
   } finally {
@@ -114,9 +124,13 @@ export function readRegularFile(
   }
 }
 
-/** stat sizes can lie: read until EOF, but never more than maxBytes + 1 bytes. */
-function readCapped(fd: number, firstSize: number, maxBytes: number): SafeRead {
-  let buffer = Buffer.allocUnsafe(firstSize);
+/**
+ * stat sizes can lie: read until EOF, but never more than maxBytes + 1 bytes. A read that stops short
+ * exactly at the size fstat gave is taken as the end (as readFileSync does), saving a last empty
+ * read per file; any other short read reads on.
+ */
+function readCapped(fd: number, statSize: number, maxBytes: number): SafeRead {
+  let buffer = Buffer.allocUnsafe(Math.min(statSize, maxBytes) + 1);
   let length = 0;
   for (;;) {
     if (length === buffer.length) {
@@ -125,9 +139,10 @@ function readCapped(fd: number, firstSize: number, maxBytes: number): SafeRead {
       buffer.copy(grown, 0, 0, length);
       buffer = grown;
     }
-    const n = readSync(fd, buffer, length, buffer.length - length, null);
-    if (n === 0) return { ok: true, bytes: buffer.subarray(0, length) };
+    const want = buffer.length - length;
+    const n = readSync(fd, buffer, length, want, null);
     length += n;
+    if (n === 0 || (n < want && length === statSize)) return { ok: true, bytes: buffer.subarray(0, length) };
   }
 }
 

@@ -114,6 +114,11 @@ const trickyScalar = fc.constantFrom(
   'é ü 中 😀',
   '\\n',
   '@at',
+  'ops@x.example',
+  'a@',
+  '@',
+  '-@x',
+  '.@x',
   '`tick',
   '%pct',
   '? q',
@@ -274,6 +279,15 @@ describe('the fast YAML path agrees with yaml', () => {
     expect(agrees(manifest)).toBe(true);
   });
 
+  it('answers for addresses inside flow collections (admins: [{ email: ops@x.example }])', () => {
+    for (const text of [
+      'admins: [{ email: dev4@app.example }]\n',
+      'a: [x@y, "q@r", z.@w]\n',
+      'a: { e: ops@x.example, f: a-@b }\n',
+    ])
+      expect(agrees(text), text).toBe(true);
+  });
+
   it.each([
     ['an alias', 'a: &x 1\nb: *x\n'],
     ['a tag', 'a: !!str 1\n'],
@@ -295,6 +309,8 @@ describe('the fast YAML path agrees with yaml', () => {
     ['a collection over the limit', `a: [${Array.from({ length: 1001 }, (_, i) => i).join(', ')}]\n`],
     ['nesting over the limit', `a: ${'['.repeat(40)}${']'.repeat(40)}\n`],
     ['invalid YAML', 'a: [1, 2\n'],
+    ['an @ first in a flow scalar', 'a: [@x]\n'],
+    ['an @ first in a flow value', 'a: { e: @x }\n'],
   ])('leaves %s to yaml', (_name, text) => {
     expect(fastParseDocuments('f.yaml', text)).toBeUndefined();
   });

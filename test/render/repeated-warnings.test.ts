@@ -6,7 +6,13 @@ import path from 'node:path';
 import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
-import type { Diagnostic } from '../../src/manifest/diagnostic.js';
+import {
+  capDiagnostics,
+  compactDiagnostics,
+  type CutProblems,
+  type Diagnostic,
+} from '../../src/manifest/diagnostic.js';
+import { strictDiagnostics } from '../../src/manifest/check/lint-rules.js';
 import { PLAN_FORMAT_VERSION, summarize, type Plan } from '../../src/plan/plan-types.js';
 import { GITHUB_ANNOTATIONS, renderDiagnosticsGithub, renderDiagnosticsText } from '../../src/render/diagnostics.js';
 import { renderPlanMarkdown } from '../../src/render/plan-markdown.js';
@@ -56,6 +62,77 @@ describe('summariseRepeated', () => {
   it('--verbose lists every one', () => {
     const list = many(30);
     expect(summariseRepeated(list, true)).toEqual(list);
+  });
+});
+
+describe('past the cap of problems shown', () => {
+  const sorted = (list: Diagnostic[]) => list.sort((a, b) => a.file.localeCompare(b.file));
+  const at = (i: number, rule: string): Diagnostic => ({
+    ...warning(i, rule),
+    file: `projects/p${String(i).padStart(5, '0')}.yaml`,
+  });
+
+  it('counts every warning of a rule, not only the shown ones, and the closing entry no longer counts them', () => {
+    const list = sorted(Array.from({ length: 1_200 }, (_, i) => at(i, 'lint.open-empty-api-whitelist')));
+    const capped = capDiagnostics(list, 1_000);
+    expect(capped).toHaveLength(1_001);
+    const shown = summariseRepeated(capped);
+    expect(shown).toHaveLength(1);
+    expect(shown[0].repeated?.count).toBe(1_200);
+    expect(shown[0].repeated?.places).toHaveLength(5);
+  });
+
+  it('counts warnings cut while collecting (compactDiagnostics) too', () => {
+    const cut: CutProblems = { omitted: 0, error: false };
+    const collected: Diagnostic[] = [];
+    for (let i = 0; i < 5_000; i++) {
+      collected.push(at(i, i % 2 ? 'lint.ecb' : 'lint.open-empty-api-whitelist'));
+      compactDiagnostics(collected, 1_000, cut);
+    }
+    const shown = summariseRepeated(capDiagnostics(sorted(collected), 1_000, cut));
+    expect(shown.map((d) => [d.rule, d.repeated?.count])).toEqual([
+      ['lint.open-empty-api-whitelist', 2_500],
+      ['lint.ecb', 2_500],
+    ]);
+  });
+
+  it('keeps errors and rules seen only past the cap in the closing entry, with their exact number', () => {
+    const list = sorted([
+      ...Array.from({ length: 995 }, (_, i) => at(i, 'lint.open-empty-api-whitelist')),
+      ...Array.from({ length: 3 }, (_, i) => ({ ...at(995 + i, 'schema.enum'), severity: 'error' as const })),
+      ...Array.from({ length: 2 }, (_, i) => at(998 + i, 'lint.ecb')),
+      ...Array.from({ length: 300 }, (_, i) => at(1_000 + i, 'lint.open-empty-api-whitelist')),
+      ...Array.from({ length: 7 }, (_, i) => ({ ...at(1_300 + i, 'schema.enum'), severity: 'error' as const })),
+      ...Array.from({ length: 20 }, (_, i) => at(1_307 + i, 'lint.long-token-expiry')),
+      ...Array.from({ length: 9 }, (_, i) => at(1_327 + i, 'lint.ecb')),
+    ]);
+    const shown = summariseRepeated(capDiagnostics(list, 1_000));
+    // lint.ecb: 2 shown + 9 past the cap = 11, more than 10: summarised with its total
+    expect(shown.map((d) => [d.rule, d.repeated?.count ?? d.omitted ?? 1])).toEqual([
+      ['lint.open-empty-api-whitelist', 1_295],
+      ['schema.enum', 1],
+      ['schema.enum', 1],
+      ['schema.enum', 1],
+      ['lint.ecb', 11],
+      ['limits.problems', 27],
+    ]);
+    const closing = shown.at(-1)!;
+    expect(closing.severity).toBe('error');
+    expect(closing.message).toBe('… and 27 more problem(s) not shown');
+    expect(closing).not.toHaveProperty('omittedWarnings');
+  });
+
+  it('--verbose and --strict show the cap as before, without the counts per rule', () => {
+    const list = sorted(Array.from({ length: 1_050 }, (_, i) => at(i, 'lint.ecb')));
+    const capped = capDiagnostics(list, 1_000);
+    const verbose = summariseRepeated(capped, true);
+    expect(verbose).toHaveLength(1_001);
+    expect(verbose.at(-1)).toMatchObject({ message: '… and 50 more problem(s) not shown', omitted: 50 });
+    expect(verbose.at(-1)).not.toHaveProperty('omittedWarnings');
+    const strict = summariseRepeated(strictDiagnostics(capped, true));
+    expect(strict).toHaveLength(1_001);
+    expect(strict.every((d) => d.severity === 'error' && d.repeated === undefined)).toBe(true);
+    expect(strict.at(-1)).not.toHaveProperty('omittedWarnings');
   });
 });
 
@@ -183,6 +260,16 @@ spec:
     const r = await runCliInProcess(['validate', '--no-cache'], { cwd });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/1200 warning\(s\)/);
+    // the summary counts all 1,200 too, and nothing is left "not shown"
+    expect(r.stderr.match(/warning:/g)).toHaveLength(1);
+    expect(r.stderr).toMatch(/in 1,200 places\n {2}at: projects\/open-0000\.yaml:5:11, .* and 1,195 more/);
+    expect(r.stderr).not.toMatch(/not shown/);
+    // the second run replays the warnings from validate's cache: the same count
+    for (const run of ['checks and fills the cache', 'skips every file']) {
+      const json = JSON.parse((await runCliInProcess(['validate', '--format', 'json'], { cwd })).stdout);
+      expect(json.diagnostics, run).toHaveLength(1);
+      expect(json.diagnostics[0].repeated.count, run).toBe(1_200);
+    }
   });
 
   it('plan: the warnings section lists the rule once', async () => {

@@ -138,5 +138,5 @@ function publicKeyOf(
 ): PublicKeyFile | undefined {
   if (problemPaths.some((problem) => touches(problem, PUBLIC_KEY_PATH))) return undefined;
   const written = manifest.spec.security?.secureTransmission?.publicKey;
-  return written ? readPublicKeyFile(entry.root, entry.full, written) : undefined;
+  return written ? readPublicKeyFile(entry.root, entry.full, written, entry.folders) : undefined;
 }

@@ -132,9 +132,11 @@ export function runLintRules(manifest: ProjectManifest, parsed: ParsedDocument):
   return out;
 }
 
-/** `--strict`: every warning counts as an error. */
+/** `--strict`: every warning counts as an error (and errors are never summarised, so no count per rule is kept). */
 export function strictDiagnostics(diagnostics: readonly Diagnostic[], strict: boolean | undefined): Diagnostic[] {
-  return strict
-    ? diagnostics.map((d) => (d.severity === 'warning' ? { ...d, severity: 'error' as const } : d))
-    : [...diagnostics];
+  if (!strict) return [...diagnostics];
+  return diagnostics.map((d) => {
+    const { omittedWarnings: _, ...rest } = d;
+    return d.severity === 'warning' || d.omittedWarnings ? { ...rest, severity: 'error' as const } : d;
+  });
 }

@@ -4,7 +4,7 @@
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import path from 'node:path';
 import { quote } from '../excerpt.js';
-import { readInsideRoot } from '../read/safe-read.js';
+import { readInsideRoot, type FolderRealPaths } from '../read/safe-read.js';
 import { ALLOWED_TRANSMISSION_KEYS, checkTransmissionKey } from '../../transmit/transmission-key.js';
 
 export const MAX_PUBLIC_KEY_BYTES = 16 * 1024;
@@ -17,8 +17,16 @@ export type PublicKeyFile =
 const ALLOWED =
   'a PEM public key file (-----BEGIN PUBLIC KEY-----) inside the manifest root, relative to the manifest; never a private key';
 
-/** Reads and canonicalizes (SPKI PEM, so equal keys compare equal) the key named by `written`. */
-export function readPublicKeyFile(root: string, manifestFull: string, written: string): PublicKeyFile {
+/**
+ * Reads and canonicalizes (SPKI PEM, so equal keys compare equal) the key named by `written`;
+ * `folders`: the listing's real paths, so reading the key costs no realpath of its own.
+ */
+export function readPublicKeyFile(
+  root: string,
+  manifestFull: string,
+  written: string,
+  folders?: FolderRealPaths,
+): PublicKeyFile {
   const shown = `public key file ${quote(written)}`;
   if (path.isAbsolute(written)) {
     return {
@@ -28,7 +36,7 @@ export function readPublicKeyFile(root: string, manifestFull: string, written: s
       allowed: ALLOWED,
     };
   }
-  const read = readInsideRoot(root, path.resolve(path.dirname(manifestFull), written), MAX_PUBLIC_KEY_BYTES);
+  const read = readInsideRoot(root, path.resolve(path.dirname(manifestFull), written), MAX_PUBLIC_KEY_BYTES, folders);
   if (!read.ok) {
     const allowed = read.rule === 'files.too-large' ? `at most ${MAX_PUBLIC_KEY_BYTES} bytes; ${ALLOWED}` : ALLOWED;
     return { ok: false, rule: 'secure-transmission.public-key', message: `${shown} ${read.problem}`, allowed };

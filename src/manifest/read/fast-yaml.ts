@@ -57,7 +57,9 @@ const SINGLE = String.raw`'(?:[^'\p{Cc}\u2028\u2029\ufeff]|'')*'`;
 // Quoted scalars inside flow collections only as whole entries (after `[`, `{`, `,` or `: `, before
 // `,`, `]`, `}` or `: `), so a quote never sits inside a plain scalar.
 const FLOW_QUOTED = String.raw`(?<=[[{,] *|: +)(?:${DOUBLE}|${SINGLE})(?= *(?:[,\]}]|:(?= )))`;
-const FLOW = String.raw`[[{](?:[\p{L}\p{N}_./+ ,[\]{}-]|:(?= )|${FLOW_QUOTED})*[\]}]`;
+// `@` only after a scalar's first character (an address: `[{ email: ops@x.example }]`); first, it is reserved.
+const FLOW_AT = String.raw`(?<=[\p{L}\p{N}_.+-])@`;
+const FLOW = String.raw`[[{](?:[\p{L}\p{N}_./+ ,[\]{}-]|:(?= )|${FLOW_AT}|${FLOW_QUOTED})*[\]}]`;
 const VALUE = `(?:${PLAIN}|${DOUBLE}|${SINGLE}|${FLOW})`;
 const ENTRY = `(?:${KEY}:(?: +${VALUE})?)`;
 const COMMENT = String.raw`(?: +#[^\p{Cc}\u2028\u2029\ufeff]*)?`;

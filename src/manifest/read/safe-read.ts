@@ -4,7 +4,7 @@
 // The reading itself is src/util/safe-read.ts, shared with every other file argosctl reads.
 import { realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { isInside, readRegularFile, type SafeRead } from '../../util/safe-read.js';
+import { isInside, readRegularFile, type ReadShortcuts, type SafeRead } from '../../util/safe-read.js';
 
 export { isInside, type SafeRead };
 
@@ -14,8 +14,11 @@ export { isInside, type SafeRead };
  * statx calls a file on the skip path). A listing's own: a folder swapped for a link after the
  * listing is a later run's to see.
  */
-export class FolderRealPaths {
+export class FolderRealPaths implements ReadShortcuts {
   private readonly known = new Map<string, string>();
+  readonly pseudoDevices = new Map<number, boolean>();
+  /** sha256 of the other files the listing's documents read (a public key shared by a folder), once each; null: unreadable. */
+  readonly readDigests = new Map<string, string | null>();
 
   /** The real path of `dir`; throws as realpathSync does. */
   of(dir: string): string {
@@ -25,6 +28,10 @@ export class FolderRealPaths {
       this.known.set(dir, real);
     }
     return real;
+  }
+
+  notLinkReal(full: string): string {
+    return path.join(this.of(path.dirname(full)), path.basename(full));
   }
 }
 
@@ -43,9 +50,5 @@ export function realRoot(dir: string): string | undefined {
  * following a link only to such a file. Problems never quote the file's contents or a link's target.
  */
 export function readInsideRoot(root: string, full: string, maxBytes: number, folders?: FolderRealPaths): SafeRead {
-  // Not a link: its real path is its folder's plus its name (the folder resolved once per listing).
-  const notLinkReal = folders
-    ? (file: string) => path.join(folders.of(path.dirname(file)), path.basename(file))
-    : undefined;
-  return readRegularFile(full, maxBytes, root, notLinkReal);
+  return readRegularFile(full, maxBytes, root, folders);
 }

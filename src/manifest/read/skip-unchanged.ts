@@ -6,11 +6,22 @@
 import type { ManifestFile } from './load-files.js';
 import { readsUnchanged, type ProjectSource, type SkipOracle, type SkippedProject } from './source-key.js';
 
+/**
+ * The warnings shown again are those the check found after the document's lint ignores silenced
+ * theirs, so a record whose warnings include a rule it also records as ignored was not written by
+ * that check (a hand-edited row, a damaged cache): it is not trusted, and the file is checked again.
+ */
+export function findingsAgree(source: ProjectSource): boolean {
+  const ignored = source.lintIgnores;
+  return !ignored?.length || !source.warnings?.some((w) => ignored.includes(w.rule));
+}
+
 /** `records`: project id → the source it was recorded valid (and, for a database, applied) from. */
 export function skipOracle(records: Iterable<[string, ProjectSource | undefined]>): SkipOracle {
   const byKey = new Map<string, SkippedProject[]>();
   for (const [id, source] of records) {
-    if (!source) continue;
+    // Left out, its file declares a project the records lack, so the file is read and checked.
+    if (!source || !findingsAgree(source)) continue;
     const list = byKey.get(source.key);
     if (list) list.push({ id, source });
     else byKey.set(source.key, [{ id, source }]);

@@ -103,16 +103,18 @@ export function sourceKey(configDigest: string, relative: string, fileDigest: st
 
 /** True when every file the documents read still holds the bytes they held (read with the same rules). */
 export function readsUnchanged(entry: ManifestFile, reads: readonly ManifestRead[]): boolean {
-  return reads.every((r) => {
-    if (path.isAbsolute(r.written)) return false;
-    const read = readInsideRoot(
-      entry.root,
-      path.resolve(path.dirname(entry.full), r.written),
-      MAX_PUBLIC_KEY_BYTES,
-      entry.folders,
-    );
-    return read.ok && hashBytes(read.bytes) === r.sha256;
-  });
+  return reads.every((r) => !path.isAbsolute(r.written) && readDigest(entry, r.written) === r.sha256);
+}
+
+/** sha256 of a file a document names (relative to it), read once per listing; null when it may not be read. */
+function readDigest(entry: ManifestFile, written: string): string | null {
+  const full = path.resolve(path.dirname(entry.full), written);
+  const known = entry.folders?.readDigests.get(full);
+  if (known !== undefined) return known;
+  const read = readInsideRoot(entry.root, full, MAX_PUBLIC_KEY_BYTES, entry.folders);
+  const digest = read.ok ? hashBytes(read.bytes) : null;
+  entry.folders?.readDigests.set(full, digest);
+  return digest;
 }
 
 /** A project of a skipped file: its id and what validation concluded about it when recorded. */

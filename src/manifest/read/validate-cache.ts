@@ -86,6 +86,8 @@ export function openValidateCache(env: NodeJS.ProcessEnv, dir: string): Validate
       const fresh = set.projects
         .filter((p) => p.source && !problems.has(p.file))
         .map((p) => ({ id: p.settings.id, ...p.source! }));
+      // Every file skipped, nothing new: the cache already says all it would (no 3 MB to serialise).
+      if (fresh.length === 0 && kept.length === before.length) return;
       const seen = new Set<string>();
       const projects = [...fresh, ...kept].filter(
         (p) => !seen.has(`${p.key}\0${p.id}`) && seen.add(`${p.key}\0${p.id}`),
