@@ -1,11 +1,13 @@
 #!/usr/bin/env node
-// Thin launcher: the compiled CLI lives in dist/ (built by `npm ci` through the prepare script).
+// Thin launcher: the compiled CLI lives in dist/ (built by `npm ci` through the prepare script),
+// bundled into dist/bundle/ so a start loads a few files instead of hundreds (scripts/build-bundle.mjs).
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
+const bundled = fileURLToPath(new URL('../dist/bundle/main.js', import.meta.url));
 const main = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
 if (!existsSync(main)) {
   process.stderr.write('argosctl: the compiled CLI is missing; run `npm ci` (or `npm run build`) first.\n');
   process.exit(1);
 }
-await import(main);
+await import(existsSync(bundled) ? bundled : main);

@@ -44,9 +44,14 @@ function runOnce(args: string[]): Run {
     encoding: 'utf8',
   });
   const ms = performance.now() - start;
-  if (r.status !== 0) throw new Error(`${args.join(' ')} exited ${r.status}: ${r.stderr.slice(0, 2000)}`);
-  const [rssKb, cpuUs] = readFileSync(rssFile, 'utf8').split(' ').map(Number);
-  rmSync(path.dirname(rssFile), { recursive: true, force: true });
+  let figures: string;
+  try {
+    if (r.status !== 0) throw new Error(`${args.join(' ')} exited ${r.status}: ${r.stderr.slice(0, 2000)}`);
+    figures = readFileSync(rssFile, 'utf8');
+  } finally {
+    rmSync(path.dirname(rssFile), { recursive: true, force: true }); // a failed run leaves no folder either
+  }
+  const [rssKb, cpuUs] = figures.split(' ').map(Number);
   return { ms, cpuMs: cpuUs / 1000, rssMb: Math.round(rssKb / 1024) };
 }
 

@@ -30,6 +30,16 @@ const arg = (name: string, fallback: string) => {
   return i >= 0 ? process.argv[i + 1] : fallback;
 };
 
+/**
+ * A temp folder of the bench, removed when its process ends however it ends (a failed child run
+ * included), as well as where the bench is done with it: no argosctl-bench-* folder stays behind.
+ */
+function benchTempDir(prefix: string): string {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
 function listFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((n) => {
     const full = path.join(dir, n);
@@ -80,7 +90,7 @@ async function tokenChild(dir: string, dialect: string): Promise<Metrics> {
 async function commandTarget(dialect: string): Promise<{ url: string; drop(): Promise<void> }> {
   if (dialect === 'postgres')
     return freshPostgres(process.env.ARGOS_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
-  const folder = mkdtempSync(path.join(tmpdir(), 'argosctl-bench-pglite-'));
+  const folder = benchTempDir('argosctl-bench-pglite-');
   return { url: `pglite:${folder}`, drop: async () => rmSync(folder, { recursive: true, force: true }) };
 }
 
@@ -177,9 +187,13 @@ async function main(): Promise<void> {
   if (suites.includes('commands')) {
     const runs = arg('runs', '3');
     // `people`: manifests as people write them (src/bench/generate.ts); `clean`: the one clean shape.
+    // `--command-sizes 0`: only the one-project table below.
     for (const style of arg('styles', 'people,clean').split(',') as ManifestStyle[])
-      for (const size of arg('command-sizes', '10000,100000').split(',').map(Number)) {
-        const dir = mkdtempSync(path.join(tmpdir(), `argosctl-bench-cmd-${size}-`));
+      for (const size of arg('command-sizes', '10000,100000')
+        .split(',')
+        .map(Number)
+        .filter((n) => n > 0)) {
+        const dir = benchTempDir(`argosctl-bench-cmd-${size}-`);
         generateProjects(dir, size, style);
         // PGlite only up to 10,000: its own heap, not argosctl, decides the rest.
         for (const dialect of dialects.filter((d) => d === 'postgres' || size <= 10_000)) {
@@ -202,7 +216,7 @@ async function main(): Promise<void> {
         }
         rmSync(dir, { recursive: true, force: true });
       }
-    const one = mkdtempSync(path.join(tmpdir(), 'argosctl-bench-one-'));
+    const one = benchTempDir('argosctl-bench-one-');
     generateProjects(one, 1);
     for (const dialect of dialects) {
       console.error(`commands, one project, ${dialect}: running …`);
@@ -227,7 +241,7 @@ async function main(): Promise<void> {
   }
   const rows: string[] = [];
   for (const size of sizes) {
-    const dir = mkdtempSync(path.join(tmpdir(), `argosctl-bench-${size}-`));
+    const dir = benchTempDir(`argosctl-bench-${size}-`);
     console.error(`generating ${size} projects in ${dir} …`);
     generateProjects(dir, size);
     for (const dialect of dialects) {
@@ -242,7 +256,7 @@ async function main(): Promise<void> {
   }
   const tokenRows: string[] = [];
   if (suites.includes('tokens')) {
-    const dir = mkdtempSync(path.join(tmpdir(), 'argosctl-bench-tokens-'));
+    const dir = benchTempDir('argosctl-bench-tokens-');
     for (const dialect of dialects) {
       console.error(`tokens on ${dialect}: running …`);
       const m = await runChild(self, ['--suite', 'tokens', '--dir', dir, '--dialect', dialect]);

@@ -1,7 +1,7 @@
 // What git and the CI environment know about the commit being planned or applied.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import path from 'node:path';
 import type { DirtyFile } from '../audit/values-as-written.js';
@@ -14,6 +14,19 @@ function git(args: string[], cwd: string): string | undefined {
     );
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * Whether git could see a checkout from `folder`: a `.git` in it or a folder above, or GIT_DIR
+ * set. Outside one, git is not started at all (each start costs a process; plan started up to
+ * seven).
+ */
+function maybeInCheckout(folder: string, env: NodeJS.ProcessEnv): boolean {
+  if (env.GIT_DIR) return true;
+  for (let dir = path.resolve(folder); ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, '.git'))) return true;
+    if (path.dirname(dir) === dir) return false;
   }
 }
 
@@ -33,11 +46,18 @@ export function prNumberFrom(env: NodeJS.ProcessEnv, commitMessage: string | und
 }
 
 export function readGitInfo(cwd: string, env: NodeJS.ProcessEnv = process.env): GitInfo {
-  const commit = env.GITHUB_SHA || git(['rev-parse', 'HEAD'], cwd);
-  const branch = env.GITHUB_HEAD_REF || env.GITHUB_REF_NAME || git(['rev-parse', '--abbrev-ref', 'HEAD'], cwd);
-  // GITHUB_SHA is a value from the environment: after --end-of-options it can only be a revision.
-  const author = commit ? git(['log', '-1', '--format=%an <%ae>', '--end-of-options', commit], cwd) : undefined;
-  const message = commit ? git(['log', '-1', '--format=%B', '--end-of-options', commit], cwd) : undefined;
+  const inCheckout = maybeInCheckout(cwd, env);
+  // One `git log` gives the commit, its author and its message. GITHUB_SHA is a value from the
+  // environment: after --end-of-options it can only be a revision.
+  const logged = inCheckout
+    ? git(['log', '-1', '--format=%H%x00%an <%ae>%x00%B', '--end-of-options', env.GITHUB_SHA || 'HEAD'], cwd)
+    : undefined;
+  const [hash, author, message] = (logged?.split('\0') ?? []).map((part) => part.trim() || undefined);
+  const commit = env.GITHUB_SHA || hash;
+  const branch =
+    env.GITHUB_HEAD_REF ||
+    env.GITHUB_REF_NAME ||
+    (inCheckout ? git(['rev-parse', '--abbrev-ref', 'HEAD'], cwd) : undefined);
   const pr = prNumberFrom(env, message);
   return {
     ...(commit ? { commit } : {}),
@@ -71,8 +91,10 @@ export function parsePorcelain(output: string): { status: string; path: string }
  */
 export function readWorktreeState(cwd: string, dir: string): Pick<GitInfo, 'dirty' | 'dirtyFiles'> {
   const folder = path.resolve(cwd, dir);
-  const top = git(['rev-parse', '--show-toplevel'], folder);
-  if (!top || !git(['rev-parse', '--verify', '--quiet', 'HEAD'], folder)) return {};
+  if (!maybeInCheckout(folder, process.env)) return {};
+  // The checkout's top folder and a check that HEAD is a commit, in one start of git.
+  const [top, head] = git(['rev-parse', '--show-toplevel', '--verify', '--quiet', 'HEAD'], folder)?.split('\n') ?? [];
+  if (!top || !head) return {};
   let output: string;
   try {
     output = execFileSync('git', ['status', '--porcelain=v1', '-z', '--untracked-files=all', '--', '.'], {

@@ -3,8 +3,7 @@
 import { readdirSync } from 'node:fs';
 import { jsonDocument } from '../render/json-document.js';
 import { ARGOSCTL_VERSION } from '../version.js';
-
-const root = new URL('../../', import.meta.url);
+import { packagePath } from '../package-root.js';
 
 /** The one reading of package.json's version (src/version.ts), which plans record too. */
 export const packageVersion: string = ARGOSCTL_VERSION;
@@ -17,7 +16,7 @@ export interface VersionInfo {
 }
 
 export function versionInfo(): VersionInfo {
-  const schemas = readdirSync(new URL('schemas/', root))
+  const schemas = readdirSync(packagePath('schemas'))
     .filter((f) => f.endsWith('.json'))
     .map((f) => f.slice(0, -5))
     .sort();

@@ -10,8 +10,9 @@ export interface Asset {
   body: string;
 }
 
-const require = createRequire(import.meta.url);
-const fromPackage = (file: string) => readFileSync(require.resolve(`uplot/dist/${file}`), 'utf8');
+// Not named `require`: the bundled CLI (scripts/build-bundle.mjs) declares one at the top of each file.
+const resolveHere = createRequire(import.meta.url);
+const fromPackage = (file: string) => readFileSync(resolveHere.resolve(`uplot/dist/${file}`), 'utf8');
 
 /** Read once on first use, then served from memory. */
 export function loadAssets(): Map<string, Asset> {

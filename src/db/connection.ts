@@ -3,6 +3,7 @@ import { mkdirSync, readdirSync } from 'node:fs';
 import { Kysely, Migrator, PostgresDialect } from 'kysely';
 import { UserError } from '../errors.js';
 import { migrationProvider } from './migrations.js';
+import { MIGRATION_TABLE, schemaIsCurrent } from './schema-current.js';
 import { withNamedStatements } from './named-statements.js';
 import { PGliteDialect } from './pglite-dialect.js';
 import { parseDatabaseUrl, scrubSecrets, type DatabaseUrl } from './database-url.js';
@@ -10,6 +11,7 @@ import { checkSslFileParams } from './ssl-file-params.js';
 import { muteDriverWarnings } from './driver-warnings.js';
 import { pgliteArtifacts } from './pglite-artifacts.js';
 import { pgliteTemplateOptions } from './pglite-template.js';
+import { pgliteStartParams } from './pglite-start-params.js';
 import { acquireFolderLock, type FolderLock } from './folder-lock.js';
 import type { DatabaseSchema } from './schema.js';
 
@@ -72,7 +74,12 @@ async function openPGlite(url: DatabaseUrl & { kind: 'pglite' | 'memory' }, opti
     // Each driver is imported when its kind of URL is opened: a PostgreSQL run never loads PGlite.
     const [{ PGlite }, artifacts] = await Promise.all([import('@electric-sql/pglite'), pgliteArtifacts()]);
     const dataDir = url.kind === 'pglite' ? url.path : undefined;
-    const pglite = await PGlite.create({ dataDir, ...artifacts, ...pgliteTemplateOptions(dataDir) });
+    const pglite = await PGlite.create({
+      dataDir,
+      ...artifacts,
+      ...pgliteTemplateOptions(dataDir),
+      startParams: pgliteStartParams(PGlite),
+    });
     const db = new Kysely<DatabaseSchema>({
       dialect: new PGliteDialect(pglite),
       log: options.onQuery ? (event) => options.onQuery!(event.query) : undefined,
@@ -189,12 +196,13 @@ function migratorFor(db: Kysely<DatabaseSchema>): Migrator {
   return new Migrator({
     db,
     provider: migrationProvider,
-    migrationTableName: 'argosctl_migrations',
+    migrationTableName: MIGRATION_TABLE,
     migrationLockTableName: 'argosctl_migration_lock',
   });
 }
 
 export async function migrateToLatest(db: Kysely<DatabaseSchema>): Promise<string[]> {
+  if (await schemaIsCurrent(db)) return [];
   const migrator = migratorFor(db);
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw new UserError(`database migration failed: ${(error as Error).message}`);
@@ -202,6 +210,7 @@ export async function migrateToLatest(db: Kysely<DatabaseSchema>): Promise<strin
 }
 
 export async function pendingMigrations(db: Kysely<DatabaseSchema>): Promise<string[]> {
+  if (await schemaIsCurrent(db)) return [];
   return (await migratorFor(db).getMigrations()).filter((m) => !m.executedAt).map((m) => m.name);
 }
 

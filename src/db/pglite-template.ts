@@ -3,13 +3,13 @@
 // seconds). Used only when it was made by the installed PGlite version; otherwise PGlite runs
 // initdb as before. The migrations still run after loading, so a template made by an older build
 // of argosctl is brought up to date like any existing database.
+import { packagePath } from '../package-root.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
-/** Two levels up from src/db/ and from dist/db/ alike: the package's dist/ folder. */
-export const TEMPLATE_FILE = fileURLToPath(new URL('../../dist/pglite-template.tar.gz', import.meta.url));
+/** In the package's dist/ folder, from src/db/, dist/db/ and the bundle alike. */
+export const TEMPLATE_FILE = packagePath('dist', 'pglite-template.tar.gz');
 export const TEMPLATE_STAMP_FILE = TEMPLATE_FILE.replace(/\.tar\.gz$/, '.json');
 
 export interface TemplateStamp {

@@ -1,6 +1,7 @@
 // What `argosctl init` writes into a new config repository: the settings file, one commented
 // example manifest, a .gitignore, a package.json that pins argosctl for the workflows and the
 // editor schema, and the three workflows (the hardened examples/github/*.yml).
+import { packagePath } from '../package-root.js';
 import { readFileSync } from 'node:fs';
 
 export interface ScaffoldFile {
@@ -80,8 +81,7 @@ export function packageJson(version: string): string {
  * so there is one copy to keep safe; only the first comment line changes.
  */
 function workflow(name: 'plan' | 'apply' | 'drift'): ScaffoldFile {
-  // Two levels up from src/init or dist/init is the package root.
-  const example = readFileSync(new URL(`../../examples/github/${name}.yml`, import.meta.url), 'utf8');
+  const example = readFileSync(packagePath('examples', 'github', `${name}.yml`), 'utf8');
   const content = example.replace(
     /^# Copy to \.github\/workflows\/argosctl-[a-z]+\.yml:/,
     '# Written by `argosctl init`:',

@@ -4,9 +4,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { ValidateFunction } from 'ajv';
+import { packagePath } from '../package-root.js';
 import { CURRENT_VERSION, VERSIONS, schemaFileOf, shortVersion } from './versions/registry.js';
 
-const schemaDir = fileURLToPath(new URL('../../schemas/', import.meta.url));
+const schemaDir = `${packagePath('schemas')}/`;
 
 /** `project.v1.json`, `project.v2.json`, `config.v1.json`, … */
 export function readSchema(name: string): Record<string, unknown> {
@@ -45,7 +46,8 @@ export async function compileValidators(): Promise<Validators> {
   return { ...projects, config: ajv.compile(readSchema('config.v1.json')) };
 }
 
-const generated = new URL('./validators.generated.js', import.meta.url);
+// dist/manifest/ from dist/manifest/ and from the bundle in dist/bundle/; absent beside src/manifest/.
+const generated = new URL('../manifest/validators.generated.js', import.meta.url);
 
 /** The precompiled validators of this build, or undefined when running from source. */
 export async function standaloneValidators(): Promise<Validators | undefined> {

@@ -1,7 +1,7 @@
 // The lazy command table (src/cli/program.ts): its help lines are the real commands' own, each
 // loader gives its command, and a command loads only what it needs.
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { COMMANDS, buildFullProgram, buildProgram } from '../../src/cli/program.js';
@@ -32,18 +32,36 @@ describe('the lazy command table', () => {
   );
 });
 
-/** Package folders under node_modules that running the built CLI with these arguments imported. */
-function packagesImported(args: string[]): string[] {
+/** What each file of the bundled CLI holds (scripts/build-bundle.mjs writes it beside the bundle). */
+function bundleContents(): Record<string, { packages: string[]; modules: string[] }> {
+  const file = path.join(ROOT, 'dist/bundle/contents.json');
+  return existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
+}
+
+/** The files running the built CLI with these arguments imported (ESM resolution, as URLs). */
+function filesImported(args: string[]): string[] {
   const log = path.join(tempDir(), 'imports.log');
   const hooks = path.join(ROOT, 'test/fixtures/import-log/register.mjs');
   spawnSync(process.execPath, ['--import', hooks, BIN, ...args], {
     env: { ...process.env, IMPORT_LOG: log },
     encoding: 'utf8',
   });
-  const urls = readFileSync(log, 'utf8').split('\n');
-  return [
-    ...new Set(urls.map((u) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(u)?.[1]).filter((p): p is string => !!p)),
-  ].sort();
+  return [...new Set(readFileSync(log, 'utf8').split('\n').filter(Boolean))];
+}
+
+/**
+ * Packages that running the built CLI with these arguments loaded: those imported from
+ * node_modules, and those bundled into the files of dist/bundle/ it imported.
+ */
+function packagesImported(args: string[]): string[] {
+  const contents = bundleContents();
+  const packages = filesImported(args).flatMap((url) => {
+    const bundled = /\/dist\/bundle\/([^/]+)$/.exec(url)?.[1];
+    if (bundled) return contents[bundled]?.packages ?? [];
+    const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
+    return m ? [m[1]] : [];
+  });
+  return [...new Set(packages)].sort();
 }
 
 describe('commands load only the modules they need', () => {
@@ -72,5 +90,37 @@ describe('commands load only the modules they need', () => {
     expect(loaded).toContain('pg');
     expect(loaded).not.toContain('@electric-sql/pglite');
     expect(loaded).not.toContain('@octokit/rest');
+  });
+
+  // The packages of serve, dashboard, github and export: none belongs to a plan's start.
+  const serviceOnly = (p: string) =>
+    /^(fastify|@fastify\/|@octokit\/|openid-client|light-my-request|uplot|csv-)/.test(p);
+
+  it('plan on the embedded database loads PGlite, and on neither database Fastify, octokit or the dashboard', () => {
+    const dir = path.join(ROOT, 'examples/startup');
+    const embedded = packagesImported(['plan', '--dir', dir, '--database-url', `pglite:${path.join(tempDir(), 'db')}`]);
+    expect(embedded).toContain('@electric-sql/pglite');
+    expect(embedded).toContain('kysely');
+    const postgres = packagesImported(['plan', '--dir', dir, '--database-url', 'postgres://nobody@127.0.0.1:1/none']);
+    for (const loaded of [embedded, postgres, packagesImported(['--version'])])
+      expect(loaded.filter(serviceOnly)).toEqual([]);
+  });
+
+  // Counted, not timed: a start that loads hundreds of files (535 for a one-project plan before
+  // the bundle, kysely alone 263) spends most of its time loading them.
+  it('runs the bundle: --version loads under 20 JavaScript files and plan under 100', () => {
+    if (!existsSync(path.join(ROOT, 'dist/bundle/main.js'))) throw new Error('dist/bundle/ is missing: npm run build');
+    const javascript = (args: string[]) => filesImported(args).filter((u) => u.startsWith('file:'));
+    const version = javascript(['--version']);
+    expect(version.some((u) => u.endsWith('/dist/bundle/main.js'))).toBe(true);
+    expect(version.length).toBeLessThan(20);
+    const plan = javascript([
+      'plan',
+      '--dir',
+      path.join(ROOT, 'examples/startup'),
+      '--database-url',
+      'postgres://nobody@127.0.0.1:1/none',
+    ]);
+    expect(plan.length).toBeLessThan(100);
   });
 });

@@ -1,7 +1,7 @@
 // argosctl export: the database's projects as manifests, so adopting an existing setup is
 // export, review, commit, and plan shows nothing. Reads the database; writes only files.
+import { packagePath } from '../../package-root.js';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { resolveDatabaseUrl, withDatabase } from '../../db/connection.js';
 import { readState } from '../../db/read-state.js';
@@ -17,7 +17,7 @@ import { databaseOption, dirOption, formatOption, projectOption } from '../optio
 import { jsonDocument } from '../../render/json-document.js';
 import type { Diagnostic } from '../../manifest/diagnostic.js';
 
-const SCHEMA_FILE = fileURLToPath(new URL('../../../schemas/project.v2.json', import.meta.url));
+const SCHEMA_FILE = packagePath('schemas', 'project.v2.json');
 
 interface ExportOptions {
   dir: string;
