@@ -16,7 +16,7 @@ import { readTimeline } from '../../src/audit/timeline.js';
 import { openDatabase } from '../../src/db/connection.js';
 import { ROOT, tempDir, type CliResult } from '../helpers/cli.js';
 import { runCliInProcess } from '../helpers/cli-in-process.js';
-import { DATABASE_TARGETS } from '../helpers/databases.js';
+import { DATABASE_TARGETS, useSharedMemoryDatabase } from '../helpers/databases.js';
 
 const ACTOR = '@SUM(1+1)';
 const REASON = '=HYPERLINK("http://evil.example","x") <b>stop</b>';
@@ -64,12 +64,13 @@ describe.each(DATABASE_TARGETS)('the audit timeline on $name', (target) => {
   const run = (args: string[], extra: NodeJS.ProcessEnv = {}): Promise<CliResult> =>
     runCliInProcess(args, { cwd, env: { ...env(), ...extra } });
   const manifest = () => path.join(cwd, 'projects/kbank-onboarding.yaml');
+  const embedded = target.name === 'pglite' ? useSharedMemoryDatabase() : undefined;
   let history: { entries: { kind: string; time: string; [k: string]: unknown }[] };
 
   beforeAll(async () => {
     if (!target.available) return;
     cwd = tempDir('examples/bank');
-    if (target.name === 'pglite') url = `pglite:${path.join(cwd, '.argos/db')}`;
+    if (embedded) url = embedded.url;
     else ({ url, drop } = await target.fresh());
     writeFileSync(path.join(cwd, '.gitignore'), '.argos/\n');
     git(cwd, 'init', '-q');

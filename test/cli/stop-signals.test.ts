@@ -5,6 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BIN, tempDir } from '../helpers/cli.js';
+import { useCliDatabase } from '../helpers/databases.js';
 
 function start(
   args: string[],
@@ -41,6 +42,11 @@ function alive(pid: number): boolean {
 }
 
 describe('long-running commands stop', () => {
+  // serve and the dashboard stop on the embedded database (closing PGlite is part of stopping); the
+  // worker and the orphaned serve use a PostgreSQL database from the template when there is one,
+  // which a new process opens in a fraction of an embedded database's start.
+  const postgres = useCliDatabase();
+  const dbFor = (dir: string) => postgres.url ?? `pglite://${path.join(dir, 'db')}`;
   // SIGTERM is what most test files use to stop serve; SIGHUP (a closed terminal) is the odd one out.
   for (const signal of ['SIGHUP', 'SIGINT'] as const) {
     it(`serve stops cleanly on ${signal}`, async () => {
@@ -56,7 +62,7 @@ describe('long-running commands stop', () => {
 
   it('worker stops cleanly on SIGINT', async () => {
     const dir = tempDir();
-    const worker = start(['worker', '--database-url', `pglite://${path.join(dir, 'db')}`], dir);
+    const worker = start(['worker', '--database-url', dbFor(dir)], dir);
     await until(() => worker.output().includes('argosctl worker'), 'the worker to start');
     worker.child.kill('SIGINT');
     expect(await worker.exited).toBe(0);
@@ -75,7 +81,7 @@ describe('long-running commands stop', () => {
 
   it('serve stops when the process that started it is killed (as npx is on SIGTERM)', async () => {
     const dir = tempDir();
-    const db = `pglite://${path.join(dir, 'db')}`;
+    const db = dbFor(dir);
     // A parent that starts serve and prints its pid, then is killed with SIGKILL: nothing passes a signal on.
     const launcher = `const c = require('node:child_process').spawn(process.execPath, ${JSON.stringify([BIN, 'serve', '--port', '0', '--database-url', db])}, { stdio: ['ignore', 'inherit', 'inherit'] }); console.log('pid ' + c.pid);`;
     const parent = spawn(process.execPath, ['-e', launcher], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -123,6 +123,26 @@ export function useCliDatabase(): { readonly env: NodeJS.ProcessEnv; readonly ur
 }
 
 /**
+ * For in-process CLI runs on the embedded engine where its folder is not the point: a `memory:NAME`
+ * PGlite database held open for the enclosing describe block, so every command run in the test
+ * process shares that one instance (src/db/connection.ts) instead of opening a folder again, which
+ * costs seconds of CPU per command. Commands treat it as a new database (they check the manifests
+ * before opening it and skip no file); the PostgreSQL variant of the same tests covers the skipping.
+ */
+export function useSharedMemoryDatabase(): { readonly url: string } {
+  const url = `memory:test-${randomBytes(6).toString('hex')}`;
+  let held: Database | undefined;
+  beforeAll(async () => {
+    held = await openDatabase(url);
+    await migrateToLatest(held.db);
+  });
+  afterAll(async () => {
+    await held?.close();
+  });
+  return { url };
+}
+
+/**
  * Like useCliDatabase, for blocks whose tests each need their own database: every call of the
  * returned function makes a fresh PostgreSQL database from the template (all dropped after the
  * block) and returns its URL; without a reachable server it returns `fallback`, an embedded URL.

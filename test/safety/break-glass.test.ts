@@ -3,13 +3,18 @@
 // --allow emergency-resume.
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../src/db/connection.js';
 import { tempDir } from '../helpers/cli.js';
-import { runCliInProcess } from '../helpers/cli-in-process.js';
+import { runCliInProcess as runInProcess } from '../helpers/cli-in-process.js';
+import { useSharedMemoryDatabase } from '../helpers/databases.js';
 
 describe('emergency stop and resume', () => {
   let cwd: string;
+  // The embedded engine, one instance held open for the block: the folder is not the point here.
+  const embedded = useSharedMemoryDatabase();
+  const runCliInProcess = (args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }) =>
+    runInProcess(args, { ...options, env: { ARGOS_DATABASE_URL: embedded.url, ...options.env } });
   beforeAll(async () => {
     cwd = tempDir('examples/bank');
     expect((await runCliInProcess(['apply', '--auto-approve'], { cwd })).code).toBe(0);
@@ -70,18 +75,21 @@ describe('emergency stop and resume', () => {
     expect(allowed.code, allowed.stderr).toBe(0);
     expect(JSON.parse(allowed.stdout)).toMatchObject({ applied: true, summary: { update: 1 }, changedOutsideGit: [] });
 
-    const db = await PGlite.create(path.join(cwd, '.argos/db'));
+    const database = await openDatabase(embedded.url);
     try {
-      const audit = await db.query<{ project_id: string; action: string; actor: string; reason: string }>(
-        `select project_id, action, actor, reason from audit_log where action <> 'create' order by id`,
-      );
-      expect(audit.rows).toEqual([
+      const audit = await database.db
+        .selectFrom('audit_log')
+        .select(['project_id', 'action', 'actor', 'reason'])
+        .where('action', '<>', 'create')
+        .orderBy('id')
+        .execute();
+      expect(audit).toEqual([
         { project_id: 'kbank-prod', action: 'emergency-stop', actor: 'alice', reason: 'fraud wave from one ASN' },
         expect.objectContaining({ project_id: 'kbank-onboarding', action: 'update' }),
         expect.objectContaining({ project_id: 'kbank-prod', action: 'update' }),
       ]);
     } finally {
-      await db.close();
+      await database.close();
     }
   });
 

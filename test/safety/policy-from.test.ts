@@ -8,7 +8,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/cli.js';
 import { runCliInProcess } from '../helpers/cli-in-process.js';
-import { DATABASE_TARGETS } from '../helpers/databases.js';
+import { DATABASE_TARGETS, useSharedMemoryDatabase } from '../helpers/databases.js';
 
 const ORG = 'apiVersion: argosctl/v1\nkind: Organization\n';
 
@@ -69,10 +69,11 @@ for (const target of DATABASE_TARGETS) {
     let env: NodeJS.ProcessEnv;
     const run = (args: string[], extra: NodeJS.ProcessEnv = {}) =>
       runCliInProcess(args, { cwd, env: { ...env, ...extra } });
+    const embedded = target.name === 'pglite' ? useSharedMemoryDatabase() : undefined;
 
     beforeAll(async () => {
       ({ cwd, base } = repository(SCOPED_ALLOW));
-      env = { ARGOS_DATABASE_URL: target.name === 'pglite' ? 'pglite:./.argos-test-db' : (await target.fresh()).url };
+      env = { ARGOS_DATABASE_URL: embedded ? embedded.url : (await target.fresh()).url };
       // The base commit is what the database holds: shop stopped, its API whitelist one address.
       git(cwd, 'stash', '-q', '-u');
       const first = await run(['apply', '--auto-approve', '--allow', 'emergency-stop']);
@@ -148,6 +149,8 @@ for (const target of DATABASE_TARGETS) {
 }
 
 describe('allow rules in argosctl.yaml', () => {
+  const embedded = useSharedMemoryDatabase();
+
   it('without projects: refused for emergency-resume and the whitelist classes, at argosctl.yaml line:column', async () => {
     const { cwd } = repository('allow: [{class: emergency-resume}, {class: whitelist-widen}]\n');
     const r = await runCliInProcess(['validate'], { cwd });
@@ -167,7 +170,9 @@ describe('allow rules in argosctl.yaml', () => {
   it('--policy-from must name a revision the checkout has; never an option', async () => {
     const { cwd } = repository('');
     for (const ref of ['--output=/tmp/x', 'no-such-branch']) {
-      const r = await runCliInProcess(['plan', `--policy-from=${ref}`, '--database-url', 'memory:'], { cwd });
+      const r = await runCliInProcess(['plan', `--policy-from=${ref}`, '--database-url', embedded.url], {
+        cwd,
+      });
       expect(r.code).toBe(1);
       expect(r.stderr).toMatch(/--policy-from .*(is not a git revision|no such commit in this checkout)/);
     }

@@ -7,17 +7,18 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/cli.js';
 import { runCliInProcess } from '../helpers/cli-in-process.js';
-import { DATABASE_TARGETS } from '../helpers/databases.js';
+import { DATABASE_TARGETS, useSharedMemoryDatabase } from '../helpers/databases.js';
 
 for (const target of DATABASE_TARGETS) {
   describe.skipIf(!target.available)(`apply FILE reads the configured manifests, on ${target.name}`, () => {
     let cwd: string;
     let env: NodeJS.ProcessEnv;
     const run = (...args: string[]) => runCliInProcess(args, { cwd, env });
+    const embedded = target.name === 'pglite' ? useSharedMemoryDatabase() : undefined;
 
     beforeAll(async () => {
       cwd = tempDir('examples/startup');
-      env = { ARGOS_DATABASE_URL: target.name === 'pglite' ? 'pglite:./db' : (await target.fresh()).url };
+      env = { ARGOS_DATABASE_URL: embedded ? embedded.url : (await target.fresh()).url };
       expect((await run('apply', '--auto-approve')).code).toBe(0);
     });
 

@@ -12,7 +12,7 @@ import { makeStyle } from '../../src/render/style.js';
 import { registerTokens } from '../../src/tokens/token-store.js';
 import { tickOf, type Clock } from '../../src/tokens/worker.js';
 import { tempDir } from '../helpers/cli.js';
-import { DATABASE_TARGETS } from '../helpers/databases.js';
+import { DATABASE_TARGETS, useSharedMemoryDatabase } from '../helpers/databases.js';
 import { ids, tokenProject } from '../helpers/token-fixtures.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -102,10 +102,12 @@ async function expectPruned(url: string): Promise<void> {
 
 for (const target of DATABASE_TARGETS) {
   describe.skipIf(!target.available)(`one worker loop on ${target.name}`, () => {
-    // One database for both tests (each seeds it afresh): an embedded one is slow to create.
+    // One database for both tests (each seeds it afresh): an embedded one is slow to create, and is
+    // held open so that each command and check shares it instead of opening it again.
+    const embedded = target.name === 'pglite' ? useSharedMemoryDatabase() : undefined;
     let db: { url: string; drop(): Promise<void> };
     beforeAll(async () => {
-      db = target.name === 'pglite' ? { url: `pglite:${tempDir()}/db`, drop: async () => {} } : await target.fresh();
+      db = embedded ? { url: embedded.url, drop: async () => {} } : await target.fresh();
     });
     afterAll(() => db?.drop());
 
