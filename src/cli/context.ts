@@ -20,10 +20,32 @@ export interface CliContext {
   stop?: AbortSignal;
 }
 
+/**
+ * A writer for one of the process's streams. When its reader goes away (`argosctl --help | head -1`)
+ * the write fails with EPIPE: the rest of the output is dropped and the command runs to its end
+ * (an apply is not cut short by a closed pipe), instead of dying on an unhandled 'error' event.
+ */
+const closedStreams = new WeakSet<NodeJS.WriteStream>();
+const watchedStreams = new WeakSet<NodeJS.WriteStream>();
+
+function streamWriter(stream: NodeJS.WriteStream): (text: string) => void {
+  if (!watchedStreams.has(stream)) {
+    // once per stream, however many contexts are made (tests make one per command)
+    watchedStreams.add(stream);
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE') throw err;
+      closedStreams.add(stream);
+    });
+  }
+  return (text) => {
+    if (!closedStreams.has(stream)) stream.write(text);
+  };
+}
+
 export function processContext(): CliContext {
   return {
-    out: (t) => process.stdout.write(t),
-    err: (t) => process.stderr.write(t),
+    out: streamWriter(process.stdout),
+    err: streamWriter(process.stderr),
     style: makeStyle(shouldColor(process.stdout)),
     errStyle: makeStyle(shouldColor(process.stderr)),
     env: process.env,

@@ -203,3 +203,21 @@ describe('colour', () => {
     }
   });
 });
+
+describe('a closed pipe', () => {
+  it('argosctl --help into a pipe nobody reads (… | head -1): exit 0, no EPIPE error', () => {
+    // The pipe's read end is closed before argosctl starts, so its first write fails with EPIPE
+    // every time (what `| head -1` does when head has gone).
+    const python = [
+      'import os, subprocess, sys',
+      'r, w = os.pipe()',
+      'os.close(r)',
+      'p = subprocess.run(sys.argv[1:], stdout=w, stderr=subprocess.PIPE)',
+      'sys.stdout.write(f"{p.returncode}\\n{p.stderr.decode()}")',
+    ].join('\n');
+    const r = spawnSync('python3', ['-c', python, process.execPath, BIN, '--help'], { encoding: 'utf8' });
+    const [code, ...stderr] = r.stdout.split('\n');
+    expect(stderr.join('\n')).not.toMatch(/EPIPE|Unhandled|node:events/);
+    expect(code).toBe('0');
+  });
+});
