@@ -17,7 +17,8 @@ export function apiKeyOf(request: FastifyRequest): string | undefined {
   return typeof key === 'string' ? key : undefined;
 }
 
-function accessOf(ctx: ServiceContext, request: FastifyRequest, pid: string): AccessRequest {
+/** What the caller of a keyed route presents for project `pid` (the Token API's routes and Liveform's). */
+export function accessOf(ctx: ServiceContext, request: FastifyRequest, pid: string): AccessRequest {
   return {
     projectId: pid,
     clientIp: request.ip,

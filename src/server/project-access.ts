@@ -80,16 +80,10 @@ export function checkAccess(row: AccessRow | undefined, request: AccessRequest):
 }
 
 /** Authorization on its own round trip: for the write routes, which must not write before it. */
-export async function authorize(
-  db: Kysely<DatabaseSchema>,
-  projectId: string,
-  clientIp: string,
-  apiKey: string | undefined,
-  now = new Date(),
-  onKeyAccepted?: (rotation: number) => void,
-): Promise<ProjectAccess> {
-  const { rows } = await sql<AccessRow>`select ${ACCESS_COLUMNS} from projects p where p.id = ${projectId}`.execute(db);
-  return checkAccess(rows[0], { projectId, clientIp, apiKey, now, onKeyAccepted });
+export async function authorize(db: Kysely<DatabaseSchema>, access: AccessRequest): Promise<ProjectAccess> {
+  const { rows } =
+    await sql<AccessRow>`select ${ACCESS_COLUMNS} from projects p where p.id = ${access.projectId}`.execute(db);
+  return checkAccess(rows[0], access);
 }
 
 export function refuseWritesWhenClosed(access: ProjectAccess, projectId: string): void {

@@ -6,29 +6,17 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { deleteRequest, importTokens } from '../tokens/token-requests.js';
 import { countTokens, getToken, listTokens, registerTokenRequest, type ProjectGate } from '../tokens/token-store.js';
 import type { ServiceContext } from './app.js';
-import { ACCESS_COLUMNS, authorize, checkAccess, type AccessRequest, type AccessRow } from './project-access.js';
+import { accessOf } from './liveform-access.js';
+import { ACCESS_COLUMNS, authorize, checkAccess, type AccessRow } from './project-access.js';
 import { sealResponseFor } from './sealed-responses.js';
-import { noteKeyedCall } from './traffic-notes.js';
 import { countSchema, deleteSchema, getSchema, importSchema, listSchema, registerSchema } from './schemas.js';
 
 type Pid = { pid: string };
 
 export function tokenRoutes(app: FastifyInstance, ctx: ServiceContext): void {
   const db = ctx.database.db;
-  const accessOf = (request: FastifyRequest<{ Params: Pid }>): AccessRequest => {
-    const key = request.headers['x-api-key'];
-    const pid = request.params.pid;
-    return {
-      projectId: pid,
-      clientIp: request.ip,
-      apiKey: typeof key === 'string' ? key : undefined,
-      now: ctx.now(),
-      onKeyAccepted: (rotation) => noteKeyedCall(request, pid, rotation),
-    };
-  };
   const access = async (request: FastifyRequest<{ Params: Pid }>) => {
-    const a = accessOf(request);
-    const granted = await authorize(db, a.projectId, a.clientIp, a.apiKey, a.now, a.onKeyAccepted);
+    const granted = await authorize(db, accessOf(ctx, request, request.params.pid));
     sealResponseFor(request, granted.sealTo);
     return granted;
   };
@@ -36,7 +24,11 @@ export function tokenRoutes(app: FastifyInstance, ctx: ServiceContext): void {
   // before anything of the answer is used.
   const gate = (request: FastifyRequest<{ Params: Pid }>): ProjectGate => ({
     columns: ACCESS_COLUMNS,
-    check: (row) => sealResponseFor(request, checkAccess(row as AccessRow | undefined, accessOf(request)).sealTo),
+    check: (row) =>
+      sealResponseFor(
+        request,
+        checkAccess(row as AccessRow | undefined, accessOf(ctx, request, request.params.pid)).sealTo,
+      ),
   });
 
   app.post<{ Params: Pid; Body: { tokenIds: string[] } }>(
