@@ -7,17 +7,11 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import path from 'node:path';
 import { sql } from 'kysely';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { lockedApply } from '../../src/apply/apply-plan.js';
-import { recordableSources } from '../../src/apply/record-sources.js';
-import { readRevisions } from '../../src/db/applied-sources.js';
 import type { Database } from '../../src/db/connection.js';
-import { readState } from '../../src/db/read-state.js';
-import { appliedOracle } from '../../src/manifest/read/skip-unchanged.js';
-import { buildPlan } from '../../src/plan/build-plan.js';
-import { readManifests } from '../../src/validate/read-manifests.js';
 import { tempDir } from '../helpers/cli.js';
 import { runCliInProcess } from '../helpers/cli-in-process.js';
 import { DATABASE_TARGETS, useFreshDatabase } from '../helpers/databases.js';
+import { applyRecording, samePlan } from '../helpers/skip-path.js';
 
 const NOW = new Date('2026-12-05T08:00:00Z');
 
@@ -55,34 +49,9 @@ function manifestFolder(): string {
 
 const rulesOf = (diagnostics: readonly { rule: string }[]) => diagnostics.map((d) => d.rule);
 
-async function applyRecording(database: Database, dir: string) {
-  const manifests = await readManifests(dir);
-  return lockedApply(database.db, undefined, (state) => buildPlan({ manifests, state, git: {}, now: NOW }), {
-    actor: 'test',
-    git: {},
-    lock: { timeoutMs: 0 },
-    record: (plan, held) => recordableSources(manifests, plan, held),
-  });
-}
-
-/** The skip path's manifests and plan, after checking they are the full path's. */
-async function fastEqualsFull(database: Database, dir: string, only?: string[]) {
-  const revisions = await readRevisions(database.db);
-  const fast = await readManifests(dir, { skip: appliedOracle(revisions) });
-  const skipped = new Map(fast.unchanged.map((u) => [u.id, revisions.get(u.id)!]));
-  const fastPlan = buildPlan({
-    only,
-    manifests: fast,
-    state: await readState(database.db, undefined, skipped),
-    git: {},
-    now: NOW,
-  });
-  const full = await readManifests(dir);
-  const fullPlan = buildPlan({ only, manifests: full, state: await readState(database.db), git: {}, now: NOW });
-  expect(fast.diagnostics).toEqual(full.diagnostics);
-  expect(fastPlan).toEqual(fullPlan);
-  return { skipped: fast.unchanged.map((u) => u.id).sort(), diagnostics: fast.diagnostics, plan: fastPlan };
-}
+/** The skip path's plan, after checking it is the full path's (test/helpers/skip-path.ts). */
+const fastEqualsFull = (database: Database, dir: string, only?: string[]) =>
+  samePlan(database, dir, { now: NOW, only });
 
 describe.each(DATABASE_TARGETS)('lint ignores on the skip path ($name)', (target) => {
   const fresh = useFreshDatabase(target);
@@ -91,7 +60,7 @@ describe.each(DATABASE_TARGETS)('lint ignores on the skip path ($name)', (target
   beforeEach(async () => {
     await sql`truncate projects cascade`.execute(fresh.database.db);
     dir = manifestFolder();
-    await applyRecording(fresh.database, dir);
+    await applyRecording(fresh.database, dir, NOW);
   });
 
   it.skipIf(!target.available)('apply records the ignored rule beside the warnings left', async () => {

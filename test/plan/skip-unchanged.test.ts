@@ -6,57 +6,17 @@ import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { sql } from 'kysely';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { lockedApply } from '../../src/apply/apply-plan.js';
-import { recordableSources } from '../../src/apply/record-sources.js';
-import { readRevisions } from '../../src/db/applied-sources.js';
 import type { Database } from '../../src/db/connection.js';
-import { readState } from '../../src/db/read-state.js';
-import { readManifests } from '../../src/validate/read-manifests.js';
-import { appliedOracle } from '../../src/manifest/read/skip-unchanged.js';
-import { buildPlan } from '../../src/plan/build-plan.js';
 import { ROOT, tempDir } from '../helpers/cli.js';
 import { runCliInProcess } from '../helpers/cli-in-process.js';
 import { DATABASE_TARGETS, useFreshDatabase } from '../helpers/databases.js';
+import { applyRecording, samePlan as samePlanOf } from '../helpers/skip-path.js';
 
 const NOW = new Date('2026-11-27T12:00:00Z');
 const BANK = ['kbank-onboarding', 'kbank-prod'];
 const STARTUP = ['acme-beta', 'acme-trial'];
 
-async function fastPlan(database: Database, dir: string) {
-  const revisions = await readRevisions(database.db);
-  const manifests = await readManifests(dir, { skip: appliedOracle(revisions) });
-  const skipped = new Map(manifests.unchanged.map((u) => [u.id, revisions.get(u.id)!]));
-  const state = await readState(database.db, undefined, skipped);
-  return { manifests, plan: buildPlan({ manifests, state, git: {}, now: NOW }) };
-}
-
-async function fullPlan(database: Database, dir: string) {
-  const manifests = await readManifests(dir);
-  return { manifests, plan: buildPlan({ manifests, state: await readState(database.db), git: {}, now: NOW }) };
-}
-
-/** The fast path's plan, after checking it is the full path's, field for field; and the ids it skipped. */
-async function samePlan(database: Database, dir: string) {
-  const fast = await fastPlan(database, dir);
-  const full = await fullPlan(database, dir);
-  expect(fast.manifests.diagnostics).toEqual(full.manifests.diagnostics);
-  expect(fast.plan).toEqual(full.plan);
-  return {
-    plan: fast.plan,
-    skipped: fast.manifests.unchanged.map((u) => u.id).sort(),
-    diagnostics: fast.manifests.diagnostics,
-  };
-}
-
-async function applyRecording(database: Database, dir: string) {
-  const manifests = await readManifests(dir);
-  return lockedApply(database.db, undefined, (state) => buildPlan({ manifests, state, git: {}, now: new Date() }), {
-    actor: 'test',
-    git: {},
-    lock: { timeoutMs: 0 },
-    record: (plan, held) => recordableSources(manifests, plan, held),
-  });
-}
+const samePlan = (database: Database, dir: string) => samePlanOf(database, dir, { now: NOW });
 
 const otherPublicKey = () =>
   generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }) as string;
