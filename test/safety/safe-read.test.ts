@@ -2,7 +2,7 @@
 // `tokens import` of a link to /proc/self/environ printed the GitHub token, the database password
 // and ARGOS_MASTER_KEY in its "columns:" error, and /dev/zero grew to gigabytes.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readRegularFile } from '../../src/util/safe-read.js';
@@ -52,6 +52,31 @@ describe('the one safe reader', () => {
     writeFileSync(path.join(cwd, 'ok.csv'), 'abc');
     symlinkSync('ok.csv', path.join(cwd, 'link.csv'));
     const ok = readRegularFile(path.join(cwd, 'link.csv'), 1024);
+    expect(ok.ok && ok.bytes.toString()).toBe('abc');
+  });
+
+  it('a file the listing saw as regular, swapped since for a link, a FIFO or a big file, gets the full checks', () => {
+    const cwd = hostileFolder();
+    const root = realpathSync(cwd);
+    writeFileSync(path.join(root, 'big.csv'), 'x'.repeat(2048));
+    writeFileSync(path.join(root, 'ok.csv'), 'abc');
+    symlinkSync('/etc/hostname', path.join(root, 'outside.csv'));
+    // As FolderRealPaths after a listing in which every one of these was a plain file.
+    const names = ['environ.csv', 'zero.csv', 'fifo.csv', 'folder.csv', 'big.csv', 'ok.csv', 'outside.csv'];
+    const shortcuts = {
+      notLinkReal: (full: string) => full,
+      pseudoDevices: new Map<number, boolean>(),
+      listedRegular: new Set(names.map((n) => path.join(root, n))),
+    };
+    const read = (name: string) => readRegularFile(path.join(root, name), 1024, root, shortcuts);
+    expect(read('environ.csv')).toMatchObject({ ok: false, rule: 'files.outside-root' });
+    expect(read('zero.csv')).toMatchObject({ ok: false, rule: 'files.outside-root' });
+    expect(read('fifo.csv')).toMatchObject({ ok: false, problem: 'is a FIFO (named pipe), not a regular file' });
+    expect(read('folder.csv')).toMatchObject({ ok: false, problem: 'is a folder, not a regular file' });
+    expect(read('big.csv')).toMatchObject({ ok: false, problem: 'is 2048 bytes' });
+    expect(read('outside.csv')).toMatchObject({ ok: false, rule: 'files.outside-root' });
+    expect(read('gone.csv')).toMatchObject({ ok: false, rule: 'files.missing' });
+    const ok = read('ok.csv');
     expect(ok.ok && ok.bytes.toString()).toBe('abc');
   });
 

@@ -38,16 +38,17 @@ const isLinkToFolder = (full: string) => {
  * links to folders, which are never followed and so must be reported rather than silently skipped.
  * Dot-folders (.git, .github, …) and node_modules are never walked.
  */
-function listYamlFiles(dir: string, out: string[] = []): string[] {
+function listYamlFiles(dir: string, regular: Set<string>, out: string[] = []): string[] {
   const entries = readdirSync(dir, { withFileTypes: true });
   for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
     if (out.length > LIMITS.filesPerRun) return out; // the caller reports the bound; no need to walk on
     const full = path.join(dir, entry.name);
     const skipped = entry.name.startsWith('.') || entry.name === 'node_modules';
     if (entry.isDirectory()) {
-      if (!skipped) listYamlFiles(full, out);
+      if (!skipped) listYamlFiles(full, regular, out);
     } else if (/\.ya?ml$/i.test(entry.name) || (entry.isSymbolicLink() && !skipped && isLinkToFolder(full))) {
       out.push(full);
+      if (entry.isFile()) regular.add(full);
     }
   }
   return out;
@@ -206,7 +207,7 @@ export function listManifestFiles(dir: string): ManifestFile[] | Diagnostic {
     );
   }
   const folders = new FolderRealPaths();
-  const files = listYamlFiles(root);
+  const files = listYamlFiles(root, folders.listedRegular);
   if (files.length > LIMITS.filesPerRun) {
     return fileProblem(
       dir,

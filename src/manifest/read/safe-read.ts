@@ -17,6 +17,8 @@ export { isInside, type SafeRead };
 export class FolderRealPaths implements ReadShortcuts {
   private readonly known = new Map<string, string>();
   readonly pseudoDevices = new Map<number, boolean>();
+  /** Files the listing saw as regular (readdir's file type), read without an lstat first. */
+  readonly listedRegular = new Set<string>();
   /** sha256 of the other files the listing's documents read (a public key shared by a folder), once each; null: unreadable. */
   readonly readDigests = new Map<string, string | null>();
 
