@@ -12,6 +12,21 @@ export interface ProjectRevision {
   applied?: ProjectSource;
 }
 
+/**
+ * JSON read as text and parsed once per distinct text: projects written alike record the same
+ * reads and warnings (100,000 projects, a few hundred distinct values), so most rows cost a lookup.
+ * The values are shared between projects: read them, never change them.
+ */
+function parsedOnce<T>(shape: (json: unknown) => T): (text: string | null) => T {
+  const seen = new Map<string | null, T>();
+  return (text) => {
+    if (seen.has(text)) return seen.get(text) as T;
+    const value = shape(text === null ? null : JSON.parse(text));
+    seen.set(text, value);
+    return value;
+  };
+}
+
 export async function readRevisions(db: Kysely<DatabaseSchema>): Promise<Map<string, ProjectRevision>> {
   const rows = await db
     .selectFrom('projects')
@@ -21,13 +36,15 @@ export async function readRevisions(db: Kysely<DatabaseSchema>): Promise<Map<str
       sql<string | null>`applied_revision::text`.as('applied_revision'),
       'manifest_digest',
       'manifest_file_projects',
-      'manifest_reads',
-      'manifest_findings',
+      sql<string | null>`manifest_reads::text`.as('manifest_reads'),
+      sql<string | null>`manifest_findings::text`.as('manifest_findings'),
     ])
     .execute();
   const out = new Map<string, ProjectRevision>();
+  const readsOf = parsedOnce((json) => (json ?? []) as ProjectSource['reads']);
+  const recordedFindings = parsedOnce(findingsOf);
   for (const r of rows) {
-    const findings = findingsOf(r.manifest_findings);
+    const findings = recordedFindings(r.manifest_findings);
     const current =
       r.applied_revision === r.revision &&
       r.manifest_digest !== null &&
@@ -40,7 +57,7 @@ export async function readRevisions(db: Kysely<DatabaseSchema>): Promise<Map<str
             applied: {
               key: r.manifest_digest!,
               fileProjects: r.manifest_file_projects!,
-              reads: r.manifest_reads ?? [],
+              reads: readsOf(r.manifest_reads),
               ...findings,
             },
           }

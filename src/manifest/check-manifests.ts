@@ -123,7 +123,7 @@ export async function checkManifests(dir: string, options: ReadOptions = {}): Pr
     }
     const { bytes, digest } = readBytes(entry);
     if (!bytes) continue;
-    const key = sourceKey(configDigest, path.relative(root, entry.full), digest);
+    const key = sourceKey(configDigest, entry.fromRoot ?? path.relative(root, entry.full), digest);
     const skipped = skip?.(entry, key);
     if (skipped) {
       for (const { id, source } of skipped) {

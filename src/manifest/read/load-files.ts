@@ -19,6 +19,8 @@ export interface ManifestFile {
   full: string;
   /** argosctl.yaml at the manifest root. */
   isConfig: boolean;
+  /** Path from the manifest root (path.relative of `full`), when the listing knows it. */
+  fromRoot?: string;
   /** Real path of the manifest root: every read must stay below it. */
   root: string;
   /** The listing's folder real paths, shared by its files (safe-read.ts). */
@@ -33,21 +35,32 @@ const isLinkToFolder = (full: string) => {
   }
 };
 
+/** A listed file: its absolute path, its path from the working directory (as shown to users) and from the root. */
+interface Listed {
+  full: string;
+  file: string;
+  fromRoot: string;
+}
+
 /**
  * Every *.yaml / *.yml entry whatever its type (reading decides whether it may be read), plus
  * links to folders, which are never followed and so must be reported rather than silently skipped.
- * Dot-folders (.git, .github, …) and node_modules are never walked.
+ * Dot-folders (.git, .github, …) and node_modules are never walked. The shown path is the folder's,
+ * found once per folder (path.relative per file is most of a 100,000-file listing), plus the name.
  */
-function listYamlFiles(dir: string, regular: Set<string>, out: string[] = []): string[] {
+function listYamlFiles(root: string, dir: string, regular: Set<string>, out: Listed[] = []): Listed[] {
   const entries = readdirSync(dir, { withFileTypes: true });
+  const shownDir = path.relative(process.cwd(), dir);
+  const dirFromRoot = path.relative(root, dir);
+  const under = (folder: string, name: string) => (folder ? `${folder}${path.sep}${name}` : name);
   for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
     if (out.length > LIMITS.filesPerRun) return out; // the caller reports the bound; no need to walk on
     const full = path.join(dir, entry.name);
     const skipped = entry.name.startsWith('.') || entry.name === 'node_modules';
     if (entry.isDirectory()) {
-      if (!skipped) listYamlFiles(full, regular, out);
+      if (!skipped) listYamlFiles(root, full, regular, out);
     } else if (/\.ya?ml$/i.test(entry.name) || (entry.isSymbolicLink() && !skipped && isLinkToFolder(full))) {
-      out.push(full);
+      out.push({ full, file: under(shownDir, entry.name), fromRoot: under(dirFromRoot, entry.name) });
       if (entry.isFile()) regular.add(full);
     }
   }
@@ -207,7 +220,7 @@ export function listManifestFiles(dir: string): ManifestFile[] | Diagnostic {
     );
   }
   const folders = new FolderRealPaths();
-  const files = listYamlFiles(root, folders.listedRegular);
+  const files = listYamlFiles(root, root, folders.listedRegular);
   if (files.length > LIMITS.filesPerRun) {
     return fileProblem(
       dir,
@@ -216,9 +229,10 @@ export function listManifestFiles(dir: string): ManifestFile[] | Diagnostic {
       `at most ${shown(LIMITS.filesPerRun)} *.yaml files per run; split the folder or validate parts of it`,
     );
   }
-  return files.map((full) => ({
-    file: path.relative(process.cwd(), full) || full,
+  return files.map(({ full, file, fromRoot }) => ({
+    file,
     full,
+    fromRoot,
     isConfig: path.dirname(full) === root && path.basename(full) === CONFIG_FILE,
     root: real,
     folders,
