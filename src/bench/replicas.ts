@@ -2,28 +2,37 @@
 // deployment runs them) on one fresh PostgreSQL database, with admissions spread over the
 // replicas as a load balancer would (autocannon's connections go to each replica in turn, from
 // 4,096 forwarded client addresses behind --trust-proxy):
-//   1. admissions against 1 serve + 1 worker, then against 3 serve + 3 workers: requests/s and p99
+//   1. admissions against 1 serve + 1 worker, then against 3 serve + 3 workers, each after a 5 s
+//      warm-up: requests/s, p99, and the CPU per admission of all argosctl processes and of the
+//      PostgreSQL backends (the figure that does not depend on the cores this machine has)
 //   2. exactly once: 2,000 count-based tokens, each offered 3 times across the replicas: each admitted
 //      once, one expiry event and one session per token
 //   3. the cap: 8 registrants through the 3 replicas pushing past 100,000: stored = counter ≤ 100,000
-//   4. prune ticks: the workers run on a clock 600× as fast (hidden `worker --clock-speed`, one
+//   4. prune ticks: three workers on a clock 600× as fast (hidden `worker --clock-speed`, one
 //      10-minute tick a second), all three from the same origin; each tick is claimed once, runs
 //      one prune per project, and deletes each expired token of the deleting project once.
 // The workers run during every phase (their delivery loop every 5 s of real time).
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
+import pg from 'pg';
 import { migrateToLatest, openDatabase } from '../db/connection.js';
 import { registerTokens } from '../tokens/token-store.js';
 import { tickOf, TICK_MS } from '../tokens/worker.js';
-import { benchProject, flag, freshDatabase, storedAndCounted } from './bench-database.js';
+import { BENCH_PG, backendCpu, benchProject, flag, freshDatabase, storedAndCounted } from './bench-database.js';
 import { loadProcess } from './load-process.js';
 
 const SECONDS = Number(flag('seconds', '10'));
 const CONNECTIONS = Number(flag('connections', '32'));
 const POOL = flag('pool-size', '16');
+/**
+ * Seconds of load before each measured phase: a fresh process spends its first thousands of
+ * requests compiling (three replicas compile three times), which is start-up, not throughput.
+ */
+const WARMUP = Number(flag('warmup', '5'));
 const ONCE_TOKENS = 2000;
 const CLOCK_SPEED = 600;
 const MASTER = randomBytes(32);
@@ -63,6 +72,20 @@ function start(args: string[], env: NodeJS.ProcessEnv): Promise<Proc> {
   });
 }
 
+/** CPU seconds (user + system) the processes have used so far, from /proc. */
+function processCpu(procs: readonly Proc[]): number {
+  let seconds = 0;
+  for (const { child } of procs) {
+    try {
+      const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      seconds += (Number(fields[11]) + Number(fields[12])) / 100;
+    } catch {
+      /* it ended */
+    }
+  }
+  return seconds;
+}
+
 async function stopAll(procs: Proc[]): Promise<void> {
   await Promise.all(
     procs.map(
@@ -82,20 +105,18 @@ async function main(): Promise<void> {
   const load = loadProcess();
   const procs: Proc[] = [];
   const env = { ...process.env, ARGOS_MASTER_KEY: MASTER.toString('base64'), NO_COLOR: '1' };
-  // Every worker's clock: 600× the wall clock from the same origin, so their ticks agree.
-  const origin = tickOf(new Date()).toISOString();
-  const worker = () =>
+  // During the throughput phases the workers run on the wall clock, as deployed. For the prune
+  // phase, workers on a clock 600× the wall clock from one origin, so their ticks agree.
+  let origin = '';
+  const worker = (fast = false) =>
     start(
       [
         'worker',
         '--database-url',
         fresh.url,
-        '--clock-speed',
-        String(CLOCK_SPEED),
-        '--clock-origin',
-        origin,
-        '--delivery-interval',
-        `${5 * CLOCK_SPEED}s`,
+        ...(fast
+          ? ['--clock-speed', String(CLOCK_SPEED), '--clock-origin', origin, '--delivery-interval', `${5 * CLOCK_SPEED}s`]
+          : []),
       ],
       env,
     );
@@ -105,6 +126,7 @@ async function main(): Promise<void> {
       env,
     );
   const results: Record<string, unknown> = {};
+  const admin = new pg.Client({ connectionString: BENCH_PG });
   try {
     await migrateToLatest(database.db);
     await benchProject(database, 'adm', { expiration: 'count' }, MASTER);
@@ -126,17 +148,48 @@ async function main(): Promise<void> {
     const capKey = await benchProject(database, 'cap', { expiration: 'none' }, MASTER);
     await sql`vacuum analyze`.execute(database.db);
 
-    const admissions = async (bases: string[], from: number) =>
-      load.run({
-        url: bases.map((b) => `${b}/v1/liveform/start`),
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        // Each phase its own 75,000 tokens, none used before: every request a first use.
-        body: { kind: 'admission', pid: 'adm', prefix: 'adm', count: 75_000, from },
-        seconds: SECONDS,
-        connections: CONNECTIONS,
-        clientAddresses: 4096,
-      });
+    const admissionLoad = (bases: string[], from: number, count: number) => ({
+      url: bases.map((b) => `${b}/v1/liveform/start`),
+      method: 'POST' as const,
+      headers: { 'content-type': 'application/json' },
+      body: { kind: 'admission' as const, pid: 'adm', prefix: 'adm', count, from },
+      connections: CONNECTIONS,
+      clientAddresses: 4096,
+    });
+    // Requests/s on 2 cores says little of scale-out; the CPU each admission costs all serve and
+    // worker processes and the PostgreSQL backends together says whether replicas add overhead.
+    await admin.connect();
+    // Per backend since the last reading: a backend that ended in between (a pool's idle timeout) takes its CPU along.
+    let lastPg = new Map<number, number>();
+    const pgCpuSince = async () => {
+      const now = await backendCpu(admin, fresh.name);
+      let seconds = 0;
+      for (const [pid, s] of now) seconds += s - (lastPg.get(pid) ?? 0);
+      lastPg = now;
+      return seconds;
+    };
+    const admissions = async (bases: string[], from: number) => {
+      // Warm-up on tokens the measured run does not use (75,000 on from `from`).
+      if (WARMUP > 0) await load.run({ ...admissionLoad(bases, from + 75_000, 25_000), seconds: WARMUP });
+      // What the processes and backends use with no request at all, over 5 s.
+      const idle0 = processCpu(procs);
+      await pgCpuSince();
+      await new Promise((r) => setTimeout(r, 5000));
+      const idle = {
+        argosctlCpuPerSecondIdle: Math.round(((processCpu(procs) - idle0) / 5) * 1000) / 1000,
+        pgCpuPerSecondIdle: Math.round(((await pgCpuSince()) / 5) * 1000) / 1000,
+      };
+      const cpu0 = processCpu(procs);
+      // Each phase its own 75,000 tokens, none used before: every request a first use.
+      const r = await load.run({ ...admissionLoad(bases, from, 75_000), seconds: SECONDS });
+      const n = r.ok + r.non2xx;
+      return {
+        ...r,
+        ...idle,
+        argosctlCpuUsPerRequest: Math.round(((processCpu(procs) - cpu0) * 1e6) / n),
+        pgCpuUsPerRequest: Math.round(((await pgCpuSince()) * 1e6) / n),
+      };
+    };
 
     // 1. One replica.
     procs.push(await worker(), await serve());
@@ -200,7 +253,13 @@ async function main(): Promise<void> {
       held: stored.stored <= 100_000 && stored.stored === stored.counter && cap.ok * 500 === stored.stored,
     };
 
-    // 4. Prune ticks: let the workers see the admitted `once` tokens' tick pass, then stop them.
+    // 4. Prune ticks: the wall-clock workers give way to three fast-clock ones; let them see the
+    // admitted `once` tokens' tick pass, then stop them.
+    const wallClockWorkers = procs.filter((p) => !p.base);
+    await stopAll(wallClockWorkers);
+    procs.splice(0, procs.length, ...procs.filter((p) => p.base));
+    origin = tickOf(new Date()).toISOString();
+    for (let i = 0; i < 3; i++) procs.push(await worker(true));
     const virtualNow = () => new Date(Date.parse(origin) + (Date.now() - Date.parse(origin)) * CLOCK_SPEED);
     const lastTick = tickOf(virtualNow()).getTime() + 2 * TICK_MS;
     while (virtualNow().getTime() < lastTick + TICK_MS / 2) await new Promise((r) => setTimeout(r, 200));
@@ -246,6 +305,7 @@ async function main(): Promise<void> {
     );
   } finally {
     await stopAll(procs);
+    await admin.end().catch(() => {});
     load.stop();
     await database.close();
     await fresh.drop();
