@@ -115,7 +115,14 @@ async function main(): Promise<void> {
         '--database-url',
         fresh.url,
         ...(fast
-          ? ['--clock-speed', String(CLOCK_SPEED), '--clock-origin', origin, '--delivery-interval', `${5 * CLOCK_SPEED}s`]
+          ? [
+              '--clock-speed',
+              String(CLOCK_SPEED),
+              '--clock-origin',
+              origin,
+              '--delivery-interval',
+              `${5 * CLOCK_SPEED}s`,
+            ]
           : []),
       ],
       env,
