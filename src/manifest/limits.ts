@@ -21,4 +21,7 @@ export const LIMITS = {
 } as const;
 
 /** A count for messages: 1,000. */
+/** Alias expansions `yaml` allows per anchor in a document (its maxAliasCount); the fast path takes fewer in all. */
+export const MAX_ALIAS_COUNT = 100;
+
 export const shown = (n: number) => n.toLocaleString('en');

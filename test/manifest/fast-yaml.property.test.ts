@@ -211,6 +211,10 @@ const yamlish = fc
       '\u0007',
       '\ufeff',
       'x',
+      '&a ',
+      '*a',
+      '&b',
+      '*b ',
     ),
     { maxLength: 40 },
   )
@@ -225,8 +229,17 @@ const subsetLine = fc
     fc.option(fc.constantFrom('a', 'b', 'k.x', 'c_d', 'e-f')),
     subsetWord,
     fc.constantFrom('', '', ' # c', '  #', '#x'),
+    // Anchors and aliases as people use them (`&name value`, `*name` as the whole value) and broken
+    // ones, on one line in five.
+    fc.oneof(
+      { weight: 4, arbitrary: fc.constant('') },
+      { weight: 1, arbitrary: fc.constantFrom('&a ', '&b ', '&a', '*a', '*b', '*a ', '&x-1 ', '*x-1', '*', '& ') },
+    ),
   )
-  .map(([indent, dash, k, v, comment]) => `${indent}${dash}${k === null ? '' : `${k}: `}${v}${comment}`);
+  .map(([indent, dash, k, v, comment, anchor]) => {
+    const node = anchor.startsWith('*') ? anchor : `${anchor}${v}`;
+    return `${indent}${dash}${k === null ? '' : `${k}: `}${node}${comment}`;
+  });
 const subsetText = fc
   .array(fc.oneof(subsetLine, fc.constantFrom('---', '...', '', '# note')), { minLength: 1, maxLength: 8 })
   .map((ls) => ls.join('\n'));
@@ -289,7 +302,12 @@ describe('the fast YAML path agrees with yaml', () => {
   });
 
   it.each([
-    ['an alias', 'a: &x 1\nb: *x\n'],
+    ['an anchor on a block collection', 'a: &x\n  b: 1\nc: *x\n'],
+    ['an alias inside a flow collection', 'a: &x 1\nb: [*x]\n'],
+    ['an alias before its anchor', 'b: *x\na: &x 1\n'],
+    ['an anchor defined twice', 'a: &x 1\nb: &x 2\nc: *x\n'],
+    ['more than 100 aliases', `a: &x 1\n${Array.from({ length: 101 }, (_, i) => `k${i}: *x`).join('\n')}\n`],
+    ['a merge of an alias', 'a: &x {b: 1}\nc:\n  <<: *x\n'],
     ['a tag', 'a: !!str 1\n'],
     ['a block scalar', 'a: |\n  two\n  lines\n'],
     ['a multi-line plain scalar', 'a: one\n  two\n'],
@@ -313,6 +331,30 @@ describe('the fast YAML path agrees with yaml', () => {
     ['an @ first in a flow value', 'a: { e: @x }\n'],
   ])('leaves %s to yaml', (_name, text) => {
     expect(fastParseDocuments('f.yaml', text)).toBeUndefined();
+  });
+
+  it('takes one-line anchored values and their aliases as people write them (flow maps, lists, scalars), as yaml reads them', () => {
+    const text = [
+      '# shared settings',
+      'spec:',
+      '  a:',
+      '    userPolicy: &policy { scoreThreshold: conservative, ageLimit: 18 }  # the bank default',
+      '    faceMatch: &face { enabled: true, threshold: 85 }',
+      '    label: &label "KYC"',
+      '  b:',
+      '    userPolicy: *policy',
+      '    faceMatch: *face # the same',
+      '    label: *label',
+      '  lists:',
+      '    - &office [10.2.0.0/16]',
+      '    - *office',
+      '',
+    ].join('\n');
+    const fast = fastParseDocuments('f.yaml', text);
+    expect(fast, 'the fast path answers').toBeDefined();
+    expect(agrees(text)).toBe(true);
+    expect(fast![0].positions, 'positions come from the line index').toBeDefined();
+    expect(locate(fast![0], ['spec', 'b', 'userPolicy', 'ageLimit'])).toEqual({ line: 8, column: 17 });
   });
 
   it('parses with yaml for positions only when a position is asked for, and then finds the right line', () => {

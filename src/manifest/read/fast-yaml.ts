@@ -7,6 +7,7 @@
 import jsYaml from 'js-yaml';
 import { Composer, LineCounter, Parser } from 'yaml';
 import { MAX_COLLECTION_ITEMS, MAX_DEPTH, RESERVED_KEYS, stringProblem } from '../check/hostile-values.js';
+import { MAX_ALIAS_COUNT } from '../limits.js';
 import { indexPositions, type DocumentPositions } from './line-index.js';
 import type { ParsedDocument } from './yaml-position.js';
 
@@ -46,9 +47,12 @@ const CORE_LIKE_YAML = FAILSAFE_SCHEMA.extend({
 
 // The subset the fast path accepts, line by line: block mappings and sequences whose keys are
 // plain names and whose values are one-line plain scalars, simple quoted strings or one-line flow
-// collections of plain scalars and simple quoted strings, with comments and `---` separators. No tabs, tags, anchors,
-// aliases, directives, block scalars or multi-line scalars: `yaml` reads those. Each pattern
-// below matches in one pass (no nested repetition), so a long line cannot make it slow.
+// collections of plain scalars and simple quoted strings, with comments and `---` separators. A
+// one-line value may carry an anchor (`&policy { … }`) and a whole value may be an alias
+// (`*policy`): an anchored value then holds no alias, so nothing expands more than once. No tabs,
+// tags, anchors on block collections, aliases inside flow collections, merge keys, directives, block
+// scalars or multi-line scalars: `yaml` reads those. Each pattern below matches in one pass (no
+// nested repetition), so a long line cannot make it slow.
 const KEY = '[A-Za-z_][A-Za-z0-9_./-]*';
 const PLAIN_CHAR = String.raw`(?:[\p{L}\p{N}_./+'()@,;!?&*%$=~-]|:(?=[^ ]))`;
 const PLAIN = String.raw`(?!-(?: |$))(?:[\p{L}\p{N}_./+-]|:(?=[^ ]))(?:${PLAIN_CHAR}| +(?=[^ #]))*`;
@@ -61,10 +65,13 @@ const FLOW_QUOTED = String.raw`(?<=[[{,] *|: +)(?:${DOUBLE}|${SINGLE})(?= *(?:[,
 const FLOW_AT = String.raw`(?<=[\p{L}\p{N}_.+-])@`;
 const FLOW = String.raw`[[{](?:[\p{L}\p{N}_./+ ,[\]{}-]|:(?= )|${FLOW_AT}|${FLOW_QUOTED})*[\]}]`;
 const VALUE = `(?:${PLAIN}|${DOUBLE}|${SINGLE}|${FLOW})`;
-const ENTRY = `(?:${KEY}:(?: +${VALUE})?)`;
+const NAME = '[A-Za-z0-9_-]+';
+/** A value as a whole: one-line, perhaps anchored, or an alias. */
+const NODE = `(?:(?:&${NAME} +)?${VALUE}|\\*${NAME})`;
+const ENTRY = `(?:${KEY}:(?: +${NODE})?)`;
 const COMMENT = String.raw`(?: +#[^\p{Cc}\u2028\u2029\ufeff]*)?`;
 const LINE = new RegExp(
-  `^(?: *(?:(?:- +)+(?:${ENTRY}|${VALUE})|${ENTRY})${COMMENT} *| *(?:#[^\\p{Cc}\\u2028\\u2029\\ufeff]*)?|---|\\.\\.\\.)$`,
+  `^(?: *(?:(?:- +)+(?:${ENTRY}|${NODE})|${ENTRY})${COMMENT} *| *(?:#[^\\p{Cc}\\u2028\\u2029\\ufeff]*)?|---|\\.\\.\\.)$`,
   'u',
 );
 const MAX_LINE = 1000;
@@ -76,6 +83,27 @@ function inFastSubset(text: string): boolean {
     if (end < 0) end = text.length;
     if (end - start > MAX_LINE || !LINE.test(text.slice(start, end))) return false;
     start = end + 1;
+  }
+  return true;
+}
+
+/** Anchors (`&name`) and aliases (`*name`) where the subset allows them: at the start of a value. */
+const ANCHOR_OR_ALIAS = /(?:^ *(?:- +)+|: +)([&*])([A-Za-z0-9_-]+)/gm;
+
+/**
+ * Aliases are few and each anchor is defined once: `yaml` bounds alias expansion per anchor and
+ * reads a redefined anchor its own way, so anything past that is left to it. Counted generously
+ * (an `: &` inside a quoted string counts too): a false count only sends a file to `yaml`.
+ */
+function anchorsWithinBounds(text: string): boolean {
+  if (!text.includes('&') && !text.includes('*')) return true;
+  const anchors = new Set<string>();
+  let aliases = 0;
+  for (const [, sigil, name] of text.matchAll(ANCHOR_OR_ALIAS)) {
+    if (sigil === '*') {
+      if (++aliases > MAX_ALIAS_COUNT) return false;
+    } else if (anchors.has(name)) return false;
+    else anchors.add(name);
   }
   return true;
 }
@@ -144,7 +172,7 @@ export const fastYaml = { enabled: true };
 
 /** The file's documents when the fast parser is sure of all of them and they are clean; else undefined. */
 export function fastParseDocuments(file: string, text: string): ParsedDocument[] | undefined {
-  if (!fastYaml.enabled || !inFastSubset(text)) return undefined;
+  if (!fastYaml.enabled || !inFastSubset(text) || !anchorsWithinBounds(text)) return undefined;
   let values: unknown[];
   try {
     values = loadAll(text, undefined, { schema: CORE_LIKE_YAML, json: false }) as unknown[];

@@ -1,8 +1,9 @@
 // Positions of the fast path's files without a second parse: one pass over the lines of a file
 // that fast-yaml.ts accepted (block mappings and sequences, one-line scalars, one-line flow
-// collections of plain scalars, comments, `---`), recording where each key and each value starts,
-// exactly where `yaml` puts its nodes' ranges. Anything it is not sure of (an empty value, a
-// layout it does not know) makes it answer undefined and the caller parses with `yaml` as before.
+// collections of plain scalars, anchored one-line values and aliases, comments, `---`), recording
+// where each key and each value starts, exactly where `yaml` puts its nodes' ranges. Anything it is
+// not sure of (an empty value, a layout it does not know) makes it answer undefined and the caller
+// parses with `yaml` as before.
 
 type Seg = string | number;
 
@@ -156,8 +157,25 @@ function readDocuments(text: string): DocumentPositions[] {
   return docs;
 }
 
-/** A one-line value at `col`: a scalar (only its start matters) or a flow collection, read in full. */
+const ANCHOR_AT = /&[A-Za-z0-9_-]+ +/y;
+const ALIAS_AT = /\*[A-Za-z0-9_-]+ *(?:#.*)?$/y;
+
+/**
+ * A one-line value at `col`: a scalar (only its start matters) or a flow collection, read in full.
+ * An anchored value starts after its anchor, an alias at its `*`, as `yaml` places them; what lies
+ * below an alias is not in the document (located at the alias, as `yaml` does).
+ */
 function readValue(line: string, col: number, lineStart: number, path: Seg[], record: RecordStart): void {
+  ANCHOR_AT.lastIndex = col;
+  if (ANCHOR_AT.test(line)) col = ANCHOR_AT.lastIndex;
+  else if (line[col] === '&') throw new Unsure();
+  if (line[col] === '*') {
+    ALIAS_AT.lastIndex = col;
+    if (!ALIAS_AT.test(line)) throw new Unsure();
+    record(path, 'value', lineStart + col);
+    return;
+  }
+  if (col === line.length || line[col] === '#') throw new Unsure();
   record(path, 'value', lineStart + col);
   if (line[col] === '{' || line[col] === '[') {
     const end = readFlow(line, col, lineStart, path, record);

@@ -7,10 +7,11 @@ import { escapeText, excerpt } from '../excerpt.js';
 import { fastParseDocuments } from './fast-yaml.js';
 import { FolderRealPaths, readInsideRoot, realRoot } from './safe-read.js';
 import type { ParsedDocument } from './yaml-position.js';
-import { LIMITS, shown } from '../limits.js';
+import { LIMITS, MAX_ALIAS_COUNT, shown } from '../limits.js';
+
+export { MAX_ALIAS_COUNT };
 
 export const MAX_FILE_BYTES = LIMITS.fileBytes;
-export const MAX_ALIAS_COUNT = 100;
 export const CONFIG_FILE = 'argosctl.yaml';
 
 export interface ManifestFile {
