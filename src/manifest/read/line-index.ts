@@ -20,22 +20,28 @@ interface NodeStart {
   value?: number;
 }
 
-const segKey = (path: readonly Seg[]) => path.map((s) => (typeof s === 'number' ? `#${s}` : `:${s}`)).join('\0');
+const segOf = (s: Seg) => (typeof s === 'number' ? `#${s}` : `:${s}`);
+const segKey = (path: readonly Seg[]) => path.map(segOf).join('\0');
+/** The key of `parent`'s child `seg`, built on the parent's key (no path arrays while reading). */
+const childKey = (parent: string, seg: Seg) => (parent === '' ? segOf(seg) : `${parent}\0${segOf(seg)}`);
 
 class Unsure extends Error {}
 
-type RecordStart = (path: Seg[], part: keyof NodeStart, offset: number) => void;
+/** Keys of paths as segKey makes them: '' is the document itself. */
+type PathKey = string;
+
+type RecordStart = (path: PathKey, part: keyof NodeStart, offset: number) => void;
 
 interface Frame {
   kind: 'map' | 'seq';
   col: number;
-  path: Seg[];
+  path: PathKey;
   items: number;
 }
 
 /** Where a value is still awaited: after `key:` at the end of a line, or after `- `. */
 interface Pending {
-  path: Seg[];
+  path: PathKey;
   minCol: number;
   /** A block sequence may sit at its parent key's own column (`key:\n- a`). */
   seqCol?: number;
@@ -69,7 +75,7 @@ function readDocuments(text: string): DocumentPositions[] {
   const docs: DocumentPositions[] = [];
   let nodes = new Map<string, NodeStart>();
   let stack: Frame[] = [];
-  let pending: Pending | undefined = { path: [], minCol: 0 };
+  let pending: Pending | undefined = { path: '', minCol: 0 };
   const finish = () => {
     if (nodes.size === 0) return;
     if (pending) throw new Unsure();
@@ -77,18 +83,17 @@ function readDocuments(text: string): DocumentPositions[] {
     docs.push({ start: (path, atKey) => startOf(found, path, atKey), linePos });
     nodes = new Map();
     stack = [];
-    pending = { path: [], minCol: 0 };
+    pending = { path: '', minCol: 0 };
   };
-  const record: RecordStart = (path, part, offset) => {
-    const k = segKey(path);
+  const record: RecordStart = (k, part, offset) => {
     const node = nodes.get(k);
     if (node) node[part] = offset;
     else nodes.set(k, { [part]: offset });
   };
-  const setValue = (path: Seg[], offset: number) => record(path, 'value', offset);
+  const setValue = (path: PathKey, offset: number) => record(path, 'value', offset);
   const top = () => stack[stack.length - 1];
 
-  const openItem = (col: number, offset: number): Seg[] => {
+  const openItem = (col: number, offset: number): PathKey => {
     while (stack.length && top().col > col) stack.pop();
     const t = top();
     if (pending && (col >= pending.minCol || col === pending.seqCol)) {
@@ -100,10 +105,10 @@ function readDocuments(text: string): DocumentPositions[] {
       t.items++;
     } else throw new Unsure();
     const frame = top();
-    return [...frame.path, frame.items];
+    return childKey(frame.path, frame.items);
   };
 
-  const openKey = (col: number, offset: number, key: string): Seg[] => {
+  const openKey = (col: number, offset: number, key: string): PathKey => {
     while (stack.length && (top().col > col || (top().kind === 'seq' && top().col === col && !pending))) stack.pop();
     const t = top();
     if (pending && col >= pending.minCol) {
@@ -111,8 +116,8 @@ function readDocuments(text: string): DocumentPositions[] {
       stack.push({ kind: 'map', col, path: pending.path, items: 0 });
       pending = undefined;
     } else if (pending || t?.kind !== 'map' || t.col !== col) throw new Unsure();
-    const path = [...top().path, key];
-    if (nodes.has(segKey(path))) throw new Unsure();
+    const path = childKey(top().path, key);
+    if (nodes.has(path)) throw new Unsure();
     record(path, 'key', offset);
     return path;
   };
@@ -129,7 +134,7 @@ function readDocuments(text: string): DocumentPositions[] {
     while (line[col] === ' ') col++;
     if (col === line.length || line[col] === '#') continue;
     // An item path awaiting its content on this same line (after `- `).
-    let itemPath: Seg[] | undefined;
+    let itemPath: PathKey | undefined;
     while (line[col] === '-' && (line[col + 1] === ' ' || col + 1 === line.length)) {
       const path = openItem(col, lineStart + col);
       col++;
@@ -165,7 +170,7 @@ const ALIAS_AT = /\*[A-Za-z0-9_-]+ *(?:#.*)?$/y;
  * An anchored value starts after its anchor, an alias at its `*`, as `yaml` places them; what lies
  * below an alias is not in the document (located at the alias, as `yaml` does).
  */
-function readValue(line: string, col: number, lineStart: number, path: Seg[], record: RecordStart): void {
+function readValue(line: string, col: number, lineStart: number, path: PathKey, record: RecordStart): void {
   ANCHOR_AT.lastIndex = col;
   if (ANCHOR_AT.test(line)) col = ANCHOR_AT.lastIndex;
   else if (line[col] === '&') throw new Unsure();
@@ -186,7 +191,7 @@ function readValue(line: string, col: number, lineStart: number, path: Seg[], re
 }
 
 /** Reads a flow collection starting at `col`, recording its entries; returns the offset after it. */
-function readFlow(line: string, col: number, lineStart: number, path: Seg[], record: RecordStart): number {
+function readFlow(line: string, col: number, lineStart: number, path: PathKey, record: RecordStart): number {
   const isMap = line[col] === '{';
   const close = isMap ? '}' : ']';
   let at = col + 1;
@@ -223,7 +228,7 @@ function readFlow(line: string, col: number, lineStart: number, path: Seg[], rec
     }
   };
   const scalarEnd = () => (line[at] === '"' || line[at] === "'" ? quotedEnd() : plainEnd());
-  const item = (itemPath: Seg[]) => {
+  const item = (itemPath: PathKey) => {
     skip();
     record(itemPath, 'value', lineStart + at);
     if (line[at] === '{' || line[at] === '[') at = readFlow(line, at, lineStart, itemPath, record);
@@ -239,13 +244,13 @@ function readFlow(line: string, col: number, lineStart: number, path: Seg[], rec
       skip();
       if (line[at] !== ':') throw new Unsure();
       at++;
-      const itemPath = [...path, key];
+      const itemPath = childKey(path, key);
       record(itemPath, 'key', lineStart + keyStart);
       skip();
       if (line[at] === ',' || line[at] === close) throw new Unsure();
       item(itemPath);
     } else {
-      item([...path, index++]);
+      item(childKey(path, index++));
       if (line[at] === ':') throw new Unsure();
     }
     skip();
