@@ -1,4 +1,6 @@
 // A problem found in a manifest: a value, never an exception, so every problem is reported at once.
+import { compareText } from '../util/compare-text.js';
+
 export type Severity = 'error' | 'warning';
 
 export interface Diagnostic {
@@ -49,7 +51,7 @@ export function formatPath(path: readonly (string | number)[]): string {
 export function sortDiagnostics(list: Diagnostic[]): Diagnostic[] {
   return list.sort(
     (a, b) =>
-      a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.message.localeCompare(b.message),
+      compareText(a.file, b.file) || a.line - b.line || a.column - b.column || compareText(a.message, b.message),
   );
 }
 

@@ -17,6 +17,7 @@ import { formatDuration } from '../util/duration.js';
 import { isPem, pemLabel } from '../transmit/fingerprint.js';
 import { keyChangeReason } from './key-reasons.js';
 import { writtenDuration } from '../audit/values-as-written.js';
+import { compareText } from '../util/compare-text.js';
 
 /** A value in a reason, as the manifest writes it (a duration as 24h, not 86400). */
 function written(path: string, value: Json): string {
@@ -158,10 +159,10 @@ function compareSets(d: DesiredInput, c: ProjectSettings, out: Change[]): void {
 
 export function compareChanges(a: Change, b: Change): number {
   return (
-    a.projectId.localeCompare(b.projectId) ||
+    compareText(a.projectId, b.projectId) ||
     ACTION_ORDER[a.action] - ACTION_ORDER[b.action] ||
-    a.path.localeCompare(b.path) ||
-    (a.member ?? '').localeCompare(b.member ?? '')
+    compareText(a.path, b.path) ||
+    compareText(a.member ?? '', b.member ?? '')
   );
 }
 

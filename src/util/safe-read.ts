@@ -21,10 +21,10 @@ import { escapeText } from '../manifest/excerpt.js';
 
 export type SafeRead = { ok: true; bytes: Buffer } | { ok: false; rule: string; problem: string };
 
-/** `real` is `root` or below it (both real paths). */
+/** `real` is `root` or below it (both real paths). A name that merely starts with `..` (`..odd.yaml`) is inside. */
 export function isInside(root: string, real: string): boolean {
   const rel = path.relative(root, real);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel));
 }
 
 function kindOf(stats: Stats): string {

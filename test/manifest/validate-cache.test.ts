@@ -45,7 +45,8 @@ describe('validate cache', () => {
       'kbank-onboarding',
       'kbank-prod',
     ]);
-    expect(cached.projects.find((p: { id: string }) => p.id === 'ecb-project').warnings).toEqual([
+    // Each distinct list of warnings is written once; an entry names its list by index.
+    expect(cached.warnings[cached.projects.find((p: { id: string }) => p.id === 'ecb-project').warnings]).toEqual([
       expect.objectContaining({ rule: 'lint.ecb', line: 7 }),
     ]);
   });
@@ -59,7 +60,8 @@ describe('validate cache', () => {
     // A forged warning in the record shows that the run above took it from there.
     const file = path.join(cache, 'argosctl', cacheFiles()[0]);
     const cached = JSON.parse(readFileSync(file, 'utf8'));
-    cached.projects.find((p: { id: string }) => p.id === 'ecb-project').warnings[0].message = 'from the record';
+    cached.warnings[cached.projects.find((p: { id: string }) => p.id === 'ecb-project').warnings][0].message =
+      'from the record';
     writeFileSync(file, JSON.stringify(cached));
     expect((await validate()).stderr).toMatch(/ecb\.yaml:7:\d+: warning: from the record/);
   });

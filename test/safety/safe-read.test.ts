@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readRegularFile } from '../../src/util/safe-read.js';
+import { isInside, readRegularFile } from '../../src/util/safe-read.js';
 import { tempDir, type CliResult } from '../helpers/cli.js';
 import { runCliInProcess } from '../helpers/cli-in-process.js';
 
@@ -53,6 +53,16 @@ describe('the one safe reader', () => {
     symlinkSync('ok.csv', path.join(cwd, 'link.csv'));
     const ok = readRegularFile(path.join(cwd, 'link.csv'), 1024);
     expect(ok.ok && ok.bytes.toString()).toBe('abc');
+  });
+
+  it('a file whose name starts with two dots (..odd.yaml) is inside the root; the parent folder is not', () => {
+    const root = realpathSync(tempDir());
+    writeFileSync(path.join(root, '..odd.yaml'), 'abc');
+    const read = readRegularFile(path.join(root, '..odd.yaml'), 1024, root);
+    expect(read.ok && read.bytes.toString()).toBe('abc');
+    expect(isInside(root, path.join(root, '..odd.yaml'))).toBe(true);
+    expect(isInside(root, path.dirname(root))).toBe(false);
+    expect(isInside(root, path.join(path.dirname(root), 'sibling'))).toBe(false);
   });
 
   it('a file the listing saw as regular, swapped since for a link, a FIFO or a big file, gets the full checks', () => {

@@ -8,6 +8,7 @@ import { fastParseDocuments } from './fast-yaml.js';
 import { FolderRealPaths, readInsideRoot, realRoot } from './safe-read.js';
 import type { ParsedDocument } from './yaml-position.js';
 import { LIMITS, MAX_ALIAS_COUNT, shown } from '../limits.js';
+import { compareText } from '../../util/compare-text.js';
 
 export { MAX_ALIAS_COUNT };
 
@@ -54,7 +55,7 @@ function listYamlFiles(root: string, dir: string, regular: Set<string>, out: Lis
   const shownDir = path.relative(process.cwd(), dir);
   const dirFromRoot = path.relative(root, dir);
   const under = (folder: string, name: string) => (folder ? `${folder}${path.sep}${name}` : name);
-  for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+  for (const entry of entries.sort((a, b) => compareText(a.name, b.name))) {
     if (out.length > LIMITS.filesPerRun) return out; // the caller reports the bound; no need to walk on
     const full = path.join(dir, entry.name);
     const skipped = entry.name.startsWith('.') || entry.name === 'node_modules';

@@ -11,8 +11,9 @@ export { isInside, type SafeRead };
 /**
  * Real paths of folders, each resolved once per listing with one realpath(3) call
  * (realpathSync.native): JS realpathSync walks every parent of every file with an lstat each (8
- * statx calls a file on the skip path). A listing's own: a folder swapped for a link after the
- * listing is a later run's to see.
+ * statx calls a file on the skip path). A listing's own. A folder swapped for a link while the run
+ * reads is followed (only a file's last component is opened without following links): that takes a
+ * writer inside the checkout during the run, who could as well change argosctl itself.
  */
 export class FolderRealPaths implements ReadShortcuts {
   private readonly known = new Map<string, string>();

@@ -13,7 +13,9 @@ import { skipOracle } from './skip-unchanged.js';
 import { isRecordedWarnings, type ManifestRead, type ProjectSource, type SkipOracle } from './source-key.js';
 
 // 2: entries carry their file's warnings (format 1 remembered clean files only).
-const CACHE_FORMAT = 2;
+// 3: each distinct list of warnings is written once and entries name it by its index (files written
+// alike repeat the same warnings: more than half of a 10,000-file cache was the same four lists).
+const CACHE_FORMAT = 3;
 
 interface CachedProject extends ProjectSource {
   id: string;
@@ -36,8 +38,11 @@ const isRead = (r: unknown): r is ManifestRead =>
   typeof (r as ManifestRead).written === 'string' &&
   typeof (r as ManifestRead).sha256 === 'string';
 
-const isCached = (r: unknown): r is CachedProject => {
-  const c = r as CachedProject;
+/** An entry as written: its warnings by their index in the file's list of distinct warning lists. */
+type StoredProject = Omit<CachedProject, 'warnings'> & { warnings?: number };
+
+const isStored = (r: unknown, warningLists: number): r is StoredProject => {
+  const c = r as StoredProject;
   return (
     typeof c === 'object' &&
     c !== null &&
@@ -46,20 +51,51 @@ const isCached = (r: unknown): r is CachedProject => {
     Number.isInteger(c.fileProjects) &&
     Array.isArray(c.reads) &&
     c.reads.every(isRead) &&
-    (c.warnings === undefined || isRecordedWarnings(c.warnings)) &&
+    (c.warnings === undefined || (Number.isInteger(c.warnings) && c.warnings >= 0 && c.warnings < warningLists)) &&
     (c.lintIgnores === undefined || (Array.isArray(c.lintIgnores) && c.lintIgnores.every((r) => typeof r === 'string')))
   );
 };
 
 function load(file: string): CachedProject[] {
   try {
-    const parsed = JSON.parse(readFileSync(file, 'utf8')) as { format?: unknown; projects?: unknown };
-    if (parsed.format !== CACHE_FORMAT || !Array.isArray(parsed.projects) || !parsed.projects.every(isCached))
+    const parsed = JSON.parse(readFileSync(file, 'utf8')) as {
+      format?: unknown;
+      warnings?: unknown;
+      projects?: unknown;
+    };
+    const lists = parsed.warnings;
+    if (
+      parsed.format !== CACHE_FORMAT ||
+      !Array.isArray(lists) ||
+      !lists.every(isRecordedWarnings) ||
+      !Array.isArray(parsed.projects) ||
+      !parsed.projects.every((p) => isStored(p, lists.length))
+    )
       return [];
-    return parsed.projects;
+    // The lists are shared by the entries that name them: read, never changed.
+    return (parsed.projects as StoredProject[]).map(({ warnings, ...rest }) =>
+      warnings === undefined ? rest : { ...rest, warnings: lists[warnings] },
+    );
   } catch {
     return [];
   }
+}
+
+/** The cache file's text: each distinct warning list once, entries naming theirs by index. */
+function cacheText(projects: readonly CachedProject[]): string {
+  const lists: unknown[] = [];
+  const indexOf = new Map<string, number>();
+  const stored = projects.map(({ warnings, ...rest }): StoredProject => {
+    if (warnings === undefined) return rest;
+    const text = JSON.stringify(warnings);
+    let index = indexOf.get(text);
+    if (index === undefined) {
+      index = lists.push(warnings) - 1;
+      indexOf.set(text, index);
+    }
+    return { ...rest, warnings: index };
+  });
+  return JSON.stringify({ format: CACHE_FORMAT, warnings: lists, projects: stored });
 }
 
 /** The cache of the manifest folder `dir` (one file per folder), or undefined without a cache folder. */
@@ -92,9 +128,8 @@ export function openValidateCache(env: NodeJS.ProcessEnv, dir: string): Validate
       const projects = [...fresh, ...kept].filter(
         (p) => !seen.has(`${p.key}\0${p.id}`) && seen.add(`${p.key}\0${p.id}`),
       );
-      const text = JSON.stringify({ format: CACHE_FORMAT, projects });
-      if (projects.length === before.length && text === JSON.stringify({ format: CACHE_FORMAT, projects: before }))
-        return;
+      const text = cacheText(projects);
+      if (projects.length === before.length && text === cacheText(before)) return;
       try {
         mkdirSync(folder, { recursive: true, mode: 0o700 });
         writeFileAtomic(file, text, 0o600);
