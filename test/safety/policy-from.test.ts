@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/cli.js';
 import { runCliInProcess } from '../helpers/cli-in-process.js';
 import { DATABASE_TARGETS, useSharedMemoryDatabase } from '../helpers/databases.js';
@@ -70,10 +70,15 @@ for (const target of DATABASE_TARGETS) {
     const run = (args: string[], extra: NodeJS.ProcessEnv = {}) =>
       runCliInProcess(args, { cwd, env: { ...env, ...extra } });
     const embedded = target.name === 'pglite' ? useSharedMemoryDatabase() : undefined;
+    let dropFresh: (() => Promise<void>) | undefined;
+    afterAll(async () => dropFresh?.());
 
     beforeAll(async () => {
       ({ cwd, base } = repository(SCOPED_ALLOW));
-      env = { ARGOS_DATABASE_URL: embedded ? embedded.url : (await target.fresh()).url };
+      // A PostgreSQL database of its own, dropped after the block (a leaked one outlives the run).
+      const fresh = embedded ? undefined : await target.fresh();
+      dropFresh = fresh?.drop;
+      env = { ARGOS_DATABASE_URL: embedded ? embedded.url : fresh!.url };
       // The base commit is what the database holds: shop stopped, its API whitelist one address.
       git(cwd, 'stash', '-q', '-u');
       const first = await run(['apply', '--auto-approve', '--allow', 'emergency-stop']);

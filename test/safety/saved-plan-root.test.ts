@@ -4,7 +4,7 @@
 // is refused with exit 3 and nothing is written.
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/cli.js';
 import { runCliInProcess } from '../helpers/cli-in-process.js';
 import { DATABASE_TARGETS, useSharedMemoryDatabase } from '../helpers/databases.js';
@@ -15,10 +15,15 @@ for (const target of DATABASE_TARGETS) {
     let env: NodeJS.ProcessEnv;
     const run = (...args: string[]) => runCliInProcess(args, { cwd, env });
     const embedded = target.name === 'pglite' ? useSharedMemoryDatabase() : undefined;
+    let dropFresh: (() => Promise<void>) | undefined;
+    afterAll(async () => dropFresh?.());
 
     beforeAll(async () => {
       cwd = tempDir('examples/startup');
-      env = { ARGOS_DATABASE_URL: embedded ? embedded.url : (await target.fresh()).url };
+      // A PostgreSQL database of its own, dropped after the block (a leaked one outlives the run).
+      const fresh = embedded ? undefined : await target.fresh();
+      dropFresh = fresh?.drop;
+      env = { ARGOS_DATABASE_URL: embedded ? embedded.url : fresh!.url };
       expect((await run('apply', '--auto-approve')).code).toBe(0);
     });
 
