@@ -68,17 +68,23 @@ export async function benchProject(database: Database, id: string, p: BenchProje
   return (await revealApiKey(database.db, id, 'bench', () => master)).key;
 }
 
+/** CPU seconds (user + system) a process has used so far, from /proc; undefined once it has ended. */
+export function processCpuSeconds(pid: number): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime: clock ticks of 1/100 s
+  } catch {
+    return undefined;
+  }
+}
+
 /** CPU seconds (user + system) of the PostgreSQL backends serving one database, from /proc. */
 export async function backendCpu(admin: pg.Client, dbName: string): Promise<Map<number, number>> {
   const { rows } = await admin.query<{ pid: number }>('select pid from pg_stat_activity where datname = $1', [dbName]);
   const ticks = new Map<number, number>();
   for (const { pid } of rows) {
-    try {
-      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-      ticks.set(pid, (Number(fields[11]) + Number(fields[12])) / 100); // utime, stime: clock ticks of 1/100 s
-    } catch {
-      /* the backend ended */
-    }
+    const seconds = processCpuSeconds(pid);
+    if (seconds !== undefined) ticks.set(pid, seconds);
   }
   return ticks;
 }

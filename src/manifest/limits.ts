@@ -20,8 +20,8 @@ export const LIMITS = {
   prCommentChars: 65_536,
 } as const;
 
-/** A count for messages: 1,000. */
 /** Alias expansions `yaml` allows per anchor in a document (its maxAliasCount); the fast path takes fewer in all. */
 export const MAX_ALIAS_COUNT = 100;
 
+/** A count for messages: 1,000. */
 export const shown = (n: number) => n.toLocaleString('en');

@@ -10,8 +10,6 @@ import type { ParsedDocument } from './yaml-position.js';
 import { LIMITS, MAX_ALIAS_COUNT, shown } from '../limits.js';
 import { compareText } from '../../util/compare-text.js';
 
-export { MAX_ALIAS_COUNT };
-
 export const MAX_FILE_BYTES = LIMITS.fileBytes;
 export const CONFIG_FILE = 'argosctl.yaml';
 
