@@ -14,7 +14,8 @@ import type { DesiredProject, ManifestSet, UnchangedProject } from './manifest-s
 import { listManifestFiles, parseManifestBytes, readManifestBytes, type ManifestFile } from './read/load-files.js';
 import { realRoot } from './read/safe-read.js';
 import { selectManifestFiles } from './read/select-files.js';
-import { hashBytes, recordedDiagnostic, sourceKey, type SkipOracle } from './read/source-key.js';
+import { hashBytes, recordedDiagnostic, sourceKey, type SkipOracle, type SkippedProject } from './read/source-key.js';
+import type { FileSignatures } from './read/file-signatures.js';
 import type { ParsedDocument } from './read/yaml-position.js';
 import { EMPTY_ORGANIZATION, type Organization } from './organization.js';
 import { schemaValidators, type Validators } from './schemas.js';
@@ -33,12 +34,16 @@ export interface ReadOptions {
   only?: string[];
   /** Skips the files it names unchanged (their ids are taken from it); absent: every file is checked. */
   skip?: SkipOracle;
+  /** validate's memory of files as last read: a file that still looks so is not read to be skipped. */
+  signatures?: FileSignatures;
+  /** The folder's listing (listManifestFiles), when the caller has already made it. */
+  listing?: ManifestFile[] | Diagnostic;
 }
 
 export async function checkManifests(dir: string, options: ReadOptions = {}): Promise<CheckedManifests> {
-  const { only, skip } = options;
+  const { only, skip, signatures } = options;
   const diagnostics: Diagnostic[] = [];
-  const all = listManifestFiles(dir);
+  const all = options.listing ?? listManifestFiles(dir);
   if (!Array.isArray(all)) {
     return {
       projects: [],
@@ -48,18 +53,23 @@ export async function checkManifests(dir: string, options: ReadOptions = {}): Pr
       digest: sha256(''),
       fileCount: 0,
       cut: { omitted: 0, error: false },
+      configDigest: '',
+      otherReads: new Map(),
     };
   }
   // Loaded when a document is first checked: a run that skips every file never loads them (400 kB).
   let validators: Validators | undefined;
   const fileDigests: string[] = [];
   let totalBytes = 0;
-  const readBytes = (entry: ManifestFile) => {
-    const bytes = readManifestBytes(entry, diagnostics);
-    totalBytes += bytes?.length ?? 0;
-    const digest = hashBytes(bytes ?? Buffer.alloc(0));
+  const counted = (entry: ManifestFile, size: number, digest: string) => {
+    totalBytes += size;
     fileDigests.push(`${entry.file}\0${digest}`);
-    return { bytes, digest };
+  };
+  const readBytes = (entry: ManifestFile) => {
+    const read = readManifestBytes(entry, diagnostics);
+    const digest = hashBytes(read?.bytes ?? Buffer.alloc(0));
+    if (read) signatures?.remember(entry, read.stats, digest);
+    return { bytes: read?.bytes, digest };
   };
 
   // A loop, not push(...list): a list of 100,000 problems overflows the call stack.
@@ -82,6 +92,7 @@ export async function checkManifests(dir: string, options: ReadOptions = {}): Pr
         }
       : undefined);
   const configRead = configEntry ? readBytes(configEntry) : undefined;
+  if (configEntry && configRead) counted(configEntry, configRead.bytes?.length ?? 0, configRead.digest);
   const config =
     configEntry && configRead?.bytes ? parseManifestBytes(configEntry, configRead.bytes, diagnostics)[0] : undefined;
   const configDigest = configRead?.digest ?? '';
@@ -105,6 +116,14 @@ export async function checkManifests(dir: string, options: ReadOptions = {}): Pr
   const unchanged: UnchangedProject[] = [];
   const root = path.resolve(dir);
   const cut: CutProblems = { omitted: 0, error: false };
+  const keyOf = (entry: ManifestFile, digest: string) =>
+    sourceKey(configDigest, entry.fromRoot ?? path.relative(root, entry.full), digest);
+  const skipUnchanged = (entry: ManifestFile, found: readonly SkippedProject[]) => {
+    for (const { id, source } of found) {
+      unchanged.push({ id, file: entry.file });
+      for (const warning of source.warnings ?? []) diagnostics.push(recordedDiagnostic(entry.file, warning));
+    }
+  };
   for (const entry of listing) {
     if (entry.isConfig) continue;
     compactDiagnostics(diagnostics, LIMITS.problemsReported, cut);
@@ -121,15 +140,21 @@ export async function checkManifests(dir: string, options: ReadOptions = {}): Pr
       });
       break;
     }
+    // A file validate remembers unchanged on disk is not read: its digest comes from the memory.
+    const recalled = skip && signatures?.recall(entry);
+    const fromMemory = recalled ? skip(entry, keyOf(entry, recalled.digest)) : undefined;
+    if (recalled && fromMemory) {
+      counted(entry, recalled.size, recalled.digest);
+      skipUnchanged(entry, fromMemory);
+      continue;
+    }
     const { bytes, digest } = readBytes(entry);
+    counted(entry, bytes?.length ?? 0, digest);
     if (!bytes) continue;
-    const key = sourceKey(configDigest, entry.fromRoot ?? path.relative(root, entry.full), digest);
+    const key = keyOf(entry, digest);
     const skipped = skip?.(entry, key);
     if (skipped) {
-      for (const { id, source } of skipped) {
-        unchanged.push({ id, file: entry.file });
-        for (const warning of source.warnings ?? []) diagnostics.push(recordedDiagnostic(entry.file, warning));
-      }
+      skipUnchanged(entry, skipped);
       continue;
     }
     validators ??= await schemaValidators();
@@ -159,6 +184,8 @@ export async function checkManifests(dir: string, options: ReadOptions = {}): Pr
     ...(soundConfig ? { config: soundConfig } : {}),
     digest: sha256(fileDigests.sort().join('\n')),
     fileCount: listing.filter((entry) => !entry.isConfig).length,
+    configDigest,
+    otherReads: all[0]?.folders?.readDigests ?? new Map(),
     ...(configEntry ? { configFile: configEntry.full } : {}),
   };
 }

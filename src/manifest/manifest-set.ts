@@ -49,4 +49,8 @@ export interface ManifestSet {
   fileCount: number;
   /** Absolute path of the argosctl.yaml that was read (at the root or above it naming it), if any. */
   configFile?: string;
+  /** sha256 of argosctl.yaml's bytes as read ('' without one). */
+  configDigest: string;
+  /** The other files the documents read (public keys), by full path: their bytes' sha256, or null when unreadable. */
+  otherReads: ReadonlyMap<string, string | null>;
 }

@@ -19,7 +19,8 @@ import path from 'node:path';
 import { UserError } from '../errors.js';
 import { escapeText } from '../manifest/excerpt.js';
 
-export type SafeRead = { ok: true; bytes: Buffer } | { ok: false; rule: string; problem: string };
+/** `stats`: the opened file's, taken before its bytes were read (validate's file signatures, read/file-signatures.ts). */
+export type SafeRead = { ok: true; bytes: Buffer; stats: Stats } | { ok: false; rule: string; problem: string };
 
 /** `real` is `root` or below it (both real paths). A name that merely starts with `..` (`..odd.yaml`) is inside. */
 export function isInside(root: string, real: string): boolean {
@@ -122,7 +123,7 @@ export function readRegularFile(full: string, maxBytes: number, root?: string, s
     if (!stats.isFile())
       return { ok: false, rule: 'files.not-regular', problem: `${via}${kindOf(stats)}, not a regular file` };
     if (stats.size > maxBytes) return { ok: false, rule: 'files.too-large', problem: `is ${stats.size} bytes` };
-    return readCapped(fd, stats.size, maxBytes);
+    return readCapped(fd, stats, maxBytes);
   } catch (err) {
     return { ok: false, rule: 'files.unreadable', problem: `cannot be read (${errno(err)})` };
   } finally {
@@ -149,7 +150,7 @@ function readListedRegular(full: string, maxBytes: number, root: string | undefi
     const stats = fstatSync(fd);
     if (!stats.isFile() || stats.size > maxBytes || isPseudoFile(real, stats.dev, shortcuts.pseudoDevices))
       return undefined;
-    return readCapped(fd, stats.size, maxBytes);
+    return readCapped(fd, stats, maxBytes);
   } catch {
     return undefined;
   } finally {
@@ -162,7 +163,8 @@ function readListedRegular(full: string, maxBytes: number, root: string | undefi
  * exactly at the size fstat gave is taken as the end (as readFileSync does), saving a last empty
  * read per file; any other short read reads on.
  */
-function readCapped(fd: number, statSize: number, maxBytes: number): SafeRead {
+function readCapped(fd: number, stats: Stats, maxBytes: number): SafeRead {
+  const statSize = stats.size;
   let buffer = Buffer.allocUnsafe(Math.min(statSize, maxBytes) + 1);
   let length = 0;
   for (;;) {
@@ -175,7 +177,7 @@ function readCapped(fd: number, statSize: number, maxBytes: number): SafeRead {
     const want = buffer.length - length;
     const n = readSync(fd, buffer, length, want, null);
     length += n;
-    if (n === 0 || (n < want && length === statSize)) return { ok: true, bytes: buffer.subarray(0, length) };
+    if (n === 0 || (n < want && length === statSize)) return { ok: true, bytes: buffer.subarray(0, length), stats };
   }
 }
 

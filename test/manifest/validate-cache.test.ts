@@ -1,8 +1,9 @@
 // validate's cache of valid files: kept in the user's cache folder only, never trusted for a file
 // that changed, ignored when corrupt, and never hiding a warning (it is recorded with its file).
-import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { signatureClock } from '../../src/manifest/read/file-signatures.js';
 import { ROOT, tempDir } from '../helpers/cli.js';
 import { runCliInProcess } from '../helpers/cli-in-process.js';
 
@@ -15,6 +16,8 @@ spec:
   encryption: { method: ECB }
 `;
 
+const realNow = signatureClock.now;
+
 describe('validate cache', () => {
   let cwd: string;
   let cache: string;
@@ -26,6 +29,12 @@ describe('validate cache', () => {
     cache = path.join(tempDir(), 'cache');
     cpSync(path.join(ROOT, 'examples/bank'), path.join(cwd, 'projects'), { recursive: true });
     writeFileSync(path.join(cwd, 'projects/ecb.yaml'), ECB);
+    // No file is remembered by its signature (file-signatures.ts) unless a test says so: these
+    // tests are about the records of valid files, whatever the time between writing and reading.
+    signatureClock.now = () => 0;
+  });
+  afterEach(() => {
+    signatureClock.now = realNow;
   });
 
   const cacheFiles = () => (existsSync(path.join(cache, 'argosctl')) ? readdirSync(path.join(cache, 'argosctl')) : []);
@@ -73,6 +82,18 @@ describe('validate cache', () => {
     const r = await validate();
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/spec\.status/);
+  });
+
+  it('a file remembered by its signature and changed since is read again, the memo of the answer aside', async () => {
+    signatureClock.now = () => realNow() + 60_000;
+    await validate();
+    const file = path.join(cwd, 'projects/kbank-onboarding.yaml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/status: \w+/, 'status: LIVE'));
+    for (const answer of readdirSync(path.join(cache, 'argosctl')).filter((f) => f.endsWith('.answer.json')))
+      rmSync(path.join(cache, 'argosctl', answer));
+    const r = await validate();
+    expect(r.code).toBe(1);
+    expect(r).toEqual(await validate('--no-cache'));
   });
 
   it('a changed public key file is checked again', async () => {

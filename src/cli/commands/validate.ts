@@ -6,6 +6,8 @@ import { strictDiagnostics } from '../../manifest/check/lint-rules.js';
 import { CONFIG_FILE } from '../../config/find-config.js';
 import { readManifests } from '../../validate/read-manifests.js';
 import { openValidateCache } from '../../manifest/read/validate-cache.js';
+import { listManifestFiles } from '../../manifest/read/load-files.js';
+import { openValidateMemo, type ValidateAnswer } from '../../validate/validate-memo.js';
 import { renderDiagnosticsGithub, renderDiagnosticsText } from '../../render/diagnostics.js';
 import type { CliContext } from '../context.js';
 import { ExitCode } from '../../errors.js';
@@ -33,11 +35,9 @@ export function validateCommand(ctx: CliContext): Command {
       ) => {
         // Named paths (e.g. from a pre-commit hook) are relative to where the command runs.
         const only = paths.length ? paths.map((p) => path.resolve(ctx.cwd, p)) : undefined;
-        const cache = opts.cache ? openValidateCache(ctx.env, opts.dir) : undefined;
-        const read = await readManifests(opts.dir, { only, skip: cache?.skip });
-        cache?.save(read, Boolean(only));
-        const set = { ...read, diagnostics: strictDiagnostics(read.diagnostics, opts.strict) };
-        const projects = set.projects.length + set.unchanged.length;
+        const answer = await validateAnswer(ctx, opts.dir, only, opts.cache);
+        const set = { ...answer, diagnostics: strictDiagnostics(answer.diagnostics, opts.strict) };
+        const projects = set.projects;
         // an entry standing for several (… and N more) counts as N, so the number is exact
         const warnings = problemCount(set.diagnostics.filter((d) => d.severity === 'warning'));
         const valid = !hasErrors(set.diagnostics);
@@ -66,4 +66,31 @@ export function validateCommand(ctx: CliContext): Command {
         if (!valid) throw new ExitCode(1);
       },
     );
+}
+
+/**
+ * The problems of the manifests: remembered when nothing changed since the last run (validate-memo.ts),
+ * else found, reading only the files changed since they were last found valid (validate-cache.ts).
+ */
+async function validateAnswer(
+  ctx: CliContext,
+  dir: string,
+  only: string[] | undefined,
+  useCache: boolean,
+): Promise<ValidateAnswer> {
+  const listing = only ? undefined : listManifestFiles(dir);
+  const memo = useCache && Array.isArray(listing) ? openValidateMemo(ctx.env, dir) : undefined;
+  const remembered = Array.isArray(listing) ? memo?.recall(listing) : undefined;
+  if (remembered) return remembered;
+  const cache = useCache ? openValidateCache(ctx.env, dir) : undefined;
+  const read = await readManifests(dir, { only, listing, skip: cache?.skip, signatures: cache?.signatures });
+  cache?.save(read, Boolean(only));
+  const answer = {
+    fileCount: read.fileCount,
+    projects: read.projects.length + read.unchanged.length,
+    ...(read.configFile === undefined ? {} : { configFile: read.configFile }),
+    diagnostics: read.diagnostics,
+  };
+  if (memo && cache && Array.isArray(listing)) memo.save(listing, answer, read, cache.signatures);
+  return answer;
 }

@@ -36,12 +36,16 @@ export function readPublicKeyFile(
       allowed: ALLOWED,
     };
   }
-  const read = readInsideRoot(root, path.resolve(path.dirname(manifestFull), written), MAX_PUBLIC_KEY_BYTES, folders);
+  const full = path.resolve(path.dirname(manifestFull), written);
+  const read = readInsideRoot(root, full, MAX_PUBLIC_KEY_BYTES, folders);
+  // Kept with the listing as the skip path keeps them (source-key.ts): validate's memo hashes them again.
   if (!read.ok) {
+    folders?.readDigests.set(full, null);
     const allowed = read.rule === 'files.too-large' ? `at most ${MAX_PUBLIC_KEY_BYTES} bytes; ${ALLOWED}` : ALLOWED;
     return { ok: false, rule: 'secure-transmission.public-key', message: `${shown} ${read.problem}`, allowed };
   }
   const sha256 = createHash('sha256').update(read.bytes).digest('hex');
+  folders?.readDigests.set(full, sha256);
   const key = keyOf(sha256, read.bytes);
   if (key.kind === 'private') {
     return {

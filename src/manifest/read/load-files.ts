@@ -1,5 +1,5 @@
 // Stage 1 of validation: find manifest files, read them safely, parse YAML keeping positions.
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { LineCounter, parseAllDocuments } from 'yaml';
 import type { Diagnostic } from '../diagnostic.js';
@@ -249,16 +249,19 @@ export function readManifestFile(
   entry: ManifestFile,
   diagnostics: Diagnostic[],
 ): { bytes: Buffer; documents: ParsedDocument[] } {
-  const bytes = readManifestBytes(entry, diagnostics);
+  const bytes = readManifestBytes(entry, diagnostics)?.bytes;
   return { bytes: bytes ?? Buffer.alloc(0), documents: bytes ? parseManifestBytes(entry, bytes, diagnostics) : [] };
 }
 
-/** The file's bytes, or undefined (with a problem reported) when it may not be read. */
-export function readManifestBytes(entry: ManifestFile, diagnostics: Diagnostic[]): Buffer | undefined {
+/** The file's bytes and the opened file's stats, or undefined (with a problem reported) when it may not be read. */
+export function readManifestBytes(
+  entry: ManifestFile,
+  diagnostics: Diagnostic[],
+): { bytes: Buffer; stats: Stats } | undefined {
   const { file } = entry;
   // sync: a local folder of small files reads faster than awaiting each
   const read = readInsideRoot(entry.root, entry.full, MAX_FILE_BYTES, entry.folders);
-  if (read.ok) return read.bytes;
+  if (read.ok) return read;
   diagnostics.push(
     fileProblem(
       file,
