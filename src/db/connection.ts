@@ -48,6 +48,11 @@ export interface OpenOptions {
    * before PgBouncer 1.21 cannot carry them, and one-shot commands gain little.
    */
   namedStatements?: boolean;
+  /**
+   * A service that runs for hours (serve, worker, dashboard): the embedded database's WebAssembly
+   * is compiled to be fast over hours, not to start fast (pglite-artifacts.ts).
+   */
+  longRunning?: boolean;
 }
 
 function isNewFolder(folder: string): boolean {
@@ -72,7 +77,10 @@ async function openPGlite(url: DatabaseUrl & { kind: 'pglite' | 'memory' }, opti
   }
   try {
     // Each driver is imported when its kind of URL is opened: a PostgreSQL run never loads PGlite.
-    const [{ PGlite }, artifacts] = await Promise.all([import('@electric-sql/pglite'), pgliteArtifacts()]);
+    const [{ PGlite }, artifacts] = await Promise.all([
+      import('@electric-sql/pglite'),
+      pgliteArtifacts(!options.longRunning),
+    ]);
     const dataDir = url.kind === 'pglite' ? url.path : undefined;
     const pglite = await PGlite.create({
       dataDir,

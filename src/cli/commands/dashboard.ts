@@ -92,28 +92,32 @@ export function dashboardCommand(ctx: CliContext): Command {
       const stopped = new Promise<string>((resolve) => (stop = resolve));
       const unwatch = watchStopSignals((reason) => stop(reason));
       try {
-        await withDatabase(resolveDatabaseUrl(opts.databaseUrl), async (database) => {
-          await pruneSessions(database.db);
-          const app = await buildDashboard(database, {
-            organization: config.organization,
-            trustProxy: opts.trustProxy,
-            authProxyHeader: opts.authProxyHeader,
-            localLogin: Boolean(opts.localLogin),
-            oidc,
-            secureCookies: !isLoopback(opts.host),
-            log: (line) => ctx.err(`${t(line)}\n`),
-          });
-          await app.listen({ host: opts.host, port: opts.port });
-          const address = app.server.address();
-          const port = typeof address === 'object' && address ? address.port : opts.port;
-          if (opts.localLogin)
-            ctx.err('dashboard: LOCAL LOGIN: anyone on this machine may sign in as any admin (for trying it only)\n');
-          ctx.err(`dashboard on http://${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${port}\n`);
-          const reason = await stopped;
-          ctx.err(`dashboard: stopping (${reason}); finishing requests in flight…\n`);
-          await app.close();
-          ctx.err('dashboard: stopped\n');
-        });
+        await withDatabase(
+          resolveDatabaseUrl(opts.databaseUrl),
+          async (database) => {
+            await pruneSessions(database.db);
+            const app = await buildDashboard(database, {
+              organization: config.organization,
+              trustProxy: opts.trustProxy,
+              authProxyHeader: opts.authProxyHeader,
+              localLogin: Boolean(opts.localLogin),
+              oidc,
+              secureCookies: !isLoopback(opts.host),
+              log: (line) => ctx.err(`${t(line)}\n`),
+            });
+            await app.listen({ host: opts.host, port: opts.port });
+            const address = app.server.address();
+            const port = typeof address === 'object' && address ? address.port : opts.port;
+            if (opts.localLogin)
+              ctx.err('dashboard: LOCAL LOGIN: anyone on this machine may sign in as any admin (for trying it only)\n');
+            ctx.err(`dashboard on http://${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${port}\n`);
+            const reason = await stopped;
+            ctx.err(`dashboard: stopping (${reason}); finishing requests in flight…\n`);
+            await app.close();
+            ctx.err('dashboard: stopped\n');
+          },
+          { open: { longRunning: true } },
+        );
       } finally {
         unwatch();
       }

@@ -137,7 +137,7 @@ export function serveCommand(ctx: CliContext): Command {
           requestLog.flush();
           ctx.err('serve: stopped; closing the database\n');
         },
-        { open: { poolSize: opts.poolSize, namedStatements: opts.namedStatements } },
+        { open: { poolSize: opts.poolSize, namedStatements: opts.namedStatements, longRunning: true } },
       );
     } finally {
       ctx.stop?.removeEventListener('abort', onSignal);

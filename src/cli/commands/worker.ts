@@ -198,6 +198,7 @@ export function workerCommand(ctx: CliContext): Command {
                 },
                 stop.signal,
               ).done,
+            { open: { longRunning: true } },
           );
         } finally {
           ctx.stop?.removeEventListener('abort', onStop);
