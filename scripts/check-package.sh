@@ -19,14 +19,14 @@ started=$SECONDS
 fail() { echo "check-package: $*" >&2; exit 1; }
 
 # CHECK_PACKAGE_PREBUILT=1 (set by .ci/run, whose `npm test` has just built dist/) packs without
-# building again; otherwise npm pack builds dist/ through the prepare script.
-pack_flags=()
+# building again. The tarball is packed as a release packs it (scripts/pack-tarball.mjs).
 if [ "${CHECK_PACKAGE_PREBUILT:-}" = 1 ]; then
   [ -f dist/cli/main.js ] || fail "CHECK_PACKAGE_PREBUILT=1 but dist/ is not built"
-  pack_flags=(--ignore-scripts)
+else
+  npm run build --silent >/dev/null
 fi
 echo "== packing"
-tarball="$work/$(npm pack --silent "${pack_flags[@]}" --pack-destination "$work" | tail -n 1)"
+tarball=$(node scripts/pack-tarball.mjs "$work")
 [ -f "$tarball" ] || fail "npm pack did not produce a tarball"
 mkdir "$work/unpacked" && tar -xzf "$tarball" -C "$work/unpacked"
 node "$root/scripts/check-package-contents.mjs" "$work/unpacked/package" || fail "the tarball's contents are wrong"
@@ -70,6 +70,7 @@ try() {
     npm install --no-audit --no-fund --foreground-scripts "./$(basename "$tarball")" >install.log 2>&1 || { cat install.log; fail "[$label] npm install failed"; }
     if grep -q EBADENGINE install.log; then cat install.log; fail "[$label] npm install warned EBADENGINE"; fi
     if grep -q '^> argosctl@' install.log; then cat install.log; fail "[$label] installing the tarball ran a lifecycle script of argosctl"; fi
+    if grep -q 'install-scripts.*argosctl@' install.log; then cat install.log; fail "[$label] npm lists an install script of argosctl"; fi
     echo "   installed in $((SECONDS - t0)) s"
     npx --no-install argosctl --version
     npx --no-install argosctl validate
