@@ -157,7 +157,8 @@ export function openValidateMemo(env: NodeJS.ProcessEnv, dir: string): ValidateM
       if (!memo || memo.version !== ARGOSCTL_VERSION || memo.cwd !== cwd || memo.dir !== resolved) return undefined;
       if (listing.length !== Object.keys(memo.files).length) return undefined;
       for (const entry of listing) {
-        const known = memo.files[entry.fromRoot ?? ''];
+        const name = entry.fromRoot ?? '';
+        const known = Object.hasOwn(memo.files, name) ? memo.files[name] : undefined;
         if (known === undefined || statSignature(entry) !== known) return undefined;
       }
       const config = configNow(listing, dir);
@@ -171,17 +172,13 @@ export function openValidateMemo(env: NodeJS.ProcessEnv, dir: string): ValidateM
     },
     save(listing, answer, read, signatures) {
       const seen = signatures.remembered(false);
-      const files: Record<string, string> = {};
+      const files = new Map<string, string>();
       for (const entry of listing) {
         const known = seen.get(entry.fromRoot ?? '');
         if (!known) return; // read too soon after a change to be remembered, or not a regular file
-        files[entry.fromRoot!] = known.signature;
+        files.set(entry.fromRoot!, known.signature);
       }
-      const reads: Record<string, string> = {};
-      for (const [full, digest] of read.otherReads) {
-        if (digest === null) return;
-        reads[full] = digest;
-      }
+      if ([...read.otherReads.values()].includes(null)) return;
       const config: Memo['config'] = read.configFile ? [read.configFile, read.configDigest] : null;
       const memo: Memo = {
         format: MEMO_FORMAT,
@@ -189,8 +186,8 @@ export function openValidateMemo(env: NodeJS.ProcessEnv, dir: string): ValidateM
         cwd,
         dir: resolved,
         config,
-        files,
-        reads,
+        files: Object.fromEntries(files),
+        reads: Object.fromEntries(read.otherReads) as Record<string, string>,
         answer: {
           fileCount: answer.fileCount,
           projects: answer.projects,
