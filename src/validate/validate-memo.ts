@@ -17,7 +17,14 @@ import { MAX_PUBLIC_KEY_BYTES } from '../manifest/check/public-key-file.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { ARGOSCTL_VERSION } from '../version.js';
 
-const MEMO_FORMAT = 1;
+const MEMO_FORMAT = 2;
+
+/**
+ * What the answer depends on besides the files: argosctl's version, Node's (its ICU and YAML
+ * libraries' behaviour), and the locale names and problems are sorted in (compareText: the
+ * listing's order decides which of two files declaring one id is named first).
+ */
+const RUNTIME = `${ARGOSCTL_VERSION} node ${process.version} ${new Intl.Collator().resolvedOptions().locale}`;
 
 /** What validate reports, whether found now or remembered. */
 export interface ValidateAnswer {
@@ -58,7 +65,10 @@ function storedDiagnostics(diagnostics: readonly Diagnostic[]) {
   const indexOf = new Map<string, number>();
   const rows = diagnostics.map((d): StoredDiagnostic => {
     // Key order kept: --format json prints the diagnostics as they were made.
-    const template: Template = Object.entries(d).map(([k, v]) => [k, PLACE.has(k) ? null : v]);
+    // A field left undefined is not printed: it is not kept either (JSON would make it null).
+    const template: Template = Object.entries(d)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => [k, PLACE.has(k) ? null : v]);
     const text = JSON.stringify(template);
     let index = indexOf.get(text);
     if (index === undefined) {
@@ -82,9 +92,18 @@ function diagnosticsOf(templates: Template[], rows: StoredDiagnostic[]): Diagnos
 const isStringRecord = (v: unknown): v is Record<string, string> =>
   typeof v === 'object' && v !== null && !Array.isArray(v) && Object.values(v).every((s) => typeof s === 'string');
 
+/** The file's text: the sha256 of the memo's JSON on the first line, so a damaged file is never trusted. */
+const memoText = (memo: Memo) => {
+  const json = JSON.stringify(memo);
+  return `${hashBytes(Buffer.from(json))}\n${json}`;
+};
+
 /** A memo as read back, or undefined when it is not one this argosctl wrote (never trusted half-way). */
 function parseMemo(text: string): Memo | undefined {
-  const m = JSON.parse(text) as Memo;
+  const newline = text.indexOf('\n');
+  const json = text.slice(newline + 1);
+  if (newline !== 64 || hashBytes(Buffer.from(json)) !== text.slice(0, newline)) return undefined;
+  const m = JSON.parse(json) as Memo;
   const a = m?.answer;
   const ok =
     m.format === MEMO_FORMAT &&
@@ -154,7 +173,7 @@ export function openValidateMemo(env: NodeJS.ProcessEnv, dir: string): ValidateM
       } catch {
         return undefined;
       }
-      if (!memo || memo.version !== ARGOSCTL_VERSION || memo.cwd !== cwd || memo.dir !== resolved) return undefined;
+      if (!memo || memo.version !== RUNTIME || memo.cwd !== cwd || memo.dir !== resolved) return undefined;
       if (listing.length !== Object.keys(memo.files).length) return undefined;
       for (const entry of listing) {
         const name = entry.fromRoot ?? '';
@@ -182,7 +201,7 @@ export function openValidateMemo(env: NodeJS.ProcessEnv, dir: string): ValidateM
       const config: Memo['config'] = read.configFile ? [read.configFile, read.configDigest] : null;
       const memo: Memo = {
         format: MEMO_FORMAT,
-        version: ARGOSCTL_VERSION,
+        version: RUNTIME,
         cwd,
         dir: resolved,
         config,
@@ -197,7 +216,7 @@ export function openValidateMemo(env: NodeJS.ProcessEnv, dir: string): ValidateM
       };
       try {
         mkdirSync(folder, { recursive: true, mode: 0o700 });
-        writeFileAtomic(file, JSON.stringify(memo), 0o600);
+        writeFileAtomic(file, memoText(memo), 0o600);
       } catch {
         // A read-only or full cache folder costs time, never a result.
       }

@@ -2,10 +2,11 @@
 // size, modification and change times) is answered from the last run's answer without reading a
 // manifest, byte for byte as a fresh run; any change to what the answer depends on is seen.
 import { cpSync, existsSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { signatureClock } from '../../src/manifest/read/file-signatures.js';
-import { ROOT, tempDir } from '../helpers/cli.js';
+import { ROOT, runCli, tempDir } from '../helpers/cli.js';
 import { runCliInProcess } from '../helpers/cli-in-process.js';
 
 const ECB = `apiVersion: argosctl/v1
@@ -31,13 +32,20 @@ describe('validate memo', () => {
           .filter((f) => f.endsWith('.answer.json'))
           .map((f) => path.join(cache, 'argosctl', f))
       : [];
+  /** The memo's JSON (after its checksum line). */
+  const readMemo = (file: string) => JSON.parse(readFileSync(file, 'utf8').split('\n')[1]);
+  /** Written as argosctl writes it: the JSON's sha256, then the JSON. */
+  const writeMemo = (file: string, memo: unknown) => {
+    const json = JSON.stringify(memo);
+    writeFileSync(file, `${createHash('sha256').update(json).digest('hex')}\n${json}`);
+  };
   /** Every remembered message replaced: a run that prints it answered from the memo. */
   const forgeMemo = () => {
     const [file] = answers();
-    const memo = JSON.parse(readFileSync(file, 'utf8'));
+    const memo = readMemo(file);
     for (const template of memo.answer.templates)
       for (const pair of template) if (pair[0] === 'message') pair[1] = FORGED;
-    writeFileSync(file, JSON.stringify(memo));
+    writeMemo(file, memo);
   };
   /** After a change: the answer is a fresh run's, not the forged memo's. */
   const expectFresh = async () => {
@@ -54,6 +62,8 @@ describe('validate memo', () => {
     cpSync(path.join(ROOT, 'examples/global-platform'), path.join(cwd, 'projects'), { recursive: true });
     cpSync(path.join(ROOT, 'examples/bank/keys'), path.join(cwd, 'projects/keys'), { recursive: true });
     writeFileSync(path.join(cwd, 'projects/ecb.yaml'), ECB);
+    // Not YAML: a problem whose `allowed` is left undefined, which --format json leaves out.
+    writeFileSync(path.join(cwd, 'projects/broken.yaml'), 'a: [\n');
     // Files written a moment ago may change again with the same times (file systems keep times to a
     // tick); a clock a minute ahead makes them old enough to be remembered.
     signatureClock.now = () => realNow() + 60_000;
@@ -142,17 +152,43 @@ describe('validate memo', () => {
     await validate();
     const fresh = await validate('--no-cache');
     const [file] = answers();
-    const memo = JSON.parse(readFileSync(file, 'utf8'));
+    const memo = readMemo(file);
+    // Damaged: any change without its checksum (here an error made a warning) is not trusted.
+    writeFileSync(file, readFileSync(file, 'utf8').replaceAll('"error"', '"warning"'));
+    expect(await validate()).toEqual(fresh);
     for (const forged of [
-      'garbage',
-      JSON.stringify({ ...memo, format: 99 }),
-      JSON.stringify({ ...memo, answer: { ...memo.answer, diagnostics: [[999, 'x', 1, 1]] } }),
-      JSON.stringify({ ...memo, files: { ...memo.files, 'ecb.yaml': 5 } }),
-      JSON.stringify({ ...memo, version: '0.0.0' }),
+      { ...memo, format: 99 },
+      { ...memo, answer: { ...memo.answer, diagnostics: [[999, 'x', 1, 1]] } },
+      { ...memo, files: { ...memo.files, 'ecb.yaml': 5 } },
+      { ...memo, version: '0.0.0' },
     ]) {
-      writeFileSync(file, forged);
+      writeMemo(file, forged);
       expect(await validate()).toEqual(fresh);
     }
+    writeFileSync(file, 'garbage');
+    expect(await validate()).toEqual(fresh);
+  });
+
+  it('is kept per locale: one that sorts names otherwise gets its own answer (real processes)', async () => {
+    rmSync(path.join(cwd, 'projects/broken.yaml'));
+    const onboarding = readFileSync(path.join(ROOT, 'examples/bank/kbank-onboarding.yaml'), 'utf8');
+    // Both declare one id: the problem names the file that sorts second, which the locale decides.
+    writeFileSync(path.join(cwd, 'projects/b.yaml'), onboarding);
+    writeFileSync(path.join(cwd, 'projects/å.yaml'), onboarding);
+    // The files must be 2 s old to be remembered: a wait on file times, not on the machine's speed.
+    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    const inLocale = (locale: string, ...args: string[]) =>
+      runCli(['validate', '--dir', 'projects', ...args], {
+        cwd,
+        env: { XDG_CACHE_HOME: cache, LANG: locale, LC_ALL: locale },
+      });
+    const english = await inLocale('en_US.UTF-8', '--no-cache');
+    const swedish = await inLocale('sv_SE.UTF-8', '--no-cache');
+    expect(swedish.stderr).not.toEqual(english.stderr);
+    await inLocale('en_US.UTF-8');
+    expect(answers()).toHaveLength(1);
+    expect(await inLocale('sv_SE.UTF-8')).toEqual(swedish);
+    expect(await inLocale('en_US.UTF-8')).toEqual(english);
   });
 
   it('reads only the changed file when one of many changed, and answers as a fresh run', async () => {
