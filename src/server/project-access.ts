@@ -30,6 +30,8 @@ export interface AccessRow {
   access_status: string;
   access_ranges: string[];
   access_seal_to: string | null;
+  /** Secure transmission on: request bodies must come sealed (sealed-requests.ts). */
+  access_secure_transmission: boolean;
   /** The project's keys: hash in hex, validity, generation (null for a project without keys). */
   access_keys: { key_hash: string; valid_until: string | null; rotation: number }[] | null;
 }
@@ -41,6 +43,7 @@ export interface AccessRow {
  */
 export const ACCESS_COLUMNS = sql`p.status as access_status,
   case when p.secure_transmission then p.secure_transmission_public_key end as access_seal_to,
+  p.secure_transmission as access_secure_transmission,
   coalesce((select array_agg(cast(r.range as text)) from ip_whitelist r
             where r.project_id = p.id and r.scope = 'api'), '{}') as access_ranges,
   (select json_agg(json_build_object('key_hash', encode(k.key_hash, 'hex'), 'valid_until', k.valid_until,
@@ -79,11 +82,34 @@ export function checkAccess(row: AccessRow | undefined, request: AccessRequest):
   return { status: row.access_status, sealTo: row.access_seal_to };
 }
 
-/** Authorization on its own round trip: for the write routes, which must not write before it. */
-export async function authorize(db: Kysely<DatabaseSchema>, access: AccessRequest): Promise<ProjectAccess> {
-  const { rows } =
-    await sql<AccessRow>`select ${ACCESS_COLUMNS} from projects p where p.id = ${access.projectId}`.execute(db);
-  return checkAccess(rows[0], access);
+/** What authorization reads about a project, or undefined when there is no such project. */
+export async function readAccessRow(db: Kysely<DatabaseSchema>, projectId: string): Promise<AccessRow | undefined> {
+  const { rows } = await sql<AccessRow>`select ${ACCESS_COLUMNS} from projects p where p.id = ${projectId}`.execute(db);
+  return rows[0];
+}
+
+/**
+ * Rows read for a request before its route runs (the secure-transmission hook reads the project
+ * for its request body): the route's authorization checks that row instead of reading it again.
+ */
+const readBeforeRoute = new WeakMap<object, AccessRow | undefined>();
+
+export function keepAccessRow(request: object, row: AccessRow | undefined): void {
+  readBeforeRoute.set(request, row);
+}
+
+/**
+ * Authorization on its own round trip (or on the row read for this request before its route):
+ * for the write routes, which must not write before it.
+ */
+export async function authorize(
+  db: Kysely<DatabaseSchema>,
+  access: AccessRequest,
+  request?: object,
+): Promise<ProjectAccess> {
+  const row =
+    request && readBeforeRoute.has(request) ? readBeforeRoute.get(request) : await readAccessRow(db, access.projectId);
+  return checkAccess(row, access);
 }
 
 export function refuseWritesWhenClosed(access: ProjectAccess, projectId: string): void {

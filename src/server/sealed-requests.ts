@@ -6,7 +6,8 @@
 // keys and the opening live in src/transmit/service-key.ts; this only wires them into Fastify.
 import type { FastifyInstance } from 'fastify';
 import { TokenError } from '../tokens/token-errors.js';
-import { openRequestBody, projectTransmission } from '../transmit/service-key.js';
+import { openRequestBody } from '../transmit/service-key.js';
+import { keepAccessRow, readAccessRow } from './project-access.js';
 import type { ServiceContext } from './app.js';
 import { SEALED_CONTENT_TYPE, sealAllAnswersFor } from './sealed-responses.js';
 
@@ -24,8 +25,11 @@ export function sealedRequests(app: FastifyInstance, ctx: ServiceContext): void 
     const body = request.body;
     if (typeof pid !== 'string' || body === undefined || body === null) return; // no body: nothing to open
     const sealed = body instanceof SealedBody;
-    const transmission = await projectTransmission(ctx.database.db, pid);
-    if (!transmission) return; // the route answers invalid_project
+    // The row authorization reads, read once: the route checks the key on it (project-access.ts).
+    const row = await readAccessRow(ctx.database.db, pid);
+    keepAccessRow(request, row);
+    if (!row) return; // the route answers as for a wrong key
+    const transmission = { enabled: row.access_secure_transmission, sealTo: row.access_seal_to };
     if (!transmission.enabled) {
       if (sealed)
         throw new TokenError(

@@ -16,7 +16,7 @@ type Pid = { pid: string };
 export function tokenRoutes(app: FastifyInstance, ctx: ServiceContext): void {
   const db = ctx.database.db;
   const access = async (request: FastifyRequest<{ Params: Pid }>) => {
-    const granted = await authorize(db, accessOf(ctx, request, request.params.pid));
+    const granted = await authorize(db, accessOf(ctx, request, request.params.pid), request);
     sealResponseFor(request, granted.sealTo);
     return granted;
   };

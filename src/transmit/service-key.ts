@@ -59,29 +59,6 @@ async function readServiceKey(db: Kysely<DatabaseSchema>, projectId: string): Pr
   return row ? { publicKeyPem: row.public_key, fingerprint: row.fingerprint } : undefined;
 }
 
-/** What `serve` needs per project to take a request: is transmission on, and the keys both ways. */
-export interface ProjectTransmission {
-  enabled: boolean;
-  /** The customer's key: answers (and errors of sealed requests) are sealed for it. */
-  sealTo: string | null;
-}
-
-export async function projectTransmission(
-  db: Kysely<DatabaseSchema>,
-  projectId: string,
-): Promise<ProjectTransmission | undefined> {
-  const row = await db
-    .selectFrom('projects')
-    .select(['secure_transmission', 'secure_transmission_public_key'])
-    .where('id', '=', projectId)
-    .executeTakeFirst();
-  if (!row) return undefined;
-  return {
-    enabled: row.secure_transmission,
-    sealTo: row.secure_transmission ? row.secure_transmission_public_key : null,
-  };
-}
-
 const MAX_CACHED = 256;
 const privateKeys = new Map<string, KeyObject>();
 

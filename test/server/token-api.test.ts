@@ -12,7 +12,13 @@ const keyed = (extra = '') => `  security:\n    apiKey: { rotation: 1 }\n${extra
 
 for (const target of DATABASE_TARGETS) {
   describe.skipIf(!target.available)(`Token API on ${target.name}`, () => {
-    const fresh = useFreshDatabase(target, { namedStatements: true }); // as serve opens it
+    let projectReads = 0;
+    const fresh = useFreshDatabase(target, {
+      namedStatements: true, // as serve opens it
+      onQuery: (q) => {
+        if (/secure_transmission/.test(q.sql)) projectReads++; // authorization reads it, and so did the hook
+      },
+    });
     let svc: Service;
     let key: string;
     let closedKey: string;
@@ -253,6 +259,24 @@ for (const target of DATABASE_TARGETS) {
       expect(await call(svc.base, 'GET', '/healthz')).toEqual({ status: 200, body: { ok: true } });
       expect(await call(svc.base, 'GET', '/readyz')).toEqual({ status: 200, body: { ready: true } });
       expect((await call(svc.base, 'GET', '/v2/nothing')).body.code).toBe('not_found');
+    });
+
+    // Last: it deletes the oldest token of the project the tests above count.
+    it("a write with a body reads the project once: the authorization checks the secure-transmission hook's row", async () => {
+      const reads = async (work: () => Promise<unknown>) => {
+        const before = projectReads;
+        await work();
+        return projectReads - before;
+      };
+      expect(
+        await reads(() => call(svc.base, 'POST', tokens('api'), { key, body: { tokenIds: ['once-read-1'] } })),
+      ).toBe(1);
+      expect(
+        await reads(() => call(svc.base, 'DELETE', tokens('api'), { key, body: { tokenIds: ['once-read-1'] } })),
+      ).toBe(1);
+      const wrong = await call(svc.base, 'POST', tokens('api'), { key: 'wrong', body: { tokenIds: ['once-read-2'] } });
+      expect(wrong.status).toBe(401);
+      expect(await reads(() => call(svc.base, 'DELETE', `${tokens('api')}?oldest=1`, { key }))).toBe(1);
     });
   });
 }
