@@ -43,6 +43,22 @@ export default async function setup(project: TestProject): Promise<() => Promise
   }
   project.provide('pgTemplate', name);
   return async () => {
+    // The run's test databases are named after the template (test/helpers/databases.ts): drop any a
+    // worker left (one copied ahead and not used, a drop started in the background that the worker's
+    // end cut short), then the template.
+    const client = new pg.Client({ connectionString: ADMIN_URL });
+    try {
+      await client.connect();
+      const { rows } = await client.query<{ datname: string }>(
+        'select datname from pg_database where starts_with(datname, $1)',
+        [`${name}_`],
+      );
+      for (const { datname } of rows) await client.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
+    } catch {
+      // as admin(): teardown must not fail the run; a database left is visible by its name
+    } finally {
+      await client.end().catch(() => {});
+    }
     await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   };
 }
