@@ -43,9 +43,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
   }
   project.provide('pgTemplate', name);
   return async () => {
-    // The run's test databases are named after the template (test/helpers/databases.ts): drop any a
-    // worker left (one copied ahead and not used, a drop started in the background that the worker's
-    // end cut short), then the template.
+    // The template first: DROP DATABASE waits for a copy from it still under way (a worker's next
+    // database, test/helpers/databases.ts) and none can start after it. Then the run's test
+    // databases, named after the template: any a worker left (a copy made ahead and not used, a
+    // drop started in the background that the worker's end cut short).
+    await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     const client = new pg.Client({ connectionString: ADMIN_URL });
     try {
       await client.connect();
@@ -59,6 +61,5 @@ export default async function setup(project: TestProject): Promise<() => Promise
     } finally {
       await client.end().catch(() => {});
     }
-    await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   };
 }
