@@ -1,6 +1,7 @@
 // Every database test runs on each dialect: embedded PGlite, and a real PostgreSQL server.
 // The PostgreSQL run creates a fresh database per call, copied from the migrated template made
-// once per run (test/helpers/global-setup.ts), and drops it afterwards. In CI
+// once per run (test/helpers/global-setup.ts), and drops it afterwards (the describe-block helpers
+// below without waiting; the run's teardown drops any left). In CI
 // (CI=true) an unreachable server fails the run; elsewhere it is skipped with a visible notice.
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
@@ -33,8 +34,17 @@ if (!postgresAvailable) {
 export interface DatabaseTarget {
   name: 'pglite' | 'postgres';
   available: boolean;
-  /** A URL to a new database (empty, or already migrated); `drop()` removes it. */
-  fresh(): Promise<{ url: string; drop(): Promise<void> }>;
+  /**
+   * A URL to a new database (empty, or already migrated). `drop()` removes it and resolves when it
+   * is gone; `release()` starts the same drop without waiting for it.
+   */
+  fresh(): Promise<FreshDatabase>;
+}
+
+export interface FreshDatabase {
+  url: string;
+  drop(): Promise<void>;
+  release(): void;
 }
 
 function withDatabaseName(url: string, name: string): string {
@@ -43,25 +53,67 @@ function withDatabaseName(url: string, name: string): string {
   return u.toString();
 }
 
+async function admin(statement: string): Promise<void> {
+  const client = new pg.Client({ connectionString: PG_ADMIN_URL });
+  await client.connect();
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * The next database of this worker process, copied from the template while the current test file
+ * runs, so a file does not wait for its CREATE DATABASE (half a second or more, most of it the
+ * server copying and logging the template's files). It is an untouched copy of the template,
+ * handed out once; nothing of one file reaches another through it. The names carry the template's
+ * (this run's), so the run's global teardown drops whatever is left (test/helpers/global-setup.ts).
+ */
+let nextDatabase: Promise<string> | undefined;
+
+function createFromTemplate(): Promise<string> {
+  const template = inject('pgTemplate');
+  const name = `${template ? `${template}_` : 'argos_test_'}${randomBytes(6).toString('hex')}`;
+  return admin(`CREATE DATABASE ${name}${template ? ` TEMPLATE ${template}` : ''}`).then(() => name);
+}
+
+async function takeDatabase(): Promise<string> {
+  const taken = nextDatabase ?? createFromTemplate();
+  nextDatabase = undefined;
+  let name: string;
+  try {
+    name = await taken;
+  } catch {
+    name = await createFromTemplate(); // a failed copy in the background: try once more, in the open
+  }
+  if (inject('pgTemplate')) {
+    nextDatabase = createFromTemplate();
+    nextDatabase.catch(() => {}); // seen (and retried) by the next takeDatabase
+  }
+  return name;
+}
+
 export const DATABASE_TARGETS: DatabaseTarget[] = [
-  { name: 'pglite', available: true, fresh: async () => ({ url: 'memory:', drop: async () => {} }) },
+  {
+    name: 'pglite',
+    available: true,
+    fresh: async () => ({ url: 'memory:', drop: async () => {}, release: () => {} }),
+  },
   {
     name: 'postgres',
     available: postgresAvailable,
     fresh: async () => {
-      const name = `argos_test_${randomBytes(6).toString('hex')}`;
-      const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
-      await admin.connect();
-      const template = inject('pgTemplate');
-      await admin.query(`CREATE DATABASE ${name}${template ? ` TEMPLATE ${template}` : ''}`);
-      await admin.end();
+      const name = await takeDatabase();
+      const drop = () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       return {
         url: withDatabaseName(PG_ADMIN_URL, name),
-        drop: async () => {
-          const c = new pg.Client({ connectionString: PG_ADMIN_URL });
-          await c.connect();
-          await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-          await c.end();
+        drop,
+        // DROP DATABASE makes the server write a checkpoint and waits for it; a file that needs the
+        // database no more need not wait too. A drop that does not finish (the worker ends first)
+        // leaves the database to the run's teardown, which drops every database of the run.
+        release: () => {
+          drop().catch(() => {});
         },
       };
     },
@@ -77,7 +129,7 @@ export function useFreshDatabase(
   options: OpenOptions = {},
 ): { readonly database: Database; readonly url: string } {
   let database: Database | undefined;
-  let fresh: { url: string; drop(): Promise<void> } | undefined;
+  let fresh: FreshDatabase | undefined;
   beforeAll(async () => {
     fresh = await target.fresh();
     database = await openDatabase(fresh.url, options);
@@ -85,7 +137,7 @@ export function useFreshDatabase(
   });
   afterAll(async () => {
     await database?.close();
-    await fresh?.drop();
+    fresh?.release();
   });
   return {
     get database() {
@@ -105,12 +157,12 @@ export function useFreshDatabase(
  */
 export function useCliDatabase(): { readonly env: NodeJS.ProcessEnv; readonly url: string | undefined } {
   const postgres = DATABASE_TARGETS.find((t) => t.name === 'postgres')!;
-  let fresh: { url: string; drop(): Promise<void> } | undefined;
+  let fresh: FreshDatabase | undefined;
   beforeAll(async () => {
     if (postgres.available) fresh = await postgres.fresh();
   });
-  afterAll(async () => {
-    await fresh?.drop();
+  afterAll(() => {
+    fresh?.release();
   });
   return {
     get env() {
@@ -149,9 +201,9 @@ export function useSharedMemoryDatabase(): { readonly url: string } {
  */
 export function useFreshDatabaseUrls(fallback = 'pglite:./db'): () => Promise<string> {
   const postgres = DATABASE_TARGETS.find((t) => t.name === 'postgres')!;
-  const made: { drop(): Promise<void> }[] = [];
-  afterAll(async () => {
-    await Promise.all(made.splice(0).map((m) => m.drop()));
+  const made: FreshDatabase[] = [];
+  afterAll(() => {
+    for (const m of made.splice(0)) m.release();
   });
   return async () => {
     if (!postgres.available) return fallback;

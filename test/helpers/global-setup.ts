@@ -43,6 +43,23 @@ export default async function setup(project: TestProject): Promise<() => Promise
   }
   project.provide('pgTemplate', name);
   return async () => {
+    // The template first: DROP DATABASE waits for a copy from it still under way (a worker's next
+    // database, test/helpers/databases.ts) and none can start after it. Then the run's test
+    // databases, named after the template: any a worker left (a copy made ahead and not used, a
+    // drop started in the background that the worker's end cut short).
     await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    const client = new pg.Client({ connectionString: ADMIN_URL });
+    try {
+      await client.connect();
+      const { rows } = await client.query<{ datname: string }>(
+        'select datname from pg_database where starts_with(datname, $1)',
+        [`${name}_`],
+      );
+      for (const { datname } of rows) await client.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`);
+    } catch {
+      // as admin(): teardown must not fail the run; a database left is visible by its name
+    } finally {
+      await client.end().catch(() => {});
+    }
   };
 }
