@@ -15,9 +15,10 @@ export interface DocumentPositions {
   linePos(offset: number): { line: number; col: number };
 }
 
-interface NodeStart {
-  key?: number;
-  value?: number;
+/** Where nodes start, by path: their keys' offsets and their values' (plain numbers: no object per node). */
+interface NodeStarts {
+  key: Map<string, number>;
+  value: Map<string, number>;
 }
 
 const segOf = (s: Seg) => (typeof s === 'number' ? `#${s}` : `:${s}`);
@@ -30,7 +31,7 @@ class Unsure extends Error {}
 /** Keys of paths as segKey makes them: '' is the document itself. */
 type PathKey = string;
 
-type RecordStart = (path: PathKey, part: keyof NodeStart, offset: number) => void;
+type RecordStart = (path: PathKey, part: keyof NodeStarts, offset: number) => void;
 
 interface Frame {
   kind: 'map' | 'seq';
@@ -73,22 +74,20 @@ function readDocuments(text: string): DocumentPositions[] {
     return { line: lo + 1, col: offset - lineStarts[lo] + 1 };
   };
   const docs: DocumentPositions[] = [];
-  let nodes = new Map<string, NodeStart>();
+  let nodes: NodeStarts = { key: new Map(), value: new Map() };
   let stack: Frame[] = [];
   let pending: Pending | undefined = { path: '', minCol: 0 };
   const finish = () => {
-    if (nodes.size === 0) return;
+    if (nodes.key.size + nodes.value.size === 0) return;
     if (pending) throw new Unsure();
     const found = nodes;
     docs.push({ start: (path, atKey) => startOf(found, path, atKey), linePos });
-    nodes = new Map();
+    nodes = { key: new Map(), value: new Map() };
     stack = [];
     pending = { path: '', minCol: 0 };
   };
   const record: RecordStart = (k, part, offset) => {
-    const node = nodes.get(k);
-    if (node) node[part] = offset;
-    else nodes.set(k, { [part]: offset });
+    nodes[part].set(k, offset);
   };
   const setValue = (path: PathKey, offset: number) => record(path, 'value', offset);
   const top = () => stack[stack.length - 1];
@@ -117,7 +116,7 @@ function readDocuments(text: string): DocumentPositions[] {
       pending = undefined;
     } else if (pending || t?.kind !== 'map' || t.col !== col) throw new Unsure();
     const path = childKey(top().path, key);
-    if (nodes.has(path)) throw new Unsure();
+    if (nodes.key.has(path) || nodes.value.has(path)) throw new Unsure();
     record(path, 'key', offset);
     return path;
   };
@@ -259,8 +258,8 @@ function readFlow(line: string, col: number, lineStart: number, path: PathKey, r
   }
 }
 
-function startOf(nodes: Map<string, NodeStart>, path: readonly Seg[], atKey: boolean): number | undefined {
-  const node = nodes.get(segKey(path));
-  if (!node) return undefined;
-  return atKey && node.key !== undefined ? node.key : (node.value ?? node.key);
+function startOf(nodes: NodeStarts, path: readonly Seg[], atKey: boolean): number | undefined {
+  const k = segKey(path);
+  const key = nodes.key.get(k);
+  return atKey && key !== undefined ? key : (nodes.value.get(k) ?? key);
 }
