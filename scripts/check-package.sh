@@ -95,7 +95,8 @@ try() {
           sleep 0.2; waited=$((waited + 1))
           [ $waited -lt 600 ] || { cat run.txt; fail "[$label] $how $name did not start"; }
         done
-        kill -TERM $pid
+        # A process gone before the signal stopped on its own: that is a failure, shown with its output.
+        kill -TERM $pid 2>/dev/null || { cat run.txt; fail "[$label] $how $name exited before it was sent SIGTERM"; }
         waited=0
         until ! pgrep -f "$pattern" >/dev/null && grep -q "$stopped" run.txt; do
           sleep 0.2; waited=$((waited + 1))
@@ -156,12 +157,16 @@ for leg in "${legs[@]}"; do
 done
 failed=0
 for i in "${!legs[@]}"; do
-  wait "${pids[$i]}" || failed=1
+  status=0
+  wait "${pids[$i]}" || status=$?
   cat "$work/${legs[$i]%%|*}.log"
+  [ "$status" = 0 ] || { failed=1; echo "check-package: the ${legs[$i]%%|*} leg exited $status"; }
 done
 for leg in "${legs[@]}"; do
-  git_and_npx "${leg%%|*}" "${leg#*|}" >"$work/git-${leg%%|*}.log" 2>&1 || failed=1
+  status=0
+  git_and_npx "${leg%%|*}" "${leg#*|}" >"$work/git-${leg%%|*}.log" 2>&1 || status=$?
   cat "$work/git-${leg%%|*}.log"
+  [ "$status" = 0 ] || { failed=1; echo "check-package: the git and npx ${leg%%|*} leg exited $status"; }
 done
 [ "$failed" = 0 ] || fail "a leg failed (see above)"
 echo "== package check passed in $((SECONDS - started)) s (then removing the temporary folder)"
