@@ -88,10 +88,14 @@ try() {
       local ready=${rest%%|*} stopped=${rest#*|} name=${args%% *}
       local pattern="$dir/node_modules/.*argosctl(\.js)? $name"
       for how in "npx --no-install argosctl" "npm exec --no -- argosctl" "node_modules/.bin/argosctl"; do
+        # The last command's output goes first: the background job truncates run.txt only once it runs,
+        # and a grep before that would find the last command's lines (ready, even stopped) and signal
+        # the new one before it started (a CI run lost its node-24 leg that way).
+        rm -f run.txt
         # shellcheck disable=SC2086 # args are words
         $how $args >run.txt 2>&1 &
         local pid=$! waited=0
-        until grep -q "$ready" run.txt; do
+        until grep -q "$ready" run.txt 2>/dev/null; do
           sleep 0.2; waited=$((waited + 1))
           [ $waited -lt 600 ] || { cat run.txt; fail "[$label] $how $name did not start"; }
         done
