@@ -29,8 +29,7 @@ export function sealedRequests(app: FastifyInstance, ctx: ServiceContext): void 
     const row = await readAccessRow(ctx.database.db, pid);
     keepAccessRow(request, row);
     if (!row) return; // the route answers as for a wrong key
-    const transmission = { enabled: row.access_secure_transmission, sealTo: row.access_seal_to };
-    if (!transmission.enabled) {
+    if (!row.access_secure_transmission) {
       if (sealed)
         throw new TokenError(
           'transmission_invalid',
@@ -46,7 +45,7 @@ export function sealedRequests(app: FastifyInstance, ctx: ServiceContext): void 
         `argosctl transmit service-key ${pid} prints the key; argosctl transmit seal --project ${pid} --service-key seals`,
       );
     // From here the caller spoke sealed: every answer, refusals included, goes back sealed.
-    sealAllAnswersFor(request, transmission.sealTo);
+    sealAllAnswersFor(request, row.access_seal_to);
     const plaintext = await openRequestBody(ctx.database.db, pid, body.text, ctx.masterKey);
     try {
       request.body = JSON.parse(plaintext.toString('utf8'));

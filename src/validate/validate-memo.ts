@@ -3,7 +3,7 @@
 // files (hashed again), the same argosctl, run from the same folder (problems name files as seen
 // from there). Then the problems found last time are the problems, and no manifest is read.
 // One small file beside validate's cache (read/validate-cache.ts), in the user's cache folder.
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { configAbove } from '../config/find-config.js';
 import type { Diagnostic } from '../manifest/diagnostic.js';
@@ -12,9 +12,8 @@ import { hashBytes } from '../manifest/read/source-key.js';
 import { type FileSignatureMemory, statSignature } from '../manifest/read/file-signatures.js';
 import { MAX_FILE_BYTES, type ManifestFile } from '../manifest/read/load-files.js';
 import { readInsideRoot, realRoot } from '../manifest/read/safe-read.js';
-import { cacheFileOf } from '../manifest/read/validate-cache.js';
+import { cacheFileOf, writeCacheFile } from '../manifest/read/validate-cache.js';
 import { MAX_PUBLIC_KEY_BYTES } from '../manifest/check/public-key-file.js';
-import { writeFileAtomic } from '../util/atomic-write.js';
 import { ARGOSCTL_VERSION } from '../version.js';
 
 const MEMO_FORMAT = 2;
@@ -162,7 +161,6 @@ export function openValidateMemo(env: NodeJS.ProcessEnv, dir: string): ValidateM
   const file = cacheFileOf(env, dir, 'answer.json');
   const root = realRoot(dir);
   if (!file || !root) return undefined;
-  const folder = path.dirname(file);
   const cwd = process.cwd();
   const resolved = path.resolve(dir);
   return {
@@ -214,12 +212,7 @@ export function openValidateMemo(env: NodeJS.ProcessEnv, dir: string): ValidateM
           ...storedDiagnostics(answer.diagnostics),
         },
       };
-      try {
-        mkdirSync(folder, { recursive: true, mode: 0o700 });
-        writeFileAtomic(file, memoText(memo), 0o600);
-      } catch {
-        // A read-only or full cache folder costs time, never a result.
-      }
+      writeCacheFile(file, memoText(memo));
     },
   };
 }

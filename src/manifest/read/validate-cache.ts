@@ -37,6 +37,16 @@ export function cacheFolder(env: NodeJS.ProcessEnv): string | undefined {
   return env.HOME && path.isAbsolute(env.HOME) ? path.join(env.HOME, '.cache', 'argosctl') : undefined;
 }
 
+/** Writes one of validate's files, private to the user; a read-only or full cache folder costs time, never a result. */
+export function writeCacheFile(file: string, text: string): void {
+  try {
+    mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    writeFileAtomic(file, text, 0o600);
+  } catch {
+    // the next run reads the files again
+  }
+}
+
 /** validate's file `validate-<root>.<ending>` for the manifest folder `dir`, or undefined without a cache folder or folder. */
 export function cacheFileOf(env: NodeJS.ProcessEnv, dir: string, ending: string): string | undefined {
   const folder = cacheFolder(env);
@@ -141,7 +151,6 @@ function cacheText(projects: readonly CachedProject[], files: ReadonlyMap<string
 export function openValidateCache(env: NodeJS.ProcessEnv, dir: string): ValidateCache | undefined {
   const file = cacheFileOf(env, dir, 'json');
   if (!file) return undefined;
-  const folder = path.dirname(file);
   const { projects: before, files } = load(file);
   const recall = skipOracle(before.map((p) => [p.id, p]));
   const signatures = new FileSignatureMemory(files);
@@ -171,12 +180,7 @@ export function openValidateCache(env: NodeJS.ProcessEnv, dir: string): Validate
       );
       const text = cacheText(projects, remembered);
       if (projects.length === before.length && text === cacheText(before, files)) return;
-      try {
-        mkdirSync(folder, { recursive: true, mode: 0o700 });
-        writeFileAtomic(file, text, 0o600);
-      } catch {
-        // A read-only or full cache folder costs time, never a result.
-      }
+      writeCacheFile(file, text);
     },
   };
 }
