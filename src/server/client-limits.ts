@@ -7,6 +7,7 @@
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
+import { clientAddressOf } from './client-address.js';
 import type { ServiceMetrics } from './metrics.js';
 import { ipAllowed } from './project-access.js';
 import type { ServiceLimits } from './service-limits.js';
@@ -73,7 +74,7 @@ export class ClientLimits {
     if (this.trustProxy.length === 0) return;
     app.addHook('onRequest', (request, reply, done) => {
       if (!this.isProxy(request.socket.remoteAddress)) return done();
-      const client = request.ip;
+      const client = clientAddressOf(request);
       const mine = this.inFlight.get(client) ?? 0;
       if (mine >= this.limits.maxConnectionsPerClient) {
         this.metrics.connectionsRefused.inc({ reason: 'per-client' });

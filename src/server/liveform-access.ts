@@ -7,6 +7,7 @@ import type { FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import { sql } from 'kysely';
 import type { ProjectGate } from '../tokens/token-store.js';
 import type { ServiceContext } from './app.js';
+import { clientAddressOf } from './client-address.js';
 import { ACCESS_COLUMNS, checkAccess, type AccessRequest, type AccessRow } from './project-access.js';
 import { noteKeyedCall } from './traffic-notes.js';
 
@@ -21,7 +22,7 @@ export function apiKeyOf(request: FastifyRequest): string | undefined {
 export function accessOf(ctx: ServiceContext, request: FastifyRequest, pid: string): AccessRequest {
   return {
     projectId: pid,
-    clientIp: request.ip,
+    clientIp: clientAddressOf(request),
     apiKey: apiKeyOf(request),
     now: ctx.now(),
     onKeyAccepted: (rotation) => noteKeyedCall(request, pid, rotation),

@@ -10,6 +10,7 @@ import {
   type FinalResult,
 } from '../tokens/admission.js';
 import type { ServiceContext } from './app.js';
+import { clientAddressOf } from './client-address.js';
 import { keyOfBodyProject, keyOfSessionProject } from './liveform-access.js';
 import { admissionSchema, completeSchema } from './schemas.js';
 import { encryptionOf, noteAdmission } from './traffic-notes.js';
@@ -49,7 +50,7 @@ function answer(decision: Decision & { sessionId?: string }, dryRun: boolean) {
 export function liveformRoutes(app: FastifyInstance, ctx: ServiceContext): void {
   const db = ctx.database.db;
   app.post<{ Body: AdmissionBody }>('/v1/liveform/start', { schema: admissionSchema }, async (request, reply) => {
-    const decision = await startAdmission(db, toRequest(request.body, request.ip, ctx.masterKey), ctx.now(), {
+    const decision = await startAdmission(db, toRequest(request.body, clientAddressOf(request), ctx.masterKey), ctx.now(), {
       projects: ctx.projects,
     });
     ctx.metrics.admissions.inc({ decision: decision.admitted ? 'admitted' : decision.code });
@@ -75,7 +76,7 @@ export function liveformRoutes(app: FastifyInstance, ctx: ServiceContext): void 
     const { status, body } = answer(
       await checkAdmission(
         db,
-        toRequest(request.body, request.ip, ctx.masterKey),
+        toRequest(request.body, clientAddressOf(request), ctx.masterKey),
         ctx.now(),
         keyOfBodyProject(ctx, request),
       ),

@@ -3,6 +3,20 @@ type Labels = Record<string, string>;
 
 const escapeLabel = (v: string) => v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
 
+/** One key per set of labels whatever the order they were written in (called on every request). */
+function keyOf(labels: Labels): string {
+  const names = Object.keys(labels);
+  for (let i = 1; i < names.length; i++) {
+    if (names[i - 1]! > names[i]!) {
+      names.sort();
+      break;
+    }
+  }
+  let key = '';
+  for (const name of names) key += `${name}\u0000${labels[name]}\u0000`;
+  return key;
+}
+
 export class Counter {
   private readonly values = new Map<string, { labels: Labels; value: number }>();
   constructor(
@@ -11,10 +25,10 @@ export class Counter {
   ) {}
 
   inc(labels: Labels = {}, by = 1): void {
-    const key = JSON.stringify(Object.entries(labels).sort());
-    const entry = this.values.get(key) ?? { labels, value: 0 };
-    entry.value += by;
-    this.values.set(key, entry);
+    const key = keyOf(labels);
+    const entry = this.values.get(key);
+    if (entry) entry.value += by;
+    else this.values.set(key, { labels: { ...labels }, value: by });
   }
 
   render(): string {

@@ -4,6 +4,7 @@
 // {"code": "rate_limited"} with Retry-After. Counts live in this process (replicas count apart).
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance } from 'fastify';
+import { clientAddressOf } from './client-address.js';
 import { OPEN_ROUTES, type ServiceLimits } from './service-limits.js';
 
 export class RateLimited extends Error {
@@ -21,7 +22,7 @@ export async function rateLimitOpenRoutes(app: FastifyInstance, limits: ServiceL
   });
   await app.register(rateLimit, {
     global: false,
-    keyGenerator: (request) => request.ip,
+    keyGenerator: clientAddressOf,
     errorResponseBuilder: (_request, context) =>
       new RateLimited(`more than ${context.max} requests a minute from this address; retry in ${context.after}`),
   });

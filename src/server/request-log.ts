@@ -1,6 +1,7 @@
 // One JSON line per request: no secrets (no headers, no bodies, no query strings), and token IDs
 // cut to a short prefix.
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { clientAddressOf } from './client-address.js';
 
 export function tokenPrefix(tokenId: unknown): string | undefined {
   return typeof tokenId === 'string' && tokenId ? `${tokenId.slice(0, 4)}…` : undefined;
@@ -16,7 +17,7 @@ export function requestLogLine(request: FastifyRequest, reply: FastifyReply, ms:
     route: request.routeOptions.url ?? 'unmatched',
     status: reply.statusCode,
     ms: Math.round(ms * 10) / 10,
-    ip: request.ip,
+    ip: clientAddressOf(request),
     ...(typeof project === 'string' ? { project: project.slice(0, 64) } : {}),
     ...(tokenPrefix(params.tokenId ?? body.token) ? { token: tokenPrefix(params.tokenId ?? body.token) } : {}),
   });

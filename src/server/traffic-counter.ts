@@ -50,14 +50,14 @@ export class TrafficCounter {
       this.seen.set(hour, seen);
       for (const h of this.seen.keys()) if (h < hour - HOUR_MS) this.seen.delete(h);
     }
-    let row = rowOf(fact, hour);
+    let row = this.rowOf(fact, hour);
     let key = keyOf(row);
     if (!seen.has(key) && seen.size >= this.maxKeys) {
       row = { ...row, caller: row.caller ? OTHER : '' };
       key = keyOf(row);
       // The reserve bounds the per-project `(other)` rows; past it, one row for everything.
       if (!seen.has(key) && seen.size >= this.maxKeys + Math.ceil(this.maxKeys / 10)) {
-        row = { ...rowOf({ projectId: OTHER, route: OTHER, outcome: OTHER }, hour) };
+        row = this.rowOf({ projectId: OTHER, route: OTHER, outcome: OTHER }, hour);
         key = keyOf(row);
       }
     }
@@ -65,6 +65,14 @@ export class TrafficCounter {
     const entry = this.pending.get(key);
     if (entry) entry.count++;
     else this.pending.set(key, row);
+  }
+
+  /** The hour's text, made once an hour rather than once a request. */
+  private hourText = { hour: NaN, text: '' };
+
+  private rowOf(fact: TrafficFact, hour: number): TrafficRow {
+    if (this.hourText.hour !== hour) this.hourText = { hour, text: new Date(hour).toISOString() };
+    return rowOf(fact, this.hourText.text);
   }
 
   /** Takes what was counted since the last call. */
@@ -89,10 +97,10 @@ export class TrafficCounter {
   }
 }
 
-function rowOf(fact: TrafficFact, hour: number): TrafficRow {
+function rowOf(fact: TrafficFact, hour: string): TrafficRow {
   return {
     project_id: fact.projectId.slice(0, 200),
-    hour: new Date(hour).toISOString(),
+    hour,
     route: fact.route.slice(0, 100),
     outcome: fact.outcome.slice(0, 60),
     caller: (fact.caller ?? '').slice(0, 45),
@@ -104,5 +112,5 @@ function rowOf(fact: TrafficFact, hour: number): TrafficRow {
 }
 
 function keyOf(r: TrafficRow): string {
-  return [r.hour, r.project_id, r.route, r.outcome, r.caller, r.encryption, r.token, r.key_rotation].join(SEP);
+  return `${r.hour}${SEP}${r.project_id}${SEP}${r.route}${SEP}${r.outcome}${SEP}${r.caller}${SEP}${r.encryption}${SEP}${r.token}${SEP}${r.key_rotation}`;
 }

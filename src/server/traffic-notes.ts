@@ -2,18 +2,24 @@
 // the admission's kind), carried on the request until the response hook counts it. A request
 // whose project is not established (an unknown project, a wrong key) is not counted.
 import type { FastifyRequest } from 'fastify';
+import { clientAddressOf } from './client-address.js';
 import type { TrafficFact } from './traffic-counter.js';
 import { ipv4Of } from './project-access.js';
 
 export type TrafficNote = Omit<TrafficFact, 'route' | 'outcome'> & { outcome?: string };
 type Noted = FastifyRequest & { trafficNote?: TrafficNote; trafficOutcome?: string };
 
+/** The address kept for a keyed call: plain IPv4 (`::ffff:1.2.3.4` is 1.2.3.4), or as it came. */
+function callerOf(address: string): string {
+  return ipv4Of(address)?.replace(/\/32$/, '') ?? address;
+}
+
 /** A call made with the project's API key: the caller is the customer's server, so its address is kept. */
 export function noteKeyedCall(request: FastifyRequest, projectId: string, keyRotation: number): void {
   (request as Noted).trafficNote = {
     projectId,
     keyRotation,
-    caller: ipv4Of(request.ip)?.replace(/\/32$/, '') ?? request.ip,
+    caller: callerOf(clientAddressOf(request)),
   };
 }
 

@@ -33,3 +33,17 @@ describe('metrics help texts', () => {
     expect(text).toContain('argos_prune_passes_total{outcome="failed"} 1\n');
   });
 });
+
+describe('counter series', () => {
+  it('the same labels written in another order count into one series, and values with separators stay apart', () => {
+    const metrics = new ServiceMetrics();
+    metrics.requests.inc({ route: '/a', method: 'GET', code: '200' });
+    metrics.requests.inc({ code: '200', method: 'GET', route: '/a' });
+    metrics.requests.inc({ route: '/a\u0000method', method: 'GET', code: '200' });
+    const lines = metrics.render().split('\n').filter((l) => l.startsWith('argos_http_requests_total{'));
+    expect(lines).toEqual([
+      'argos_http_requests_total{route="/a",method="GET",code="200"} 2',
+      'argos_http_requests_total{route="/a\u0000method",method="GET",code="200"} 1',
+    ]);
+  });
+});
