@@ -40,7 +40,10 @@ describe('counter series', () => {
     metrics.requests.inc({ route: '/a', method: 'GET', code: '200' });
     metrics.requests.inc({ code: '200', method: 'GET', route: '/a' });
     metrics.requests.inc({ route: '/a\u0000method', method: 'GET', code: '200' });
-    const lines = metrics.render().split('\n').filter((l) => l.startsWith('argos_http_requests_total{'));
+    const lines = metrics
+      .render()
+      .split('\n')
+      .filter((l) => l.startsWith('argos_http_requests_total{'));
     expect(lines).toEqual([
       'argos_http_requests_total{route="/a",method="GET",code="200"} 2',
       'argos_http_requests_total{route="/a\u0000method",method="GET",code="200"} 1',
