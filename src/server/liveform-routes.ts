@@ -50,14 +50,8 @@ function answer(decision: Decision & { sessionId?: string }, dryRun: boolean) {
 export function liveformRoutes(app: FastifyInstance, ctx: ServiceContext): void {
   const db = ctx.database.db;
   app.post<{ Body: AdmissionBody }>('/v1/liveform/start', { schema: admissionSchema }, async (request, reply) => {
-    const decision = await startAdmission(
-      db,
-      toRequest(request.body, clientAddressOf(request), ctx.masterKey),
-      ctx.now(),
-      {
-        projects: ctx.projects,
-      },
-    );
+    const admission = toRequest(request.body, clientAddressOf(request), ctx.masterKey);
+    const decision = await startAdmission(db, admission, ctx.now(), { projects: ctx.projects });
     ctx.metrics.admissions.inc({ decision: decision.admitted ? 'admitted' : decision.code });
     // An unknown project is not counted (its id is whatever the browser sent); no token ID is kept.
     if (decision.admitted || decision.code !== 'invalid_project') {
