@@ -30,7 +30,9 @@ for (const file of files) {
 // Install-time scripts would ask users of npm 11 to approve them; a tarball ships dist/ built.
 for (const script of ['preinstall', 'install', 'postinstall', 'prepare'])
   if (pkg.scripts?.[script])
-    problems.push(`package.json has a "${script}" script (pack with scripts/pack-tarball.mjs)`);
+    problems.push(
+      `package.json has a "${script}" script (build in prepack: a user installing the package must not run it)`,
+    );
 if (files.length < 10) problems.push(`only ${files.length} JavaScript files: is dist/ built?`);
 
 for (const p of problems) console.error(`  ${p}`);

@@ -19,14 +19,14 @@ started=$SECONDS
 fail() { echo "check-package: $*" >&2; exit 1; }
 
 # CHECK_PACKAGE_PREBUILT=1 (set by .ci/run, whose `npm test` has just built dist/) packs without
-# building again. The tarball is packed as a release packs it (scripts/pack-tarball.mjs).
+# building again. The tarball is packed as a release packs it (npm pack; dist/ is built by prepack).
 if [ "${CHECK_PACKAGE_PREBUILT:-}" = 1 ]; then
   [ -f dist/cli/main.js ] || fail "CHECK_PACKAGE_PREBUILT=1 but dist/ is not built"
 else
   npm run build --silent >/dev/null
 fi
 echo "== packing"
-tarball=$(node scripts/pack-tarball.mjs "$work")
+tarball="$work/$(npm pack --silent --ignore-scripts --pack-destination "$work" | tail -1)"
 [ -f "$tarball" ] || fail "npm pack did not produce a tarball"
 mkdir "$work/unpacked" && tar -xzf "$tarball" -C "$work/unpacked"
 node "$root/scripts/check-package-contents.mjs" "$work/unpacked/package" || fail "the tarball's contents are wrong"
