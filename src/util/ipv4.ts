@@ -5,11 +5,15 @@ export type IpCheck = { ok: true; cidr: string } | { ok: false; message: string;
 
 const ALLOWED = 'an IPv4 address (203.0.113.7) or CIDR range (198.51.100.0/24)';
 
+// Four decimal octets without leading zeros (010 is refused, not read as 8 or 10). One pattern, not
+// split and four tests: `serve` reads the caller's address with it on every request.
+const DOTTED_QUAD = /^(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})$/;
+
 function parseOctets(text: string): number[] | undefined {
-  const parts = text.split('.');
-  if (parts.length !== 4) return undefined;
-  const octets = parts.map((p) => (/^(0|[1-9]\d{0,2})$/.test(p) ? Number(p) : NaN));
-  return octets.every((o) => o >= 0 && o <= 255) ? octets : undefined;
+  const m = DOTTED_QUAD.exec(text);
+  if (!m) return undefined;
+  const octets = [Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4])];
+  return octets[0] <= 255 && octets[1] <= 255 && octets[2] <= 255 && octets[3] <= 255 ? octets : undefined;
 }
 
 export function toInt(octets: number[]): number {

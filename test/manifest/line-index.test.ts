@@ -5,7 +5,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fastParseDocuments } from '../../src/manifest/read/fast-yaml.js';
-import { indexPositions } from '../../src/manifest/read/line-index.js';
+import { indexPositions, LineIndex, UNSURE } from '../../src/manifest/read/line-index.js';
 import { parseYamlText } from '../../src/manifest/read/load-files.js';
 import { locatePath } from '../../src/manifest/read/yaml-position.js';
 
@@ -20,16 +20,26 @@ function paths(value: unknown, at: Seg[] = []): Seg[][] {
   return out;
 }
 
+/** Every path located as `yaml` locates it, asked top down and (on a fresh parse: the index reads lazily) bottom up. */
 function samePositions(text: string): void {
-  const fast = fastParseDocuments('f.yaml', text);
-  expect(fast, 'the fast path reads it').toBeDefined();
   const slow = parseYamlText('f.yaml', text, []);
-  expect(fast!.map((d) => d.positions !== undefined)).toEqual(fast!.map(() => true));
-  fast!.forEach((doc, i) => {
-    for (const p of paths(doc.value))
-      for (const atKey of [false, true])
-        expect([p, atKey, locatePath(doc, p, atKey)]).toEqual([p, atKey, locatePath(slow[i], p, atKey)]);
-  });
+  for (const order of ['top down', 'bottom up']) {
+    const fast = fastParseDocuments('f.yaml', text);
+    expect(fast, 'the fast path reads it').toBeDefined();
+    expect(fast!.map((d) => d.positions !== undefined)).toEqual(fast!.map(() => true));
+    const docs = fast!.map((doc, i) => [doc, i] as const);
+    for (const [doc, i] of order === 'top down' ? docs : docs.reverse()) {
+      const all = paths(doc.value);
+      for (const p of order === 'top down' ? all : all.reverse())
+        for (const atKey of [false, true])
+          expect([order, p, atKey, locatePath(doc, p, atKey)]).toEqual([
+            order,
+            p,
+            atKey,
+            locatePath(slow[i], p, atKey),
+          ]);
+    }
+  }
 }
 
 const examples = readdirSync('examples', { recursive: true, encoding: 'utf8' })
@@ -65,4 +75,21 @@ describe('line index', () => {
     ['a flow entry without a value', 'a: { b }\n'],
     ['a pair inside a flow sequence', 'a: [b: c]\n'],
   ])('declines %s', (_, text) => expect(indexPositions(text)).toBeUndefined());
+
+  it('answers from the lines above a line it does not read, and declines from that line on', () => {
+    const text = 'x: 1\ny: { k: v }\nempty:\nz: 2\n';
+    const [doc] = fastParseDocuments('f.yaml', text)!;
+    expect(doc.positions!.start(['y', 'k'], true)).toBe(text.indexOf('k:'));
+    expect(doc.positions!.start(['z'], true)).toBe(UNSURE);
+    // Once unsure, `yaml` answers (the same places).
+    const [slow] = parseYamlText('f.yaml', text, []);
+    for (const p of [['x'], ['y', 'k'], ['z'], ['empty']])
+      expect(locatePath(doc, p, true)).toEqual(locatePath(slow, p, true));
+  });
+
+  it('declines a file whose documents it counts differently from the parser', () => {
+    const index = new LineIndex('a: 1\n---\nb: 2\n', 3);
+    expect(index.document(0).start(['a'], true)).toBe(0);
+    expect(index.document(1).start(['missing'], true)).toBe(UNSURE);
+  });
 });

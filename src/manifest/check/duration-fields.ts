@@ -42,19 +42,28 @@ export function durationFields(): readonly FieldPath[] {
   return cached;
 }
 
-/** Every value at `path` in `value`, with the concrete path it sits at (own properties only). */
+/** Every value at `path` in `value`, with the concrete path it sits at (own properties only), in document order. */
 export function valuesAt(value: unknown, path: FieldPath): { at: (string | number)[]; value: unknown }[] {
-  let here: { at: (string | number)[]; value: unknown }[] = [{ at: [], value }];
-  for (const seg of path) {
-    const next: typeof here = [];
-    for (const { at, value: node } of here) {
-      if (node === null || typeof node !== 'object') continue;
-      if (seg === '*') {
-        if (Array.isArray(node)) node.forEach((item, i) => next.push({ at: [...at, i], value: item }));
-        else for (const [key, item] of Object.entries(node)) next.push({ at: [...at, key], value: item });
-      } else if (Object.hasOwn(node, seg)) next.push({ at: [...at, seg], value: (node as Node)[seg] });
+  const found: { at: (string | number)[]; value: unknown }[] = [];
+  // Depth first on one path array: a path is copied only where a value is found.
+  const at: (string | number)[] = [];
+  const walk = (node: unknown, depth: number): void => {
+    if (depth === path.length) {
+      found.push({ at: [...at], value: node });
+      return;
     }
-    here = next;
-  }
-  return here;
+    if (node === null || typeof node !== 'object') return;
+    const seg = path[depth];
+    const step = (key: string | number, child: unknown) => {
+      at.push(key);
+      walk(child, depth + 1);
+      at.pop();
+    };
+    if (seg !== '*') {
+      if (Object.hasOwn(node, seg)) step(seg, (node as Node)[seg]);
+    } else if (Array.isArray(node)) node.forEach((item, i) => step(i, item));
+    else for (const [key, item] of Object.entries(node)) step(key, item);
+  };
+  walk(value, 0);
+  return found;
 }

@@ -8,7 +8,7 @@ import jsYaml from 'js-yaml';
 import { Composer, LineCounter, Parser } from 'yaml';
 import { MAX_COLLECTION_ITEMS, MAX_DEPTH, RESERVED_KEYS, stringProblem } from '../check/hostile-values.js';
 import { MAX_ALIAS_COUNT } from '../limits.js';
-import { indexPositions, type DocumentPositions } from './line-index.js';
+import { LineIndex, type DocumentPositions } from './line-index.js';
 import type { ParsedDocument } from './yaml-position.js';
 
 const { FAILSAFE_SCHEMA, Type, loadAll } = jsYaml;
@@ -147,7 +147,7 @@ function lazyDocument(
   index: number,
   value: unknown,
   parseFile: () => YamlFile,
-  indexFile: () => DocumentPositions[] | undefined,
+  indexFile: () => DocumentPositions,
 ): ParsedDocument {
   return {
     file,
@@ -156,7 +156,7 @@ function lazyDocument(
     text,
     hostileChecked: true,
     get positions() {
-      return indexFile()?.[index];
+      return indexFile();
     },
     get doc() {
       return parseFile().docs[index];
@@ -197,15 +197,18 @@ export function fastParseDocuments(file: string, text: string): ParsedDocument[]
     }
     return { docs, lineCounter };
   };
-  // Positions come from one pass over the lines (line-index.ts) when it reads the file for sure,
-  // built on the first question and shared by the file's documents.
-  let index: DocumentPositions[] | undefined | null = null;
-  const indexFile = () => {
-    if (index === null) {
-      index = indexPositions(text);
-      if (index && index.length !== values.length) index = undefined;
-    }
-    return index;
-  };
-  return values.map((value, i) => lazyDocument(file, text, i, value, () => parseTo(i), indexFile));
+  // Positions come from one pass over the lines (line-index.ts), read as far as the questions
+  // asked need, made on the first question and shared by the file's documents.
+  let index: LineIndex | undefined;
+  const indexFile = (i: number) => (index ??= new LineIndex(text, values.length)).document(i);
+  return values.map((value, i) =>
+    lazyDocument(
+      file,
+      text,
+      i,
+      value,
+      () => parseTo(i),
+      () => indexFile(i),
+    ),
+  );
 }

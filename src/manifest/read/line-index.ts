@@ -1,19 +1,24 @@
 // Positions of the fast path's files without a second parse: one pass over the lines of a file
 // that fast-yaml.ts accepted (block mappings and sequences, one-line scalars, one-line flow
 // collections of plain scalars, anchored one-line values and aliases, comments, `---`), recording
-// where each key and each value starts, exactly where `yaml` puts its nodes' ranges. Anything it is
-// not sure of (an empty value, a layout it does not know) makes it answer undefined and the caller
-// parses with `yaml` as before.
+// where each key and each value starts, exactly where `yaml` puts its nodes' ranges. It reads only
+// as far down the file as a question needs. Anything it is not sure of (an empty value, a layout it
+// does not know) makes it answer UNSURE from then on, and the caller parses with `yaml` as before.
 
 type Seg = string | number;
 
 /** Where the nodes of one document start (offsets into the file's text). */
 export interface DocumentPositions {
-  /** Offset of the node at `path` (`atKey`: of its key), or undefined when the path is not in the document. */
-  start(path: readonly Seg[], atKey: boolean): number | undefined;
+  /**
+   * Offset of the node at `path` (`atKey`: of its key), undefined when the path is not in the
+   * document, or UNSURE when the index met a line it does not read with certainty before it could tell.
+   */
+  start(path: readonly Seg[], atKey: boolean): number | undefined | typeof UNSURE;
   /** 1-based line and column of an offset, as `yaml`'s LineCounter gives them. */
   linePos(offset: number): { line: number; col: number };
 }
+
+export const UNSURE = Symbol('unsure');
 
 /** Where nodes start, by path: their keys' offsets and their values' (plain numbers: no object per node). */
 interface NodeStarts {
@@ -50,115 +55,180 @@ interface Pending {
 
 const KEY_AT = /[A-Za-z_][A-Za-z0-9_./-]*:(?= |$)/y;
 
-/** Positions of each document of `text`, or undefined when the text is outside what this reads with certainty. */
+/** Positions of each document of `text`, read in full, or undefined when any of it is outside what this reads with certainty. */
 export function indexPositions(text: string): DocumentPositions[] | undefined {
-  try {
-    return readDocuments(text);
-  } catch (err) {
-    if (err instanceof Unsure) return undefined;
-    throw err;
-  }
+  const reader = new LineIndex(text);
+  reader.readToEnd();
+  if (reader.unsure) return undefined;
+  return Array.from({ length: reader.documentCount }, (_, i) => reader.document(i));
 }
 
-function readDocuments(text: string): DocumentPositions[] {
-  const lineStarts = [0];
-  for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) lineStarts.push(at + 1);
-  const linePos = (offset: number) => {
+/**
+ * Reads a file's lines only as far as the questions asked need: a warning about `spec.status`
+ * reads down to that line, not the whole file. Lines are read in order and each either is read
+ * with certainty or stops the reader (UNSURE from then on), so an answer given from the lines read
+ * so far is the one the whole file gives. `expectedDocuments`: how many documents the parser
+ * found; a different count at the end makes the reader unsure.
+ */
+export class LineIndex {
+  private readonly lineStarts = [0];
+  private line = 0;
+  private readonly done: NodeStarts[] = [];
+  private nodes: NodeStarts = { key: new Map(), value: new Map() };
+  private stack: Frame[] = [];
+  private pending: Pending | undefined = { path: '', minCol: 0 };
+  private ended = false;
+  unsure = false;
+
+  constructor(
+    private readonly text: string,
+    private readonly expectedDocuments?: number,
+  ) {
+    for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) this.lineStarts.push(at + 1);
+  }
+
+  get documentCount(): number {
+    return this.done.length;
+  }
+
+  readonly linePos = (offset: number) => {
+    const starts = this.lineStarts;
     let lo = 0;
-    let hi = lineStarts.length - 1;
+    let hi = starts.length - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
-      if (lineStarts[mid] <= offset) lo = mid;
+      if (starts[mid] <= offset) lo = mid;
       else hi = mid - 1;
     }
-    return { line: lo + 1, col: offset - lineStarts[lo] + 1 };
+    return { line: lo + 1, col: offset - starts[lo] + 1 };
   };
-  const docs: DocumentPositions[] = [];
-  let nodes: NodeStarts = { key: new Map(), value: new Map() };
-  let stack: Frame[] = [];
-  let pending: Pending | undefined = { path: '', minCol: 0 };
-  const finish = () => {
-    if (nodes.key.size + nodes.value.size === 0) return;
-    if (pending) throw new Unsure();
-    const found = nodes;
-    docs.push({ start: (path, atKey) => startOf(found, path, atKey), linePos });
-    nodes = { key: new Map(), value: new Map() };
-    stack = [];
-    pending = { path: '', minCol: 0 };
-  };
-  const record: RecordStart = (k, part, offset) => {
-    nodes[part].set(k, offset);
-  };
-  const setValue = (path: PathKey, offset: number) => record(path, 'value', offset);
-  const top = () => stack[stack.length - 1];
 
-  const openItem = (col: number, offset: number): PathKey => {
-    while (stack.length && top().col > col) stack.pop();
-    const t = top();
+  document(index: number): DocumentPositions {
+    return { start: (path, atKey) => this.start(index, path, atKey), linePos: this.linePos };
+  }
+
+  readToEnd(): void {
+    while (!this.unsure && !this.ended) this.step();
+  }
+
+  private start(index: number, path: readonly Seg[], atKey: boolean): number | undefined | typeof UNSURE {
+    const k = segKey(path);
+    // A node's value is recorded after its key and its ancestors: once it is, the answer is known.
+    while (!this.unsure && !this.ended && index >= this.done.length) {
+      if (index === this.done.length && this.nodes.value.has(k)) break;
+      this.step();
+    }
+    if (this.unsure) return UNSURE;
+    const nodes = index < this.done.length ? this.done[index] : index === this.done.length ? this.nodes : undefined;
+    if (!nodes || (this.ended && index >= this.done.length)) return UNSURE;
+    return startOf(nodes, k, atKey);
+  }
+
+  /** Reads one line (or, past the last, closes the last document). */
+  private step(): void {
+    try {
+      if (this.line < this.lineStarts.length) this.readLine(this.line++);
+      else {
+        this.finish();
+        this.ended = true;
+        if (this.expectedDocuments !== undefined && this.done.length !== this.expectedDocuments) this.unsure = true;
+      }
+    } catch (err) {
+      if (!(err instanceof Unsure)) throw err;
+      this.unsure = true;
+    }
+  }
+
+  private finish(): void {
+    if (this.nodes.key.size + this.nodes.value.size === 0) return;
+    if (this.pending) throw new Unsure();
+    this.done.push(this.nodes);
+    this.nodes = { key: new Map(), value: new Map() };
+    this.stack = [];
+    this.pending = { path: '', minCol: 0 };
+  }
+
+  private readonly record: RecordStart = (k, part, offset) => {
+    this.nodes[part].set(k, offset);
+  };
+
+  private top(): Frame {
+    return this.stack[this.stack.length - 1];
+  }
+
+  private openItem(col: number, offset: number): PathKey {
+    const { stack } = this;
+    while (stack.length && this.top().col > col) stack.pop();
+    const t = this.top();
+    const pending = this.pending;
     if (pending && (col >= pending.minCol || col === pending.seqCol)) {
-      const frame: Frame = { kind: 'seq', col, path: pending.path, items: 0 };
-      setValue(pending.path, offset);
-      stack.push(frame);
-      pending = undefined;
+      this.record(pending.path, 'value', offset);
+      stack.push({ kind: 'seq', col, path: pending.path, items: 0 });
+      this.pending = undefined;
     } else if (!pending && t?.kind === 'seq' && t.col === col) {
       t.items++;
     } else throw new Unsure();
-    const frame = top();
+    const frame = this.top();
     return childKey(frame.path, frame.items);
-  };
+  }
 
-  const openKey = (col: number, offset: number, key: string): PathKey => {
-    while (stack.length && (top().col > col || (top().kind === 'seq' && top().col === col && !pending))) stack.pop();
-    const t = top();
+  private openKey(col: number, offset: number, key: string): PathKey {
+    const { stack } = this;
+    while (
+      stack.length &&
+      (this.top().col > col || (this.top().kind === 'seq' && this.top().col === col && !this.pending))
+    )
+      stack.pop();
+    const t = this.top();
+    const pending = this.pending;
     if (pending && col >= pending.minCol) {
-      setValue(pending.path, offset);
+      this.record(pending.path, 'value', offset);
       stack.push({ kind: 'map', col, path: pending.path, items: 0 });
-      pending = undefined;
+      this.pending = undefined;
     } else if (pending || t?.kind !== 'map' || t.col !== col) throw new Unsure();
-    const path = childKey(top().path, key);
-    if (nodes.key.has(path) || nodes.value.has(path)) throw new Unsure();
-    record(path, 'key', offset);
+    const path = childKey(this.top().path, key);
+    if (this.nodes.key.has(path) || this.nodes.value.has(path)) throw new Unsure();
+    this.record(path, 'key', offset);
     return path;
-  };
+  }
 
-  for (let i = 0; i < lineStarts.length; i++) {
+  private readLine(i: number): void {
+    const { text, lineStarts } = this;
     const lineStart = lineStarts[i];
     const lineEnd = i + 1 < lineStarts.length ? lineStarts[i + 1] - 1 : text.length;
     const line = text.slice(lineStart, lineEnd);
     if (line === '---' || line === '...') {
-      finish();
-      continue;
+      this.finish();
+      return;
     }
     let col = 0;
     while (line[col] === ' ') col++;
-    if (col === line.length || line[col] === '#') continue;
+    if (col === line.length || line[col] === '#') return;
     // An item path awaiting its content on this same line (after `- `).
     let itemPath: PathKey | undefined;
     while (line[col] === '-' && (line[col + 1] === ' ' || col + 1 === line.length)) {
-      const path = openItem(col, lineStart + col);
+      const path = this.openItem(col, lineStart + col);
       col++;
       while (line[col] === ' ') col++;
       itemPath = path;
-      pending = { path, minCol: col };
+      this.pending = { path, minCol: col };
     }
     KEY_AT.lastIndex = col;
     const key = KEY_AT.exec(line);
     if (key) {
-      const path = openKey(col, lineStart + col, key[0].slice(0, -1));
+      const path = this.openKey(col, lineStart + col, key[0].slice(0, -1));
       col += key[0].length;
       while (line[col] === ' ') col++;
       if (col === line.length || line[col] === '#') {
-        pending = { path, minCol: top().col + 1, seqCol: top().col };
-        continue;
+        this.pending = { path, minCol: this.top().col + 1, seqCol: this.top().col };
+        return;
       }
-      readValue(line, col, lineStart, path, record);
+      readValue(line, col, lineStart, path, this.record);
     } else if (itemPath) {
-      pending = undefined;
-      readValue(line, col, lineStart, itemPath, record);
+      this.pending = undefined;
+      readValue(line, col, lineStart, itemPath, this.record);
     } else throw new Unsure();
   }
-  finish();
-  return docs;
 }
 
 const ANCHOR_AT = /&[A-Za-z0-9_-]+ +/y;
@@ -258,8 +328,7 @@ function readFlow(line: string, col: number, lineStart: number, path: PathKey, r
   }
 }
 
-function startOf(nodes: NodeStarts, path: readonly Seg[], atKey: boolean): number | undefined {
-  const k = segKey(path);
+function startOf(nodes: NodeStarts, k: PathKey, atKey: boolean): number | undefined {
   const key = nodes.key.get(k);
   return atKey && key !== undefined ? key : (nodes.value.get(k) ?? key);
 }

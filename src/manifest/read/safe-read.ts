@@ -22,6 +22,8 @@ export class FolderRealPaths implements ReadShortcuts {
   readonly listedRegular = new Set<string>();
   /** sha256 of the other files the listing's documents read (a public key shared by a folder), once each; null: unreadable. */
   readonly readDigests = new Map<string, string | null>();
+  /** Those files as read (1,000 manifests naming one shared key read it once), by root and path. */
+  readonly otherReads = new Map<string, SafeRead>();
 
   /** The real path of `dir`; throws as realpathSync does. */
   of(dir: string): string {

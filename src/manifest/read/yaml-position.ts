@@ -1,6 +1,6 @@
 // Maps a path inside a parsed YAML document back to file:line:column.
 import { isMap, isSeq, isScalar, type Document, type LineCounter, type Node } from 'yaml';
-import type { DocumentPositions } from './line-index.js';
+import { UNSURE, type DocumentPositions } from './line-index.js';
 
 export interface ParsedDocument {
   file: string;
@@ -12,8 +12,8 @@ export interface ParsedDocument {
   /** The whole file's text (shared by its documents). */
   text: string;
   /**
-   * Set by the fast path (fast-yaml.ts) when its line index read the file: positions without
-   * `doc`, which is then parsed only by what needs the syntax tree itself.
+   * Set by the fast path (fast-yaml.ts): positions from its line index without `doc`, which is then
+   * parsed only by what needs the syntax tree itself (or when the index answers UNSURE).
    */
   positions?: DocumentPositions;
   /** Set by the fast path (fast-yaml.ts), which ran the hostile-value walk on the plain values already. */
@@ -39,10 +39,33 @@ export function upgradedView(
   value: unknown,
   sourcePath: NonNullable<ParsedDocument['sourcePath']>,
 ): ParsedDocument {
-  return Object.create(parsed, {
-    value: { value, enumerable: true },
-    sourcePath: { value: sourcePath, enumerable: true },
-  }) as ParsedDocument;
+  // A new object reading through to the original (whose getters parse on demand), not one with the
+  // original as prototype: making each document a prototype costs V8 a new hidden class per file.
+  // `positions` only when the original has it (setting-locator.ts keeps only fast-path documents).
+  const { file, index, text, hostileChecked } = parsed;
+  const common = { file, index, text, hostileChecked, value, sourcePath };
+  if (!('positions' in parsed))
+    return {
+      ...common,
+      get doc() {
+        return parsed.doc;
+      },
+      get lineCounter() {
+        return parsed.lineCounter;
+      },
+    };
+  return {
+    ...common,
+    get doc() {
+      return parsed.doc;
+    },
+    get lineCounter() {
+      return parsed.lineCounter;
+    },
+    get positions() {
+      return parsed.positions;
+    },
+  };
 }
 
 type Range = [number, number, number] | undefined | null;
@@ -76,7 +99,8 @@ export function locatePath(
   atKey = false,
 ): { line: number; column: number; found: boolean } {
   const path = pathInFile(parsed, wanted);
-  if (parsed.positions) return indexedPosition(parsed.positions, path, atKey);
+  const indexed = parsed.positions && indexedPosition(parsed.positions, path, atKey);
+  if (indexed) return indexed;
   let node: unknown = parsed.doc.contents;
   let range: Range = (node as Node | null)?.range;
   let depth = 0;
@@ -93,16 +117,19 @@ export function locatePath(
   return { line: pos.line, column: pos.col, found: depth === path.length };
 }
 
-/** locatePath over a line index: the deepest node of `path` that the document holds. */
+/** locatePath over a line index: the deepest node of `path` that the document holds; undefined when the index is unsure. */
 function indexedPosition(
   positions: DocumentPositions,
   path: readonly (string | number)[],
   atKey: boolean,
-): { line: number; column: number; found: boolean } {
-  let offset = positions.start([], false) ?? 0;
+): { line: number; column: number; found: boolean } | undefined {
+  const root = positions.start([], false);
+  if (root === UNSURE) return undefined;
+  let offset = root ?? 0;
   let depth = 0;
   for (; depth < path.length; depth++) {
     const at = positions.start(path.slice(0, depth + 1), atKey && depth === path.length - 1);
+    if (at === UNSURE) return undefined;
     if (at === undefined) break;
     offset = at;
   }
