@@ -2,6 +2,7 @@
 // cut to a short prefix.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { clientAddressOf } from './client-address.js';
+import { isoFromEpochMs } from '../util/iso-time.js';
 
 export function tokenPrefix(tokenId: unknown): string | undefined {
   return typeof tokenId === 'string' && tokenId ? `${tokenId.slice(0, 4)}…` : undefined;
@@ -12,7 +13,7 @@ export function requestLogLine(request: FastifyRequest, reply: FastifyReply, ms:
   const body = (request.body && typeof request.body === 'object' ? request.body : {}) as Record<string, unknown>;
   const project = params.pid ?? body.pid;
   return JSON.stringify({
-    time: new Date().toISOString(),
+    time: isoFromEpochMs(Date.now()),
     method: request.method,
     route: request.routeOptions.url ?? 'unmatched',
     status: reply.statusCode,

@@ -4,6 +4,7 @@ import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import type { DatabaseSchema } from '../db/schema.js';
 import { TokenError } from './token-errors.js';
 import { TOKEN_CAP, tokenIdProblem } from './token-id.js';
+import { isoFromEpochMs } from '../util/iso-time.js';
 
 type Db = Kysely<DatabaseSchema> | Transaction<DatabaseSchema>;
 
@@ -289,7 +290,7 @@ const TOKEN_COLUMNS = sql`t.token_id, (extract(epoch from t.registered_at) * 100
   t.expired_at is not null as marked, t.completed_at is not null as done`;
 
 function toRow(r: TokenRecord, now: Date): TokenRow {
-  const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+  const iso = (ms: number | null) => (ms === null ? null : isoFromEpochMs(ms));
   return {
     tokenId: r.token_id,
     registeredAt: iso(r.registered_ms)!,
@@ -354,24 +355,37 @@ export async function listTokens(
     throw problem;
   }
   // registered_at as text keeps its microseconds: a millisecond Date would skip or repeat rows.
-  // The project's row (and the gate's columns, computed once: `offset 0` keeps it a subquery) joined
-  // to its page.
+  // One row: the project (and the gate's columns) with its page as one JSON array of arrays. Rows
+  // of the page joined to the project's row carried the gate's columns (the keys as JSON, the
+  // ranges as an array) on each of them, parsed again per row, with each row's own columns: most
+  // of the route's CPU. One JSON.parse of the page costs a fraction of that.
   const from = after ? sql`and (t.registered_at, t.token_id) > (cast(${after[0]} as timestamptz), ${after[1]})` : sql``;
-  const { rows } = await sql<TokenRecord & { token_id: string | null; registered_text: string }>`
-    select a.*, t.token_id, t.registered_ms, t.first_used_ms, t.expires_ms, t.marked, t.done, t.registered_text
-    from (select ${columns} from projects p where p.id = ${projectId} offset 0) a
-    left join lateral (
-      select ${TOKEN_COLUMNS}, t.registered_at, t.registered_at::text as registered_text
-      from tokens t where t.project_id = ${projectId} ${from}
-      order by t.registered_at, t.token_id limit ${limit + 1}) t on true
-    order by t.registered_at, t.token_id`.execute(db);
-  passGate(gate, rows[0], projectId);
-  const found = rows[0].token_id === null ? [] : rows;
+  const { rows } = await sql<{ page: PageEntry[] | null }>`
+    select ${columns},
+      (select json_agg(json_build_array(t.token_id, t.registered_ms, t.first_used_ms, t.expires_ms, t.marked, t.done,
+                                        t.registered_text) order by t.registered_at, t.token_id)
+       from (select ${TOKEN_COLUMNS}, t.registered_at, t.registered_at::text as registered_text
+             from tokens t where t.project_id = ${projectId} ${from}
+             order by t.registered_at, t.token_id limit ${limit + 1}) t) as page
+    from projects p where p.id = ${projectId}`.execute(db);
+  const found = passGate(gate, rows[0], projectId).page ?? [];
   const now = options.now ?? new Date();
-  const page = found.slice(0, limit).map((r) => toRow(r, now));
+  const page = found.slice(0, limit).map((e) => toRow(recordOf(e), now));
   const last = found.length > limit ? found[limit - 1] : undefined;
-  return { tokens: page, ...(last ? { next: encodeCursor(last.registered_text, last.token_id!) } : {}) };
+  return { tokens: page, ...(last ? { next: encodeCursor(last[6], last[0]) } : {}) };
 }
+
+/** A token of a page as listTokens selects it: TokenRecord's columns in order, then registered_at as text. */
+type PageEntry = [string, number, number | null, number | null, boolean, boolean, string];
+
+const recordOf = ([token_id, registered_ms, first_used_ms, expires_ms, marked, done]: PageEntry): TokenRecord => ({
+  token_id,
+  registered_ms,
+  first_used_ms,
+  expires_ms,
+  marked,
+  done,
+});
 
 function encodeCursor(time: string, id: string): string {
   return Buffer.from(JSON.stringify([time, id])).toString('base64url');
