@@ -2,6 +2,7 @@
 // written straight in with its API key, and the CPU of a database's backends read from /proc.
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { registeredCountSql } from '../tokens/token-store.js';
 import { sql } from 'kysely';
 import pg from 'pg';
 import type { Database } from '../db/connection.js';
@@ -97,7 +98,7 @@ export async function storedAndCounted(
   const [row] = (
     await sql<{ stored: number; counter: number }>`
       select (select count(*)::int from tokens where project_id = ${projectId}) as stored,
-             (select registered from token_counts where project_id = ${projectId}) as counter`.execute(database.db)
+             ${registeredCountSql(projectId)} as counter`.execute(database.db)
   ).rows;
   return row;
 }

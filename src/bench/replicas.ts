@@ -20,7 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { migrateToLatest, openDatabase } from '../db/connection.js';
-import { registerTokens } from '../tokens/token-store.js';
+import { registeredCountSql, registerTokens } from '../tokens/token-store.js';
 import { tickOf, TICK_MS } from '../tokens/worker.js';
 import {
   BENCH_PG,
@@ -281,7 +281,7 @@ async function main(): Promise<void> {
              (select count(*)::int from (select 1 from prune_runs group by tick, project_id having count(*) > 1) t) as twice,
              (select coalesce(sum(expired_deleted), 0)::int from prune_runs where project_id = 'once') as deleted,
              (select count(*)::int from tokens where project_id = 'once') as left,
-             (select registered from token_counts where project_id = 'once') as counter`.execute(database.db)
+             ${registeredCountSql('once')} as counter`.execute(database.db)
     ).rows;
     results.pruneTicks = {
       ...runs,

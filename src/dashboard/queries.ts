@@ -97,7 +97,7 @@ export async function visibleProjects(
     id: sql`p.id`,
     status: sql`p.status, p.id`,
     region: sql`p.region nulls last, p.id`,
-    tokens: sql`coalesce(c.registered, 0) desc, p.id`,
+    tokens: sql`coalesce(c.registered, 0) - coalesce(dc.deleted, 0) desc, p.id`,
   }[options.sort ?? 'id'];
   const filter = options.filter ? `%${options.filter.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
   const regions = person.regions;
@@ -108,17 +108,21 @@ export async function visibleProjects(
   const visible = sql`(${person.auditor} or a.email is not null or p.region = any(cast(${regions} as text[])))
       and (${filter}::text is null or p.id ilike ${filter} or p.name ilike ${filter})
       and (${only}::text is null or p.id = ${only})`;
+  // The registered count: the counter less the deletions striped beside it (migration 016).
   const { rows } = await sql<RawProject & { total: string | number }>`
-    with page as (
+    with deleted_counts as (select project_id, sum(deleted) as deleted from token_deleted_counts group by project_id),
+    page as (
       select p.id, a.role, row_number() over (order by ${order}) as rn
       from projects p
       left join admins a on a.project_id = p.id and a.email = ${person.email}
       left join token_counts c on c.project_id = p.id
+      left join deleted_counts dc on dc.project_id = p.id
       where ${visible}
       order by ${order}
       limit ${PAGE_SIZE} offset ${(page - 1) * PAGE_SIZE}),
     last_drift as (select checked_at, drifted, unmanaged from drift_checks order by checked_at desc limit 1)
-    select p.id, p.name, p.status, p.submissions, p.region, p.privacy_protection, c.registered,
+    select p.id, p.name, p.status, p.submissions, p.region, p.privacy_protection,
+      coalesce(c.registered, 0) - coalesce(dc.deleted, 0) as registered,
       p.revision, p.applied_revision, page.role, la.applied_at as la_at, la.actor as la_actor,
       la.git_commit as la_commit, la.pr_number as la_pr, la.action as la_action,
       case when ld.checked_at >= p.created_at then ld.checked_at end as ld_at,
@@ -130,6 +134,7 @@ export async function visibleProjects(
     from page
     join projects p on p.id = page.id
     left join token_counts c on c.project_id = p.id
+    left join deleted_counts dc on dc.project_id = p.id
     left join lateral (select applied_at, actor, git_commit, pr_number, action from audit_log l
                        where l.project_id = p.id order by l.id desc limit 1) la on true
     left join last_drift ld on true

@@ -27,6 +27,8 @@ export const ROLE_TABLES: Record<string, { plan: PlanAccess; apply: ApplyAccess 
   token_counts: { plan: 'none', apply: 'dml' },
   // marked-expired tokens per project in stripes (migration 015), kept by triggers on tokens
   token_expired_counts: { plan: 'none', apply: 'dml' },
+  // tokens deleted by ID per project in stripes, folded into token_counts by its writers (migration 016)
+  token_deleted_counts: { plan: 'none', apply: 'dml' },
   token_events: { plan: 'none', apply: 'dml' },
   prune_runs: { plan: 'none', apply: 'dml' },
   worker_ticks: { plan: 'none', apply: 'dml' },

@@ -187,6 +187,13 @@ export interface TokenExpiredCountsTable {
   expired: number;
 }
 
+/** Tokens deleted by ID per project, in stripes not yet folded into token_counts (migration 016). */
+export interface TokenDeletedCountsTable {
+  project_id: string;
+  stripe: number;
+  deleted: number;
+}
+
 export interface TokenEventsTable {
   id: Generated<string>;
   project_id: string;
@@ -318,6 +325,7 @@ export interface DatabaseSchema {
   tokens: TokensTable;
   token_counts: TokenCountsTable;
   token_expired_counts: TokenExpiredCountsTable;
+  token_deleted_counts: TokenDeletedCountsTable;
   token_events: TokenEventsTable;
   prune_runs: PruneRunsTable;
   worker_ticks: WorkerTicksTable;

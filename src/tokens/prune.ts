@@ -5,7 +5,7 @@
 // long lock is ever held over the table.
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DatabaseSchema } from '../db/schema.js';
-import { lockCounter, requireProject, retryOnDeadlock, setCounter } from './token-store.js';
+import { lockCounter, registeredCountSql, requireProject, retryOnDeadlock, setCounter } from './token-store.js';
 import { writeExpiredEvents } from './token-events.js';
 import { TOKEN_CAP } from './token-id.js';
 
@@ -67,12 +67,8 @@ export async function readPolicies(db: Kysely<DatabaseSchema>, projects?: readon
 }
 
 async function registeredCount(db: Kysely<DatabaseSchema>, projectId: string): Promise<number> {
-  const row = await db
-    .selectFrom('token_counts')
-    .select('registered')
-    .where('project_id', '=', projectId)
-    .executeTakeFirst();
-  return row?.registered ?? 0;
+  const { rows } = await sql<{ n: number }>`select ${registeredCountSql(projectId)} as n`.execute(db);
+  return rows[0].n;
 }
 
 /**

@@ -101,20 +101,37 @@ export async function requirePreRegistration(db: Db, projectId: string): Promise
   }
 }
 
-/** Locks the project's counter row (creating it) so registrations and deletions serialize per project. */
+/**
+ * The registered count of a project, exactly: its counter less the deletions striped beside it
+ * (token_deleted_counts, migration 016) that no writer has folded into it yet.
+ */
+export function registeredCountSql(projectId: string): RawBuilder<number> {
+  return sql<number>`(coalesce((select registered from token_counts where project_id = ${projectId}), 0)
+    - coalesce((select sum(deleted) from token_deleted_counts where project_id = ${projectId}), 0))::int`;
+}
+
+/**
+ * Locks the project's counter row (creating it) so registrations and deletions serialize per
+ * project, folds the striped deletions into it, and returns the count. FOR NO KEY UPDATE: a
+ * deletion by ID adding its stripe checks the row's key only (FOR KEY SHARE) and does not wait.
+ */
 export async function lockCounter(tx: Transaction<DatabaseSchema>, projectId: string): Promise<number> {
   await tx
     .insertInto('token_counts')
     .values({ project_id: projectId, registered: 0 })
     .onConflict((oc) => oc.column('project_id').doNothing())
     .execute();
-  const row = await tx
+  await tx
     .selectFrom('token_counts')
     .select('registered')
     .where('project_id', '=', projectId)
-    .forUpdate()
+    .forNoKeyUpdate()
     .executeTakeFirstOrThrow();
-  return row.registered;
+  const { rows } = await sql<{ registered: number }>`
+    with folded as (delete from token_deleted_counts where project_id = ${projectId} returning deleted)
+    update token_counts set registered = registered - (select coalesce(sum(deleted), 0) from folded)
+    where project_id = ${projectId} returning registered`.execute(tx);
+  return rows[0].registered;
 }
 
 /** Writes the count back under the lock `lockCounter` took (the deleting paths; registration counts in SQL). */
@@ -188,15 +205,13 @@ export async function registerTokens(
     return await retryOnDeadlock(() => (chunks.length === 1 ? run(db) : db.transaction().execute(run)));
   } catch (err) {
     if (!isCapViolation(err)) throw err;
-    const row = await db
-      .selectFrom('token_counts')
-      .select('registered')
-      .where('project_id', '=', projectId)
-      .executeTakeFirst();
+    const { rows } = await sql<{ registered: number }>`select ${registeredCountSql(projectId)} as registered`.execute(
+      db,
+    );
     const n = (v: number) => v.toLocaleString('en');
     throw new TokenError(
       'request_token_limit_exceeded',
-      `project "${projectId}" holds ${n(row?.registered ?? 0)} tokens; registering these ${n(unique.length)} IDs ` +
+      `project "${projectId}" holds ${n(rows[0]?.registered ?? 0)} tokens; registering these ${n(unique.length)} IDs ` +
         `would pass the cap of ${n(TOKEN_CAP)}; nothing registered`,
       'delete tokens first (argosctl tokens delete, or argosctl prune)',
     );
@@ -219,13 +234,18 @@ async function registerChunk(
       on conflict (project_id, token_id) do update
         set registered_at = now(), first_used_at = null, expires_at = null, expired_at = null, completed_at = null
       returning (xmax = 0) as inserted),
+    folded as (
+      delete from token_deleted_counts where project_id = ${projectId} and (select pre from project)
+      returning deleted),
     counted as (
       insert into token_counts as c (project_id, registered)
       select ${projectId}, count(*) filter (where inserted) from written having (select pre from project)
-      on conflict (project_id) do update set registered = c.registered + excluded.registered
+      on conflict (project_id) do update
+        set registered = c.registered + excluded.registered - (select coalesce(sum(deleted), 0) from folded)
       returning c.registered)
     select (select pre from project) as pre, (select closed from project) as closed,
            (select count(*) filter (where inserted) from written)::int as added,
+           (select count(*) from folded) as folded,
            (select registered from counted) as registered`.execute(db);
   const r = rows[0];
   if (r.pre === null) {
@@ -249,10 +269,11 @@ function isCapViolation(err: unknown): boolean {
 }
 
 /**
- * A registration locks its rows (in ID order), then the counter; so does a deletion by ID. Prune
- * and deletion of the oldest lock the counter, then rows in registration order: when one of them
- * and a registration touch the same IDs at once they can deadlock; PostgreSQL cancels one (40P01)
- * after deadlock_timeout, and that one, which wrote nothing, runs again.
+ * A registration locks its rows (in ID order), then the deletion stripes it folds, then the
+ * counter; a deletion by ID locks its rows, then its stripe, and waits on nothing after it. Prune
+ * and deletion of the oldest lock the counter and the stripes, then rows in registration order:
+ * when one of them and a registration or a deletion touch the same IDs at once they can deadlock;
+ * PostgreSQL cancels one (40P01) after deadlock_timeout, and that one, which wrote nothing, runs again.
  */
 export async function retryOnDeadlock<T>(work: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
@@ -417,7 +438,7 @@ function decodeCursor(cursor: string): [string, string] {
 export function countTokensStatement(projectId: string, columns: RawBuilder<unknown> = NO_GATE.columns) {
   return sql<{ registered: number; expired: number }>`
     select ${columns},
-      coalesce((select registered from token_counts where project_id = ${projectId}), 0)::int as registered,
+      ${registeredCountSql(projectId)} as registered,
       (coalesce((select sum(expired) from token_expired_counts where project_id = ${projectId}), 0)
        + (select count(*) from tokens where project_id = ${projectId} and expired_at is null
             and expires_at is not null and expires_at <= now()))::int as expired
@@ -437,10 +458,11 @@ export async function countTokens(
 
 /**
  * Deletes the given IDs (all must exist, or none is deleted), in ONE statement: the project's
- * state, the rows locked in ID order, then the counter (the order a registration takes them in,
- * so the two never wait on each other in a circle). Only when every ID was found and locked are
- * they deleted and the counter lowered by as many; a concurrent delete of the same ID leaves this
- * one short (the row it waited for is gone), so it deletes nothing: each token is deleted once.
+ * state, the rows locked in ID order, then this connection's stripe of the deletion count
+ * (migration 016), not the project's counter row: deletions of one project do not wait for each
+ * other's commits. Only when every ID was found and locked are they deleted and counted; a
+ * concurrent delete of the same ID leaves this one short (the row it waited for is gone), so it
+ * deletes nothing: each token is deleted once.
  */
 export async function deleteTokens(
   db: Kysely<DatabaseSchema>,
@@ -470,8 +492,10 @@ export async function deleteTokens(
         and (select count(*) from locked) = ${unique.length}
       returning 1),
     counted as (
-      update token_counts set registered = registered - (select count(*) from gone)
-      where project_id = ${projectId} and exists (select 1 from gone) returning 1)
+      insert into token_deleted_counts as c (project_id, stripe, deleted)
+      select ${projectId}, pg_backend_pid() % 32, count(*) from gone having count(*) > 0
+      on conflict (project_id, stripe) do update set deleted = c.deleted + excluded.deleted
+      returning 1)
     select (select status from project) as status, (select array_agg(token_id) from locked) as found,
            (select count(*) from gone)::int as deleted`.execute(db),
   );

@@ -1,10 +1,16 @@
 // Registration is one statement that locks the project's counter last (so batches insert side by
 // side): the cap must still hold exactly under concurrent registrants, overlapping batches must
-// not deadlock, and the counter must always equal the rows. PostgreSQL only: PGlite has a single
+// not deadlock, and the registered count (the counter less the striped deletions, migration 016)
+// must always equal the rows. PostgreSQL only: PGlite has a single
 // connection, so nothing there runs concurrently.
 import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { deleteTokens, registerTokenRequest, registerTokens } from '../../src/tokens/token-store.js';
+import {
+  deleteTokens,
+  registeredCountSql,
+  registerTokenRequest,
+  registerTokens,
+} from '../../src/tokens/token-store.js';
 import { DATABASE_TARGETS, useFreshDatabase } from '../helpers/databases.js';
 import { ids, tokenProject } from '../helpers/token-fixtures.js';
 
@@ -14,7 +20,7 @@ describe.skipIf(!postgres.available)('concurrent registration on postgres', () =
   const fresh = useFreshDatabase(postgres, { poolSize: 9, namedStatements: true });
   const counterAndRows = async (projectId: string) => {
     const { rows } = await sql<{ counter: number; stored: number }>`
-      select (select registered from token_counts where project_id = ${projectId}) as counter,
+      select ${registeredCountSql(projectId)} as counter,
              (select count(*)::int from tokens where project_id = ${projectId}) as stored`.execute(fresh.database.db);
     return rows[0];
   };
