@@ -1,0 +1,33 @@
+// bench:serve's verdict per route (src/bench/route-summary.ts): a read is judged against the SELECT
+// floor, a route that commits a write against the committing-UPDATE floor, and both by their p99.
+import { describe, expect, it } from 'vitest';
+import { routeSummary } from '../../src/bench/route-summary.js';
+
+const run = (rps: number, p99 = 10) => ({ rps, p99, ok: rps * 10, non2xx: 0 });
+
+describe('routeSummary', () => {
+  const results = {
+    floorSelect: run(10_000),
+    floorWrite: run(5_000),
+    get: run(5_100),
+    count: run(7_000),
+    delete: run(2_600),
+    complete: run(2_400),
+    check: run(6_000, 40),
+  };
+  const verdict = (route: string) => routeSummary(results).find((v) => v.route.startsWith(route))!;
+
+  it('judges a read against the SELECT floor (the count against 0.8 of it)', () => {
+    expect(verdict('GET /v1/projects/{pid}/tokens/{tokenId}')).toMatchObject({ ratioToFloor: 0.51, met: true });
+    expect(verdict('GET /v1/projects/{pid}/tokens/count')).toMatchObject({ ratioToFloor: 0.7, met: false });
+  });
+
+  it('judges a write against the committing-UPDATE floor, and shows both ratios', () => {
+    expect(verdict('DELETE')).toMatchObject({ ratioToFloor: 0.26, ratioToWriteFloor: 0.52, met: true });
+    expect(verdict('POST /v1/liveform/sessions')).toMatchObject({ ratioToWriteFloor: 0.48, met: false });
+  });
+
+  it('fails a route whose p99 is over 25 ms, whatever its rate', () => {
+    expect(verdict('POST /v1/liveform/check')).toMatchObject({ ratioToFloor: 0.6, p99: 40, met: false });
+  });
+});
