@@ -56,7 +56,9 @@ for (const target of DATABASE_TARGETS) {
     it('a registration folds the stripes into the counter, so the cap counts deleted tokens out exactly', async () => {
       const db = fresh.database.db;
       await tokenProject(db, 'full', {});
-      await registerTokens(db, 'full', ids('f', 100_000));
+      await registerTokens(db, 'full', ids('f', 20));
+      // 99,980 more, as far as the cap can tell (registering them for real takes seconds).
+      await sql`update token_counts set registered = registered + 99980 where project_id = 'full'`.execute(db);
       await expect(registerTokenRequest(db, 'full', ['f-extra-0'])).rejects.toThrow(/request_token_limit_exceeded/);
       for (const id of ids('f', 10)) await deleteTokens(db, 'full', [id]);
       // The message reads the exact count, stripes subtracted.
@@ -66,7 +68,7 @@ for (const target of DATABASE_TARGETS) {
       expect(await stripes(db, 'full')).toEqual({ n: 0, deleted: 0 });
       expect((await countTokens(db, 'full')).registered).toBe(100_000);
       await expect(registerTokenRequest(db, 'full', ['g-extra-0'])).rejects.toThrow(/request_token_limit_exceeded/);
-      expect(await stored(db, 'full')).toBe(100_000);
+      expect(await stored(db, 'full')).toBe(20);
     });
 
     it('deleting the oldest folds the stripes too, and counts what remains exactly', async () => {
