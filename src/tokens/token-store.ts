@@ -112,8 +112,9 @@ export function registeredCountSql(projectId: string): RawBuilder<number> {
 
 /**
  * Locks the project's counter row (creating it) so registrations and deletions serialize per
- * project, folds the striped deletions into it, and returns the count. FOR NO KEY UPDATE: a
- * deletion by ID adding its stripe checks the row's key only (FOR KEY SHARE) and does not wait.
+ * project, folding the striped deletions into it, and returns the count. The stripes are taken
+ * before the counter (the fold's UPDATE computes its new value, deleting them, before it locks
+ * the row), the order a registration takes them in.
  */
 export async function lockCounter(tx: Transaction<DatabaseSchema>, projectId: string): Promise<number> {
   await tx
@@ -121,12 +122,6 @@ export async function lockCounter(tx: Transaction<DatabaseSchema>, projectId: st
     .values({ project_id: projectId, registered: 0 })
     .onConflict((oc) => oc.column('project_id').doNothing())
     .execute();
-  await tx
-    .selectFrom('token_counts')
-    .select('registered')
-    .where('project_id', '=', projectId)
-    .forNoKeyUpdate()
-    .executeTakeFirstOrThrow();
   const { rows } = await sql<{ registered: number }>`
     with folded as (delete from token_deleted_counts where project_id = ${projectId} returning deleted)
     update token_counts set registered = registered - (select coalesce(sum(deleted), 0) from folded)
@@ -271,7 +266,7 @@ function isCapViolation(err: unknown): boolean {
 /**
  * A registration locks its rows (in ID order), then the deletion stripes it folds, then the
  * counter; a deletion by ID locks its rows, then its stripe, and waits on nothing after it. Prune
- * and deletion of the oldest lock the counter and the stripes, then rows in registration order:
+ * and deletion of the oldest lock the stripes and the counter, then rows in registration order:
  * when one of them and a registration or a deletion touch the same IDs at once they can deadlock;
  * PostgreSQL cancels one (40P01) after deadlock_timeout, and that one, which wrote nothing, runs again.
  */
