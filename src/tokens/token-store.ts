@@ -112,9 +112,7 @@ export function registeredCountSql(projectId: string): RawBuilder<number> {
 
 /**
  * Locks the project's counter row (creating it) so registrations and deletions serialize per
- * project, folding the striped deletions into it, and returns the count. The stripes are taken
- * before the counter (the fold's UPDATE computes its new value, deleting them, before it locks
- * the row), the order a registration takes them in.
+ * project, folding the striped deletions into it, and returns the count.
  */
 export async function lockCounter(tx: Transaction<DatabaseSchema>, projectId: string): Promise<number> {
   await tx
@@ -122,11 +120,38 @@ export async function lockCounter(tx: Transaction<DatabaseSchema>, projectId: st
     .values({ project_id: projectId, registered: 0 })
     .onConflict((oc) => oc.column('project_id').doNothing())
     .execute();
+  return (await foldDeletions(tx, projectId))!;
+}
+
+/**
+ * Folds the project's deletion stripes into its counter row, locking the row until the end of the
+ * transaction, and returns the count (undefined without a counter row). The stripes are taken
+ * before the counter (the UPDATE computes its new value, deleting them, before it locks the row):
+ * the order a registration takes them in, so the two never wait on each other in a circle.
+ */
+export async function foldDeletions(db: Db, projectId: string): Promise<number | undefined> {
   const { rows } = await sql<{ registered: number }>`
     with folded as (delete from token_deleted_counts where project_id = ${projectId} returning deleted)
     update token_counts set registered = registered - (select coalesce(sum(deleted), 0) from folded)
-    where project_id = ${projectId} returning registered`.execute(tx);
-  return rows[0].registered;
+    where project_id = ${projectId} returning registered`.execute(db);
+  return rows[0]?.registered;
+}
+
+/**
+ * The worker's fold, each tick: every project's deletion stripes into its counter, one short
+ * statement per project, so a project that only ever deletes by ID keeps at most a tick's worth
+ * of stripes (the dashboard sums them on each page). Returns how many projects it folded.
+ */
+export async function foldAllDeletions(db: Db, shouldStop: () => boolean = () => false): Promise<number> {
+  const { rows } = await sql<{ project_id: string }>`
+    select distinct project_id from token_deleted_counts order by project_id`.execute(db);
+  let folded = 0;
+  for (const { project_id } of rows) {
+    if (shouldStop()) break;
+    await retryOnDeadlock(() => foldDeletions(db, project_id));
+    folded++;
+  }
+  return folded;
 }
 
 /** Writes the count back under the lock `lockCounter` took (the deleting paths; registration counts in SQL). */

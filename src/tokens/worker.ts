@@ -7,6 +7,7 @@ import { hostname } from 'node:os';
 import { sql, type Kysely } from 'kysely';
 import type { DatabaseSchema } from '../db/schema.js';
 import { prunePass, type ProjectPruneResult } from './prune.js';
+import { foldAllDeletions } from './token-store.js';
 import { removeExpiredSessions, type RetentionResult } from './retention.js';
 import { removeExpiredTraffic } from './traffic-retention.js';
 
@@ -44,7 +45,14 @@ export function tickOf(time: Date): Date {
 export type TickOutcome =
   | { tick: Date; status: 'taken' }
   | { tick: Date; status: 'skipped' }
-  | { tick: Date; status: 'done' | 'abandoned'; results: ProjectPruneResult[]; retention: RetentionResult };
+  | {
+      tick: Date;
+      status: 'done' | 'abandoned';
+      results: ProjectPruneResult[];
+      retention: RetentionResult;
+      /** Projects whose deletion stripes were folded into their counters. */
+      foldedProjects: number;
+    };
 
 export interface TickOptions {
   /** Checked between batches (SIGTERM): stop early, record the tick as abandoned. */
@@ -98,8 +106,10 @@ export async function runTick(
         retentionMs: options.trafficRetentionMs,
         shouldStop,
       });
+      // Deletions by ID counted in stripes (migration 016), folded into their projects' counters.
+      const foldedProjects = await foldAllDeletions(conn, shouldStop);
       status = results.some((r) => r.outcome === 'abandoned') || shouldStop() ? 'abandoned' : 'done';
-      return { tick, status, results, retention };
+      return { tick, status, results, retention, foldedProjects };
     } finally {
       await conn
         .updateTable('worker_ticks')

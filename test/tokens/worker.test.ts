@@ -3,7 +3,7 @@
 import { sql } from 'kysely';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../src/db/connection.js';
-import { registerTokens } from '../../src/tokens/token-store.js';
+import { countTokens, deleteTokens, registerTokens } from '../../src/tokens/token-store.js';
 import {
   PRUNE_LOCK_KEY,
   runTick,
@@ -155,6 +155,31 @@ for (const target of DATABASE_TARGETS) {
       expect(errors).toEqual([expect.stringMatching(/^0: .*disk on fire/)]);
       expect(seen.map((o) => [o.tick.getTime() - BASE, o.status])).toEqual([[TICK_MS, 'done']]);
       expect((await ticks()).map((t) => t.status)).toEqual(['failed', 'done']);
+    });
+
+    it("folds the projects' deletion stripes into their counters each tick, the count unchanged", async () => {
+      await tokenProject(database.db, 'fold', {});
+      await registerTokens(database.db, 'fold', ids('f', 20));
+      for (const id of ids('f', 4)) await deleteTokens(database.db, 'fold', [id]);
+      const stripes = async () =>
+        (
+          await sql<{
+            n: number;
+          }>`select count(*)::int as n from token_deleted_counts where project_id = 'fold'`.execute(database.db)
+        ).rows[0].n;
+      expect(await stripes()).toBeGreaterThan(0);
+      const outcome = await runTick(database.db, new Date(BASE), 'a');
+      expect(outcome.status === 'done' && outcome.foldedProjects).toBe(1);
+      expect(await stripes()).toBe(0);
+      const counter = await database.db
+        .selectFrom('token_counts')
+        .select('registered')
+        .where('project_id', '=', 'fold')
+        .executeTakeFirstOrThrow();
+      expect(counter.registered).toBe(16);
+      expect((await countTokens(database.db, 'fold')).registered).toBe(16);
+      // The other tests here prune project `w` alone.
+      await database.db.deleteFrom('projects').where('id', '=', 'fold').execute();
     });
 
     it('a policy change takes effect at the next tick', async () => {
