@@ -123,6 +123,13 @@ function indexedPosition(
   path: readonly (string | number)[],
   atKey: boolean,
 ): { line: number; column: number; found: boolean } | undefined {
+  // A path the document holds is answered by one question: its ancestors were all read before it.
+  const whole = path.length ? positions.start(path, atKey) : undefined;
+  if (whole === UNSURE) return undefined;
+  if (whole !== undefined) {
+    const pos = positions.linePos(whole);
+    return { line: pos.line, column: pos.col, found: true };
+  }
   const root = positions.start([], false);
   if (root === UNSURE) return undefined;
   let offset = root ?? 0;
