@@ -265,6 +265,7 @@ async function registerChunk(
       returning c.registered)
     select (select pre from project) as pre, (select closed from project) as closed,
            (select count(*) filter (where inserted) from written)::int as added,
+           -- read before counted: the stripes are taken before the counter, as foldDeletions takes them
            (select count(*) from folded) as folded,
            (select registered from counted) as registered`.execute(db);
   const r = rows[0];
