@@ -149,6 +149,7 @@ function lazyDocument(
   parseFile: () => YamlFile,
   indexFile: () => DocumentPositions,
 ): ParsedDocument {
+  let positions: DocumentPositions | undefined;
   return {
     file,
     index,
@@ -156,7 +157,8 @@ function lazyDocument(
     text,
     hostileChecked: true,
     get positions() {
-      return indexFile();
+      positions ??= indexFile();
+      return positions;
     },
     get doc() {
       return parseFile().docs[index];

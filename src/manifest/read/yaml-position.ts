@@ -99,7 +99,8 @@ export function locatePath(
   atKey = false,
 ): { line: number; column: number; found: boolean } {
   const path = pathInFile(parsed, wanted);
-  const indexed = parsed.positions && indexedPosition(parsed.positions, path, atKey);
+  const positions = parsed.positions;
+  const indexed = positions && indexedPosition(positions, path, atKey);
   if (indexed) return indexed;
   let node: unknown = parsed.doc.contents;
   let range: Range = (node as Node | null)?.range;
