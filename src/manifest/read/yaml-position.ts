@@ -43,29 +43,23 @@ export function upgradedView(
   // original as prototype: making each document a prototype costs V8 a new hidden class per file.
   // `positions` only when the original has it (setting-locator.ts keeps only fast-path documents).
   const { file, index, text, hostileChecked } = parsed;
-  const common = { file, index, text, hostileChecked, value, sourcePath };
-  if (!('positions' in parsed))
-    return {
-      ...common,
-      get doc() {
-        return parsed.doc;
-      },
-      get lineCounter() {
-        return parsed.lineCounter;
-      },
-    };
-  return {
-    ...common,
+  const view: ParsedDocument = {
+    file,
+    index,
+    text,
+    hostileChecked,
+    value,
+    sourcePath,
     get doc() {
       return parsed.doc;
     },
     get lineCounter() {
       return parsed.lineCounter;
     },
-    get positions() {
-      return parsed.positions;
-    },
   };
+  if ('positions' in parsed)
+    Object.defineProperty(view, 'positions', { get: () => parsed.positions, enumerable: true });
+  return view;
 }
 
 type Range = [number, number, number] | undefined | null;
