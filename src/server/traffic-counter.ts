@@ -2,6 +2,8 @@
 // (traffic-flush.ts adds it to traffic_facts). Bounded whatever the traffic: at most `maxKeys`
 // distinct rows per hour in this process; past that a new caller is counted as `(other)` of its
 // project, and past a small reserve the whole request lands in one `(other)` row.
+import { isoFromEpochMs } from '../util/iso-time.js';
+
 export const OTHER = '(other)';
 export const DEFAULT_MAX_KEYS_PER_HOUR = 5_000;
 const HOUR_MS = 3_600_000;
@@ -50,14 +52,14 @@ export class TrafficCounter {
       this.seen.set(hour, seen);
       for (const h of this.seen.keys()) if (h < hour - HOUR_MS) this.seen.delete(h);
     }
-    let row = this.rowOf(fact, hour);
+    let row = rowOf(fact, hour);
     let key = keyOf(row);
     if (!seen.has(key) && seen.size >= this.maxKeys) {
       row = { ...row, caller: row.caller ? OTHER : '' };
       key = keyOf(row);
       // The reserve bounds the per-project `(other)` rows; past it, one row for everything.
       if (!seen.has(key) && seen.size >= this.maxKeys + Math.ceil(this.maxKeys / 10)) {
-        row = this.rowOf({ projectId: OTHER, route: OTHER, outcome: OTHER }, hour);
+        row = rowOf({ projectId: OTHER, route: OTHER, outcome: OTHER }, hour);
         key = keyOf(row);
       }
     }
@@ -65,14 +67,6 @@ export class TrafficCounter {
     const entry = this.pending.get(key);
     if (entry) entry.count++;
     else this.pending.set(key, row);
-  }
-
-  /** The hour's text, made once an hour rather than once a request. */
-  private hourText = { hour: NaN, text: '' };
-
-  private rowOf(fact: TrafficFact, hour: number): TrafficRow {
-    if (this.hourText.hour !== hour) this.hourText = { hour, text: new Date(hour).toISOString() };
-    return rowOf(fact, this.hourText.text);
   }
 
   /** Takes what was counted since the last call. */
@@ -97,10 +91,10 @@ export class TrafficCounter {
   }
 }
 
-function rowOf(fact: TrafficFact, hour: string): TrafficRow {
+function rowOf(fact: TrafficFact, hour: number): TrafficRow {
   return {
     project_id: fact.projectId.slice(0, 200),
-    hour,
+    hour: isoFromEpochMs(hour),
     route: fact.route.slice(0, 100),
     outcome: fact.outcome.slice(0, 60),
     caller: (fact.caller ?? '').slice(0, 45),
