@@ -55,14 +55,6 @@ interface Pending {
 
 const KEY_AT = /[A-Za-z_][A-Za-z0-9_./-]*:(?= |$)/y;
 
-/** Positions of each document of `text`, read in full, or undefined when any of it is outside what this reads with certainty. */
-export function indexPositions(text: string): DocumentPositions[] | undefined {
-  const reader = new LineIndex(text);
-  reader.readToEnd();
-  if (reader.unsure) return undefined;
-  return Array.from({ length: reader.documentCount }, (_, i) => reader.document(i));
-}
-
 /**
  * Reads a file's lines only as far as the questions asked need: a warning about `spec.status`
  * reads down to that line, not the whole file. Lines are read in order and each either is read
@@ -87,10 +79,6 @@ export class LineIndex {
     for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) this.lineStarts.push(at + 1);
   }
 
-  get documentCount(): number {
-    return this.done.length;
-  }
-
   readonly linePos = (offset: number) => {
     const starts = this.lineStarts;
     let lo = 0;
@@ -105,10 +93,6 @@ export class LineIndex {
 
   document(index: number): DocumentPositions {
     return { start: (path, atKey) => this.start(index, path, atKey), linePos: this.linePos };
-  }
-
-  readToEnd(): void {
-    while (!this.unsure && !this.ended) this.step();
   }
 
   private start(index: number, path: readonly Seg[], atKey: boolean): number | undefined | typeof UNSURE {
