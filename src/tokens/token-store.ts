@@ -226,26 +226,29 @@ export async function registerTokens(
     (await sql<{ registered: number }>`select ${registeredCountSql(projectId)} as registered`.execute(db)).rows[0]
       ?.registered ?? 0;
   try {
+    return await attempt();
+  } catch (err) {
+    if (!isCapViolation(err)) throw err;
+  }
+  // A deletion that committed while the registration waited, into a stripe the registration's
+  // statement could not see yet, is counted out only afterwards: the refusal was stricter than the
+  // cap. When the IDs fit now, register them (once: a second refusal stands).
+  let registered = await registeredNow();
+  if (registered + unique.length <= TOKEN_CAP) {
     try {
       return await attempt();
     } catch (err) {
-      // A deletion that committed while the registration waited, into a stripe the registration's
-      // statement could not see yet, is counted out only afterwards: the refusal was stricter than
-      // the cap. When the IDs fit now, register them (once: a second refusal stands).
-      if (!isCapViolation(err) || (await registeredNow()) + unique.length > TOKEN_CAP) throw err;
-      return await attempt();
+      if (!isCapViolation(err)) throw err;
+      registered = await registeredNow();
     }
-  } catch (err) {
-    if (!isCapViolation(err)) throw err;
-    const registered = await registeredNow();
-    const n = (v: number) => v.toLocaleString('en');
-    throw new TokenError(
-      'request_token_limit_exceeded',
-      `project "${projectId}" holds ${n(registered)} tokens; registering these ${n(unique.length)} IDs ` +
-        `would pass the cap of ${n(TOKEN_CAP)}; nothing registered`,
-      'delete tokens first (argosctl tokens delete, or argosctl prune)',
-    );
   }
+  const n = (v: number) => v.toLocaleString('en');
+  throw new TokenError(
+    'request_token_limit_exceeded',
+    `project "${projectId}" holds ${n(registered)} tokens; registering these ${n(unique.length)} IDs ` +
+      `would pass the cap of ${n(TOKEN_CAP)}; nothing registered`,
+    'delete tokens first (argosctl tokens delete, or argosctl prune)',
+  );
 }
 
 async function registerChunk(
