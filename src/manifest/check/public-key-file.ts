@@ -38,8 +38,11 @@ export function readPublicKeyFile(
   }
   const full = path.resolve(path.dirname(manifestFull), written);
   const readKey = `${root}\0${full}`;
-  const read = folders?.otherReads.get(readKey) ?? readInsideRoot(root, full, MAX_PUBLIC_KEY_BYTES, folders);
-  folders?.otherReads.set(readKey, read);
+  let read = folders?.otherReads.get(readKey);
+  if (!read) {
+    read = readInsideRoot(root, full, MAX_PUBLIC_KEY_BYTES, folders);
+    folders?.otherReads.set(readKey, read);
+  }
   // Kept with the listing as the skip path keeps them (source-key.ts): validate's memo hashes them again.
   if (!read.ok) {
     folders?.readDigests.set(full, null);
