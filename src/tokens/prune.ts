@@ -5,7 +5,8 @@
 // long lock is ever held over the table.
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DatabaseSchema } from '../db/schema.js';
-import { lockCounter, registeredCountSql, requireProject, retryOnDeadlock, setCounter } from './token-store.js';
+import { deleteCounted, oneCountedDeletionAtATime } from './counted-deletion.js';
+import { registeredCountSql, requireProject, retryOnDeadlock } from './token-store.js';
 import { writeExpiredEvents } from './token-events.js';
 import { TOKEN_CAP } from './token-id.js';
 
@@ -121,7 +122,7 @@ async function deleteBatch(
   limit: number,
 ): Promise<number> {
   return pruneTransaction(db, async (tx) => {
-    const count = await lockCounter(tx, projectId);
+    await oneCountedDeletionAtATime(tx, projectId);
     // Rows are picked and deleted by ctid in one statement: a tid scan, twice as fast as joining
     // on the key. A row updated concurrently gets a new ctid and is skipped, never wrongly deleted.
     const pick =
@@ -130,11 +131,7 @@ async function deleteBatch(
         : which === 'oldest-first'
           ? sql`select ctid from tokens where project_id = ${projectId} order by registered_at, token_id limit ${limit}`
           : sql`select ctid from tokens where project_id = ${projectId} order by registered_at desc, token_id desc limit ${limit}`;
-    const { rows } = await sql<{ n: number }>`
-      with gone as (delete from tokens where ctid = any(array(${pick})) returning 1)
-      select count(*)::int as n from gone`.execute(tx);
-    await setCounter(tx, projectId, count - rows[0].n);
-    return rows[0].n;
+    return deleteCounted(tx, projectId, sql`delete from tokens where ctid = any(array(${pick})) returning 1`);
   });
 }
 
