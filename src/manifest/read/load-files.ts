@@ -3,10 +3,11 @@ import { readdirSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { LineCounter, parseAllDocuments } from 'yaml';
 import type { Diagnostic } from '../diagnostic.js';
-import { escapeText, excerpt } from '../excerpt.js';
+import { escapeText } from '../excerpt.js';
 import { fastParseDocuments } from './fast-yaml.js';
 import { FolderRealPaths, readInsideRoot, realRoot } from './safe-read.js';
 import type { ParsedDocument } from './yaml-position.js';
+import { parserMessage, yamlProblems } from './yaml-problems.js';
 import { LIMITS, MAX_ALIAS_COUNT, shown } from '../limits.js';
 import { compareText } from '../../util/compare-text.js';
 
@@ -67,16 +68,6 @@ function listYamlFiles(root: string, dir: string, regular: Set<string>, out: Lis
   return out;
 }
 
-/**
- * The parser's message, first line only; the part after "…: " can quote the source (a tag, an
- * alias name), so it is cut to a short escaped excerpt.
- */
-function parserMessage(message: string): string {
-  const first = message.split('\n')[0];
-  const at = first.indexOf(': ');
-  return at >= 0 && at < 80 ? `${first.slice(0, at + 2)}${excerpt(first.slice(at + 2))}` : excerpt(first, 60);
-}
-
 function fileProblem(file: string, rule: string, message: string, allowed?: string, line = 1, column = 1): Diagnostic {
   return { severity: 'error', rule, file, line, column, path: '(file)', message, allowed };
 }
@@ -134,42 +125,9 @@ export function parseYamlText(file: string, text: string, diagnostics: Diagnosti
   const list = Array.isArray(docs) ? docs : [];
   const out: ParsedDocument[] = [];
   list.forEach((doc, index) => {
-    const errors = [...doc.errors, ...doc.warnings.filter((w) => w.code === 'DUPLICATE_KEY')];
-    // Tabs for indentation make the parser report every indented line and what follows from it:
-    // one problem, at the first tab, names them all instead.
-    const tabs = errors.filter((e) => e.code === 'TAB_AS_INDENT');
-    if (tabs.length) {
-      const lines = [...new Set(tabs.map((e) => lineCounter.linePos(e.pos[0]).line))];
-      const first = lineCounter.linePos(tabs[0].pos[0]);
-      diagnostics.push({
-        severity: 'error',
-        rule: 'yaml.tab-indent',
-        file,
-        line: first.line,
-        column: first.col,
-        path: '(document)',
-        message: `tabs used for indentation on line${lines.length > 1 ? 's' : ''} ${lines.slice(0, 10).join(', ')}${lines.length > 10 ? ` and ${lines.length - 10} more` : ''}`,
-        allowed: 'spaces for indentation (YAML does not allow tabs there)',
-      });
-      return;
-    }
-    for (const err of errors) {
-      const pos = lineCounter.linePos(err.pos[0]);
-      const duplicate = err.code === 'DUPLICATE_KEY';
-      diagnostics.push({
-        severity: 'error',
-        rule: duplicate ? 'yaml.duplicate-key' : 'yaml.syntax',
-        file,
-        line: pos.line,
-        column: pos.col,
-        path: '(document)',
-        message: duplicate
-          ? 'duplicate key: a key may appear only once in a mapping'
-          : `not valid YAML: ${parserMessage(err.message)}`,
-        allowed: duplicate ? 'each key once; merge the two entries' : undefined,
-      });
-    }
-    if (errors.length > 0) return;
+    const problems = yamlProblems(file, text, doc, lineCounter);
+    diagnostics.push(...problems);
+    if (problems.length > 0) return;
     if (doc.contents === null) return; // an empty document between separators
     let value: unknown;
     try {
