@@ -1,5 +1,7 @@
 // Apply: the whole plan in one transaction under the apply lock, after checking that the
 // database still looks exactly as it did when the plan was made.
+import { projectsIssuingSecrets } from '../plan/issues-secrets.js';
+import { resolveMasterKey } from '../keys/master-key.js';
 import type { Kysely, Transaction } from 'kysely';
 import { GuardError, UserError } from '../errors.js';
 import { recordSources, type SourceRecord } from '../db/applied-sources.js';
@@ -87,6 +89,8 @@ export async function lockedApply(
       return { plan, held, statements: 0 };
     }
     if (options.confirm && !(await options.confirm(plan))) throw new UserError('apply cancelled; nothing was written');
+    // A missing master key fails here, before "writing…" says anything is under way.
+    if (projectsIssuingSecrets(plan).length) (options.masterKey ?? (() => resolveMasterKey(undefined)))();
     const counter = new StatementCounter();
     const started = performance.now();
     options.onProgress?.(

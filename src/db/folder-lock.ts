@@ -25,6 +25,16 @@ interface Holder {
   host?: string;
   since?: string;
   nonce?: string;
+  /** The argosctl command holding it (`serve`, `plan`, …), so a refusal can say what to stop. */
+  command?: string;
+}
+
+/** Commands that hold the folder for as long as they run, not for one job. */
+const LONG_RUNNING = new Set(['serve', 'worker', 'dashboard']);
+
+/** This process's argosctl command: the first argument that is a word, not a flag. */
+function commandName(): string | undefined {
+  return process.argv.slice(2).find((a) => /^[a-z][a-z-]{0,30}$/.test(a));
 }
 
 /** A take-over mutex is held for microseconds; one this old was left by a process that died holding it. */
@@ -108,9 +118,14 @@ function refuse(dir: string, file: string, holder: Holder): never {
       `PGlite allows one process per data folder; if no argosctl runs on that host any more, delete ${file}`,
     );
   }
+  const command =
+    typeof holder.command === 'string' && /^[a-z][a-z-]{0,30}$/.test(holder.command) ? holder.command : '';
+  const what = command ? `argosctl ${command}` : 'another argosctl process';
   throw new LockError(
-    `the embedded database ${dir} is in use by another argosctl process (pid ${holder.pid} on ${holder.host}, since ${holder.since})`,
-    'wait for it to finish; PGlite allows one process per data folder (use PostgreSQL for concurrent use)',
+    `the embedded database ${dir} is in use by ${what} (pid ${holder.pid} on ${holder.host}, since ${holder.since})`,
+    LONG_RUNNING.has(command)
+      ? `\`argosctl ${command}\` holds it for as long as it runs: stop it first, or use PostgreSQL (--database-url or ARGOS_DATABASE_URL) to run it beside other commands; PGlite allows one process per data folder`
+      : 'wait for it to finish; PGlite allows one process per data folder (use PostgreSQL for concurrent use)',
   );
 }
 
@@ -128,6 +143,7 @@ export function acquireFolderLock(dir: string): FolderLock {
     host: hostname(),
     since: new Date().toISOString(),
     nonce: randomBytes(8).toString('hex'),
+    command: commandName(),
   };
   const text = JSON.stringify(mine);
   const release = () => {

@@ -12,3 +12,12 @@ export function masterKeyNote(plan: Pick<Plan, 'changes'>, quoteId: (id: string)
     ids.slice(0, SHOWN).map(quoteId).join(', ') + (ids.length > SHOWN ? ` and ${ids.length - SHOWN} more` : '');
   return `Apply issues new secret material for ${named} and seals it with the master key: set ARGOS_MASTER_KEY or ARGOS_MASTER_KEY_FILE where apply runs (the embedded database keeps its own key file).`;
 }
+
+/** After apply: the next step for the secrets it issued (each is revealed once), or undefined. */
+export function revealNote(plan: Pick<Plan, 'changes'>, quoteId: (id: string) => string): string | undefined {
+  const ids = projectsIssuingSecrets(plan);
+  if (!ids.length) return undefined;
+  const named =
+    ids.slice(0, SHOWN).map(quoteId).join(', ') + (ids.length > SHOWN ? ` and ${ids.length - SHOWN} more` : '');
+  return `New secret material for ${named}: reveal each key once with argosctl keys reveal PROJECT api-key|webhook-secret|KEY-NAME --out FILE`;
+}

@@ -8,7 +8,9 @@ import { resolveDatabaseUrl, withDatabase } from '../../db/connection.js';
 import { recordableSources } from '../../apply/record-sources.js';
 import { buildPlan } from '../../plan/build-plan.js';
 import { RISK_CLASSES, type Change, type Plan, type Refusal } from '../../plan/plan-types.js';
-import { resolveMasterKey } from '../../keys/master-key.js';
+import { existsSync } from 'node:fs';
+import { masterKeySource, resolveMasterKey } from '../../keys/master-key.js';
+import { revealNote } from '../../render/master-key-note.js';
 import { summaryLine } from '../../render/describe-change.js';
 import { renderDiagnosticsText } from '../../render/diagnostics.js';
 import { refusalLinesText } from '../../render/refusals.js';
@@ -183,7 +185,17 @@ export function applyCommand(ctx: CliContext): Command {
               if (message.endsWith('committing')) phase = 'committing';
               ctx.err(`apply: ${message}\n`);
             },
-            masterKey: () => resolveMasterKey(url, ctx.env),
+            masterKey: () => {
+              // The embedded database's key file is generated on first use: say where, once.
+              const source = masterKeySource(url, ctx.env);
+              const generated = source.kind === 'embedded' && source.file !== undefined && !existsSync(source.file);
+              const key = resolveMasterKey(url, ctx.env);
+              if (generated)
+                ctx.err(
+                  `apply: generated the master key file ${escapeTerminal(source.file!)} (mode 0600); keep it out of the database's backups\n`,
+                );
+              return key;
+            },
             readState: (tx) => readState(tx, scope, true),
             record: (plan, heldChanges) => recordableSources(manifests, plan, heldChanges),
             check: refuseUnsafe,
@@ -222,6 +234,10 @@ export function applyCommand(ctx: CliContext): Command {
             ? ctx.style.green(`Applied: ${summaryLine(result.plan).replace(/^Plan: /, '')}\n`)
             : '',
         );
+        const reveal = result.plan.changes.length
+          ? revealNote(result.plan, (id) => `"${escapeTerminal(id)}"`)
+          : undefined;
+        if (reveal) ctx.out(`${reveal}\n`);
       }
     });
 }

@@ -1,6 +1,7 @@
 // argosctl dashboard: the web pages for administrators and auditors, in their own process and on
 // their own port (the Token API faces customers, the dashboard faces staff), over the same
 // database and core as every other command. SIGTERM: stop accepting, finish requests, close.
+import { listenOn, shownAddress } from '../listen.js';
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import { resolveDatabaseUrl, withDatabase } from '../../db/connection.js';
@@ -105,12 +106,10 @@ export function dashboardCommand(ctx: CliContext): Command {
               secureCookies: !isLoopback(opts.host),
               log: (line) => ctx.err(`${t(line)}\n`),
             });
-            await app.listen({ host: opts.host, port: opts.port });
-            const address = app.server.address();
-            const port = typeof address === 'object' && address ? address.port : opts.port;
+            const port = await listenOn(app, opts.host, opts.port);
             if (opts.localLogin)
               ctx.err('dashboard: LOCAL LOGIN: anyone on this machine may sign in as any admin (for trying it only)\n');
-            ctx.err(`dashboard on http://${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${port}\n`);
+            ctx.err(`dashboard on ${shownAddress(opts.host, port)}\n`);
             const reason = await stopped;
             ctx.err(`dashboard: stopping (${reason}); finishing requests in flight…\n`);
             await app.close();

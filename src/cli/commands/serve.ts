@@ -1,6 +1,7 @@
 // argosctl serve: the Token API and Liveform admission over HTTP. Stateless (everything lives in
 // the database), so replicas can run side by side. SIGTERM: stop accepting, finish in-flight
 // requests, close the pool.
+import { listenOn, shownAddress } from '../listen.js';
 import { watchStopSignals } from '../stop-signals.js';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { resolveDatabaseUrl, withDatabase } from '../../db/connection.js';
@@ -106,10 +107,8 @@ export function serveCommand(ctx: CliContext): Command {
             ...(opts.trafficFacts ? {} : { trafficFacts: false as const }),
             ...(ctx.clock ? { now: () => ctx.clock!.now() } : {}),
           });
-          await app.listen({ host: opts.host, port: opts.port });
-          const address = app.server.address();
-          const port = typeof address === 'object' && address ? address.port : opts.port;
-          ctx.err(`listening on http://${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${port}\n`);
+          const port = await listenOn(app, opts.host, opts.port);
+          ctx.err(`listening on ${shownAddress(opts.host, port)}\n`);
           // The same worker as `argosctl worker` (startWorker): prune ticks, retention, expiries, webhooks.
           const worker = opts.worker
             ? startWorker(ctx, database, url, opts, {
