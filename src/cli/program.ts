@@ -254,7 +254,8 @@ function newProgram(ctx: CliContext): Command {
       '\nExamples:\n  $ argosctl init                 # a new config repository here\n' +
         '  $ argosctl plan                 # what apply would change\n' +
         '  $ argosctl apply plan.json      # apply a reviewed plan\n' +
-        '\nEvery command: argosctl COMMAND --help, or the man pages (man argosctl-plan).\n',
+        '\nEvery command: argosctl COMMAND --help, or its man page (man argosctl-plan after a global install;\n' +
+        'in a project: man ./node_modules/argosctl/man/argosctl-plan.1).\n',
     )
     .configureOutput({ writeOut: (s) => ctx.out(s), writeErr: (s) => ctx.err(s) })
     .exitOverride()

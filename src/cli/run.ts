@@ -1,6 +1,7 @@
 // Running one argosctl command against a context: holds the only catch, which maps expected
 // problems to exit codes and reports anything else as an internal bug. No side effects on import,
 // so tests can call run() in process.
+import { TokenError, TokenRefused } from '../tokens/token-errors.js';
 import { CommanderError } from 'commander';
 import type { CliContext } from './context.js';
 import { escapeTerminal } from '../render/escape-terminal.js';
@@ -90,10 +91,14 @@ export async function run(argv: string[], ctx: CliContext): Promise<number> {
     },
   };
   /** An expected failure: one clear line on stderr (user text in it escaped), and with --format json one document on stdout. */
-  const fail = (message: string, hint: string | undefined, code: number) => {
+  const fail = (message: string, hint: string | undefined, code: number, errorCode?: string) => {
     ctx.err(`${ctx.errStyle.red('error')}: ${escapeLines(message)}\n${hint ? `  hint: ${escapeLines(hint)}\n` : ''}`);
     if (wantsJson(argv) && !wroteStdout)
-      ctx.out(jsonDocument('error', { error: { message, ...(hint ? { hint } : {}), exitCode: code } }));
+      ctx.out(
+        jsonDocument('error', {
+          error: { message, ...(hint ? { hint } : {}), exitCode: code, ...(errorCode ? { code: errorCode } : {}) },
+        }),
+      );
     return code;
   };
   try {
@@ -110,6 +115,8 @@ export async function run(argv: string[], ctx: CliContext): Promise<number> {
     }
     const database = asDatabaseError(err);
     if (database) return fail(database, 'nothing was written (the transaction was rolled back)', 1);
+    if (err instanceof TokenError || err instanceof TokenRefused)
+      return fail(err.message, err.hint, err.exitCode, err.code);
     if (err instanceof UserError) return fail(err.message, err.hint, err.exitCode);
     const io = asFileSystemError(err);
     if (io) return fail(io, undefined, 1);

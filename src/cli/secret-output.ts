@@ -4,6 +4,7 @@
 import { closeSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors.js';
+import { escapeTerminal } from '../render/escape-terminal.js';
 import { CREATE_NEW } from '../util/atomic-write.js';
 import type { CliContext } from './context.js';
 
@@ -46,7 +47,7 @@ export function openSecretSink(ctx: CliContext, opts: SecretOutputOptions): Secr
         closeSync(fd);
         unlinkSync(file);
       },
-      describe: `written to ${opts.out} (mode 0600)`,
+      describe: `written to ${escapeTerminal(opts.out)} (mode 0600)`,
     };
   }
   if (!ctx.stdoutIsTTY && !opts.yesPrintSecret) {

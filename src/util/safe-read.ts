@@ -111,7 +111,7 @@ export function readRegularFile(full: string, maxBytes: number, root?: string, s
         rule: 'files.not-regular',
         problem: `${via}a kernel pseudo-file (/proc, /sys), not a regular file`,
       };
-    if (stats.size > maxBytes) return { ok: false, rule: 'files.too-large', problem: `is ${stats.size} bytes` };
+    if (stats.size > maxBytes) return { ok: false, rule: 'files.too-large', problem: `is ${byteCount(stats.size)}` };
     // O_NONBLOCK: should the file be swapped for a FIFO after the check, open() still returns at once.
     fd = openSync(real, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW);
   } catch (err) {
@@ -122,7 +122,7 @@ export function readRegularFile(full: string, maxBytes: number, root?: string, s
     const stats = fstatSync(fd);
     if (!stats.isFile())
       return { ok: false, rule: 'files.not-regular', problem: `${via}${kindOf(stats)}, not a regular file` };
-    if (stats.size > maxBytes) return { ok: false, rule: 'files.too-large', problem: `is ${stats.size} bytes` };
+    if (stats.size > maxBytes) return { ok: false, rule: 'files.too-large', problem: `is ${byteCount(stats.size)}` };
     return readCapped(fd, stats, maxBytes);
   } catch (err) {
     return { ok: false, rule: 'files.unreadable', problem: `cannot be read (${errno(err)})` };
@@ -189,8 +189,14 @@ export function readUserFile(file: string, maxBytes: number, what: string, hint?
   const read = readRegularFile(file, maxBytes);
   if (read.ok) return read.bytes;
   const size = read.rule === 'files.too-large' ? `; at most ${maxBytes.toLocaleString('en')} bytes` : '';
-  throw new UserError(
-    `${what} "${escapeText(file)}" ${read.problem}${size}`,
-    hint ?? `a regular file${size ? ` of at most ${maxBytes.toLocaleString('en')} bytes` : ''}`,
-  );
+  const fallback =
+    read.rule === 'files.missing'
+      ? `check the path (a relative one starts at ${escapeText(process.cwd())})`
+      : `a regular file${size ? ` of at most ${maxBytes.toLocaleString('en')} bytes` : ''}`;
+  throw new UserError(`${what} "${escapeText(file)}" ${read.problem}${size}`, hint ?? fallback);
+}
+
+/** "1 byte", "2,048 bytes". */
+function byteCount(n: number): string {
+  return `${n.toLocaleString('en')} byte${n === 1 ? '' : 's'}`;
 }

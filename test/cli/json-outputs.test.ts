@@ -89,7 +89,14 @@ describe('JSON outputs against schemas/output/*.v1.json', () => {
     expectDocument('webhooks-status', await runCli(['webhooks', 'status', '--format', 'json'], { cwd }));
     const error = await runCli(['apply', 'missing-plan.json', '--format', 'json'], { cwd });
     expect(error.code).toBe(1);
-    expectDocument('error', error);
+    expect((expectDocument('error', error).error as { code?: string }).code).toBeUndefined();
+    // A token command's error carries the Token API's code on its own, for scripts.
+    const tokenError = await runCli(['tokens', 'list', 'nosuch', '--format', 'json'], { cwd });
+    expect(tokenError.code).toBe(1);
+    expect(expectDocument('error', tokenError).error).toMatchObject({
+      code: 'invalid_project',
+      message: '[invalid_project] project "nosuch" does not exist',
+    });
   });
 
   it('invalid manifests: validate, plan and drift print the validate document', async () => {

@@ -71,6 +71,9 @@ describe.skipIf(!postgres.available)('sealed key material on postgres', () => {
     const first = await cli(['keys', 'reveal', 'vault', 'legacy', '--out', 'legacy.key'], { ARGOSCTL_ACTOR: 'alice' });
     expect(first.code, first.stderr).toBe(0);
     expect(first.stdout).toBe('');
+    // The line ends at the file: no "store it now:" leading into nothing.
+    expect(first.stderr).toMatch(/; written to legacy\.key \(mode 0600\)\n/);
+    expect(first.stderr).not.toMatch(/store it now/);
     expect(statSync(path.join(dir, 'legacy.key')).mode & 0o777).toBe(0o600);
     const shown = Buffer.from(readFileSync(path.join(dir, 'legacy.key'), 'utf8').trim(), 'base64');
     expect(shown).toHaveLength(32);

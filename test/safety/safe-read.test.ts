@@ -48,7 +48,7 @@ describe('the one safe reader', () => {
       problem: 'is a folder, not a regular file',
     });
     writeFileSync(path.join(cwd, 'big.csv'), 'x'.repeat(2048));
-    expect(readRegularFile(path.join(cwd, 'big.csv'), 1024)).toMatchObject({ ok: false, problem: 'is 2048 bytes' });
+    expect(readRegularFile(path.join(cwd, 'big.csv'), 1024)).toMatchObject({ ok: false, problem: 'is 2,048 bytes' });
     writeFileSync(path.join(cwd, 'ok.csv'), 'abc');
     symlinkSync('ok.csv', path.join(cwd, 'link.csv'));
     const ok = readRegularFile(path.join(cwd, 'link.csv'), 1024);
@@ -83,7 +83,7 @@ describe('the one safe reader', () => {
     expect(read('zero.csv')).toMatchObject({ ok: false, rule: 'files.outside-root' });
     expect(read('fifo.csv')).toMatchObject({ ok: false, problem: 'is a FIFO (named pipe), not a regular file' });
     expect(read('folder.csv')).toMatchObject({ ok: false, problem: 'is a folder, not a regular file' });
-    expect(read('big.csv')).toMatchObject({ ok: false, problem: 'is 2048 bytes' });
+    expect(read('big.csv')).toMatchObject({ ok: false, problem: 'is 2,048 bytes' });
     expect(read('outside.csv')).toMatchObject({ ok: false, rule: 'files.outside-root' });
     expect(read('gone.csv')).toMatchObject({ ok: false, rule: 'files.missing' });
     const ok = read('ok.csv');

@@ -41,7 +41,8 @@ function line(ctx: CliContext, o: ScaffoldOutcome): string {
 
 const NEXT = `
 Next:
-  npm install             # installs argosctl from package.json (workflows and editors use node_modules/argosctl)
+  npm install             # installs argosctl from package.json (workflows and editors use node_modules/argosctl);
+                          # until argosctl is on the npm registry: npm install --save-dev ./argosctl-VERSION.tgz
   npx argosctl validate
   npx argosctl plan       # against the embedded database in .argos/db
   git add -A && git commit -m "argosctl init"

@@ -156,7 +156,8 @@ export function keysCommand(ctx: CliContext): Command {
           throw err;
         }
         const { secret, describe, keepIt, ...about } = revealed;
-        if (opts.format === 'text') ctx.err(`${describe}; ${sink.describe}, ${keepIt}:\n`);
+        // Printed here next: "store it now:" leads into it; written to a file, the line ends there.
+        if (opts.format === 'text') ctx.err(`${describe}; ${sink.describe}${opts.out ? '' : `, ${keepIt}:`}\n`);
         // JSON carries the secret itself only where the text face would print it; --out keeps it in the file.
         if (opts.format === 'text' || opts.out) sink.write(secret);
         if (opts.format === 'json')

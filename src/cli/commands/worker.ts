@@ -175,7 +175,11 @@ export function workerCommand(ctx: CliContext): Command {
         const me = workerName();
         const url = resolveDatabaseUrl(opts.databaseUrl);
         const every = `${opts.deliveryInterval / 1000}s`;
-        ctx.err(`argosctl worker ${me}: pruning every 10 minutes on the boundaries; webhooks every ${every}\n`);
+        ctx.err(
+          opts.once
+            ? `argosctl worker ${me}: the current tick (if no other worker has run it) and one delivery pass, then exit\n`
+            : `argosctl worker ${me}: pruning every 10 minutes on the boundaries; webhooks every ${every}\n`,
+        );
         try {
           await withDatabase(
             url,
