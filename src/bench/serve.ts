@@ -2,6 +2,7 @@
 // the same run (a bare Fastify route doing one SELECT round trip on the same pool), with serve's
 // default limits on and the clients spread over 4,096 addresses behind --trust-proxy.
 //   floor-write: the same stack doing one single-row UPDATE that commits
+//   floor-page: the same stack reading and sending the list route's page (100 tokens after a cursor)
 //   count, get, list: GET …/tokens/count, …/tokens/{id}, …/tokens?after=…&limit=100 (200,000 tokens)
 //   check:     POST /v1/liveform/check (the dry run), on tokens not yet used
 //   admission: POST /v1/liveform/start, every request a different registered count-based token
@@ -40,7 +41,7 @@ const SECONDS = Number(arg('seconds', '10'));
 const CONNECTIONS = Number(arg('connections', '32'));
 /** Connections sending a body a byte a second during the run, each from its own forwarded address. */
 const SLOW_CLIENTS = Number(arg('slow-clients', '0'));
-const ALL_PHASES = 'floor,floor-write,count,get,list,check,admission,complete,register,import,delete,cap';
+const ALL_PHASES = 'floor,floor-write,floor-page,count,get,list,check,admission,complete,register,import,delete,cap';
 const ONLY = arg('only', ALL_PHASES).split(',');
 const MASTER = randomBytes(32);
 /** Every phase's clients come from this many addresses (X-Forwarded-For, behind --trust-proxy). */
@@ -103,6 +104,19 @@ async function main(): Promise<void> {
         where project_id = 'adm' and token_id = ${token} and expired_at is null`.execute(database.db);
       return String(numAffectedRows);
     });
+    // Page floor: the list route's page (the 100 tokens after a cursor, in registration order) with
+    // one prepared SELECT, sent as the rows come (no authorization, no reshaping). Times as epoch
+    // milliseconds, the form the driver reads cheapest (a timestamptz is parsed from text into a Date).
+    floorApp.get<{ Querystring: { after: string } }>('/floor-page', async (request) => {
+      const [t, id] = JSON.parse(Buffer.from(request.query.after, 'base64url').toString()) as [string, string];
+      const { rows } = await sql`select token_id, (extract(epoch from registered_at) * 1000)::float8 as registered_ms,
+          (extract(epoch from first_used_at) * 1000)::float8 as first_used_ms,
+          (extract(epoch from expires_at) * 1000)::float8 as expires_ms,
+          expired_at is not null as expired, completed_at is not null as completed
+        from tokens where project_id = 'adm' and (registered_at, token_id) > (${t}::timestamptz, ${id})
+        order by registered_at, token_id limit 100`.execute(database.db);
+      return rows;
+    });
     await floorApp.listen({ host: '127.0.0.1', port: 0 });
     const floorBase = `http://127.0.0.1:${(floorApp.server.address() as { port: number }).port}`;
 
@@ -158,8 +172,29 @@ async function main(): Promise<void> {
     const keyed = (key: string) => ({ 'content-type': 'application/json', 'x-api-key': key });
     const api = (phase: Omit<Phase, 'seconds' | 'connections' | 'clientAddresses'> & { connections?: number }) =>
       measure({ clientAddresses: ADDRESSES, ...phase });
+    // A page of 100 from one of 1,000 places, each request: the cursors a client would hold.
+    let cursorList: string[] | undefined;
+    const cursors = async () => {
+      if (cursorList) return cursorList;
+      const { rows } = await sql<{ t: string; id: string }>`
+        select registered_at::text as t, token_id as id from tokens where project_id = 'adm'
+        order by registered_at, token_id`.execute(database.db);
+      cursorList = Array.from({ length: 1000 }, (_, i) => {
+        const r = rows[Math.floor((i * (rows.length - 100)) / 1000)];
+        return Buffer.from(JSON.stringify([r.t, r.id])).toString('base64url');
+      });
+      return cursorList;
+    };
     if (ONLY.includes('floor')) results.floorSelect = await bare('/floor');
     if (ONLY.includes('floor-write')) results.floorWrite = await bare('/floor-write');
+    if (ONLY.includes('floor-page'))
+      results.floorPage = await measure({
+        url: floorBase,
+        pathIds: { template: '/floor-page?after={id}', ids: 'given', count: 1000, values: await cursors() },
+        method: 'GET',
+        body: { kind: 'none' },
+        clientAddresses: ADDRESSES,
+      });
     if (ONLY.includes('count'))
       results.count = await api({
         url: `${base}/v1/projects/adm/tokens/count`,
@@ -176,21 +211,13 @@ async function main(): Promise<void> {
         body: { kind: 'none' },
       });
     if (ONLY.includes('list')) {
-      // A page of 100 from one of 1,000 places, each request: the cursors a client would hold.
-      const { rows } = await sql<{ t: string; id: string }>`
-        select registered_at::text as t, token_id as id from tokens where project_id = 'adm'
-        order by registered_at, token_id`.execute(database.db);
-      const cursors = Array.from({ length: 1000 }, (_, i) => {
-        const r = rows[Math.floor((i * (rows.length - 100)) / 1000)];
-        return Buffer.from(JSON.stringify([r.t, r.id])).toString('base64url');
-      });
       results.list = await api({
         url: base,
         pathIds: {
           template: '/v1/projects/adm/tokens?after={id}&limit=100',
           ids: 'given',
           count: 1000,
-          values: cursors,
+          values: await cursors(),
         },
         method: 'GET',
         headers: keyed(admKey),

@@ -1,5 +1,6 @@
 // bench:serve's verdict per route (src/bench/route-summary.ts): a read is judged against the SELECT
-// floor, a route that commits a write against the committing-UPDATE floor, and both by their p99.
+// floor, a route that commits a write against the committing-UPDATE floor, the list route against a
+// floor that reads the same page, and all by their p99.
 import { describe, expect, it } from 'vitest';
 import { routeSummary } from '../../src/bench/route-summary.js';
 
@@ -9,6 +10,8 @@ describe('routeSummary', () => {
   const results = {
     floorSelect: run(10_000),
     floorWrite: run(5_000),
+    floorPage: run(2_000),
+    list: run(1_100),
     get: run(5_100),
     count: run(7_000),
     delete: run(2_600),
@@ -25,6 +28,12 @@ describe('routeSummary', () => {
   it('judges a write against the committing-UPDATE floor, and shows both ratios', () => {
     expect(verdict('DELETE')).toMatchObject({ ratioToFloor: 0.26, ratioToWriteFloor: 0.52, met: true });
     expect(verdict('POST /v1/liveform/sessions')).toMatchObject({ ratioToWriteFloor: 0.48, met: false });
+  });
+
+  it('judges the list route against the floor that reads and sends the same page', () => {
+    const list = routeSummary(results).find((v) => v.route === 'GET /v1/projects/{pid}/tokens')!;
+    expect(list).toMatchObject({ ratioToFloor: 0.11, ratioToPageFloor: 0.55, met: true });
+    expect(list.ratioToWriteFloor).toBeUndefined();
   });
 
   it('fails a route whose p99 is over 25 ms, whatever its rate', () => {
