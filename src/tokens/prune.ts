@@ -5,7 +5,7 @@
 // long lock is ever held over the table.
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DatabaseSchema } from '../db/schema.js';
-import { deleteCounted, oneCountedDeletionAtATime } from './counted-deletion.js';
+import { oneCountedDeletionAtATime, pruneCounted } from './counted-deletion.js';
 import { registeredCountSql, requireProject, retryOnDeadlock } from './token-store.js';
 import { writeExpiredEvents } from './token-events.js';
 import { TOKEN_CAP } from './token-id.js';
@@ -114,34 +114,66 @@ export async function markExpiredBatch(
   });
 }
 
-/** Deletes one batch (expired tokens, or by priority) and keeps the counter right; returns how many. */
+/**
+ * Deletes one batch (expired tokens, or by priority) and keeps the counter right; returns how many
+ * rows it picked and how many it deleted (fewer when other writers held or changed some).
+ */
 async function deleteBatch(
   db: Kysely<DatabaseSchema>,
   projectId: string,
   which: 'expired' | PrunePolicy['priority'],
   limit: number,
-): Promise<number> {
+): Promise<Batch> {
   return pruneTransaction(db, async (tx) => {
     await oneCountedDeletionAtATime(tx, projectId);
-    // Rows are picked and deleted by ctid in one statement: a tid scan, twice as fast as joining
-    // on the key. A row updated concurrently gets a new ctid and is skipped, never wrongly deleted.
     const pick =
       which === 'expired'
         ? sql`select ctid from tokens where project_id = ${projectId} and expired_at is not null limit ${limit}`
         : which === 'oldest-first'
           ? sql`select ctid from tokens where project_id = ${projectId} order by registered_at, token_id limit ${limit}`
           : sql`select ctid from tokens where project_id = ${projectId} order by registered_at desc, token_id desc limit ${limit}`;
-    return deleteCounted(tx, projectId, sql`delete from tokens where ctid = any(array(${pick})) returning 1`);
+    // Outright first, waiting at most a few milliseconds for any lock: too short to be part of a
+    // deadlock (PostgreSQL looks for one after a second of waiting). Should a row, the stripes or
+    // the counter be held longer (an import overwriting those tokens), the batch skips the rows
+    // other writers hold instead.
+    await sql`savepoint outright`.execute(tx);
+    try {
+      await sql`set local lock_timeout = '5ms'`.execute(tx);
+      return await pruneCounted(tx, projectId, pick, 'outright');
+    } catch (err) {
+      if ((err as { code?: string }).code !== '55P03') throw err;
+      await sql`rollback to savepoint outright`.execute(tx);
+      return pruneCounted(tx, projectId, pick, 'skip-locked');
+    }
   });
 }
 
-/** Runs batches until one comes back short (nothing left) or a stop is asked for. */
-async function untilShortBatch(run: () => Promise<number>, batch: number, stop: () => boolean): Promise<number> {
+interface Batch {
+  picked: number;
+  deleted: number;
+}
+
+/**
+ * Runs batches until `want` are done, a batch picks fewer than it may (nothing left), nothing could
+ * be done three batches in a row (rows held by other writers: the next pass takes them), or a
+ * stop is asked for. A batch that did nothing is run again: the rows it picked were overwritten
+ * (registered again) since, and the next pick sees them where they now belong.
+ */
+async function batches(
+  run: (limit: number) => Promise<Batch>,
+  batch: number,
+  stop: () => boolean,
+  want = Number.POSITIVE_INFINITY,
+): Promise<number> {
   let total = 0;
-  while (!stop()) {
-    const n = await run();
-    total += n;
-    if (n < batch) break;
+  let idle = 0;
+  while (total < want && !stop()) {
+    const limit = Math.min(batch, want - total);
+    const r = await run(limit);
+    total += r.deleted;
+    if (r.picked < limit) break;
+    idle = r.deleted === 0 ? idle + 1 : 0;
+    if (idle >= 3) break;
   }
   return total;
 }
@@ -178,9 +210,16 @@ async function pruneProject(
     result.expiredMarked = rows[0].due;
     if (policy.deleteOnExpiration) result.expiredDeleted = rows[0].expired;
   } else {
-    result.expiredMarked = await untilShortBatch(() => markExpiredBatch(db, projectId, now, batch), batch, stop);
+    result.expiredMarked = await batches(
+      async (limit) => {
+        const n = await markExpiredBatch(db, projectId, now, limit);
+        return { picked: n, deleted: n };
+      },
+      batch,
+      stop,
+    );
     if (policy.deleteOnExpiration)
-      result.expiredDeleted = await untilShortBatch(() => deleteBatch(db, projectId, 'expired', batch), batch, stop);
+      result.expiredDeleted = await batches((limit) => deleteBatch(db, projectId, 'expired', limit), batch, stop);
   }
   if (result.expiredMarked) reasons.push(`${result.expiredMarked} expired (time window passed)`);
   if (result.expiredDeleted) reasons.push(`${result.expiredDeleted} deleted on expiration`);
@@ -192,11 +231,12 @@ async function pruneProject(
       const target = Math.ceil((afterExpiry * policy.ratio) / 100);
       if (options.dryRun) result.volumeDeleted = target;
       else
-        while (result.volumeDeleted < target && !stop()) {
-          const n = await deleteBatch(db, projectId, policy.priority, Math.min(batch, target - result.volumeDeleted));
-          result.volumeDeleted += n;
-          if (n === 0) break;
-        }
+        result.volumeDeleted = await batches(
+          (limit) => deleteBatch(db, projectId, policy.priority, limit),
+          batch,
+          stop,
+          target,
+        );
       reasons.push(
         `${afterExpiry} registered ≥ start threshold ${policy.startThreshold}% (${threshold}): ${result.volumeDeleted} deleted (${policy.ratio}% of ${afterExpiry}, ${policy.priority})`,
       );

@@ -5,7 +5,7 @@ import type { DatabaseSchema } from '../db/schema.js';
 import { TokenError } from './token-errors.js';
 import { TOKEN_CAP, tokenIdProblem } from './token-id.js';
 import { isoFromEpochMs } from '../util/iso-time.js';
-import { deleteCounted, oldestTokens, oneCountedDeletionAtATime } from './counted-deletion.js';
+import { deleteOldestCounted, oneCountedDeletionAtATime } from './counted-deletion.js';
 
 type Db = Kysely<DatabaseSchema> | Transaction<DatabaseSchema>;
 
@@ -204,7 +204,12 @@ export async function registerTokens(
     }
     return { added, overwritten: unique.length - added, registered };
   };
-  const attempt = () => retryOnDeadlock(() => (chunks.length === 1 ? run(db) : db.transaction().execute(run)));
+  // A project deleted while its tokens are written: the rows' foreign key refuses them.
+  const attempt = () =>
+    retryOnDeadlock(() => (chunks.length === 1 ? run(db) : db.transaction().execute(run))).catch((err: unknown) => {
+      if ((err as { code?: string }).code === '23503') throw missingProject(projectId);
+      throw err;
+    });
   const registeredNow = async () =>
     (await sql<{ registered: number }>`select ${registeredCountSql(projectId)} as registered`.execute(db)).rows[0]
       ?.registered ?? 0;
@@ -514,7 +519,7 @@ export async function deleteTokens(
       select token_id from tokens
       where project_id = ${projectId} and token_id = any(cast(${toTextArray(wellFormed)} as text[]))
         and (select status from project) <> 'CLOSE'
-      order by token_id for update),
+      order by token_id collate "C" for update),
     gone as (
       delete from tokens where project_id = ${projectId} and token_id in (select token_id from locked)
         and (select count(*) from locked) = ${unique.length}
@@ -549,7 +554,7 @@ export async function deleteOldestTokens(db: Kysely<DatabaseSchema>, projectId: 
     db.transaction().execute(async (tx) => {
       await oneCountedDeletionAtATime(tx, projectId);
       await requireWritableProject(tx, projectId);
-      return deleteCounted(tx, projectId, oldestTokens(projectId, n));
+      return (await deleteOldestCounted(tx, projectId, n)).deleted;
     }),
   );
 }

@@ -13,6 +13,7 @@
 // Also: a bulk import (one transaction of several chunks, each folding the stripes) racing
 // deletions by ID and worker folds; and a project's deletion racing deletions by ID leaves no
 // stripe behind. PostgreSQL only: PGlite has a single connection, so nothing there runs concurrently.
+import { createHash } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -202,6 +203,37 @@ describe.skipIf(!postgres.available)('deletion stripes under concurrency on post
     await expectExact(db, 'twice');
   });
 
+  it('random IDs: re-importing 30,000 (two chunks) while prune deletes the oldest: no error reaches either, the count exact', async () => {
+    // Registered one by one over time, random IDs lie in an order unrelated to their IDs: prune's
+    // picks (physical order) and an import's rows (ID order) then cross. Prune must not wait on them.
+    const db = fresh.database.db;
+    const unexpected: string[] = [];
+    for (let round = 0; round < 3; round++) {
+      const projectId = `rnd${round}`;
+      await tokenProject(db, projectId, { volume: { start: 1, ratio: 30, priority: 'oldest-first' } });
+      const all = Array.from({ length: 30_000 }, (_, i) =>
+        createHash('sha1').update(`${round}/${i}`).digest('hex').slice(0, 20),
+      );
+      await sql`insert into tokens (project_id, token_id, registered_at)
+        select ${projectId}, id, now() - interval '1 day' + n * interval '1 second'
+        from unnest(cast(${`{${all.join(',')}}`} as text[])) with ordinality as s(id, n) order by n`.execute(db);
+      await sql`insert into token_counts (project_id, registered) values (${projectId}, ${all.length})`.execute(db);
+      await Promise.all([
+        registerTokens(db, projectId, all).catch((e) =>
+          unexpected.push(`import: ${(e as { code?: string }).code} ${e}`),
+        ),
+        (async () => {
+          await new Promise((r) => setTimeout(r, 40 * round)); // at different points of the import
+          await prunePass(db, { projects: [projectId], batchSize: 3_000 }).catch((e) =>
+            unexpected.push(`prune: ${(e as { code?: string }).code} ${e}`),
+          );
+        })(),
+      ]);
+      await expectExact(db, projectId);
+    }
+    expect(unexpected).toEqual([]);
+  });
+
   it('a bulk import (several chunks in one transaction) racing deletions by ID and worker folds: no error, the count exact', async () => {
     const db = fresh.database.db;
     await tokenProject(db, 'bulk', {});
@@ -251,6 +283,31 @@ describe.skipIf(!postgres.available)('deletion stripes under concurrency on post
       expect(await expectExact(db, projectId)).toBe(3);
     }
   });
+  it("a registration racing its project's deletion is invalid_project, not a foreign-key error", async () => {
+    const db = fresh.database.db;
+    await tokenProject(db, 'going', {});
+    const holder = new pg.Client({ connectionString: fresh.url });
+    await holder.connect();
+    try {
+      await holder.query('begin');
+      await holder.query(`delete from projects where id = 'going'`);
+      const registering = registerTokenRequest(db, 'going', ids('late', 3)).catch((e: unknown) => e);
+      for (let i = 0; i < 200; i++) {
+        const { rows } = await holder.query(
+          `select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`,
+        );
+        if (rows[0].n > 0) break;
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      await holder.query('commit');
+      const error = await registering;
+      expect(error).toBeInstanceOf(TokenError);
+      expect((error as TokenError).code).toBe('invalid_project');
+    } finally {
+      await holder.end();
+    }
+  });
+
   it('a registration refused only because a deletion committed while it waited on the counter is retried, and fits', async () => {
     const db = fresh.database.db;
     await tokenProject(db, 'late', {});
