@@ -21,7 +21,7 @@ export function checkCommand(ctx: CliContext): Command {
     .description(
       'dry-run Liveform admission: would "Start Authentication" be admitted now? (writes nothing; exit 3 when refused)',
     )
-    .argument('<project>')
+    .argument('<project>', 'project id')
     .option('--token <tokenId>', 'the Liveform token')
     .option('--param <key=value>', 'a plain URL parameter (repeatable)', parseParam, {} as Record<string, string>)
     .option(

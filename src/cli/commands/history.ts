@@ -98,7 +98,7 @@ export function historyCommands(ctx: CliContext): Command[] {
     .description(
       "for each current setting of a project, the apply (commit, PR, actor, time) that last set it, then the project's other recorded events",
     )
-    .argument('<project>')
+    .argument('<project>', 'project id')
     .addOption(kindOption())
     .addOption(formatOption(['text', 'markdown', 'json', 'csv']))
     .addOption(databaseOption())
@@ -151,7 +151,7 @@ export function historyCommands(ctx: CliContext): Command[] {
   admins
     .command('logins')
     .description('login records of an administrator account (read-only)')
-    .argument('<email>')
+    .argument('<email>', "the administrator's email")
     .option('--limit <n>', 'most recent records', (v) => Number(v), 100)
     .addOption(formatOption(['text', 'json']))
     .addOption(databaseOption())

@@ -121,7 +121,7 @@ export function keysCommand(ctx: CliContext): Command {
     .description(
       "a project's API keys, encryption keys and webhook secrets: rotation, status, fingerprint, dates, reveal record",
     )
-    .argument('<project>')
+    .argument('<project>', 'project id')
     .addOption(formatOption(['text', 'json']))
     .addOption(databaseOption())
     .action(async (project: string, opts: Opts) => {
@@ -134,7 +134,7 @@ export function keysCommand(ctx: CliContext): Command {
     .description(
       'print a newly issued secret once (audited): the API key, the webhook secret, or an encryption key by name',
     )
-    .argument('<project>')
+    .argument('<project>', 'project id')
     .argument('<key>', `${API_KEY}, ${WEBHOOK_SECRET}, or the name of an encryption key`)
     .option('--out <file>', 'write it to this new file (mode 0600) instead of the terminal')
     .option('--yes-print-secret', 'print it even though stdout is not a terminal')

@@ -42,7 +42,7 @@ export function tokensCommand(ctx: CliContext): Command {
     .command('register')
     .description('register token IDs (re-registering an ID overwrites it)')
     .argument('<project>', 'project id', projectIdArgument)
-    .argument('<ids...>')
+    .argument('<ids...>', 'token IDs: 8 to 64 of a-z A-Z 0-9 - _ . (at most 500 a request)')
     .addOption(formatOption(['text', 'json']))
     .addOption(databaseOption())
     .action(async (project: string, ids: string[], opts: Opts) => {
@@ -59,7 +59,7 @@ export function tokensCommand(ctx: CliContext): Command {
     .command('import')
     .description('register every ID in a file (lines, CSV or NDJSON); all or nothing')
     .argument('<project>', 'project id', projectIdArgument)
-    .argument('<file>')
+    .argument('<file>', 'one ID a line, CSV (a token_id column) or NDJSON; - reads stdin')
     .addOption(formatOption(['text', 'json']))
     .addOption(databaseOption())
     .action(async (project: string, file: string, opts: Opts) => {
@@ -133,7 +133,7 @@ export function tokensCommand(ctx: CliContext): Command {
     .command('delete')
     .description('delete tokens by ID (at most 500), or the oldest N (at most 5,000); deletion is permanent')
     .argument('<project>', 'project id', projectIdArgument)
-    .argument('[ids...]')
+    .argument('[ids...]', 'token IDs to delete (at most 500), or give --oldest N')
     .option('--oldest <n>', 'delete the N oldest registrations', (v) => Number(v))
     .addOption(formatOption(['text', 'json']))
     .addOption(databaseOption())
@@ -148,7 +148,7 @@ export function tokensCommand(ctx: CliContext): Command {
       'try a token as the Liveform does at "Start Authentication" (count-based expiry happens here); prints the session id',
     )
     .argument('<project>', 'project id', projectIdArgument)
-    .argument('<tokenId>')
+    .argument('<tokenId>', 'the token ID')
     .option(
       '--encrypted <data>',
       "the encrypted URL parameter (docs/url-encryption.md); opened with the project's keys",

@@ -54,7 +54,7 @@ export function urlCommand(ctx: CliContext): Command {
   url
     .command('build')
     .description('print the Liveform URL (?pid=…&encrypted=…) for these parameters, encrypted with an active key')
-    .argument('<project>')
+    .argument('<project>', 'project id')
     .option(
       '--param <key=value>',
       'a Liveform parameter (repeatable), e.g. token=…, userid=…',
@@ -90,7 +90,7 @@ export function urlCommand(ctx: CliContext): Command {
   url
     .command('open')
     .description('decrypt a Liveform URL: its parameters and the key that opened them (needs the database for keys)')
-    .argument('<url>')
+    .argument('<url>', 'an encrypted Liveform URL')
     .addOption(formatOption(['text', 'json']))
     .addOption(databaseOption())
     .action(async (text: string, opts: { format: string; databaseUrl?: string }) => {

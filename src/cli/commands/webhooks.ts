@@ -35,7 +35,7 @@ export function webhooksCommand(ctx: CliContext): Command {
   webhooks
     .command('status')
     .description('per project: pending, delivered and dead events, the next retry and the latest failures')
-    .argument('[project]')
+    .argument('[project]', 'only this project')
     .addOption(formatOption(['text', 'json']))
     .addOption(databaseOption())
     .action(async (project: string | undefined, opts: { databaseUrl?: string; format: 'text' | 'json' }) => {
@@ -47,7 +47,7 @@ export function webhooksCommand(ctx: CliContext): Command {
   webhooks
     .command('redrive')
     .description('give dead events a fresh set of attempts, due now (one with --event, or --all-dead)')
-    .argument('<project>')
+    .argument('<project>', 'project id')
     .addOption(new Option('--event <id>', 'the event to send again (dead or still pending)').conflicts('allDead'))
     .addOption(new Option('--all-dead', 'every dead event of the project'))
     .addOption(formatOption(['text', 'json']))
