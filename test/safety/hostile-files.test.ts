@@ -202,7 +202,7 @@ describe('publicKey: relative to the manifest, inside the root, a small regular 
       /is a FIFO \(named pipe\), not a regular file$/,
     );
     const big = await keyProblem(root, '../keys/big.pem');
-    expect(big.message).toMatch(/is \d+ bytes$/);
+    expect(big.message).toMatch(/is [\d,]+ bytes$/);
     expect(big.allowed).toMatch(/at most 16384 bytes/);
   });
 
