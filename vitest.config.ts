@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import SlowestFirstSequencer from './test/helpers/sequencer.js';
 
 export default defineConfig({
   test: {
@@ -15,6 +16,8 @@ export default defineConfig({
     isolate: false,
     // 3 workers on 2 cores: much of a test waits on a database or a child process (suite 247 s → 203 s wall).
     maxWorkers: 3,
+    // Longest files first (test/helpers/sequencer.ts): without it a clean run starts the largest files by bytes.
+    sequence: { sequencer: SlowestFirstSequencer },
     reporters: ['default', './test/helpers/summary-reporter.ts'],
   },
 });
