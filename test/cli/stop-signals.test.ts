@@ -25,9 +25,9 @@ function start(
 
 async function until(condition: () => boolean, what: string): Promise<void> {
   // A safety net against a hang, not a speed limit: the loop ends as soon as the condition holds.
-  for (let i = 0; i < 1200; i++) {
+  for (let i = 0; i < 6000; i++) {
     if (condition()) return;
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 20));
   }
   throw new Error(`timed out waiting for ${what}`);
 }
