@@ -4,13 +4,13 @@
 import { existsSync, writeFileSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli, tempDir } from '../helpers/cli.js';
 import { runCliInProcess } from '../helpers/cli-in-process.js';
+import { createPGlite } from '../helpers/pglite.js';
 
 async function behindTheBack(cwd: string, statement: string): Promise<void> {
-  const db = await PGlite.create(path.join(cwd, '.argos/db'));
+  const db = await createPGlite(path.join(cwd, '.argos/db'));
   try {
     await db.exec(statement);
   } finally {

@@ -4,7 +4,7 @@
 // left alone.
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { Kysely, Migrator } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { migrateToLatest } from '../../src/db/connection.js';
@@ -18,6 +18,7 @@ import {
 } from '../../src/db/pglite-template.js';
 import type { DatabaseSchema } from '../../src/db/schema.js';
 import { tempDir } from '../helpers/cli.js';
+import { createPGlite } from '../helpers/pglite.js';
 
 const tables = async (pglite: PGlite) =>
   (
@@ -32,7 +33,7 @@ describe('the PGlite template built with the package', () => {
     expect(readTemplateStamp()?.pglite).toBe(installedPGliteVersion());
     const options = pgliteTemplateOptions(undefined);
     expect(options.loadDataDir).toBeInstanceOf(Blob);
-    const pglite = await PGlite.create(options);
+    const pglite = await createPGlite(options);
     const db = new Kysely<DatabaseSchema>({ dialect: new PGliteDialect(pglite) });
     try {
       expect(await migrateToLatest(db)).toEqual([]); // nothing pending: no migration ran here
@@ -50,7 +51,7 @@ describe('starting from a template', () => {
   beforeAll(async () => {
     dir = tempDir();
     file = path.join(dir, 'old-template.tar.gz');
-    const pglite = await PGlite.create(pgliteTemplateOptions(undefined, file)); // no stamp yet: initdb
+    const pglite = await createPGlite(pgliteTemplateOptions(undefined, file)); // no stamp yet: initdb
     const db = new Kysely<DatabaseSchema>({ dialect: new PGliteDialect(pglite) });
     const first = { '001_projects': MIGRATIONS['001_projects'] };
     const migrator = new Migrator({
@@ -73,14 +74,14 @@ describe('starting from a template', () => {
     const dataDir = path.join(dir, 'db');
     const options = pgliteTemplateOptions(dataDir, file);
     expect(options.loadDataDir).toBeInstanceOf(Blob);
-    const pglite = await PGlite.create({ dataDir, ...options });
+    const pglite = await createPGlite({ dataDir, ...options });
     const db = new Kysely<DatabaseSchema>({ dialect: new PGliteDialect(pglite) });
     expect(await tables(pglite)).toContain('from_the_template');
     expect(await migrateToLatest(db)).toEqual(Object.keys(MIGRATIONS).slice(1));
     await db.destroy();
     expect(existsSync(path.join(dataDir, 'PG_VERSION'))).toBe(true);
     expect(pgliteTemplateOptions(dataDir, file)).toEqual({}); // the folder holds a database now
-    const reopened = await PGlite.create(dataDir);
+    const reopened = await createPGlite(dataDir);
     try {
       expect(await tables(reopened)).toEqual(expect.arrayContaining(['from_the_template', 'projects', 'tokens']));
     } finally {
@@ -90,7 +91,7 @@ describe('starting from a template', () => {
 
   it('memory: starts from it too', async () => {
     stamp(installedPGliteVersion());
-    const pglite = await PGlite.create(pgliteTemplateOptions(undefined, file));
+    const pglite = await createPGlite(pgliteTemplateOptions(undefined, file));
     try {
       expect(await tables(pglite)).toContain('from_the_template');
     } finally {

@@ -9,7 +9,6 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateProjects } from '../../src/bench/generate.js';
@@ -20,6 +19,7 @@ import { tempDir } from '../helpers/cli.js';
 import { runCliInProcess } from '../helpers/cli-in-process.js';
 import { useCliDatabase, useFreshDatabaseUrls } from '../helpers/databases.js';
 import { GithubStandIn } from '../helpers/github-standin.js';
+import { createPGlite } from '../helpers/pglite.js';
 
 const TOKEN = 'ghs_canaryTokenValue123';
 const CANARY = Buffer.from('feedfacecafebeef'.repeat(4), 'hex');
@@ -37,7 +37,7 @@ async function onDatabase<T>(url: string | undefined, cwd: string, work: (query:
       await client.end();
     }
   }
-  const db = await PGlite.create(path.join(cwd, '.argos/db'));
+  const db = await createPGlite(path.join(cwd, '.argos/db'));
   try {
     return await work((text, params) => db.query(text, params));
   } finally {
