@@ -59,7 +59,7 @@ function git(cwd: string, ...args: string[]): string {
 describe.each(DATABASE_TARGETS)('the audit timeline on $name', (target) => {
   let cwd: string;
   let url: string;
-  let drop: () => Promise<void> = async () => {};
+  let release: () => void = () => {};
   const env = () => ({ ARGOS_DATABASE_URL: url, ARGOSCTL_ACTOR: ACTOR });
   const run = (args: string[], extra: NodeJS.ProcessEnv = {}): Promise<CliResult> =>
     runCliInProcess(args, { cwd, env: { ...env(), ...extra } });
@@ -71,7 +71,7 @@ describe.each(DATABASE_TARGETS)('the audit timeline on $name', (target) => {
     if (!target.available) return;
     cwd = tempDir('examples/bank');
     if (embedded) url = embedded.url;
-    else ({ url, drop } = await target.fresh());
+    else ({ url, release } = await target.fresh());
     writeFileSync(path.join(cwd, '.gitignore'), '.argos/\n');
     git(cwd, 'init', '-q');
     git(cwd, 'add', '-A');
@@ -115,7 +115,7 @@ describe.each(DATABASE_TARGETS)('the audit timeline on $name', (target) => {
     expect(json.code, json.stderr).toBe(0);
     history = JSON.parse(json.stdout);
   });
-  afterAll(async () => drop());
+  afterAll(() => release());
 
   it.skipIf(!target.available)('history lists every kind, oldest first, and validates against its schema', () => {
     const validate = schema('history');

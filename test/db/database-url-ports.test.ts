@@ -96,7 +96,7 @@ describe.skipIf(!postgresAvailable)('the driver giving up on a query', () => {
       expect(result.stderr).not.toMatch(/internal error|^ {4}at /m);
     } finally {
       await holder.end();
-      await fresh.drop();
+      fresh.release();
     }
   });
 });

@@ -61,15 +61,15 @@ for (const target of DATABASE_TARGETS) {
 
 // The CLI face on PostgreSQL (a PGlite folder costs seconds a command; the check is the planner's).
 describe.skipIf(!DATABASE_TARGETS[1].available)('plan and apply refuse a case-only rename (CLI)', () => {
-  const drops: (() => Promise<void>)[] = [];
-  afterAll(async () => {
-    for (const drop of drops) await drop();
+  const releases: (() => void)[] = [];
+  afterAll(() => {
+    for (const release of releases) release();
   });
 
   it('exit 1 with file:line and both ids; apply writes nothing and shows no database error', async () => {
     const cwd = tempDir();
     const fresh = await DATABASE_TARGETS[1].fresh();
-    drops.push(fresh.drop);
+    releases.push(fresh.release);
     mkdirSync(path.join(cwd, 'projects'));
     const file = path.join(cwd, 'projects/x.yaml');
     const cli = (...args: string[]) => runCliInProcess([...args, '--database-url', fresh.url], { cwd });

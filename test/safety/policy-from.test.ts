@@ -70,14 +70,15 @@ for (const target of DATABASE_TARGETS) {
     const run = (args: string[], extra: NodeJS.ProcessEnv = {}) =>
       runCliInProcess(args, { cwd, env: { ...env, ...extra } });
     const embedded = target.name === 'pglite' ? useSharedMemoryDatabase() : undefined;
-    let dropFresh: (() => Promise<void>) | undefined;
-    afterAll(async () => dropFresh?.());
+    let releaseFresh: (() => void) | undefined;
+    afterAll(() => releaseFresh?.());
 
     beforeAll(async () => {
       ({ cwd, base } = repository(SCOPED_ALLOW));
-      // A PostgreSQL database of its own, dropped after the block (a leaked one outlives the run).
+      // A PostgreSQL database of its own, dropped after the block without waiting (the run's teardown
+      // drops it if the worker ends first, test/helpers/databases.ts).
       const fresh = embedded ? undefined : await target.fresh();
-      dropFresh = fresh?.drop;
+      releaseFresh = fresh?.release;
       env = { ARGOS_DATABASE_URL: embedded ? embedded.url : fresh!.url };
       // The base commit is what the database holds: shop stopped, its API whitelist one address.
       git(cwd, 'stash', '-q', '-u');

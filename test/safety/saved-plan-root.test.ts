@@ -15,14 +15,15 @@ for (const target of DATABASE_TARGETS) {
     let env: NodeJS.ProcessEnv;
     const run = (...args: string[]) => runCliInProcess(args, { cwd, env });
     const embedded = target.name === 'pglite' ? useSharedMemoryDatabase() : undefined;
-    let dropFresh: (() => Promise<void>) | undefined;
-    afterAll(async () => dropFresh?.());
+    let releaseFresh: (() => void) | undefined;
+    afterAll(() => releaseFresh?.());
 
     beforeAll(async () => {
       cwd = tempDir('examples/startup');
-      // A PostgreSQL database of its own, dropped after the block (a leaked one outlives the run).
+      // A PostgreSQL database of its own, dropped after the block without waiting (the run's teardown
+      // drops it if the worker ends first, test/helpers/databases.ts).
       const fresh = embedded ? undefined : await target.fresh();
-      dropFresh = fresh?.drop;
+      releaseFresh = fresh?.release;
       env = { ARGOS_DATABASE_URL: embedded ? embedded.url : fresh!.url };
       expect((await run('apply', '--auto-approve')).code).toBe(0);
     });

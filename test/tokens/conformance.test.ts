@@ -258,7 +258,7 @@ const ROWS: Row[] = [
 for (const target of DATABASE_TARGETS) {
   describe.skipIf(!target.available)(`both faces, one truth, on ${target.name}`, () => {
     let database: Database;
-    let drop = async () => {};
+    let release = () => {};
     let url: string;
     let svc: Service;
     const keys: Partial<Record<Pid, string>> = {};
@@ -271,7 +271,7 @@ for (const target of DATABASE_TARGETS) {
       } else {
         const fresh = await target.fresh();
         url = fresh.url;
-        drop = fresh.drop;
+        release = fresh.release;
       }
       database = await openDatabase(url, { namedStatements: target.name === 'postgres' });
       await migrateToLatest(database.db);
@@ -294,7 +294,7 @@ for (const target of DATABASE_TARGETS) {
     afterAll(async () => {
       await svc?.close();
       await database?.close();
-      await drop();
+      release();
     });
 
     async function viaCli(args: string[]): Promise<Outcome> {

@@ -105,11 +105,11 @@ for (const target of DATABASE_TARGETS) {
     // One database for both tests (each seeds it afresh): an embedded one is slow to create, and is
     // held open so that each command and check shares it instead of opening it again.
     const embedded = target.name === 'pglite' ? useSharedMemoryDatabase() : undefined;
-    let db: { url: string; drop(): Promise<void> };
+    let db: { url: string; release(): void };
     beforeAll(async () => {
-      db = embedded ? { url: embedded.url, drop: async () => {} } : await target.fresh();
+      db = embedded ? { url: embedded.url, release: () => {} } : await target.fresh();
     });
-    afterAll(() => db?.drop());
+    afterAll(() => db?.release());
 
     it('argosctl worker --once runs the prune tick of the injected clock and removes rows past retention', async () => {
       await seed(db.url);

@@ -188,7 +188,7 @@ const postgres = DATABASE_TARGETS.find((t) => t.name === 'postgres')!;
 describe.skipIf(!postgres.available)(
   'the public key by fingerprint only: plan, saved plan, PR comment, export; transmit seal --project',
   () => {
-    let db: { url: string; drop(): Promise<void> };
+    let db: { url: string; release(): void };
     let dir: string;
     const env = { ARGOS_MASTER_KEY: randomBytes(32).toString('base64') };
     const DB = () => ['--database-url', db.url];
@@ -196,7 +196,7 @@ describe.skipIf(!postgres.available)(
       db = await postgres.fresh();
       dir = tempDir('examples/bank');
     });
-    afterAll(() => db?.drop());
+    afterAll(() => db?.release());
 
     /** The key's base64 body (its PEM without the armour lines) appears nowhere; its fingerprint does. */
     function expectFingerprintOnly(text: string, keyPem: string, where: string): void {
