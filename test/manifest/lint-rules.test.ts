@@ -12,6 +12,7 @@ import { renderPlanText } from '../../src/render/plan-text.js';
 import { makeStyle } from '../../src/render/style.js';
 import { tempDir } from '../helpers/cli.js';
 import { runCliInProcess as run } from '../helpers/cli-in-process.js';
+import { useSharedMemoryDatabase } from '../helpers/databases.js';
 
 /** A valid TEST project with nothing to warn about; `spec` lines are appended under spec. */
 function manifest(spec: string[], extra: string[] = []): string {
@@ -154,6 +155,9 @@ describe('lint rules', () => {
 });
 
 describe('warnings in validate, plan and the PR comment', () => {
+  // Plans only read: one empty embedded database for the three of them, held open (not one each).
+  const empty = useSharedMemoryDatabase();
+
   function project(): string {
     const dir = tempDir();
     mkdirSync(path.join(dir, 'projects'));
@@ -181,7 +185,7 @@ describe('warnings in validate, plan and the PR comment', () => {
 
   it('plan: the warning in text, markdown and JSON; --strict refuses to plan', async () => {
     const dir = project();
-    const db = ['--database-url', 'memory:'];
+    const db = ['--database-url', empty.url];
     const text = await run(['plan', ...db], { cwd: dir });
     expect(text.code, text.stderr).toBe(0);
     expect(text.stdout).toMatch(
