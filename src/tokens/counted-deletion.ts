@@ -41,16 +41,17 @@ export async function oneCountedDeletionAtATime(tx: Transaction<DatabaseSchema>,
  * rows it chose), then folds the deletion stripes and lowers the counter row by both, in that
  * order and in one statement; returns how many tokens it picked and deleted. The stripes are folded
  * only after every row is deleted: `folded` reads `gone`, so PostgreSQL runs the deletion first.
+ * With `count: false` it deletes the rows only (lowerCounter counts them afterwards).
  */
 export async function deleteCounted(
   db: Db,
   projectId: string,
   picked: RawBuilder<unknown>,
   deletion: RawBuilder<unknown>,
+  { count = true } = {},
 ): Promise<{ picked: number; deleted: number }> {
-  const { rows } = await sql<{ picked: number; deleted: number }>`
-    with picked as (${picked}),
-    gone as (${deletion}),
+  const counting = count
+    ? sql`,
     folded as (
       delete from token_deleted_counts where project_id = ${projectId} and (select count(*) from gone) >= 0
       returning deleted),
@@ -58,30 +59,56 @@ export async function deleteCounted(
       update token_counts
       set registered = registered - (select count(*) from gone) - (select coalesce(sum(deleted), 0) from folded)
       where project_id = ${projectId}
-      returning 1)
-    select (select count(*) from picked)::int as picked, (select count(*) from gone)::int as deleted,
-           (select count(*) from folded) as folded, (select count(*) from counted) as counted`.execute(db);
+      returning 1)`
+    : sql``;
+  const { rows } = await sql<{ picked: number; deleted: number }>`
+    with picked as (${picked}),
+    gone as (${deletion})${counting}
+    select (select count(*) from picked)::int as picked, (select count(*) from gone)::int as deleted
+      ${count ? sql`, (select count(*) from folded) as folded, (select count(*) from counted) as counted` : sql``}`.execute(
+    db,
+  );
   return rows[0];
 }
 
-/** Deletion of the oldest: the `n` oldest, locked in ID order, unchanged since they were picked. */
-export async function deleteOldestCounted(db: Db, projectId: string, n: number) {
-  // A token overwritten (registered again) after the pick is no longer among the oldest: the join
-  // on its registration time, checked again against the row's newest version, leaves it out.
-  return deleteCounted(
-    db,
-    projectId,
-    sql`select token_id, registered_at from tokens where project_id = ${projectId}
-        order by registered_at, token_id limit ${n}`,
-    sql`delete from tokens t using (
-          select t.token_id from tokens t join picked
-            on t.token_id = picked.token_id and t.registered_at = picked.registered_at
-          where t.project_id = ${projectId}
-          order by t.token_id collate "C"
-          for update of t) locked
-        where t.project_id = ${projectId} and t.token_id = locked.token_id
-        returning 1`,
-  );
+/** Folds the deletion stripes into the counter row and lowers it by `deleted` more, stripes first. */
+export async function lowerCounter(db: Db, projectId: string, deleted: number): Promise<void> {
+  await sql`
+    with folded as (delete from token_deleted_counts where project_id = ${projectId} returning deleted)
+    update token_counts set registered = registered - ${deleted}::int - (select coalesce(sum(deleted), 0) from folded)
+    where project_id = ${projectId}`.execute(db);
+}
+
+/**
+ * Deletion of the oldest: the `n` oldest, locked in ID order, unchanged since they were picked, then
+ * the counter. A token overwritten (registered again) after the pick is no longer among the oldest:
+ * the join on its registration time, checked again against the row's newest version, leaves it
+ * out, and the next oldest are picked in its place (a new statement sees where it went), up to three
+ * times. The rows of every pick are deleted before the counter is taken: the order above.
+ */
+export async function deleteOldestCounted(db: Db, projectId: string, n: number): Promise<number> {
+  let deleted = 0;
+  for (let pick = 0; pick < 3 && deleted < n; pick++) {
+    const r = await deleteCounted(
+      db,
+      projectId,
+      sql`select token_id, registered_at from tokens where project_id = ${projectId}
+          order by registered_at, token_id limit ${n - deleted}`,
+      sql`delete from tokens t using (
+            select t.token_id from tokens t join picked
+              on t.token_id = picked.token_id and t.registered_at = picked.registered_at
+            where t.project_id = ${projectId}
+            order by t.token_id collate "C"
+            for update of t) locked
+          where t.project_id = ${projectId} and t.token_id = locked.token_id
+          returning 1`,
+      { count: false },
+    );
+    deleted += r.deleted;
+    if (r.deleted === r.picked) break; // nothing was overwritten meanwhile: these were the oldest
+  }
+  await lowerCounter(db, projectId, deleted);
+  return deleted;
 }
 
 /**

@@ -554,7 +554,7 @@ export async function deleteOldestTokens(db: Kysely<DatabaseSchema>, projectId: 
     db.transaction().execute(async (tx) => {
       await oneCountedDeletionAtATime(tx, projectId);
       await requireWritableProject(tx, projectId);
-      return (await deleteOldestCounted(tx, projectId, n)).deleted;
+      return deleteOldestCounted(tx, projectId, n);
     }),
   );
 }
