@@ -12,8 +12,8 @@
 // before its last statement counts them). A deletion by ID locks its rows in ID order, then adds
 // to its stripe. The worker's fold takes the stripes, then the counter. The deletions here delete
 // their rows first (deletion of the oldest locks them in ID order; prune never waits for a row: it
-// skips those another writer holds), then fold the stripes, then lower the counter, in one
-// statement. Expiry counts (token_expired_counts) come last in each statement: a statement-level
+// skips those another writer holds), then, in their last statement, fold the stripes and lower the
+// counter. Expiry counts (token_expired_counts) come last in each statement: a statement-level
 // trigger writes them at its end (an import of several chunks holds its connection's stripe from
 // its first chunk on; two connections share a stripe only when their pids agree modulo 32). With
 // one order no two of these wait on each other in a circle; should one still form, PostgreSQL
@@ -38,45 +38,32 @@ export async function oneCountedDeletionAtATime(tx: Transaction<DatabaseSchema>,
 
 /**
  * Runs `deletion` (a DELETE of the project's tokens, `returning 1`, after the CTE `picked` of the
- * rows it chose), then folds the deletion stripes and lowers the counter row by both, in that
- * order and in one statement; returns how many tokens it picked and deleted. The stripes are folded
- * only after every row is deleted: `folded` reads `gone`, so PostgreSQL runs the deletion first.
- * With `count: false` it deletes the rows only (lowerCounter counts them afterwards).
+ * rows it chose); returns how many rows it picked and deleted. The counter is not touched: the
+ * caller folds afterwards (foldDeletions), rows first, counter last.
  */
-export async function deleteCounted(
+async function deleteRows(
   db: Db,
-  projectId: string,
   picked: RawBuilder<unknown>,
   deletion: RawBuilder<unknown>,
-  { count = true } = {},
 ): Promise<{ picked: number; deleted: number }> {
-  const counting = count
-    ? sql`,
-    folded as (
-      delete from token_deleted_counts where project_id = ${projectId} and (select count(*) from gone) >= 0
-      returning deleted),
-    counted as (
-      update token_counts
-      set registered = registered - (select count(*) from gone) - (select coalesce(sum(deleted), 0) from folded)
-      where project_id = ${projectId}
-      returning 1)`
-    : sql``;
   const { rows } = await sql<{ picked: number; deleted: number }>`
-    with picked as (${picked}),
-    gone as (${deletion})${counting}
-    select (select count(*) from picked)::int as picked, (select count(*) from gone)::int as deleted
-      ${count ? sql`, (select count(*) from folded) as folded, (select count(*) from counted) as counted` : sql``}`.execute(
-    db,
-  );
+    with picked as (${picked}), gone as (${deletion})
+    select (select count(*) from picked)::int as picked, (select count(*) from gone)::int as deleted`.execute(db);
   return rows[0];
 }
 
-/** Folds the deletion stripes into the counter row and lowers it by `deleted` more, stripes first. */
-export async function lowerCounter(db: Db, projectId: string, deleted: number): Promise<void> {
-  await sql`
+/**
+ * Folds the project's deletion stripes into its counter row, lowered by `deleted` more (tokens the
+ * caller deleted in this transaction), and returns the count (undefined without a counter row).
+ * The stripes are taken before the counter (the UPDATE computes its new value, deleting them,
+ * before it locks the row), and the row is locked until the end of the transaction.
+ */
+export async function foldDeletions(db: Db, projectId: string, deleted = 0): Promise<number | undefined> {
+  const { rows } = await sql<{ registered: number }>`
     with folded as (delete from token_deleted_counts where project_id = ${projectId} returning deleted)
     update token_counts set registered = registered - ${deleted}::int - (select coalesce(sum(deleted), 0) from folded)
-    where project_id = ${projectId}`.execute(db);
+    where project_id = ${projectId} returning registered`.execute(db);
+  return rows[0]?.registered;
 }
 
 /**
@@ -89,9 +76,8 @@ export async function lowerCounter(db: Db, projectId: string, deleted: number): 
 export async function deleteOldestCounted(db: Db, projectId: string, n: number): Promise<number> {
   let deleted = 0;
   for (let pick = 0; pick < 3 && deleted < n; pick++) {
-    const r = await deleteCounted(
+    const r = await deleteRows(
       db,
-      projectId,
       sql`select token_id, registered_at from tokens where project_id = ${projectId}
           order by registered_at, token_id limit ${n - deleted}`,
       sql`delete from tokens t using (
@@ -102,21 +88,21 @@ export async function deleteOldestCounted(db: Db, projectId: string, n: number):
             for update of t) locked
           where t.project_id = ${projectId} and t.token_id = locked.token_id
           returning 1`,
-      { count: false },
     );
     deleted += r.deleted;
     if (r.deleted === r.picked) break; // nothing was overwritten meanwhile: these were the oldest
   }
-  await lowerCounter(db, projectId, deleted);
+  await foldDeletions(db, projectId, deleted);
   return deleted;
 }
 
 /**
  * A prune batch: the rows `pickCtids` chooses (a SELECT of their ctid), deleted by ctid (a tid
- * scan, twice as fast as joining on the key); a row updated since the pick has another ctid and is
- * left alone. `outright` deletes them as they are (the caller bounds its waits with lock_timeout);
- * `skip-locked` first locks the picks it can without waiting, skipping those another writer holds
- * (a registration overwriting it, a deletion by ID), at the cost of a pass over the rows.
+ * scan, twice as fast as joining on the key), then the counter; a row updated since the pick has
+ * another ctid and is left alone. `outright` deletes them as they are (the caller bounds its waits
+ * with lock_timeout); `skip-locked` first locks the picks it can without waiting, skipping those
+ * another writer holds (a registration overwriting it, a deletion by ID), at the cost of a pass
+ * over the rows.
  */
 export async function pruneCounted(
   db: Db,
@@ -128,5 +114,7 @@ export async function pruneCounted(
     how === 'outright'
       ? sql`select ctid from picked`
       : sql`select ctid from tokens where ctid = any(array(select ctid from picked)) for update skip locked`;
-  return deleteCounted(db, projectId, pickCtids, sql`delete from tokens where ctid = any(array(${ctids})) returning 1`);
+  const r = await deleteRows(db, pickCtids, sql`delete from tokens where ctid = any(array(${ctids})) returning 1`);
+  await foldDeletions(db, projectId, r.deleted);
+  return r;
 }

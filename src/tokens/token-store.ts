@@ -5,7 +5,7 @@ import type { DatabaseSchema } from '../db/schema.js';
 import { TokenError } from './token-errors.js';
 import { TOKEN_CAP, tokenIdProblem } from './token-id.js';
 import { isoFromEpochMs } from '../util/iso-time.js';
-import { deleteOldestCounted, oneCountedDeletionAtATime } from './counted-deletion.js';
+import { deleteOldestCounted, foldDeletions, oneCountedDeletionAtATime } from './counted-deletion.js';
 
 type Db = Kysely<DatabaseSchema> | Transaction<DatabaseSchema>;
 
@@ -109,20 +109,6 @@ export async function requirePreRegistration(db: Db, projectId: string): Promise
 export function registeredCountSql(projectId: string): RawBuilder<number> {
   return sql<number>`(coalesce((select registered from token_counts where project_id = ${projectId}), 0)
     - coalesce((select sum(deleted) from token_deleted_counts where project_id = ${projectId}), 0))::int`;
-}
-
-/**
- * Folds the project's deletion stripes into its counter row, locking the row until the end of the
- * transaction, and returns the count (undefined without a counter row). The stripes are taken
- * before the counter (the UPDATE computes its new value, deleting them, before it locks the row):
- * the order of counted-deletion.ts.
- */
-export async function foldDeletions(db: Db, projectId: string): Promise<number | undefined> {
-  const { rows } = await sql<{ registered: number }>`
-    with folded as (delete from token_deleted_counts where project_id = ${projectId} returning deleted)
-    update token_counts set registered = registered - (select coalesce(sum(deleted), 0) from folded)
-    where project_id = ${projectId} returning registered`.execute(db);
-  return rows[0]?.registered;
 }
 
 /**
@@ -303,10 +289,9 @@ function isCapViolation(err: unknown): boolean {
 
 /**
  * Writers of a project's tokens take their locks in one order (counted-deletion.ts): rows, then
- * the deletion stripes, then the counter. Rows locked in two orders can still wait on each other
- * in a circle (prune deletes its picks in physical order; everything else locks rows in ID order):
- * PostgreSQL cancels one (40P01) after deadlock_timeout, and that one, which wrote nothing, runs
- * again, up to 3 times.
+ * the deletion stripes, then the counter. Should a circle still form (a hand-written statement, two
+ * connections sharing an expired-count stripe), PostgreSQL cancels one (40P01) after
+ * deadlock_timeout, and that one, which wrote nothing, runs again, up to 3 times.
  */
 export async function retryOnDeadlock<T>(work: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {

@@ -8,13 +8,9 @@
 import { sql } from 'kysely';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
+import { foldDeletions } from '../../src/tokens/counted-deletion.js';
 import { prunePass } from '../../src/tokens/prune.js';
-import {
-  deleteOldestTokens,
-  foldDeletions,
-  registerTokenRequest,
-  registerTokens,
-} from '../../src/tokens/token-store.js';
+import { deleteOldestTokens, registerTokenRequest, registerTokens } from '../../src/tokens/token-store.js';
 import { DATABASE_TARGETS, useFreshDatabase } from '../helpers/databases.js';
 import { ids, tokenProject } from '../helpers/token-fixtures.js';
 
