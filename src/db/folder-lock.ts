@@ -29,12 +29,15 @@ interface Holder {
   command?: string;
 }
 
+/** An argosctl command's name, as this process records it and a refusal shows it (a lock file is read back). */
+const COMMAND_NAME = /^[a-z][a-z-]{0,30}$/;
+
 /** Commands that hold the folder for as long as they run, not for one job. */
 const LONG_RUNNING = new Set(['serve', 'worker', 'dashboard']);
 
 /** This process's argosctl command: the first argument that is a word, not a flag. */
 function commandName(): string | undefined {
-  return process.argv.slice(2).find((a) => /^[a-z][a-z-]{0,30}$/.test(a));
+  return process.argv.slice(2).find((a) => COMMAND_NAME.test(a));
 }
 
 /** A take-over mutex is held for microseconds; one this old was left by a process that died holding it. */
@@ -118,8 +121,7 @@ function refuse(dir: string, file: string, holder: Holder): never {
       `PGlite allows one process per data folder; if no argosctl runs on that host any more, delete ${file}`,
     );
   }
-  const command =
-    typeof holder.command === 'string' && /^[a-z][a-z-]{0,30}$/.test(holder.command) ? holder.command : '';
+  const command = typeof holder.command === 'string' && COMMAND_NAME.test(holder.command) ? holder.command : '';
   const what = command ? `argosctl ${command}` : 'another argosctl process';
   throw new LockError(
     `the embedded database ${dir} is in use by ${what} (pid ${holder.pid} on ${holder.host}, since ${holder.since})`,

@@ -125,6 +125,7 @@ export function applyCommand(ctx: CliContext): Command {
       let phase: WritePhase = 'reading';
       const stopWatching = sayOnInterrupt(ctx, 'apply', () => phase);
       const checked = await checkBeforeCreating(ctx, url, { dir, format: opts.format });
+      let masterKey: Buffer | undefined;
       const result = await withDatabase(url, async ({ db }) => {
         const { manifests, readState } = await loadAgainstDatabase(ctx, db, {
           dir,
@@ -186,15 +187,16 @@ export function applyCommand(ctx: CliContext): Command {
               ctx.err(`apply: ${message}\n`);
             },
             masterKey: () => {
-              // The embedded database's key file is generated on first use: say where, once.
+              if (masterKey) return masterKey; // read once, not once per secret sealed
+              // The embedded database's key file is generated on first use: say where.
               const source = masterKeySource(url, ctx.env);
               const generated = source.kind === 'embedded' && source.file !== undefined && !existsSync(source.file);
-              const key = resolveMasterKey(url, ctx.env);
+              masterKey = resolveMasterKey(url, ctx.env);
               if (generated)
                 ctx.err(
                   `apply: generated the master key file ${escapeTerminal(source.file!)} (mode 0600); keep it out of the database's backups\n`,
                 );
-              return key;
+              return masterKey;
             },
             readState: (tx) => readState(tx, scope, true),
             record: (plan, heldChanges) => recordableSources(manifests, plan, heldChanges),

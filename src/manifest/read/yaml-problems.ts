@@ -9,12 +9,13 @@ import { excerpt, quote } from '../excerpt.js';
 const SAME_COLUMN = 'All mapping items must start at the same column';
 
 type Place = { line: number; col: number };
+type Problem = (place: Place, rule: string, message: string, allowed?: string) => Diagnostic;
 
 export function yamlProblems(file: string, text: string, doc: Document.Parsed, lineCounter: LineCounter): Diagnostic[] {
   const errors: YAMLError[] = [...doc.errors, ...doc.warnings.filter((w) => w.code === 'DUPLICATE_KEY')];
   if (errors.length === 0) return [];
   const at = (e: YAMLError): Place => lineCounter.linePos(e.pos[0]);
-  const problem = (place: Place, rule: string, message: string, allowed?: string): Diagnostic => ({
+  const problem: Problem = (place, rule, message, allowed) => ({
     severity: 'error',
     rule,
     file,
@@ -92,19 +93,14 @@ function firstKeyAbove(lines: string[], lineNo: number): number | undefined {
  * One problem for a mapping whose keys start at two columns. When the rest agree (two or more lines),
  * the first key is the one out of line, and the problem is there; with one line each, at the later.
  */
-function misalignedKeys(
-  lines: string[],
-  first: number,
-  others: number[],
-  problem: (place: Place, rule: string, message: string, allowed?: string) => Diagnostic,
-): Diagnostic {
+function misalignedKeys(lines: string[], first: number, others: number[], problem: Problem): Diagnostic {
   const column = (n: number) => indentOf(lines[n - 1]) + 1;
   const allowed = 'every key of a mapping at the same column (indent with the same number of spaces)';
   if (others.length > 1)
     return problem(
       { line: first, col: column(first) },
       'yaml.indent',
-      `this key starts at column ${column(first)}, but the other keys of its mapping start at column ${column(others[0])} (line${others.length > 1 ? 's' : ''} ${listed(others)})`,
+      `this key starts at column ${column(first)}, but the other keys of its mapping start at column ${column(others[0])} (lines ${listed(others)})`,
       allowed,
     );
   return problem(
@@ -121,7 +117,7 @@ function duplicateKey(
   err: YAMLError,
   place: Place,
   lineCounter: LineCounter,
-  problem: (place: Place, rule: string, message: string, allowed?: string) => Diagnostic,
+  problem: Problem,
 ): Diagnostic {
   let name: string | undefined;
   let firstLine: number | undefined;
