@@ -82,6 +82,19 @@ async function race(ops: (() => Promise<unknown>)[], refusals: TokenError[] = []
   return unexpected;
 }
 
+/** Waits (up to 5 s) until `n` connections of this database wait on a lock, and fails the test if they never do. */
+async function untilWaiting(client: pg.Client, n: number): Promise<void> {
+  let waiting = 0;
+  for (let i = 0; i < 200 && waiting < n; i++) {
+    if (i) await new Promise((r) => setTimeout(r, 25));
+    const { rows } = await client.query(
+      `select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`,
+    );
+    waiting = rows[0].n;
+  }
+  expect(waiting, 'connections waiting on a lock').toBeGreaterThanOrEqual(n);
+}
+
 const pick = <T>(from: readonly T[], n: number): T[] =>
   Array.from({ length: n }, () => from[Math.floor(Math.random() * from.length)]);
 
@@ -181,13 +194,7 @@ describe.skipIf(!postgres.available)('deletion stripes under concurrency on post
         [ids('t0', 1)[0]],
       );
       const both = Promise.all([deleteOldestTokens(db, 'twice', 50), deleteOldestTokens(db, 'twice', 50)]);
-      for (let i = 0; i < 200; i++) {
-        const { rows } = await holder.query(
-          `select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`,
-        );
-        if (rows[0].n > 1) break;
-        await new Promise((r) => setTimeout(r, 25));
-      }
+      await untilWaiting(holder, 2);
       await holder.query('commit');
       const deleted = await both;
       // The first deletes the 49 of t0 left (skipping the overwritten one) and the next oldest, t1-0;
@@ -293,13 +300,7 @@ describe.skipIf(!postgres.available)('deletion stripes under concurrency on post
       await holder.query('begin');
       await holder.query(`delete from projects where id = 'going'`);
       const registering = registerTokenRequest(db, 'going', ids('late', 3)).catch((e: unknown) => e);
-      for (let i = 0; i < 200; i++) {
-        const { rows } = await holder.query(
-          `select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`,
-        );
-        if (rows[0].n > 0) break;
-        await new Promise((r) => setTimeout(r, 25));
-      }
+      await untilWaiting(holder, 1);
       await holder.query('commit');
       const error = await registering;
       expect(error).toBeInstanceOf(TokenError);
@@ -322,13 +323,7 @@ describe.skipIf(!postgres.available)('deletion stripes under concurrency on post
       await holder.query('begin');
       await holder.query(`select 1 from token_counts where project_id = 'late' for no key update`);
       const registering = registerTokenRequest(db, 'late', ids('new', 10));
-      for (let i = 0; i < 200; i++) {
-        const { rows } = await holder.query(
-          `select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`,
-        );
-        if (rows[0].n > 0) break;
-        await new Promise((r) => setTimeout(r, 25));
-      }
+      await untilWaiting(holder, 1);
       // Room for the 10 appears after the statement began, in a stripe it cannot see.
       expect(await deleteTokens(db, 'late', ids('late', 10))).toBe(10);
       await holder.query('commit');
