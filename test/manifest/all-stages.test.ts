@@ -42,6 +42,19 @@ describe('schema problems and semantic rules are reported together', () => {
     expect(set.projects).toEqual([]);
   });
 
+  it('a policy rule broken by a project that reads keeps the project and gives its error (global-platform, OPEN without admins)', async () => {
+    const dir = tempDir();
+    cpSync(path.join('examples', 'global-platform'), dir, { recursive: true });
+    const file = path.join(dir, 'projects/globex-eu.yaml');
+    const doc = parseAllDocuments(readFileSync(file, 'utf8'))[0].toJS() as { spec: { admins: unknown } };
+    doc.spec.admins = [];
+    writeFileSync(file, stringify(doc));
+    const set = await readManifests(dir);
+    const errors = set.diagnostics.filter((d) => d.severity === 'error');
+    expect(errors.map((d) => d.rule)).toEqual(['policy.open-admins']);
+    expect(set.projects.map((p) => p.settings.id)).toContain('globex-eu');
+  });
+
   // examples/bank has a public key file; global-platform's argosctl.yaml has regions with managers and require rules.
   for (const [example, name] of [
     ['bank', 'kbank-onboarding.yaml'],
@@ -82,8 +95,11 @@ describe('schema problems and semantic rules are reported together', () => {
             const set = await readManifests(dir);
             for (const d of set.diagnostics) expect(d.line).toBeGreaterThan(0);
             const mine = (f: string) => f.endsWith(path.basename(name));
-            if (set.diagnostics.some((d) => d.severity === 'error' && mine(d.file)))
-              expect(set.projects.filter((p) => mine(p.file))).toEqual([]);
+            // A manifest that does not read is dropped; a policy rule judges a project that did read,
+            // and keeps it (plan refuses on the error; `policy test` still shows what the rule touched).
+            const unread = (d: (typeof set.diagnostics)[number]) =>
+              d.severity === 'error' && mine(d.file) && !d.rule.startsWith('policy.');
+            if (set.diagnostics.some(unread)) expect(set.projects.filter((p) => mine(p.file))).toEqual([]);
           },
         ),
         { numRuns: depth(150, 30) },
