@@ -399,12 +399,19 @@ export async function listTokens(
   // ranges as an array) on each of them, parsed again per row, with each row's own columns: most
   // of the route's CPU. One JSON.parse of the page costs a fraction of that.
   const from = after ? sql`and (t.registered_at, t.token_id) > (cast(${after[0]} as timestamptz), ${after[1]})` : sql``;
+  // The page's rows are bounded twice: by a written-out bound (the page size rounded up to one of a
+  // few) and by the page size itself. PostgreSQL prices a plan whose LIMIT is a parameter at a tenth
+  // of the rows it may find (10,000 in a full project), so with `limit $n` alone it planned the
+  // statement afresh at every request, planning being most of its cost. Against a written-out bound
+  // the shared plan looks no dearer and is kept, one per connection; the inner scan still stops at
+  // the page size.
   const { rows } = await sql<{ page: PageEntry[] | null }>`
     select ${columns},
       (select json_agg(json_build_array(t.token_id, t.registered_ms, t.first_used_ms, t.expires_ms, t.marked, t.done,
                                         t.registered_text) order by t.registered_at, t.token_id)
-       from (select ${TOKEN_COLUMNS}, t.registered_at, t.registered_at::text as registered_text
-             from tokens t where t.project_id = ${projectId} ${from}
+       from (select * from (select ${TOKEN_COLUMNS}, t.registered_at, t.registered_at::text as registered_text
+                            from tokens t where t.project_id = ${projectId} ${from}
+                            order by t.registered_at, t.token_id limit ${sql.lit(pageBound(limit + 1))}) t
              order by t.registered_at, t.token_id limit ${limit + 1}) t) as page
     from projects p where p.id = ${projectId}`.execute(db);
   const found = passGate(gate, rows[0], projectId).page ?? [];
@@ -412,6 +419,13 @@ export async function listTokens(
   const page = found.slice(0, limit).map((e) => toRow(recordOf(e), now));
   const last = found.length > limit ? found[limit - 1] : undefined;
   return { tokens: page, ...(last ? { next: encodeCursor(last[6], last[0]) } : {}) };
+}
+
+/** The written-out bounds of a page's rows (a page and the row past it): a few statement texts, not one per size. */
+const PAGE_BOUNDS = [11, 21, 51, 101, 201, 501, 1_001, 2_001, 5_001, PAGE_LIMIT + 1];
+
+function pageBound(rows: number): number {
+  return PAGE_BOUNDS.find((bound) => bound >= rows) ?? PAGE_LIMIT + 1;
 }
 
 /** A token of a page as listTokens selects it: TokenRecord's columns in order, then registered_at as text. */
@@ -497,12 +511,19 @@ export async function deleteTokens(
   // A malformed ID cannot be registered (the table's CHECK), so it is simply not found; only
   // well-formed ones go into the array literal (which they cannot break: no quotes, commas, braces).
   const wellFormed = unique.filter((id) => tokenIdProblem(id) === undefined);
+  // One ID (the common call) as a plain equality: PostgreSQL prices a generic plan for `= any(array)`
+  // at ten elements, six times a custom plan for one, so it planned the statement afresh at every
+  // request (planning was most of the statement's cost). Equality lets it keep one plan per connection.
+  const named =
+    wellFormed.length === 1
+      ? sql`token_id = ${wellFormed[0]}`
+      : sql`token_id = any(cast(${toTextArray(wellFormed)} as text[]))`;
   const { rows } = await retryOnDeadlock(() =>
     sql<{ status: string | null; found: string[] | null; deleted: number }>`
     with project as (select status from projects where id = ${projectId}),
     locked as (
       select token_id from tokens
-      where project_id = ${projectId} and token_id = any(cast(${toTextArray(wellFormed)} as text[]))
+      where project_id = ${projectId} and ${named}
         and (select status from project) <> 'CLOSE'
       order by token_id collate "C" for update),
     gone as (
