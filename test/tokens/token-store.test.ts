@@ -90,6 +90,32 @@ for (const target of DATABASE_TARGETS) {
       expect(pages).toBe(10);
     });
 
+    it("pages of sizes on each side of the statement's written-out bounds hold exactly that many, in order, without gaps", async () => {
+      await tokenProject(database.db, 'pages');
+      await registerTokens(database.db, 'pages', ids('pg', 1_200));
+      const all = (await listTokens(database.db, 'pages', { limit: 10_000 })).tokens.map((t) => t.tokenId);
+      expect(all).toHaveLength(1_200);
+      for (const limit of [1, 10, 11, 20, 50, 99, 100, 101, 150, 500, 1_000, 1_001]) {
+        const first = await listTokens(database.db, 'pages', { limit });
+        expect(first.tokens.map((t) => t.tokenId)).toEqual(all.slice(0, limit));
+        const second = await listTokens(database.db, 'pages', { limit, after: first.next });
+        expect(second.tokens.map((t) => t.tokenId)).toEqual(all.slice(limit, 2 * limit));
+        expect(second.next === undefined).toBe(2 * limit >= 1_200);
+      }
+    });
+
+    it('deletes one ID alone; one unregistered or malformed ID is token_not_found and deletes nothing', async () => {
+      await tokenProject(database.db, 'one');
+      await registerTokens(database.db, 'one', ids('one', 3));
+      await expect(deleteTokens(database.db, 'one', ['one-99999999'])).rejects.toThrow(/token_not_found.*one-99999999/);
+      await expect(deleteTokens(database.db, 'one', ['bad id!'])).rejects.toThrow(/token_not_found/);
+      expect(await deleteTokens(database.db, 'one', ['one-00000001'])).toBe(1);
+      expect(await deleteTokens(database.db, 'one', ['one-00000000', 'one-00000000'])).toBe(1);
+      await expect(deleteTokens(database.db, 'one', ['one-00000002', 'bad id!'])).rejects.toThrow(/token_not_found/);
+      expect((await countTokens(database.db, 'one')).registered).toBe(1);
+      expect((await listTokens(database.db, 'one')).tokens.map((t) => t.tokenId)).toEqual(['one-00000002']);
+    });
+
     it('deletes by ID (all or nothing) and the oldest N, keeping the count right', async () => {
       await expect(deleteTokens(database.db, 'tok', ['cap-00000000', 'missing-1'])).rejects.toThrow(/token_not_found/);
       expect(await deleteTokens(database.db, 'tok', ['cap-00000000', 'cap-00000001'])).toBe(2);
