@@ -52,6 +52,21 @@ describe('values as written in history, blame and drift', () => {
       expect(out).not.toMatch(/apiKeyPreviousValidSeconds|tokenExpirationSeconds/);
   });
 
+  it('history of an id with no events that the database does not hold exits 1 and says so; an empty window is not an error', async () => {
+    const unknown = await runCli(['history', 'kbank-onboardin'], { cwd });
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(
+      /project "kbank-onboardin" has no recorded events and the database does not hold it/,
+    );
+    expect(unknown.stdout).toBe('');
+    const json = await runCli(['history', 'nosuch-project', '--format', 'json'], { cwd });
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.stdout).error.message).toMatch(/"nosuch-project" has no recorded events/);
+    const quiet = await runCli(['history', 'kbank-onboarding', '--kind', 'prune'], { cwd });
+    expect(quiet.code).toBe(0);
+    expect(quiet.stdout).toBe('No recorded events.\n');
+  });
+
   it('blame shows the duration as written and members without {}', async () => {
     const blame = (await runCli(['blame', 'kbank-onboarding'], { cwd })).stdout;
     expect(blame).toMatch(/spec\.liveform\.tokens\.expiration\.after = 36h/);

@@ -3,6 +3,8 @@
 // escapes user text per output kind.
 import { execFileSync } from 'node:child_process';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import type { Kysely } from 'kysely';
+import type { DatabaseSchema } from '../../db/schema.js';
 import { resolveDatabaseUrl, withDatabase } from '../../db/connection.js';
 import { readState } from '../../db/read-state.js';
 import { readApplyHistory, replayAudit } from '../../drift/audit-replay.js';
@@ -67,6 +69,20 @@ function commitSubject(cwd: string, commit: string | null): string | undefined {
   }
 }
 
+/**
+ * A project id with no events at all that the database does not hold is a mistyped id (exit 1),
+ * not a project whose history is empty: said so, instead of "No recorded events." A project that
+ * was deleted keeps its history, and one with no events in the window asked for prints none.
+ */
+async function assertProjectKnown(db: Kysely<DatabaseSchema>, project: string): Promise<void> {
+  const held = await db.selectFrom('projects').select('id').where('id', '=', project).executeTakeFirst();
+  if (held || (await readTimeline(db, { project })).events.length > 0) return;
+  throw new UserError(
+    `project ${JSON.stringify(project).slice(0, 80)} has no recorded events and the database does not hold it`,
+    "check the id (`argosctl history` without one shows every project's events)",
+  ); // main escapes messages
+}
+
 export function historyCommands(ctx: CliContext): Command[] {
   const history = new Command('history')
     .description(
@@ -83,9 +99,12 @@ export function historyCommands(ctx: CliContext): Command[] {
         opts: { since?: Date; kind: string[]; format: string; databaseUrl?: string },
       ) => {
         const kinds = kindsOf(opts.kind);
-        const timeline = await withDatabase(resolveDatabaseUrl(opts.databaseUrl), ({ db }) =>
-          readTimeline(db, { project, since: opts.since, kinds }),
-        );
+        const timeline = await withDatabase(resolveDatabaseUrl(opts.databaseUrl), async ({ db }) => {
+          const found = await readTimeline(db, { project, since: opts.since, kinds });
+          if (project !== undefined && found.events.length === 0 && found.unreadable.length === 0)
+            await assertProjectKnown(db, project);
+          return found;
+        });
         if (opts.format === 'json')
           return ctx.out(jsonDocument('history', { entries: timeline.events, unreadable: timeline.unreadable }));
         if (opts.format === 'csv') return ctx.out(renderHistoryCsv(timeline.events));
