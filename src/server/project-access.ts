@@ -65,6 +65,21 @@ export interface AccessRequest {
  * the whitelist (403).
  */
 export function checkAccess(row: AccessRow | undefined, request: AccessRequest): ProjectAccess {
+  checkKey(row, request);
+  if (!ipAllowed(row.access_ranges, request.clientIp)) {
+    throw new TokenError(
+      'ip_not_allowed',
+      `${request.clientIp} is not in the API IP whitelist of "${request.projectId}"`,
+    );
+  }
+  return { status: row.access_status, sealTo: row.access_seal_to };
+}
+
+/**
+ * The key alone: the same 401 for a project that does not exist, a wrong and a missing key. Whatever
+ * else a request may learn about the project (its secure transmission, its whitelist) comes after.
+ */
+export function checkKey(row: AccessRow | undefined, request: AccessRequest): asserts row is AccessRow {
   const keys = (row?.access_keys ?? []).map((k) => ({
     key_hash: Buffer.from(k.key_hash, 'hex'),
     valid_until: k.valid_until,
@@ -73,13 +88,6 @@ export function checkAccess(row: AccessRow | undefined, request: AccessRequest):
   const key = matchedKeyInConstantWork(keys, request.apiKey, request.now);
   if (!key || !row) throw invalidApiKey();
   request.onKeyAccepted?.(key.rotation);
-  if (!ipAllowed(row.access_ranges, request.clientIp)) {
-    throw new TokenError(
-      'ip_not_allowed',
-      `${request.clientIp} is not in the API IP whitelist of "${request.projectId}"`,
-    );
-  }
-  return { status: row.access_status, sealTo: row.access_seal_to };
 }
 
 /** What authorization reads about a project, or undefined when there is no such project. */

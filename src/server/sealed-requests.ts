@@ -1,13 +1,15 @@
 // Secure transmission on requests (docs/secure-transmission.md): a Token API request with a body,
 // for a project that has secure transmission on, must send that body sealed for the project's
-// service key (content type application/vnd.argos.sealed+json); it is opened here, before
-// validation, so the route sees the JSON it always sees. A body in clear is refused
-// (`transmission_required`); the answer to a sealed request, errors included, leaves sealed. The
+// service key (content type application/vnd.argos.sealed+json); it is opened here, once the API key
+// is checked and before validation, so the route sees the JSON it always sees. A body in clear is
+// refused (`transmission_required`); the answer to a keyed sealed request, errors included, leaves
+// sealed; a wrong or missing key is the one clear 401 of every unknown caller. The
 // keys and the opening live in src/transmit/service-key.ts; this only wires them into Fastify.
 import type { FastifyInstance } from 'fastify';
 import { TokenError } from '../tokens/token-errors.js';
 import { openRequestBody } from '../transmit/service-key.js';
-import { keepAccessRow, readAccessRow } from './project-access.js';
+import { accessOf } from './liveform-access.js';
+import { checkKey, keepAccessRow, readAccessRow } from './project-access.js';
 import type { ServiceContext } from './app.js';
 import { SEALED_CONTENT_TYPE, sealAllAnswersFor } from './sealed-responses.js';
 
@@ -28,7 +30,10 @@ export function sealedRequests(app: FastifyInstance, ctx: ServiceContext): void 
     // The row authorization reads, read once: the route checks the key on it (project-access.ts).
     const row = await readAccessRow(ctx.database.db, pid);
     keepAccessRow(request, row);
-    if (!row) return; // the route answers as for a wrong key
+    // The key first: a caller without it gets the one 401 of an unknown project (same-401.ts),
+    // never whether this project exists or uses secure transmission (415, transmission_invalid
+    // and a sealed answer all told it), and no body of its is opened.
+    checkKey(row, accessOf(ctx, request, pid));
     if (!row.access_secure_transmission) {
       if (sealed)
         throw new TokenError(

@@ -8,6 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { INVALID_API_KEY_MESSAGE } from '../../src/server/same-401.js';
 import { SEALED_CONTENT_TYPE } from '../../src/server/sealed-responses.js';
 import { keyFingerprint } from '../../src/transmit/fingerprint.js';
 import { open } from '../../src/transmit/open.js';
@@ -125,14 +126,30 @@ describe.skipIf(!postgres.available)('serve: sealed Token API responses for a pr
     expect(opened(reg.text)).toEqual({ added: 1, overwritten: 0, registered: 1 });
   });
 
-  it('errors of a sealed request are sealed too: wrong key, refused content, an envelope for another key, garbage', async () => {
-    const wrongKey = await get(svc.base, tokens('bank'), 'not-the-key', {
-      method: 'POST',
-      ...(await sealedBody('bank', { tokenIds: ['token-nokey-0001'] })),
-    });
-    expect(wrongKey.status).toBe(401);
-    expect(wrongKey.type).toBe(SEALED_CONTENT_TYPE);
-    expect(opened(wrongKey.text)).toMatchObject({ code: 'invalid_api_key' });
+  it('without the key, a body (clear, sealed or garbage) learns nothing: the one clear 401 of a project that does not exist', async () => {
+    const bodies: [string, RequestInit][] = [
+      ['clear', { body: JSON.stringify({ tokenIds: ['token-nokey-0001'] }) }],
+      ['sealed', await sealedBody('bank', { tokenIds: ['token-nokey-0001'] })],
+      ['garbage', { body: 'x', headers: { 'content-type': SEALED_CONTENT_TYPE } }],
+    ];
+    const answers = new Set<string>();
+    for (const pid of ['no-such-project', 'plain', 'bank'])
+      for (const [what, init] of bodies)
+        for (const key of ['not-the-key', '']) {
+          const r = await get(svc.base, tokens(pid), key, { method: 'POST', ...init });
+          expect(r.status, `${pid} ${what} ${key}`).toBe(401);
+          answers.add(`${r.status} ${r.type} ${r.text}`);
+        }
+    expect([...answers]).toEqual([
+      `401 application/json; charset=utf-8 ${JSON.stringify({ code: 'invalid_api_key', message: INVALID_API_KEY_MESSAGE })}`,
+    ]);
+    const n = await sql<{
+      n: number;
+    }>`select count(*)::int as n from tokens where token_id = 'token-nokey-0001'`.execute(fresh.database.db);
+    expect(n.rows[0].n).toBe(0);
+  });
+
+  it('errors of a keyed sealed request are sealed too: refused content, an envelope for another key, garbage', async () => {
     const bad = await get(svc.base, tokens('bank'), bankKey, {
       method: 'POST',
       ...(await sealedBody('bank', { tokenIds: ['has space in it'] })),
