@@ -405,7 +405,7 @@ export async function listTokens(
   // statement afresh at every request, planning being most of its cost. Against a written-out bound
   // the shared plan looks no dearer and is kept, one per connection; the inner scan still stops at
   // the page size.
-  const { rows } = await sql<{ page: PageEntry[] | null }>`
+  const statement = sql<{ page: PageEntry[] | null }>`
     select ${columns},
       (select json_agg(json_build_array(t.token_id, t.registered_ms, t.first_used_ms, t.expires_ms, t.marked, t.done,
                                         t.registered_text) order by t.registered_at, t.token_id)
@@ -413,7 +413,19 @@ export async function listTokens(
                             from tokens t where t.project_id = ${projectId} ${from}
                             order by t.registered_at, t.token_id limit ${sql.lit(pageBound(limit + 1))}) t
              order by t.registered_at, t.token_id limit ${limit + 1}) t) as page
-    from projects p where p.id = ${projectId}`.execute(db);
+    from projects p where p.id = ${projectId}`;
+  let rows: { page: PageEntry[] | null }[];
+  try {
+    ({ rows } = await statement.execute(db));
+  } catch (err) {
+    // A forged cursor whose time PostgreSQL does not read ('garbage', '2020-13-45', an unknown zone)
+    // fails the statement before the gate was checked: refuse it after the gate, as any other bad
+    // request (an unknown caller gets its 401, not a 500 and an error line in the log).
+    if (!after || !isDataException(err)) throw err;
+    const gated = await sql`select ${columns} from projects p where p.id = ${projectId}`.execute(db);
+    passGate(gate, gated.rows[0], projectId);
+    throw notACursor(options.after!);
+  }
   const found = passGate(gate, rows[0], projectId).page ?? [];
   const now = options.now ?? new Date();
   const page = found.slice(0, limit).map((e) => toRow(recordOf(e), now));
@@ -444,18 +456,33 @@ function encodeCursor(time: string, id: string): string {
   return Buffer.from(JSON.stringify([time, id])).toString('base64url');
 }
 
+/**
+ * A cursor as encodeCursor wrote it: a time and a token ID (well-formed, as every registered one is).
+ * A time PostgreSQL cannot read is found only by the statement (listTokens catches it there).
+ */
 function decodeCursor(cursor: string): [string, string] {
   try {
     const [time, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (typeof time === 'string' && typeof id === 'string') return [time, id];
+    if (typeof time === 'string' && !time.includes('\u0000') && typeof id === 'string' && !tokenIdProblem(id))
+      return [time, id];
   } catch {
     /* fall through */
   }
-  throw new TokenError(
+  throw notACursor(cursor);
+}
+
+function notACursor(cursor: string): TokenError {
+  return new TokenError(
     'invalid_payload',
     `"${cursor}" is not a page cursor`,
     'pass the "next" value of the previous page',
   );
+}
+
+/** PostgreSQL refused a value (SQLSTATE class 22: a time it cannot read, a byte it cannot take). */
+function isDataException(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' && code.startsWith('22');
 }
 
 /**

@@ -165,6 +165,35 @@ for (const target of DATABASE_TARGETS) {
       );
     });
 
+    it('a forged cursor that decodes (a time PostgreSQL cannot read, a NUL byte, no token ID) is the one 401 without the key and 400 with it, never a 500', async () => {
+      const cursor = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+      const forged = [
+        cursor(['garbage', 'good-token-1']),
+        cursor(['2020-13-45 25:61:00+00', 'good-token-1']),
+        cursor(['2020-01-01 00:00:00 Nowhere/Atlantis', 'good-token-1']),
+        cursor(['2020-01-01 00:00:00+00', 'good\u0000token']),
+        cursor(['2020-01-01\u0000', 'good-token-1']),
+        cursor(['2020-01-01 00:00:00+00', "x' or '1'='1"]),
+      ];
+      const errorsBefore = svc.logs.filter((l) => l.includes('"level":"error"')).length;
+      for (const after of forged) {
+        for (const [pid, k] of [
+          ['api', undefined],
+          ['api', 'argos_wrong'],
+          ['no-such-project', key],
+        ] as const) {
+          const r = await call(svc.base, 'GET', `${tokens(pid)}?after=${after}`, { key: k });
+          expect([after, pid, r.status, r.body.code]).toEqual([after, pid, 401, 'invalid_api_key']);
+        }
+        const keyed = await call(svc.base, 'GET', `${tokens('api')}?after=${after}`, { key });
+        expect([after, keyed.status, keyed.body.code]).toEqual([after, 400, 'invalid_payload']);
+      }
+      expect(svc.logs.filter((l) => l.includes('"level":"error"')).length).toBe(errorsBefore);
+      // A cursor PostgreSQL reads, even one no page would give, is a page (of whatever comes after it).
+      const late = await call(svc.base, 'GET', `${tokens('api')}?after=${cursor(['infinity', 'zzzzzzzz'])}`, { key });
+      expect([late.status, late.body.tokens]).toEqual([200, []]);
+    });
+
     it('an address outside the API whitelist gets 403, even with the right key; X-Forwarded-For counts only from a trusted proxy', async () => {
       const blocked = await call(svc.base, 'GET', `${tokens('walled')}/count`, {
         key: walledKey,
