@@ -99,15 +99,23 @@ export const getSchema = {
   response: { 200: tokenRow, '4xx': error },
 } as const;
 
+// No NUL in what admission passes to PostgreSQL (a text parameter cannot hold one: the statement
+// failed, a 500 for anyone, before /check's key was looked at). The body is read as the project id,
+// the token (also params.token) and the encrypted parameters (also params.encrypted).
+const NO_NUL = '^[^\\u0000]*$';
 const admissionBody = {
   type: 'object',
   additionalProperties: false,
   required: ['pid'],
   properties: {
-    pid: { type: 'string', minLength: 1, maxLength: 200 },
-    token: { type: 'string' },
-    params: { type: 'object', maxProperties: 100, additionalProperties: { type: 'string', maxLength: 4096 } },
-    encrypted: { type: 'string', maxLength: 65536 },
+    pid: { type: 'string', minLength: 1, maxLength: 200, pattern: NO_NUL },
+    token: { type: 'string', pattern: NO_NUL },
+    params: {
+      type: 'object',
+      maxProperties: 100,
+      additionalProperties: { type: 'string', maxLength: 4096, pattern: NO_NUL },
+    },
+    encrypted: { type: 'string', maxLength: 65536, pattern: NO_NUL },
   },
 } as const;
 

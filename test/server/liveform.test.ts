@@ -131,6 +131,28 @@ for (const target of DATABASE_TARGETS) {
       expect([badResult.status, badResult.body.code]).toEqual([400, 'invalid_payload']);
     });
 
+    it('a NUL byte anywhere admission reads (pid, token, params, encrypted) is 400 invalid_payload for anyone, never a 500', async () => {
+      const nul = 'race\u0000token-1';
+      const bodies = [
+        { pid: 'co\u0000unt' },
+        { pid: 'count', token: nul },
+        { pid: 'count', params: { token: nul } },
+        { pid: 'open', params: { userid: nul } },
+        { pid: 'sealed', encrypted: `gcm.${nul}` },
+        { pid: 'sealed', params: { encrypted: `gcm.${nul}` } },
+      ];
+      const errorsBefore = svc.logs.filter((l) => l.includes('"level":"error"')).length;
+      for (const body of bodies) {
+        const started = await start(body);
+        expect([body, started.status, started.body.code]).toEqual([body, 400, 'invalid_payload']);
+        for (const key of [undefined, keys[body.pid] ?? keys.count]) {
+          const checked = await call(svc.base, 'POST', '/v1/liveform/check', { body, key });
+          expect([body, key, checked.status, checked.body.code]).toEqual([body, key, 400, 'invalid_payload']);
+        }
+      }
+      expect(svc.logs.filter((l) => l.includes('"level":"error"')).length).toBe(errorsBefore);
+    });
+
     it('private mode: after completion the token cannot start again; completion is recorded once', async () => {
       const s = await start({ pid: 'private', token: 'private-token-1' });
       expect(s.status).toBe(200);
