@@ -90,6 +90,13 @@ function cookieValue(request: FastifyRequest, name: string): string | undefined 
   return undefined;
 }
 
+/** A Host header naming this machine: localhost, 127.x.y.z or [::1], with or without a port. */
+export function isLoopbackHost(host: string | undefined): boolean {
+  if (!host) return false;
+  const name = host.toLowerCase().replace(/:\d{1,5}$/, '');
+  return name === 'localhost' || name === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name);
+}
+
 export async function buildDashboard(database: Database, options: DashboardOptions) {
   const { db } = database;
   const now = options.now ?? (() => new Date());
@@ -146,6 +153,24 @@ export async function buildDashboard(database: Database, options: DashboardOptio
   });
   const page = (reply: FastifyReply, status: number, body: string) =>
     reply.code(status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(body);
+
+  if (options.localLogin) {
+    // Local login signs anyone on this machine in as any admin, so only pages this machine asked for
+    // by a loopback name are served: a web page whose own name was made to point at 127.0.0.1 (DNS
+    // rebinding) reaches the socket from loopback, but its requests carry its own name as Host.
+    app.addHook('onRequest', (request, reply, done) => {
+      if (isLoopbackHost(request.headers.host)) return done();
+      page(
+        reply,
+        421,
+        messagePage(
+          'Refused',
+          chrome(),
+          'With local login the dashboard answers only to a loopback address (http://127.0.0.1:PORT or http://localhost:PORT).',
+        ),
+      );
+    });
+  }
 
   const setCookie = (reply: FastifyReply, token: string, maxAge: number) =>
     reply.header(

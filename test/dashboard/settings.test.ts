@@ -2,6 +2,7 @@
 // IP whitelist (X-Forwarded-For believed only from the trusted proxy), privacy protection masking
 // before the HTML leaves the server, the CSRF-protected emergency stop, hostile names kept inert,
 // and the formula-safe CSV.
+import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DATABASE_TARGETS, useFreshDatabase } from '../helpers/databases.js';
 import {
@@ -62,6 +63,79 @@ for (const target of DATABASE_TARGETS) {
         expect(page.text).toContain('Your address (127.0.0.1)');
       } finally {
         await direct.close();
+      }
+    });
+
+    it('local login answers only to a loopback Host: a rebound name (DNS rebinding) gets neither the form token nor a session', async () => {
+      const local = await startDashboard(fresh.database, {
+        trustProxy: [],
+        authProxyHeader: undefined,
+        localLogin: true,
+      });
+      const { port } = new URL(local.base);
+      const send = (host: string, path: string, form?: Record<string, string>) =>
+        new Promise<{ status: number; text: string; cookie: string | undefined }>((resolve, reject) => {
+          const body = form ? new URLSearchParams(form).toString() : undefined;
+          const req = http.request(
+            {
+              host: '127.0.0.1',
+              port: Number(port),
+              path,
+              method: form ? 'POST' : 'GET',
+              agent: false,
+              headers: { host, ...(body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
+            },
+            (res) => {
+              let text = '';
+              res.on('data', (d) => (text += d));
+              res.on('end', () =>
+                resolve({ status: res.statusCode ?? 0, text, cookie: res.headers['set-cookie']?.join('; ') }),
+              );
+            },
+          );
+          req.on('error', reject);
+          req.end(body);
+        });
+      try {
+        const own = await send(`127.0.0.1:${port}`, '/login');
+        expect(own.status).toBe(200);
+        const token = /name="csrf" value="([^"]+)"/.exec(own.text)![1];
+        expect((await send(`localhost:${port}`, '/login')).status).toBe(200);
+        for (const host of [
+          `rebind.attacker.example:${port}`,
+          'rebind.attacker.example',
+          `127.0.0.1.attacker.example:${port}`,
+        ]) {
+          const form = await send(host, '/login');
+          expect([host, form.status]).toEqual([host, 421]);
+          expect(form.text).not.toContain(token);
+          expect(form.text).not.toContain('owner@example.com');
+          const signIn = await send(host, '/login', { csrf: token, email: 'owner@example.com' });
+          expect([host, signIn.status, signIn.cookie]).toEqual([host, 421, undefined]);
+        }
+        const signIn = await send(`127.0.0.1:${port}`, '/login', { csrf: token, email: 'owner@example.com' });
+        expect(signIn.status).toBe(303);
+        const cookie = signIn.cookie!.split(';')[0];
+        const rebound = await new Promise<number>((resolve, reject) => {
+          const req = http.request(
+            {
+              host: '127.0.0.1',
+              port: Number(port),
+              path: '/projects/alpha',
+              agent: false,
+              headers: { host: `rebind.attacker.example:${port}`, cookie },
+            },
+            (res) => {
+              res.resume();
+              resolve(res.statusCode ?? 0);
+            },
+          );
+          req.on('error', reject);
+          req.end();
+        });
+        expect(rebound).toBe(421);
+      } finally {
+        await local.close();
       }
     });
 
