@@ -7,7 +7,7 @@
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import { clientAddressOf } from './client-address.js';
+import { clientAddressOf, clientKeyOf } from './client-address.js';
 import type { ServiceMetrics } from './metrics.js';
 import { ipAllowed } from './project-access.js';
 import type { ServiceLimits } from './service-limits.js';
@@ -52,8 +52,9 @@ export class ClientLimits {
   private admit(socket: Socket): { reason: string; message: string } | undefined {
     if (this.open >= this.limits.maxConnections)
       return { reason: 'total', message: 'the service holds its maximum of connections; try again shortly' };
-    const peer = socket.remoteAddress ?? 'unknown';
-    const proxied = this.isProxy(peer);
+    const address = socket.remoteAddress ?? 'unknown';
+    const proxied = this.isProxy(address);
+    const peer = clientKeyOf(address); // an IPv6 peer by its /64
     const mine = this.perPeer.get(peer) ?? 0;
     if (!proxied && mine >= this.limits.maxConnectionsPerClient)
       return { reason: 'per-client', message: 'too many open connections from this address; close some first' };
@@ -74,7 +75,7 @@ export class ClientLimits {
     if (this.trustProxy.length === 0) return;
     app.addHook('onRequest', (request, reply, done) => {
       if (!this.isProxy(request.socket.remoteAddress)) return done();
-      const client = clientAddressOf(request);
+      const client = clientKeyOf(clientAddressOf(request));
       const mine = this.inFlight.get(client) ?? 0;
       if (mine >= this.limits.maxConnectionsPerClient) {
         this.metrics.connectionsRefused.inc({ reason: 'per-client' });

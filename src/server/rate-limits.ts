@@ -1,10 +1,11 @@
 // Per-client rate limits on the routes anyone may call without a key (OPEN_ROUTES), with
 // @fastify/rate-limit: each route counts its own requests per client address (request.ip, which
-// is the X-Forwarded-For client only behind --trust-proxy) over a minute; past the limit, 429
-// {"code": "rate_limited"} with Retry-After. Counts live in this process (replicas count apart).
+// is the X-Forwarded-For client only behind --trust-proxy; an IPv6 address by its /64, see
+// clientKeyOf) over a minute; past the limit, 429 {"code": "rate_limited"} with Retry-After.
+// Counts live in this process (replicas count apart).
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance } from 'fastify';
-import { clientAddressOf } from './client-address.js';
+import { clientAddressOf, clientKeyOf } from './client-address.js';
 import { OPEN_ROUTES, type ServiceLimits } from './service-limits.js';
 
 export class RateLimited extends Error {
@@ -22,7 +23,7 @@ export async function rateLimitOpenRoutes(app: FastifyInstance, limits: ServiceL
   });
   await app.register(rateLimit, {
     global: false,
-    keyGenerator: clientAddressOf,
+    keyGenerator: (request) => clientKeyOf(clientAddressOf(request)),
     errorResponseBuilder: (_request, context) =>
       new RateLimited(`more than ${context.max} requests a minute from this address; retry in ${context.after}`),
   });

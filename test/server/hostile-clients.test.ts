@@ -138,6 +138,39 @@ describe('hostile clients at the socket (embedded database)', () => {
     for (let i = 0; i < 5; i++)
       expect((await call(svc.base, 'GET', '/v1/projects/open/tokens/count', from('203.0.113.4'))).status).toBe(401);
   });
+
+  it('an IPv6 client is limited by its /64: taking turns with the addresses of one /64 passes neither the rate limit nor the request cap', async () => {
+    const svc = await serve({ trustProxy: ['127.0.0.1/32'], limits: { rateLimitPerMinute: 3 } });
+    const start = (ip: string) =>
+      call(svc.base, 'POST', '/v1/liveform/start', { body: { pid: 'open' }, headers: { 'x-forwarded-for': ip } });
+    const statuses: number[] = [];
+    for (const ip of [
+      '2001:db8:1:2::1',
+      '2001:db8:1:2::2',
+      '2001:db8:1:2::abcd:1',
+      '2001:db8:1:2:ffff:ffff:ffff:ffff',
+      '2001:0db8:0001:0002:0:0:0:5',
+    ])
+      statuses.push((await start(ip)).status);
+    expect(statuses).toEqual([200, 200, 200, 429, 429]);
+    expect((await start('2001:db8:1:3::1')).status).toBe(200); // another /64
+    expect((await start('::ffff:203.0.113.9')).status).toBe(200); // IPv4 addresses stay one each
+    expect((await start('203.0.113.10')).status).toBe(200);
+
+    const capped = await serve({ trustProxy: ['127.0.0.1/32'], limits: { maxConnectionsPerClient: 2 } });
+    const viaProxy = (client: string) =>
+      `POST /v1/liveform/start HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: ${client}\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n{`;
+    const held = [await connect(capped.base), await connect(capped.base)];
+    held[0].socket.write(viaProxy('2001:db8:9:9::a'));
+    held[1].socket.write(viaProxy('2001:db8:9:9::b'));
+    await waitFor('a third address of the /64 to be refused', async () => {
+      const r = await getFrom(capped.base, '/healthz', '127.0.0.1', { 'x-forwarded-for': '2001:db8:9:9::c' });
+      return r.status === 503 && r.body.includes('too_many_connections');
+    });
+    const other = await getFrom(capped.base, '/healthz', '127.0.0.1', { 'x-forwarded-for': '2001:db8:9:a::c' });
+    expect(other.status).toBe(200);
+    for (const h of held) h.socket.destroy();
+  });
 });
 
 describe('serve limit flags', () => {
