@@ -12,9 +12,13 @@ export interface ProjectAccess {
   sealTo: string | null;
 }
 
-/** `::ffff:1.2.3.4` (an IPv4 peer on a dual-stack socket) is 1.2.3.4. */
+/**
+ * `::ffff:1.2.3.4` (an IPv4 peer on a dual-stack socket) is 1.2.3.4. An address, never a range: a
+ * forwarded "10.0.0.0/8" would otherwise sit inside a whitelist entry of 10.0.0.0/8.
+ */
 export function ipv4Of(address: string): string | undefined {
   const plain = address.startsWith('::ffff:') ? address.slice(7) : address;
+  if (plain.includes('/')) return undefined;
   const r = checkIpv4Entry(plain);
   return r.ok ? r.cidr : undefined;
 }

@@ -213,7 +213,8 @@ for (const target of DATABASE_TARGETS) {
         });
         expect(outside.status).toBe(403);
         // A client that writes a whitelisted address first gains nothing: the hop the proxy saw counts.
-        for (const spoof of ['10.1.2.3, 192.0.2.1', 'garbage, 192.0.2.1', '::1']) {
+        // Nor does a forwarded value that is a range, not an address (the whitelist's own 10.0.0.0/8).
+        for (const spoof of ['10.1.2.3, 192.0.2.1', 'garbage, 192.0.2.1', '::1', '10.0.0.0/8', '10.1.2.3/32']) {
           const r = await call(proxied.base, 'GET', `${tokens('walled')}/count`, {
             key: walledKey,
             headers: { 'x-forwarded-for': spoof },
