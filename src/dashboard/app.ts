@@ -285,11 +285,14 @@ export async function buildDashboard(database: Database, options: DashboardOptio
     return reply.header('cache-control', 'public, max-age=3600').type(asset.type).send(asset.body);
   });
 
-  const PENDING = 'argosctl_oidc';
+  // The sign-in in progress (state, nonce, PKCE verifier). Served over HTTPS it is a `__Host-` cookie,
+  // as the session's is: a sibling subdomain cannot plant one of its own (which would sign the
+  // browser in to the planter's account: login CSRF). That prefix requires Path=/.
+  const PENDING = options.secureCookies ? '__Host-argosctl_oidc' : 'argosctl_oidc';
   const pendingCookie = (reply: FastifyReply, value: string, maxAge: number) =>
     reply.header(
       'set-cookie',
-      `${PENDING}=${value}; Path=/auth; HttpOnly; SameSite=Lax; Max-Age=${maxAge}${options.secureCookies ? '; Secure' : ''}`,
+      `${PENDING}=${value}; Path=${options.secureCookies ? '/' : '/auth'}; HttpOnly; SameSite=Lax; Max-Age=${maxAge}${options.secureCookies ? '; Secure' : ''}`,
     );
 
   app.get('/auth/login', async (_request, reply) => {

@@ -13,6 +13,7 @@ describe('dashboard sign-in with OpenID Connect', () => {
   );
   let provider: TestProvider;
   let dash: RunningDashboard;
+  let oidc: Awaited<ReturnType<typeof discoverOidc>>;
   const records = (email: string) =>
     fresh.database.db.selectFrom('admin_logins').selectAll().where('email', '=', email).orderBy('id', 'desc').execute();
 
@@ -21,7 +22,7 @@ describe('dashboard sign-in with OpenID Connect', () => {
     const port = await freePort();
     const redirectUrl = `http://127.0.0.1:${port}/auth/callback`;
     provider = await startOidcProvider(redirectUrl);
-    const oidc = await discoverOidc(
+    oidc = await discoverOidc(
       { issuer: provider.issuer, clientId: provider.clientId, clientSecret: 'env:X', redirectUrl },
       provider.clientSecret,
     );
@@ -59,6 +60,24 @@ describe('dashboard sign-in with OpenID Connect', () => {
     const refused = await records('(unknown)');
     expect(refused).toHaveLength(2);
     expect(refused[0]).toMatchObject({ method: 'oidc', outcome: 'refused' });
+  });
+
+  it('over HTTPS the sign-in in progress is a __Host- cookie (Path=/, Secure), which a sibling subdomain cannot plant', async () => {
+    const secure = await startDashboard(fresh.database, {
+      oidc,
+      authProxyHeader: undefined,
+      trustProxy: [],
+      secureCookies: true,
+    });
+    try {
+      const started = await fetch(`${secure.base}/auth/login`, { redirect: 'manual' });
+      expect(started.status).toBe(303);
+      expect(started.headers.getSetCookie()[0]).toMatch(
+        /^__Host-argosctl_oidc=[A-Za-z0-9_-]+; Path=\/; HttpOnly; SameSite=Lax; Max-Age=600; Secure$/,
+      );
+    } finally {
+      await secure.close();
+    }
   });
 
   it('an account that is no project’s admin gets the no-project page and a refused record', async () => {
