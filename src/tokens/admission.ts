@@ -535,8 +535,9 @@ export async function completeSession(
   /** The project the caller named (the CLI does): a session of another project is not found. */
   projectId?: string,
 ): Promise<CompleteResult> {
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(sessionId))
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(sessionId))
     throw new TokenError('session_not_found', `"${sessionId}" is not a session id`);
+  sessionId = sessionId.toLowerCase(); // a UUID in capitals is the same session (RFC 9562), as the key check took it
   const ofProject = projectId === undefined ? sql`` : sql`and project_id = ${projectId}`;
   const { rows } = await sql<{ completed: string | null; before_project: string | null; before_result: string | null }>`
     with s as (
