@@ -8,6 +8,7 @@ import { chooseDatabase } from '../../src/config/choose-database.js';
 import { findConfig } from '../../src/config/find-config.js';
 import { tempDir } from '../helpers/cli.js';
 import { runCliInProcess as runInProcess } from '../helpers/cli-in-process.js';
+import { useSharedMemoryDatabase } from '../helpers/databases.js';
 
 const CANARY = 'Canary5k2Zyaml';
 
@@ -25,6 +26,10 @@ function repo(files: Record<string, string>, copy?: { from: string; as: string }
 const ORG = 'apiVersion: argosctl/v1\nkind: Organization\n';
 
 describe('argosctl.yaml is found by walking up to the git root', () => {
+  // One in-memory database held for the block, named wherever these tests name a database: the
+  // commands name it as they would `memory:`, without starting a new embedded database each.
+  const memory = useSharedMemoryDatabase();
+
   it('from a subfolder: the same manifests and the same database, and no second .argos/db', async () => {
     const root = repo(
       { 'argosctl.yaml': `${ORG}manifests: settings\n`, 'sub/deeper/README': 'x' },
@@ -66,20 +71,21 @@ describe('argosctl.yaml is found by walking up to the git root', () => {
 
   it('database: names the database; precedence is --database-url, ARGOS_DATABASE_URL, argosctl.yaml, default', async () => {
     const root = repo(
-      { 'argosctl.yaml': `${ORG}database: "memory:"\n`, 'sub/x': '' },
+      { 'argosctl.yaml': `${ORG}database: "${memory.url}"\n`, 'sub/x': '' },
       { from: 'examples/startup', as: 'projects' },
     );
     const sub = path.join(root, 'sub');
     const shownConfig = path.relative(sub, path.join(root, 'argosctl.yaml')); // shown relative to the command's folder
     const fromFile = await runInProcess(['history'], { cwd: sub });
-    expect(fromFile.stderr.split('\n')[0]).toBe(`database: in-memory PGlite (memory:) (database: in ${shownConfig})`);
-    const fromEnv = await runInProcess(['history'], { cwd: sub, env: { ARGOS_DATABASE_URL: 'memory:' } });
-    expect(fromEnv.stderr.split('\n')[0]).toBe('database: in-memory PGlite (memory:) (ARGOS_DATABASE_URL)');
-    const fromFlag = await runInProcess(['history', '--database-url', 'memory:'], {
+    const shown = `database: in-memory PGlite (${memory.url})`;
+    expect(fromFile.stderr.split('\n')[0]).toBe(`${shown} (database: in ${shownConfig})`);
+    const fromEnv = await runInProcess(['history'], { cwd: sub, env: { ARGOS_DATABASE_URL: memory.url } });
+    expect(fromEnv.stderr.split('\n')[0]).toBe(`${shown} (ARGOS_DATABASE_URL)`);
+    const fromFlag = await runInProcess(['history', '--database-url', memory.url], {
       cwd: sub,
       env: { ARGOS_DATABASE_URL: 'postgres://127.0.0.1:1/x' },
     });
-    expect(fromFlag.stderr.split('\n')[0]).toBe('database: in-memory PGlite (memory:) (--database-url)');
+    expect(fromFlag.stderr.split('\n')[0]).toBe(`${shown} (--database-url)`);
     for (const r of [fromFile, fromEnv, fromFlag]) expect(r.code, r.stderr).toBe(0);
     // a relative pglite: path is relative to the file that names it, or to the working folder for flag and environment
     const relative = repo({ 'argosctl.yaml': `${ORG}database: pglite:state/db\n`, 'sub/x': '' });
@@ -102,9 +108,13 @@ describe('argosctl.yaml is found by walking up to the git root', () => {
     expect(unset.stderr).toMatch(
       /argosctl\.yaml:3:11: database: env:TEAM_DB, and the environment variable TEAM_DB is not set/,
     );
-    const set = await runInProcess(['history'], { cwd: named, env: { TEAM_DB: 'memory:' } });
+    const set = await runInProcess(['history'], { cwd: named, env: { TEAM_DB: memory.url } });
     expect(set.code, set.stderr).toBe(0);
-    expect(set.stderr).toMatch(/^database: in-memory PGlite \(memory:\) \(TEAM_DB, named in .*argosctl\.yaml\)$/m);
+    expect(set.stderr.split('\n')).toContainEqual(
+      expect.stringMatching(
+        new RegExp(`^database: in-memory PGlite \\(${memory.url}\\) \\(TEAM_DB, named in .*argosctl\\.yaml\\)$`),
+      ),
+    );
     for (const url of [
       `postgres://ci:${CANARY}@db.internal/argos`,
       `postgres://db.internal/argos?password=${CANARY}`,
