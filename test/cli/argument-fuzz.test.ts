@@ -135,11 +135,15 @@ describe('hostile arguments to every command', () => {
   writeFileSync(path.join(cwd, 'a-file'), 'x');
   afterAll(() => rmSync(root, { recursive: true, force: true }));
   const env = { ARGOS_DATABASE_URL: NO_DATABASE, CI: '', GITHUB_ACTIONS: '' };
-  /** A command that never settles (finding 10: `?port=99999` left a promise pending) fails here by name. */
+  /**
+   * A command that never settles (finding 10: `?port=99999` left a promise pending) fails here by name.
+   * A safety net against a hang, not a speed limit: each command answers in milliseconds, and the
+   * bound is generous so a loaded machine cannot trip it (the tests below use the suite's timeout).
+   */
   const runOne = async (argv: string[]) => {
     let timer: NodeJS.Timeout | undefined;
     const hung = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`argosctl ${argv.join(' ')}: no answer within 15 s`)), 15_000);
+      timer = setTimeout(() => reject(new Error(`argosctl ${argv.join(' ')}: no answer within 60 s`)), 60_000);
     });
     try {
       return await Promise.race([runCliInProcess(argv, { cwd, env, input: '' }), hung]);
@@ -159,7 +163,7 @@ describe('hostile arguments to every command', () => {
       }
     expect(problems).toEqual([]);
     expect(runs).toBeGreaterThan(1000);
-  }, 120_000);
+  });
 
   it('serve, dashboard and worker refuse bad arguments before they listen', async () => {
     const problems: string[] = [];
@@ -172,7 +176,7 @@ describe('hostile arguments to every command', () => {
       }
     }
     expect(problems).toEqual([]);
-  }, 60_000);
+  });
 });
 
 describe('file-system failures are one line', () => {
