@@ -10,12 +10,17 @@
 //   register, import: POST …/tokens and …/tokens/import in 500-ID batches, 8 connections
 //   delete:    DELETE …/tokens, one registered ID each time
 //   cap:       8 concurrent registrants pushing past 100,000: the count never passes the cap
-// `routes` at the end: each route's requests/s as a ratio to the floor's, and its goal.
+// `routes` at the end: each route's requests/s as a ratio to the floor's, and its goal. With
+// `--rounds N`, N such runs and the median of each route's ratios (one run's ratio moves by about
+// ±15% on a shared machine).
 // autocannon runs in a child process (load-client.ts), so the figures below are the server's own.
 // Besides requests/s and latency (which depend on what else the machine runs), each phase reports
 // figures that do not: the server process's CPU per request, the PostgreSQL backends' CPU per
 // request (this database's connections, read from /proc) and the statements sent per request.
+import { execFile } from 'node:child_process';
 import { openSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import os from 'node:os';
 import Fastify from 'fastify';
 import { sql } from 'kysely';
@@ -35,12 +40,14 @@ import {
 } from './bench-database.js';
 import type { Phase } from './load-client.js';
 import { loadProcess as loadClient } from './load-process.js';
-import { routeSummary } from './route-summary.js';
+import { roundsSummary } from './route-rounds.js';
+import { routeSummary, type RouteVerdict } from './route-summary.js';
 
 const SECONDS = Number(arg('seconds', '10'));
 const CONNECTIONS = Number(arg('connections', '32'));
 /** Connections sending a body a byte a second during the run, each from its own forwarded address. */
 const SLOW_CLIENTS = Number(arg('slow-clients', '0'));
+const execFileAsync = promisify(execFile);
 const ALL_PHASES = 'floor,floor-write,floor-page,count,get,list,check,admission,complete,register,import,delete,cap';
 const ONLY = arg('only', ALL_PHASES).split(',');
 const MASTER = randomBytes(32);
@@ -333,4 +340,26 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+/**
+ * `--rounds N`: N whole runs, one after the other, each in its own process with its own database
+ * and floors; prints every round's verdicts and their medians (route-rounds.ts).
+ */
+async function rounds(n: number): Promise<void> {
+  const args = process.argv.slice(2);
+  const at = args.indexOf('--rounds');
+  args.splice(at, 2);
+  const runs: { routes: RouteVerdict[]; machine: unknown }[] = [];
+  for (let i = 1; i <= n; i++) {
+    process.stderr.write(`bench:serve: round ${i} of ${n}\n`);
+    const { stdout } = await execFileAsync(process.execPath, [fileURLToPath(import.meta.url), ...args], {
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    runs.push(JSON.parse(stdout) as { routes: RouteVerdict[]; machine: unknown });
+  }
+  const report = { rounds: n, runs, routes: roundsSummary(runs.map((r) => r.routes)) };
+  process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+}
+
+const ROUNDS = Number(arg('rounds', '1'));
+if (!Number.isInteger(ROUNDS) || ROUNDS < 1) throw new Error(`--rounds ${ROUNDS}: expected a whole number from 1`);
+await (ROUNDS > 1 ? rounds(ROUNDS) : main());

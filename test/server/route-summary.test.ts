@@ -2,6 +2,7 @@
 // floor, a route that commits a write against the committing-UPDATE floor, the list route against a
 // floor that reads the same page, and all by their p99.
 import { describe, expect, it } from 'vitest';
+import { median, roundsSummary } from '../../src/bench/route-rounds.js';
 import { routeSummary } from '../../src/bench/route-summary.js';
 
 const run = (rps: number, p99 = 10) => ({ rps, p99, ok: rps * 10, non2xx: 0 });
@@ -38,5 +39,37 @@ describe('routeSummary', () => {
 
   it('fails a route whose p99 is over 25 ms, whatever its rate', () => {
     expect(verdict('POST /v1/liveform/check')).toMatchObject({ ratioToFloor: 0.6, p99: 40, met: false });
+  });
+});
+
+describe('roundsSummary (bench:serve --rounds N)', () => {
+  const verdicts = (count: number, checkP99 = 10) =>
+    routeSummary({
+      floorSelect: run(10_000),
+      floorWrite: run(5_000),
+      count: run(count),
+      delete: run(2_600),
+      check: run(5_000, checkP99),
+    });
+
+  it('judges each route on the median of its per-round ratios, with the range and the rounds that met', () => {
+    const summary = roundsSummary([verdicts(8_500), verdicts(7_000), verdicts(8_200)]);
+    const count = summary.find((v) => v.route === 'GET /v1/projects/{pid}/tokens/count')!;
+    expect(count).toMatchObject({ rounds: 3, rps: 8_200, ratioToFloor: 0.82, judgedRange: [0.7, 0.85], met: true });
+    expect(count.metInRounds).toBe(2);
+    const del = summary.find((v) => v.route.startsWith('DELETE'))!;
+    expect(del).toMatchObject({ ratioToWriteFloor: 0.52, judgedRange: [0.52, 0.52], met: true, metInRounds: 3 });
+  });
+
+  it('fails a route on its median p99, and leaves out a route missing from a round', () => {
+    const summary = roundsSummary([verdicts(8_500, 40), verdicts(8_500, 30), verdicts(8_500, 10)]);
+    expect(summary.find((v) => v.route === 'POST /v1/liveform/check')).toMatchObject({ p99: 30, met: false });
+    const partial = roundsSummary([verdicts(8_500), routeSummary({ floorSelect: run(10_000), count: run(8_000) })]);
+    expect(partial.map((v) => v.route)).toEqual(['GET /v1/projects/{pid}/tokens/count']);
+  });
+
+  it('takes the median of an even number of rounds as the mean of the middle two', () => {
+    expect(median([1, 4, 2, 3])).toBe(2.5);
+    expect(median([0.5])).toBe(0.5);
   });
 });
