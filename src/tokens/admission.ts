@@ -10,7 +10,7 @@ import { jsonb } from '../db/sql-values.js';
 import type { DatabaseSchema } from '../db/schema.js';
 import { TokenError } from './token-errors.js';
 import type { ProjectGate } from './token-store.js';
-import { expiredEvent } from './token-events.js';
+import { expiredEvent, subscribedToExpiry } from './token-events.js';
 import { URL_ERROR_CODES } from '../url/liveform-url.js';
 import { openProjectEncrypted, type Opened } from '../url/url-keys.js';
 import { urlIdentity } from './url-identity.js';
@@ -459,11 +459,11 @@ async function carryOut(
     : sql``;
 
   if (effect.kind === 'mark-time-expiry') {
-    // A refusal that records the expiry no prune has marked yet (once, whoever gets there first).
+    // A refusal that records the expiry no prune has marked yet (once, whoever gets there first);
+    // its event only when the project's webhook is subscribed to token_expired.
     await sql`with marked as (update tokens set expired_at = expires_at where ${sameToken} and expired_at is null returning 1)
-      insert into token_events (project_id, payload) select ${projectId}, ${event('time', effect.at)} from marked`.execute(
-      db,
-    );
+      insert into token_events (project_id, payload) select ${projectId}, ${event('time', effect.at)} from marked
+      where ${subscribedToExpiry(projectId)}`.execute(db);
     return true;
   }
   if (!decision.admitted) return true;
@@ -471,7 +471,8 @@ async function carryOut(
     const { rows } = await sql<{ n: number }>`
       with used as (update tokens set first_used_at = cast(${effect.firstUse} as timestamptz), expired_at = cast(${now} as timestamptz)
                     where ${sameToken} and expired_at is null ${notCompleted} ${tokenAsAssumed} returning 1),
-           ev as (insert into token_events (project_id, payload) select ${projectId}, ${event('count', now)} from used),
+           ev as (insert into token_events (project_id, payload) select ${projectId}, ${event('count', now)} from used
+                  where ${subscribedToExpiry(projectId)}),
            s as (${session(fromUsed)})
       select count(*)::int as n from used`.execute(db);
     return rows[0].n === 1;

@@ -1,6 +1,7 @@
 // Time-based expiry as it happens: each delivery pass of the worker (every few seconds) marks the
-// tokens whose window has passed and writes their token_expired events, instead of waiting for
-// the next 10-minute prune or the token's next use. One query finds the projects with due tokens
+// tokens whose window has passed and writes their token_expired events (for projects whose webhook
+// is subscribed to token_expired), instead of waiting for the next 10-minute prune or the token's
+// next use. One query finds the projects with due tokens
 // (an index probe per project on tokens_expiring); each is then marked in short batches. Replicas
 // may sweep at once: rows are claimed with SKIP LOCKED and re-checked, so each event is written once.
 import { sql, type Kysely } from 'kysely';

@@ -89,7 +89,10 @@ async function pruneTransaction<T>(
   );
 }
 
-/** Marks one batch of tokens whose window has passed and writes their events; returns how many. */
+/**
+ * Marks one batch of tokens whose window has passed and writes their events (when the project's
+ * webhook is subscribed to token_expired); returns how many it marked.
+ */
 export async function markExpiredBatch(
   db: Kysely<DatabaseSchema>,
   projectId: string,
