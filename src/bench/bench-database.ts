@@ -7,6 +7,7 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import type { Database } from '../db/connection.js';
 import { revealApiKey, syncApiKey } from '../keys/api-key.js';
+import { syncWebhookSecret } from '../webhooks/webhook-secret.js';
 
 export const BENCH_PG = process.env.ARGOS_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -38,6 +39,8 @@ export async function freshDatabase(): Promise<{ name: string; url: string; drop
 export interface BenchProject {
   expiration: 'count' | 'none';
   deleteOnExpiration?: boolean;
+  /** A webhook subscribed to token_expired (with its signing secret): expiries write events only then. */
+  webhook?: string;
 }
 
 /** A project with pre-registered tokens and an API key (returned). */
@@ -63,9 +66,15 @@ export async function benchProject(database: Database, id: string, p: BenchProje
       secure_transmission: false,
       secure_transmission_public_key: null,
       api_key_rotation: 1,
+      ...(p.webhook
+        ? { webhook_url: p.webhook, webhook_events: JSON.stringify(['token_expired']), webhook_secret_rotation: 1 }
+        : {}),
     })
     .execute();
-  await database.db.transaction().execute((tx) => syncApiKey(tx, id, 1, null, () => master));
+  await database.db.transaction().execute(async (tx) => {
+    await syncApiKey(tx, id, 1, null, () => master);
+    if (p.webhook) await syncWebhookSecret(tx, id, 1, () => master);
+  });
   return (await revealApiKey(database.db, id, 'bench', () => master)).key;
 }
 

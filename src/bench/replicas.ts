@@ -152,7 +152,14 @@ async function main(): Promise<void> {
       );
     }
     // Tokens of this project are deleted by the prune tick once expired: deletion happens once or not at all.
-    await benchProject(database, 'once', { expiration: 'count', deleteOnExpiration: true }, MASTER);
+    // Its webhook (subscribed to token_expired) makes each expiry write the event counted below as the
+    // exactly-once evidence; nothing listens there, so deliveries fail and are retried.
+    await benchProject(
+      database,
+      'once',
+      { expiration: 'count', deleteOnExpiration: true, webhook: 'http://127.0.0.1:9/once' },
+      MASTER,
+    );
     await registerTokens(
       database.db,
       'once',

@@ -1,6 +1,7 @@
 // Projects with token policies, written straight into the database for token tests.
 import { sql, type Kysely } from 'kysely';
 import type { DatabaseSchema } from '../../src/db/schema.js';
+import { jsonb } from '../../src/db/sql-values.js';
 
 export interface TokenPolicy {
   preRegistration?: boolean;
@@ -9,6 +10,20 @@ export interface TokenPolicy {
   deleteOnExpiration?: boolean;
   volume?: { start: number; ratio: number; priority?: 'oldest-first' | 'newest-first' };
   privateMode?: boolean;
+  /**
+   * A webhook (to a closed port; nothing here delivers): expiries write token_expired events only
+   * for a project whose webhook's events include token_expired (the default).
+   */
+  webhook?: { events?: string[] };
+}
+
+/** The columns of a webhook to a closed port, subscribed to `events` (token_expired by default). */
+export function webhookColumns(events: string[] = ['token_expired']) {
+  return {
+    webhook_url: 'http://127.0.0.1:9/hook',
+    webhook_events: jsonb(events) as never,
+    webhook_secret_rotation: 1,
+  };
 }
 
 export async function tokenProject(db: Kysely<DatabaseSchema>, id: string, p: TokenPolicy = {}): Promise<void> {
@@ -33,6 +48,7 @@ export async function tokenProject(db: Kysely<DatabaseSchema>, id: string, p: To
       privacy_protection: false,
       secure_transmission: false,
       secure_transmission_public_key: null,
+      ...(p.webhook ? webhookColumns(p.webhook.events) : {}),
     })
     .execute();
 }

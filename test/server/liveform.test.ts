@@ -21,6 +21,8 @@ const pre = (extra = '') => `  liveform:\n${extra}    tokens:\n      preRegistra
 const T0 = new Date('2026-11-25T10:00:00Z');
 /** /check and /complete need the project's API key (the customer's backend holds it). */
 const KEYED = '  security:\n    apiKey: { rotation: 1 }\n';
+/** A webhook subscribed to token_expired (the default): expiries write events only for such projects. */
+const HOOKED = '  webhook: { url: "http://127.0.0.1:9/hook" }\n';
 
 for (const target of DATABASE_TARGETS) {
   describe.skipIf(!target.available)(`Liveform admission on ${target.name}`, () => {
@@ -39,7 +41,8 @@ for (const target of DATABASE_TARGETS) {
 
     beforeAll(async () => {
       await applyManifests(fresh.database, {
-        count: manifest('count', `${pre()}      expiration: { mode: count }\n${KEYED}`),
+        // Its token_expired events are the evidence of exactly one expiry per token.
+        count: manifest('count', `${pre()}      expiration: { mode: count }\n${KEYED}${HOOKED}`),
         private: manifest('private', pre('    privateMode: true\n') + KEYED),
         open: manifest('open', `  liveform: { privateMode: false }\n${KEYED}`),
         closed: manifest('closed', KEYED, 'CLOSE'),

@@ -39,7 +39,8 @@ for (const target of DATABASE_TARGETS) {
 
     beforeAll(async () => {
       const db = fresh.database.db;
-      await tokenProject(db, 'count', { expiration: 'count' });
+      // A webhook subscribed to token_expired: the events counted below are the evidence of each expiry.
+      await tokenProject(db, 'count', { expiration: 'count', webhook: {} });
       await tokenProject(db, 'timed', { expiration: 'time', seconds: 600 });
       await tokenProject(db, 'open', { preRegistration: false });
       await registerTokens(db, 'count', ['count-token-1', 'count-token-2', 'count-token-3', 'count-race-1']);

@@ -13,7 +13,8 @@ for (const target of DATABASE_TARGETS) {
   describe.skipIf(!target.available)(`admission core on ${target.name}`, () => {
     const fresh = useFreshDatabase(target);
     beforeAll(async () => {
-      await tokenProject(fresh.database.db, 'count', { expiration: 'count' });
+      // A webhook subscribed to token_expired: the event count is the evidence of one expiry.
+      await tokenProject(fresh.database.db, 'count', { expiration: 'count', webhook: {} });
       await tokenProject(fresh.database.db, 'private', { privateMode: true });
       await tokenProject(fresh.database.db, 'open', { preRegistration: false });
       await registerTokens(fresh.database.db, 'count', ['race-token-1']);

@@ -51,7 +51,8 @@ describe.skipIf(!postgres.available)('3 replicas and 3 workers on one postgres',
 
   beforeAll(async () => {
     const db = fresh.database.db;
-    await tokenProject(db, 'rep', { expiration: 'count', deleteOnExpiration: true });
+    // A webhook subscribed to token_expired: the events counted below are the evidence of each expiry.
+    await tokenProject(db, 'rep', { expiration: 'count', deleteOnExpiration: true, webhook: {} });
     await registerTokens(db, 'rep', ids('rep', TOKENS * 2));
     await tokenProject(db, 'repcap');
     await sql`update projects set api_key_rotation = 1 where id = 'repcap'`.execute(db);

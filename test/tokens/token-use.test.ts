@@ -25,8 +25,9 @@ for (const target of DATABASE_TARGETS) {
 
     beforeAll(async () => {
       database = fresh.database;
-      await tokenProject(database.db, 'count', { expiration: 'count' });
-      await tokenProject(database.db, 'timed', { expiration: 'time', seconds: 600 });
+      // Webhooks subscribed to token_expired: their events are the evidence of each expiry.
+      await tokenProject(database.db, 'count', { expiration: 'count', webhook: {} });
+      await tokenProject(database.db, 'timed', { expiration: 'time', seconds: 600, webhook: {} });
       await tokenProject(database.db, 'private', { privateMode: true });
       await tokenProject(database.db, 'open', { preRegistration: false });
       await registerTokens(database.db, 'count', ['count-token-1']);
