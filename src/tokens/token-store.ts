@@ -387,12 +387,13 @@ export async function listTokens(
     }
   }
   const columns = (gate ?? NO_GATE).columns;
-  if (problem) {
-    // Refused after the gate, as a well-formed request would be (an unknown caller learns nothing more).
+  // A bad request is refused after the gate, as a well-formed one would be (an unknown caller learns nothing more).
+  const refuseAfterGate = async (refusal: TokenError): Promise<never> => {
     const { rows } = await sql`select ${columns} from projects p where p.id = ${projectId}`.execute(db);
     passGate(gate, rows[0], projectId);
-    throw problem;
-  }
+    throw refusal;
+  };
+  if (problem) return refuseAfterGate(problem);
   // registered_at as text keeps its microseconds: a millisecond Date would skip or repeat rows.
   // One row: the project (and the gate's columns) with its page as one JSON array of arrays. Rows
   // of the page joined to the project's row carried the gate's columns (the keys as JSON, the
@@ -419,12 +420,9 @@ export async function listTokens(
     ({ rows } = await statement.execute(db));
   } catch (err) {
     // A forged cursor whose time PostgreSQL does not read ('garbage', '2020-13-45', an unknown zone)
-    // fails the statement before the gate was checked: refuse it after the gate, as any other bad
-    // request (an unknown caller gets its 401, not a 500 and an error line in the log).
+    // fails the statement before the gate was checked (an unknown caller gets its 401, not a 500).
     if (!after || !isDataException(err)) throw err;
-    const gated = await sql`select ${columns} from projects p where p.id = ${projectId}`.execute(db);
-    passGate(gate, gated.rows[0], projectId);
-    throw notACursor(options.after!);
+    return refuseAfterGate(notACursor(options.after!));
   }
   const found = passGate(gate, rows[0], projectId).page ?? [];
   const now = options.now ?? new Date();
