@@ -90,11 +90,19 @@ function cookieValue(request: FastifyRequest, name: string): string | undefined 
   return undefined;
 }
 
-/** A Host header naming this machine: localhost, 127.x.y.z or [::1], with or without a port. */
+/**
+ * A name of this machine: localhost, 127.x.y.z or ::1, as `--host` gives it or as a Host header
+ * does (with a port, an IPv6 literal in brackets).
+ */
 export function isLoopbackHost(host: string | undefined): boolean {
   if (!host) return false;
-  const name = host.toLowerCase().replace(/:\d{1,5}$/, '');
-  return name === 'localhost' || name === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name);
+  const lower = host.toLowerCase();
+  const name = lower.startsWith('[')
+    ? lower.slice(1, lower.indexOf(']'))
+    : lower.split(':').length === 2
+      ? lower.split(':')[0]
+      : lower;
+  return name === 'localhost' || name === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name);
 }
 
 export async function buildDashboard(database: Database, options: DashboardOptions) {

@@ -5,7 +5,7 @@ import { listenOn, shownAddress } from '../listen.js';
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import { resolveDatabaseUrl, withDatabase } from '../../db/connection.js';
-import { buildDashboard } from '../../dashboard/app.js';
+import { buildDashboard, isLoopbackHost } from '../../dashboard/app.js';
 import { discoverOidc, oidcSecret } from '../../dashboard/oidc.js';
 import { pruneSessions } from '../../dashboard/sessions.js';
 import { UserError } from '../../errors.js';
@@ -26,8 +26,6 @@ interface DashboardFlags {
   databaseUrl?: string;
 }
 
-const isLoopback = (host: string) => /^127\.\d+\.\d+\.\d+$/.test(host) || host === 'localhost' || host === '::1';
-
 /** Refuses a start without a way to sign in, or with one that would be unsafe where it listens. */
 function checkSignIn(opts: DashboardFlags, oidc: boolean): void {
   if (opts.authProxyHeader !== undefined && !/^[A-Za-z0-9-]{1,100}$/.test(opts.authProxyHeader))
@@ -40,7 +38,7 @@ function checkSignIn(opts: DashboardFlags, oidc: boolean): void {
       '--auth-proxy-header needs --trust-proxy: the header is believed only from those addresses',
       'e.g. --trust-proxy 10.0.0.5 (the address of oauth2-proxy or the identity-aware proxy)',
     );
-  if (opts.localLogin && !isLoopback(opts.host))
+  if (opts.localLogin && !isLoopbackHost(opts.host))
     throw new UserError(
       `--local-login listens only on a loopback address, not ${opts.host}`,
       '--host 127.0.0.1, or run behind an authenticating proxy with --auth-proxy-header and --trust-proxy',
@@ -103,7 +101,7 @@ export function dashboardCommand(ctx: CliContext): Command {
               authProxyHeader: opts.authProxyHeader,
               localLogin: Boolean(opts.localLogin),
               oidc,
-              secureCookies: !isLoopback(opts.host),
+              secureCookies: !isLoopbackHost(opts.host),
               log: (line) => ctx.err(`${t(line)}\n`),
             });
             const port = await listenOn(app, opts.host, opts.port);
