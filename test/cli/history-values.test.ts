@@ -3,10 +3,11 @@
 // process on PostgreSQL from the template: rendering does not depend on the dialect.
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/cli.js';
 import { runCliInProcess } from '../helpers/cli-in-process.js';
-import { useCliDatabase } from '../helpers/databases.js';
+import { postgresAvailable, useCliDatabase } from '../helpers/databases.js';
 
 describe('values as written in history, blame and drift', () => {
   let cwd: string;
@@ -87,4 +88,23 @@ describe('values as written in history, blame and drift', () => {
       expect(drift.stdout).not.toMatch(/\b(172800|129600)\b/);
     }
   });
+
+  // Last: it deletes the project by hand (argosctl itself only closes projects).
+  it.skipIf(!postgresAvailable)(
+    'history of a project deleted by hand keeps its events; with a filter that leaves none it prints none and exits 0 (PostgreSQL only: it deletes the row with SQL)',
+    async () => {
+      const client = new pg.Client({ connectionString: database.url! });
+      await client.connect();
+      try {
+        await client.query(`delete from projects where id = 'kbank-onboarding'`);
+      } finally {
+        await client.end();
+      }
+      const all = await runCli(['history', 'kbank-onboarding'], { cwd });
+      expect(all.code).toBe(0);
+      expect(all.stdout).toMatch(/create project/);
+      const none = await runCli(['history', 'kbank-onboarding', '--kind', 'prune'], { cwd });
+      expect([none.code, none.stdout]).toEqual([0, 'No recorded events.\n']);
+    },
+  );
 });

@@ -74,9 +74,10 @@ function commitSubject(cwd: string, commit: string | null): string | undefined {
  * not a project whose history is empty: said so, instead of "No recorded events." A project that
  * was deleted keeps its history, and one with no events in the window asked for prints none.
  */
-async function assertProjectKnown(db: Kysely<DatabaseSchema>, project: string): Promise<void> {
+async function assertProjectKnown(db: Kysely<DatabaseSchema>, project: string, filtered: boolean): Promise<void> {
   const held = await db.selectFrom('projects').select('id').where('id', '=', project).executeTakeFirst();
-  if (held || (await readTimeline(db, { project })).events.length > 0) return;
+  // Unfiltered, the empty timeline just read is already the whole of it.
+  if (held || (filtered && (await readTimeline(db, { project })).events.length > 0)) return;
   throw new UserError(
     `project ${JSON.stringify(project).slice(0, 80)} has no recorded events and the database does not hold it`,
     "check the id (`argosctl history` without one shows every project's events)",
@@ -102,7 +103,7 @@ export function historyCommands(ctx: CliContext): Command[] {
         const timeline = await withDatabase(resolveDatabaseUrl(opts.databaseUrl), async ({ db }) => {
           const found = await readTimeline(db, { project, since: opts.since, kinds });
           if (project !== undefined && found.events.length === 0 && found.unreadable.length === 0)
-            await assertProjectKnown(db, project);
+            await assertProjectKnown(db, project, opts.since !== undefined || kinds.length > 0);
           return found;
         });
         if (opts.format === 'json')
