@@ -56,3 +56,10 @@ export async function tokenProject(db: Kysely<DatabaseSchema>, id: string, p: To
 export function ids(prefix: string, count: number, from = 0): string[] {
   return Array.from({ length: count }, (_, i) => `${prefix}-${String(from + i).padStart(8, '0')}`);
 }
+
+/** The project's token_expired events (their payloads), oldest first. */
+export async function expiryEvents(db: Kysely<DatabaseSchema>, project: string): Promise<Record<string, unknown>[]> {
+  const { rows } = await sql<{ payload: Record<string, unknown> }>`
+    select payload from token_events where project_id = ${project} order by id`.execute(db);
+  return rows.map((r) => r.payload);
+}

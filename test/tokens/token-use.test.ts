@@ -7,7 +7,7 @@ import { registerTokens } from '../../src/tokens/token-store.js';
 import { completeToken, startToken } from '../../src/tokens/token-use.js';
 import { prunePass } from '../../src/tokens/prune.js';
 import { DATABASE_TARGETS, useFreshDatabase } from '../helpers/databases.js';
-import { tokenProject } from '../helpers/token-fixtures.js';
+import { expiryEvents, tokenProject } from '../helpers/token-fixtures.js';
 
 const T0 = new Date('2026-11-25T10:00:00Z');
 const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
@@ -16,12 +16,7 @@ for (const target of DATABASE_TARGETS) {
   describe.skipIf(!target.available)(`token use on ${target.name}`, () => {
     const fresh = useFreshDatabase(target);
     let database: Database;
-    const events = async (project: string) =>
-      (
-        await sql<{
-          payload: Record<string, unknown>;
-        }>`select payload from token_events where project_id = ${project} order by id`.execute(database.db)
-      ).rows.map((r) => r.payload);
+    const events = (project: string) => expiryEvents(database.db, project);
 
     beforeAll(async () => {
       database = fresh.database;

@@ -10,7 +10,7 @@ import { prunePass } from '../../src/tokens/prune.js';
 import { registerTokens } from '../../src/tokens/token-store.js';
 import { startToken } from '../../src/tokens/token-use.js';
 import { DATABASE_TARGETS, useFreshDatabase } from '../helpers/databases.js';
-import { tokenProject, type TokenPolicy } from '../helpers/token-fixtures.js';
+import { expiryEvents, tokenProject, type TokenPolicy } from '../helpers/token-fixtures.js';
 
 const T0 = new Date('2026-11-25T10:00:00Z');
 const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
@@ -26,12 +26,7 @@ for (const target of DATABASE_TARGETS) {
   describe.skipIf(!target.available)(`token_expired events by webhook subscription on ${target.name}`, () => {
     const fresh = useFreshDatabase(target);
     let database: Database;
-    const events = async (project: string) =>
-      (
-        await sql<{
-          payload: Record<string, unknown>;
-        }>`select payload from token_events where project_id = ${project} order by id`.execute(database.db)
-      ).rows.map((r) => r.payload);
+    const events = (project: string) => expiryEvents(database.db, project);
     const expired = async (project: string) =>
       (
         await sql<{
