@@ -70,6 +70,11 @@ export interface AccessRequest {
  */
 export function checkAccess(row: AccessRow | undefined, request: AccessRequest): ProjectAccess {
   checkKey(row, request);
+  return checkAddress(row, request);
+}
+
+/** The rest of checkAccess, once the key is accepted: the API whitelist (403). */
+function checkAddress(row: AccessRow, request: AccessRequest): ProjectAccess {
   if (!ipAllowed(row.access_ranges, request.clientIp)) {
     throw new TokenError(
       'ip_not_allowed',
@@ -101,27 +106,28 @@ export async function readAccessRow(db: Kysely<DatabaseSchema>, projectId: strin
 }
 
 /**
- * Rows read for a request before its route runs (the secure-transmission hook reads the project
- * for its request body): the route's authorization checks that row instead of reading it again.
+ * Rows read for a request before its route runs, whose key was accepted then (the secure-transmission
+ * hook reads the project and checks the key before it opens a body): the route's authorization checks
+ * the rest on that row instead of reading it and hashing the key again.
  */
-const readBeforeRoute = new WeakMap<object, AccessRow | undefined>();
+const keyedBeforeRoute = new WeakMap<object, AccessRow>();
 
-export function keepAccessRow(request: object, row: AccessRow | undefined): void {
-  readBeforeRoute.set(request, row);
+export function keepKeyedRow(request: object, row: AccessRow): void {
+  keyedBeforeRoute.set(request, row);
 }
 
 /**
- * Authorization on its own round trip (or on the row read for this request before its route):
- * for the write routes, which must not write before it.
+ * Authorization on its own round trip (or on the row whose key was accepted for this request before
+ * its route): for the write routes, which must not write before it.
  */
 export async function authorize(
   db: Kysely<DatabaseSchema>,
   access: AccessRequest,
   request?: object,
 ): Promise<ProjectAccess> {
-  const row =
-    request && readBeforeRoute.has(request) ? readBeforeRoute.get(request) : await readAccessRow(db, access.projectId);
-  return checkAccess(row, access);
+  const keyed = request && keyedBeforeRoute.get(request);
+  if (keyed) return checkAddress(keyed, access);
+  return checkAccess(await readAccessRow(db, access.projectId), access);
 }
 
 export function refuseWritesWhenClosed(access: ProjectAccess, projectId: string): void {

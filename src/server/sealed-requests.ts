@@ -9,7 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import { TokenError } from '../tokens/token-errors.js';
 import { openRequestBody } from '../transmit/service-key.js';
 import { accessOf } from './liveform-access.js';
-import { checkKey, keepAccessRow, readAccessRow } from './project-access.js';
+import { checkKey, keepKeyedRow, readAccessRow } from './project-access.js';
 import type { ServiceContext } from './app.js';
 import { SEALED_CONTENT_TYPE, sealAllAnswersFor } from './sealed-responses.js';
 
@@ -27,13 +27,13 @@ export function sealedRequests(app: FastifyInstance, ctx: ServiceContext): void 
     const body = request.body;
     if (typeof pid !== 'string' || body === undefined || body === null) return; // no body: nothing to open
     const sealed = body instanceof SealedBody;
-    // The row authorization reads, read once: the route checks the key on it (project-access.ts).
-    const row = await readAccessRow(ctx.database.db, pid);
-    keepAccessRow(request, row);
     // The key first: a caller without it gets the one 401 of an unknown project (same-401.ts),
     // never whether this project exists or uses secure transmission (415, transmission_invalid
     // and a sealed answer all told it), and no body of its is opened.
+    const row = await readAccessRow(ctx.database.db, pid);
     checkKey(row, accessOf(ctx, request, pid));
+    // Read and keyed once: the route checks the rest on this row (project-access.ts).
+    keepKeyedRow(request, row);
     if (!row.access_secure_transmission) {
       if (sealed)
         throw new TokenError(
