@@ -75,9 +75,11 @@ export function matchingApiKey<K extends KeyCandidate>(
   candidates: readonly K[],
   presented: string | undefined,
   now: Date,
+  /** hashApiKey(presented), when the caller has it already. */
+  presentedHash?: Buffer,
 ): K | undefined {
   if (!presented) return undefined;
-  const hash = hashApiKey(presented);
+  const hash = presentedHash ?? hashApiKey(presented);
   let found: K | undefined;
   for (const c of candidates) {
     const valid = c.valid_until === null || new Date(c.valid_until) > now;

@@ -3,15 +3,20 @@
 // key (x-api-key, as the Token API), from the customer's backend or its reviewers: the end user's
 // browser holds no key, and without one /check was an oracle for token IDs and /complete let
 // whoever held a session id set its result. `/start` stays open to browsers (rate-limited).
-import type { FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import { sql } from 'kysely';
-import type { ProjectGate } from '../tokens/token-store.js';
+import type { ProjectGate, WriteGate } from '../tokens/token-store.js';
 import type { ServiceContext } from './app.js';
 import { clientAddressOf } from './client-address.js';
-import { ACCESS_COLUMNS, checkAccess, type AccessRequest, type AccessRow } from './project-access.js';
+import {
+  ACCESS_COLUMNS,
+  checkAccess,
+  grantedSql,
+  withKeyHash,
+  type AccessRequest,
+  type AccessRow,
+} from './project-access.js';
 import { noteKeyedCall } from './traffic-notes.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function apiKeyOf(request: FastifyRequest): string | undefined {
   const key = request.headers['x-api-key'];
@@ -41,19 +46,24 @@ export function keyOfBodyProject(ctx: ServiceContext, request: FastifyRequest): 
 }
 
 /**
- * /complete: the key of the project the session belongs to, read with the session in one
- * statement. An unknown session id answers the same 401 as a wrong key (no project row, so the
- * key is compared against hashes that match nothing), so session ids cannot be probed without a
- * key either.
+ * /complete: the key of the project the session belongs to, checked by the statement that completes
+ * the session (one round trip; it writes only for a caller that passes). An unknown or malformed
+ * session id answers the same 401 as a wrong key (no project row: the key is compared against
+ * hashes that match nothing), so session ids cannot be probed without a key either.
  */
-export function keyOfSessionProject(ctx: ServiceContext): preHandlerAsyncHookHandler {
-  return async (request) => {
-    const { sessionId } = request.params as { sessionId: string };
-    const { rows } = await sql<AccessRow & { access_project: string }>`
-      select ${ACCESS_COLUMNS}, p.id as access_project from projects p
-      where p.id = (select project_id from liveform_sessions where id = cast(${UUID.test(sessionId) ? sessionId : null} as uuid))`.execute(
-      ctx.database.db,
-    );
-    checkAccess(rows[0], accessOf(ctx, request, rows[0]?.access_project ?? ''));
+export function keyOfSessionProject(ctx: ServiceContext, request: FastifyRequest): WriteGate {
+  const keyed = withKeyHash(accessOf(ctx, request, ''));
+  return {
+    columns: sql`${ACCESS_COLUMNS}, p.id as access_project`,
+    granted: grantedSql(keyed),
+    check: (row) => {
+      const r = row as (AccessRow & { access_project: string }) | undefined;
+      const projectId = r?.access_project ?? '';
+      checkAccess(r, {
+        ...keyed,
+        projectId,
+        onKeyAccepted: (rotation) => noteKeyedCall(request, projectId, rotation),
+      });
+    },
   };
 }

@@ -85,9 +85,11 @@ export function liveformRoutes(app: FastifyInstance, ctx: ServiceContext): void 
   });
   app.post<{ Params: { sessionId: string }; Body: { result: FinalResult } }>(
     '/v1/liveform/sessions/:sessionId/complete',
-    { schema: completeSchema, preHandler: keyOfSessionProject(ctx) },
+    { schema: completeSchema },
     async (request) => {
-      const done = await completeSession(db, request.params.sessionId, request.body.result, ctx.now());
+      const done = await completeSession(db, request.params.sessionId, request.body.result, ctx.now(), {
+        gate: keyOfSessionProject(ctx, request),
+      });
       return { sessionId: done.sessionId, result: done.result };
     },
   );

@@ -1,7 +1,8 @@
 // Who may call the Token API of a project: the caller's address must be in the project's API
 // whitelist (when it has one), and the x-api-key header must match one of its valid keys.
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { DatabaseSchema } from '../db/schema.js';
+import { hashApiKey } from '../keys/api-key.js';
 import { TokenError } from '../tokens/token-errors.js';
 import { cidrContains, checkIpv4Entry } from '../util/ipv4.js';
 import { invalidApiKey, matchedKeyInConstantWork } from './same-401.js';
@@ -58,6 +59,8 @@ export interface AccessRequest {
   projectId: string;
   clientIp: string;
   apiKey: string | undefined;
+  /** hashApiKey(apiKey), when computed already (a write gate hashes it once for its SQL and its check). */
+  apiKeyHash?: Buffer;
   now: Date;
   /** Called once the key is accepted, before the address is checked: the key's generation (traffic facts). */
   onKeyAccepted?: (rotation: number) => void;
@@ -94,9 +97,33 @@ export function checkKey(row: AccessRow | undefined, request: AccessRequest): as
     valid_until: k.valid_until,
     rotation: k.rotation,
   }));
-  const key = matchedKeyInConstantWork(keys, request.apiKey, request.now);
+  const key = matchedKeyInConstantWork(keys, request.apiKey, request.now, request.apiKeyHash);
   if (!key || !row) throw invalidApiKey();
   request.onKeyAccepted?.(key.rotation);
+}
+
+/** `access` with its key hashed, for a write gate: its SQL and its check use the one hash. */
+export function withKeyHash(access: AccessRequest): AccessRequest {
+  return access.apiKey ? { ...access, apiKeyHash: hashApiKey(access.apiKey) } : access;
+}
+
+/**
+ * checkAccess in SQL, over the project aliased `p`: true exactly when checkAccess passes on the row
+ * ACCESS_COLUMNS reads in the same statement: a valid key of the project by its hash (its end compared
+ * as the check's Date holds it: to the millisecond, and never valid from year 10000 or at infinity,
+ * which a Date cannot hold), then the API whitelist on the caller's IPv4 address.
+ * A write statement writes only under it (WriteGate); test/server/write-grant.test.ts holds the two
+ * to the same answers.
+ */
+export function grantedSql(access: AccessRequest): RawBuilder<boolean> {
+  const hash = access.apiKey ? (access.apiKeyHash ?? hashApiKey(access.apiKey)) : null;
+  const address = ipv4Of(access.clientIp) ?? null;
+  return sql<boolean>`(exists (select 1 from api_keys k where k.project_id = p.id and k.key_hash = ${hash}
+      and (k.valid_until is null or (k.valid_until < '10000-01-01'
+        and date_trunc('milliseconds', k.valid_until) > cast(${access.now} as timestamptz))))
+    and (not exists (select 1 from ip_whitelist r where r.project_id = p.id and r.scope = 'api')
+      or exists (select 1 from ip_whitelist r where r.project_id = p.id and r.scope = 'api'
+                 and r.range >>= cast(${address} as inet))))`;
 }
 
 /** What authorization reads about a project, or undefined when there is no such project. */

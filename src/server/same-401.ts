@@ -32,10 +32,12 @@ export function matchedKeyInConstantWork<K extends KeyCandidate>(
   keys: readonly K[],
   presented: string | undefined,
   now: Date,
+  /** hashApiKey(presented), when the caller has it already. */
+  presentedHash?: Buffer,
 ): K | undefined {
   const padded: KeyCandidate[] =
     keys.length >= COMPARED ? [...keys] : [...keys, ...Array(COMPARED - keys.length).fill(DUMMY)];
   // Hash and compare even when no key was sent, so a missing header costs what a wrong one does.
-  const found = matchingApiKey(padded, presented || '(missing)', now);
+  const found = matchingApiKey(padded, presented || '(missing)', now, presented ? presentedHash : undefined);
   return presented && found !== DUMMY ? (found as K | undefined) : undefined;
 }

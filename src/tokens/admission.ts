@@ -9,7 +9,7 @@ import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import { jsonb } from '../db/sql-values.js';
 import type { DatabaseSchema } from '../db/schema.js';
 import { TokenError } from './token-errors.js';
-import type { ProjectGate } from './token-store.js';
+import { passWriteGate, type ProjectGate, type WriteGate } from './token-store.js';
 import { expiredEvent, subscribedToExpiry } from './token-events.js';
 import { URL_ERROR_CODES } from '../url/liveform-url.js';
 import { openProjectEncrypted, type Opened } from '../url/url-keys.js';
@@ -533,17 +533,41 @@ export async function completeSession(
   sessionId: string,
   result: FinalResult,
   now: Date = new Date(),
-  /** The project the caller named (the CLI does): a session of another project is not found. */
-  projectId?: string,
+  options: {
+    /** The project the caller named (the CLI does): a session of another project is not found. */
+    projectId?: string;
+    /** The caller's authorization (the HTTP face), checked by the statement that completes the session. */
+    gate?: WriteGate;
+  } = {},
 ): Promise<CompleteResult> {
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(sessionId))
+  const { projectId, gate } = options;
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(sessionId)) {
+    if (gate) passWriteGate(gate, undefined); // no such session, so no project: the gate's refusal
     throw new TokenError('session_not_found', `"${sessionId}" is not a session id`);
+  }
   sessionId = sessionId.toLowerCase(); // a UUID in capitals is the same session (RFC 9562), as the key check took it
   const ofProject = projectId === undefined ? sql`` : sql`and project_id = ${projectId}`;
-  const { rows } = await sql<{ completed: string | null; before_project: string | null; before_result: string | null }>`
-    with s as (
+  // With a gate, the session's project and the gate's columns are read in the same statement, and
+  // the session is completed only where the gate grants it.
+  const gated = gate
+    ? {
+        read: sql`p as (select ${gate.columns}, ${gate.granted} as granted from projects p
+          where p.id = (select project_id from liveform_sessions where id = cast(${sessionId} as uuid))),`,
+        guard: sql`and (select granted from p)`,
+        columns: sql`, p.*`,
+        join: sql`left join p on true`,
+      }
+    : { read: sql``, guard: sql``, columns: sql``, join: sql`` };
+  const { rows } = await sql<{
+    completed: string | null;
+    before_project: string | null;
+    before_result: string | null;
+    /** With a gate: null when there is no project row (an exists() is never null). */
+    granted: boolean | null;
+  }>`
+    with ${gated.read} s as (
       update liveform_sessions set completed_at = cast(${now} as timestamptz), result = ${result}
-      where id = cast(${sessionId} as uuid) and completed_at is null ${ofProject}
+      where id = cast(${sessionId} as uuid) and completed_at is null ${ofProject} ${gated.guard}
       returning project_id, token_id, pre_registered),
     t as (
       update tokens t set completed_at = cast(${now} as timestamptz) from s
@@ -553,8 +577,12 @@ export async function completeSession(
       where not s.pre_registered and u.project_id = s.project_id and u.token_id = s.token_id
         and u.final_result is null returning 1)
     select (select project_id from s) as completed, b.project_id as before_project, b.result as before_result
-    from (select 1) as one left join liveform_sessions b on b.id = cast(${sessionId} as uuid)`.execute(db);
+      ${gated.columns}
+    from (select 1) as one left join liveform_sessions b on b.id = cast(${sessionId} as uuid) ${gated.join}`.execute(
+    db,
+  );
   const r = rows[0];
+  if (gate) passWriteGate(gate, r.granted === null ? undefined : r);
   if (r.completed !== null) return { sessionId, projectId: r.completed, result };
   if (r.before_project === null || (projectId !== undefined && r.before_project !== projectId))
     throw new TokenError('session_not_found', `session ${sessionId} does not exist`);

@@ -22,6 +22,31 @@ export interface ProjectGate {
 
 const NO_GATE: ProjectGate = { columns: sql`true as project_found`, check: () => {} };
 
+/**
+ * A gate a write statement applies itself, so authorization and the write take one round trip (not
+ * a read, then the write): the statement writes only where `granted` (SQL over the project aliased
+ * `p`, the twin of `check`) holds, and returns it as `granted` beside the gate's columns. `check` on
+ * the returned row still decides the answer and its code (passWriteGate).
+ */
+export interface WriteGate extends ProjectGate {
+  granted: RawBuilder<boolean>;
+}
+
+/**
+ * A write gate's check on the row its statement returned (undefined: no such project). The statement
+ * wrote only where `granted` held, so the two must agree; a write the check refuses, or a caller it
+ * passes that the statement refused, is a bug in one of them and answers as an internal error.
+ */
+export function passWriteGate(gate: WriteGate, row: { granted: boolean | null } | undefined): void {
+  try {
+    gate.check(row);
+  } catch (err) {
+    if (row?.granted) throw new Error(`authorization disagreed: a write was granted to a caller refused as ${err}`);
+    throw err;
+  }
+  if (!row?.granted) throw new Error('authorization disagreed: a caller the check passed was refused the write');
+}
+
 /** The gate's check, then the project's existence. */
 function passGate<R>(gate: ProjectGate | undefined, row: R | undefined, projectId: string): R {
   (gate ?? NO_GATE).check(row);

@@ -77,6 +77,6 @@ export async function completeToken(
       );
     sessionId = open.id;
   }
-  const done = await completeSession(db, sessionId, options.result ?? 'approved', now, projectId);
+  const done = await completeSession(db, sessionId, options.result ?? 'approved', now, { projectId });
   return done;
 }

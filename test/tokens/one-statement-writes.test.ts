@@ -29,7 +29,7 @@ for (const target of DATABASE_TARGETS) {
         db,
       );
       expect(rows[0].completed).toBe(1);
-      await expect(completeSession(db, sessionId, 'approved', new Date(), 'other')).rejects.toThrow(
+      await expect(completeSession(db, sessionId, 'approved', new Date(), { projectId: 'other' })).rejects.toThrow(
         /\[session_not_found\]/,
       );
       await expect(completeSession(db, '00000000-0000-4000-8000-000000000000', 'approved')).rejects.toThrow(
