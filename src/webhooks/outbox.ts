@@ -1,9 +1,12 @@
 // The webhook outbox's delivery state (token_events): claiming due events and recording how each
 // attempt ended (re-driving dead ones is redrive.ts). A claim is a lease: in one short transaction, due rows
 // are locked with FOR UPDATE SKIP LOCKED (a replica never waits for, nor takes, another's rows),
-// their attempt is counted and next_attempt_at moves to the end of the lease. The HTTP request then
-// runs outside any transaction; if the worker dies meanwhile, the event is due again once the lease
-// ends (at-least-once). The lease outlasts the request timeout, so no two workers hold one event.
+// their attempt is counted and next_attempt_at moves to the end of the lease. Due rows come in
+// the order they fell due (new events first, by id; then retries by their time), read from the
+// index token_events_due (migration 017): a backlog waiting for its retries is never read past.
+// The HTTP request then runs outside any transaction; if the worker dies meanwhile, the event is
+// due again once the lease ends (at-least-once). The lease outlasts the request timeout, so no two
+// workers hold one event.
 import { sql, type Kysely } from 'kysely';
 import type { DatabaseSchema } from '../db/schema.js';
 import type { Json } from '../model/project-settings.js';
@@ -19,12 +22,17 @@ export interface ClaimedEvent {
   sealTo: string | null;
 }
 
-export async function claimDueEvents(
-  db: Kysely<DatabaseSchema>,
-  options: { now: Date; limit: number; leaseMs: number; me: string },
-): Promise<ClaimedEvent[]> {
+export interface ClaimOptions {
+  now: Date;
+  limit: number;
+  leaseMs: number;
+  me: string;
+}
+
+/** The claim as one statement (its plan is checked in test/webhooks/due-order.test.ts). */
+export function claimStatement(options: ClaimOptions) {
   const leaseEnd = new Date(options.now.getTime() + options.leaseMs);
-  const { rows } = await sql<{
+  return sql<{
     id: string;
     project_id: string;
     payload: Json;
@@ -36,9 +44,9 @@ export async function claimDueEvents(
       select e.id from token_events e
       join projects p on p.id = e.project_id
       where e.delivered_at is null and e.dead_at is null
-        and (e.next_attempt_at is null or e.next_attempt_at <= ${options.now})
+        and coalesce(e.next_attempt_at, '-infinity'::timestamptz) <= ${options.now}
         and p.webhook_url is not null and p.webhook_events ? (e.payload->>'webhook_trigger')
-      order by e.id
+      order by coalesce(e.next_attempt_at, '-infinity'::timestamptz), e.id
       limit ${options.limit}
       for update of e skip locked)
     update token_events e
@@ -47,7 +55,11 @@ export async function claimDueEvents(
     from due, projects p
     where e.id = due.id and p.id = e.project_id
     returning e.id, e.project_id, e.payload, e.attempts, p.webhook_url,
-      case when p.secure_transmission then p.secure_transmission_public_key end as seal_to`.execute(db);
+      case when p.secure_transmission then p.secure_transmission_public_key end as seal_to`;
+}
+
+export async function claimDueEvents(db: Kysely<DatabaseSchema>, options: ClaimOptions): Promise<ClaimedEvent[]> {
+  const { rows } = await claimStatement(options).execute(db);
   return rows
     .map((r) => ({
       id: String(r.id),

@@ -22,7 +22,11 @@ export async function redrive(
   actor = 'unknown',
 ): Promise<RedriveResult> {
   return db.transaction().execute(async (tx) => {
-    const p = await tx.selectFrom('projects').select(['webhook_url']).where('id', '=', project).executeTakeFirst();
+    const p = await tx
+      .selectFrom('projects')
+      .select(['webhook_url', sql<boolean>`coalesce(webhook_events ? 'token_expired', false)`.as('subscribed')])
+      .where('id', '=', project)
+      .executeTakeFirst();
     if (!p)
       throw new UserError(`project "${project}" does not exist`, 'check the project id, or apply its manifest first');
     let filter = sql`dead_at is not null`;
@@ -53,7 +57,9 @@ export async function redrive(
       filter = sql`id = cast(${target.event} as bigint)`;
     }
     const { rows } = await sql<{ id: string }>`
-      update token_events set dead_at = null, attempts = 0, next_attempt_at = null, claimed_by = null
+      update token_events set dead_at = null, attempts = 0, claimed_by = null,
+        -- without a webhook for them, parked until one is declared (migration 017)
+        next_attempt_at = ${p.subscribed ? null : sql`'infinity'::timestamptz`}
       where project_id = ${project} and delivered_at is null and ${filter}
       returning id`.execute(tx);
     const redriven = rows.map((r) => String(r.id)).sort((a, b) => Number(a) - Number(b));
