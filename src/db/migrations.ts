@@ -568,8 +568,10 @@ CREATE TABLE token_deleted_counts (
 // project with no webhook subscribed to its trigger is parked (next_attempt_at = infinity) by a
 // trigger on the project's webhook columns, and unparked when one is declared again, so it waits
 // out of the claim's way; the UPDATE at the end parks those already written (argosctl before
-// 2026-12-07 wrote token_expired events for every project, webhook or not).
+// 2026-12-07 wrote token_expired events for every project, webhook or not). The BRIN index on
+// created_at serves the retention of delivered and dead events (webhooks/event-retention.ts).
 const m017 = `
+CREATE INDEX token_events_created ON token_events USING brin (created_at);
 CREATE INDEX token_events_due ON token_events ((coalesce(next_attempt_at, '-infinity'::timestamptz)), id)
   WHERE delivered_at IS NULL AND dead_at IS NULL;
 CREATE INDEX token_events_project_open ON token_events (project_id) WHERE delivered_at IS NULL AND dead_at IS NULL;

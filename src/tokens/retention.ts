@@ -15,6 +15,8 @@ export interface RetentionResult {
   tokenUsesDeleted: number;
   /** Hourly traffic facts past --traffic-retention (traffic-retention.ts). */
   trafficRowsDeleted?: number;
+  /** Webhook events delivered or dead before --event-retention (webhooks/event-retention.ts). */
+  eventsDeleted?: number;
 }
 
 export interface RetentionOptions {

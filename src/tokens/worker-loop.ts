@@ -22,6 +22,8 @@ export interface WorkerLoopOptions {
   sessionRetentionMs?: number;
   /** Traffic facts older than this are removed at each tick (default 30 days). */
   trafficRetentionMs?: number;
+  /** Webhook events delivered or dead before this are removed at each tick (default 30 days). */
+  eventRetentionMs?: number;
   onTick?(outcome: TickOutcome): void;
   onTickError?(tick: Date, error: unknown): void;
   onPass?(result: PassResult): void;
@@ -52,6 +54,7 @@ export function workerLoop(db: Kysely<DatabaseSchema>, o: WorkerLoopOptions, sig
       maxTicks: limit,
       sessionRetentionMs: o.sessionRetentionMs,
       trafficRetentionMs: o.trafficRetentionMs,
+      eventRetentionMs: o.eventRetentionMs,
       onTick: o.onTick,
       onError: o.onTickError,
     }),

@@ -10,6 +10,7 @@ import { prunePass, type ProjectPruneResult } from './prune.js';
 import { foldAllDeletions } from './token-store.js';
 import { removeExpiredSessions, type RetentionResult } from './retention.js';
 import { removeExpiredTraffic } from './traffic-retention.js';
+import { removeOldEvents } from '../webhooks/event-retention.js';
 
 export const TICK_MS = 10 * 60 * 1000;
 /** Held (session-level) while a pass runs, so the next tick can see that one still is. */
@@ -61,6 +62,7 @@ export interface TickOptions {
   sessionRetentionMs?: number;
   /** Traffic facts older than this are removed (default 30 days). */
   trafficRetentionMs?: number;
+  eventRetentionMs?: number;
 }
 
 export function workerName(): string {
@@ -106,6 +108,11 @@ export async function runTick(
         retentionMs: options.trafficRetentionMs,
         shouldStop,
       });
+      retention.eventsDeleted = await removeOldEvents(conn, {
+        now: tick,
+        retentionMs: options.eventRetentionMs,
+        shouldStop,
+      });
       // Deletions by ID counted in stripes (migration 016), folded into their projects' counters.
       const foldedProjects = await foldAllDeletions(conn, shouldStop);
       status = results.some((r) => r.outcome === 'abandoned') || shouldStop() ? 'abandoned' : 'done';
@@ -132,6 +139,7 @@ export interface WorkerOptions {
   maxTicks?: number;
   sessionRetentionMs?: number;
   trafficRetentionMs?: number;
+  eventRetentionMs?: number;
 }
 
 /** Runs until `signal` aborts: each new 10-minute boundary, one attempt to run its tick. */
@@ -150,6 +158,7 @@ export async function runWorker(db: Kysely<DatabaseSchema>, options: WorkerOptio
           shouldStop: () => options.signal.aborted,
           sessionRetentionMs: options.sessionRetentionMs,
           trafficRetentionMs: options.trafficRetentionMs,
+          eventRetentionMs: options.eventRetentionMs,
         });
         options.onTick?.(outcome);
       } catch (error) {

@@ -183,6 +183,7 @@ describe('serve limit flags', () => {
       [['--rate-limit', '1e9'], /--rate-limit.*whole number/],
       [['--body-limit', '10GiB'], /--body-limit.*1024 bytes to 64MiB/],
       [['--session-retention', '5m'], /--session-retention.*at least 1h/],
+      [['--event-retention', '30m'], /--event-retention.*at least 1h/],
     ];
     for (const [args, says] of cases) {
       const r = await runCliInProcess(['serve', ...args, '--database-url', 'memory:'], { cwd: tempDir() });

@@ -1,7 +1,8 @@
 // `serve --worker` is the worker: with an injected clock, both `argosctl worker` and `serve --worker`
 // (in process, through the CLI's entry point) run the 10-minute prune tick: a worker_ticks row for the
 // injected time, expired tokens of an onExpiration project deleted, liveform sessions and token uses
-// past --session-retention removed (newer ones kept), and /metrics counts one prune pass, not one per
+// past --session-retention and delivered webhook events past --event-retention removed (newer and
+// open ones kept), and /metrics counts one prune pass, not one per
 // project. On both databases.
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -75,6 +76,12 @@ async function seed(url: string): Promise<void> {
       ('wl2', 'old-use', ${old}, null, null),
       ('wl2', 'old-use-recent-result', ${old}, 'approved', ${recent}),
       ('wl2', 'recent-use', ${recent}, null, null)`.execute(database.db);
+    // Webhook events: one delivered before --event-retention (removed), one delivered lately and one
+    // still open since long ago (both kept).
+    await sql`insert into token_events (project_id, payload, created_at, delivered_at) values
+      ('wl1', '{"webhook_trigger": "token_expired", "n": 1}', ${old}, ${old}),
+      ('wl1', '{"webhook_trigger": "token_expired", "n": 2}', ${old}, ${recent}),
+      ('wl1', '{"webhook_trigger": "token_expired", "n": 3}', ${old}, null)`.execute(database.db);
   } finally {
     await database.close();
   }
@@ -95,6 +102,10 @@ async function expectPruned(url: string): Promise<void> {
       database.db,
     );
     expect(uses.rows.map((r) => r.token_id)).toEqual(['old-use-recent-result', 'recent-use']);
+    const events = await sql<{ n: number }>`select (payload->>'n')::int as n from token_events order by n`.execute(
+      database.db,
+    );
+    expect(events.rows.map((r) => r.n)).toEqual([2, 3]);
   } finally {
     await database.close();
   }
@@ -118,7 +129,7 @@ for (const target of DATABASE_TARGETS) {
         const code = await run(['worker', '--once', '--database-url', db.url], ctx);
         expect(code, stderr()).toBe(0);
         expect(stderr()).toContain(
-          `${tickOf(NOW).toISOString()}: pass done over 2 project(s), 3 token(s) deleted; 1 session(s) and 1 token use(s) past retention removed`,
+          `${tickOf(NOW).toISOString()}: pass done over 2 project(s), 3 token(s) deleted; 1 session(s) and 1 token use(s) past retention removed; 1 delivered or dead webhook event(s) past retention removed`,
         );
         await expectPruned(db.url);
       }

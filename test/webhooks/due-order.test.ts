@@ -3,7 +3,7 @@
 // project's webhook columns) are never read past, checked on the claim's own plan (EXPLAIN
 // ANALYZE, rolled back) with thousands of each. A webhook declared again unparks its events, a
 // re-drive without one parks them, and the migration parks the events already written for
-// projects without a webhook.
+// projects without a webhook. Retention removes delivered and dead events, never open ones.
 import { sql, type Kysely } from 'kysely';
 import { Migrator } from 'kysely';
 import pg from 'pg';
@@ -11,6 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { migrateToLatest, openDatabase } from '../../src/db/connection.js';
 import { migrationProvider } from '../../src/db/migrations.js';
 import type { DatabaseSchema } from '../../src/db/schema.js';
+import { removeOldEvents } from '../../src/webhooks/event-retention.js';
 import { claimDueEvents, claimStatement } from '../../src/webhooks/outbox.js';
 import { redrive } from '../../src/webhooks/redrive.js';
 import { DATABASE_TARGETS, PG_ADMIN_URL, postgresAvailable, useFreshDatabase } from '../helpers/databases.js';
@@ -146,3 +147,35 @@ describe.runIf(postgresAvailable)('migration 017 on PostgreSQL', () => {
     }
   });
 });
+
+for (const target of DATABASE_TARGETS) {
+  describe.skipIf(!target.available)(`webhook event retention on ${target.name}`, () => {
+    const fresh = useFreshDatabase(target);
+
+    it('removes events delivered or dead before --event-retention in bounded batches; open, parked and recent ones stay', async () => {
+      const db = fresh.database.db;
+      await tokenProject(db, 'kept', { webhook: {} });
+      const now = new Date('2026-12-07T00:00:00Z');
+      const daysAgo = (d: number) => new Date(now.getTime() - d * 86_400_000);
+      const insert = (created: Date, state: { delivered?: Date; dead?: Date; retryAt?: 'infinity' }) =>
+        sql`insert into token_events (project_id, payload, created_at, delivered_at, dead_at, next_attempt_at)
+          values ('kept', ${event('kept')}, ${created}, cast(${state.delivered ?? null} as timestamptz),
+                  cast(${state.dead ?? null} as timestamptz), cast(${state.retryAt ?? null} as timestamptz))`.execute(
+          db,
+        );
+      for (let i = 0; i < 5; i++) await insert(daysAgo(40), { delivered: daysAgo(39) }); // old, delivered: removed
+      await insert(daysAgo(40), { dead: daysAgo(35) }); // dead long ago: removed
+      await insert(daysAgo(40), { delivered: daysAgo(2) }); // delivered lately, after a long wait: kept
+      await insert(daysAgo(40), { dead: daysAgo(1) }); // dead lately: kept (an operator may re-drive it)
+      await insert(daysAgo(40), { retryAt: 'infinity' }); // parked: kept however old
+      await insert(daysAgo(40), {}); // open: kept
+      await insert(daysAgo(1), { delivered: daysAgo(1) }); // recent: kept
+      const first = await removeOldEvents(db, { now, batchSize: 4, maxBatches: 1 });
+      const second = await removeOldEvents(db, { now, batchSize: 4, maxBatches: 5 });
+      expect([first, second]).toEqual([4, 2]);
+      expect(await removeOldEvents(db, { now })).toBe(0);
+      const { rows } = await sql<{ n: number }>`select count(*)::int as n from token_events`.execute(db);
+      expect(rows[0].n).toBe(5);
+    });
+  });
+}

@@ -8,6 +8,7 @@ import { escapeTerminal as t } from '../../render/escape-terminal.js';
 import { DEFAULT_SESSION_RETENTION_MS } from '../../tokens/retention.js';
 import { scaledClock } from '../../tokens/scaled-clock.js';
 import { DEFAULT_TRAFFIC_RETENTION_MS } from '../../tokens/traffic-retention.js';
+import { DEFAULT_EVENT_RETENTION_MS } from '../../webhooks/event-retention.js';
 import { workerName, type TickOutcome } from '../../tokens/worker.js';
 import { workerLoop, type WorkerLoop, type WorkerLoopOptions } from '../../tokens/worker-loop.js';
 import type { Database } from '../../db/connection.js';
@@ -24,10 +25,13 @@ export function describeTick(o: TickOutcome): string {
   const deleted = o.results.reduce((n, r) => n + r.expiredDeleted + r.volumeDeleted, 0);
   const { sessionsDeleted, tokenUsesDeleted } = o.retention;
   const traffic = o.retention.trafficRowsDeleted ?? 0;
+  const events = o.retention.eventsDeleted ?? 0;
   const old =
     (sessionsDeleted || tokenUsesDeleted
       ? `; ${sessionsDeleted} session(s) and ${tokenUsesDeleted} token use(s) past retention removed`
-      : '') + (traffic ? `; ${traffic} hourly traffic row(s) past retention removed` : '');
+      : '') +
+    (traffic ? `; ${traffic} hourly traffic row(s) past retention removed` : '') +
+    (events ? `; ${events} delivered or dead webhook event(s) past retention removed` : '');
   return `${when}: pass ${o.status} over ${o.results.length} project(s), ${deleted} token(s) deleted${old}\n`;
 }
 
@@ -86,6 +90,12 @@ export const workerOptions = () => [
   )
     .argParser(retention)
     .default(DEFAULT_TRAFFIC_RETENTION_MS, '30d'),
+  new Option(
+    '--event-retention <duration>',
+    'webhook events delivered or dead longer ago than this are removed at the 10-minute tick (at least 1h); open ones are kept',
+  )
+    .argParser(retention)
+    .default(DEFAULT_EVENT_RETENTION_MS, '30d'),
 ];
 
 function clockSpeed(value: string): number {
@@ -107,6 +117,7 @@ export interface WorkerFlags {
   webhookTimeout: number;
   sessionRetention: number;
   trafficRetention: number;
+  eventRetention: number;
 }
 
 /**
@@ -133,6 +144,7 @@ export function startWorker(
       retry: { ...DEFAULT_RETRY, maxAttempts: flags.webhookAttempts },
       sessionRetentionMs: flags.sessionRetention,
       trafficRetentionMs: flags.trafficRetention,
+      eventRetentionMs: flags.eventRetention,
       ...hooks,
     },
     signal,
