@@ -94,7 +94,12 @@ export function shortError(text: string): string {
   return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ').slice(0, 200);
 }
 
-/** A failed attempt: tried again at `retryAt`, or dead (retryAt null) when the attempts are spent. */
+/**
+ * A failed attempt: tried again at `retryAt`, or dead (retryAt null) when the attempts are spent. An
+ * event parked while it was leased (its webhook removed, migration 017) stays parked: a retry time
+ * would put it back in the claim's way with no webhook to claim it. The row's own value decides, so
+ * an apply that unparks it concurrently is not undone (the update re-reads the row it waited for).
+ */
 export async function markFailed(
   db: Kysely<DatabaseSchema>,
   event: ClaimedEvent,
@@ -107,7 +112,11 @@ export async function markFailed(
     .updateTable('token_events')
     .set(
       retryAt
-        ? { next_attempt_at: retryAt, last_error: shortError(error) }
+        ? {
+            next_attempt_at: sql`case when next_attempt_at = 'infinity' then next_attempt_at
+              else cast(${retryAt} as timestamptz) end` as never,
+            last_error: shortError(error),
+          }
         : { next_attempt_at: null, dead_at: now, last_error: shortError(error) },
     )
     .where(sameAttempt(event.id, event.attempt, me))

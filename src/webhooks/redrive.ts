@@ -26,6 +26,10 @@ export async function redrive(
       .selectFrom('projects')
       .select(['webhook_url', sql<boolean>`coalesce(webhook_events ? 'token_expired', false)`.as('subscribed')])
       .where('id', '=', project)
+      // Held until this re-drive commits: an apply that declares or removes the webhook meanwhile
+      // waits, and its trigger then sees the events as parked (or not) here. Without the lock, a
+      // webhook declared beside the re-drive left them parked for good (never delivered).
+      .forShare()
       .executeTakeFirst();
     if (!p)
       throw new UserError(`project "${project}" does not exist`, 'check the project id, or apply its manifest first');
