@@ -565,36 +565,33 @@ CREATE TABLE token_deleted_counts (
 // Webhook events are claimed in the order they fall due (a new one at once, a failed one at its
 // retry), from an index on that order: the claim reads the due rows only, not every open event
 // before them (an endpoint down for a day kept its backlog in the way of every pass). An event of a
-// project with no webhook subscribed to its trigger is parked (next_attempt_at = infinity) by a
-// trigger on the project's webhook columns, and unparked when one is declared again, so it waits
-// out of the claim's way; the UPDATE at the end parks those already written (argosctl before
-// 2026-12-07 wrote token_expired events for every project, webhook or not). The BRIN index on
-// created_at serves the retention of delivered and dead events (webhooks/event-retention.ts).
+// project with no webhook subscribed to its trigger is parked (out of that index, its lease or
+// retry time kept) by a trigger on the project's webhook columns, and unparked when one is declared
+// again; the worker's tick settles what a race left over (webhooks/parking.ts). The UPDATE at the
+// end parks the events already written for projects without one (argosctl before 2026-12-07 wrote
+// token_expired events for every project, webhook or not). The BRIN index on created_at serves the
+// retention of delivered and dead events (webhooks/event-retention.ts).
 const m017 = `
-CREATE INDEX token_events_created ON token_events USING brin (created_at);
+ALTER TABLE token_events ADD COLUMN parked boolean NOT NULL DEFAULT false;
 CREATE INDEX token_events_due ON token_events ((coalesce(next_attempt_at, '-infinity'::timestamptz)), id)
-  WHERE delivered_at IS NULL AND dead_at IS NULL;
+  WHERE delivered_at IS NULL AND dead_at IS NULL AND NOT parked;
 CREATE INDEX token_events_project_open ON token_events (project_id) WHERE delivered_at IS NULL AND dead_at IS NULL;
+CREATE INDEX token_events_created ON token_events USING brin (created_at);
 DROP INDEX token_events_open;
 
 CREATE FUNCTION token_events_follow_webhook() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  IF NEW.webhook_url IS NOT NULL AND NEW.webhook_events ? 'token_expired' THEN
-    UPDATE token_events SET next_attempt_at = NULL
-    WHERE project_id = NEW.id AND delivered_at IS NULL AND dead_at IS NULL AND next_attempt_at = 'infinity';
-  ELSE
-    UPDATE token_events SET next_attempt_at = 'infinity'
-    WHERE project_id = NEW.id AND delivered_at IS NULL AND dead_at IS NULL
-      AND next_attempt_at IS DISTINCT FROM 'infinity';
-  END IF;
+  UPDATE token_events SET parked = NOT (NEW.webhook_url IS NOT NULL AND coalesce(NEW.webhook_events ? 'token_expired', false))
+  WHERE project_id = NEW.id AND delivered_at IS NULL AND dead_at IS NULL
+    AND parked = (NEW.webhook_url IS NOT NULL AND coalesce(NEW.webhook_events ? 'token_expired', false));
   RETURN NULL;
 END $$;
 CREATE TRIGGER projects_webhook_parking AFTER UPDATE OF webhook_url, webhook_events ON projects FOR EACH ROW
   WHEN (OLD.webhook_url IS DISTINCT FROM NEW.webhook_url OR OLD.webhook_events IS DISTINCT FROM NEW.webhook_events)
   EXECUTE FUNCTION token_events_follow_webhook();
 
-UPDATE token_events e SET next_attempt_at = 'infinity'
-WHERE delivered_at IS NULL AND dead_at IS NULL AND next_attempt_at IS DISTINCT FROM 'infinity'
+UPDATE token_events e SET parked = true
+WHERE delivered_at IS NULL AND dead_at IS NULL
   AND NOT EXISTS (SELECT 1 FROM projects p WHERE p.id = e.project_id
                   AND p.webhook_url IS NOT NULL AND p.webhook_events ? 'token_expired');
 `;

@@ -208,6 +208,8 @@ export interface TokenEventsTable {
   last_error: string | null;
   claimed_by: string | null;
   dead_at: Date | null;
+  /** Its project has no webhook for it: out of the claim's way until one is declared (migration 017). */
+  parked: Generated<boolean>;
 }
 
 export interface PruneRunsTable {

@@ -11,6 +11,7 @@ import { foldAllDeletions } from './token-store.js';
 import { removeExpiredSessions, type RetentionResult } from './retention.js';
 import { removeExpiredTraffic } from './traffic-retention.js';
 import { removeOldEvents } from '../webhooks/event-retention.js';
+import { settleParking } from '../webhooks/parking.js';
 
 export const TICK_MS = 10 * 60 * 1000;
 /** Held (session-level) while a pass runs, so the next tick can see that one still is. */
@@ -113,6 +114,8 @@ export async function runTick(
         retentionMs: options.eventRetentionMs,
         shouldStop,
       });
+      // Webhook events a race left parked or unparked against their project's webhook (migration 017).
+      await settleParking(conn, { shouldStop });
       // Deletions by ID counted in stripes (migration 016), folded into their projects' counters.
       const foldedProjects = await foldAllDeletions(conn, shouldStop);
       status = results.some((r) => r.outcome === 'abandoned') || shouldStop() ? 'abandoned' : 'done';

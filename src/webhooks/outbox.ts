@@ -43,7 +43,7 @@ export function claimStatement(options: ClaimOptions) {
     with due as (
       select e.id from token_events e
       join projects p on p.id = e.project_id
-      where e.delivered_at is null and e.dead_at is null
+      where e.delivered_at is null and e.dead_at is null and not e.parked
         and coalesce(e.next_attempt_at, '-infinity'::timestamptz) <= ${options.now}
         and p.webhook_url is not null and p.webhook_events ? (e.payload->>'webhook_trigger')
       order by coalesce(e.next_attempt_at, '-infinity'::timestamptz), e.id
@@ -96,9 +96,7 @@ export function shortError(text: string): string {
 
 /**
  * A failed attempt: tried again at `retryAt`, or dead (retryAt null) when the attempts are spent. An
- * event parked while it was leased (its webhook removed, migration 017) stays parked: a retry time
- * would put it back in the claim's way with no webhook to claim it. The row's own value decides, so
- * an apply that unparks it concurrently is not undone (the update re-reads the row it waited for).
+ * event parked meanwhile (its webhook removed) stays parked, with its retry time for when it is not.
  */
 export async function markFailed(
   db: Kysely<DatabaseSchema>,
@@ -112,11 +110,7 @@ export async function markFailed(
     .updateTable('token_events')
     .set(
       retryAt
-        ? {
-            next_attempt_at: sql`case when next_attempt_at = 'infinity' then next_attempt_at
-              else cast(${retryAt} as timestamptz) end` as never,
-            last_error: shortError(error),
-          }
+        ? { next_attempt_at: retryAt, last_error: shortError(error) }
         : { next_attempt_at: null, dead_at: now, last_error: shortError(error) },
     )
     .where(sameAttempt(event.id, event.attempt, me))

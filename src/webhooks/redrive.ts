@@ -61,9 +61,9 @@ export async function redrive(
       filter = sql`id = cast(${target.event} as bigint)`;
     }
     const { rows } = await sql<{ id: string }>`
-      update token_events set dead_at = null, attempts = 0, claimed_by = null,
+      update token_events set dead_at = null, attempts = 0, next_attempt_at = null, claimed_by = null,
         -- without a webhook for them, parked until one is declared (migration 017)
-        next_attempt_at = ${p.subscribed ? null : sql`'infinity'::timestamptz`}
+        parked = ${!p.subscribed}
       where project_id = ${project} and delivered_at is null and ${filter}
       returning id`.execute(tx);
     const redriven = rows.map((r) => String(r.id)).sort((a, b) => Number(a) - Number(b));

@@ -34,9 +34,7 @@ const noWebhook = { webhook_url: null, webhook_events: null, webhook_secret_rota
 
 async function parked(db: Kysely<DatabaseSchema>, project: string): Promise<number> {
   const { rows } = await sql<{ n: number }>`select count(*)::int as n from token_events
-    where project_id = ${project} and next_attempt_at = 'infinity' and delivered_at is null and dead_at is null`.execute(
-    db,
-  );
+    where project_id = ${project} and parked and delivered_at is null and dead_at is null`.execute(db);
   return rows[0].n;
 }
 
@@ -157,17 +155,15 @@ for (const target of DATABASE_TARGETS) {
       await tokenProject(db, 'kept', { webhook: {} });
       const now = new Date('2026-12-07T00:00:00Z');
       const daysAgo = (d: number) => new Date(now.getTime() - d * 86_400_000);
-      const insert = (created: Date, state: { delivered?: Date; dead?: Date; retryAt?: 'infinity' }) =>
-        sql`insert into token_events (project_id, payload, created_at, delivered_at, dead_at, next_attempt_at)
+      const insert = (created: Date, state: { delivered?: Date; dead?: Date; parked?: boolean }) =>
+        sql`insert into token_events (project_id, payload, created_at, delivered_at, dead_at, parked)
           values ('kept', ${event('kept')}, ${created}, cast(${state.delivered ?? null} as timestamptz),
-                  cast(${state.dead ?? null} as timestamptz), cast(${state.retryAt ?? null} as timestamptz))`.execute(
-          db,
-        );
+                  cast(${state.dead ?? null} as timestamptz), ${state.parked ?? false})`.execute(db);
       for (let i = 0; i < 5; i++) await insert(daysAgo(40), { delivered: daysAgo(39) }); // old, delivered: removed
       await insert(daysAgo(40), { dead: daysAgo(35) }); // dead long ago: removed
       await insert(daysAgo(40), { delivered: daysAgo(2) }); // delivered lately, after a long wait: kept
       await insert(daysAgo(40), { dead: daysAgo(1) }); // dead lately: kept (an operator may re-drive it)
-      await insert(daysAgo(40), { retryAt: 'infinity' }); // parked: kept however old
+      await insert(daysAgo(40), { parked: true }); // parked: kept however old
       await insert(daysAgo(40), {}); // open: kept
       await insert(daysAgo(1), { delivered: daysAgo(1) }); // recent: kept
       const first = await removeOldEvents(db, { now, batchSize: 4, maxBatches: 1 });
