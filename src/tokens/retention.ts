@@ -1,14 +1,13 @@
 // Session retention: every `/v1/liveform/start` writes a liveform_sessions row (and the first use
 // of a token not pre-registered a token_uses row). Without an end they grow for ever, so the
 // worker's tick removes rows older than the retention (`--session-retention`, default 30 days),
-// in bounded batches (each its own short statement) and at most RETENTION_MAX_BATCHES per tick:
+// in bounded batches (each its own short statement), a budget of them per tick (db/batch-budget.ts):
 // a backlog is worked off over the next ticks, never in one long pass.
 import { sql, type Kysely } from 'kysely';
+import { batchBudget, inBatches } from '../db/batch-budget.js';
 import type { DatabaseSchema } from '../db/schema.js';
 
 export const DEFAULT_SESSION_RETENTION_MS = 30 * 24 * 60 * 60 * 1000;
-export const RETENTION_BATCH = 5_000;
-export const RETENTION_MAX_BATCHES = 40;
 
 export interface RetentionResult {
   sessionsDeleted: number;
@@ -33,32 +32,22 @@ export async function removeExpiredSessions(
   options: RetentionOptions,
 ): Promise<RetentionResult> {
   const cutoff = new Date(options.now.getTime() - (options.retentionMs ?? DEFAULT_SESSION_RETENTION_MS));
-  const batch = options.batchSize ?? RETENTION_BATCH;
-  const maxBatches = options.maxBatches ?? RETENTION_MAX_BATCHES;
-  const stop = options.shouldStop ?? (() => false);
+  const budget = batchBudget(options);
   const result: RetentionResult = { sessionsDeleted: 0, tokenUsesDeleted: 0 };
-  const deleteSessions = () =>
-    sql<{ n: number }>`
+  result.sessionsDeleted = await inBatches(budget, async (size) => {
+    const { rows } = await sql<{ n: number }>`
       with gone as (delete from liveform_sessions where id in (
-        select id from liveform_sessions where started_at < ${cutoff} limit ${batch}) returning 1)
+        select id from liveform_sessions where started_at < ${cutoff} limit ${size}) returning 1)
       select count(*)::int as n from gone`.execute(db);
-  const deleteUses = () =>
-    sql<{ n: number }>`
+    return rows[0].n;
+  });
+  result.tokenUsesDeleted = await inBatches(budget, async (size) => {
+    const { rows } = await sql<{ n: number }>`
       with gone as (delete from token_uses where (project_id, token_id) in (
         select project_id, token_id from token_uses
-        where coalesce(final_at, first_used_at) < ${cutoff} limit ${batch}) returning 1)
+        where coalesce(final_at, first_used_at) < ${cutoff} limit ${size}) returning 1)
       select count(*)::int as n from gone`.execute(db);
-  let batches = 0;
-  for (const [run, field] of [
-    [deleteSessions, 'sessionsDeleted'],
-    [deleteUses, 'tokenUsesDeleted'],
-  ] as const) {
-    while (batches < maxBatches && !stop()) {
-      batches++;
-      const n = (await run()).rows[0].n;
-      result[field] += n;
-      if (n < batch) break;
-    }
-  }
+    return rows[0].n;
+  });
   return result;
 }

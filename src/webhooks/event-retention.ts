@@ -5,25 +5,21 @@
 // blocks: with nothing old enough, it reads next to nothing.
 import { sql, type Kysely } from 'kysely';
 import type { DatabaseSchema } from '../db/schema.js';
-import { RETENTION_BATCH, RETENTION_MAX_BATCHES, type RetentionOptions } from '../tokens/retention.js';
+import { batchBudget, inBatches } from '../db/batch-budget.js';
+import type { RetentionOptions } from '../tokens/retention.js';
 
 export const DEFAULT_EVENT_RETENTION_MS = 30 * 24 * 60 * 60 * 1000;
 
 export async function removeOldEvents(db: Kysely<DatabaseSchema>, options: RetentionOptions): Promise<number> {
   const cutoff = new Date(options.now.getTime() - (options.retentionMs ?? DEFAULT_EVENT_RETENTION_MS));
-  const batch = options.batchSize ?? RETENTION_BATCH;
-  const maxBatches = options.maxBatches ?? RETENTION_MAX_BATCHES;
-  let deleted = 0;
-  for (let i = 0; i < maxBatches && !(options.shouldStop?.() ?? false); i++) {
+  return inBatches(batchBudget(options), async (size) => {
     // An event was created before it was delivered or died: created_at bounds the search.
     const { rows } = await sql<{ n: number }>`
       with gone as (delete from token_events where id in (
         select id from token_events
         where created_at < ${cutoff} and (delivered_at < ${cutoff} or dead_at < ${cutoff})
-        limit ${batch}) returning 1)
+        limit ${size}) returning 1)
       select count(*)::int as n from gone`.execute(db);
-    deleted += rows[0].n;
-    if (rows[0].n < batch) break;
-  }
-  return deleted;
+    return rows[0].n;
+  });
 }

@@ -6,7 +6,7 @@
 // parked events of projects with one, in bounded batches (each its own short statement).
 import { sql, type Kysely } from 'kysely';
 import type { DatabaseSchema } from '../db/schema.js';
-import { RETENTION_BATCH, RETENTION_MAX_BATCHES } from '../tokens/retention.js';
+import { batchBudget, inBatches } from '../db/batch-budget.js';
 
 const SUBSCRIBED = sql`p.webhook_url is not null and p.webhook_events ? 'token_expired'`;
 
@@ -14,29 +14,19 @@ export async function settleParking(
   db: Kysely<DatabaseSchema>,
   options: { batchSize?: number; maxBatches?: number; shouldStop?: () => boolean } = {},
 ): Promise<{ parked: number; unparked: number }> {
-  const batch = options.batchSize ?? RETENTION_BATCH;
-  const maxBatches = options.maxBatches ?? RETENTION_MAX_BATCHES;
-  const stop = options.shouldStop ?? (() => false);
-  const result = { parked: 0, unparked: 0 };
+  const budget = batchBudget(options);
   const settle = (park: boolean) =>
-    sql<{ n: number }>`
-      with moved as (update token_events set parked = ${park} where id in (
-        select e.id from token_events e
-        where e.delivered_at is null and e.dead_at is null and e.parked = ${!park}
-          and ${park ? sql`not` : sql``} exists (select 1 from projects p where p.id = e.project_id and ${SUBSCRIBED})
-        limit ${batch} for update skip locked) returning 1)
-      select count(*)::int as n from moved`.execute(db);
-  let batches = 0;
-  for (const [park, field] of [
-    [false, 'unparked'],
-    [true, 'parked'],
-  ] as const) {
-    while (batches < maxBatches && !stop()) {
-      batches++;
-      const n = (await settle(park)).rows[0].n;
-      result[field] += n;
-      if (n < batch) break;
-    }
-  }
-  return result;
+    inBatches(budget, async (size) => {
+      const { rows } = await sql<{ n: number }>`
+        with moved as (update token_events set parked = ${park} where id in (
+          select e.id from token_events e
+          where e.delivered_at is null and e.dead_at is null and e.parked = ${!park}
+            and ${park ? sql`not` : sql``} exists (select 1 from projects p where p.id = e.project_id and ${SUBSCRIBED})
+          limit ${size} for update skip locked) returning 1)
+        select count(*)::int as n from moved`.execute(db);
+      return rows[0].n;
+    });
+  const unparked = await settle(false);
+  const parked = await settle(true);
+  return { parked, unparked };
 }

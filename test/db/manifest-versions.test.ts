@@ -3,17 +3,16 @@
 // encryption method sets round-trip, and migration 007 keeps each project's method.
 import { cpSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Migrator, sql } from 'kysely';
-import pg from 'pg';
+import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { migrateToLatest, openDatabase } from '../../src/db/connection.js';
-import { migrationProvider } from '../../src/db/migrations.js';
 import { readState } from '../../src/db/read-state.js';
 import { migrateText } from '../../src/manifest/versions/registry.js';
 import type { Plan } from '../../src/plan/plan-types.js';
 import { applyDir, planDir } from '../helpers/apply.js';
 import { tempDir } from '../helpers/cli.js';
-import { DATABASE_TARGETS, PG_ADMIN_URL, postgresAvailable, useFreshDatabase } from '../helpers/databases.js';
+import { DATABASE_TARGETS, postgresAvailable, useFreshDatabase } from '../helpers/databases.js';
+import { withDatabaseMigratedTo } from '../helpers/migrated-to.js';
 
 /** A copy of an example folder with every manifest migrated to v2 as `argosctl migrate` does. */
 function migratedCopy(example: string): string {
@@ -109,22 +108,7 @@ for (const target of DATABASE_TARGETS) {
 
 describe.runIf(postgresAvailable)('migration 007 on PostgreSQL', () => {
   it("keeps each project's encryption method as a one-method set and the project id constraint follows the grammar", async () => {
-    const name = `argos_m007_${process.pid}_${Date.now()}`;
-    const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    const url = new URL(PG_ADMIN_URL);
-    url.pathname = `/${name}`;
-    const database = await openDatabase(url.toString());
-    try {
-      const migrator = new Migrator({
-        db: database.db,
-        provider: migrationProvider,
-        migrationTableName: 'argosctl_migrations',
-        migrationLockTableName: 'argosctl_migration_lock',
-      });
-      const to003 = await migrator.migrateTo('003_service');
-      expect(to003.error).toBeUndefined();
+    await withDatabaseMigratedTo('003_service', async (database) => {
       await sql`insert into projects (id, name, status, encryption_method) values ('old-ecb', 'x', 'TEST', 'ECB'), ('old-gcm', 'y', 'TEST', 'GCM')`.execute(
         database.db,
       );
@@ -141,10 +125,6 @@ describe.runIf(postgresAvailable)('migration 007 on PostgreSQL', () => {
       await expect(
         sql`insert into projects (id, name, status) values ('kbank_prod7', 'z', 'TEST')`.execute(database.db),
       ).rejects.toThrow(/case_folded/);
-    } finally {
-      await database.close();
-      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await admin.end();
-    }
+    });
   });
 });

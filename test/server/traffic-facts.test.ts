@@ -42,6 +42,7 @@ for (const target of DATABASE_TARGETS) {
     });
 
     it('three replicas count exactly what the client sent', async () => {
+      const sessions: string[] = [];
       for (let i = 0; i < 30; i++) {
         const svc = services[i % 3];
         expect((await call(svc.base, 'GET', '/v1/projects/shop/tokens/count', { key })).status).toBe(200);
@@ -50,9 +51,19 @@ for (const target of DATABASE_TARGETS) {
         const admitted = await call(svc.base, 'POST', '/v1/liveform/start', {
           body: { pid: 'shop', token: i < 2 ? token : `unknown-${token}` },
         });
-        if (admitted.status === 200) sent.admitted++;
-        else sent.refused++;
+        if (admitted.status === 200) {
+          sent.admitted++;
+          sessions.push(String(admitted.body.sessionId));
+        } else sent.refused++;
       }
+      // /complete checks its caller in the statement that completes the session: the session's
+      // project and the key's generation are counted all the same, a refused key is not.
+      const complete = (svc: Service, sessionId: string, k: string) =>
+        call(svc.base, 'POST', `/v1/liveform/sessions/${sessionId}/complete`, { body: { result: 'approved' }, key: k });
+      expect((await complete(services[1], sessions[0], 'argos_wrong')).status).toBe(401);
+      expect((await complete(services[1], sessions[0], key)).status).toBe(200);
+      expect((await complete(services[2], sessions[1], key)).status).toBe(200);
+      expect((await complete(services[2], sessions[1], key)).status).toBe(409);
       // A wrong key and an unknown project are not counted: their project is not established.
       await call(services[0].base, 'GET', '/v1/projects/shop/tokens/count', { key: 'argos_wrong' });
       await call(services[0].base, 'POST', '/v1/liveform/start', { body: { pid: 'no-such-project' } });
@@ -61,6 +72,13 @@ for (const target of DATABASE_TARGETS) {
         select route, outcome, sum(count)::int as n, string_agg(distinct caller, ',') as callers
         from traffic_facts group by route, outcome order by route, outcome`.execute(fresh.database.db);
       expect(rows).toEqual([
+        { route: '/v1/liveform/sessions/:sessionId/complete', outcome: 'ok', n: 2, callers: '127.0.0.1' },
+        {
+          route: '/v1/liveform/sessions/:sessionId/complete',
+          outcome: 'session_completed',
+          n: 1,
+          callers: '127.0.0.1',
+        },
         { route: '/v1/liveform/start', outcome: 'ok', n: sent.admitted, callers: '' },
         { route: '/v1/liveform/start', outcome: 'token_not_found', n: sent.refused, callers: '' },
         { route: '/v1/projects/:pid/tokens/count', outcome: 'ok', n: sent.calls, callers: '127.0.0.1' },
@@ -70,7 +88,7 @@ for (const target of DATABASE_TARGETS) {
         select encryption, token, key_rotation, sum(count)::int as n from traffic_facts
         group by 1, 2, 3 order by 1, 2, 3`.execute(fresh.database.db);
       expect(kinds.rows).toEqual([
-        { encryption: '', token: '', key_rotation: 1, n: 30 },
+        { encryption: '', token: '', key_rotation: 1, n: 33 },
         { encryption: 'plain', token: 'registered', key_rotation: 0, n: 2 },
         { encryption: 'plain', token: 'unregistered', key_rotation: 0, n: 28 },
       ]);

@@ -5,16 +5,14 @@
 // re-drive without one parks them, and the migration parks the events already written for
 // projects without a webhook. Retention removes delivered and dead events, never open ones.
 import { sql, type Kysely } from 'kysely';
-import { Migrator } from 'kysely';
-import pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { migrateToLatest, openDatabase } from '../../src/db/connection.js';
-import { migrationProvider } from '../../src/db/migrations.js';
+import { migrateToLatest } from '../../src/db/connection.js';
 import type { DatabaseSchema } from '../../src/db/schema.js';
 import { removeOldEvents } from '../../src/webhooks/event-retention.js';
 import { claimDueEvents, claimStatement } from '../../src/webhooks/outbox.js';
 import { redrive } from '../../src/webhooks/redrive.js';
-import { DATABASE_TARGETS, PG_ADMIN_URL, postgresAvailable, useFreshDatabase } from '../helpers/databases.js';
+import { DATABASE_TARGETS, postgresAvailable, useFreshDatabase } from '../helpers/databases.js';
+import { withDatabaseMigratedTo } from '../helpers/migrated-to.js';
 import { depth } from '../helpers/deep.js';
 import { planRoot, type PlanNode } from '../helpers/plan-reads.js';
 import { tokenProject, webhookColumns } from '../helpers/token-fixtures.js';
@@ -109,21 +107,7 @@ for (const target of DATABASE_TARGETS) {
 
 describe.runIf(postgresAvailable)('migration 017 on PostgreSQL', () => {
   it('parks the open events already written for projects without a webhook, and only those', async () => {
-    const name = `argos_m017_${process.pid}_${Date.now()}`;
-    const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    const url = new URL(PG_ADMIN_URL);
-    url.pathname = `/${name}`;
-    const database = await openDatabase(url.toString());
-    try {
-      const migrator = new Migrator({
-        db: database.db,
-        provider: migrationProvider,
-        migrationTableName: 'argosctl_migrations',
-        migrationLockTableName: 'argosctl_migration_lock',
-      });
-      expect((await migrator.migrateTo('016_token_deleted_counts')).error).toBeUndefined();
+    await withDatabaseMigratedTo('016_token_deleted_counts', async (database) => {
       const db = database.db;
       await tokenProject(db, 'hooked', { webhook: {} });
       await tokenProject(db, 'plain');
@@ -138,11 +122,7 @@ describe.runIf(postgresAvailable)('migration 017 on PostgreSQL', () => {
       expect(await parked(db, 'other-trigger')).toBe(3);
       const claimed = await claimDueEvents(db, { now: new Date(), limit: 10, leaseMs: 60_000, me: 'w1' });
       expect(claimed.map((e) => e.projectId)).toEqual(['hooked', 'hooked', 'hooked']);
-    } finally {
-      await database.close();
-      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await admin.end();
-    }
+    });
   });
 });
 
