@@ -63,6 +63,7 @@ export interface TickOptions {
   sessionRetentionMs?: number;
   /** Traffic facts older than this are removed (default 30 days). */
   trafficRetentionMs?: number;
+  /** Webhook events delivered or dead before this are removed (default 30 days). */
   eventRetentionMs?: number;
 }
 
