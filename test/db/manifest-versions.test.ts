@@ -5,7 +5,7 @@ import { cpSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { migrateToLatest, openDatabase } from '../../src/db/connection.js';
+import { migrateToLatest } from '../../src/db/connection.js';
 import { readState } from '../../src/db/read-state.js';
 import { migrateText } from '../../src/manifest/versions/registry.js';
 import type { Plan } from '../../src/plan/plan-types.js';

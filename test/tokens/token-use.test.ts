@@ -1,6 +1,5 @@
 // Token use at "Start Authentication": refusals, count- and time-based expiry, private mode,
 // and the token_expired outbox event.
-import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/connection.js';
 import { registerTokens } from '../../src/tokens/token-store.js';
