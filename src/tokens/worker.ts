@@ -54,6 +54,8 @@ export type TickOutcome =
       retention: RetentionResult;
       /** Projects whose deletion stripes were folded into their counters. */
       foldedProjects: number;
+      /** Webhook events this tick parked (their project has no webhook for them) or unparked. */
+      parking: { parked: number; unparked: number };
     };
 
 export interface TickOptions {
@@ -116,11 +118,11 @@ export async function runTick(
         shouldStop,
       });
       // Webhook events a race left parked or unparked against their project's webhook (migration 017).
-      await settleParking(conn, { shouldStop });
+      const parking = await settleParking(conn, { shouldStop });
       // Deletions by ID counted in stripes (migration 016), folded into their projects' counters.
       const foldedProjects = await foldAllDeletions(conn, shouldStop);
       status = results.some((r) => r.outcome === 'abandoned') || shouldStop() ? 'abandoned' : 'done';
-      return { tick, status, results, retention, foldedProjects };
+      return { tick, status, results, retention, foldedProjects, parking };
     } finally {
       await conn
         .updateTable('worker_ticks')

@@ -129,7 +129,7 @@ for (const target of DATABASE_TARGETS) {
         const code = await run(['worker', '--once', '--database-url', db.url], ctx);
         expect(code, stderr()).toBe(0);
         expect(stderr()).toContain(
-          `${tickOf(NOW).toISOString()}: pass done over 2 project(s), 3 token(s) deleted; 1 session(s) and 1 token use(s) past retention removed; 1 delivered or dead webhook event(s) past retention removed`,
+          `${tickOf(NOW).toISOString()}: pass done over 2 project(s), 3 token(s) deleted; 1 session(s) and 1 token use(s) past retention removed; 1 delivered or dead webhook event(s) past retention removed; 1 webhook event(s) of projects without a webhook parked`,
         );
         await expectPruned(db.url);
       }

@@ -31,7 +31,9 @@ export function describeTick(o: TickOutcome): string {
       ? `; ${sessionsDeleted} session(s) and ${tokenUsesDeleted} token use(s) past retention removed`
       : '') +
     (traffic ? `; ${traffic} hourly traffic row(s) past retention removed` : '') +
-    (events ? `; ${events} delivered or dead webhook event(s) past retention removed` : '');
+    (events ? `; ${events} delivered or dead webhook event(s) past retention removed` : '') +
+    (o.parking.parked ? `; ${o.parking.parked} webhook event(s) of projects without a webhook parked` : '') +
+    (o.parking.unparked ? `; ${o.parking.unparked} parked webhook event(s) of projects with one unparked` : '');
   return `${when}: pass ${o.status} over ${o.results.length} project(s), ${deleted} token(s) deleted${old}\n`;
 }
 
