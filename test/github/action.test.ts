@@ -1,11 +1,14 @@
 // action.yml: checked against the rules of GitHub's action metadata schema, then its scripts are run
-// with bash the way the runner would (inputs through env), on real manifests and the embedded database.
+// with bash the way the runner would (inputs through env), on real manifests and a database from the
+// PostgreSQL template per run (the embedded database when no server is reachable): the action's
+// scripts are the point, and a spawned process starts an embedded one in seconds of CPU.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { ROOT, tempDir } from '../helpers/cli.js';
+import { DATABASE_TARGETS, type FreshDatabase } from '../helpers/databases.js';
 
 interface Step {
   id?: string;
@@ -183,16 +186,29 @@ function workspaceWith(manifest: string): string {
 const GOOD = readFileSync(path.join(ROOT, 'projects/example.yaml'), 'utf8');
 
 describe('action.yml scripts, run with bash', () => {
-  it('plan with changes: exit-code 2, has-changes true, the step succeeds and the summary holds the plan', () => {
-    const r = runAction({ command: 'plan', 'database-url': 'memory:' }, workspaceWith(GOOD));
+  const postgres = DATABASE_TARGETS.find((t) => t.name === 'postgres')!;
+  const made: FreshDatabase[] = [];
+  /** A database of the test's own: a fresh copy of the migrated template, or an embedded one in memory. */
+  const databaseUrl = async () => {
+    if (!postgres.available) return 'memory:';
+    const fresh = await postgres.fresh();
+    made.push(fresh);
+    return fresh.url;
+  };
+  afterAll(() => {
+    for (const fresh of made) fresh.release();
+  });
+
+  it('plan with changes: exit-code 2, has-changes true, the step succeeds and the summary holds the plan', async () => {
+    const r = runAction({ command: 'plan', 'database-url': await databaseUrl() }, workspaceWith(GOOD));
     expect(r.last.stderr).not.toMatch(/internal error/);
     expect(r.last.code).toBe(0);
     expect(r.outputs).toEqual({ 'exit-code': '2', 'has-changes': 'true' });
     expect(r.summary).toMatch(/my-first-project/);
   });
 
-  it('apply: exit-code 0, has-changes false, the output in the summary inside a fence', () => {
-    const r = runAction({ command: 'apply', 'database-url': 'memory:' }, workspaceWith(GOOD));
+  it('apply: exit-code 0, has-changes false, the output in the summary inside a fence', async () => {
+    const r = runAction({ command: 'apply', 'database-url': await databaseUrl() }, workspaceWith(GOOD));
     expect(r.last.code).toBe(0);
     expect(r.outputs).toEqual({ 'exit-code': '0', 'has-changes': 'false' });
     expect(r.summary).toMatch(/^### argosctl apply\n(`{3,})\n[\s\S]*\n\1\n$/);
