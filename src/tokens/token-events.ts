@@ -11,13 +11,22 @@ import type { DatabaseSchema } from '../db/schema.js';
 import { chunksFor, jsonb } from '../db/sql-values.js';
 
 /**
- * True when the project has a webhook whose events include token_expired: the condition on which
- * an expiry writes its event, put in the SELECT of the insert itself (a plain read of the project
- * row in the writing statement: no lock, no extra round trip).
+ * True when the projects row aliased `alias` has a webhook whose events include token_expired: the
+ * one condition for writing, parking (migration 017, webhooks/parking.ts) and re-driving events.
+ */
+export function expirySubscribed(alias: string): RawBuilder<boolean> {
+  const p = sql.ref(alias);
+  return sql<boolean>`(${p}.webhook_url is not null and coalesce(${p}.webhook_events ? 'token_expired', false))`;
+}
+
+/**
+ * True when the project is subscribed (expirySubscribed): the condition on which an expiry writes its
+ * event, put in the SELECT of the insert itself (a plain read of the project row in the writing
+ * statement: no lock, no extra round trip).
  */
 export function subscribedToExpiry(projectId: string): RawBuilder<boolean> {
   return sql<boolean>`exists (select 1 from projects wp where wp.id = cast(${projectId} as text)
-    and wp.webhook_url is not null and wp.webhook_events ? 'token_expired')`;
+    and ${expirySubscribed('wp')})`;
 }
 
 export type TokenExpiredEvent =

@@ -7,8 +7,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { DatabaseSchema } from '../db/schema.js';
 import { batchBudget, inBatches } from '../db/batch-budget.js';
-
-const SUBSCRIBED = sql`p.webhook_url is not null and p.webhook_events ? 'token_expired'`;
+import { expirySubscribed } from '../tokens/token-events.js';
 
 export async function settleParking(
   db: Kysely<DatabaseSchema>,
@@ -21,7 +20,7 @@ export async function settleParking(
         with moved as (update token_events set parked = ${park} where id in (
           select e.id from token_events e
           where e.delivered_at is null and e.dead_at is null and e.parked = ${!park}
-            and ${park ? sql`not` : sql``} exists (select 1 from projects p where p.id = e.project_id and ${SUBSCRIBED})
+            and ${park ? sql`not` : sql``} exists (select 1 from projects p where p.id = e.project_id and ${expirySubscribed('p')})
           limit ${size} for update skip locked) returning 1)
         select count(*)::int as n from moved`.execute(db);
       return rows[0].n;

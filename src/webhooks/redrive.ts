@@ -5,6 +5,7 @@ import { sql, type Kysely } from 'kysely';
 import type { DatabaseSchema } from '../db/schema.js';
 import { UserError } from '../errors.js';
 import { recordAuditEvent } from '../audit/record-event.js';
+import { expirySubscribed } from '../tokens/token-events.js';
 
 export type RedriveTarget = { event: string } | { allDead: true };
 
@@ -24,7 +25,7 @@ export async function redrive(
   return db.transaction().execute(async (tx) => {
     const p = await tx
       .selectFrom('projects')
-      .select(['webhook_url', sql<boolean>`coalesce(webhook_events ? 'token_expired', false)`.as('subscribed')])
+      .select(['webhook_url', expirySubscribed('projects').as('subscribed')])
       .where('id', '=', project)
       // Held until this re-drive commits: an apply that declares or removes the webhook meanwhile
       // waits, and its trigger then sees the events as parked (or not) here. Without the lock, a
