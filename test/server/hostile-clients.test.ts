@@ -47,6 +47,25 @@ function getFrom(base: string, path: string, localAddress: string, headers: Reco
   });
 }
 
+/**
+ * Behind a proxy at 127.0.0.1 whose cap is 2 requests in progress per client: two slow requests
+ * forwarded for `holders` are held open, then a request forwarded for `refused` must get 503
+ * too_many_connections while one for `other` passes.
+ */
+async function expectRequestCap(base: string, holders: [string, string], refused: string, other: string) {
+  const viaProxy = (client: string) =>
+    `POST /v1/liveform/start HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: ${client}\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n{`;
+  const held = [await connect(base), await connect(base)];
+  held.forEach((h, i) => h.socket.write(viaProxy(holders[i])));
+  // the two slow requests are in progress once the server has them (a third waits for that)
+  await waitFor(`a request for ${refused} to be refused`, async () => {
+    const r = await getFrom(base, '/healthz', '127.0.0.1', { 'x-forwarded-for': refused });
+    return r.status === 503 && r.body.includes('too_many_connections');
+  });
+  expect((await getFrom(base, '/healthz', '127.0.0.1', { 'x-forwarded-for': other })).status).toBe(200);
+  for (const h of held) h.socket.destroy();
+}
+
 const slowStart = (pid = 'open') =>
   `POST /v1/liveform/start HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n{"pid":"${pid}"`;
 
@@ -110,18 +129,7 @@ describe('hostile clients at the socket (embedded database)', () => {
 
   it('behind --trust-proxy the cap counts requests in progress per forwarded client, not the proxy', async () => {
     const svc = await serve({ trustProxy: ['127.0.0.1/32'], limits: { maxConnectionsPerClient: 2 } });
-    const viaProxy = (client: string) =>
-      `POST /v1/liveform/start HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: ${client}\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n{`;
-    const held = [await connect(svc.base), await connect(svc.base)];
-    for (const h of held) h.socket.write(viaProxy('198.51.100.7'));
-    // the two slow requests are in progress once the server has them (a third waits for that)
-    await waitFor('the third to be refused', async () => {
-      const r = await getFrom(svc.base, '/healthz', '127.0.0.1', { 'x-forwarded-for': '198.51.100.7' });
-      return r.status === 503 && r.body.includes('too_many_connections');
-    });
-    const other = await getFrom(svc.base, '/healthz', '127.0.0.1', { 'x-forwarded-for': '198.51.100.8' });
-    expect(other.status).toBe(200);
-    for (const h of held) h.socket.destroy();
+    await expectRequestCap(svc.base, ['198.51.100.7', '198.51.100.7'], '198.51.100.7', '198.51.100.8');
   });
 
   it('routes without a key answer 429 rate_limited past --rate-limit, per client address', async () => {
@@ -158,18 +166,7 @@ describe('hostile clients at the socket (embedded database)', () => {
     expect((await start('203.0.113.10')).status).toBe(200);
 
     const capped = await serve({ trustProxy: ['127.0.0.1/32'], limits: { maxConnectionsPerClient: 2 } });
-    const viaProxy = (client: string) =>
-      `POST /v1/liveform/start HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: ${client}\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n{`;
-    const held = [await connect(capped.base), await connect(capped.base)];
-    held[0].socket.write(viaProxy('2001:db8:9:9::a'));
-    held[1].socket.write(viaProxy('2001:db8:9:9::b'));
-    await waitFor('a third address of the /64 to be refused', async () => {
-      const r = await getFrom(capped.base, '/healthz', '127.0.0.1', { 'x-forwarded-for': '2001:db8:9:9::c' });
-      return r.status === 503 && r.body.includes('too_many_connections');
-    });
-    const other = await getFrom(capped.base, '/healthz', '127.0.0.1', { 'x-forwarded-for': '2001:db8:9:a::c' });
-    expect(other.status).toBe(200);
-    for (const h of held) h.socket.destroy();
+    await expectRequestCap(capped.base, ['2001:db8:9:9::a', '2001:db8:9:9::b'], '2001:db8:9:9::c', '2001:db8:9:a::c');
   });
 });
 
