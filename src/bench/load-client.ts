@@ -13,8 +13,8 @@ export type BodyKind =
   | { kind: 'batch'; prefix: string }
   /** `{"content": "..."}`: 500 IDs never sent before, one a line (the import route). */
   | { kind: 'import'; prefix: string }
-  /** `{"tokenIds": [ID]}`: the next of `count` registered tokens, each once (the delete route). */
-  | { kind: 'one-id'; prefix: string; count: number }
+  /** `{"tokenIds": [ID]}`: the next of `count` registered tokens from `from`, each once (the delete route). */
+  | { kind: 'one-id'; prefix: string; count: number; from?: number }
   /** The same JSON body every time. */
   | { kind: 'json'; value: unknown };
 
@@ -27,6 +27,8 @@ export interface PathIds {
   ids: 'token' | 'session' | 'given';
   prefix?: string;
   count: number;
+  /** Start at the from-th ID (a second phase on what the first did not consume). */
+  from?: number;
   values?: string[];
 }
 
@@ -47,6 +49,11 @@ export interface Phase {
   seconds: number;
   connections: number;
   amount?: number;
+  /**
+   * Requests a second over all connections, each sent at its time (autocannon's overallRate): the
+   * latency at a given load, corrected for coordinated omission. Without it, as fast as answered.
+   */
+  rate?: number;
   /** Spread requests over this many client addresses (X-Forwarded-For; the server trusts 127.0.0.1). */
   clientAddresses?: number;
   /** Asks /healthz at this base URL every 250 ms during the phase (reported as `healthz`). */
@@ -94,7 +101,8 @@ function bodyMaker(body: BodyKind): (() => string) | undefined {
   }
   if (body.kind === 'one-id') {
     let next = 0;
-    return () => JSON.stringify({ tokenIds: [tokenIdOf(body.prefix, next++ % body.count)] });
+    const from = body.from ?? 0;
+    return () => JSON.stringify({ tokenIds: [tokenIdOf(body.prefix, from + (next++ % body.count))] });
   }
   const fresh = (prefix: string) => {
     const b = batches++;
@@ -107,8 +115,9 @@ function bodyMaker(body: BodyKind): (() => string) | undefined {
 function pathMaker(p: PathIds | undefined): (() => string) | undefined {
   if (!p) return undefined;
   let next = 0;
+  const from = p.from ?? 0;
   return () => {
-    const n = next++ % p.count;
+    const n = from + (next++ % p.count);
     const id =
       p.ids === 'given' ? p.values![n] : p.ids === 'session' ? benchSessionId(n) : tokenIdOf(p.prefix ?? '', n);
     return p.template.replace('{id}', id);
@@ -205,6 +214,7 @@ function run(phase: Phase): Promise<PhaseResult> {
     connections: phase.connections,
     headers: phase.headers,
     ...(phase.amount ? { amount: phase.amount } : { duration: phase.seconds }),
+    ...(phase.rate ? { overallRate: phase.rate } : {}),
     ...(make ? { requests: [{ setupRequest: make }] } : {}),
   };
   const probed = phase.probeHealthz ? probe(phase.probeHealthz) : undefined;

@@ -1,7 +1,12 @@
 // The verdict of `npm run bench:serve`, one row per route: its requests/s as a ratio to the floor
 // measured in the same run (one prepared SELECT through the same pool and HTTP stack), its p99,
 // and whether it meets issue 21's goals: at least half the floor (the token count 0.8 of it),
-// p99 at most 25 ms, and admissions at least 3,000 requests/s. A route that commits a write is
+// p99 at most 25 ms, and admissions at least 3,000 requests/s.
+// The p99 is judged at the goal's own load: the route offered goal ratio × floor requests a second,
+// each sent at its time (the `atGoalRate` phase), and answering them all. A p99 taken at full
+// saturation says how long the load client's queue is (32 connections over N requests/s wait about
+// 32/N s each, Little's law), not how fast the route answers: the floors' own saturated p99 is over
+// 25 ms on this machine whenever it is loaded. The saturated p99 is still reported beside. A route that commits a write is
 // judged against the floor of its kind (one committing UPDATE: the WAL flush no write can skip;
 // that floor itself runs at about half the SELECT floor, so half of the SELECT floor would ask a
 // write to be as fast as the fastest possible write). The list route answers a page of 100 tokens,
@@ -9,18 +14,31 @@
 // rows): against a one-row SELECT it would be asked to read 100 rows in the time of one. The batch
 // routes (register and import, 500 IDs a request) carry IDs/s beside: a batch is 500 rows, not one
 // statement.
+/** The same route offered a fixed rate: what it achieved and its latency (corrected for coordinated omission). */
+export interface AtRate {
+  offered: number;
+  rps: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+}
+
 interface Measured {
   rps: number;
   p99: number;
   ok: number;
   non2xx: number;
   idsPerSecond?: number;
+  atGoalRate?: AtRate;
 }
 
 export interface RouteVerdict {
   route: string;
   rps: number;
+  /** At saturation (as many requests as answered, 32 connections). */
   p99: number;
+  /** Offered the goal's load: the p99 the goal judges, and whether the route kept up with it. */
+  atGoalRate?: AtRate;
   ratioToFloor: number;
   /** Writes: requests/s over the committing-UPDATE floor's. */
   ratioToWriteFloor?: number;
@@ -33,6 +51,7 @@ export interface RouteVerdict {
 }
 
 type FloorKind = 'select' | 'write' | 'page';
+const FLOOR_KEYS: Record<FloorKind, string> = { select: 'floorSelect', write: 'floorWrite', page: 'floorPage' };
 
 const ROUTES: [key: string, route: string, goalRatio: number, judgedBy: FloorKind][] = [
   ['count', 'GET /v1/projects/{pid}/tokens/count', 0.8, 'select'],
@@ -54,9 +73,33 @@ export const ADMISSIONS_GOAL_RPS = 3000;
 
 const ADMISSION_ROUTE = 'POST /v1/liveform/start';
 
-/** Issue 21's goal for one route: its ratio to the floor it is judged by, its p99, and for admissions 3,000 a second. */
-export function meetsGoal(route: string, judged: number, goalRatio: number, p99: number, rps: number): boolean {
-  return judged >= goalRatio && p99 <= P99_GOAL_MS && (route !== ADMISSION_ROUTE || rps >= ADMISSIONS_GOAL_RPS);
+/** A route kept up with an offered rate when it answered at least this share of it, all with 2xx. */
+const KEPT_UP = 0.97;
+
+/**
+ * The latency part of the goal: at the goal's load, every request answered and the p99 within 25 ms.
+ * A run without the rate phase (`--only` of floors alone, older reports) is judged on its saturated p99.
+ */
+export function latencyMet(p99: number, atRate: AtRate | undefined): boolean {
+  if (!atRate) return p99 <= P99_GOAL_MS;
+  return atRate.rps >= atRate.offered * KEPT_UP && atRate.non2xx === 0 && atRate.p99 <= P99_GOAL_MS;
+}
+
+/** Issue 21's goal for one route: its ratio to the floor it is judged by, its latency, and for admissions 3,000 a second. */
+export function meetsGoal(route: string, judged: number, goalRatio: number, latencyOk: boolean, rps: number): boolean {
+  return judged >= goalRatio && latencyOk && (route !== ADMISSION_ROUTE || rps >= ADMISSIONS_GOAL_RPS);
+}
+
+/**
+ * The load the goal asks of a route (goal ratio × the requests/s of the floor it is judged by), or
+ * undefined for a route judged otherwise (the 500-ID batches) or before its floor was measured.
+ */
+export function goalRate(key: string, results: Record<string, unknown>): number | undefined {
+  const row = ROUTES.find(([k]) => k === key);
+  if (!row || key === 'register' || key === 'import') return undefined;
+  const [, , goalRatio, judgedBy] = row;
+  const floor = results[FLOOR_KEYS[judgedBy]] as Measured | undefined;
+  return floor ? Math.round(goalRatio * floor.rps) : undefined;
 }
 
 /** The ratio a route is judged by: to its own floor where it has one, else to the SELECT floor. */
@@ -65,10 +108,10 @@ export function judgedRatio(v: RouteVerdict): number {
 }
 
 export function routeSummary(results: Record<string, unknown>): RouteVerdict[] {
-  const floor = results.floorSelect as Measured | undefined;
+  const floor = results[FLOOR_KEYS.select] as Measured | undefined;
   const floors: Record<Exclude<FloorKind, 'select'>, Measured | undefined> = {
-    write: results.floorWrite as Measured | undefined,
-    page: results.floorPage as Measured | undefined,
+    write: results[FLOOR_KEYS.write] as Measured | undefined,
+    page: results[FLOOR_KEYS.page] as Measured | undefined,
   };
   const verdicts: RouteVerdict[] = [];
   for (const [key, route, goalRatio, judgedBy] of ROUTES) {
@@ -77,11 +120,12 @@ export function routeSummary(results: Record<string, unknown>): RouteVerdict[] {
     const ratioToFloor = ratio(m.rps, floor);
     const own = judgedBy === 'select' ? undefined : floors[judgedBy];
     const judged = own ? ratio(m.rps, own) : ratioToFloor;
-    const met = meetsGoal(route, judged, goalRatio, m.p99, m.rps);
+    const met = meetsGoal(route, judged, goalRatio, latencyMet(m.p99, m.atGoalRate), m.rps);
     verdicts.push({
       route,
       rps: m.rps,
       p99: m.p99,
+      ...(m.atGoalRate ? { atGoalRate: m.atGoalRate } : {}),
       ratioToFloor,
       ...(judgedBy === 'write' && own ? { ratioToWriteFloor: judged } : {}),
       ...(judgedBy === 'page' && own ? { ratioToPageFloor: judged } : {}),

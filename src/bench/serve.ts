@@ -10,6 +10,9 @@
 //   register, import: POST …/tokens and …/tokens/import in 500-ID batches, 8 connections
 //   delete:    DELETE …/tokens, one registered ID each time
 //   cap:       8 concurrent registrants pushing past 100,000: the count never passes the cap
+// Each single-request route runs twice: as fast as it answers (its requests/s), then offered the
+// goal's load, goal ratio × its floor's requests/s, each request sent at its time (its p99 there,
+// `atGoalRate`; route-summary.ts says why the goal's p99 is judged at that load).
 // `routes` at the end: each route's requests/s as a ratio to the floor's, and its goal. With
 // `--rounds N`, N such runs and the median of each route's ratios (one run's ratio moves by about
 // ±15% on a shared machine).
@@ -41,7 +44,7 @@ import {
 import type { Phase } from './load-client.js';
 import { loadProcess as loadClient } from './load-process.js';
 import { roundsSummary } from './route-rounds.js';
-import { routeSummary, type RouteVerdict } from './route-summary.js';
+import { type AtRate, goalRate, routeSummary, type RouteVerdict } from './route-summary.js';
 
 const SECONDS = Number(arg('seconds', '10'));
 const CONNECTIONS = Number(arg('connections', '32'));
@@ -177,8 +180,8 @@ async function main(): Promise<void> {
     const bare = (path: string) =>
       measure({ url: `${floorBase}${path}`, method: 'POST', body: { kind: 'none' }, clientAddresses: ADDRESSES });
     const keyed = (key: string) => ({ 'content-type': 'application/json', 'x-api-key': key });
-    const api = (phase: Omit<Phase, 'seconds' | 'connections' | 'clientAddresses'> & { connections?: number }) =>
-      measure({ clientAddresses: ADDRESSES, ...phase });
+    type ApiPhase = Omit<Phase, 'seconds' | 'connections' | 'clientAddresses'> & { connections?: number };
+    const api = (phase: ApiPhase) => measure({ clientAddresses: ADDRESSES, ...phase });
     // A page of 100 from one of 1,000 places, each request: the cursors a client would hold.
     let cursorList: string[] | undefined;
     const cursors = async () => {
@@ -202,59 +205,72 @@ async function main(): Promise<void> {
         body: { kind: 'none' },
         clientAddresses: ADDRESSES,
       });
+    // Each route twice: as fast as it answers (its requests/s), then offered the goal's load (its p99
+    // there). A route that consumes what it is sent (tokens, sessions, IDs to delete) starts its second
+    // phase past what the first one used.
+    const route = async (key: string, phaseFrom: (from: number) => ApiPhase) => {
+      const saturated = await api(phaseFrom(0));
+      const rate = goalRate(key, results);
+      if (!rate) return saturated;
+      const used = saturated.ok + saturated.non2xx + saturated.errors + CONNECTIONS;
+      const atRate = await api({ ...phaseFrom(used), rate });
+      const atGoalRate: AtRate = {
+        offered: rate,
+        rps: atRate.rps,
+        p50: atRate.p50,
+        p99: atRate.p99,
+        non2xx: atRate.non2xx,
+      };
+      return { ...saturated, atGoalRate };
+    };
     if (ONLY.includes('count'))
-      results.count = await api({
+      results.count = await route('count', () => ({
         url: `${base}/v1/projects/adm/tokens/count`,
         method: 'GET',
         headers: keyed(admKey),
         body: { kind: 'none' },
-      });
+      }));
     if (ONLY.includes('get'))
-      results.get = await api({
+      results.get = await route('get', () => ({
         url: base,
         pathIds: { template: '/v1/projects/adm/tokens/{id}', ids: 'token', prefix: 'adm', count: ADMISSION_TOKENS },
         method: 'GET',
         headers: keyed(admKey),
         body: { kind: 'none' },
-      });
+      }));
     if (ONLY.includes('list')) {
-      results.list = await api({
+      const values = await cursors();
+      results.list = await route('list', () => ({
         url: base,
-        pathIds: {
-          template: '/v1/projects/adm/tokens?after={id}&limit=100',
-          ids: 'given',
-          count: 1000,
-          values: await cursors(),
-        },
+        pathIds: { template: '/v1/projects/adm/tokens?after={id}&limit=100', ids: 'given', count: 1000, values },
         method: 'GET',
         headers: keyed(admKey),
         body: { kind: 'none' },
-      });
+      }));
     }
     if (ONLY.includes('check'))
       // Before admission, on the tokens it will use: every check answers "admitted" (a dry run).
-      results.check = await api({
+      results.check = await route('check', () => ({
         url: `${base}/v1/liveform/check`,
         method: 'POST',
         headers: keyed(admKey),
         body: { kind: 'admission', pid: 'adm', prefix: 'adm', count: 150_000 },
-      });
-    if (ONLY.includes('admission')) {
-      results.admission = await api({
+      }));
+    if (ONLY.includes('admission'))
+      results.admission = await route('admission', (from) => ({
         url: `${base}/v1/liveform/start`,
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: { kind: 'admission', pid: 'adm', prefix: 'adm', count: 150_000 },
-      });
-    }
+        body: { kind: 'admission', pid: 'adm', prefix: 'adm', from, count: 150_000 - from },
+      }));
     if (ONLY.includes('complete'))
-      results.complete = await api({
+      results.complete = await route('complete', (from) => ({
         url: base,
-        pathIds: { template: '/v1/liveform/sessions/{id}/complete', ids: 'session', count: 100_000 },
+        pathIds: { template: '/v1/liveform/sessions/{id}/complete', ids: 'session', from, count: 100_000 - from },
         method: 'POST',
         headers: keyed(admKey),
         body: { kind: 'json', value: { result: 'approved' } },
-      });
+      }));
     if (ONLY.includes('register')) {
       const regKey = await project(database, 'reg', 'none');
       const r = await api({
@@ -284,12 +300,12 @@ async function main(): Promise<void> {
       results.import = { ...r, rps: Math.round(r.ok / r.seconds), idsPerSecond: Math.round((r.ok * 500) / r.seconds) };
     }
     if (ONLY.includes('delete'))
-      results.delete = await api({
+      results.delete = await route('delete', (from) => ({
         url: `${base}/v1/projects/del/tokens`,
         method: 'DELETE',
         headers: keyed(delKey),
-        body: { kind: 'one-id', prefix: 'del', count: 100_000 },
-      });
+        body: { kind: 'one-id', prefix: 'del', from, count: 100_000 - from },
+      }));
     if (ONLY.includes('cap')) {
       const capKey = await project(database, 'cap', 'none');
       const r = await api({
