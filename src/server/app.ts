@@ -11,6 +11,7 @@ import { healthRoutes } from './health-routes.js';
 import { liveformRoutes } from './liveform-routes.js';
 import { ServiceMetrics } from './metrics.js';
 import { requestLogLine } from './request-log.js';
+import { jsonBodies } from './json-body.js';
 import { sealedRequests } from './sealed-requests.js';
 import { sealedResponses } from './sealed-responses.js';
 import { tokenRoutes } from './token-routes.js';
@@ -123,6 +124,9 @@ export async function buildServer(
       noteOutcome(request, error.code);
       return sendError(reply, error.code, plainMessage(error.message));
     }
+    // Before the parser's other errors: FST_ERR_CTP_BODY_TOO_LARGE is one of them, and was a 400.
+    if (error.statusCode === 413)
+      return reply.code(413).send({ code: 'invalid_payload', message: 'request body too large' });
     if (
       error.validation ||
       error.code?.startsWith('FST_ERR_CTP') ||
@@ -131,8 +135,6 @@ export async function buildServer(
     ) {
       return sendError(reply, 'invalid_payload', error.message);
     }
-    if (error.statusCode === 413)
-      return reply.code(413).send({ code: 'invalid_payload', message: 'request body too large' });
     log(
       JSON.stringify({
         level: 'error',
@@ -147,6 +149,7 @@ export async function buildServer(
     sendError(reply, 'not_found', `no route ${request.method} ${request.url.split('?')[0].slice(0, 100)}`),
   );
 
+  jsonBodies(app); // JSON bodies no deeper than a request of this service can be
   sealedResponses(app); // secure transmission: successful Token API answers of a project that has it on
   sealedRequests(app, ctx); // …and request bodies: opened before validation, refused in clear
   healthRoutes(app, ctx);

@@ -47,9 +47,20 @@ function answer(decision: Decision & { sessionId?: string }, dryRun: boolean) {
   };
 }
 
+/**
+ * Bodies of these routes are read before anyone's key is known (/start needs none; /check's project
+ * is named in its body), so each is capped at what it can hold rather than at --body-limit: an
+ * admission body is at most the encrypted parameters (64 KiB) and a URL's own parameters; a result
+ * is one word. A smaller --body-limit still applies.
+ */
+export const ADMISSION_BODY_LIMIT = 96 * 1024;
+export const COMPLETE_BODY_LIMIT = 1024;
+
 export function liveformRoutes(app: FastifyInstance, ctx: ServiceContext): void {
   const db = ctx.database.db;
-  app.post<{ Body: AdmissionBody }>('/v1/liveform/start', { schema: admissionSchema }, async (request, reply) => {
+  const capped = (bytes: number) => Math.min(bytes, app.initialConfig.bodyLimit ?? bytes);
+  const admissionRoute = { schema: admissionSchema, bodyLimit: capped(ADMISSION_BODY_LIMIT) };
+  app.post<{ Body: AdmissionBody }>('/v1/liveform/start', admissionRoute, async (request, reply) => {
     const admission = toRequest(request.body, clientAddressOf(request), ctx.masterKey);
     const decision = await startAdmission(db, admission, ctx.now(), { projects: ctx.projects });
     ctx.metrics.admissions.inc({ decision: decision.admitted ? 'admitted' : decision.code });
@@ -71,7 +82,7 @@ export function liveformRoutes(app: FastifyInstance, ctx: ServiceContext): void 
     const { status, body } = answer(decision, false);
     return reply.code(status).send(body);
   });
-  app.post<{ Body: AdmissionBody }>('/v1/liveform/check', { schema: admissionSchema }, async (request, reply) => {
+  app.post<{ Body: AdmissionBody }>('/v1/liveform/check', admissionRoute, async (request, reply) => {
     const { status, body } = answer(
       await checkAdmission(
         db,
@@ -85,7 +96,7 @@ export function liveformRoutes(app: FastifyInstance, ctx: ServiceContext): void 
   });
   app.post<{ Params: { sessionId: string }; Body: { result: FinalResult } }>(
     '/v1/liveform/sessions/:sessionId/complete',
-    { schema: completeSchema },
+    { schema: completeSchema, bodyLimit: capped(COMPLETE_BODY_LIMIT) },
     async (request) => {
       const done = await completeSession(db, request.params.sessionId, request.body.result, ctx.now(), {
         gate: keyOfSessionProject(ctx, request),

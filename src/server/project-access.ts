@@ -143,6 +143,10 @@ export function keepKeyedRow(request: object, row: AccessRow): void {
   keyedBeforeRoute.set(request, row);
 }
 
+export function keptKeyedRow(request: object): AccessRow | undefined {
+  return keyedBeforeRoute.get(request);
+}
+
 /**
  * Authorization on its own round trip (or on the row whose key was accepted for this request before
  * its route): for the write routes, which must not write before it.

@@ -4,10 +4,17 @@
 // every check (CLOSE, limits, the cap), so both faces refuse alike with the same codes.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { deleteRequest, importTokens } from '../tokens/token-requests.js';
-import { countTokens, getToken, listTokens, registerTokenRequest, type ProjectGate } from '../tokens/token-store.js';
+import {
+  countTokens,
+  getToken,
+  listTokens,
+  registerTokenRequest,
+  type ProjectGate,
+  type WriteGate,
+} from '../tokens/token-store.js';
 import type { ServiceContext } from './app.js';
 import { accessOf } from './liveform-access.js';
-import { ACCESS_COLUMNS, authorize, checkAccess, type AccessRow } from './project-access.js';
+import { ACCESS_COLUMNS, authorize, checkAccess, grantedSql, withKeyHash, type AccessRow } from './project-access.js';
 import { sealResponseFor } from './sealed-responses.js';
 import { countSchema, deleteSchema, getSchema, importSchema, listSchema, registerSchema } from './schemas.js';
 
@@ -22,14 +29,20 @@ export function tokenRoutes(app: FastifyInstance, ctx: ServiceContext): void {
   };
   // The read routes: authorization read in the route's own statement (one round trip), checked
   // before anything of the answer is used.
-  const gate = (request: FastifyRequest<{ Params: Pid }>): ProjectGate => ({
+  const gate = (
+    request: FastifyRequest<{ Params: Pid }>,
+    access = accessOf(ctx, request, request.params.pid),
+  ): ProjectGate => ({
     columns: ACCESS_COLUMNS,
-    check: (row) =>
-      sealResponseFor(
-        request,
-        checkAccess(row as AccessRow | undefined, accessOf(ctx, request, request.params.pid)).sealTo,
-      ),
+    check: (row) => sealResponseFor(request, checkAccess(row as AccessRow | undefined, access).sealTo),
   });
+  // The list route's page is up to 10,000 tokens: the statement builds it only for a caller its SQL
+  // twin of the check grants, so a caller without the key costs what a /count 401 costs, and its
+  // answer takes no longer for a project with tokens than for none.
+  const guardedGate = (request: FastifyRequest<{ Params: Pid }>): WriteGate => {
+    const access = withKeyHash(accessOf(ctx, request, request.params.pid));
+    return { ...gate(request, access), granted: grantedSql(access) };
+  };
 
   app.post<{ Params: Pid; Body: { tokenIds: string[] } }>(
     '/v1/projects/:pid/tokens',
@@ -76,7 +89,7 @@ export function tokenRoutes(app: FastifyInstance, ctx: ServiceContext): void {
         db,
         request.params.pid,
         { after, limit: limit === undefined ? undefined : Number(limit), now: ctx.now() },
-        gate(request),
+        guardedGate(request),
       );
     },
   );

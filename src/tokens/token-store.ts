@@ -397,7 +397,8 @@ export async function listTokens(
   db: Db,
   projectId: string,
   options: { limit?: number; after?: string; now?: Date } = {},
-  gate?: ProjectGate,
+  /** With `granted` (a WriteGate), the page is built only where it holds. */
+  gate?: ProjectGate | WriteGate,
 ): Promise<TokenPage> {
   const limit = options.limit ?? PAGE_LIMIT;
   let problem: TokenError | undefined;
@@ -431,16 +432,17 @@ export async function listTokens(
   // statement afresh at every request, planning being most of its cost. Against a written-out bound
   // the shared plan looks no dearer and is kept, one per connection; the inner scan still stops at
   // the page size.
-  const statement = sql<{ page: PageEntry[] | null }>`
-    select ${columns},
-      (select json_agg(json_build_array(t.token_id, t.registered_ms, t.first_used_ms, t.expires_ms, t.marked, t.done,
+  const granted = gate && 'granted' in gate ? gate.granted : undefined;
+  const statement = sql<{ page: PageEntry[] | null; granted?: boolean | null }>`
+    select ${columns}, ${granted ? sql`${granted} as granted,` : sql``}
+      case when ${granted ?? sql`true`} then (select json_agg(json_build_array(t.token_id, t.registered_ms, t.first_used_ms, t.expires_ms, t.marked, t.done,
                                         t.registered_text) order by t.registered_at, t.token_id)
        from (select * from (select ${TOKEN_COLUMNS}, t.registered_at, t.registered_at::text as registered_text
                             from tokens t where t.project_id = ${projectId} ${from}
                             order by t.registered_at, t.token_id limit ${sql.lit(pageBound(limit + 1))}) t
-             order by t.registered_at, t.token_id limit ${limit + 1}) t) as page
+             order by t.registered_at, t.token_id limit ${limit + 1}) t) end as page
     from projects p where p.id = ${projectId}`;
-  let rows: { page: PageEntry[] | null }[];
+  let rows: { page: PageEntry[] | null; granted?: boolean | null }[];
   try {
     ({ rows } = await statement.execute(db));
   } catch (err) {
@@ -449,7 +451,10 @@ export async function listTokens(
     if (!after || !isDataException(err)) throw err;
     return refuseAfterGate(notACursor(options.after!));
   }
-  const found = passGate(gate, rows[0], projectId).page ?? [];
+  // The check runs once: it notes the caller's key (traffic facts) and may seal the answer.
+  if (granted) passWriteGate(gate as WriteGate, rows[0] as { granted: boolean | null } | undefined);
+  else passGate(gate, rows[0], projectId);
+  const found = rows[0].page ?? [];
   const now = options.now ?? new Date();
   const page = found.slice(0, limit).map((e) => toRow(recordOf(e), now));
   const last = found.length > limit ? found[limit - 1] : undefined;

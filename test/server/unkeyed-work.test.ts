@@ -1,0 +1,164 @@
+// What a caller without the API key can make `serve` do, over real HTTP: no body of a Token API route
+// is parsed before the key is checked, no JSON body is parsed deeper than 32 levels, the Liveform
+// routes read no more body than they can hold, a malformed project id never reaches the database,
+// and the list route builds no page of tokens for a caller it refuses. (Found by a hostile review:
+// 1 MiB of `[[[…]]]` held the event loop for 300–400 ms, a wrong-key list of 10,000 made
+// PostgreSQL build the page, and `a%00b` was a 500.)
+import type {
+  KyselyPlugin,
+  PluginTransformQueryArgs,
+  PluginTransformResultArgs,
+  QueryResult,
+  UnknownRow,
+} from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from '../../src/server/json-body.js';
+import { ADMISSION_BODY_LIMIT, COMPLETE_BODY_LIMIT } from '../../src/server/liveform-routes.js';
+import { importTokens } from '../../src/tokens/token-requests.js';
+import { DATABASE_TARGETS, useFreshDatabase } from '../helpers/databases.js';
+import { applyManifests, call, manifest, reveal, startService, type Service } from '../helpers/service.js';
+
+const KEYED = '  security:\n    apiKey: { rotation: 1 }\n';
+const TOKENS = '  liveform:\n    tokens: { preRegistration: true }\n';
+
+/** Every row the database hands the service, per statement (a Kysely plugin that only looks). */
+class ResultRecorder implements KyselyPlugin {
+  rows: UnknownRow[] = [];
+  transformQuery(args: PluginTransformQueryArgs) {
+    return args.node;
+  }
+  async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+    this.rows.push(...args.result.rows);
+    return args.result;
+  }
+}
+
+/** A raw body (not JSON.stringify'd) with the JSON content type. */
+async function send(base: string, method: string, url: string, body: string, key?: string) {
+  const res = await fetch(base + url, {
+    method,
+    headers: { 'content-type': 'application/json', ...(key ? { 'x-api-key': key } : {}) },
+    body,
+  });
+  const text = await res.text();
+  return { status: res.status, body: (text.startsWith('{') ? JSON.parse(text) : { text }) as Record<string, unknown> };
+}
+
+const nested = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;
+
+describe('nestsDeeperThan', () => {
+  it('counts arrays and objects inside each other, not brackets inside strings or escaped quotes', () => {
+    expect(nestsDeeperThan('{"a":[[1]]}', 3)).toBe(false);
+    expect(nestsDeeperThan('{"a":[[[1]]]}', 3)).toBe(true);
+    expect(nestsDeeperThan('[1,[2],[3],[4]]', 2)).toBe(false); // siblings are not depth
+    expect(nestsDeeperThan(`{"s":"${'['.repeat(100)}"}`, 1)).toBe(false);
+    expect(nestsDeeperThan(`{"s":"\\"${'['.repeat(100)}"}`, 1)).toBe(false); // an escaped quote does not end the string
+    expect(nestsDeeperThan(`{"s":"\\\\",${'['.repeat(3)}`, 3)).toBe(true); // an escaped backslash does
+    expect(nestsDeeperThan(nested(MAX_JSON_DEPTH), MAX_JSON_DEPTH)).toBe(false);
+    expect(nestsDeeperThan(nested(MAX_JSON_DEPTH + 1), MAX_JSON_DEPTH)).toBe(true);
+  });
+});
+
+for (const target of DATABASE_TARGETS) {
+  describe.skipIf(!target.available)(`what a caller without the key can make serve do, on ${target.name}`, () => {
+    const fresh = useFreshDatabase(target);
+    const recorder = new ResultRecorder();
+    let svc: Service;
+    let key: string;
+
+    beforeAll(async () => {
+      await applyManifests(fresh.database, { full: manifest('full', TOKENS + KEYED) });
+      key = await reveal(fresh.database, 'full');
+      const ids = Array.from({ length: 1_500 }, (_, i) => `tok-${String(i).padStart(8, '0')}`).join('\n');
+      await importTokens(fresh.database.db, 'full', 'ids.txt', ids);
+      // The service sees the database through a recorder of what each statement returned.
+      svc = await startService({ ...fresh.database, db: fresh.database.db.withPlugin(recorder) });
+    });
+    afterAll(() => svc?.close());
+
+    it('a Token API body is not parsed before the key: broken JSON without the key is the one 401, with it a 400', async () => {
+      for (const [method, url] of [
+        ['POST', '/v1/projects/full/tokens'],
+        ['POST', '/v1/projects/full/tokens/import'],
+        ['DELETE', '/v1/projects/full/tokens'],
+        ['POST', '/v1/projects/no-such-project/tokens'],
+      ]) {
+        for (const body of ['{"tokenIds": [', nested(100_000)]) {
+          const unkeyed = await send(svc.base, method, url, body, 'argos_wrong');
+          expect({ url, status: unkeyed.status, code: unkeyed.body.code }).toEqual({
+            url,
+            status: 401,
+            code: 'invalid_api_key',
+          });
+        }
+      }
+      const keyed = await send(svc.base, 'POST', '/v1/projects/full/tokens', '{"tokenIds": [', key);
+      expect([keyed.status, keyed.body.code]).toEqual([400, 'invalid_payload']);
+    });
+
+    it(`a JSON body deeper than ${MAX_JSON_DEPTH} levels is refused before it is parsed; ${MAX_JSON_DEPTH} is parsed`, async () => {
+      const deep = await send(svc.base, 'POST', '/v1/projects/full/tokens', nested(MAX_JSON_DEPTH + 1), key);
+      expect([deep.status, deep.body.code]).toEqual([400, 'invalid_payload']);
+      expect(deep.body.message).toMatch(/more than 32 deep/);
+      // At the limit the parser reads it; the schema then refuses an array where an object belongs.
+      const atLimit = await send(svc.base, 'POST', '/v1/projects/full/tokens', nested(MAX_JSON_DEPTH), key);
+      expect([atLimit.status, atLimit.body.code]).toEqual([400, 'invalid_payload']);
+      expect(atLimit.body.message).not.toMatch(/deep/);
+      // The routes without a path project (their key is known only from the body or the session) too.
+      const check = await send(svc.base, 'POST', '/v1/liveform/check', nested(MAX_JSON_DEPTH + 1));
+      expect([check.status, check.body.message]).toEqual([400, expect.stringMatching(/more than 32 deep/)]);
+      // Prototype keys are still refused (Fastify's own parser behind the depth check).
+      const proto = await send(svc.base, 'POST', '/v1/projects/full/tokens', '{"__proto__": {"x": 1}}', key);
+      expect(proto.status).toBe(400);
+    });
+
+    it('the Liveform routes read no more body than they can hold: /complete 1 KiB, /start and /check 96 KiB', async () => {
+      const session = '00000000-0000-4000-8000-000000000000';
+      const completeBody = JSON.stringify({ result: 'approved', pad: 'x'.repeat(COMPLETE_BODY_LIMIT) });
+      const complete = await send(svc.base, 'POST', `/v1/liveform/sessions/${session}/complete`, completeBody);
+      expect(complete.status).toBe(413);
+      const big = JSON.stringify({
+        pid: 'full',
+        token: 'tok-00000001',
+        params: { x: 'y'.repeat(ADMISSION_BODY_LIMIT) },
+      });
+      for (const route of ['/v1/liveform/start', '/v1/liveform/check'])
+        expect({ route, status: (await send(svc.base, 'POST', route, big)).status }).toEqual({ route, status: 413 });
+      // Encrypted parameters of the schema's largest (64 KiB) still fit.
+      const largest = JSON.stringify({ pid: 'full', encrypted: `gcm.000000000000.${'A'.repeat(65_536 - 17)}` });
+      const started = await send(svc.base, 'POST', '/v1/liveform/start', largest);
+      expect([started.status, started.body.code]).toEqual([403, 'encrypted_invalid']);
+    });
+
+    it('a malformed project id in a write route is a 400 before any lookup, never a 500', async () => {
+      for (const method of ['POST', 'DELETE']) {
+        const r = await call(svc.base, method, '/v1/projects/a%00b/tokens', { body: { tokenIds: ['tok-00000001'] } });
+        expect({ method, status: r.status, code: r.body.code }).toEqual({
+          method,
+          status: 400,
+          code: 'invalid_payload',
+        });
+      }
+      expect(svc.logs.join('\n')).not.toMatch(/"level":"error"/);
+    });
+
+    it('the list route builds no page for a caller it refuses; the key holder gets the page', async () => {
+      const url = '/v1/projects/full/tokens?limit=1000';
+      const tokensRead = () =>
+        recorder.rows.reduce((n, row) => {
+          const page = (row as { page?: unknown }).page;
+          return n + (Array.isArray(page) ? page.length : 0);
+        }, 0);
+      for (const k of [undefined, 'argos_wrong']) {
+        recorder.rows = [];
+        const r = await call(svc.base, 'GET', url, { key: k });
+        expect([r.status, r.body.code]).toEqual([401, 'invalid_api_key']);
+        expect(tokensRead()).toBe(0);
+      }
+      recorder.rows = [];
+      const ok = await call(svc.base, 'GET', url, { key });
+      expect([ok.status, (ok.body.tokens as unknown[]).length]).toEqual([200, 1000]);
+      expect(tokensRead()).toBe(1001); // the page and the row past it, which says there is a next page
+    });
+  });
+}
