@@ -70,7 +70,16 @@ export function parseEncrypted(value: string): ParsedEncrypted {
       'encrypted_invalid',
       '"encrypted" is not METHOD.KEYID.DATA (gcm or ecb, 12 hex digits, base64url)',
     );
-  return { method: m[1] === 'gcm' ? 'GCM' : 'ECB', keyId: m[2], data: Buffer.from(m[3], 'base64url') };
+  const data = Buffer.from(m[3], 'base64url');
+  // One spelling per payload: the decoder ignores a lone trailing character and the unused low bits of
+  // the last one, so other spellings of the same bytes would open too, each a "new" URL to private
+  // mode, which tells URLs apart by their text (url-identity.ts).
+  if (data.toString('base64url') !== m[3])
+    throw new UrlError(
+      'encrypted_invalid',
+      '"encrypted" is not canonical base64url (a character was altered or added)',
+    );
+  return { method: m[1] === 'gcm' ? 'GCM' : 'ECB', keyId: m[2], data };
 }
 
 function decrypt(p: ParsedEncrypted, material: Buffer): Buffer {
