@@ -148,7 +148,7 @@ export async function buildDashboard(database: Database, options: DashboardOptio
     userAgent: request.headers['user-agent'],
   });
   const throttle = new RefusalThrottle();
-  /** A refused sign-in, written down (at most once a minute for the same address, email and reason). */
+  /** A refused sign-in, written down within the limits of refusal-throttle.ts (per address and reason, and overall). */
   const refuse = async (request: FastifyRequest, email: string, method: SignInMethod, reason: string) => {
     if (throttle.admit(request.ip, email, reason))
       await recordLogin(db, email, origin(request), method, 'refused', reason);

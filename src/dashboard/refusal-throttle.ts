@@ -1,26 +1,48 @@
 // Refused sign-ins are written down, but a client that repeats one (a browser reloading the
-// no-project page, a script sending a forged header in a loop) must not fill admin_logins: the
-// same refusal (address, email, reason) is recorded at most once a minute per process.
+// no-project page, a script sending a forged header in a loop) must not fill admin_logins. The
+// email of a refusal is whatever the client sent, so a script can change it at every request: the
+// limit is per address and reason, not per email. Per process and per minute: the same email once,
+// at most PER_ADDRESS emails from one address for one reason, and at most OVERALL refusals in all.
 
 const WINDOW_MS = 60_000;
+/** Distinct emails written down per address and reason a minute: a person mistyping, not a script. */
+const PER_ADDRESS = 3;
+/** Refusals written down a minute by one process, whatever their addresses (a script rotating IPv6 addresses). */
+const OVERALL = 100;
 const MAX_KEYS = 10_000;
 
+interface Seen {
+  since: number;
+  emails: Set<string>;
+}
+
 export class RefusalThrottle {
-  private readonly seen = new Map<string, number>();
+  private readonly seen = new Map<string, Seen>();
+  private window = { since: Number.NEGATIVE_INFINITY, admitted: 0 };
 
   constructor(private readonly now: () => number = Date.now) {}
 
   /** True when this refusal should be recorded now. */
   admit(address: string, email: string, reason: string): boolean {
-    const key = `${address}\u0000${email}\u0000${reason}`;
     const at = this.now();
-    const last = this.seen.get(key);
-    if (last !== undefined && at - last < WINDOW_MS) return false;
-    if (this.seen.size >= MAX_KEYS) {
-      for (const [k, t] of this.seen) if (at - t >= WINDOW_MS) this.seen.delete(k);
-      if (this.seen.size >= MAX_KEYS) this.seen.clear();
+    if (at - this.window.since >= WINDOW_MS) this.window = { since: at, admitted: 0 };
+    const key = `${address}\u0000${reason}`;
+    let entry = this.seen.get(key);
+    if (!entry || at - entry.since >= WINDOW_MS) {
+      this.makeRoom(at);
+      entry = { since: at, emails: new Set() };
+      this.seen.set(key, entry);
     }
-    this.seen.set(key, at);
+    const who = email.trim().toLowerCase();
+    if (entry.emails.has(who) || entry.emails.size >= PER_ADDRESS || this.window.admitted >= OVERALL) return false;
+    entry.emails.add(who);
+    this.window.admitted++;
     return true;
+  }
+
+  private makeRoom(at: number): void {
+    if (this.seen.size < MAX_KEYS) return;
+    for (const [k, e] of this.seen) if (at - e.since >= WINDOW_MS) this.seen.delete(k);
+    if (this.seen.size >= MAX_KEYS) this.seen.clear();
   }
 }

@@ -121,6 +121,36 @@ for (const target of DATABASE_TARGETS) {
       }
     });
 
+    it('forged sign-in headers that change at every request do not write a row each (3 an address a minute)', async () => {
+      const other = await startDashboard(fresh.database, { trustProxy: ['10.9.9.9/32'] });
+      const count = async () =>
+        Number(
+          (
+            await fresh.database.db
+              .selectFrom('admin_logins')
+              .select((e) => e.fn.countAll().as('n'))
+              .where('reason', '=', 'sign-in header from an untrusted address')
+              .executeTakeFirstOrThrow()
+          ).n,
+        );
+      try {
+        const before = await count();
+        for (let i = 0; i < 30; i++) {
+          // another address, its letter case, or trailing spaces: each a "new" email before
+          const email =
+            i % 3 === 0
+              ? `spam${i}@attacker.example`
+              : i % 3 === 1
+                ? 'OWNER@example.COM'
+                : `owner@example.com${' '.repeat(i)}`;
+          expect((await asProxy(other.base, '/', email, { client: '203.0.113.7' })).status).toBe(401);
+        }
+        expect((await count()) - before).toBeLessThanOrEqual(3);
+      } finally {
+        await other.close();
+      }
+    });
+
     it('the session cookie alone keeps one signed in; sign-out needs the CSRF token and ends the session row', async () => {
       const first = await asProxy(dash.base, '/', 'member@example.com');
       const cookie = cookieOf(first);
