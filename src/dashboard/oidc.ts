@@ -91,7 +91,17 @@ export async function discoverOidc(settings: DashboardOidc, secret: string): Pro
         typeof claims.email === 'string' ? claims : await client.fetchUserInfo(config, tokens.access_token, claims.sub);
       const email = typeof info.email === 'string' ? info.email : undefined;
       if (!email) throw new UserError('the OpenID provider gave no email for this account');
-      if (info.email_verified === false) throw new UserError(`the OpenID provider has not verified ${email}`);
+      // A missing claim is not a verified email: where a provider lets anyone set an account's email
+      // (multi-tenant issuers), it would sign in whoever claims an admin's or auditor's address.
+      const unverified =
+        info.email_verified === false || (info.email_verified !== true && settings.requireVerifiedEmail !== false);
+      if (unverified)
+        throw new UserError(
+          info.email_verified === false
+            ? `the OpenID provider has not verified ${email}`
+            : `the OpenID provider did not say it verified ${email} (no email_verified claim)`,
+          'dashboard.oidc.requireVerifiedEmail: false in argosctl.yaml accepts it, only for a provider that never sends the claim and admits only your organization',
+        );
       return email;
     },
   };

@@ -630,6 +630,10 @@ export interface DashboardOidc {
    * The public URL of the dashboard's /auth/callback, as registered at the provider.
    */
   redirectUrl: string;
+  /**
+   * Sign in only a person whose email the provider says it verified (email_verified: true). Turn it off only for a provider that never sends the claim and whose issuer admits only your organization's accounts: where anyone may set an account's email, an unverified email is whoever they claim to be.
+   */
+  requireVerifiedEmail?: boolean;
 }
 export interface AllowRule {
   /**

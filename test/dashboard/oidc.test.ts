@@ -13,6 +13,8 @@ describe('dashboard sign-in with OpenID Connect', () => {
   );
   let provider: TestProvider;
   let dash: RunningDashboard;
+  /** The same provider, with dashboard.oidc.requireVerifiedEmail: false. */
+  let lenient: RunningDashboard;
   let oidc: Awaited<ReturnType<typeof discoverOidc>>;
   const records = (email: string) =>
     fresh.database.db.selectFrom('admin_logins').selectAll().where('email', '=', email).orderBy('id', 'desc').execute();
@@ -20,16 +22,26 @@ describe('dashboard sign-in with OpenID Connect', () => {
   beforeAll(async () => {
     await seedWorld(fresh.database);
     const port = await freePort();
+    const lenientPort = await freePort();
     const redirectUrl = `http://127.0.0.1:${port}/auth/callback`;
-    provider = await startOidcProvider(redirectUrl);
-    oidc = await discoverOidc(
-      { issuer: provider.issuer, clientId: provider.clientId, clientSecret: 'env:X', redirectUrl },
+    const lenientUrl = `http://127.0.0.1:${lenientPort}/auth/callback`;
+    provider = await startOidcProvider([redirectUrl, lenientUrl]);
+    const settings = { issuer: provider.issuer, clientId: provider.clientId, clientSecret: 'env:X' };
+    oidc = await discoverOidc({ ...settings, redirectUrl }, provider.clientSecret);
+    dash = await startDashboard(fresh.database, { oidc, authProxyHeader: undefined, trustProxy: [] }, port);
+    const lenientOidc = await discoverOidc(
+      { ...settings, redirectUrl: lenientUrl, requireVerifiedEmail: false },
       provider.clientSecret,
     );
-    dash = await startDashboard(fresh.database, { oidc, authProxyHeader: undefined, trustProxy: [] }, port);
+    lenient = await startDashboard(
+      fresh.database,
+      { oidc: lenientOidc, authProxyHeader: undefined, trustProxy: [] },
+      lenientPort,
+    );
   });
   afterAll(async () => {
     await dash?.close();
+    await lenient?.close();
     await provider?.close();
   });
 
@@ -90,5 +102,30 @@ describe('dashboard sign-in with OpenID Connect', () => {
       outcome: 'refused',
       reason: 'no project',
     });
+  });
+
+  it('refuses an email the provider did not say it verified (false, or no claim at all) unless told to accept it', async () => {
+    provider.signInAs = 'owner@example.com';
+    try {
+      for (const [claim, why] of [
+        [false, 'has not verified owner@example.com'],
+        ['absent', 'did not say it verified owner@example.com'],
+      ] as const) {
+        provider.emailVerified = claim;
+        const page = await browse(`${dash.base}/`, new Map());
+        expect({ claim, status: page.status }).toEqual({ claim, status: 403 });
+        expect(page.text).toContain(why);
+        expect(page.text).not.toContain('Signed in as');
+      }
+      // requireVerifiedEmail: false, for a provider that never sends the claim: signed in without it…
+      provider.emailVerified = 'absent';
+      const accepted = await browse(`${lenient.base}/`, new Map());
+      expect(accepted.text).toContain('Signed in as owner@example.com');
+      // …but an explicit false is still refused.
+      provider.emailVerified = false;
+      expect((await browse(`${lenient.base}/`, new Map())).status).toBe(403);
+    } finally {
+      provider.emailVerified = true;
+    }
   });
 });

@@ -11,6 +11,8 @@ export interface TestProvider {
   clientSecret: string;
   /** The account the next interaction signs in (its email; sub is the same). */
   signInAs: string;
+  /** The email_verified claim the provider sends (true unless a test says otherwise; 'absent': none). */
+  emailVerified: boolean | 'absent';
   close(): Promise<void>;
 }
 
@@ -23,7 +25,7 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-export async function startOidcProvider(redirectUrl: string): Promise<TestProvider> {
+export async function startOidcProvider(redirectUrls: string | string[]): Promise<TestProvider> {
   const port = await freePort();
   const issuer = `http://127.0.0.1:${port}`;
   const state: TestProvider = {
@@ -31,6 +33,7 @@ export async function startOidcProvider(redirectUrl: string): Promise<TestProvid
     clientId: 'argosctl-dashboard',
     clientSecret: 'test-client-secret-0123456789abcdef',
     signInAs: 'owner@example.com',
+    emailVerified: true,
     close: async () => {},
   };
   const provider = new Provider(issuer, {
@@ -38,7 +41,7 @@ export async function startOidcProvider(redirectUrl: string): Promise<TestProvid
       {
         client_id: state.clientId,
         client_secret: state.clientSecret,
-        redirect_uris: [redirectUrl],
+        redirect_uris: Array.isArray(redirectUrls) ? redirectUrls : [redirectUrls],
         grant_types: ['authorization_code'],
         response_types: ['code'],
         token_endpoint_auth_method: 'client_secret_post',
@@ -46,7 +49,11 @@ export async function startOidcProvider(redirectUrl: string): Promise<TestProvid
     ],
     findAccount: async (_ctx, sub) => ({
       accountId: sub,
-      claims: async () => ({ sub, email: sub, email_verified: true }),
+      claims: async () => ({
+        sub,
+        email: sub,
+        ...(state.emailVerified === 'absent' ? {} : { email_verified: state.emailVerified }),
+      }),
     }),
     claims: { openid: ['sub'], email: ['email', 'email_verified'] },
     features: { devInteractions: { enabled: false } },
