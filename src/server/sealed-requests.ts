@@ -39,13 +39,16 @@ export function sealedRequests(app: FastifyInstance, ctx: ServiceContext): void 
   // (same-401.ts) with no byte of its body parsed (a body is up to --body-limit, and parsing it was
   // the work a caller without a key could make the service do), never whether this project exists
   // or uses secure transmission (415, transmission_invalid and a sealed answer all told it).
-  app.addHook('preParsing', async (request, _reply, payload) => {
+  // A callback hook: most requests (no path project, or no body) pass without a promise of their own.
+  app.addHook('preParsing', (request, _reply, payload, done) => {
     const pid = (request.params as { pid?: unknown } | undefined)?.pid;
-    if (typeof pid !== 'string' || !carriesBody(request)) return payload;
+    if (typeof pid !== 'string' || !carriesBody(request)) return done(null, payload);
     // The path parameter is validated after the body; a malformed one must not reach the database first.
-    if (!PROJECT_ID.test(pid)) throw new TokenError('invalid_payload', 'params/pid is not a project id');
-    await keyBeforeBody(request, pid);
-    return payload;
+    if (!PROJECT_ID.test(pid)) return done(new TokenError('invalid_payload', 'params/pid is not a project id'));
+    keyBeforeBody(request, pid).then(
+      () => done(null, payload),
+      (error: Error) => done(error),
+    );
   });
   app.addHook('preValidation', async (request) => {
     const pid = (request.params as { pid?: unknown } | undefined)?.pid;
