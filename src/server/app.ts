@@ -11,6 +11,7 @@ import { healthRoutes } from './health-routes.js';
 import { liveformRoutes } from './liveform-routes.js';
 import { ServiceMetrics } from './metrics.js';
 import { requestLogLine } from './request-log.js';
+import { bodyGate } from './body-gate.js';
 import { jsonBodies } from './json-body.js';
 import { sealedRequests } from './sealed-requests.js';
 import { sealedResponses } from './sealed-responses.js';
@@ -149,6 +150,7 @@ export async function buildServer(
     sendError(reply, 'not_found', `no route ${request.method} ${request.url.split('?')[0].slice(0, 100)}`),
   );
 
+  bodyGate(app, ctx); // a body is read only for a route that takes it, within its size, after the Token API's key
   jsonBodies(app); // JSON bodies no deeper than a request of this service can be
   sealedResponses(app); // secure transmission: successful Token API answers of a project that has it on
   sealedRequests(app, ctx); // …and request bodies: opened before validation, refused in clear

@@ -49,9 +49,11 @@ function answer(decision: Decision & { sessionId?: string }, dryRun: boolean) {
 
 /**
  * Bodies of these routes are read before anyone's key is known (/start needs none; /check's project
- * is named in its body), so each is capped at what it can hold rather than at --body-limit: an
- * admission body is at most the encrypted parameters (64 KiB) and a URL's own parameters; a result
- * is one word. A smaller --body-limit still applies.
+ * is named in its body), so each is capped at what a real one holds rather than at --body-limit: an
+ * admission body is the encrypted parameters (at most 64 KiB) or a Liveform URL's own parameters
+ * (a URL, a few KiB at most in practice); the schema's per-parameter bounds (100 of 4,096
+ * characters) apply within the cap, not beyond it. A result is one word. A smaller --body-limit
+ * still applies.
  */
 export const ADMISSION_BODY_LIMIT = 96 * 1024;
 export const COMPLETE_BODY_LIMIT = 1024;

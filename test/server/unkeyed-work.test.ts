@@ -12,7 +12,7 @@ import type {
   UnknownRow,
 } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_JSON_DEPTH, nestsDeeperThan } from '../../src/server/json-body.js';
+import { MAX_JSON_CONTAINERS, MAX_JSON_DEPTH, jsonShapeProblem } from '../../src/server/json-body.js';
 import { ADMISSION_BODY_LIMIT, COMPLETE_BODY_LIMIT } from '../../src/server/liveform-routes.js';
 import { importTokens } from '../../src/tokens/token-requests.js';
 import { DATABASE_TARGETS, useFreshDatabase } from '../helpers/databases.js';
@@ -46,16 +46,26 @@ async function send(base: string, method: string, url: string, body: string, key
 
 const nested = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;
 
-describe('nestsDeeperThan', () => {
+describe('jsonShapeProblem', () => {
+  const deeperThan = (text: string, max: number) => jsonShapeProblem(text, max)?.includes('deep') ?? false;
+
   it('counts arrays and objects inside each other, not brackets inside strings or escaped quotes', () => {
-    expect(nestsDeeperThan('{"a":[[1]]}', 3)).toBe(false);
-    expect(nestsDeeperThan('{"a":[[[1]]]}', 3)).toBe(true);
-    expect(nestsDeeperThan('[1,[2],[3],[4]]', 2)).toBe(false); // siblings are not depth
-    expect(nestsDeeperThan(`{"s":"${'['.repeat(100)}"}`, 1)).toBe(false);
-    expect(nestsDeeperThan(`{"s":"\\"${'['.repeat(100)}"}`, 1)).toBe(false); // an escaped quote does not end the string
-    expect(nestsDeeperThan(`{"s":"\\\\",${'['.repeat(3)}`, 3)).toBe(true); // an escaped backslash does
-    expect(nestsDeeperThan(nested(MAX_JSON_DEPTH), MAX_JSON_DEPTH)).toBe(false);
-    expect(nestsDeeperThan(nested(MAX_JSON_DEPTH + 1), MAX_JSON_DEPTH)).toBe(true);
+    expect(deeperThan('{"a":[[1]]}', 3)).toBe(false);
+    expect(deeperThan('{"a":[[[1]]]}', 3)).toBe(true);
+    expect(deeperThan('[1,[2],[3],[4]]', 2)).toBe(false); // siblings are not depth
+    expect(deeperThan(`{"s":"${'['.repeat(100)}"}`, 1)).toBe(false);
+    expect(deeperThan(`{"s":"\\"${'['.repeat(100)}"}`, 1)).toBe(false); // an escaped quote does not end the string
+    expect(deeperThan(`{"s":"\\\\",${'['.repeat(3)}`, 3)).toBe(true); // an escaped backslash does
+    expect(jsonShapeProblem(nested(MAX_JSON_DEPTH))).toBeUndefined();
+    expect(jsonShapeProblem(nested(MAX_JSON_DEPTH + 1))).toMatch(/more than 32 deep/);
+  });
+
+  it('counts every array and object, however shallow: many of them cost JSON.parse as much as depth', () => {
+    const shallow = (n: number) => `[${Array(n).fill('[[]]').join(',')}]`; // 1 + 2n containers, depth 3
+    expect(jsonShapeProblem(shallow((MAX_JSON_CONTAINERS - 2) / 2))).toBeUndefined(); // 1,023
+    expect(jsonShapeProblem(shallow(MAX_JSON_CONTAINERS / 2))).toMatch(/more than 1,024 arrays and objects/);
+    // Strings and numbers are not containers: a body of 500 token IDs is two.
+    expect(jsonShapeProblem(JSON.stringify({ tokenIds: Array(500).fill('tok-00000001') }))).toBeUndefined();
   });
 });
 
@@ -94,6 +104,71 @@ for (const target of DATABASE_TARGETS) {
       }
       const keyed = await send(svc.base, 'POST', '/v1/projects/full/tokens', '{"tokenIds": [', key);
       expect([keyed.status, keyed.body.code]).toEqual([400, 'invalid_payload']);
+    });
+
+    it('a body sent where no route takes it is not read: 404 and the connection closed, whatever the body', async () => {
+      for (const [method, url] of [
+        ['PATCH', '/v1/projects/full/tokens'],
+        ['PUT', '/v1/projects/full/tokens'],
+        ['POST', '/v1/projects/full/tokens/count'],
+        ['POST', '/v1/nothing'],
+      ]) {
+        const res = await fetch(svc.base + url, {
+          method,
+          headers: { 'content-type': 'application/json' },
+          body: '{"tokenIds": [',
+        });
+        const body = (await res.json()) as { code: string };
+        expect({ url, method, status: res.status, code: body.code, connection: res.headers.get('connection') }).toEqual(
+          {
+            url,
+            method,
+            status: 404,
+            code: 'not_found',
+            connection: 'close',
+          },
+        );
+      }
+    });
+
+    it('a body declared larger than the route takes is 413 before a byte is read, key or not; a refused key closes the connection', async () => {
+      const declared = async (url: string, length: number, key?: string) => {
+        // The headers alone, a large Content-Length, and only a few bytes: the answer must not wait for the rest.
+        const { request } = await import('node:http');
+        return new Promise<{ status: number; connection?: string }>((resolve, reject) => {
+          const req = request(svc.base + url, {
+            method: 'POST',
+            headers: {
+              'content-type': 'application/json',
+              'content-length': String(length),
+              ...(key ? { 'x-api-key': key } : {}),
+            },
+          });
+          req.on('response', (res) => {
+            res.resume();
+            resolve({ status: res.statusCode!, connection: res.headers.connection });
+            req.destroy();
+          });
+          req.on('error', reject);
+          req.write('{"tokenIds": [');
+        });
+      };
+      expect(await declared('/v1/projects/full/tokens', 64 * 1024 * 1024)).toEqual({
+        status: 413,
+        connection: 'close',
+      });
+      expect(await declared('/v1/projects/full/tokens', 64 * 1024 * 1024, key)).toEqual({
+        status: 413,
+        connection: 'close',
+      });
+      expect(await declared('/v1/liveform/check', ADMISSION_BODY_LIMIT + 1)).toEqual({
+        status: 413,
+        connection: 'close',
+      });
+      expect(await declared('/v1/projects/full/tokens', 1000, 'argos_wrong')).toEqual({
+        status: 401,
+        connection: 'close',
+      });
     });
 
     it(`a JSON body deeper than ${MAX_JSON_DEPTH} levels is refused before it is parsed; ${MAX_JSON_DEPTH} is parsed`, async () => {
