@@ -10,6 +10,7 @@ import { breakGlass, type BreakGlassAction } from '../apply/break-glass.js';
 import type { Database } from '../db/connection.js';
 import { UserError } from '../errors.js';
 import type { Organization } from '../manifest/organization.js';
+import { clientKeyOf } from '../server/client-address.js';
 import { ipAllowed } from '../server/project-access.js';
 import { personOf, sightOf, type Person } from './access.js';
 import { loadAssets } from './assets.js';
@@ -148,9 +149,20 @@ export async function buildDashboard(database: Database, options: DashboardOptio
     userAgent: request.headers['user-agent'],
   });
   const throttle = new RefusalThrottle();
-  /** A refused sign-in, written down within the limits of refusal-throttle.ts (per address and reason, and overall). */
-  const refuse = async (request: FastifyRequest, email: string, method: SignInMethod, reason: string) => {
-    if (throttle.admit(request.ip, email, reason))
+  /**
+   * A refused sign-in, written down within the limits of refusal-throttle.ts: per client (an IPv6
+   * address by its /64) and kind of refusal, the same one once and at most 3 a minute, and overall.
+   * By default the kind is the reason and the one refused is the email; a reason that differs per
+   * request (a message quoting what the provider sent) names its own kind and counts as the one.
+   */
+  const refuse = async (
+    request: FastifyRequest,
+    email: string,
+    method: SignInMethod,
+    reason: string,
+    counted: { kind: string; one: string } = { kind: reason, one: email },
+  ) => {
+    if (throttle.admit(clientKeyOf(request.ip), counted.one, counted.kind))
       await recordLogin(db, email, origin(request), method, 'refused', reason);
   };
   const chrome = (session?: Session): Chrome => ({
@@ -319,7 +331,7 @@ export async function buildDashboard(database: Database, options: DashboardOptio
       email = await options.oidc.finish(query, cookieValue(request, PENDING));
     } catch (error) {
       const why = (error as Error).message.slice(0, 200);
-      await refuse(request, '(unknown)', 'oidc', why);
+      await refuse(request, '(unknown)', 'oidc', why, { kind: 'oidc', one: why });
       log(`dashboard: OpenID sign-in refused from ${request.ip}: ${why}`);
       return page(
         reply,

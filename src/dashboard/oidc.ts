@@ -92,12 +92,14 @@ export async function discoverOidc(settings: DashboardOidc, secret: string): Pro
       const email = typeof info.email === 'string' ? info.email : undefined;
       if (!email) throw new UserError('the OpenID provider gave no email for this account');
       // A missing claim is not a verified email: where a provider lets anyone set an account's email
-      // (multi-tenant issuers), it would sign in whoever claims an admin's or auditor's address.
-      const unverified =
-        info.email_verified === false || (info.email_verified !== true && settings.requireVerifiedEmail !== false);
-      if (unverified)
+      // (multi-tenant issuers), it would sign in whoever claims an admin's or auditor's address. Some
+      // providers send the claim as the string "true" or "false" (Cognito's UserInfo).
+      const claim = typeof info.email_verified === 'string' ? info.email_verified.toLowerCase() : info.email_verified;
+      const saidFalse = claim === false || claim === 'false';
+      const saidTrue = claim === true || claim === 'true';
+      if (saidFalse || (!saidTrue && settings.requireVerifiedEmail !== false))
         throw new UserError(
-          info.email_verified === false
+          saidFalse
             ? `the OpenID provider has not verified ${email}`
             : `the OpenID provider did not say it verified ${email} (no email_verified claim)`,
           'dashboard.oidc.requireVerifiedEmail: false in argosctl.yaml accepts it, only for a provider that never sends the claim and admits only your organization',

@@ -1,8 +1,12 @@
 // Refused sign-ins are written down, but a client that repeats one (a browser reloading the
 // no-project page, a script sending a forged header in a loop) must not fill admin_logins. The
 // email of a refusal is whatever the client sent, so a script can change it at every request: the
-// limit is per address and reason, not per email. Per process and per minute: the same email once,
-// at most PER_ADDRESS emails from one address for one reason, and at most OVERALL refusals in all.
+// limit is per client and kind of refusal, not per email. Per process and per minute: the same email
+// once, at most PER_ADDRESS emails from one client for one kind, and at most OVERALL refusals in all.
+// The caller passes the client as it counts clients elsewhere (an IPv6 address by its /64) and a kind
+// that does not vary per request (not a message that quotes the email). A client can thereby keep its
+// own later refusals out of the table for the minute; only the overall cap, reached by many clients
+// at once, holds back other clients' refusals.
 
 const WINDOW_MS = 60_000;
 /** Distinct emails written down per address and reason a minute: a person mistyping, not a script. */
@@ -23,10 +27,10 @@ export class RefusalThrottle {
   constructor(private readonly now: () => number = Date.now) {}
 
   /** True when this refusal should be recorded now. */
-  admit(address: string, email: string, reason: string): boolean {
+  admit(client: string, email: string, kind: string): boolean {
     const at = this.now();
     if (at - this.window.since >= WINDOW_MS) this.window = { since: at, admitted: 0 };
-    const key = `${address}\u0000${reason}`;
+    const key = `${client}\u0000${kind}`;
     let entry = this.seen.get(key);
     if (!entry || at - entry.since >= WINDOW_MS) {
       this.makeRoom(at);

@@ -121,9 +121,35 @@ describe('dashboard sign-in with OpenID Connect', () => {
       provider.emailVerified = 'absent';
       const accepted = await browse(`${lenient.base}/`, new Map());
       expect(accepted.text).toContain('Signed in as owner@example.com');
-      // …but an explicit false is still refused.
+      // …but an explicit false is still refused, also as a string (some providers send "false").
+      for (const claim of [false, 'false'] as const) {
+        provider.emailVerified = claim;
+        expect({ claim, status: (await browse(`${lenient.base}/`, new Map())).status }).toEqual({ claim, status: 403 });
+      }
+      // Refusals whose message quotes the email count as one kind for the refusal throttle: five
+      // accounts refused in a row write at most 3 rows a minute from this client, not one each.
+      const oidcRefusals = async () =>
+        Number(
+          (
+            await fresh.database.db
+              .selectFrom('admin_logins')
+              .select((e) => e.fn.countAll<string>().as('n'))
+              .where('method', '=', 'oidc')
+              .where('outcome', '=', 'refused')
+              .executeTakeFirstOrThrow()
+          ).n,
+        );
+      const before = await oidcRefusals();
       provider.emailVerified = false;
-      expect((await browse(`${lenient.base}/`, new Map())).status).toBe(403);
+      for (let i = 0; i < 5; i++) {
+        provider.signInAs = `spam${i}@example.org`;
+        expect((await browse(`${dash.base}/`, new Map())).status).toBe(403);
+      }
+      provider.signInAs = 'owner@example.com';
+      expect((await oidcRefusals()) - before).toBeLessThanOrEqual(3);
+      // The string "true" is a verified email, with the setting on.
+      provider.emailVerified = 'true';
+      expect((await browse(`${dash.base}/`, new Map())).text).toContain('Signed in as owner@example.com');
     } finally {
       provider.emailVerified = true;
     }

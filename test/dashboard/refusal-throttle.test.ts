@@ -1,5 +1,5 @@
 // How many refused sign-ins a dashboard process writes down (refusal-throttle.ts): the email of a
-// refusal is whatever the client sent, so the limits hold per address and reason, and overall.
+// refusal is whatever the client sent, so the limits hold per client and kind of refusal, and overall.
 import { describe, expect, it } from 'vitest';
 import { RefusalThrottle } from '../../src/dashboard/refusal-throttle.js';
 

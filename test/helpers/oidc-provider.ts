@@ -12,7 +12,7 @@ export interface TestProvider {
   /** The account the next interaction signs in (its email; sub is the same). */
   signInAs: string;
   /** The email_verified claim the provider sends (true unless a test says otherwise; 'absent': none). */
-  emailVerified: boolean | 'absent';
+  emailVerified: boolean | 'true' | 'false' | 'absent';
   close(): Promise<void>;
 }
 
