@@ -38,8 +38,24 @@ function bundleContents(): Record<string, { packages: string[]; modules: string[
   return existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
 }
 
-/** The files running the built CLI with these arguments imported (ESM resolution, as URLs). */
+/**
+ * The files running the built CLI with these arguments imported (ESM resolution, as URLs). One real
+ * run per distinct argument list: the same built binary with the same arguments loads the same files,
+ * and several tests ask about `--version` and the PostgreSQL plan (each run costs a Node start with
+ * the import log's hooks).
+ */
+const importedBy = new Map<string, string[]>();
 function filesImported(args: string[]): string[] {
+  const key = JSON.stringify(args);
+  let files = importedBy.get(key);
+  if (!files) {
+    files = runLogged(args);
+    importedBy.set(key, files);
+  }
+  return files;
+}
+
+function runLogged(args: string[]): string[] {
   const log = path.join(tempDir(), 'imports.log');
   const hooks = path.join(ROOT, 'test/fixtures/import-log/register.mjs');
   spawnSync(process.execPath, ['--import', hooks, BIN, ...args], {
