@@ -12,6 +12,7 @@ import { fastParseDocuments } from '../../src/manifest/read/fast-yaml.js';
 import { checkHostileValues } from '../../src/manifest/check/hostile-values.js';
 import { parseYamlText } from '../../src/manifest/read/load-files.js';
 import { locate } from '../../src/manifest/read/yaml-position.js';
+import { depth } from '../helpers/deep.js';
 
 /** What `yaml` makes of the text, as readManifestFile's slow path sees it. */
 function slow(text: string): { values: unknown[]; diagnostics: Diagnostic[] } {
@@ -262,7 +263,8 @@ describe('the fast YAML path agrees with yaml', () => {
         const text = docs.map((d) => stringify(d, options)).join('---\n');
         agrees(text);
       }),
-      { numRuns: 1500 },
+      // a fifth by default; ARGOS_DEEP=1 runs them all (test/helpers/deep.ts)
+      { numRuns: depth(1500) },
     );
   });
 
@@ -271,7 +273,7 @@ describe('the fast YAML path agrees with yaml', () => {
       fc.property(value, fc.boolean(), (doc, flow) => {
         agrees(jsYaml.dump(doc, { flowLevel: flow ? 1 : -1, noCompatMode: true }));
       }),
-      { numRuns: 1000 },
+      { numRuns: depth(1000) },
     );
   });
 
@@ -280,7 +282,7 @@ describe('the fast YAML path agrees with yaml', () => {
       fc.property(yamlish, (text) => {
         agrees(text);
       }),
-      { numRuns: 4000 },
+      { numRuns: depth(4000) },
     );
   });
 

@@ -12,6 +12,7 @@ import { parseAllDocuments } from 'yaml';
 import { compileValidators, validatorName, type Validators } from '../../src/manifest/schemas.js';
 import { versionOf } from '../../src/manifest/versions/registry.js';
 import { ROOT } from '../helpers/cli.js';
+import { depth } from '../helpers/deep.js';
 
 let built: Validators;
 let source: Validators;
@@ -106,7 +107,8 @@ describe('standalone validators agree with the source schemas', () => {
       fc.property(mutated, (doc) => {
         expectSame(doc);
       }),
-      { numRuns: 2000 },
+      // a fifth by default; ARGOS_DEEP=1 runs them all (test/helpers/deep.ts)
+      { numRuns: depth(2000) },
     );
   });
 });

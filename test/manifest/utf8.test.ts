@@ -2,6 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { invalidUtf8Offset } from '../../src/manifest/read/load-files.js';
+import { depth } from '../helpers/deep.js';
 
 function strictDecodes(bytes: Uint8Array): boolean {
   try {
@@ -27,7 +28,8 @@ describe('invalidUtf8Offset', () => {
         fc.uint8Array({ maxLength: 24 }),
         (bytes) => (invalidUtf8Offset(bytes) === -1) === strictDecodes(bytes),
       ),
-      { numRuns: 3000 },
+      // a fifth by default; ARGOS_DEEP=1 runs them all (test/helpers/deep.ts)
+      { numRuns: depth(3000) },
     );
   });
 });

@@ -3,6 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canonicalJson, jsonEqual } from '../../src/util/canonical-json.js';
+import { depth } from '../helpers/deep.js';
 
 const leaf = fc.oneof(
   fc.constant(null),
@@ -30,7 +31,8 @@ describe('jsonEqual', () => {
         const copy = JSON.parse(canonicalJson(a));
         expect(jsonEqual(a, copy)).toBe(canonicalJson(a) === canonicalJson(copy));
       }),
-      { numRuns: 3000 },
+      // a fifth by default; ARGOS_DEEP=1 runs them all (test/helpers/deep.ts)
+      { numRuns: depth(3000) },
     );
   });
 
