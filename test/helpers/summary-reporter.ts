@@ -17,7 +17,9 @@ export default class SummaryReporter implements Reporter {
         else if (state === 'failed') counts.failed++;
         else counts.skipped++;
       }
-      if (m.state() === 'failed' && [...m.children.allTests()].length === 0) counts.failed++;
+      // A file that failed with no failing test of its own (an import error, a failed hook) is a failure too.
+      const failedTests = [...m.children.allTests()].filter((t) => t.result().state === 'failed').length;
+      if (m.state() === 'failed' && failedTests === 0) counts.failed++;
     }
     const timed = modules.map((m) => ({ file: m.relativeModuleId, ...m.diagnostic() }));
     const total = timed.reduce((sum, m) => sum + m.duration, 0);
