@@ -115,7 +115,7 @@ try() {
 }
 
 # git_and_npx LABEL NODE_BIN_DIR: a git dependency (npm clones the repository at HEAD, installs its
-# dev dependencies and builds it through the prepare script, with that node), then the same
+# dev dependencies and builds it by packing it, through the prepack script, with that node), then the same
 # commands; and npx of the tarball and of the repository in a folder with nothing installed.
 git_and_npx() {
   local label=$1 bindir=$2 dir="$work/consumer-git-$1" t0=$SECONDS
