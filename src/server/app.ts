@@ -116,6 +116,13 @@ export async function buildServer(
     done();
   });
 
+  // An answer given before the request's body was read (a 401 from the headers, a 429, a 503) closes
+  // the connection: keeping it alive would make Node read and drop the rest of the body, whatever its
+  // declared size, for a caller already refused.
+  app.addHook('onSend', (request, reply, payload, done) => {
+    if (!request.raw.complete) reply.header('connection', 'close');
+    done(null, payload);
+  });
   clients.hooks(app);
   await rateLimitOpenRoutes(app, limits);
 

@@ -133,30 +133,35 @@ export async function readAccessRow(db: Kysely<DatabaseSchema>, projectId: strin
 }
 
 /**
- * Rows read for a request before its route runs, whose key was accepted then (the secure-transmission
- * hook reads the project and checks the key before it opens a body): the route's authorization checks
- * the rest on that row instead of reading it and hashing the key again.
+ * Rows read for a request before its body (body-gate.ts), whose key was accepted then: the route's
+ * authorization checks the rest on that row instead of reading it and hashing the key again, but
+ * only while it is fresh. A body may take up to --request-timeout to arrive, and a key revoked or a
+ * whitelist added meanwhile must apply to it: a row older than KEYED_ROW_FRESH_MS is read again. The
+ * route's own read, before, came a few milliseconds before its write too.
  */
-const keyedBeforeRoute = new WeakMap<object, AccessRow>();
+const KEYED_ROW_FRESH_MS = 50;
+const keyedBeforeRoute = new WeakMap<object, { row: AccessRow; at: number }>();
 
 export function keepKeyedRow(request: object, row: AccessRow): void {
-  keyedBeforeRoute.set(request, row);
+  keyedBeforeRoute.set(request, { row, at: performance.now() });
 }
 
+/** The row kept for this request, while fresh. */
 export function keptKeyedRow(request: object): AccessRow | undefined {
-  return keyedBeforeRoute.get(request);
+  const kept = keyedBeforeRoute.get(request);
+  return kept && performance.now() - kept.at <= KEYED_ROW_FRESH_MS ? kept.row : undefined;
 }
 
 /**
- * Authorization on its own round trip (or on the row whose key was accepted for this request before
- * its route): for the write routes, which must not write before it.
+ * Authorization on its own round trip (or on the fresh row whose key was accepted for this request
+ * before its body): for the write routes, which must not write before it.
  */
 export async function authorize(
   db: Kysely<DatabaseSchema>,
   access: AccessRequest,
   request?: object,
 ): Promise<ProjectAccess> {
-  const keyed = request && keyedBeforeRoute.get(request);
+  const keyed = request && keptKeyedRow(request);
   if (keyed) return checkAddress(keyed, access);
   return checkAccess(await readAccessRow(db, access.projectId), access);
 }

@@ -27,7 +27,8 @@ export function sealedRequests(app: FastifyInstance, ctx: ServiceContext): void 
     const body = request.body;
     if (typeof pid !== 'string' || body === undefined || body === null) return; // no body: nothing to open
     const sealed = body instanceof SealedBody;
-    // The key was checked before the body was read (body-gate.ts); a body Fastify read anyway is checked now.
+    // The key was checked before the body was read (body-gate.ts); after a slow body, or a body Fastify
+    // read anyway, it is checked again now, on a fresh row the route then uses.
     const row = keptKeyedRow(request) ?? (await keyBeforeBody(ctx, request, pid));
     if (!row.access_secure_transmission) {
       if (sealed)

@@ -11,12 +11,16 @@ import type {
   QueryResult,
   UnknownRow,
 } from 'kysely';
+import { request } from 'node:http';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_JSON_CONTAINERS, MAX_JSON_DEPTH, jsonShapeProblem } from '../../src/server/json-body.js';
 import { ADMISSION_BODY_LIMIT, COMPLETE_BODY_LIMIT } from '../../src/server/liveform-routes.js';
 import { importTokens } from '../../src/tokens/token-requests.js';
 import { DATABASE_TARGETS, useFreshDatabase } from '../helpers/databases.js';
 import { applyManifests, call, manifest, reveal, startService, type Service } from '../helpers/service.js';
+
+const WALL = '    ipWhitelist: { api: [10.9.0.0/16] }\n';
 
 const KEYED = '  security:\n    apiKey: { rotation: 1 }\n';
 const TOKENS = '  liveform:\n    tokens: { preRegistration: true }\n';
@@ -42,6 +46,47 @@ async function send(base: string, method: string, url: string, body: string, key
   });
   const text = await res.text();
   return { status: res.status, body: (text.startsWith('{') ? JSON.parse(text) : { text }) as Record<string, unknown> };
+}
+
+/** A POST whose headers and first body bytes go now, and the rest when `finish` is called. */
+function slowPost(base: string, url: string, key: string, body: string) {
+  let finish!: () => void;
+  const answer = new Promise<number>((resolve, reject) => {
+    const req = request(base + url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': key, 'content-length': Buffer.byteLength(body) },
+    });
+    req.on('response', (res) => {
+      res.resume();
+      resolve(res.statusCode!);
+    });
+    req.on('error', reject);
+    req.write(body.slice(0, 5));
+    finish = () => req.end(body.slice(5));
+  });
+  return { answer, finish: () => finish() };
+}
+
+/** Sends `head` alone on a raw connection: whether the server answered and closed it, or kept it open for the body. */
+function headersOnly(base: string, head: string) {
+  const { port } = new URL(base);
+  return new Promise<{ status: number; closed: boolean }>((resolve) => {
+    const socket = connect(Number(port), '127.0.0.1');
+    let data = '';
+    socket.on('data', (d) => (data += d.toString('latin1')));
+    socket.on('error', () => {});
+    const done = (closed: boolean) => resolve({ status: Number(/HTTP\/1\.1 (\d{3})/.exec(data)?.[1]), closed });
+    socket.on('close', () => {
+      clearTimeout(timer);
+      done(true);
+    });
+    // Long enough on a loaded machine: the closing case ends as soon as the answer is sent.
+    const timer = setTimeout(() => {
+      socket.destroy();
+      done(false);
+    }, 5_000);
+    socket.write(head);
+  });
 }
 
 const nested = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;
@@ -77,7 +122,11 @@ for (const target of DATABASE_TARGETS) {
     let key: string;
 
     beforeAll(async () => {
-      await applyManifests(fresh.database, { full: manifest('full', TOKENS + KEYED) });
+      await applyManifests(fresh.database, {
+        full: manifest('full', TOKENS + KEYED),
+        revoked: manifest('revoked', TOKENS + KEYED),
+        walled: manifest('walled', TOKENS + KEYED),
+      });
       key = await reveal(fresh.database, 'full');
       const ids = Array.from({ length: 1_500 }, (_, i) => `tok-${String(i).padStart(8, '0')}`).join('\n');
       await importTokens(fresh.database.db, 'full', 'ids.txt', ids);
@@ -203,6 +252,42 @@ for (const target of DATABASE_TARGETS) {
       const largest = JSON.stringify({ pid: 'full', encrypted: `gcm.000000000000.${'A'.repeat(65_536 - 17)}` });
       const started = await send(svc.base, 'POST', '/v1/liveform/start', largest);
       expect([started.status, started.body.code]).toEqual([403, 'encrypted_invalid']);
+    });
+
+    it('a key revoked, or a whitelist added, while a body is arriving applies to it: the row read before the body is read again', async () => {
+      const pause = () => new Promise((r) => setTimeout(r, 300)); // past the 50 ms the early row is trusted
+      const revokedKey = await reveal(fresh.database, 'revoked');
+      const revoked = slowPost(svc.base, '/v1/projects/revoked/tokens', revokedKey, '{"tokenIds": ["late-00000001"]}');
+      await pause();
+      await applyManifests(fresh.database, { revoked: manifest('revoked', TOKENS) }); // every key revoked
+      revoked.finish();
+      expect(await revoked.answer).toBe(401);
+      const walledKey = await reveal(fresh.database, 'walled');
+      const walled = slowPost(svc.base, '/v1/projects/walled/tokens', walledKey, '{"tokenIds": ["late-00000002"]}');
+      await pause();
+      await applyManifests(fresh.database, { walled: manifest('walled', TOKENS + KEYED + WALL) }); // 127.0.0.1 outside
+      walled.finish();
+      expect(await walled.answer).toBe(403);
+      const late = await fresh.database.db
+        .selectFrom('tokens')
+        .select('token_id')
+        .where('token_id', 'like', 'late-%')
+        .execute();
+      expect(late).toEqual([]);
+    });
+
+    it('an answer given from the headers closes the connection instead of reading the declared body', async () => {
+      const head = (line: string, length: number, extra = '') =>
+        `${line} HTTP/1.1\r\nHost: x\r\ncontent-type: application/json\r\ncontent-length: ${length}\r\n${extra}\r\n`;
+      // A GET route answers from the headers (its key is checked in its statement), whatever the body declared.
+      expect(await headersOnly(svc.base, head('GET /v1/projects/full/tokens/count', 60_000_000))).toEqual({
+        status: 401,
+        closed: true,
+      });
+      // A write with a wrong key, its body within the limit but not sent.
+      expect(
+        await headersOnly(svc.base, head('POST /v1/projects/full/tokens', 500_000, 'x-api-key: argos_wrong\r\n')),
+      ).toEqual({ status: 401, closed: true });
     });
 
     it('a malformed project id in a write route is a 400 before any lookup, never a 500', async () => {
