@@ -40,6 +40,11 @@ export function bodyGate(app: FastifyInstance, ctx: ServiceContext): void {
   // A callback hook: requests without a body pass without a promise of their own.
   app.addHook('preParsing', (request, reply, payload, done) => {
     if (!carriesBody(request)) return done(null, payload);
+    // The body may be read: a client that asked to be told so (Expect: 100-continue) is told now.
+    const pass = () => {
+      if (request.headers.expect?.toLowerCase() === '100-continue') reply.raw.writeContinue();
+      done(null, payload);
+    };
     const refuse = (error: Error) => {
       reply.header('connection', 'close');
       done(error);
@@ -52,9 +57,9 @@ export function bodyGate(app: FastifyInstance, ctx: ServiceContext): void {
     const length = Number(request.headers['content-length']);
     if (length > request.routeOptions.bodyLimit) return refuse(new DeclaredTooLarge('request body too large'));
     const pid = (request.params as { pid?: unknown } | undefined)?.pid;
-    if (typeof pid !== 'string') return done(null, payload);
+    if (typeof pid !== 'string') return pass();
     // The path parameter is validated after the body; a malformed one must not reach the database first.
     if (!PROJECT_ID.test(pid)) return refuse(new TokenError('invalid_payload', 'params/pid is not a project id'));
-    keyBeforeBody(ctx, request, pid).then(() => done(null, payload), refuse);
+    keyBeforeBody(ctx, request, pid).then(pass, refuse);
   });
 }

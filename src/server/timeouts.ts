@@ -22,6 +22,10 @@ export function serverFactoryFor(limits: ServiceLimits, onServer: (server: http.
       handler,
     );
     server.setTimeout(limits.idleTimeoutMs, (socket) => socket.destroy());
+    // `Expect: 100-continue`: no automatic "100 Continue" (Node sends it before any hook runs, so a
+    // client waiting for it sent its body before its 401). The body gate sends it once the body may
+    // be read (body-gate.ts).
+    server.on('checkContinue', (request, response) => server.emit('request', request, response));
     onServer(server);
     return server;
   };

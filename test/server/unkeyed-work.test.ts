@@ -290,6 +290,34 @@ for (const target of DATABASE_TARGETS) {
       ).toEqual({ status: 401, closed: true });
     });
 
+    it('Expect: 100-continue is answered "100 Continue" only once the body may be read: a wrong key gets its 401 first', async () => {
+      const head = (k: string, body: string) =>
+        `POST /v1/projects/full/tokens HTTP/1.1\r\nHost: x\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nexpect: 100-continue\r\nx-api-key: ${k}\r\n\r\n`;
+      expect(await headersOnly(svc.base, head('argos_wrong', 'x'.repeat(500_000)))).toEqual({
+        status: 401,
+        closed: true,
+      });
+      // With the key: "100 Continue", then the body, then the answer.
+      const body = '{"tokenIds": ["cont-00000001"]}';
+      const socket = connect(Number(new URL(svc.base).port), '127.0.0.1');
+      let data = '';
+      let sent = false;
+      const answered = new Promise<void>((resolve) =>
+        socket.on('data', (d) => {
+          data += d.toString('latin1');
+          if (data.startsWith('HTTP/1.1 100') && !sent) {
+            sent = true;
+            socket.write(body);
+          }
+          if (data.includes('HTTP/1.1 200')) resolve();
+        }),
+      );
+      socket.write(head(key, body));
+      await answered;
+      socket.destroy();
+      expect(data.match(/HTTP\/1\.1 \d{3}/g)).toEqual(['HTTP/1.1 100', 'HTTP/1.1 200']);
+    });
+
     it('a malformed project id in a write route is a 400 before any lookup, never a 500', async () => {
       for (const method of ['POST', 'DELETE']) {
         const r = await call(svc.base, method, '/v1/projects/a%00b/tokens', { body: { tokenIds: ['tok-00000001'] } });
