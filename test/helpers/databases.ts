@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { migrateToLatest, openDatabase, type Database, type OpenOptions } from '../../src/db/connection.js';
+import { takeMemoryDatabase } from './pglite-pool.js';
 
 export const PG_ADMIN_URL = process.env.ARGOS_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -132,7 +133,9 @@ export function useFreshDatabase(
   let fresh: FreshDatabase | undefined;
   beforeAll(async () => {
     fresh = await target.fresh();
-    database = await openDatabase(fresh.url, options);
+    // An embedded one comes from the worker's pool (emptied after its last file): starting PGlite is
+    // the costliest part of many files.
+    database = target.name === 'pglite' ? await takeMemoryDatabase(options) : await openDatabase(fresh.url, options);
     await migrateToLatest(database.db);
   });
   afterAll(async () => {
