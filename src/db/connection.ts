@@ -13,6 +13,7 @@ import { pgliteArtifacts } from './pglite-artifacts.js';
 import { pgliteTemplateOptions } from './pglite-template.js';
 import { pgliteStartParams } from './pglite-start-params.js';
 import { acquireFolderLock, type FolderLock } from './folder-lock.js';
+import { maintainEmbedded, MAINTENANCE_INTERVAL_MS } from './embedded-maintenance.js';
 import type { DatabaseSchema } from './schema.js';
 
 /** The embedded default, relative to the folder of the found argosctl.yaml (or the git root, or the cwd). */
@@ -53,6 +54,8 @@ export interface OpenOptions {
    * is compiled to be fast over hours, not to start fast (pglite-artifacts.ts).
    */
   longRunning?: boolean;
+  /** How often a long-running embedded database is looked at for analysis (embedded-maintenance.ts); tests shorten it. */
+  maintenanceEveryMs?: number;
 }
 
 function isNewFolder(folder: string): boolean {
@@ -93,12 +96,24 @@ async function openPGlite(url: DatabaseUrl & { kind: 'pglite' | 'memory' }, opti
       log: options.onQuery ? (event) => options.onQuery!(event.query) : undefined,
     });
     if (first) note(`the embedded database is ready (${((performance.now() - started) / 1000).toFixed(1)} s)\n`);
+    // No autovacuum in PGlite: a service looks every minute, and every close of a folder looks once.
+    let running: Promise<unknown> | undefined;
+    const maintain = () =>
+      (running ??= maintainEmbedded(db)
+        .catch(() => {}) // a look that failed is taken again at the next
+        .finally(() => (running = undefined)));
+    const timer = options.longRunning
+      ? setInterval(maintain, options.maintenanceEveryMs ?? MAINTENANCE_INTERVAL_MS).unref()
+      : undefined;
     return {
       db,
       kind: 'pglite',
       displayUrl: url.display,
       close: async () => {
         try {
+          clearInterval(timer);
+          await running;
+          if (url.kind === 'pglite') await maintain();
           await db.destroy();
         } finally {
           lock?.release();

@@ -16,7 +16,10 @@ describe('SummaryReporter', () => {
   afterEach(() => vi.restoreAllMocks());
   const closingLine = (modules: TestModule[]) => {
     const written: string[] = [];
-    vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (written.push(String(chunk)), true));
+    vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      written.push(String(chunk));
+      return true;
+    });
     new SummaryReporter().onTestRunEnd(modules);
     return written.join('').trim().split('\n').at(-1);
   };

@@ -10,7 +10,9 @@ const rowsOf = async (db: Awaited<ReturnType<typeof takeMemoryDatabase>>['db'], 
   (await sql<{ n: number }>`select count(*)::int as n from ${sql.table(table)}`.execute(db)).rows[0].n;
 
 async function auditRow(db: Awaited<ReturnType<typeof takeMemoryDatabase>>['db']): Promise<string> {
-  const { rows } = await sql<{ id: string }>`insert into audit_log (actor, plan_digest, project_id, action, path, reason)
+  const { rows } = await sql<{
+    id: string;
+  }>`insert into audit_log (actor, plan_digest, project_id, action, path, reason)
     values ('t', 'd', 'p', 'create', 'x', 'r') returning id`.execute(db);
   return String(rows[0].id);
 }
@@ -52,6 +54,25 @@ describe('the embedded database pool of the test suite', () => {
       expect(rows[0].n).toBe(0);
       await next.close();
     }
+  });
+
+  it("a database a file analyzed is not reused (its statistics would change the next file's plans); counters start at zero", async () => {
+    const analyzed = await takeMemoryDatabase();
+    await tokenProject(analyzed.db, 'stats');
+    await sql`analyze projects`.execute(analyzed.db);
+    const refusedBefore = poolCounts.refused;
+    await analyzed.close();
+    expect(poolCounts.refused).toBe(refusedBefore + 1);
+
+    const written = await takeMemoryDatabase();
+    for (let i = 0; i < 60; i++) await auditRow(written.db);
+    await written.close();
+    const next = await takeMemoryDatabase();
+    await sql`select pg_stat_force_next_flush()`.execute(next.db);
+    const { rows } = await sql<{ n: number }>`select coalesce(sum(n_mod_since_analyze), 0)::int as n
+      from pg_stat_user_tables where relname = 'audit_log'`.execute(next.db);
+    expect(rows[0].n).toBe(0);
+    await next.close();
   });
 
   it('a database closed inside a transaction it left open is not reused', async () => {

@@ -2,11 +2,11 @@
 // PGlite from the template costs 0.6-0.9 s of CPU alone and about 3 s under the suite's load (63 such
 // starts were a fifth of the workers' time), while emptying a used one costs a few milliseconds.
 // A database comes back only when it is again what the template is: its tables emptied (identities
-// restarted), its session reset, and its schema, roles and migration records the same as a new
-// one's (a fingerprint compared); anything else (a schema a test changed, a transaction left open)
+// restarted, activity counters reset), its session reset, and its schema, statistics, roles and
+// migration records the same as a new one's (a fingerprint compared); anything else (a schema a test changed, a transaction left open)
 // closes it and the next file gets a new one. No rows, settings or objects of one file reach another.
-import { PGlite } from '@electric-sql/pglite';
-import { Kysely, sql } from 'kysely';
+import type { PGlite } from '@electric-sql/pglite';
+import { Kysely } from 'kysely';
 import type { Database, OpenOptions } from '../../src/db/connection.js';
 import { PGliteDialect } from '../../src/db/pglite-dialect.js';
 import { pgliteTemplateOptions } from '../../src/db/pglite-template.js';
@@ -26,7 +26,8 @@ const KEPT_TABLES = ['argosctl_migrations', 'argosctl_migration_lock'];
 /**
  * What must be as in a new database: every object of the public schema with its columns,
  * constraints, indexes, triggers and functions, the schemas, roles, extensions, per-database
- * settings, the migration records and the sequences' positions.
+ * settings, the planner's statistics (a file that analyzed a table changes the next one's plans),
+ * the migration records and the sequences' positions.
  */
 const FINGERPRINT = `
   select md5(string_agg(x, E'\\n' order by x)) as fingerprint from (
@@ -52,6 +53,10 @@ const FINGERPRINT = `
     union all select 'seq ' || s.relname || ' ' || coalesce(q.last_value::text, '-') from pg_class s
       left join pg_sequences q on q.schemaname = 'public' and q.sequencename = s.relname
       where s.relkind = 'S' and s.relnamespace = 'public'::regnamespace
+    union all select 'stats ' || relname || ' ' || reltuples from pg_class
+      where relnamespace = 'public'::regnamespace and relkind in ('r', 'p')
+    union all select 'column stats ' || count(*) from pg_statistic s join pg_class c on c.oid = s.starelid
+      where c.relnamespace = 'public'::regnamespace
     union all select 'migration ' || name from argosctl_migrations
     union all select 'lock ' || id || ' ' || is_locked from argosctl_migration_lock
   ) parts`;
@@ -96,6 +101,10 @@ async function emptied(pglite: PGlite): Promise<boolean> {
       [KEPT_TABLES],
     );
     if (rows.length > 0) await pglite.exec(`TRUNCATE ${rows.map((r) => r.name).join(', ')} RESTART IDENTITY CASCADE`);
+    // The activity counters (rows changed since analysis, which embedded-maintenance.ts reads) start
+    // again from zero, as in a new database; the counters still pending are sent first.
+    await pglite.exec('select pg_stat_force_next_flush()');
+    await pglite.exec('select pg_stat_reset()');
     return (await fingerprintOf(pglite)) === (await templateFingerprint);
   } catch {
     return false;
