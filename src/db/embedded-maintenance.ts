@@ -25,13 +25,11 @@ export interface MaintenanceDone {
 export async function maintainEmbedded<T>(db: Kysely<T>): Promise<MaintenanceDone> {
   await sql`select pg_stat_force_next_flush()`.execute(db);
   const { rows } = await sql<{ name: string; analyze: boolean; vacuum: boolean }>`
-    select quote_ident(s.relname) as name,
-           s.n_mod_since_analyze > 50 + 0.1 * greatest(c.reltuples, 0) as analyze,
-           s.n_dead_tup > 50 + 0.2 * greatest(c.reltuples, 0) as vacuum
-    from pg_stat_user_tables s join pg_class c on c.oid = s.relid
-    where s.schemaname = 'public'
-      and (s.n_mod_since_analyze > 50 + 0.1 * greatest(c.reltuples, 0)
-           or s.n_dead_tup > 50 + 0.2 * greatest(c.reltuples, 0))
+    select name, changed > 50 + 0.1 * tuples as analyze, dead > 50 + 0.2 * tuples as vacuum
+    from (select quote_ident(c.relname) as name, greatest(c.reltuples, 0) as tuples,
+                 pg_stat_get_mod_since_analyze(c.oid) as changed, pg_stat_get_dead_tuples(c.oid) as dead
+          from pg_class c where c.relnamespace = 'public'::regnamespace and c.relkind = 'r') t
+    where changed > 50 + 0.1 * tuples or dead > 50 + 0.2 * tuples
     order by 1`.execute(db);
   const vacuumed = rows.filter((r) => r.vacuum).map((r) => r.name);
   const analyzed = rows.filter((r) => r.analyze && !r.vacuum).map((r) => r.name);
