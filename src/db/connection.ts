@@ -1,5 +1,6 @@
 // Opening and closing the database named by a URL: PostgreSQL, PGlite in a folder, or in memory.
-import { mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import path from 'node:path';
 import { Kysely, Migrator, PostgresDialect } from 'kysely';
 import { UserError } from '../errors.js';
 import { migrationProvider } from './migrations.js';
@@ -10,7 +11,8 @@ import { parseDatabaseUrl, scrubSecrets, type DatabaseUrl } from './database-url
 import { checkSslFileParams } from './ssl-file-params.js';
 import { muteDriverWarnings } from './driver-warnings.js';
 import { pgliteArtifacts } from './pglite-artifacts.js';
-import { pgliteTemplateOptions } from './pglite-template.js';
+import { pgliteTemplateOptions, usableTemplate } from './pglite-template.js';
+import { writeTemplateFolder } from './template-folder.js';
 import { pgliteStartParams } from './pglite-start-params.js';
 import { acquireFolderLock, type FolderLock } from './folder-lock.js';
 import { maintainEmbedded, MAINTENANCE_INTERVAL_MS } from './embedded-maintenance.js';
@@ -66,6 +68,18 @@ function isNewFolder(folder: string): boolean {
   }
 }
 
+/** A folder without a database gets the template's files from Node (template-folder.ts); PGlite unpacks it otherwise. */
+function writeNewFolderFromTemplate(dataDir: string): void {
+  if (existsSync(path.join(dataDir, 'PG_VERSION'))) return;
+  const template = usableTemplate();
+  if (!template) return;
+  try {
+    writeTemplateFolder(template, dataDir);
+  } catch {
+    // PGlite unpacks the template itself (pgliteTemplateOptions), as it did before.
+  }
+}
+
 async function openPGlite(url: DatabaseUrl & { kind: 'pglite' | 'memory' }, options: OpenOptions): Promise<Database> {
   let lock: FolderLock | undefined;
   // The first start of an embedded database takes many seconds (and blocks timers while the
@@ -85,6 +99,7 @@ async function openPGlite(url: DatabaseUrl & { kind: 'pglite' | 'memory' }, opti
       pgliteArtifacts(!options.longRunning),
     ]);
     const dataDir = url.kind === 'pglite' ? url.path : undefined;
+    if (dataDir) writeNewFolderFromTemplate(dataDir);
     const pglite = await PGlite.create({
       dataDir,
       ...artifacts,

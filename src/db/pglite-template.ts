@@ -34,13 +34,19 @@ export function readTemplateStamp(stampFile = TEMPLATE_STAMP_FILE): TemplateStam
   }
 }
 
+/** The template's bytes, when it was made by the installed PGlite version (else undefined: initdb runs). */
+export function usableTemplate(file = TEMPLATE_FILE): Buffer<ArrayBuffer> | undefined {
+  const stamp = readTemplateStamp(file.replace(/\.tar\.gz$/, '.json'));
+  if (!stamp || stamp.pglite !== installedPGliteVersion() || !existsSync(file)) return undefined;
+  return readFileSync(file);
+}
+
 /**
  * PGlite options that start a new database from the template: for `memory:` (no dataDir) or a
  * folder that holds no database yet. Empty (so PGlite opens the folder or runs initdb) otherwise.
  */
 export function pgliteTemplateOptions(dataDir: string | undefined, file = TEMPLATE_FILE): { loadDataDir?: Blob } {
   if (dataDir && existsSync(path.join(dataDir, 'PG_VERSION'))) return {};
-  const stamp = readTemplateStamp(file.replace(/\.tar\.gz$/, '.json'));
-  if (!stamp || stamp.pglite !== installedPGliteVersion() || !existsSync(file)) return {};
-  return { loadDataDir: new Blob([readFileSync(file)]) };
+  const template = usableTemplate(file);
+  return template ? { loadDataDir: new Blob([template]) } : {};
 }
