@@ -1,6 +1,5 @@
 // Opening and closing the database named by a URL: PostgreSQL, PGlite in a folder, or in memory.
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
-import path from 'node:path';
+import { mkdirSync, readdirSync } from 'node:fs';
 import { Kysely, Migrator, PostgresDialect } from 'kysely';
 import { UserError } from '../errors.js';
 import { migrationProvider } from './migrations.js';
@@ -14,7 +13,7 @@ import { pgliteArtifacts } from './pglite-artifacts.js';
 import { pgliteTemplateOptions, usableTemplate } from './pglite-template.js';
 import { writeTemplateFolder } from './template-folder.js';
 import { pgliteStartParams } from './pglite-start-params.js';
-import { acquireFolderLock, type FolderLock } from './folder-lock.js';
+import { acquireFolderLock, LOCK_FILE_NAME, type FolderLock } from './folder-lock.js';
 import { maintainEmbedded, MAINTENANCE_INTERVAL_MS } from './embedded-maintenance.js';
 import type { DatabaseSchema } from './schema.js';
 
@@ -68,13 +67,18 @@ function isNewFolder(folder: string): boolean {
   }
 }
 
-/** A folder without a database gets the template's files from Node (template-folder.ts); PGlite unpacks it otherwise. */
+/**
+ * An empty folder (but for our lock) gets the template's files from Node (template-folder.ts). Any
+ * other folder without a database (a first start cut short, files from elsewhere) is left to PGlite
+ * as before: only into a folder it has just seen empty does this write, so no link planted inside
+ * can take a write elsewhere.
+ */
 function writeNewFolderFromTemplate(dataDir: string): void {
-  if (existsSync(path.join(dataDir, 'PG_VERSION'))) return;
+  if (readdirSync(dataDir).some((name) => name !== LOCK_FILE_NAME)) return;
   const template = usableTemplate();
   if (!template) return;
   try {
-    writeTemplateFolder(template, dataDir);
+    writeTemplateFolder(template, dataDir, [LOCK_FILE_NAME]);
   } catch {
     // PGlite unpacks the template itself (pgliteTemplateOptions), as it did before.
   }
@@ -137,7 +141,13 @@ async function openPGlite(url: DatabaseUrl & { kind: 'pglite' | 'memory' }, opti
     };
   } catch (err) {
     lock?.release();
-    throw new UserError(`cannot open the ${url.display}: ${(err as Error).message}`);
+    // PGlite's file system errors carry no message, only an errno (WebAssembly's numbering).
+    const { message, errno } = err as { message?: string; errno?: number };
+    if (message) throw new UserError(`cannot open the ${url.display}: ${message}`);
+    throw new UserError(
+      `cannot open the ${url.display}: a file system error (errno ${errno ?? 'unknown'}) in its folder`,
+      'check the files and permissions in that folder; one without PG_VERSION holds no database yet, and can be moved away to start anew',
+    );
   }
 }
 

@@ -138,8 +138,11 @@ function isStale(holder: Holder, mine: Holder): boolean {
   return !(holder.pid && alive(holder.pid) && holder.pid !== process.pid);
 }
 
+/** The lock's file, inside the folder it locks. */
+export const LOCK_FILE_NAME = '.argosctl.lock';
+
 export function acquireFolderLock(dir: string): FolderLock {
-  const file = path.join(dir, '.argosctl.lock');
+  const file = path.join(dir, LOCK_FILE_NAME);
   const mine: Holder = {
     pid: process.pid,
     host: hostname(),

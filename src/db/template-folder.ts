@@ -2,9 +2,10 @@
 // zlib, the tar's files with one write each. Handed the template instead, PGlite unpacks it in
 // JavaScript and writes every file through its WebAssembly file system, about 3 s of a newcomer's
 // first `plan` (4.8 s in all); this takes a few hundred milliseconds. The folder then opens as one
-// PGlite made. PG_VERSION, which marks a folder as holding a database, is written last: a first start
-// cut short leaves a folder without it, which the next start writes again.
-import { mkdirSync, writeFileSync } from 'node:fs';
+// PGlite made. It writes only into an empty folder, each file created anew (`wx`: never through an
+// existing file or link). PG_VERSION, which marks a folder as holding a database, is written last: a
+// first start cut short leaves a folder without it, which the next start hands to PGlite.
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 
@@ -33,10 +34,13 @@ function inside(name: string): string {
 }
 
 /**
- * Writes the data directory held in `tarGz` into `dir` (which exists). Throws on anything but plain
- * files and folders (the caller then lets PGlite unpack it).
+ * Writes the data directory held in `tarGz` into `dir`, which must exist and be empty but for the
+ * names in `ignored` (a link inside would take writes elsewhere). Throws on a folder that is not, and
+ * on anything but plain files and folders in the archive (the caller then lets PGlite unpack it).
  */
-export function writeTemplateFolder(tarGz: Buffer, dir: string): void {
+export function writeTemplateFolder(tarGz: Buffer, dir: string, ignored: readonly string[] = []): void {
+  const present = readdirSync(dir).filter((name) => !ignored.includes(name));
+  if (present.length > 0) throw new Error(`template: ${dir} is not empty (${present.slice(0, 3).join(', ')})`);
   const tar = gunzipSync(tarGz);
   let pgVersion: Buffer | undefined;
   const made = new Set<string>([dir]);
@@ -63,10 +67,10 @@ export function writeTemplateFolder(tarGz: Buffer, dir: string): void {
       if (relative === 'PG_VERSION') pgVersion = Buffer.from(data);
       else {
         folder(path.dirname(path.join(dir, relative)));
-        writeFileSync(path.join(dir, relative), data, { mode: 0o600 });
+        writeFileSync(path.join(dir, relative), data, { mode: 0o600, flag: 'wx' });
       }
     } else throw new Error(`template: entry type "${type}" of ${relative} is not a file or folder`);
   }
   if (!pgVersion) throw new Error('template: no PG_VERSION');
-  writeFileSync(path.join(dir, 'PG_VERSION'), pgVersion, { mode: 0o600 });
+  writeFileSync(path.join(dir, 'PG_VERSION'), pgVersion, { mode: 0o600, flag: 'wx' });
 }

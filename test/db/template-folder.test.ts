@@ -1,6 +1,6 @@
 // A new embedded folder written from the template by Node (src/db/template-folder.ts): what it
 // writes, what it refuses, and that PGlite opens the result as a database of its own.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { sql } from 'kysely';
@@ -78,6 +78,35 @@ describe('writing a new embedded folder from the template', () => {
     const cut = tempDir();
     const whole = tarGz([{ name: '/PG_VERSION', data: '1'.repeat(2000) }]);
     expect(() => writeTemplateFolder(gzipSync(gunzipSync(whole).subarray(0, 1024)), cut)).toThrow(/ends inside a file/);
+  });
+
+  it('writes nothing into a folder that is not empty: a link planted there would take the writes elsewhere', () => {
+    const dir = tempDir();
+    const outside = tempDir();
+    symlinkSync(outside, path.join(dir, 'base'));
+    const archive = tarGz([
+      { name: '/base/1/112', data: 'x' },
+      { name: '/PG_VERSION', data: '17' },
+    ]);
+    expect(() => writeTemplateFolder(archive, dir)).toThrow(/is not empty \(base\)/);
+    expect(readdirSync(outside)).toEqual([]);
+    expect(existsSync(path.join(dir, 'PG_VERSION'))).toBe(false);
+    // The lock file argosctl holds while it writes is no reason to refuse.
+    const locked = tempDir();
+    writeFileSync(path.join(locked, '.argosctl.lock'), '{}');
+    writeTemplateFolder(archive, locked, ['.argosctl.lock']);
+    expect(readFileSync(path.join(locked, 'base/1/112'), 'utf8')).toBe('x');
+  });
+
+  it('an embedded folder holding a planted link and no database is refused in one clear line, nothing written through the link', async () => {
+    const dir = path.join(tempDir(), 'db');
+    const outside = tempDir();
+    mkdirSync(dir);
+    symlinkSync(outside, path.join(dir, 'global'));
+    const opened = openDatabase(`pglite:${dir}`, { onNote: () => {} });
+    await expect(opened).rejects.toThrow(/cannot open the embedded PGlite at .*db: /);
+    await expect(opened).rejects.not.toThrow(/undefined/);
+    expect(readdirSync(outside)).toEqual([]);
   });
 
   it('a new folder written from the real template (npm run build makes it) opens, migrated, and reopens after a close', async () => {
