@@ -67,6 +67,13 @@ function isNewFolder(folder: string): boolean {
   }
 }
 
+/** How long a close waits for the embedded database's look (embedded-maintenance.ts). */
+const CLOSE_LOOK_MS = 5_000;
+
+function within(work: Promise<unknown>, ms: number): Promise<unknown> {
+  return Promise.race([work, new Promise((resolve) => setTimeout(resolve, ms).unref())]);
+}
+
 /**
  * An empty folder (but for our lock) gets the template's files from Node (template-folder.ts). Any
  * other folder without a database (a first start cut short, files from elsewhere) is left to PGlite
@@ -131,8 +138,10 @@ async function openPGlite(url: DatabaseUrl & { kind: 'pglite' | 'memory' }, opti
       close: async () => {
         try {
           clearInterval(timer);
-          await running;
-          if (url.kind === 'pglite') await maintain();
+          // Not behind a transaction still open on the one connection (a close from inside one
+          // would wait for itself), and never for long: closing did not wait before.
+          if (url.kind === 'pglite' && !pglite.isInTransaction()) await within(maintain(), CLOSE_LOOK_MS);
+          else if (running) await within(running, CLOSE_LOOK_MS);
           await db.destroy();
         } finally {
           lock?.release();

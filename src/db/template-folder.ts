@@ -5,7 +5,7 @@
 // PGlite made. It writes only into an empty folder, each file created anew (`wx`: never through an
 // existing file or link). PG_VERSION, which marks a folder as holding a database, is written last: a
 // first start cut short leaves a folder without it, which the next start hands to PGlite.
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 
@@ -39,14 +39,21 @@ function inside(name: string): string {
  * on anything but plain files and folders in the archive (the caller then lets PGlite unpack it).
  */
 export function writeTemplateFolder(tarGz: Buffer, dir: string, ignored: readonly string[] = []): void {
+  if (!lstatSync(dir).isDirectory()) throw new Error(`template: ${dir} is not a folder of its own (a link?)`);
   const present = readdirSync(dir).filter((name) => !ignored.includes(name));
   if (present.length > 0) throw new Error(`template: ${dir} is not empty (${present.slice(0, 3).join(', ')})`);
   const tar = gunzipSync(tarGz);
   let pgVersion: Buffer | undefined;
   const made = new Set<string>([dir]);
-  const folder = (at: string) => {
+  // One level at a time, never through a link: a name that exists must be a folder of its own.
+  const folder = (at: string): void => {
     if (made.has(at)) return;
-    mkdirSync(at, { recursive: true, mode: 0o700 });
+    folder(path.dirname(at));
+    try {
+      mkdirSync(at, { mode: 0o700 });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || !lstatSync(at).isDirectory()) throw err;
+    }
     made.add(at);
   };
   for (let at = 0; at + BLOCK <= tar.length; ) {
@@ -67,10 +74,14 @@ export function writeTemplateFolder(tarGz: Buffer, dir: string, ignored: readonl
       if (relative === 'PG_VERSION') pgVersion = Buffer.from(data);
       else {
         folder(path.dirname(path.join(dir, relative)));
+        // `wx`: created here, never written through an existing file or link.
         writeFileSync(path.join(dir, relative), data, { mode: 0o600, flag: 'wx' });
       }
     } else throw new Error(`template: entry type "${type}" of ${relative} is not a file or folder`);
   }
   if (!pgVersion) throw new Error('template: no PG_VERSION');
-  writeFileSync(path.join(dir, 'PG_VERSION'), pgVersion, { mode: 0o600, flag: 'wx' });
+  // Renamed into place whole: a start cut short leaves no PG_VERSION, never an empty one.
+  const pending = path.join(dir, 'PG_VERSION.writing');
+  writeFileSync(pending, pgVersion, { mode: 0o600, flag: 'wx' });
+  renameSync(pending, path.join(dir, 'PG_VERSION'));
 }

@@ -10,6 +10,7 @@ import { TokenError } from '../tokens/token-errors.js';
 import type { ServiceContext } from './app.js';
 import { accessOf } from './liveform-access.js';
 import { checkKey, keepKeyedRow, readAccessRow, type AccessRow } from './project-access.js';
+import { continueIfAwaited } from './timeouts.js';
 
 /**
  * Whether Fastify reads a body for this request (the test it makes itself: never for GET and HEAD,
@@ -42,7 +43,7 @@ export function bodyGate(app: FastifyInstance, ctx: ServiceContext): void {
     if (!carriesBody(request)) return done(null, payload);
     // The body may be read: a client that asked to be told so (Expect: 100-continue) is told now.
     const pass = () => {
-      if (request.headers.expect?.toLowerCase() === '100-continue') reply.raw.writeContinue();
+      continueIfAwaited(request.raw, reply.raw);
       done(null, payload);
     };
     const refuse = (error: Error) => {

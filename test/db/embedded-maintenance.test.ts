@@ -60,6 +60,32 @@ describe('embedded database maintenance (PGlite has no autovacuum)', () => {
 });
 
 describe('an embedded folder is looked at when closed, and while a service holds it', () => {
+  it('a close while a transaction is open does not wait for it to end (the look is skipped)', async () => {
+    const url = `pglite:${path.join(tempDir(), 'db')}`;
+    const database = await openDatabase(url);
+    await migrateToLatest(database.db);
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let inside!: () => void;
+    const begun = new Promise<void>((resolve) => (inside = resolve));
+    const transaction = database.db
+      .transaction()
+      .execute(async (tx) => {
+        await tokenProject(tx, 'open');
+        inside();
+        await held;
+      })
+      .catch((err: Error) => err);
+    await begun;
+    let closed = false;
+    const closing = database.close().then(() => (closed = true));
+    // The close ends while the transaction still waits; only then is it let go.
+    await waitFor('the close to end with the transaction still open', async () => closed);
+    release();
+    await closing;
+    await transaction;
+  });
+
   it('a command that registered many tokens leaves them analyzed; a long-running open looks on its own', async () => {
     const url = `pglite:${path.join(tempDir(), 'db')}`;
     const first = await openDatabase(url);

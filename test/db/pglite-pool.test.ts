@@ -75,6 +75,22 @@ describe('the embedded database pool of the test suite', () => {
     await next.close();
   });
 
+  it('a database a file left a large object, row security, table options or a statistics target in is not reused', async () => {
+    for (const change of [
+      `select lo_from_bytea(0, 'left over')`,
+      'alter table projects enable row level security',
+      'alter table tokens set (fillfactor = 10)',
+      'alter table projects alter column name set statistics 1',
+      'grant select on projects to public',
+    ]) {
+      const changed = await takeMemoryDatabase();
+      await sql.raw(change).execute(changed.db);
+      const refusedBefore = poolCounts.refused;
+      await changed.close();
+      expect({ change, refused: poolCounts.refused - refusedBefore }).toEqual({ change, refused: 1 });
+    }
+  });
+
   it('a database closed inside a transaction it left open is not reused', async () => {
     const open = await takeMemoryDatabase();
     const connection = await open.db.connection().execute(async (c) => {

@@ -98,15 +98,30 @@ describe('writing a new embedded folder from the template', () => {
     expect(readFileSync(path.join(locked, 'base/1/112'), 'utf8')).toBe('x');
   });
 
-  it('an embedded folder holding a planted link and no database is refused in one clear line, nothing written through the link', async () => {
+  it('writes nothing through a folder that is itself a link', () => {
+    const real = tempDir();
+    const link = path.join(tempDir(), 'db');
+    symlinkSync(real, link);
+    expect(() => writeTemplateFolder(tarGz([{ name: '/PG_VERSION', data: '17' }]), link)).toThrow(
+      /not a folder of its own/,
+    );
+    expect(readdirSync(real)).toEqual([]);
+  });
+
+  it('a hostile pull request committing .argos/db with links into the home folder: the open fails in one clear line, nothing outside is written', async () => {
+    // A checkout may hold .argos/db (git add -f): links to a file and to a folder of the victim's.
     const dir = path.join(tempDir(), 'db');
-    const outside = tempDir();
-    mkdirSync(dir);
-    symlinkSync(outside, path.join(dir, 'global'));
+    const victim = tempDir();
+    writeFileSync(path.join(victim, 'bashrc'), 'export PS1=ok\n');
+    mkdirSync(path.join(victim, 'dir'));
+    mkdirSync(path.join(dir, 'global'), { recursive: true });
+    symlinkSync(path.join(victim, 'bashrc'), path.join(dir, 'global', 'pg_control'));
+    symlinkSync(path.join(victim, 'dir'), path.join(dir, 'pg_wal'));
     const opened = openDatabase(`pglite:${dir}`, { onNote: () => {} });
     await expect(opened).rejects.toThrow(/cannot open the embedded PGlite at .*db: /);
     await expect(opened).rejects.not.toThrow(/undefined/);
-    expect(readdirSync(outside)).toEqual([]);
+    expect(readFileSync(path.join(victim, 'bashrc'), 'utf8')).toBe('export PS1=ok\n');
+    expect(readdirSync(path.join(victim, 'dir'))).toEqual([]);
   });
 
   it('a new folder written from the real template (npm run build makes it) opens, migrated, and reopens after a close', async () => {

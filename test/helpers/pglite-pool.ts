@@ -4,7 +4,8 @@
 // A database comes back only when it is again what the template is: its tables emptied (identities
 // restarted, activity counters reset), its session reset, and its schema, statistics, roles and
 // migration records the same as a new one's (a fingerprint compared); anything else (a schema a test changed, a transaction left open)
-// closes it and the next file gets a new one. No rows, settings or objects of one file reach another.
+// closes it and the next file gets a new one. What the fingerprint does not cover could pass from
+// one file to the next; it covers what a test of this project has changed or might.
 import type { PGlite } from '@electric-sql/pglite';
 import { Kysely } from 'kysely';
 import type { Database, OpenOptions } from '../../src/db/connection.js';
@@ -24,17 +25,22 @@ export const poolCounts = { started: 0, reused: 0, refused: 0 };
 const KEPT_TABLES = ['argosctl_migrations', 'argosctl_migration_lock'];
 
 /**
- * What must be as in a new database: every object of the public schema with its columns,
- * constraints, indexes, triggers and functions, the schemas, roles, extensions, per-database
- * settings, the planner's statistics (a file that analyzed a table changes the next one's plans),
- * the migration records and the sequences' positions.
+ * What must be as in a new database: every object of the public schema with its columns (their
+ * statistics targets and options), constraints, indexes, triggers, functions and types, each
+ * table's row security, options and grants, the schemas and their grants, roles, extensions,
+ * per-database settings, default privileges, policies, enums, large objects, the planner's
+ * statistics (a file that analyzed a table changes the next one's plans), the migration records
+ * and the sequences' positions.
  */
 const FINGERPRINT = `
   select md5(string_agg(x, E'\\n' order by x)) as fingerprint from (
-    select 'rel ' || c.relname || ' ' || c.relkind::text || ' ' || c.relpersistence::text as x from pg_class c
+    select 'rel ' || c.relname || ' ' || c.relkind::text || ' ' || c.relpersistence::text
+        || ' ' || c.relrowsecurity || c.relforcerowsecurity || ' ' || coalesce(c.reloptions::text, '-')
+        || ' ' || coalesce(c.relacl::text, '-') as x from pg_class c
       where c.relnamespace = 'public'::regnamespace
     union all select 'col ' || a.attrelid::regclass || '.' || a.attname || ' ' || format_type(a.atttypid, a.atttypmod)
         || ' ' || a.attnotnull || ' ' || coalesce(pg_get_expr(d.adbin, d.adrelid), '')
+        || ' ' || coalesce(a.attstattarget::text, '-') || ' ' || coalesce(a.attoptions::text, '-')
       from pg_attribute a join pg_class c on c.oid = a.attrelid
       left join pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum
       where c.relnamespace = 'public'::regnamespace and a.attnum > 0 and not a.attisdropped
@@ -57,6 +63,14 @@ const FINGERPRINT = `
       where relnamespace = 'public'::regnamespace and relkind in ('r', 'p')
     union all select 'column stats ' || count(*) from pg_statistic s join pg_class c on c.oid = s.starelid
       where c.relnamespace = 'public'::regnamespace
+    union all select 'large objects ' || count(*) from pg_largeobject_metadata
+    union all select 'policies ' || count(*) from pg_policy
+    union all select 'extended stats ' || count(*) from pg_statistic_ext
+    union all select 'enum ' || enumtypid::regtype || ' ' || enumlabel from pg_enum
+    union all select 'type ' || t.typname || ' ' || t.typtype::text from pg_type t
+      where t.typnamespace = 'public'::regnamespace
+    union all select 'acl ' || n.nspname || ' ' || coalesce(n.nspacl::text, '-') from pg_namespace n
+    union all select 'default acl ' || count(*) from pg_default_acl
     union all select 'migration ' || name from argosctl_migrations
     union all select 'lock ' || id || ' ' || is_locked from argosctl_migration_lock
   ) parts`;

@@ -291,31 +291,49 @@ for (const target of DATABASE_TARGETS) {
     });
 
     it('Expect: 100-continue is answered "100 Continue" only once the body may be read: a wrong key gets its 401 first', async () => {
-      const head = (k: string, body: string) =>
-        `POST /v1/projects/full/tokens HTTP/1.1\r\nHost: x\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nexpect: 100-continue\r\nx-api-key: ${k}\r\n\r\n`;
+      const head = (k: string, body: string, expect = 'expect: 100-continue\r\n', version = '1.1') =>
+        `POST /v1/projects/full/tokens HTTP/${version}\r\nHost: x\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n${expect}x-api-key: ${k}\r\n\r\n`;
       expect(await headersOnly(svc.base, head('argos_wrong', 'x'.repeat(500_000)))).toEqual({
         status: 401,
         closed: true,
       });
-      // With the key: "100 Continue", then the body, then the answer.
-      const body = '{"tokenIds": ["cont-00000001"]}';
-      const socket = connect(Number(new URL(svc.base).port), '127.0.0.1');
-      let data = '';
-      let sent = false;
-      const answered = new Promise<void>((resolve) =>
-        socket.on('data', (d) => {
-          data += d.toString('latin1');
-          if (data.startsWith('HTTP/1.1 100') && !sent) {
-            sent = true;
-            socket.write(body);
-          }
-          if (data.includes('HTTP/1.1 200')) resolve();
-        }),
-      );
-      socket.write(head(key, body));
-      await answered;
-      socket.destroy();
-      expect(data.match(/HTTP\/1\.1 \d{3}/g)).toEqual(['HTTP/1.1 100', 'HTTP/1.1 200']);
+      /** The status lines a client sees that sends its body on "100 Continue" (or at once: `eager`). */
+      const exchange = (request: string, body: string, eager = false) => {
+        const socket = connect(Number(new URL(svc.base).port), '127.0.0.1');
+        let data = '';
+        let sent = eager;
+        const answered = new Promise<string[]>((resolve) =>
+          socket.on('data', (d) => {
+            data += d.toString('latin1');
+            if (/^HTTP\/1\.1 100/.test(data) && !sent) {
+              sent = true;
+              socket.write(body);
+            }
+            if (/HTTP\/1\.1 [2-5]\d\d/.test(data)) {
+              socket.destroy();
+              resolve(data.match(/HTTP\/1\.1 \d{3}/g) ?? []);
+            }
+          }),
+        );
+        socket.write(eager ? request + body : request);
+        return answered;
+      };
+      let n = 0;
+      const body = () => `{"tokenIds": ["cont-${String(++n).padStart(8, '0')}"]}`;
+      // With the key: "100 Continue", then the body, then the answer; also for the spellings Node
+      // reads as a request to continue (capitals, the header twice, an extension).
+      for (const expectHeader of [
+        'expect: 100-continue\r\n',
+        'Expect: 100-Continue\r\n',
+        'expect: 100-continue\r\nexpect: 100-continue\r\n',
+        'expect: 100-continue;x=1\r\n',
+      ]) {
+        const b = body();
+        expect(await exchange(head(key, b, expectHeader), b)).toEqual(['HTTP/1.1 100', 'HTTP/1.1 200']);
+      }
+      // An HTTP/1.0 client is never sent a 100 (it sends its body at once).
+      const b = body();
+      expect(await exchange(head(key, b, 'expect: 100-continue\r\n', '1.0'), b, true)).toEqual(['HTTP/1.1 200']);
     });
 
     it('a malformed project id in a write route is a 400 before any lookup, never a 500', async () => {
