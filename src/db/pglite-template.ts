@@ -17,6 +17,8 @@ export interface TemplateStamp {
   pglite: string;
   /** A digest of the migrations it holds, so the build knows when to remake it. */
   migrations: string;
+  /** How the template is made (build-pglite-template.ts): a template made another way is made again. */
+  recipe?: number;
 }
 
 export function installedPGliteVersion(): string {
