@@ -7,7 +7,7 @@
 // closes it and the next file gets a new one. What the fingerprint does not cover could pass from
 // one file to the next; it covers what a test of this project has changed or might.
 import type { PGlite } from '@electric-sql/pglite';
-import { Kysely } from 'kysely';
+import { Kysely, sql } from 'kysely';
 import type { Database, OpenOptions } from '../../src/db/connection.js';
 import { PGliteDialect } from '../../src/db/pglite-dialect.js';
 import { pgliteTemplateOptions } from '../../src/db/pglite-template.js';
@@ -88,6 +88,12 @@ async function startFromTemplate(): Promise<PGlite> {
     templateFingerprint.catch(() => {}); // awaited (and so reported) by the first return
   }
   return pglite;
+}
+
+/** Whether `db` holds what a new database does in everything the pool compares (its rows aside). */
+export async function matchesNew(db: Kysely<DatabaseSchema>): Promise<boolean> {
+  const { rows } = await sql<{ fingerprint: string }>`${sql.raw(FINGERPRINT)}`.execute(db);
+  return rows[0].fingerprint === (await templateFingerprint);
 }
 
 /** A Kysely over `pglite` whose destroy leaves the instance open (it goes back to the pool). */
