@@ -71,6 +71,11 @@ try() {
     if grep -q '^> argosctl@' install.log; then cat install.log; fail "[$label] installing the tarball ran a lifecycle script of argosctl"; fi
     if grep -q 'install-scripts.*argosctl@' install.log; then cat install.log; fail "[$label] npm lists an install script of argosctl"; fi
     echo "   installed in $((SECONDS - t0)) s"
+    # The PGlite npm installed must be the one that made the template (else every new embedded
+    # database runs initdb and the migrations: seconds more at a newcomer's first command).
+    node -e "import('./node_modules/argosctl/dist/db/pglite-template.js').then((t) => {
+      if (!t.usableTemplate()) { console.error('PGlite ' + t.installedPGliteVersion() + ' cannot use the template of ' + JSON.stringify(t.readTemplateStamp())); process.exit(1); }
+    })" || fail "[$label] the installed PGlite cannot use the template built with the package"
     npx --no-install argosctl --version
     npx --no-install argosctl validate
     # apply plans and applies; the plan after it must be clean (exit 0), and both use ./.argos/db.

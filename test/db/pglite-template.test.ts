@@ -2,7 +2,7 @@
 // migrations still run after loading (an older build's template is upgraded), and a template
 // from another PGlite version, a missing one, or a folder that already holds a database is
 // left alone.
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import { Kysely, Migrator } from 'kysely';
@@ -41,6 +41,16 @@ describe('the PGlite template built with the package', () => {
     } finally {
       await db.destroy();
     }
+  });
+});
+
+describe('the PGlite the package asks npm for', () => {
+  it('is pinned to the exact version that made the template: npm would otherwise install a newer patch, which ignores it', () => {
+    const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      dependencies: Record<string, string>;
+    };
+    expect(manifest.dependencies['@electric-sql/pglite']).toBe(installedPGliteVersion());
+    expect(readTemplateStamp()?.pglite).toBe(installedPGliteVersion());
   });
 });
 
