@@ -75,13 +75,12 @@ function within(work: Promise<unknown>, ms: number): Promise<unknown> {
 }
 
 /**
- * An empty folder (but for our lock) gets the template's files from Node (template-folder.ts). Any
- * other folder without a database (a first start cut short, files from elsewhere) is left to PGlite
- * as before: only into a folder it has just seen empty does this write, so no link planted inside
- * can take a write elsewhere.
+ * A new folder gets the template's files from Node (template-folder.ts, which checks again, under the
+ * lock, that the folder holds nothing but it). Any other folder without a database (a first start
+ * cut short, files from elsewhere) is left to PGlite as before, so no link planted inside can take a
+ * write elsewhere.
  */
 function writeNewFolderFromTemplate(dataDir: string): void {
-  if (readdirSync(dataDir).some((name) => name !== LOCK_FILE_NAME)) return;
   const template = usableTemplate();
   if (!template) return;
   try {
@@ -110,7 +109,7 @@ async function openPGlite(url: DatabaseUrl & { kind: 'pglite' | 'memory' }, opti
       pgliteArtifacts(!options.longRunning),
     ]);
     const dataDir = url.kind === 'pglite' ? url.path : undefined;
-    if (dataDir) writeNewFolderFromTemplate(dataDir);
+    if (dataDir && first) writeNewFolderFromTemplate(dataDir);
     const pglite = await PGlite.create({
       dataDir,
       ...artifacts,

@@ -1,9 +1,9 @@
 // A new embedded folder is written from the template (pglite-template.ts) by Node itself: gunzip in
 // zlib, the tar's files with one write each. Handed the template instead, PGlite unpacks it in
-// JavaScript and writes every file through its WebAssembly file system, about 3 s of a newcomer's
-// first `plan` (4.8 s in all); this takes a few hundred milliseconds. The folder then opens as one
+// JavaScript and writes every file through its WebAssembly file system: about 0.5 s more to a started
+// database, side by side (BENCHMARKS.md, fourth run of 2026-12-07). The folder then opens as one
 // PGlite made. It writes only into an empty folder, each file created anew (`wx`: never through an
-// existing file or link). PG_VERSION, which marks a folder as holding a database, is written last: a
+// existing file or link). PG_VERSION, which marks a folder as holding a database, comes last: a
 // first start cut short leaves a folder without it, which the next start hands to PGlite.
 import { lstatSync, mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
