@@ -12,11 +12,12 @@ export interface RoundsVerdict {
   p99: number;
   /** Median p99 when offered the goal's load, where the rounds measured it. */
   p99AtGoalRate?: number;
-  /** Rounds whose route, offered the goal's load, answered it all within 25 ms at the 99th percentile. */
+  /** Rounds whose route, offered the goal's load, answered it all within its bound (p99Bound) at the 99th percentile. */
   latencyMetInRounds: number;
   ratioToFloor: number;
   ratioToWriteFloor?: number;
   ratioToPageFloor?: number;
+  ratioToBatchFloor?: number;
   /** The lowest and highest ratio the route was judged by, one per round. */
   judgedRange: [number, number];
   goalRatio: number;
@@ -48,9 +49,10 @@ export function roundsSummary(rounds: readonly (readonly RouteVerdict[])[]): Rou
     const rps = of((v) => v.rps)!;
     const p99 = of((v) => v.p99)!;
     const p99AtGoalRate = of((v) => v.atGoalRate?.p99);
-    const latencyMetInRounds = all.filter((v) => latencyMet(v.p99, v.atGoalRate)).length;
+    const latencyMetInRounds = all.filter((v) => latencyMet(v.p99, v.atGoalRate, v.p99Bound)).length;
     const writeFloor = of((v) => v.ratioToWriteFloor);
     const pageFloor = of((v) => v.ratioToPageFloor);
+    const batchFloor = of((v) => v.ratioToBatchFloor);
     out.push({
       route: first.route,
       rounds: all.length,
@@ -61,6 +63,7 @@ export function roundsSummary(rounds: readonly (readonly RouteVerdict[])[]): Rou
       ratioToFloor: of((v) => v.ratioToFloor)!,
       ...(writeFloor !== undefined ? { ratioToWriteFloor: writeFloor } : {}),
       ...(pageFloor !== undefined ? { ratioToPageFloor: pageFloor } : {}),
+      ...(batchFloor !== undefined ? { ratioToBatchFloor: batchFloor } : {}),
       judgedRange: [Math.min(...judged), Math.max(...judged)],
       goalRatio: first.goalRatio,
       // The latency part holds when it held in most rounds (the median round's verdict).

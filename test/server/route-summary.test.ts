@@ -38,6 +38,21 @@ describe('routeSummary', () => {
     expect(list.ratioToWriteFloor).toBeUndefined();
   });
 
+  it('judges the 500-ID batches against the floor that inserts the same 500 rows, with IDs/s beside', () => {
+    const batch = (rps: number, p99: number) => ({ ...run(rps, p99), idsPerSecond: rps * 500 });
+    const verdicts = routeSummary({
+      ...results,
+      floorBatch: run(200, 20),
+      register: batch(110, 20),
+      import: batch(90, 20),
+    });
+    const register = verdicts.find((v) => v.route.startsWith('POST /v1/projects/{pid}/tokens ('))!;
+    const imported = verdicts.find((v) => v.route.includes('/import'))!;
+    expect(register).toMatchObject({ ratioToFloor: 0.01, ratioToBatchFloor: 0.55, met: true, idsPerSecond: 55_000 });
+    expect(imported).toMatchObject({ ratioToBatchFloor: 0.45, met: false });
+    expect(register.ratioToPageFloor).toBeUndefined();
+  });
+
   it('fails a route whose p99 is over 25 ms, whatever its rate', () => {
     expect(verdict('POST /v1/liveform/check')).toMatchObject({ ratioToFloor: 0.6, p99: 40, met: false });
   });
@@ -49,12 +64,14 @@ describe('the p99 at the goal load', () => {
   const judge = (atGoalRate: ReturnType<typeof atRate>) =>
     routeSummary({ ...floors, delete: { ...run(2_600, 60), atGoalRate } }).find((v) => v.route.startsWith('DELETE'))!;
 
-  it('offers each route its goal ratio of the floor it is judged by, and no load to the 500-ID batches', () => {
+  it('offers each route its goal ratio of the floor it is judged by', () => {
     expect(goalRate('count', floors)).toBe(8_000);
     expect(goalRate('get', floors)).toBe(5_000);
     expect(goalRate('delete', floors)).toBe(2_500);
     expect(goalRate('list', floors)).toBe(1_000);
-    expect(goalRate('register', floors)).toBeUndefined();
+    expect(goalRate('register', floors)).toBeUndefined(); // before its floor was measured
+    expect(goalRate('register', { ...floors, floorBatch: run(200) })).toBe(100);
+    expect(goalRate('import', { ...floors, floorBatch: run(200) })).toBe(100);
     expect(goalRate('count', { floorWrite: run(5_000) })).toBeUndefined();
   });
 
@@ -62,6 +79,24 @@ describe('the p99 at the goal load', () => {
     const v = judge(atRate(2_500, 2_500, 12));
     expect(v).toMatchObject({ p99: 60, atGoalRate: { p99: 12 }, met: true });
     expect(judge(atRate(2_500, 2_500, 26)).met).toBe(false);
+  });
+
+  it("holds a route to its floor's own p99 at half the floor's rate where that floor could not keep within 25 ms", () => {
+    const slowFloor = { ...floors, floorWrite: { ...run(5_000), atHalfRate: { p99: 60 } } };
+    const judgeOn = (f: typeof slowFloor, p99: number) =>
+      routeSummary({ ...f, delete: { ...run(2_600, 90), atGoalRate: atRate(2_500, 2_500, p99) } }).find((v) =>
+        v.route.startsWith('DELETE'),
+      )!;
+    expect(judgeOn(slowFloor, 55)).toMatchObject({ p99Bound: 60, met: true });
+    expect(judgeOn(slowFloor, 61)).toMatchObject({ p99Bound: 60, met: false });
+    const fastFloor = { ...floors, floorWrite: { ...run(5_000), atHalfRate: { p99: 12 } } };
+    expect(judgeOn(fastFloor, 26)).toMatchObject({ p99Bound: 25, met: false });
+    // the bound is the floor the route is judged by: a read is not held to the write floor's
+    const read = routeSummary({ ...slowFloor, get: { ...run(5_100), atGoalRate: atRate(5_000, 5_000, 40) } });
+    expect(read.find((v) => v.route.startsWith('GET /v1/projects/{pid}/tokens/{'))).toMatchObject({
+      p99Bound: 25,
+      met: false,
+    });
   });
 
   it('fails a route that did not keep up with the load, or refused some of it, however fast it answered', () => {
