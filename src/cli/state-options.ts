@@ -4,6 +4,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { chooseDatabase, type DatabaseChoice } from '../config/choose-database.js';
+import { refuseLinksBelow } from '../db/embedded-folder.js';
 import { defaultManifestRoot, findConfig, type FoundConfig } from '../config/find-config.js';
 import type { CliContext } from './context.js';
 import { UserError } from '../errors.js';
@@ -94,6 +95,8 @@ export function resolveStateOptions(ctx: CliContext, command: Command): void {
     const choice = chooseDatabase({ flag, env: ctx.env, cwd: ctx.cwd, config });
     ciWithoutDatabase(ctx, command, choice);
     ctx.err(describeDatabase(choice));
+    // Here, where the project folder that anchors a relative path is known (the command gets the absolute path).
+    if (choice.url.kind === 'pglite' && choice.url.base) refuseLinksBelow(choice.url.base, choice.url.path);
     command.setOptionValueWithSource('databaseUrl', choice.url.url, choice.source === 'flag' ? 'cli' : 'config');
   }
 }

@@ -1,5 +1,4 @@
 // Opening and closing the database named by a URL: PostgreSQL, PGlite in a folder, or in memory.
-import { mkdirSync, readdirSync } from 'node:fs';
 import { Kysely, Migrator, PostgresDialect } from 'kysely';
 import { UserError } from '../errors.js';
 import { migrationProvider } from './migrations.js';
@@ -15,6 +14,9 @@ import { writeTemplateFolder } from './template-folder.js';
 import { pgliteStartParams } from './pglite-start-params.js';
 import { acquireFolderLock, LOCK_FILE_NAME, type FolderLock } from './folder-lock.js';
 import { maintainEmbedded, MAINTENANCE_INTERVAL_MS } from './embedded-maintenance.js';
+import { isNewFolder, makePrivateFolder, refuseLinksBelow } from './embedded-folder.js';
+import { pgliteErrnoText } from './pglite-errno.js';
+import { escapeText } from '../manifest/excerpt.js';
 import type { DatabaseSchema } from './schema.js';
 
 /** The embedded default, relative to the folder of the found argosctl.yaml (or the git root, or the cwd). */
@@ -59,15 +61,7 @@ export interface OpenOptions {
   maintenanceEveryMs?: number;
 }
 
-function isNewFolder(folder: string): boolean {
-  try {
-    return readdirSync(folder).length === 0;
-  } catch {
-    return true;
-  }
-}
-
-/** How long a close waits for the embedded database's look (embedded-maintenance.ts). */
+/** How long a close waits for the embedded database's look (embedded-maintenance.ts), checked between statements: PGlite runs on this thread, so a statement under way ends first. */
 const CLOSE_LOOK_MS = 5_000;
 
 function within(work: Promise<unknown>, ms: number): Promise<unknown> {
@@ -80,13 +74,16 @@ function within(work: Promise<unknown>, ms: number): Promise<unknown> {
  * cut short, files from elsewhere) is left to PGlite as before, so no link planted inside can take a
  * write elsewhere.
  */
-function writeNewFolderFromTemplate(dataDir: string): void {
+function writeNewFolderFromTemplate(dataDir: string): Error | undefined {
   const template = usableTemplate();
-  if (!template) return;
+  if (!template) return undefined;
   try {
     writeTemplateFolder(template, dataDir, [LOCK_FILE_NAME]);
-  } catch {
-    // PGlite unpacks the template itself (pgliteTemplateOptions), as it did before.
+    return undefined;
+  } catch (err) {
+    // PGlite unpacks the template itself (pgliteTemplateOptions), as it did before; should it fail
+    // too, this error (with the host's own words: ENOSPC, EACCES) is the one to show.
+    return err as Error;
   }
 }
 
@@ -99,9 +96,11 @@ async function openPGlite(url: DatabaseUrl & { kind: 'pglite' | 'memory' }, opti
   const started = performance.now();
   if (first) note(`creating the embedded database (${url.display}); the first start takes a while…\n`);
   if (url.kind === 'pglite') {
-    mkdirSync(url.path, { recursive: true });
+    if (url.base) refuseLinksBelow(url.base, url.path);
+    makePrivateFolder(url.path);
     lock = acquireFolderLock(url.path);
   }
+  let written: Error | undefined;
   try {
     // Each driver is imported when its kind of URL is opened: a PostgreSQL run never loads PGlite.
     const [{ PGlite }, artifacts] = await Promise.all([
@@ -109,7 +108,7 @@ async function openPGlite(url: DatabaseUrl & { kind: 'pglite' | 'memory' }, opti
       pgliteArtifacts(!options.longRunning),
     ]);
     const dataDir = url.kind === 'pglite' ? url.path : undefined;
-    if (dataDir && first) writeNewFolderFromTemplate(dataDir);
+    if (dataDir && first) written = writeNewFolderFromTemplate(dataDir);
     const pglite = await PGlite.create({
       dataDir,
       ...artifacts,
@@ -152,8 +151,9 @@ async function openPGlite(url: DatabaseUrl & { kind: 'pglite' | 'memory' }, opti
     // PGlite's file system errors carry no message, only an errno (WebAssembly's numbering).
     const { message, errno } = err as { message?: string; errno?: number };
     if (message) throw new UserError(`cannot open the ${url.display}: ${message}`);
+    const own = written ? `; writing its first files: ${escapeText(written.message.slice(0, 300))}` : '';
     throw new UserError(
-      `cannot open the ${url.display}: a file system error (errno ${errno ?? 'unknown'}) in its folder`,
+      `cannot open the ${url.display}: a file system error in its folder: ${pgliteErrnoText(errno)}${own}`,
       'check the files and permissions in that folder; one without PG_VERSION holds no database yet, and can be moved away to start anew',
     );
   }

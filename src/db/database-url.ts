@@ -8,7 +8,8 @@ export const DEFAULT_DATABASE_URL = 'pglite:.argos/db';
 
 export type DatabaseUrl =
   | { kind: 'postgres'; url: string; display: string; secrets: readonly string[] }
-  | { kind: 'pglite'; url: string; display: string; path: string }
+  /** `base`: the folder a relative path was anchored in (the project's, for the default `.argos/db`). */
+  | { kind: 'pglite'; url: string; display: string; path: string; base?: string }
   /** `memory:NAME`: one in-memory database shared by every open of that name in this process. */
   | { kind: 'memory'; url: string; display: string; name?: string };
 
@@ -95,8 +96,10 @@ export function parseDatabaseUrl(raw: string, baseDir: string): DatabaseUrl {
   const named = /^memory:([a-z0-9][a-z0-9-]{0,39})$/.exec(raw);
   if (named) return { kind: 'memory', url: raw, display: `in-memory PGlite (${raw})`, name: named[1] };
   if (raw.startsWith('pglite:')) {
-    const folder = path.resolve(baseDir, raw.slice('pglite:'.length) || '.argos/db');
-    return { kind: 'pglite', url: `pglite:${folder}`, display: `embedded PGlite at ${folder}`, path: folder };
+    const given = raw.slice('pglite:'.length) || '.argos/db';
+    const folder = path.resolve(baseDir, given);
+    const base = path.isAbsolute(given) ? {} : { base: path.resolve(baseDir) };
+    return { kind: 'pglite', url: `pglite:${folder}`, display: `embedded PGlite at ${folder}`, path: folder, ...base };
   }
   if (/^postgres(ql)?:\/\//.test(raw)) return parsePostgres(raw);
   return refuse(raw === '' ? 'it is empty' : 'not a supported kind of database URL');

@@ -10,7 +10,18 @@
 //   reading it again inside the mutex: two takers cannot both judge the same stale lock and both win;
 // - after taking it, the lock is read back: it must be ours.
 import { randomBytes } from 'node:crypto';
-import { closeSync, linkSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  linkSync,
+  openSync,
+  readSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { LockError } from '../errors.js';
@@ -55,13 +66,43 @@ function alive(pid: number): boolean {
 
 const code = (err: unknown) => (err as NodeJS.ErrnoException).code;
 
-/** The lock file's text, '' when it is gone. */
+/** A lock holds one short JSON line; anything longer was not written by argosctl. */
+const LOCK_MAX_BYTES = 4096;
+
+function notALock(file: string, problem: string): LockError {
+  return new LockError(
+    `the embedded database's lock file ${file} ${problem}; argosctl writes it as a small regular file`,
+    'delete it when no argosctl process uses the folder',
+  );
+}
+
+/**
+ * The lock file's text, '' when it is gone. Never through a link and never more than a lock holds:
+ * a pull request can commit the lock as a link to /dev/zero (read without end) or to a file elsewhere.
+ */
 function readText(file: string): string {
+  let fd: number;
   try {
-    return readFileSync(file, 'utf8');
+    fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   } catch (err) {
     if (code(err) === 'ENOENT') return '';
-    throw err;
+    if (code(err) === 'ELOOP') throw notALock(file, 'is a link');
+    throw notALock(file, `cannot be read (${code(err) ?? 'error'})`);
+  }
+  try {
+    const stats = fstatSync(fd);
+    if (!stats.isFile()) throw notALock(file, stats.isDirectory() ? 'is a folder' : 'is not a regular file');
+    const buffer = Buffer.alloc(LOCK_MAX_BYTES + 1);
+    let length = 0;
+    while (length < buffer.length) {
+      const n = readSync(fd, buffer, length, buffer.length - length, length);
+      if (n === 0) break;
+      length += n;
+    }
+    if (length > LOCK_MAX_BYTES) throw notALock(file, `is larger than ${LOCK_MAX_BYTES} bytes`);
+    return buffer.toString('utf8', 0, length);
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -152,8 +193,15 @@ export function acquireFolderLock(dir: string): FolderLock {
   };
   const text = JSON.stringify(mine);
   const release = () => {
-    // Only our own lock: after a take-over by someone else it is theirs.
-    if (parse(readText(file)).nonce === mine.nonce) removeQuietly(file);
+    // Only our own lock: after a take-over by someone else it is theirs (and one swapped for
+    // something that is no lock is left for the next start to refuse).
+    let held: Holder;
+    try {
+      held = parse(readText(file));
+    } catch {
+      return;
+    }
+    if (held.nonce === mine.nonce) removeQuietly(file);
   };
   const tmp = `${file}.${process.pid}.${mine.nonce}`;
   writeNew(tmp, text);

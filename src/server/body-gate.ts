@@ -3,7 +3,8 @@
 // depending on its shape), so it is done only for a request that a route takes, within that
 // route's size, and, on the Token API, from a caller whose key is valid for the project in the path.
 // Everyone else is answered from the headers, and the connection is closed so that the unread body
-// is not taken in either.
+// is not taken in either. Liveform's /start, /check and /complete carry their key in the body (or
+// find it from it): their small bodies (96 KiB, 1 KiB) are read before any key is checked.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { PROJECT_ID_PATTERN } from '../model/project-id.js';
 import { TokenError } from '../tokens/token-errors.js';

@@ -1,0 +1,162 @@
+// The embedded database's folder against a hostile pull request and an interrupted first start: no
+// link inside the project leads the database elsewhere, the folder is private whatever wrote its
+// files, and a lock file that is no lock (a link to /dev/zero, a FIFO, a folder) is refused at once.
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { openDatabase } from '../../src/db/connection.js';
+import { parseDatabaseUrl } from '../../src/db/database-url.js';
+import { isNewFolder, makePrivateFolder } from '../../src/db/embedded-folder.js';
+import { acquireFolderLock, LOCK_FILE_NAME } from '../../src/db/folder-lock.js';
+import { pgliteErrnoText } from '../../src/db/pglite-errno.js';
+import { tempDir } from '../helpers/cli.js';
+import { runCliInProcess } from '../helpers/cli-in-process.js';
+
+const quiet = { onNote: () => {} };
+const modeOf = (p: string) => statSync(p).mode & 0o777;
+
+describe('the path to the embedded database', () => {
+  it('refuses a project whose .argos is a link, and writes nothing where it leads', async () => {
+    const project = tempDir();
+    const victim = tempDir();
+    symlinkSync(victim, path.join(project, '.argos'));
+    const url = parseDatabaseUrl('pglite:.argos/db', project);
+    await expect(openDatabase(url, quiet)).rejects.toThrow(
+      /embedded database's folder .*\.argos\/db is reached through a link \(.*\.argos\)/,
+    );
+    expect(readdirSync(victim)).toEqual([]);
+  });
+
+  it('refuses a default folder that is itself a link, and one reached through a linked folder deeper down', async () => {
+    const project = tempDir();
+    const victim = tempDir();
+    mkdirSync(path.join(project, '.argos'));
+    symlinkSync(victim, path.join(project, '.argos', 'db'));
+    await expect(openDatabase(parseDatabaseUrl('pglite:', project), quiet)).rejects.toThrow(/through a link/);
+    const deeper = tempDir();
+    mkdirSync(path.join(deeper, 'state'));
+    symlinkSync(victim, path.join(deeper, 'state', 'data'));
+    await expect(openDatabase(parseDatabaseUrl('pglite:state/data/db', deeper), quiet)).rejects.toThrow(
+      /through a link \(.*state\/data\)/,
+    );
+    expect(readdirSync(victim)).toEqual([]);
+  });
+
+  it('argosctl plan in a project whose committed .argos is a link: exit 1, one line naming the link, nothing written there', async () => {
+    const project = tempDir();
+    writeFileSync(path.join(project, 'argosctl.yaml'), 'manifests: projects\n');
+    mkdirSync(path.join(project, 'projects'));
+    const victim = tempDir();
+    symlinkSync(victim, path.join(project, '.argos'));
+    const r = await runCliInProcess(['plan'], { cwd: project, env: { CI: 'true', ARGOS_DATABASE_URL: '' } });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^error: the embedded database's folder .* is reached through a link \(.*\.argos\);/m);
+    expect(r.stderr).not.toMatch(/ at .*\.js:\d+/);
+    expect(readdirSync(victim)).toEqual([]);
+  });
+
+  it("follows links the user names in an absolute path (their own choice, not the project's)", () => {
+    const url = parseDatabaseUrl('pglite:/srv/argos/db', '/repo');
+    expect(url).toMatchObject({ kind: 'pglite', path: '/srv/argos/db' });
+    expect((url as { base?: string }).base).toBeUndefined();
+    expect(parseDatabaseUrl('pglite:.argos/db', '/repo')).toMatchObject({ base: '/repo' });
+  });
+});
+
+describe('the folder is private', () => {
+  it('is made 0700 whatever the umask, and an existing folder open to others is closed', () => {
+    const root = tempDir();
+    const old = process.umask(0);
+    try {
+      makePrivateFolder(path.join(root, 'a', 'db'));
+    } finally {
+      process.umask(old);
+    }
+    expect(modeOf(path.join(root, 'a', 'db'))).toBe(0o700);
+    const open = path.join(root, 'open');
+    mkdirSync(open);
+    chmodSync(open, 0o777);
+    makePrivateFolder(open);
+    expect(modeOf(open)).toBe(0o700);
+    const shared = path.join(root, 'group');
+    mkdirSync(shared);
+    chmodSync(shared, 0o750);
+    makePrivateFolder(shared);
+    expect(modeOf(shared)).toBe(0o750); // PostgreSQL's group-read layout is left as it is
+  });
+
+  it('after a first start cut short (a lock and half a template left), the next open leaves no file reachable by others', async () => {
+    // The next start hands such a folder to PGlite's loader, which writes its files 0666.
+    const dir = path.join(tempDir(), 'db');
+    mkdirSync(path.join(dir, 'pg_wal'), { recursive: true });
+    chmodSync(dir, 0o777);
+    writeFileSync(path.join(dir, 'pg_wal', 'half'), '');
+    writeFileSync(path.join(dir, LOCK_FILE_NAME), JSON.stringify({ pid: 999_999_999, host: hostname() }));
+    expect(isNewFolder(dir)).toBe(false);
+    const database = await openDatabase(`pglite:${dir}`, quiet);
+    await database.close();
+    expect(modeOf(dir)).toBe(0o700);
+    // Others cannot even look inside, so the 0666 files PGlite wrote within are out of their reach.
+    expect(modeOf(path.join(dir, 'postgresql.conf')) & 0o002).toBe(0o002);
+  });
+
+  it('a folder holding only the lock of a start cut short before its first file is new: written by argosctl', async () => {
+    const dir = path.join(tempDir(), 'db');
+    mkdirSync(dir);
+    writeFileSync(path.join(dir, LOCK_FILE_NAME), '{"pid": 999999999}');
+    expect(isNewFolder(dir)).toBe(true);
+    const notes: string[] = [];
+    const database = await openDatabase(`pglite:${dir}`, { onNote: (t) => notes.push(t) });
+    await database.close();
+    expect(notes.join('')).toMatch(/creating the embedded database/);
+    // Node's writer makes every folder 0700 (PGlite's loader would have left them 0755 or 0777).
+    expect(modeOf(path.join(dir, 'base'))).toBe(0o700);
+    expect(modeOf(path.join(dir, 'global', 'pg_control'))).toBe(0o600);
+  });
+});
+
+describe('a lock file that is no lock', () => {
+  const refusalOf = (make: (lock: string) => void) => {
+    const dir = tempDir();
+    make(path.join(dir, LOCK_FILE_NAME));
+    try {
+      acquireFolderLock(dir).release();
+    } catch (err) {
+      return (err as Error).message;
+    }
+    return 'taken';
+  };
+
+  it('a link to /dev/zero is refused without reading it (it would fill memory)', () => {
+    expect(refusalOf((lock) => symlinkSync('/dev/zero', lock))).toMatch(/lock file .* is a link/);
+  });
+
+  it('a dangling link, a link to a file elsewhere, a FIFO, a folder and an oversized file are refused at once', () => {
+    const elsewhere = path.join(tempDir(), 'secret');
+    writeFileSync(elsewhere, '{"pid": 1}');
+    expect(refusalOf((lock) => symlinkSync('/nonexistent/x', lock))).toMatch(/is a link/);
+    expect(refusalOf((lock) => symlinkSync(elsewhere, lock))).toMatch(/is a link/);
+    expect(refusalOf((lock) => execFileSync('mkfifo', [lock]))).toMatch(/is not a regular file/);
+    expect(refusalOf((lock) => mkdirSync(lock))).toMatch(/is a folder/);
+    expect(refusalOf((lock) => writeFileSync(lock, 'x'.repeat(5000)))).toMatch(/is larger than 4096 bytes/);
+    expect(existsSync(elsewhere)).toBe(true);
+  });
+
+  it('a stale lock written by argosctl is still taken over', () => {
+    expect(refusalOf((lock) => writeFileSync(lock, JSON.stringify({ pid: 999_999_999, host: hostname() })))).toBe(
+      'taken',
+    );
+  });
+});
+
+describe("PGlite's file system errors", () => {
+  it('are named, not numbered', () => {
+    expect(pgliteErrnoText(51)).toBe('no space left on the disk (ENOSPC)');
+    expect(pgliteErrnoText(44)).toMatch(/ENOENT/);
+    expect(pgliteErrnoText(20)).toMatch(/EEXIST/);
+    expect(pgliteErrnoText(999)).toBe('errno 999');
+    expect(pgliteErrnoText(undefined)).toBe('errno unknown');
+  });
+});
