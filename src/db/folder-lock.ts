@@ -15,10 +15,10 @@ import {
   constants,
   fstatSync,
   linkSync,
+  lstatSync,
   openSync,
   readSync,
   renameSync,
-  statSync,
   unlinkSync,
   writeSync,
 } from 'node:fs';
@@ -71,7 +71,7 @@ const LOCK_MAX_BYTES = 4096;
 
 function notALock(file: string, problem: string): LockError {
   return new LockError(
-    `the embedded database's lock file ${file} ${problem}; argosctl writes it as a small regular file`,
+    `the embedded database's lock file ${file} ${problem}; argosctl writes it as a small regular file of its own`,
     'delete it when no argosctl process uses the folder',
   );
 }
@@ -139,11 +139,15 @@ function withTakeoverMutex<T>(file: string, fn: () => T): T | undefined {
     writeNew(mutex, String(process.pid));
   } catch (err) {
     if (code(err) !== 'EEXIST') throw err;
+    let stats: ReturnType<typeof lstatSync>;
     try {
-      if (Date.now() - statSync(mutex).mtimeMs > STALE_MUTEX_MS) removeQuietly(mutex);
+      stats = lstatSync(mutex);
     } catch {
-      /* released meanwhile */
+      return undefined; // released meanwhile
     }
+    // Never removed or waited out: a link or a folder there would make every start fail with "try again".
+    if (!stats.isFile()) throw notALock(mutex, stats.isSymbolicLink() ? 'is a link' : 'is not a regular file');
+    if (Date.now() - stats.mtimeMs > STALE_MUTEX_MS) removeQuietly(mutex);
     return undefined;
   }
   try {

@@ -4,7 +4,7 @@
 //   for an embedded database pglite:DIR, a generated key file DIR.master-key (mode 0600) beside it ·
 //   for memory:, a key that lives as long as the process.
 import { randomBytes } from 'node:crypto';
-import { chmodSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, fchmodSync, fstatSync, openSync, readSync, statSync, writeFileSync } from 'node:fs';
 import { readUserFile } from '../util/safe-read.js';
 
 /** base64 of 32 bytes and a newline; anything much larger is not a key file. */
@@ -32,6 +32,12 @@ export function embeddedKeyFile(dataDir: string): string {
   return path.join(path.dirname(dir), `${path.basename(dir)}.master-key`);
 }
 
+/**
+ * The generated key file beside an embedded database: made when missing, else read as a regular file
+ * of this user's, never through a link. It lies in the project folder, where a pull request can
+ * commit a link at its name: a chmod by path would then close whatever the link points at (a home
+ * folder), and the key would be read from there.
+ */
 function readOrCreateKeyFile(file: string): Buffer {
   try {
     writeFileSync(file, randomBytes(MASTER_KEY_BYTES).toString('base64') + '\n', { flag: 'wx', mode: 0o600 });
@@ -39,8 +45,36 @@ function readOrCreateKeyFile(file: string): Buffer {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST')
       throw new UserError(`cannot create the master key file ${file}: ${(err as Error).message}`);
   }
-  chmodSync(file, 0o600);
-  return readKeyFile(file);
+  const refuse = (problem: string) =>
+    new UserError(
+      `the master key file ${file} ${problem}; argosctl generates it as a regular file of yours and reads no other`,
+      'if it was not made by argosctl (a checkout may carry one), delete it; secrets sealed with it are lost with it',
+    );
+  let fd: number;
+  try {
+    fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw code === 'ELOOP' ? refuse('is a link') : refuse(`cannot be read (${code ?? 'error'})`);
+  }
+  try {
+    const stats = fstatSync(fd);
+    if (!stats.isFile()) throw refuse('is not a regular file');
+    if (process.getuid && stats.uid !== process.getuid()) throw refuse('belongs to another user');
+    if (stats.size > MAX_KEY_FILE_BYTES) throw refuse(`is larger than ${MAX_KEY_FILE_BYTES} bytes`);
+    if (stats.mode & 0o077) fchmodSync(fd, 0o600);
+    const bytes = Buffer.alloc(MAX_KEY_FILE_BYTES + 1);
+    let length = 0;
+    while (length < bytes.length) {
+      const n = readSync(fd, bytes, length, bytes.length - length, length);
+      if (n === 0) break;
+      length += n;
+    }
+    if (length > MAX_KEY_FILE_BYTES) throw refuse(`is larger than ${MAX_KEY_FILE_BYTES} bytes`);
+    return decode(bytes.toString('utf8', 0, length), `the master key file ${file}`);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function readKeyFile(file: string): Buffer {

@@ -2,7 +2,18 @@
 // link inside the project leads the database elsewhere, the folder is private whatever wrote its
 // files, and a lock file that is no lock (a link to /dev/zero, a FIFO, a folder) is refused at once.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -11,6 +22,7 @@ import { parseDatabaseUrl } from '../../src/db/database-url.js';
 import { isNewFolder, makePrivateFolder } from '../../src/db/embedded-folder.js';
 import { acquireFolderLock, LOCK_FILE_NAME } from '../../src/db/folder-lock.js';
 import { pgliteErrnoText } from '../../src/db/pglite-errno.js';
+import { resolveMasterKey } from '../../src/keys/master-key.js';
 import { tempDir } from '../helpers/cli.js';
 import { runCliInProcess } from '../helpers/cli-in-process.js';
 
@@ -57,6 +69,30 @@ describe('the path to the embedded database', () => {
     expect(readdirSync(victim)).toEqual([]);
   });
 
+  it('an absolute pglite: path inside the project (a CI job naming $GITHUB_WORKSPACE/.argos/db) is checked from the project folder', async () => {
+    const project = tempDir();
+    execFileSync('git', ['init', '-q'], { cwd: project });
+    const victim = tempDir();
+    symlinkSync(victim, path.join(project, '.argos'));
+    const r = await runCliInProcess(['plan'], {
+      cwd: project,
+      env: { CI: 'true', ARGOS_DATABASE_URL: `pglite:${path.join(project, '.argos', 'db')}` },
+    });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/is reached through a link \(.*\.argos\)/);
+    expect(readdirSync(victim)).toEqual([]);
+  });
+
+  it('refuses a link at a name that merely starts with two dots (..argos is inside the project)', async () => {
+    const project = tempDir();
+    const victim = tempDir();
+    symlinkSync(victim, path.join(project, '..argos'));
+    await expect(openDatabase(parseDatabaseUrl('pglite:..argos/db', project), quiet)).rejects.toThrow(
+      /through a link \(.*\.\.argos\)/,
+    );
+    expect(readdirSync(victim)).toEqual([]);
+  });
+
   it("follows links the user names in an absolute path (their own choice, not the project's)", () => {
     const url = parseDatabaseUrl('pglite:/srv/argos/db', '/repo');
     expect(url).toMatchObject({ kind: 'pglite', path: '/srv/argos/db' });
@@ -83,8 +119,34 @@ describe('the folder is private', () => {
     const shared = path.join(root, 'group');
     mkdirSync(shared);
     chmodSync(shared, 0o750);
-    makePrivateFolder(shared);
+    expect(makePrivateFolder(shared)).toBeUndefined();
     expect(modeOf(shared)).toBe(0o750); // PostgreSQL's group-read layout is left as it is
+    // …but not when PGlite's loader is about to write its 0666 files there (the group could change them)
+    expect(makePrivateFolder(shared, true)).toBe(0o750);
+    expect(modeOf(shared)).toBe(0o700);
+  });
+
+  // Giving a folder to another user takes root (CI and this machine run the suite as root).
+  it.skipIf(process.getuid?.() !== 0)(
+    "leaves another user's folder (a group-shared one) as it is [skipped unless root: chown needs it]",
+    () => {
+      const theirs = path.join(tempDir(), 'theirs');
+      mkdirSync(theirs);
+      chmodSync(theirs, 0o2775);
+      chownSync(theirs, 65_534, 65_534);
+      expect(makePrivateFolder(theirs)).toBeUndefined();
+      expect(statSync(theirs).mode & 0o7777).toBe(0o2775);
+    },
+  );
+
+  it('says when it closed a folder of its own', async () => {
+    const mine = path.join(tempDir(), 'db');
+    mkdirSync(mine);
+    chmodSync(mine, 0o755);
+    const notes: string[] = [];
+    const database = await openDatabase(`pglite:${mine}`, { onNote: (t) => notes.push(t) });
+    await database.close();
+    expect(notes.join('')).toContain(`closed ${mine} to other users (mode 755 → 700)`);
   });
 
   it('after a first start cut short (a lock and half a template left), the next open leaves no file reachable by others', async () => {
@@ -144,10 +206,57 @@ describe('a lock file that is no lock', () => {
     expect(existsSync(elsewhere)).toBe(true);
   });
 
+  it('a take-over mutex that is a folder or a dangling link is refused, not retried ("try again" would never help)', () => {
+    const stale = (lock: string) => writeFileSync(lock, '{}');
+    expect(
+      refusalOf((lock) => {
+        stale(lock);
+        mkdirSync(`${lock}.takeover`);
+      }),
+    ).toMatch(/lock file .*\.takeover is not a regular file/);
+    expect(
+      refusalOf((lock) => {
+        stale(lock);
+        symlinkSync('/nonexistent/x', `${lock}.takeover`);
+      }),
+    ).toMatch(/\.takeover is a link/);
+  });
+
   it('a stale lock written by argosctl is still taken over', () => {
     expect(refusalOf((lock) => writeFileSync(lock, JSON.stringify({ pid: 999_999_999, host: hostname() })))).toBe(
       'taken',
     );
+  });
+});
+
+describe('the master key file beside the embedded database', () => {
+  it('a link planted at its name is refused, and what it points at is neither read nor closed', () => {
+    const dir = path.join(tempDir(), 'db');
+    const victim = tempDir();
+    chmodSync(victim, 0o755);
+    const victimFile = path.join(victim, 'key');
+    writeFileSync(victimFile, `${randomBytes(32).toString('base64')}\n`);
+    chmodSync(victimFile, 0o644);
+    symlinkSync(victim, `${dir}.master-key`);
+    expect(() => resolveMasterKey(`pglite:${dir}`, {})).toThrow(/master key file .* is a link/);
+    expect(modeOf(victim)).toBe(0o755);
+    rmSync(`${dir}.master-key`);
+    symlinkSync(victimFile, `${dir}.master-key`);
+    expect(() => resolveMasterKey(`pglite:${dir}`, {})).toThrow(/is a link/);
+    expect(modeOf(victimFile)).toBe(0o644);
+  });
+
+  it('is made 0600 when missing, an own file open to others is closed and used, a folder there is refused', () => {
+    const dir = path.join(tempDir(), 'db');
+    const made = resolveMasterKey(`pglite:${dir}`, {});
+    expect(made).toHaveLength(32);
+    expect(modeOf(`${dir}.master-key`)).toBe(0o600);
+    chmodSync(`${dir}.master-key`, 0o644);
+    expect(resolveMasterKey(`pglite:${dir}`, {}).equals(made)).toBe(true);
+    expect(modeOf(`${dir}.master-key`)).toBe(0o600);
+    const other = path.join(tempDir(), 'db');
+    mkdirSync(`${other}.master-key`);
+    expect(() => resolveMasterKey(`pglite:${other}`, {})).toThrow(/is not a regular file/);
   });
 });
 
