@@ -59,6 +59,15 @@ const MASTER = randomBytes(32);
 /** Every phase's clients come from this many addresses (X-Forwarded-For, behind --trust-proxy). */
 const ADDRESSES = 4096;
 
+/** What a route did when offered its goal's load. */
+const atGoalRateOf = (offered: number, r: Omit<AtRate, 'offered'>): AtRate => ({
+  offered,
+  rps: r.rps,
+  p50: r.p50,
+  p99: r.p99,
+  non2xx: r.non2xx,
+});
+
 const project = (database: Database, id: string, expiration: 'count' | 'none') =>
   benchProject(database, id, { expiration }, MASTER);
 
@@ -242,14 +251,7 @@ async function main(): Promise<void> {
       if (!rate) return saturated;
       const used = saturated.ok + saturated.non2xx + saturated.errors + CONNECTIONS;
       const atRate = await api({ ...phaseFrom(used), rate });
-      const atGoalRate: AtRate = {
-        offered: rate,
-        rps: atRate.rps,
-        p50: atRate.p50,
-        p99: atRate.p99,
-        non2xx: atRate.non2xx,
-      };
-      return { ...saturated, atGoalRate };
+      return { ...saturated, atGoalRate: atGoalRateOf(rate, atRate) };
     };
     if (ONLY.includes('count'))
       results.count = await route('count', () => ({
@@ -334,14 +336,7 @@ async function main(): Promise<void> {
       const rate = goalRate(key, results);
       if (!rate) return saturated;
       const atRate = await batches({ ...(await phaseOn(`${key}-2`)), rate });
-      const atGoalRate: AtRate = {
-        offered: rate,
-        rps: atRate.rps,
-        p50: atRate.p50,
-        p99: atRate.p99,
-        non2xx: atRate.non2xx,
-      };
-      return { ...saturated, atGoalRate };
+      return { ...saturated, atGoalRate: atGoalRateOf(rate, atRate) };
     };
     if (ONLY.includes('register')) results.register = await batchRoute('register', '');
     if (ONLY.includes('import')) results.import = await batchRoute('import', '/import');

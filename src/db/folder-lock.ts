@@ -17,7 +17,6 @@ import {
   linkSync,
   lstatSync,
   openSync,
-  readSync,
   renameSync,
   unlinkSync,
   writeSync,
@@ -26,6 +25,7 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 import { LockError } from '../errors.js';
 import { CREATE_NEW } from '../util/atomic-write.js';
+import { readAtMost } from '../util/safe-read.js';
 
 export interface FolderLock {
   release(): void;
@@ -92,15 +92,9 @@ function readText(file: string): string {
   try {
     const stats = fstatSync(fd);
     if (!stats.isFile()) throw notALock(file, stats.isDirectory() ? 'is a folder' : 'is not a regular file');
-    const buffer = Buffer.alloc(LOCK_MAX_BYTES + 1);
-    let length = 0;
-    while (length < buffer.length) {
-      const n = readSync(fd, buffer, length, buffer.length - length, length);
-      if (n === 0) break;
-      length += n;
-    }
-    if (length > LOCK_MAX_BYTES) throw notALock(file, `is larger than ${LOCK_MAX_BYTES} bytes`);
-    return buffer.toString('utf8', 0, length);
+    const bytes = readAtMost(fd, LOCK_MAX_BYTES);
+    if (bytes.length > LOCK_MAX_BYTES) throw notALock(file, `is larger than ${LOCK_MAX_BYTES} bytes`);
+    return bytes.toString('utf8');
   } finally {
     closeSync(fd);
   }

@@ -4,8 +4,8 @@
 //   for an embedded database pglite:DIR, a generated key file DIR.master-key (mode 0600) beside it ·
 //   for memory:, a key that lives as long as the process.
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, fchmodSync, fstatSync, openSync, readSync, statSync, writeFileSync } from 'node:fs';
-import { readUserFile } from '../util/safe-read.js';
+import { closeSync, constants, fchmodSync, fstatSync, openSync, statSync, writeFileSync } from 'node:fs';
+import { readAtMost, readUserFile } from '../util/safe-read.js';
 
 /** base64 of 32 bytes and a newline; anything much larger is not a key file. */
 const MAX_KEY_FILE_BYTES = 4096;
@@ -63,15 +63,9 @@ function readOrCreateKeyFile(file: string): Buffer {
     if (process.getuid && stats.uid !== process.getuid()) throw refuse('belongs to another user');
     if (stats.size > MAX_KEY_FILE_BYTES) throw refuse(`is larger than ${MAX_KEY_FILE_BYTES} bytes`);
     if (stats.mode & 0o077) fchmodSync(fd, 0o600);
-    const bytes = Buffer.alloc(MAX_KEY_FILE_BYTES + 1);
-    let length = 0;
-    while (length < bytes.length) {
-      const n = readSync(fd, bytes, length, bytes.length - length, length);
-      if (n === 0) break;
-      length += n;
-    }
-    if (length > MAX_KEY_FILE_BYTES) throw refuse(`is larger than ${MAX_KEY_FILE_BYTES} bytes`);
-    return decode(bytes.toString('utf8', 0, length), `the master key file ${file}`);
+    const bytes = readAtMost(fd, MAX_KEY_FILE_BYTES);
+    if (bytes.length > MAX_KEY_FILE_BYTES) throw refuse(`is larger than ${MAX_KEY_FILE_BYTES} bytes`);
+    return decode(bytes.toString('utf8'), `the master key file ${file}`);
   } finally {
     closeSync(fd);
   }

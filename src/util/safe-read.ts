@@ -182,6 +182,21 @@ function readCapped(fd: number, stats: Stats, maxBytes: number): SafeRead {
 }
 
 /**
+ * Up to `maxBytes + 1` bytes of an open file from its start: more than `maxBytes` means too large.
+ * For small files argosctl itself writes (a lock, a key), checked on their descriptor first.
+ */
+export function readAtMost(fd: number, maxBytes: number): Buffer {
+  const buffer = Buffer.alloc(maxBytes + 1);
+  let length = 0;
+  while (length < buffer.length) {
+    const n = readSync(fd, buffer, length, buffer.length - length, length);
+    if (n === 0) break;
+    length += n;
+  }
+  return buffer.subarray(0, length);
+}
+
+/**
  * A file a user names on the command line (`tokens import FILE`, key files, `transmit --in`, a saved
  * plan): its bytes, or a one-line UserError naming `what` and the path (escaped), never the contents.
  */
