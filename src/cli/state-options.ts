@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { chooseDatabase, type DatabaseChoice } from '../config/choose-database.js';
 import { refuseLinksBelow } from '../db/embedded-folder.js';
-import { defaultBase, defaultManifestRoot, findConfig, type FoundConfig } from '../config/find-config.js';
+import { defaultBase, defaultManifestRoot, findConfig, findGitRoot, type FoundConfig } from '../config/find-config.js';
 import type { CliContext } from './context.js';
 import { UserError } from '../errors.js';
 
@@ -95,11 +95,15 @@ export function resolveStateOptions(ctx: CliContext, command: Command): void {
     const choice = chooseDatabase({ flag, env: ctx.env, cwd: ctx.cwd, config });
     ciWithoutDatabase(ctx, command, choice);
     ctx.err(describeDatabase(choice));
-    // Here, where the project folder is known (the command gets the absolute path): a relative path is
-    // checked from the folder that anchors it, an absolute one that lies in the project (a CI job's
-    // pglite:$GITHUB_WORKSPACE/.argos/db) from the project folder.
-    if (choice.url.kind === 'pglite')
-      refuseLinksBelow(choice.url.base ?? defaultBase(ctx.cwd, config), choice.url.path);
+    // Here, where the project is known (the command gets the absolute path): no link between the
+    // checkout, the config's folder or the folder a relative path is anchored in, and the database.
+    if (choice.url.kind === 'pglite') {
+      const bases = [findGitRoot(ctx.cwd), defaultBase(ctx.cwd, config), choice.url.base];
+      refuseLinksBelow(
+        bases.filter((b): b is string => b !== undefined),
+        choice.url.path,
+      );
+    }
     command.setOptionValueWithSource('databaseUrl', choice.url.url, choice.source === 'flag' ? 'cli' : 'config');
   }
 }

@@ -14,7 +14,7 @@ import { writeTemplateFolder } from './template-folder.js';
 import { pgliteStartParams } from './pglite-start-params.js';
 import { acquireFolderLock, LOCK_FILE_NAME, type FolderLock } from './folder-lock.js';
 import { maintainEmbedded, MAINTENANCE_INTERVAL_MS } from './embedded-maintenance.js';
-import { isHalfMade, isNewFolder, makePrivateFolder, refuseLinksBelow } from './embedded-folder.js';
+import { holdsNoDatabase, isNewFolder, makePrivateFolder, refuseLinksBelow } from './embedded-folder.js';
 import { pgliteErrnoText } from './pglite-errno.js';
 import { escapeText } from '../manifest/excerpt.js';
 import type { DatabaseSchema } from './schema.js';
@@ -96,8 +96,8 @@ async function openPGlite(url: DatabaseUrl & { kind: 'pglite' | 'memory' }, opti
   const started = performance.now();
   if (first) note(`creating the embedded database (${url.display}); the first start takes a while…\n`);
   if (url.kind === 'pglite') {
-    if (url.base) refuseLinksBelow(url.base, url.path);
-    const closed = makePrivateFolder(url.path, isHalfMade(url.path));
+    if (url.base) refuseLinksBelow([url.base], url.path);
+    const closed = makePrivateFolder(url.path, holdsNoDatabase(url.path));
     if (closed !== undefined)
       note(`closed ${url.path} to other users (mode ${closed.toString(8)} → 700): it holds the database\n`);
     lock = acquireFolderLock(url.path);

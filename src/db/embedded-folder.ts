@@ -3,25 +3,36 @@
 // to a folder elsewhere, and PGlite would follow it. The folder itself is private to its owner, as
 // PostgreSQL requires of its data directory: PGlite's own loader writes the template's files with
 // mode 0666, whatever the umask, so only a closed folder keeps other users out of them.
-import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors.js';
 import { LOCK_FILE_NAME } from './folder-lock.js';
 
 const code = (err: unknown) => (err as NodeJS.ErrnoException).code;
 
+function realOrNone(at: string): string | undefined {
+  try {
+    return realpathSync.native(at);
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * Refuses a link at `folder` or between `base` and it: a relative `pglite:` path (the default
- * `.argos/db` among them) is anchored in the project, whose files a pull request writes. Folders
- * not there yet are fine (they are made as real folders); `base` itself and what lies above it are
- * the user's own.
+ * Refuses a link at `folder` or between a project folder (`bases`: the git checkout, the folder a
+ * relative path is anchored in) and it: a pull request writes the project's files, and can commit
+ * `.argos` as a link to anywhere. The project folder is found among `folder`'s ancestors by its real
+ * path, so a spelling through a link above it (`$PWD` via a linked folder, macOS's /var) is checked
+ * too. Folders not there yet are fine (they are made as real folders); what lies above the project
+ * folder is the user's own.
  */
-export function refuseLinksBelow(base: string, folder: string): void {
-  const relative = path.relative(base, folder);
-  const outside = relative === '..' || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative);
-  if (relative === '' || outside) return; // `..argos` is a name inside
-  let at = base;
-  for (const part of relative.split(path.sep)) {
+export function refuseLinksBelow(bases: readonly string[], folder: string): void {
+  const projects = new Set(bases.map(realOrNone).filter((b): b is string => b !== undefined));
+  if (projects.size === 0) return;
+  const parts = path.resolve(folder).split(path.sep).slice(1);
+  let at = path.parse(path.resolve(folder)).root;
+  let inside = projects.has(realOrNone(at) ?? '');
+  for (const part of parts) {
     at = path.join(at, part);
     let isLink: boolean;
     try {
@@ -30,12 +41,13 @@ export function refuseLinksBelow(base: string, folder: string): void {
       if (code(err) === 'ENOENT') return; // the rest is made as real folders
       throw err;
     }
-    if (isLink) {
+    if (inside && isLink) {
       throw new UserError(
         `the embedded database's folder ${folder} is reached through a link (${at}); argosctl does not follow links inside the project to its database`,
-        'make it a real folder, or name the real folder (its `realpath`) with --database-url pglite:/ABSOLUTE/PATH',
+        'if a checkout brought that link, delete it; if you made it, name the real folder (its `realpath`) with --database-url or ARGOS_DATABASE_URL as pglite:/ABSOLUTE/PATH',
       );
     }
+    inside ||= projects.has(realOrNone(at) ?? '');
   }
 }
 
@@ -66,13 +78,9 @@ export function makePrivateFolder(folder: string, loaderWrites = false): number 
   return stats.mode & 0o7777;
 }
 
-/** A folder that holds files but no database (a first start cut short): PGlite's own loader writes it. */
-export function isHalfMade(folder: string): boolean {
-  try {
-    return !isNewFolder(folder) && !existsSync(path.join(folder, 'PG_VERSION'));
-  } catch {
-    return false;
-  }
+/** No database in it yet: PGlite's own loader may write its files there (the fallback for a new one too). */
+export function holdsNoDatabase(folder: string): boolean {
+  return !existsSync(path.join(folder, 'PG_VERSION'));
 }
 
 /** No database and nothing else yet: missing, empty, or holding only a lock left by a start cut short. */

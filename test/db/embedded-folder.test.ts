@@ -83,6 +83,29 @@ describe('the path to the embedded database', () => {
     expect(readdirSync(victim)).toEqual([]);
   });
 
+  it('the same path spelled through a link above the project, or reached with .. from a subfolder, is checked too', async () => {
+    const outer = tempDir();
+    const project = path.join(outer, 'hp');
+    mkdirSync(path.join(project, 'projects'), { recursive: true });
+    execFileSync('git', ['init', '-q'], { cwd: project });
+    symlinkSync(project, path.join(outer, 'hplink')); // how $PWD or $GITHUB_WORKSPACE may spell it
+    const victim = tempDir();
+    symlinkSync(victim, path.join(project, '.argos'));
+    const spelled = await runCliInProcess(['plan'], {
+      cwd: project,
+      env: { CI: 'true', ARGOS_DATABASE_URL: `pglite:${path.join(outer, 'hplink', '.argos', 'db')}` },
+    });
+    expect(spelled.code).toBe(1);
+    expect(spelled.stderr).toMatch(/is reached through a link \(.*hplink\/\.argos\)/);
+    const fromSubfolder = await runCliInProcess(['plan', '--database-url', 'pglite:../.argos/db'], {
+      cwd: path.join(project, 'projects'),
+      env: { CI: 'true' },
+    });
+    expect(fromSubfolder.code).toBe(1);
+    expect(fromSubfolder.stderr).toMatch(/is reached through a link/);
+    expect(readdirSync(victim)).toEqual([]);
+  });
+
   it('refuses a link at a name that merely starts with two dots (..argos is inside the project)', async () => {
     const project = tempDir();
     const victim = tempDir();
@@ -124,6 +147,18 @@ describe('the folder is private', () => {
     // …but not when PGlite's loader is about to write its 0666 files there (the group could change them)
     expect(makePrivateFolder(shared, true)).toBe(0o750);
     expect(modeOf(shared)).toBe(0o700);
+  });
+
+  it("a new 0750 folder is closed before its first start (PGlite's loader is the fallback should the write fail)", async () => {
+    const dir = path.join(tempDir(), 'db');
+    mkdirSync(dir);
+    chmodSync(dir, 0o750);
+    const database = await openDatabase(`pglite:${dir}`, quiet);
+    await database.close();
+    expect(modeOf(dir)).toBe(0o700);
+    chmodSync(dir, 0o750); // with a database in it, PostgreSQL's group-read layout is left as it is
+    await (await openDatabase(`pglite:${dir}`, quiet)).close();
+    expect(modeOf(dir)).toBe(0o750);
   });
 
   // Giving a folder to another user takes root (CI and this machine run the suite as root).
