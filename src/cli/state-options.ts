@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { chooseDatabase, type DatabaseChoice } from '../config/choose-database.js';
 import { refuseLinksBelow } from '../db/embedded-folder.js';
-import { defaultBase, defaultManifestRoot, findConfig, findGitRoot, type FoundConfig } from '../config/find-config.js';
+import { defaultManifestRoot, findConfig, findGitRoot, type FoundConfig } from '../config/find-config.js';
 import type { CliContext } from './context.js';
 import { UserError } from '../errors.js';
 
@@ -97,8 +97,9 @@ export function resolveStateOptions(ctx: CliContext, command: Command): void {
     ctx.err(describeDatabase(choice));
     // Here, where the project is known (the command gets the absolute path): no link between the
     // checkout, the config's folder or the folder a relative path is anchored in, and the database.
+    // Outside a checkout an absolute path is the user's own, wherever they run the command from.
     if (choice.url.kind === 'pglite') {
-      const bases = [findGitRoot(ctx.cwd), defaultBase(ctx.cwd, config), choice.url.base];
+      const bases = [findGitRoot(ctx.cwd), config?.dir, choice.url.base];
       refuseLinksBelow(
         bases.filter((b): b is string => b !== undefined),
         choice.url.path,

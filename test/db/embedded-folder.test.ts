@@ -106,6 +106,19 @@ describe('the path to the embedded database', () => {
     expect(readdirSync(victim)).toEqual([]);
   });
 
+  it("outside a checkout, an absolute path through a link of the user's is followed, wherever the command runs", async () => {
+    const home = tempDir();
+    mkdirSync(path.join(home, 'projects'));
+    const disk = tempDir();
+    symlinkSync(disk, path.join(home, 'data'));
+    const r = await runCliInProcess(['plan', '--database-url', `pglite:${path.join(home, 'data', 'db')}`], {
+      cwd: home,
+    });
+    expect(r.stderr).not.toMatch(/through a link/);
+    expect(r.code).toBe(0);
+    expect(readdirSync(path.join(disk, 'db'))).toContain('PG_VERSION');
+  });
+
   it('refuses a link at a name that merely starts with two dots (..argos is inside the project)', async () => {
     const project = tempDir();
     const victim = tempDir();
