@@ -10,22 +10,12 @@
 //   reading it again inside the mutex: two takers cannot both judge the same stale lock and both win;
 // - after taking it, the lock is read back: it must be ours.
 import { randomBytes } from 'node:crypto';
-import {
-  closeSync,
-  constants,
-  fstatSync,
-  linkSync,
-  lstatSync,
-  openSync,
-  renameSync,
-  unlinkSync,
-  writeSync,
-} from 'node:fs';
+import { closeSync, linkSync, lstatSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { LockError } from '../errors.js';
 import { CREATE_NEW } from '../util/atomic-write.js';
-import { readAtMost } from '../util/safe-read.js';
+import { readOwnSmallFile } from '../util/safe-read.js';
 
 export interface FolderLock {
   release(): void;
@@ -81,23 +71,10 @@ function notALock(file: string, problem: string): LockError {
  * a pull request can commit the lock as a link to /dev/zero (read without end) or to a file elsewhere.
  */
 function readText(file: string): string {
-  let fd: number;
-  try {
-    fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
-  } catch (err) {
-    if (code(err) === 'ENOENT') return '';
-    if (code(err) === 'ELOOP') throw notALock(file, 'is a link');
-    throw notALock(file, `cannot be read (${code(err) ?? 'error'})`);
-  }
-  try {
-    const stats = fstatSync(fd);
-    if (!stats.isFile()) throw notALock(file, stats.isDirectory() ? 'is a folder' : 'is not a regular file');
-    const bytes = readAtMost(fd, LOCK_MAX_BYTES);
-    if (bytes.length > LOCK_MAX_BYTES) throw notALock(file, `is larger than ${LOCK_MAX_BYTES} bytes`);
-    return bytes.toString('utf8');
-  } finally {
-    closeSync(fd);
-  }
+  const read = readOwnSmallFile(file, LOCK_MAX_BYTES);
+  if (read.ok) return read.bytes.toString('utf8');
+  if (read.missing) return '';
+  throw notALock(file, read.problem);
 }
 
 function parse(text: string): Holder {

@@ -4,8 +4,8 @@
 //   for an embedded database pglite:DIR, a generated key file DIR.master-key (mode 0600) beside it ·
 //   for memory:, a key that lives as long as the process.
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, fchmodSync, fstatSync, openSync, statSync, writeFileSync } from 'node:fs';
-import { readAtMost, readUserFile } from '../util/safe-read.js';
+import { fchmodSync, statSync, writeFileSync } from 'node:fs';
+import { readOwnSmallFile, readUserFile } from '../util/safe-read.js';
 
 /** base64 of 32 bytes and a newline; anything much larger is not a key file. */
 const MAX_KEY_FILE_BYTES = 4096;
@@ -45,30 +45,17 @@ function readOrCreateKeyFile(file: string): Buffer {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST')
       throw new UserError(`cannot create the master key file ${file}: ${(err as Error).message}`);
   }
-  const refuse = (problem: string) =>
-    new UserError(
-      `the master key file ${file} ${problem}; argosctl generates it as a regular file of yours and reads no other`,
+  const read = readOwnSmallFile(file, MAX_KEY_FILE_BYTES, (fd, stats) => {
+    if (process.getuid && stats.uid !== process.getuid()) return 'belongs to another user';
+    if (stats.mode & 0o077) fchmodSync(fd, 0o600);
+    return undefined;
+  });
+  if (!read.ok)
+    throw new UserError(
+      `the master key file ${file} ${read.problem}; argosctl generates it as a regular file of yours and reads no other`,
       'if it was not made by argosctl (a checkout may carry one), delete it; secrets sealed with it are lost with it',
     );
-  let fd: number;
-  try {
-    fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw code === 'ELOOP' ? refuse('is a link') : refuse(`cannot be read (${code ?? 'error'})`);
-  }
-  try {
-    const stats = fstatSync(fd);
-    if (!stats.isFile()) throw refuse('is not a regular file');
-    if (process.getuid && stats.uid !== process.getuid()) throw refuse('belongs to another user');
-    if (stats.size > MAX_KEY_FILE_BYTES) throw refuse(`is larger than ${MAX_KEY_FILE_BYTES} bytes`);
-    if (stats.mode & 0o077) fchmodSync(fd, 0o600);
-    const bytes = readAtMost(fd, MAX_KEY_FILE_BYTES);
-    if (bytes.length > MAX_KEY_FILE_BYTES) throw refuse(`is larger than ${MAX_KEY_FILE_BYTES} bytes`);
-    return decode(bytes.toString('utf8'), `the master key file ${file}`);
-  } finally {
-    closeSync(fd);
-  }
+  return decode(read.bytes.toString('utf8'), `the master key file ${file}`);
 }
 
 function readKeyFile(file: string): Buffer {

@@ -181,19 +181,45 @@ function readCapped(fd: number, stats: Stats, maxBytes: number): SafeRead {
   }
 }
 
+export type OwnFileRead = { ok: true; bytes: Buffer } | { ok: false; missing: boolean; problem: string };
+
 /**
- * Up to `maxBytes + 1` bytes of an open file from its start: more than `maxBytes` means too large.
- * For small files argosctl itself writes (a lock, a key), checked on their descriptor first.
+ * A small file argosctl itself writes (a folder's lock, a generated key) in a folder whose contents a
+ * pull request may have committed: opened without following a link or waiting on a FIFO, a regular
+ * file of at most `maxBytes`, read whole. `onOpened` sees the open descriptor first (to refuse it with
+ * a problem of its own, or to close it to other users) and is never handed another file.
  */
-export function readAtMost(fd: number, maxBytes: number): Buffer {
-  const buffer = Buffer.alloc(maxBytes + 1);
-  let length = 0;
-  while (length < buffer.length) {
-    const n = readSync(fd, buffer, length, buffer.length - length, length);
-    if (n === 0) break;
-    length += n;
+export function readOwnSmallFile(
+  file: string,
+  maxBytes: number,
+  onOpened?: (fd: number, stats: Stats) => string | undefined,
+): OwnFileRead {
+  let fd: number;
+  try {
+    fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch (err) {
+    const code = errno(err);
+    if (code === 'ENOENT') return { ok: false, missing: true, problem: 'does not exist' };
+    return { ok: false, missing: false, problem: code === 'ELOOP' ? 'is a link' : `cannot be read (${code})` };
   }
-  return buffer.subarray(0, length);
+  try {
+    const stats = fstatSync(fd);
+    if (!stats.isFile())
+      return { ok: false, missing: false, problem: stats.isDirectory() ? 'is a folder' : 'is not a regular file' };
+    const refused = onOpened?.(fd, stats);
+    if (refused) return { ok: false, missing: false, problem: refused };
+    const buffer = Buffer.alloc(maxBytes + 1);
+    let length = 0;
+    while (length < buffer.length) {
+      const n = readSync(fd, buffer, length, buffer.length - length, length);
+      if (n === 0) break;
+      length += n;
+    }
+    if (length > maxBytes) return { ok: false, missing: false, problem: `is larger than ${maxBytes} bytes` };
+    return { ok: true, bytes: buffer.subarray(0, length) };
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /**

@@ -304,8 +304,19 @@ describe('the master key file beside the embedded database', () => {
     expect(modeOf(`${dir}.master-key`)).toBe(0o600);
     const other = path.join(tempDir(), 'db');
     mkdirSync(`${other}.master-key`);
-    expect(() => resolveMasterKey(`pglite:${other}`, {})).toThrow(/is not a regular file/);
+    expect(() => resolveMasterKey(`pglite:${other}`, {})).toThrow(/master key file .* is a folder/);
   });
+
+  it.skipIf(process.getuid?.() !== 0)(
+    "another user's key file is refused and left as it was [skipped unless root: chown needs it]",
+    () => {
+      const dir = path.join(tempDir(), 'db');
+      writeFileSync(`${dir}.master-key`, `${randomBytes(32).toString('base64')}\n`, { mode: 0o644 });
+      chownSync(`${dir}.master-key`, 65_534, 65_534);
+      expect(() => resolveMasterKey(`pglite:${dir}`, {})).toThrow(/master key file .* belongs to another user/);
+      expect(modeOf(`${dir}.master-key`)).toBe(0o644);
+    },
+  );
 });
 
 describe("PGlite's file system errors", () => {
