@@ -129,7 +129,7 @@ describe('the path to the embedded database', () => {
     expect(readdirSync(victim)).toEqual([]);
   });
 
-  it("follows links the user names in an absolute path (their own choice, not the project's)", () => {
+  it('records the folder a relative path is anchored in, and none for an absolute path', () => {
     const url = parseDatabaseUrl('pglite:/srv/argos/db', '/repo');
     expect(url).toMatchObject({ kind: 'pglite', path: '/srv/argos/db' });
     expect((url as { base?: string }).base).toBeUndefined();
