@@ -1,7 +1,9 @@
 // Apply: the whole plan in one transaction under the apply lock, after checking that the
 // database still looks exactly as it did when the plan was made.
 import { projectsIssuingSecrets } from '../plan/issues-secrets.js';
-import { resolveMasterKey } from '../keys/master-key.js';
+import { countClearKeys } from '../keys/encryption-keys.js';
+import { checkedMasterKey } from '../keys/master-key-check.js';
+import { resolveMasterKey, type MasterKeySource } from '../keys/master-key.js';
 import type { Kysely, Transaction } from 'kysely';
 import { GuardError, UserError } from '../errors.js';
 import { recordSources, type SourceRecord } from '../db/applied-sources.js';
@@ -35,6 +37,8 @@ export interface ApplyOptions extends ApplyContext {
   confirm?(plan: Plan): Promise<boolean>;
   /** The master key that seals newly issued secrets (default: from the environment). */
   masterKey?: () => Buffer;
+  /** Where masterKey comes from, for its check's messages (the embedded key file is not made anew over sealed secrets). */
+  masterKeySource?: MasterKeySource;
   /** Told when writing starts and ends (the CLI shows it on stderr). */
   onProgress?(message: string): void;
   /** Reads the state under the lock (default: readState of the scope; the CLI passes the files it skipped). */
@@ -89,14 +93,18 @@ export async function lockedApply(
       return { plan, held, statements: 0 };
     }
     if (options.confirm && !(await options.confirm(plan))) throw new UserError('apply cancelled; nothing was written');
-    // A missing master key fails here, before "writing…" says anything is under way.
-    if (projectsIssuingSecrets(plan).length) (options.masterKey ?? (() => resolveMasterKey(undefined)))();
+    // A missing or wrong master key fails here, before "writing…" says anything is under way.
+    let masterKey = options.masterKey ?? (() => resolveMasterKey(undefined));
+    if (projectsIssuingSecrets(plan).length || (await countClearKeys(tx)) > 0) {
+      const checked = await checkedMasterKey(tx, masterKey, options.masterKeySource);
+      masterKey = () => checked;
+    }
     const counter = new StatementCounter();
     const started = performance.now();
     options.onProgress?.(
       `writing ${plan.changes.length} change(s) to ${plan.summary.projectsChanged} project(s) in one transaction…`,
     );
-    await writeChanges(tx, plan.changes, counter, options.masterKey);
+    await writeChanges(tx, plan.changes, counter, masterKey);
     await writeAuditRows(tx, plan.changes, plan.planDigest, options, counter);
     await counter.run(() =>
       tx

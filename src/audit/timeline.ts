@@ -73,6 +73,8 @@ export interface RewrapEvent extends EventBase {
   kind: 'rewrap';
   rewrapped: Record<string, number>;
   sealedFromClear: number;
+  /** `keys rewrap --old-key-lost`: the configured key adopted; this many sealed values no key opens. */
+  unopenable?: number;
 }
 
 export interface RedriveEvent extends EventBase {
@@ -303,6 +305,7 @@ async function readAuditEvents(db: Kysely<DatabaseSchema>, q: TimelineQuery): Pr
         project: null,
         rewrapped: (detail.rewrapped ?? {}) as Record<string, number>,
         sealedFromClear: Number(detail.sealedFromClear ?? 0),
+        ...(detail.oldKeyLost ? { unopenable: Number(detail.unopenable ?? 0) } : {}),
       };
     return {
       ...base,

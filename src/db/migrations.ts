@@ -596,6 +596,16 @@ WHERE delivered_at IS NULL AND dead_at IS NULL
                   AND p.webhook_url IS NOT NULL AND p.webhook_events ? 'token_expired');
 `;
 
+// Which master key the database's secrets are sealed with (keys/master-key-check.ts): one row, an
+// HMAC of a fixed text under the key, recorded at the first seal and by every rewrap.
+const m018 = `
+CREATE TABLE master_key_check (
+  id boolean PRIMARY KEY DEFAULT true CHECK (id),
+  check_value bytea NOT NULL CHECK (length(check_value) = 32),
+  recorded_at timestamptz NOT NULL DEFAULT now()
+);
+`;
+
 function rawMigration(up: string): Migration {
   return {
     up: async (db: Kysely<unknown>) => {
@@ -622,6 +632,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '015_token_expired_counts': rawMigration(m015),
   '016_token_deleted_counts': rawMigration(m016),
   '017_webhook_due_order': rawMigration(m017),
+  '018_master_key_check': rawMigration(m018),
 };
 
 export const migrationProvider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -47,6 +47,8 @@ export const ROLE_TABLES: Record<string, { plan: PlanAccess; apply: ApplyAccess 
   traffic_facts: { plan: 'select', apply: 'dml' },
   // drift's result per run (migration 013): the read-only plan role appends it, never changes one
   drift_checks: { plan: 'append', apply: 'dml' },
+  // which master key seals the secrets (migration 018): derived from the key, not the plan role's
+  master_key_check: { plan: 'none', apply: 'dml' },
   argosctl_migrations: { plan: 'select', apply: 'select' },
   argosctl_migration_lock: { plan: 'none', apply: 'select' },
 };

@@ -317,6 +317,14 @@ export interface TrafficFactsTable {
   count: string | number;
 }
 
+/** One row: which master key the sealed columns are sealed with (migration 018). */
+export interface MasterKeyCheckTable {
+  id: Generated<boolean>;
+  /** HMAC-SHA256 of a fixed text under the master key (keys/master-key-check.ts). */
+  check_value: Uint8Array;
+  recorded_at: Generated<Date>;
+}
+
 export interface DatabaseSchema {
   api_keys: ApiKeysTable;
   key_reveals: KeyRevealsTable;
@@ -343,4 +351,5 @@ export interface DatabaseSchema {
   applied_plans: AppliedPlansTable;
   audit_events: AuditEventsTable;
   traffic_facts: TrafficFactsTable;
+  master_key_check: MasterKeyCheckTable;
 }

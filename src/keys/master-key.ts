@@ -4,7 +4,7 @@
 //   for an embedded database pglite:DIR, a generated key file DIR.master-key (mode 0600) beside it ·
 //   for memory:, a key that lives as long as the process.
 import { randomBytes } from 'node:crypto';
-import { fchmodSync, statSync, writeFileSync } from 'node:fs';
+import { fchmodSync, lstatSync, statSync, writeFileSync } from 'node:fs';
 import { readOwnSmallFile, readUserFile } from '../util/safe-read.js';
 
 /** base64 of 32 bytes and a newline; anything much larger is not a key file. */
@@ -83,10 +83,15 @@ export function masterKeyFromText(text: string, where: string): Buffer {
 }
 
 /** Where resolveMasterKey takes the key from: the generated file beside an embedded database is the one argosctl may replace. */
+export interface MasterKeySource {
+  kind: 'env' | 'file' | 'embedded' | 'process';
+  file?: string;
+}
+
 export function masterKeySource(
   databaseUrl: string | undefined,
   env: NodeJS.ProcessEnv = process.env,
-): { kind: 'env' | 'file' | 'embedded' | 'process'; file?: string } {
+): MasterKeySource {
   if (env.ARGOS_MASTER_KEY) return { kind: 'env' };
   if (env.ARGOS_MASTER_KEY_FILE) return { kind: 'file', file: env.ARGOS_MASTER_KEY_FILE };
   if (databaseUrl?.startsWith('pglite:'))
@@ -94,13 +99,30 @@ export function masterKeySource(
   return { kind: databaseUrl?.startsWith('memory:') ? 'process' : 'env' };
 }
 
-/** The master key for the database at `databaseUrl` (undefined: only the environment counts). */
-export function resolveMasterKey(databaseUrl: string | undefined, env: NodeJS.ProcessEnv = process.env): Buffer {
+/**
+ * The master key for the database at `databaseUrl` (undefined: only the environment counts).
+ * `generate`: the embedded database's key file is made when missing. Only what seals asks for that
+ * (apply, the first service key, sealing clear keys, a lost key replaced): a command that only opens
+ * sealed values gains nothing from a new key, and a key file made there would be a second key.
+ */
+export function resolveMasterKey(
+  databaseUrl: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+  { generate = false }: { generate?: boolean } = {},
+): Buffer {
   if (env.ARGOS_MASTER_KEY) return decode(env.ARGOS_MASTER_KEY, 'ARGOS_MASTER_KEY');
   if (env.ARGOS_MASTER_KEY_FILE) return readKeyFile(env.ARGOS_MASTER_KEY_FILE);
   if (databaseUrl?.startsWith('memory:')) return (processKey ??= randomBytes(MASTER_KEY_BYTES));
-  if (databaseUrl?.startsWith('pglite:'))
-    return readOrCreateKeyFile(embeddedKeyFile(databaseUrl.slice('pglite:'.length) || './.argos/db'));
+  if (databaseUrl?.startsWith('pglite:')) {
+    const file = embeddedKeyFile(databaseUrl.slice('pglite:'.length) || './.argos/db');
+    if (!generate && !lstatSync(file, { throwIfNoEntry: false }))
+      throw new UserError(
+        `the master key file ${file} is missing`,
+        'the first apply that issues a secret makes it; if it was deleted, restore it from your copy ' +
+          '(if it is lost: argosctl keys rewrap --old-key-lost)',
+      );
+    return readOrCreateKeyFile(file);
+  }
   throw new UserError(
     'secret material needs a master key, and none is configured',
     'set ARGOS_MASTER_KEY (base64 of 32 bytes) or ARGOS_MASTER_KEY_FILE; keep it outside the database',

@@ -86,7 +86,10 @@ export function eventWords(e: TimelineEvent): EventWords[] {
         {
           ...none,
           action: 'rewrap',
-          detail: `${total} sealed value(s) re-sealed with the new master key, ${e.sealedFromClear} sealed from clear`,
+          detail:
+            e.unopenable === undefined
+              ? `${total} sealed value(s) re-sealed with the new master key, ${e.sealedFromClear} sealed from clear`
+              : `old master key lost: the configured key adopted, ${e.unopenable} sealed value(s) no key opens`,
         },
       ];
     }

@@ -7,6 +7,8 @@
 import { createPrivateKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { DatabaseSchema } from '../db/schema.js';
+import { checkedMasterKey } from '../keys/master-key-check.js';
+import type { MasterKeySource } from '../keys/master-key.js';
 import { open as openSealed, seal as sealWithMaster } from '../keys/seal.js';
 import { serviceTransmissionKeyLabel } from '../keys/sealed-columns.js';
 import { TokenError } from '../tokens/token-errors.js';
@@ -25,6 +27,7 @@ export async function serviceKey(
   db: Kysely<DatabaseSchema>,
   projectId: string,
   masterKey: () => Buffer,
+  masterKeySource?: MasterKeySource,
 ): Promise<ServiceKey> {
   const stored = await readServiceKey(db, projectId);
   if (stored) return stored;
@@ -34,6 +37,7 @@ export async function serviceKey(
       `the database holds no project ${JSON.stringify(projectId).slice(0, 80)}`,
       'check the project id, or apply its manifest first',
     );
+  const sealingKey = await checkedMasterKey(db, masterKey, masterKeySource);
   const pair = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
   const publicKeyPem = String(pair.publicKey.export({ type: 'spki', format: 'pem' }));
   const der = pair.privateKey.export({ type: 'pkcs8', format: 'der' });
@@ -43,7 +47,7 @@ export async function serviceKey(
       project_id: projectId,
       public_key: publicKeyPem,
       fingerprint: keyFingerprint(pair.publicKey),
-      sealed: sealWithMaster(masterKey(), der, serviceTransmissionKeyLabel(projectId)),
+      sealed: sealWithMaster(sealingKey, der, serviceTransmissionKeyLabel(projectId)),
     })
     .onConflict((oc) => oc.column('project_id').doNothing()) // a concurrent first use made one: it wins
     .execute();

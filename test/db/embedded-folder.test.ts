@@ -294,9 +294,11 @@ describe('the master key file beside the embedded database', () => {
     expect(modeOf(victimFile)).toBe(0o644);
   });
 
-  it('is made 0600 when missing, an own file open to others is closed and used, a folder there is refused', () => {
+  it('is made 0600 when missing (for what seals, never for what only opens), an own file open to others is closed and used, a folder there is refused', () => {
     const dir = path.join(tempDir(), 'db');
-    const made = resolveMasterKey(`pglite:${dir}`, {});
+    expect(() => resolveMasterKey(`pglite:${dir}`, {})).toThrow(/master key file .* is missing/);
+    expect(existsSync(`${dir}.master-key`)).toBe(false);
+    const made = resolveMasterKey(`pglite:${dir}`, {}, { generate: true });
     expect(made).toHaveLength(32);
     expect(modeOf(`${dir}.master-key`)).toBe(0o600);
     chmodSync(`${dir}.master-key`, 0o644);

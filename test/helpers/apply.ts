@@ -16,7 +16,7 @@ export async function planDir(database: Database, dir: string): Promise<Plan> {
   return buildPlan({ manifests: set, state, git: {}, now: new Date() });
 }
 
-export async function applyDir(database: Database, dir: string): Promise<Plan> {
+export async function applyDir(database: Database, dir: string, masterKey?: () => Buffer): Promise<Plan> {
   const set = await readManifests(dir);
   const result = await lockedApply(
     database.db,
@@ -28,7 +28,7 @@ export async function applyDir(database: Database, dir: string): Promise<Plan> {
         git: { commit: 'abc123' },
         now: new Date(),
       }),
-    { actor: 'test', git: { commit: 'abc123' }, lock: { timeoutMs: 0 } },
+    { actor: 'test', git: { commit: 'abc123' }, lock: { timeoutMs: 0 }, masterKey },
   );
   return result.plan;
 }

@@ -186,12 +186,13 @@ export function applyCommand(ctx: CliContext): Command {
               if (message.endsWith('committing')) phase = 'committing';
               ctx.err(`apply: ${message}\n`);
             },
+            masterKeySource: masterKeySource(url, ctx.env),
             masterKey: () => {
               if (masterKey) return masterKey; // read once, not once per secret sealed
               // The embedded database's key file is generated on first use: say where.
               const source = masterKeySource(url, ctx.env);
               const generated = source.kind === 'embedded' && source.file !== undefined && !existsSync(source.file);
-              masterKey = resolveMasterKey(url, ctx.env);
+              masterKey = resolveMasterKey(url, ctx.env, { generate: true });
               if (generated)
                 ctx.err(
                   `apply: generated the master key file ${escapeTerminal(source.file!)} (mode 0600); keep it out of the database's backups\n`,

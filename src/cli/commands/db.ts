@@ -8,7 +8,8 @@ import { UserError } from '../../errors.js';
 import { databaseOption, formatOption } from '../options.js';
 import { jsonDocument } from '../../render/json-document.js';
 import { countClearKeys, sealClearKeys } from '../../keys/encryption-keys.js';
-import { resolveMasterKey } from '../../keys/master-key.js';
+import { checkedMasterKey } from '../../keys/master-key-check.js';
+import { masterKeySource, resolveMasterKey } from '../../keys/master-key.js';
 
 export function dbCommand(ctx: CliContext): Command {
   const db = new Command('db').description('database schema management');
@@ -27,8 +28,14 @@ export function dbCommand(ctx: CliContext): Command {
           let sealed = 0;
           if (clear > 0) {
             try {
-              const masterKey = resolveMasterKey(url, ctx.env);
-              sealed = await database.db.transaction().execute((tx) => sealClearKeys(tx, masterKey));
+              sealed = await database.db.transaction().execute(async (tx) => {
+                const masterKey = await checkedMasterKey(
+                  tx,
+                  () => resolveMasterKey(url, ctx.env, { generate: true }),
+                  masterKeySource(url, ctx.env),
+                );
+                return sealClearKeys(tx, masterKey);
+              });
             } catch (err) {
               if (!(err instanceof UserError)) throw err;
               ctx.err(

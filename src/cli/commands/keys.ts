@@ -7,7 +7,7 @@ import { revealApiKey } from '../../keys/api-key.js';
 import { revealEncryptionKey } from '../../keys/encryption-keys.js';
 import { listProjectKeys, type ProjectKeys } from '../../keys/list-keys.js';
 import { masterKeyFromFile, masterKeyFromText, masterKeySource, resolveMasterKey } from '../../keys/master-key.js';
-import { rewrapAll } from '../../keys/rewrap.js';
+import { adoptMasterKey, rewrapAll } from '../../keys/rewrap.js';
 import { revealWebhookSecret } from '../../webhooks/webhook-secret.js';
 import { escapeTerminal as t } from '../../render/escape-terminal.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
@@ -175,39 +175,75 @@ export function keysCommand(ctx: CliContext): Command {
         'the new master key: a file holding base64 of 32 bytes, mode 0600 (else $ARGOS_NEW_MASTER_KEY)',
       ),
     )
+    .addOption(
+      new Option(
+        '--old-key-lost',
+        "the old master key is lost: make the configured one the database's; the secrets sealed with the lost one are listed, to rotate",
+      ).conflicts('newKeyFile'),
+    )
     .addOption(formatOption(['text', 'json']))
     .addOption(databaseOption())
-    .action(async (opts: { newKeyFile?: string; databaseUrl?: string; format: 'text' | 'json' }) => {
-      const url = resolveDatabaseUrl(opts.databaseUrl);
-      const next = newMasterKey(opts.newKeyFile, ctx.env);
-      const source = masterKeySource(url, ctx.env);
-      const r = await withDatabase(url, ({ db }) =>
-        rewrapAll(db, resolveMasterKey(url, ctx.env), next, actorName(ctx.env)),
-      );
-      const counts = Object.entries(r.rewrapped)
-        .map(([column, n]) => `${n} in ${column}`)
-        .join(', ');
-      if (opts.format === 'json')
-        ctx.out(
-          jsonDocument('keys-rewrap', {
-            rewrapped: r.rewrapped,
-            sealedFromClear: r.sealedFromClear,
-            ...(source.kind === 'embedded' ? { masterKeyFile: source.file } : {}),
-          }),
+    .action(
+      async (opts: { newKeyFile?: string; oldKeyLost?: boolean; databaseUrl?: string; format: 'text' | 'json' }) => {
+        const url = resolveDatabaseUrl(opts.databaseUrl);
+        if (opts.oldKeyLost) return adoptConfiguredKey(ctx, url, opts.format);
+        const next = newMasterKey(opts.newKeyFile, ctx.env);
+        const source = masterKeySource(url, ctx.env);
+        const r = await withDatabase(url, ({ db }) =>
+          rewrapAll(db, resolveMasterKey(url, ctx.env), next, actorName(ctx.env)),
         );
-      else
-        ctx.out(
-          `re-sealed ${counts}${r.sealedFromClear ? `; sealed ${r.sealedFromClear} key(s) that were in clear` : ''}\n`,
-        );
-      if (source.kind === 'embedded') {
-        // The generated key file beside an embedded database is argosctl's own: it now holds the new key.
-        writeFileAtomic(source.file!, next.toString('base64') + '\n', 0o600);
-        ctx.err(`the master key file ${source.file} now holds the new key\n`);
-      } else {
-        ctx.err(
-          'from now on use the NEW master key (ARGOS_MASTER_KEY or ARGOS_MASTER_KEY_FILE); the old one opens nothing\n',
-        );
-      }
-    });
+        const counts = Object.entries(r.rewrapped)
+          .map(([column, n]) => `${n} in ${column}`)
+          .join(', ');
+        if (opts.format === 'json')
+          ctx.out(
+            jsonDocument('keys-rewrap', {
+              rewrapped: r.rewrapped,
+              sealedFromClear: r.sealedFromClear,
+              ...(source.kind === 'embedded' ? { masterKeyFile: source.file } : {}),
+            }),
+          );
+        else
+          ctx.out(
+            `re-sealed ${counts}${r.sealedFromClear ? `; sealed ${r.sealedFromClear} key(s) that were in clear` : ''}\n`,
+          );
+        if (source.kind === 'embedded') {
+          // The generated key file beside an embedded database is argosctl's own: it now holds the new key.
+          writeFileAtomic(source.file!, next.toString('base64') + '\n', 0o600);
+          ctx.err(`the master key file ${source.file} now holds the new key\n`);
+        } else {
+          ctx.err(
+            'from now on use the NEW master key (ARGOS_MASTER_KEY or ARGOS_MASTER_KEY_FILE); the old one opens nothing\n',
+          );
+        }
+      },
+    );
   return keys;
+}
+
+/** `keys rewrap --old-key-lost`: the configured key becomes the database's; what only the lost key opened is listed. */
+async function adoptConfiguredKey(ctx: CliContext, url: string, format: 'text' | 'json'): Promise<void> {
+  const source = masterKeySource(url, ctx.env);
+  const r = await withDatabase(url, ({ db }) =>
+    adoptMasterKey(db, resolveMasterKey(url, ctx.env, { generate: true }), actorName(ctx.env)),
+  );
+  if (format === 'json') {
+    ctx.out(
+      jsonDocument('keys-rewrap', { rewrapped: {}, sealedFromClear: r.sealedFromClear, unopenable: r.unopenable }),
+    );
+    return;
+  }
+  const where =
+    source.kind === 'embedded' || source.kind === 'file'
+      ? `the master key file ${t(source.file)}`
+      : 'the configured master key';
+  ctx.out(`${where} is now this database's master key\n`);
+  if (r.unopenable.length === 0) return ctx.out('every sealed value opens with it: nothing was lost\n');
+  ctx.out(
+    `${r.unopenable.length} sealed value(s) were sealed with the lost key, and no key opens them:\n` +
+      r.unopenable.map((label) => `  ${t(label)}\n`).join('') +
+      'rotate each (docs/service.md, "One master key per database"): spec.security.apiKey.rotation or spec.webhook.secretRotation + 1, ' +
+      'an encryption key with rotate: N+1; a service transmission key was removed: `argosctl transmit service-key PROJECT` ' +
+      'makes a new one, which clients seal for from then on\n',
+  );
 }

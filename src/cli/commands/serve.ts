@@ -5,6 +5,7 @@ import { listenOn, shownAddress } from '../listen.js';
 import { watchStopSignals } from '../stop-signals.js';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { resolveDatabaseUrl, withDatabase } from '../../db/connection.js';
+import { refuseWrongConfiguredKey } from '../../keys/master-key-check.js';
 import { resolveMasterKey } from '../../keys/master-key.js';
 import { buildServer } from '../../server/app.js';
 import { lineSink } from '../../server/log-sink.js';
@@ -97,6 +98,7 @@ export function serveCommand(ctx: CliContext): Command {
       await withDatabase(
         url,
         async (database) => {
+          await refuseWrongConfiguredKey(database.db, url, ctx.env);
           // Request log lines go out in batches, one write per turn of the event loop (log-sink.ts).
           const requestLog = lineSink((text) => ctx.err(text));
           const { app, metrics } = await buildServer(database, {

@@ -13,7 +13,7 @@ import { parsePrivateKey, parsePublicKey } from '../../transmit/parse-key.js';
 import { projectTransmissionKey } from '../../transmit/project-key.js';
 import { seal } from '../../transmit/seal.js';
 import { serviceKey } from '../../transmit/service-key.js';
-import { resolveMasterKey } from '../../keys/master-key.js';
+import { masterKeySource, resolveMasterKey } from '../../keys/master-key.js';
 import type { CliContext } from '../context.js';
 import { databaseOption, formatOption } from '../options.js';
 import { jsonDocument } from '../../render/json-document.js';
@@ -86,7 +86,9 @@ async function sealingKey(ctx: CliContext, opts: SealOpts): Promise<KeyObject> {
   const project = opts.project!;
   if (opts.serviceKey) {
     const url = resolveDatabaseUrl(opts.databaseUrl);
-    const key = await withDatabase(url, ({ db }) => serviceKey(db, project, () => resolveMasterKey(url, ctx.env)));
+    const key = await withDatabase(url, ({ db }) =>
+      serviceKey(db, project, () => resolveMasterKey(url, ctx.env, { generate: true }), masterKeySource(url, ctx.env)),
+    );
     return parsePublicKey(Buffer.from(key.publicKeyPem), `the service key of project ${JSON.stringify(project)}`);
   }
   const stored = await withDatabase(resolveDatabaseUrl(opts.databaseUrl), ({ db }) =>
@@ -154,7 +156,14 @@ export function transmitCommand(ctx: CliContext): Command {
     .addOption(databaseOption())
     .action(async (project: string, opts: { databaseUrl?: string; format: 'text' | 'json' }) => {
       const url = resolveDatabaseUrl(opts.databaseUrl);
-      const key = await withDatabase(url, ({ db }) => serviceKey(db, project, () => resolveMasterKey(url, ctx.env)));
+      const key = await withDatabase(url, ({ db }) =>
+        serviceKey(
+          db,
+          project,
+          () => resolveMasterKey(url, ctx.env, { generate: true }),
+          masterKeySource(url, ctx.env),
+        ),
+      );
       if (opts.format === 'json') {
         // JSON documents never hold PEM text (json-document.ts): the key goes as its DER in base64.
         const spki = createPublicKey(key.publicKeyPem).export({ type: 'spki', format: 'der' }).toString('base64');

@@ -3,6 +3,7 @@
 import { watchStopSignals } from '../stop-signals.js';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { resolveDatabaseUrl, withDatabase } from '../../db/connection.js';
+import { refuseWrongConfiguredKey } from '../../keys/master-key-check.js';
 import { resolveMasterKey } from '../../keys/master-key.js';
 import { escapeTerminal as t } from '../../render/escape-terminal.js';
 import { DEFAULT_SESSION_RETENTION_MS } from '../../tokens/retention.js';
@@ -197,8 +198,9 @@ export function workerCommand(ctx: CliContext): Command {
         try {
           await withDatabase(
             url,
-            (database) =>
-              startWorker(
+            async (database) => {
+              await refuseWrongConfiguredKey(database.db, url, ctx.env);
+              return startWorker(
                 { ...ctx, clock },
                 database,
                 url,
@@ -215,7 +217,8 @@ export function workerCommand(ctx: CliContext): Command {
                   onDelivery: (d) => ctx.err(describeDelivery(d)),
                 },
                 stop.signal,
-              ).done,
+              ).done;
+            },
             { open: { longRunning: true } },
           );
         } finally {
