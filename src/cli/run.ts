@@ -114,7 +114,14 @@ export async function run(argv: string[], ctx: CliContext): Promise<number> {
       return 1;
     }
     const database = asDatabaseError(err);
-    if (database) return fail(database, 'nothing was written (the transaction was rolled back)', 1);
+    if (database) {
+      // A role whose grants predate a table an upgrade added (db roles grants the tables it finds).
+      const grants =
+        (err as { code?: string }).code === '42501'
+          ? '; if this role lacks a right on a table an upgrade added, run the `argosctl db roles` SQL again as the owner'
+          : '';
+      return fail(database, `nothing was written (the transaction was rolled back)${grants}`, 1);
+    }
     if (err instanceof TokenError || err instanceof TokenRefused)
       return fail(err.message, err.hint, err.exitCode, err.code);
     if (err instanceof UserError) return fail(err.message, err.hint, err.exitCode);

@@ -118,8 +118,8 @@ export function resolveMasterKey(
     if (!generate && !lstatSync(file, { throwIfNoEntry: false }))
       throw new UserError(
         `the master key file ${file} is missing`,
-        'the first apply that issues a secret makes it; if it was deleted, restore it from your copy ' +
-          '(if it is lost: argosctl keys rewrap --old-key-lost)',
+        'argosctl makes it when it first seals a secret (an apply issuing a key); if this database holds ' +
+          'secrets sealed with it, restore it from your copy (if it is lost: argosctl keys rewrap --old-key-lost)',
       );
     return readOrCreateKeyFile(file);
   }

@@ -6,7 +6,7 @@ import { sql, type Kysely } from 'kysely';
 import type { DatabaseSchema } from '../db/schema.js';
 import { UserError } from '../errors.js';
 import { sealClearKeys } from './encryption-keys.js';
-import { checkedMasterKey, recordMasterKey } from './master-key-check.js';
+import { checkedMasterKey, lockMasterKey, opens, recordMasterKey, sealedValues } from './master-key-check.js';
 import { open, seal } from './seal.js';
 import { SEALED_COLUMNS } from './sealed-columns.js';
 import { recordAuditEvent } from '../audit/record-event.js';
@@ -54,45 +54,63 @@ export async function rewrapAll(
   });
 }
 
+/** What `--old-key-lost` does with a value the adopted key cannot open. */
+export type LostValueOutcome = 'unrevealable' | 'reissued-at-apply' | 'removed' | 'made-on-next-use';
+
 export interface AdoptResult {
-  /** Labels of the sealed values the adopted key cannot open: sealed with the lost key, opened by none. */
-  unopenable: string[];
+  /** The sealed values only the lost key opened: by label (kind:project:…, never material), and what became of each. */
+  lost: { label: string; outcome: LostValueOutcome }[];
   sealedFromClear: number;
+  /** False for a look without --yes: nothing was changed. */
+  adopted: boolean;
 }
 
 /**
  * `keys rewrap --old-key-lost`: the configured key becomes the database's master key without the old
- * one, which nobody has any more. Nothing can be re-sealed; the values the new key cannot open are
- * listed (their labels name project, kind and generation, never material) so they can be rotated,
- * and a project's service transmission key pair that it cannot open is removed: the next
- * `transmit service-key` makes a new one, which clients then seal for.
+ * one, which nobody has any more. Nothing sealed under the lost key can be opened again, so each such
+ * value goes, and with it whatever would try to open it (a URL key in its grace period, a webhook
+ * secret in its overlap): an API key's sealed copy (the key still works by its hash, but cannot be
+ * revealed: rotate it), an encryption key's generation (a declared current one is issued anew by the
+ * next apply), a webhook secret (bump secretRotation to sign again), the service's transmission key
+ * pair (`transmit service-key` makes a new one). Without `adopt` it only says what would go.
  */
-export async function adoptMasterKey(db: Kysely<DatabaseSchema>, key: Buffer, actor = 'unknown'): Promise<AdoptResult> {
+export async function adoptMasterKey(
+  db: Kysely<DatabaseSchema>,
+  key: Buffer,
+  { actor = 'unknown', adopt }: { actor?: string; adopt: boolean },
+): Promise<AdoptResult> {
   return db.transaction().execute(async (tx) => {
-    const unopenable: string[] = [];
-    for (const c of SEALED_COLUMNS) {
-      const rows = await sql<Record<string, unknown>>`select ${sql.join(c.keys.map((k) => sql.ref(k)))},
-          ${sql.ref(c.column)} as sealed from ${sql.table(c.table)} where ${sql.ref(c.column)} is not null`.execute(tx);
-      for (const row of rows.rows) {
-        const label = c.label(row);
-        try {
-          open(key, row.sealed as Uint8Array, label);
-        } catch {
-          unopenable.push(label);
-          // The service's own key pair is made anew on first use (`transmit service-key`): removed.
-          if (c.table === 'service_transmission_keys')
-            await tx.deleteFrom('service_transmission_keys').where('project_id', '=', String(row.project_id)).execute();
-        }
+    await lockMasterKey(tx);
+    const lost: AdoptResult['lost'] = [];
+    for (const value of (await sealedValues(tx)).filter((v) => !opens(key, v))) {
+      const { table, keys } = value.column;
+      const where = sql.join(
+        keys.map((k) => sql`${sql.ref(k)} = ${value.row[k]}`),
+        sql` and `,
+      );
+      if (table === 'api_keys') {
+        lost.push({ label: value.label, outcome: 'unrevealable' });
+        if (adopt) await sql`update api_keys set sealed = null where ${where}`.execute(tx);
+        continue;
       }
+      const outcome: LostValueOutcome =
+        table === 'encryption_keys'
+          ? 'reissued-at-apply'
+          : table === 'webhook_secrets'
+            ? 'removed'
+            : 'made-on-next-use';
+      lost.push({ label: value.label, outcome });
+      if (adopt) await sql`delete from ${sql.table(table)} where ${where}`.execute(tx);
     }
+    if (!adopt) return { lost, sealedFromClear: 0, adopted: false };
     const sealedFromClear = await sealClearKeys(tx, key);
     await recordMasterKey(tx, key);
     await recordAuditEvent(tx, {
       kind: 'rewrap',
       actor,
       projectId: null,
-      detail: { rewrapped: {}, sealedFromClear, oldKeyLost: true, unopenable: unopenable.length },
+      detail: { rewrapped: {}, sealedFromClear, oldKeyLost: true, unopenable: lost.length },
     });
-    return { unopenable, sealedFromClear };
+    return { lost, sealedFromClear, adopted: true };
   });
 }

@@ -37,20 +37,24 @@ export async function serviceKey(
       `the database holds no project ${JSON.stringify(projectId).slice(0, 80)}`,
       'check the project id, or apply its manifest first',
     );
-  const sealingKey = await checkedMasterKey(db, masterKey, masterKeySource);
-  const pair = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
-  const publicKeyPem = String(pair.publicKey.export({ type: 'spki', format: 'pem' }));
-  const der = pair.privateKey.export({ type: 'pkcs8', format: 'der' });
-  await db
-    .insertInto('service_transmission_keys')
-    .values({
-      project_id: projectId,
-      public_key: publicKeyPem,
-      fingerprint: keyFingerprint(pair.publicKey),
-      sealed: sealWithMaster(sealingKey, der, serviceTransmissionKeyLabel(projectId)),
-    })
-    .onConflict((oc) => oc.column('project_id').doNothing()) // a concurrent first use made one: it wins
-    .execute();
+  // Checked and written in one transaction, under the master-key lock: no rewrap moves the sealed
+  // values between the check and the insert.
+  await db.transaction().execute(async (tx) => {
+    const sealingKey = await checkedMasterKey(tx, masterKey, masterKeySource);
+    const pair = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+    const publicKeyPem = String(pair.publicKey.export({ type: 'spki', format: 'pem' }));
+    const der = pair.privateKey.export({ type: 'pkcs8', format: 'der' });
+    await tx
+      .insertInto('service_transmission_keys')
+      .values({
+        project_id: projectId,
+        public_key: publicKeyPem,
+        fingerprint: keyFingerprint(pair.publicKey),
+        sealed: sealWithMaster(sealingKey, der, serviceTransmissionKeyLabel(projectId)),
+      })
+      .onConflict((oc) => oc.column('project_id').doNothing()) // a concurrent first use made one: it wins
+      .execute();
+  });
   return (await readServiceKey(db, projectId))!;
 }
 

@@ -132,6 +132,33 @@ describe.skipIf(!postgres.available)('database roles on PostgreSQL', () => {
     await expect(query(asUser(fresh.url, planLogin), 'select * from tokens')).rejects.toMatchObject({ code: '42501' });
   });
 
+  it('an apply role whose grants predate migration 018: worker starts with a warning, apply that seals says to run the roles SQL again; after it, no warning', async () => {
+    await query(fresh.url, `REVOKE ALL ON master_key_check FROM ${applyRole}`);
+    const env = { ARGOS_DATABASE_URL: asUser(fresh.url, applyLogin) };
+    const worker = await runCli(['worker', '--once'], { cwd, env });
+    expect(worker.code, worker.stderr).toBe(0);
+    expect(worker.stderr).toMatch(
+      /warning: the master key was not checked: this role may not read master_key_check; run the `argosctl db roles` SQL again/,
+    );
+    const manifest = path.join(cwd, 'projects/kbank-onboarding.yaml');
+    writeFileSync(
+      manifest,
+      readFileSync(manifest, 'utf8').replace(
+        '- name: 2026-q4\n        status: active',
+        '- name: 2026-q4\n        status: active\n        rotate: 2',
+      ),
+    );
+    const sealing = await runCli(['apply', '--auto-approve', '--project', 'kbank-onboarding'], { cwd, env });
+    expect(sealing.code).toBe(1);
+    expect(sealing.stderr).toMatch(/database error 42501: permission denied for table master_key_check/);
+    expect(sealing.stderr).toMatch(/hint: .*run the `argosctl db roles` SQL again as the owner/);
+    const roles = await runCli(['db', 'roles', '--plan-role', planRole, '--apply-role', applyRole], { cwd });
+    await query(fresh.url, roles.stdout);
+    const again = await runCli(['worker', '--once'], { cwd, env });
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).not.toMatch(/warning: the master key was not checked/);
+  });
+
   it('role names are checked before they reach SQL', async () => {
     const r = await runCli(['db', 'roles', '--plan-role', 'x"; drop table projects; --'], { cwd });
     expect(r.code).toBe(1);

@@ -1,25 +1,31 @@
 // One master key per database: what seals checks the key against the check value recorded at the
-// first seal (or, in a database from before it, against a value sealed there), so a wrong
-// ARGOS_MASTER_KEY, a key file a checkout replaced or a deleted key file made anew never leaves
-// secrets sealed with two keys. `keys rewrap` moves the record with the secrets; `keys rewrap
-// --old-key-lost` adopts the configured key and lists what only the lost one opened.
+// first seal (or, in a database from before it, against every value sealed there), under a lock held
+// to its commit, so a wrong ARGOS_MASTER_KEY, a key file a checkout replaced, a deleted key file made
+// anew or a rewrap racing an apply never leaves secrets sealed with two keys. `keys rewrap` moves the
+// record with the secrets; `keys rewrap --old-key-lost` shows what only the lost key opened and, with
+// --yes, removes it and makes the configured key (embedded: a new key file) the database's.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/connection.js';
+import type { DatabaseSchema } from '../../src/db/schema.js';
 import { GuardError } from '../../src/errors.js';
-import { checkedMasterKey, masterKeyCheckValue } from '../../src/keys/master-key-check.js';
+import { checkedMasterKey, masterKeyCheckValue, sealedValues } from '../../src/keys/master-key-check.js';
 import { adoptMasterKey, rewrapAll } from '../../src/keys/rewrap.js';
+import { open, seal } from '../../src/keys/seal.js';
+import { serviceTransmissionKeyLabel } from '../../src/keys/sealed-columns.js';
 import { serviceKey } from '../../src/transmit/service-key.js';
+import { applyDir } from '../helpers/apply.js';
 import { runCliInProcess } from '../helpers/cli-in-process.js';
 import { tempDir } from '../helpers/cli.js';
 import { DATABASE_TARGETS, useFreshDatabase } from '../helpers/databases.js';
 import { manifest, TEST_MASTER_KEY } from '../helpers/service.js';
-import { applyDir } from '../helpers/apply.js';
 
-const keyedSpec = (rotation: number) => `  security:\n    apiKey: { rotation: ${rotation} }\n`;
+const postgres = DATABASE_TARGETS.find((t) => t.name === 'postgres')!;
+const keyedSpec = (rotation: number) =>
+  `  encryption:\n    keys:\n      - { name: k1, status: active }\n  security:\n    apiKey: { rotation: ${rotation} }\n`;
 
 function projectsDir(files: Record<string, string>): string {
   const dir = path.join(tempDir(), 'projects');
@@ -30,11 +36,13 @@ function projectsDir(files: Record<string, string>): string {
 
 /** apply with `key` as the master key, through the library (as the CLI does, minus the terminal). */
 const applyWithKey = (database: Database, dir: string, key: Buffer) => applyDir(database, dir, () => key);
-
-const sealedApiKeys = async (database: Database) =>
-  (await sql<{ rotation: number }>`select rotation from api_keys order by rotation`.execute(database.db)).rows.map(
-    (r) => r.rotation,
+const check = (db: Kysely<DatabaseSchema>, key: Buffer) =>
+  db.transaction().execute((tx) => checkedMasterKey(tx, () => key));
+const recorded = async (db: Kysely<DatabaseSchema>) =>
+  (await sql<{ check_value: Uint8Array }>`select check_value from master_key_check`.execute(db)).rows.map((r) =>
+    Buffer.from(r.check_value),
   );
+const labels = async (db: Kysely<DatabaseSchema>) => (await sealedValues(db)).map((v) => v.label).sort();
 
 for (const target of DATABASE_TARGETS) {
   describe.skipIf(!target.available)(`the master key check on ${target.name}`, () => {
@@ -42,47 +50,60 @@ for (const target of DATABASE_TARGETS) {
 
     it('the first seal records the key; another key is refused (exit 3) before anything is sealed or written', async () => {
       const db = fresh.database.db;
-      await sql`delete from master_key_check`.execute(db);
       await applyWithKey(fresh.database, projectsDir({ a: manifest('mk-a', keyedSpec(1)) }), TEST_MASTER_KEY);
-      const [row] = (await sql<{ check_value: Uint8Array }>`select check_value from master_key_check`.execute(db)).rows;
-      expect(Buffer.from(row.check_value).equals(masterKeyCheckValue(TEST_MASTER_KEY))).toBe(true);
+      const [value] = await recorded(db);
+      expect(value.equals(masterKeyCheckValue(TEST_MASTER_KEY))).toBe(true);
       // The check value is not the key in any form.
       for (const form of [TEST_MASTER_KEY.toString('hex'), TEST_MASTER_KEY.toString('base64')])
-        expect(Buffer.from(row.check_value).toString('hex')).not.toContain(form.slice(0, 16));
+        expect(value.toString('hex')).not.toContain(form.slice(0, 16));
 
-      const other = randomBytes(32);
-      const refused = applyWithKey(fresh.database, projectsDir({ a: manifest('mk-a', keyedSpec(2)) }), other);
+      const before = await labels(db);
+      const refused = applyWithKey(fresh.database, projectsDir({ a: manifest('mk-a', keyedSpec(2)) }), randomBytes(32));
       await expect(refused).rejects.toThrow(GuardError);
       await expect(refused).rejects.toThrow(
         /the configured master key is not the one this database's secrets are sealed with/,
       );
-      expect(await sealedApiKeys(fresh.database)).toEqual([1]);
-      const revision = await db
+      expect(await labels(db)).toEqual(before);
+      const row = await db
         .selectFrom('projects')
         .select('api_key_rotation')
         .where('id', '=', 'mk-a')
         .executeTakeFirst();
-      expect(revision?.api_key_rotation).toBe(1);
+      expect(row?.api_key_rotation).toBe(1);
       // The right key goes on.
       await applyWithKey(fresh.database, projectsDir({ a: manifest('mk-a', keyedSpec(2)) }), TEST_MASTER_KEY);
-      expect(await sealedApiKeys(fresh.database)).toEqual([1, 2]);
+      expect(await labels(db)).toEqual(['api-key:mk-a:2', 'encryption-key:mk-a:k1:1']);
     });
 
-    it('a database from before the check: the key must open a value sealed there, and is recorded once it does', async () => {
+    it('a database from before the check: the key must open every value sealed there; one that opens only some names the rest', async () => {
       const db = fresh.database.db;
       await sql`delete from master_key_check`.execute(db);
-      const wrong = randomBytes(32);
-      await expect(checkedMasterKey(db, () => wrong)).rejects.toThrow(
+      await expect(check(db, randomBytes(32))).rejects.toThrow(
         /is not the one this database's secrets are sealed with/,
       );
-      expect((await sql`select 1 from master_key_check`.execute(db)).rows).toEqual([]);
-      expect((await checkedMasterKey(db, () => TEST_MASTER_KEY)).equals(TEST_MASTER_KEY)).toBe(true);
-      expect((await sql`select 1 from master_key_check`.execute(db)).rows).toHaveLength(1);
+      // What earlier versions could leave: one value sealed under a second key.
+      const second = randomBytes(32);
+      await db
+        .insertInto('service_transmission_keys')
+        .values({
+          project_id: 'mk-a',
+          public_key: 'x',
+          fingerprint: 'x',
+          sealed: seal(second, Buffer.from('x'), serviceTransmissionKeyLabel('mk-a')),
+        })
+        .execute();
+      await expect(check(db, TEST_MASTER_KEY)).rejects.toThrow(
+        /secrets sealed under more than one master key .*opens 2 of 3; not service-transmission-key:mk-a/,
+      );
+      await expect(check(db, second)).rejects.toThrow(/opens 1 of 3/);
+      expect(await recorded(db)).toEqual([]);
+      await db.deleteFrom('service_transmission_keys').execute();
+      expect((await check(db, TEST_MASTER_KEY)).equals(TEST_MASTER_KEY)).toBe(true);
+      expect(await recorded(db)).toEqual([masterKeyCheckValue(TEST_MASTER_KEY)]);
     });
 
     it('a service key is not made with a wrong master key', async () => {
-      const wrong = randomBytes(32);
-      await expect(serviceKey(fresh.database.db, 'mk-a', () => wrong)).rejects.toThrow(GuardError);
+      await expect(serviceKey(fresh.database.db, 'mk-a', () => randomBytes(32))).rejects.toThrow(GuardError);
       expect(await fresh.database.db.selectFrom('service_transmission_keys').selectAll().execute()).toEqual([]);
       const made = await serviceKey(fresh.database.db, 'mk-a', () => TEST_MASTER_KEY);
       expect(made.publicKeyPem).toMatch(/BEGIN PUBLIC KEY/);
@@ -90,48 +111,116 @@ for (const target of DATABASE_TARGETS) {
 
     it('keys rewrap moves the record with the secrets: the old key is refused after, the new one accepted', async () => {
       const db = fresh.database.db;
-      const wrongOld = randomBytes(32);
-      await expect(rewrapAll(db, wrongOld, randomBytes(32))).rejects.toThrow(/is not the one/);
+      await expect(rewrapAll(db, randomBytes(32), randomBytes(32))).rejects.toThrow(/is not the one/);
       const next = randomBytes(32);
       await rewrapAll(db, TEST_MASTER_KEY, next);
-      await expect(checkedMasterKey(db, () => TEST_MASTER_KEY)).rejects.toThrow(/is not the one/);
-      expect((await checkedMasterKey(db, () => next)).equals(next)).toBe(true);
+      await expect(check(db, TEST_MASTER_KEY)).rejects.toThrow(/is not the one/);
+      expect((await check(db, next)).equals(next)).toBe(true);
       await rewrapAll(db, next, TEST_MASTER_KEY);
     });
 
-    it('keys rewrap --old-key-lost adopts the configured key, lists what only the lost key opened and removes the service key pair it cannot open', async () => {
+    it('keys rewrap --old-key-lost: without adopting, only says what would go; adopting removes it, so nothing left blocks opening, signing or a later rewrap', async () => {
       const db = fresh.database.db;
       const replacement = randomBytes(32);
-      const r = await adoptMasterKey(db, replacement, 'alice');
-      // (rotation 1's sealed copy went with its rotation: only rotation 2's waits for its reveal)
-      expect(r.unopenable.sort()).toEqual(['api-key:mk-a:2', 'service-transmission-key:mk-a']);
-      expect(await db.selectFrom('service_transmission_keys').selectAll().execute()).toEqual([]);
-      expect((await checkedMasterKey(db, () => replacement)).equals(replacement)).toBe(true);
+      const before = await labels(db);
+      const look = await adoptMasterKey(db, replacement, { adopt: false });
+      expect(look.lost.map((v) => [v.label, v.outcome]).sort()).toEqual([
+        ['api-key:mk-a:2', 'unrevealable'],
+        ['encryption-key:mk-a:k1:1', 'reissued-at-apply'],
+        ['service-transmission-key:mk-a', 'made-on-next-use'],
+      ]);
+      expect(await labels(db)).toEqual(before);
+      expect(await recorded(db)).toEqual([masterKeyCheckValue(TEST_MASTER_KEY)]);
+
+      const adopted = await adoptMasterKey(db, replacement, { actor: 'alice', adopt: true });
+      expect(adopted.lost).toHaveLength(3);
+      expect(await labels(db)).toEqual([]);
+      // The API key still works by its hash: only its sealed copy went.
+      expect(
+        await db.selectFrom('api_keys').select('rotation').where('project_id', '=', 'mk-a').execute(),
+      ).toContainEqual({ rotation: 2 });
       const event = await db
         .selectFrom('audit_events')
-        .select(['kind', 'actor', 'detail'])
+        .select(['kind', 'detail'])
         .where('actor', '=', 'alice')
         .executeTakeFirst();
-      expect(event).toMatchObject({ kind: 'rewrap', detail: { oldKeyLost: true, unopenable: 2 } });
-      // Back to the suite's key for the files after this one.
-      await adoptMasterKey(db, TEST_MASTER_KEY, 'test');
+      expect(event).toMatchObject({ kind: 'rewrap', detail: { oldKeyLost: true, unopenable: 3 } });
+      // The declared key generation is issued anew under the adopted key, and a rewrap moves everything.
+      await applyWithKey(fresh.database, projectsDir({ a: manifest('mk-a', keyedSpec(2)) }), replacement);
+      expect(await labels(db)).toEqual(['encryption-key:mk-a:k1:1']);
+      await rewrapAll(db, replacement, TEST_MASTER_KEY);
+      expect((await check(db, TEST_MASTER_KEY)).equals(TEST_MASTER_KEY)).toBe(true);
+    });
+
+    it('a recorded key with nothing sealed any more: any key may seal, and is recorded', async () => {
+      const db = fresh.database.db;
+      await db.deleteFrom('encryption_keys').execute();
+      await sql`update api_keys set sealed = null`.execute(db);
+      const fresher = randomBytes(32);
+      expect((await check(db, fresher)).equals(fresher)).toBe(true);
+      expect(await recorded(db)).toEqual([masterKeyCheckValue(fresher)]);
     });
   });
 }
 
-describe.skipIf(!DATABASE_TARGETS[1].available)('concurrent first seals with two keys on postgres', () => {
-  const fresh = useFreshDatabase(DATABASE_TARGETS[1]);
-  it('one key is recorded; the other is refused', async () => {
+describe.skipIf(!postgres.available)('the master key lock on postgres', () => {
+  const fresh = useFreshDatabase(postgres);
+
+  it('a secret sealed under the old key while a rewrap starts is moved too: the rewrap waits for its commit', async () => {
+    const db = fresh.database.db;
+    await applyWithKey(fresh.database, projectsDir({ r: manifest('mk-r', keyedSpec(1)) }), TEST_MASTER_KEY);
+    let sealed!: () => void;
+    const hasSealed = new Promise<void>((resolve) => (sealed = resolve));
+    const sealing = db.transaction().execute(async (tx) => {
+      const key = await checkedMasterKey(tx, () => TEST_MASTER_KEY);
+      await tx
+        .insertInto('service_transmission_keys')
+        .values({
+          project_id: 'mk-r',
+          public_key: 'x',
+          fingerprint: 'x',
+          sealed: seal(key, Buffer.from('x'), serviceTransmissionKeyLabel('mk-r')),
+        })
+        .execute();
+      sealed();
+      await new Promise((r) => setTimeout(r, 300)); // the rewrap has started meanwhile
+    });
+    await hasSealed;
+    const next = randomBytes(32);
+    await Promise.all([sealing, rewrapAll(db, TEST_MASTER_KEY, next)]);
+    const values = await sealedValues(db);
+    expect(values.map((v) => v.label)).toContain('service-transmission-key:mk-r');
+    for (const v of values) expect(() => open(next, v.sealed, v.label)).not.toThrow();
+  });
+
+  it('of two first seals with two keys, one is recorded and the other refused', async () => {
+    const db = fresh.database.db;
+    await db.deleteFrom('service_transmission_keys').execute();
+    await db.deleteFrom('encryption_keys').execute();
+    await sql`update api_keys set sealed = null`.execute(db);
+    await sql`delete from master_key_check`.execute(db);
     const keys = [randomBytes(32), randomBytes(32)];
     const results = await Promise.allSettled(
-      keys.map((key) => fresh.database.db.transaction().execute((tx) => checkedMasterKey(tx, () => key))),
+      keys.map((key, i) =>
+        db.transaction().execute(async (tx) => {
+          await checkedMasterKey(tx, () => key);
+          const pid = `mk-r`;
+          await tx
+            .insertInto('service_transmission_keys')
+            .values({
+              project_id: pid,
+              public_key: `${i}`,
+              fingerprint: 'x',
+              sealed: seal(key, Buffer.from('x'), serviceTransmissionKeyLabel(pid)),
+            })
+            .onConflict((oc) => oc.column('project_id').doNothing())
+            .execute();
+        }),
+      ),
     );
     expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
     const winner = keys[results.findIndex((r) => r.status === 'fulfilled')];
-    const [row] = (
-      await sql<{ check_value: Uint8Array }>`select check_value from master_key_check`.execute(fresh.database.db)
-    ).rows;
-    expect(Buffer.from(row.check_value).equals(masterKeyCheckValue(winner))).toBe(true);
+    expect(await recorded(db)).toEqual([masterKeyCheckValue(winner)]);
   });
 });
 
@@ -140,7 +229,7 @@ describe('the embedded key file', () => {
   const cli = (cwd: string, args: string[]) =>
     runCliInProcess([...args, '--database-url', 'pglite:.argos/db'], { cwd, env: noEnvKey });
 
-  it('replaced (as a checkout replaces an ignored file) or deleted: refused, nothing made or written; --old-key-lost recovers and says what to rotate', async () => {
+  it('replaced (as a checkout replaces an ignored file) or deleted: refused, nothing made or written; --old-key-lost shows, then with --yes writes a new key and keeps the old file aside', async () => {
     const cwd = tempDir();
     const write = (rotation: number) => {
       mkdirSync(path.join(cwd, 'projects'), { recursive: true });
@@ -150,12 +239,13 @@ describe('the embedded key file', () => {
     write(1);
     expect((await cli(cwd, ['apply', '--auto-approve'])).code).toBe(0);
 
-    writeFileSync(keyFile, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600 });
+    const planted = `${randomBytes(32).toString('base64')}\n`;
+    writeFileSync(keyFile, planted, { mode: 0o600 });
     write(2);
     const replaced = await cli(cwd, ['apply', '--auto-approve']);
     expect(replaced.code).toBe(3);
     expect(replaced.stderr).toMatch(
-      /error: the master key file \S+db\.master-key is not the one this database's secrets are sealed with/,
+      /error: the master key file \S+db\.master-key is not the one this database's secrets are sealed with \(checking out a branch that tracks the key file replaces it/,
     );
     expect(replaced.stderr).toMatch(/hint: .*argosctl keys rewrap --old-key-lost/);
     expect(replaced.stderr).not.toMatch(/apply: writing/);
@@ -183,19 +273,40 @@ describe('the embedded key file', () => {
     expect(reveal.stderr).toMatch(/the master key file \S+ is missing/);
     expect(existsSync(keyFile)).toBe(false);
 
-    const adopted = await cli(cwd, ['keys', 'rewrap', '--old-key-lost']);
+    // The planted file is back (a checkout): --old-key-lost never adopts it.
+    writeFileSync(keyFile, planted, { mode: 0o600 });
+    const look = await cli(cwd, ['keys', 'rewrap', '--old-key-lost']);
+    expect(look.code).toBe(3);
+    expect(look.stdout).toMatch(
+      /a new master key file \S+ would become this database's master key; 2 sealed value\(s\) only the lost key opened would go:\n {2}api-key:vault:1 {2}its sealed copy[^\n]*\n {2}encryption-key:vault:k1:1 {2}this generation[^\n]*\nnothing changed: pass --yes/,
+    );
+    expect(readFileSync(keyFile, 'utf8')).toBe(planted);
+
+    const adopted = await cli(cwd, ['keys', 'rewrap', '--old-key-lost', '--yes']);
     expect(adopted.code, adopted.stderr).toBe(0);
     expect(adopted.stdout).toMatch(
-      /is now this database's master key\n1 sealed value\(s\) were sealed with the lost key[^\n]*\n {2}api-key:vault:1\n/,
+      /a new master key file \S+ is now this database's master key \(the file it replaces is kept as \S+db\.master-key\.replaced-[0-9TZ-]+\)\n2 sealed value\(s\) only the lost key opened are gone:/,
     );
-    expect(readFileSync(keyFile, 'utf8')).toMatch(/^[A-Za-z0-9+/]{43}=\n$/);
+    const written = readFileSync(keyFile, 'utf8');
+    expect(written).toMatch(/^[A-Za-z0-9+/]{43}=\n$/);
+    expect(written).not.toBe(planted);
+    const aside = readdirSync(path.join(cwd, '.argos')).filter((f) => f.startsWith('db.master-key.replaced-'));
+    expect(aside).toHaveLength(1);
+    expect(readFileSync(path.join(cwd, '.argos', aside[0]), 'utf8')).toBe(planted);
+
+    // Run again by mistake with the key now in force: nothing is lost, nothing replaced.
+    const again = await cli(cwd, ['keys', 'rewrap', '--old-key-lost', '--yes']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/is this database's master key: nothing is lost, nothing was changed/);
+    expect(readFileSync(keyFile, 'utf8')).toBe(written);
+
     const applied = await cli(cwd, ['apply', '--auto-approve']);
     expect(applied.code, applied.stderr).toBe(0);
     const shown = await cli(cwd, ['keys', 'reveal', 'vault', 'api-key', '--yes-print-secret']);
     expect(shown.stdout).toMatch(/^argos_[A-Za-z0-9_-]{43}\n$/);
     const history = await cli(cwd, ['history']);
     expect(history.stdout).toMatch(
-      /rewrap .*old master key lost: the configured key adopted, 1 sealed value\(s\) no key opens/,
+      /rewrap .*old master key lost: the configured key adopted, 2 sealed value\(s\) no key opens/,
     );
   });
 });

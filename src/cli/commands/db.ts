@@ -8,6 +8,7 @@ import { UserError } from '../../errors.js';
 import { databaseOption, formatOption } from '../options.js';
 import { jsonDocument } from '../../render/json-document.js';
 import { countClearKeys, sealClearKeys } from '../../keys/encryption-keys.js';
+import { escapeTerminal } from '../../render/escape-terminal.js';
 import { checkedMasterKey } from '../../keys/master-key-check.js';
 import { masterKeySource, resolveMasterKey } from '../../keys/master-key.js';
 
@@ -39,8 +40,8 @@ export function dbCommand(ctx: CliContext): Command {
             } catch (err) {
               if (!(err instanceof UserError)) throw err;
               ctx.err(
-                `warning: ${clear} encryption key(s) are still stored in clear: ${err.message}\n` +
-                  `  ${err.hint ?? ''}; then run argosctl db migrate again (apply and keys rewrap seal them too)\n`,
+                `warning: ${clear} encryption key(s) are still stored in clear: ${escapeTerminal(err.message)}\n` +
+                  `  ${escapeTerminal(err.hint ?? '')}; then run argosctl db migrate again (apply and keys rewrap seal them too)\n`,
               );
             }
           }

@@ -6,13 +6,23 @@ import { resolveDatabaseUrl, withDatabase } from '../../db/connection.js';
 import { revealApiKey } from '../../keys/api-key.js';
 import { revealEncryptionKey } from '../../keys/encryption-keys.js';
 import { listProjectKeys, type ProjectKeys } from '../../keys/list-keys.js';
-import { masterKeyFromFile, masterKeyFromText, masterKeySource, resolveMasterKey } from '../../keys/master-key.js';
-import { adoptMasterKey, rewrapAll } from '../../keys/rewrap.js';
+import {
+  MASTER_KEY_BYTES,
+  masterKeyFromFile,
+  masterKeyFromText,
+  masterKeySource,
+  resolveMasterKey,
+} from '../../keys/master-key.js';
+import { isRecordedMasterKey } from '../../keys/master-key-check.js';
+import { adoptMasterKey, rewrapAll, type AdoptResult, type LostValueOutcome } from '../../keys/rewrap.js';
 import { revealWebhookSecret } from '../../webhooks/webhook-secret.js';
 import { escapeTerminal as t } from '../../render/escape-terminal.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import type { CliContext } from '../context.js';
-import { UserError } from '../../errors.js';
+import { ExitCode, UserError } from '../../errors.js';
+import { confirm } from '../confirm.js';
+import { randomBytes } from 'node:crypto';
+import { lstatSync, renameSync, writeFileSync } from 'node:fs';
 import { actorName } from '../git-info.js';
 import { databaseOption, formatOption } from '../options.js';
 import { openSecretSink, type SecretOutputOptions } from '../secret-output.js';
@@ -178,15 +188,22 @@ export function keysCommand(ctx: CliContext): Command {
     .addOption(
       new Option(
         '--old-key-lost',
-        "the old master key is lost: make the configured one the database's; the secrets sealed with the lost one are listed, to rotate",
+        "the old master key is lost: show what only it opened; with --yes remove that and make the configured key the database's (embedded: a new key file)",
       ).conflicts('newKeyFile'),
     )
+    .option('--yes', 'with --old-key-lost: do it, without asking')
     .addOption(formatOption(['text', 'json']))
     .addOption(databaseOption())
     .action(
-      async (opts: { newKeyFile?: string; oldKeyLost?: boolean; databaseUrl?: string; format: 'text' | 'json' }) => {
+      async (opts: {
+        newKeyFile?: string;
+        oldKeyLost?: boolean;
+        yes?: boolean;
+        databaseUrl?: string;
+        format: 'text' | 'json';
+      }) => {
         const url = resolveDatabaseUrl(opts.databaseUrl);
-        if (opts.oldKeyLost) return adoptConfiguredKey(ctx, url, opts.format);
+        if (opts.oldKeyLost) return adoptConfiguredKey(ctx, url, opts);
         const next = newMasterKey(opts.newKeyFile, ctx.env);
         const source = masterKeySource(url, ctx.env);
         const r = await withDatabase(url, ({ db }) =>
@@ -210,7 +227,7 @@ export function keysCommand(ctx: CliContext): Command {
         if (source.kind === 'embedded') {
           // The generated key file beside an embedded database is argosctl's own: it now holds the new key.
           writeFileAtomic(source.file!, next.toString('base64') + '\n', 0o600);
-          ctx.err(`the master key file ${source.file} now holds the new key\n`);
+          ctx.err(`the master key file ${t(source.file)} now holds the new key\n`);
         } else {
           ctx.err(
             'from now on use the NEW master key (ARGOS_MASTER_KEY or ARGOS_MASTER_KEY_FILE); the old one opens nothing\n',
@@ -221,29 +238,99 @@ export function keysCommand(ctx: CliContext): Command {
   return keys;
 }
 
-/** `keys rewrap --old-key-lost`: the configured key becomes the database's; what only the lost key opened is listed. */
-async function adoptConfiguredKey(ctx: CliContext, url: string, format: 'text' | 'json'): Promise<void> {
+const LOST_OUTCOME: Record<LostValueOutcome, string> = {
+  unrevealable:
+    'its sealed copy: never revealed, it cannot be now; the key works until you rotate it (spec.security.apiKey.rotation)',
+  'reissued-at-apply':
+    'this generation: the next apply issues it anew while it is declared; URLs made with it no longer open',
+  removed: 'removed: bump spec.webhook.secretRotation to sign deliveries again',
+  'made-on-next-use': 'removed: `argosctl transmit service-key PROJECT` makes a new one, which clients then seal for',
+};
+
+/**
+ * `keys rewrap --old-key-lost`: what only the lost key opened is shown; with --yes (or "yes" on a
+ * terminal) it goes, and the configured key becomes the database's. On the embedded database the key
+ * is a new one, written where the key file was (whatever file was there is kept aside, never adopted:
+ * a checkout may have put it there).
+ */
+async function adoptConfiguredKey(
+  ctx: CliContext,
+  url: string,
+  opts: { yes?: boolean; format: 'text' | 'json' },
+): Promise<void> {
+  if (ctx.env.ARGOS_NEW_MASTER_KEY)
+    throw new UserError(
+      '--old-key-lost adopts the configured master key; ARGOS_NEW_MASTER_KEY is not used by it',
+      'unset ARGOS_NEW_MASTER_KEY (a rewrap to it needs the old key: argosctl keys rewrap without --old-key-lost)',
+    );
   const source = masterKeySource(url, ctx.env);
-  const r = await withDatabase(url, ({ db }) =>
-    adoptMasterKey(db, resolveMasterKey(url, ctx.env, { generate: true }), actorName(ctx.env)),
-  );
-  if (format === 'json') {
+  // A key that is the database's already has lost nothing: said, and nothing replaced.
+  const configured =
+    source.kind !== 'embedded' || lstatSync(source.file!, { throwIfNoEntry: false })
+      ? resolveMasterKey(url, ctx.env)
+      : undefined;
+  if (configured && (await withDatabase(url, ({ db }) => isRecordedMasterKey(db, configured)))) {
+    if (opts.format === 'json')
+      return ctx.out(jsonDocument('keys-rewrap', { rewrapped: {}, sealedFromClear: 0, lost: [], adopted: false }));
     ctx.out(
-      jsonDocument('keys-rewrap', { rewrapped: {}, sealedFromClear: r.sealedFromClear, unopenable: r.unopenable }),
+      `${source.kind === 'embedded' || source.kind === 'file' ? `the master key file ${t(source.file)}` : 'the configured master key'} ` +
+        "is this database's master key: nothing is lost, nothing was changed (`keys rewrap --new-key-file` moves the secrets to a new key)\n",
     );
     return;
   }
+  const key = source.kind === 'embedded' ? randomBytes(MASTER_KEY_BYTES) : configured!;
   const where =
-    source.kind === 'embedded' || source.kind === 'file'
-      ? `the master key file ${t(source.file)}`
-      : 'the configured master key';
-  ctx.out(`${where} is now this database's master key\n`);
-  if (r.unopenable.length === 0) return ctx.out('every sealed value opens with it: nothing was lost\n');
+    source.kind === 'embedded'
+      ? `a new master key file ${t(source.file)}`
+      : source.kind === 'file'
+        ? `the master key file ${t(source.file)}`
+        : 'the configured master key';
+  const list = (lost: AdoptResult['lost']) => lost.map((v) => `  ${t(v.label)}  ${LOST_OUTCOME[v.outcome]}\n`).join('');
+  const wouldGo = (lost: AdoptResult['lost']) =>
+    `${where} would become this database's master key; ${lost.length} sealed value(s) only the lost key opened would go:\n${list(lost)}`;
+  const look = await withDatabase(url, ({ db }) => adoptMasterKey(db, key, { adopt: false }));
+  let go = Boolean(opts.yes);
+  if (!go && ctx.stdinIsTTY) {
+    ctx.err(wouldGo(look.lost));
+    go = await confirm('Replace the lost master key? Only "yes" is accepted: ');
+  }
+  if (!go) {
+    if (opts.format === 'json')
+      ctx.out(jsonDocument('keys-rewrap', { rewrapped: {}, sealedFromClear: 0, lost: look.lost, adopted: false }));
+    else ctx.out(`${ctx.stdinIsTTY ? '' : wouldGo(look.lost)}nothing changed: pass --yes to replace the lost key\n`);
+    // Asked and not given "yes" is an answer; with no terminal to ask, a script learns nothing was done.
+    if (!ctx.stdinIsTTY) throw new ExitCode(3);
+    return;
+  }
+  const keptAside = source.kind === 'embedded' ? writeNewKeyFile(source.file!, key) : undefined;
+  const r = await withDatabase(url, ({ db }) => adoptMasterKey(db, key, { actor: actorName(ctx.env), adopt: true }));
+  if (opts.format === 'json') {
+    ctx.out(
+      jsonDocument('keys-rewrap', {
+        rewrapped: {},
+        sealedFromClear: r.sealedFromClear,
+        lost: r.lost,
+        adopted: true,
+        ...(source.kind === 'embedded' ? { masterKeyFile: source.file } : {}),
+      }),
+    );
+    return;
+  }
   ctx.out(
-    `${r.unopenable.length} sealed value(s) were sealed with the lost key, and no key opens them:\n` +
-      r.unopenable.map((label) => `  ${t(label)}\n`).join('') +
-      'rotate each (docs/service.md, "One master key per database"): spec.security.apiKey.rotation or spec.webhook.secretRotation + 1, ' +
-      'an encryption key with rotate: N+1; a service transmission key was removed: `argosctl transmit service-key PROJECT` ' +
-      'makes a new one, which clients seal for from then on\n',
+    `${where} is now this database's master key${keptAside ? ` (the file it replaces is kept as ${t(keptAside)})` : ''}\n` +
+      (r.lost.length === 0
+        ? 'every sealed value opens with it: nothing was lost\n'
+        : `${r.lost.length} sealed value(s) only the lost key opened are gone:\n${list(r.lost)}`),
   );
+}
+
+/** The embedded key file replaced by `key` (0600); what was at its name is renamed aside, unread, and named. */
+function writeNewKeyFile(file: string, key: Buffer): string | undefined {
+  let aside: string | undefined;
+  if (lstatSync(file, { throwIfNoEntry: false })) {
+    aside = `${file}.replaced-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    renameSync(file, aside);
+  }
+  writeFileSync(file, `${key.toString('base64')}\n`, { flag: 'wx', mode: 0o600 });
+  return aside;
 }

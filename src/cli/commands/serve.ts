@@ -98,7 +98,7 @@ export function serveCommand(ctx: CliContext): Command {
       await withDatabase(
         url,
         async (database) => {
-          await refuseWrongConfiguredKey(database.db, url, ctx.env);
+          await refuseWrongConfiguredKey(database.db, url, ctx.env, ctx.err);
           // Request log lines go out in batches, one write per turn of the event loop (log-sink.ts).
           const requestLog = lineSink((text) => ctx.err(text));
           const { app, metrics } = await buildServer(database, {

@@ -199,7 +199,7 @@ export function workerCommand(ctx: CliContext): Command {
           await withDatabase(
             url,
             async (database) => {
-              await refuseWrongConfiguredKey(database.db, url, ctx.env);
+              await refuseWrongConfiguredKey(database.db, url, ctx.env, ctx.err);
               return startWorker(
                 { ...ctx, clock },
                 database,
