@@ -118,9 +118,8 @@ function mixedKeys(source: MasterKeySource | undefined, opened: number, unopened
 /**
  * The master key `resolve` gives, once it is known to be the database's, inside `tx`, which then
  * holds the master-key lock until it ends: equal to the recorded check value; or, none recorded yet
- * (a database from before this check), a key that opens every value sealed there; or any key when
- * nothing is sealed any more (nothing could be mixed). Then recorded. The generated key file beside
- * an embedded database is not made anew while the database holds sealed secrets.
+ * (a database from before this check), a key that opens every value sealed there. Then recorded. The
+ * generated key file beside an embedded database is made anew only while nothing is sealed.
  */
 export async function checkedMasterKey(
   tx: Transaction<DatabaseSchema>,
@@ -140,12 +139,9 @@ async function judgeMasterKey(
   source: MasterKeySource | undefined,
 ): Promise<{ key: Buffer; recorded: boolean }> {
   const recorded = await recordedCheck(db);
-  if (
-    source?.kind === 'embedded' &&
-    source.file &&
-    !lstatSync(source.file, { throwIfNoEntry: false }) &&
-    (await anySealed(db))
-  )
+  const missingFile =
+    source?.kind === 'embedded' && source.file !== undefined && !lstatSync(source.file, { throwIfNoEntry: false });
+  if (missingFile && (await anySealed(db)))
     throw new GuardError(
       `the master key file ${source.file} is missing, and this database holds secrets sealed with it`,
       `restore it from where you keep a copy (argosctl makes no new key over sealed secrets); ${LOST_HINT}`,
@@ -153,7 +149,9 @@ async function judgeMasterKey(
   const key = resolve();
   if (recorded) {
     if (timingSafeEqual(recorded, masterKeyCheckValue(key))) return { key, recorded: true };
-    if (!(await anySealed(db))) return { key, recorded: false };
+    // A key file made just now, over nothing sealed, is random: nothing to mix, nobody else knows it.
+    // Another key is refused even when nothing is sealed: it may be one a checkout brought.
+    if (missingFile) return { key, recorded: false };
     throw notTheKey(source);
   }
   const values = await sealedValues(db);

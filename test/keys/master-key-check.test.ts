@@ -152,13 +152,15 @@ for (const target of DATABASE_TARGETS) {
       expect((await check(db, TEST_MASTER_KEY)).equals(TEST_MASTER_KEY)).toBe(true);
     });
 
-    it('a recorded key with nothing sealed any more: any key may seal, and is recorded', async () => {
+    it('a recorded key with nothing sealed any more: another key is still refused (it may be one a checkout brought); --old-key-lost replaces it with nothing to remove', async () => {
       const db = fresh.database.db;
       await db.deleteFrom('encryption_keys').execute();
       await sql`update api_keys set sealed = null`.execute(db);
-      const fresher = randomBytes(32);
-      expect((await check(db, fresher)).equals(fresher)).toBe(true);
-      expect(await recorded(db)).toEqual([masterKeyCheckValue(fresher)]);
+      const other = randomBytes(32);
+      await expect(check(db, other)).rejects.toThrow(/is not the one this database's secrets are sealed with/);
+      const adopted = await adoptMasterKey(db, other, { adopt: true });
+      expect(adopted.lost).toEqual([]);
+      expect(await recorded(db)).toEqual([masterKeyCheckValue(other)]);
     });
   });
 }
@@ -308,5 +310,25 @@ describe('the embedded key file', () => {
     expect(history.stdout).toMatch(
       /rewrap .*old master key lost: the configured key adopted, 2 sealed value\(s\) no key opens/,
     );
+  });
+
+  it('deleted once nothing is sealed (every API key revealed): the next apply makes a new random one', async () => {
+    const cwd = tempDir();
+    const write = (rotation: number) => {
+      mkdirSync(path.join(cwd, 'projects'), { recursive: true });
+      writeFileSync(
+        path.join(cwd, 'projects', 'plain.yaml'),
+        manifest('plain', `  security:\n    apiKey: { rotation: ${rotation} }\n`),
+      );
+    };
+    write(1);
+    expect((await cli(cwd, ['apply', '--auto-approve'])).code).toBe(0);
+    expect((await cli(cwd, ['keys', 'reveal', 'plain', 'api-key', '--out', 'key.txt'])).code).toBe(0);
+    rmSync(path.join(cwd, '.argos', 'db.master-key'));
+    write(2);
+    const remade = await cli(cwd, ['apply', '--auto-approve']);
+    expect(remade.code, remade.stderr).toBe(0);
+    expect(remade.stderr).toMatch(/apply: generated the master key file/);
+    expect((await cli(cwd, ['keys', 'reveal', 'plain', 'api-key', '--yes-print-secret'])).stdout).toMatch(/^argos_/);
   });
 });
