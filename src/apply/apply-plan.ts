@@ -2,7 +2,7 @@
 // database still looks exactly as it did when the plan was made.
 import { projectsIssuingSecrets } from '../plan/issues-secrets.js';
 import { countClearKeys } from '../keys/encryption-keys.js';
-import { checkedMasterKey } from '../keys/master-key-check.js';
+import { checkedMasterKey, MASTER_KEY_LOCK_WAIT_MS } from '../keys/master-key-check.js';
 import { resolveMasterKey, type MasterKeySource } from '../keys/master-key.js';
 import type { Kysely, Transaction } from 'kysely';
 import { GuardError, UserError } from '../errors.js';
@@ -96,7 +96,12 @@ export async function lockedApply(
     // A missing or wrong master key fails here, before "writing…" says anything is under way.
     let masterKey = options.masterKey ?? (() => resolveMasterKey(undefined));
     if (projectsIssuingSecrets(plan).length || (await countClearKeys(tx)) > 0) {
-      const checked = await checkedMasterKey(tx, masterKey, options.masterKeySource);
+      const checked = await checkedMasterKey(
+        tx,
+        masterKey,
+        options.masterKeySource,
+        Math.max(options.lock.timeoutMs, MASTER_KEY_LOCK_WAIT_MS),
+      );
       masterKey = () => checked;
     }
     const counter = new StatementCounter();

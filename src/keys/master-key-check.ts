@@ -8,11 +8,14 @@
 // the old key cannot commit after a rewrap has moved the others. (Messages are escaped where they
 // are printed: src/cli/run.ts.)
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { lstatSync } from 'node:fs';
+import { lstatSync, readdirSync } from 'node:fs';
+import path from 'node:path';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DatabaseSchema } from '../db/schema.js';
-import { GuardError } from '../errors.js';
-import { masterKeySource, resolveMasterKey, type MasterKeySource } from './master-key.js';
+import { GuardError, LockError } from '../errors.js';
+import { masterKeyFromText, masterKeySource, resolveMasterKey, type MasterKeySource } from './master-key.js';
+import { readOwnSmallFile } from '../util/safe-read.js';
+import { escapeTerminal } from '../render/escape-terminal.js';
 import { open } from './seal.js';
 import { SEALED_COLUMNS, type SealedColumn } from './sealed-columns.js';
 
@@ -26,9 +29,27 @@ export function masterKeyCheckValue(key: Buffer): Buffer {
   return createHmac('sha256', key).update(CHECK_TEXT).digest();
 }
 
-/** Held until the transaction ends: one sealer or mover of sealed values at a time. */
-export async function lockMasterKey(tx: Transaction<DatabaseSchema>): Promise<void> {
-  await sql`select pg_advisory_xact_lock(${MASTER_KEY_LOCK_KEY})`.execute(tx);
+/** How long what seals waits for the master-key lock unless told (apply passes its --lock-timeout, at least this). */
+export const MASTER_KEY_LOCK_WAIT_MS = 10_000;
+
+/**
+ * Held until the transaction ends: one sealer or mover of sealed values at a time. Waits at most
+ * `waitMs`, then refuses (exit 3): a transaction left open elsewhere never holds a command silently.
+ */
+export async function lockMasterKey(tx: Transaction<DatabaseSchema>, waitMs = MASTER_KEY_LOCK_WAIT_MS): Promise<void> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const { rows } = await sql<{ ok: boolean }>`select pg_try_advisory_xact_lock(${MASTER_KEY_LOCK_KEY}) as ok`.execute(
+      tx,
+    );
+    if (rows[0]?.ok) return;
+    if (Date.now() >= deadline)
+      throw new LockError(
+        `another command is sealing or moving sealed secrets (it holds the master-key lock), still after ${Math.round(waitMs / 1000)} s`,
+        'try again when it has finished (an apply issuing keys, keys rewrap, transmit service-key)',
+      );
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 export interface SealedValue {
@@ -62,15 +83,21 @@ export function opens(key: Buffer, value: SealedValue): boolean {
   }
 }
 
+/** The recorded check value in hex, or undefined when none is recorded. */
+export async function recordedCheckHex(db: Db): Promise<string | undefined> {
+  return (await recordedCheck(db))?.toString('hex');
+}
+
 async function recordedCheck(db: Db): Promise<Buffer | undefined> {
   const row = await db.selectFrom('master_key_check').select('check_value').executeTakeFirst();
   return row ? Buffer.from(row.check_value) : undefined;
 }
 
-/** True when the database's record names `key` as its master key. */
-export async function isRecordedMasterKey(db: Db, key: Buffer): Promise<boolean> {
+/** True when `key` is the database's: its record names it, or (none yet) it opens every sealed value. */
+export async function isDatabaseKey(db: Db, key: Buffer): Promise<boolean> {
   const recorded = await recordedCheck(db);
-  return recorded !== undefined && timingSafeEqual(recorded, masterKeyCheckValue(key));
+  if (recorded) return timingSafeEqual(recorded, masterKeyCheckValue(key));
+  return (await sealedValues(db)).every((v) => opens(key, v));
 }
 
 /** Records `key` as the database's master key (the first seal, a rewrap, a lost key replaced). */
@@ -93,21 +120,49 @@ function describe(source: MasterKeySource | undefined): string {
   return `the master key file ${source.file ?? ''}`;
 }
 
-function notTheKey(source: MasterKeySource | undefined): GuardError {
-  const checkout =
-    source?.kind === 'embedded'
-      ? ' (checking out a branch that tracks the key file replaces it: git overwrites ignored files)'
-      : '';
+function notTheKey(source: MasterKeySource | undefined, recorded?: Buffer): GuardError {
+  const embedded = source?.kind === 'embedded' && source.file !== undefined;
+  const checkout = embedded
+    ? ' (checking out a branch that tracks the key file replaces it: git overwrites ignored files)'
+    : '';
+  const holding = embedded && recorded ? keyFileHolding(source.file!, recorded) : undefined;
   return new GuardError(
     `${describe(source)} is not the one this database's secrets are sealed with${checkout}`,
-    `give argosctl the key that was in force; \`argosctl keys rewrap\` moves the secrets to a new one; ${LOST_HINT}`,
+    holding
+      ? `the key this database records is in ${holding} (kept aside by keys rewrap --old-key-lost, or left by one cut short): move it to ${source!.file}`
+      : `give argosctl the key that was in force; \`argosctl keys rewrap\` moves the secrets to a new one; ${LOST_HINT}`,
   );
 }
 
+/** A file beside the embedded key file (`db.master-key.*`) holding the key the database records, if any. */
+function keyFileHolding(file: string, recorded: Buffer): string | undefined {
+  const dir = path.dirname(file);
+  const prefix = `${path.basename(file)}.`;
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((name) => name.startsWith(prefix));
+  } catch {
+    return undefined;
+  }
+  for (const name of names.slice(0, 20)) {
+    const read = readOwnSmallFile(path.join(dir, name), 4096);
+    if (!read.ok) continue;
+    try {
+      const key = masterKeyFromText(read.bytes.toString('utf8'), name);
+      if (timingSafeEqual(masterKeyCheckValue(key), recorded)) return path.join(dir, name);
+    } catch {
+      // not a key: not this one
+    }
+  }
+  return undefined;
+}
+
 /** A database from before the check, where earlier versions sealed under two keys. */
+export class MixedKeysError extends GuardError {}
+
 function mixedKeys(source: MasterKeySource | undefined, opened: number, unopened: readonly SealedValue[]): GuardError {
   const listed = unopened.slice(0, 5).map((v) => v.label);
-  return new GuardError(
+  return new MixedKeysError(
     `this database holds secrets sealed under more than one master key (argosctl did not check before migration ` +
       `018): ${describe(source)} opens ${opened} of ${opened + unopened.length}; not ${listed.join(', ')}` +
       `${unopened.length > listed.length ? ', …' : ''}`,
@@ -125,8 +180,9 @@ export async function checkedMasterKey(
   tx: Transaction<DatabaseSchema>,
   resolve: () => Buffer,
   source?: MasterKeySource,
+  lockWaitMs?: number,
 ): Promise<Buffer> {
-  await lockMasterKey(tx);
+  await lockMasterKey(tx, lockWaitMs);
   const { key, recorded } = await judgeMasterKey(tx, resolve, source);
   if (!recorded) await recordMasterKey(tx, key);
   return key;
@@ -152,7 +208,7 @@ async function judgeMasterKey(
     // A key file made just now, over nothing sealed, is random: nothing to mix, nobody else knows it.
     // Another key is refused even when nothing is sealed: it may be one a checkout brought.
     if (missingFile) return { key, recorded: false };
-    throw notTheKey(source);
+    throw notTheKey(source, recorded);
   }
   const values = await sealedValues(db);
   const unopened = values.filter((v) => !opens(key, v));
@@ -180,6 +236,11 @@ export async function refuseWrongConfiguredKey(
   try {
     await judgeMasterKey(db, () => resolveMasterKey(databaseUrl, env), source);
   } catch (err) {
+    // A database earlier versions left under two keys: what this key opens still works, so start.
+    if (err instanceof MixedKeysError) {
+      warn(`warning: ${escapeTerminal(err.message)}\n  ${escapeTerminal(err.hint ?? '')}\n`);
+      return;
+    }
     if ((err as { code?: string }).code !== '42501') throw err;
     warn(
       'warning: the master key was not checked: this role may not read master_key_check; ' +

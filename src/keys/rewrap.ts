@@ -4,9 +4,16 @@
 // before migration 005 are sealed with the new key on the way.
 import { sql, type Kysely } from 'kysely';
 import type { DatabaseSchema } from '../db/schema.js';
-import { UserError } from '../errors.js';
+import { GuardError, UserError } from '../errors.js';
 import { sealClearKeys } from './encryption-keys.js';
-import { checkedMasterKey, lockMasterKey, opens, recordMasterKey, sealedValues } from './master-key-check.js';
+import {
+  checkedMasterKey,
+  lockMasterKey,
+  opens,
+  recordedCheckHex,
+  recordMasterKey,
+  sealedValues,
+} from './master-key-check.js';
 import { open, seal } from './seal.js';
 import { SEALED_COLUMNS } from './sealed-columns.js';
 import { recordAuditEvent } from '../audit/record-event.js';
@@ -58,36 +65,64 @@ export async function rewrapAll(
 export type LostValueOutcome = 'unrevealable' | 'reissued-at-apply' | 'removed' | 'made-on-next-use';
 
 export interface AdoptResult {
-  /** The sealed values only the lost key opened: by label (kind:project:…, never material), and what became of each. */
+  /** The sealed values no key at hand opens: by label (kind:project:…, never material), and what becomes of each. */
   lost: { label: string; outcome: LostValueOutcome }[];
+  /** Labels of the values `alsoOpens` opens: re-sealed under the adopted key, not lost. */
+  moved: string[];
   sealedFromClear: number;
-  /** False for a look without --yes: nothing was changed. */
+  /** False for a look without `adopt`: nothing was changed. */
   adopted: boolean;
+  /** The check value recorded when it ran (hex; '' for none): an adoption after a look passes it back. */
+  recordedBefore: string;
 }
 
 /**
- * `keys rewrap --old-key-lost`: the configured key becomes the database's master key without the old
- * one, which nobody has any more. Nothing sealed under the lost key can be opened again, so each such
- * value goes, and with it whatever would try to open it (a URL key in its grace period, a webhook
- * secret in its overlap): an API key's sealed copy (the key still works by its hash, but cannot be
- * revealed: rotate it), an encryption key's generation (a declared current one is issued anew by the
- * next apply), a webhook secret (bump secretRotation to sign again), the service's transmission key
- * pair (`transmit service-key` makes a new one). Without `adopt` it only says what would go.
+ * `keys rewrap --old-key-lost`: `key` becomes the database's master key without the old one, which
+ * nobody has any more. A value `key` opens stays; one `alsoOpens` opens (the embedded key file found at
+ * the key's name, never adopted itself: a checkout may have put it there) is re-sealed under `key`.
+ * Any other value cannot be opened again, so it goes, and with it whatever would try to open it (a URL
+ * key in its grace period, a webhook secret in its overlap): an API key's sealed copy (the key still
+ * works by its hash, but cannot be revealed: rotate it), an encryption key's generation (a declared
+ * current one is issued anew by the next apply), a webhook secret (bump secretRotation to sign again),
+ * the service's transmission key pair (`transmit service-key` makes a new one). Without `adopt` it
+ * only says what would happen.
  */
 export async function adoptMasterKey(
   db: Kysely<DatabaseSchema>,
   key: Buffer,
-  { actor = 'unknown', adopt }: { actor?: string; adopt: boolean },
+  {
+    actor = 'unknown',
+    adopt,
+    alsoOpens,
+    ifRecorded,
+  }: { actor?: string; adopt: boolean; alsoOpens?: Buffer; ifRecorded?: string },
 ): Promise<AdoptResult> {
   return db.transaction().execute(async (tx) => {
     await lockMasterKey(tx);
+    const recordedBefore = (await recordedCheckHex(tx)) ?? '';
+    // Another rewrap between the look and this: what the look showed is no longer what would go.
+    if (ifRecorded !== undefined && ifRecorded !== recordedBefore)
+      throw new GuardError(
+        "the database's master key changed since this command looked (another keys rewrap ran meanwhile)",
+        'run it again to see what would go now',
+      );
     const lost: AdoptResult['lost'] = [];
+    const moved: string[] = [];
     for (const value of (await sealedValues(tx)).filter((v) => !opens(key, v))) {
       const { table, keys } = value.column;
       const where = sql.join(
         keys.map((k) => sql`${sql.ref(k)} = ${value.row[k]}`),
         sql` and `,
       );
+      if (alsoOpens && opens(alsoOpens, value)) {
+        moved.push(value.label);
+        const resealed = seal(key, open(alsoOpens, value.sealed, value.label), value.label);
+        if (adopt)
+          await sql`update ${sql.table(table)} set ${sql.ref(value.column.column)} = ${resealed} where ${where}`.execute(
+            tx,
+          );
+        continue;
+      }
       if (table === 'api_keys') {
         lost.push({ label: value.label, outcome: 'unrevealable' });
         if (adopt) await sql`update api_keys set sealed = null where ${where}`.execute(tx);
@@ -102,15 +137,15 @@ export async function adoptMasterKey(
       lost.push({ label: value.label, outcome });
       if (adopt) await sql`delete from ${sql.table(table)} where ${where}`.execute(tx);
     }
-    if (!adopt) return { lost, sealedFromClear: 0, adopted: false };
+    if (!adopt) return { lost, moved, sealedFromClear: 0, adopted: false, recordedBefore };
     const sealedFromClear = await sealClearKeys(tx, key);
     await recordMasterKey(tx, key);
     await recordAuditEvent(tx, {
       kind: 'rewrap',
       actor,
       projectId: null,
-      detail: { rewrapped: {}, sealedFromClear, oldKeyLost: true, unopenable: lost.length },
+      detail: { rewrapped: {}, sealedFromClear, oldKeyLost: true, unopenable: lost.length, moved: moved.length },
     });
-    return { lost, sealedFromClear, adopted: true };
+    return { lost, moved, sealedFromClear, adopted: true, recordedBefore };
   });
 }

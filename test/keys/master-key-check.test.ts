@@ -11,8 +11,15 @@ import { sql, type Kysely } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/connection.js';
 import type { DatabaseSchema } from '../../src/db/schema.js';
-import { GuardError } from '../../src/errors.js';
-import { checkedMasterKey, masterKeyCheckValue, sealedValues } from '../../src/keys/master-key-check.js';
+import { GuardError, LockError } from '../../src/errors.js';
+import pg from 'pg';
+import {
+  checkedMasterKey,
+  lockMasterKey,
+  masterKeyCheckValue,
+  refuseWrongConfiguredKey,
+  sealedValues,
+} from '../../src/keys/master-key-check.js';
 import { adoptMasterKey, rewrapAll } from '../../src/keys/rewrap.js';
 import { open, seal } from '../../src/keys/seal.js';
 import { serviceTransmissionKeyLabel } from '../../src/keys/sealed-columns.js';
@@ -102,6 +109,41 @@ for (const target of DATABASE_TARGETS) {
       expect(await recorded(db)).toEqual([masterKeyCheckValue(TEST_MASTER_KEY)]);
     });
 
+    it('a database earlier versions left under two keys: serve and worker warn and start; --old-key-lost re-seals what the other key at hand opens instead of losing it', async () => {
+      const db = fresh.database.db;
+      await sql`delete from master_key_check`.execute(db);
+      const second = randomBytes(32);
+      await db
+        .insertInto('service_transmission_keys')
+        .values({
+          project_id: 'mk-a',
+          public_key: 'x',
+          fingerprint: 'x',
+          sealed: seal(second, Buffer.from('y'), serviceTransmissionKeyLabel('mk-a')),
+        })
+        .execute();
+      const warnings: string[] = [];
+      const env = { ARGOS_MASTER_KEY: TEST_MASTER_KEY.toString('base64') };
+      await refuseWrongConfiguredKey(db, 'postgres://unused', env, (m) => warnings.push(m));
+      expect(warnings.join('')).toMatch(/warning: this database holds secrets sealed under more than one master key/);
+      await expect(
+        refuseWrongConfiguredKey(
+          db,
+          'postgres://unused',
+          { ARGOS_MASTER_KEY: randomBytes(32).toString('base64') },
+          () => {},
+        ),
+      ).rejects.toThrow(/is not the one/);
+      const look = await adoptMasterKey(db, second, { adopt: false, alsoOpens: TEST_MASTER_KEY });
+      expect(look.lost).toEqual([]);
+      expect(look.moved.sort()).toEqual(['api-key:mk-a:2', 'encryption-key:mk-a:k1:1']);
+      const done = await adoptMasterKey(db, second, { adopt: true, alsoOpens: TEST_MASTER_KEY });
+      expect(done.lost).toEqual([]);
+      for (const v of await sealedValues(db)) expect(open(second, v.sealed, v.label)).toBeInstanceOf(Buffer);
+      await rewrapAll(db, second, TEST_MASTER_KEY);
+      await db.deleteFrom('service_transmission_keys').execute();
+    });
+
     it('a service key is not made with a wrong master key', async () => {
       await expect(serviceKey(fresh.database.db, 'mk-a', () => randomBytes(32))).rejects.toThrow(GuardError);
       expect(await fresh.database.db.selectFrom('service_transmission_keys').selectAll().execute()).toEqual([]);
@@ -134,6 +176,7 @@ for (const target of DATABASE_TARGETS) {
 
       const adopted = await adoptMasterKey(db, replacement, { actor: 'alice', adopt: true });
       expect(adopted.lost).toHaveLength(3);
+      expect(adopted.moved).toEqual([]);
       expect(await labels(db)).toEqual([]);
       // The API key still works by its hash: only its sealed copy went.
       expect(
@@ -150,6 +193,18 @@ for (const target of DATABASE_TARGETS) {
       expect(await labels(db)).toEqual(['encryption-key:mk-a:k1:1']);
       await rewrapAll(db, replacement, TEST_MASTER_KEY);
       expect((await check(db, TEST_MASTER_KEY)).equals(TEST_MASTER_KEY)).toBe(true);
+    });
+
+    it('--old-key-lost does not act on a look made before another rewrap', async () => {
+      const db = fresh.database.db;
+      const look = await adoptMasterKey(db, randomBytes(32), { adopt: false });
+      const next = randomBytes(32);
+      await rewrapAll(db, TEST_MASTER_KEY, next);
+      await expect(
+        adoptMasterKey(db, randomBytes(32), { adopt: true, ifRecorded: look.recordedBefore }),
+      ).rejects.toThrow(/changed since this command looked/);
+      expect((await check(db, next)).equals(next)).toBe(true);
+      await rewrapAll(db, next, TEST_MASTER_KEY);
     });
 
     it('a recorded key with nothing sealed any more: another key is still refused (it may be one a checkout brought); --old-key-lost replaces it with nothing to remove', async () => {
@@ -193,6 +248,22 @@ describe.skipIf(!postgres.available)('the master key lock on postgres', () => {
     const values = await sealedValues(db);
     expect(values.map((v) => v.label)).toContain('service-transmission-key:mk-r');
     for (const v of values) expect(() => open(next, v.sealed, v.label)).not.toThrow();
+  });
+
+  it('waits for the master-key lock only so long, then refuses (exit 3) naming what holds it', async () => {
+    const holder = new pg.Client({ connectionString: fresh.url });
+    await holder.connect();
+    try {
+      await holder.query('begin');
+      await holder.query('select pg_advisory_xact_lock(1095912269)'); // 0x41524b4d, as lockMasterKey takes it
+      const waited = fresh.database.db.transaction().execute((tx) => lockMasterKey(tx, 300));
+      await expect(waited).rejects.toThrow(LockError);
+      await expect(waited).rejects.toThrow(/another command is sealing or moving sealed secrets/);
+    } finally {
+      await holder.query('rollback');
+      await holder.end();
+    }
+    await fresh.database.db.transaction().execute((tx) => lockMasterKey(tx, 300));
   });
 
   it('of two first seals with two keys, one is recorded and the other refused', async () => {
@@ -280,14 +351,14 @@ describe('the embedded key file', () => {
     const look = await cli(cwd, ['keys', 'rewrap', '--old-key-lost']);
     expect(look.code).toBe(3);
     expect(look.stdout).toMatch(
-      /a new master key file \S+ would become this database's master key; 2 sealed value\(s\) only the lost key opened would go:\n {2}api-key:vault:1 {2}its sealed copy[^\n]*\n {2}encryption-key:vault:k1:1 {2}this generation[^\n]*\nnothing changed: pass --yes/,
+      /a new master key file \S+ would become this database's master key; 2 sealed value\(s\) no key at hand opens would go:\n {2}api-key:vault:1 {2}its sealed copy[^\n]*\n {2}encryption-key:vault:k1:1 {2}this generation[^\n]*\nnothing changed: pass --yes/,
     );
     expect(readFileSync(keyFile, 'utf8')).toBe(planted);
 
     const adopted = await cli(cwd, ['keys', 'rewrap', '--old-key-lost', '--yes']);
     expect(adopted.code, adopted.stderr).toBe(0);
     expect(adopted.stdout).toMatch(
-      /a new master key file \S+ is now this database's master key \(the file it replaces is kept as \S+db\.master-key\.replaced-[0-9TZ-]+\)\n2 sealed value\(s\) only the lost key opened are gone:/,
+      /a new master key file \S+ is now this database's master key; 2 sealed value\(s\) no key at hand opens are gone:\n[\s\S]*\nthe file it replaces is kept as \S+db\.master-key\.replaced-[0-9TZ-]+\n$/,
     );
     const written = readFileSync(keyFile, 'utf8');
     expect(written).toMatch(/^[A-Za-z0-9+/]{43}=\n$/);
@@ -295,6 +366,19 @@ describe('the embedded key file', () => {
     const aside = readdirSync(path.join(cwd, '.argos')).filter((f) => f.startsWith('db.master-key.replaced-'));
     expect(aside).toHaveLength(1);
     expect(readFileSync(path.join(cwd, '.argos', aside[0]), 'utf8')).toBe(planted);
+
+    // A cut-short run (committed, the new file not yet in place) is named by the next refusal.
+    const staged = `${keyFile}.new-2026-12-07T00-00-00-000Z`;
+    writeFileSync(staged, written, { mode: 0o600 });
+    writeFileSync(keyFile, planted, { mode: 0o600 });
+    const cutShort = await cli(cwd, ['apply', '--auto-approve']);
+    expect(cutShort.code).toBe(3);
+    expect(cutShort.stderr).toMatch(
+      /hint: the key this database records is in \S+db\.master-key\.new-2026-12-07T00-00-00-000Z .*move it to \S+db\.master-key/,
+    );
+    rmSync(keyFile);
+    writeFileSync(keyFile, written, { mode: 0o600 });
+    rmSync(staged);
 
     // Run again by mistake with the key now in force: nothing is lost, nothing replaced.
     const again = await cli(cwd, ['keys', 'rewrap', '--old-key-lost', '--yes']);

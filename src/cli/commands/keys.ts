@@ -13,7 +13,7 @@ import {
   masterKeySource,
   resolveMasterKey,
 } from '../../keys/master-key.js';
-import { isRecordedMasterKey } from '../../keys/master-key-check.js';
+import { isDatabaseKey } from '../../keys/master-key-check.js';
 import { adoptMasterKey, rewrapAll, type AdoptResult, type LostValueOutcome } from '../../keys/rewrap.js';
 import { revealWebhookSecret } from '../../webhooks/webhook-secret.js';
 import { escapeTerminal as t } from '../../render/escape-terminal.js';
@@ -22,7 +22,7 @@ import type { CliContext } from '../context.js';
 import { ExitCode, UserError } from '../../errors.js';
 import { confirm } from '../confirm.js';
 import { randomBytes } from 'node:crypto';
-import { lstatSync, renameSync, writeFileSync } from 'node:fs';
+import { lstatSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { actorName } from '../git-info.js';
 import { databaseOption, formatOption } from '../options.js';
 import { openSecretSink, type SecretOutputOptions } from '../secret-output.js';
@@ -248,10 +248,12 @@ const LOST_OUTCOME: Record<LostValueOutcome, string> = {
 };
 
 /**
- * `keys rewrap --old-key-lost`: what only the lost key opened is shown; with --yes (or "yes" on a
+ * `keys rewrap --old-key-lost`: what no key at hand opens is shown; with --yes (or "yes" on a
  * terminal) it goes, and the configured key becomes the database's. On the embedded database the key
- * is a new one, written where the key file was (whatever file was there is kept aside, never adopted:
- * a checkout may have put it there).
+ * is a new random one: the file found at the key's name is never adopted (a checkout may have put it
+ * there), but what it opens is re-sealed under the new key, not lost. The new file is written beside
+ * the old one first and put in place only once the database has committed, so a failure changes
+ * neither, and a crash in between leaves a file the next refusal names.
  */
 async function adoptConfiguredKey(
   ctx: CliContext,
@@ -264,73 +266,126 @@ async function adoptConfiguredKey(
       'unset ARGOS_NEW_MASTER_KEY (a rewrap to it needs the old key: argosctl keys rewrap without --old-key-lost)',
     );
   const source = masterKeySource(url, ctx.env);
+  const embedded = source.kind === 'embedded';
+  const found = embedded ? foundKeyFile(url, ctx.env, source.file!) : undefined;
+  const configured = embedded ? found?.key : resolveMasterKey(url, ctx.env);
+  const named =
+    source.kind === 'env'
+      ? 'the master key in ARGOS_MASTER_KEY'
+      : source.kind === 'process'
+        ? 'the configured master key'
+        : `the master key file ${t(source.file)}`;
   // A key that is the database's already has lost nothing: said, and nothing replaced.
-  const configured =
-    source.kind !== 'embedded' || lstatSync(source.file!, { throwIfNoEntry: false })
-      ? resolveMasterKey(url, ctx.env)
-      : undefined;
-  if (configured && (await withDatabase(url, ({ db }) => isRecordedMasterKey(db, configured)))) {
+  if (configured && (await withDatabase(url, ({ db }) => isDatabaseKey(db, configured)))) {
     if (opts.format === 'json')
-      return ctx.out(jsonDocument('keys-rewrap', { rewrapped: {}, sealedFromClear: 0, lost: [], adopted: false }));
+      return ctx.out(
+        jsonDocument('keys-rewrap', { rewrapped: {}, sealedFromClear: 0, lost: [], moved: [], adopted: false }),
+      );
     ctx.out(
-      `${source.kind === 'embedded' || source.kind === 'file' ? `the master key file ${t(source.file)}` : 'the configured master key'} ` +
-        "is this database's master key: nothing is lost, nothing was changed (`keys rewrap --new-key-file` moves the secrets to a new key)\n",
+      `${named} is this database's master key: nothing is lost, nothing was changed (\`keys rewrap --new-key-file\` moves the secrets to a new key)\n`,
     );
     return;
   }
-  const key = source.kind === 'embedded' ? randomBytes(MASTER_KEY_BYTES) : configured!;
-  const where =
-    source.kind === 'embedded'
-      ? `a new master key file ${t(source.file)}`
-      : source.kind === 'file'
-        ? `the master key file ${t(source.file)}`
-        : 'the configured master key';
+  const key = embedded ? randomBytes(MASTER_KEY_BYTES) : configured!;
+  const where = embedded ? `a new master key file ${t(source.file)}` : named;
   const list = (lost: AdoptResult['lost']) => lost.map((v) => `  ${t(v.label)}  ${LOST_OUTCOME[v.outcome]}\n`).join('');
-  const wouldGo = (lost: AdoptResult['lost']) =>
-    `${where} would become this database's master key; ${lost.length} sealed value(s) only the lost key opened would go:\n${list(lost)}`;
-  const look = await withDatabase(url, ({ db }) => adoptMasterKey(db, key, { adopt: false }));
+  const describe = (r: AdoptResult, done: boolean) =>
+    `${where} ${done ? 'is now' : 'would become'} this database's master key` +
+    (found?.problem ? ` (the file at its name ${t(found.problem)}: kept aside, unread)` : '') +
+    (r.moved.length
+      ? `; ${r.moved.length} sealed value(s) the key file found there opens ${done ? 'were' : 'would be'} re-sealed under it`
+      : '') +
+    `; ${r.lost.length} sealed value(s) no key at hand opens ${done ? 'are gone' : 'would go'}${r.lost.length ? ':' : ''}\n${list(r.lost)}` +
+    // A wrong key that opens nothing looks like a loss: the likelier cause is said.
+    (!embedded && !done && r.lost.length > 0 && r.moved.length === 0
+      ? `${named} opens none of them: if the old key is not lost, check this one for a typo\n`
+      : '');
+  const look = await withDatabase(url, ({ db }) => adoptMasterKey(db, key, { adopt: false, alsoOpens: found?.key }));
   let go = Boolean(opts.yes);
   if (!go && ctx.stdinIsTTY) {
-    ctx.err(wouldGo(look.lost));
+    ctx.err(describe(look, false));
     go = await confirm('Replace the lost master key? Only "yes" is accepted: ');
   }
   if (!go) {
     if (opts.format === 'json')
-      ctx.out(jsonDocument('keys-rewrap', { rewrapped: {}, sealedFromClear: 0, lost: look.lost, adopted: false }));
-    else ctx.out(`${ctx.stdinIsTTY ? '' : wouldGo(look.lost)}nothing changed: pass --yes to replace the lost key\n`);
+      ctx.out(
+        jsonDocument('keys-rewrap', {
+          rewrapped: {},
+          sealedFromClear: 0,
+          lost: look.lost,
+          moved: look.moved,
+          adopted: false,
+        }),
+      );
+    else ctx.out(`${ctx.stdinIsTTY ? '' : describe(look, false)}nothing changed: pass --yes to replace the lost key\n`);
     // Asked and not given "yes" is an answer; with no terminal to ask, a script learns nothing was done.
     if (!ctx.stdinIsTTY) throw new ExitCode(3);
     return;
   }
-  const keptAside = source.kind === 'embedded' ? writeNewKeyFile(source.file!, key) : undefined;
-  const r = await withDatabase(url, ({ db }) => adoptMasterKey(db, key, { actor: actorName(ctx.env), adopt: true }));
+  const staged = embedded ? stageKeyFile(source.file!, key) : undefined;
+  let r: AdoptResult;
+  try {
+    r = await withDatabase(url, ({ db }) =>
+      adoptMasterKey(db, key, {
+        actor: actorName(ctx.env),
+        adopt: true,
+        alsoOpens: found?.key,
+        ifRecorded: look.recordedBefore,
+      }),
+    );
+  } catch (err) {
+    if (staged) rmSync(staged, { force: true });
+    throw err;
+  }
+  const keptAside = staged ? putKeyFileInPlace(source.file!, staged) : undefined;
   if (opts.format === 'json') {
     ctx.out(
       jsonDocument('keys-rewrap', {
         rewrapped: {},
         sealedFromClear: r.sealedFromClear,
         lost: r.lost,
+        moved: r.moved,
         adopted: true,
-        ...(source.kind === 'embedded' ? { masterKeyFile: source.file } : {}),
+        ...(embedded ? { masterKeyFile: source.file } : {}),
+        ...(keptAside ? { replacedFileKeptAs: keptAside } : {}),
       }),
     );
     return;
   }
-  ctx.out(
-    `${where} is now this database's master key${keptAside ? ` (the file it replaces is kept as ${t(keptAside)})` : ''}\n` +
-      (r.lost.length === 0
-        ? 'every sealed value opens with it: nothing was lost\n'
-        : `${r.lost.length} sealed value(s) only the lost key opened are gone:\n${list(r.lost)}`),
-  );
+  ctx.out(describe(r, true) + (keptAside ? `the file it replaces is kept as ${t(keptAside)}\n` : ''));
 }
 
-/** The embedded key file replaced by `key` (0600); what was at its name is renamed aside, unread, and named. */
-function writeNewKeyFile(file: string, key: Buffer): string | undefined {
+/** The file found at the embedded key's name: its key, or why it holds none (it is never adopted). */
+function foundKeyFile(
+  url: string,
+  env: NodeJS.ProcessEnv,
+  file: string,
+): { key?: Buffer; problem?: string } | undefined {
+  if (!lstatSync(file, { throwIfNoEntry: false })) return undefined;
+  try {
+    return { key: resolveMasterKey(url, env) };
+  } catch (err) {
+    if (!(err instanceof UserError)) throw err;
+    return { problem: err.message.replace(/^the master key file \S+ /, '') };
+  }
+}
+
+const stamp = () => new Date().toISOString().replace(/[:.]/g, '-');
+
+/** The new key written beside the key file (0600, a new name), not yet in its place. */
+function stageKeyFile(file: string, key: Buffer): string {
+  const staged = `${file}.new-${stamp()}`;
+  writeFileSync(staged, `${key.toString('base64')}\n`, { flag: 'wx', mode: 0o600 });
+  return staged;
+}
+
+/** The staged key put at the key file's name; what was there is renamed aside, unread, and named. */
+function putKeyFileInPlace(file: string, staged: string): string | undefined {
   let aside: string | undefined;
   if (lstatSync(file, { throwIfNoEntry: false })) {
-    aside = `${file}.replaced-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    aside = `${file}.replaced-${stamp()}`;
     renameSync(file, aside);
   }
-  writeFileSync(file, `${key.toString('base64')}\n`, { flag: 'wx', mode: 0o600 });
+  renameSync(staged, file);
   return aside;
 }
