@@ -49,6 +49,18 @@ const recorded = async (db: Kysely<DatabaseSchema>) =>
   (await sql<{ check_value: Uint8Array }>`select check_value from master_key_check`.execute(db)).rows.map((r) =>
     Buffer.from(r.check_value),
   );
+/** A service key pair's row sealed under `key`, as earlier versions could leave one under a second key. */
+const sealServiceKeyUnder = (db: Kysely<DatabaseSchema>, projectId: string, key: Buffer) =>
+  db
+    .insertInto('service_transmission_keys')
+    .values({
+      project_id: projectId,
+      public_key: 'x',
+      fingerprint: 'x',
+      sealed: seal(key, Buffer.from('x'), serviceTransmissionKeyLabel(projectId)),
+    })
+    .onConflict((oc) => oc.column('project_id').doNothing())
+    .execute();
 const labels = async (db: Kysely<DatabaseSchema>) => (await sealedValues(db)).map((v) => v.label).sort();
 
 for (const target of DATABASE_TARGETS) {
@@ -90,15 +102,7 @@ for (const target of DATABASE_TARGETS) {
       );
       // What earlier versions could leave: one value sealed under a second key.
       const second = randomBytes(32);
-      await db
-        .insertInto('service_transmission_keys')
-        .values({
-          project_id: 'mk-a',
-          public_key: 'x',
-          fingerprint: 'x',
-          sealed: seal(second, Buffer.from('x'), serviceTransmissionKeyLabel('mk-a')),
-        })
-        .execute();
+      await sealServiceKeyUnder(db, 'mk-a', second);
       await expect(check(db, TEST_MASTER_KEY)).rejects.toThrow(
         /secrets sealed under more than one master key .*opens 2 of 3; not service-transmission-key:mk-a/,
       );
@@ -113,15 +117,7 @@ for (const target of DATABASE_TARGETS) {
       const db = fresh.database.db;
       await sql`delete from master_key_check`.execute(db);
       const second = randomBytes(32);
-      await db
-        .insertInto('service_transmission_keys')
-        .values({
-          project_id: 'mk-a',
-          public_key: 'x',
-          fingerprint: 'x',
-          sealed: seal(second, Buffer.from('y'), serviceTransmissionKeyLabel('mk-a')),
-        })
-        .execute();
+      await sealServiceKeyUnder(db, 'mk-a', second);
       const warnings: string[] = [];
       const env = { ARGOS_MASTER_KEY: TEST_MASTER_KEY.toString('base64') };
       await refuseWrongConfiguredKey(db, 'postgres://unused', env, (m) => warnings.push(m));
@@ -230,15 +226,7 @@ describe.skipIf(!postgres.available)('the master key lock on postgres', () => {
     const hasSealed = new Promise<void>((resolve) => (sealed = resolve));
     const sealing = db.transaction().execute(async (tx) => {
       const key = await checkedMasterKey(tx, () => TEST_MASTER_KEY);
-      await tx
-        .insertInto('service_transmission_keys')
-        .values({
-          project_id: 'mk-r',
-          public_key: 'x',
-          fingerprint: 'x',
-          sealed: seal(key, Buffer.from('x'), serviceTransmissionKeyLabel('mk-r')),
-        })
-        .execute();
+      await sealServiceKeyUnder(tx, 'mk-r', key);
       sealed();
       await new Promise((r) => setTimeout(r, 300)); // the rewrap has started meanwhile
     });
