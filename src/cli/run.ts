@@ -15,9 +15,18 @@ import { jsonDocument } from '../render/json-document.js';
  * Errors from PostgreSQL or PGlite (they carry a SQLSTATE code) are expected failures, not bugs.
  * Only the message is shown: the server's detail can echo row values, secrets included.
  */
-function asDatabaseError(err: unknown): string | undefined {
-  const e = err as { code?: unknown; message?: unknown; severity?: unknown };
-  if (e && typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code) && typeof e.message === 'string')
+export function asDatabaseError(err: unknown): string | undefined {
+  const e = err as { code?: unknown; message?: unknown; severity?: unknown; syscall?: unknown };
+  // A SQLSTATE is five characters; so are errno names (EPERM, EBUSY, EROFS): a file-system error
+  // carries its syscall, and no SQLSTATE class begins with E.
+  if (
+    e &&
+    typeof e.code === 'string' &&
+    /^[0-9A-Z]{5}$/.test(e.code) &&
+    !/^E[A-Z]{4}$/.test(e.code) &&
+    typeof e.syscall !== 'string' &&
+    typeof e.message === 'string'
+  )
     return `database error ${e.code}: ${e.message}`;
   if (e && typeof e.code === 'string' && /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE)$/.test(e.code))
     return `database connection lost (${e.code})`;

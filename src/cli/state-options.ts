@@ -8,6 +8,7 @@ import { refuseLinksBelow } from '../db/embedded-folder.js';
 import { defaultManifestRoot, findConfig, findGitRoot, type FoundConfig } from '../config/find-config.js';
 import type { CliContext } from './context.js';
 import { UserError } from '../errors.js';
+import { escapeTerminal } from '../render/escape-terminal.js';
 
 /**
  * Commands that only read the database. Any other command with --database-url counts as writing,
@@ -53,7 +54,8 @@ function usablePath(ctx: CliContext, abs: string): string {
 }
 
 function describeDatabase(choice: DatabaseChoice): string {
-  return `database: ${choice.url.display} (${choice.from})\n`;
+  // The path is the folder's (a checkout's name can hold terminal escapes): inert on the terminal.
+  return `database: ${escapeTerminal(choice.url.display)} (${escapeTerminal(choice.from)})\n`;
 }
 
 function ciWithoutDatabase(ctx: CliContext, command: Command, choice: DatabaseChoice): void {

@@ -88,8 +88,10 @@ function safeDecode(s: string): string {
  * password as a correct one.
  */
 export function parseDatabaseUrl(raw: string, baseDir: string): DatabaseUrl {
+  // A folder's name may hold spaces ("My Projects"); a server URL never does, where a space or a
+  // line break is a secret pasted with a stray one.
   // eslint-disable-next-line no-control-regex
-  if (/[\s\u0000-\u001f\u007f]/.test(raw)) {
+  if (/[\u0000-\u001f\u007f]/.test(raw) || (!raw.startsWith('pglite:') && /\s/.test(raw))) {
     refuse('it contains spaces, line breaks or control characters (check the secret for a stray space or newline)');
   }
   if (raw === 'memory:') return { kind: 'memory', url: raw, display: 'in-memory PGlite (memory:)' };

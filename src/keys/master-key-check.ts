@@ -134,8 +134,11 @@ function notTheKey(source: MasterKeySource | undefined, recorded?: Buffer): Guar
   );
 }
 
-/** A file beside the embedded key file (`db.master-key.*`) holding the key the database records, if any. */
-function keyFileHolding(file: string, recorded: Buffer): string | undefined {
+/**
+ * A file beside the embedded key file (`db.master-key.*`) holding the key the database records, if
+ * any. The names argosctl writes (`.new-…`, `.replaced-…`) are read first; at most 100, 4 KiB each.
+ */
+export function keyFileHolding(file: string, recorded: Buffer): string | undefined {
   const dir = path.dirname(file);
   const prefix = `${path.basename(file)}.`;
   let names: string[];
@@ -144,7 +147,9 @@ function keyFileHolding(file: string, recorded: Buffer): string | undefined {
   } catch {
     return undefined;
   }
-  for (const name of names.slice(0, 20)) {
+  const ours = (name: string) => /^\.(new|replaced)-/.test(name.slice(prefix.length - 1));
+  names.sort((a, b) => Number(ours(b)) - Number(ours(a)));
+  for (const name of names.slice(0, 100)) {
     const read = readOwnSmallFile(path.join(dir, name), 4096);
     if (!read.ok) continue;
     try {

@@ -1,6 +1,8 @@
 // Database URLs are parsed once and shown without credentials; with a canary password in five
 // URL shapes, the canary is never printed: not by the parser, not by a command in process, not
 // by the real CLI, whether the URL comes from --database-url or ARGOS_DATABASE_URL.
+import { cpSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/connection.js';
@@ -67,12 +69,49 @@ describe('parsing a database URL', () => {
     expect(hasCredentials(parseDatabaseUrl('postgres://ci@h/db?sslmode=verify-full', '/'))).toBe(false);
   });
 
+  it('takes an embedded folder whose path holds spaces (the default under "My Projects"), never a line break in one', () => {
+    expect(parseDatabaseUrl('pglite:', '/Users/ana/My Projects/bank')).toMatchObject({
+      kind: 'pglite',
+      path: '/Users/ana/My Projects/bank/.argos/db',
+    });
+    expect(parseDatabaseUrl('pglite:/Users/ana/My Projects/db', '/x')).toMatchObject({
+      path: '/Users/ana/My Projects/db',
+    });
+    expect(() => parseDatabaseUrl('pglite:/srv/db\n', '/x')).toThrow(UNPARSEABLE);
+    expect(() => parseDatabaseUrl('postgres://h/my db', '/x')).toThrow(UNPARSEABLE);
+  });
+
   it('scrubs credentials a driver message quotes', () => {
     const url = parseDatabaseUrl(SHAPES.sslpassword, '/');
     expectNoCanary(
       'scrubbed',
       scrubSecrets(`bad ${SHAPES.sslpassword} for appuser with ${CANARY} and ${CANARY2}`, url),
     );
+  });
+});
+
+describe('the embedded default in a folder with an odd name', () => {
+  const project = (name: string) => {
+    const cwd = path.join(tempDir(), name);
+    mkdirSync(cwd);
+    cpSync('examples/bank', path.join(cwd, 'projects'), { recursive: true });
+    return cwd;
+  };
+
+  it('works under a name with spaces', async () => {
+    const r = await runInProcess(['plan'], { cwd: project('My Projects') });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(
+      /^database: embedded PGlite at .*My Projects\/\.argos\/db \(the default; nothing configured\)$/m,
+    );
+  });
+
+  it('shows a name with terminal escapes inert, and refuses it as a database path (exit 1)', async () => {
+    const r = await runInProcess(['plan'], { cwd: project('x \u001b]0;pwned\u0007') });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^database: embedded PGlite at .*x \\x1b\]0;pwned\\x07\/\.argos\/db/m);
+    expect(r.stderr).not.toContain('\u001b');
+    expect(r.stderr).not.toContain('\u0007');
   });
 });
 

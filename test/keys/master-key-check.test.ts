@@ -4,6 +4,7 @@
 // anew or a rewrap racing an apply never leaves secrets sealed with two keys. `keys rewrap` moves the
 // record with the secrets; `keys rewrap --old-key-lost` shows what only the lost key opened and, with
 // --yes, removes it and makes the configured key (embedded: a new key file) the database's.
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -364,6 +365,12 @@ describe('the embedded key file', () => {
     expect(cutShort.stderr).toMatch(
       /hint: the key this database records is in \S+db\.master-key\.new-2026-12-07T00-00-00-000Z .*move it to \S+db\.master-key/,
     );
+    const lostAgain = await cli(cwd, ['keys', 'rewrap', '--old-key-lost', '--yes']);
+    expect(lostAgain.code).toBe(3);
+    expect(lostAgain.stderr).toMatch(
+      /error: the key this database records is in \S+\.new-2026-12-07T00-00-00-000Z: it is not lost/,
+    );
+    expect(readFileSync(keyFile, 'utf8')).toBe(planted);
     rmSync(keyFile);
     writeFileSync(keyFile, written, { mode: 0o600 });
     rmSync(staged);
@@ -382,6 +389,23 @@ describe('the embedded key file', () => {
     expect(history.stdout).toMatch(
       /rewrap .*old master key lost: the configured key adopted, 2 sealed value\(s\) no key opens/,
     );
+  });
+
+  it('tracked by git (a branch force-added it): --old-key-lost neither adopts it nor writes a key there', async () => {
+    const cwd = tempDir();
+    execFileSync('git', ['init', '-q'], { cwd });
+    mkdirSync(path.join(cwd, 'projects'));
+    writeFileSync(path.join(cwd, 'projects', 'vault.yaml'), manifest('vault', keyedSpec(1)));
+    expect((await cli(cwd, ['apply', '--auto-approve'])).code).toBe(0);
+    const keyFile = path.join(cwd, '.argos', 'db.master-key');
+    writeFileSync(keyFile, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600 });
+    execFileSync('git', ['add', '-f', '.argos/db.master-key'], { cwd });
+    const before = readFileSync(keyFile, 'utf8');
+    const r = await cli(cwd, ['keys', 'rewrap', '--old-key-lost', '--yes']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/error: the master key file \S+db\.master-key is tracked by git on this branch/);
+    expect(readFileSync(keyFile, 'utf8')).toBe(before);
+    expect(readdirSync(path.join(cwd, '.argos')).filter((f) => f.startsWith('db.master-key.'))).toEqual([]);
   });
 
   it('deleted once nothing is sealed (every API key revealed): the next apply makes a new random one', async () => {

@@ -13,13 +13,14 @@ import {
   masterKeySource,
   resolveMasterKey,
 } from '../../keys/master-key.js';
-import { isDatabaseKey } from '../../keys/master-key-check.js';
+import { isDatabaseKey, keyFileHolding, recordedCheckHex } from '../../keys/master-key-check.js';
+import { trackedByGit } from '../../util/git-tracked.js';
 import { adoptMasterKey, rewrapAll, type AdoptResult, type LostValueOutcome } from '../../keys/rewrap.js';
 import { revealWebhookSecret } from '../../webhooks/webhook-secret.js';
 import { escapeTerminal as t } from '../../render/escape-terminal.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import type { CliContext } from '../context.js';
-import { ExitCode, UserError } from '../../errors.js';
+import { ExitCode, GuardError, UserError } from '../../errors.js';
 import { confirm } from '../confirm.js';
 import { randomBytes } from 'node:crypto';
 import { lstatSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -267,6 +268,26 @@ async function adoptConfiguredKey(
     );
   const source = masterKeySource(url, ctx.env);
   const embedded = source.kind === 'embedded';
+  // A key file git tracks came with a checkout and goes with the next: argosctl neither adopts it
+  // nor writes a new key where a commit would carry it.
+  if ((embedded || source.kind === 'file') && source.file && trackedByGit(source.file))
+    throw new GuardError(
+      `the master key file ${source.file} is tracked by git on this branch (a checkout put it there)`,
+      'switch to a branch of yours (the file goes with the checkout) or `git rm --cached` it, then run this again: ' +
+        'argosctl writes no master key where git would commit it',
+    );
+  if (embedded) {
+    // A run cut short after its commit left the recorded key beside the key file: nothing is lost.
+    const holding = await withDatabase(url, async ({ db }) => {
+      const recorded = await recordedCheckHex(db);
+      return recorded ? keyFileHolding(source.file!, Buffer.from(recorded, 'hex')) : undefined;
+    });
+    if (holding)
+      throw new GuardError(
+        `the key this database records is in ${holding}: it is not lost`,
+        `move it to ${source.file} (keep what is there aside if you want it); nothing needs replacing`,
+      );
+  }
   const found = embedded ? foundKeyFile(url, ctx.env, source.file!) : undefined;
   const configured = embedded ? found?.key : resolveMasterKey(url, ctx.env);
   const named =
@@ -334,10 +355,21 @@ async function adoptConfiguredKey(
       }),
     );
   } catch (err) {
-    if (staged) rmSync(staged, { force: true });
+    // Gone only when the database surely does not record it (a failure after the commit keeps it).
+    if (staged && !(await recordsKey(url, key))) rmSync(staged, { force: true });
     throw err;
   }
-  const keptAside = staged ? putKeyFileInPlace(source.file!, staged) : undefined;
+  let keptAside: string | undefined;
+  if (staged) {
+    try {
+      keptAside = putKeyFileInPlace(source.file!, staged);
+    } catch (err) {
+      throw new UserError(
+        `the database now records the new master key, which is in ${staged}, but it could not be put at ${source.file}: ${(err as Error).message}`,
+        `move ${staged} to ${source.file} yourself (keep what is there aside if you want it)`,
+      );
+    }
+  }
   if (opts.format === 'json') {
     ctx.out(
       jsonDocument('keys-rewrap', {
@@ -353,6 +385,15 @@ async function adoptConfiguredKey(
     return;
   }
   ctx.out(describe(r, true) + (keptAside ? `the file it replaces is kept as ${t(keptAside)}\n` : ''));
+}
+
+/** Whether the database records `key`; true when that cannot be learned (then nothing is deleted). */
+async function recordsKey(url: string, key: Buffer): Promise<boolean> {
+  try {
+    return await withDatabase(url, ({ db }) => isDatabaseKey(db, key));
+  } catch {
+    return true;
+  }
 }
 
 /** The file found at the embedded key's name: its key, or why it holds none (it is never adopted). */
