@@ -1,7 +1,7 @@
 // Apply: the whole plan in one transaction under the apply lock, after checking that the
 // database still looks exactly as it did when the plan was made.
 import { projectsIssuingSecrets } from '../plan/issues-secrets.js';
-import { countClearKeys } from '../keys/encryption-keys.js';
+import { countClearKeys, sealClearKeys } from '../keys/encryption-keys.js';
 import { checkedMasterKey, MASTER_KEY_LOCK_WAIT_MS } from '../keys/master-key-check.js';
 import { resolveMasterKey, type MasterKeySource } from '../keys/master-key.js';
 import type { Kysely, Transaction } from 'kysely';
@@ -95,7 +95,8 @@ export async function lockedApply(
     if (options.confirm && !(await options.confirm(plan))) throw new UserError('apply cancelled; nothing was written');
     // A missing or wrong master key fails here, before "writing…" says anything is under way.
     let masterKey = options.masterKey ?? (() => resolveMasterKey(undefined));
-    if (projectsIssuingSecrets(plan).length || (await countClearKeys(tx)) > 0) {
+    const clearKeys = await countClearKeys(tx);
+    if (projectsIssuingSecrets(plan).length || clearKeys > 0) {
       const checked = await checkedMasterKey(
         tx,
         masterKey,
@@ -109,6 +110,8 @@ export async function lockedApply(
     options.onProgress?.(
       `writing ${plan.changes.length} change(s) to ${plan.summary.projectsChanged} project(s) in one transaction…`,
     );
+    // Keys from before migration 005 are sealed by the first apply that holds the master key.
+    if (clearKeys > 0) await sealClearKeys(tx, masterKey());
     await writeChanges(tx, plan.changes, counter, masterKey);
     await writeAuditRows(tx, plan.changes, plan.planDigest, options, counter);
     await counter.run(() =>

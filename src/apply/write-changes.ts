@@ -9,7 +9,7 @@ import { chunksFor, jsonb, textArray } from '../db/sql-values.js';
 import type { StatementCounter } from './fault-injection.js';
 import { syncApiKey } from '../keys/api-key.js';
 import { resolveMasterKey } from '../keys/master-key.js';
-import { countClearKeys, DEFAULT_RETIRED_VALID_SECONDS, newKeyRow, sealClearKeys } from '../keys/encryption-keys.js';
+import { DEFAULT_RETIRED_VALID_SECONDS, newKeyRow } from '../keys/encryption-keys.js';
 import { syncWebhookSecret } from '../webhooks/webhook-secret.js';
 
 type Tx = Transaction<DatabaseSchema>;
@@ -363,8 +363,6 @@ export async function writeChanges(
       }
     }
   }
-  // Keys from before migration 005 are sealed by the first apply that holds the master key.
-  if ((await countClearKeys(tx)) > 0) await sealClearKeys(tx, masterKey());
   await insertCreates(tx, creates, counter, masterKey);
   await updateProjects(tx, scalarUpdates, counter);
   await changeMembers(tx, memberChanges, counter, masterKey);

@@ -10,7 +10,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { lstatSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import type { DatabaseSchema } from '../db/schema.js';
 import { GuardError, LockError } from '../errors.js';
 import { masterKeyFromText, masterKeySource, resolveMasterKey, type MasterKeySource } from './master-key.js';
@@ -59,20 +59,40 @@ export interface SealedValue {
   sealed: Uint8Array;
 }
 
-/** Every sealed value of the database (`limit`: at most that many per column), with its label. */
-export async function sealedValues(db: Db, limit?: number): Promise<SealedValue[]> {
+/**
+ * Every sealed value of the database, with its label (`limit`: at most that many per column;
+ * `forUpdate`: their rows locked, for a rewrap that writes them all).
+ */
+export async function sealedValues(
+  db: Db,
+  { limit, forUpdate = false }: { limit?: number; forUpdate?: boolean } = {},
+): Promise<SealedValue[]> {
   const values: SealedValue[] = [];
   for (const column of SEALED_COLUMNS) {
     const { rows } = await sql<Record<string, unknown>>`
       select ${sql.join(column.keys.map((k) => sql.ref(k)))}, ${sql.ref(column.column)} as sealed
       from ${sql.table(column.table)} where ${sql.ref(column.column)} is not null
-      ${limit === undefined ? sql`` : sql`limit ${limit}`}`.execute(db);
+      ${limit === undefined ? sql`` : sql`limit ${limit}`} ${forUpdate ? sql`for update` : sql``}`.execute(db);
     for (const row of rows) values.push({ column, row, label: column.label(row), sealed: row.sealed as Uint8Array });
   }
   return values;
 }
 
-const anySealed = async (db: Db) => (await sealedValues(db, 1)).length > 0;
+/** The row a sealed value lies in, as a WHERE condition over its table's key columns. */
+export function rowOf(value: SealedValue): RawBuilder<unknown> {
+  return sql.join(
+    value.column.keys.map((k) => sql`${sql.ref(k)} = ${value.row[k]}`),
+    sql` and `,
+  );
+}
+
+/** Writes `sealed` in place of the value (a rewrap, a value moved to the adopted key; null: its copy gone). */
+export async function resealValue(db: Db, value: SealedValue, sealed: Uint8Array | null): Promise<void> {
+  const { table, column } = value.column;
+  await sql`update ${sql.table(table)} set ${sql.ref(column)} = ${sealed} where ${rowOf(value)}`.execute(db);
+}
+
+const anySealed = async (db: Db) => (await sealedValues(db, { limit: 1 })).length > 0;
 
 export function opens(key: Buffer, value: SealedValue): boolean {
   try {
@@ -102,10 +122,11 @@ export async function isDatabaseKey(db: Db, key: Buffer): Promise<boolean> {
 
 /** Records `key` as the database's master key (the first seal, a rewrap, a lost key replaced). */
 export async function recordMasterKey(db: Db, key: Buffer): Promise<void> {
+  const checkValue = masterKeyCheckValue(key);
   await db
     .insertInto('master_key_check')
-    .values({ id: true, check_value: masterKeyCheckValue(key) })
-    .onConflict((oc) => oc.column('id').doUpdateSet({ check_value: masterKeyCheckValue(key), recorded_at: sql`now()` }))
+    .values({ id: true, check_value: checkValue })
+    .onConflict((oc) => oc.column('id').doUpdateSet({ check_value: checkValue, recorded_at: sql`now()` }))
     .execute();
 }
 

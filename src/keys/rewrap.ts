@@ -12,6 +12,8 @@ import {
   opens,
   recordedCheckHex,
   recordMasterKey,
+  resealValue,
+  rowOf,
   sealedValues,
 } from './master-key-check.js';
 import { open, seal } from './seal.js';
@@ -34,24 +36,12 @@ export async function rewrapAll(
   if (oldKey.equals(newKey))
     throw new UserError('the new master key is the old one', 'generate a new one: openssl rand -base64 32');
   return db.transaction().execute(async (tx) => {
-    // The old key must be the database's (its recorded check, or one of its sealed values opens).
+    // The old key must be the database's (its recorded check, or every sealed value opens with it).
     await checkedMasterKey(tx, () => oldKey);
-    const rewrapped: Record<string, number> = {};
-    for (const c of SEALED_COLUMNS) {
-      const rows = await sql<
-        Record<string, unknown>
-      >`select ${sql.join(c.keys.map((k) => sql.ref(k)))}, ${sql.ref(c.column)} as sealed
-        from ${sql.table(c.table)} where ${sql.ref(c.column)} is not null for update`.execute(tx);
-      for (const row of rows.rows) {
-        const label = c.label(row);
-        const resealed = seal(newKey, open(oldKey, row.sealed as Uint8Array, label), label);
-        const where = sql.join(
-          c.keys.map((k) => sql`${sql.ref(k)} = ${row[k]}`),
-          sql` and `,
-        );
-        await sql`update ${sql.table(c.table)} set ${sql.ref(c.column)} = ${resealed} where ${where}`.execute(tx);
-      }
-      rewrapped[`${c.table}.${c.column}`] = rows.rows.length;
+    const rewrapped = Object.fromEntries(SEALED_COLUMNS.map((c) => [`${c.table}.${c.column}`, 0]));
+    for (const value of await sealedValues(tx, { forUpdate: true })) {
+      await resealValue(tx, value, seal(newKey, open(oldKey, value.sealed, value.label), value.label));
+      rewrapped[`${value.column.table}.${value.column.column}`]++;
     }
     const result = { rewrapped, sealedFromClear: await sealClearKeys(tx, newKey) };
     await recordMasterKey(tx, newKey);
@@ -109,23 +99,15 @@ export async function adoptMasterKey(
     const lost: AdoptResult['lost'] = [];
     const moved: string[] = [];
     for (const value of (await sealedValues(tx)).filter((v) => !opens(key, v))) {
-      const { table, keys } = value.column;
-      const where = sql.join(
-        keys.map((k) => sql`${sql.ref(k)} = ${value.row[k]}`),
-        sql` and `,
-      );
+      const { table } = value.column;
       if (alsoOpens && opens(alsoOpens, value)) {
         moved.push(value.label);
-        const resealed = seal(key, open(alsoOpens, value.sealed, value.label), value.label);
-        if (adopt)
-          await sql`update ${sql.table(table)} set ${sql.ref(value.column.column)} = ${resealed} where ${where}`.execute(
-            tx,
-          );
+        if (adopt) await resealValue(tx, value, seal(key, open(alsoOpens, value.sealed, value.label), value.label));
         continue;
       }
       if (table === 'api_keys') {
         lost.push({ label: value.label, outcome: 'unrevealable' });
-        if (adopt) await sql`update api_keys set sealed = null where ${where}`.execute(tx);
+        if (adopt) await resealValue(tx, value, null);
         continue;
       }
       const outcome: LostValueOutcome =
@@ -135,7 +117,7 @@ export async function adoptMasterKey(
             ? 'removed'
             : 'made-on-next-use';
       lost.push({ label: value.label, outcome });
-      if (adopt) await sql`delete from ${sql.table(table)} where ${where}`.execute(tx);
+      if (adopt) await sql`delete from ${sql.table(table)} where ${rowOf(value)}`.execute(tx);
     }
     if (!adopt) return { lost, moved, sealedFromClear: 0, adopted: false, recordedBefore };
     const sealedFromClear = await sealClearKeys(tx, key);

@@ -217,6 +217,33 @@ for (const target of DATABASE_TARGETS) {
   });
 }
 
+describe('keys left in clear from before migration 005', () => {
+  const fresh = useFreshDatabase(DATABASE_TARGETS[0]);
+  it('an apply that issues nothing seals them under the checked key; a wrong key seals nothing', async () => {
+    const db = fresh.database.db;
+    await applyWithKey(fresh.database, projectsDir({ c: manifest('mk-c', '') }), TEST_MASTER_KEY);
+    const clear = randomBytes(32);
+    await sql`insert into encryption_keys (project_id, name, status, material, fingerprint)
+      values ('mk-c', 'legacy', 'active', ${clear}, 'sha256:000000000000')`.execute(db);
+    await sql`insert into master_key_check (id, check_value) values (true, ${masterKeyCheckValue(TEST_MASTER_KEY)})`.execute(
+      db,
+    );
+    // Declared, so the apply keeps it; the change it makes (a name) issues nothing.
+    const declared = manifest('mk-c', '  encryption:\n    keys:\n      - { name: legacy, status: active }\n');
+    const renamed = projectsDir({ c: declared.replace('name: mk-c', 'name: renamed') });
+    await expect(applyWithKey(fresh.database, renamed, randomBytes(32))).rejects.toThrow(/is not the one/);
+    expect(await labels(db)).toEqual([]);
+    await applyWithKey(fresh.database, renamed, TEST_MASTER_KEY);
+    const [row] = await db
+      .selectFrom('encryption_keys')
+      .select(['material', 'sealed'])
+      .where('name', '=', 'legacy')
+      .execute();
+    expect(row.material).toBeNull();
+    expect(open(TEST_MASTER_KEY, row.sealed!, 'encryption-key:mk-c:legacy:1').equals(clear)).toBe(true);
+  });
+});
+
 describe.skipIf(!postgres.available)('the master key lock on postgres', () => {
   const fresh = useFreshDatabase(postgres);
 
