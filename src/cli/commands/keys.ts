@@ -276,18 +276,6 @@ async function adoptConfiguredKey(
       'switch to a branch of yours (the file goes with the checkout) or `git rm --cached` it, then run this again: ' +
         'argosctl writes no master key where git would commit it',
     );
-  if (embedded) {
-    // A run cut short after its commit left the recorded key beside the key file: nothing is lost.
-    const holding = await withDatabase(url, async ({ db }) => {
-      const recorded = await recordedCheckHex(db);
-      return recorded ? keyFileHolding(source.file!, Buffer.from(recorded, 'hex')) : undefined;
-    });
-    if (holding)
-      throw new GuardError(
-        `the key this database records is in ${holding}: it is not lost`,
-        `move it to ${source.file} (keep what is there aside if you want it); nothing needs replacing`,
-      );
-  }
   const found = embedded ? foundKeyFile(url, ctx.env, source.file!) : undefined;
   const configured = embedded ? found?.key : resolveMasterKey(url, ctx.env);
   const named =
@@ -296,17 +284,6 @@ async function adoptConfiguredKey(
       : source.kind === 'process'
         ? 'the configured master key'
         : `the master key file ${t(source.file)}`;
-  // A key that is the database's already has lost nothing: said, and nothing replaced.
-  if (configured && (await withDatabase(url, ({ db }) => isDatabaseKey(db, configured)))) {
-    if (opts.format === 'json')
-      return ctx.out(
-        jsonDocument('keys-rewrap', { rewrapped: {}, sealedFromClear: 0, lost: [], moved: [], adopted: false }),
-      );
-    ctx.out(
-      `${named} is this database's master key: nothing is lost, nothing was changed (\`keys rewrap --new-key-file\` moves the secrets to a new key)\n`,
-    );
-    return;
-  }
   const key = embedded ? randomBytes(MASTER_KEY_BYTES) : configured!;
   const where = embedded ? `a new master key file ${t(source.file)}` : named;
   const list = (lost: AdoptResult['lost']) => lost.map((v) => `  ${t(v.label)}  ${LOST_OUTCOME[v.outcome]}\n`).join('');
@@ -321,79 +298,90 @@ async function adoptConfiguredKey(
     (!embedded && !done && r.lost.length > 0 && r.moved.length === 0
       ? `${named} opens none of them: if the old key is not lost, check this one for a typo\n`
       : '');
-  const look = await withDatabase(url, ({ db }) => adoptMasterKey(db, key, { adopt: false, alsoOpens: found?.key }));
-  let go = Boolean(opts.yes);
-  if (!go && ctx.stdinIsTTY) {
-    ctx.err(describe(look, false));
-    go = await confirm('Replace the lost master key? Only "yes" is accepted: ');
-  }
-  if (!go) {
-    if (opts.format === 'json')
-      ctx.out(
-        jsonDocument('keys-rewrap', {
-          rewrapped: {},
-          sealedFromClear: 0,
-          lost: look.lost,
-          moved: look.moved,
-          adopted: false,
-        }),
+  // One open of the database for the look, the question and the change (an embedded one costs a start each).
+  await withDatabase(url, async ({ db }) => {
+    if (embedded) {
+      // A run cut short after its commit left the recorded key beside the key file: nothing is lost.
+      const recorded = await recordedCheckHex(db);
+      const holding = recorded ? keyFileHolding(source.file!, Buffer.from(recorded, 'hex')) : undefined;
+      if (holding)
+        throw new GuardError(
+          `the key this database records is in ${holding}: it is not lost`,
+          `move it to ${source.file} (keep what is there aside if you want it); nothing needs replacing`,
+        );
+    }
+    // A key that is the database's already has lost nothing: said, and nothing replaced.
+    if (configured && (await isDatabaseKey(db, configured))) {
+      if (opts.format === 'json')
+        return ctx.out(
+          jsonDocument('keys-rewrap', { rewrapped: {}, sealedFromClear: 0, lost: [], moved: [], adopted: false }),
+        );
+      return ctx.out(
+        `${named} is this database's master key: nothing is lost, nothing was changed (\`keys rewrap --new-key-file\` moves the secrets to a new key)\n`,
       );
-    else ctx.out(`${ctx.stdinIsTTY ? '' : describe(look, false)}nothing changed: pass --yes to replace the lost key\n`);
-    // Asked and not given "yes" is an answer; with no terminal to ask, a script learns nothing was done.
-    if (!ctx.stdinIsTTY) throw new ExitCode(3);
-    return;
-  }
-  const staged = embedded ? stageKeyFile(source.file!, key) : undefined;
-  let r: AdoptResult;
-  try {
-    r = await withDatabase(url, ({ db }) =>
-      adoptMasterKey(db, key, {
+    }
+    const look = await adoptMasterKey(db, key, { adopt: false, alsoOpens: found?.key });
+    let go = Boolean(opts.yes);
+    if (!go && ctx.stdinIsTTY) {
+      ctx.err(describe(look, false));
+      go = await confirm('Replace the lost master key? Only "yes" is accepted: ');
+    }
+    if (!go) {
+      if (opts.format === 'json')
+        ctx.out(
+          jsonDocument('keys-rewrap', {
+            rewrapped: {},
+            sealedFromClear: 0,
+            lost: look.lost,
+            moved: look.moved,
+            adopted: false,
+          }),
+        );
+      else
+        ctx.out(`${ctx.stdinIsTTY ? '' : describe(look, false)}nothing changed: pass --yes to replace the lost key\n`);
+      // Asked and not given "yes" is an answer; with no terminal to ask, a script learns nothing was done.
+      if (!ctx.stdinIsTTY) throw new ExitCode(3);
+      return;
+    }
+    const staged = embedded ? stageKeyFile(source.file!, key) : undefined;
+    let r: AdoptResult;
+    try {
+      r = await adoptMasterKey(db, key, {
         actor: actorName(ctx.env),
         adopt: true,
         alsoOpens: found?.key,
         ifRecorded: look.recordedBefore,
-      }),
-    );
-  } catch (err) {
-    // Gone only when the database surely does not record it (a failure after the commit keeps it).
-    if (staged && !(await recordsKey(url, key))) rmSync(staged, { force: true });
-    throw err;
-  }
-  let keptAside: string | undefined;
-  if (staged) {
-    try {
-      keptAside = putKeyFileInPlace(source.file!, staged);
+      });
     } catch (err) {
-      throw new UserError(
-        `the database now records the new master key, which is in ${staged}, but it could not be put at ${source.file}: ${(err as Error).message}`,
-        `move ${staged} to ${source.file} yourself (keep what is there aside if you want it)`,
-      );
+      // Gone only when the database surely does not record it (a failure after the commit keeps it).
+      if (staged && !(await isDatabaseKey(db, key).catch(() => true))) rmSync(staged, { force: true });
+      throw err;
     }
-  }
-  if (opts.format === 'json') {
-    ctx.out(
-      jsonDocument('keys-rewrap', {
-        rewrapped: {},
-        sealedFromClear: r.sealedFromClear,
-        lost: r.lost,
-        moved: r.moved,
-        adopted: true,
-        ...(embedded ? { masterKeyFile: source.file } : {}),
-        ...(keptAside ? { replacedFileKeptAs: keptAside } : {}),
-      }),
-    );
-    return;
-  }
-  ctx.out(describe(r, true) + (keptAside ? `the file it replaces is kept as ${t(keptAside)}\n` : ''));
-}
-
-/** Whether the database records `key`; true when that cannot be learned (then nothing is deleted). */
-async function recordsKey(url: string, key: Buffer): Promise<boolean> {
-  try {
-    return await withDatabase(url, ({ db }) => isDatabaseKey(db, key));
-  } catch {
-    return true;
-  }
+    let keptAside: string | undefined;
+    if (staged) {
+      try {
+        keptAside = putKeyFileInPlace(source.file!, staged);
+      } catch (err) {
+        throw new UserError(
+          `the database now records the new master key, which is in ${staged}, but it could not be put at ${source.file}: ${(err as Error).message}`,
+          `move ${staged} to ${source.file} yourself (keep what is there aside if you want it)`,
+        );
+      }
+    }
+    if (opts.format === 'json')
+      return ctx.out(
+        jsonDocument('keys-rewrap', {
+          rewrapped: {},
+          sealedFromClear: r.sealedFromClear,
+          lost: r.lost,
+          moved: r.moved,
+          adopted: true,
+          ...(embedded ? { masterKeyFile: source.file } : {}),
+          ...(keptAside ? { replacedFileKeptAs: keptAside } : {}),
+        }),
+      );
+    ctx.out(describe(r, true) + (keptAside ? `the file it replaces is kept as ${t(keptAside)}\n` : ''));
+  });
 }
 
 /** The file found at the embedded key's name: its key, or why it holds none (it is never adopted). */
