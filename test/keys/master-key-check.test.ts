@@ -418,8 +418,9 @@ describe('the embedded key file', () => {
     );
   });
 
-  it('tracked by git (a branch force-added it): --old-key-lost neither adopts it nor writes a key there', async () => {
-    const cwd = tempDir();
+  it('tracked by git (a branch force-added it): --old-key-lost neither adopts it nor writes a key there; untracked garbage there is named and kept aside', async () => {
+    const cwd = path.join(tempDir(), 'my proj');
+    mkdirSync(cwd);
     execFileSync('git', ['init', '-q'], { cwd });
     mkdirSync(path.join(cwd, 'projects'));
     writeFileSync(path.join(cwd, 'projects', 'vault.yaml'), manifest('vault', keyedSpec(1)));
@@ -430,9 +431,17 @@ describe('the embedded key file', () => {
     const before = readFileSync(keyFile, 'utf8');
     const r = await cli(cwd, ['keys', 'rewrap', '--old-key-lost', '--yes']);
     expect(r.code).toBe(3);
-    expect(r.stderr).toMatch(/error: the master key file \S+db\.master-key is tracked by git on this branch/);
+    expect(r.stderr).toMatch(/error: the master key file .+db\.master-key is tracked by git on this branch/);
     expect(readFileSync(keyFile, 'utf8')).toBe(before);
     expect(readdirSync(path.join(cwd, '.argos')).filter((f) => f.startsWith('db.master-key.'))).toEqual([]);
+
+    execFileSync('git', ['rm', '-q', '--cached', '.argos/db.master-key'], { cwd });
+    writeFileSync(keyFile, 'AAAA\n', { mode: 0o600 });
+    const look = await cli(cwd, ['keys', 'rewrap', '--old-key-lost']);
+    expect(look.code).toBe(3);
+    expect(look.stdout).toMatch(
+      /would become this database's master key \(the file at its name is not a master key: it is kept aside, never used\);/,
+    );
   });
 
   it('deleted once nothing is sealed (every API key revealed): the next apply makes a new random one', async () => {

@@ -289,7 +289,7 @@ async function adoptConfiguredKey(
   const list = (lost: AdoptResult['lost']) => lost.map((v) => `  ${t(v.label)}  ${LOST_OUTCOME[v.outcome]}\n`).join('');
   const describe = (r: AdoptResult, done: boolean) =>
     `${where} ${done ? 'is now' : 'would become'} this database's master key` +
-    (found?.problem ? ` (the file at its name ${t(found.problem)}: kept aside, unread)` : '') +
+    (found?.problem ? ` (the file at its name ${t(found.problem)}: it is kept aside, never used)` : '') +
     (r.moved.length
       ? `; ${r.moved.length} sealed value(s) the key file found there opens ${done ? 'were' : 'would be'} re-sealed under it`
       : '') +
@@ -395,7 +395,9 @@ function foundKeyFile(
     return { key: resolveMasterKey(url, env) };
   } catch (err) {
     if (!(err instanceof UserError)) throw err;
-    return { problem: err.message.replace(/^the master key file \S+ /, '') };
+    // The message names the file; the caller names it already (a path may hold spaces).
+    const named = `the master key file ${file} `;
+    return { problem: err.message.startsWith(named) ? err.message.slice(named.length) : err.message };
   }
 }
 
